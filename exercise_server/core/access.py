@@ -1,0 +1,124 @@
+"""Who may see and do what. The one place that decides it.
+
+Visibility is a pure function of an event and a *view*: the facilitator, the
+evaluators, or one team. Everybody in a view sees the same events in the same form,
+so the fan-out encodes each event once per view, not once per connection.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from . import events as ev
+from .scenario import Room
+
+FACILITATOR, EVALUATOR, TRAINEE = "facilitator", "evaluator", "trainee"
+ROLES = (FACILITATOR, EVALUATOR, TRAINEE)
+
+# Which commands each role may issue at all; resource checks follow in commands.py.
+TRAINEE_COMMANDS = frozenset({"inject.ack", "room.post", "cop.add", "cop.change", "cop.remove"})
+FACILITATOR_COMMANDS = frozenset({
+    "clock.start", "clock.pause", "clock.resume", "clock.speed", "clock.jump", "exercise.end",
+    "inject.release", "inject.hold", "inject.unhold", "inject.edit", "inject.cancel", "inject.adhoc",
+    "room.post", "cop.add", "cop.change", "cop.remove", "code.revoke",
+})
+EVALUATOR_COMMANDS: frozenset[str] = frozenset()
+ALL_COMMANDS = TRAINEE_COMMANDS | FACILITATOR_COMMANDS | EVALUATOR_COMMANDS
+
+# Fields of an inject that only the control cell and evaluators see.
+CONTROL_ONLY_INJECT_FIELDS = ("notes", "expected", "objectives")
+
+
+@dataclass(frozen=True)
+class Principal:
+    """An authenticated participant. `team` and `component` are set for trainees only."""
+
+    role: str
+    name: str
+    participant: str
+    team: str | None = None
+    component: str | None = None
+
+    @property
+    def view(self) -> str:
+        return ev.team_key(self.team) if self.role == TRAINEE and self.team else self.role
+
+    def actor(self) -> ev.Actor:
+        return ev.Actor(self.role, self.team, self.name, self.participant)
+
+
+def may_issue(principal: Principal, command: str) -> bool:
+    allowed = {FACILITATOR: FACILITATOR_COMMANDS, EVALUATOR: EVALUATOR_COMMANDS,
+               TRAINEE: TRAINEE_COMMANDS}.get(principal.role, frozenset())
+    return command in allowed
+
+
+def may_read(principal: Principal, room: Room) -> bool:
+    return principal.role in (FACILITATOR, EVALUATOR) or principal.team in room.readers
+
+
+def may_write(principal: Principal, room: Room) -> bool:
+    return principal.role == FACILITATOR or (principal.role == TRAINEE and principal.team in room.writers)
+
+
+def may_see_feature(principal: Principal, feature: dict[str, Any], teams_of: Any) -> bool:
+    if principal.role in (FACILITATOR, EVALUATOR):
+        return True
+    return principal.team in teams_of(feature["visible_to"])
+
+
+def may_change_feature(principal: Principal, feature: dict[str, Any]) -> bool:
+    if principal.role == FACILITATOR:
+        return True
+    return principal.role == TRAINEE and feature["owner"] in (principal.team, principal.component)
+
+
+def view_sees(view: str, event: ev.Event) -> bool:
+    """Whether members of `view` receive `event` at all."""
+    if view == FACILITATOR:
+        return True
+    return ev.EVERYONE in event.audience or view in event.audience
+
+
+def event_for_view(view: str, event: ev.Event) -> dict[str, Any] | None:
+    """The event as members of `view` receive it on the wire, or None if they do not."""
+    if not view_sees(view, event):
+        return None
+    out: dict[str, Any] = {"seq": event.seq, "type": event.type, "wall_time": event.wall_time,
+                           "ex_time": event.ex_time, "actor": _actor_for(view, event.actor),
+                           "payload": event.payload}
+    if view in ev.CONTROL_CELL:
+        out["audience"] = list(event.audience)
+        return out
+    out["payload"] = redact_payload(view, event)
+    if out["payload"] is None:
+        return None
+    if event.type == ev.COP_FEATURE_CHANGED and view.removeprefix("team:") in event.payload.get("hidden_from", ()):
+        out["type"] = ev.COP_FEATURE_REMOVED
+    return out
+
+
+def redact_payload(view: str, event: ev.Event) -> dict[str, Any] | None:
+    """Strip what a team may not read from an event it receives."""
+    p = event.payload
+    team = view.removeprefix("team:")
+    if event.type == ev.INJECT_RELEASED:
+        inject = {k: v for k, v in p["inject"].items() if k not in CONTROL_ONLY_INJECT_FIELDS}
+        return {"inject": inject, "trigger": "released"}
+    if event.type == ev.COP_FEATURE_CHANGED:
+        if team in p.get("hidden_from", ()):
+            return {"id": p["id"]}
+        return {"id": p["id"], "set": p["set"], "feature": p["feature"]}
+    if event.type == ev.INJECT_ACKNOWLEDGED:
+        return {"inject_id": p["inject_id"], "team": p["team"]}
+    return p
+
+
+def _actor_for(view: str, actor: ev.Actor) -> dict[str, Any]:
+    d = {"role": actor.role, "team": actor.team, "name": actor.name}
+    if view in ev.CONTROL_CELL:
+        d["participant"] = actor.participant
+    elif actor.role in (EVALUATOR,):
+        d = {"role": "control", "team": None, "name": "exercise control"}
+    return d

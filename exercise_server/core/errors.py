@@ -1,0 +1,43 @@
+"""Errors are values with codes, listed once here and documented in docs/protocol.md."""
+
+from __future__ import annotations
+
+# Error codes carried by `error` frames (the command is refused; nothing changed).
+ERROR_CODES: dict[str, str] = {
+    "bad_frame": "the frame is not valid msgpack (binary) or JSON (text), or not a map",
+    "unknown_type": "the message type is not one the protocol defines",
+    "invalid": "a field is missing, of the wrong type, too long, or out of range",
+    "forbidden": "your role may not do this, or not to this room or feature",
+    "not_found": "no such inject, room, feature or code that you may see",
+    "wrong_state": "not possible in the exercise's current state (for example pausing a paused clock)",
+    "conflict": "already done (an inject already released or acknowledged, a code already revoked)",
+    "rate_limited": "too many commands per second from this connection; slow down",
+    "not_ready": "send hello first",
+    "unavailable": "the event store is unreachable; nothing was stored; retry",
+    "internal": "an unexpected server fault; nothing was stored",
+}
+
+# WebSocket close codes (4000-4999 are the application's own).
+CLOSE_CODES: dict[int, str] = {
+    1008: "policy violation (Origin not allowed; sent as HTTP 403 at the handshake)",
+    1009: "frame larger than the server's limit",
+    1011: "server fault",
+    1012: "server restarting; reconnect and resume",
+    4400: "the first frame was not a valid hello",
+    4401: "session token invalid, forged, expired, or for another exercise",
+    4403: "join code revoked",
+    4404: "no such exercise",
+    4408: "no hello within the time limit",
+    4409: "too slow: the send queue overflowed; reconnect and resume from your last sequence number",
+    4429: "flooding: far beyond the command rate limit",
+}
+
+
+class CommandError(Exception):
+    """A refused command: a code from ERROR_CODES and a message for humans."""
+
+    def __init__(self, code: str, message: str) -> None:
+        assert code in ERROR_CODES, code
+        super().__init__(message)
+        self.code = code
+        self.message = message

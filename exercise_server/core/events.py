@@ -1,0 +1,118 @@
+"""Every event type, in one place. Events are immutable, msgpack-encodable values.
+
+An event is one fact in an exercise's append-only log. The core decides *drafts*
+(type, payload, audience); the store stamps them with the next sequence number.
+`audience` is decided once, when the event is made, so that who may see an event is a
+pure function of the event itself: live fan-out, resume and replay all agree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import msgpack
+
+SCHEMA_VERSION = 1
+
+# Audience keys. A team's key is "team:<id>"; these two are the control cell.
+FACILITATOR = "facilitator"
+EVALUATOR = "evaluator"
+CONTROL_CELL = (FACILITATOR, EVALUATOR)
+EVERYONE = "*"
+
+# Event types. Payload fields are documented in docs/protocol.md.
+EXERCISE_OPENED = "exercise.opened"  # scenario (plain document), title
+EXERCISE_ENDED = "exercise.ended"
+CLOCK_STARTED = "clock.started"
+CLOCK_PAUSED = "clock.paused"
+CLOCK_RESUMED = "clock.resumed"
+CLOCK_SPEED_SET = "clock.speed_set"  # speed
+CLOCK_JUMPED = "clock.jumped"  # to (exercise seconds)
+CODE_ISSUED = "code.issued"  # code, role, team
+CODE_REVOKED = "code.revoked"  # code
+PARTICIPANT_JOINED = "participant.joined"  # participant, name, role, team
+INJECT_RELEASED = "inject.released"  # inject (content), trigger, adhoc
+INJECT_HELD = "inject.held"  # inject_id
+INJECT_UNHELD = "inject.unheld"  # inject_id
+INJECT_EDITED = "inject.edited"  # inject_id, changes
+INJECT_CANCELLED = "inject.cancelled"  # inject_id
+INJECT_ACKNOWLEDGED = "inject.acknowledged"  # inject_id, team
+ROOM_MESSAGE_POSTED = "room.message_posted"  # room, text, as (control-played actor) or None
+COP_FEATURE_ADDED = "cop.feature_added"  # feature
+COP_FEATURE_CHANGED = "cop.feature_changed"  # id, set, feature (after)
+COP_FEATURE_REMOVED = "cop.feature_removed"  # id
+
+EVENT_TYPES = frozenset({
+    EXERCISE_OPENED, EXERCISE_ENDED, CLOCK_STARTED, CLOCK_PAUSED, CLOCK_RESUMED, CLOCK_SPEED_SET,
+    CLOCK_JUMPED, CODE_ISSUED, CODE_REVOKED, PARTICIPANT_JOINED, INJECT_RELEASED, INJECT_HELD,
+    INJECT_UNHELD, INJECT_EDITED, INJECT_CANCELLED, INJECT_ACKNOWLEDGED, ROOM_MESSAGE_POSTED,
+    COP_FEATURE_ADDED, COP_FEATURE_CHANGED, COP_FEATURE_REMOVED,
+})
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who caused an event: role is facilitator, evaluator, trainee or system."""
+
+    role: str
+    team: str | None = None
+    name: str = ""
+    participant: str | None = None
+
+
+SYSTEM = Actor("system", None, "exercise control")
+
+
+@dataclass(frozen=True)
+class Draft:
+    """An event the core has decided on, before the store gives it a sequence number."""
+
+    type: str
+    payload: dict[str, Any]
+    audience: tuple[str, ...]
+    wall_time: float
+    ex_time: float
+    actor: Actor = SYSTEM
+
+
+@dataclass(frozen=True)
+class Event:
+    exercise: str
+    seq: int
+    type: str
+    wall_time: float
+    ex_time: float
+    actor: Actor
+    payload: dict[str, Any]
+    audience: tuple[str, ...]
+    v: int = SCHEMA_VERSION
+    extra: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    @classmethod
+    def from_draft(cls, exercise: str, seq: int, draft: Draft) -> Event:
+        return cls(exercise, seq, draft.type, draft.wall_time, draft.ex_time, draft.actor, draft.payload,
+                   tuple(draft.audience))
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d.pop("extra")
+        d["audience"] = list(self.audience)
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Event:
+        return cls(d["exercise"], d["seq"], d["type"], d["wall_time"], d["ex_time"], Actor(**d["actor"]),
+                   d["payload"], tuple(d["audience"]), d.get("v", SCHEMA_VERSION))
+
+
+def encode_event(event: Event) -> bytes:
+    return msgpack.packb(event.to_dict(), use_bin_type=True)
+
+
+def decode_event(data: bytes) -> Event:
+    return Event.from_dict(msgpack.unpackb(data, raw=False))
+
+
+def team_key(team: str) -> str:
+    return f"team:{team}"

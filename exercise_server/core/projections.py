@@ -1,0 +1,312 @@
+"""Projections: the exercise's state as a fold over its events, and the views of it.
+
+`ExerciseState.fold(events)` is the only way state comes to be; replay to a moment is
+the same fold stopped early (`fold_until`). `snapshot(principal)` is what a
+participant may see of the state, filtered on the server.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from typing import Any, Iterable
+
+from . import events as ev
+from .access import (CONTROL_ONLY_INJECT_FIELDS, EVALUATOR, FACILITATOR, TRAINEE, Principal,
+                     may_read, may_see_feature, may_write)
+from .clock import ClockState
+from .scenario import Inject, Scenario, build_inject, scenario_from_doc
+
+SCHEDULED, HELD, RELEASED, CANCELLED = "scheduled", "held", "released", "cancelled"
+
+
+@dataclass
+class InjectState:
+    inject: Inject
+    item: dict[str, Any]  # the plain scenario item, with edits applied
+    status: str = SCHEDULED
+    adhoc: bool = False
+    released_seq: int | None = None
+    released_ex: float | None = None
+    trigger: str | None = None
+    acks: dict[str, dict[str, Any]] = field(default_factory=dict)  # team -> {ex_time, wall_time, name, seq}
+    edits: int = 0
+
+    def first_ack_ex(self) -> float | None:
+        return min((a["ex_time"] for a in self.acks.values()), default=None)
+
+
+@dataclass
+class Participant:
+    id: str
+    name: str
+    role: str
+    team: str | None
+    code: str | None
+    joined_seq: int
+
+
+@dataclass
+class ExerciseState:
+    exercise: str = ""
+    scenario: Scenario | None = None
+    title: str = ""
+    head: int = 0
+    last_ex_time: float = 0.0
+    clock: ClockState = field(default_factory=ClockState)
+    injects: dict[str, InjectState] = field(default_factory=dict)
+    messages: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    cop: dict[str, dict[str, Any]] = field(default_factory=dict)
+    participants: dict[str, Participant] = field(default_factory=dict)
+    codes: dict[str, dict[str, Any]] = field(default_factory=dict)  # code -> {role, team, revoked}
+    adhoc_count: int = 0
+
+    # -- folding --------------------------------------------------------------------
+
+    @classmethod
+    def fold(cls, events: Iterable[ev.Event]) -> ExerciseState:
+        state = cls()
+        for event in events:
+            state.apply(event)
+        return state
+
+    @classmethod
+    def fold_until(cls, events: Iterable[ev.Event], *, seq: int | None = None,
+                   ex_time: float | None = None) -> ExerciseState:
+        """Replay: the state as it stood after event `seq`, or at exercise time `ex_time`."""
+        state = cls()
+        for event in events:
+            if (seq is not None and event.seq > seq) or (ex_time is not None and event.ex_time > ex_time):
+                break
+            state.apply(event)
+        return state
+
+    def apply(self, event: ev.Event) -> None:
+        if event.seq != self.head + 1:
+            raise ValueError(f"event {event.seq} does not follow {self.head} (a gap or a duplicate)")
+        handler = _HANDLERS.get(event.type)
+        if handler is None:
+            raise ValueError(f"unknown event type {event.type!r}")
+        handler(self, event)
+        self.head = event.seq
+        self.last_ex_time = max(self.last_ex_time, event.ex_time)
+
+    # -- queries --------------------------------------------------------------------
+
+    @property
+    def is_open(self) -> bool:
+        return self.scenario is not None
+
+    def room_messages(self, room: str) -> list[dict[str, Any]]:
+        return self.messages.get(room, [])
+
+    def snapshot(self, principal: Principal) -> dict[str, Any]:
+        """Everything `principal` may see, as of `head`: the payload of a snapshot frame."""
+        assert self.scenario is not None
+        sc = self.scenario
+        control = principal.role in (FACILITATOR, EVALUATOR)
+        rooms = {}
+        for room in sc.rooms.values():
+            if may_read(principal, room):
+                rooms[room.id] = {"id": room.id, "name": room.name, "kind": room.kind,
+                                  "can_write": may_write(principal, room),
+                                  "messages": list(self.messages.get(room.id, []))}
+        injects = []
+        for st in self.injects.values():
+            if control:
+                injects.append(self._inject_row(st, control_view=True))
+            elif st.status == RELEASED and principal.team in sc.audience(st.inject.to):
+                row = self._inject_row(st, control_view=False)
+                row["acknowledged"] = principal.team in st.acks
+                injects.append(row)
+        cop = [f for f in self.cop.values() if may_see_feature(principal, f, sc.teams_of)]
+        if control:
+            participants = [vars(p) | {} for p in self.participants.values()]
+            if principal.role == EVALUATOR:
+                participants = [p for p in participants if p["role"] != FACILITATOR]
+                participants = [{k: v for k, v in p.items() if k != "code"} for p in participants]
+        else:
+            participants = [{"id": p.id, "name": p.name, "role": p.role, "team": p.team}
+                            for p in self.participants.values()
+                            if p.role == TRAINEE and p.team == principal.team]
+        comp = sc.team(principal.team).component if principal.team and sc.team(principal.team) else None
+        out = {
+            "exercise": self.exercise,
+            "seq": self.head,
+            "you": {"role": principal.role, "name": principal.name, "team": principal.team,
+                    "component": principal.component, "participant": principal.participant},
+            "clock": self.clock_view(),
+            "scenario": {
+                "id": sc.id, "title": sc.title, "setting": sc.setting, "start": sc.start,
+                "start_label": sc.start_label, "duration": sc.duration, "objectives": sc.objectives,
+                "components": [vars(c) for c in sc.components],
+                "teams": [vars(t) for t in sc.teams],
+                "briefings": sc.briefings if control else {k: v for k, v in sc.briefings.items() if k == comp},
+            },
+            "rooms": rooms,
+            "injects": injects,
+            "cop": cop,
+            "participants": participants,
+        }
+        if principal.role == FACILITATOR:
+            out["codes"] = [{"code": c, **info} for c, info in self.codes.items()]
+        return copy.deepcopy(out)
+
+    def clock_view(self) -> dict[str, Any]:
+        c = self.clock
+        return {"status": c.status, "speed": c.speed, "anchor_wall": c.anchor_wall, "anchor_ex": c.anchor_ex,
+                "start": self.scenario.start if self.scenario else 0.0}
+
+    def _inject_row(self, st: InjectState, control_view: bool) -> dict[str, Any]:
+        content = inject_content(st)
+        if not control_view:
+            content = {k: v for k, v in content.items() if k not in CONTROL_ONLY_INJECT_FIELDS}
+            return {"inject": content, "status": st.status, "released_ex": st.released_ex,
+                    "released_seq": st.released_seq}
+        return {"inject": content, "status": st.status, "released_ex": st.released_ex,
+                "released_seq": st.released_seq, "adhoc": st.adhoc, "trigger": st.trigger,
+                "edits": st.edits, "acks": dict(st.acks),
+                "audience": sorted(self.scenario.audience(st.inject.to)) if self.scenario else []}
+
+
+def inject_content(st: InjectState) -> dict[str, Any]:
+    """The inject as people read it: the payload of `inject.released` and of table rows."""
+    i = st.inject
+    return {"id": i.id, "from": i.sender, "to": i.to, "channel": i.channel, "title": i.title, "body": i.body,
+            "at": st.item.get("at"), "offset": i.offset, "cop": list(i.cop), "expected": i.expected,
+            "objectives": list(i.objectives), "notes": i.notes}
+
+
+# -- event handlers ----------------------------------------------------------------
+
+
+def _opened(s: ExerciseState, e: ev.Event) -> None:
+    sc = scenario_from_doc(e.payload["scenario"])
+    s.exercise, s.scenario, s.title = e.exercise, sc, e.payload.get("title", sc.title)
+    items = e.payload["scenario"]["msel"]
+    s.injects = {inj.id: InjectState(inj, dict(item)) for inj, item in zip(sc.injects, items)}
+    s.messages = {rid: [] for rid in sc.rooms}
+    s.cop = {f["id"]: copy.deepcopy(f) for f in sc.features}
+
+
+def _clock(s: ExerciseState, e: ev.Event) -> None:
+    c, w, x = s.clock, e.wall_time, e.ex_time
+    if e.type == ev.CLOCK_STARTED:
+        s.clock = c.started(w)
+    elif e.type == ev.CLOCK_PAUSED:
+        s.clock = c.paused(w, x)
+    elif e.type == ev.CLOCK_RESUMED:
+        s.clock = c.resumed(w, x)
+    elif e.type == ev.CLOCK_SPEED_SET:
+        s.clock = c.with_speed(w, x, float(e.payload["speed"]))
+    elif e.type == ev.CLOCK_JUMPED:
+        s.clock = c.jumped(w, float(e.payload["to"]))
+    elif e.type == ev.EXERCISE_ENDED:
+        s.clock = c.ended(w, x)
+
+
+def _code_issued(s: ExerciseState, e: ev.Event) -> None:
+    p = e.payload
+    s.codes[p["code"]] = {"role": p["role"], "team": p.get("team"), "revoked": False}
+
+
+def _code_revoked(s: ExerciseState, e: ev.Event) -> None:
+    s.codes[e.payload["code"]]["revoked"] = True
+
+
+def _joined(s: ExerciseState, e: ev.Event) -> None:
+    p = e.payload
+    s.participants[p["participant"]] = Participant(p["participant"], p["name"], p["role"], p.get("team"),
+                                                   p.get("code"), e.seq)
+
+
+def _released(s: ExerciseState, e: ev.Event) -> None:
+    p = e.payload
+    content = p["inject"]
+    st = s.injects.get(content["id"])
+    if st is None:  # an ad-hoc inject, checked when it was decided
+        item = adhoc_item(content)
+        st = InjectState(_built(s, item), item, adhoc=True)
+        s.injects[content["id"]] = st
+        s.adhoc_count += 1
+    st.status, st.released_seq, st.released_ex, st.trigger = RELEASED, e.seq, e.ex_time, p["trigger"]
+
+
+def _inject_status(status: str):
+    def handler(s: ExerciseState, e: ev.Event) -> None:
+        s.injects[e.payload["inject_id"]].status = status
+    return handler
+
+
+def _edited(s: ExerciseState, e: ev.Event) -> None:
+    st = s.injects[e.payload["inject_id"]]
+    st.item = {**st.item, **e.payload["changes"]}
+    st.inject = _built(s, st.item, st.inject.order)
+    st.edits += 1
+
+
+def adhoc_item(content: dict[str, Any]) -> dict[str, Any]:
+    """The MSEL item of an ad-hoc inject, from the content its release carries."""
+    return {"id": content["id"], "at": "manual", "from": content["from"], "to": content["to"],
+            "channel": content["channel"], "title": content["title"], "body": content["body"],
+            "expected": content.get("expected") or {}, "objectives": content.get("objectives") or [],
+            "notes": content.get("notes") or ""}
+
+
+def _built(s: ExerciseState, item: dict[str, Any], order: int | None = None) -> Inject:
+    assert s.scenario is not None
+    inject, problems = build_inject(s.scenario, item, len(s.injects) if order is None else order)
+    if inject is None:
+        raise ValueError(f"stored inject {item.get('id')!r} no longer checks: {problems}")
+    return inject
+
+
+def _acked(s: ExerciseState, e: ev.Event) -> None:
+    s.injects[e.payload["inject_id"]].acks[e.payload["team"]] = {
+        "ex_time": e.ex_time, "wall_time": e.wall_time, "name": e.actor.name, "seq": e.seq}
+
+
+def _posted(s: ExerciseState, e: ev.Event) -> None:
+    s.messages.setdefault(e.payload["room"], []).append(message_row(e))
+
+
+def message_row(e: ev.Event) -> dict[str, Any]:
+    return {"seq": e.seq, "ex_time": e.ex_time, "wall_time": e.wall_time, "text": e.payload["text"],
+            "as": e.payload.get("as"), "author": {"role": e.actor.role, "team": e.actor.team, "name": e.actor.name}}
+
+
+def _cop_added(s: ExerciseState, e: ev.Event) -> None:
+    s.cop[e.payload["feature"]["id"]] = copy.deepcopy(e.payload["feature"])
+
+
+def _cop_changed(s: ExerciseState, e: ev.Event) -> None:
+    s.cop[e.payload["id"]] = copy.deepcopy(e.payload["feature"])
+
+
+def _cop_removed(s: ExerciseState, e: ev.Event) -> None:
+    s.cop.pop(e.payload["id"], None)
+
+
+_HANDLERS = {
+    ev.EXERCISE_OPENED: _opened,
+    ev.EXERCISE_ENDED: _clock,
+    ev.CLOCK_STARTED: _clock,
+    ev.CLOCK_PAUSED: _clock,
+    ev.CLOCK_RESUMED: _clock,
+    ev.CLOCK_SPEED_SET: _clock,
+    ev.CLOCK_JUMPED: _clock,
+    ev.CODE_ISSUED: _code_issued,
+    ev.CODE_REVOKED: _code_revoked,
+    ev.PARTICIPANT_JOINED: _joined,
+    ev.INJECT_RELEASED: _released,
+    ev.INJECT_HELD: _inject_status(HELD),
+    ev.INJECT_UNHELD: _inject_status(SCHEDULED),
+    ev.INJECT_CANCELLED: _inject_status(CANCELLED),
+    ev.INJECT_EDITED: _edited,
+    ev.INJECT_ACKNOWLEDGED: _acked,
+    ev.ROOM_MESSAGE_POSTED: _posted,
+    ev.COP_FEATURE_ADDED: _cop_added,
+    ev.COP_FEATURE_CHANGED: _cop_changed,
+    ev.COP_FEATURE_REMOVED: _cop_removed,
+}
+assert set(_HANDLERS) == ev.EVENT_TYPES

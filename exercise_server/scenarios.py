@@ -1,0 +1,57 @@
+"""Finding and checking scenario files on disk (used by `validate` and by the server)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable
+
+from .core.scenario import Problem, Scenario, parse_scenario_text
+
+
+@dataclass(frozen=True)
+class CheckedFile:
+    path: Path
+    scenario: Scenario | None
+    problems: list[Problem]
+
+
+def scenario_files(paths: Iterable[str | Path]) -> list[Path]:
+    """Expand folders into their *.yaml / *.yml files, sorted; keep files as given."""
+    out: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            out += sorted(p for p in path.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
+        else:
+            out.append(path)
+    return out
+
+
+def check_file(path: Path) -> CheckedFile:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        return CheckedFile(path, None, [Problem(1, f"cannot read the file: {exc}")])
+    scenario, problems = parse_scenario_text(text, default_id=path.stem)
+    return CheckedFile(path, scenario, problems)
+
+
+def load_library(paths: Iterable[str | Path]) -> tuple[dict[str, Scenario], list[CheckedFile]]:
+    """Every valid scenario by id, and the files that failed (which are not loaded at all)."""
+    library: dict[str, Scenario] = {}
+    failed: list[CheckedFile] = []
+    for path in scenario_files(paths):
+        checked = check_file(path)
+        if checked.scenario is None:
+            failed.append(checked)
+        elif checked.scenario.id in library:
+            failed.append(CheckedFile(path, None, [Problem(1, f"scenario id {checked.scenario.id!r} is used twice")]))
+        else:
+            library[checked.scenario.id] = checked.scenario
+    return library, failed
+
+
+def summary(scenario: Scenario) -> str:
+    return (f"{scenario.id}: {scenario.title!r}, {len(scenario.teams)} teams, {len(scenario.rooms)} rooms, "
+            f"{len(scenario.features)} COP features, {len(scenario.injects)} injects")

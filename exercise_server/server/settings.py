@@ -1,0 +1,82 @@
+"""Configuration in one place: built from flags and environment, then passed in."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass
+class Settings:
+    host: str = "127.0.0.1"
+    port: int = 8000
+    data_dir: Path | None = Path("data")  # None: in-memory store (tests only)
+    scenario_paths: list[str] = field(default_factory=lambda: ["injects"])
+    redis_url: str | None = None
+    facilitator_secret: str | None = None  # None: generated on first run, kept in data_dir
+    allowed_origins: list[str] = field(default_factory=list)  # besides the server's own host
+    max_frame_bytes: int = 64 * 1024
+    send_queue_frames: int = 1000
+    commands_per_second: float = 20.0
+    command_burst: int = 40
+    hello_timeout: float = 10.0
+    snapshot_after_missed: int = 5000  # resume gap beyond which a snapshot is cheaper
+    token_ttl: float = 7 * 24 * 3600.0
+    tick_interval: float = 0.2  # how often the scheduler looks for due injects (wall seconds)
+    web_dir: Path = Path(__file__).resolve().parents[2] / "web"
+
+    @classmethod
+    def from_args(cls, args: argparse.Namespace) -> Settings:
+        return cls(host=args.host, port=args.port, data_dir=Path(args.data_dir),
+                   scenario_paths=args.scenarios or ["injects"], redis_url=args.redis_url,
+                   facilitator_secret=os.environ.get("EXERCISE_FACILITATOR_SECRET") or None,
+                   allowed_origins=args.allowed_origin or [],
+                   max_frame_bytes=args.max_frame_bytes)
+
+    def server_secret(self) -> bytes:
+        """The HMAC key for session tokens: kept in the data dir so tokens survive restarts."""
+        if self.data_dir is None:
+            return self._ephemeral
+        return _read_or_create(self.data_dir / "server-secret", lambda: secrets.token_hex(32)).encode()
+
+    def facilitator_sign_in_secret(self) -> str:
+        if self.facilitator_secret:
+            return self.facilitator_secret
+        if self.data_dir is None:
+            self.facilitator_secret = secrets.token_urlsafe(12)
+            return self.facilitator_secret
+        return _read_or_create(self.data_dir / "facilitator-secret", lambda: secrets.token_urlsafe(12))
+
+    @property
+    def _ephemeral(self) -> bytes:
+        if not hasattr(self, "_ephemeral_key"):
+            self._ephemeral_key = secrets.token_bytes(32)
+        return self._ephemeral_key
+
+
+def _read_or_create(path: Path, make) -> str:  # type: ignore[no-untyped-def]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.exists():
+        return path.read_text().strip()
+    value = make()
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write(value + "\n")
+    return value
+
+
+def add_serve_arguments(p: argparse.ArgumentParser) -> None:
+    env = os.environ.get
+    p.add_argument("scenarios", nargs="*", help="scenario files or folders (default: injects/)")
+    p.add_argument("--host", default=env("EXERCISE_HOST", "127.0.0.1"), help="address to listen on (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=int(env("EXERCISE_PORT", "8000")), help="port (default 8000)")
+    p.add_argument("--data-dir", default=env("EXERCISE_DATA_DIR", "data"),
+                   help="embedded durable storage: event log and secrets (default ./data)")
+    p.add_argument("--redis-url", default=env("REDIS_URL"),
+                   help="use Redis for the event store and fan-out (scale-out; not yet available)")
+    p.add_argument("--allowed-origin", action="append", metavar="ORIGIN",
+                   help="a further browser Origin allowed to open WebSockets (repeatable)")
+    p.add_argument("--max-frame-bytes", type=int, default=64 * 1024, help="largest WebSocket frame accepted")

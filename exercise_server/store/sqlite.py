@@ -1,0 +1,116 @@
+"""The embedded durable event store: SQLite from the standard library.
+
+Why SQLite rather than an append-only file of our own: it gives atomic, fsync'd
+transactions (an append of several events lands whole or not at all), indexed reads by
+sequence and by exercise time, and recovery after a kill, with nothing to install.
+WAL mode with synchronous=FULL makes each commit durable before `append` returns.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Sequence
+
+from ..core.events import Draft, Event, decode_event, encode_event
+from .base import HeadMismatch, StoreUnavailable
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS events (
+    exercise TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    ex_time REAL NOT NULL,
+    type TEXT NOT NULL,
+    data BLOB NOT NULL,
+    PRIMARY KEY (exercise, seq)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS events_by_ex_time ON events (exercise, ex_time);
+"""
+
+
+class SqliteLog:
+    """Synchronous SQLite log; SqliteStore runs it on one worker thread."""
+
+    def __init__(self, path: str | Path) -> None:
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        self.db = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=FULL")
+        self.db.execute("PRAGMA busy_timeout=5000")
+        self.db.executescript(_SCHEMA)
+        self._lock = threading.Lock()
+
+    def head(self, exercise: str) -> int:
+        row = self.db.execute("SELECT MAX(seq) FROM events WHERE exercise = ?", (exercise,)).fetchone()
+        return row[0] or 0
+
+    def append(self, exercise: str, drafts: Sequence[Draft], expected_head: int | None = None) -> list[Event]:
+        with self._lock:
+            try:
+                self.db.execute("BEGIN IMMEDIATE")
+                head = self.head(exercise)
+                if expected_head is not None and head != expected_head:
+                    self.db.execute("ROLLBACK")
+                    raise HeadMismatch(f"head is {head}, not {expected_head}")
+                events = [Event.from_draft(exercise, head + i + 1, d) for i, d in enumerate(drafts)]
+                self.db.executemany(
+                    "INSERT INTO events (exercise, seq, ex_time, type, data) VALUES (?, ?, ?, ?, ?)",
+                    [(exercise, e.seq, e.ex_time, e.type, encode_event(e)) for e in events])
+                self.db.execute("COMMIT")
+                return events
+            except sqlite3.Error as exc:
+                if self.db.in_transaction:
+                    self.db.execute("ROLLBACK")
+                raise StoreUnavailable(f"SQLite: {exc}") from exc
+
+    def read(self, exercise: str, after: int = 0, until: int | None = None) -> list[Event]:
+        rows = self.db.execute(
+            "SELECT data FROM events WHERE exercise = ? AND seq > ? AND seq <= ? ORDER BY seq",
+            (exercise, after, until if until is not None else 2**62)).fetchall()
+        return [decode_event(r[0]) for r in rows]
+
+    def read_ex_time(self, exercise: str, start: float, end: float) -> list[Event]:
+        rows = self.db.execute(
+            "SELECT data FROM events WHERE exercise = ? AND ex_time >= ? AND ex_time <= ? ORDER BY seq",
+            (exercise, start, end)).fetchall()
+        return [decode_event(r[0]) for r in rows]
+
+    def exercises(self) -> list[str]:
+        return [r[0] for r in self.db.execute("SELECT DISTINCT exercise FROM events ORDER BY exercise")]
+
+    def close(self) -> None:
+        self.db.close()
+
+
+class SqliteStore:
+    """The async face of SqliteLog: every call runs on one dedicated thread, in order."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite-store")
+        self._log = SqliteLog(path)
+
+    async def _run(self, fn, *args):  # type: ignore[no-untyped-def]
+        return await asyncio.get_running_loop().run_in_executor(self._pool, fn, *args)
+
+    async def append(self, exercise: str, drafts: Sequence[Draft], expected_head: int | None = None) -> list[Event]:
+        return await self._run(self._log.append, exercise, drafts, expected_head)
+
+    async def read(self, exercise: str, after: int = 0, until: int | None = None) -> list[Event]:
+        return await self._run(self._log.read, exercise, after, until)
+
+    async def read_ex_time(self, exercise: str, start: float, end: float) -> list[Event]:
+        return await self._run(self._log.read_ex_time, exercise, start, end)
+
+    async def head(self, exercise: str) -> int:
+        return await self._run(self._log.head, exercise)
+
+    async def exercises(self) -> list[str]:
+        return await self._run(self._log.exercises)
+
+    async def close(self) -> None:
+        await self._run(self._log.close)
+        self._pool.shutdown(wait=True)

@@ -1,0 +1,106 @@
+"""The event store contract, for the in-memory and the embedded SQLite store; kill safety."""
+
+from __future__ import annotations
+
+import random
+import signal
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from exercise_server.core import events as ev
+from exercise_server.store.base import HeadMismatch
+from exercise_server.store.memory import MemoryStore
+from exercise_server.store.sqlite import SqliteLog, SqliteStore
+
+
+def draft(i: int, ex_time: float | None = None) -> ev.Draft:
+    return ev.Draft(ev.ROOM_MESSAGE_POSTED, {"room": "joint", "text": f"message {i}", "as": None},
+                    (ev.EVERYONE,), 1_800_000_000.0 + i, float(i if ex_time is None else ex_time), ev.SYSTEM)
+
+
+@pytest.fixture(params=["memory", "sqlite"])
+async def store(request, tmp_path):
+    s = MemoryStore() if request.param == "memory" else SqliteStore(tmp_path / "events.sqlite3")
+    yield s
+    await s.close()
+
+
+async def test_append_numbers_events_gap_free_per_exercise(store):
+    a = await store.append("ex-a", [draft(1), draft(2)])
+    b = await store.append("ex-b", [draft(3)])
+    c = await store.append("ex-a", [draft(4)])
+    assert [e.seq for e in a + c] == [1, 2, 3] and [e.seq for e in b] == [1]
+    assert await store.head("ex-a") == 3
+    assert sorted(await store.exercises()) == ["ex-a", "ex-b"]
+
+
+async def test_reads_by_sequence_range_and_by_exercise_time(store):
+    await store.append("ex", [draft(i, ex_time=i * 10) for i in range(1, 21)])
+    assert [e.seq for e in await store.read("ex", after=5, until=8)] == [6, 7, 8]
+    assert [e.seq for e in await store.read("ex", after=18)] == [19, 20]
+    assert [e.seq for e in await store.read_ex_time("ex", 50, 80)] == [5, 6, 7, 8]
+    events = await store.read("ex")
+    assert events[0].payload["text"] == "message 1" and events[0].actor == ev.SYSTEM
+
+
+async def test_expected_head_refuses_a_stale_writer(store):
+    await store.append("ex", [draft(1)])
+    with pytest.raises(HeadMismatch):
+        await store.append("ex", [draft(2)], expected_head=0)
+    assert await store.head("ex") == 1
+
+
+async def test_sqlite_log_survives_reopening(tmp_path):
+    path = tmp_path / "events.sqlite3"
+    s = SqliteStore(path)
+    await s.append("ex", [draft(i) for i in range(1, 6)])
+    await s.close()
+    s = SqliteStore(path)
+    assert [e.seq for e in await s.read("ex")] == [1, 2, 3, 4, 5]
+    await s.close()
+
+
+APPENDER = textwrap.dedent("""
+    import sys
+    from exercise_server.core import events as ev
+    from exercise_server.store.sqlite import SqliteLog
+    log = SqliteLog(sys.argv[1])
+    i = 0
+    while True:
+        i += 1
+        batch = [ev.Draft(ev.ROOM_MESSAGE_POSTED, {"room": "joint", "text": "x" * (i % 500), "as": None},
+                          (ev.EVERYONE,), float(i), float(i), ev.SYSTEM) for _ in range(1 + i % 3)]
+        events = log.append("ex", batch)
+        print(events[-1].seq, flush=True)  # acknowledged: append returned
+""")
+
+
+def test_the_durable_store_survives_the_process_being_killed_mid_append(tmp_path):
+    path = tmp_path / "events.sqlite3"
+    rng = random.Random(7)
+    acknowledged = 0
+    for _ in range(4):
+        child = subprocess.Popen([sys.executable, "-c", APPENDER, str(path)], stdout=subprocess.PIPE, text=True,
+                                 cwd=Path(__file__).resolve().parents[1])
+        target = rng.randint(50, 400)
+        lines = 0
+        assert child.stdout is not None
+        for line in child.stdout:
+            acknowledged = max(acknowledged, int(line))
+            lines += 1
+            if lines >= target:
+                break
+        child.send_signal(signal.SIGKILL)  # mid-append: the child never stops appending
+        child.wait()
+        for line in child.stdout:  # what it acknowledged before dying
+            if line.strip():
+                acknowledged = max(acknowledged, int(line))
+        log = SqliteLog(path)
+        seqs = [e.seq for e in log.read("ex")]
+        log.close()
+        assert seqs == list(range(1, len(seqs) + 1)), "the log has a gap"
+        assert len(seqs) >= acknowledged, "an acknowledged event was lost"

@@ -1,0 +1,156 @@
+"""Who sees what: filtering of events and snapshots by view, decided on the server."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from exercise_server.core import events as ev
+from exercise_server.core.access import event_for_view
+from exercise_server.core.errors import CommandError
+
+from .core_harness import CIV, EVAL, FAC, HUM, MIL, POL, CoreRun
+
+POINT = {"type": "Point", "coordinates": [31.0, 4.0]}
+
+
+def busy_exercise() -> CoreRun:
+    """An exercise in which every kind of event a police team must not see has happened."""
+    run = CoreRun()
+    run.cmd(FAC, "clock.start")
+    run.cmd(HUM, "room.post", room="team:hum-1", text="our beneficiary list is ready")
+    run.cmd(MIL, "room.post", room="liaison:hum-1~mil-1", text="liaison chat")
+    run.cmd(HUM, "cop.add", feature={"kind": "camp", "name": "Secret distribution site", "geometry": POINT,
+                                     "visible_to": ["humanitarian"]})
+    run.cmd(FAC, "inject.hold", inject_id="I-2")
+    run.cmd(FAC, "inject.edit", inject_id="I-3", changes={"body": "edited"})
+    for _ in range(35):  # minute by minute: I-1, I-4, I-6 released; I-6 adds a humanitarian-only incident
+        run.advance(60)
+    run.cmd(HUM, "inject.ack", inject_id="I-1")
+    run.cmd(FAC, "code.revoke", code="CODE-civ-1")
+    return run
+
+
+def police_stream(run: CoreRun) -> list[dict]:
+    return [f for e in run.log if (f := event_for_view(POL.view, e)) is not None]
+
+
+def test_a_police_team_never_receives_a_humanitarian_only_feature():
+    run = busy_exercise()
+    text = json.dumps(police_stream(run)) + json.dumps(run.state.snapshot(POL))
+    assert "Secret distribution site" not in text
+    assert "hum-warehouse" not in text and "WFP warehouse" not in text
+    assert "inc-protection" not in text
+    assert "hum-warehouse" in json.dumps(run.state.snapshot(HUM))
+
+
+def test_a_police_team_never_receives_another_teams_room_messages():
+    run = busy_exercise()
+    text = json.dumps(police_stream(run)) + json.dumps(run.state.snapshot(POL))
+    assert "beneficiary list" not in text and "liaison chat" not in text
+    assert set(run.state.snapshot(POL)["rooms"]) == {"team:pol-1", "component:police", "joint", "plenary"}
+
+
+def test_a_police_team_never_receives_unreleased_injects_or_control_notes():
+    run = busy_exercise()
+    text = json.dumps(police_stream(run)) + json.dumps(run.state.snapshot(POL))
+    for secret in ("SECRET-CONTROL-NOTE", "Riot at the market", "Governor calls", "edited", "CODE-"):
+        assert secret not in text
+    assert not any(f["type"].startswith("code.") or f["type"] in (ev.INJECT_HELD, ev.INJECT_EDITED)
+                   for f in police_stream(run))
+
+
+def test_addressed_teams_get_the_inject_without_notes_or_expected_actions():
+    run = busy_exercise()
+    frames = [f for e in run.log if (f := event_for_view(HUM.view, e)) and f["type"] == ev.INJECT_RELEASED]
+    assert [f["payload"]["inject"]["id"] for f in frames] == ["I-1", "I-4", "I-6"]
+    for f in frames:
+        assert not {"notes", "expected", "objectives"} & set(f["payload"]["inject"])
+    inbox = run.state.snapshot(HUM)["injects"]
+    assert [row["inject"]["id"] for row in inbox] == ["I-1", "I-4", "I-6"]
+    assert "SECRET-CONTROL-NOTE" not in json.dumps(inbox)
+
+
+def test_evaluators_see_everything_including_control_notes_but_not_join_codes():
+    run = busy_exercise()
+    snapshot = json.dumps(run.state.snapshot(EVAL))
+    assert "SECRET-CONTROL-NOTE-1" in snapshot and "beneficiary list" in snapshot
+    assert "CODE-" not in snapshot
+    assert "CODE-pol-1" in json.dumps(run.state.snapshot(FAC))
+
+
+def test_evaluators_are_invisible_to_trainees():
+    run = CoreRun()
+    run.join("CODE-eval", "Quiet observer", "p-obs")
+    run.join("CODE-pol-1", "Officer Dana", "p-dana")
+    stream = police_stream(run)
+    assert "Quiet observer" not in json.dumps(stream) + json.dumps(run.state.snapshot(POL))
+    assert "Officer Dana" in json.dumps(run.state.snapshot(POL))
+
+
+def test_sharing_a_feature_and_taking_it_back():
+    run = CoreRun()
+    [added] = run.cmd(HUM, "cop.add", feature={"kind": "incident", "name": "Convoy route", "geometry": POINT})
+    fid = added.payload["feature"]["id"]
+    assert event_for_view(MIL.view, added) is None
+    [shared] = run.cmd(HUM, "cop.change", id=fid, set={"visible_to": ["humanitarian", "military"]})
+    assert event_for_view(MIL.view, shared)["payload"]["feature"]["name"] == "Convoy route"
+    [hidden] = run.cmd(HUM, "cop.change", id=fid, set={"visible_to": ["humanitarian"], "name": "Renamed"})
+    frame = event_for_view(MIL.view, hidden)
+    assert frame["type"] == ev.COP_FEATURE_REMOVED and frame["payload"] == {"id": fid}
+    assert fid not in {f["id"] for f in run.state.snapshot(MIL)["cop"]}
+
+
+def test_teams_change_only_what_they_own_and_cannot_probe_hidden_features():
+    run = CoreRun()
+    with pytest.raises(CommandError) as info:
+        run.cmd(POL, "cop.change", id="mil-coy", set={"name": "ours now"})
+    assert info.value.code == "forbidden"  # visible to police, owned by mil-1
+    for fid in ("hum-warehouse", "no-such-feature"):  # hidden and missing answer alike
+        with pytest.raises(CommandError) as info:
+            run.cmd(POL, "cop.remove", id=fid)
+        assert info.value.code == "not_found"
+    run.cmd(MIL, "cop.change", id="mil-coy", set={"geometry": {"type": "Point", "coordinates": [31.5, 4.5]}})
+    with pytest.raises(CommandError) as info:
+        run.cmd(MIL, "cop.change", id="mil-coy", set={"owner": "mil-1"})
+    assert info.value.code == "forbidden"
+
+
+def test_rooms_refuse_non_readers_and_read_only_members():
+    run = CoreRun()
+    for room in ("team:hum-1", "liaison:hum-1~mil-1", "component:military", "nowhere"):
+        with pytest.raises(CommandError) as info:
+            run.cmd(POL, "room.post", room=room, text="hello")
+        assert info.value.code == "not_found"
+    with pytest.raises(CommandError) as info:
+        run.cmd(EVAL, "room.post", room="joint", text="I am watching")
+    assert info.value.code == "forbidden"
+    with pytest.raises(CommandError) as info:
+        run.cmd(CIV, "room.post", room="joint", text="x", **{"as": "The Governor"})
+    assert info.value.code == "forbidden"
+    [e] = run.cmd(FAC, "room.post", room="joint", text="We demand a meeting", **{"as": "Governor of Tamsa"})
+    assert event_for_view(CIV.view, e)["payload"]["as"] == "Governor of Tamsa"
+
+
+@pytest.mark.parametrize("command", [
+    {"type": "room.post", "room": "joint"},
+    {"type": "room.post", "room": "joint", "text": ""},
+    {"type": "room.post", "room": "joint", "text": "x" * 4001},
+    {"type": "room.post", "room": 7, "text": "x"},
+    {"type": "cop.add", "feature": {"kind": "ufo", "name": "x", "geometry": POINT}},
+    {"type": "cop.add", "feature": {"kind": "unit", "name": "x", "geometry": {"type": "Point", "coordinates": [500, 4]}}},
+    {"type": "cop.add", "feature": {"kind": "unit", "name": "x", "geometry": POINT, "visible_to": ["martians"]}},
+    {"type": "cop.add", "feature": "not a map"},
+    {"type": "inject.ack"},
+    {"type": "launch.missiles"},
+])
+def test_malformed_commands_get_a_clear_error_and_change_nothing(command):
+    run = CoreRun()
+    before = json.dumps(run.state.snapshot(FAC), sort_keys=True)
+    with pytest.raises(CommandError) as info:
+        run.append(__import__("exercise_server.core.commands", fromlist=["decide"]).decide(
+            run.state, MIL, command, run.clock.now()))
+    assert info.value.code in ("invalid", "unknown_type", "not_found")
+    assert info.value.message
+    assert json.dumps(run.state.snapshot(FAC), sort_keys=True) == before
