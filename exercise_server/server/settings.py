@@ -34,7 +34,9 @@ class Settings:
                    scenario_paths=args.scenarios or ["injects"], redis_url=args.redis_url,
                    facilitator_secret=os.environ.get("EXERCISE_FACILITATOR_SECRET") or None,
                    allowed_origins=args.allowed_origin or [],
-                   max_frame_bytes=args.max_frame_bytes)
+                   max_frame_bytes=args.max_frame_bytes, send_queue_frames=args.send_queue,
+                   commands_per_second=args.commands_per_second, command_burst=args.command_burst,
+                   tick_interval=args.tick_interval)
 
     def server_secret(self) -> bytes:
         """The HMAC key for session tokens: kept in the data dir so tokens survive restarts."""
@@ -79,4 +81,13 @@ def add_serve_arguments(p: argparse.ArgumentParser) -> None:
                    help="use Redis for the event store and fan-out (scale-out; not yet available)")
     p.add_argument("--allowed-origin", action="append", metavar="ORIGIN",
                    help="a further browser Origin allowed to open WebSockets (repeatable)")
-    p.add_argument("--max-frame-bytes", type=int, default=64 * 1024, help="largest WebSocket frame accepted")
+    p.add_argument("--max-frame-bytes", type=int, default=int(env("EXERCISE_MAX_FRAME_BYTES", 64 * 1024)),
+                   help="largest WebSocket frame accepted (default 65536)")
+    p.add_argument("--send-queue", type=int, default=int(env("EXERCISE_SEND_QUEUE", 1000)),
+                   help="frames queued for one connection before it is told to resume (default 1000)")
+    p.add_argument("--commands-per-second", type=float, default=float(env("EXERCISE_COMMANDS_PER_SECOND", 20)),
+                   help="steady command rate allowed per connection (default 20)")
+    p.add_argument("--command-burst", type=int, default=int(env("EXERCISE_COMMAND_BURST", 40)),
+                   help="commands allowed in a burst per connection (default 40)")
+    p.add_argument("--tick-interval", type=float, default=float(env("EXERCISE_TICK_INTERVAL", 0.2)),
+                   help="seconds between looks at the MSEL for due injects (default 0.2)")

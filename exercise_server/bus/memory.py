@@ -1,0 +1,23 @@
+"""In-process bus: the embedded default. Delivery is synchronous, so a subscriber sees
+events in exactly the order they were stored, with nothing in between."""
+
+from __future__ import annotations
+
+from typing import Callable, Sequence
+
+from ..core.events import Event
+from .base import Subscriber
+
+
+class MemoryBus:
+    def __init__(self) -> None:
+        self._subscribers: dict[str, list[Subscriber]] = {}
+
+    def publish(self, exercise: str, events: Sequence[Event]) -> None:
+        for subscriber in list(self._subscribers.get(exercise, ())):
+            subscriber(events)
+
+    def subscribe(self, exercise: str, subscriber: Subscriber) -> Callable[[], None]:
+        subs = self._subscribers.setdefault(exercise, [])
+        subs.append(subscriber)
+        return lambda: subs.remove(subscriber) if subscriber in subs else None

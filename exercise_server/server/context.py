@@ -1,0 +1,22 @@
+"""What the HTTP and WebSocket handlers share: settings, the exercises, the signing key."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..core.clock import WallClock
+from ..scenarios import CheckedFile
+from ..store.base import EventStore
+from .registry import Exercises
+from .settings import Settings
+
+
+@dataclass
+class AppContext:
+    settings: Settings
+    store: EventStore
+    exercises: Exercises
+    clock: WallClock
+    secret_key: bytes
+    facilitator_secret: str
+    failed_scenarios: list[CheckedFile] = field(default_factory=list)

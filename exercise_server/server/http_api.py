@@ -1,0 +1,156 @@
+"""The JSON HTTP API: sign in, join with a code, open exercises, list and revoke codes."""
+
+from __future__ import annotations
+
+import hmac
+import json
+import secrets
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+
+from ..core.access import FACILITATOR
+from ..core.errors import CommandError
+from ..scenarios import summary
+from .context import AppContext
+from .registry import FACILITATOR_PRINCIPAL, normalise_code
+from .tokens import ANY_EXERCISE, Session, TokenError, sign, verify
+
+HTTP_STATUS = {"invalid": 400, "bad_frame": 400, "forbidden": 403, "not_found": 404, "wrong_state": 409,
+               "conflict": 409, "rate_limited": 429, "unavailable": 503, "internal": 500, "unknown_type": 400}
+
+
+def _ctx(request: Request) -> AppContext:
+    return request.app.state.ctx
+
+
+def error_response(exc: CommandError) -> JSONResponse:
+    return JSONResponse({"error": {"code": exc.code, "message": exc.message}},
+                        status_code=HTTP_STATUS.get(exc.code, 400))
+
+
+async def _json_body(request: Request) -> dict[str, Any]:
+    body = await request.body()
+    if len(body) > 16_384:
+        raise CommandError("invalid", "request body too large")
+    try:
+        data = json.loads(body or b"{}")
+    except ValueError:
+        raise CommandError("invalid", "the body must be JSON") from None
+    if not isinstance(data, dict):
+        raise CommandError("invalid", "the body must be a JSON object")
+    return data
+
+
+def _facilitator(request: Request) -> Session:
+    ctx = _ctx(request)
+    auth = request.headers.get("authorization", "")
+    if not auth.startswith("Bearer "):
+        raise CommandError("forbidden", "sign in as the facilitator first")
+    try:
+        session = verify(auth.removeprefix("Bearer "), ctx.secret_key, ctx.clock.now())
+    except TokenError:
+        raise CommandError("forbidden", "session token refused") from None
+    if session.role != FACILITATOR:
+        raise CommandError("forbidden", "only the facilitator may do this")
+    return session
+
+
+def api(handler):  # type: ignore[no-untyped-def]
+    """Map CommandError to a JSON error response with the matching HTTP status."""
+    async def wrapped(request: Request) -> JSONResponse:
+        try:
+            return await handler(request)
+        except CommandError as exc:
+            return error_response(exc)
+    return wrapped
+
+
+@api
+async def facilitator_session(request: Request) -> JSONResponse:
+    ctx = _ctx(request)
+    data = await _json_body(request)
+    given = data.get("secret")
+    if not isinstance(given, str) or not hmac.compare_digest(given.encode(), ctx.facilitator_secret.encode()):
+        raise CommandError("forbidden", "wrong facilitator secret")
+    session = Session(ANY_EXERCISE, FACILITATOR_PRINCIPAL.participant, FACILITATOR, "Facilitator", None, None, None,
+                      ctx.clock.now() + ctx.settings.token_ttl)
+    return JSONResponse({"token": sign(session, ctx.secret_key), "role": FACILITATOR})
+
+
+@api
+async def join(request: Request) -> JSONResponse:
+    ctx = _ctx(request)
+    data = await _json_body(request)
+    code = normalise_code(data.get("code"))
+    runtime = ctx.exercises.by_code(code)
+    if runtime is None:
+        raise CommandError("not_found", "unknown join code")
+    participant = f"p-{secrets.token_hex(6)}"
+    principal = await runtime.join(code, data.get("name"), participant)
+    session = Session(runtime.id, participant, principal.role, principal.name, principal.team, principal.component,
+                      code, ctx.clock.now() + ctx.settings.token_ttl)
+    return JSONResponse({"token": sign(session, ctx.secret_key), "exercise": runtime.id, "role": principal.role,
+                         "team": principal.team, "component": principal.component, "participant": participant,
+                         "websocket": f"/ws/{runtime.id}"})
+
+
+@api
+async def list_scenarios(request: Request) -> JSONResponse:
+    ctx = _ctx(request)
+    _facilitator(request)
+    scenarios = [{"id": sc.id, "title": sc.title, "start": sc.start_label, "duration": sc.duration,
+                  "teams": len(sc.teams), "injects": len(sc.injects), "summary": summary(sc)}
+                 for sc in ctx.exercises.library.values()]
+    failed = [{"file": str(f.path), "problems": [f"{p.line}: {p.message}" for p in f.problems]}
+              for f in ctx.failed_scenarios]
+    return JSONResponse({"scenarios": scenarios, "failed": failed})
+
+
+@api
+async def list_exercises(request: Request) -> JSONResponse:
+    _facilitator(request)
+    return JSONResponse({"exercises": _ctx(request).exercises.summaries()})
+
+
+@api
+async def open_exercise(request: Request) -> JSONResponse:
+    _facilitator(request)
+    data = await _json_body(request)
+    runtime = await _ctx(request).exercises.open(str(data.get("scenario", "")))
+    return JSONResponse({"exercise": runtime.id, "codes": _codes(runtime)}, status_code=201)
+
+
+def _codes(runtime) -> list[dict[str, Any]]:  # type: ignore[no-untyped-def]
+    sc = runtime.state.scenario
+    out = []
+    for code, info in runtime.state.codes.items():
+        team = sc.team(info["team"]) if info.get("team") else None
+        out.append({"code": code, "role": info["role"], "team": info.get("team"),
+                    "team_name": team.name if team else None, "revoked": info["revoked"]})
+    return out
+
+
+@api
+async def exercise_codes(request: Request) -> JSONResponse:
+    _facilitator(request)
+    runtime = _ctx(request).exercises.get(request.path_params["exercise"])
+    if runtime is None:
+        raise CommandError("not_found", "no such exercise")
+    return JSONResponse({"exercise": runtime.id, "codes": _codes(runtime)})
+
+
+@api
+async def revoke_code(request: Request) -> JSONResponse:
+    _facilitator(request)
+    runtime = _ctx(request).exercises.get(request.path_params["exercise"])
+    if runtime is None:
+        raise CommandError("not_found", "no such exercise")
+    events = await runtime.submit(FACILITATOR_PRINCIPAL, {"type": "code.revoke", "code": request.path_params["code"]})
+    return JSONResponse({"revoked": request.path_params["code"], "seq": events[-1].seq})
+
+
+async def health(request: Request) -> JSONResponse:
+    ctx = _ctx(request)
+    return JSONResponse({"status": "ok", "exercises": len(ctx.exercises.runtimes)})

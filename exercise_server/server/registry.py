@@ -1,0 +1,123 @@
+"""The exercises this server runs: rebuilt from the store at start, opened from scenarios."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import secrets
+from typing import Any
+
+from ..bus.base import Bus
+from ..core.access import EVALUATOR, FACILITATOR, TRAINEE, Principal
+from ..core.clock import WallClock
+from ..core.commands import Limits, decide_open
+from ..core.errors import CommandError
+from ..core.projections import ExerciseState
+from ..core.scenario import Scenario
+from ..store.base import EventStore
+from .runtime import ExerciseRuntime
+
+log = logging.getLogger("exercise_server.registry")
+
+_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
+FACILITATOR_PRINCIPAL = Principal(FACILITATOR, "Facilitator", "facilitator")
+
+
+def new_code() -> str:
+    raw = "".join(secrets.choice(_CODE_ALPHABET) for _ in range(10))
+    return f"{raw[:5]}-{raw[5:]}"
+
+
+def normalise_code(code: Any) -> str:
+    """Codes are typed by hand: accept any case, spaces and dashes."""
+    if not isinstance(code, str) or len(code) > 40:
+        return ""
+    raw = re.sub(r"[\s-]", "", code.upper())
+    return f"{raw[:5]}-{raw[5:]}" if len(raw) == 10 else raw
+
+
+class Exercises:
+    def __init__(self, store: EventStore, bus: Bus, clock: WallClock, library: dict[str, Scenario],
+                 limits: Limits | None = None, tick_interval: float = 0.2) -> None:
+        self.store, self.bus, self.clock, self.library = store, bus, clock, library
+        self.limits = limits or Limits()
+        self.tick_interval = tick_interval
+        self.runtimes: dict[str, ExerciseRuntime] = {}
+        self.codes: dict[str, str] = {}  # join code -> exercise
+        self._ticker: asyncio.Task | None = None
+
+    async def load(self) -> None:
+        """Fold every stored exercise back into memory: the restart path."""
+        for exercise in await self.store.exercises():
+            state = ExerciseState.fold(await self.store.read(exercise))
+            self._add(exercise, state)
+            log.info("exercise %s: %d events, clock %s", exercise, state.head, state.clock.status)
+
+    def _add(self, exercise: str, state: ExerciseState) -> ExerciseRuntime:
+        runtime = ExerciseRuntime(exercise, state, self.store, self.bus, self.clock, self.limits)
+        self.runtimes[exercise] = runtime
+        for code in state.codes:
+            self.codes[code] = exercise
+        return runtime
+
+    async def open(self, scenario_id: str) -> ExerciseRuntime:
+        scenario = self.library.get(scenario_id)
+        if scenario is None:
+            raise CommandError("not_found", f"no scenario {scenario_id!r}")
+        exercise = f"{scenario.id}-{secrets.token_hex(3)}"
+        while exercise in self.runtimes:
+            exercise = f"{scenario.id}-{secrets.token_hex(3)}"
+        codes: dict[str, dict[str, Any]] = {new_code(): {"role": TRAINEE, "team": t.id} for t in scenario.teams}
+        codes[new_code()] = {"role": EVALUATOR, "team": None}
+        drafts = decide_open(exercise, scenario.doc, codes, self.clock.now(), FACILITATOR_PRINCIPAL.actor())
+        runtime = self._add(exercise, ExerciseState())
+        await runtime.commit_system(drafts)
+        for code in codes:
+            self.codes[code] = exercise
+        log.info("exercise %s opened from scenario %s", exercise, scenario.id)
+        return runtime
+
+    def by_code(self, code: Any) -> ExerciseRuntime | None:
+        exercise = self.codes.get(normalise_code(code))
+        return self.runtimes.get(exercise) if exercise else None
+
+    def get(self, exercise: str) -> ExerciseRuntime | None:
+        return self.runtimes.get(exercise)
+
+    def summaries(self) -> list[dict[str, Any]]:
+        out = []
+        for runtime in self.runtimes.values():
+            s = runtime.state
+            out.append({"id": runtime.id, "title": s.title, "scenario": s.scenario.id if s.scenario else None,
+                        "clock": s.clock_view(), "seq": s.head, "connections": len(runtime.connections),
+                        "participants": len(s.participants)})
+        return sorted(out, key=lambda x: x["id"])
+
+    # -- the scheduler --------------------------------------------------------------
+
+    def start(self) -> None:
+        self._ticker = asyncio.create_task(self._tick_forever(), name="msel-scheduler")
+
+    async def _tick_forever(self) -> None:
+        while True:
+            for runtime in list(self.runtimes.values()):
+                try:
+                    await runtime.tick()
+                except CommandError as exc:  # store unavailable: retry on the next tick
+                    log.warning("exercise %s: scheduler: %s", runtime.id, exc.message)
+                except Exception:  # noqa: BLE001 - one broken exercise must not stop the others
+                    log.exception("exercise %s: scheduler fault", runtime.id)
+            await asyncio.sleep(self.tick_interval)
+
+    async def stop(self) -> None:
+        if self._ticker:
+            self._ticker.cancel()
+            try:
+                await self._ticker
+            except asyncio.CancelledError:
+                pass
+        for runtime in self.runtimes.values():
+            for conn in list(runtime.connections):
+                conn.kick(1012, "server restarting; reconnect and resume")
+            runtime.close()

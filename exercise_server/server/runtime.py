@@ -1,0 +1,192 @@
+"""One running exercise: its state in memory, its scheduler, and its fan-out to connections.
+
+Every change goes the same way: decide (core) -> append (store, durable) -> fold into
+the state and publish on the bus (synchronously, under the exercise's lock) -> each
+connection's bounded send queue. Connections attach synchronously too, so a
+connection's snapshot or backlog ends exactly where its live events begin.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from ..bus.base import Bus
+from ..core import events as ev
+from ..core.access import FACILITATOR, TRAINEE, Principal, event_for_view, may_read
+from ..core.clock import WallClock
+from ..core.commands import Limits, decide, decide_due, decide_join
+from ..core.errors import CommandError
+from ..core.projections import ExerciseState
+from ..store.base import EventStore, StoreUnavailable
+from . import protocol
+
+log = logging.getLogger("exercise_server.runtime")
+
+
+@dataclass(eq=False)
+class Connection:
+    """A participant's live connection, as the fan-out sees it."""
+
+    principal: Principal
+    code: str | None
+    fmt: str
+    queue_size: int
+    queue: asyncio.Queue = field(init=False)
+    close_code: int | None = None
+    close_reason: str = ""
+    closing: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def __post_init__(self) -> None:
+        self.queue = asyncio.Queue(maxsize=self.queue_size)
+
+    @property
+    def view(self) -> str:
+        return self.principal.view
+
+    def offer(self, frame: bytes | str) -> None:
+        """Queue a frame without waiting; a client too far behind is told to resume."""
+        if self.close_code is not None:
+            return
+        try:
+            self.queue.put_nowait(frame)
+        except asyncio.QueueFull:
+            self.kick(4409, "too slow: resume from your last sequence number")
+
+    def kick(self, code: int, reason: str) -> None:
+        if self.close_code is None:
+            self.close_code, self.close_reason = code, reason
+            self.closing.set()
+
+
+class ExerciseRuntime:
+    def __init__(self, exercise: str, state: ExerciseState, store: EventStore, bus: Bus, clock: WallClock,
+                 limits: Limits | None = None) -> None:
+        self.id = exercise
+        self.state = state
+        self.store = store
+        self.clock = clock
+        self.limits = limits or Limits()
+        self.bus = bus
+        self.lock = asyncio.Lock()
+        self.connections: set[Connection] = set()
+        self.on_code_revoked: Callable[[str], None] | None = None
+        self._unsubscribe = bus.subscribe(exercise, self._deliver)
+
+    # -- changing the exercise ----------------------------------------------------
+
+    async def submit(self, principal: Principal, command: dict[str, Any]) -> list[ev.Event]:
+        """Decide, store durably, then publish. Raises CommandError; nothing changes on error."""
+        async with self.lock:
+            drafts = decide(self.state, principal, command, self.clock.now(), self.limits)
+            return await self._commit(drafts)
+
+    async def join(self, code: str, name: Any, participant: str) -> Principal:
+        async with self.lock:
+            draft, principal = decide_join(self.state, code, name, participant, self.clock.now(), self.limits)
+            await self._commit([draft])
+            return principal
+
+    async def tick(self) -> list[ev.Event]:
+        """Release what the MSEL says is due now (repeatedly: a release can make another due)."""
+        released: list[ev.Event] = []
+        async with self.lock:
+            while drafts := decide_due(self.state, self.clock.now()):
+                released += await self._commit(drafts)
+        return released
+
+    async def commit_system(self, drafts: list[ev.Draft]) -> list[ev.Event]:
+        """Commit drafts the server itself decided (opening the exercise)."""
+        async with self.lock:
+            return await self._commit(drafts)
+
+    async def _commit(self, drafts: list[ev.Draft]) -> list[ev.Event]:
+        if not drafts:
+            return []
+        try:
+            events = await self.store.append(self.id, drafts, expected_head=self.state.head)
+        except StoreUnavailable as exc:
+            log.error("exercise %s: store unavailable: %s", self.id, exc)
+            raise CommandError("unavailable", "the event store is unreachable; nothing was stored") from exc
+        self.bus.publish(self.id, events)
+        return events
+
+    # -- fan-out ------------------------------------------------------------------
+
+    def _deliver(self, events: list[ev.Event]) -> None:
+        """Fold published events into the state and queue them for every connection that may see them."""
+        for event in events:
+            self.state.apply(event)
+            frames: dict[tuple[str, str], bytes | str | None] = {}
+            for conn in list(self.connections):
+                key = (conn.view, conn.fmt)
+                if key not in frames:
+                    body = event_for_view(conn.view, event)
+                    frames[key] = None if body is None else protocol.encode({"type": "event", "event": body},
+                                                                              conn.fmt)
+                if (frame := frames[key]) is not None:
+                    conn.offer(frame)
+            if event.type == ev.CODE_REVOKED:
+                self._close_code(event.payload["code"])
+
+    def _close_code(self, code: str) -> None:
+        for conn in list(self.connections):
+            if conn.code == code:
+                conn.kick(4403, "join code revoked")
+        if self.on_code_revoked:
+            self.on_code_revoked(code)
+
+    def attach(self, conn: Connection, last_seq: int, snapshot_after_missed: int) -> dict[str, Any]:
+        """Register `conn` and say how it catches up. Synchronous: nothing can slip in between."""
+        head = self.state.head
+        self.connections.add(conn)
+        self._broadcast_presence()
+        if 0 < last_seq <= head and head - last_seq <= snapshot_after_missed:
+            return {"mode": "resume", "from": last_seq, "head": head}
+        return {"mode": "snapshot", "head": head, "state": self.state.snapshot(conn.principal)}
+
+    def detach(self, conn: Connection) -> None:
+        if conn in self.connections:
+            self.connections.discard(conn)
+            self._broadcast_presence()
+
+    async def backlog(self, conn: Connection, after: int, until: int) -> list[dict[str, Any]]:
+        """The events after `after` up to `until` that `conn` may see, in order."""
+        events = await self.store.read(self.id, after=after, until=until)
+        return [body for e in events if (body := event_for_view(conn.view, e)) is not None]
+
+    # -- presence -----------------------------------------------------------------
+
+    def presence_for(self, principal: Principal) -> dict[str, Any]:
+        """Who is connected: all of it for the facilitator; for a team, its own rooms' members."""
+        sc = self.state.scenario
+        assert sc is not None
+        online: dict[str, dict[str, Any]] = {}
+        for c in self.connections:
+            p = c.principal
+            online.setdefault(p.participant, {"participant": p.participant, "name": p.name, "role": p.role,
+                                              "team": p.team, "connections": 0})["connections"] += 1
+        if principal.role == TRAINEE:  # the control cell is invisible to trainees
+            online = {k: v for k, v in online.items() if v["role"] == TRAINEE}
+        rooms = {}
+        for room in sc.rooms.values():
+            if may_read(principal, room):
+                rooms[room.id] = sorted(pid for pid, p in online.items() if p["team"] in room.readers)
+        if principal.role == TRAINEE:
+            visible = {pid for members in rooms.values() for pid in members}
+            online = {k: v for k, v in online.items() if k in visible}
+        return {"type": "presence", "online": sorted(online.values(), key=lambda p: (p["team"] or "", p["name"])),
+                "rooms": rooms}
+
+    def _broadcast_presence(self) -> None:
+        cache: dict[tuple[str, str], bytes | str] = {}  # presence depends on the view only
+        for conn in list(self.connections):
+            key = (conn.view, conn.fmt)
+            if key not in cache:
+                cache[key] = protocol.encode(self.presence_for(conn.principal), conn.fmt)
+            conn.offer(cache[key])
+
+    def close(self) -> None:
+        self._unsubscribe()

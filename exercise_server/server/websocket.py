@@ -1,0 +1,196 @@
+"""The WebSocket endpoint: hello, catch-up (resume or snapshot), then commands and live events.
+
+Thin by design: frames are decoded here, every decision is the core's, and every frame
+out goes through the connection's bounded queue, written by one task.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from typing import Any
+from urllib.parse import urlsplit
+
+from starlette.websockets import WebSocket, WebSocketDisconnect
+
+from ..core.errors import CommandError
+from . import protocol
+from .context import AppContext
+from .runtime import Connection, ExerciseRuntime
+from .tokens import TokenError, verify
+
+log = logging.getLogger("exercise_server.websocket")
+
+
+def origin_allowed(websocket: WebSocket, allowed: list[str]) -> bool:
+    """Browsers send Origin; only our own site (or a configured one) may open a socket.
+    Non-browser clients send none and authenticate with their token like everyone."""
+    origin = websocket.headers.get("origin")
+    if origin is None:
+        return True
+    if origin in allowed:
+        return True
+    host = websocket.headers.get("host", "")
+    return urlsplit(origin).netloc.lower() == host.lower()
+
+
+class RateLimit:
+    """A token bucket: `rate` commands per second, bursts up to `burst`."""
+
+    def __init__(self, rate: float, burst: int) -> None:
+        self.rate, self.burst = rate, burst
+        self.tokens = float(burst)
+        self.stamp = time.monotonic()
+        self.refused_in_a_row = 0
+
+    def allow(self) -> bool:
+        now = time.monotonic()
+        self.tokens = min(self.burst, self.tokens + (now - self.stamp) * self.rate)
+        self.stamp = now
+        if self.tokens >= 1:
+            self.tokens -= 1
+            self.refused_in_a_row = 0
+            return True
+        self.refused_in_a_row += 1
+        return False
+
+
+async def exercise_socket(websocket: WebSocket) -> None:
+    ctx: AppContext = websocket.app.state.ctx
+    settings = ctx.settings
+    if not origin_allowed(websocket, settings.allowed_origins):
+        log.warning("refused WebSocket from foreign origin %r", websocket.headers.get("origin"))
+        await websocket.close(code=1008)  # before accept: the client sees HTTP 403
+        return
+    await websocket.accept()
+    runtime = ctx.exercises.get(websocket.path_params["exercise"])
+    if runtime is None:
+        await websocket.close(code=4404, reason="no such exercise")
+        return
+    try:
+        conn, last_seq = await _hello(websocket, ctx, runtime)
+    except _Refused as refusal:
+        log.info("refused hello on %s: %s", runtime.id, refusal.reason)
+        await websocket.close(code=refusal.code, reason=refusal.reason)
+        return
+    except WebSocketDisconnect:
+        return
+    plan = runtime.attach(conn, last_seq, settings.snapshot_after_missed)
+    tasks = {
+        asyncio.create_task(_write(websocket, runtime, conn, plan)),
+        asyncio.create_task(_read(websocket, runtime, conn, RateLimit(settings.commands_per_second,
+                                                                        settings.command_burst))),
+        asyncio.create_task(conn.closing.wait()),
+    }
+    try:
+        await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        runtime.detach(conn)
+    if conn.close_code is not None:
+        log.info("closing %s (%s): %s %s", conn.principal.name, conn.view, conn.close_code, conn.close_reason)
+        try:
+            await asyncio.wait_for(websocket.close(code=conn.close_code, reason=conn.close_reason), 5)
+        except Exception:  # noqa: BLE001 - the peer may be gone already
+            pass
+
+
+class _Refused(Exception):
+    def __init__(self, code: int, reason: str) -> None:
+        self.code, self.reason = code, reason
+
+
+async def _hello(websocket: WebSocket, ctx: AppContext, runtime: ExerciseRuntime) -> tuple[Connection, int]:
+    try:
+        message = await asyncio.wait_for(websocket.receive(), ctx.settings.hello_timeout)
+    except asyncio.TimeoutError:
+        raise _Refused(4408, "no hello within the time limit") from None
+    if message["type"] == "websocket.disconnect":
+        raise WebSocketDisconnect(message.get("code", 1000))
+    data = message.get("bytes") if message.get("bytes") is not None else message.get("text")
+    try:
+        hello, fmt = protocol.decode(data)
+        mtype, _ = protocol.check_message(hello)
+    except CommandError as exc:
+        raise _Refused(4400, f"the first frame must be a hello: {exc.message}") from None
+    last_seq = hello.get("last_seq", 0)
+    if mtype != "hello" or not isinstance(last_seq, int) or isinstance(last_seq, bool) or last_seq < 0:
+        raise _Refused(4400, "the first frame must be a hello with a token and last_seq >= 0")
+    try:
+        session = verify(hello.get("token"), ctx.secret_key, ctx.clock.now())
+    except TokenError as exc:
+        raise _Refused(4401, f"session token refused: {exc}") from None
+    if not session.for_exercise(runtime.id):
+        raise _Refused(4401, "session token is for another exercise")
+    if session.code is not None:
+        info = runtime.state.codes.get(session.code)
+        if info is None:
+            raise _Refused(4401, "session token is for another exercise")
+        if info["revoked"]:
+            raise _Refused(4403, "join code revoked")
+    conn = Connection(session.principal(), session.code, fmt, ctx.settings.send_queue_frames)
+    return conn, last_seq
+
+
+async def _write(websocket: WebSocket, runtime: ExerciseRuntime, conn: Connection, plan: dict[str, Any]) -> None:
+    """The only sender: welcome, the catch-up, then whatever the queue holds."""
+    fmt = conn.fmt
+
+    async def send(frame: bytes | str) -> None:
+        if isinstance(frame, bytes):
+            await websocket.send_bytes(frame)
+        else:
+            await websocket.send_text(frame)
+
+    p = conn.principal
+    await send(protocol.encode({
+        "type": "welcome", "protocol": protocol.PROTOCOL_VERSION, "exercise": runtime.id, "mode": plan["mode"],
+        "head": plan["head"], "server_time": runtime.clock.now(),
+        "you": {"participant": p.participant, "name": p.name, "role": p.role, "team": p.team,
+                "component": p.component}}, fmt))
+    if plan["mode"] == "snapshot":
+        await send(protocol.encode({"type": "snapshot", "seq": plan["head"], "state": plan["state"]}, fmt))
+    else:
+        for body in await runtime.backlog(conn, plan["from"], plan["head"]):
+            await send(protocol.encode({"type": "event", "event": body}, fmt))
+    await send(protocol.encode({"type": "caught_up", "seq": plan["head"]}, fmt))
+    while True:
+        await send(await conn.queue.get())
+
+
+async def _read(websocket: WebSocket, runtime: ExerciseRuntime, conn: Connection, limit: RateLimit) -> None:
+    while True:
+        message = await websocket.receive()
+        if message["type"] == "websocket.disconnect":
+            return
+        data = message.get("bytes") if message.get("bytes") is not None else message.get("text")
+        cid = None
+        try:
+            frame, _ = protocol.decode(data)
+            mtype, cid = protocol.check_message(frame)
+            if mtype == "ping":
+                conn.offer(protocol.encode({"type": "pong", "id": cid, "server_time": runtime.clock.now()},
+                                           conn.fmt))
+                continue
+            if mtype == "hello":
+                raise CommandError("invalid", "hello was already said on this connection")
+            if not limit.allow():
+                if limit.refused_in_a_row > 5 * limit.burst:
+                    conn.kick(4429, "flooding: far beyond the command rate limit")
+                    return
+                raise CommandError("rate_limited", f"at most {limit.rate:g} commands per second")
+            command = {k: v for k, v in frame.items() if k != "id"}
+            events = await runtime.submit(conn.principal, command)
+            conn.offer(protocol.encode({"type": "ack", "id": cid, "seq": events[-1].seq if events else
+                                        runtime.state.head, "first_seq": events[0].seq if events else None},
+                                       conn.fmt))
+        except CommandError as exc:
+            if exc.code not in ("rate_limited",):
+                log.info("%s (%s) refused: %s %s", conn.principal.name, conn.view, exc.code, exc.message)
+            conn.offer(protocol.encode(protocol.error(exc.code, exc.message, cid), conn.fmt))
+        except Exception:  # noqa: BLE001 - a fault in one command must not kill the connection
+            log.exception("command from %s failed", conn.principal.name)
+            conn.offer(protocol.encode(protocol.error("internal", "an unexpected server fault", cid), conn.fmt))

@@ -1,0 +1,189 @@
+"""A real server in a child process on a free loopback port, and real WebSocket clients."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any, Callable
+
+import httpx
+import msgpack
+import websockets
+
+ROOT = Path(__file__).resolve().parents[1]
+MINI = ROOT / "tests" / "fixtures" / "mini.yaml"
+SECRET = "test-facilitator-secret"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class ServerProcess:
+    """`exercise-server serve` as users run it, on its own data directory."""
+
+    def __init__(self, data_dir: Path, *args: str, scenarios: tuple[Path, ...] = (MINI,)) -> None:
+        self.data_dir, self.args, self.scenarios = data_dir, args, scenarios
+        self.port = free_port()
+        self.proc: subprocess.Popen | None = None
+        self.log_path = data_dir.parent / f"server-{self.port}.log"
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def ws_base(self) -> str:
+        return f"ws://127.0.0.1:{self.port}"
+
+    def start(self) -> ServerProcess:
+        env = {**os.environ, "EXERCISE_FACILITATOR_SECRET": SECRET, "PYTHONUNBUFFERED": "1"}
+        cmd = [sys.executable, "-m", "exercise_server", "serve", "--port", str(self.port),
+               "--data-dir", str(self.data_dir), "--tick-interval", "0.05", *self.args, *map(str, self.scenarios)]
+        self._log = open(self.log_path, "ab")
+        self.proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=self._log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"server exited with {self.proc.returncode}:\n{self.log()}")
+            try:
+                if httpx.get(f"{self.base}/healthz", timeout=1).status_code == 200:
+                    return self
+            except httpx.HTTPError:
+                time.sleep(0.05)
+        raise RuntimeError(f"server did not start:\n{self.log()}")
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self._log.close()
+
+    def kill(self) -> None:
+        assert self.proc
+        self.proc.send_signal(signal.SIGKILL)
+        self.proc.wait()
+        self._log.close()
+
+    # -- HTTP ------------------------------------------------------------------------
+
+    def facilitator_token(self) -> str:
+        r = httpx.post(f"{self.base}/api/session/facilitator", json={"secret": SECRET})
+        r.raise_for_status()
+        return r.json()["token"]
+
+    def open_exercise(self, scenario: str = "mini") -> tuple[str, dict[str, str], str]:
+        """Open an exercise; returns its id, codes by team (and 'evaluator'), facilitator token."""
+        token = self.facilitator_token()
+        r = httpx.post(f"{self.base}/api/exercises", json={"scenario": scenario},
+                       headers={"Authorization": f"Bearer {token}"})
+        assert r.status_code == 201, r.text
+        body = r.json()
+        codes = {c["team"] or c["role"]: c["code"] for c in body["codes"]}
+        return body["exercise"], codes, token
+
+    def join(self, code: str, name: str) -> dict[str, Any]:
+        r = httpx.post(f"{self.base}/api/join", json={"code": code, "name": name})
+        assert r.status_code == 200, r.text
+        return r.json()
+
+
+class Client:
+    """One participant's WebSocket, speaking the protocol the way a browser client would."""
+
+    _ids = itertools.count(1)
+
+    def __init__(self, server: ServerProcess, exercise: str, token: str, fmt: str = "msgpack") -> None:
+        self.url = f"{server.ws_base}/ws/{exercise}"
+        self.token, self.fmt = token, fmt
+        self.ws: Any = None
+        self.frames: list[dict[str, Any]] = []
+        self.events: list[dict[str, Any]] = []
+        self.snapshot: dict[str, Any] | None = None
+        self.welcome: dict[str, Any] | None = None
+        self.last_seq = 0
+        self.close_code: int | None = None
+
+    def encode(self, message: dict[str, Any]) -> bytes | str:
+        return msgpack.packb(message) if self.fmt == "msgpack" else json.dumps(message)
+
+    async def connect(self, last_seq: int | None = None, **connect_args: Any) -> Client:
+        self.ws = await websockets.connect(self.url, max_size=None, **connect_args)
+        await self.ws.send(self.encode({"type": "hello", "token": self.token,
+                                        "last_seq": self.last_seq if last_seq is None else last_seq}))
+        self.welcome = await self.recv()
+        assert self.welcome["type"] == "welcome", self.welcome
+        await self.until(lambda f: f["type"] == "caught_up")
+        return self
+
+    async def recv(self, timeout: float = 10) -> dict[str, Any]:
+        raw = await asyncio.wait_for(self.ws.recv(), timeout)
+        frame = msgpack.unpackb(raw) if isinstance(raw, bytes) else json.loads(raw)
+        self.frames.append(frame)
+        if frame["type"] == "event":
+            seq = frame["event"]["seq"]
+            assert seq > self.last_seq, f"duplicate or out-of-order event {seq} after {self.last_seq}"
+            self.events.append(frame["event"])
+            self.last_seq = seq
+        elif frame["type"] == "snapshot":
+            self.snapshot = frame["state"]
+            self.last_seq = frame["seq"]
+        return frame
+
+    async def until(self, predicate: Callable[[dict[str, Any]], bool], timeout: float = 10) -> dict[str, Any]:
+        deadline = asyncio.get_running_loop().time() + timeout
+        while True:
+            remaining = deadline - asyncio.get_running_loop().time()
+            if remaining <= 0:
+                raise TimeoutError("no matching frame")
+            frame = await self.recv(remaining)
+            if predicate(frame):
+                return frame
+
+    async def event(self, etype: str, timeout: float = 10) -> dict[str, Any]:
+        frame = await self.until(lambda f: f["type"] == "event" and f["event"]["type"] == etype, timeout)
+        return frame["event"]
+
+    async def send_raw(self, data: bytes | str) -> None:
+        await self.ws.send(data)
+
+    async def command(self, ctype: str, **fields: Any) -> dict[str, Any]:
+        """Send a command; return its ack or error frame (events meanwhile are kept)."""
+        cid = f"c{next(self._ids)}"
+        await self.ws.send(self.encode({"type": ctype, "id": cid, **fields}))
+        return await self.until(lambda f: f["type"] in ("ack", "error") and f.get("id") == cid)
+
+    async def ok(self, ctype: str, **fields: Any) -> dict[str, Any]:
+        answer = await self.command(ctype, **fields)
+        assert answer["type"] == "ack", answer
+        return answer
+
+    async def closed(self, timeout: float = 10) -> int:
+        """Read until the server closes the connection; return the close code."""
+        try:
+            while True:
+                await self.recv(timeout)
+        except websockets.ConnectionClosed as exc:
+            self.close_code = exc.rcvd.code if exc.rcvd else None
+            return self.close_code
+
+    async def close(self) -> None:
+        if self.ws is not None:
+            await self.ws.close()

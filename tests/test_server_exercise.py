@@ -1,0 +1,97 @@
+"""A whole small exercise over real WebSockets against a real server process."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from .server_harness import Client, ServerProcess
+
+
+@pytest.fixture
+def server(tmp_path):
+    s = ServerProcess(tmp_path / "data").start()
+    yield s
+    s.stop()
+
+
+async def join(server: ServerProcess, exercise: str, code: str, name: str, fmt: str = "msgpack") -> Client:
+    return await Client(server, exercise, server.join(code, name)["token"], fmt).connect()
+
+
+async def test_a_whole_small_exercise(server):
+    exercise, codes, fac_token = server.open_exercise()
+    fac = await Client(server, exercise, fac_token).connect()
+    hum = await join(server, exercise, codes["hum-1"], "Amina (OCHA)")
+    pol = await join(server, exercise, codes["pol-1"], "Inspector Lee")
+    mil = await join(server, exercise, codes["mil-1"], "Maj. Okafor", fmt="json")
+    assert hum.snapshot["scenario"]["title"] == "Mini exercise"
+
+    await fac.ok("clock.speed", speed=60)
+    await fac.ok("clock.start")
+    released = await hum.event("inject.released")  # I-1 at +0:05: five wall seconds at x60
+    assert released["payload"]["inject"]["id"] == "I-1"
+    assert "notes" not in released["payload"]["inject"]
+    ack = await hum.ok("inject.ack", inject_id="I-1")
+    assert ack["seq"] > released["seq"]
+
+    await hum.ok("room.post", room="joint", text="Road to Kora blocked; please avoid.")
+    heard = await mil.event("room.message_posted")
+    assert heard["payload"]["text"] == "Road to Kora blocked; please avoid." and mil.fmt == "json"
+    await pol.event("room.message_posted")
+
+    await fac.ok("clock.pause")
+    for c in (hum, pol, mil):
+        assert (await c.event("clock.paused"))["type"] == "clock.paused"
+    await fac.ok("exercise.end")
+    await pol.event("exercise.ended")
+
+    # I-1 went to the humanitarian team only; the facilitator saw all of it.
+    assert not any(e["type"] == "inject.released" and e["payload"]["inject"]["id"] == "I-1"
+                   for e in pol.events + mil.events)
+    fac_types = [e["type"] for e in fac.events]
+    assert "inject.released" in fac_types and "inject.acknowledged" in fac_types
+    assert any(e["payload"].get("inject", {}).get("notes") == "SECRET-CONTROL-NOTE-1" for e in fac.events)
+    for c in (fac, hum, pol, mil):
+        await c.close()
+
+
+async def test_resume_delivers_exactly_the_missed_events(server):
+    exercise, codes, fac_token = server.open_exercise()
+    fac = await Client(server, exercise, fac_token).connect()
+    hum = await join(server, exercise, codes["hum-1"], "Amina")
+    await hum.ok("room.post", room="plenary", text="before the drop")
+    last = hum.last_seq
+    await hum.close()
+    for i in range(5):
+        await fac.ok("room.post", room="plenary", text=f"missed {i}")
+    await fac.ok("room.post", room="team:pol-1", text="not for the humanitarians")
+    await hum.connect()  # resumes from its last sequence number
+    assert hum.welcome["mode"] == "resume"
+    missed = [e for e in hum.events if e["seq"] > last]
+    assert [e["payload"]["text"] for e in missed if e["type"] == "room.message_posted"] == [
+        f"missed {i}" for i in range(5)]
+    assert not any("not for the humanitarians" in str(e) for e in hum.events)
+    await fac.ok("room.post", room="plenary", text="live again")
+    live = await hum.event("room.message_posted")
+    assert live["payload"]["text"] == "live again" and live["seq"] == hum.last_seq
+    await fac.close(), await hum.close()
+
+
+async def test_a_client_far_behind_or_new_gets_a_snapshot(server):
+    exercise, codes, fac_token = server.open_exercise()
+    hum = await join(server, exercise, codes["hum-1"], "Amina")
+    assert hum.welcome["mode"] == "snapshot"
+    assert set(hum.snapshot["rooms"]) == {"team:hum-1", "component:humanitarian", "joint", "plenary",
+                                          "liaison:hum-1~mil-1"}
+    stranger = Client(server, exercise, hum.token)
+    await stranger.connect(last_seq=10_000)  # claims more than the log holds: snapshot, not a gap
+    assert stranger.welcome["mode"] == "snapshot" and stranger.last_seq == hum.last_seq
+    await hum.close(), await stranger.close()
+
+
+async def test_the_http_side_sets_security_headers_and_answers_root(server):
+    r = httpx.get(server.base + "/")
+    assert r.status_code == 200
+    assert r.headers["x-content-type-options"] == "nosniff"
+    assert "frame-ancestors 'none'" in r.headers["content-security-policy"]
