@@ -187,3 +187,66 @@ class Client:
     async def close(self) -> None:
         if self.ws is not None:
             await self.ws.close()
+
+
+class StalledClient:
+    """A client that says hello, then stops reading its socket: the slow consumer.
+
+    It speaks WebSocket through the `websockets` sans-I/O protocol over a plain socket
+    with a tiny receive buffer, so nothing reads ahead on its behalf."""
+
+    def __init__(self, server: ServerProcess, exercise: str, token: str) -> None:
+        from websockets.client import ClientProtocol
+        from websockets.uri import parse_uri
+
+        self.port, self.token = server.port, token
+        self.proto = ClientProtocol(parse_uri(f"{server.ws_base}/ws/{exercise}"), max_size=None)
+        self.last_seq = 0
+        self.events: list[dict[str, Any]] = []
+
+    async def connect(self) -> None:
+        sock = socket.socket()
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        sock.connect(("127.0.0.1", self.port))
+        sock.setblocking(False)
+        self.reader, self.writer = await asyncio.open_connection(sock=sock, limit=1024)
+        self.proto.send_request(self.proto.connect())
+        self._flush()
+        while self.proto.handshake_exc is None and self.proto.state.name == "CONNECTING":
+            self.proto.receive_data(await self.reader.read(4096))
+        assert self.proto.handshake_exc is None
+        self.proto.events_received()  # the handshake response
+        self.proto.send_binary(msgpack.packb({"type": "hello", "token": self.token, "last_seq": 0}))
+        self._flush()
+
+    def _flush(self) -> None:
+        for data in self.proto.data_to_send():
+            if data:
+                self.writer.write(data)
+
+    async def read_until_closed(self, timeout: float = 30) -> int | None:
+        """Start reading again: every frame that was waiting, then the close code."""
+        from websockets.frames import Opcode
+
+        async def run() -> int | None:
+            while True:
+                data = await self.reader.read(65536)
+                if data:
+                    self.proto.receive_data(data)
+                else:
+                    self.proto.receive_eof()
+                for frame in self.proto.events_received():
+                    if frame.opcode == Opcode.BINARY:
+                        message = msgpack.unpackb(frame.data)
+                        if message["type"] == "event":
+                            self.last_seq = message["event"]["seq"]
+                            self.events.append(message["event"])
+                        elif message["type"] in ("snapshot", "caught_up"):
+                            self.last_seq = max(self.last_seq, message["seq"])
+                    elif frame.opcode == Opcode.CLOSE:
+                        return self.proto.close_rcvd.code if self.proto.close_rcvd else None
+                self._flush()
+                if not data:
+                    return None
+
+        return await asyncio.wait_for(run(), timeout)

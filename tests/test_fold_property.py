@@ -36,9 +36,9 @@ COMMANDS = st.one_of(
     st.builds(lambda p, g, v: (p, {"type": "cop.add", "feature": {"kind": "incident", "name": "n", "geometry": g,
                                                                    "visible_to": v}}),
               PEOPLE, POINTS, st.sampled_from([["humanitarian"], ["military", "police"], "all"])),
-    st.builds(lambda p, f, v: (p, {"type": "cop.change", "id": f, "set": {"visible_to": v}}),
+    st.builds(lambda p, f, v: (p, {"type": "cop.change", "feature_id": f, "set": {"visible_to": v}}),
               PEOPLE, FEATURES, st.sampled_from([["humanitarian"], ["military"], "all"])),
-    st.builds(lambda p, f: (p, {"type": "cop.remove", "id": f}), PEOPLE, FEATURES),
+    st.builds(lambda p, f: (p, {"type": "cop.remove", "feature_id": f}), PEOPLE, FEATURES),
 )
 STEPS = st.lists(st.tuples(COMMANDS, st.integers(0, 600)), min_size=1, max_size=40)
 

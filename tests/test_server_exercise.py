@@ -95,3 +95,68 @@ async def test_the_http_side_sets_security_headers_and_answers_root(server):
     assert r.status_code == 200
     assert r.headers["x-content-type-options"] == "nosniff"
     assert "frame-ancestors 'none'" in r.headers["content-security-policy"]
+
+
+async def test_presence_shows_the_facilitator_everyone_and_teams_their_own_rooms(server):
+    exercise, codes, fac_token = server.open_exercise()
+    fac = await Client(server, exercise, fac_token).connect()
+    evaluator = await join(server, exercise, codes["evaluator"], "Quiet observer")
+    hum = await join(server, exercise, codes["hum-1"], "Amina")
+    pol = await join(server, exercise, codes["pol-1"], "Inspector Lee")
+
+    def latest(client: Client) -> dict:
+        return [f for f in client.frames if f["type"] == "presence"][-1]
+
+    await fac.until(lambda f: f["type"] == "presence" and len(f["online"]) == 4)
+    names = {p["name"] for p in latest(fac)["online"]}
+    assert names == {"Facilitator", "Quiet observer", "Amina", "Inspector Lee"}
+    await hum.until(lambda f: f["type"] == "presence" and len(f["online"]) == 2)
+    seen = latest(hum)
+    assert {p["name"] for p in seen["online"]} == {"Amina", "Inspector Lee"}  # control cell invisible
+    assert set(seen["rooms"]) == set(hum.snapshot["rooms"])  # only rooms it may read
+    assert len(seen["rooms"]["joint"]) == 2 and len(seen["rooms"]["team:hum-1"]) == 1
+    await pol.close()
+    await hum.until(lambda f: f["type"] == "presence" and len(f["online"]) == 1)
+    for c in (fac, evaluator, hum):
+        await c.close()
+
+
+async def test_evaluators_watch_everything_and_write_nothing(server):
+    exercise, codes, fac_token = server.open_exercise()
+    fac = await Client(server, exercise, fac_token).connect()
+    evaluator = await join(server, exercise, codes["evaluator"], "Quiet observer")
+    notes = [row["inject"]["notes"] for row in evaluator.snapshot["injects"]]
+    assert "SECRET-CONTROL-NOTE-1" in notes
+    assert "codes" not in evaluator.snapshot
+    await fac.ok("inject.release", inject_id="I-2")
+    released = await evaluator.event("inject.released")
+    assert released["payload"]["inject"]["notes"] == "SECRET-CONTROL-NOTE-2"
+    for ctype, fields in (("room.post", {"room": "joint", "text": "hello"}), ("clock.start", {}),
+                          ("inject.ack", {"inject_id": "I-2"})):
+        assert (await evaluator.command(ctype, **fields))["code"] == "forbidden"
+    await fac.close(), await evaluator.close()
+
+
+async def test_join_with_a_bad_code_or_name_is_refused(server):
+    exercise, codes, _ = server.open_exercise()
+    for body, status in (({"code": "NOPE-NOPE", "name": "x"}, 404), ({"code": codes["mil-1"], "name": ""}, 400),
+                         ({"code": codes["mil-1"], "name": "x" * 61}, 400), ({"code": 5, "name": "x"}, 404)):
+        r = httpx.post(server.base + "/api/join", json=body)
+        assert r.status_code == status, (body, r.text)
+        assert r.json()["error"]["message"]
+    r = httpx.post(server.base + "/api/join", content=b"not json")
+    assert r.status_code == 400
+    # Codes are typed by hand: case and spacing do not matter.
+    sloppy = codes["mil-1"].lower().replace("-", " ")
+    assert httpx.post(server.base + "/api/join", json={"code": sloppy, "name": "Maj. Okafor"}).status_code == 200
+
+
+async def test_facilitator_endpoints_need_the_facilitator(server):
+    exercise, codes, _ = server.open_exercise()
+    trainee_token = server.join(codes["mil-1"], "Maj. Okafor")["token"]
+    for token in (None, "forged.token", trainee_token):
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        assert httpx.get(server.base + "/api/exercises", headers=headers).status_code == 403
+        assert httpx.get(f"{server.base}/api/exercises/{exercise}/codes", headers=headers).status_code == 403
+        assert httpx.post(server.base + "/api/exercises", json={"scenario": "mini"}, headers=headers).status_code == 403
+    assert httpx.post(server.base + "/api/session/facilitator", json={"secret": "guess"}).status_code == 403

@@ -65,8 +65,9 @@ def test_addressed_teams_get_the_inject_without_notes_or_expected_actions():
     run = busy_exercise()
     frames = [f for e in run.log if (f := event_for_view(HUM.view, e)) and f["type"] == ev.INJECT_RELEASED]
     assert [f["payload"]["inject"]["id"] for f in frames] == ["I-1", "I-4", "I-6"]
-    for f in frames:
-        assert not {"notes", "expected", "objectives"} & set(f["payload"]["inject"])
+    for f in frames:  # no notes, expected actions, objectives, timing or COP changes
+        assert set(f["payload"]["inject"]) == {"id", "from", "to", "channel", "title", "body"}
+        assert set(f["payload"]) == {"inject"}
     inbox = run.state.snapshot(HUM)["injects"]
     assert [row["inject"]["id"] for row in inbox] == ["I-1", "I-4", "I-6"]
     assert "SECRET-CONTROL-NOTE" not in json.dumps(inbox)
@@ -78,6 +79,23 @@ def test_evaluators_see_everything_including_control_notes_but_not_join_codes():
     assert "SECRET-CONTROL-NOTE-1" in snapshot and "beneficiary list" in snapshot
     assert "CODE-" not in snapshot
     assert "CODE-pol-1" in json.dumps(run.state.snapshot(FAC))
+
+
+def test_join_codes_stay_with_the_facilitator():
+    run = CoreRun()
+    run.join("CODE-pol-1", "Officer Dana", "p-dana")
+    for view in (EVAL.view, POL.view):
+        assert "CODE-" not in json.dumps([event_for_view(view, e) for e in run.log])
+    assert "CODE-pol-1" in json.dumps([event_for_view(FAC.view, e) for e in run.log])
+
+
+def test_a_team_never_learns_which_inject_changed_the_map():
+    run = CoreRun()
+    run.cmd(FAC, "clock.start")
+    run.cmd(FAC, "inject.release", inject_id="I-6")  # changes town-bessa, which everyone sees
+    frames = [f for e in run.log if (f := event_for_view(POL.view, e))]
+    assert any(f["type"] == ev.COP_FEATURE_CHANGED for f in frames)
+    assert "I-6" not in json.dumps(frames)
 
 
 def test_evaluators_are_invisible_to_trainees():
@@ -94,9 +112,9 @@ def test_sharing_a_feature_and_taking_it_back():
     [added] = run.cmd(HUM, "cop.add", feature={"kind": "incident", "name": "Convoy route", "geometry": POINT})
     fid = added.payload["feature"]["id"]
     assert event_for_view(MIL.view, added) is None
-    [shared] = run.cmd(HUM, "cop.change", id=fid, set={"visible_to": ["humanitarian", "military"]})
+    [shared] = run.cmd(HUM, "cop.change", feature_id=fid, set={"visible_to": ["humanitarian", "military"]})
     assert event_for_view(MIL.view, shared)["payload"]["feature"]["name"] == "Convoy route"
-    [hidden] = run.cmd(HUM, "cop.change", id=fid, set={"visible_to": ["humanitarian"], "name": "Renamed"})
+    [hidden] = run.cmd(HUM, "cop.change", feature_id=fid, set={"visible_to": ["humanitarian"], "name": "Renamed"})
     frame = event_for_view(MIL.view, hidden)
     assert frame["type"] == ev.COP_FEATURE_REMOVED and frame["payload"] == {"id": fid}
     assert fid not in {f["id"] for f in run.state.snapshot(MIL)["cop"]}
@@ -105,15 +123,15 @@ def test_sharing_a_feature_and_taking_it_back():
 def test_teams_change_only_what_they_own_and_cannot_probe_hidden_features():
     run = CoreRun()
     with pytest.raises(CommandError) as info:
-        run.cmd(POL, "cop.change", id="mil-coy", set={"name": "ours now"})
+        run.cmd(POL, "cop.change", feature_id="mil-coy", set={"name": "ours now"})
     assert info.value.code == "forbidden"  # visible to police, owned by mil-1
     for fid in ("hum-warehouse", "no-such-feature"):  # hidden and missing answer alike
         with pytest.raises(CommandError) as info:
-            run.cmd(POL, "cop.remove", id=fid)
+            run.cmd(POL, "cop.remove", feature_id=fid)
         assert info.value.code == "not_found"
-    run.cmd(MIL, "cop.change", id="mil-coy", set={"geometry": {"type": "Point", "coordinates": [31.5, 4.5]}})
+    run.cmd(MIL, "cop.change", feature_id="mil-coy", set={"geometry": {"type": "Point", "coordinates": [31.5, 4.5]}})
     with pytest.raises(CommandError) as info:
-        run.cmd(MIL, "cop.change", id="mil-coy", set={"owner": "mil-1"})
+        run.cmd(MIL, "cop.change", feature_id="mil-coy", set={"owner": "mil-1"})
     assert info.value.code == "forbidden"
 
 

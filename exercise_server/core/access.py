@@ -26,8 +26,13 @@ FACILITATOR_COMMANDS = frozenset({
 EVALUATOR_COMMANDS: frozenset[str] = frozenset()
 ALL_COMMANDS = TRAINEE_COMMANDS | FACILITATOR_COMMANDS | EVALUATOR_COMMANDS
 
-# Fields of an inject that only the control cell and evaluators see.
-CONTROL_ONLY_INJECT_FIELDS = ("notes", "expected", "objectives")
+# The fields of an inject that its addressed teams read; the rest (notes, expected
+# actions, objectives, timing, the COP changes it makes) is for the control cell.
+TRAINEE_INJECT_FIELDS = ("id", "from", "to", "channel", "title", "body")
+
+
+def inject_for_trainee(content: dict[str, Any]) -> dict[str, Any]:
+    return {k: content[k] for k in TRAINEE_INJECT_FIELDS if k in content}
 
 
 @dataclass(frozen=True)
@@ -88,7 +93,12 @@ def event_for_view(view: str, event: ev.Event) -> dict[str, Any] | None:
     out: dict[str, Any] = {"seq": event.seq, "type": event.type, "wall_time": event.wall_time,
                            "ex_time": event.ex_time, "actor": _actor_for(view, event.actor),
                            "payload": event.payload}
-    if view in ev.CONTROL_CELL:
+    if view == FACILITATOR:
+        out["audience"] = list(event.audience)
+        return out
+    if view == EVALUATOR:
+        if event.type == ev.PARTICIPANT_JOINED:  # join codes are the facilitator's
+            out["payload"] = {k: v for k, v in event.payload.items() if k != "code"}
         out["audience"] = list(event.audience)
         return out
     out["payload"] = redact_payload(view, event)
@@ -104,14 +114,15 @@ def redact_payload(view: str, event: ev.Event) -> dict[str, Any] | None:
     p = event.payload
     team = view.removeprefix("team:")
     if event.type == ev.INJECT_RELEASED:
-        inject = {k: v for k, v in p["inject"].items() if k not in CONTROL_ONLY_INJECT_FIELDS}
-        return {"inject": inject, "trigger": "released"}
+        return {"inject": inject_for_trainee(p["inject"])}
     if event.type == ev.COP_FEATURE_CHANGED:
         if team in p.get("hidden_from", ()):
             return {"id": p["id"]}
         return {"id": p["id"], "set": p["set"], "feature": p["feature"]}
-    if event.type == ev.INJECT_ACKNOWLEDGED:
-        return {"inject_id": p["inject_id"], "team": p["team"]}
+    if event.type in (ev.COP_FEATURE_ADDED, ev.COP_FEATURE_REMOVED):  # `cause` names an inject
+        return {k: v for k, v in p.items() if k != "cause"}
+    if event.type == ev.PARTICIPANT_JOINED:
+        return {k: v for k, v in p.items() if k != "code"}
     return p
 
 

@@ -20,6 +20,7 @@ from .projections import CANCELLED, HELD, RELEASED, SCHEDULED, ExerciseState, In
 from .scenario import ALL, CONTROL, FEATURE_KINDS, Scenario, build_inject, geometry_problem, patch_problem
 from .timefmt import parse_offset
 
+MAX_EXERCISE_SECONDS = 30 * 24 * 3600  # a jump target beyond a month of exercise time is a mistake
 EDITABLE_INJECT_FIELDS = ("at", "from", "to", "channel", "title", "body", "expected", "objectives", "notes")
 
 
@@ -186,8 +187,9 @@ def _jump(ctx: _Ctx, command: dict[str, Any]) -> list[ev.Draft]:
             to = parse_offset(to)
         except ValueError as exc:
             raise CommandError("invalid", str(exc)) from None
-    if not isinstance(to, (int, float)) or isinstance(to, bool):
-        raise CommandError("invalid", "to must be an offset such as \"+1:30\" or a number of seconds")
+    if not isinstance(to, (int, float)) or isinstance(to, bool) or not 0 <= to <= MAX_EXERCISE_SECONDS:
+        raise CommandError("invalid", "to must be an offset such as \"+1:30\" or a number of seconds "
+                                      f"up to {MAX_EXERCISE_SECONDS}")
     if to <= ctx.ex:
         raise CommandError("invalid", "the clock only jumps forward")
     return [ctx.draft(ev.CLOCK_JUMPED, {"from": ctx.ex, "to": float(to)}, (ev.EVERYONE,), ex=float(to))]
@@ -317,7 +319,7 @@ def _cop_add(ctx: _Ctx, command: dict[str, Any]) -> list[ev.Draft]:
 
 
 def _visible_feature(ctx: _Ctx, command: dict[str, Any]) -> dict[str, Any]:
-    fid = _field(command, "id", str)
+    fid = _field(command, "feature_id", str)
     feature = ctx.state.cop.get(fid)
     if feature is None or not may_see_feature(ctx.p, feature, ctx.sc.teams_of):
         raise CommandError("not_found", f"no COP feature {fid!r} that you may see")

@@ -11,8 +11,7 @@ ERROR_CODES: dict[str, str] = {
     "not_found": "no such inject, room, feature or code that you may see",
     "wrong_state": "not possible in the exercise's current state (for example pausing a paused clock)",
     "conflict": "already done (an inject already released or acknowledged, a code already revoked)",
-    "rate_limited": "too many commands per second from this connection; slow down",
-    "not_ready": "send hello first",
+    "rate_limited": "too many messages per second from this connection; slow down",
     "unavailable": "the event store is unreachable; nothing was stored; retry",
     "internal": "an unexpected server fault; nothing was stored",
 }

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable
 
 from . import events as ev
-from .access import (CONTROL_ONLY_INJECT_FIELDS, EVALUATOR, FACILITATOR, TRAINEE, Principal,
-                     may_read, may_see_feature, may_write)
+from .access import (EVALUATOR, FACILITATOR, TRAINEE, Principal, inject_for_trainee, may_read,
+                     may_see_feature, may_write)
 from .clock import ClockState
 from .scenario import Inject, Scenario, build_inject, scenario_from_doc
 
@@ -160,8 +160,7 @@ class ExerciseState:
     def _inject_row(self, st: InjectState, control_view: bool) -> dict[str, Any]:
         content = inject_content(st)
         if not control_view:
-            content = {k: v for k, v in content.items() if k not in CONTROL_ONLY_INJECT_FIELDS}
-            return {"inject": content, "status": st.status, "released_ex": st.released_ex,
+            return {"inject": inject_for_trainee(content), "status": st.status, "released_ex": st.released_ex,
                     "released_seq": st.released_seq}
         return {"inject": content, "status": st.status, "released_ex": st.released_ex,
                 "released_seq": st.released_seq, "adhoc": st.adhoc, "trigger": st.trigger,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+import logging
 import json
 import secrets
 from typing import Any
@@ -16,6 +17,8 @@ from ..scenarios import summary
 from .context import AppContext
 from .registry import FACILITATOR_PRINCIPAL, normalise_code
 from .tokens import ANY_EXERCISE, Session, TokenError, sign, verify
+
+log = logging.getLogger("exercise_server.http")
 
 HTTP_STATUS = {"invalid": 400, "bad_frame": 400, "forbidden": 403, "not_found": 404, "wrong_state": 409,
                "conflict": 409, "rate_limited": 429, "unavailable": 503, "internal": 500, "unknown_type": 400}
@@ -64,6 +67,9 @@ def api(handler):  # type: ignore[no-untyped-def]
             return await handler(request)
         except CommandError as exc:
             return error_response(exc)
+        except Exception:  # noqa: BLE001 - the client gets the documented body, the log the trace
+            log.exception("%s %s failed", request.method, request.url.path)
+            return error_response(CommandError("internal", "an unexpected server fault"))
     return wrapped
 
 
@@ -147,8 +153,9 @@ async def revoke_code(request: Request) -> JSONResponse:
     runtime = _ctx(request).exercises.get(request.path_params["exercise"])
     if runtime is None:
         raise CommandError("not_found", "no such exercise")
-    events = await runtime.submit(FACILITATOR_PRINCIPAL, {"type": "code.revoke", "code": request.path_params["code"]})
-    return JSONResponse({"revoked": request.path_params["code"], "seq": events[-1].seq})
+    code = normalise_code(request.path_params["code"])
+    events = await runtime.submit(FACILITATOR_PRINCIPAL, {"type": "code.revoke", "code": code})
+    return JSONResponse({"revoked": code, "seq": events[-1].seq})
 
 
 async def health(request: Request) -> JSONResponse:

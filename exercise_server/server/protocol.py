@@ -8,6 +8,7 @@ The message types and fields are documented in docs/protocol.md and docs/asyncap
 from __future__ import annotations
 
 import json
+import math
 from typing import Any
 
 import msgpack
@@ -20,31 +21,63 @@ CLIENT_TYPES = frozenset({"hello", "ping"}) | ALL_COMMANDS
 MSGPACK, JSON = "msgpack", "json"
 
 
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a number")
+
+
+def plain_value(value: Any, depth: int = 0) -> bool:
+    """Whether `value` is what both formats can carry: maps with text keys, lists, text,
+    finite numbers, booleans and null. Raw bytes, NaN and infinities are refused, so
+    whatever one client stores every other client can read, in either format."""
+    if depth > 32:
+        return False
+    if value is None or isinstance(value, (str, bool)):
+        return True
+    if isinstance(value, int):
+        return -(2**53) <= value <= 2**53
+    if isinstance(value, float):
+        return math.isfinite(value)
+    if isinstance(value, list):
+        return all(plain_value(v, depth + 1) for v in value)
+    if isinstance(value, dict):
+        return all(isinstance(k, str) and plain_value(v, depth + 1) for k, v in value.items())
+    return False
+
+
 def decode(data: bytes | str) -> tuple[dict[str, Any], str]:
     """A client frame as a map and the format it came in; CommandError('bad_frame') if neither."""
     try:
         if isinstance(data, bytes):
             message, fmt = msgpack.unpackb(data, raw=False, strict_map_key=True), MSGPACK
         else:
-            message, fmt = json.loads(data), JSON
+            message, fmt = json.loads(data, parse_constant=_no_constant), JSON
     except (ValueError, msgpack.exceptions.ExtraData, msgpack.exceptions.FormatError,
             msgpack.exceptions.StackError, TypeError) as exc:
         raise CommandError("bad_frame", f"cannot decode the frame: {type(exc).__name__}") from None
     if not isinstance(message, dict):
         raise CommandError("bad_frame", "a frame must be a map with a type")
+    if not plain_value(message):
+        raise CommandError("bad_frame", "a frame may hold only maps with text keys, lists, text, finite numbers, "
+                                        "booleans and null")
     return message, fmt
 
 
 def check_message(message: dict[str, Any]) -> tuple[str, Any]:
     """The message's type and client-chosen id, or CommandError if either is unusable."""
-    mtype = message.get("type")
-    if not isinstance(mtype, str) or mtype not in CLIENT_TYPES:
-        raise CommandError("unknown_type", f"unknown message type {mtype!r}")
     cid = message.get("id")
     if cid is not None and (not isinstance(cid, (str, int)) or isinstance(cid, bool)
                             or (isinstance(cid, str) and len(cid) > 64)):
         raise CommandError("invalid", "id must be a string of at most 64 characters or an integer")
+    mtype = message.get("type")
+    if not isinstance(mtype, str) or mtype not in CLIENT_TYPES:
+        raise CommandError("unknown_type", f"unknown message type {mtype!r}")
     return mtype, cid
+
+
+def client_id(message: dict[str, Any]) -> Any:
+    """The client-chosen id of a message, if it is usable, to echo in an error."""
+    cid = message.get("id")
+    return cid if isinstance(cid, (str, int)) and not isinstance(cid, bool) and len(str(cid)) <= 64 else None
 
 
 def encode(message: dict[str, Any], fmt: str) -> bytes | str:
@@ -53,8 +86,13 @@ def encode(message: dict[str, Any], fmt: str) -> bytes | str:
     return json.dumps(message, separators=(",", ":"), ensure_ascii=False)
 
 
-def error(code: str, message: str, cid: Any = None) -> dict[str, Any]:
-    out: dict[str, Any] = {"type": "error", "code": code, "message": message}
+def reply(mtype: str, cid: Any = None, **fields: Any) -> dict[str, Any]:
+    """A server frame answering a client message: carries the client's id when it had one."""
+    out: dict[str, Any] = {"type": mtype, **fields}
     if cid is not None:
         out["id"] = cid
     return out
+
+
+def error(code: str, message: str, cid: Any = None) -> dict[str, Any]:
+    return reply("error", cid, code=code, message=message)

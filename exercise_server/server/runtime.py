@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from ..bus.base import Bus
 from ..core import events as ev
@@ -53,6 +53,7 @@ class Connection:
         try:
             self.queue.put_nowait(frame)
         except asyncio.QueueFull:
+            log.warning("%s (%s): send queue full, disconnecting", self.principal.name, self.view)
             self.kick(4409, "too slow: resume from your last sequence number")
 
     def kick(self, code: int, reason: str) -> None:
@@ -72,7 +73,6 @@ class ExerciseRuntime:
         self.bus = bus
         self.lock = asyncio.Lock()
         self.connections: set[Connection] = set()
-        self.on_code_revoked: Callable[[str], None] | None = None
         self._unsubscribe = bus.subscribe(exercise, self._deliver)
 
     # -- changing the exercise ----------------------------------------------------
@@ -135,8 +135,6 @@ class ExerciseRuntime:
         for conn in list(self.connections):
             if conn.code == code:
                 conn.kick(4403, "join code revoked")
-        if self.on_code_revoked:
-            self.on_code_revoked(code)
 
     def attach(self, conn: Connection, last_seq: int, snapshot_after_missed: int) -> dict[str, Any]:
         """Register `conn` and say how it catches up. Synchronous: nothing can slip in between."""

@@ -26,7 +26,8 @@ class Settings:
     snapshot_after_missed: int = 5000  # resume gap beyond which a snapshot is cheaper
     token_ttl: float = 7 * 24 * 3600.0
     tick_interval: float = 0.2  # how often the scheduler looks for due injects (wall seconds)
-    web_dir: Path = Path(__file__).resolve().parents[2] / "web"
+    web_dir: Path = field(default_factory=lambda: Path(os.environ.get(
+        "EXERCISE_WEB_DIR", Path(__file__).resolve().parents[2] / "web")))
 
     @classmethod
     def from_args(cls, args: argparse.Namespace) -> Settings:
@@ -70,6 +71,20 @@ def _read_or_create(path: Path, make) -> str:  # type: ignore[no-untyped-def]
     return value
 
 
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    value = float(text)
+    if not value > 0:
+        raise argparse.ArgumentTypeError("must be more than 0")
+    return value
+
+
 def add_serve_arguments(p: argparse.ArgumentParser) -> None:
     env = os.environ.get
     p.add_argument("scenarios", nargs="*", help="scenario files or folders (default: injects/)")
@@ -81,13 +96,13 @@ def add_serve_arguments(p: argparse.ArgumentParser) -> None:
                    help="use Redis for the event store and fan-out (scale-out; not yet available)")
     p.add_argument("--allowed-origin", action="append", metavar="ORIGIN",
                    help="a further browser Origin allowed to open WebSockets (repeatable)")
-    p.add_argument("--max-frame-bytes", type=int, default=int(env("EXERCISE_MAX_FRAME_BYTES", 64 * 1024)),
+    p.add_argument("--max-frame-bytes", type=_positive_int, default=int(env("EXERCISE_MAX_FRAME_BYTES", 64 * 1024)),
                    help="largest WebSocket frame accepted (default 65536)")
-    p.add_argument("--send-queue", type=int, default=int(env("EXERCISE_SEND_QUEUE", 1000)),
+    p.add_argument("--send-queue", type=_positive_int, default=int(env("EXERCISE_SEND_QUEUE", 1000)),
                    help="frames queued for one connection before it is told to resume (default 1000)")
-    p.add_argument("--commands-per-second", type=float, default=float(env("EXERCISE_COMMANDS_PER_SECOND", 20)),
+    p.add_argument("--commands-per-second", type=_positive_float, default=float(env("EXERCISE_COMMANDS_PER_SECOND", 20)),
                    help="steady command rate allowed per connection (default 20)")
-    p.add_argument("--command-burst", type=int, default=int(env("EXERCISE_COMMAND_BURST", 40)),
+    p.add_argument("--command-burst", type=_positive_int, default=int(env("EXERCISE_COMMAND_BURST", 40)),
                    help="commands allowed in a burst per connection (default 40)")
-    p.add_argument("--tick-interval", type=float, default=float(env("EXERCISE_TICK_INTERVAL", 0.2)),
+    p.add_argument("--tick-interval", type=_positive_float, default=float(env("EXERCISE_TICK_INTERVAL", 0.2)),
                    help="seconds between looks at the MSEL for due injects (default 0.2)")

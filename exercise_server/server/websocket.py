@@ -93,7 +93,7 @@ async def exercise_socket(websocket: WebSocket) -> None:
     if conn.close_code is not None:
         log.info("closing %s (%s): %s %s", conn.principal.name, conn.view, conn.close_code, conn.close_reason)
         try:
-            await asyncio.wait_for(websocket.close(code=conn.close_code, reason=conn.close_reason), 5)
+            await asyncio.wait_for(websocket.close(code=conn.close_code, reason=conn.close_reason), 15)
         except Exception:  # noqa: BLE001 - the peer may be gone already
             pass
 
@@ -169,23 +169,23 @@ async def _read(websocket: WebSocket, runtime: ExerciseRuntime, conn: Connection
         data = message.get("bytes") if message.get("bytes") is not None else message.get("text")
         cid = None
         try:
+            allowed = limit.allow()  # every frame counts, valid or not
             frame, _ = protocol.decode(data)
-            mtype, cid = protocol.check_message(frame)
-            if mtype == "ping":
-                conn.offer(protocol.encode({"type": "pong", "id": cid, "server_time": runtime.clock.now()},
-                                           conn.fmt))
-                continue
-            if mtype == "hello":
-                raise CommandError("invalid", "hello was already said on this connection")
-            if not limit.allow():
+            cid = protocol.client_id(frame)
+            if not allowed:
                 if limit.refused_in_a_row > 5 * limit.burst:
                     conn.kick(4429, "flooding: far beyond the command rate limit")
                     return
-                raise CommandError("rate_limited", f"at most {limit.rate:g} commands per second")
+                raise CommandError("rate_limited", f"at most {limit.rate:g} messages per second")
+            mtype, cid = protocol.check_message(frame)
+            if mtype == "ping":
+                conn.offer(protocol.encode(protocol.reply("pong", cid, server_time=runtime.clock.now()), conn.fmt))
+                continue
+            if mtype == "hello":
+                raise CommandError("invalid", "hello was already said on this connection")
             command = {k: v for k, v in frame.items() if k != "id"}
             events = await runtime.submit(conn.principal, command)
-            conn.offer(protocol.encode({"type": "ack", "id": cid, "seq": events[-1].seq if events else
-                                        runtime.state.head, "first_seq": events[0].seq if events else None},
+            conn.offer(protocol.encode(protocol.reply("ack", cid, seq=events[-1].seq, first_seq=events[0].seq),
                                        conn.fmt))
         except CommandError as exc:
             if exc.code not in ("rate_limited",):
