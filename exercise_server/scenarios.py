@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
@@ -28,13 +29,33 @@ def scenario_files(paths: Iterable[str | Path]) -> list[Path]:
     return out
 
 
+def basemap_path(scenario_file: Path, name: str) -> Path:
+    return scenario_file.parent / "basemaps" / f"{name}.geojson"
+
+
 def check_file(path: Path) -> CheckedFile:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         return CheckedFile(path, None, [Problem(1, f"cannot read the file: {exc}")])
     scenario, problems = parse_scenario_text(text, default_id=path.stem)
+    if scenario is not None and scenario.basemap:
+        problem = _basemap_problem(basemap_path(path, scenario.basemap))
+        if problem:
+            line = next((i for i, row in enumerate(text.splitlines(), 1) if row.startswith("basemap:")), 1)
+            return CheckedFile(path, None, [Problem(line, problem)])
     return CheckedFile(path, scenario, problems)
+
+
+def _basemap_problem(path: Path) -> str | None:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        return f"basemap {path.name}: cannot read it as JSON ({exc})"
+    if not isinstance(data, dict) or data.get("type") != "FeatureCollection" or not isinstance(
+            data.get("features"), list):
+        return f"basemap {path.name}: must be a GeoJSON FeatureCollection"
+    return None
 
 
 def load_library(paths: Iterable[str | Path]) -> tuple[dict[str, Scenario], list[CheckedFile]]:

@@ -24,6 +24,7 @@ DEFAULT_COMPONENTS = (
 CHANNELS = ("email", "radio", "phone", "media", "sitrep", "map")
 FEATURE_KINDS = ("place", "unit", "camp", "route", "checkpoint", "incident", "area")
 GEOMETRY_TYPES = ("Point", "LineString", "Polygon")
+COURSE_MODULES = 8  # the CIMIC course's modules; scenarios and injects say which they exercise
 CONTROL = "control"
 ALL = "all"
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
@@ -79,6 +80,7 @@ class Inject:
     expected: dict[str, list[str]]
     objectives: tuple[str, ...]
     notes: str
+    modules: tuple[int, ...] = ()
 
     @property
     def trigger(self) -> str:
@@ -100,6 +102,8 @@ class Scenario:
     features: tuple[dict[str, Any], ...]
     injects: tuple[Inject, ...]
     doc: dict[str, Any] = field(repr=False, compare=False, default_factory=dict)
+    modules: tuple[int, ...] = ()
+    basemap: str | None = None  # name of a GeoJSON file in a basemaps/ folder beside the scenarios
 
     @property
     def start_label(self) -> str:
@@ -247,7 +251,7 @@ class _Checker:
             self.err(doc, None, "a scenario file must be a YAML mapping")
             return None
         self.keys(doc, "scenario", ("format", "title", "setting", "start", "duration", "objectives", "teams", "msel"),
-                  ("id", "components", "rooms", "briefings", "cop"))
+                  ("id", "components", "rooms", "briefings", "cop", "modules", "basemap"))
         if "format" in doc and doc["format"] != FORMAT_VERSION:
             self.err(doc, "format", f"format {doc['format']!r} is not supported (expected {FORMAT_VERSION})")
         scenario_id = self.ident(doc, "id", "scenario", doc.get("id", self.default_id)) or self.default_id
@@ -267,10 +271,15 @@ class _Checker:
         briefings = self.briefings(doc, components)
         features = self.features(doc, draft, scope)
         injects = self.msel(doc, draft, scope, {f["id"] for f in features})
+        modules = self.modules(doc, "scenario")
+        basemap = doc.get("basemap")
+        if basemap is not None and (not isinstance(basemap, str) or not _ID.match(basemap)):
+            self.err(doc, "basemap", "basemap: the name of a file basemaps/<name>.geojson beside the scenarios")
         if self.problems:
             return None
         return Scenario(scenario_id, title, setting, start, duration, objectives, tuple(components),
-                        tuple(teams), rooms, briefings, tuple(features), tuple(injects), doc=plain(doc))
+                        tuple(teams), rooms, briefings, tuple(features), tuple(injects), doc=plain(doc),
+                        modules=modules, basemap=basemap)
 
     def time(self, doc: dict, key: str, parse: Any) -> float:
         raw = doc.get(key)
@@ -539,7 +548,7 @@ class _Checker:
             return None
         iid = item.get("id")
         ok = self.keys(item, f"inject {iid!r}", ("id", "at", "from", "to", "channel", "title", "body"),
-                       ("cop", "expected", "objectives", "notes"))
+                       ("cop", "expected", "objectives", "notes", "modules"))
         if not ok or self.ident(item, "id", "inject", iid, _INJECT_ID) is None:
             return None
         what = f"inject {iid!r}"
@@ -558,9 +567,18 @@ class _Checker:
         notes = item.get("notes", "")
         if not isinstance(notes, str):
             self.err(item, "notes", f"{what}: notes must be text")
+        modules = self.modules(item, what)
         return Inject(iid, order, offset, manual, after, when, delay, self.text(item, "from", what), to,
                       channel, self.text(item, "title", what), self.text(item, "body", what), tuple(cop),
-                      expected, tuple(objectives), str(notes or ""))
+                      expected, tuple(objectives), str(notes or ""), modules)
+
+    def modules(self, node: dict, what: str) -> tuple[int, ...]:
+        raw = node.get("modules", [])
+        if not isinstance(raw, list) or not all(isinstance(m, int) and not isinstance(m, bool)
+                                                and 1 <= m <= COURSE_MODULES for m in raw):
+            self.err(node, "modules", f"{what}: modules must be a list of course module numbers 1 to {COURSE_MODULES}")
+            return ()
+        return tuple(raw)
 
     def trigger(self, item: dict, what: str) -> tuple[float | None, bool, str | None, str | None, float]:
         at = item["at"]

@@ -52,7 +52,7 @@ def decode(data: bytes | str) -> tuple[dict[str, Any], str]:
         else:
             message, fmt = json.loads(data, parse_constant=_no_constant), JSON
     except (ValueError, msgpack.exceptions.ExtraData, msgpack.exceptions.FormatError,
-            msgpack.exceptions.StackError, TypeError) as exc:
+            msgpack.exceptions.StackError, TypeError, RecursionError) as exc:
         raise CommandError("bad_frame", f"cannot decode the frame: {type(exc).__name__}") from None
     if not isinstance(message, dict):
         raise CommandError("bad_frame", "a frame must be a map with a type")

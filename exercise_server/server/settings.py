@@ -89,20 +89,20 @@ def add_serve_arguments(p: argparse.ArgumentParser) -> None:
     env = os.environ.get
     p.add_argument("scenarios", nargs="*", help="scenario files or folders (default: injects/)")
     p.add_argument("--host", default=env("EXERCISE_HOST", "127.0.0.1"), help="address to listen on (default 127.0.0.1)")
-    p.add_argument("--port", type=int, default=int(env("EXERCISE_PORT", "8000")), help="port (default 8000)")
+    p.add_argument("--port", type=int, default=env("EXERCISE_PORT", "8000"), help="port (default 8000)")
     p.add_argument("--data-dir", default=env("EXERCISE_DATA_DIR", "data"),
                    help="embedded durable storage: event log and secrets (default ./data)")
     p.add_argument("--redis-url", default=env("REDIS_URL"),
                    help="use Redis for the event store and fan-out (scale-out; not yet available)")
     p.add_argument("--allowed-origin", action="append", metavar="ORIGIN",
                    help="a further browser Origin allowed to open WebSockets (repeatable)")
-    p.add_argument("--max-frame-bytes", type=_positive_int, default=int(env("EXERCISE_MAX_FRAME_BYTES", 64 * 1024)),
+    p.add_argument("--max-frame-bytes", type=_positive_int, default=env("EXERCISE_MAX_FRAME_BYTES", "65536"),
                    help="largest WebSocket frame accepted (default 65536)")
-    p.add_argument("--send-queue", type=_positive_int, default=int(env("EXERCISE_SEND_QUEUE", 1000)),
+    p.add_argument("--send-queue", type=_positive_int, default=env("EXERCISE_SEND_QUEUE", "1000"),
                    help="frames queued for one connection before it is told to resume (default 1000)")
-    p.add_argument("--commands-per-second", type=_positive_float, default=float(env("EXERCISE_COMMANDS_PER_SECOND", 20)),
+    p.add_argument("--commands-per-second", type=_positive_float, default=env("EXERCISE_COMMANDS_PER_SECOND", "20"),
                    help="steady command rate allowed per connection (default 20)")
-    p.add_argument("--command-burst", type=_positive_int, default=int(env("EXERCISE_COMMAND_BURST", 40)),
+    p.add_argument("--command-burst", type=_positive_int, default=env("EXERCISE_COMMAND_BURST", "40"),
                    help="commands allowed in a burst per connection (default 40)")
-    p.add_argument("--tick-interval", type=_positive_float, default=float(env("EXERCISE_TICK_INTERVAL", 0.2)),
+    p.add_argument("--tick-interval", type=_positive_float, default=env("EXERCISE_TICK_INTERVAL", "0.2"),
                    help="seconds between looks at the MSEL for due injects (default 0.2)")
