@@ -58,19 +58,30 @@ def _basemap_problem(path: Path) -> str | None:
     return None
 
 
-def load_library(paths: Iterable[str | Path]) -> tuple[dict[str, Scenario], list[CheckedFile]]:
-    """Every valid scenario by id, and the files that failed (which are not loaded at all)."""
-    library: dict[str, Scenario] = {}
-    failed: list[CheckedFile] = []
+@dataclass
+class Library:
+    """The scenarios a server offers, the files that failed, and the base maps they draw on."""
+
+    scenarios: dict[str, Scenario]
+    failed: list[CheckedFile]
+    basemaps: dict[str, Path]  # name -> GeoJSON file
+
+
+def load_library(paths: Iterable[str | Path]) -> Library:
+    """Every valid scenario by id; a file that fails is not loaded at all."""
+    library = Library({}, [], {})
     for path in scenario_files(paths):
         checked = check_file(path)
         if checked.scenario is None:
-            failed.append(checked)
-        elif checked.scenario.id in library:
-            failed.append(CheckedFile(path, None, [Problem(1, f"scenario id {checked.scenario.id!r} is used twice")]))
+            library.failed.append(checked)
+        elif checked.scenario.id in library.scenarios:
+            library.failed.append(CheckedFile(path, None, [Problem(1, f"scenario id {checked.scenario.id!r} "
+                                                                      "is used twice")]))
         else:
-            library[checked.scenario.id] = checked.scenario
-    return library, failed
+            library.scenarios[checked.scenario.id] = checked.scenario
+            if checked.scenario.basemap:
+                library.basemaps[checked.scenario.basemap] = basemap_path(path, checked.scenario.basemap)
+    return library
 
 
 def summary(scenario: Scenario) -> str:

@@ -15,7 +15,7 @@ from . import events as ev
 from .access import (EVALUATOR, FACILITATOR, TRAINEE, Principal, inject_for_trainee, may_read,
                      may_see_feature, may_write)
 from .clock import ClockState
-from .scenario import Inject, Scenario, build_inject, scenario_from_doc
+from .scenario import CHANNELS, FEATURE_KINDS, Inject, Scenario, build_inject, scenario_from_doc
 
 SCHEDULED, HELD, RELEASED, CANCELLED = "scheduled", "held", "released", "cancelled"
 
@@ -137,10 +137,11 @@ class ExerciseState:
                     "component": principal.component, "participant": principal.participant},
             "clock": self.clock_view(),
             "scenario": {
-                "id": sc.id, "title": sc.title, "setting": sc.setting, "start": sc.start,
+                "id": sc.id, "title": sc.title, "setting": sc.setting, "start": sc.start, "basemap": sc.basemap,
                 "start_label": sc.start_label, "duration": sc.duration, "objectives": sc.objectives,
                 "components": [vars(c) for c in sc.components],
                 "teams": [vars(t) for t in sc.teams],
+                "channels": list(CHANNELS), "feature_kinds": list(FEATURE_KINDS),
                 "briefings": sc.briefings if control else {k: v for k, v in sc.briefings.items() if k == comp},
             },
             "rooms": rooms,

@@ -7,10 +7,7 @@ import logging
 import time
 from typing import AsyncIterator
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.applications import Starlette
-from starlette.requests import Request
-from starlette.responses import HTMLResponse
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -20,6 +17,7 @@ from ..scenarios import load_library
 from ..store.base import open_store
 from . import http_api
 from .context import AppContext
+from .pages import Pages
 from .registry import Exercises
 from .settings import Settings
 from .websocket import exercise_socket
@@ -66,21 +64,19 @@ class SystemClock:
 
 def create_app(settings: Settings, clock: object | None = None) -> Starlette:
     clock = clock or SystemClock()
-    templates = Environment(loader=FileSystemLoader(str(settings.web_dir / "templates")),
-                            autoescape=select_autoescape(["html"]))
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        library, failed = load_library(settings.scenario_paths)
-        for f in failed:
+        library = load_library(settings.scenario_paths)
+        for f in library.failed:
             for p in f.problems:
                 log.error("scenario not loaded: %s:%d: %s", f.path, p.line, p.message)
         store = open_store(settings.data_dir, settings.redis_url)
-        exercises = Exercises(store, open_bus(settings.redis_url), clock, library,
+        exercises = Exercises(store, open_bus(settings.redis_url), clock, library.scenarios,
                               tick_interval=settings.tick_interval)
         await exercises.load()
         app.state.ctx = AppContext(settings, store, exercises, clock, settings.server_secret(),
-                                   settings.facilitator_sign_in_secret(), failed)
+                                   settings.facilitator_sign_in_secret(), library)
         exercises.start()
         try:
             yield
@@ -88,14 +84,15 @@ def create_app(settings: Settings, clock: object | None = None) -> Starlette:
             await exercises.stop()
             await store.close()
 
-    async def index(request: Request) -> HTMLResponse:
-        ctx: AppContext = request.app.state.ctx
-        page = templates.get_template("index.html").render(
-            scenarios=list(ctx.exercises.library.values()), exercises=ctx.exercises.summaries())
-        return HTMLResponse(page)
-
+    pages = Pages(settings)
     routes = [
-        Route("/", index),
+        Route("/", pages.index),
+        Route("/control", pages.control_home),
+        Route("/control/{exercise}", pages.exercise_page),
+        Route("/control/{exercise}/handout", pages.exercise_page),
+        Route("/team/{exercise}", pages.exercise_page),
+        Route("/observe/{exercise}", pages.exercise_page),
+        Route("/basemaps/{name}.geojson", pages.basemap),
         Route("/healthz", http_api.health),
         Route("/api/session/facilitator", http_api.facilitator_session, methods=["POST"]),
         Route("/api/join", http_api.join, methods=["POST"]),

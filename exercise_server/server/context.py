@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from ..core.clock import WallClock
-from ..scenarios import CheckedFile
+from ..scenarios import Library
 from ..store.base import EventStore
 from .registry import Exercises
 from .settings import Settings
@@ -19,4 +19,4 @@ class AppContext:
     clock: WallClock
     secret_key: bytes
     facilitator_secret: str
-    failed_scenarios: list[CheckedFile] = field(default_factory=list)
+    library: Library

@@ -110,7 +110,7 @@ async def list_scenarios(request: Request) -> JSONResponse:
                   "teams": len(sc.teams), "injects": len(sc.injects), "summary": summary(sc)}
                  for sc in ctx.exercises.library.values()]
     failed = [{"file": str(f.path), "problems": [f"{p.line}: {p.message}" for p in f.problems]}
-              for f in ctx.failed_scenarios]
+              for f in ctx.library.failed]
     return JSONResponse({"scenarios": scenarios, "failed": failed})
 
 

@@ -1,0 +1,151 @@
+"""The web views in a real browser against a real server: a facilitator and two teams."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Page, expect, sync_playwright
+
+from .browser import VIEWPORT, PageErrors, launch, screenshot
+from .server_harness import ROOT, SECRET, ServerProcess
+
+XSS = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>'
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    s = ServerProcess(tmp_path_factory.mktemp("browser") / "data",
+                      scenarios=(ROOT / "tests" / "fixtures" / "mini.yaml",)).start()
+    yield s
+    s.stop()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as p:
+        b = launch(p)
+        yield b
+        b.close()
+
+
+def join(browser, server: ServerProcess, code: str, name: str) -> tuple[Page, PageErrors]:
+    page = browser.new_context(viewport=VIEWPORT).new_page()
+    errors = PageErrors(page)
+    page.goto(server.base + "/")
+    page.fill("#join-code", code)
+    page.fill("#join-name", name)
+    page.click("#join-form button[type=submit]")
+    expect(page.locator("#connection")).to_have_text("connected")
+    return page, errors
+
+
+def facilitator(browser, server: ServerProcess, exercise: str) -> tuple[Page, PageErrors]:
+    page = browser.new_context(viewport=VIEWPORT).new_page()
+    errors = PageErrors(page)
+    page.goto(server.base + "/")
+    page.fill("#facilitator-secret", SECRET)
+    page.click("#facilitator-form button[type=submit]")
+    page.click(f"#exercise-table tr[data-exercise='{exercise}'] a")
+    expect(page.locator("#connection")).to_have_text("connected")
+    return page, errors
+
+
+def test_a_facilitator_and_two_teams_run_an_exercise_in_the_browser(browser, server):
+    exercise, codes, _ = server.open_exercise()
+    fac, fac_errors = facilitator(browser, server, exercise)
+    hum, hum_errors = join(browser, server, codes["hum-1"], "Amina (OCHA)")
+    mil, mil_errors = join(browser, server, codes["mil-1"], "Maj. Okafor")
+    expect(hum.locator("body")).to_have_attribute("data-component", "humanitarian")
+    expect(mil.locator("body")).to_have_attribute("data-component", "military")
+
+    # The facilitator starts the clock and releases I-1 (to the humanitarians only).
+    fac.click("#clock-controls [data-command='clock.start']")
+    expect(fac.locator("#clock-status")).to_have_text("running")
+    expect(hum.locator("#clock-status")).to_have_text("running")
+    fac.click("#msel-table tr[data-inject='I-1'] button:has-text('Release now')")
+    expect(fac.locator("#msel-table tr[data-inject='I-1'] .status")).to_have_text("released")
+    item = hum.locator(".inject-item[data-inject='I-1']")
+    expect(item).to_be_visible()
+    expect(item).to_have_class("inject-item unread")
+    expect(hum.locator("#inbox-unread")).to_have_text("1 unread")
+    item.click()
+    expect(hum.locator("#inject-detail strong")).to_have_text("Kora")  # Markdown rendered
+    hum.click("#inject-detail button.ack")
+    expect(hum.locator("#inject-detail .acked")).to_have_text("Acknowledged")
+    expect(fac.locator("#msel-table tr[data-inject='I-1']")).to_contain_text("Amina (OCHA)")
+    mil.wait_for_timeout(300)
+    expect(mil.locator(".inject-item")).to_have_count(0)  # not addressed to the military
+    assert "Access report" not in mil.content()
+
+    # A message typed by one team appears at the other, as inert text.
+    hum.click("#room-tabs [data-room='joint']")
+    mil.click("#room-tabs [data-room='joint']")
+    hum.fill("#message-text", "Convoy leaves Bessa at 10:00. " + XSS)
+    hum.click("#composer button")
+    message = mil.locator("#messages .message .text").last
+    expect(message).to_have_text("Convoy leaves Bessa at 10:00. " + XSS)
+    assert mil.evaluate("window.__pwned") is None and hum.evaluate("window.__pwned") is None
+    assert mil.locator("#messages img").count() == 0
+
+    # A feature shared with the military appears on its map; one kept to the team does not.
+    def place(page: Page, name: str, share: str, x: int, y: int) -> None:
+        page.fill("#feature-name", name)
+        page.select_option("#feature-share", share)
+        page.click("#add-feature")
+        page.locator("#map").click(position={"x": x, "y": y})
+
+    place(hum, "Distribution site", "team", 200, 200)
+    place(hum, "Convoy halt", "with-military", 260, 240)
+    expect(hum.locator("#map [data-feature='hum-1-f2']")).to_have_count(1)
+    expect(mil.locator("#map [data-feature='hum-1-f2']")).to_have_count(1)
+    expect(hum.locator("#map [data-feature='hum-1-f1']")).to_have_count(1)
+    expect(mil.locator("#map [data-feature='hum-1-f1']")).to_have_count(0)
+    expect(mil.locator("#map [data-feature='hum-warehouse']")).to_have_count(0)  # humanitarian-only
+    expect(fac.locator("#map [data-feature='hum-1-f1']")).to_have_count(1)  # control sees every layer
+
+    screenshot(fac, "control-panel")
+    screenshot(hum, "team-view")
+
+    # A reload resumes where it was: same inbox, read marker, room and messages.
+    mil.reload()
+    expect(mil.locator("#connection")).to_have_text("connected")
+    expect(mil.locator("#room-tabs .tab.active")).to_have_attribute("data-room", "joint")
+    expect(mil.locator("#messages .message .text").last).to_have_text("Convoy leaves Bessa at 10:00. " + XSS)
+    expect(mil.locator("#map [data-feature='hum-1-f2']")).to_have_count(1)
+    hum.reload()
+    expect(hum.locator("#connection")).to_have_text("connected")
+    expect(hum.locator(".inject-item[data-inject='I-1']")).not_to_have_class("inject-item unread")
+    expect(hum.locator("#inject-detail .acked")).to_have_text("Acknowledged")
+
+    for errors in (fac_errors, hum_errors, mil_errors):
+        assert errors.errors == []
+
+
+def test_the_evaluator_sees_every_room_and_control_notes_unseen(browser, server):
+    exercise, codes, _ = server.open_exercise()
+    fac, _ = facilitator(browser, server, exercise)
+    obs, obs_errors = join(browser, server, codes["evaluator"], "Quiet observer")
+    expect(obs).to_have_url(f"{server.base}/observe/{exercise}")
+    pol, _ = join(browser, server, codes["pol-1"], "Inspector Lee")
+    fac.click("#msel-table tr[data-inject='I-2'] button:has-text('Release now')")
+    obs.locator(".inject-item[data-inject='I-2']").click()
+    expect(obs.locator("#inject-detail .control-only")).to_contain_text("SECRET-CONTROL-NOTE-2")
+    expect(obs.locator("#room-tabs .tab")).to_have_count(11)  # every room
+    expect(obs.locator("#presence")).to_contain_text("Inspector Lee")
+    pol.locator(".inject-item[data-inject='I-2']").click()
+    expect(pol.locator("#inject-detail")).to_contain_text("A crowd gathers.")
+    assert "SECRET-CONTROL-NOTE" not in pol.content()
+    assert "Quiet observer" not in pol.content()
+    screenshot(obs, "evaluator-view")
+    assert obs_errors.errors == []
+
+
+def test_a_wrong_code_is_refused_on_the_landing_page(browser, server):
+    page = browser.new_context(viewport=VIEWPORT).new_page()
+    page.goto(server.base + "/")
+    page.fill("#join-code", "NOPE-NOPE")
+    page.fill("#join-name", "Someone")
+    page.click("#join-form button[type=submit]")
+    expect(page.locator("#join-error")).to_have_text("unknown join code")
+    page.fill("#facilitator-secret", "guess")
+    page.click("#facilitator-form button[type=submit]")
+    expect(page.locator("#facilitator-error")).to_have_text("wrong facilitator secret")

@@ -1,0 +1,50 @@
+// The exercise clock as the page shows it: computed from the clock state the server sent
+// and the offset between the server's wall clock and this browser's.
+
+export function exNow(clock, serverOffset) {
+  if (clock.status !== 'running') return clock.anchor_ex;
+  const now = Date.now() / 1000 + serverOffset;
+  return clock.anchor_ex + Math.max(0, now - clock.anchor_wall) * clock.speed;
+}
+
+export function scenarioLabel(start, ex) {
+  const total = Math.floor((start + ex) / 60);
+  const day = Math.floor(total / 1440);
+  const minutes = total - day * 1440;
+  const hh = String(Math.floor(minutes / 60)).padStart(2, '0');
+  const mm = String(minutes % 60).padStart(2, '0');
+  return `D${day < 0 ? '-' : '+'}${Math.abs(day)} ${hh}:${mm}`;
+}
+
+export function offsetLabel(seconds) {
+  if (seconds === null || seconds === undefined) return '';
+  const s = Math.max(0, Math.floor(seconds));
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  return `+${h}:${String(m).padStart(2, '0')}`;
+}
+
+export function parseOffset(text) {
+  const m = /^\+?(\d{1,3}):([0-5]\d)(?::([0-5]\d))?$/.exec(text.trim());
+  if (!m) return null;
+  return Number(m[1]) * 3600 + Number(m[2]) * 60 + Number(m[3] || 0);
+}
+
+// Keep the header's clock current: scenario time and wall time side by side.
+export function runClockDisplay(view) {
+  const scenarioEl = document.getElementById('scenario-time');
+  const statusEl = document.getElementById('clock-status');
+  const wallEl = document.getElementById('wall-time');
+  const tick = () => {
+    if (!view.state) return;
+    const clock = view.state.clock;
+    const ex = exNow(clock, view.serverOffset);
+    scenarioEl.textContent = scenarioLabel(view.state.scenario.start, ex);
+    statusEl.textContent = clock.status === 'running' && clock.speed !== 1 ? `running x${clock.speed}` : clock.status;
+    statusEl.dataset.status = clock.status;
+    wallEl.textContent = new Date().toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+  };
+  view.addEventListener('change', tick);
+  setInterval(tick, 500);
+  return tick;
+}

@@ -1,0 +1,197 @@
+// The facilitator's control panel: clock, MSEL (timeline and table), rooms monitor,
+// COP, who is connected and the join codes.
+
+import { $, el, replaceChildren, toast } from './dom.js';
+import { facilitatorToken, uiMemory } from './session.js';
+import { ExerciseView } from './projection.js';
+import { exNow, offsetLabel, parseOffset, runClockDisplay, scenarioLabel } from './clock.js';
+import { RoomsPanel } from './rooms.js';
+import { CopMap, copFeatures } from './map.js';
+import { renderPresence } from './presence.js';
+
+const exercise = document.body.dataset.exercise;
+const token = facilitatorToken();
+if (!token) location.replace('/');
+
+const DUE_SOON = 5 * 60; // exercise seconds
+const view = new ExerciseView();
+const memory = uiMemory(`${exercise}:facilitator`);
+const rooms = new RoomsPanel(view, memory, { postAs: true });
+let map;
+
+async function run(type, fields = {}) {
+  try {
+    return await view.command(type, fields);
+  } catch (error) {
+    toast(`${type}: ${error.message}`);
+    return null;
+  }
+}
+
+// -- the clock ---------------------------------------------------------------------
+
+for (const button of document.querySelectorAll('#clock-controls [data-command]')) {
+  button.addEventListener('click', () => {
+    if (button.dataset.command === 'exercise.end' && !confirm('End the exercise for everyone?')) return;
+    run(button.dataset.command);
+  });
+}
+$('#speed').addEventListener('change', () => run('clock.speed', { speed: Number($('#speed').value) }));
+$('#jump').addEventListener('click', () => {
+  const to = parseOffset($('#jump-to').value);
+  if (to === null) { toast('Jump to an offset such as +1:30'); return; }
+  run('clock.jump', { to });
+});
+
+function renderClockControls() {
+  const status = view.state.clock.status;
+  const enabled = { 'clock.start': status === 'draft', 'clock.pause': status === 'running',
+    'clock.resume': status === 'paused', 'exercise.end': status !== 'ended' };
+  for (const button of document.querySelectorAll('#clock-controls [data-command]')) {
+    button.disabled = !enabled[button.dataset.command];
+  }
+  $('#speed').value = String(view.state.clock.speed);
+}
+
+// -- the MSEL ----------------------------------------------------------------------
+
+function dueOf(row) {
+  const i = row.inject;
+  if (typeof i.at === 'object' && i.at) return `after ${i.at.after} ${i.at.when}${i.at.delay ? ` ${i.at.delay}` : ''}`;
+  if (i.at === 'manual' || row.adhoc) return 'manual';
+  return offsetLabel(i.offset);
+}
+
+function addressees(i) {
+  return [...(i.to.components || []), ...(i.to.teams || []), ...(i.to.rooms || [])].join(', ');
+}
+
+function rowActions(row) {
+  const id = row.inject.id;
+  const buttons = [];
+  if (row.status === 'scheduled' || row.status === 'held') {
+    buttons.push(el('button', { type: 'button', onclick: () => run('inject.release', { inject_id: id }) }, 'Release now'));
+    buttons.push(row.status === 'held'
+      ? el('button', { type: 'button', onclick: () => run('inject.unhold', { inject_id: id }) }, 'Unhold')
+      : el('button', { type: 'button', onclick: () => run('inject.hold', { inject_id: id }) }, 'Hold'));
+    buttons.push(el('button', { type: 'button', onclick: () => openEditor(row) }, 'Edit'));
+    buttons.push(el('button', { type: 'button', class: 'danger', onclick: () => run('inject.cancel', { inject_id: id }) }, 'Cancel'));
+  }
+  return buttons;
+}
+
+function renderMsel() {
+  const s = view.state;
+  const now = exNow(s.clock, view.serverOffset);
+  const start = s.scenario.start;
+  const rows = [...s.injects].sort((a, b) => (a.released_seq ?? 1e12) - (b.released_seq ?? 1e12)
+    || (a.inject.offset ?? 1e12) - (b.inject.offset ?? 1e12));
+  replaceChildren($('#msel-table tbody'), rows.map((row) => {
+    const i = row.inject;
+    const soon = row.status === 'scheduled' && i.offset !== null && i.offset !== undefined
+      && i.offset - now <= DUE_SOON && i.offset >= now - 1;
+    const acks = Object.entries(row.acks || {}).map(([team, a]) =>
+      el('div', {}, `${view.teamName(team)}: ${a.name}, ${scenarioLabel(start, a.ex_time)}`));
+    return el('tr', { class: `status-${row.status}${soon ? ' due-soon' : ''}`, dataset: { inject: i.id } },
+      el('td', {}, i.id), el('td', {}, dueOf(row)),
+      el('td', {}, el('span', { class: `status status-${row.status}` }, row.status),
+        row.status === 'released' ? el('div', { class: 'meta' }, scenarioLabel(start, row.released_ex)) : null),
+      el('td', {}, addressees(i)), el('td', { title: i.notes || '' }, i.title), el('td', {}, acks),
+      el('td', { class: 'row-actions' }, rowActions(row)));
+  }));
+  renderTimeline(now);
+}
+
+function renderTimeline(now) {
+  const s = view.state;
+  const span = Math.max(s.scenario.duration, now, ...s.injects.map((r) => r.inject.offset || 0)) || 1;
+  const marks = s.injects.filter((r) => r.inject.offset !== null && r.inject.offset !== undefined || r.released_ex !== null)
+    .map((row) => {
+      const at = row.status === 'released' ? row.released_ex : row.inject.offset;
+      return el('span', { class: `mark status-${row.status}`, title: `${row.inject.id} ${row.inject.title}`,
+        style: null, dataset: { left: (100 * at / span).toFixed(2) } });
+    });
+  const cursor = el('span', { class: 'cursor', dataset: { left: (100 * now / span).toFixed(2) } });
+  replaceChildren($('#timeline'), marks, cursor);
+  // Positions are set through the CSSOM (allowed by the page's content security policy).
+  for (const node of $('#timeline').children) node.style.left = `${node.dataset.left}%`;
+}
+
+function openEditor(row) {
+  const form = $('#edit-form');
+  $('#edit-id').textContent = row.inject.id;
+  form.at.value = typeof row.inject.at === 'string' ? row.inject.at : '';
+  form.from.value = row.inject.from;
+  form.title.value = row.inject.title;
+  form.body.value = row.inject.body;
+  form.notes.value = row.inject.notes || '';
+  form.dataset.inject = row.inject.id;
+  $('#edit-dialog').showModal();
+}
+
+$('#edit-dialog').addEventListener('close', async () => {
+  if ($('#edit-dialog').returnValue !== 'save') return;
+  const form = $('#edit-form');
+  const row = view.injects.get(form.dataset.inject);
+  const changes = {};
+  for (const name of ['from', 'title', 'body', 'notes']) {
+    if (form[name].value !== (row.inject[name] || '')) changes[name] = form[name].value;
+  }
+  if (form.at.value && form.at.value !== row.inject.at) changes.at = form.at.value.trim();
+  if (Object.keys(changes).length) await run('inject.edit', { inject_id: row.inject.id, changes });
+});
+
+$('#adhoc-form').addEventListener('submit', async (e) => {
+  e.preventDefault();
+  const form = e.target;
+  const known = (list) => new Set(list.map((x) => x.id));
+  const comps = known(view.state.scenario.components);
+  const teams = known(view.state.scenario.teams);
+  const to = { components: [], teams: [], rooms: [] };
+  for (const name of form.to.value.split(/[,;\s]+/).filter(Boolean)) {
+    if (comps.has(name)) to.components.push(name);
+    else if (teams.has(name)) to.teams.push(name);
+    else to.rooms.push(name);
+  }
+  const ok = await run('inject.adhoc', { from: form.from.value, to, channel: form.channel.value,
+    title: form.title.value, body: form.body.value });
+  if (ok) form.reset();
+});
+
+// -- people and codes ----------------------------------------------------------------
+
+function renderCodes() {
+  const s = view.state;
+  replaceChildren($('#code-table tbody'), (s.codes || []).map((c) => el('tr', { class: c.revoked ? 'revoked' : '' },
+    el('td', {}, c.team ? view.teamName(c.team) : c.role), el('td', { class: 'code' }, c.code),
+    el('td', {}, c.revoked ? 'revoked' : el('button', { type: 'button', class: 'danger',
+      onclick: () => confirm(`Revoke ${c.code}? Everyone who joined with it is disconnected.`)
+        && run('code.revoke', { code: c.code }) }, 'Revoke')))));
+}
+
+// -- wiring --------------------------------------------------------------------------
+
+view.addEventListener('reset', () => {
+  const s = view.state;
+  $('#exercise-title').textContent = s.scenario.title;
+  $('#who').textContent = `Exercise control · ${exercise}`;
+  $('#handout-link').href = `/control/${encodeURIComponent(exercise)}/handout`;
+  replaceChildren($('#adhoc-channel'), s.scenario.channels.map((c) => el('option', { value: c }, c)));
+  if (!map) { map = new CopMap($('#map'), { canMove: () => true,
+    onMove: (f, at) => run('cop.change', { feature_id: f.id, set: { geometry: { type: 'Point', coordinates: at } } }) });
+  map.loadBasemap(s.scenario.basemap); }
+  map.setFeatures(copFeatures(view));
+  renderClockControls();
+  renderMsel();
+  renderCodes();
+});
+view.addEventListener('change', (e) => {
+  const kind = e.detail.kind;
+  if (kind.startsWith('inject.') || kind.startsWith('clock.') || kind === 'exercise.ended') { renderMsel(); renderClockControls(); }
+  if (kind.startsWith('cop.')) map.setFeatures(copFeatures(view));
+  if (kind.startsWith('code.') || kind === 'participant.joined') renderCodes();
+});
+view.addEventListener('presence', () => renderPresence(view, $('#presence')));
+setInterval(() => view.state && renderTimeline(exNow(view.state.clock, view.serverOffset)), 5000);
+runClockDisplay(view);
+if (token) view.connect(exercise, token, (code, message) => { toast(message, 600000); });

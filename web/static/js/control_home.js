@@ -1,0 +1,39 @@
+// The facilitator's list of exercises and scenarios; opening an exercise.
+import { $, el, replaceChildren } from './dom.js';
+import { api, facilitatorToken, forgetFacilitator } from './session.js';
+import { offsetLabel } from './clock.js';
+
+const token = facilitatorToken();
+if (!token) location.replace('/');
+$('#sign-out').addEventListener('click', () => forgetFacilitator());
+
+async function load() {
+  try {
+    const [{ exercises }, { scenarios, failed }] = await Promise.all([
+      api('/api/exercises', { token }), api('/api/scenarios', { token })]);
+    replaceChildren($('#exercise-table tbody'), exercises.map((x) => el('tr', { dataset: { exercise: x.id } },
+      el('td', {}, el('strong', {}, x.title), el('div', { class: 'meta' }, x.id)), el('td', {}, x.scenario),
+      el('td', {}, x.clock.status), el('td', {}, String(x.connections)),
+      el('td', {}, el('a', { href: `/control/${encodeURIComponent(x.id)}`, class: 'button' }, 'Control panel')))));
+    replaceChildren($('#scenario-table tbody'), scenarios.map((sc) => el('tr', { dataset: { scenario: sc.id } },
+      el('td', {}, el('strong', {}, sc.title), el('div', { class: 'meta' }, sc.id)), el('td', {}, sc.start),
+      el('td', {}, String(sc.teams)), el('td', {}, `${sc.injects} over ${offsetLabel(sc.duration).slice(1)}`),
+      el('td', {}, el('button', { type: 'button', onclick: () => open(sc.id) }, 'Open exercise')))));
+    replaceChildren($('#scenario-problems'), failed.map((f) => el('p', { class: 'form-error' },
+      `${f.file} was not loaded: ${f.problems.join('; ')}`)));
+  } catch (error) {
+    if (error.status === 403) { forgetFacilitator(); location.replace('/'); }
+    $('#control-error').textContent = error.message;
+  }
+}
+
+async function open(scenario) {
+  try {
+    const opened = await api('/api/exercises', { method: 'POST', token, body: { scenario } });
+    location.assign(`/control/${encodeURIComponent(opened.exercise)}`);
+  } catch (error) {
+    $('#control-error').textContent = error.message;
+  }
+}
+
+load();

@@ -1,0 +1,94 @@
+// The common operating picture: an offline base map (GeoJSON, no tile server) and the
+// COP features this participant may see. A team drags the point features it owns.
+
+import * as L from '/static/vendor/leaflet/leaflet-src.esm.js';
+import { el } from './dom.js';
+
+const NALORA_VIEW = [[3.8, 30.6], [5.3, 32.3]];
+
+function label(feature) {
+  return el('span', {}, el('strong', {}, feature.name), ` (${feature.kind})`,
+    feature.properties?.note ? el('span', {}, ` — ${feature.properties.note}`) : null);
+}
+
+export class CopMap {
+  constructor(container, { canMove = () => false, onMove = () => {} } = {}) {
+    this.canMove = canMove;
+    this.onMove = onMove;
+    this.map = L.map(container, { attributionControl: false, zoomSnap: 0.25, preferCanvas: false });
+    this.map.fitBounds(NALORA_VIEW);
+    this.base = L.layerGroup().addTo(this.map);
+    this.layer = L.layerGroup().addTo(this.map);
+    this.markers = new Map();
+    this.picking = null;
+    this.map.on('click', (e) => {
+      if (this.picking) {
+        const pick = this.picking;
+        this.stopPicking();
+        pick([Number(e.latlng.lng.toFixed(5)), Number(e.latlng.lat.toFixed(5))]);
+      }
+    });
+  }
+
+  async loadBasemap(name) {
+    if (!name) return;
+    const response = await fetch(`/basemaps/${encodeURIComponent(name)}.geojson`);
+    if (!response.ok) return;
+    const data = await response.json();
+    const layer = L.geoJSON(data, {
+      style: (f) => ({ className: `base base-${f.properties?.layer || 'other'}` }),
+      pointToLayer: (f, latlng) => L.circleMarker(latlng, { radius: f.properties?.layer === 'town' ? 4 : 3,
+        className: `base base-${f.properties?.layer || 'other'}` }),
+      onEachFeature: (f, lyr) => { if (f.properties?.name) lyr.bindTooltip(el('span', {}, f.properties.name)); },
+    });
+    this.base.clearLayers();
+    this.base.addLayer(layer);
+    const bounds = layer.getBounds();
+    if (bounds.isValid()) this.map.fitBounds(bounds);
+  }
+
+  setFeatures(features) {
+    this.layer.clearLayers();
+    this.markers.clear();
+    for (const feature of features) this.layer.addLayer(this.draw(feature));
+  }
+
+  draw(feature) {
+    const { type, coordinates } = feature.geometry;
+    const cls = `cop cop-${feature.kind}`;
+    let layer;
+    if (type === 'Point') {
+      const movable = this.canMove(feature);
+      const icon = L.divIcon({ className: `${cls}${movable ? ' movable' : ''}`, html: '', iconSize: [14, 14] });
+      layer = L.marker([coordinates[1], coordinates[0]], { icon, draggable: movable, keyboard: false });
+      layer.on('dragend', () => {
+        const at = layer.getLatLng();
+        this.onMove(feature, [Number(at.lng.toFixed(5)), Number(at.lat.toFixed(5))]);
+      });
+      this.markers.set(feature.id, layer);
+    } else if (type === 'LineString') {
+      layer = L.polyline(coordinates.map(([x, y]) => [y, x]), { className: cls });
+    } else {
+      layer = L.polygon(coordinates.map((ring) => ring.map(([x, y]) => [y, x])), { className: cls });
+    }
+    layer.bindTooltip(label(feature));
+    layer.on('add', () => { const node = layer.getElement(); if (node) node.dataset.feature = feature.id; });
+    return layer;
+  }
+
+  pick(callback) {
+    this.picking = callback;
+    this.map.getContainer().classList.add('picking');
+  }
+
+  stopPicking() {
+    this.picking = null;
+    this.map.getContainer().classList.remove('picking');
+  }
+
+  invalidate() { this.map.invalidateSize(); }
+}
+
+export function copFeatures(view) {
+  return [...view.cop.values()];
+}

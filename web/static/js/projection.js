@@ -1,0 +1,121 @@
+// The page's copy of what this participant may see: the server's snapshot, then each
+// event applied in order. It mirrors the server's projections for one view.
+
+import { parseOffset } from './clock.js';
+import { Connection, showConnectionState } from './connection.js';
+
+export class ExerciseView extends EventTarget {
+  constructor() {
+    super();
+    this.state = null;
+    this.presence = { online: [], rooms: {} };
+    this.serverOffset = 0;
+    this.you = null;
+  }
+
+  connect(exercise, token, onFatal) {
+    this.connection = new Connection({
+      exercise, token, onFatal,
+      onFrame: (frame) => this.onFrame(frame),
+      onState: (state) => { showConnectionState(state); this.emit('connection', state); },
+    });
+    this.connection.start();
+    return this.connection;
+  }
+
+  command(type, fields) { return this.connection.command(type, fields); }
+
+  onFrame(frame) {
+    if (frame.type === 'welcome') {
+      this.serverOffset = frame.server_time - Date.now() / 1000;
+      this.you = frame.you;
+    } else if (frame.type === 'snapshot') {
+      this.reset(frame.state);
+    } else if (frame.type === 'event') {
+      this.apply(frame.event);
+    } else if (frame.type === 'presence') {
+      this.presence = frame;
+      this.emit('presence');
+    }
+  }
+
+  reset(state) {
+    this.state = state;
+    this.injects = new Map(state.injects.map((row) => [row.inject.id, row]));
+    this.cop = new Map(state.cop.map((f) => [f.id, f]));
+    this.emit('reset');
+  }
+
+  emit(kind, detail) {
+    this.dispatchEvent(new CustomEvent(kind, { detail }));
+    this.dispatchEvent(new CustomEvent('change', { detail: { kind, event: detail } }));
+  }
+
+  apply(e) {
+    const s = this.state;
+    const p = e.payload;
+    const clock = s.clock;
+    switch (e.type) {
+      case 'clock.started': Object.assign(clock, { status: 'running', anchor_ex: 0, anchor_wall: e.wall_time }); break;
+      case 'clock.paused': Object.assign(clock, { status: 'paused', anchor_ex: e.ex_time, anchor_wall: e.wall_time }); break;
+      case 'clock.resumed': Object.assign(clock, { status: 'running', anchor_ex: e.ex_time, anchor_wall: e.wall_time }); break;
+      case 'clock.speed_set': Object.assign(clock, { speed: p.speed, anchor_ex: e.ex_time, anchor_wall: e.wall_time }); break;
+      case 'clock.jumped': Object.assign(clock, { anchor_ex: p.to, anchor_wall: e.wall_time }); break;
+      case 'exercise.ended': Object.assign(clock, { status: 'ended', anchor_ex: e.ex_time, anchor_wall: e.wall_time }); break;
+      case 'inject.released': {
+        const row = this.injects.get(p.inject.id) || { acks: {}, acknowledged: false };
+        Object.assign(row, { inject: p.inject, status: 'released', released_ex: e.ex_time, released_seq: e.seq });
+        if (p.adhoc !== undefined) row.adhoc = p.adhoc;
+        if (e.audience) row.audience = e.audience.filter((a) => a.startsWith('team:')).map((a) => a.slice(5));
+        if (!this.injects.has(p.inject.id)) { this.injects.set(p.inject.id, row); s.injects.push(row); }
+        break;
+      }
+      case 'inject.acknowledged': {
+        const row = this.injects.get(p.inject_id);
+        if (row) {
+          row.acks = row.acks || {};
+          row.acks[p.team] = { ex_time: e.ex_time, wall_time: e.wall_time, name: e.actor.name, seq: e.seq };
+          if (this.you && p.team === this.you.team) row.acknowledged = true;
+        }
+        break;
+      }
+      case 'inject.held': this.injects.get(p.inject_id).status = 'held'; break;
+      case 'inject.unheld': this.injects.get(p.inject_id).status = 'scheduled'; break;
+      case 'inject.cancelled': this.injects.get(p.inject_id).status = 'cancelled'; break;
+      case 'inject.edited': {
+        const row = this.injects.get(p.inject_id);
+        Object.assign(row.inject, p.changes);
+        if ('at' in p.changes) row.inject.offset = typeof p.changes.at === 'string' ? parseOffset(p.changes.at) : null;
+        row.edits = (row.edits || 0) + 1;
+        break;
+      }
+      case 'room.message_posted': {
+        const room = s.rooms[p.room];
+        if (room) room.messages.push({ seq: e.seq, ex_time: e.ex_time, wall_time: e.wall_time, text: p.text, as: p.as, author: e.actor });
+        break;
+      }
+      case 'cop.feature_added': this.cop.set(p.feature.id, p.feature); break;
+      case 'cop.feature_changed': this.cop.set(p.id, p.feature); break;
+      case 'cop.feature_removed': this.cop.delete(p.id); break;
+      case 'participant.joined':
+        s.participants.push({ id: p.participant, name: p.name, role: p.role, team: p.team });
+        break;
+      case 'code.revoked': {
+        const code = (s.codes || []).find((c) => c.code === p.code);
+        if (code) code.revoked = true;
+        break;
+      }
+      default:
+    }
+    s.seq = e.seq;
+    this.emit(e.type, e);
+  }
+
+  teamName(id) {
+    return this.state.scenario.teams.find((t) => t.id === id)?.name || id;
+  }
+
+  component(id) {
+    return this.state.scenario.teams.find((t) => t.id === id)?.component;
+  }
+}

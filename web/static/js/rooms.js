@@ -1,0 +1,107 @@
+// The rooms panel: a tab per room with unread counts, the messages, and a composer.
+
+import { $, el, replaceChildren, toast } from './dom.js';
+import { scenarioLabel } from './clock.js';
+
+export class RoomsPanel {
+  constructor(view, memory, { postAs = false } = {}) {
+    this.view = view;
+    this.memory = memory;
+    this.postAs = postAs;
+    this.tabs = $('#room-tabs');
+    this.list = $('#messages');
+    this.composer = $('#composer');
+    this.current = memory.get('room', null);
+    this.seen = memory.get('seen', {}); // room -> highest seq read
+    view.addEventListener('reset', () => this.render());
+    view.addEventListener('room.message_posted', (e) => this.onMessage(e.detail));
+    if (this.composer) this.composer.addEventListener('submit', (e) => { e.preventDefault(); this.send(); });
+  }
+
+  rooms() { return Object.values(this.view.state.rooms); }
+
+  render() {
+    const rooms = this.rooms();
+    if (!rooms.find((r) => r.id === this.current)) this.current = (rooms.find((r) => r.kind === 'joint') || rooms[0])?.id;
+    this.renderTabs();
+    this.renderMessages();
+  }
+
+  unread(room) {
+    const seen = this.seen[room.id] || 0;
+    return room.messages.filter((m) => m.seq > seen && m.author.team !== this.view.you?.team).length;
+  }
+
+  renderTabs() {
+    replaceChildren(this.tabs, this.rooms().map((room) => {
+      const unread = room.id === this.current ? 0 : this.unread(room);
+      return el('button', { type: 'button', class: room.id === this.current ? 'tab active' : 'tab',
+        dataset: { room: room.id }, onclick: () => this.select(room.id) },
+      room.name, unread ? el('span', { class: 'badge' }, unread) : null);
+    }));
+  }
+
+  select(id) {
+    this.current = id;
+    this.memory.set('room', id);
+    this.renderTabs();
+    this.renderMessages();
+  }
+
+  renderMessages() {
+    const room = this.view.state.rooms[this.current];
+    if (!room) { replaceChildren(this.list); return; }
+    replaceChildren(this.list, room.messages.map((m) => this.message(m)));
+    this.markRead(room);
+    this.list.scrollTop = this.list.scrollHeight;
+    if (this.composer) {
+      const input = $('#message-text');
+      input.disabled = !room.can_write;
+      input.placeholder = room.can_write ? `Message ${room.name}` : 'You may read but not write here';
+    }
+  }
+
+  message(m) {
+    const who = m.as ? m.as : `${m.author.name}${m.author.team ? ` (${this.view.teamName(m.author.team)})` : ''}`;
+    return el('li', { class: `message ${m.as ? 'as-actor' : ''} role-${m.author.role}`, dataset: { seq: m.seq } },
+      el('span', { class: 'meta' }, el('span', { class: 'author' }, who), ' · ',
+        scenarioLabel(this.view.state.scenario.start, m.ex_time)),
+      el('span', { class: 'text' }, m.text));
+  }
+
+  markRead(room) {
+    const last = room.messages.at(-1);
+    if (last && (this.seen[room.id] || 0) < last.seq) {
+      this.seen[room.id] = last.seq;
+      this.memory.set('seen', this.seen);
+    }
+  }
+
+  onMessage(event) {
+    const roomId = event.payload.room;
+    if (roomId === this.current) {
+      const room = this.view.state.rooms[roomId];
+      this.list.append(this.message(room.messages.at(-1)));
+      this.list.scrollTop = this.list.scrollHeight;
+      this.markRead(room);
+    }
+    this.renderTabs();
+  }
+
+  async send() {
+    const input = $('#message-text');
+    const text = input.value.trim();
+    if (!text) return;
+    const fields = { room: this.current, text };
+    if (this.postAs) {
+      const actor = $('#post-as').value.trim();
+      if (actor) fields.as = actor;
+    }
+    try {
+      await this.view.command('room.post', fields);
+      input.value = '';
+    } catch (error) {
+      toast(error.message);
+    }
+  }
+}

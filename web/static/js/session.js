@@ -1,0 +1,45 @@
+// Where the sign-in page keeps the session tokens: this browser's localStorage, so that a
+// reloaded tab or a laptop waking from sleep goes straight back into the exercise.
+
+const FACILITATOR = 'facilitator-token';
+
+export function saveSession(exercise, session) {
+  localStorage.setItem(`session:${exercise}`, JSON.stringify(session));
+}
+
+export function loadSession(exercise) {
+  try { return JSON.parse(localStorage.getItem(`session:${exercise}`)); } catch { return null; }
+}
+
+export function forgetSession(exercise) {
+  localStorage.removeItem(`session:${exercise}`);
+}
+
+export function saveFacilitatorToken(token) { localStorage.setItem(FACILITATOR, token); }
+export function facilitatorToken() { return localStorage.getItem(FACILITATOR); }
+export function forgetFacilitator() { localStorage.removeItem(FACILITATOR); }
+
+export async function api(path, { method = 'GET', body, token } = {}) {
+  const headers = { 'Content-Type': 'application/json' };
+  if (token) headers.Authorization = `Bearer ${token}`;
+  const response = await fetch(path, { method, headers, body: body ? JSON.stringify(body) : undefined });
+  const data = await response.json().catch(() => ({}));
+  if (!response.ok) {
+    const error = new Error(data.error?.message || `request failed (${response.status})`);
+    error.code = data.error?.code;
+    error.status = response.status;
+    throw error;
+  }
+  return data;
+}
+
+// A per-session memory of UI state (read injects, chosen room) that survives reloads.
+export function uiMemory(exercise) {
+  const key = `ui:${exercise}`;
+  let state;
+  try { state = JSON.parse(localStorage.getItem(key)) || {}; } catch { state = {}; }
+  return {
+    get: (name, fallback) => (name in state ? state[name] : fallback),
+    set: (name, value) => { state[name] = value; localStorage.setItem(key, JSON.stringify(state)); },
+  };
+}

@@ -1,0 +1,96 @@
+// The team view: inbox, rooms, COP map and clock for one team of one component.
+
+import { $, el, replaceChildren, toast } from './dom.js';
+import { loadSession, uiMemory } from './session.js';
+import { ExerciseView } from './projection.js';
+import { runClockDisplay } from './clock.js';
+import { RoomsPanel } from './rooms.js';
+import { InjectList } from './inbox.js';
+import { CopMap, copFeatures } from './map.js';
+import { renderMarkdown } from './markdown.js';
+
+const exercise = document.body.dataset.exercise;
+const session = loadSession(exercise);
+if (!session || session.role !== 'trainee') location.replace('/');
+
+const view = new ExerciseView();
+const memory = uiMemory(`${exercise}:${session?.participant}`);
+const rooms = new RoomsPanel(view, memory);
+const inbox = new InjectList(view, memory, {
+  list: '#inbox-list', detail: '#inject-detail',
+  actions: (row) => (row.acknowledged
+    ? el('span', { class: 'acked' }, 'Acknowledged')
+    : el('button', { type: 'button', class: 'ack', onclick: () => acknowledge(row.inject.id) }, 'Acknowledge')),
+});
+inbox.onRead = () => showUnread();
+let map;
+
+function showUnread() {
+  const n = inbox.unreadCount();
+  $('#inbox-unread').textContent = n ? `${n} unread` : '';
+}
+
+async function acknowledge(id) {
+  try {
+    await view.command('inject.ack', { inject_id: id });
+  } catch (error) {
+    toast(error.message);
+  }
+}
+
+function shareOptions() {
+  const you = view.you;
+  const comps = view.state.scenario.components.filter((c) => c.id !== you.component && !c.played_by_control);
+  return [
+    ['team', 'My team only', [you.team]],
+    ['component', 'My component', [you.component]],
+    ...comps.map((c) => [`with-${c.id}`, `My component and ${c.name}`, [you.component, c.id]]),
+    ['all', 'Everyone', 'all'],
+  ];
+}
+
+function setUp() {
+  const s = view.state;
+  const you = view.you;
+  document.body.dataset.component = you.component;
+  $('#exercise-title').textContent = s.scenario.title;
+  $('#who').textContent = `${view.teamName(you.team)} · ${you.name}`;
+  replaceChildren($('#briefing'), renderMarkdown(s.scenario.briefings[you.component] || 'No briefing for your component.'));
+  replaceChildren($('#feature-kind'), ['incident', 'unit', 'checkpoint', 'camp', 'place']
+    .map((k) => el('option', { value: k }, k)));
+  replaceChildren($('#feature-share'), shareOptions().map(([value, text]) => el('option', { value }, text)));
+  if (!map) {
+    map = new CopMap($('#map'), {
+      canMove: (f) => f.owner === you.team || f.owner === you.component,
+      onMove: (f, at) => view.command('cop.change', { feature_id: f.id, set: { geometry: { type: 'Point', coordinates: at } } })
+        .catch((error) => { toast(error.message); map.setFeatures(copFeatures(view)); }),
+    });
+    map.loadBasemap(s.scenario.basemap);
+  }
+}
+
+$('#add-feature').addEventListener('click', () => {
+  const name = $('#feature-name').value.trim();
+  if (!name) { toast('Give the feature a name first.'); return; }
+  const share = shareOptions().find(([value]) => value === $('#feature-share').value);
+  toast('Click on the map where it is.', 4000);
+  map.pick(async (coordinates) => {
+    try {
+      await view.command('cop.add', { feature: { kind: $('#feature-kind').value, name,
+        geometry: { type: 'Point', coordinates }, visible_to: share[2] } });
+      $('#feature-name').value = '';
+    } catch (error) {
+      toast(error.message);
+    }
+  });
+});
+
+view.addEventListener('reset', () => { setUp(); inbox.render(); showUnread(); map.setFeatures(copFeatures(view)); });
+for (const kind of ['inject.released', 'inject.acknowledged']) {
+  view.addEventListener(kind, () => { inbox.render(); showUnread(); });
+}
+for (const kind of ['cop.feature_added', 'cop.feature_changed', 'cop.feature_removed']) {
+  view.addEventListener(kind, () => map.setFeatures(copFeatures(view)));
+}
+runClockDisplay(view);
+if (session) view.connect(exercise, session.token, (code, message) => toast(message, 600000));
