@@ -1,4 +1,4 @@
-"""The `exercise-server` command: validate scenarios, serve exercises."""
+"""The `exercise-server` command: validate scenarios, serve exercises, import and export MSELs."""
 
 from __future__ import annotations
 
@@ -31,12 +31,75 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from .server.settings import Settings
     from .server.run import serve
 
-    settings = Settings.from_args(args)
-    if settings.redis_url:
-        print("exercise-server serve: --redis-url: the Redis event store and bus are not built yet; "
-              "run without it for the embedded store", file=sys.stderr)
+    return serve(Settings.from_args(args))
+
+
+def cmd_msel_import(args: argparse.Namespace) -> int:
+    from .msel_io import MselError, build_scenario, load_base, template_base, write_text_atomically
+
+    out = Path(args.output)
+    try:
+        base = load_base(args.into) if args.into else template_base()
+        result = build_scenario(args.file, base, out, scenario_id=args.id,
+                                title=args.title or (None if args.into else out.stem.replace("-", " ").capitalize()))
+    except MselError as exc:
+        for warning in exc.warnings:
+            print(f"{exc.source}: {warning}", file=sys.stderr)
+        for problem in exc.problems:
+            print(f"{exc.source}: {problem}")
+        rows = {p.row for p in exc.problems if p.row is not None}
+        counted = f"{len(rows)} row{'s' if len(rows) != 1 else ''} with problems" if rows else "problems"
+        print(f"{exc.source}: {counted}; nothing written", file=sys.stderr)
+        return 1
+    for warning in result.warnings:
+        print(f"{Path(args.file).name}: {warning}", file=sys.stderr)
+    write_text_atomically(out, result.text)
+    print(f"wrote {out}: ok, {summary(result.scenario)}")
+    return 0
+
+
+def cmd_msel_export(args: argparse.Namespace) -> int:
+    from .msel_io import MselError, export_msel, write_csv
+
+    checked = check_file(Path(args.scenario))
+    if checked.scenario is None:
+        for problem in checked.problems:
+            print(f"{args.scenario}:{problem.line}: {problem.message}")
+        return 1
+    if not args.output:
+        write_csv(checked.scenario, sys.stdout)
+        return 0
+    try:
+        export_msel(checked.scenario, args.output)
+    except MselError as exc:
+        print(exc, file=sys.stderr)
         return 2
-    return serve(settings)
+    print(f"wrote {args.output}: {len(checked.scenario.injects)} injects of {checked.scenario.id}")
+    return 0
+
+
+def add_msel_commands(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("msel", help="import or export an MSEL spreadsheet (.csv, .xlsx)")
+    msel = p.add_subparsers(dest="msel_command", required=True)
+
+    p = msel.add_parser("import", help="build a scenario from an MSEL spreadsheet; writes nothing if a row is wrong",
+                        description="Read FILE's MSEL rows, take everything else from --into BASE (or the course "
+                                    "template), validate, and write OUTPUT. Columns: docs/scenario-format.md.")
+    p.add_argument("file", help="the spreadsheet: .csv or .xlsx")
+    p.add_argument("-o", "--output", required=True, help="the scenario file to write, e.g. injects/new.yaml")
+    base = p.add_mutually_exclusive_group(required=True)
+    base.add_argument("--into", metavar="BASE", help="take setting, teams, rooms and COP from this scenario "
+                                                     "and replace its MSEL")
+    base.add_argument("--template", action="store_true", help="start from the course template (four components, "
+                                                              "one syndicate: mil-1, pol-1, hum-1, civ-1)")
+    p.add_argument("--id", help="scenario id of the new file (default: the output file's name)")
+    p.add_argument("--title", help="scenario title (default: the base's, or from the output file's name)")
+    p.set_defaults(func=cmd_msel_import)
+
+    p = msel.add_parser("export", help="write a scenario's MSEL to .csv or .xlsx (re-importable unchanged)")
+    p.add_argument("scenario", help="a scenario file, e.g. injects/demo.yaml")
+    p.add_argument("-o", "--output", help="FILE.csv or FILE.xlsx (format by extension; default: CSV on stdout)")
+    p.set_defaults(func=cmd_msel_export)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -51,6 +114,8 @@ def build_parser() -> argparse.ArgumentParser:
     from .server.settings import add_serve_arguments
     add_serve_arguments(p)
     p.set_defaults(func=cmd_serve)
+
+    add_msel_commands(sub)
     return parser
 
 

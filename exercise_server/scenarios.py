@@ -40,14 +40,14 @@ def check_file(path: Path) -> CheckedFile:
         return CheckedFile(path, None, [Problem(1, f"cannot read the file: {exc}")])
     scenario, problems = parse_scenario_text(text, default_id=path.stem)
     if scenario is not None and scenario.basemap:
-        problem = _basemap_problem(basemap_path(path, scenario.basemap))
+        problem = basemap_problem(basemap_path(path, scenario.basemap))
         if problem:
             line = next((i for i, row in enumerate(text.splitlines(), 1) if row.startswith("basemap:")), 1)
             return CheckedFile(path, None, [Problem(line, problem)])
     return CheckedFile(path, scenario, problems)
 
 
-def _basemap_problem(path: Path) -> str | None:
+def basemap_problem(path: Path) -> str | None:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:

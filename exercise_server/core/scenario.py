@@ -756,9 +756,6 @@ def _condition_cycles(by_id: dict[str, Inject]) -> list[str]:
     return out
 
 
-INJECT_ITEM_KEYS = ("id", "at", "from", "to", "channel", "title", "body", "cop", "expected", "objectives", "notes")
-
-
 def build_inject(scenario: Scenario, item: dict[str, Any], order: int) -> tuple[Inject | None, list[Problem]]:
     """Check one MSEL item against a loaded scenario (for edits and ad-hoc injects).
 

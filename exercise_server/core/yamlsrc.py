@@ -21,7 +21,9 @@ class LinedList(list):
     item_lines: list[int]
 
 
-class _Loader(yaml.SafeLoader):
+# The C parser when PyYAML was built with libyaml (several times faster on a long MSEL);
+# it yields the same nodes with the same marks, so line numbers do not change.
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
     pass
 
 

@@ -1,0 +1,268 @@
+"""MSEL spreadsheets: what planners export they can edit and import back; bad rows never reach a file."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from exercise_server import cli, msel_io
+from exercise_server.core.scenario import Scenario, load_scenario_file
+from exercise_server.msel_io import MselError, build_scenario, load_base, template_base
+
+ROOT = Path(__file__).resolve().parents[1]
+INJECTS = ROOT / "injects"
+FIXTURES = ROOT / "tests" / "fixtures" / "msel"
+BUNDLED = sorted(INJECTS.glob("*.yaml"))
+
+
+@pytest.fixture
+def run_cli(capsys):
+    """`exercise-server msel ARGS` in this process: exit status, stdout, stderr."""
+    def run(*args: str | Path) -> tuple[int, str, str]:
+        status = cli.main(["msel", *map(str, args)])
+        out, err = capsys.readouterr()
+        return status, out, err
+    return run
+
+
+def meaning(scenario: Scenario) -> list[dict]:
+    """An inject's meaning: every field, with text compared without surrounding whitespace."""
+    out = []
+    for inj in scenario.injects:
+        fields = dict(vars(inj))
+        for key in ("title", "body", "notes", "sender"):
+            fields[key] = fields[key].strip()
+        fields["expected"] = {k: [" ".join(a.split()) for a in v] for k, v in inj.expected.items()}
+        out.append(fields)
+    return out
+
+
+# -- round trips -----------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module", params=BUNDLED, ids=[p.stem for p in BUNDLED])
+def bundled(request) -> msel_io.Base:
+    return load_base(request.param)
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_a_bundled_scenario_survives_export_and_import_unchanged(bundled, suffix, tmp_path):
+    sheet = tmp_path / f"msel{suffix}"
+    msel_io.export_msel(bundled.scenario, sheet)
+    result = build_scenario(sheet, bundled, bundled.path)
+    assert result.warnings == []
+    assert result.scenario.injects == bundled.scenario.injects
+    assert meaning(result.scenario) == meaning(bundled.scenario)
+    everything_but_msel = {k: v for k, v in result.doc.items() if k != "msel"}
+    assert everything_but_msel == {k: v for k, v in bundled.doc.items() if k != "msel"}
+
+
+def test_the_cli_exports_csv_and_xlsx_that_import_back_to_the_same_scenario(tmp_path, run_cli):
+    source = INJECTS / "demo.yaml"
+    (tmp_path / "basemaps").mkdir()
+    (tmp_path / "basemaps" / "nalora.geojson").write_bytes((INJECTS / "basemaps" / "nalora.geojson").read_bytes())
+    for suffix in (".csv", ".xlsx"):
+        sheet = tmp_path / f"demo{suffix}"
+        out = tmp_path / f"demo-from{suffix.replace('.', '-')}.yaml"
+        status, stdout, stderr = run_cli("export", source, "-o", sheet)
+        assert status == 0, stdout + stderr
+        status, stdout, stderr = run_cli("import", sheet, "--into", source, "-o", out)
+        assert status == 0, stdout + stderr
+        assert f"wrote {out}: ok" in stdout
+        again = load_scenario_file(out)
+        assert again.id == out.stem  # the base has an id; the copy takes its own file's name
+        assert again.injects == load_scenario_file(source).injects
+
+
+def test_export_without_a_file_prints_csv_a_planner_can_read(run_cli):
+    status, stdout, stderr = run_cli("export", INJECTS / "demo.yaml")
+    assert status == 0, stderr
+    rows = list(csv.reader(stdout.splitlines()))
+    assert rows[0][:3] == ["Inject No", "Scenario Time", "Channel"]
+    assert rows[1][:3] == ["D-01", "0:01", "sitrep"]
+
+
+def test_exported_xlsx_cells_are_text_so_excel_changes_nothing(tmp_path):
+    sheet = tmp_path / "tamsa.xlsx"
+    msel_io.export_msel(load_scenario_file(INJECTS / "tamsa-river-crisis.yaml"), sheet)
+    book = openpyxl.load_workbook(sheet)
+    assert book.sheetnames[0] == "MSEL"
+    cells = [c for row in book["MSEL"].iter_rows() for c in row if c.value is not None]
+    assert cells and all(c.data_type == "s" for c in cells)
+    times = [row[1] for row in book["MSEL"].iter_rows(min_row=2, values_only=True)]
+    assert "after I-09 acknowledged" in times and "after I-12 released +0:10" in times and "manual" in times
+
+
+# -- what planners write ---------------------------------------------------------------------
+
+
+def test_a_planners_csv_with_aliased_reordered_and_extra_columns_imports():
+    result = build_scenario(FIXTURES / "planner-aliases.csv", template_base(), INJECTS / "planner-aliases.yaml")
+    sc = result.scenario
+    assert [w for w in result.warnings if "not an MSEL column" in w] == [
+        "column A 'Owner' is not an MSEL column; ignored", "column M 'Status' is not an MSEL column; ignored"]
+    assert [i.id for i in sc.injects] == ["1", "2", "3", "4", "5"]
+    assert [i.channel for i in sc.injects] == ["sitrep", "email", "phone", "media", "map"]
+    first, convoy, governor, radio, cleared = sc.injects
+    assert first.offset == 120 and first.title == "Morning situation report"
+    assert first.body == ("**SITREP, 06:00.** Armed men attacked Sebe village overnight.\n"
+                          "A WFP convoy left Bessa at 05:00.\n")
+    assert first.expected == {"mil-1": ["Check own dispositions on the map"],
+                              "pol-1": ["Assess the effect on Kora camp"],
+                              "hum-1": ["Confirm the convoy's position"],
+                              "civilian": ["Start human rights monitoring"]}
+    assert first.objectives == ("O1", "O4") and first.modules == (4,)
+    assert convoy.to == {"components": ["humanitarian"], "teams": ["mil-1"], "rooms": []}
+    shared = ["Decide the access approach, escort only as a last resort", "Keep each other informed"]
+    assert convoy.expected == {"humanitarian": shared, "mil-1": shared}
+    assert convoy.modules == (3, 4)
+    assert (governor.after, governor.when, governor.delay) == ("2", "acknowledged", 300)
+    assert governor.expected == {"civ-1": ["Listen and commit nothing", "Inform the humanitarians"]}
+    assert governor.modules == (7,) and governor.notes == "Play the Governor: proud, reasonable."
+    assert radio.manual and radio.expected == {}
+    assert cleared.title == "The roadblock at Kilo 22 is gone; MSR1 is open."  # from the message
+    assert cleared.to == {"components": [], "teams": ["mil-1"], "rooms": ["joint"]}
+    assert set(cleared.expected) == {"mil-1", "pol-1", "hum-1", "civ-1"}
+    assert cleared.objectives == ("O4",)
+    assert result.doc["duration"] == "0:30" and result.doc["modules"] == [3, 4, 5, 6, 7]
+
+
+def test_a_semicolon_csv_from_a_european_excel_imports():
+    sc = build_scenario(FIXTURES / "planner-semicolon.csv", template_base(), INJECTS / "x.yaml").scenario
+    roadblock, access = sc.injects
+    assert roadblock.offset == 300 and roadblock.channel == "radio" and roadblock.to["teams"] == ["mil-1"]
+    assert access.offset == 15 * 60 + 30 and access.objectives == ("O3", "O5")
+    assert access.expected == {"hum-1": ["Share them in the joint room"], "pol-1": ["Note them"]}
+
+
+def test_an_excel_workbook_with_a_cover_sheet_title_row_and_time_cells_imports():
+    result = build_scenario(FIXTURES / "planner-msel.xlsx", template_base(), INJECTS / "x.yaml")
+    sc = result.scenario
+    assert "column C 'Real Time' is ignored: column B 'Designated Scenario Time' gives the Scenario Time" \
+        in result.warnings
+    assert [i.id for i in sc.injects] == ["1", "2", "3", "4"]
+    assert [i.offset for i in sc.injects] == [180, 720, None, 3900]
+    assert [i.channel for i in sc.injects] == ["sitrep", "phone", "email", "radio"]
+    assert sc.injects[2].after == "2" and sc.injects[2].when == "acknowledged"
+    assert sc.injects[3].objectives == ("O2", "O3") and sc.injects[1].modules == (3,)
+    assert sc.injects[0].expected["civ-1"] == ["Brief the Head of Office"]
+
+
+def test_the_into_base_gives_teams_rooms_and_cop_and_checks_cop_changes(tmp_path):
+    sheet = tmp_path / "extra.csv"
+    sheet.write_text(
+        "Inject No,Time,Mode,From,To,Message,Expected Action,COP Changes\n"
+        'X-1,0:04,map,JOC,"liaison:hum-1~mil-1",The bridge is closed.,"mil-1: Tell hum-1\nhum-1: Reroute",'
+        '"[{""change"": ""cp-lunda-bridge"", ""set"": {""properties"": {""status"": ""closed""}}}]"\n',
+        encoding="utf-8")
+    sc = build_scenario(sheet, load_base(INJECTS / "demo.yaml"), INJECTS / "bridge.yaml").scenario  # not written
+    (inject,) = sc.injects
+    assert inject.to["rooms"] == ["liaison:hum-1~mil-1"]
+    assert inject.cop == ({"change": "cp-lunda-bridge", "set": {"properties": {"status": "closed"}}},)
+    assert sc.features == load_scenario_file(INJECTS / "demo.yaml").features
+
+
+# -- what is refused -------------------------------------------------------------------------
+
+
+def test_a_sheet_with_bad_rows_is_refused_row_by_row_and_nothing_is_written(tmp_path, run_cli):
+    out = tmp_path / "bad.yaml"
+    out.write_text("# the planner's previous version\n", encoding="utf-8")
+    status, stdout, stderr = run_cli("import", FIXTURES / "bad-rows.csv", "--template", "-o", out)
+    assert status == 1
+    lines = stdout.splitlines()
+    expected = [
+        ("row 3, Scenario Time (column B)", "'five past' is not a time"),
+        ("row 4, Channel (column C)", "'pigeon' is not a channel"),
+        ("row 5, To (column E)", "unknown addressee 'mil-9'"),
+        ("row 6, Inject No (column A)", "'B-1' is also used on row 2"),
+        ("row 7, Objectives (column I)", "unknown objective 'O9'"),
+        ("row 7, Modules (column J)", "module 9 is not a course module"),
+        ("row 8, COP Changes (column L)", "not valid JSON"),
+        ("row 9, Scenario Time (column B)", "condition on 'X-99', which is not in the MSEL"),
+        ("row 10, Message (column G)", "empty"),
+    ]
+    assert len(lines) == len(expected), stdout
+    for line, (where, what) in zip(lines, expected):
+        assert line.startswith(f"bad-rows.csv: {where}: "), line
+        assert what in line, line
+    assert "8 rows with problems; nothing written" in stderr
+    assert out.read_text(encoding="utf-8") == "# the planner's previous version\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.yaml"]  # no temporary file left behind
+
+
+def test_problems_only_the_whole_scenario_shows_still_name_the_row_and_column(tmp_path):
+    sheet = tmp_path / "msel.csv"
+    with sheet.open("w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(["Inject No", "Scenario Time", "Channel", "From", "To", "Message", "Expected Action", "COP Changes"])
+        w.writerow(["A", "0:01", "email", "OCHA", "hum-1", "Fine.", "hum-1: Read it", ""])
+        w.writerow(["B", "0:02", "email", "OCHA", "hum-1", "To hum-1 only.", "mil-1: Do something", ""])
+        w.writerow(["C", "0:03", "map", "JOC", "joint", "Map.", "", '[{"remove": "no-such-feature"}]'])
+        w.writerow(["D", "after E released", "email", "OCHA", "hum-1", "Cycle.", "", ""])
+        w.writerow(["E", "after D released", "email", "OCHA", "hum-1", "Cycle.", "", ""])
+    with pytest.raises(MselError) as info:
+        build_scenario(sheet, template_base(), tmp_path / "x.yaml")
+    found = [str(p) for p in info.value.problems]
+    assert any(p.startswith("row 3, Expected Action (column G): ") and "'mil-1', which is not an addressee" in p
+               for p in found), found
+    assert any(p.startswith("row 4, COP Changes (column H): ") and "no-such-feature" in p for p in found), found
+    assert any(p.startswith("row 5, Scenario Time (column B): ") and "cycle" in p for p in found), found
+    assert not (tmp_path / "x.yaml").exists()
+
+
+def test_a_sheet_without_the_required_columns_is_refused_at_its_header(tmp_path):
+    sheet = tmp_path / "msel.csv"
+    sheet.write_text("Inject No,Title,Notes,Owner\n1,Something,,Ana\n", encoding="utf-8")
+    with pytest.raises(MselError) as info:
+        build_scenario(sheet, template_base(), tmp_path / "x.yaml")
+    messages = [str(p) for p in info.value.problems]
+    assert "row 1: no 'Scenario Time' column (also accepted: Designated Scenario Time" in messages[0]
+    assert {m.split("'")[1] for m in messages} == {"Scenario Time", "Channel", "From", "To", "Message"}
+
+
+def test_two_equally_named_columns_for_one_field_are_ambiguous(tmp_path):
+    sheet = tmp_path / "msel.csv"
+    sheet.write_text("Inject No,Time,Channel,From,To,Message,Notes,Notes\n1,0:01,email,A,hum-1,B,x,y\n",
+                     encoding="utf-8")
+    with pytest.raises(MselError) as info:
+        build_scenario(sheet, template_base(), tmp_path / "x.yaml")
+    assert str(info.value.problems[0]) == "row 1: columns G and H both give the Notes; keep one"
+
+
+def test_other_file_types_and_stray_sheets_are_refused(tmp_path):
+    (tmp_path / "msel.xls").write_bytes(b"\xd0\xcf\x11\xe0")
+    with pytest.raises(MselError, match="save the MSEL as .csv or .xlsx"):
+        build_scenario(tmp_path / "msel.xls", template_base(), tmp_path / "x.yaml")
+    (tmp_path / "notes.csv").write_text("just,some,notes\n1,2,3\n", encoding="utf-8")
+    with pytest.raises(MselError, match="no header row found"):
+        build_scenario(tmp_path / "notes.csv", template_base(), tmp_path / "x.yaml")
+
+
+# -- the cell grammar ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text, at", [
+    ("0:05", "+0:05"), ("+0:05", "+0:05"), ("00:05", "+0:05"), ("1:30", "+1:30"), ("0:02:30", "+0:02:30"),
+    ("Manual", "manual"), ("after I-03 released", {"after": "I-03", "when": "released"}),
+    ("after I-03 Acknowledged + 0:10", {"after": "I-03", "when": "acknowledged", "delay": "+0:10"}),
+])
+def test_scenario_time_cells(text, at):
+    assert msel_io.parse_time(text) == at
+
+
+@pytest.mark.parametrize("text", ["", "5 past", "0:5", "after I-03", "after I-03 sent", "D+3 06:00"])
+def test_scenario_time_cells_that_are_refused(text):
+    with pytest.raises(ValueError):
+        msel_io.parse_time(text)
+
+
+@pytest.mark.parametrize("word, channel", [
+    ("E-mail", "email"), ("email", "email"), ("Radio", "radio"), ("Telephone", "phone"), ("Phone call", "phone"),
+    ("News", "media"), ("Press", "media"), ("Situation report", "sitrep"), ("SITREP", "sitrep"), ("Map", "map"),
+])
+def test_channel_words_planners_use(word, channel):
+    assert msel_io.parse_channel(word) == channel
