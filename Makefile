@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 DATA ?= ./data
 
-.PHONY: run test venv validate screenshots clean
+.PHONY: run test soak venv validate screenshots clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,13 +23,21 @@ $(VENV)/.test-installed: $(VENV)/.installed
 venv: $(VENV)/.installed
 
 run: $(VENV)/.installed
-	$(BIN)/exercise-server serve --host $(HOST) --port $(PORT) --data-dir $(DATA) injects/
+	$(BIN)/exercise-server serve --host $(HOST) --port $(PORT) --data-dir $(DATA) --open demo injects/
 
 test: $(VENV)/.test-installed
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
+# The long mode of the crash, fuzz and isolation suites (docs/security.md).
+soak: $(VENV)/.test-installed
+	SOAK=1 $(BIN)/python -m pytest -q -s tests/test_crash.py tests/test_fuzz.py tests/test_isolation.py
+
 screenshots: $(VENV)/.test-installed
-	SCREENSHOT_DIR=docs/screenshots $(BIN)/python -m pytest -q tests/test_browser.py
+	SCREENSHOT_DIR=docs/screenshots $(BIN)/python -m pytest -q tests/test_browser_tour.py
+
+.PHONY: bench
+bench: $(VENV)/.installed
+	$(BIN)/python -m bench replay
 
 validate: $(VENV)/.installed
 	$(BIN)/exercise-server validate injects/

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect, sync_playwright
 
-from .browser import VIEWPORT, PageErrors, launch, screenshot
+from .browser import VIEWPORT, PageErrors, launch
 from .server_harness import ROOT, SECRET, ServerProcess
 
 XSS = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>'
@@ -102,8 +102,6 @@ def test_a_facilitator_and_two_teams_run_an_exercise_in_the_browser(browser, ser
     expect(mil.locator("#map [data-feature='hum-warehouse']")).to_have_count(0)  # humanitarian-only
     expect(fac.locator("#map [data-feature='hum-1-f1']")).to_have_count(1)  # control sees every layer
 
-    screenshot(fac, "control-panel")
-    screenshot(hum, "team-view")
 
     # A reload resumes where it was: same inbox, read marker, room and messages.
     mil.reload()
@@ -135,7 +133,6 @@ def test_the_evaluator_sees_every_room_and_control_notes_unseen(browser, server)
     expect(pol.locator("#inject-detail")).to_contain_text("A crowd gathers.")
     assert "SECRET-CONTROL-NOTE" not in pol.content()
     assert "Quiet observer" not in pol.content()
-    screenshot(obs, "evaluator-view")
     assert obs_errors.errors == []
 
 
@@ -149,3 +146,42 @@ def test_a_wrong_code_is_refused_on_the_landing_page(browser, server):
     page.fill("#facilitator-secret", "guess")
     page.click("#facilitator-form button[type=submit]")
     expect(page.locator("#facilitator-error")).to_have_text("wrong facilitator secret")
+
+
+def test_script_in_every_text_field_renders_as_inert_text(browser, server):
+    """Display names, messages, actor names, inject titles and bodies, feature names: all text."""
+    exercise, codes, fac_token = server.open_exercise()
+    evil = '<img src=x onerror="window.__pwned=1">'
+    fac, fac_errors = facilitator(browser, server, exercise)
+    hum, hum_errors = join(browser, server, codes["hum-1"], f"Amina {evil}")
+    obs, _ = join(browser, server, codes["evaluator"], f"Observer {evil}")
+    fac.fill("#post-as", f"Governor {evil}")
+    fac.click("#room-tabs [data-room='joint']")
+    fac.fill("#message-text", f"Meeting now {evil}")
+    fac.click("#composer button")
+    fac.click("details.adhoc summary")
+    fac.fill("#adhoc-form [name=from]", f"Radio Tamsa {evil}")
+    fac.fill("#adhoc-form [name=to]", "humanitarian")
+    fac.fill("#adhoc-form [name=title]", f"Breaking {evil}")
+    fac.fill("#adhoc-form [name=body]", f"**Bold** {evil} <script>window.__pwned=2</script> [link](javascript:window.__pwned=3)")
+    fac.click("#adhoc-form button[type=submit]")
+    hum.fill("#feature-name", f"Site {evil}")
+    hum.click("#add-feature")
+    hum.locator("#map").click(position={"x": 150, "y": 150})
+    expect(hum.locator(".inject-item[data-inject='ADHOC-1']")).to_contain_text(f"Breaking {evil}")
+    hum.locator(".inject-item[data-inject='ADHOC-1']").click()
+    expect(hum.locator("#inject-detail .body strong")).to_have_text("Bold")
+    hum.click("#room-tabs [data-room='joint']")
+    expect(hum.locator("#messages .message").last).to_contain_text(f"Governor {evil}")
+    hum.locator("#map [data-feature='hum-1-f1']").hover()
+    expect(hum.locator(".leaflet-tooltip")).to_contain_text(f"Site {evil}")
+    expect(fac.locator("#presence")).to_contain_text(f"Amina {evil}")
+    expect(obs.locator("#presence")).to_contain_text(f"Amina {evil}")
+    hum.locator("#inject-detail a").click()  # the javascript: link was stripped to nothing harmful
+    for page in (fac, hum, obs):
+        assert page.evaluate("window.__pwned") is None
+        assert page.locator("script:not([src])").count() == 0
+        assert not page.evaluate("[...document.querySelectorAll('*')].some("
+                                 "e => [...e.attributes].some(a => a.name.startsWith('on')"
+                                 " || /^\\s*javascript:/i.test(a.value)))")
+    assert fac_errors.errors == [] and hum_errors.errors == []

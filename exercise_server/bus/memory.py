@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Callable, Sequence
 
 from ..core.events import Event
-from .base import Subscriber
+from .base import StatusListener, Subscriber
 
 
 class MemoryBus:
@@ -17,7 +17,16 @@ class MemoryBus:
         for subscriber in list(self._subscribers.get(exercise, ())):
             subscriber(events)
 
-    def subscribe(self, exercise: str, subscriber: Subscriber) -> Callable[[], None]:
+    def subscribe(self, exercise: str, subscriber: Subscriber, after: int = 0) -> Callable[[], None]:
         subs = self._subscribers.setdefault(exercise, [])
         subs.append(subscriber)
         return lambda: subs.remove(subscriber) if subscriber in subs else None
+
+    def on_status(self, listener: StatusListener) -> None:
+        pass  # nothing to lose
+
+    async def start(self) -> None:
+        pass
+
+    async def close(self) -> None:
+        pass

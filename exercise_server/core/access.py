@@ -18,12 +18,14 @@ ROLES = (FACILITATOR, EVALUATOR, TRAINEE)
 
 # Which commands each role may issue at all; resource checks follow in commands.py.
 TRAINEE_COMMANDS = frozenset({"inject.ack", "room.post", "cop.add", "cop.change", "cop.remove"})
+# Evaluation writes only to the control cell's own record: evaluators stay read-only for the exercise.
+EVALUATION_COMMANDS = frozenset({"observation.record", "expectation.mark"})
 FACILITATOR_COMMANDS = frozenset({
     "clock.start", "clock.pause", "clock.resume", "clock.speed", "clock.jump", "exercise.end",
     "inject.release", "inject.hold", "inject.unhold", "inject.edit", "inject.cancel", "inject.adhoc",
     "room.post", "cop.add", "cop.change", "cop.remove", "code.revoke",
-})
-EVALUATOR_COMMANDS: frozenset[str] = frozenset()
+}) | EVALUATION_COMMANDS
+EVALUATOR_COMMANDS: frozenset[str] = EVALUATION_COMMANDS
 ALL_COMMANDS = TRAINEE_COMMANDS | FACILITATOR_COMMANDS | EVALUATOR_COMMANDS
 
 # The fields of an inject that its addressed teams read; the rest (notes, expected

@@ -16,7 +16,8 @@ from .access import (FACILITATOR, TRAINEE, Principal, may_change_feature, may_is
 from .clock import DRAFT, ENDED, MAX_SPEED, MIN_SPEED, PAUSED, RUNNING
 from .errors import CommandError
 from .msel import due_injects
-from .projections import CANCELLED, HELD, RELEASED, SCHEDULED, ExerciseState, InjectState, inject_content
+from .projections import (CANCELLED, HELD, RELEASED, SCHEDULED, ExerciseState, InjectState, expected_actions,
+                          inject_content)
 from .scenario import ALL, CONTROL, FEATURE_KINDS, Scenario, build_inject, geometry_problem, patch_problem
 from .timefmt import parse_offset
 
@@ -32,6 +33,8 @@ class Limits:
     display_name_chars = 60
     features_per_team = 500
     feature_bytes = 16_000
+    observation_chars = 4000
+    note_chars = 1000
 
 
 def now_ex(state: ExerciseState, now: float) -> float:
@@ -364,6 +367,73 @@ def _revoke(ctx: _Ctx, command: dict[str, Any]) -> list[ev.Draft]:
     return [ctx.draft(ev.CODE_REVOKED, {"code": code}, (ev.FACILITATOR,))]
 
 
+# -- evaluation: allowed after the end too, when evaluators finish their notes -------
+
+
+def _observe(ctx: _Ctx, command: dict[str, Any]) -> list[ev.Draft]:
+    text = _text(command.get("text"), "text", ctx.limits.observation_chars)
+    rating = command.get("rating")
+    if not isinstance(rating, int) or isinstance(rating, bool) or rating not in ev.RATING_SCALE:
+        raise CommandError("invalid", f"rating must be a whole number from {min(ev.RATING_SCALE)} "
+                                      f"to {max(ev.RATING_SCALE)}")
+    objective = _field(command, "objective", str)
+    if objective not in ctx.sc.objectives:
+        raise CommandError("invalid", f"unknown objective {objective!r} (the scenario's: "
+                                      f"{', '.join(ctx.sc.objectives)})")
+    inject_id = _optional(command, "inject_id", str)
+    if inject_id is not None:
+        st = ctx.state.injects.get(inject_id)
+        if st is None:
+            raise CommandError("not_found", f"no inject {inject_id!r}")
+        if st.status != RELEASED:
+            raise CommandError("wrong_state", f"inject {inject_id!r} is {st.status}; observe released injects")
+    team = _optional(command, "team", str)
+    if team is not None and ctx.sc.team(team) is None:
+        raise CommandError("not_found", f"no team {team!r}")
+    recommendation = _optional(command, "recommendation", str)
+    if recommendation is not None:
+        recommendation = _text(recommendation, "recommendation", ctx.limits.observation_chars) \
+            if recommendation.strip() else None
+    payload = {"observation": f"OBS-{len(ctx.state.observations) + 1}", "text": text, "rating": rating,
+               "objective": objective, "inject_id": inject_id, "team": team, "recommendation": recommendation}
+    return [ctx.draft(ev.OBSERVATION_RECORDED, payload, ev.CONTROL_CELL)]
+
+
+def _mark(ctx: _Ctx, command: dict[str, Any]) -> list[ev.Draft]:
+    st = ctx.inject_state(command)
+    if st.status != RELEASED:
+        raise CommandError("wrong_state", f"inject {st.inject.id!r} is {st.status}; marks follow a release")
+    team = _field(command, "team", str)
+    if ctx.sc.team(team) is None:
+        raise CommandError("not_found", f"no team {team!r}")
+    if team not in ctx.sc.audience(st.inject.to):
+        raise CommandError("invalid", f"inject {st.inject.id!r} was not addressed to {team!r}")
+    actions = expected_actions(ctx.sc, st.inject, team)
+    action = command.get("action")
+    if not isinstance(action, int) or isinstance(action, bool) or not 0 <= action < len(actions):
+        raise CommandError("invalid", f"action must be the index of one of the {len(actions)} actions expected "
+                                      f"of {team!r} after {st.inject.id!r}")
+    status = command.get("status")
+    if status not in ev.EXPECTATION_STATUSES:
+        raise CommandError("invalid", f"status must be one of {', '.join(ev.EXPECTATION_STATUSES)}")
+    note = _optional(command, "note", str)
+    if note is not None:
+        note = _text(note, "note", ctx.limits.note_chars) if note.strip() else None
+    before = ctx.state.expectation_marks.get((st.inject.id, team, action))
+    if before is not None and before["status"] == status and before.get("note") == note:
+        raise CommandError("conflict", "this action is already marked so")
+    payload = {"inject_id": st.inject.id, "team": team, "action": action, "text": actions[action],
+               "status": status, "note": note}
+    return [ctx.draft(ev.EXPECTATION_MARKED, payload, ev.CONTROL_CELL)]
+
+
+def _optional(command: dict[str, Any], name: str, kind: type) -> Any:
+    value = command.get(name)
+    if value is not None and (not isinstance(value, kind) or isinstance(value, bool)):
+        raise CommandError("invalid", f"field {name!r} has the wrong type")
+    return value
+
+
 def _check_size(feature: dict[str, Any], limits: Limits) -> None:
     import msgpack
 
@@ -407,5 +477,7 @@ _DECIDERS: dict[str, Callable[[_Ctx, dict[str, Any]], list[ev.Draft]]] = {
     "cop.change": _cop_change,
     "cop.remove": _cop_remove,
     "code.revoke": _revoke,
+    "observation.record": _observe,
+    "expectation.mark": _mark,
 }
 COMMAND_TYPES = frozenset(_DECIDERS)

@@ -42,13 +42,26 @@ ROOM_MESSAGE_POSTED = "room.message_posted"  # room, text, as (control-played ac
 COP_FEATURE_ADDED = "cop.feature_added"  # feature
 COP_FEATURE_CHANGED = "cop.feature_changed"  # id, set, feature (after)
 COP_FEATURE_REMOVED = "cop.feature_removed"  # id
+# Evaluation: for the control cell only (audience CONTROL_CELL), never for trainees.
+OBSERVATION_RECORDED = "observation.recorded"  # observation, text, rating, objective, inject_id, team, recommendation
+EXPECTATION_MARKED = "expectation.marked"  # inject_id, team, action (index), text, status, note
 
 EVENT_TYPES = frozenset({
     EXERCISE_OPENED, EXERCISE_ENDED, CLOCK_STARTED, CLOCK_PAUSED, CLOCK_RESUMED, CLOCK_SPEED_SET,
     CLOCK_JUMPED, CODE_ISSUED, CODE_REVOKED, PARTICIPANT_JOINED, INJECT_RELEASED, INJECT_HELD,
     INJECT_UNHELD, INJECT_EDITED, INJECT_CANCELLED, INJECT_ACKNOWLEDGED, ROOM_MESSAGE_POSTED,
-    COP_FEATURE_ADDED, COP_FEATURE_CHANGED, COP_FEATURE_REMOVED,
+    COP_FEATURE_ADDED, COP_FEATURE_CHANGED, COP_FEATURE_REMOVED, OBSERVATION_RECORDED, EXPECTATION_MARKED,
 })
+
+# The rating scale of observations (docs/evaluation.md), after HSEEP's performance ratings.
+RATING_SCALE: dict[int, tuple[str, str]] = {
+    4: ("Performed", "performed without challenges; a strength to keep"),
+    3: ("Some challenges", "performed, with some challenges that did not affect the outcome"),
+    2: ("Major challenges", "performed, but challenges put the outcome at risk"),
+    1: ("Not performed", "could not be performed, or not without serious harm"),
+}
+# How an evaluator marks one expected action of a released inject for one team.
+EXPECTATION_STATUSES = ("met", "partly", "not_met")
 
 
 @dataclass(frozen=True)

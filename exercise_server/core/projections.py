@@ -60,6 +60,8 @@ class ExerciseState:
     participants: dict[str, Participant] = field(default_factory=dict)
     codes: dict[str, dict[str, Any]] = field(default_factory=dict)  # code -> {role, team, revoked}
     adhoc_count: int = 0
+    observations: list[dict[str, Any]] = field(default_factory=list)  # rows, in the order recorded
+    expectation_marks: dict[tuple[str, str, int], dict[str, Any]] = field(default_factory=dict)  # latest mark
 
     # -- folding --------------------------------------------------------------------
 
@@ -151,7 +153,27 @@ class ExerciseState:
         }
         if principal.role == FACILITATOR:
             out["codes"] = [{"code": c, **info} for c, info in self.codes.items()]
+        if control:  # the evaluation record: never in a trainee's snapshot
+            out["observations"] = list(self.observations)
+            out["expectation_marks"] = list(self.expectation_marks.values())
+            out["rating_scale"] = [{"rating": r, "label": label, "meaning": meaning}
+                                   for r, (label, meaning) in ev.RATING_SCALE.items()]
         return copy.deepcopy(out)
+
+    def checklist(self) -> list[dict[str, Any]]:
+        """Expected actions of released injects, per addressed team, with the latest mark (or None)."""
+        assert self.scenario is not None
+        items = []
+        released = sorted((st for st in self.injects.values() if st.status == RELEASED),
+                          key=lambda st: st.released_seq or 0)
+        for st in released:
+            for team in sorted(self.scenario.audience(st.inject.to)):
+                for i, text in enumerate(expected_actions(self.scenario, st.inject, team)):
+                    mark = self.expectation_marks.get((st.inject.id, team, i))
+                    items.append({"inject_id": st.inject.id, "team": team, "action": i, "text": text,
+                                  "released_ex": st.released_ex, "objectives": list(st.inject.objectives),
+                                  "status": mark["status"] if mark else None, "mark": mark})
+        return items
 
     def clock_view(self) -> dict[str, Any]:
         c = self.clock
@@ -167,6 +189,16 @@ class ExerciseState:
                 "released_seq": st.released_seq, "adhoc": st.adhoc, "trigger": st.trigger,
                 "edits": st.edits, "acks": dict(st.acks),
                 "audience": sorted(self.scenario.audience(st.inject.to)) if self.scenario else []}
+
+
+def expected_actions(scenario: Scenario, inject: Inject, team: str) -> list[str]:
+    """What evaluators look for from `team` after `inject`: the actions listed for the team,
+    its component or everyone, in the order the scenario lists them."""
+    out: list[str] = []
+    for key, actions in inject.expected.items():
+        if team in scenario.teams_of([key]):
+            out.extend(actions)
+    return out
 
 
 def inject_content(st: InjectState) -> dict[str, Any]:
@@ -287,6 +319,23 @@ def _cop_removed(s: ExerciseState, e: ev.Event) -> None:
     s.cop.pop(e.payload["id"], None)
 
 
+def _observed(s: ExerciseState, e: ev.Event) -> None:
+    p = e.payload
+    s.observations.append({
+        "id": p["observation"], "seq": e.seq, "ex_time": e.ex_time, "wall_time": e.wall_time, "text": p["text"],
+        "rating": p["rating"], "objective": p["objective"], "inject_id": p.get("inject_id"), "team": p.get("team"),
+        "recommendation": p.get("recommendation"),
+        "author": {"role": e.actor.role, "name": e.actor.name, "participant": e.actor.participant}})
+
+
+def _marked(s: ExerciseState, e: ev.Event) -> None:
+    p = e.payload
+    s.expectation_marks[(p["inject_id"], p["team"], p["action"])] = {
+        "inject_id": p["inject_id"], "team": p["team"], "action": p["action"], "text": p["text"],
+        "status": p["status"], "note": p.get("note"), "seq": e.seq, "ex_time": e.ex_time,
+        "author": {"role": e.actor.role, "name": e.actor.name, "participant": e.actor.participant}}
+
+
 _HANDLERS = {
     ev.EXERCISE_OPENED: _opened,
     ev.EXERCISE_ENDED: _clock,
@@ -308,5 +357,7 @@ _HANDLERS = {
     ev.COP_FEATURE_ADDED: _cop_added,
     ev.COP_FEATURE_CHANGED: _cop_changed,
     ev.COP_FEATURE_REMOVED: _cop_removed,
+    ev.OBSERVATION_RECORDED: _observed,
+    ev.EXPECTATION_MARKED: _marked,
 }
 assert set(_HANDLERS) == ev.EVENT_TYPES

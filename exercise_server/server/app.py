@@ -16,9 +16,11 @@ from ..bus.base import open_bus
 from ..scenarios import load_library
 from ..store.base import open_store
 from . import http_api
+from . import replay as replay_api
 from .context import AppContext
 from .pages import Pages
 from .registry import Exercises
+from .runtime import ExerciseRuntime
 from .settings import Settings
 from .websocket import exercise_socket
 
@@ -55,6 +57,35 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
+async def open_default(exercises: Exercises, scenario: str) -> ExerciseRuntime | None:
+    """The exercise `--open` asks for: one of that scenario not yet ended, or a new one."""
+    for runtime in exercises.runtimes.values():
+        sc = runtime.state.scenario
+        if sc and sc.id == scenario and runtime.state.clock.status != "ended":
+            return runtime
+    if scenario not in exercises.library:
+        log.error("--open %s: no such scenario", scenario)
+        return None
+    return await exercises.open(scenario)
+
+
+def announce(settings: Settings, facilitator_secret: str, opened: ExerciseRuntime | None) -> None:
+    """What `make run` shows a newcomer: where to go, how to sign in, how teams join."""
+    host = "localhost" if settings.host in ("127.0.0.1", "0.0.0.0", "::") else settings.host
+    storage = f"Redis {settings.redis_url}" if settings.redis_url else f"data directory {settings.data_dir}"
+    lines = [f"  Exercise server: http://{host}:{settings.port}/",
+             f"  Facilitator sign-in secret: {facilitator_secret}",
+             f"  Storage: {storage}   Scenarios: {' '.join(map(str, settings.scenario_paths))}"]
+    if opened is not None and opened.state.scenario:
+        lines.append(f"  Exercise {opened.id} ({opened.state.title}), join codes:")
+        sc = opened.state.scenario
+        for code, info in opened.state.codes.items():
+            if not info["revoked"]:
+                who = sc.team(info["team"]).name if info.get("team") else "Evaluators"
+                lines.append(f"    {code}  {who}")
+    print("\n" + "\n".join(lines) + "\n", flush=True)
+
+
 class SystemClock:
     """The wall clock the server hands to the core."""
 
@@ -71,13 +102,19 @@ def create_app(settings: Settings, clock: object | None = None) -> Starlette:
         for f in library.failed:
             for p in f.problems:
                 log.error("scenario not loaded: %s:%d: %s", f.path, p.line, p.message)
-        store = open_store(settings.data_dir, settings.redis_url)
-        exercises = Exercises(store, open_bus(settings.redis_url), clock, library.scenarios,
+        store = open_store(settings.data_dir, settings.redis_url, settings.redis_prefix)
+        exercises = Exercises(store, open_bus(settings.redis_url, settings.redis_prefix), clock, library.scenarios,
                               tick_interval=settings.tick_interval)
         await exercises.load()
-        app.state.ctx = AppContext(settings, store, exercises, clock, settings.server_secret(),
-                                   settings.facilitator_sign_in_secret(), library)
-        exercises.start()
+        if settings.redis_url:  # every process behind the load balancer must sign and check alike
+            key = (await store.shared_secret("server")).encode()  # type: ignore[attr-defined]
+            fac_secret = settings.facilitator_secret or await store.shared_secret("facilitator")  # type: ignore
+        else:
+            key, fac_secret = settings.server_secret(), settings.facilitator_sign_in_secret()
+        app.state.ctx = AppContext(settings, store, exercises, clock, key, fac_secret, library)
+        opened = await open_default(exercises, settings.open_scenario) if settings.open_scenario else None
+        announce(settings, fac_secret, opened)
+        await exercises.start()
         try:
             yield
         finally:
@@ -101,6 +138,11 @@ def create_app(settings: Settings, clock: object | None = None) -> Starlette:
         Route("/api/exercises", http_api.open_exercise, methods=["POST"]),
         Route("/api/exercises/{exercise}/codes", http_api.exercise_codes),
         Route("/api/exercises/{exercise}/codes/{code}/revoke", http_api.revoke_code, methods=["POST"]),
+        Route("/replay/{exercise}", pages.replay_page),
+        Route("/api/exercises/{exercise}/replay", replay_api.replay_state),
+        Route("/api/exercises/{exercise}/timeline", replay_api.replay_timeline),
+        Route("/api/exercises/{exercise}/metrics", replay_api.exercise_metrics),
+        Route("/api/exercises/{exercise}/report", replay_api.exercise_report),
         WebSocketRoute("/ws/{exercise}", exercise_socket),
         Mount("/static", StaticFiles(directory=str(settings.web_dir / "static")), name="static"),
     ]

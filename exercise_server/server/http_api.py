@@ -16,6 +16,7 @@ from ..core.errors import CommandError
 from ..scenarios import summary
 from .context import AppContext
 from .registry import FACILITATOR_PRINCIPAL, normalise_code
+from .runtime import ExerciseRuntime
 from .tokens import ANY_EXERCISE, Session, TokenError, sign, verify
 
 log = logging.getLogger("exercise_server.http")
@@ -90,7 +91,7 @@ async def join(request: Request) -> JSONResponse:
     ctx = _ctx(request)
     data = await _json_body(request)
     code = normalise_code(data.get("code"))
-    runtime = ctx.exercises.by_code(code)
+    runtime = await ctx.exercises.by_code(code)
     if runtime is None:
         raise CommandError("not_found", "unknown join code")
     participant = f"p-{secrets.token_hex(6)}"
@@ -128,7 +129,7 @@ async def open_exercise(request: Request) -> JSONResponse:
     return JSONResponse({"exercise": runtime.id, "codes": _codes(runtime)}, status_code=201)
 
 
-def _codes(runtime) -> list[dict[str, Any]]:  # type: ignore[no-untyped-def]
+def _codes(runtime: ExerciseRuntime) -> list[dict[str, Any]]:
     sc = runtime.state.scenario
     out = []
     for code, info in runtime.state.codes.items():
@@ -138,21 +139,25 @@ def _codes(runtime) -> list[dict[str, Any]]:  # type: ignore[no-untyped-def]
     return out
 
 
+async def _exercise(request: Request) -> ExerciseRuntime:
+    """The exercise named in the path, wherever it was opened, or CommandError not_found."""
+    runtime = await _ctx(request).exercises.find(request.path_params["exercise"])
+    if runtime is None:
+        raise CommandError("not_found", "no such exercise")
+    return runtime
+
+
 @api
 async def exercise_codes(request: Request) -> JSONResponse:
     _facilitator(request)
-    runtime = _ctx(request).exercises.get(request.path_params["exercise"])
-    if runtime is None:
-        raise CommandError("not_found", "no such exercise")
+    runtime = await _exercise(request)
     return JSONResponse({"exercise": runtime.id, "codes": _codes(runtime)})
 
 
 @api
 async def revoke_code(request: Request) -> JSONResponse:
     _facilitator(request)
-    runtime = _ctx(request).exercises.get(request.path_params["exercise"])
-    if runtime is None:
-        raise CommandError("not_found", "no such exercise")
+    runtime = await _exercise(request)
     code = normalise_code(request.path_params["code"])
     events = await runtime.submit(FACILITATOR_PRINCIPAL, {"type": "code.revoke", "code": code})
     return JSONResponse({"revoked": code, "seq": events[-1].seq})

@@ -33,13 +33,21 @@ class Pages:
         """The control panel, the team view, the evaluator view or the handout of one exercise."""
         ctx: AppContext = request.app.state.ctx
         exercise = request.path_params["exercise"]
-        if ctx.exercises.get(exercise) is None:
+        if await ctx.exercises.find(exercise) is None:
             return self.render("not_found.html", what="exercise")
         view = request.url.path.split("/")[1]  # control, team, observe
         template = {"control": "control.html", "team": "team.html", "observe": "observe.html"}[view]
         if request.url.path.endswith("/handout"):
             template = "handout.html"
         return self.render(template, exercise=exercise)
+
+    async def replay_page(self, request: Request) -> Response:
+        """The replay of one exercise, for the facilitator and its evaluators (the data needs their token)."""
+        ctx: AppContext = request.app.state.ctx
+        exercise = request.path_params["exercise"]
+        if not await ctx.store.head(exercise):
+            return self.render("not_found.html", what="exercise")
+        return self.render("replay.html", exercise=exercise)
 
     async def basemap(self, request: Request) -> Response:
         ctx: AppContext = request.app.state.ctx

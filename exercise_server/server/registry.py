@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import re
 import secrets
+import socket
 from typing import Any
 
 from ..bus.base import Bus
@@ -15,7 +17,7 @@ from ..core.commands import Limits, decide_open
 from ..core.errors import CommandError
 from ..core.projections import ExerciseState
 from ..core.scenario import Scenario
-from ..store.base import EventStore
+from ..store.base import EventStore, StoreUnavailable
 from .runtime import ExerciseRuntime
 
 log = logging.getLogger("exercise_server.registry")
@@ -38,21 +40,46 @@ def normalise_code(code: Any) -> str:
 
 
 class Exercises:
+    LEASE_TTL = 3.0  # seconds: how soon another process takes over the scheduler of a dead one
+    DISCOVERY_INTERVAL = 1.0  # seconds between looks for exercises opened by other processes
+
     def __init__(self, store: EventStore, bus: Bus, clock: WallClock, library: dict[str, Scenario],
                  limits: Limits | None = None, tick_interval: float = 0.2) -> None:
         self.store, self.bus, self.clock, self.library = store, bus, clock, library
         self.limits = limits or Limits()
         self.tick_interval = tick_interval
+        self.owner = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
+        self.healthy = True
+        bus.on_status(self._bus_status)
         self.runtimes: dict[str, ExerciseRuntime] = {}
         self.codes: dict[str, str] = {}  # join code -> exercise
         self._ticker: asyncio.Task | None = None
 
     async def load(self) -> None:
-        """Fold every stored exercise back into memory: the restart path."""
+        """Fold every stored exercise back into memory: the restart path (and discovery of
+        exercises other processes opened)."""
         for exercise in await self.store.exercises():
+            if exercise in self.runtimes:
+                continue
             state = ExerciseState.fold(await self.store.read(exercise))
+            if not state.is_open:
+                continue  # its first events are still being written
             self._add(exercise, state)
             log.info("exercise %s: %d events, clock %s", exercise, state.head, state.clock.status)
+
+    async def discover(self) -> None:
+        try:
+            await self.load()
+        except StoreUnavailable:
+            pass
+
+    def _bus_status(self, healthy: bool) -> None:
+        self.healthy = healthy
+        notice = {"type": "service", "state": "ok" if healthy else "degraded",
+                  "message": "service restored" if healthy else
+                  "the event store is unreachable: commands are refused until it is back"}
+        for runtime in self.runtimes.values():
+            runtime.broadcast(notice)
 
     def _add(self, exercise: str, state: ExerciseState) -> ExerciseRuntime:
         runtime = ExerciseRuntime(exercise, state, self.store, self.bus, self.clock, self.limits)
@@ -78,9 +105,18 @@ class Exercises:
         log.info("exercise %s opened from scenario %s", exercise, scenario.id)
         return runtime
 
-    def by_code(self, code: Any) -> ExerciseRuntime | None:
-        exercise = self.codes.get(normalise_code(code))
+    async def by_code(self, code: Any) -> ExerciseRuntime | None:
+        code = normalise_code(code)
+        if code not in self.codes:
+            await self.discover()
+        exercise = self.codes.get(code)
         return self.runtimes.get(exercise) if exercise else None
+
+    async def find(self, exercise: str) -> ExerciseRuntime | None:
+        """The runtime of `exercise`, looking in the store if another process opened it."""
+        if exercise not in self.runtimes:
+            await self.discover()
+        return self.runtimes.get(exercise)
 
     def get(self, exercise: str) -> ExerciseRuntime | None:
         return self.runtimes.get(exercise)
@@ -96,14 +132,22 @@ class Exercises:
 
     # -- the scheduler --------------------------------------------------------------
 
-    def start(self) -> None:
+    async def start(self) -> None:
+        await self.bus.start()
         self._ticker = asyncio.create_task(self._tick_forever(), name="msel-scheduler")
 
     async def _tick_forever(self) -> None:
+        last_discovery = 0.0
+        loop = asyncio.get_running_loop()
         while True:
+            if loop.time() - last_discovery > self.DISCOVERY_INTERVAL:
+                last_discovery = loop.time()
+                await self.discover()
             for runtime in list(self.runtimes.values()):
                 try:
-                    await runtime.tick()
+                    await runtime.tick(self.owner, self.LEASE_TTL)
+                except StoreUnavailable as exc:
+                    log.warning("exercise %s: scheduler: %s", runtime.id, exc)
                 except CommandError as exc:  # store unavailable: retry on the next tick
                     log.warning("exercise %s: scheduler: %s", runtime.id, exc.message)
                 except Exception:  # noqa: BLE001 - one broken exercise must not stop the others
@@ -121,3 +165,4 @@ class Exercises:
             for conn in list(runtime.connections):
                 conn.kick(1012, "server restarting; reconnect and resume")
             runtime.close()
+        await self.bus.close()

@@ -13,11 +13,6 @@ from .settings import Settings
 
 def serve(settings: Settings) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    secret = settings.facilitator_sign_in_secret()
-    host = "localhost" if settings.host in ("127.0.0.1", "0.0.0.0", "::") else settings.host
-    print(f"\n  Exercise server: http://{host}:{settings.port}/", flush=True)
-    print(f"  Facilitator sign-in secret: {secret}", flush=True)
-    print(f"  Data directory: {settings.data_dir}   Scenarios: {' '.join(settings.scenario_paths)}\n", flush=True)
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port, ws="websockets-sansio",
                 ws_max_size=settings.max_frame_bytes, log_level="info", lifespan="on")
     return 0

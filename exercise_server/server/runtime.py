@@ -20,7 +20,7 @@ from ..core.clock import WallClock
 from ..core.commands import Limits, decide, decide_due, decide_join
 from ..core.errors import CommandError
 from ..core.projections import ExerciseState
-from ..store.base import EventStore, StoreUnavailable
+from ..store.base import EventStore, FenceLost, HeadMismatch, StoreUnavailable
 from . import protocol
 
 log = logging.getLogger("exercise_server.runtime")
@@ -73,40 +73,72 @@ class ExerciseRuntime:
         self.bus = bus
         self.lock = asyncio.Lock()
         self.connections: set[Connection] = set()
-        self._unsubscribe = bus.subscribe(exercise, self._deliver)
+        self._unsubscribe = bus.subscribe(exercise, self._deliver, after=state.head)
 
     # -- changing the exercise ----------------------------------------------------
 
     async def submit(self, principal: Principal, command: dict[str, Any]) -> list[ev.Event]:
         """Decide, store durably, then publish. Raises CommandError; nothing changes on error."""
         async with self.lock:
-            drafts = decide(self.state, principal, command, self.clock.now(), self.limits)
-            return await self._commit(drafts)
+            for _ in range(self.RETRIES):
+                drafts = decide(self.state, principal, command, self.clock.now(), self.limits)
+                try:
+                    return await self._commit(drafts)
+                except HeadMismatch:  # another process appended first: catch up, decide again
+                    await self._catch_up()
+        raise CommandError("unavailable", "the exercise is too busy right now; retry")
 
     async def join(self, code: str, name: Any, participant: str) -> Principal:
         async with self.lock:
-            draft, principal = decide_join(self.state, code, name, participant, self.clock.now(), self.limits)
-            await self._commit([draft])
-            return principal
+            for _ in range(self.RETRIES):
+                draft, principal = decide_join(self.state, code, name, participant, self.clock.now(), self.limits)
+                try:
+                    await self._commit([draft])
+                    return principal
+                except HeadMismatch:
+                    await self._catch_up()
+        raise CommandError("unavailable", "the exercise is too busy right now; retry")
 
-    async def tick(self) -> list[ev.Event]:
-        """Release what the MSEL says is due now (repeatedly: a release can make another due)."""
+    async def tick(self, owner: str, lease_ttl: float) -> list[ev.Event]:
+        """Release what the MSEL says is due now, if this process holds the scheduler lease.
+
+        The lease (with its fencing token) makes one process the scheduler of an exercise;
+        the head check on every append makes a release happen once even in a race."""
+        fence = await self.store.lease(self.id, owner, lease_ttl)
+        if fence is None:
+            return []
         released: list[ev.Event] = []
         async with self.lock:
             while drafts := decide_due(self.state, self.clock.now()):
-                released += await self._commit(drafts)
+                try:
+                    released += await self._commit(drafts, fence=fence)
+                except HeadMismatch:
+                    await self._catch_up()
+                except FenceLost:
+                    log.warning("exercise %s: scheduler lease lost", self.id)
+                    break
         return released
+
+    RETRIES = 20
+
+    async def _catch_up(self) -> None:
+        """Fold in what other processes stored that the bus has not brought yet."""
+        try:
+            events = await self.store.read(self.id, after=self.state.head)
+        except StoreUnavailable as exc:
+            raise CommandError("unavailable", "the event store is unreachable; nothing was stored") from exc
+        self._deliver(events)
 
     async def commit_system(self, drafts: list[ev.Draft]) -> list[ev.Event]:
         """Commit drafts the server itself decided (opening the exercise)."""
         async with self.lock:
             return await self._commit(drafts)
 
-    async def _commit(self, drafts: list[ev.Draft]) -> list[ev.Event]:
+    async def _commit(self, drafts: list[ev.Draft], fence: int | None = None) -> list[ev.Event]:
         if not drafts:
             return []
         try:
-            events = await self.store.append(self.id, drafts, expected_head=self.state.head)
+            events = await self.store.append(self.id, drafts, expected_head=self.state.head, fence=fence)
         except StoreUnavailable as exc:
             log.error("exercise %s: store unavailable: %s", self.id, exc)
             raise CommandError("unavailable", "the event store is unreachable; nothing was stored") from exc
@@ -116,9 +148,13 @@ class ExerciseRuntime:
     # -- fan-out ------------------------------------------------------------------
 
     def _deliver(self, events: list[ev.Event]) -> None:
-        """Fold published events into the state and queue them for every connection that may see them."""
+        """Fold published events into the state and queue them for every connection that may see them.
+
+        Events already folded are skipped: the bus may bring this process's own events round."""
         for event in events:
-            self.state.apply(event)
+            if event.seq <= self.state.head:
+                continue
+            self.state.apply(event)  # refuses a gap: the bus delivers in order from where we stand
             frames: dict[tuple[str, str], bytes | str | None] = {}
             for conn in list(self.connections):
                 key = (conn.view, conn.fmt)
@@ -185,6 +221,14 @@ class ExerciseRuntime:
             if key not in cache:
                 cache[key] = protocol.encode(self.presence_for(conn.principal), conn.fmt)
             conn.offer(cache[key])
+
+    def broadcast(self, message: dict[str, Any]) -> None:
+        """A frame for every connection (service notices)."""
+        frames: dict[str, bytes | str] = {}
+        for conn in list(self.connections):
+            if conn.fmt not in frames:
+                frames[conn.fmt] = protocol.encode(message, conn.fmt)
+            conn.offer(frames[conn.fmt])
 
     def close(self) -> None:
         self._unsubscribe()

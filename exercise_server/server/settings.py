@@ -16,12 +16,15 @@ class Settings:
     data_dir: Path | None = Path("data")  # None: in-memory store (tests only)
     scenario_paths: list[str] = field(default_factory=lambda: ["injects"])
     redis_url: str | None = None
+    redis_prefix: str = "exsrv:"  # every key this server writes in Redis starts with it
+    open_scenario: str | None = None  # open an exercise of this scenario at start, unless one is running
     facilitator_secret: str | None = None  # None: generated on first run, kept in data_dir
     allowed_origins: list[str] = field(default_factory=list)  # besides the server's own host
     max_frame_bytes: int = 64 * 1024
     send_queue_frames: int = 1000
     commands_per_second: float = 20.0
     command_burst: int = 40
+    connections_per_code: int = 40  # open WebSockets at once per join code (per process)
     hello_timeout: float = 10.0
     snapshot_after_missed: int = 5000  # resume gap beyond which a snapshot is cheaper
     token_ttl: float = 7 * 24 * 3600.0
@@ -33,10 +36,12 @@ class Settings:
     def from_args(cls, args: argparse.Namespace) -> Settings:
         return cls(host=args.host, port=args.port, data_dir=Path(args.data_dir),
                    scenario_paths=args.scenarios or ["injects"], redis_url=args.redis_url,
+                   redis_prefix=args.redis_prefix, open_scenario=args.open,
                    facilitator_secret=os.environ.get("EXERCISE_FACILITATOR_SECRET") or None,
                    allowed_origins=args.allowed_origin or [],
                    max_frame_bytes=args.max_frame_bytes, send_queue_frames=args.send_queue,
                    commands_per_second=args.commands_per_second, command_burst=args.command_burst,
+                   connections_per_code=args.connections_per_code,
                    tick_interval=args.tick_interval)
 
     def server_secret(self) -> bytes:
@@ -93,7 +98,13 @@ def add_serve_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--data-dir", default=env("EXERCISE_DATA_DIR", "data"),
                    help="embedded durable storage: event log and secrets (default ./data)")
     p.add_argument("--redis-url", default=env("REDIS_URL"),
-                   help="use Redis for the event store and fan-out (scale-out; not yet available)")
+                   help="use Redis (redis://host:port/db) for the event store and fan-out, so that several "
+                        "server processes serve one exercise (default: embedded storage in --data-dir)")
+    p.add_argument("--open", metavar="SCENARIO", default=env("EXERCISE_OPEN"),
+                   help="at start, open an exercise of this scenario unless one not yet ended exists "
+                        "(make run opens the demo)")
+    p.add_argument("--redis-prefix", default=env("EXERCISE_REDIS_PREFIX", "exsrv:"),
+                   help="prefix of every Redis key this server writes (default exsrv:)")
     p.add_argument("--allowed-origin", action="append", metavar="ORIGIN",
                    help="a further browser Origin allowed to open WebSockets (repeatable)")
     p.add_argument("--max-frame-bytes", type=_positive_int, default=env("EXERCISE_MAX_FRAME_BYTES", "65536"),
@@ -104,5 +115,7 @@ def add_serve_arguments(p: argparse.ArgumentParser) -> None:
                    help="steady command rate allowed per connection (default 20)")
     p.add_argument("--command-burst", type=_positive_int, default=env("EXERCISE_COMMAND_BURST", "40"),
                    help="commands allowed in a burst per connection (default 40)")
+    p.add_argument("--connections-per-code", type=_positive_int, default=env("EXERCISE_CONNECTIONS_PER_CODE", "40"),
+                   help="WebSockets open at once with one join code (default 40)")
     p.add_argument("--tick-interval", type=_positive_float, default=env("EXERCISE_TICK_INTERVAL", "0.2"),
                    help="seconds between looks at the MSEL for due injects (default 0.2)")

@@ -64,7 +64,7 @@ async def exercise_socket(websocket: WebSocket) -> None:
         await websocket.close(code=1008)  # before accept: the client sees HTTP 403
         return
     await websocket.accept()
-    runtime = ctx.exercises.get(websocket.path_params["exercise"])
+    runtime = await ctx.exercises.find(websocket.path_params["exercise"])
     if runtime is None:
         await websocket.close(code=4404, reason="no such exercise")
         return
@@ -131,6 +131,9 @@ async def _hello(websocket: WebSocket, ctx: AppContext, runtime: ExerciseRuntime
             raise _Refused(4401, "session token is for another exercise")
         if info["revoked"]:
             raise _Refused(4403, "join code revoked")
+        open_now = sum(1 for c in runtime.connections if c.code == session.code)
+        if open_now >= ctx.settings.connections_per_code:
+            raise _Refused(4413, f"{open_now} connections with this join code are open already")
     conn = Connection(session.principal(), session.code, fmt, ctx.settings.send_queue_frames)
     return conn, last_seq
 

@@ -16,11 +16,17 @@ class HeadMismatch(Exception):
     """Another writer appended first (optimistic concurrency); decide again."""
 
 
+class FenceLost(Exception):
+    """The scheduler's lease passed to another process; this one must stop releasing."""
+
+
 class EventStore(Protocol):
-    async def append(self, exercise: str, drafts: Sequence[Draft], expected_head: int | None = None) -> list[Event]:
+    async def append(self, exercise: str, drafts: Sequence[Draft], expected_head: int | None = None,
+                     fence: int | None = None) -> list[Event]:
         """Store `drafts` as the next events, durably, and return them with their sequence numbers.
 
-        With `expected_head`, refuse (HeadMismatch) unless the log's head is exactly that.
+        With `expected_head`, refuse (HeadMismatch) unless the log's head is exactly that;
+        with `fence`, refuse (FenceLost) unless it is still the scheduler lease's token.
         Returns only once the events would survive the process being killed.
         """
         ...
@@ -37,13 +43,21 @@ class EventStore(Protocol):
 
     async def exercises(self) -> list[str]: ...
 
+    async def lease(self, exercise: str, owner: str, ttl: float) -> int | None:
+        """Take or renew the exercise's scheduler lease for `ttl` seconds.
+
+        Returns a fencing token (it grows with each new holder), or None if another
+        process holds the lease. One process alone always holds it."""
+        ...
+
     async def close(self) -> None: ...
 
 
-def open_store(data_dir: str | Path | None, redis_url: str | None = None) -> EventStore:
+def open_store(data_dir: str | Path | None, redis_url: str | None = None, redis_prefix: str = "exsrv:") -> EventStore:
     """Choose the backend: Redis when a URL is given, else SQLite in `data_dir`, else memory."""
     if redis_url:
-        raise NotImplementedError("the Redis event store arrives with the scale-out issue")
+        from .redis import RedisStore
+        return RedisStore(redis_url, redis_prefix)
     if data_dir is None:
         from .memory import MemoryStore
         return MemoryStore()

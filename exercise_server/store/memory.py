@@ -12,7 +12,8 @@ class MemoryStore:
     def __init__(self) -> None:
         self._logs: dict[str, list[Event]] = {}
 
-    async def append(self, exercise: str, drafts: Sequence[Draft], expected_head: int | None = None) -> list[Event]:
+    async def append(self, exercise: str, drafts: Sequence[Draft], expected_head: int | None = None,
+                     fence: int | None = None) -> list[Event]:
         log = self._logs.setdefault(exercise, [])
         if expected_head is not None and expected_head != len(log):
             raise HeadMismatch(f"head is {len(log)}, not {expected_head}")
@@ -32,6 +33,9 @@ class MemoryStore:
 
     async def exercises(self) -> list[str]:
         return list(self._logs)
+
+    async def lease(self, exercise: str, owner: str, ttl: float) -> int | None:
+        return 0  # one process: the scheduler is always this one
 
     async def close(self) -> None:
         pass

@@ -96,7 +96,8 @@ class SqliteStore:
     async def _run(self, fn, *args):  # type: ignore[no-untyped-def]
         return await asyncio.get_running_loop().run_in_executor(self._pool, fn, *args)
 
-    async def append(self, exercise: str, drafts: Sequence[Draft], expected_head: int | None = None) -> list[Event]:
+    async def append(self, exercise: str, drafts: Sequence[Draft], expected_head: int | None = None,
+                     fence: int | None = None) -> list[Event]:
         return await self._run(self._log.append, exercise, drafts, expected_head)
 
     async def read(self, exercise: str, after: int = 0, until: int | None = None) -> list[Event]:
@@ -110,6 +111,9 @@ class SqliteStore:
 
     async def exercises(self) -> list[str]:
         return await self._run(self._log.exercises)
+
+    async def lease(self, exercise: str, owner: str, ttl: float) -> int | None:
+        return 0  # one process: the scheduler is always this one
 
     async def close(self) -> None:
         await self._run(self._log.close)

@@ -1,5 +1,6 @@
 // The evaluator's live view: every released inject (with expected actions and control
-// notes), every room, the whole COP, who is connected. Read-only and unseen by trainees.
+// notes), every room, the whole COP, who is connected. Unseen by trainees, read-only for the
+// exercise; the evaluator writes only observations and expected-action marks (control only).
 
 import { $, el, replaceChildren, toast } from './dom.js';
 import { loadSession, uiMemory } from './session.js';
@@ -14,20 +15,69 @@ const exercise = document.body.dataset.exercise;
 const session = loadSession(exercise);
 if (!session || session.role !== 'evaluator') location.replace('/');
 
+const STATUSES = [['met', 'Met'], ['partly', 'Partly'], ['not_met', 'Not met']];
 const view = new ExerciseView();
 const memory = uiMemory(`${exercise}:${session?.participant}`);
 const rooms = new RoomsPanel(view, memory);
+const notes = new Map(); // checklist item -> note being typed, kept across re-renders
 let map;
 
 function audienceOf(row) { return row.audience || []; }
+
+// -- expected actions: a checklist per addressed team ---------------------------------
+
+// The actions expected of `team` after the inject: those listed for the team, its component or all.
+function expectedOf(row, team) {
+  const component = view.component(team);
+  return Object.entries(row.inject.expected || {})
+    .filter(([who]) => who === team || who === component || who === 'all')
+    .flatMap(([, actions]) => actions);
+}
+
+function markOf(injectId, team, action) {
+  return (view.state.expectation_marks || [])
+    .find((m) => m.inject_id === injectId && m.team === team && m.action === action);
+}
+
+async function mark(row, team, action, status) {
+  const key = `${row.inject.id}|${team}|${action}`;
+  const note = (notes.get(key) ?? markOf(row.inject.id, team, action)?.note ?? '').trim();
+  try {
+    await view.command('expectation.mark', { inject_id: row.inject.id, team, action, status, note: note || null });
+    notes.delete(key);
+  } catch (error) {
+    toast(error.message);
+  }
+}
+
+function checklist(row) {
+  const teams = audienceOf(row).filter((team) => expectedOf(row, team).length);
+  if (!teams.length) return null;
+  return el('div', { class: 'checklist' }, el('h4', {}, 'Expected actions'),
+    teams.map((team) => el('div', { class: 'checklist-team', dataset: { team } },
+      el('strong', {}, view.teamName(team)),
+      el('ol', {}, expectedOf(row, team).map((text, action) => {
+        const key = `${row.inject.id}|${team}|${action}`;
+        const current = markOf(row.inject.id, team, action);
+        const note = el('input', { class: 'note', maxlength: 1000, placeholder: 'Note (optional)',
+          value: notes.get(key) ?? current?.note ?? '', oninput: (e) => notes.set(key, e.target.value) });
+        return el('li', { class: `check-item ${current ? `marked-${current.status}` : 'unmarked'}`,
+          dataset: { action: String(action) } },
+        el('span', { class: 'action-text' }, text),
+        el('span', { class: 'mark-status' }, current
+          ? `${STATUSES.find(([s]) => s === current.status)[1]} · ${current.author.name}` : 'not marked'),
+        el('span', { class: 'mark-buttons' }, STATUSES.map(([status, label]) => el('button', {
+          type: 'button', class: current?.status === status ? 'mark active' : 'mark', dataset: { status },
+          onclick: () => mark(row, team, action, status) }, label))),
+        note);
+      })))));
+}
 
 const injects = new InjectList(view, memory, {
   list: '#inject-list', detail: '#inject-detail',
   filter: (row) => !$('#team-filter').value || audienceOf(row).includes($('#team-filter').value),
   extra: (row) => el('section', { class: 'control-only' },
-    el('h4', {}, 'Expected actions'),
-    el('ul', {}, Object.entries(row.inject.expected || {}).map(([who, actions]) =>
-      el('li', {}, el('strong', {}, view.teamName(who)), ': ', actions.join('; ')))),
+    checklist(row),
     row.inject.notes ? [el('h4', {}, 'Control notes'), el('p', {}, row.inject.notes)] : null,
     el('h4', {}, 'Acknowledged'),
     el('ul', {}, Object.entries(row.acks || {}).map(([team, ack]) =>
@@ -35,6 +85,64 @@ const injects = new InjectList(view, memory, {
 });
 
 $('#team-filter').addEventListener('change', () => injects.render());
+
+// -- observations -------------------------------------------------------------------
+
+function ratingLabel(rating) {
+  const r = (view.state.rating_scale || []).find((x) => x.rating === rating);
+  return r ? `${rating} ${r.label}` : String(rating);
+}
+
+function renderObservationForm() {
+  const s = view.state;
+  const keep = (select, options) => {
+    const value = select.value;
+    replaceChildren(select, options);
+    if ([...select.options].some((o) => o.value === value)) select.value = value;
+  };
+  keep($('#obs-objective'), Object.entries(s.scenario.objectives)
+    .map(([id, text]) => el('option', { value: id, title: text }, `${id} ${text}`)));
+  keep($('#obs-rating'), (s.rating_scale || []).map((r) => el('option', { value: r.rating, title: r.meaning }, `${r.rating} ${r.label}`)));
+  keep($('#obs-team'), [el('option', { value: '' }, '(any)'), s.scenario.teams.map((t) => el('option', { value: t.id }, t.name))]);
+  renderInjectChoices();
+}
+
+function renderInjectChoices() {
+  const select = $('#obs-inject');
+  const value = select.value;
+  replaceChildren(select, el('option', { value: '' }, '(none)'),
+    view.state.injects.filter((r) => r.status === 'released').sort((a, b) => a.released_seq - b.released_seq)
+      .map((r) => el('option', { value: r.inject.id }, `${r.inject.id} ${r.inject.title}`)));
+  if ([...select.options].some((o) => o.value === value)) select.value = value;
+}
+
+function renderObservations() {
+  const start = view.state.scenario.start;
+  replaceChildren($('#observation-list'), [...(view.state.observations || [])].reverse().map((o) =>
+    el('li', { class: `observation rating-${o.rating}`, dataset: { observation: o.id } },
+      el('span', { class: 'meta' }, `${scenarioLabel(start, o.ex_time)} · ${o.objective} · `,
+        el('span', { class: 'rating' }, ratingLabel(o.rating)),
+        o.team ? ` · ${view.teamName(o.team)}` : '', o.inject_id ? ` · ${o.inject_id}` : '', ` · ${o.author.name}`),
+      el('span', { class: 'text' }, o.text),
+      o.recommendation ? el('span', { class: 'recommendation' }, `Recommendation: ${o.recommendation}`) : null)));
+}
+
+$('#observation-form').addEventListener('submit', async (e) => {
+  e.preventDefault();
+  const fields = { text: $('#obs-text').value, rating: Number($('#obs-rating').value), objective: $('#obs-objective').value };
+  if ($('#obs-team').value) fields.team = $('#obs-team').value;
+  if ($('#obs-inject').value) fields.inject_id = $('#obs-inject').value;
+  if ($('#obs-recommendation').value.trim()) fields.recommendation = $('#obs-recommendation').value;
+  try {
+    await view.command('observation.record', fields);
+    $('#obs-text').value = '';
+    $('#obs-recommendation').value = '';
+  } catch (error) {
+    toast(error.message);
+  }
+});
+
+// -- wiring -------------------------------------------------------------------------
 
 view.addEventListener('reset', () => {
   const s = view.state;
@@ -45,8 +153,14 @@ view.addEventListener('reset', () => {
   if (!map) { map = new CopMap($('#map')); map.loadBasemap(s.scenario.basemap); }
   map.setFeatures(copFeatures(view));
   injects.render();
+  renderObservationForm();
+  renderObservations();
 });
-for (const kind of ['inject.released', 'inject.acknowledged']) view.addEventListener(kind, () => injects.render());
+for (const kind of ['inject.released', 'inject.acknowledged', 'expectation.marked']) {
+  view.addEventListener(kind, () => injects.render());
+}
+view.addEventListener('inject.released', () => renderInjectChoices());
+view.addEventListener('observation.recorded', () => renderObservations());
 for (const kind of ['cop.feature_added', 'cop.feature_changed', 'cop.feature_removed']) {
   view.addEventListener(kind, () => map.setFeatures(copFeatures(view)));
 }

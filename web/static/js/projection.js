@@ -100,6 +100,16 @@ export class ExerciseView extends EventTarget {
       case 'participant.joined':
         s.participants.push({ id: p.participant, name: p.name, role: p.role, team: p.team });
         break;
+      case 'observation.recorded':
+        if (s.observations) s.observations.push(observationRow(e));
+        break;
+      case 'expectation.marked': {
+        if (!s.expectation_marks) break;
+        const mark = expectationMark(e);
+        const at = s.expectation_marks.findIndex((m) => m.inject_id === p.inject_id && m.team === p.team && m.action === p.action);
+        if (at >= 0) s.expectation_marks[at] = mark; else s.expectation_marks.push(mark);
+        break;
+      }
       case 'code.revoked': {
         const code = (s.codes || []).find((c) => c.code === p.code);
         if (code) code.revoked = true;
@@ -118,4 +128,18 @@ export class ExerciseView extends EventTarget {
   component(id) {
     return this.state.scenario.teams.find((t) => t.id === id)?.component;
   }
+}
+
+// The evaluation record (control cell only), in the form of the server's snapshot rows.
+function observationRow(e) {
+  const p = e.payload;
+  return { id: p.observation, seq: e.seq, ex_time: e.ex_time, wall_time: e.wall_time, text: p.text, rating: p.rating,
+    objective: p.objective, inject_id: p.inject_id ?? null, team: p.team ?? null, recommendation: p.recommendation ?? null,
+    author: { role: e.actor.role, name: e.actor.name, participant: e.actor.participant ?? null } };
+}
+
+function expectationMark(e) {
+  const p = e.payload;
+  return { inject_id: p.inject_id, team: p.team, action: p.action, text: p.text, status: p.status, note: p.note ?? null,
+    seq: e.seq, ex_time: e.ex_time, author: { role: e.actor.role, name: e.actor.name, participant: e.actor.participant ?? null } };
 }

@@ -1,0 +1,127 @@
+"""`exercise-server export | import | report`: an exercise's log out and in, and its after-action report.
+
+They read the store directly (the same data directory the server uses), so they work with
+the server stopped, or running: SQLite lets them read beside it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+from pathlib import Path
+from typing import Any, Callable, Coroutine
+
+from .core import events as ev
+from .core.clock import ENDED
+from .export import FORMATS, LogImportError, import_log, read_jsonl, write_csv, write_jsonl
+from .store.base import EventStore, open_store
+
+
+def add_subcommands(sub: Any) -> None:
+    """Add `export`, `import` and `report` to the `exercise-server` command's subparsers."""
+    p = sub.add_parser("export", help="write an exercise's event log as JSON Lines or CSV")
+    p.add_argument("exercise", help="the exercise id")
+    _store_arguments(p)
+    p.add_argument("--format", choices=FORMATS, default="jsonl",
+                   help="jsonl: lossless, for import elsewhere (default); csv: for spreadsheets")
+    p.add_argument("-o", "--output", help="file to write (default: standard output)")
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("import", help="add an exported JSON Lines log to this data directory")
+    p.add_argument("file", help="the .jsonl file written by export")
+    _store_arguments(p)
+    p.add_argument("--as", dest="as_id", metavar="NEW_ID", help="store it under another exercise id")
+    p.set_defaults(func=cmd_import)
+
+    p = sub.add_parser("report", help="write an exercise's after-action report (self-contained HTML)")
+    p.add_argument("exercise", help="the exercise id")
+    _store_arguments(p)
+    p.add_argument("-o", "--output", help="file to write (default: EXERCISE-report.html)")
+    p.set_defaults(func=cmd_report)
+
+
+def _store_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--data-dir", default=os.environ.get("EXERCISE_DATA_DIR", "data"),
+                   help="the server's data directory (default ./data)")
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    async def run(store: EventStore) -> int:
+        events = await _log(store, args)
+        writer = write_jsonl if args.format == "jsonl" else write_csv
+        if args.output:
+            with open(args.output, "w", encoding="utf-8", newline="") as out:
+                n = writer(events, out)
+            print(f"{args.exercise}: {n} events written to {args.output}", file=sys.stderr)
+        else:
+            writer(events, sys.stdout)
+        return 0
+    return _with_store(args, run, must_exist=True)
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    try:
+        with open(args.file, encoding="utf-8") as f:
+            events = read_jsonl(f, args.file)
+    except (OSError, UnicodeDecodeError) as exc:
+        return _fail(f"cannot read {args.file}: {exc}")
+    except LogImportError as exc:
+        return _fail(str(exc))
+
+    async def run(store: EventStore) -> int:
+        exercise = await import_log(store, events, args.as_id)
+        print(f"{exercise}: {len(events)} events imported into {args.data_dir}", file=sys.stderr)
+        if not any(e.type == ev.EXERCISE_ENDED for e in events):
+            print(f"note: {exercise} had not ended ({ENDED} is not in the log): a server on this data "
+                  "directory runs it on, and its clock has moved on meanwhile", file=sys.stderr)
+        return 0
+    return _with_store(args, run, must_exist=False)
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from .report import render
+
+    async def run(store: EventStore) -> int:
+        events = await _log(store, args)
+        output = args.output or f"{args.exercise}-report.html"
+        Path(output).write_text(render(events), encoding="utf-8")
+        print(f"{args.exercise}: after-action report written to {output}", file=sys.stderr)
+        return 0
+    return _with_store(args, run, must_exist=True)
+
+
+class _Refused(Exception):
+    pass
+
+
+async def _log(store: EventStore, args: argparse.Namespace) -> list[ev.Event]:
+    events = await store.read(args.exercise)
+    if not events:
+        known = ", ".join(await store.exercises()) or "none"
+        raise _Refused(f"no exercise {args.exercise!r} in {args.data_dir} (exercises there: {known})")
+    return events
+
+
+def _with_store(args: argparse.Namespace, run: Callable[[EventStore], Coroutine[Any, Any, int]],
+                must_exist: bool) -> int:
+    if must_exist and not (Path(args.data_dir) / "events.sqlite3").is_file():
+        return _fail(f"no event log in {args.data_dir} (give the server's --data-dir)")
+
+    async def main() -> int:
+        store = open_store(args.data_dir)
+        try:
+            return await run(store)
+        finally:
+            await store.close()
+
+    try:
+        return asyncio.run(main())
+    except (_Refused, LogImportError) as exc:
+        return _fail(str(exc))
+
+
+def _fail(message: str) -> int:
+    print(f"exercise-server: {message}", file=sys.stderr)
+    return 1

@@ -1,0 +1,226 @@
+"""Metrics of an exercise, computed from its log alone: one pass, no I/O.
+
+The definitions are those of docs/evaluation.md; the after-action report prints them.
+"""
+
+from __future__ import annotations
+
+import bisect
+import statistics
+from dataclasses import dataclass, field
+from typing import Any, Iterable
+
+from . import events as ev
+from .access import TRAINEE
+from .projections import RELEASED, ExerciseState
+from .replay import LANES, lane_of
+
+NICE_BINS = (60, 120, 300, 600, 900, 1800, 3600, 7200, 14400, 43200, 86400)  # seconds
+BINS_WANTED = 48  # time charts show about this many bars over the exercise
+
+
+def bin_for(duration: float) -> float:
+    """The shortest round length of time that cuts `duration` into at most BINS_WANTED bars."""
+    return float(next((b for b in NICE_BINS if duration / b <= BINS_WANTED), NICE_BINS[-1]))
+
+
+@dataclass
+class Metrics:
+    state: ExerciseState  # the exercise at the end of the log
+    summary: dict[str, Any]
+    responses: list[dict[str, Any]]  # per released inject and addressed team
+    teams: list[dict[str, Any]]  # per team: activity and response times
+    cross_component: dict[str, Any]  # messages per cross-component room and time bin
+    first_knew: list[dict[str, Any]]  # per inject or COP feature: when each team first received it
+    expectations: dict[str, Any]  # the checklist and its counts per team
+    ratings: list[dict[str, Any]]  # observation ratings per objective
+    activity: dict[str, Any] = field(default_factory=dict)  # events per timeline lane and time bin
+
+    def to_dict(self) -> dict[str, Any]:
+        return {k: v for k, v in vars(self).items() if k != "state"}
+
+
+def compute(events: Iterable[ev.Event], bin_seconds: float | None = None) -> Metrics:
+    """Every metric of the log; time charts in bins of `bin_seconds` (default: see bin_for)."""
+    state = ExerciseState()
+    releases: dict[str, dict[str, Any]] = {}  # inject -> {seq, ex_time, teams}
+    acks: dict[tuple[str, str], float] = {}
+    actions: dict[str, list[tuple[int, float, str]]] = {}  # team -> [(seq, ex_time, what)]
+    messages: list[tuple[str, float, str | None]] = []  # (room, ex_time, author component)
+    knew: dict[tuple[str, str], dict[str, float]] = {}  # (kind, id) -> team -> first ex_time
+    names: dict[tuple[str, str], str] = {}
+    lanes: list[tuple[str, float]] = []
+    components: dict[str, str] = {}  # team -> component
+    counts = {"events": 0, "messages": 0, "cop_changes": 0}
+    for event in events:
+        state.apply(event)
+        sc = state.scenario
+        counts["events"] += 1
+        lanes.append((lane_of(event.type), event.ex_time))
+        p = event.payload
+        trainee_team = event.actor.team if event.actor.role == TRAINEE else None
+        if event.type == ev.EXERCISE_OPENED and sc is not None:
+            components = {t.id: t.component for t in sc.teams}
+        elif event.type == ev.INJECT_RELEASED:
+            inject = p["inject"]
+            teams = _teams(event.audience)
+            releases[inject["id"]] = {"seq": event.seq, "ex_time": event.ex_time, "teams": teams}
+            names[("inject", inject["id"])] = f"{inject['id']} {inject['title']}"
+            seen = knew.setdefault(("inject", inject["id"]), {})
+            for team in teams:
+                seen.setdefault(team, event.ex_time)
+        elif event.type == ev.INJECT_ACKNOWLEDGED:
+            acks.setdefault((p["inject_id"], p["team"]), event.ex_time)
+        elif event.type == ev.ROOM_MESSAGE_POSTED:
+            counts["messages"] += 1
+            if trainee_team:
+                messages.append((p["room"], event.ex_time, components.get(trainee_team)))
+        elif event.type in (ev.COP_FEATURE_ADDED, ev.COP_FEATURE_CHANGED, ev.COP_FEATURE_REMOVED):
+            counts["cop_changes"] += 1
+            if event.type != ev.COP_FEATURE_REMOVED:
+                fid = p["feature"]["id"]
+                names[("feature", fid)] = p["feature"]["name"]
+                seen = knew.setdefault(("feature", fid), {})
+                for team in set(_teams(event.audience)) - set(p.get("hidden_from", ())):
+                    seen.setdefault(team, event.ex_time)
+        if trainee_team and event.type in (ev.ROOM_MESSAGE_POSTED, ev.COP_FEATURE_ADDED, ev.COP_FEATURE_CHANGED,
+                                           ev.COP_FEATURE_REMOVED):
+            what = f"message in {p['room']}" if event.type == ev.ROOM_MESSAGE_POSTED else "COP change"
+            actions.setdefault(trainee_team, []).append((event.seq, event.ex_time, what))
+    if state.scenario is None:
+        raise ValueError("the log does not open an exercise")
+    end = state.last_ex_time
+    bin_seconds = bin_seconds or bin_for(end)
+    responses = _responses(state, releases, acks, actions)
+    return Metrics(
+        state=state,
+        summary=_summary(state, counts, responses),
+        responses=responses,
+        teams=_teams_table(state, responses, actions),
+        cross_component=_cross_component(state, messages, bin_seconds, end),
+        first_knew=[{"kind": kind, "id": item, "name": names.get((kind, item), item),
+                     "teams": dict(sorted(teams.items()))} for (kind, item), teams in knew.items()],
+        expectations=_expectations(state),
+        ratings=_ratings(state),
+        activity=_activity(lanes, bin_seconds, end),
+    )
+
+
+def _teams(audience: Iterable[str]) -> list[str]:
+    return sorted(a.removeprefix("team:") for a in audience if a.startswith("team:"))
+
+
+def _bins(end: float, bin_seconds: float) -> int:
+    return int(end // bin_seconds) + 1
+
+
+def _responses(state: ExerciseState, releases: dict[str, dict[str, Any]], acks: dict[tuple[str, str], float],
+               actions: dict[str, list[tuple[int, float, str]]]) -> list[dict[str, Any]]:
+    """Time from release to acknowledgement, and to the team's first message or COP action after it."""
+    out = []
+    seqs = {team: [a[0] for a in rows] for team, rows in actions.items()}
+    for iid, rel in sorted(releases.items(), key=lambda x: x[1]["seq"]):
+        st = state.injects[iid]
+        for team in rel["teams"]:
+            ack = acks.get((iid, team))
+            rows = actions.get(team, [])
+            i = bisect.bisect_right(seqs.get(team, []), rel["seq"])
+            first = rows[i] if i < len(rows) else None
+            out.append({"inject_id": iid, "title": st.inject.title, "team": team, "released_ex": rel["ex_time"],
+                        "objectives": list(st.inject.objectives),
+                        "ack_ex": ack, "ack_after": None if ack is None else ack - rel["ex_time"],
+                        "first_action_ex": first[1] if first else None,
+                        "first_action_after": first[1] - rel["ex_time"] if first else None,
+                        "first_action": first[2] if first else None})
+    return out
+
+
+def _mean(values: list[float]) -> float | None:
+    return statistics.fmean(values) if values else None
+
+
+def _median(values: list[float]) -> float | None:
+    return statistics.median(values) if values else None
+
+
+def _teams_table(state: ExerciseState, responses: list[dict[str, Any]],
+                 actions: dict[str, list[tuple[int, float, str]]]) -> list[dict[str, Any]]:
+    assert state.scenario is not None
+    out = []
+    for team in state.scenario.teams:
+        rows = [r for r in responses if r["team"] == team.id]
+        ack = [r["ack_after"] for r in rows if r["ack_after"] is not None]
+        first = [r["first_action_after"] for r in rows if r["first_action_after"] is not None]
+        done = actions.get(team.id, [])
+        out.append({"team": team.id, "name": team.name, "component": team.component, "injects": len(rows),
+                    "acknowledged": len(ack), "ack_mean": _mean(ack), "ack_median": _median(ack),
+                    "first_action_mean": _mean(first), "first_action_median": _median(first),
+                    "messages": sum(1 for a in done if a[2].startswith("message")),
+                    "cop_changes": sum(1 for a in done if a[2] == "COP change")})
+    return out
+
+
+def _cross_component(state: ExerciseState, messages: list[tuple[str, float, str | None]], bin_seconds: float,
+                     end: float) -> dict[str, Any]:
+    """Trainees' messages in rooms read by more than one component, per room and time bin."""
+    sc = state.scenario
+    assert sc is not None
+    per_room: dict[str, list[tuple[float, str | None]]] = {}
+    for rid, ex_time, component in messages:
+        per_room.setdefault(rid, []).append((ex_time, component))
+    rooms = []
+    for room in sc.rooms.values():
+        components = sorted({t.component for t in sc.teams if t.id in room.readers})
+        if len(components) < 2:
+            continue
+        bins = [0] * _bins(end, bin_seconds)
+        by_component: dict[str, int] = {}
+        for ex_time, component in per_room.get(room.id, ()):
+            bins[min(int(ex_time // bin_seconds), len(bins) - 1)] += 1
+            if component:
+                by_component[component] = by_component.get(component, 0) + 1
+        rooms.append({"room": room.id, "name": room.name, "components": components, "total": sum(bins),
+                      "bins": bins, "by_component": dict(sorted(by_component.items()))})
+    return {"bin_seconds": bin_seconds, "rooms": rooms}
+
+
+def _expectations(state: ExerciseState) -> dict[str, Any]:
+    items = state.checklist()
+    per_team: dict[str, dict[str, int]] = {}
+    for item in items:
+        counts = per_team.setdefault(item["team"], {"met": 0, "partly": 0, "not_met": 0, "unmarked": 0})
+        counts[item["status"] or "unmarked"] += 1
+    return {"items": items, "teams": dict(sorted(per_team.items()))}
+
+
+def _ratings(state: ExerciseState) -> list[dict[str, Any]]:
+    assert state.scenario is not None
+    out = []
+    for oid, text in state.scenario.objectives.items():
+        rated = [o["rating"] for o in state.observations if o["objective"] == oid]
+        out.append({"objective": oid, "text": text, "count": len(rated), "mean": _mean(rated),
+                    "counts": {r: rated.count(r) for r in sorted(ev.RATING_SCALE)}})
+    return out
+
+
+def _activity(lanes: list[tuple[str, float]], bin_seconds: float, end: float) -> dict[str, Any]:
+    n = _bins(end, bin_seconds)
+    out = {lane: [0] * n for lane in LANES}
+    for lane, ex_time in lanes:
+        out[lane][min(int(ex_time // bin_seconds), n - 1)] += 1
+    return {"bin_seconds": bin_seconds, "lanes": out}
+
+
+def _summary(state: ExerciseState, counts: dict[str, int],
+             responses: list[dict[str, Any]]) -> dict[str, Any]:
+    sc = state.scenario
+    assert sc is not None
+    acked = sum(1 for r in responses if r["ack_ex"] is not None)
+    return {"exercise": state.exercise, "title": state.title, "scenario": sc.id, "start": sc.start,
+            "start_label": sc.start_label, "planned_duration": sc.duration, "duration": state.last_ex_time,
+            "status": state.clock.status, "events": counts["events"], "messages": counts["messages"],
+            "cop_changes": counts["cop_changes"], "injects": len(state.injects),
+            "released": sum(1 for st in state.injects.values() if st.status == RELEASED),
+            "acknowledgements": acked, "deliveries": len(responses),
+            "trainees": sum(1 for p in state.participants.values() if p.role == TRAINEE),
+            "observations": len(state.observations), "teams": len(sc.teams), "objectives": dict(sc.objectives)}

@@ -1,0 +1,166 @@
+"""Evaluation in a real browser: the evaluator observes and marks, replays the exercise to a moment
+from exercise control's and from one team's point of view, and opens the after-action report."""
+
+from __future__ import annotations
+
+import asyncio
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from playwright.sync_api import Page, expect, sync_playwright
+
+from .browser import VIEWPORT, PageErrors, launch, screenshot
+from .server_harness import SECRET, Client, ServerProcess
+
+POINT = {"type": "Point", "coordinates": [31.25, 4.65]}
+
+
+@pytest.fixture(scope="module")
+def played(tmp_path_factory):
+    """An exercise played over WebSockets: an early message and a humanitarian-only site, a jump to
+    +0:20 (I-1 and I-2 released), a late message, a jump to +0:40 (I-4 follows I-1; I-6 adds a
+    humanitarian-only incident), an observation, a pause (evaluators may still join)."""
+    server = ServerProcess(tmp_path_factory.mktemp("browser-replay") / "data").start()
+    exercise, codes, fac_token = server.open_exercise()
+
+    async def act() -> None:
+        fac = await Client(server, exercise, fac_token).connect()
+        hum = await Client(server, exercise, server.join(codes["hum-1"], "Amina (OCHA)")["token"]).connect()
+        mil = await Client(server, exercise, server.join(codes["mil-1"], "Maj. Okafor")["token"]).connect()
+        observer = await Client(server, exercise, server.join(codes["evaluator"], "First observer")["token"]).connect()
+        await fac.ok("clock.start")
+        await hum.ok("room.post", room="joint", text="EARLY joint message")
+        await hum.ok("cop.add", feature={"kind": "camp", "name": "Humanitarian site", "geometry": POINT,
+                                         "visible_to": ["humanitarian"]})
+        await fac.ok("clock.jump", to="+0:20")
+        await hum.event("inject.released")
+        await mil.ok("room.post", room="joint", text="LATE joint message")
+        await fac.ok("clock.jump", to="+0:40")
+        await hum.event("cop.feature_added")
+        await observer.ok("observation.record", text="FIXTURE: military asked for the convoy route <b>twice</b>",
+                          rating=2, objective="O5", team="mil-1", inject_id="I-4")
+        await fac.ok("clock.pause")
+        for c in (fac, hum, mil, observer):
+            await c.close()
+
+    with ThreadPoolExecutor(1) as pool:  # Playwright's sync API may already run a loop in this thread
+        pool.submit(asyncio.run, act()).result()
+    yield server, exercise, codes
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as p:
+        b = launch(p)
+        yield b
+        b.close()
+
+
+def evaluator_page(browser, server: ServerProcess, code: str) -> tuple[Page, PageErrors]:
+    page = browser.new_context(viewport=VIEWPORT).new_page()
+    errors = PageErrors(page)
+    page.goto(server.base + "/")
+    page.fill("#join-code", code)
+    page.fill("#join-name", "Quiet observer")
+    page.click("#join-form button[type=submit]")
+    expect(page.locator("#connection")).to_have_text("connected")
+    return page, errors
+
+
+def test_the_evaluator_observes_then_seeks_the_replay_to_a_moment(browser, played):
+    server, exercise, codes = played
+    page, errors = evaluator_page(browser, server, codes["evaluator"])
+
+    # The checklist of I-1's expected actions for the humanitarian team, and an observation.
+    page.click(".inject-item[data-inject='I-1']")
+    item = page.locator("#inject-detail .checklist-team[data-team='hum-1'] .check-item").first
+    expect(item).to_contain_text("Share the access constraint in the joint room")
+    item.locator("input.note").fill("Shared within minutes")
+    item.locator("button[data-status='partly']").click()
+    expect(item.locator(".mark-status")).to_have_text("Partly · Quiet observer")
+    expect(page.locator("#observation-list .observation")).to_have_count(1)  # the fixture's
+    page.select_option("#obs-objective", "O1")
+    page.select_option("#obs-rating", "4")
+    page.select_option("#obs-team", "hum-1")
+    page.select_option("#obs-inject", "I-1")
+    page.fill("#obs-text", "Humanitarians explained their principles <i>clearly</i>")
+    page.click("#observation-form button[type=submit]")
+    expect(page.locator("#observation-list .observation .text").first).to_have_text(
+        "Humanitarians explained their principles <i>clearly</i>")
+    expect(page.locator("#observation-list .observation .rating").first).to_have_text("4 Performed")
+    screenshot(page, "evaluator-observations")
+
+    # The replay opens at the end; the scrubber takes it back to +0:10.
+    page.click("#replay-link")
+    expect(page).to_have_url(f"{server.base}/replay/{exercise}")
+    expect(page.locator("#replay-observations .observation")).to_have_count(2)
+    page.locator("#scrubber").fill("600")
+    expect(page.locator("#replay-time")).to_have_text("D+3 06:10")
+    page.click("#room-tabs [data-room='joint']")
+    expect(page.locator("#messages .message .text")).to_have_text(["EARLY joint message"])
+    expect(page.locator("#map [data-feature='hum-1-f1']")).to_have_count(1)  # control sees the humanitarian site
+    expect(page.locator("#map [data-feature='inc-protection']")).to_have_count(0)  # not yet released
+    expect(page.locator("#inject-status tr[data-inject='I-1'] .status")).to_have_text("scheduled")
+    expect(page.locator("#replay-observations .observation")).to_have_count(0)  # none yet at +0:10
+
+    # The military team's point of view at the same moment: its rooms and map only.
+    page.select_option("#pov", "team:mil-1")
+    expect(page.locator("#who")).to_have_text("Replay · Military syndicate")
+    expect(page.locator("#map [data-feature='mil-coy']")).to_have_count(1)
+    expect(page.locator("#map [data-feature='hum-1-f1']")).to_have_count(0)
+    expect(page.locator("#map [data-feature='hum-warehouse']")).to_have_count(0)
+    expect(page.locator("#room-tabs [data-room='team:hum-1']")).to_have_count(0)
+    expect(page.locator("#room-tabs [data-room='team:mil-1']")).to_have_count(1)
+    expect(page.locator("#observations-box")).to_be_hidden()
+
+    # At +0:30: the late message; nothing yet in the team's inbox (I-1 and I-2 were for others).
+    page.fill("#goto", "+0:30")
+    page.click("#goto-button")
+    expect(page.locator("#replay-time")).to_have_text("D+3 06:30")
+    page.click("#room-tabs [data-room='joint']")
+    expect(page.locator("#messages .message .text")).to_have_text(["EARLY joint message", "LATE joint message"])
+    expect(page.locator("#inject-status tbody tr")).to_have_count(0)
+
+    # At the end: I-4 in the team's inbox; I-6's humanitarian incident on control's map only.
+    page.locator("#scrubber").fill(page.locator("#scrubber").get_attribute("max"))
+    expect(page.locator("#inject-status tr[data-inject='I-4']")).to_have_count(1)
+    expect(page.locator("#inject-status tr[data-inject='I-1']")).to_have_count(0)
+    expect(page.locator("#inject-status tr[data-inject='I-6']")).to_have_count(0)
+    expect(page.locator("#map [data-feature='inc-protection']")).to_have_count(0)
+    page.select_option("#pov", "control")
+    expect(page.locator("#map [data-feature='inc-protection']")).to_have_count(1)
+    expect(page.locator("#inject-status tr[data-inject='I-6'] .status")).to_have_text("released")
+    page.click("#prev-event")  # one event back, by sequence number: before the last observation
+    expect(page.locator("#replay-observations .observation")).to_have_count(1)
+    screenshot(page, "replay")
+    assert errors.errors == []
+
+
+def test_the_after_action_report_opens_from_the_replay_page(browser, played, tmp_path):
+    server, exercise, _ = played
+    context = browser.new_context(viewport=VIEWPORT, accept_downloads=True)
+    page = context.new_page()
+    errors = PageErrors(page)
+    page.goto(server.base + "/")
+    page.fill("#facilitator-secret", SECRET)
+    page.click("#facilitator-form button[type=submit]")
+    expect(page.locator("#exercise-table")).to_be_visible()
+    page.goto(f"{server.base}/replay/{exercise}")
+    expect(page.locator("#back-link")).to_have_attribute("href", f"/control/{exercise}")
+    expect(page.locator("#replay-seq")).to_contain_text("event")
+    with page.expect_download() as download:
+        page.click("#report")
+    assert download.value.suggested_filename == f"{exercise}-report.html"
+    path = tmp_path / "report.html"
+    download.value.save_as(path)
+
+    report = context.new_page()
+    report.goto(path.as_uri())  # opened from disk, as a trainer keeps it: nothing else to load
+    expect(report.locator("h1")).to_have_text("After-action report")
+    expect(report.locator("header")).to_contain_text("Mini exercise")
+    expect(report.locator("svg.chart")).to_have_count(5)
+    expect(report.locator("#observations")).to_contain_text("FIXTURE: military asked for the convoy route <b>twice</b>")
+    expect(report.locator("#expected")).to_contain_text("Share the access constraint in the joint room")
+    screenshot(report, "after-action-report")
+    assert errors.errors == []

@@ -1,0 +1,78 @@
+"""The fan-out bus: in-process, and across processes on a real Redis (also through a Redis restart)."""
+
+from __future__ import annotations
+
+import asyncio
+
+from exercise_server.bus.memory import MemoryBus
+from exercise_server.bus.redis import RedisBus
+from exercise_server.core import events as ev
+from exercise_server.store.memory import MemoryStore
+from exercise_server.store.redis import RedisStore
+
+from .redis_server import PrivateRedis
+
+
+def draft(i: int) -> ev.Draft:
+    return ev.Draft(ev.ROOM_MESSAGE_POSTED, {"room": "joint", "text": f"m{i}", "as": None}, (ev.EVERYONE,),
+                    1_800_000_000.0 + i, float(i), ev.SYSTEM)
+
+
+async def wait_for(predicate, timeout: float = 10) -> None:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not predicate():
+        assert asyncio.get_running_loop().time() < deadline, "timed out"
+        await asyncio.sleep(0.02)
+
+
+async def test_the_memory_bus_hands_events_to_subscribers_in_order():
+    bus, store, got = MemoryBus(), MemoryStore(), []
+    unsubscribe = bus.subscribe("ex", got.extend)
+    bus.publish("ex", await store.append("ex", [draft(1), draft(2)]))
+    bus.publish("other", await store.append("other", [draft(3)]))
+    unsubscribe()
+    bus.publish("ex", await store.append("ex", [draft(4)]))
+    assert [e.seq for e in got] == [1, 2]
+
+
+async def test_a_process_receives_what_another_stored_in_order_and_from_where_it_stands(redis_url, redis_prefix):
+    store = RedisStore(redis_url, redis_prefix)
+    await store.append("ex", [draft(i) for i in range(1, 4)])  # before process B was watching
+    bus_b = RedisBus(redis_url, redis_prefix, block_ms=100)
+    got: list[ev.Event] = []
+    bus_b.subscribe("ex", got.extend, after=2)
+    await bus_b.start()
+    for i in range(4, 54):  # process A appends while B follows
+        await store.append("ex", [draft(i)])
+    await wait_for(lambda: len(got) == 51)
+    assert [e.seq for e in got] == list(range(3, 54))
+    bus_b.publish("ex", got[-2:])  # its own events coming round again are not delivered twice
+    assert len(got) == 51
+    await bus_b.close()
+    await store.close()
+
+
+async def test_the_bus_survives_redis_going_away_and_coming_back(tmp_path, redis_prefix):
+    server = PrivateRedis(tmp_path / "redis").start()  # durable: appendonly, fsync always
+    store = RedisStore(server.url, redis_prefix)
+    bus = RedisBus(server.url, redis_prefix, block_ms=100)
+    got, status = [], []
+    bus.subscribe("ex", got.extend)
+    bus.on_status(status.append)
+    await bus.start()
+    await store.append("ex", [draft(1), draft(2)])
+    await wait_for(lambda: len(got) == 2)
+    server.kill()
+    await wait_for(lambda: status == [False])
+    port = server.port
+    server = PrivateRedis(tmp_path / "redis")
+    server.port = port
+    server.start()  # same directory: the append-only file brings the log back
+    await wait_for(lambda: status == [False, True], timeout=15)
+    assert [e.seq for e in await store.read("ex")] == [1, 2]  # nothing acknowledged was lost
+    await store.append("ex", [draft(3)], expected_head=2)
+    await wait_for(lambda: len(got) == 3)
+    assert [e.seq for e in got] == [1, 2, 3]
+    await bus.close()
+    await store.close()
+    server.stop()

@@ -1,0 +1,147 @@
+"""Role isolation from the outside, as an attacker would try it: every message type from
+every role that may not send it, every path that could leak, every limit."""
+
+from __future__ import annotations
+
+import json
+
+import httpx
+import msgpack
+import pytest
+import websockets
+
+from exercise_server.core.access import EVALUATOR_COMMANDS, FACILITATOR_COMMANDS, TRAINEE_COMMANDS
+
+from .server_harness import Client, ServerProcess
+
+SECRETS = ("SECRET-CONTROL-NOTE", "beneficiary list", "WFP warehouse", "hum-warehouse", "Riot at the market")
+POINT = {"type": "Point", "coordinates": [31.0, 4.0]}
+ATTEMPT = {  # a plausible payload for each command, aimed at what the attacker may not touch
+    "clock.start": {}, "clock.pause": {}, "clock.resume": {}, "clock.speed": {"speed": 60},
+    "clock.jump": {"to": "+1:00"}, "exercise.end": {},
+    "inject.release": {"inject_id": "I-2"}, "inject.hold": {"inject_id": "I-2"},
+    "inject.unhold": {"inject_id": "I-2"}, "inject.edit": {"inject_id": "I-2", "changes": {"title": "x"}},
+    "inject.cancel": {"inject_id": "I-2"},
+    "inject.adhoc": {"from": "x", "to": {"teams": ["pol-1"]}, "channel": "email", "title": "t", "body": "b"},
+    "inject.ack": {"inject_id": "I-2"},
+    "room.post": {"room": "team:hum-1", "text": "let me in"},
+    "cop.add": {"feature": {"kind": "incident", "name": "x", "geometry": POINT, "owner": "hum-1"}},
+    "cop.change": {"feature_id": "hum-warehouse", "set": {"name": "mine"}},
+    "cop.remove": {"feature_id": "hum-warehouse"},
+    "code.revoke": {"code": "ANY"},
+    "observation.record": {"text": "they did well", "rating": 3, "objective": "O1"},
+    "expectation.mark": {"inject_id": "I-1", "team": "hum-1", "action": 0, "status": "met"},
+}
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory):
+    server = ServerProcess(tmp_path_factory.mktemp("isolation") / "data", "--connections-per-code", "3").start()
+    exercise, codes, fac_token = server.open_exercise()
+    other, other_codes, _ = server.open_exercise()
+    yield server, exercise, codes, fac_token, other, other_codes
+    server.stop()
+
+
+async def secrets_in_place(server, exercise, fac_token) -> Client:
+    fac = await Client(server, exercise, fac_token).connect()
+    await fac.ok("room.post", room="team:hum-1", text="the beneficiary list is attached")
+    return fac
+
+
+@pytest.mark.parametrize("role", ["trainee", "evaluator"])
+async def test_every_command_a_role_may_not_send_is_refused_and_leaks_nothing(world, role):
+    server, exercise, codes, fac_token, *_ = world
+    fac = await secrets_in_place(server, exercise, fac_token)
+    code = codes["pol-1"] if role == "trainee" else codes["evaluator"]
+    attacker = await Client(server, exercise, server.join(code, f"attacker ({role})")["token"]).connect()
+    allowed = TRAINEE_COMMANDS if role == "trainee" else EVALUATOR_COMMANDS
+    assert set(ATTEMPT) == FACILITATOR_COMMANDS | TRAINEE_COMMANDS | EVALUATOR_COMMANDS
+    attempts = {c: f for c, f in ATTEMPT.items() if c not in allowed or role == "trainee"}
+    refused = 0
+    for ctype, fields in attempts.items():
+        answer = await attacker.command(ctype, **fields)
+        assert answer["type"] == "error", (ctype, answer)
+        if ctype in allowed:  # allowed in general, but not on what belongs to others
+            assert answer["code"] in ("not_found", "forbidden"), (ctype, answer)
+        else:
+            assert answer["code"] == "forbidden", (ctype, answer)
+        refused += 1
+    assert refused == len(attempts)
+    if role == "trainee":
+        seen = json.dumps([f for f in attacker.frames if f["type"] != "error"])  # errors echo the attacker's input
+        for secret in SECRETS:
+            assert secret not in seen
+    await fac.close(), await attacker.close()
+
+
+async def test_no_path_shows_a_trainee_unreleased_injects_or_control_notes(world):
+    server, exercise, codes, fac_token, *_ = world
+    fac = await secrets_in_place(server, exercise, fac_token)
+    token = server.join(codes["pol-1"], "Inspector Lee")["token"]
+    seen: list[str] = []
+    for last_seq in (0, 1, 2, 10**6):  # snapshot, resume from the very start, resume, snapshot again
+        c = Client(server, exercise, token)
+        await c.connect(last_seq=last_seq)
+        seen.append(json.dumps(c.frames))
+        await c.close()
+    headers = {"Authorization": f"Bearer {token}"}
+    for path in ("/api/exercises", f"/api/exercises/{exercise}/codes", "/api/scenarios",
+                 f"/api/exercises/{exercise}/replay?seq=5", f"/api/exercises/{exercise}/timeline",
+                 f"/api/exercises/{exercise}/metrics", f"/api/exercises/{exercise}/report"):
+        r = httpx.get(server.base + path, headers=headers)
+        assert r.status_code in (403, 404), (path, r.status_code)
+        seen.append(r.text)
+    for path in (f"/team/{exercise}", f"/observe/{exercise}", f"/control/{exercise}", f"/replay/{exercise}",
+                 "/static/../exercise_server/server/settings.py", "/static/%2e%2e/%2e%2e/data/events.sqlite3",
+                 "/static/..%2f..%2ftests%2ffixtures%2fmini.yaml", "/basemaps/..%2fmini.geojson",
+                 "/basemaps/%2e%2e.geojson"):
+        r = httpx.get(server.base + path)
+        assert r.status_code in (200, 404), (path, r.status_code)
+        seen.append(r.text)
+    everything = "\n".join(seen)
+    for secret in SECRETS:
+        assert secret not in everything, secret
+    await fac.close()
+
+
+async def test_a_forged_role_or_a_foreign_exercise_in_the_hello_gets_nothing(world):
+    server, exercise, codes, fac_token, other, other_codes = world
+    token = server.join(codes["pol-1"], "Inspector Lee")["token"]
+    body, mac = token.split(".")
+    import base64
+    claims = json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
+    claims.update(role="evaluator", team=None)  # promote oneself without the key
+    forged = base64.urlsafe_b64encode(json.dumps(claims).encode()).rstrip(b"=").decode() + "." + mac
+    foreign = server.join(other_codes["pol-1"], "Elsewhere")["token"]
+    for attempt in (forged, foreign, fac_token[:-4] + "AAAA", None, 12345):
+        ws = await websockets.connect(f"{server.ws_base}/ws/{exercise}")
+        await ws.send(msgpack.packb({"type": "hello", "token": attempt, "last_seq": 0, "view": "evaluator"}))
+        with pytest.raises(websockets.ConnectionClosed) as closed:
+            while True:
+                frame = msgpack.unpackb(await ws.recv())
+                assert frame["type"] not in ("snapshot", "event"), "something was delivered"
+        assert closed.value.rcvd.code == 4401
+    # Asking for the evaluators' view in the hello changes nothing for a real trainee token.
+    c = Client(server, exercise, token)
+    c.ws = await websockets.connect(c.url)
+    await c.ws.send(msgpack.packb({"type": "hello", "token": token, "last_seq": 0, "view": "evaluator",
+                                   "role": "facilitator"}))
+    await c.until(lambda f: f["type"] == "caught_up")
+    assert "SECRET-CONTROL-NOTE" not in json.dumps(c.frames)
+    assert c.snapshot["you"]["role"] == "trainee"
+    await c.close()
+
+
+async def test_connections_per_code_are_limited(world):
+    server, exercise, codes, *_ = world
+    token = server.join(codes["civ-1"], "Ms Civ")["token"]
+    tabs = [await Client(server, exercise, token).connect() for _ in range(3)]
+    extra = Client(server, exercise, token)
+    extra.ws = await websockets.connect(extra.url)
+    await extra.ws.send(msgpack.packb({"type": "hello", "token": token, "last_seq": 0}))
+    assert await extra.closed() == 4413
+    await tabs[0].close()
+    again = await Client(server, exercise, token).connect()  # a tab closed: room for one more
+    for c in (*tabs[1:], again):
+        await c.close()

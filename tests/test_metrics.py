@@ -1,0 +1,141 @@
+"""Metrics on a hand-built log with a manual clock, and the after-action report drawn from them."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+
+import pytest
+
+from exercise_server.core.metrics import compute
+from exercise_server.report import render_metrics
+
+from .core_harness import EVAL, FAC, HUM, MIL, POL, CoreRun
+
+POINT = {"type": "Point", "coordinates": [31.0, 4.0]}
+XSS = '<img src=x onerror="alert(1)"><script>alert(2)</script>'
+
+
+def hand_built() -> CoreRun:
+    """A minute-by-minute exercise whose every metric can be worked out by hand (exercise seconds)."""
+    run = CoreRun()
+    run.cmd(FAC, "clock.start")                                             # t=0
+    run.advance(300)                                                        # t=300: I-1 to hum-1
+    run.advance(60)
+    run.cmd(HUM, "inject.ack", inject_id="I-1")                             # t=360: ack after 60 s
+    run.advance(30)
+    run.cmd(HUM, "room.post", room="joint", text="Road to Kora blocked")    # t=390: first action after 90 s
+    run.advance(210)                                                        # t=600: I-2 to pol-1; I-4 to hum-1, mil-1
+    run.advance(60)
+    run.cmd(MIL, "room.post", room="liaison:hum-1~mil-1", text="Escort?")  # t=660: mil's first action on I-4
+    run.cmd(POL, "room.post", room="team:pol-1", text="Crowd at the market")  # t=660: team room, not cross-component
+    run.advance(40)
+    run.cmd(HUM, "cop.add", feature={"kind": "camp", "name": "Distribution site", "geometry": POINT,
+                                     "visible_to": ["humanitarian"]})     # t=700: hum's first action on I-4
+    run.advance(20)
+    run.cmd(MIL, "inject.ack", inject_id="I-4")                             # t=720: I-4 acked by mil after 120 s
+    run.advance(80)
+    run.cmd(HUM, "cop.change", feature_id="hum-1-f1", set={"visible_to": "all"})  # t=800: shared with everyone
+    run.cmd(HUM, "room.post", room="joint", text="Site shared on the map")  # t=800
+    run.cmd(EVAL, "expectation.mark", inject_id="I-1", team="hum-1", action=0, status="met", note="at once")
+    run.cmd(EVAL, "observation.record", text="Shared the constraint at once", rating=4, objective="O5", team="hum-1")
+    run.cmd(EVAL, "observation.record", text="Liaison asked for escort too early", rating=2, objective="O5",
+            team="mil-1", recommendation="Rehearse the last-resort test")
+    run.cmd(EVAL, "observation.record", text="Knew the CIMIC definition " + XSS, rating=3, objective="O1")
+    run.cmd(FAC, "exercise.end")
+    return run
+
+
+def response(metrics, inject: str, team: str) -> dict:
+    return next(r for r in metrics.responses if (r["inject_id"], r["team"]) == (inject, team))
+
+
+def test_time_to_acknowledge_and_to_the_first_related_action_per_inject_and_team():
+    m = compute(hand_built().log)
+    i1 = response(m, "I-1", "hum-1")
+    assert (i1["released_ex"], i1["ack_after"], i1["first_action_after"]) == (300, 60, 90)
+    assert i1["first_action"] == "message in joint"
+    mil = response(m, "I-4", "mil-1")
+    assert (mil["released_ex"], mil["ack_after"], mil["first_action_after"]) == (600, 120, 60)
+    hum = response(m, "I-4", "hum-1")
+    assert (hum["ack_after"], hum["first_action_after"], hum["first_action"]) == (None, 100, "COP change")
+    pol = response(m, "I-2", "pol-1")
+    assert (pol["ack_after"], pol["first_action_after"]) == (None, 60)
+    assert [(r["inject_id"], r["team"]) for r in m.responses] == [("I-1", "hum-1"), ("I-2", "pol-1"),
+                                                                 ("I-4", "hum-1"), ("I-4", "mil-1")]
+    teams = {t["team"]: t for t in m.teams}
+    assert teams["hum-1"]["ack_mean"] == 60 and teams["hum-1"]["first_action_mean"] == 95
+    assert (teams["hum-1"]["messages"], teams["hum-1"]["cop_changes"]) == (2, 2)
+    assert teams["civ-1"]["injects"] == 0 and teams["civ-1"]["ack_mean"] is None
+
+
+def test_cross_component_messages_are_counted_per_room_and_ten_minutes():
+    m = compute(hand_built().log, bin_seconds=600)
+    rooms = {r["room"]: r for r in m.cross_component["rooms"]}
+    assert "team:pol-1" not in rooms and "component:police" not in rooms  # one component only
+    assert rooms["joint"]["bins"] == [1, 1] and rooms["joint"]["by_component"] == {"humanitarian": 2}
+    assert rooms["liaison:hum-1~mil-1"]["bins"] == [0, 1]
+    assert rooms["liaison:hum-1~mil-1"]["components"] == ["humanitarian", "military"]
+    assert rooms["plenary"]["total"] == 0
+    assert compute(hand_built().log).cross_component["bin_seconds"] == 60  # 800 s: minute by minute
+
+
+def test_who_knew_what_and_when():
+    m = compute(hand_built().log)
+    knew = {(k["kind"], k["id"]): k["teams"] for k in m.first_knew}
+    assert knew[("inject", "I-1")] == {"hum-1": 300}
+    assert knew[("inject", "I-4")] == {"hum-1": 600, "mil-1": 600}
+    assert knew[("feature", "hum-1-f1")] == {"hum-1": 700, "civ-1": 800, "mil-1": 800, "pol-1": 800}
+
+
+def test_expected_actions_met_and_ratings_per_objective():
+    m = compute(hand_built().log)
+    assert m.expectations["teams"] == {"hum-1": {"met": 1, "partly": 0, "not_met": 0, "unmarked": 0}}
+    [item] = m.expectations["items"]
+    assert item["mark"]["note"] == "at once"
+    ratings = {r["objective"]: r for r in m.ratings}
+    assert ratings["O5"]["count"] == 2 and ratings["O5"]["mean"] == 3.0
+    assert ratings["O5"]["counts"] == {1: 0, 2: 1, 3: 0, 4: 1}
+    assert ratings["O1"]["mean"] == 3.0
+    s = m.summary
+    assert (s["released"], s["injects"], s["acknowledgements"], s["deliveries"], s["observations"]) == (3, 6, 2, 4, 3)
+    assert s["status"] == "ended" and s["duration"] == 800
+
+
+class _Resources(HTMLParser):
+    """Every URL a page would fetch, and every script."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.urls: list[str] = []
+        self.scripts = 0
+
+    def handle_starttag(self, tag, attrs):  # type: ignore[no-untyped-def]
+        self.scripts += tag == "script"
+        self.urls += [v for k, v in attrs if k in ("src", "href") and v and not v.startswith("#")]
+
+
+@pytest.fixture(scope="module")
+def report_html() -> str:
+    return render_metrics(compute(hand_built().log))
+
+
+def test_the_report_is_self_contained_and_inert(report_html):
+    parser = _Resources()
+    parser.feed(report_html)
+    assert parser.urls == [] and parser.scripts == 0  # nothing fetched, nothing run
+    assert "<style>" in report_html and "@media print" in report_html
+    assert XSS not in report_html and "&lt;script&gt;alert(2)&lt;/script&gt;" in report_html
+
+
+def test_the_report_has_every_section_the_course_needs(report_html):
+    for section in ("summary", "timeline", "responses", "coordination", "knowledge", "expected", "observations",
+                    "findings", "improvement-plan", "definitions"):
+        assert f'<section id="{section}">' in report_html
+    assert report_html.count("<svg") == 5  # timeline, responses, coordination, expected actions, ratings
+    plan = report_html[report_html.index('id="improvement-plan"'):report_html.index('id="definitions"')]
+    assert "Liaison asked for escort too early" in plan and "Rehearse the last-resort test" in plan
+    findings = report_html[report_html.index('id="findings"'):report_html.index('id="improvement-plan"')]
+    strengths, improvements = findings.split("Areas for improvement")
+    assert "Shared the constraint at once" in strengths and "escort too early" in improvements
+    assert re.search(r"1 min 00 s", report_html)  # hum-1's time to acknowledge I-1

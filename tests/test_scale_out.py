@@ -1,0 +1,128 @@
+"""Two real server processes on one real Redis serve one exercise."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+import redis
+
+from exercise_server.store.redis import RedisStore
+
+
+from .server_harness import Client, ServerProcess
+
+
+@pytest.fixture
+def pair(tmp_path, redis_url, redis_prefix):
+    servers = [ServerProcess(tmp_path / f"data-{name}", "--redis-url", redis_url, "--redis-prefix", redis_prefix)
+               for name in "ab"]
+    for s in servers:
+        s.start()
+    yield servers
+    for s in servers:
+        s.stop()
+
+
+def lease_holder(url: str, prefix: str, exercise: str, servers: list[ServerProcess]) -> ServerProcess:
+    owner = redis.Redis.from_url(url).get(f"{prefix}ex:{exercise}:scheduler").decode()
+    pid = int(owner.split(":")[1])
+    return next(s for s in servers if s.proc.pid == pid)
+
+
+async def test_clients_on_two_processes_see_each_other_and_resume_on_either(pair):
+    a, b = pair
+    exercise, codes, fac_token = a.open_exercise()  # opened on A
+    fac = await Client(a, exercise, fac_token).connect()
+    hum = await Client(b, exercise, b.join(codes["hum-1"], "Amina")["token"]).connect()  # joined on B
+    mil = await Client(a, exercise, a.join(codes["mil-1"], "Maj. Okafor")["token"]).connect()
+    await hum.ok("room.post", room="joint", text="from B")
+    assert (await mil.event("room.message_posted"))["payload"]["text"] == "from B"
+    await mil.ok("room.post", room="joint", text="from A")
+    assert (await hum.event("room.message_posted"))["payload"]["text"] == "from A"
+    await fac.ok("inject.release", inject_id="I-1")
+    assert (await hum.event("inject.released"))["payload"]["inject"]["id"] == "I-1"
+    # The humanitarian's laptop drops off B and comes back through A: it resumes, no gap.
+    await hum.close()
+    await fac.ok("room.post", room="plenary", text="while you were away")
+    hum.url = f"{a.ws_base}/ws/{exercise}"
+    await hum.connect()
+    assert hum.welcome["mode"] == "resume"
+    assert [e["payload"]["text"] for e in hum.events if e["type"] == "room.message_posted"][-1] == "while you were away"
+    seqs = [e["seq"] for e in hum.events]
+    assert seqs == sorted(set(seqs))
+    for c in (fac, hum, mil):
+        await c.close()
+
+
+async def test_the_scheduler_survives_the_death_of_its_process_and_releases_once(pair, redis_url, redis_prefix):
+    exercise, codes, fac_token = pair[0].open_exercise()
+    clients = {s.port: await Client(s, exercise, fac_token).connect() for s in pair}
+    fac = clients[pair[0].port]
+    await fac.ok("clock.speed", speed=60)
+    await fac.ok("clock.start")
+    await asyncio.sleep(0.5)
+    holder = lease_holder(redis_url, redis_prefix, exercise, pair)
+    survivor = next(s for s in pair if s is not holder)
+    talker = clients[survivor.port]
+    acked: dict[int, str] = {}
+
+    async def keep_talking() -> None:  # commands acknowledged on the surviving process throughout
+        for i in range(40):
+            answer = await talker.ok("room.post", room="plenary", text=f"note {i}")
+            acked[answer["seq"]] = f"note {i}"
+            await asyncio.sleep(0.1)
+
+    chatter = asyncio.create_task(keep_talking())
+    await asyncio.sleep(1.5)
+    holder.kill()  # SIGKILL while I-1 (+0:05, 5 s at x60) is about to fall due
+    await chatter
+    # The survivor takes the lease within a few seconds and releases what fell due, once.
+    await talker.until(lambda f: f["type"] == "event" and f["event"]["type"] == "inject.released"
+                       and f["event"]["payload"]["inject"]["id"] == "I-4", timeout=30)
+    await talker.ok("clock.jump", to="+0:31")
+    await talker.until(lambda f: f["type"] == "event" and f["event"]["type"] == "inject.released"
+                       and f["event"]["payload"]["inject"]["id"] == "I-6", timeout=15)
+    await asyncio.sleep(1)
+    store = RedisStore(redis_url, redis_prefix)
+    log = await store.read(exercise)
+    await store.close()
+    released = [e.payload["inject"]["id"] for e in log if e.type == "inject.released"]
+    assert sorted(released) == ["I-1", "I-2", "I-4", "I-6"]  # each exactly once
+    assert [e.seq for e in log] == list(range(1, len(log) + 1))
+    by_seq = {e.seq: e for e in log}
+    for seq, text in acked.items():  # no acknowledged event is missing
+        assert by_seq[seq].payload["text"] == text
+    assert lease_holder(redis_url, redis_prefix, exercise, pair) is survivor
+    await talker.close()
+
+
+async def test_a_redis_that_goes_away_and_comes_back(tmp_path, redis_prefix):
+    from .redis_server import PrivateRedis
+
+    backing = PrivateRedis(tmp_path / "redis").start()  # durable: appendonly yes, appendfsync always
+    server = ServerProcess(tmp_path / "data", "--redis-url", backing.url, "--redis-prefix", redis_prefix).start()
+    try:
+        exercise, codes, fac_token = server.open_exercise()
+        fac = await Client(server, exercise, fac_token).connect()
+        before = (await fac.ok("room.post", room="plenary", text="before the outage"))["seq"]
+        backing.kill()
+        notice = await fac.until(lambda f: f["type"] == "service", timeout=15)
+        assert notice["state"] == "degraded"
+        refused = await fac.command("room.post", room="plenary", text="during the outage")
+        assert refused["type"] == "error" and refused["code"] == "unavailable"
+        port = backing.port
+        backing = PrivateRedis(tmp_path / "redis")
+        backing.port = port
+        backing.start()
+        assert (await fac.until(lambda f: f["type"] == "service", timeout=20))["state"] == "ok"
+        after = await fac.ok("room.post", room="plenary", text="after the outage")
+        assert after["seq"] == before + 1  # the refused command left nothing behind
+        store = RedisStore(backing.url, redis_prefix)
+        texts = [e.payload.get("text") for e in await store.read(exercise)]
+        await store.close()
+        assert "during the outage" not in texts and "after the outage" in texts
+        await fac.close()
+    finally:
+        server.stop()
+        backing.stop()
