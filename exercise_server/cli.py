@@ -116,6 +116,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_serve)
 
     add_msel_commands(sub)
+    from .cli_evaluation import add_subcommands as add_evaluation_commands
+    add_evaluation_commands(sub)
     return parser
 
 

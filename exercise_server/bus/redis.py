@@ -16,7 +16,7 @@ from typing import Callable, Sequence
 from redis.exceptions import RedisError
 
 from ..core.events import Event
-from ..store.redis import RedisKeys, connect, decode_entry
+from ..store.redis import RedisKeys, close_client, connect, decode_entry
 from .base import StatusListener, Subscriber
 
 log = logging.getLogger("exercise_server.bus.redis")
@@ -88,8 +88,5 @@ class RedisBus:
     async def close(self) -> None:
         if self._task:
             self._task.cancel()
-            try:
-                await self._task
-            except asyncio.CancelledError:
-                pass
-        await self.redis.aclose()
+            await asyncio.wait({self._task}, timeout=2)
+        await close_client(self.redis)

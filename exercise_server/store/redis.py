@@ -10,6 +10,7 @@ returned is on disk.
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 from typing import Sequence
 
@@ -102,6 +103,14 @@ def connect(url: str) -> aioredis.Redis:
                              retry_on_error=[RedisConnectionError, RedisTimeoutError])
 
 
+async def close_client(client: aioredis.Redis) -> None:
+    """Close a client without waiting forever on a connection a cancelled command left busy."""
+    try:
+        await asyncio.wait_for(client.aclose(), 2)
+    except (asyncio.TimeoutError, RedisError, OSError):
+        pass
+
+
 class RedisStore:
     def __init__(self, url: str, prefix: str = "exsrv:") -> None:
         self.keys = RedisKeys(prefix)
@@ -185,4 +194,4 @@ class RedisStore:
         return (await self.redis.get(key)).decode()
 
     async def close(self) -> None:
-        await self.redis.aclose()
+        await close_client(self.redis)
