@@ -31,6 +31,18 @@ ATTEMPT = {  # a plausible payload for each command, aimed at what the attacker 
     "code.revoke": {"code": "ANY"},
     "observation.record": {"text": "they did well", "rating": 3, "objective": "O1"},
     "expectation.mark": {"inject_id": "I-1", "team": "hum-1", "action": 0, "status": "met"},
+    "notification.submit": {"kind": "site", "name": "fake", "geometry": POINT, "window_start": 0,
+                            "window_end": 3600, "share_with": ["military"]},
+    "notification.acknowledge": {"notification_id": "N-1"},
+    "rfa.submit": {"asset": "escort", "justification": "x", "last_resort": "no civilian alternative at all",
+                   "time_limit": "+1:00", "location": POINT},
+    "rfa.respond": {"rfa_id": "RFA-1", "decision": "accept"},
+    "document.share": {"title": "t", "body": "b", "share_with": ["police"], "owner": "hum-1"},
+    "document.forward": {"document_id": "D-1", "to": ["police"]},
+    "document.open": {"document_id": "D-1"},
+    "media.publish": {"outlet": "o", "kind": "social", "headline": "h", "body": "b"},
+    "statement.issue": {"text": "on behalf of others", "team": "hum-1"},
+    "decision.record": {"what": "w", "why": "y", "team": "hum-1"},
 }
 
 

@@ -17,16 +17,25 @@ FACILITATOR, EVALUATOR, TRAINEE = "facilitator", "evaluator", "trainee"
 ROLES = (FACILITATOR, EVALUATOR, TRAINEE)
 
 # Which commands each role may issue at all; resource checks follow in commands.py.
-TRAINEE_COMMANDS = frozenset({"inject.ack", "room.post", "cop.add", "cop.change", "cop.remove"})
+# Coordination workflows (workflows.py): which component may issue each is checked there.
+WORKFLOW_TRAINEE_COMMANDS = frozenset({
+    "notification.submit", "notification.acknowledge", "rfa.submit", "rfa.respond", "document.share",
+    "document.forward", "document.open", "statement.issue", "decision.record",
+})
+TRAINEE_COMMANDS = frozenset({"inject.ack", "room.post", "cop.add", "cop.change", "cop.remove"}) \
+    | WORKFLOW_TRAINEE_COMMANDS
 # Evaluation writes only to the control cell's own record: evaluators stay read-only for the exercise.
 EVALUATION_COMMANDS = frozenset({"observation.record", "expectation.mark"})
 FACILITATOR_COMMANDS = frozenset({
     "clock.start", "clock.pause", "clock.resume", "clock.speed", "clock.jump", "exercise.end",
     "inject.release", "inject.hold", "inject.unhold", "inject.edit", "inject.cancel", "inject.adhoc",
-    "room.post", "cop.add", "cop.change", "cop.remove", "code.revoke",
+    "room.post", "cop.add", "cop.change", "cop.remove", "code.revoke", "media.publish",
 }) | EVALUATION_COMMANDS
 EVALUATOR_COMMANDS: frozenset[str] = EVALUATION_COMMANDS
-ALL_COMMANDS = TRAINEE_COMMANDS | FACILITATOR_COMMANDS | EVALUATOR_COMMANDS
+# Commands no role may issue, known so that they are refused with an explanation ("invalid")
+# rather than as an unknown type: humanitarian notifications are never approved.
+EXPLAINED_REFUSALS = frozenset({"notification.approve"})
+ALL_COMMANDS = TRAINEE_COMMANDS | FACILITATOR_COMMANDS | EVALUATOR_COMMANDS | EXPLAINED_REFUSALS
 
 # The fields of an inject that its addressed teams read; the rest (notes, expected
 # actions, objectives, timing, the COP changes it makes) is for the control cell.
@@ -125,7 +134,17 @@ def redact_payload(view: str, event: ev.Event) -> dict[str, Any] | None:
         return {k: v for k, v in p.items() if k != "cause"}
     if event.type == ev.PARTICIPANT_JOINED:
         return {k: v for k, v in p.items() if k != "code"}
+    if event.type == ev.NOTIFICATION_HAZARD_FLAGGED:
+        return hazard_for_team(team, p)
     return p
+
+
+def hazard_for_team(team: str | None, hazard: dict[str, Any]) -> dict[str, Any]:
+    """A team that may not see the flagged COP feature learns only that a hazard of that kind is near."""
+    keep = ("notification_id", "feature_kind", "distance_m", "seq", "ex_time")
+    if team in hazard.get("sees_feature", ()):
+        keep += ("feature_id", "feature_name", "geometry")
+    return {k: v for k, v in hazard.items() if k in keep}
 
 
 def _actor_for(view: str, actor: ev.Actor) -> dict[str, Any]:

@@ -11,6 +11,7 @@ import copy
 from typing import Any, Callable
 
 from . import events as ev
+from . import workflows
 from .access import (FACILITATOR, TRAINEE, Principal, may_change_feature, may_issue, may_read,
                      may_see_feature, may_write)
 from .clock import DRAFT, ENDED, MAX_SPEED, MIN_SPEED, PAUSED, RUNNING
@@ -45,6 +46,8 @@ def now_ex(state: ExerciseState, now: float) -> float:
 def decide(state: ExerciseState, principal: Principal, command: dict[str, Any], now: float,
            limits: Limits = Limits()) -> list[ev.Draft]:
     ctype = command.get("type")
+    if isinstance(ctype, str) and ctype in workflows.EXPLAINED_REFUSALS:
+        raise CommandError("invalid", workflows.EXPLAINED_REFUSALS[ctype])
     if not isinstance(ctype, str) or ctype not in _DECIDERS:
         raise CommandError("unknown_type", f"unknown command type {ctype!r}")
     if not may_issue(principal, ctype):
@@ -135,7 +138,8 @@ class _Ctx:
         drafts = [self.draft(ev.INJECT_RELEASED, {"inject": content, "trigger": trigger, "adhoc": st.adhoc},
                              audience, actor)]
         for change in st.inject.cop:
-            drafts += self.cop_change_drafts(self.working_cop(), change, actor, cause=st.inject.id)
+            cop_drafts = self.cop_change_drafts(self.working_cop(), change, actor, cause=st.inject.id)
+            drafts += cop_drafts + workflows.hazard_drafts(self, cop_drafts)
         return drafts
 
     def cop_change_drafts(self, cop: dict[str, dict], change: dict[str, Any], actor: ev.Actor,
@@ -318,7 +322,8 @@ def _cop_add(ctx: _Ctx, command: dict[str, Any]) -> list[ev.Draft]:
     while f"{prefix}-f{n}" in ctx.state.cop:
         n += 1
     feature = {"id": f"{prefix}-f{n}", **feature}
-    return ctx.cop_change_drafts(ctx.working_cop(), {"add": feature}, p.actor())
+    drafts = ctx.cop_change_drafts(ctx.working_cop(), {"add": feature}, p.actor())
+    return drafts + workflows.hazard_drafts(ctx, drafts)
 
 
 def _visible_feature(ctx: _Ctx, command: dict[str, Any]) -> dict[str, Any]:
@@ -348,7 +353,8 @@ def _cop_change(ctx: _Ctx, command: dict[str, Any]) -> list[ev.Draft]:
     vis = patch.get("visible_to")
     if vis is not None and vis != ALL and ctx.p.role == TRAINEE and owner not in vis:
         patch["visible_to"] = [*vis, owner]  # the owner never hides a feature from itself
-    return ctx.cop_change_drafts(ctx.working_cop(), {"change": feature["id"], "set": patch}, ctx.p.actor())
+    drafts = ctx.cop_change_drafts(ctx.working_cop(), {"change": feature["id"], "set": patch}, ctx.p.actor())
+    return drafts + workflows.hazard_drafts(ctx, drafts)
 
 
 def _cop_remove(ctx: _Ctx, command: dict[str, Any]) -> list[ev.Draft]:
@@ -479,5 +485,6 @@ _DECIDERS: dict[str, Callable[[_Ctx, dict[str, Any]], list[ev.Draft]]] = {
     "code.revoke": _revoke,
     "observation.record": _observe,
     "expectation.mark": _mark,
+    **workflows.DECIDERS,
 }
 COMMAND_TYPES = frozenset(_DECIDERS)

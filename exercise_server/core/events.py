@@ -45,8 +45,25 @@ COP_FEATURE_REMOVED = "cop.feature_removed"  # id
 # Evaluation: for the control cell only (audience CONTROL_CELL), never for trainees.
 OBSERVATION_RECORDED = "observation.recorded"  # observation, text, rating, objective, inject_id, team, recommendation
 EXPECTATION_MARKED = "expectation.marked"  # inject_id, team, action (index), text, status, note
+# Coordination workflows (exercise_server/core/workflows.py). Audiences, in docs/protocol.md:
+NOTIFICATION_SUBMITTED = "notification.submitted"  # control, notifier, teams of share_with
+NOTIFICATION_ACKNOWLEDGED = "notification.acknowledged"  # notification_id, team, component; same audience
+NOTIFICATION_HAZARD_FLAGGED = "notification.hazard_flagged"  # notification_id, feature_id, distance_m, ...
+RFA_SUBMITTED = "rfa.submitted"  # control, requester, military teams
+RFA_RESPONDED = "rfa.responded"  # rfa_id, team, decision, reason; same audience
+DOCUMENT_SHARED = "document.shared"  # control, owner, teams of share_with
+DOCUMENT_FORWARDED = "document.forwarded"  # control, owner, teams of `to`
+DOCUMENT_ACCESSED = "document.accessed"  # control and the owner only
+MEDIA_PUBLISHED = "media.published"  # everyone
+STATEMENT_ISSUED = "statement.issued"  # control and the issuing team
+DECISION_RECORDED = "decision.recorded"  # control and the recording team
+WORKFLOW_EVENT_TYPES = frozenset({
+    NOTIFICATION_SUBMITTED, NOTIFICATION_ACKNOWLEDGED, NOTIFICATION_HAZARD_FLAGGED, RFA_SUBMITTED,
+    RFA_RESPONDED, DOCUMENT_SHARED, DOCUMENT_FORWARDED, DOCUMENT_ACCESSED, MEDIA_PUBLISHED, STATEMENT_ISSUED,
+    DECISION_RECORDED,
+})
 
-EVENT_TYPES = frozenset({
+EVENT_TYPES = WORKFLOW_EVENT_TYPES | frozenset({
     EXERCISE_OPENED, EXERCISE_ENDED, CLOCK_STARTED, CLOCK_PAUSED, CLOCK_RESUMED, CLOCK_SPEED_SET,
     CLOCK_JUMPED, CODE_ISSUED, CODE_REVOKED, PARTICIPANT_JOINED, INJECT_RELEASED, INJECT_HELD,
     INJECT_UNHELD, INJECT_EDITED, INJECT_CANCELLED, INJECT_ACKNOWLEDGED, ROOM_MESSAGE_POSTED,

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable
 
 from . import events as ev
-from .access import (EVALUATOR, FACILITATOR, TRAINEE, Principal, inject_for_trainee, may_read,
+from .access import (EVALUATOR, FACILITATOR, TRAINEE, Principal, hazard_for_team, inject_for_trainee, may_read,
                      may_see_feature, may_write)
 from .clock import ClockState
 from .scenario import CHANNELS, FEATURE_KINDS, Inject, Scenario, build_inject, scenario_from_doc
@@ -62,6 +62,13 @@ class ExerciseState:
     adhoc_count: int = 0
     observations: list[dict[str, Any]] = field(default_factory=list)  # rows, in the order recorded
     expectation_marks: dict[tuple[str, str, int], dict[str, Any]] = field(default_factory=dict)  # latest mark
+    # Coordination workflows (workflows.py), each keyed by its id, in the order submitted.
+    notifications: dict[str, dict[str, Any]] = field(default_factory=dict)
+    rfas: dict[str, dict[str, Any]] = field(default_factory=dict)
+    documents: dict[str, dict[str, Any]] = field(default_factory=dict)
+    media: dict[str, dict[str, Any]] = field(default_factory=dict)
+    statements: dict[str, dict[str, Any]] = field(default_factory=dict)
+    decisions: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     # -- folding --------------------------------------------------------------------
 
@@ -151,6 +158,7 @@ class ExerciseState:
             "cop": cop,
             "participants": participants,
         }
+        out.update(self.workflows_view(principal))
         if principal.role == FACILITATOR:
             out["codes"] = [{"code": c, **info} for c, info in self.codes.items()]
         if control:  # the evaluation record: never in a trainee's snapshot
@@ -159,6 +167,33 @@ class ExerciseState:
             out["rating_scale"] = [{"rating": r, "label": label, "meaning": meaning}
                                    for r, (label, meaning) in ev.RATING_SCALE.items()]
         return copy.deepcopy(out)
+
+    def workflows_view(self, principal: Principal) -> dict[str, Any]:
+        """The coordination workflows `principal` may see (the control cell sees all of them)."""
+        assert self.scenario is not None
+        sc = self.scenario
+        if principal.role in (FACILITATOR, EVALUATOR):
+            return {"notifications": list(self.notifications.values()), "rfas": list(self.rfas.values()),
+                    "documents": list(self.documents.values()), "media": list(self.media.values()),
+                    "statements": list(self.statements.values()), "decisions": list(self.decisions.values())}
+        team = principal.team
+        comp = sc.team(team).component if team and sc.team(team) else None
+        military = comp == "military"
+        docs = []
+        for d in self.documents.values():
+            if d["owner"] == team:
+                docs.append(d)
+            elif team in sc.teams_of(d["recipients"]):
+                docs.append({k: v for k, v in d.items() if k != "accesses"})
+        return {
+            "notifications": [{**n, "hazards": [hazard_for_team(team, h) for h in n["hazards"]]}
+                              for n in self.notifications.values() if n["team"] == team or comp in n["share_with"]],
+            "rfas": [r for r in self.rfas.values() if r["team"] == team or military],
+            "documents": docs,
+            "media": list(self.media.values()),
+            "statements": [x for x in self.statements.values() if x["team"] == team],
+            "decisions": [x for x in self.decisions.values() if x["team"] == team],
+        }
 
     def checklist(self) -> list[dict[str, Any]]:
         """Expected actions of released injects, per addressed team, with the latest mark (or None)."""
@@ -336,7 +371,71 @@ def _marked(s: ExerciseState, e: ev.Event) -> None:
         "author": {"role": e.actor.role, "name": e.actor.name, "participant": e.actor.participant}}
 
 
+def _wf_meta(e: ev.Event) -> dict[str, Any]:
+    return {"seq": e.seq, "ex_time": e.ex_time, "wall_time": e.wall_time, "author": e.actor.name}
+
+
+def _notified(s: ExerciseState, e: ev.Event) -> None:
+    s.notifications[e.payload["notification_id"]] = {**e.payload, **_wf_meta(e), "acks": {}, "hazards": []}
+
+
+def _notification_acked(s: ExerciseState, e: ev.Event) -> None:
+    s.notifications[e.payload["notification_id"]]["acks"][e.payload["team"]] = {**e.payload, **_wf_meta(e)}
+
+
+def _hazard(s: ExerciseState, e: ev.Event) -> None:
+    s.notifications[e.payload["notification_id"]]["hazards"].append({**e.payload, "seq": e.seq,
+                                                                     "ex_time": e.ex_time})
+
+
+def _rfa_submitted(s: ExerciseState, e: ev.Event) -> None:
+    s.rfas[e.payload["rfa_id"]] = {**e.payload, **_wf_meta(e), "status": "submitted",
+                                   "history": [{"status": "submitted", "team": e.payload["team"], "reason": "",
+                                                "seq": e.seq, "ex_time": e.ex_time}]}
+
+
+RFA_STATUS = {"accept": "accepted", "decline": "declined", "more_info": "more_info_requested"}
+
+
+def _rfa_responded(s: ExerciseState, e: ev.Event) -> None:
+    rfa = s.rfas[e.payload["rfa_id"]]
+    rfa["status"] = RFA_STATUS[e.payload["decision"]]
+    rfa["history"].append({"status": rfa["status"], "team": e.payload["team"], "reason": e.payload["reason"],
+                           "seq": e.seq, "ex_time": e.ex_time})
+
+
+def _doc_shared(s: ExerciseState, e: ev.Event) -> None:
+    s.documents[e.payload["document_id"]] = {**e.payload, **_wf_meta(e),
+                                             "recipients": list(e.payload["share_with"]), "accesses": []}
+
+
+def _doc_forwarded(s: ExerciseState, e: ev.Event) -> None:
+    d = s.documents[e.payload["document_id"]]
+    d["recipients"] = sorted(set(d["recipients"]) | set(e.payload["to"]))
+
+
+def _doc_accessed(s: ExerciseState, e: ev.Event) -> None:
+    s.documents[e.payload["document_id"]]["accesses"].append({**e.payload, "seq": e.seq, "ex_time": e.ex_time})
+
+
+def _keyed(attr: str, key: str):
+    def handler(s: ExerciseState, e: ev.Event) -> None:
+        getattr(s, attr)[e.payload[key]] = {**e.payload, **_wf_meta(e)}
+    return handler
+
+
 _HANDLERS = {
+    ev.NOTIFICATION_SUBMITTED: _notified,
+    ev.NOTIFICATION_ACKNOWLEDGED: _notification_acked,
+    ev.NOTIFICATION_HAZARD_FLAGGED: _hazard,
+    ev.RFA_SUBMITTED: _rfa_submitted,
+    ev.RFA_RESPONDED: _rfa_responded,
+    ev.DOCUMENT_SHARED: _doc_shared,
+    ev.DOCUMENT_FORWARDED: _doc_forwarded,
+    ev.DOCUMENT_ACCESSED: _doc_accessed,
+    ev.MEDIA_PUBLISHED: _keyed("media", "media_id"),
+    ev.STATEMENT_ISSUED: _keyed("statements", "statement_id"),
+    ev.DECISION_RECORDED: _keyed("decisions", "decision_id"),
     ev.EXERCISE_OPENED: _opened,
     ev.EXERCISE_ENDED: _clock,
     ev.CLOCK_STARTED: _clock,

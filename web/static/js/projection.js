@@ -3,6 +3,7 @@
 
 import { parseOffset } from './clock.js';
 import { Connection, showConnectionState } from './connection.js';
+import { WORKFLOW_EVENTS, applyWorkflowEvent } from './workflows.js';
 
 export class ExerciseView extends EventTarget {
   constructor() {
@@ -116,6 +117,7 @@ export class ExerciseView extends EventTarget {
         break;
       }
       default:
+        if (WORKFLOW_EVENTS.includes(e.type)) applyWorkflowEvent(s, e);
     }
     s.seq = e.seq;
     this.emit(e.type, e);

@@ -8,6 +8,7 @@ import { RoomsPanel } from './rooms.js';
 import { InjectList } from './inbox.js';
 import { CopMap, copFeatures } from './map.js';
 import { renderMarkdown } from './markdown.js';
+import { CoordinationPanel, WORKFLOW_EVENTS } from './workflows.js';
 
 const exercise = document.body.dataset.exercise;
 const session = loadSession(exercise);
@@ -24,6 +25,7 @@ const inbox = new InjectList(view, memory, {
 });
 inbox.onRead = () => showUnread();
 let map;
+const coordination = new CoordinationPanel(view, $('#coordination'), () => map);
 
 function showUnread() {
   const n = inbox.unreadCount();
@@ -85,7 +87,10 @@ $('#add-feature').addEventListener('click', () => {
   });
 });
 
-view.addEventListener('reset', () => { setUp(); inbox.render(); showUnread(); map.setFeatures(copFeatures(view)); });
+view.addEventListener('reset', () => {
+  setUp(); inbox.render(); showUnread(); map.setFeatures(copFeatures(view)); coordination.setUp();
+});
+for (const kind of WORKFLOW_EVENTS) view.addEventListener(kind, () => coordination.render());
 for (const kind of ['inject.released', 'inject.acknowledged']) {
   view.addEventListener(kind, () => { inbox.render(); showUnread(); });
 }

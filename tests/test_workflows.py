@@ -1,0 +1,366 @@
+"""Coordination workflows (issue 6): deconfliction notifications, requests for assistance,
+protected information sharing, simulated media and decision logs. Rules and visibility."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from exercise_server.core import events as ev
+from exercise_server.core.access import event_for_view
+from exercise_server.core.errors import CommandError
+from exercise_server.core.projections import ExerciseState
+from exercise_server.core.workflows import distance_m
+
+from .core_harness import CIV, EVAL, FAC, HUM, MIL, POL, CoreRun
+
+ROUTE = {"type": "LineString", "coordinates": [[31.0, 4.0], [31.1, 4.0], [31.2, 4.05]]}
+SITE = {"type": "Point", "coordinates": [31.5, 4.5]}
+NEAR_ROUTE = {"type": "Point", "coordinates": [31.05, 4.01]}  # about 1.1 km north of the route
+FAR = {"type": "Point", "coordinates": [32.0, 5.0]}
+LAST_RESORT = "No civilian carrier can reach Kora while the bridge is out."
+
+
+def refused(run: CoreRun, principal, ctype: str, **fields) -> CommandError:
+    with pytest.raises(CommandError) as exc:
+        run.cmd(principal, ctype, **fields)
+    return exc.value
+
+
+def stream(run: CoreRun, principal) -> list[dict]:
+    return [f for e in run.log if (f := event_for_view(principal.view, e)) is not None]
+
+
+def seen_by(run: CoreRun, principal) -> str:
+    return json.dumps(stream(run, principal)) + json.dumps(run.state.snapshot(principal))
+
+
+def started() -> CoreRun:
+    run = CoreRun()
+    run.cmd(FAC, "clock.start")
+    return run
+
+
+def notify(run: CoreRun, share_with=("military",), geometry=ROUTE, **extra) -> str:
+    fields = {"kind": "movement", "name": "Convoy to Kora", "geometry": geometry, "window_start": "+0:00",
+              "window_end": "+2:00", "share_with": list(share_with), **extra}
+    (e,) = run.cmd(HUM, "notification.submit", **fields)
+    return e.payload["notification_id"]
+
+
+# -- a. humanitarian notification ---------------------------------------------------
+
+def test_a_humanitarian_team_notifies_and_only_the_notified_components_see_it():
+    run = started()
+    nid = notify(run)
+    (e,) = [x for x in run.log if x.type == ev.NOTIFICATION_SUBMITTED]
+    assert set(e.audience) == {"facilitator", "evaluator", "team:hum-1", "team:mil-1"}
+    assert e.payload["window_end"] == 7200 and e.payload["share_with"] == ["military"]
+    for p in (HUM, MIL, FAC, EVAL):
+        assert "Convoy to Kora" in seen_by(run, p)
+    for p in (POL, CIV):
+        assert "Convoy to Kora" not in seen_by(run, p)
+    assert [n["notification_id"] for n in run.state.snapshot(MIL)["notifications"]] == [nid]
+
+
+@pytest.mark.parametrize("who", [MIL, POL, CIV, FAC])
+def test_only_a_humanitarian_team_notifies(who):
+    run = started()
+    assert refused(run, who, "notification.submit", kind="site", name="x", geometry=SITE, window_start=0,
+                   window_end=60, share_with=["military"]).code == "forbidden"
+
+
+@pytest.mark.parametrize("fields", [
+    {"kind": "convoy"},
+    {"geometry": {"type": "Polygon", "coordinates": [[[31, 4], [31.1, 4], [31, 4.1], [31, 4]]]}},
+    {"window_end": "+0:00"},
+    {"window_start": "soon"},
+    {"share_with": []},
+    {"name": ""},
+])
+def test_a_malformed_notification_is_invalid(fields):
+    run = started()
+    base = {"kind": "movement", "name": "Convoy", "geometry": ROUTE, "window_start": "+0:10",
+            "window_end": "+1:00", "share_with": ["military"]}
+    assert refused(run, HUM, "notification.submit", **{**base, **fields}).code == "invalid"
+
+
+def test_sharing_with_an_unknown_component_is_not_found():
+    run = started()
+    assert refused(run, HUM, "notification.submit", kind="site", name="x", geometry=SITE, window_start=0,
+                   window_end=60, share_with=["navy"]).code == "not_found"
+
+
+def test_the_military_acknowledges_and_the_humanitarian_team_sees_the_acknowledgement():
+    run = started()
+    nid = notify(run)
+    (ack,) = run.cmd(MIL, "notification.acknowledge", notification_id=nid)
+    assert ack.type == ev.NOTIFICATION_ACKNOWLEDGED
+    assert event_for_view(HUM.view, ack)["payload"]["team"] == "mil-1"
+    assert event_for_view(POL.view, ack) is None
+    assert set(run.state.snapshot(HUM)["notifications"][0]["acks"]) == {"mil-1"}
+    assert refused(run, MIL, "notification.acknowledge", notification_id=nid).code == "conflict"
+
+
+def test_acknowledging_as_a_component_that_was_not_notified_is_not_found():
+    run = started()
+    nid = notify(run, share_with=["military"])
+    err = refused(run, POL, "notification.acknowledge", notification_id=nid)
+    assert err.code == "not_found"
+    assert refused(run, MIL, "notification.acknowledge", notification_id="N-99").code == "not_found"
+
+
+def test_only_military_or_police_teams_acknowledge():
+    run = started()
+    nid = notify(run, share_with=["military", "civilian"])
+    assert refused(run, CIV, "notification.acknowledge", notification_id=nid).code == "forbidden"
+    assert refused(run, FAC, "notification.acknowledge", notification_id=nid).code == "forbidden"
+
+
+@pytest.mark.parametrize("who", [MIL, POL, FAC, HUM])
+def test_asking_to_approve_a_notification_is_refused_as_invalid(who):
+    run = started()
+    nid = notify(run)
+    err = refused(run, who, "notification.approve", notification_id=nid)
+    assert err.code == "invalid"
+    assert "acknowledged, never approved" in err.message
+
+
+def test_a_notification_expires_at_window_end():
+    run = started()
+    nid = notify(run, window_end="+0:30")
+    run.advance(31 * 60)
+    assert refused(run, MIL, "notification.acknowledge", notification_id=nid).code == "wrong_state"
+    run.cmd(MIL, "cop.add", feature={"kind": "incident", "name": "Ambush", "geometry": NEAR_ROUTE})
+    assert not [e for e in run.log if e.type == ev.NOTIFICATION_HAZARD_FLAGGED]
+
+
+def test_distance_to_a_route_and_a_site():
+    assert 1000 < distance_m((31.05, 4.01), ROUTE) < 1200
+    assert distance_m((31.5, 4.5), SITE) == 0
+    assert distance_m((32.0, 5.0), ROUTE) > 50_000
+
+
+def test_an_incident_near_a_notified_route_is_flagged_to_both_sides():
+    run = started()
+    nid = notify(run)
+    events = run.cmd(POL, "cop.add", feature={"kind": "incident", "name": "Ambush", "geometry": NEAR_ROUTE,
+                                              "visible_to": "all"})
+    flag = events[-1]
+    assert flag.type == ev.NOTIFICATION_HAZARD_FLAGGED
+    assert flag.payload["notification_id"] == nid and flag.payload["distance_m"] < 2000
+    assert set(flag.audience) == {"facilitator", "evaluator", "team:hum-1", "team:mil-1"}
+    assert event_for_view(POL.view, flag) is None
+    assert run.state.snapshot(HUM)["notifications"][0]["hazards"][0]["feature_id"] == flag.payload["feature_id"]
+
+
+def test_a_checkpoint_moved_near_a_notified_site_is_flagged_and_far_ones_are_not():
+    run = started()
+    notify(run, geometry=SITE, kind="site", share_with=["military", "police"])
+    (added,) = run.cmd(MIL, "cop.add", feature={"kind": "checkpoint", "name": "CP 7", "geometry": FAR})
+    assert added.type == ev.COP_FEATURE_ADDED
+    run.cmd(MIL, "cop.add", feature={"kind": "camp", "name": "not a hazard", "geometry": SITE})
+    assert not [e for e in run.log if e.type == ev.NOTIFICATION_HAZARD_FLAGGED]
+    moved = run.cmd(MIL, "cop.change", feature_id=added.payload["feature"]["id"],
+                    set={"geometry": {"type": "Point", "coordinates": [31.51, 4.5]}})
+    assert [e.type for e in moved] == [ev.COP_FEATURE_CHANGED, ev.NOTIFICATION_HAZARD_FLAGGED]
+    assert "team:pol-1" in moved[-1].audience
+
+
+# -- b. request for assistance ------------------------------------------------------
+
+def rfa(run: CoreRun, who=CIV, **extra) -> str:
+    fields = {"asset": "escort", "justification": "Convoy of medical supplies to Kora",
+              "last_resort": LAST_RESORT, "time_limit": "+3:00", "location": SITE, **extra}
+    (e,) = run.cmd(who, "rfa.submit", **fields)
+    return e.payload["rfa_id"]
+
+
+def test_a_request_for_assistance_goes_to_control_the_requester_and_military_teams():
+    run = started()
+    rid = rfa(run)
+    (e,) = [x for x in run.log if x.type == ev.RFA_SUBMITTED]
+    assert set(e.audience) == {"facilitator", "evaluator", "team:civ-1", "team:mil-1"}
+    assert "Convoy of medical supplies" not in seen_by(run, POL) + seen_by(run, HUM)
+    assert run.state.snapshot(MIL)["rfas"][0]["rfa_id"] == rid
+    rfa(run, who=HUM, asset="airlift")
+    assert len(run.state.snapshot(MIL)["rfas"]) == 2 and len(run.state.snapshot(CIV)["rfas"]) == 1
+
+
+@pytest.mark.parametrize("last_resort", [None, "", "no other way", 42])
+def test_a_request_without_a_last_resort_justification_is_invalid(last_resort):
+    run = started()
+    err = refused(run, CIV, "rfa.submit", asset="escort", justification="need it", last_resort=last_resort,
+                  time_limit="+1:00", location=SITE)
+    assert err.code == "invalid" and "Oslo Guidelines" in err.message and "last-resort" in err.message
+
+
+@pytest.mark.parametrize("who", [MIL, POL, FAC])
+def test_only_civilian_or_humanitarian_teams_request_assistance(who):
+    run = started()
+    assert refused(run, who, "rfa.submit", asset="escort", justification="j", last_resort=LAST_RESORT,
+                   time_limit="+1:00", location=SITE).code == "forbidden"
+
+
+def test_a_malformed_request_is_invalid():
+    run = started()
+    for bad in ({"asset": "tanks"}, {"location": {"type": "Circle"}}, {"time_limit": "later"}):
+        fields = {"asset": "escort", "justification": "j", "last_resort": LAST_RESORT, "time_limit": "+1:00",
+                  "location": SITE, **bad}
+        assert refused(run, CIV, "rfa.submit", **fields).code == "invalid"
+
+
+def test_the_military_responds_and_the_request_keeps_a_status_history():
+    run = started()
+    rid = rfa(run)
+    assert refused(run, MIL, "rfa.respond", rfa_id=rid, decision="decline").code == "invalid"  # no reason
+    assert refused(run, MIL, "rfa.respond", rfa_id=rid, decision="more_info", reason=" ").code == "invalid"
+    assert refused(run, MIL, "rfa.respond", rfa_id=rid, decision="maybe").code == "invalid"
+    run.cmd(MIL, "rfa.respond", rfa_id=rid, decision="more_info", reason="Which road?")
+    (e,) = run.cmd(MIL, "rfa.respond", rfa_id=rid, decision="decline", reason="All escorts committed")
+    assert event_for_view(CIV.view, e)["payload"]["reason"] == "All escorts committed"
+    row = run.state.snapshot(CIV)["rfas"][0]
+    assert row["status"] == "declined"
+    assert [h["status"] for h in row["history"]] == ["submitted", "more_info_requested", "declined"]
+    assert refused(run, MIL, "rfa.respond", rfa_id=rid, decision="accept").code == "wrong_state"
+
+
+def test_only_military_teams_respond_to_requests():
+    run = started()
+    rid = rfa(run)
+    for who in (CIV, POL, HUM, FAC):
+        assert refused(run, who, "rfa.respond", rfa_id=rid, decision="accept").code == "forbidden"
+    assert refused(run, MIL, "rfa.respond", rfa_id="RFA-9", decision="accept").code == "not_found"
+    run.cmd(MIL, "rfa.respond", rfa_id=rid, decision="accept")
+    assert run.state.snapshot(CIV)["rfas"][0]["status"] == "accepted"
+
+
+# -- c. information sharing with protection ----------------------------------------
+
+def share(run: CoreRun, who=HUM, sensitive=True, share_with=("military",)) -> str:
+    (e,) = run.cmd(who, "document.share", title="Protection report", body="Names of victims at Bessa",
+                   share_with=list(share_with), sensitive=sensitive)
+    return e.payload["document_id"]
+
+
+def test_a_document_reaches_only_the_owner_and_its_recipients():
+    run = started()
+    share(run)
+    assert "Names of victims" in seen_by(run, MIL) and "Names of victims" in seen_by(run, EVAL)
+    assert "Names of victims" not in seen_by(run, POL) + seen_by(run, CIV)
+
+
+def test_forwarding_a_sensitive_item_is_forbidden_unless_one_owns_it():
+    run = started()
+    did = share(run)
+    err = refused(run, MIL, "document.forward", document_id=did, to=["police"])
+    assert err.code == "forbidden" and "sensitive items cannot be forwarded" in err.message
+    assert "Names of victims" not in seen_by(run, POL)
+    run.cmd(HUM, "document.forward", document_id=did, to=["police"])  # the owner decides
+    assert "Names of victims" in seen_by(run, POL)
+
+
+def test_a_plain_document_may_be_forwarded_by_a_recipient_but_not_by_a_stranger():
+    run = started()
+    did = share(run, sensitive=False)
+    assert refused(run, POL, "document.forward", document_id=did, to=["police"]).code == "not_found"
+    (e,) = run.cmd(MIL, "document.forward", document_id=did, to=["police"])
+    assert e.type == ev.DOCUMENT_FORWARDED and "team:pol-1" in e.audience
+    assert [d["document_id"] for d in run.state.snapshot(POL)["documents"]] == [did]
+
+
+def test_opening_a_sensitive_document_is_recorded_for_control_and_the_owner():
+    run = started()
+    did = share(run)
+    (e,) = run.cmd(MIL, "document.open", document_id=did)
+    assert e.type == ev.DOCUMENT_ACCESSED and e.payload["team"] == "mil-1"
+    assert set(e.audience) == {"facilitator", "evaluator", "team:hum-1"}
+    assert event_for_view(MIL.view, e) is None
+    assert run.state.snapshot(HUM)["documents"][0]["accesses"][0]["team"] == "mil-1"
+    assert "accesses" not in run.state.snapshot(MIL)["documents"][0]
+    assert run.state.snapshot(EVAL)["documents"][0]["accesses"][0]["name"] == MIL.name
+    assert refused(run, POL, "document.open", document_id=did).code == "not_found"
+
+
+def test_a_team_shares_only_as_itself():
+    run = started()
+    assert refused(run, POL, "document.share", title="t", body="b", share_with=["military"],
+                   owner="hum-1").code == "forbidden"
+    assert refused(run, FAC, "document.share", title="t", body="b", share_with=["military"]).code == "forbidden"
+    assert refused(run, POL, "document.share", title="t", body="b", share_with=["military"],
+                   sensitive="yes").code == "invalid"
+
+
+# -- d. simulated media, e. decisions ----------------------------------------------
+
+def test_the_facilitator_publishes_media_that_everyone_sees():
+    run = started()
+    (s,) = run.cmd(HUM, "statement.issue", text="Aid continues despite the floods")
+    assert set(s.audience) == {"facilitator", "evaluator", "team:hum-1"}
+    assert "Aid continues" not in seen_by(run, MIL)
+    (m,) = run.cmd(FAC, "media.publish", outlet="Radio Tamsa", kind="radio", headline="Aid convoys stuck",
+                   body="Reports from Kora", in_reply_to=s.payload["statement_id"])
+    assert m.audience == (ev.EVERYONE,)
+    for p in (MIL, POL, HUM, CIV, EVAL):
+        assert "Aid convoys stuck" in seen_by(run, p)
+    assert refused(run, FAC, "media.publish", outlet="o", kind="tv", headline="h", body="b").code == "invalid"
+    assert refused(run, FAC, "media.publish", outlet="o", kind="social", headline="h", body="b",
+                   in_reply_to="S-9").code == "not_found"
+    assert refused(run, MIL, "statement.issue", text="x", team="hum-1").code == "forbidden"
+    assert refused(run, FAC, "statement.issue", text="x").code == "forbidden"
+
+
+def test_a_team_records_decisions_only_it_and_control_see():
+    run = started()
+    (d,) = run.cmd(MIL, "decision.record", what="Reroute patrol", why="Convoy notified on route",
+                   consulted=["hum-1", "UNHCR liaison"])
+    assert set(d.audience) == {"facilitator", "evaluator", "team:mil-1"}
+    assert run.state.snapshot(MIL)["decisions"][0]["consulted"] == ["hum-1", "UNHCR liaison"]
+    assert run.state.snapshot(HUM)["decisions"] == []
+    assert "Reroute patrol" in seen_by(run, EVAL) and "Reroute patrol" not in seen_by(run, HUM)
+    assert refused(run, MIL, "decision.record", what="x", why="").code == "invalid"
+    assert refused(run, MIL, "decision.record", what="x", why="y", consulted="all").code == "invalid"
+    assert refused(run, EVAL, "decision.record", what="x", why="y").code == "forbidden"
+
+
+def test_workflow_commands_are_refused_once_the_exercise_ended():
+    run = started()
+    nid = notify(run)
+    run.cmd(FAC, "exercise.end")
+    assert refused(run, MIL, "notification.acknowledge", notification_id=nid).code == "wrong_state"
+    assert refused(run, MIL, "decision.record", what="x", why="y").code == "wrong_state"
+
+
+def test_the_workflows_replay_to_the_same_state():
+    run = started()
+    nid = notify(run)
+    run.cmd(MIL, "notification.acknowledge", notification_id=nid)
+    rid = rfa(run)
+    run.cmd(MIL, "rfa.respond", rfa_id=rid, decision="accept")
+    did = share(run)
+    run.cmd(MIL, "document.open", document_id=did)
+    again = ExerciseState.fold(run.log)
+    for p in (FAC, HUM, MIL, POL, CIV):
+        assert again.snapshot(p) == run.state.snapshot(p)
+
+
+def test_snapshot_rows_keep_the_payload_name_and_name_the_author_apart():
+    run = started()
+    notify(run)
+    row = run.state.snapshot(MIL)["notifications"][0]
+    assert row["name"] == "Convoy to Kora" and row["author"] == HUM.name
+
+
+def test_a_hazard_flag_does_not_reveal_a_feature_hidden_from_a_team():
+    run = started()
+    notify(run)  # to the military
+    run.cmd(POL, "cop.add", feature={"kind": "incident", "name": "Informant meeting", "geometry": NEAR_ROUTE,
+                                     "visible_to": ["police", "humanitarian"]})
+    flag = run.log[-1]
+    assert flag.type == ev.NOTIFICATION_HAZARD_FLAGGED
+    assert event_for_view(MIL.view, flag)["payload"] == {"notification_id": "N-1", "feature_kind": "incident",
+                                                         "distance_m": flag.payload["distance_m"]}
+    assert "Informant meeting" not in seen_by(run, MIL)
+    assert "Informant meeting" in json.dumps(run.state.snapshot(HUM)["notifications"])
+    assert event_for_view(HUM.view, flag)["payload"]["feature_name"] == "Informant meeting"
