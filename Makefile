@@ -35,9 +35,11 @@ soak: $(VENV)/.test-installed
 screenshots: $(VENV)/.test-installed
 	SCREENSHOT_DIR=docs/screenshots $(BIN)/python -m pytest -q tests/test_browser_tour.py
 
+# Benchmarks against peers (docs/performance.md): the load scenarios, then replay.
 .PHONY: bench
-bench: $(VENV)/.installed
-	$(BIN)/python -m bench replay
+bench: $(VENV)/.test-installed
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
+	$(BIN)/python -m bench all
 
 validate: $(VENV)/.installed
 	$(BIN)/exercise-server validate injects/

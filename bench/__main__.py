@@ -1,19 +1,33 @@
-"""`python -m bench NAME`: run one benchmark, print a Markdown table, keep the figures in bench/results/."""
+"""`python -m bench [all|fanout|chat|reconnect|memory|replay] [options]`: run benchmarks,
+print a Markdown table, keep the figures in bench/results/ (docs/performance.md).
+
+`all` runs the load scenarios against every peer, then the replay benchmark.
+"""
 
 from __future__ import annotations
 
 import argparse
 import sys
 
-from . import replay
+from . import load, replay
+
+
+def run_replay(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench replay", description=__doc__)
+    sub = parser.add_subparsers(dest="bench", required=True)
+    replay.add_arguments(sub.add_parser("replay", help="replay figures on a generated long exercise log"))
+    args = parser.parse_args(["replay", *argv])
+    return args.run(args)
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
-    sub = parser.add_subparsers(dest="bench", required=True)
-    replay.add_arguments(sub.add_parser("replay", help="replay figures on a generated long exercise log"))
-    args = parser.parse_args(argv)
-    return args.run(args)
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["replay"]:
+        return run_replay(argv[1:])
+    status = load.main(argv)
+    if (not argv or argv[0] == "all") and "--quick" not in argv and status == 0:
+        status = run_replay([])
+    return status
 
 
 if __name__ == "__main__":

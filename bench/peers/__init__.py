@@ -1,0 +1,1 @@
+"""The peers the load benchmarks measure this server against, each a small runnable module."""

@@ -1,0 +1,45 @@
+"""The load benchmarks' quick mode against every peer: the harness works (it does not judge speed).
+
+Speed is measured by `make bench` against peers in the same run (docs/performance.md);
+here the figures only have to exist and every message has to arrive exactly once.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from bench.targets import default_target_names, redis_available
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_quick_load_benchmarks_deliver_every_message_once_on_every_target(tmp_path):
+    run = subprocess.run([sys.executable, "-m", "bench.load", "--quick", "--results-dir", str(tmp_path)],
+                         cwd=ROOT, capture_output=True, text=True, timeout=180)
+    assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-4000:]
+    assert "| fanout |" in run.stdout and "| chat |" in run.stdout  # the table is printed
+
+    targets = set(default_target_names(redis_available()))
+    docs = {path.name.split("-")[3]: json.loads(path.read_text()) for path in tmp_path.glob("*-quick.json")}
+    assert set(docs) == {"memory", "fanout", "chat", "reconnect"}
+    for scenario, doc in docs.items():
+        assert set(doc["targets"]) == targets, scenario
+        for name, row in doc["targets"].items():
+            assert "error" not in row, (scenario, name, row)
+
+    for name, row in docs["fanout"]["targets"].items():
+        assert row["lost"] == 0 and row["duplicates"] == 0, name
+        assert sum(r["deliveries"] for r in row["repetitions"]) == sum(r["expected"] for r in row["repetitions"])
+        assert row["p99_ms"] > 0
+    for name, row in docs["chat"]["targets"].items():
+        for step in row["steps"]:
+            assert step["deliveries"] == step["expected"] > 0, (name, step)
+            assert step["lost"] == step["duplicates"] == step["errors"] == 0, (name, step)
+    for name, row in docs["reconnect"]["targets"].items():
+        assert row["late"] == row["failed"] == 0, name
+        assert row["gaps"] == row["duplicates"] == 0, name
+    for name, row in docs["memory"]["targets"].items():
+        assert row["connections"] == row["connected"] > 0, name
