@@ -25,17 +25,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import datetime
-import json
 import math
 import multiprocessing
 import os
-import platform
-import re
-import shutil
-import signal
 import statistics
-import subprocess
 import sys
 import time
 import traceback
@@ -45,24 +38,11 @@ from typing import Any, AsyncIterator
 import msgpack
 
 from . import driver as drv
+from .measure import OtherLoad, cpu_seconds, latency_summary, machine, pct, wait_idle
+from .spy import Profiler
+from .tables import ALL_TARGETS, LABEL, RESULTS, SCENARIOS, load_saved, save, table
 from .targets import ROOT, Target, default_target_names, make_targets, redis_available, remove, scratch_dir
 from .wsclient import WSClient, now
-
-RESULTS = Path(__file__).resolve().parent / "results"
-# The order they run in, on one set of connections: the storm last, since a server that
-# misses its deadline is still busy with it afterwards (the target is stopped right after).
-SCENARIOS = ("memory", "fanout", "chat", "reconnect")
-ALL_TARGETS = ("ours", "ours-redis", "sio", "sio-redis", "floor")
-LABEL = {"ours": "this server", "ours-redis": "this server (Redis)", "sio": "python-socketio",
-         "sio-redis": "python-socketio (Redis)", "floor": "websockets floor"}
-
-# The targets the issue holds us to (ratios are ours / peer, measured in the same run).
-GOALS = {
-    "fanout": "p99 at most 1.3x the floor's",
-    "chat": "at least 1.5x python-socketio's delivered messages/s at p99 <= 250 ms",
-    "reconnect": "1,000 clients caught up in under 3 s, zero gaps",
-    "memory": "at most 40 KiB per idle connection",
-}
 
 
 # -- options ---------------------------------------------------------------------------------
@@ -117,89 +97,11 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 QUICK = dict(rooms=4, per_room=5, fanout_releases=4, fanout_rate=5.0, repeat=1, storm_repeat=1, storm=10,
-             storm_rate=5.0,
-             storm_wait=0.3, storm_deadline=10.0, chat_start=200.0, chat_max=400.0, chat_step=0.5, chat_refine=0,
-             settle=0.3)
+             storm_rate=5.0, storm_wait=0.3, storm_deadline=10.0, chat_start=200.0, chat_max=400.0, chat_step=0.5,
+             chat_refine=0, settle=0.3)
 
 
-# -- small helpers ------------------------------------------------------------------------------
-
-def pct(values: list[float], q: float) -> float:
-    """Nearest-rank percentile of sorted `values`."""
-    if not values:
-        return float("nan")
-    return values[min(len(values) - 1, max(0, math.ceil(q * len(values)) - 1))]
-
-
-def latency_summary(values: list[float]) -> dict[str, float]:
-    values = sorted(values)
-    return {"p50_ms": pct(values, 0.50) * 1e3, "p95_ms": pct(values, 0.95) * 1e3,
-            "p99_ms": pct(values, 0.99) * 1e3, "max_ms": (values[-1] * 1e3) if values else float("nan"),
-            "samples": len(values)}
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time the process has used (from /proc/PID/stat)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def busy_seconds() -> float:
-    """CPU seconds the whole machine has been busy (all CPUs), from /proc/stat."""
-    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
-    user, nice, system, idle, iowait, irq, softirq, steal = (fields + [0] * 8)[:8]
-    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
-
-
-class OtherLoad:
-    """How busy the machine was with work other than this benchmark (other people's test
-    suites on a shared machine), in CPUs, over the life of one target."""
-
-    def __init__(self, pids: list[int]) -> None:
-        self.pids = pids
-        self.t0, self.busy0, self.ours0 = time.monotonic(), busy_seconds(), self._ours()
-
-    def _ours(self) -> float:
-        total = 0.0
-        for pid in self.pids:
-            try:
-                total += cpu_seconds(pid)
-            except OSError:
-                pass
-        return total
-
-    def cpus(self) -> float:
-        elapsed = time.monotonic() - self.t0
-        other = (busy_seconds() - self.busy0) - (self._ours() - self.ours0)
-        return max(0.0, other / elapsed) if elapsed > 0 else 0.0
-
-
-async def wait_idle(pid: int, timeout: float, window: float = 0.5, busy: float = 0.15) -> float:
-    """Wait until the process uses less than `busy` of a CPU over `window` seconds (frames
-    still queued after the connect phase, a chat backlog); the seconds waited."""
-    t0 = time.monotonic()
-    last = cpu_seconds(pid)
-    while time.monotonic() - t0 < timeout:
-        await asyncio.sleep(window)
-        used = cpu_seconds(pid)
-        if (used - last) / window < busy:
-            break
-        last = used
-    return time.monotonic() - t0
-
-
-def machine() -> dict[str, Any]:
-    info: dict[str, Any] = {"python": platform.python_version(), "platform": platform.platform(),
-                            "cpus": os.cpu_count()}
-    try:
-        cpu = Path("/proc/cpuinfo").read_text()
-        info["cpu"] = next((ln.split(":", 1)[1].strip() for ln in cpu.splitlines() if ln.startswith("model name")), "")
-        mem = Path("/proc/meminfo").read_text().splitlines()[0].split()
-        info["memory_gib"] = round(int(mem[1]) / 2**20, 1)
-    except OSError:
-        pass
-    return info
-
+# -- the same frame size for every target ----------------------------------------------------------
 
 def peer_pad(kind: str, frame_bytes: int, room: str) -> int:
     """Padding that makes a peer's delivered frame `frame_bytes` long (representative ids)."""
@@ -259,57 +161,6 @@ async def calibrate_ours(spec: dict[str, Any], frame_bytes: int) -> tuple[int, i
     probe.close()
     await asyncio.sleep(0.1)
     return max(0, fanout_pad), max(0, chat_pad)
-
-
-class Profiler:
-    """py-spy sampling one server process for one phase (raw collapsed stacks + a summary)."""
-
-    def __init__(self, directory: Path | None, pid: int, name: str) -> None:
-        self.proc: subprocess.Popen | None = None
-        if directory is None:
-            return
-        pyspy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
-        directory.mkdir(parents=True, exist_ok=True)
-        self.path = directory / f"{name}.txt"
-        self.proc = subprocess.Popen([pyspy, "record", "--pid", str(pid), "--rate", "250", "--format", "raw",
-                                      "--output", str(self.path), "--nonblocking"],
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(0.5)  # attached before the phase starts
-
-    def stop(self) -> None:
-        if self.proc is None:
-            return
-        self.proc.send_signal(signal.SIGINT)
-        try:
-            self.proc.wait(30)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-        if self.path.exists():
-            self.path.with_suffix(".summary.txt").write_text(summarize(self.path))
-
-
-def summarize(path: Path, top: int = 30) -> str:
-    """Self and inclusive share of samples per function, from py-spy's collapsed stacks."""
-    own: dict[str, int] = {}
-    incl: dict[str, int] = {}
-    total = 0
-    for line in path.read_text().splitlines():
-        stack, _, count = line.rpartition(" ")
-        if not stack or not count.isdigit():
-            continue
-        n = int(count)
-        total += n
-        frames = [re.sub(r":\d+\)$", ")", f) for f in stack.split(";")]
-        own[frames[-1]] = own.get(frames[-1], 0) + n
-        for f in set(frames):
-            incl[f] = incl.get(f, 0) + n
-    out = [f"{total} samples\n", "self%   function"]
-    out += [f"{100 * n / total:5.1f}  {f}" for f, n in sorted(own.items(), key=lambda x: -x[1])[:top]]
-    out += ["", "incl%   function"]
-    out += [f"{100 * n / total:5.1f}  {f}" for f, n in sorted(incl.items(), key=lambda x: -x[1])[:top]]
-    return "\n".join(out) + "\n"
-
-
 # -- the driver processes, seen from here ----------------------------------------------------------
 
 class Drivers:
@@ -636,154 +487,6 @@ class Session:
                 "lost": sum(s["lost"] for s in steps), "duplicates": sum(s["duplicates"] for s in steps),
                 "frame_bytes": statistics.median(s["frame_bytes"] for s in steps),
                 "p99_limit_ms": a.p99_limit, "rooms": a.rooms, "per_room": a.per_room}
-
-
-# -- the table and the files ---------------------------------------------------------------------
-
-FIGURES: dict[str, list[tuple[str, str, str, bool]]] = {  # key, label, unit, higher is better
-    "fanout": [("p50_ms", "latency p50", "ms", False), ("p95_ms", "latency p95", "ms", False),
-               ("p99_ms", "latency p99", "ms", False), ("max_ms", "latency max", "ms", False),
-               ("lost", "lost deliveries", "", False), ("duplicates", "duplicate deliveries", "", False)],
-    "chat": [("delivered_per_s", "delivered msg/s at p99 within limit", "/s", True),
-             ("p99_ms", "p99 at that rate", "ms", False), ("lost", "lost deliveries", "", False)],
-    "reconnect": [("all_caught_up_s", "all caught up", "s", False), ("p50_caught_up_s", "median caught up", "s", False),
-                  ("gaps", "gaps", "", False), ("duplicates", "duplicates", "", False)],
-    "memory": [("kib_per_connection", "memory per idle connection", "KiB", False),
-               ("rss_after_mib", "server RSS with all connected", "MiB", False)],
-}
-COUNTS = {"lost", "duplicates", "gaps"}
-GOAL_KEY = {"fanout": "p99_ms", "chat": "delivered_per_s", "reconnect": "all_caught_up_s",
-            "memory": "kib_per_connection"}
-
-
-def socketio_of(target: str) -> str:
-    """The python-socketio row a target is compared with: the one on the same backend."""
-    return "sio-redis" if target.endswith("-redis") else "sio"
-
-
-def ratio(value: float, base: float | None) -> float | None:
-    if base is None or not isinstance(value, (int, float)) or not base or math.isnan(base) or math.isnan(value):
-        return None
-    return value / base
-
-
-def goal_check(scenario: str, target: str, rows: dict[str, dict[str, Any]]) -> dict[str, Any] | None:
-    if not target.startswith("ours") or target not in rows:
-        return None
-    r = rows[target]
-    if scenario == "fanout":
-        x = ratio(r["p99_ms"], rows.get("floor", {}).get("p99_ms"))
-        return {"goal": GOALS[scenario], "value": x, "met": x is not None and x <= 1.3 and r["lost"] == 0
-                and r["duplicates"] == 0}
-    if scenario == "chat":
-        x = ratio(r["delivered_per_s"], rows.get(socketio_of(target), {}).get("delivered_per_s"))
-        return {"goal": GOALS[scenario], "value": x, "met": x is not None and x >= 1.5}
-    if scenario == "reconnect":
-        return {"goal": GOALS[scenario], "value": r["all_caught_up_s"],
-                "met": r["all_caught_up_s"] < 3.0 and r["gaps"] == 0 and r["clients"] >= 1000}
-    if scenario == "memory":
-        return {"goal": GOALS[scenario], "value": r["kib_per_connection"], "met": r["kib_per_connection"] <= 40}
-    return None
-
-
-def fmt(value: Any, unit: str) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "-"
-    if unit in ("/s",):
-        return f"{value:,.0f}"
-    if isinstance(value, int):
-        return f"{value:,}"
-    return f"{value:.2f}" if abs(value) < 10 else f"{value:,.1f}"
-
-
-def table(results: dict[str, dict[str, dict[str, Any]]]) -> str:
-    lines = ["| scenario | figure | target | value | x floor | x python-socketio | goal |",
-             "| --- | --- | --- | ---: | ---: | ---: | --- |"]
-    for scenario in SCENARIOS:
-        rows = results.get(scenario)
-        if not rows:
-            continue
-        for key, label, unit, _ in FIGURES[scenario]:
-            for target in ALL_TARGETS:
-                if target not in rows or "error" in rows[target]:
-                    if target in rows:
-                        lines.append(f"| {scenario} | {label} | {LABEL[target]} | failed | | | |")
-                    continue
-                v = rows[target].get(key)
-                r = rows[target]
-                if scenario == "reconnect" and (r.get("late") or r.get("failed")) and key in ("all_caught_up_s", "gaps"):
-                    back = (f"{r['late']:,} of {r['clients']:,} not back after {r['deadline_s']:g} s"
-                            if r.get("late") else f"{r['failed']:,} of {r['clients']:,} refused")
-                    lines.append(f"| {scenario} | {label}{' (' + unit + ')' if unit else ''} | {LABEL[target]} | "
-                                 + (f"{back} | | |" if key == "all_caught_up_s" else "not measured | | |")
-                                 + (f" **missed**: {GOALS[scenario]} |" if target.startswith("ours")
-                                    and key == "all_caught_up_s" else " |"))
-                    continue
-                if scenario == "reconnect" and key == "p50_caught_up_s" and (r.get("late") or r.get("failed")):
-                    continue
-                rf = rs = None
-                if key not in COUNTS:
-                    rf = ratio(v, rows.get("floor", {}).get(key)) if target != "floor" else None
-                    sio = socketio_of(target)
-                    rs = ratio(v, rows.get(sio, {}).get(key)) if target != sio else None
-                goal = ""
-                g = goal_check(scenario, target, rows)
-                if g is not None and key == GOAL_KEY[scenario]:
-                    goal = ("met" if g["met"] else "**missed**") + f": {g['goal']}"
-                lines.append(f"| {scenario} | {label}{' (' + unit + ')' if unit and unit != '/s' else ''} | "
-                             f"{LABEL[target]} | {fmt(v, unit)} | {'' if rf is None else f'{rf:.2f}x'} | "
-                             f"{'' if rs is None else f'{rs:.2f}x'} | {goal} |")
-    return "\n".join(lines)
-
-
-def plain(value: Any) -> Any:
-    """NaN (a figure that could not be measured) as null: the files stay strict JSON."""
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    if isinstance(value, dict):
-        return {k: plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [plain(v) for v in value]
-    return value
-
-
-def load_saved(directory: Path, day: str) -> dict[str, dict[str, dict[str, Any]]]:
-    """The results of one day's run, as `table` takes them (null back to NaN)."""
-    def nan(value: Any) -> Any:
-        if value is None:
-            return float("nan")
-        if isinstance(value, dict):
-            return {k: nan(v) for k, v in value.items()}
-        return value
-
-    out = {}
-    for scenario in SCENARIOS:
-        path = directory / f"{day}-{scenario}.json"
-        if path.exists():
-            out[scenario] = {t: nan(r) for t, r in json.loads(path.read_text())["targets"].items()}
-    return out
-
-
-def save(results: dict[str, dict[str, dict[str, Any]]], args: argparse.Namespace, meta: dict[str, Any]) -> list[Path]:
-    args.results_dir.mkdir(parents=True, exist_ok=True)
-    day = datetime.date.today().isoformat()
-    paths = []
-    for scenario, rows in results.items():
-        goals = {t: g for t in rows if (g := goal_check(scenario, t, rows)) is not None}
-        ratios = {}
-        key = GOAL_KEY[scenario]
-        for t, r in rows.items():
-            if "error" in r:
-                continue
-            ratios[t] = {"figure": key, "x_floor": ratio(r.get(key), rows.get("floor", {}).get(key)),
-                         "x_socketio": ratio(r.get(key), rows.get(socketio_of(t), {}).get(key))}
-        doc = {"scenario": scenario, "date": day, **meta, "targets": rows, "ratios": ratios, "goals": goals}
-        path = args.results_dir / f"{day}-{scenario}{'-quick' if args.quick else ''}.json"
-        path.write_text(json.dumps(plain(doc), indent=1, default=str) + "\n")
-        paths.append(path)
-    return paths
-
-
 # -- entry point ---------------------------------------------------------------------------------
 
 async def run_all(args: argparse.Namespace, scenarios: list[str], names: list[str]) -> dict[str, dict[str, Any]]:
@@ -853,6 +556,9 @@ def main(argv: list[str] | None = None) -> int:
     if others:
         print("Other work on the machine while each target ran (CPUs): "
               + ", ".join(f"{LABEL[t]} {v:.2f}" for t, v in others.items()), flush=True)
+        if max(others.values()) - min(others.values()) > 0.5:
+            print("WARNING: the machine was much busier with other work for some targets than for others; "
+                  "their ratios are not comparable: run again on a quieter machine", flush=True)
     print(f"{meta['seconds']:.0f} s; load average before {load_before[0]:.2f}, after {os.getloadavg()[0]:.2f} "
           f"(on {os.cpu_count()} CPUs)", flush=True)
     if not args.no_save:

@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_quick_load_benchmarks_deliver_every_message_once_on_every_target(tmp_path):
-    run = subprocess.run([sys.executable, "-m", "bench.load", "--quick", "--results-dir", str(tmp_path)],
+    run = subprocess.run([sys.executable, "-m", "bench", "all", "--quick", "--results-dir", str(tmp_path)],
                          cwd=ROOT, capture_output=True, text=True, timeout=180)
     assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-4000:]
     assert "| fanout |" in run.stdout and "| chat |" in run.stdout  # the table is printed
