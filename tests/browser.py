@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Page, expect
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -48,3 +49,15 @@ def screenshot(page, name: str) -> None:  # type: ignore[no-untyped-def]
     if SCREENSHOTS:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
+
+
+def join(browser, server, code: str, name: str) -> tuple[Page, PageErrors]:  # type: ignore[no-untyped-def]
+    """A participant joins from the landing page in a context of its own, and is connected."""
+    page = browser.new_context(viewport=VIEWPORT).new_page()
+    errors = PageErrors(page)
+    page.goto(server.base + "/")
+    page.fill("#join-code", code)
+    page.fill("#join-name", name)
+    page.click("#join-form button[type=submit]")
+    expect(page.locator("#connection")).to_have_text("connected")
+    return page, errors

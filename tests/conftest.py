@@ -1,3 +1,16 @@
 """Fixtures shared by the test modules."""
 
+import pytest
+from playwright.sync_api import sync_playwright
+
+from .browser import launch
 from .redis_server import redis_prefix, redis_url  # noqa: F401 - a real Redis for the tests
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Headless Chromium for one test module."""
+    with sync_playwright() as p:
+        b = launch(p)
+        yield b
+        b.close()

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
-from .browser import VIEWPORT, PageErrors, launch
+from .browser import VIEWPORT, PageErrors, join
 from .server_harness import ROOT, SECRET, ServerProcess
 
 XSS = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>'
@@ -17,25 +17,6 @@ def server(tmp_path_factory):
                       scenarios=(ROOT / "tests" / "fixtures" / "mini.yaml",)).start()
     yield s
     s.stop()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as p:
-        b = launch(p)
-        yield b
-        b.close()
-
-
-def join(browser, server: ServerProcess, code: str, name: str) -> tuple[Page, PageErrors]:
-    page = browser.new_context(viewport=VIEWPORT).new_page()
-    errors = PageErrors(page)
-    page.goto(server.base + "/")
-    page.fill("#join-code", code)
-    page.fill("#join-name", name)
-    page.click("#join-form button[type=submit]")
-    expect(page.locator("#connection")).to_have_text("connected")
-    return page, errors
 
 
 def facilitator(browser, server: ServerProcess, exercise: str) -> tuple[Page, PageErrors]:

@@ -7,9 +7,9 @@ import asyncio
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
-from .browser import VIEWPORT, PageErrors, launch, screenshot
+from .browser import VIEWPORT, PageErrors, screenshot
 from .server_harness import SECRET, Client, ServerProcess
 
 POINT = {"type": "Point", "coordinates": [31.25, 4.65]}
@@ -47,14 +47,6 @@ def played(tmp_path_factory):
         pool.submit(asyncio.run, act()).result()
     yield server, exercise, codes
     server.stop()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as p:
-        b = launch(p)
-        yield b
-        b.close()
 
 
 def evaluator_page(browser, server: ServerProcess, code: str) -> tuple[Page, PageErrors]:
