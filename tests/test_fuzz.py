@@ -13,20 +13,20 @@ import json
 import httpx
 import msgpack
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 
 from exercise_server.core.access import ALL_COMMANDS
 from exercise_server.core.errors import CLOSE_CODES, ERROR_CODES
-
 from exercise_server.store.sqlite import SqliteLog
 
 from .server_harness import ServerProcess
 
-pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 from .soak import FUZZ_FRAMES
+
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
 MAX_FRAME = 8192
 BATCH = 50
@@ -130,9 +130,16 @@ def head_of(server: ServerProcess, exercise: str, token: str) -> int:
     return next(x["seq"] for x in r.json()["exercises"] if x["id"] == exercise)
 
 
+# One frame of each refusal the suite must reach, sent by both roles whatever hypothesis draws.
+SEEDS = [b"\xc1", as_msgpack({"type": "nonsense", "id": "s1"}), as_msgpack({"type": "room.post", "id": "s2"}),
+         as_msgpack({"type": "clock.start", "id": "s3"}), "{", as_json({"type": "ping", "id": "s4"})]
+
+
 @settings(max_examples=max(1, FUZZ_FRAMES // BATCH), deadline=None, database=None,
           suppress_health_check=list(HealthCheck))
 @given(batch=st.lists(frames, min_size=BATCH, max_size=BATCH), role=st.integers(0, 1))
+@example(batch=SEEDS, role=0)
+@example(batch=SEEDS, role=1)
 def test_fuzzed_frames_get_documented_answers_and_change_nothing_unacknowledged(target, batch, role):
     server, exercise, fac_token, fuzzers, head = target
     for frame in batch:
