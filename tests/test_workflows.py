@@ -246,9 +246,34 @@ def share(run: CoreRun, who=HUM, sensitive=True, share_with=("military",)) -> st
 
 def test_a_document_reaches_only_the_owner_and_its_recipients():
     run = started()
-    share(run)
+    share(run, sensitive=False)
     assert "Names of victims" in seen_by(run, MIL) and "Names of victims" in seen_by(run, EVAL)
     assert "Names of victims" not in seen_by(run, POL) + seen_by(run, CIV)
+
+
+def test_a_sensitive_document_stays_sealed_until_a_logged_opening():
+    run = started()
+    (e,) = run.cmd(HUM, "document.share", title="Protection incident", body="Names of victims at Bessa",
+                   share_with=["military"], sensitive=True, location={"type": "Point", "coordinates": [30.1, 1.2]})
+    did = e.payload["document_id"]
+    assert "Protection incident" in seen_by(run, MIL)  # the recipient knows it exists
+    assert "Names of victims" not in seen_by(run, MIL) and "30.1" not in seen_by(run, MIL)
+    assert run.state.snapshot(MIL)["documents"][0]["sealed"] is True
+    assert "Names of victims" in seen_by(run, HUM) + seen_by(run, EVAL)
+    (opened,) = run.cmd(MIL, "document.open", document_id=did)
+    assert event_for_view(MIL.view, opened)["payload"]["body"] == "Names of victims at Bessa"
+    assert "body" not in event_for_view(HUM.view, opened)["payload"]  # the owner's copy: who, not what
+    row = run.state.snapshot(MIL)["documents"][0]
+    assert row["body"] == "Names of victims at Bessa" and row["location"]["coordinates"] == [30.1, 1.2]
+    assert "sealed" not in row and "accesses" not in row
+    assert "Names of victims" not in seen_by(run, POL) + seen_by(run, CIV)
+
+
+def test_a_document_location_must_be_a_geometry():
+    run = started()
+    err = refused(run, HUM, "document.share", title="t", body="b", share_with=["military"],
+                  location={"type": "Point", "coordinates": ["x", 1]})
+    assert err.code == "invalid" and "location" in err.message
 
 
 def test_forwarding_a_sensitive_item_is_forbidden_unless_one_owns_it():
@@ -258,6 +283,8 @@ def test_forwarding_a_sensitive_item_is_forbidden_unless_one_owns_it():
     assert err.code == "forbidden" and "sensitive items cannot be forwarded" in err.message
     assert "Names of victims" not in seen_by(run, POL)
     run.cmd(HUM, "document.forward", document_id=did, to=["police"])  # the owner decides
+    assert "Protection report" in seen_by(run, POL) and "Names of victims" not in seen_by(run, POL)
+    run.cmd(POL, "document.open", document_id=did)
     assert "Names of victims" in seen_by(run, POL)
 
 
@@ -275,8 +302,8 @@ def test_opening_a_sensitive_document_is_recorded_for_control_and_the_owner():
     did = share(run)
     (e,) = run.cmd(MIL, "document.open", document_id=did)
     assert e.type == ev.DOCUMENT_ACCESSED and e.payload["team"] == "mil-1"
-    assert set(e.audience) == {"facilitator", "evaluator", "team:hum-1"}
-    assert event_for_view(MIL.view, e) is None
+    assert set(e.audience) == {"facilitator", "evaluator", "team:hum-1", "team:mil-1"}
+    assert event_for_view(POL.view, e) is None
     assert run.state.snapshot(HUM)["documents"][0]["accesses"][0]["team"] == "mil-1"
     assert "accesses" not in run.state.snapshot(MIL)["documents"][0]
     assert run.state.snapshot(EVAL)["documents"][0]["accesses"][0]["name"] == MIL.name

@@ -136,6 +136,10 @@ def redact_payload(view: str, event: ev.Event) -> dict[str, Any] | None:
         return {k: v for k, v in p.items() if k != "code"}
     if event.type == ev.NOTIFICATION_HAZARD_FLAGGED:
         return hazard_for_team(team, p)
+    if event.type in (ev.DOCUMENT_SHARED, ev.DOCUMENT_FORWARDED) and p["sensitive"] and team != p["owner"]:
+        return sealed(p)
+    if event.type == ev.DOCUMENT_ACCESSED and team != p["team"]:  # the owner has the content already
+        return {k: v for k, v in p.items() if k not in SEALED_FIELDS}
     return p
 
 
@@ -145,6 +149,17 @@ def hazard_for_team(team: str | None, hazard: dict[str, Any]) -> dict[str, Any]:
     if team in hazard.get("sees_feature", ()):
         keep += ("feature_id", "feature_name", "geometry")
     return {k: v for k, v in hazard.items() if k in keep}
+
+
+SEALED_FIELDS = ("body", "location")
+
+
+def sealed(document: dict[str, Any]) -> dict[str, Any]:
+    """A sensitive document as a recipient holds it until it opens it: title and sharing, no content.
+
+    Opening (`document.open`) logs the access and is the only way its content reaches a recipient.
+    """
+    return {**{k: v for k, v in document.items() if k not in SEALED_FIELDS}, "sealed": True}
 
 
 def _actor_for(view: str, actor: ev.Actor) -> dict[str, Any]:

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable
 
 from . import events as ev
-from .access import (EVALUATOR, FACILITATOR, TRAINEE, Principal, hazard_for_team, inject_for_trainee, may_read,
-                     may_see_feature, may_write)
+from .access import (EVALUATOR, FACILITATOR, SEALED_FIELDS, TRAINEE, Principal, hazard_for_team, inject_for_trainee,
+                     may_read, may_see_feature, may_write, sealed)
 from .clock import ClockState
 from .scenario import CHANNELS, FEATURE_KINDS, Inject, Scenario, build_inject, scenario_from_doc
 
@@ -184,7 +184,9 @@ class ExerciseState:
             if d["owner"] == team:
                 docs.append(d)
             elif team in sc.teams_of(d["recipients"]):
-                docs.append({k: v for k, v in d.items() if k != "accesses"})
+                held = {k: v for k, v in d.items() if k != "accesses"}
+                opened = any(a["team"] == team for a in d["accesses"])
+                docs.append(held if opened or not d["sensitive"] else sealed(held))
         return {
             "notifications": [{**n, "hazards": [hazard_for_team(team, h) for h in n["hazards"]]}
                               for n in self.notifications.values() if n["team"] == team or comp in n["share_with"]],
@@ -415,7 +417,8 @@ def _doc_forwarded(s: ExerciseState, e: ev.Event) -> None:
 
 
 def _doc_accessed(s: ExerciseState, e: ev.Event) -> None:
-    s.documents[e.payload["document_id"]]["accesses"].append({**e.payload, "seq": e.seq, "ex_time": e.ex_time})
+    access = {k: v for k, v in e.payload.items() if k not in SEALED_FIELDS}
+    s.documents[e.payload["document_id"]]["accesses"].append({**access, "seq": e.seq, "ex_time": e.ex_time})
 
 
 def _keyed(attr: str, key: str):

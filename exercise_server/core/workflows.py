@@ -278,9 +278,12 @@ def _share(ctx: Any, command: dict[str, Any]) -> list[ev.Draft]:
     sensitive = command.get("sensitive", False)
     if not isinstance(sensitive, bool):
         raise CommandError("invalid", "sensitive must be true or false")
+    location = command.get("location")
+    if location is not None:
+        location = _geometry(ctx, location, ("Point", "LineString", "Polygon"), "location")
     did = _next_id("D", ctx.state.documents)
     payload = {"document_id": did, "owner": ctx.p.team, "title": title, "body": body, "share_with": share,
-               "sensitive": sensitive}
+               "sensitive": sensitive, "location": location}
     return [ctx.draft(ev.DOCUMENT_SHARED, payload, document_audience(ctx, payload, share))]
 
 
@@ -300,7 +303,8 @@ def _forward(ctx: Any, command: dict[str, Any]) -> list[ev.Draft]:
         raise CommandError("forbidden", "sensitive items cannot be forwarded (only their owner may share them)")
     to = _components(ctx, command, "to")
     payload = {"document_id": doc["document_id"], "owner": doc["owner"], "title": doc["title"],
-               "body": doc["body"], "sensitive": doc["sensitive"], "to": to, "by": ctx.p.team}
+               "body": doc["body"], "location": doc.get("location"), "sensitive": doc["sensitive"], "to": to,
+               "by": ctx.p.team}
     return [ctx.draft(ev.DOCUMENT_FORWARDED, payload, document_audience(ctx, doc, to))]
 
 
@@ -309,12 +313,13 @@ def _open(ctx: Any, command: dict[str, Any]) -> list[ev.Draft]:
     _trainee(ctx, None, "open a document")
     doc = _visible_document(ctx, command)
     if not doc["sensitive"]:
-        raise CommandError("invalid", "only sensitive documents record who opened them")
+        raise CommandError("invalid", "only sensitive documents are sealed and record who opened them")
     if doc["owner"] == ctx.p.team:
         raise CommandError("invalid", "the owner's own reading is not recorded")
+    # The content travels with the record of the access: a recipient cannot read it unlogged.
     payload = {"document_id": doc["document_id"], "team": ctx.p.team, "participant": ctx.p.participant,
-               "name": ctx.p.name}
-    return [ctx.draft(ev.DOCUMENT_ACCESSED, payload, _audience(ctx, {doc["owner"]}))]
+               "name": ctx.p.name, "body": doc["body"], "location": doc.get("location")}
+    return [ctx.draft(ev.DOCUMENT_ACCESSED, payload, _audience(ctx, {doc["owner"], ctx.p.team}))]
 
 
 # -- d. simulated media, e. decisions -----------------------------------------------
