@@ -136,6 +136,51 @@ def test_the_capstone_plays_the_course_dilemmas(library):
         assert any(module in inj.modules for inj in found), f"capstone lacks {name} (module {module})"
 
 
+# The coordination workflows of issue 6, as the capstone's expected actions name them: the
+# phrases the UI uses, and for each component a word its action must also carry (its side of
+# the workflow: the humanitarians send a notification, the military and police acknowledge it).
+CAPSTONE_WORKFLOWS = {
+    "humanitarian notification": (("humanitarian notification",),
+                                  {"humanitarian": "send", "military": "acknowledge", "police": "acknowledge"}),
+    "request for assistance": (("request for assistance",),
+                               {"humanitarian": "last-resort", "civilian": "last-resort", "military": "decline"}),
+    "sensitive information sharing": (("marked sensitive", "sensitive information sharing"),
+                                      {"humanitarian": "share", "police": "share"}),
+    "public statement": (("public statement",), {"humanitarian": "issue", "civilian": "issue"}),
+    "decision log": (("decision log",), {c: "record" for c in sorted(TRAINEE_COMPONENTS)}),
+}
+
+
+def actions_naming(sc: Scenario, phrases: tuple[str, ...], component: str) -> list[tuple[str, str]]:
+    """(inject id, action) for each action expected of an addressed team of `component` that names a phrase."""
+    found = []
+    for inj in sc.injects:
+        addressed = sc.audience(inj.to)
+        for key, actions in inj.expected.items():
+            if not any(sc.team(t).component == component for t in sc.teams_of([key]) & addressed):
+                continue
+            found += [(inj.id, a) for a in actions if any(p in a.lower() for p in phrases)]
+    return found
+
+
+@pytest.mark.parametrize("workflow", sorted(CAPSTONE_WORKFLOWS))
+def test_the_capstone_provokes_each_coordination_workflow_on_every_side(library, workflow):
+    sc = library[CAPSTONE]
+    phrases, sides = CAPSTONE_WORKFLOWS[workflow]
+    for component, word in sides.items():
+        named = actions_naming(sc, phrases, component)
+        assert named, f"no capstone inject expects the {component} component to use the {workflow}"
+        assert any(word in action.lower() for _, action in named), \
+            f"the {component} component's {workflow} actions never say {word!r}: {named}"
+
+
+def test_a_media_report_in_the_capstone_calls_for_public_statements(library):
+    sc = library[CAPSTONE]
+    asking = {inj.id for inj in sc.injects if inj.channel == "media"
+              and any("public statement" in a.lower() for actions in inj.expected.values() for a in actions)}
+    assert asking, "no media inject expects a public statement"
+
+
 @pytest.mark.parametrize("module", sorted(MODULE_EXERCISES))
 def test_each_module_has_a_short_exercise_for_its_end(library, module):
     sc = library[MODULE_EXERCISES[module]]
