@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
+from .server_harness import SECRET
+
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
@@ -59,5 +61,17 @@ def join(browser, server, code: str, name: str) -> tuple[Page, PageErrors]:  # t
     page.fill("#join-code", code)
     page.fill("#join-name", name)
     page.click("#join-form button[type=submit]")
+    expect(page.locator("#connection")).to_have_text("connected")
+    return page, errors
+
+
+def facilitator(browser, server, exercise: str) -> tuple[Page, PageErrors]:  # type: ignore[no-untyped-def]
+    """The facilitator signs in with the secret and opens the control panel of `exercise`."""
+    page = browser.new_context(viewport=VIEWPORT).new_page()
+    errors = PageErrors(page)
+    page.goto(server.base + "/")
+    page.fill("#facilitator-secret", SECRET)
+    page.click("#facilitator-form button[type=submit]")
+    page.click(f"#exercise-table tr[data-exercise='{exercise}'] a")
     expect(page.locator("#connection")).to_have_text("connected")
     return page, errors

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from .browser import VIEWPORT, PageErrors, join
-from .server_harness import ROOT, SECRET, ServerProcess
+from .browser import VIEWPORT, PageErrors, facilitator, join
+from .server_harness import ROOT, ServerProcess
 
 XSS = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>'
 
@@ -17,17 +17,6 @@ def server(tmp_path_factory):
                       scenarios=(ROOT / "tests" / "fixtures" / "mini.yaml",)).start()
     yield s
     s.stop()
-
-
-def facilitator(browser, server: ServerProcess, exercise: str) -> tuple[Page, PageErrors]:
-    page = browser.new_context(viewport=VIEWPORT).new_page()
-    errors = PageErrors(page)
-    page.goto(server.base + "/")
-    page.fill("#facilitator-secret", SECRET)
-    page.click("#facilitator-form button[type=submit]")
-    page.click(f"#exercise-table tr[data-exercise='{exercise}'] a")
-    expect(page.locator("#connection")).to_have_text("connected")
-    return page, errors
 
 
 def test_a_facilitator_and_two_teams_run_an_exercise_in_the_browser(browser, server):

@@ -1,11 +1,13 @@
-"""Coordination workflows in a real browser: notification and acknowledgement, request and decline."""
+"""Coordination workflows in a real browser: notification and acknowledgement, request and
+decline, sealed sensitive documents, media and public statements, decision logs, expiry,
+and the control cell's view of all of it. Every text field carries script that must stay text."""
 
 from __future__ import annotations
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from .browser import VIEWPORT, PageErrors, join
+from .browser import PageErrors, facilitator, join, screenshot
 from .server_harness import ROOT, ServerProcess
 
 
@@ -63,4 +65,145 @@ def test_a_convoy_is_notified_and_acknowledged_and_an_escort_is_declined(browser
     expect(civ.locator("#connection")).to_have_text("connected")
     expect(civ.locator(".rfa[data-rfa='RFA-1'] .history li")).to_have_count(2)
     for errors in (hum_errors, mil_errors, civ_errors):
+        assert errors.errors == []
+
+
+EVIL = '<img src=x onerror="window.__pwned=1">'
+
+
+def assert_inert(*pages: Page) -> None:
+    for page in pages:
+        assert page.evaluate("window.__pwned") is None
+        assert not page.evaluate("[...document.querySelectorAll('*')].some("
+                                 "e => [...e.attributes].some(a => a.name.startsWith('on')))")
+
+
+def test_a_sensitive_document_stays_sealed_until_opened_and_control_sees_who_opened_it(browser, server):
+    exercise, codes, _ = server.open_exercise()
+    fac, fac_errors = facilitator(browser, server, exercise)
+    hum, hum_errors = join(browser, server, codes["hum-1"], "Amina (OCHA)")
+    mil, mil_errors = join(browser, server, codes["mil-1"], "Maj. Okafor")
+    pol, _ = join(browser, server, codes["pol-1"], "Insp. Tembo")
+    obs, obs_errors = join(browser, server, codes["evaluator"], "Evaluator")
+
+    hum.fill("#share-title", f"Protection incident {EVIL}")
+    hum.fill("#share-body", f"Names of the victims at Bessa {EVIL}")
+    hum.check("#share-with input[value='military']")
+    hum.check("#share-sensitive")
+    hum.click("#share-place")
+    hum.locator("#map").click(position={"x": 300, "y": 300})
+    hum.click("#share-send")
+
+    row = mil.locator(".document[data-document='D-1']")
+    expect(row).to_contain_text(f"Protection incident {EVIL}")
+    expect(row.locator(".sealed-note")).to_be_visible()
+    expect(row).not_to_contain_text("Names of the victims")
+    expect(mil.locator("#map [data-feature='wf-D-1']")).to_have_count(0)  # its place is sealed too
+    expect(row.locator(".forward-document")).to_have_count(0)
+    expect(pol.locator(".document")).to_have_count(0)
+    expect(hum.locator(".document[data-document='D-1'] .accesses")).to_have_text("Not opened yet")
+
+    row.locator("button.open-document").click()
+    expect(row.locator(".body")).to_have_text(f"Names of the victims at Bessa {EVIL}")
+    expect(row).to_contain_text("Sensitive: not to be forwarded.")
+    expect(mil.locator("#map [data-feature='wf-D-1']")).to_have_count(1)
+    expect(hum.locator(".document[data-document='D-1'] .accesses")).to_contain_text(
+        "Opened by Maj. Okafor (Military syndicate)")
+    for page in (fac, obs):  # the control cell sees the document and who saw it
+        expect(page.locator("#coordination .document[data-document='D-1'] .accesses")).to_contain_text("Maj. Okafor")
+    expect(pol.locator(".document")).to_have_count(0)
+    assert "Names of the victims" not in pol.content()
+    assert_inert(fac, hum, mil, obs)
+    for errors in (fac_errors, hum_errors, mil_errors, obs_errors):
+        assert errors.errors == []
+
+
+def test_media_statements_and_decisions_reach_whom_they_should(browser, server):
+    exercise, codes, _ = server.open_exercise()
+    fac, fac_errors = facilitator(browser, server, exercise)
+    hum, hum_errors = join(browser, server, codes["hum-1"], "Amina (OCHA)")
+    mil, mil_errors = join(browser, server, codes["mil-1"], "Maj. Okafor")
+    obs, obs_errors = join(browser, server, codes["evaluator"], "Evaluator")
+    fac.click("#clock-controls [data-command='clock.start']")
+
+    # Control publishes a news article; every team sees it in its media feed.
+    fac.fill("#media-outlet", f"The Nalora Herald {EVIL}")
+    fac.select_option("#media-kind", "article")
+    fac.fill("#media-headline", f"Mission accused of militarising aid {EVIL}")
+    fac.fill("#media-body", f"Residents saw soldiers hand out food {EVIL}")
+    fac.click("#media-send")
+    for page in (hum, mil, obs):
+        expect(page.locator(".media[data-media='M-1']")).to_contain_text(f"Mission accused of militarising aid {EVIL}")
+
+    # The humanitarians draft a statement (kept through a reload) and issue it; control answers.
+    hum.fill("#statement-text", f"Aid is delivered by humanitarian agencies only {EVIL}")
+    hum.reload()
+    expect(hum.locator("#connection")).to_have_text("connected")
+    expect(hum.locator("#statement-text")).to_have_value(f"Aid is delivered by humanitarian agencies only {EVIL}")
+    hum.click("#statement-send")
+    expect(hum.locator(".statement[data-statement='S-1']")).to_be_visible()
+    expect(mil.locator(".statement")).to_have_count(0)  # a team sees only its own statements
+    statement = fac.locator("#coordination .statement[data-statement='S-1']")
+    expect(statement).to_contain_text("Aid is delivered by humanitarian agencies only")
+    statement.locator("button.answer-statement").click()
+    expect(fac.locator("#media-reply")).to_have_value("S-1")
+    fac.fill("#media-headline", "OCHA denies the claims")
+    fac.fill("#media-body", "The agencies say the food came from WFP.")
+    fac.click("#media-send")
+    expect(hum.locator(".media[data-media='M-2']")).to_contain_text("answering S-1")
+
+    # The military records a decision; the evaluator sees it, the humanitarians do not.
+    mil.fill("#decision-what", f"No escorts for food distributions {EVIL}")
+    mil.fill("#decision-why", f"Keep the distinction between military and humanitarian actors {EVIL}")
+    mil.fill("#decision-consulted", f"OCHA, Civil affairs {EVIL}")
+    mil.click("#decision-send")
+    expect(mil.locator(".decision[data-decision='DEC-1']")).to_contain_text("No escorts for food distributions")
+    expect(obs.locator("#coordination .decision[data-decision='DEC-1']")).to_contain_text(
+        f"Consulted: OCHA, Civil affairs {EVIL}")
+    expect(fac.locator("#coordination .decision[data-decision='DEC-1']")).to_be_visible()
+    expect(hum.locator(".decision")).to_have_count(0)
+    for page, name in ((fac, "control-coordination"), (mil, "team-coordination")):
+        page.locator("#coordination").scroll_into_view_if_needed()
+        screenshot(page, name)
+    assert_inert(fac, hum, mil, obs)
+    for errors in (fac_errors, hum_errors, mil_errors, obs_errors):
+        assert errors.errors == []
+
+
+def test_a_notified_site_shows_in_the_joint_room_and_on_the_map_and_greys_out_when_it_expires(browser, server):
+    exercise, codes, _ = server.open_exercise()
+    fac, fac_errors = facilitator(browser, server, exercise)
+    hum, hum_errors = join(browser, server, codes["hum-1"], "Amina (OCHA)")
+    mil, mil_errors = join(browser, server, codes["mil-1"], "Maj. Okafor")
+    civ, _ = join(browser, server, codes["civ-1"], "Mayor Dube")
+    fac.click("#clock-controls [data-command='clock.start']")
+
+    hum.select_option("#notify-kind", "site")
+    hum.fill("#notify-name", f"Food distribution at Bessa {EVIL}")
+    hum.fill("#notify-end", "+0:20")
+    hum.check("#notify-share input[value='military']")
+    hum.click("#notify-draw")
+    hum.locator("#map").click(position={"x": 220, "y": 220})
+    expect(hum.locator("#notify-points")).to_have_text("site placed")
+    hum.click("#notify-send")
+
+    row = mil.locator(".notification[data-notification='N-1']")
+    expect(row).to_contain_text(f"Food distribution at Bessa {EVIL}")
+    expect(row.locator("button.ack-notification")).to_be_visible()
+    expect(mil.locator("#map [data-feature='wf-N-1']")).to_have_count(1)
+    mil.click("#room-tabs [data-room='joint']")
+    expect(mil.locator("#messages .room-card[data-notification='N-1']")).to_contain_text("Humanitarian notification")
+    civ.click("#room-tabs [data-room='joint']")  # not shared with the civilians: not in their joint room
+    expect(civ.locator("#messages .room-card")).to_have_count(0)
+    expect(fac.locator("#coordination .notification[data-notification='N-1']")).to_be_visible()
+
+    fac.fill("#jump-to", "+0:30")
+    fac.click("#jump")
+    expect(row).to_have_class("wf-item notification expired")
+    expect(row.locator("button.ack-notification")).to_have_count(0)
+    expect(mil.locator("#map [data-feature='wf-N-1'].expired")).to_have_count(1)
+    expect(hum.locator(".notification[data-notification='N-1'] .window")).to_contain_text("(expired)")
+    screenshot(mil, "team-expired-notification")
+    assert_inert(fac, hum, mil)
+    for errors in (fac_errors, hum_errors, mil_errors):
         assert errors.errors == []

@@ -11,7 +11,7 @@ from exercise_server.core import events as ev
 from exercise_server.core.access import event_for_view
 from exercise_server.core.errors import CommandError
 from exercise_server.core.projections import ExerciseState
-from exercise_server.core.workflows import distance_m
+from exercise_server.core.workflows import SHORT_CHARS, TEXT_CHARS, distance_m
 
 from .core_harness import CIV, EVAL, FAC, HUM, MIL, POL, CoreRun
 
@@ -391,3 +391,57 @@ def test_a_hazard_flag_does_not_reveal_a_feature_hidden_from_a_team():
     assert "Informant meeting" not in seen_by(run, MIL)
     assert "Informant meeting" in json.dumps(run.state.snapshot(HUM)["notifications"])
     assert event_for_view(HUM.view, flag)["payload"]["feature_name"] == "Informant meeting"
+
+
+# -- limits on every text field ------------------------------------------------------
+
+VALID = {
+    "notification.submit": (HUM, {"kind": "movement", "name": "Convoy", "geometry": ROUTE, "window_start": 0,
+                                  "window_end": 3600, "share_with": ["military"]}),
+    "rfa.submit": (CIV, {"asset": "escort", "justification": "Convoy", "last_resort": LAST_RESORT,
+                         "time_limit": 3600, "location": SITE}),
+    "document.share": (HUM, {"title": "Report", "body": "Text", "share_with": ["military"]}),
+    "media.publish": (FAC, {"outlet": "Radio Tamsa", "kind": "radio", "headline": "News", "body": "Text"}),
+    "statement.issue": (HUM, {"text": "Statement"}),
+    "decision.record": (MIL, {"what": "Decision", "why": "Reason", "consulted": ["OCHA"]}),
+}
+TEXT_LIMITS = [("notification.submit", "name", SHORT_CHARS), ("rfa.submit", "justification", TEXT_CHARS),
+               ("rfa.submit", "last_resort", TEXT_CHARS), ("document.share", "title", SHORT_CHARS),
+               ("document.share", "body", TEXT_CHARS), ("media.publish", "outlet", SHORT_CHARS),
+               ("media.publish", "headline", SHORT_CHARS), ("media.publish", "body", TEXT_CHARS),
+               ("statement.issue", "text", TEXT_CHARS), ("decision.record", "what", TEXT_CHARS),
+               ("decision.record", "why", TEXT_CHARS)]
+
+
+@pytest.mark.parametrize("ctype,name,limit", TEXT_LIMITS)
+def test_every_workflow_text_field_has_a_limit_and_an_over_long_value_changes_nothing(ctype, name, limit):
+    run = started()
+    who, fields = VALID[ctype]
+    before = len(run.log)
+    err = refused(run, who, ctype, **{**fields, name: "x" * (limit + 1)})
+    assert err.code == "invalid" and f"{name} is longer than {limit} characters" in err.message
+    for blank in ("", "   ", None, 7, ["x"]):
+        assert refused(run, who, ctype, **{**fields, name: blank}).code == "invalid"
+    assert len(run.log) == before
+    (e,) = run.cmd(who, ctype, **{**fields, name: "x" * limit})  # the limit itself is allowed
+    assert len(e.payload[name]) == limit
+
+
+def test_the_rfa_response_reason_and_the_consulted_list_are_bounded():
+    run = started()
+    rid = rfa(run)
+    err = refused(run, MIL, "rfa.respond", rfa_id=rid, decision="decline", reason="x" * (TEXT_CHARS + 1))
+    assert err.code == "invalid"
+    assert refused(run, MIL, "decision.record", what="w", why="y", consulted=["a"] * 51).code == "invalid"
+    assert refused(run, MIL, "decision.record", what="w", why="y", consulted=["a", ""]).code == "invalid"
+    (e,) = run.cmd(MIL, "decision.record", what="w", why="y", consulted=["x" * (SHORT_CHARS + 50)])
+    assert e.payload["consulted"] == ["x" * SHORT_CHARS]  # a name is cut to the short limit
+
+
+def test_an_offset_beyond_thirty_days_is_refused_as_text_as_well_as_as_a_number():
+    run = started()
+    for late in ("+999:00", 3_600_000):
+        err = refused(run, HUM, "notification.submit", **{**VALID["notification.submit"][1], "window_end": late})
+        assert err.code == "invalid" and "between 0 and" in err.message
+        err = refused(run, CIV, "rfa.submit", **{**VALID["rfa.submit"][1], "time_limit": late})
+        assert err.code == "invalid"

@@ -86,16 +86,19 @@ def _components(ctx: Any, command: dict[str, Any], name: str) -> list[str]:
 
 
 def _offset(value: Any, name: str) -> float:
+    seconds: Any = None
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        if not 0 <= value <= MAX_OFFSET:  # also refuses NaN
-            raise CommandError("invalid", f"{name} must be between 0 and {MAX_OFFSET} seconds")
-        return float(value)
-    if isinstance(value, str):
+        seconds = value
+    elif isinstance(value, str):
         try:
-            return parse_offset(value)
+            seconds = parse_offset(value)
         except ValueError:
             pass
-    raise CommandError("invalid", f"{name} must be an offset such as \"+1:30\" or a number of seconds")
+    if seconds is None:
+        raise CommandError("invalid", f"{name} must be an offset such as \"+1:30\" or a number of seconds")
+    if not 0 <= seconds <= MAX_OFFSET:  # also refuses NaN
+        raise CommandError("invalid", f"{name} must be between 0 and {MAX_OFFSET} seconds")
+    return float(seconds)
 
 
 def _geometry(ctx: Any, value: Any, types: tuple[str, ...], name: str) -> dict[str, Any]:

@@ -8,6 +8,8 @@ import { exNow, offsetLabel, parseOffset, runClockDisplay, scenarioLabel } from 
 import { RoomsPanel } from './rooms.js';
 import { CopMap, copFeatures } from './map.js';
 import { renderPresence } from './presence.js';
+import { WORKFLOW_EVENTS, jointRoomCards, watchExpiry, workflowFeatures } from './workflows.js';
+import { ControlCoordination } from './control_coordination.js';
 
 const exercise = document.body.dataset.exercise;
 const token = facilitatorToken();
@@ -16,7 +18,8 @@ if (!token) location.replace('/');
 const DUE_SOON = 5 * 60; // exercise seconds
 const view = new ExerciseView();
 const memory = uiMemory(`${exercise}:facilitator`);
-const rooms = new RoomsPanel(view, memory, { postAs: true });
+const rooms = new RoomsPanel(view, memory, { postAs: true, cards: jointRoomCards });
+const coordination = new ControlCoordination(view, $('#coordination'), { publish: true });
 let map;
 
 async function run(type, fields = {}) {
@@ -181,6 +184,8 @@ view.addEventListener('reset', () => {
     onMove: (f, at) => run('cop.change', { feature_id: f.id, set: { geometry: { type: 'Point', coordinates: at } } }) });
   map.loadBasemap(s.scenario.basemap); }
   map.setFeatures(copFeatures(view));
+  coordination.setUp();
+  map.setOverlay(workflowFeatures(view));
   renderClockControls();
   renderMsel();
   renderCodes();
@@ -191,6 +196,14 @@ view.addEventListener('change', (e) => {
   if (kind.startsWith('cop.')) map.setFeatures(copFeatures(view));
   if (kind.startsWith('code.') || kind === 'participant.joined') renderCodes();
 });
+function showWorkflows() {
+  coordination.render();
+  map.setOverlay(workflowFeatures(view));
+  rooms.refreshCards();
+}
+for (const kind of WORKFLOW_EVENTS) view.addEventListener(kind, showWorkflows);
+view.addEventListener('inject.released', () => coordination.render());
+watchExpiry(view, showWorkflows);
 view.addEventListener('presence', () => renderPresence(view, $('#presence')));
 setInterval(() => view.state && renderTimeline(exNow(view.state.clock, view.serverOffset)), 5000);
 runClockDisplay(view);

@@ -19,6 +19,7 @@ export class CopMap {
     this.map.fitBounds(NALORA_VIEW);
     this.base = L.layerGroup().addTo(this.map);
     this.layer = L.layerGroup().addTo(this.map);
+    this.overlay = L.layerGroup().addTo(this.map); // what the coordination workflows place (workflows.js)
     this.markers = new Map();
     this.picking = null;
     this.map.on('click', (e) => {
@@ -53,12 +54,17 @@ export class CopMap {
     for (const feature of features) this.layer.addLayer(this.draw(feature));
   }
 
+  setOverlay(items) {
+    this.overlay.clearLayers();
+    for (const item of items) this.overlay.addLayer(this.draw(item));
+  }
+
   draw(feature) {
     const { type, coordinates } = feature.geometry;
-    const cls = `cop cop-${feature.kind}`;
+    const cls = `cop cop-${feature.kind}${feature.cls ? ` ${feature.cls}` : ''}`;
     let layer;
     if (type === 'Point') {
-      const movable = this.canMove(feature);
+      const movable = !feature.cls && this.canMove(feature);
       const icon = L.divIcon({ className: `${cls}${movable ? ' movable' : ''}`, html: '', iconSize: [14, 14] });
       layer = L.marker([coordinates[1], coordinates[0]], { icon, draggable: movable, keyboard: false });
       layer.on('dragend', () => {

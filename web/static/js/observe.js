@@ -10,6 +10,8 @@ import { RoomsPanel } from './rooms.js';
 import { InjectList } from './inbox.js';
 import { CopMap, copFeatures } from './map.js';
 import { renderPresence } from './presence.js';
+import { WORKFLOW_EVENTS, jointRoomCards, watchExpiry, workflowFeatures } from './workflows.js';
+import { ControlCoordination } from './control_coordination.js';
 
 const exercise = document.body.dataset.exercise;
 const session = loadSession(exercise);
@@ -18,7 +20,8 @@ if (!session || session.role !== 'evaluator') location.replace('/');
 const STATUSES = [['met', 'Met'], ['partly', 'Partly'], ['not_met', 'Not met']];
 const view = new ExerciseView();
 const memory = uiMemory(`${exercise}:${session?.participant}`);
-const rooms = new RoomsPanel(view, memory);
+const rooms = new RoomsPanel(view, memory, { cards: jointRoomCards });
+const coordination = new ControlCoordination(view, $('#coordination'), { publish: false });
 const notes = new Map(); // checklist item -> note being typed, kept across re-renders
 let map;
 
@@ -152,6 +155,8 @@ view.addEventListener('reset', () => {
     s.scenario.teams.map((t) => el('option', { value: t.id }, t.name)));
   if (!map) { map = new CopMap($('#map')); map.loadBasemap(s.scenario.basemap); }
   map.setFeatures(copFeatures(view));
+  coordination.setUp();
+  map.setOverlay(workflowFeatures(view));
   injects.render();
   renderObservationForm();
   renderObservations();
@@ -164,6 +169,14 @@ view.addEventListener('observation.recorded', () => renderObservations());
 for (const kind of ['cop.feature_added', 'cop.feature_changed', 'cop.feature_removed']) {
   view.addEventListener(kind, () => map.setFeatures(copFeatures(view)));
 }
+function showWorkflows() {
+  coordination.render();
+  map.setOverlay(workflowFeatures(view));
+  rooms.refreshCards();
+}
+for (const kind of WORKFLOW_EVENTS) view.addEventListener(kind, showWorkflows);
+view.addEventListener('inject.released', () => coordination.render());
+watchExpiry(view, showWorkflows);
 view.addEventListener('presence', () => renderPresence(view, $('#presence')));
 runClockDisplay(view);
 if (session) view.connect(exercise, session.token, (code, message) => toast(message, 600000));

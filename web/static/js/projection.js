@@ -117,7 +117,7 @@ export class ExerciseView extends EventTarget {
         break;
       }
       default:
-        if (WORKFLOW_EVENTS.includes(e.type)) applyWorkflowEvent(s, e);
+        if (WORKFLOW_EVENTS.includes(e.type)) applyWorkflowEvent(s, e, this.you);
     }
     s.seq = e.seq;
     this.emit(e.type, e);

@@ -4,10 +4,11 @@ import { $, el, replaceChildren, toast } from './dom.js';
 import { scenarioLabel } from './clock.js';
 
 export class RoomsPanel {
-  constructor(view, memory, { postAs = false } = {}) {
+  constructor(view, memory, { postAs = false, cards = null } = {}) {
     this.view = view;
     this.memory = memory;
     this.postAs = postAs;
+    this.cards = cards; // view => [{seq, node}] shown between the joint room's messages
     this.tabs = $('#room-tabs');
     this.list = $('#messages');
     this.composer = $('#composer');
@@ -51,7 +52,9 @@ export class RoomsPanel {
   renderMessages() {
     const room = this.view.state.rooms[this.current];
     if (!room) { replaceChildren(this.list); return; }
-    replaceChildren(this.list, room.messages.map((m) => this.message(m)));
+    const items = room.messages.map((m) => ({ seq: m.seq, node: this.message(m) }));
+    if (this.cards && room.kind === 'joint') items.push(...this.cards(this.view));
+    replaceChildren(this.list, items.sort((a, b) => a.seq - b.seq).map((item) => item.node));
     this.markRead(room);
     this.list.scrollTop = this.list.scrollHeight;
     if (this.composer) {
@@ -67,6 +70,10 @@ export class RoomsPanel {
       el('span', { class: 'meta' }, el('span', { class: 'author' }, who), ' · ',
         scenarioLabel(this.view.state.scenario.start, m.ex_time)),
       el('span', { class: 'text' }, m.text));
+  }
+
+  refreshCards() {
+    if (this.cards && this.view.state.rooms[this.current]?.kind === 'joint') this.renderMessages();
   }
 
   markRead(room) {

@@ -8,7 +8,8 @@ import { RoomsPanel } from './rooms.js';
 import { InjectList } from './inbox.js';
 import { CopMap, copFeatures } from './map.js';
 import { renderMarkdown } from './markdown.js';
-import { CoordinationPanel, WORKFLOW_EVENTS } from './workflows.js';
+import { WORKFLOW_EVENTS, jointRoomCards, watchExpiry, workflowFeatures } from './workflows.js';
+import { CoordinationPanel } from './coordination.js';
 
 const exercise = document.body.dataset.exercise;
 const session = loadSession(exercise);
@@ -16,7 +17,7 @@ if (!session || session.role !== 'trainee') location.replace('/');
 
 const view = new ExerciseView();
 const memory = uiMemory(`${exercise}:${session?.participant}`);
-const rooms = new RoomsPanel(view, memory);
+const rooms = new RoomsPanel(view, memory, { cards: jointRoomCards });
 const inbox = new InjectList(view, memory, {
   list: '#inbox-list', detail: '#inject-detail',
   actions: (row) => (row.acknowledged
@@ -25,7 +26,7 @@ const inbox = new InjectList(view, memory, {
 });
 inbox.onRead = () => showUnread();
 let map;
-const coordination = new CoordinationPanel(view, $('#coordination'), () => map);
+const coordination = new CoordinationPanel(view, $('#coordination'), () => map, memory);
 
 function showUnread() {
   const n = inbox.unreadCount();
@@ -87,12 +88,20 @@ $('#add-feature').addEventListener('click', () => {
   });
 });
 
+function showWorkflows() {
+  coordination.render();
+  map.setOverlay(workflowFeatures(view));
+  rooms.refreshCards();
+}
+
 view.addEventListener('reset', () => {
   setUp(); inbox.render(); showUnread(); map.setFeatures(copFeatures(view)); coordination.setUp();
+  map.setOverlay(workflowFeatures(view));
 });
-for (const kind of WORKFLOW_EVENTS) view.addEventListener(kind, () => coordination.render());
+for (const kind of WORKFLOW_EVENTS) view.addEventListener(kind, showWorkflows);
+watchExpiry(view, showWorkflows);
 for (const kind of ['inject.released', 'inject.acknowledged']) {
-  view.addEventListener(kind, () => { inbox.render(); showUnread(); });
+  view.addEventListener(kind, () => { inbox.render(); showUnread(); coordination.render(); });
 }
 for (const kind of ['cop.feature_added', 'cop.feature_changed', 'cop.feature_removed']) {
   view.addEventListener(kind, () => map.setFeatures(copFeatures(view)));

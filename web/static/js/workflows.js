@@ -1,155 +1,27 @@
-// The Coordination panel of the team view: humanitarian notifications (deconfliction)
-// and requests for assistance. All text goes in through el() as text nodes.
+// The coordination workflows as every view holds them: folding their events into the
+// view's state (mirroring the server's projections), their rows as the pages show them,
+// and their places on the COP. Forms and actions live in coordination.js (teams) and
+// control_coordination.js (control cell). All text goes in through el() as text nodes.
 
-import { $, el, replaceChildren, toast } from './dom.js';
-import { exNow } from './clock.js';
+import { el } from './dom.js';
+import { exNow, offsetLabel, scenarioLabel } from './clock.js';
+import { renderMarkdown } from './markdown.js';
 
-const ASSETS = ['escort', 'airlift', 'engineering', 'medical'];
+export const WORKFLOW_EVENTS = ['notification.submitted', 'notification.acknowledged', 'notification.hazard_flagged',
+  'rfa.submitted', 'rfa.responded', 'document.shared', 'document.forwarded', 'document.accessed',
+  'media.published', 'statement.issued', 'decision.recorded'];
 
-function offsetLabel(seconds) {
-  const m = Math.round(seconds / 60);
-  return `+${Math.floor(m / 60)}:${String(m % 60).padStart(2, '0')}`;
-}
+const RFA_STATUS = { accept: 'accepted', decline: 'declined', more_info: 'more_info_requested' };
+const LISTS = ['notifications', 'rfas', 'documents', 'media', 'statements', 'decisions'];
 
-export class CoordinationPanel {
-  constructor(view, root, getMap) {
-    this.view = view;
-    this.root = root;
-    this.getMap = getMap;
-    this.route = [];
-  }
+// -- folding ------------------------------------------------------------------------
 
-  get you() { return this.view.you; }
-
-  setUp() {
-    const forms = $('.wf-forms', this.root);
-    const comp = this.you.component;
-    const parts = [];
-    if (comp === 'humanitarian') parts.push(this.notifyForm());
-    if (comp === 'humanitarian' || comp === 'civilian') parts.push(this.rfaForm());
-    replaceChildren(forms, parts);
-    this.render();
-  }
-
-  notifyForm() {
-    const comps = this.view.state.scenario.components.filter((c) => c.id !== this.you.component);
-    return el('fieldset', { class: 'wf-notify' },
-      el('legend', {}, 'Notify a movement'),
-      el('input', { id: 'notify-name', maxlength: 200, placeholder: 'Name of the movement' }),
-      el('label', {}, 'Window ends ', el('input', { id: 'notify-end', value: '+2:00', size: 6 })),
-      el('div', { id: 'notify-share' }, comps.map((c) => el('label', {},
-        el('input', { type: 'checkbox', value: c.id }), ` ${c.name}`))),
-      el('button', { type: 'button', id: 'notify-draw', onclick: () => this.drawRoute() }, 'Draw route on map'),
-      el('span', { id: 'notify-points' }, ''),
-      el('button', { type: 'button', id: 'notify-send', onclick: () => this.sendNotification() }, 'Send notification'));
-  }
-
-  drawRoute() {
-    this.route = [];
-    $('#notify-points').textContent = 'Click points of the route on the map.';
-    const next = (at) => {
-      this.route.push(at);
-      $('#notify-points').textContent = `${this.route.length} point(s)`;
-      this.getMap().pick(next);
-    };
-    this.getMap().pick(next);
-  }
-
-  async sendNotification() {
-    const map = this.getMap();
-    map.stopPicking();
-    const shareWith = [...this.root.querySelectorAll('#notify-share input:checked')].map((i) => i.value);
-    if (this.route.length < 2) { toast('Draw the route first: at least two points.'); return; }
-    try {
-      await this.view.command('notification.submit', {
-        kind: 'movement', name: $('#notify-name').value.trim(), window_start: Math.max(0, Math.floor(exNow(this.view.state.clock, this.view.serverOffset))),
-        window_end: $('#notify-end').value.trim(), share_with: shareWith,
-        geometry: { type: 'LineString', coordinates: this.route } });
-      this.route = [];
-      $('#notify-name').value = '';
-      $('#notify-points').textContent = '';
-    } catch (error) {
-      toast(error.message);
-    }
-  }
-
-  rfaForm() {
-    return el('fieldset', { class: 'wf-rfa' },
-      el('legend', {}, 'Request assistance'),
-      el('select', { id: 'rfa-asset', 'aria-label': 'Asset' }, ASSETS.map((a) => el('option', { value: a }, a))),
-      el('input', { id: 'rfa-justification', maxlength: 4000, placeholder: 'What for' }),
-      el('textarea', { id: 'rfa-last-resort', maxlength: 4000,
-        placeholder: 'Last resort: why no comparable civilian alternative exists (Oslo Guidelines)' }),
-      el('label', {}, 'Needed by ', el('input', { id: 'rfa-time', value: '+3:00', size: 6 })),
-      el('button', { type: 'button', id: 'rfa-send', onclick: () => this.sendRfa() }, 'Request (then click the place)'));
-  }
-
-  sendRfa() {
-    toast('Click on the map where assistance is needed.', 4000);
-    this.getMap().pick(async (at) => {
-      try {
-        await this.view.command('rfa.submit', {
-          asset: $('#rfa-asset').value, justification: $('#rfa-justification').value,
-          last_resort: $('#rfa-last-resort').value, time_limit: $('#rfa-time').value.trim(),
-          location: { type: 'Point', coordinates: at } });
-        $('#rfa-justification').value = '';
-        $('#rfa-last-resort').value = '';
-      } catch (error) {
-        toast(error.message);
-      }
-    });
-  }
-
-  render() {
-    const s = this.view.state;
-    if (!s) return;
-    replaceChildren($('.wf-notifications', this.root), (s.notifications || []).map((n) => this.notificationRow(n)));
-    replaceChildren($('.wf-rfas', this.root), (s.rfas || []).map((r) => this.rfaRow(r)));
-  }
-
-  notificationRow(n) {
-    const acks = Object.keys(n.acks || {}).map((t) => this.view.teamName(t));
-    const you = this.you;
-    const mayAck = you.role === 'trainee' && ['military', 'police'].includes(you.component)
-      && n.share_with.includes(you.component) && !(n.acks || {})[you.team];
-    return el('li', { class: 'notification', dataset: { notification: n.notification_id } },
-      el('strong', {}, `${n.notification_id} ${n.kind}: ${n.name}`),
-      el('span', { class: 'window' }, ` until ${offsetLabel(n.window_end)} · from ${this.view.teamName(n.team)}`),
-      el('div', { class: 'acks' }, acks.length ? `Acknowledged by ${acks.join(', ')}` : 'Not yet acknowledged'),
-      (n.hazards || []).map((h) => el('div', { class: 'hazard' },
-        `Hazard: ${h.feature_kind} ${h.feature_name} ${h.distance_m} m away`)),
-      mayAck ? el('button', { type: 'button', class: 'ack-notification',
-        onclick: () => this.view.command('notification.acknowledge', { notification_id: n.notification_id })
-          .catch((error) => toast(error.message)) }, 'Acknowledge') : null);
-  }
-
-  rfaRow(r) {
-    const you = this.you;
-    const mayRespond = you.role === 'trainee' && you.component === 'military'
-      && !['accepted', 'declined'].includes(r.status);
-    const decision = el('select', { class: 'rfa-decision', 'aria-label': 'Decision' },
-      ['accept', 'decline', 'more_info'].map((d) => el('option', { value: d }, d)));
-    const reason = el('input', { class: 'rfa-reason', maxlength: 4000, placeholder: 'Reason' });
-    return el('li', { class: 'rfa', dataset: { rfa: r.rfa_id } },
-      el('strong', {}, `${r.rfa_id} ${r.asset} for ${this.view.teamName(r.team)}`),
-      el('span', { class: 'status' }, r.status),
-      el('div', {}, r.justification),
-      el('div', { class: 'last-resort' }, `Last resort: ${r.last_resort}`),
-      el('ol', { class: 'history' }, (r.history || []).map((h) => el('li', {},
-        `${offsetLabel(h.ex_time)} ${h.status}${h.reason ? `: ${h.reason}` : ''}`))),
-      mayRespond ? el('div', { class: 'respond' }, decision, reason,
-        el('button', { type: 'button', class: 'respond-rfa',
-          onclick: () => this.view.command('rfa.respond', { rfa_id: r.rfa_id, decision: decision.value,
-            reason: reason.value }).catch((error) => toast(error.message)) }, 'Respond')) : null);
-  }
-}
-
-// Folding of workflow events into the view's state, mirroring the server's projections.
-export function applyWorkflowEvent(s, e) {
+export function applyWorkflowEvent(s, e, you) {
   const p = e.payload;
   const meta = { seq: e.seq, ex_time: e.ex_time, wall_time: e.wall_time, author: e.actor.name };
-  s.notifications = s.notifications || [];
-  s.rfas = s.rfas || [];
+  for (const list of LISTS) s[list] = s[list] || [];
+  const doc = (id) => s.documents.find((d) => d.document_id === id);
+  const seesAccesses = (d) => you?.role !== 'trainee' || d.owner === you.team;
   switch (e.type) {
     case 'notification.submitted': s.notifications.push({ ...p, ...meta, acks: {}, hazards: [] }); break;
     case 'notification.acknowledged': {
@@ -168,13 +40,185 @@ export function applyWorkflowEvent(s, e) {
       break;
     case 'rfa.responded': {
       const r = s.rfas.find((x) => x.rfa_id === p.rfa_id);
-      const status = { accept: 'accepted', decline: 'declined', more_info: 'more_info_requested' }[p.decision];
+      const status = RFA_STATUS[p.decision];
       if (r) { r.status = status; r.history.push({ status, team: p.team, reason: p.reason, seq: e.seq, ex_time: e.ex_time }); }
       break;
     }
+    case 'document.shared': {
+      const row = { ...p, ...meta, recipients: [...p.share_with] };
+      if (seesAccesses(row)) row.accesses = [];
+      s.documents.push(row);
+      break;
+    }
+    case 'document.forwarded': {
+      const d = doc(p.document_id);
+      if (d) d.recipients = [...new Set([...d.recipients, ...p.to])].sort();
+      else s.documents.push({ ...p, ...meta, share_with: p.to, recipients: [...p.to] }); // newly ours
+      break;
+    }
+    case 'document.accessed': {
+      const d = doc(p.document_id);
+      if (!d) break;
+      if ('body' in p && d.sealed) { d.body = p.body; d.location = p.location; delete d.sealed; }
+      if (d.accesses) {
+        d.accesses.push({ document_id: p.document_id, team: p.team, participant: p.participant, name: p.name,
+          seq: e.seq, ex_time: e.ex_time });
+      }
+      break;
+    }
+    case 'media.published': s.media.push({ ...p, ...meta }); break;
+    case 'statement.issued': s.statements.push({ ...p, ...meta }); break;
+    case 'decision.recorded': s.decisions.push({ ...p, ...meta }); break;
     default:
   }
 }
 
-export const WORKFLOW_EVENTS = ['notification.submitted', 'notification.acknowledged', 'notification.hazard_flagged',
-  'rfa.submitted', 'rfa.responded'];
+// -- time ---------------------------------------------------------------------------
+
+export function isExpired(view, n) {
+  return exNow(view.state.clock, view.serverOffset) >= n.window_end;
+}
+
+// Calls `onChange` whenever a notification expires (expiry is computed from the clock).
+export function watchExpiry(view, onChange) {
+  let last = '';
+  setInterval(() => {
+    if (!view.state) return;
+    const now = (view.state.notifications || []).filter((n) => isExpired(view, n)).map((n) => n.notification_id).join();
+    if (now !== last) { last = now; onChange(); }
+  }, 1000);
+}
+
+function when(view, ex) { return scenarioLabel(view.state.scenario.start, ex); }
+
+function names(view, teams) { return teams.map((t) => view.teamName(t)).join(', '); }
+
+function componentNames(view, ids) {
+  const comps = view.state.scenario.components;
+  return ids.map((id) => comps.find((c) => c.id === id)?.name || id).join(', ');
+}
+
+// -- rows ---------------------------------------------------------------------------
+// Each takes the view, the item and the role's controls for it (null for none).
+
+export function notificationRow(view, n, controls = null) {
+  const acks = Object.values(n.acks || {});
+  const expired = isExpired(view, n);
+  return el('li', { class: `wf-item notification${expired ? ' expired' : ''}`, dataset: { notification: n.notification_id } },
+    el('strong', {}, `${n.notification_id} ${n.kind}: ${n.name}`),
+    el('span', { class: 'window' },
+      ` ${offsetLabel(n.window_start)} to ${offsetLabel(n.window_end)}${expired ? ' (expired)' : ''}`),
+    el('div', { class: 'meta' }, `From ${view.teamName(n.team)} to ${componentNames(view, n.share_with)}`),
+    el('div', { class: 'acks' }, acks.length
+      ? `Acknowledged by ${acks.map((a) => `${view.teamName(a.team)}`).join(', ')}`
+      : 'Not yet acknowledged'),
+    acks.length ? el('ul', { class: 'ack-times meta' }, acks.map((a) => el('li', {},
+      `${view.teamName(a.team)}: ${a.author} at ${when(view, a.ex_time)}`))) : null,
+    (n.hazards || []).map((h) => el('div', { class: 'hazard' },
+      `Hazard: ${h.feature_kind}${h.feature_name ? ` ${h.feature_name}` : ''} ${h.distance_m} m from the ${n.kind === 'site' ? 'site' : 'route'}`)),
+    controls);
+}
+
+export function rfaRow(view, r, controls = null) {
+  return el('li', { class: `wf-item rfa status-${r.status}`, dataset: { rfa: r.rfa_id } },
+    el('strong', {}, `${r.rfa_id} ${r.asset} for ${view.teamName(r.team)}`),
+    el('span', { class: 'status' }, r.status),
+    el('div', {}, r.justification),
+    el('div', { class: 'last-resort' }, `Last resort: ${r.last_resort}`),
+    el('div', { class: 'meta' }, `Needed by ${offsetLabel(r.time_limit)}`),
+    el('ol', { class: 'history' }, (r.history || []).map((h) => el('li', {},
+      `${offsetLabel(h.ex_time)} ${h.status}${h.reason ? `: ${h.reason}` : ''}`))),
+    controls);
+}
+
+export function documentRow(view, d, controls = null) {
+  return el('li', { class: `wf-item document${d.sensitive ? ' sensitive' : ''}${d.sealed ? ' sealed' : ''}`,
+    dataset: { document: d.document_id } },
+  el('strong', {}, `${d.document_id} ${d.title}`),
+  d.sensitive ? el('span', { class: 'status sensitive-mark' }, 'sensitive') : null,
+  el('div', { class: 'meta' }, `From ${view.teamName(d.owner)} to ${componentNames(view, d.recipients || d.share_with)}`
+    + `${d.location ? ' · on the map' : ''}`),
+  d.sealed
+    ? el('div', { class: 'sealed-note meta' }, 'Sealed: opening it is recorded in the exercise log.')
+    : el('div', { class: 'body' }, d.body),
+  d.accesses ? el('div', { class: 'accesses meta' }, d.accesses.length
+    ? `Opened by ${d.accesses.map((a) => `${a.name} (${view.teamName(a.team)}) at ${when(view, a.ex_time)}`).join('; ')}`
+    : (d.sensitive ? 'Not opened yet' : '')) : null,
+  controls);
+}
+
+// Media as a team sees it: published items and the released injects of channel `media`.
+export function mediaFeed(view) {
+  const published = (view.state.media || []).map((m) => ({ seq: m.seq, item: m, kind: 'media' }));
+  const injects = view.state.injects.filter((r) => r.status === 'released' && r.inject.channel === 'media')
+    .map((r) => ({ seq: r.released_seq ?? 0, item: r, kind: 'inject' }));
+  return [...published, ...injects].sort((a, b) => b.seq - a.seq);
+}
+
+export function mediaRow(view, entry, controls = null) {
+  if (entry.kind === 'inject') {
+    const i = entry.item.inject;
+    return el('li', { class: 'wf-item media media-inject', dataset: { inject: i.id } },
+      el('span', { class: 'channel' }, 'media'), ' ', el('strong', {}, i.title),
+      el('div', { class: 'meta' }, `${i.from} · ${when(view, entry.item.released_ex ?? 0)}`),
+      el('div', { class: 'body' }, renderMarkdown(i.body)), controls);
+  }
+  const m = entry.item;
+  const answers = m.in_reply_to ? ` · answering ${m.in_reply_to}` : '';
+  return el('li', { class: `wf-item media media-${m.kind}`, dataset: { media: m.media_id } },
+    el('span', { class: 'channel' }, m.kind), ' ', el('strong', {}, m.headline),
+    el('div', { class: 'meta' }, `${m.outlet} · ${when(view, m.ex_time)}${answers}`),
+    el('div', { class: 'body' }, m.body), controls);
+}
+
+export function statementRow(view, st, controls = null) {
+  return el('li', { class: 'wf-item statement', dataset: { statement: st.statement_id } },
+    el('strong', {}, `${st.statement_id} public statement by ${view.teamName(st.team)}`),
+    el('div', { class: 'meta' }, `${st.author} at ${when(view, st.ex_time)}`),
+    el('div', { class: 'body' }, st.text), controls);
+}
+
+export function decisionRow(view, d) {
+  return el('li', { class: 'wf-item decision', dataset: { decision: d.decision_id } },
+    el('strong', {}, `${d.decision_id} ${d.what}`),
+    el('div', { class: 'meta' }, `${view.teamName(d.team)} · ${d.author} at ${when(view, d.ex_time)}`),
+    el('div', {}, `Why: ${d.why}`),
+    d.consulted?.length ? el('div', { class: 'meta' }, `Consulted: ${d.consulted.join(', ')}`) : null);
+}
+
+// -- the COP ------------------------------------------------------------------------
+
+// What the workflows put on the map: notified sites and routes (greyed once expired),
+// requested assistance, and shared documents with a place (not while sealed).
+export function workflowFeatures(view) {
+  const s = view.state;
+  const out = [];
+  for (const n of s.notifications || []) {
+    out.push({ id: `wf-${n.notification_id}`, kind: `notified-${n.kind}`, geometry: n.geometry,
+      name: `${n.notification_id} ${n.name} (${view.teamName(n.team)}, until ${offsetLabel(n.window_end)})`,
+      cls: isExpired(view, n) ? 'wf expired' : 'wf' });
+  }
+  for (const r of s.rfas || []) {
+    if (r.location) out.push({ id: `wf-${r.rfa_id}`, kind: 'rfa', geometry: r.location, cls: 'wf',
+      name: `${r.rfa_id} ${r.asset} requested by ${view.teamName(r.team)} (${r.status})` });
+  }
+  for (const d of s.documents || []) {
+    if (d.location) out.push({ id: `wf-${d.document_id}`, kind: 'document', geometry: d.location,
+      name: `${d.document_id} ${d.title}`, cls: d.sensitive ? 'wf sensitive' : 'wf' });
+  }
+  return out;
+}
+
+// The cards the joint coordination room shows between its messages: the notifications
+// this view holds (sharing is respected: a team holds only those shared with it).
+export function jointRoomCards(view) {
+  return (view.state.notifications || []).map((n) => ({
+    seq: n.seq,
+    node: el('li', { class: 'message room-card', dataset: { seq: n.seq, notification: n.notification_id } },
+      el('span', { class: 'meta' }, el('span', { class: 'author' }, `Humanitarian notification from ${view.teamName(n.team)}`),
+        ' · ', when(view, n.ex_time)),
+      el('span', { class: 'text' }, `${n.notification_id} ${n.kind}: ${n.name}, ${offsetLabel(n.window_start)} to `
+        + `${offsetLabel(n.window_end)}, shared with ${componentNames(view, n.share_with)}`
+        + ` · acknowledged by ${names(view, Object.keys(n.acks || {})) || 'nobody yet'}`)),
+  }));
+}

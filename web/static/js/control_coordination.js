@@ -1,0 +1,80 @@
+// The coordination workflows as the control cell sees them (control panel and evaluator
+// view): every notification, request, shared document with who opened it, public
+// statement and decision. The facilitator also publishes simulated media here, and
+// answers a statement with follow-up media; the evaluator only reads.
+
+import { $, el, replaceChildren, toast } from './dom.js';
+import { decisionRow, documentRow, mediaFeed, mediaRow, notificationRow, rfaRow, statementRow } from './workflows.js';
+
+const MEDIA_KINDS = [['article', 'news article'], ['radio', 'radio bulletin'], ['social', 'social media post']];
+
+export class ControlCoordination {
+  constructor(view, root, { publish = false } = {}) {
+    this.view = view;
+    this.root = root;
+    this.publish = publish;
+  }
+
+  setUp() {
+    replaceChildren($('#wf-media-form', this.root), this.publish ? this.mediaForm() : null);
+    this.render();
+  }
+
+  mediaForm() {
+    return el('form', { id: 'media-form', class: 'stacked', autocomplete: 'off',
+      onsubmit: (e) => { e.preventDefault(); this.sendMedia(); } },
+    el('div', { class: 'form-row' },
+      el('label', {}, 'Outlet ', el('input', { id: 'media-outlet', maxlength: 200, required: true,
+        placeholder: 'Radio Tamsa, The Nalora Herald, @TamsaWatch' })),
+      el('label', {}, 'Kind ', el('select', { id: 'media-kind' },
+        MEDIA_KINDS.map(([value, text]) => el('option', { value }, text)))),
+      el('label', {}, 'In reply to ', el('select', { id: 'media-reply' }, el('option', { value: '' }, '(nothing)')))),
+    el('label', {}, 'Headline ', el('input', { id: 'media-headline', maxlength: 200, required: true })),
+    el('label', {}, 'Text ', el('textarea', { id: 'media-body', maxlength: 4000, rows: 2, required: true })),
+    el('button', { type: 'submit', id: 'media-send' }, 'Publish to everyone'));
+  }
+
+  async sendMedia() {
+    const reply = $('#media-reply').value;
+    try {
+      await this.view.command('media.publish', { outlet: $('#media-outlet').value.trim(), kind: $('#media-kind').value,
+        headline: $('#media-headline').value.trim(), body: $('#media-body').value.trim(), in_reply_to: reply || null });
+      $('#media-headline').value = ''; $('#media-body').value = ''; $('#media-reply').value = '';
+    } catch (error) {
+      toast(`media.publish: ${error.message}`);
+    }
+  }
+
+  answer(statementId) {
+    const select = $('#media-reply');
+    select.value = statementId;
+    $('#media-headline').focus();
+  }
+
+  renderReplyOptions() {
+    const select = $('#media-reply');
+    if (!select) return;
+    const kept = select.value;
+    const s = this.view.state;
+    replaceChildren(select, el('option', { value: '' }, '(nothing)'),
+      (s.statements || []).map((x) => el('option', { value: x.statement_id },
+        `${x.statement_id} statement by ${this.view.teamName(x.team)}`)),
+      (s.media || []).map((m) => el('option', { value: m.media_id }, `${m.media_id} ${m.headline}`)));
+    select.value = kept;
+  }
+
+  render() {
+    const s = this.view.state;
+    if (!s) return;
+    const v = this.view;
+    const answer = (x) => (this.publish ? el('button', { type: 'button', class: 'answer-statement',
+      onclick: () => this.answer(x.statement_id) }, 'Answer with media') : null);
+    replaceChildren($('.wf-notifications', this.root), (s.notifications || []).map((n) => notificationRow(v, n)));
+    replaceChildren($('.wf-rfas', this.root), (s.rfas || []).map((r) => rfaRow(v, r)));
+    replaceChildren($('.wf-documents', this.root), (s.documents || []).map((d) => documentRow(v, d)));
+    replaceChildren($('.wf-media', this.root), mediaFeed(v).map((m) => mediaRow(v, m)));
+    replaceChildren($('.wf-statements', this.root), (s.statements || []).map((x) => statementRow(v, x, answer(x))));
+    replaceChildren($('.wf-decisions', this.root), (s.decisions || []).map((d) => decisionRow(v, d)));
+    this.renderReplyOptions();
+  }
+}

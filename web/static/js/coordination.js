@@ -1,0 +1,243 @@
+// The Coordination panel of the team view: humanitarian notifications (deconfliction),
+// requests for assistance, information sharing, media and public statements, and the
+// team's decision log. Rows come from workflows.js; this module adds the team's forms
+// and the actions its component may take.
+
+import { $, el, replaceChildren, toast } from './dom.js';
+import { exNow, parseOffset } from './clock.js';
+import { decisionRow, documentRow, mediaFeed, mediaRow, notificationRow, rfaRow, statementRow } from './workflows.js';
+
+const ASSETS = ['escort', 'airlift', 'engineering', 'medical'];
+
+function checkboxes(id, components) {
+  return el('div', { id, class: 'share-with' }, el('span', { class: 'meta' }, 'Share with: '),
+    components.map((c) => el('label', {}, el('input', { type: 'checkbox', value: c.id }), ` ${c.name}`)));
+}
+
+function checked(root, id) {
+  return [...root.querySelectorAll(`#${id} input:checked`)].map((i) => i.value);
+}
+
+export class CoordinationPanel {
+  constructor(view, root, getMap, memory) {
+    this.view = view;
+    this.root = root;
+    this.getMap = getMap;
+    this.memory = memory;
+    this.route = [];
+    this.place = null; // where a document being shared sits on the map
+  }
+
+  get you() { return this.view.you; }
+
+  async run(type, fields) {
+    try {
+      return await this.view.command(type, fields);
+    } catch (error) {
+      toast(error.message);
+      return null;
+    }
+  }
+
+  now() { return Math.max(0, Math.floor(exNow(this.view.state.clock, this.view.serverOffset))); }
+
+  others() {
+    return this.view.state.scenario.components.filter((c) => c.id !== this.you.component && !c.played_by_control);
+  }
+
+  setUp() {
+    const comp = this.you.component;
+    replaceChildren($('#wf-notify-form', this.root), comp === 'humanitarian' ? this.notifyForm() : null);
+    replaceChildren($('#wf-rfa-form', this.root), ['humanitarian', 'civilian'].includes(comp) ? this.rfaForm() : null);
+    replaceChildren($('#wf-share-form', this.root), this.shareForm());
+    replaceChildren($('#wf-statement-form', this.root), this.statementForm());
+    replaceChildren($('#wf-decision-form', this.root), this.decisionForm());
+    this.render();
+  }
+
+  // -- humanitarian notification --------------------------------------------------
+
+  notifyForm() {
+    return el('fieldset', { class: 'wf-notify' },
+      el('legend', {}, 'Notify a site or a movement'),
+      el('select', { id: 'notify-kind', 'aria-label': 'Site or movement', onchange: () => this.resetRoute() },
+        el('option', { value: 'movement' }, 'movement (convoy, distribution)'), el('option', { value: 'site' }, 'site')),
+      el('input', { id: 'notify-name', maxlength: 200, placeholder: 'Name (e.g. convoy to Kora)' }),
+      el('label', {}, 'From ', el('input', { id: 'notify-start', placeholder: 'now', size: 6 })),
+      el('label', {}, 'until ', el('input', { id: 'notify-end', value: '+2:00', size: 6 })),
+      checkboxes('notify-share', this.others()),
+      el('button', { type: 'button', id: 'notify-draw', onclick: () => this.drawRoute() }, 'Draw on map'),
+      el('span', { id: 'notify-points' }, ''),
+      el('button', { type: 'button', id: 'notify-send', onclick: () => this.sendNotification() }, 'Send notification'));
+  }
+
+  resetRoute() {
+    this.route = [];
+    this.getMap().stopPicking();
+    $('#notify-points').textContent = '';
+  }
+
+  drawRoute() {
+    this.route = [];
+    const site = $('#notify-kind').value === 'site';
+    $('#notify-points').textContent = site ? 'Click the site on the map.' : 'Click points of the route on the map.';
+    const next = (at) => {
+      this.route.push(at);
+      $('#notify-points').textContent = site ? 'site placed' : `${this.route.length} point(s)`;
+      if (!site) this.getMap().pick(next);
+    };
+    this.getMap().pick(next);
+  }
+
+  async sendNotification() {
+    this.getMap().stopPicking();
+    const kind = $('#notify-kind').value;
+    if (kind === 'movement' && this.route.length < 2) { toast('Draw the route first: at least two points.'); return; }
+    if (kind === 'site' && this.route.length !== 1) { toast('Place the site on the map first.'); return; }
+    const startText = $('#notify-start').value.trim();
+    const start = startText ? parseOffset(startText) : this.now();
+    if (start === null) { toast('Start at an offset such as +1:30, or leave it empty for now.'); return; }
+    const geometry = kind === 'site' ? { type: 'Point', coordinates: this.route[0] }
+      : { type: 'LineString', coordinates: this.route };
+    const done = await this.run('notification.submit', { kind, name: $('#notify-name').value.trim(),
+      window_start: start, window_end: $('#notify-end').value.trim(), share_with: checked(this.root, 'notify-share'),
+      geometry });
+    if (done) { $('#notify-name').value = ''; this.resetRoute(); }
+  }
+
+  notificationControls(n) {
+    const you = this.you;
+    const mayAck = ['military', 'police'].includes(you.component) && n.share_with.includes(you.component)
+      && !(n.acks || {})[you.team] && !n.expired;
+    return mayAck ? el('button', { type: 'button', class: 'ack-notification',
+      onclick: () => this.run('notification.acknowledge', { notification_id: n.notification_id }) }, 'Acknowledge') : null;
+  }
+
+  // -- request for assistance -----------------------------------------------------
+
+  rfaForm() {
+    return el('fieldset', { class: 'wf-rfa' },
+      el('legend', {}, 'Request military or civil-defence assets'),
+      el('select', { id: 'rfa-asset', 'aria-label': 'Asset' }, ASSETS.map((a) => el('option', { value: a }, a))),
+      el('input', { id: 'rfa-justification', maxlength: 4000, placeholder: 'What for' }),
+      el('textarea', { id: 'rfa-last-resort', maxlength: 4000, rows: 2,
+        placeholder: 'Last resort: why no comparable civilian alternative exists (Oslo Guidelines)' }),
+      el('label', {}, 'Needed by ', el('input', { id: 'rfa-time', value: '+3:00', size: 6 })),
+      el('button', { type: 'button', id: 'rfa-send', onclick: () => this.sendRfa() }, 'Request (then click the place)'));
+  }
+
+  sendRfa() {
+    toast('Click on the map where assistance is needed.', 4000);
+    this.getMap().pick(async (at) => {
+      const done = await this.run('rfa.submit', {
+        asset: $('#rfa-asset').value, justification: $('#rfa-justification').value,
+        last_resort: $('#rfa-last-resort').value, time_limit: $('#rfa-time').value.trim(),
+        location: { type: 'Point', coordinates: at } });
+      if (done) { $('#rfa-justification').value = ''; $('#rfa-last-resort').value = ''; }
+    });
+  }
+
+  rfaControls(r) {
+    if (this.you.component !== 'military' || ['accepted', 'declined'].includes(r.status)) return null;
+    const decision = el('select', { class: 'rfa-decision', 'aria-label': 'Decision' },
+      [['accept', 'accept'], ['decline', 'decline'], ['more_info', 'ask for more information']]
+        .map(([value, text]) => el('option', { value }, text)));
+    const reason = el('input', { class: 'rfa-reason', maxlength: 4000, placeholder: 'Reason' });
+    return el('div', { class: 'respond' }, decision, reason,
+      el('button', { type: 'button', class: 'respond-rfa',
+        onclick: () => this.run('rfa.respond', { rfa_id: r.rfa_id, decision: decision.value, reason: reason.value }) },
+      'Respond'));
+  }
+
+  // -- information sharing --------------------------------------------------------
+
+  shareForm() {
+    return el('fieldset', { class: 'wf-share' },
+      el('legend', {}, 'Share a document'),
+      el('input', { id: 'share-title', maxlength: 200, placeholder: 'Title' }),
+      el('textarea', { id: 'share-body', maxlength: 4000, rows: 2, placeholder: 'Content' }),
+      checkboxes('share-with', this.others()),
+      el('label', {}, el('input', { type: 'checkbox', id: 'share-sensitive' }),
+        ' Sensitive (cannot be forwarded; every opening is logged)'),
+      el('button', { type: 'button', id: 'share-place', onclick: () => this.placeDocument() }, 'Add a place on the map'),
+      el('span', { id: 'share-placed' }, ''),
+      el('button', { type: 'button', id: 'share-send', onclick: () => this.sendDocument() }, 'Share'));
+  }
+
+  placeDocument() {
+    $('#share-placed').textContent = 'Click the place on the map.';
+    this.getMap().pick((at) => { this.place = at; $('#share-placed').textContent = 'place set'; });
+  }
+
+  async sendDocument() {
+    const fields = { title: $('#share-title').value.trim(), body: $('#share-body').value.trim(),
+      share_with: checked(this.root, 'share-with'), sensitive: $('#share-sensitive').checked };
+    if (this.place) fields.location = { type: 'Point', coordinates: this.place };
+    if (await this.run('document.share', fields)) {
+      $('#share-title').value = ''; $('#share-body').value = ''; $('#share-sensitive').checked = false;
+      this.place = null; $('#share-placed').textContent = '';
+    }
+  }
+
+  documentControls(d) {
+    if (d.sealed) {
+      return el('button', { type: 'button', class: 'open-document',
+        onclick: () => this.run('document.open', { document_id: d.document_id }) }, 'Open (recorded)');
+    }
+    if (d.sensitive && d.owner !== this.you.team) return el('div', { class: 'meta' }, 'Sensitive: not to be forwarded.');
+    const to = el('select', { class: 'forward-to', 'aria-label': 'Forward to' },
+      this.view.state.scenario.components.filter((c) => !(d.recipients || []).includes(c.id))
+        .map((c) => el('option', { value: c.id }, c.name)));
+    if (!to.options.length) return null;
+    return el('div', { class: 'forward' }, to, el('button', { type: 'button', class: 'forward-document',
+      onclick: () => this.run('document.forward', { document_id: d.document_id, to: [to.value] }) }, 'Forward'));
+  }
+
+  // -- media and statements, decisions --------------------------------------------
+
+  statementForm() {
+    const draft = el('textarea', { id: 'statement-text', maxlength: 4000, rows: 3,
+      placeholder: 'Draft your public statement (press line). Drafts stay on this computer until issued.' });
+    draft.value = this.memory.get('statement-draft', '');
+    draft.addEventListener('input', () => this.memory.set('statement-draft', draft.value));
+    return el('fieldset', { class: 'wf-statement' }, el('legend', {}, 'Public statement'), draft,
+      el('button', { type: 'button', id: 'statement-send', onclick: () => this.issueStatement() }, 'Issue publicly'));
+  }
+
+  async issueStatement() {
+    if (await this.run('statement.issue', { text: $('#statement-text').value.trim() })) {
+      $('#statement-text').value = '';
+      this.memory.set('statement-draft', '');
+    }
+  }
+
+  decisionForm() {
+    return el('fieldset', { class: 'wf-decision' }, el('legend', {}, 'Record a decision'),
+      el('input', { id: 'decision-what', maxlength: 4000, placeholder: 'What was decided' }),
+      el('textarea', { id: 'decision-why', maxlength: 4000, rows: 2, placeholder: 'Why' }),
+      el('input', { id: 'decision-consulted', maxlength: 2000, placeholder: 'Who was consulted (comma-separated)' }),
+      el('button', { type: 'button', id: 'decision-send', onclick: () => this.recordDecision() }, 'Record'));
+  }
+
+  async recordDecision() {
+    const consulted = $('#decision-consulted').value.split(',').map((x) => x.trim()).filter(Boolean);
+    const done = await this.run('decision.record', { what: $('#decision-what').value.trim(),
+      why: $('#decision-why').value.trim(), consulted });
+    if (done) for (const id of ['#decision-what', '#decision-why', '#decision-consulted']) $(id).value = '';
+  }
+
+  // -- lists ------------------------------------------------------------------------
+
+  render() {
+    const s = this.view.state;
+    if (!s || !this.you) return;
+    const v = this.view;
+    replaceChildren($('.wf-notifications', this.root), (s.notifications || []).map((n) => notificationRow(v, n,
+      this.notificationControls({ ...n, expired: n.window_end <= this.now() }))));
+    replaceChildren($('.wf-rfas', this.root), (s.rfas || []).map((r) => rfaRow(v, r, this.rfaControls(r))));
+    replaceChildren($('.wf-documents', this.root), (s.documents || []).map((d) => documentRow(v, d, this.documentControls(d))));
+    replaceChildren($('.wf-media', this.root), mediaFeed(v).map((m) => mediaRow(v, m)));
+    replaceChildren($('.wf-statements', this.root), (s.statements || []).map((x) => statementRow(v, x)));
+    replaceChildren($('.wf-decisions', this.root), (s.decisions || []).map((d) => decisionRow(v, d)));
+  }
+}
