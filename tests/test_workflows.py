@@ -11,6 +11,7 @@ from exercise_server.core import events as ev
 from exercise_server.core.access import event_for_view
 from exercise_server.core.errors import CommandError
 from exercise_server.core.projections import ExerciseState
+from exercise_server.core.replay import timeline
 from exercise_server.core.workflows import SHORT_CHARS, TEXT_CHARS, distance_m
 
 from .core_harness import CIV, EVAL, FAC, HUM, MIL, POL, CoreRun
@@ -445,3 +446,23 @@ def test_an_offset_beyond_thirty_days_is_refused_as_text_as_well_as_as_a_number(
         assert err.code == "invalid" and "between 0 and" in err.message
         err = refused(run, CIV, "rfa.submit", **{**VALID["rfa.submit"][1], "time_limit": late})
         assert err.code == "invalid"
+
+
+def test_the_replay_timeline_names_each_workflow_step_without_unsealing_anything():
+    run = started()
+    nid = notify(run)
+    run.cmd(MIL, "notification.acknowledge", notification_id=nid)
+    rid = rfa(run)
+    run.cmd(MIL, "rfa.respond", rfa_id=rid, decision="decline", reason="Escorts committed")
+    did = share(run)
+    run.cmd(MIL, "document.open", document_id=did)
+    run.cmd(HUM, "statement.issue", text="Aid is neutral")
+    run.cmd(MIL, "decision.record", what="No escorts", why="Distinction")
+    labels = [row["label"] for row in timeline(run.log) if row["lane"] == "workflow"]
+    for expected in ("N-1 movement notified by hum-1: Convoy to Kora", "N-1 acknowledged by mil-1",
+                     "RFA-1 escort requested by civ-1", "RFA-1 declined by mil-1: Escorts committed",
+                     "D-1 shared by hum-1 with military (sensitive): Protection report",
+                     f"D-1 opened by {MIL.name} (mil-1)", "S-1 public statement by hum-1: Aid is neutral",
+                     "DEC-1 decision by mil-1: No escorts"):
+        assert expected in labels, labels
+    assert "Names of victims" not in json.dumps(timeline(run.log, POL.view) + timeline(run.log, MIL.view))

@@ -31,7 +31,7 @@ class Metrics:
     responses: list[dict[str, Any]]  # per released inject and addressed team
     teams: list[dict[str, Any]]  # per team: activity and response times
     cross_component: dict[str, Any]  # messages per cross-component room and time bin
-    first_knew: list[dict[str, Any]]  # per inject or COP feature: when each team first received it
+    first_knew: list[dict[str, Any]]  # per inject, COP feature or workflow item: when each team first had it
     expectations: dict[str, Any]  # the checklist and its counts per team
     ratings: list[dict[str, Any]]  # observation ratings per objective
     activity: dict[str, Any] = field(default_factory=dict)  # events per timeline lane and time bin
@@ -83,10 +83,20 @@ def compute(events: Iterable[ev.Event], bin_seconds: float | None = None) -> Met
                 seen = knew.setdefault(("feature", fid), {})
                 for team in set(_teams(event.audience)) - set(p.get("hidden_from", ())):
                     seen.setdefault(team, event.ex_time)
+        elif event.type in SHARED_ITEMS:
+            kind, key, label = SHARED_ITEMS[event.type]
+            names.setdefault((kind, p[key]), f"{p[key]} {p[label]}")
+            seen = knew.setdefault((kind, p[key]), {})
+            for team in _first_knowers(event, components):
+                seen.setdefault(team, event.ex_time)
+        elif event.type == ev.DOCUMENT_ACCESSED:  # a sealed document is known once opened
+            knew.setdefault(("document", p["document_id"]), {}).setdefault(p["team"], event.ex_time)
         if trainee_team and event.type in (ev.ROOM_MESSAGE_POSTED, ev.COP_FEATURE_ADDED, ev.COP_FEATURE_CHANGED,
                                            ev.COP_FEATURE_REMOVED):
             what = f"message in {p['room']}" if event.type == ev.ROOM_MESSAGE_POSTED else "COP change"
             actions.setdefault(trainee_team, []).append((event.seq, event.ex_time, what))
+        elif trainee_team and event.type in WORKFLOW_ACTIONS:
+            actions.setdefault(trainee_team, []).append((event.seq, event.ex_time, WORKFLOW_ACTIONS[event.type]))
     if state.scenario is None:
         raise ValueError("the log does not open an exercise")
     end = state.last_ex_time
@@ -106,8 +116,36 @@ def compute(events: Iterable[ev.Event], bin_seconds: float | None = None) -> Met
     )
 
 
+# Items of the coordination workflows in "who knew what, when": kind, id field, name field.
+SHARED_ITEMS = {
+    ev.NOTIFICATION_SUBMITTED: ("notification", "notification_id", "name"),
+    ev.RFA_SUBMITTED: ("request", "rfa_id", "asset"),
+    ev.DOCUMENT_SHARED: ("document", "document_id", "title"),
+    ev.DOCUMENT_FORWARDED: ("document", "document_id", "title"),
+    ev.MEDIA_PUBLISHED: ("media", "media_id", "headline"),
+}
+# What a team did through a workflow, as its first action after an inject.
+WORKFLOW_ACTIONS = {
+    ev.NOTIFICATION_SUBMITTED: "humanitarian notification", ev.NOTIFICATION_ACKNOWLEDGED: "notification acknowledged",
+    ev.RFA_SUBMITTED: "request for assistance", ev.RFA_RESPONDED: "response to a request for assistance",
+    ev.DOCUMENT_SHARED: "document shared", ev.DOCUMENT_FORWARDED: "document forwarded",
+    ev.DOCUMENT_ACCESSED: "sensitive document opened", ev.STATEMENT_ISSUED: "public statement",
+    ev.DECISION_RECORDED: "decision recorded",
+}
+
+
 def _teams(audience: Iterable[str]) -> list[str]:
     return sorted(a.removeprefix("team:") for a in audience if a.startswith("team:"))
+
+
+def _first_knowers(event: ev.Event, components: dict[str, str]) -> list[str]:
+    """Teams that received the content of a shared item with this event (a sealed copy is not knowing)."""
+    if ev.EVERYONE in event.audience:
+        return sorted(components)
+    teams = _teams(event.audience)
+    if event.type in (ev.DOCUMENT_SHARED, ev.DOCUMENT_FORWARDED) and event.payload["sensitive"]:
+        return [t for t in teams if t == event.payload["owner"]]
+    return teams
 
 
 def _bins(end: float, bin_seconds: float) -> int:

@@ -215,11 +215,35 @@ def _label(body: dict[str, Any]) -> str:
         return f"{p['name']} joined{' (' + p['team'] + ')' if p.get('team') else ''}"
     if t in (ev.INJECT_HELD, ev.INJECT_UNHELD, ev.INJECT_CANCELLED, ev.INJECT_EDITED):
         return f"{p['inject_id']} {t.split('.')[1]}"
+    if t in WORKFLOW_LABELS:
+        return WORKFLOW_LABELS[t](p, who)
     if t == ev.CLOCK_SPEED_SET:
         return f"clock x{p['speed']:g}"
     if t == ev.CLOCK_JUMPED:
         return f"clock jumped to +{int(p['to']) // 3600}:{int(p['to']) % 3600 // 60:02d}"
     return t.replace(".", " ").replace("_", " ")
+
+
+RFA_VERBS = {"accept": "accepted", "decline": "declined", "more_info": "more information asked"}
+# Labels of the coordination workflows' events, from payloads as the view receives them.
+WORKFLOW_LABELS = {
+    ev.NOTIFICATION_SUBMITTED: lambda p, who: f"{p['notification_id']} {p['kind']} notified by {p['team']}: "
+                                              f"{_short(p['name'])}",
+    ev.NOTIFICATION_ACKNOWLEDGED: lambda p, who: f"{p['notification_id']} acknowledged by {p['team']}",
+    ev.NOTIFICATION_HAZARD_FLAGGED: lambda p, who: f"{p['notification_id']}: hazard ({p['feature_kind']}) "
+                                                   f"{p['distance_m']} m away",
+    ev.RFA_SUBMITTED: lambda p, who: f"{p['rfa_id']} {p['asset']} requested by {p['team']}",
+    ev.RFA_RESPONDED: lambda p, who: f"{p['rfa_id']} {RFA_VERBS[p['decision']]} by {p['team']}"
+                                     + (f": {_short(p['reason'])}" if p["reason"] else ""),
+    ev.DOCUMENT_SHARED: lambda p, who: f"{p['document_id']} shared by {p['owner']} with {', '.join(p['share_with'])}"
+                                       f"{' (sensitive)' if p['sensitive'] else ''}: {_short(p['title'])}",
+    ev.DOCUMENT_FORWARDED: lambda p, who: f"{p['document_id']} forwarded by {p['by']} to {', '.join(p['to'])}",
+    ev.DOCUMENT_ACCESSED: lambda p, who: f"{p['document_id']} opened by {p['name']} ({p['team']})",
+    ev.MEDIA_PUBLISHED: lambda p, who: f"{p['media_id']} {p['kind']}, {_short(p['outlet'], 40)}: "
+                                       f"{_short(p['headline'])}",
+    ev.STATEMENT_ISSUED: lambda p, who: f"{p['statement_id']} public statement by {p['team']}: {_short(p['text'])}",
+    ev.DECISION_RECORDED: lambda p, who: f"{p['decision_id']} decision by {p['team']}: {_short(p['what'])}",
+}
 
 
 def _short(text: str, limit: int = 80) -> str:
