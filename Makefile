@@ -33,7 +33,7 @@ soak: $(VENV)/.test-installed
 	SOAK=1 $(BIN)/python -m pytest -q -s tests/test_crash.py tests/test_fuzz.py tests/test_isolation.py
 
 screenshots: $(VENV)/.test-installed
-	SCREENSHOT_DIR=docs/screenshots $(BIN)/python -m pytest -q tests/test_browser_tour.py
+	SCREENSHOT_DIR=docs/screenshots $(BIN)/python -m pytest -q tests/test_browser_tour.py tests/test_browser_workflows.py
 
 # Benchmarks against peers (docs/performance.md): the load scenarios, then replay.
 .PHONY: bench
