@@ -157,3 +157,41 @@ async def test_connections_per_code_are_limited(world):
     again = await Client(server, exercise, token).connect()  # a tab closed: room for one more
     for c in (*tabs[1:], again):
         await c.close()
+
+
+async def event_of(client: Client, etype: str) -> dict:
+    """The first event of `etype` the client received, whether before or after its command's ack."""
+    return next((e for e in client.events if e["type"] == etype), None) or await client.event(etype)
+
+
+async def test_a_sealed_document_cannot_be_read_without_a_logged_opening_by_any_path(world):
+    """A recipient of a sensitive document tries snapshot, resume and forwarding; a stranger tries opening it."""
+    server, exercise, codes, fac_token, *_ = world
+    hum = await Client(server, exercise, server.join(codes["hum-1"], "Amina")["token"]).connect()
+    body = "VICTIM-NAMES-of-the-incident"
+    await hum.ok("document.share", title="Protection incident", body=body, share_with=["military"],
+                 sensitive=True, location={"type": "Point", "coordinates": [31.377, 4.2]})
+    doc_id = (await event_of(hum, "document.shared"))["payload"]["document_id"]
+    mil_token = server.join(codes["mil-1"], "Maj. Okafor")["token"]
+    pol_token = server.join(codes["pol-1"], "Insp. Lee")["token"]
+    seen: list[str] = []
+    for token in (mil_token, pol_token):
+        for last_seq in (0, 1, 10**6):  # resume from the start, resume, snapshot
+            c = await Client(server, exercise, token).connect(last_seq=last_seq)
+            seen.append(json.dumps(c.frames))
+            await c.close()
+    assert body not in "".join(seen) and "31.377" not in "".join(seen)
+    assert "Protection incident" in seen[0]  # the military knows it exists, sealed
+    mil = await Client(server, exercise, mil_token).connect()
+    pol = await Client(server, exercise, pol_token).connect()
+    refusal = await mil.command("document.forward", document_id=doc_id, to=["police"])
+    assert refusal["type"] == "error" and refusal["code"] == "forbidden"
+    refusal = await pol.command("document.open", document_id=doc_id)
+    assert refusal["type"] == "error" and refusal["code"] == "not_found"
+    await mil.ok("document.open", document_id=doc_id)
+    assert (await event_of(mil, "document.accessed"))["payload"]["body"] == body
+    owner_copy = await event_of(hum, "document.accessed")
+    assert owner_copy["payload"]["name"] == "Maj. Okafor" and "body" not in owner_copy["payload"]
+    assert body not in json.dumps(pol.frames)
+    for c in (hum, mil, pol):
+        await c.close()
