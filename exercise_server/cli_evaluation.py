@@ -16,7 +16,7 @@ from typing import Any, Callable, Coroutine
 from .core import events as ev
 from .core.clock import ENDED
 from .export import FORMATS, LogImportError, import_log, read_jsonl, write_csv, write_jsonl
-from .store.base import EventStore, open_store
+from .store.base import EventStore, StoreUnavailable, open_store
 
 
 def add_subcommands(sub: Any) -> None:
@@ -45,6 +45,14 @@ def add_subcommands(sub: Any) -> None:
 def _store_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--data-dir", default=os.environ.get("EXERCISE_DATA_DIR", "data"),
                    help="the server's data directory (default ./data)")
+    p.add_argument("--redis-url", default=os.environ.get("REDIS_URL"),
+                   help="the servers' Redis (redis://host:port/db), when they run on Redis (default $REDIS_URL)")
+    p.add_argument("--redis-prefix", default=os.environ.get("EXERCISE_REDIS_PREFIX", "exsrv:"),
+                   help="the servers' key prefix in Redis (default exsrv:)")
+
+
+def _where(args: argparse.Namespace) -> str:
+    return f"Redis {args.redis_url} ({args.redis_prefix})" if args.redis_url else str(args.data_dir)
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -72,7 +80,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 
     async def run(store: EventStore) -> int:
         exercise = await import_log(store, events, args.as_id)
-        print(f"{exercise}: {len(events)} events imported into {args.data_dir}", file=sys.stderr)
+        print(f"{exercise}: {len(events)} events imported into {_where(args)}", file=sys.stderr)
         if not any(e.type == ev.EXERCISE_ENDED for e in events):
             print(f"note: {exercise} had not ended ({ENDED} is not in the log): a server on this data "
                   "directory runs it on, and its clock has moved on meanwhile", file=sys.stderr)
@@ -100,17 +108,17 @@ async def _log(store: EventStore, args: argparse.Namespace) -> list[ev.Event]:
     events = await store.read(args.exercise)
     if not events:
         known = ", ".join(await store.exercises()) or "none"
-        raise _Refused(f"no exercise {args.exercise!r} in {args.data_dir} (exercises there: {known})")
+        raise _Refused(f"no exercise {args.exercise!r} in {_where(args)} (exercises there: {known})")
     return events
 
 
 def _with_store(args: argparse.Namespace, run: Callable[[EventStore], Coroutine[Any, Any, int]],
                 must_exist: bool) -> int:
-    if must_exist and not (Path(args.data_dir) / "events.sqlite3").is_file():
-        return _fail(f"no event log in {args.data_dir} (give the server's --data-dir)")
+    if must_exist and not args.redis_url and not (Path(args.data_dir) / "events.sqlite3").is_file():
+        return _fail(f"no event log in {args.data_dir} (give the server's --data-dir, or its --redis-url)")
 
     async def main() -> int:
-        store = open_store(args.data_dir)
+        store = open_store(args.data_dir, args.redis_url, args.redis_prefix)
         try:
             return await run(store)
         finally:
@@ -120,6 +128,8 @@ def _with_store(args: argparse.Namespace, run: Callable[[EventStore], Coroutine[
         return asyncio.run(main())
     except (_Refused, LogImportError) as exc:
         return _fail(str(exc))
+    except StoreUnavailable as exc:
+        return _fail(f"cannot reach {_where(args)}: {exc}")
 
 
 def _fail(message: str) -> int:

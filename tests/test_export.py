@@ -201,3 +201,25 @@ def test_import_appends_only_into_an_empty_log_and_checks_the_new_id(source, tmp
     assert cli("import", str(tmp_path / "missing.jsonl"), "--data-dir", target) == 1
     assert "cannot read" in capsys.readouterr().err
     assert len(read_log(Path(target), lines[0]["exercise"])) == len(lines)
+
+
+def test_export_import_and_report_work_against_the_servers_redis(source, tmp_path, redis_url, redis_prefix, capsys):
+    """A deployment on Redis (docs/deployment.md) exports, imports and reports from Redis itself."""
+    server, exercise, _ = source
+    exported = tmp_path / "log.jsonl"
+    assert cli("export", exercise, "--data-dir", str(server.data_dir), "-o", str(exported)) == 0
+    on_redis = ("--redis-url", redis_url, "--redis-prefix", redis_prefix)
+    assert cli("import", str(exported), *on_redis, "--as", "on-redis-1") == 0
+    again = tmp_path / "again.jsonl"
+    assert cli("export", "on-redis-1", *on_redis, "-o", str(again)) == 0
+    original = [json.loads(line) for line in exported.read_text().splitlines()]
+    from_redis = [json.loads(line) for line in again.read_text().splitlines()]
+    assert [e | {"exercise": None} for e in original] == [e | {"exercise": None} for e in from_redis]
+    report = tmp_path / "report.html"
+    assert cli("report", "on-redis-1", *on_redis, "-o", str(report)) == 0
+    assert "<html" in report.read_text()
+    capsys.readouterr()
+    assert cli("export", "nope-000000", *on_redis) == 1
+    assert "no exercise 'nope-000000' in Redis" in capsys.readouterr().err
+    assert cli("export", "on-redis-1", "--redis-url", "redis://127.0.0.1:1/0") == 1
+    assert "cannot reach Redis redis://127.0.0.1:1/0" in capsys.readouterr().err
