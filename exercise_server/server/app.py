@@ -18,6 +18,7 @@ from ..store.base import open_store
 from . import http_api
 from . import replay as replay_api
 from .context import AppContext
+from .sign_ins import WrongSignIns
 from .pages import Pages
 from .registry import Exercises
 from .runtime import ExerciseRuntime
@@ -111,7 +112,8 @@ def create_app(settings: Settings, clock: object | None = None) -> Starlette:
             fac_secret = settings.facilitator_secret or await store.shared_secret("facilitator")  # type: ignore
         else:
             key, fac_secret = settings.server_secret(), settings.facilitator_sign_in_secret()
-        app.state.ctx = AppContext(settings, store, exercises, clock, key, fac_secret, library)
+        app.state.ctx = AppContext(settings, store, exercises, clock, key, fac_secret, library,
+                                   WrongSignIns(settings.wrong_sign_ins))
         opened = await open_default(exercises, settings.open_scenario) if settings.open_scenario else None
         announce(settings, fac_secret, opened)
         await exercises.start()

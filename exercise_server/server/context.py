@@ -9,6 +9,7 @@ from ..scenarios import Library
 from ..store.base import EventStore
 from .registry import Exercises
 from .settings import Settings
+from .sign_ins import WrongSignIns
 
 
 @dataclass
@@ -20,3 +21,4 @@ class AppContext:
     secret_key: bytes
     facilitator_secret: str
     library: Library
+    wrong_sign_ins: WrongSignIns

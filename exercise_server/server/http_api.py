@@ -74,12 +74,18 @@ def api(handler):  # type: ignore[no-untyped-def]
     return wrapped
 
 
+def _address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
 @api
 async def facilitator_session(request: Request) -> JSONResponse:
     ctx = _ctx(request)
+    ctx.wrong_sign_ins.check(_address(request))
     data = await _json_body(request)
     given = data.get("secret")
     if not isinstance(given, str) or not hmac.compare_digest(given.encode(), ctx.facilitator_secret.encode()):
+        ctx.wrong_sign_ins.wrong(_address(request))
         raise CommandError("forbidden", "wrong facilitator secret")
     session = Session(ANY_EXERCISE, FACILITATOR_PRINCIPAL.participant, FACILITATOR, "Facilitator", None, None, None,
                       ctx.clock.now() + ctx.settings.token_ttl)
@@ -89,10 +95,12 @@ async def facilitator_session(request: Request) -> JSONResponse:
 @api
 async def join(request: Request) -> JSONResponse:
     ctx = _ctx(request)
+    ctx.wrong_sign_ins.check(_address(request))
     data = await _json_body(request)
     code = normalise_code(data.get("code"))
     runtime = await ctx.exercises.by_code(code)
     if runtime is None:
+        ctx.wrong_sign_ins.wrong(_address(request))
         raise CommandError("not_found", "unknown join code")
     participant = f"p-{secrets.token_hex(6)}"
     principal = await runtime.join(code, data.get("name"), participant)

@@ -25,6 +25,7 @@ class Settings:
     commands_per_second: float = 20.0
     command_burst: int = 40
     connections_per_code: int = 40  # open WebSockets at once per join code (per process)
+    wrong_sign_ins: int = 20  # wrong join codes or secrets per client address, refilled over 10 minutes
     hello_timeout: float = 10.0
     snapshot_after_missed: int = 5000  # resume gap beyond which a snapshot is cheaper
     token_ttl: float = 7 * 24 * 3600.0
@@ -41,7 +42,7 @@ class Settings:
                    allowed_origins=args.allowed_origin or [],
                    max_frame_bytes=args.max_frame_bytes, send_queue_frames=args.send_queue,
                    commands_per_second=args.commands_per_second, command_burst=args.command_burst,
-                   connections_per_code=args.connections_per_code,
+                   connections_per_code=args.connections_per_code, wrong_sign_ins=args.wrong_sign_ins,
                    tick_interval=args.tick_interval)
 
     def server_secret(self) -> bytes:
@@ -117,5 +118,8 @@ def add_serve_arguments(p: argparse.ArgumentParser) -> None:
                    help="commands allowed in a burst per connection (default 40)")
     p.add_argument("--connections-per-code", type=_positive_int, default=env("EXERCISE_CONNECTIONS_PER_CODE", "40"),
                    help="WebSockets open at once with one join code (default 40)")
+    p.add_argument("--wrong-sign-ins", type=_positive_int, default=env("EXERCISE_WRONG_SIGN_INS", "20"),
+                   help="wrong join codes or facilitator secrets allowed per client address, "
+                        "refilled over 10 minutes (default 20)")
     p.add_argument("--tick-interval", type=_positive_float, default=env("EXERCISE_TICK_INTERVAL", "0.2"),
                    help="seconds between looks at the MSEL for due injects (default 0.2)")
