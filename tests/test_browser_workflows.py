@@ -33,11 +33,11 @@ def test_a_convoy_is_notified_and_acknowledged_and_an_escort_is_declined(browser
         hum.locator("#map").click(position={"x": x, "y": y})
     expect(hum.locator("#notify-points")).to_have_text("3 point(s)")
     hum.click("#notify-send")
-    row = mil.locator(".notification[data-notification='N-1']")
+    row = mil.locator(".notification[data-notification='N-hum-1-1']")
     expect(row).to_contain_text("Convoy to Kora")
     expect(civ.locator(".notification")).to_have_count(0)
     row.locator("button.ack-notification").click()
-    expect(hum.locator(".notification[data-notification='N-1'] .acks")).to_have_text(
+    expect(hum.locator(".notification[data-notification='N-hum-1-1'] .acks")).to_have_text(
         "Acknowledged by Military syndicate")
 
     # The civilians request an escort; the military declines with a reason.
@@ -51,19 +51,20 @@ def test_a_convoy_is_notified_and_acknowledged_and_an_escort_is_declined(browser
     civ.fill("#rfa-last-resort", "No civilian transport can cross the flooded road to Bessa.")
     civ.click("#rfa-send")
     civ.locator("#map").click(position={"x": 250, "y": 250})
-    request = mil.locator(".rfa[data-rfa='RFA-1']")
+    request = mil.locator(".rfa[data-rfa='RFA-civ-1-1']")
     expect(request.locator(".status")).to_have_text("submitted")
     request.locator(".rfa-decision").select_option("decline")
     request.locator(".rfa-reason").fill("All escorts committed to the dam")
     request.locator("button.respond-rfa").click()
-    mine = civ.locator(".rfa[data-rfa='RFA-1']")
+    mine = civ.locator(".rfa[data-rfa='RFA-civ-1-1']")
     expect(mine.locator(".status")).to_have_text("declined")
-    expect(mine.locator(".history li").last).to_contain_text("declined: All escorts committed to the dam")
+    expect(mine.locator(".history li").last).to_contain_text(
+        "declined by Military syndicate: All escorts committed to the dam")
     expect(hum.locator(".rfa")).to_have_count(0)
 
     civ.reload()  # the history survives a reload (snapshot)
     expect(civ.locator("#connection")).to_have_text("connected")
-    expect(civ.locator(".rfa[data-rfa='RFA-1'] .history li")).to_have_count(2)
+    expect(civ.locator(".rfa[data-rfa='RFA-civ-1-1'] .history li")).to_have_count(2)
     for errors in (hum_errors, mil_errors, civ_errors):
         assert errors.errors == []
 
@@ -94,23 +95,23 @@ def test_a_sensitive_document_stays_sealed_until_opened_and_control_sees_who_ope
     hum.locator("#map").click(position={"x": 300, "y": 300})
     hum.click("#share-send")
 
-    row = mil.locator(".document[data-document='D-1']")
+    row = mil.locator(".document[data-document='D-hum-1-1']")
     expect(row).to_contain_text(f"Protection incident {EVIL}")
     expect(row.locator(".sealed-note")).to_be_visible()
     expect(row).not_to_contain_text("Names of the victims")
-    expect(mil.locator("#map [data-feature='wf-D-1']")).to_have_count(0)  # its place is sealed too
+    expect(mil.locator("#map [data-feature='wf-D-hum-1-1']")).to_have_count(0)  # its place is sealed too
     expect(row.locator(".forward-document")).to_have_count(0)
     expect(pol.locator(".document")).to_have_count(0)
-    expect(hum.locator(".document[data-document='D-1'] .accesses")).to_have_text("Not opened yet")
+    expect(hum.locator(".document[data-document='D-hum-1-1'] .accesses")).to_have_text("Not opened yet")
 
     row.locator("button.open-document").click()
     expect(row.locator(".body")).to_have_text(f"Names of the victims at Bessa {EVIL}")
     expect(row).to_contain_text("Sensitive: not to be forwarded.")
-    expect(mil.locator("#map [data-feature='wf-D-1']")).to_have_count(1)
-    expect(hum.locator(".document[data-document='D-1'] .accesses")).to_contain_text(
+    expect(mil.locator("#map [data-feature='wf-D-hum-1-1']")).to_have_count(1)
+    expect(hum.locator(".document[data-document='D-hum-1-1'] .accesses")).to_contain_text(
         "Opened by Maj. Okafor (Military syndicate)")
     for page in (fac, obs):  # the control cell sees the document and who saw it
-        expect(page.locator("#coordination .document[data-document='D-1'] .accesses")).to_contain_text("Maj. Okafor")
+        expect(page.locator("#coordination .document[data-document='D-hum-1-1'] .accesses")).to_contain_text("Maj. Okafor")
     expect(pol.locator(".document")).to_have_count(0)
     assert "Names of the victims" not in pol.content()
     assert_inert(fac, hum, mil, obs)
@@ -141,26 +142,26 @@ def test_media_statements_and_decisions_reach_whom_they_should(browser, server):
     expect(hum.locator("#connection")).to_have_text("connected")
     expect(hum.locator("#statement-text")).to_have_value(f"Aid is delivered by humanitarian agencies only {EVIL}")
     hum.click("#statement-send")
-    expect(hum.locator(".statement[data-statement='S-1']")).to_be_visible()
+    expect(hum.locator(".statement[data-statement='S-hum-1-1']")).to_be_visible()
     expect(mil.locator(".statement")).to_have_count(0)  # a team sees only its own statements
-    statement = fac.locator("#coordination .statement[data-statement='S-1']")
+    statement = fac.locator("#coordination .statement[data-statement='S-hum-1-1']")
     expect(statement).to_contain_text("Aid is delivered by humanitarian agencies only")
     statement.locator("button.answer-statement").click()
-    expect(fac.locator("#media-reply")).to_have_value("S-1")
+    expect(fac.locator("#media-reply")).to_have_value("S-hum-1-1")
     fac.fill("#media-headline", "OCHA denies the claims")
     fac.fill("#media-body", "The agencies say the food came from WFP.")
     fac.click("#media-send")
-    expect(hum.locator(".media[data-media='M-2']")).to_contain_text("answering S-1")
+    expect(hum.locator(".media[data-media='M-2']")).to_contain_text("answering S-hum-1-1")
 
     # The military records a decision; the evaluator sees it, the humanitarians do not.
     mil.fill("#decision-what", f"No escorts for food distributions {EVIL}")
     mil.fill("#decision-why", f"Keep the distinction between military and humanitarian actors {EVIL}")
     mil.fill("#decision-consulted", f"OCHA, Civil affairs {EVIL}")
     mil.click("#decision-send")
-    expect(mil.locator(".decision[data-decision='DEC-1']")).to_contain_text("No escorts for food distributions")
-    expect(obs.locator("#coordination .decision[data-decision='DEC-1']")).to_contain_text(
+    expect(mil.locator(".decision[data-decision='DEC-mil-1-1']")).to_contain_text("No escorts for food distributions")
+    expect(obs.locator("#coordination .decision[data-decision='DEC-mil-1-1']")).to_contain_text(
         f"Consulted: OCHA, Civil affairs {EVIL}")
-    expect(fac.locator("#coordination .decision[data-decision='DEC-1']")).to_be_visible()
+    expect(fac.locator("#coordination .decision[data-decision='DEC-mil-1-1']")).to_be_visible()
     expect(hum.locator(".decision")).to_have_count(0)
     for page, name in ((fac, "control-coordination"), (mil, "team-coordination")):
         page.locator("#coordination").scroll_into_view_if_needed()
@@ -180,30 +181,70 @@ def test_a_notified_site_shows_in_the_joint_room_and_on_the_map_and_greys_out_wh
 
     hum.select_option("#notify-kind", "site")
     hum.fill("#notify-name", f"Food distribution at Bessa {EVIL}")
-    hum.fill("#notify-end", "+0:20")
+    hum.fill("#notify-for", "0:20")
     hum.check("#notify-share input[value='military']")
     hum.click("#notify-draw")
     hum.locator("#map").click(position={"x": 220, "y": 220})
     expect(hum.locator("#notify-points")).to_have_text("site placed")
     hum.click("#notify-send")
 
-    row = mil.locator(".notification[data-notification='N-1']")
+    row = mil.locator(".notification[data-notification='N-hum-1-1']")
     expect(row).to_contain_text(f"Food distribution at Bessa {EVIL}")
     expect(row.locator("button.ack-notification")).to_be_visible()
-    expect(mil.locator("#map [data-feature='wf-N-1']")).to_have_count(1)
+    expect(mil.locator("#map [data-feature='wf-N-hum-1-1']")).to_have_count(1)
     mil.click("#room-tabs [data-room='joint']")
-    expect(mil.locator("#messages .room-card[data-notification='N-1']")).to_contain_text("Humanitarian notification")
+    expect(mil.locator("#messages .room-card[data-notification='N-hum-1-1']")).to_contain_text("Humanitarian notification")
     civ.click("#room-tabs [data-room='joint']")  # not shared with the civilians: not in their joint room
     expect(civ.locator("#messages .room-card")).to_have_count(0)
-    expect(fac.locator("#coordination .notification[data-notification='N-1']")).to_be_visible()
+    expect(fac.locator("#coordination .notification[data-notification='N-hum-1-1']")).to_be_visible()
 
     fac.fill("#jump-to", "+0:30")
     fac.click("#jump")
     expect(row).to_have_class("wf-item notification expired")
     expect(row.locator("button.ack-notification")).to_have_count(0)
-    expect(mil.locator("#map [data-feature='wf-N-1'].expired")).to_have_count(1)
-    expect(hum.locator(".notification[data-notification='N-1'] .window")).to_contain_text("(expired)")
+    expect(mil.locator("#map [data-feature='wf-N-hum-1-1'].expired")).to_have_count(1)
+    expect(hum.locator(".notification[data-notification='N-hum-1-1'] .window")).to_contain_text("(expired)")
     screenshot(mil, "team-expired-notification")
     assert_inert(fac, hum, mil)
     for errors in (fac_errors, hum_errors, mil_errors):
+        assert errors.errors == []
+
+
+def test_the_military_asks_for_more_information_and_the_requesters_answer_reopens_the_request(browser, server):
+    exercise, codes, _ = server.open_exercise()
+    hum, hum_errors = join(browser, server, codes["hum-1"], "Amina (OCHA)")
+    mil, mil_errors = join(browser, server, codes["mil-1"], "Maj. Okafor")
+    civ, civ_errors = join(browser, server, codes["civ-1"], "Mayor Dube")
+    civ.select_option("#rfa-asset", "airlift")
+    civ.fill("#rfa-justification", "Medical evacuation from Sebe")
+    civ.fill("#rfa-last-resort", "The only civilian helicopter is grounded until Friday.")
+    civ.click("#rfa-send")
+    civ.locator("#map").click(position={"x": 260, "y": 260})
+    request = mil.locator(".rfa[data-rfa='RFA-civ-1-1']")
+    request.locator(".rfa-decision").select_option("more_info")
+    request.locator(".rfa-reason").fill("How many patients, and can they sit?")
+
+    # Something else happens meanwhile: the half-typed response survives the redraw.
+    hum.fill("#notify-name", "Distribution at Sebe")
+    hum.select_option("#notify-kind", "site")
+    hum.check("#notify-share input[value='military']")
+    hum.click("#notify-draw")
+    hum.locator("#map").click(position={"x": 200, "y": 300})
+    hum.click("#notify-send")
+    expect(mil.locator(".notification")).to_have_count(1)
+    expect(request.locator(".rfa-reason")).to_have_value("How many patients, and can they sit?")
+    expect(request.locator(".rfa-decision")).to_have_value("more_info")
+    request.locator("button.respond-rfa").click()
+
+    mine = civ.locator(".rfa[data-rfa='RFA-civ-1-1']")
+    expect(mine.locator(".status")).to_have_text("more info requested")
+    mine.locator(".rfa-clarification").fill("Four patients, two on stretchers")
+    mine.locator("button.clarify-rfa").click()
+    expect(request.locator(".status")).to_have_text("submitted")
+    expect(request.locator(".history li").last).to_contain_text("clarified by Civilian syndicate: Four patients")
+    request.locator(".rfa-decision").select_option("accept")
+    request.locator("button.respond-rfa").click()
+    expect(mine.locator(".status")).to_have_text("accepted")
+    expect(mine.locator(".history li")).to_have_count(4)
+    for errors in (hum_errors, mil_errors, civ_errors):
         assert errors.errors == []

@@ -96,15 +96,15 @@ def test_workflow_items_count_in_who_knew_what_and_as_first_actions():
     run.cmd(HUM, "document.share", title="Beneficiaries", body="names", share_with=["military", "police"],
             sensitive=True)                                                   # t=360: hum-1's first action on I-1
     run.advance(40)
-    run.cmd(MIL, "document.open", document_id="D-1")                          # t=400: mil-1 knows it now
+    run.cmd(MIL, "document.open", document_id="D-hum-1-1")                          # t=400: mil-1 knows it now
     run.cmd(HUM, "notification.submit", kind="site", name="Distribution", geometry=POINT, window_start=0,
             window_end=3600, share_with=["military"])
     run.cmd(FAC, "media.publish", outlet="Radio Tamsa", kind="radio", headline="Floods", body="Rain")
     m = compute(run.log)
     knew = {(k["kind"], k["id"]): k for k in m.first_knew}
-    assert knew[("document", "D-1")]["teams"] == {"hum-1": 360, "mil-1": 400}  # pol-1 holds it sealed: not known
-    assert knew[("document", "D-1")]["name"] == "D-1 Beneficiaries"
-    assert knew[("notification", "N-1")]["teams"] == {"hum-1": 400, "mil-1": 400}
+    assert knew[("document", "D-hum-1-1")]["teams"] == {"hum-1": 360, "mil-1": 400}  # pol-1 holds it sealed: not known
+    assert knew[("document", "D-hum-1-1")]["name"] == "D-hum-1-1 Beneficiaries"
+    assert knew[("notification", "N-hum-1-1")]["teams"] == {"hum-1": 400, "mil-1": 400}
     assert set(knew[("media", "M-1")]["teams"]) == {"hum-1", "mil-1", "pol-1", "civ-1"}
     i1 = response(m, "I-1", "hum-1")
     assert (i1["first_action_after"], i1["first_action"]) == (60, "document shared")

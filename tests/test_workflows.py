@@ -46,7 +46,7 @@ def started() -> CoreRun:
 def notify(run: CoreRun, share_with=("military",), geometry=ROUTE, **extra) -> str:
     fields = {"kind": "movement", "name": "Convoy to Kora", "geometry": geometry, "window_start": "+0:00",
               "window_end": "+2:00", "share_with": list(share_with), **extra}
-    (e,) = run.cmd(HUM, "notification.submit", **fields)
+    e = run.cmd(HUM, "notification.submit", **fields)[0]  # hazard flags may follow
     return e.payload["notification_id"]
 
 
@@ -387,8 +387,7 @@ def test_a_hazard_flag_does_not_reveal_a_feature_hidden_from_a_team():
                                      "visible_to": ["police", "humanitarian"]})
     flag = run.log[-1]
     assert flag.type == ev.NOTIFICATION_HAZARD_FLAGGED
-    assert event_for_view(MIL.view, flag)["payload"] == {"notification_id": "N-1", "feature_kind": "incident",
-                                                         "distance_m": flag.payload["distance_m"]}
+    assert event_for_view(MIL.view, flag)["payload"] == {"notification_id": "N-hum-1-1", "feature_kind": "incident"}
     assert "Informant meeting" not in seen_by(run, MIL)
     assert "Informant meeting" in json.dumps(run.state.snapshot(HUM)["notifications"])
     assert event_for_view(HUM.view, flag)["payload"]["feature_name"] == "Informant meeting"
@@ -459,10 +458,84 @@ def test_the_replay_timeline_names_each_workflow_step_without_unsealing_anything
     run.cmd(HUM, "statement.issue", text="Aid is neutral")
     run.cmd(MIL, "decision.record", what="No escorts", why="Distinction")
     labels = [row["label"] for row in timeline(run.log) if row["lane"] == "workflow"]
-    for expected in ("N-1 movement notified by hum-1: Convoy to Kora", "N-1 acknowledged by mil-1",
-                     "RFA-1 escort requested by civ-1", "RFA-1 declined by mil-1: Escorts committed",
-                     "D-1 shared by hum-1 with military (sensitive): Protection report",
-                     f"D-1 opened by {MIL.name} (mil-1)", "S-1 public statement by hum-1: Aid is neutral",
-                     "DEC-1 decision by mil-1: No escorts"):
+    for expected in ("N-hum-1-1 movement notified by hum-1: Convoy to Kora", "N-hum-1-1 acknowledged by mil-1",
+                     "RFA-civ-1-1 escort requested by civ-1", "RFA-civ-1-1 declined by mil-1: Escorts committed",
+                     "D-hum-1-1 shared by hum-1 with military (sensitive): Protection report",
+                     f"D-hum-1-1 opened by {MIL.name} (mil-1)", "S-hum-1-1 public statement by hum-1: Aid is neutral",
+                     "DEC-mil-1-1 decision by mil-1: No escorts"):
         assert expected in labels, labels
     assert "Names of victims" not in json.dumps(timeline(run.log, POL.view) + timeline(run.log, MIL.view))
+
+
+# -- found in review: existing hazards, forwards, clarifications, deadlines, numbering --
+
+def test_a_hazard_already_on_the_map_is_flagged_when_the_notification_is_sent():
+    run = started()
+    run.cmd(MIL, "cop.add", feature={"kind": "checkpoint", "name": "NDF checkpoint", "geometry": NEAR_ROUTE,
+                                     "visible_to": ["military", "humanitarian"]})
+    run.cmd(MIL, "cop.add", feature={"kind": "checkpoint", "name": "Far away", "geometry": FAR,
+                                     "visible_to": ["military"]})
+    nid = notify(run)
+    flags = [e for e in run.log if e.type == ev.NOTIFICATION_HAZARD_FLAGGED]
+    assert [(f.payload["notification_id"], f.payload["feature_name"]) for f in flags] == [(nid, "NDF checkpoint")]
+    assert run.state.snapshot(HUM)["notifications"][0]["hazards"][0]["feature_name"] == "NDF checkpoint"
+    run.advance(120)
+    err = refused(run, HUM, "notification.submit", kind="site", name="Past", geometry=SITE, window_start=0,
+                  window_end=100, share_with=["military"])
+    assert err.code == "invalid" and "already passed" in err.message
+
+
+def test_a_team_that_may_not_see_a_hazard_does_not_learn_how_far_it_is():
+    run = started()
+    nid = notify(run)
+    run.cmd(POL, "cop.add", feature={"kind": "incident", "name": "Hidden", "geometry": NEAR_ROUTE,
+                                     "visible_to": ["police"]})
+    row = run.state.snapshot(MIL)["notifications"][0]["hazards"][0]
+    assert "distance_m" not in row and "feature_name" not in row and row["notification_id"] == nid
+    assert "distance_m" in run.state.snapshot(FAC)["notifications"][0]["hazards"][0]
+
+
+def test_a_forward_reaches_every_holder_with_the_new_recipients_and_a_repeat_is_refused():
+    run = started()
+    did = share(run, sensitive=False)  # hum-1 to the military
+    (e,) = run.cmd(MIL, "document.forward", document_id=did, to=["police"])
+    assert set(e.audience) >= {"team:hum-1", "team:mil-1", "team:pol-1"}
+    assert e.payload["recipients"] == ["military", "police"] and e.payload["share_with"] == ["military"]
+    for who in (HUM, MIL, POL):
+        assert run.state.snapshot(who)["documents"][0]["recipients"] == ["military", "police"]
+    err = refused(run, POL, "document.forward", document_id=did, to=["military"])
+    assert err.code == "conflict"
+
+
+def test_the_requester_answers_a_request_for_more_information_and_the_military_responds_again():
+    run = started()
+    rid = rfa(run)
+    assert refused(run, CIV, "rfa.clarify", rfa_id=rid, text="x").code == "wrong_state"
+    run.cmd(MIL, "rfa.respond", rfa_id=rid, decision="more_info", reason="How many patients?")
+    for who in (HUM, MIL, POL):
+        assert refused(run, who, "rfa.clarify", rfa_id=rid, text="12 patients").code in ("forbidden", "not_found")
+    assert refused(run, CIV, "rfa.clarify", rfa_id=rid, text=" ").code == "invalid"
+    run.cmd(CIV, "rfa.clarify", rfa_id=rid, text="12 patients, 3 on stretchers")
+    row = run.state.snapshot(CIV)["rfas"][0]
+    assert row["status"] == "submitted"
+    assert [h["status"] for h in row["history"]] == ["submitted", "more_info_requested", "clarified"]
+    assert row["history"][-1]["reason"] == "12 patients, 3 on stretchers"
+    run.cmd(MIL, "rfa.respond", rfa_id=rid, decision="accept")
+    assert run.state.snapshot(MIL)["rfas"][0]["status"] == "accepted"
+
+
+def test_a_request_for_assistance_cannot_be_needed_by_a_time_already_past():
+    run = started()
+    run.advance(3 * 3600)
+    err = refused(run, CIV, "rfa.submit", **{**VALID["rfa.submit"][1], "time_limit": "+2:00"})
+    assert err.code == "invalid" and "already passed" in err.message
+
+
+def test_ids_are_numbered_per_team_so_they_tell_nothing_of_other_teams():
+    run = started()
+    for _ in range(3):
+        run.cmd(HUM, "decision.record", what="w", why="y")
+        run.cmd(HUM, "statement.issue", text="t")
+    (d,) = run.cmd(MIL, "decision.record", what="w", why="y")
+    (s,) = run.cmd(CIV, "statement.issue", text="t")
+    assert (d.payload["decision_id"], s.payload["statement_id"]) == ("DEC-mil-1-1", "S-civ-1-1")

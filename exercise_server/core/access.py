@@ -19,7 +19,7 @@ ROLES = (FACILITATOR, EVALUATOR, TRAINEE)
 # Which commands each role may issue at all; resource checks follow in commands.py.
 # Coordination workflows (workflows.py): which component may issue each is checked there.
 WORKFLOW_TRAINEE_COMMANDS = frozenset({
-    "notification.submit", "notification.acknowledge", "rfa.submit", "rfa.respond", "document.share",
+    "notification.submit", "notification.acknowledge", "rfa.submit", "rfa.respond", "rfa.clarify", "document.share",
     "document.forward", "document.open", "statement.issue", "decision.record",
 })
 TRAINEE_COMMANDS = frozenset({"inject.ack", "room.post", "cop.add", "cop.change", "cop.remove"}) \
@@ -144,10 +144,11 @@ def redact_payload(view: str, event: ev.Event) -> dict[str, Any] | None:
 
 
 def hazard_for_team(team: str | None, hazard: dict[str, Any]) -> dict[str, Any]:
-    """A team that may not see the flagged COP feature learns only that a hazard of that kind is near."""
-    keep = ("notification_id", "feature_kind", "distance_m", "seq", "ex_time")
+    """A team that may not see the flagged COP feature learns only that a hazard of that kind is within
+    2 km: not its name, place or exact distance (distances to several notifications would locate it)."""
+    keep = ("notification_id", "feature_kind", "seq", "ex_time")
     if team in hazard.get("sees_feature", ()):
-        keep += ("feature_id", "feature_name", "geometry")
+        keep += ("feature_id", "feature_name", "geometry", "distance_m")
     return {k: v for k, v in hazard.items() if k in keep}
 
 

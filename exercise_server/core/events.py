@@ -51,15 +51,16 @@ NOTIFICATION_ACKNOWLEDGED = "notification.acknowledged"  # notification_id, team
 NOTIFICATION_HAZARD_FLAGGED = "notification.hazard_flagged"  # notification_id, feature_id, distance_m, ...
 RFA_SUBMITTED = "rfa.submitted"  # control, requester, military teams
 RFA_RESPONDED = "rfa.responded"  # rfa_id, team, decision, reason; same audience
+RFA_CLARIFIED = "rfa.clarified"  # rfa_id, team, text: the requester answers "more information"; same audience
 DOCUMENT_SHARED = "document.shared"  # control, owner, teams of share_with
-DOCUMENT_FORWARDED = "document.forwarded"  # control, owner, teams of `to`
+DOCUMENT_FORWARDED = "document.forwarded"  # control, owner, teams of every recipient (sealed as shared)
 DOCUMENT_ACCESSED = "document.accessed"  # control, the owner and the team that opened it (with the content)
 MEDIA_PUBLISHED = "media.published"  # everyone
 STATEMENT_ISSUED = "statement.issued"  # control and the issuing team
 DECISION_RECORDED = "decision.recorded"  # control and the recording team
 WORKFLOW_EVENT_TYPES = frozenset({
     NOTIFICATION_SUBMITTED, NOTIFICATION_ACKNOWLEDGED, NOTIFICATION_HAZARD_FLAGGED, RFA_SUBMITTED,
-    RFA_RESPONDED, DOCUMENT_SHARED, DOCUMENT_FORWARDED, DOCUMENT_ACCESSED, MEDIA_PUBLISHED, STATEMENT_ISSUED,
+    RFA_RESPONDED, RFA_CLARIFIED, DOCUMENT_SHARED, DOCUMENT_FORWARDED, DOCUMENT_ACCESSED, MEDIA_PUBLISHED, STATEMENT_ISSUED,
     DECISION_RECORDED,
 })
 

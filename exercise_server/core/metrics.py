@@ -128,6 +128,7 @@ SHARED_ITEMS = {
 WORKFLOW_ACTIONS = {
     ev.NOTIFICATION_SUBMITTED: "humanitarian notification", ev.NOTIFICATION_ACKNOWLEDGED: "notification acknowledged",
     ev.RFA_SUBMITTED: "request for assistance", ev.RFA_RESPONDED: "response to a request for assistance",
+    ev.RFA_CLARIFIED: "request for assistance clarified",
     ev.DOCUMENT_SHARED: "document shared", ev.DOCUMENT_FORWARDED: "document forwarded",
     ev.DOCUMENT_ACCESSED: "sensitive document opened", ev.STATEMENT_ISSUED: "public statement",
     ev.DECISION_RECORDED: "decision recorded",

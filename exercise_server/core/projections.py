@@ -406,6 +406,13 @@ def _rfa_responded(s: ExerciseState, e: ev.Event) -> None:
                            "seq": e.seq, "ex_time": e.ex_time})
 
 
+def _rfa_clarified(s: ExerciseState, e: ev.Event) -> None:
+    rfa = s.rfas[e.payload["rfa_id"]]
+    rfa["status"] = "submitted"  # open again for the military's response
+    rfa["history"].append({"status": "clarified", "team": e.payload["team"], "reason": e.payload["text"],
+                           "seq": e.seq, "ex_time": e.ex_time})
+
+
 def _doc_shared(s: ExerciseState, e: ev.Event) -> None:
     s.documents[e.payload["document_id"]] = {**e.payload, **_wf_meta(e),
                                              "recipients": list(e.payload["share_with"]), "accesses": []}
@@ -433,6 +440,7 @@ _HANDLERS = {
     ev.NOTIFICATION_HAZARD_FLAGGED: _hazard,
     ev.RFA_SUBMITTED: _rfa_submitted,
     ev.RFA_RESPONDED: _rfa_responded,
+    ev.RFA_CLARIFIED: _rfa_clarified,
     ev.DOCUMENT_SHARED: _doc_shared,
     ev.DOCUMENT_FORWARDED: _doc_forwarded,
     ev.DOCUMENT_ACCESSED: _doc_accessed,

@@ -114,6 +114,12 @@ def _next_id(prefix: str, existing: dict[str, Any]) -> str:
     return f"{prefix}-{len(existing) + 1}"
 
 
+def _team_id(prefix: str, existing: dict[str, Any], team: str) -> str:
+    """Numbered per team (N-hum-1-2: hum-1's second), so that an id tells nothing of other teams' activity."""
+    n = sum(1 for item in existing.values() if item.get("team", item.get("owner")) == team)
+    return f"{prefix}-{team}-{n + 1}"
+
+
 def _audience(ctx: Any, teams: set[str] | frozenset[str]) -> tuple[str, ...]:
     return ctx.team_audience(set(teams))
 
@@ -135,11 +141,15 @@ def _notify(ctx: Any, command: dict[str, Any]) -> list[ev.Draft]:
     start, end = _offset(command.get("window_start"), "window_start"), _offset(command.get("window_end"), "window_end")
     if end <= start:
         raise CommandError("invalid", "window_end must come after window_start")
+    if end <= ctx.ex:
+        raise CommandError("invalid", "window_end has already passed: notify a window still ahead")
     share = _components(ctx, command, "share_with")
-    nid = _next_id("N", ctx.state.notifications)
+    nid = _team_id("N", ctx.state.notifications, ctx.p.team)
     payload = {"notification_id": nid, "team": ctx.p.team, "kind": kind, "name": name, "geometry": geometry,
                "window_start": start, "window_end": end, "share_with": share}
-    return [ctx.draft(ev.NOTIFICATION_SUBMITTED, payload, _audience(ctx, {ctx.p.team} | ctx.sc.teams_of(share)))]
+    hazards = [f for f in ctx.state.cop.values() if _near(f, payload) is not None]  # flagged at once
+    return [ctx.draft(ev.NOTIFICATION_SUBMITTED, payload, notification_audience(ctx, payload)),
+            *(_hazard(ctx, payload, f) for f in hazards)]
 
 
 def notification_audience(ctx: Any, n: dict[str, Any]) -> tuple[str, ...]:
@@ -195,29 +205,32 @@ def distance_m(point: tuple[float, float], geometry: dict[str, Any]) -> float:
     return best
 
 
+def _near(feature: dict[str, Any], n: dict[str, Any]) -> float | None:
+    """Metres from a hazard (incident or checkpoint) to a notified site or route, if within 2 km."""
+    if feature.get("kind") not in HAZARD_KINDS:
+        return None
+    dist = min((distance_m(p, n["geometry"]) for p in _points(feature["geometry"])), default=math.inf)
+    return dist if dist <= HAZARD_RADIUS_M else None
+
+
+def _hazard(ctx: Any, n: dict[str, Any], feature: dict[str, Any]) -> ev.Draft:
+    payload = {"notification_id": n["notification_id"], "feature_id": feature["id"],
+               "feature_kind": feature["kind"], "feature_name": feature.get("name", ""),
+               "geometry": feature["geometry"], "distance_m": round(_near(feature, n) or 0),
+               "sees_feature": sorted(ctx.sc.teams_of(feature["visible_to"]))}
+    return ctx.draft(ev.NOTIFICATION_HAZARD_FLAGGED, payload, notification_audience(ctx, n), ev.SYSTEM)
+
+
 def hazard_drafts(ctx: Any, drafts: list[ev.Draft]) -> list[ev.Draft]:
     """Flag COP incidents and checkpoints added or moved within 2 km of an active notification."""
     out: list[ev.Draft] = []
     for d in drafts:
-        if d.type == ev.COP_FEATURE_ADDED:
-            feature = d.payload["feature"]
-        elif d.type == ev.COP_FEATURE_CHANGED and "geometry" in d.payload["set"]:
-            feature = d.payload["feature"]
-        else:
+        moved = d.type == ev.COP_FEATURE_CHANGED and "geometry" in d.payload["set"]
+        if d.type != ev.COP_FEATURE_ADDED and not moved:
             continue
-        if feature.get("kind") not in HAZARD_KINDS:
-            continue
-        for n in ctx.state.notifications.values():
-            if ctx.ex >= n["window_end"]:  # expired: no longer active
-                continue
-            dist = min((distance_m(p, n["geometry"]) for p in _points(feature["geometry"])), default=math.inf)
-            if dist <= HAZARD_RADIUS_M:
-                payload = {"notification_id": n["notification_id"], "feature_id": feature["id"],
-                           "feature_kind": feature["kind"], "feature_name": feature.get("name", ""),
-                           "geometry": feature["geometry"], "distance_m": round(dist),
-                           "sees_feature": sorted(ctx.sc.teams_of(feature["visible_to"]))}
-                out.append(ctx.draft(ev.NOTIFICATION_HAZARD_FLAGGED, payload, notification_audience(ctx, n),
-                                     ev.SYSTEM))
+        feature = d.payload["feature"]
+        active = (n for n in ctx.state.notifications.values() if ctx.ex < n["window_end"])
+        out += [_hazard(ctx, n, feature) for n in active if _near(feature, n) is not None]
     return out
 
 
@@ -230,15 +243,17 @@ def _rfa_submit(ctx: Any, command: dict[str, Any]) -> list[ev.Draft]:
     if asset not in RFA_ASSETS:
         raise CommandError("invalid", f"asset must be one of {', '.join(RFA_ASSETS)}")
     justification = _text(command, "justification")
-    last_resort = command.get("last_resort")
-    if not isinstance(last_resort, str) or len(last_resort.strip()) < LAST_RESORT_MIN_CHARS:
+    raw = command.get("last_resort")
+    if not isinstance(raw, str) or len(raw.strip()) < LAST_RESORT_MIN_CHARS:
         raise CommandError("invalid", "last_resort must explain, in at least "
                            f"{LAST_RESORT_MIN_CHARS} characters, why no comparable civilian alternative exists "
                            "(the Oslo Guidelines' last-resort test)")
-    last_resort = _text(command, "last_resort")
+    last_resort = _text(command, "last_resort")  # its length limit
     time_limit = _offset(command.get("time_limit"), "time_limit")
+    if time_limit < ctx.ex:
+        raise CommandError("invalid", "time_limit has already passed: give a time still ahead in the exercise")
     location = _geometry(ctx, command.get("location"), ("Point", "LineString", "Polygon"), "location")
-    rid = _next_id("RFA", ctx.state.rfas)
+    rid = _team_id("RFA", ctx.state.rfas, ctx.p.team)
     payload = {"rfa_id": rid, "team": ctx.p.team, "asset": asset, "justification": justification,
                "last_resort": last_resort, "time_limit": time_limit, "location": location}
     return [ctx.draft(ev.RFA_SUBMITTED, payload, rfa_audience(ctx, payload))]
@@ -265,6 +280,20 @@ def _rfa_respond(ctx: Any, command: dict[str, Any]) -> list[ev.Draft]:
     return [ctx.draft(ev.RFA_RESPONDED, payload, rfa_audience(ctx, rfa))]
 
 
+def _rfa_clarify(ctx: Any, command: dict[str, Any]) -> list[ev.Draft]:
+    """The requesting team answers a request for more information; the request is open again."""
+    ctx.not_ended()
+    _trainee(ctx, ("civilian", "humanitarian"), "clarify a request for assistance")
+    rid = _field(command, "rfa_id", str)
+    rfa = ctx.state.rfas.get(rid)
+    if rfa is None or rfa["team"] != ctx.p.team:
+        raise CommandError("not_found", f"no request for assistance {rid!r} of your team")
+    if rfa["status"] != "more_info_requested":
+        raise CommandError("wrong_state", f"request {rid!r} is {rfa['status']}: nobody asked for more information")
+    payload = {"rfa_id": rid, "team": ctx.p.team, "text": _text(command, "text")}
+    return [ctx.draft(ev.RFA_CLARIFIED, payload, rfa_audience(ctx, rfa))]
+
+
 # -- c. information sharing with protection ----------------------------------------
 
 def document_audience(ctx: Any, doc: dict[str, Any], recipients: list[str]) -> tuple[str, ...]:
@@ -284,7 +313,7 @@ def _share(ctx: Any, command: dict[str, Any]) -> list[ev.Draft]:
     location = command.get("location")
     if location is not None:
         location = _geometry(ctx, location, ("Point", "LineString", "Polygon"), "location")
-    did = _next_id("D", ctx.state.documents)
+    did = _team_id("D", ctx.state.documents, ctx.p.team)
     payload = {"document_id": did, "owner": ctx.p.team, "title": title, "body": body, "share_with": share,
                "sensitive": sensitive, "location": location}
     return [ctx.draft(ev.DOCUMENT_SHARED, payload, document_audience(ctx, payload, share))]
@@ -305,10 +334,15 @@ def _forward(ctx: Any, command: dict[str, Any]) -> list[ev.Draft]:
     if doc["sensitive"] and doc["owner"] != ctx.p.team:
         raise CommandError("forbidden", "sensitive items cannot be forwarded (only their owner may share them)")
     to = _components(ctx, command, "to")
+    if set(to) <= set(doc["recipients"]):
+        raise CommandError("conflict", f"{', '.join(to)} already received {doc['document_id']!r}")
+    recipients = sorted(set(doc["recipients"]) | set(to))
     payload = {"document_id": doc["document_id"], "owner": doc["owner"], "title": doc["title"],
                "body": doc["body"], "location": doc.get("location"), "sensitive": doc["sensitive"], "to": to,
-               "by": ctx.p.team}
-    return [ctx.draft(ev.DOCUMENT_FORWARDED, payload, document_audience(ctx, doc, to))]
+               "by": ctx.p.team, "share_with": doc["share_with"], "recipients": recipients,
+               "shared_seq": doc["seq"], "shared_ex_time": doc["ex_time"], "shared_by": doc["author"]}
+    # Every holder learns the new recipients; a sensitive document stays sealed for all but its owner.
+    return [ctx.draft(ev.DOCUMENT_FORWARDED, payload, document_audience(ctx, doc, recipients))]
 
 
 def _open(ctx: Any, command: dict[str, Any]) -> list[ev.Draft]:
@@ -350,7 +384,7 @@ def _statement(ctx: Any, command: dict[str, Any]) -> list[ev.Draft]:
     ctx.not_ended()
     _trainee(ctx, None, "issue a statement")
     _no_team_field(command, "issues statements")
-    sid = _next_id("S", ctx.state.statements)
+    sid = _team_id("S", ctx.state.statements, ctx.p.team)
     payload = {"statement_id": sid, "team": ctx.p.team, "text": _text(command, "text")}
     return [ctx.draft(ev.STATEMENT_ISSUED, payload, _audience(ctx, {ctx.p.team}))]
 
@@ -363,7 +397,7 @@ def _decision(ctx: Any, command: dict[str, Any]) -> list[ev.Draft]:
     if not isinstance(consulted, list) or not all(isinstance(c, str) and c.strip() for c in consulted) \
             or len(consulted) > 50:
         raise CommandError("invalid", "consulted must be a list of names (teams, components, actors)")
-    did = _next_id("DEC", ctx.state.decisions)
+    did = _team_id("DEC", ctx.state.decisions, ctx.p.team)
     payload = {"decision_id": did, "team": ctx.p.team, "what": _text(command, "what"),
                "why": _text(command, "why"), "consulted": [c.strip()[:SHORT_CHARS] for c in consulted]}
     return [ctx.draft(ev.DECISION_RECORDED, payload, _audience(ctx, {ctx.p.team}))]
@@ -374,6 +408,7 @@ DECIDERS = {
     "notification.acknowledge": _acknowledge,
     "rfa.submit": _rfa_submit,
     "rfa.respond": _rfa_respond,
+    "rfa.clarify": _rfa_clarify,
     "document.share": _share,
     "document.forward": _forward,
     "document.open": _open,

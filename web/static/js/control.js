@@ -8,7 +8,7 @@ import { exNow, offsetLabel, parseOffset, runClockDisplay, scenarioLabel } from 
 import { RoomsPanel } from './rooms.js';
 import { CopMap, copFeatures } from './map.js';
 import { renderPresence } from './presence.js';
-import { WORKFLOW_EVENTS, jointRoomCards, watchExpiry, workflowFeatures } from './workflows.js';
+import { jointRoomCards, showWorkflowsIn, workflowFeatures } from './workflows.js';
 import { ControlCoordination } from './control_coordination.js';
 
 const exercise = document.body.dataset.exercise;
@@ -196,14 +196,7 @@ view.addEventListener('change', (e) => {
   if (kind.startsWith('cop.')) map.setFeatures(copFeatures(view));
   if (kind.startsWith('code.') || kind === 'participant.joined') renderCodes();
 });
-function showWorkflows() {
-  coordination.render();
-  map.setOverlay(workflowFeatures(view));
-  rooms.refreshCards();
-}
-for (const kind of WORKFLOW_EVENTS) view.addEventListener(kind, showWorkflows);
-view.addEventListener('inject.released', () => coordination.render());
-watchExpiry(view, showWorkflows);
+showWorkflowsIn(view, { panel: coordination, getMap: () => map, rooms });
 view.addEventListener('presence', () => renderPresence(view, $('#presence')));
 setInterval(() => view.state && renderTimeline(exNow(view.state.clock, view.serverOffset)), 5000);
 runClockDisplay(view);

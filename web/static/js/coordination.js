@@ -5,7 +5,8 @@
 
 import { $, el, replaceChildren, toast } from './dom.js';
 import { exNow, parseOffset } from './clock.js';
-import { decisionRow, documentRow, mediaFeed, mediaRow, notificationRow, rfaRow, statementRow } from './workflows.js';
+import { decisionRow, documentRow, isExpired, mediaFeed, mediaRow, notificationRow, rfaRow, statementRow }
+  from './workflows.js';
 
 const ASSETS = ['escort', 'airlift', 'engineering', 'medical'];
 
@@ -26,6 +27,16 @@ export class CoordinationPanel {
     this.memory = memory;
     this.route = [];
     this.place = null; // where a document being shared sits on the map
+    this.typed = new Map(); // what is typed in the rows' controls, kept when the lists are redrawn
+  }
+
+  // An input or select of a row whose value survives re-rendering (keyed by the row and its role).
+  kept(node, key) {
+    if (this.typed.has(key)) node.value = this.typed.get(key);
+    const keep = () => this.typed.set(key, node.value);
+    node.addEventListener('input', keep);
+    node.addEventListener('change', keep);
+    return node;
   }
 
   get you() { return this.view.you; }
@@ -63,8 +74,9 @@ export class CoordinationPanel {
       el('select', { id: 'notify-kind', 'aria-label': 'Site or movement', onchange: () => this.resetRoute() },
         el('option', { value: 'movement' }, 'movement (convoy, distribution)'), el('option', { value: 'site' }, 'site')),
       el('input', { id: 'notify-name', maxlength: 200, placeholder: 'Name (e.g. convoy to Kora)' }),
-      el('label', {}, 'From ', el('input', { id: 'notify-start', placeholder: 'now', size: 6 })),
-      el('label', {}, 'until ', el('input', { id: 'notify-end', value: '+2:00', size: 6 })),
+      el('label', {}, 'From ', el('input', { id: 'notify-start', placeholder: 'now', size: 6,
+        title: 'Exercise time such as +1:30; empty for now' })),
+      el('label', {}, 'for ', el('input', { id: 'notify-for', value: '2:00', size: 5, title: 'Hours and minutes' })),
       checkboxes('notify-share', this.others()),
       el('button', { type: 'button', id: 'notify-draw', onclick: () => this.drawRoute() }, 'Draw on map'),
       el('span', { id: 'notify-points' }, ''),
@@ -96,11 +108,13 @@ export class CoordinationPanel {
     if (kind === 'site' && this.route.length !== 1) { toast('Place the site on the map first.'); return; }
     const startText = $('#notify-start').value.trim();
     const start = startText ? parseOffset(startText) : this.now();
-    if (start === null) { toast('Start at an offset such as +1:30, or leave it empty for now.'); return; }
+    const length = parseOffset($('#notify-for').value);
+    if (start === null) { toast('Start at an exercise time such as +1:30, or leave it empty for now.'); return; }
+    if (!length) { toast('Give the length of the window, such as 2:00.'); return; }
     const geometry = kind === 'site' ? { type: 'Point', coordinates: this.route[0] }
       : { type: 'LineString', coordinates: this.route };
     const done = await this.run('notification.submit', { kind, name: $('#notify-name').value.trim(),
-      window_start: start, window_end: $('#notify-end').value.trim(), share_with: checked(this.root, 'notify-share'),
+      window_start: start, window_end: start + length, share_with: checked(this.root, 'notify-share'),
       geometry });
     if (done) { $('#notify-name').value = ''; this.resetRoute(); }
   }
@@ -108,7 +122,7 @@ export class CoordinationPanel {
   notificationControls(n) {
     const you = this.you;
     const mayAck = ['military', 'police'].includes(you.component) && n.share_with.includes(you.component)
-      && !(n.acks || {})[you.team] && !n.expired;
+      && !(n.acks || {})[you.team] && !isExpired(this.view, n);
     return mayAck ? el('button', { type: 'button', class: 'ack-notification',
       onclick: () => this.run('notification.acknowledge', { notification_id: n.notification_id }) }, 'Acknowledge') : null;
   }
@@ -122,31 +136,50 @@ export class CoordinationPanel {
       el('input', { id: 'rfa-justification', maxlength: 4000, placeholder: 'What for' }),
       el('textarea', { id: 'rfa-last-resort', maxlength: 4000, rows: 2,
         placeholder: 'Last resort: why no comparable civilian alternative exists (Oslo Guidelines)' }),
-      el('label', {}, 'Needed by ', el('input', { id: 'rfa-time', value: '+3:00', size: 6 })),
+      el('label', {}, 'Needed within ', el('input', { id: 'rfa-within', value: '3:00', size: 5, title: 'Hours and minutes' })),
       el('button', { type: 'button', id: 'rfa-send', onclick: () => this.sendRfa() }, 'Request (then click the place)'));
   }
 
   sendRfa() {
+    const within = parseOffset($('#rfa-within').value);
+    if (within === null) { toast('Say within how long, such as 3:00.'); return; }
     toast('Click on the map where assistance is needed.', 4000);
     this.getMap().pick(async (at) => {
       const done = await this.run('rfa.submit', {
         asset: $('#rfa-asset').value, justification: $('#rfa-justification').value,
-        last_resort: $('#rfa-last-resort').value, time_limit: $('#rfa-time').value.trim(),
+        last_resort: $('#rfa-last-resort').value, time_limit: this.now() + within,
         location: { type: 'Point', coordinates: at } });
       if (done) { $('#rfa-justification').value = ''; $('#rfa-last-resort').value = ''; }
     });
   }
 
   rfaControls(r) {
+    if (r.team === this.you.team && r.status === 'more_info_requested') {
+      const text = this.kept(el('input', { class: 'rfa-clarification', maxlength: 4000,
+        placeholder: 'The information asked for' }), `clarify:${r.rfa_id}`);
+      return el('div', { class: 'respond' }, text, el('button', { type: 'button', class: 'clarify-rfa',
+        onclick: () => this.run('rfa.clarify', { rfa_id: r.rfa_id, text: text.value })
+          .then((done) => done && this.typed.delete(`clarify:${r.rfa_id}`)) }, 'Answer'));
+    }
     if (this.you.component !== 'military' || ['accepted', 'declined'].includes(r.status)) return null;
-    const decision = el('select', { class: 'rfa-decision', 'aria-label': 'Decision' },
+    const decision = this.kept(el('select', { class: 'rfa-decision', 'aria-label': 'Decision' },
       [['accept', 'accept'], ['decline', 'decline'], ['more_info', 'ask for more information']]
-        .map(([value, text]) => el('option', { value }, text)));
-    const reason = el('input', { class: 'rfa-reason', maxlength: 4000, placeholder: 'Reason' });
+        .map(([value, text]) => el('option', { value }, text))), `decision:${r.rfa_id}`);
+    const reason = this.kept(el('input', { class: 'rfa-reason', maxlength: 4000, placeholder: 'Reason' }),
+      `reason:${r.rfa_id}`);
     return el('div', { class: 'respond' }, decision, reason,
       el('button', { type: 'button', class: 'respond-rfa',
-        onclick: () => this.run('rfa.respond', { rfa_id: r.rfa_id, decision: decision.value, reason: reason.value }) },
+        onclick: () => this.respond(r.rfa_id, decision.value, reason.value.trim()) },
       'Respond'));
+  }
+
+  async respond(rfaId, decision, reason) {
+    const fields = { rfa_id: rfaId, decision };
+    if (reason) fields.reason = reason; // a bare accept needs none
+    if (await this.run('rfa.respond', fields)) {
+      this.typed.delete(`decision:${rfaId}`);
+      this.typed.delete(`reason:${rfaId}`);
+    }
   }
 
   // -- information sharing --------------------------------------------------------
@@ -185,10 +218,10 @@ export class CoordinationPanel {
         onclick: () => this.run('document.open', { document_id: d.document_id }) }, 'Open (recorded)');
     }
     if (d.sensitive && d.owner !== this.you.team) return el('div', { class: 'meta' }, 'Sensitive: not to be forwarded.');
-    const to = el('select', { class: 'forward-to', 'aria-label': 'Forward to' },
-      this.view.state.scenario.components.filter((c) => !(d.recipients || []).includes(c.id))
-        .map((c) => el('option', { value: c.id }, c.name)));
-    if (!to.options.length) return null;
+    const choices = this.others().filter((c) => !(d.recipients || []).includes(c.id));
+    if (!choices.length) return null;
+    const to = this.kept(el('select', { class: 'forward-to', 'aria-label': 'Forward to' },
+      choices.map((c) => el('option', { value: c.id }, c.name))), `forward:${d.document_id}`);
     return el('div', { class: 'forward' }, to, el('button', { type: 'button', class: 'forward-document',
       onclick: () => this.run('document.forward', { document_id: d.document_id, to: [to.value] }) }, 'Forward'));
   }
@@ -233,7 +266,7 @@ export class CoordinationPanel {
     if (!s || !this.you) return;
     const v = this.view;
     replaceChildren($('.wf-notifications', this.root), (s.notifications || []).map((n) => notificationRow(v, n,
-      this.notificationControls({ ...n, expired: n.window_end <= this.now() }))));
+      this.notificationControls(n))));
     replaceChildren($('.wf-rfas', this.root), (s.rfas || []).map((r) => rfaRow(v, r, this.rfaControls(r))));
     replaceChildren($('.wf-documents', this.root), (s.documents || []).map((d) => documentRow(v, d, this.documentControls(d))));
     replaceChildren($('.wf-media', this.root), mediaFeed(v).map((m) => mediaRow(v, m)));

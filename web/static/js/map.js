@@ -56,22 +56,22 @@ export class CopMap {
 
   setOverlay(items) {
     this.overlay.clearLayers();
-    for (const item of items) this.overlay.addLayer(this.draw(item));
+    for (const item of items) this.overlay.addLayer(this.draw(item, { fixed: true }));
   }
 
-  draw(feature) {
+  draw(feature, { fixed = false } = {}) {
     const { type, coordinates } = feature.geometry;
     const cls = `cop cop-${feature.kind}${feature.cls ? ` ${feature.cls}` : ''}`;
     let layer;
     if (type === 'Point') {
-      const movable = !feature.cls && this.canMove(feature);
+      const movable = !fixed && this.canMove(feature);
       const icon = L.divIcon({ className: `${cls}${movable ? ' movable' : ''}`, html: '', iconSize: [14, 14] });
       layer = L.marker([coordinates[1], coordinates[0]], { icon, draggable: movable, keyboard: false });
       layer.on('dragend', () => {
         const at = layer.getLatLng();
         this.onMove(feature, [Number(at.lng.toFixed(5)), Number(at.lat.toFixed(5))]);
       });
-      this.markers.set(feature.id, layer);
+      if (!fixed) this.markers.set(feature.id, layer);
     } else if (type === 'LineString') {
       layer = L.polyline(coordinates.map(([x, y]) => [y, x]), { className: cls });
     } else {

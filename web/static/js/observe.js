@@ -10,7 +10,7 @@ import { RoomsPanel } from './rooms.js';
 import { InjectList } from './inbox.js';
 import { CopMap, copFeatures } from './map.js';
 import { renderPresence } from './presence.js';
-import { WORKFLOW_EVENTS, jointRoomCards, watchExpiry, workflowFeatures } from './workflows.js';
+import { jointRoomCards, showWorkflowsIn, workflowFeatures } from './workflows.js';
 import { ControlCoordination } from './control_coordination.js';
 
 const exercise = document.body.dataset.exercise;
@@ -169,14 +169,7 @@ view.addEventListener('observation.recorded', () => renderObservations());
 for (const kind of ['cop.feature_added', 'cop.feature_changed', 'cop.feature_removed']) {
   view.addEventListener(kind, () => map.setFeatures(copFeatures(view)));
 }
-function showWorkflows() {
-  coordination.render();
-  map.setOverlay(workflowFeatures(view));
-  rooms.refreshCards();
-}
-for (const kind of WORKFLOW_EVENTS) view.addEventListener(kind, showWorkflows);
-view.addEventListener('inject.released', () => coordination.render());
-watchExpiry(view, showWorkflows);
+showWorkflowsIn(view, { panel: coordination, getMap: () => map, rooms });
 view.addEventListener('presence', () => renderPresence(view, $('#presence')));
 runClockDisplay(view);
 if (session) view.connect(exercise, session.token, (code, message) => toast(message, 600000));

@@ -73,7 +73,12 @@ export class RoomsPanel {
   }
 
   refreshCards() {
-    if (this.cards && this.view.state.rooms[this.current]?.kind === 'joint') this.renderMessages();
+    if (!this.cards || this.view.state.rooms[this.current]?.kind !== 'joint') return;
+    const list = this.list;
+    const atBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 4;
+    const top = list.scrollTop;
+    this.renderMessages();
+    if (!atBottom) list.scrollTop = top; // the reader scrolled up: leave them there
   }
 
   markRead(room) {

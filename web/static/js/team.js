@@ -8,7 +8,7 @@ import { RoomsPanel } from './rooms.js';
 import { InjectList } from './inbox.js';
 import { CopMap, copFeatures } from './map.js';
 import { renderMarkdown } from './markdown.js';
-import { WORKFLOW_EVENTS, jointRoomCards, watchExpiry, workflowFeatures } from './workflows.js';
+import { jointRoomCards, showWorkflowsIn, workflowFeatures } from './workflows.js';
 import { CoordinationPanel } from './coordination.js';
 
 const exercise = document.body.dataset.exercise;
@@ -88,20 +88,13 @@ $('#add-feature').addEventListener('click', () => {
   });
 });
 
-function showWorkflows() {
-  coordination.render();
-  map.setOverlay(workflowFeatures(view));
-  rooms.refreshCards();
-}
-
 view.addEventListener('reset', () => {
   setUp(); inbox.render(); showUnread(); map.setFeatures(copFeatures(view)); coordination.setUp();
   map.setOverlay(workflowFeatures(view));
 });
-for (const kind of WORKFLOW_EVENTS) view.addEventListener(kind, showWorkflows);
-watchExpiry(view, showWorkflows);
+showWorkflowsIn(view, { panel: coordination, getMap: () => map, rooms });
 for (const kind of ['inject.released', 'inject.acknowledged']) {
-  view.addEventListener(kind, () => { inbox.render(); showUnread(); coordination.render(); });
+  view.addEventListener(kind, () => { inbox.render(); showUnread(); });
 }
 for (const kind of ['cop.feature_added', 'cop.feature_changed', 'cop.feature_removed']) {
   view.addEventListener(kind, () => map.setFeatures(copFeatures(view)));

@@ -8,7 +8,7 @@ import { exNow, offsetLabel, scenarioLabel } from './clock.js';
 import { renderMarkdown } from './markdown.js';
 
 export const WORKFLOW_EVENTS = ['notification.submitted', 'notification.acknowledged', 'notification.hazard_flagged',
-  'rfa.submitted', 'rfa.responded', 'document.shared', 'document.forwarded', 'document.accessed',
+  'rfa.submitted', 'rfa.responded', 'rfa.clarified', 'document.shared', 'document.forwarded', 'document.accessed',
   'media.published', 'statement.issued', 'decision.recorded'];
 
 const RFA_STATUS = { accept: 'accepted', decline: 'declined', more_info: 'more_info_requested' };
@@ -44,6 +44,11 @@ export function applyWorkflowEvent(s, e, you) {
       if (r) { r.status = status; r.history.push({ status, team: p.team, reason: p.reason, seq: e.seq, ex_time: e.ex_time }); }
       break;
     }
+    case 'rfa.clarified': {
+      const r = s.rfas.find((x) => x.rfa_id === p.rfa_id);
+      if (r) { r.status = 'submitted'; r.history.push({ status: 'clarified', team: p.team, reason: p.text, seq: e.seq, ex_time: e.ex_time }); }
+      break;
+    }
     case 'document.shared': {
       const row = { ...p, ...meta, recipients: [...p.share_with] };
       if (seesAccesses(row)) row.accesses = [];
@@ -52,8 +57,12 @@ export function applyWorkflowEvent(s, e, you) {
     }
     case 'document.forwarded': {
       const d = doc(p.document_id);
-      if (d) d.recipients = [...new Set([...d.recipients, ...p.to])].sort();
-      else s.documents.push({ ...p, ...meta, share_with: p.to, recipients: [...p.to] }); // newly ours
+      if (d) { d.recipients = [...p.recipients]; break; }
+      // Newly ours: the row as it was shared, as the server's snapshot holds it.
+      const { to, by, recipients, shared_seq: seq, shared_ex_time: exTime, shared_by: author, ...shared } = p;
+      const row = { ...shared, seq, ex_time: exTime, author, wall_time: e.wall_time, recipients: [...recipients] };
+      s.documents.push(row);
+      s.documents.sort((a, b) => a.seq - b.seq);
       break;
     }
     case 'document.accessed': {
@@ -115,19 +124,21 @@ export function notificationRow(view, n, controls = null) {
     acks.length ? el('ul', { class: 'ack-times meta' }, acks.map((a) => el('li', {},
       `${view.teamName(a.team)}: ${a.author} at ${when(view, a.ex_time)}`))) : null,
     (n.hazards || []).map((h) => el('div', { class: 'hazard' },
-      `Hazard: ${h.feature_kind}${h.feature_name ? ` ${h.feature_name}` : ''} ${h.distance_m} m from the ${n.kind === 'site' ? 'site' : 'route'}`)),
+      `Hazard: ${h.feature_kind}${h.feature_name ? ` ${h.feature_name}` : ''} `
+      + `${h.distance_m !== undefined ? `${h.distance_m} m` : 'within 2 km'} from the ${n.kind === 'site' ? 'site' : 'route'}`)),
     controls);
 }
 
 export function rfaRow(view, r, controls = null) {
   return el('li', { class: `wf-item rfa status-${r.status}`, dataset: { rfa: r.rfa_id } },
     el('strong', {}, `${r.rfa_id} ${r.asset} for ${view.teamName(r.team)}`),
-    el('span', { class: 'status' }, r.status),
+    el('span', { class: 'status' }, r.status.replaceAll('_', ' ')),
     el('div', {}, r.justification),
     el('div', { class: 'last-resort' }, `Last resort: ${r.last_resort}`),
     el('div', { class: 'meta' }, `Needed by ${offsetLabel(r.time_limit)}`),
     el('ol', { class: 'history' }, (r.history || []).map((h) => el('li', {},
-      `${offsetLabel(h.ex_time)} ${h.status}${h.reason ? `: ${h.reason}` : ''}`))),
+      `${offsetLabel(h.ex_time)} ${h.status.replaceAll('_', ' ')} by ${view.teamName(h.team)}`
+      + `${h.reason ? `: ${h.reason}` : ''}`))),
     controls);
 }
 
@@ -221,4 +232,16 @@ export function jointRoomCards(view) {
         + `${offsetLabel(n.window_end)}, shared with ${componentNames(view, n.share_with)}`
         + ` · acknowledged by ${names(view, Object.keys(n.acks || {})) || 'nobody yet'}`)),
   }));
+}
+
+// Keep a page's coordination panel, map overlay and joint-room cards current.
+export function showWorkflowsIn(view, { panel, getMap, rooms }) {
+  const show = () => {
+    panel.render();
+    getMap()?.setOverlay(workflowFeatures(view));
+    rooms.refreshCards();
+  };
+  for (const kind of WORKFLOW_EVENTS) view.addEventListener(kind, show);
+  view.addEventListener('inject.released', () => panel.render()); // media injects join the feed
+  watchExpiry(view, show);
 }
