@@ -151,7 +151,8 @@ def test_the_report_is_self_contained_and_inert(report_html):
 
 
 def test_the_report_has_every_section_the_course_needs(report_html):
-    for section in ("summary", "timeline", "responses", "coordination", "knowledge", "expected", "observations",
+    for section in ("summary", "timeline", "responses", "coordination", "knowledge", "workflows", "expected",
+                    "observations",
                     "findings", "improvement-plan", "definitions"):
         assert f'<section id="{section}">' in report_html
     assert report_html.count("<svg") == 5  # timeline, responses, coordination, expected actions, ratings
@@ -161,3 +162,27 @@ def test_the_report_has_every_section_the_course_needs(report_html):
     strengths, improvements = findings.split("Areas for improvement")
     assert "Shared the constraint at once" in strengths and "escort too early" in improvements
     assert re.search(r"1 min 00 s", report_html)  # hum-1's time to acknowledge I-1
+
+
+def test_the_report_lists_every_workflow_item_with_its_outcome_as_inert_text():
+    run = CoreRun()
+    run.cmd(FAC, "clock.start")
+    run.cmd(HUM, "notification.submit", kind="movement", name="Convoy " + XSS, window_start=0, window_end=3600,
+            geometry={"type": "LineString", "coordinates": [[31.0, 4.0], [31.1, 4.0]]}, share_with=["military"])
+    run.advance(120)
+    run.cmd(MIL, "notification.acknowledge", notification_id="N-hum-1-1")
+    run.cmd(HUM, "rfa.submit", asset="escort", justification="Convoy to Kora", time_limit=3600, location=POINT,
+            last_resort="No civilian security company operates on this road.")
+    run.cmd(MIL, "rfa.respond", rfa_id="RFA-hum-1-1", decision="decline", reason="Escorts committed " + XSS)
+    run.cmd(HUM, "document.share", title="Beneficiaries", body="names", share_with=["military"], sensitive=True)
+    run.cmd(MIL, "document.open", document_id="D-hum-1-1")
+    run.cmd(FAC, "media.publish", outlet="Radio Tamsa", kind="radio", headline="Aid militarised?", body="b")
+    run.cmd(HUM, "statement.issue", text="Aid is neutral " + XSS)
+    run.cmd(MIL, "decision.record", what="No escorts", why="Distinction", consulted=["OCHA " + XSS])
+    html = render_metrics(compute(run.log))
+    part = html[html.index('<section id="workflows">'):html.index('<section id="expected">')]
+    for text in ("N-hum-1-1 movement", "after 2 min 00 s", "RFA-hum-1-1 escort", "declined by Military syndicate",
+                 "No civilian security company", "D-hum-1-1 Beneficiaries", "sensitive", MIL.name,
+                 "Aid militarised?", "public statement S-hum-1-1", "No escorts", "Distinction"):
+        assert text in part, text
+    assert XSS not in html and part.count("&lt;script&gt;alert(2)&lt;/script&gt;") == 4
