@@ -32,6 +32,8 @@ def played(tmp_path_factory):
         await hum.ok("room.post", room="joint", text="EARLY joint message")
         await hum.ok("cop.add", feature={"kind": "camp", "name": "Humanitarian site", "geometry": POINT,
                                          "visible_to": ["humanitarian"]})
+        await hum.ok("notification.submit", kind="site", name="Distribution at Bessa", geometry=POINT,
+                     window_start=0, window_end=25 * 60, share_with=["military"])
         await fac.ok("clock.jump", to="+0:20")
         await hum.event("inject.released")
         await mil.ok("room.post", room="joint", text="LATE joint message")
@@ -90,7 +92,11 @@ def test_the_evaluator_observes_then_seeks_the_replay_to_a_moment(browser, playe
     page.locator("#scrubber").fill("600")
     expect(page.locator("#replay-time")).to_have_text("D+3 06:10")
     page.click("#room-tabs [data-room='joint']")
-    expect(page.locator("#messages .message .text")).to_have_text(["EARLY joint message"])
+    expect(page.locator("#messages .message:not(.room-card) .text")).to_have_text(["EARLY joint message"])
+    expect(page.locator("#messages .room-card[data-notification='N-hum-1-1']")).to_have_count(1)
+    notified = page.locator("#coordination .notification[data-notification='N-hum-1-1']")
+    expect(notified).to_have_class("wf-item notification")  # active at +0:10
+    expect(page.locator("#map [data-feature='wf-N-hum-1-1']")).to_have_count(1)
     expect(page.locator("#map [data-feature='hum-1-f1']")).to_have_count(1)  # control sees the humanitarian site
     expect(page.locator("#map [data-feature='inc-protection']")).to_have_count(0)  # not yet released
     expect(page.locator("#inject-status tr[data-inject='I-1'] .status")).to_have_text("scheduled")
@@ -111,8 +117,11 @@ def test_the_evaluator_observes_then_seeks_the_replay_to_a_moment(browser, playe
     page.click("#goto-button")
     expect(page.locator("#replay-time")).to_have_text("D+3 06:30")
     page.click("#room-tabs [data-room='joint']")
-    expect(page.locator("#messages .message .text")).to_have_text(["EARLY joint message", "LATE joint message"])
+    expect(page.locator("#messages .message:not(.room-card) .text")).to_have_text(
+        ["EARLY joint message", "LATE joint message"])
     expect(page.locator("#inject-status tbody tr")).to_have_count(0)
+    expect(notified).to_have_class("wf-item notification expired")  # its window ended at +0:25
+    expect(notified.locator("button")).to_have_count(0)  # the replay only shows
 
     # At the end: I-4 in the team's inbox; I-6's humanitarian incident on control's map only.
     page.locator("#scrubber").fill(page.locator("#scrubber").get_attribute("max"))

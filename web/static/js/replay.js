@@ -8,6 +8,8 @@ import { api, facilitatorToken, loadSession } from './session.js';
 import { ExerciseView } from './projection.js';
 import { RoomsPanel } from './rooms.js';
 import { CopMap, copFeatures } from './map.js';
+import { jointRoomCards, workflowFeatures } from './workflows.js';
+import { ControlCoordination } from './control_coordination.js';
 import { offsetLabel, parseOffset, scenarioLabel } from './clock.js';
 
 const exercise = document.body.dataset.exercise;
@@ -25,7 +27,10 @@ const base = `/api/exercises/${encodeURIComponent(exercise)}`;
 
 const view = new ExerciseView(); // the state at the moment shown
 const pageMemory = {};
-const rooms = new RoomsPanel(view, { get: (k, d) => (k in pageMemory ? pageMemory[k] : d), set: (k, v) => { pageMemory[k] = v; } });
+const rooms = new RoomsPanel(view, { get: (k, d) => (k in pageMemory ? pageMemory[k] : d), set: (k, v) => { pageMemory[k] = v; } },
+  { cards: jointRoomCards });
+const coordination = new ControlCoordination(view, $('#coordination')); // read-only, as they stood
+view.now = () => position.ex; // notifications expire by the moment shown, not by today's clock
 const params = new URLSearchParams(location.search);
 let pov = params.get('view') || 'control';
 let timeline = null;
@@ -87,6 +92,8 @@ function show(answer) {
   view.you = answer.state.you;
   view.reset(answer.state); // the rooms panel redraws itself
   map.setFeatures(copFeatures(view));
+  map.setOverlay(workflowFeatures(view));
+  coordination.setUp();
   const earlier = Object.values(answer.state.rooms).some((r) => r.earlier);
   $('#rooms-note').textContent = earlier ? '(latest messages of each room)' : '';
   renderInjects();
