@@ -75,3 +75,13 @@ def facilitator(browser, server, exercise: str) -> tuple[Page, PageErrors]:  # t
     page.click(f"#exercise-table tr[data-exercise='{exercise}'] a")
     expect(page.locator("#connection")).to_have_text("connected")
     return page, errors
+
+
+def assert_inert(*pages: Page) -> None:
+    """No script typed into a field ran or became markup: no flag set, no inline script, no handler attribute."""
+    for page in pages:
+        assert page.evaluate("window.__pwned") is None
+        assert page.locator("script:not([src])").count() == 0
+        assert not page.evaluate("[...document.querySelectorAll('*')].some("
+                                 "e => [...e.attributes].some(a => a.name.startsWith('on')"
+                                 " || /^\\s*javascript:/i.test(a.value)))")

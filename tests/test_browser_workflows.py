@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from .browser import PageErrors, facilitator, join, screenshot
+from .browser import PageErrors, assert_inert, facilitator, join, screenshot
 from .server_harness import ROOT, ServerProcess
 
 
@@ -70,13 +70,6 @@ def test_a_convoy_is_notified_and_acknowledged_and_an_escort_is_declined(browser
 
 
 EVIL = '<img src=x onerror="window.__pwned=1">'
-
-
-def assert_inert(*pages: Page) -> None:
-    for page in pages:
-        assert page.evaluate("window.__pwned") is None
-        assert not page.evaluate("[...document.querySelectorAll('*')].some("
-                                 "e => [...e.attributes].some(a => a.name.startsWith('on')))")
 
 
 def test_a_sensitive_document_stays_sealed_until_opened_and_control_sees_who_opened_it(browser, server):
