@@ -93,6 +93,22 @@ view.addEventListener('reset', () => {
   map.setOverlay(workflowFeatures(view));
 });
 showWorkflowsIn(view, { panel: coordination, getMap: () => map, rooms });
+
+// What others ask of this team through the workflows is announced: the panel is below the fold.
+const ANNOUNCED = {
+  'notification.submitted': (p) => `Humanitarian notification ${p.notification_id}: ${p.name}`,
+  'notification.hazard_flagged': (p) => `Hazard near notification ${p.notification_id}`,
+  'rfa.submitted': (p) => `Request for assistance ${p.rfa_id}: ${p.asset}`,
+  'rfa.responded': (p) => `Request ${p.rfa_id}: ${p.decision.replace('_', ' ')}`,
+  'document.shared': (p) => `Document shared with you: ${p.title}`,
+  'document.forwarded': (p) => `Document ${p.title} forwarded to ${p.to.join(', ')}`,
+  'media.published': (p) => `Media: ${p.headline}`,
+};
+for (const [kind, text] of Object.entries(ANNOUNCED)) {
+  view.addEventListener(kind, (e) => {
+    if (e.detail.actor.team !== view.you.team) toast(`${text(e.detail.payload)} (see Coordination below)`, 6000);
+  });
+}
 for (const kind of ['inject.released', 'inject.acknowledged']) {
   view.addEventListener(kind, () => { inbox.render(); showUnread(); });
 }
