@@ -47,15 +47,20 @@ async def _json_body(request: Request) -> dict[str, Any]:
     return data
 
 
-def _facilitator(request: Request) -> Session:
+def bearer_session(request: Request, missing: str) -> Session:
+    """The verified session of the request's `Authorization: Bearer` token (`missing`: what to say without one)."""
     ctx = _ctx(request)
     auth = request.headers.get("authorization", "")
     if not auth.startswith("Bearer "):
-        raise CommandError("forbidden", "sign in as the facilitator first")
+        raise CommandError("forbidden", missing)
     try:
-        session = verify(auth.removeprefix("Bearer "), ctx.secret_key, ctx.clock.now())
+        return verify(auth.removeprefix("Bearer "), ctx.secret_key, ctx.clock.now())
     except TokenError:
         raise CommandError("forbidden", "session token refused") from None
+
+
+def _facilitator(request: Request) -> Session:
+    session = bearer_session(request, "sign in as the facilitator first")
     if session.role != FACILITATOR:
         raise CommandError("forbidden", "only the facilitator may do this")
     return session

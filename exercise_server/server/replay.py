@@ -27,8 +27,8 @@ from ..core.replay import CONTROL_VIEW, Replay, point_of_view, principal_for, ti
 from ..core.timefmt import parse_offset
 from ..store.base import EventStore, StoreUnavailable
 from .context import AppContext
-from .http_api import api
-from .tokens import Session, TokenError, verify
+from .http_api import api, bearer_session
+from .tokens import Session
 
 CACHED_EXERCISES = 4
 DEFAULT_MESSAGES, MAX_MESSAGES = 200, 5000  # latest messages per room in a replayed state
@@ -84,15 +84,8 @@ def _replays(request: Request) -> Replays:
 
 async def _authorised(request: Request) -> tuple[Session, _Entry]:
     """The control cell of this exercise only: the facilitator, or one of its evaluators."""
-    ctx: AppContext = request.app.state.ctx
     exercise = request.path_params["exercise"]
-    auth = request.headers.get("authorization", "")
-    if not auth.startswith("Bearer "):
-        raise CommandError("forbidden", "send the facilitator's or an evaluator's session token")
-    try:
-        session = verify(auth.removeprefix("Bearer "), ctx.secret_key, ctx.clock.now())
-    except TokenError:
-        raise CommandError("forbidden", "session token refused") from None
+    session = bearer_session(request, "send the facilitator's or an evaluator's session token")
     if session.role not in (FACILITATOR, EVALUATOR):
         raise CommandError("forbidden", "only the facilitator and evaluators replay an exercise")
     if not session.for_exercise(exercise):

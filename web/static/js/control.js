@@ -180,6 +180,9 @@ view.addEventListener('reset', () => {
   $('#who').textContent = `Exercise control · ${exercise}`;
   $('#handout-link').href = `/control/${encodeURIComponent(exercise)}/handout`;
   replaceChildren($('#adhoc-channel'), s.scenario.channels.map((c) => el('option', { value: c }, c)));
+  // The scenario's senders are the actors control plays: offered when posting as one.
+  replaceChildren($('#actors'), [...new Set(s.injects.map((r) => r.inject.from))].sort()
+    .map((actor) => el('option', { value: actor })));
   if (!map) { map = new CopMap($('#map'), { canMove: () => true,
     onMove: (f, at) => run('cop.change', { feature_id: f.id, set: { geometry: { type: 'Point', coordinates: at } } }) });
   map.loadBasemap(s.scenario.basemap); }
