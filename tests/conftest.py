@@ -4,6 +4,7 @@ import pytest
 from playwright.sync_api import sync_playwright
 
 from .browser import launch
+from .server_harness import ServerProcess
 from .redis_server import redis_prefix, redis_url  # noqa: F401 - a real Redis for the tests
 
 
@@ -14,3 +15,11 @@ def browser():
         b = launch(p)
         yield b
         b.close()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """A real server on loopback with the small test scenario (tests/fixtures/mini.yaml), for one module."""
+    s = ServerProcess(tmp_path_factory.mktemp("server") / "data").start()
+    yield s
+    s.stop()

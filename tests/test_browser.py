@@ -2,21 +2,11 @@
 
 from __future__ import annotations
 
-import pytest
 from playwright.sync_api import Page, expect
 
 from .browser import VIEWPORT, PageErrors, assert_inert, facilitator, join
-from .server_harness import ROOT, ServerProcess
 
 XSS = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>'
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    s = ServerProcess(tmp_path_factory.mktemp("browser") / "data",
-                      scenarios=(ROOT / "tests" / "fixtures" / "mini.yaml",)).start()
-    yield s
-    s.stop()
 
 
 def test_a_facilitator_and_two_teams_run_an_exercise_in_the_browser(browser, server):

@@ -4,19 +4,9 @@ and the control cell's view of all of it. Every text field carries script that m
 
 from __future__ import annotations
 
-import pytest
 from playwright.sync_api import Page, expect
 
 from .browser import PageErrors, assert_inert, facilitator, join, screenshot
-from .server_harness import ROOT, ServerProcess
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    s = ServerProcess(tmp_path_factory.mktemp("browser-wf") / "data",
-                      scenarios=(ROOT / "tests" / "fixtures" / "mini.yaml",)).start()
-    yield s
-    s.stop()
 
 
 def test_a_convoy_is_notified_and_acknowledged_and_an_escort_is_declined(browser, server):
