@@ -145,6 +145,13 @@ def test_media_statements_and_decisions_reach_whom_they_should(browser, server):
     expect(obs.locator("#coordination .decision[data-decision='DEC-mil-1-1']")).to_contain_text(
         f"Consulted: OCHA, Civil affairs {EVIL}")
     expect(fac.locator("#coordination .decision[data-decision='DEC-mil-1-1']")).to_be_visible()
+    obs.locator("#coordination .decision[data-decision='DEC-mil-1-1'] button.observe-item").click()
+    expect(obs.locator("#obs-team")).to_have_value("mil-1")
+    obs.locator("#obs-text").press("End")
+    obs.locator("#obs-text").type("reasoned by the principle of distinction")
+    obs.click("#observation-form button[type=submit]")
+    expect(obs.locator("#observation-list .observation .text").first).to_have_text(
+        f"DEC-mil-1-1 No escorts for food distributions {EVIL}: reasoned by the principle of distinction")
     expect(hum.locator(".decision")).to_have_count(0)
     for page, name in ((fac, "control-coordination"), (mil, "team-coordination")):
         page.locator("#coordination").scroll_into_view_if_needed()

@@ -1,7 +1,8 @@
 // The coordination workflows as the control cell sees them (control panel and evaluator
 // view): every notification, request, shared document with who opened it, public
 // statement and decision. The facilitator also publishes simulated media here, and
-// answers a statement with follow-up media; the evaluator only reads.
+// answers a statement with follow-up media; the evaluator reads, and turns any item into
+// the subject of an observation (`observe`).
 
 import { $, el, replaceChildren, toast } from './dom.js';
 import { decisionRow, documentRow, mediaFeed, mediaRow, notificationRow, rfaRow, statementRow } from './workflows.js';
@@ -9,10 +10,16 @@ import { decisionRow, documentRow, mediaFeed, mediaRow, notificationRow, rfaRow,
 const MEDIA_KINDS = [['article', 'news article'], ['radio', 'radio bulletin'], ['social', 'social media post']];
 
 export class ControlCoordination {
-  constructor(view, root, { publish = false } = {}) {
+  constructor(view, root, { publish = false, observe = null } = {}) {
     this.view = view;
     this.root = root;
     this.publish = publish;
+    this.observe = observe; // (team, subject) => void: start an observation about an item
+  }
+
+  observeButton(team, subject) {
+    return this.observe ? el('button', { type: 'button', class: 'observe-item',
+      onclick: () => this.observe(team, subject) }, 'Observe') : null;
   }
 
   setUp() {
@@ -69,12 +76,17 @@ export class ControlCoordination {
     const v = this.view;
     const answer = (x) => (this.publish ? el('button', { type: 'button', class: 'answer-statement',
       onclick: () => this.answer(x.statement_id) }, 'Answer with media') : null);
-    replaceChildren($('.wf-notifications', this.root), (s.notifications || []).map((n) => notificationRow(v, n)));
-    replaceChildren($('.wf-rfas', this.root), (s.rfas || []).map((r) => rfaRow(v, r)));
-    replaceChildren($('.wf-documents', this.root), (s.documents || []).map((d) => documentRow(v, d)));
+    const about = (team, id) => this.observeButton(team, id);
+    replaceChildren($('.wf-notifications', this.root), (s.notifications || []).map((n) => notificationRow(v, n,
+      about(n.team, `${n.notification_id} ${n.name}`))));
+    replaceChildren($('.wf-rfas', this.root), (s.rfas || []).map((r) => rfaRow(v, r, about(r.team, `${r.rfa_id} ${r.asset}`))));
+    replaceChildren($('.wf-documents', this.root), (s.documents || []).map((d) => documentRow(v, d,
+      about(d.owner, `${d.document_id} ${d.title}`))));
     replaceChildren($('.wf-media', this.root), mediaFeed(v).map((m) => mediaRow(v, m)));
-    replaceChildren($('.wf-statements', this.root), (s.statements || []).map((x) => statementRow(v, x, answer(x))));
-    replaceChildren($('.wf-decisions', this.root), (s.decisions || []).map((d) => decisionRow(v, d)));
+    replaceChildren($('.wf-statements', this.root), (s.statements || []).map((x) => statementRow(v, x,
+      [answer(x), about(x.team, `public statement ${x.statement_id}`)])));
+    replaceChildren($('.wf-decisions', this.root), (s.decisions || []).map((d) => decisionRow(v, d,
+      about(d.team, `${d.decision_id} ${d.what}`))));
     this.renderReplyOptions();
   }
 }

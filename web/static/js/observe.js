@@ -21,7 +21,16 @@ const STATUSES = [['met', 'Met'], ['partly', 'Partly'], ['not_met', 'Not met']];
 const view = new ExerciseView();
 const memory = uiMemory(`${exercise}:${session?.participant}`);
 const rooms = new RoomsPanel(view, memory, { cards: jointRoomCards });
-const coordination = new ControlCoordination(view, $('#coordination'), { publish: false });
+const coordination = new ControlCoordination(view, $('#coordination'), { observe: observeItem });
+
+// An observation about a workflow item: the form is prefilled with its team and what it is about.
+function observeItem(team, subject) {
+  $('#obs-team').value = team;
+  const text = $('#obs-text');
+  if (!text.value.startsWith(`${subject}: `)) text.value = `${subject}: ${text.value}`;
+  text.scrollIntoView({ block: 'center' });
+  text.focus();
+}
 const notes = new Map(); // checklist item -> note being typed, kept across re-renders
 let map;
 

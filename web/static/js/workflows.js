@@ -191,12 +191,12 @@ export function statementRow(view, st, controls = null) {
     el('div', { class: 'body' }, st.text), controls);
 }
 
-export function decisionRow(view, d) {
+export function decisionRow(view, d, controls = null) {
   return el('li', { class: 'wf-item decision', dataset: { decision: d.decision_id } },
     el('strong', {}, `${d.decision_id} ${d.what}`),
     el('div', { class: 'meta' }, `${view.teamName(d.team)} · ${d.author} at ${when(view, d.ex_time)}`),
     el('div', {}, `Why: ${d.why}`),
-    d.consulted?.length ? el('div', { class: 'meta' }, `Consulted: ${d.consulted.join(', ')}`) : null);
+    d.consulted?.length ? el('div', { class: 'meta' }, `Consulted: ${d.consulted.join(', ')}`) : null, controls);
 }
 
 // -- the COP ------------------------------------------------------------------------
