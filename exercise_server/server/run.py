@@ -8,11 +8,12 @@ import logging
 import uvicorn
 
 from .app import create_app
+from .fastsend import FanoutProtocol
 from .settings import Settings
 
 
 def serve(settings: Settings) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, ws="websockets-sansio",
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, ws=FanoutProtocol,
                 ws_max_size=settings.max_frame_bytes, log_level="info", lifespan="on")
     return 0

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 from ..bus.base import Bus
 from ..core import events as ev
@@ -38,6 +38,9 @@ class Connection:
     close_code: int | None = None
     close_reason: str = ""
     closing: asyncio.Event = field(default_factory=asyncio.Event)
+    # Set by the writer once the catch-up is sent: writes a frame at once, or says it cannot.
+    send_now: Callable[[bytes | str], bool] | None = None
+    writing: bool = False  # the writer holds a frame it took from the queue
 
     def __post_init__(self) -> None:
         self.queue = asyncio.Queue(maxsize=self.queue_size)
@@ -50,6 +53,8 @@ class Connection:
         """Queue a frame without waiting; a client too far behind is told to resume."""
         if self.close_code is not None:
             return
+        if self.send_now is not None and not self.writing and self.queue.empty() and self.send_now(frame):
+            return  # nothing queued before it and the socket takes it: no writer wake-up
         try:
             self.queue.put_nowait(frame)
         except asyncio.QueueFull:
@@ -73,6 +78,10 @@ class ExerciseRuntime:
         self.bus = bus
         self.lock = asyncio.Lock()
         self.connections: set[Connection] = set()
+        # The same connections by (view, format): an event is filtered and encoded once per
+        # view and handed only to the connections of the views that see it.
+        self.views: dict[tuple[str, str], set[Connection]] = {}
+        self._presence_due: asyncio.TimerHandle | None = None
         self._unsubscribe = bus.subscribe(exercise, self._deliver, after=state.head)
 
     # -- changing the exercise ----------------------------------------------------
@@ -155,14 +164,12 @@ class ExerciseRuntime:
             if event.seq <= self.state.head:
                 continue
             self.state.apply(event)  # refuses a gap: the bus delivers in order from where we stand
-            frames: dict[tuple[str, str], bytes | str | None] = {}
-            for conn in list(self.connections):
-                key = (conn.view, conn.fmt)
-                if key not in frames:
-                    body = event_for_view(conn.view, event)
-                    frames[key] = None if body is None else protocol.encode({"type": "event", "event": body},
-                                                                              conn.fmt)
-                if (frame := frames[key]) is not None:
+            for (view, fmt), conns in list(self.views.items()):
+                body = event_for_view(view, event)
+                if body is None:
+                    continue
+                frame = protocol.encode({"type": "event", "event": body}, fmt)
+                for conn in list(conns):
                     conn.offer(frame)
             if event.type == ev.CODE_REVOKED:
                 self._close_code(event.payload["code"])
@@ -176,7 +183,9 @@ class ExerciseRuntime:
         """Register `conn` and say how it catches up. Synchronous: nothing can slip in between."""
         head = self.state.head
         self.connections.add(conn)
-        self._broadcast_presence()
+        self.views.setdefault((conn.view, conn.fmt), set()).add(conn)
+        conn.offer(protocol.encode(self.presence_for(conn.principal), conn.fmt))  # its own arrival, at once
+        self._presence_soon()
         if 0 < last_seq <= head and head - last_seq <= snapshot_after_missed:
             return {"mode": "resume", "from": last_seq, "head": head}
         return {"mode": "snapshot", "head": head, "state": self.state.snapshot(conn.principal)}
@@ -184,7 +193,11 @@ class ExerciseRuntime:
     def detach(self, conn: Connection) -> None:
         if conn in self.connections:
             self.connections.discard(conn)
-            self._broadcast_presence()
+            key = (conn.view, conn.fmt)
+            self.views[key].discard(conn)
+            if not self.views[key]:
+                del self.views[key]
+            self._presence_soon()
 
     async def backlog(self, conn: Connection, after: int, until: int) -> list[dict[str, Any]]:
         """The events after `after` up to `until` that `conn` may see, in order."""
@@ -193,15 +206,21 @@ class ExerciseRuntime:
 
     # -- presence -----------------------------------------------------------------
 
-    def presence_for(self, principal: Principal) -> dict[str, Any]:
-        """Who is connected: all of it for the facilitator; for a team, its own rooms' members."""
-        sc = self.state.scenario
-        assert sc is not None
+    PRESENCE_DELAY = 0.1  # seconds: the attaches and detaches within it share one presence broadcast
+
+    def _online(self) -> dict[str, dict[str, Any]]:
         online: dict[str, dict[str, Any]] = {}
         for c in self.connections:
             p = c.principal
             online.setdefault(p.participant, {"participant": p.participant, "name": p.name, "role": p.role,
                                               "team": p.team, "connections": 0})["connections"] += 1
+        return online
+
+    def presence_for(self, principal: Principal, online: dict[str, dict[str, Any]] | None = None) -> dict[str, Any]:
+        """Who is connected: all of it for the facilitator; for a team, its own rooms' members."""
+        sc = self.state.scenario
+        assert sc is not None
+        online = dict(self._online() if online is None else online)
         if principal.role == TRAINEE:  # the control cell is invisible to trainees
             online = {k: v for k, v in online.items() if v["role"] == TRAINEE}
         rooms = {}
@@ -214,12 +233,20 @@ class ExerciseRuntime:
         return {"type": "presence", "online": sorted(online.values(), key=lambda p: (p["team"] or "", p["name"])),
                 "rooms": rooms}
 
+    def _presence_soon(self) -> None:
+        """Presence for everyone a moment later: a join storm of N clients then costs a few
+        broadcasts instead of N broadcasts of N frames each."""
+        if self._presence_due is None:
+            self._presence_due = asyncio.get_running_loop().call_later(self.PRESENCE_DELAY, self._broadcast_presence)
+
     def _broadcast_presence(self) -> None:
+        self._presence_due = None
+        online = self._online()
         cache: dict[tuple[str, str], bytes | str] = {}  # presence depends on the view only
         for conn in list(self.connections):
             key = (conn.view, conn.fmt)
             if key not in cache:
-                cache[key] = protocol.encode(self.presence_for(conn.principal), conn.fmt)
+                cache[key] = protocol.encode(self.presence_for(conn.principal, online), conn.fmt)
             conn.offer(cache[key])
 
     def broadcast(self, message: dict[str, Any]) -> None:
@@ -231,4 +258,6 @@ class ExerciseRuntime:
             conn.offer(frames[conn.fmt])
 
     def close(self) -> None:
+        if self._presence_due is not None:
+            self._presence_due.cancel()
         self._unsubscribe()

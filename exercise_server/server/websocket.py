@@ -160,8 +160,15 @@ async def _write(websocket: WebSocket, runtime: ExerciseRuntime, conn: Connectio
         for body in await runtime.backlog(conn, plan["from"], plan["head"]):
             await send(protocol.encode({"type": "event", "event": body}, fmt))
     await send(protocol.encode({"type": "caught_up", "seq": plan["head"]}, fmt))
-    while True:
-        await send(await conn.queue.get())
+    conn.send_now = websocket.scope.get("extensions", {}).get("exercise.send_nowait")
+    try:
+        while True:
+            frame = await conn.queue.get()
+            conn.writing = True
+            await send(frame)
+            conn.writing = False
+    finally:
+        conn.send_now = None
 
 
 async def _read(websocket: WebSocket, runtime: ExerciseRuntime, conn: Connection, limit: RateLimit) -> None:
