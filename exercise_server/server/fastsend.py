@@ -4,7 +4,7 @@ Through ASGI every frame costs a task switch (the connection's writer wakes up) 
 five awaits (Starlette's WebSocket, its exception wrapper, uvicorn's send) before the
 bytes reach the socket. For a frame that can go out at once (nothing queued before it,
 the socket not paused), the fan-out writes it directly, as `websockets.broadcast` does;
-everything else still goes through the connection's bounded queue. The function is
+everything else still goes through the connection's bounded backlog. The function is
 offered to the app as the ASGI scope extension `exercise.send_nowait`.
 """
 
@@ -15,7 +15,7 @@ from typing import Any
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
 from websockets.exceptions import InvalidState
 
-EXTENSION = "exercise.send_nowait"
+SEND_NOWAIT = "exercise.send_nowait"
 
 
 class FanoutProtocol(WebSocketsSansIOProtocol):
@@ -23,7 +23,14 @@ class FanoutProtocol(WebSocketsSansIOProtocol):
         super().handle_connect(event)
         scope = getattr(self, "scope", None)
         if scope is not None:
-            scope["extensions"][EXTENSION] = self.send_nowait
+            scope["extensions"][SEND_NOWAIT] = self.send_nowait
+
+    async def send(self, message: Any) -> None:
+        await super().send(message)
+        if message["type"] == "websocket.accept":
+            # The upgrade request and response are sent: nothing reads them again, and each
+            # holds a few KiB of headers for the life of the connection.
+            self.request = self.response = None  # type: ignore[assignment]
 
     def send_nowait(self, data: bytes | str) -> bool:
         """Write one message now if the socket takes it without waiting; False otherwise."""
