@@ -13,7 +13,8 @@ from __future__ import annotations
 from typing import Any
 
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
-from websockets.exceptions import InvalidState
+from websockets.frames import Frame, Opcode
+from websockets.protocol import OPEN
 
 SEND_NOWAIT = "exercise.send_nowait"
 
@@ -37,12 +38,30 @@ class FanoutProtocol(WebSocketsSansIOProtocol):
         if (not self.handshake_complete or self.close_sent or self.initial_response is not None
                 or not self.writable.is_set() or self.transport.is_closing()):
             return False
-        try:
-            if isinstance(data, bytes):
-                self.conn.send_binary(data)
-            else:
-                self.conn.send_text(data.encode())
-        except InvalidState:
+        conn = self.conn
+        if conn.state is not OPEN or conn.expect_continuation_frame:
             return False
-        self.transport.write(b"".join(self.conn.data_to_send()))
+        if conn.extensions or conn.writes or conn.debug:
+            if isinstance(data, bytes):  # a compressing connection frames each message its own way
+                conn.send_binary(data)
+            else:
+                conn.send_text(data.encode())
+            self.transport.write(b"".join(conn.data_to_send()))
+        else:
+            self.transport.write(_framed(data))
         return True
+
+
+_last: list = [None, b""]  # the last message framed, and its frame
+
+
+def _framed(data: bytes | str) -> bytes:
+    """The unmasked, uncompressed frame of a message. The fan-out offers one message to all
+    the connections of a view in a row: it is framed once for all of them."""
+    if _last[0] is not data:
+        if isinstance(data, bytes):
+            frame = Frame(Opcode.BINARY, data)
+        else:
+            frame = Frame(Opcode.TEXT, data.encode())
+        _last[0], _last[1] = data, frame.serialize(mask=False)
+    return _last[1]
