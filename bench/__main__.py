@@ -26,7 +26,7 @@ def main(argv: list[str] | None = None) -> int:
         return run_replay(argv[1:])
     status = load.main(argv)
     if (not argv or argv[0] == "all") and "--quick" not in argv and status == 0:
-        status = run_replay([])
+        status = run_replay(["--no-save"] if "--no-save" in argv else [])
     return status
 
 

@@ -56,6 +56,28 @@ async def test_a_whole_small_exercise(server):
         await c.close()
 
 
+async def test_tabs_with_and_without_compression_read_the_same_events_in_order(server):
+    # The fan-out frames a message once for all the uncompressed connections of a view
+    # (server/fastsend.py); tabs that negotiated permessage-deflate get it their own way.
+    exercise, codes, fac_token = server.open_exercise()
+    token = server.join(codes["hum-1"], "Amina (OCHA)")["token"]
+    tabs = [await Client(server, exercise, token).connect(compression=None),
+            await Client(server, exercise, token).connect(),
+            await Client(server, exercise, token, "json").connect(compression=None),
+            await Client(server, exercise, token, "json").connect()]
+    writer = tabs[1]
+    for i in range(30):
+        await writer.ok("room.post", room="joint", text=f"message {i} " + "x" * (i * 10 + 1))
+    for tab in tabs:
+        while len([e for e in tab.events if e["type"] == "room.message_posted"]) < 30:
+            await tab.event("room.message_posted")
+        texts = [e["payload"]["text"] for e in tab.events if e["type"] == "room.message_posted"]
+        assert texts == [f"message {i} " + "x" * (i * 10 + 1) for i in range(30)]
+    assert [e["seq"] for e in tabs[0].events] == [e["seq"] for e in tabs[3].events]
+    for tab in tabs:
+        await tab.close()
+
+
 async def test_resume_delivers_exactly_the_missed_events(server):
     exercise, codes, fac_token = server.open_exercise()
     fac = await Client(server, exercise, fac_token).connect()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 import logging
 import time
 from typing import AsyncIterator
@@ -117,6 +118,11 @@ def create_app(settings: Settings, clock: object | None = None) -> Starlette:
         opened = await open_default(exercises, settings.open_scenario) if settings.open_scenario else None
         announce(settings, fac_secret, opened)
         await exercises.start()
+        # What start-up built (modules, scenarios, folded exercises) lives as long as the
+        # process: keep it out of the cyclic GC's full collections, which then walk only
+        # what came after (each one stalls the event loop for as long as it walks).
+        gc.collect()
+        gc.freeze()
         try:
             yield
         finally:

@@ -2,7 +2,7 @@
 
 Every change goes the same way: decide (core) -> append (store, durable) -> fold into
 the state and publish on the bus (synchronously, under the exercise's lock) -> each
-connection's bounded send queue. Connections attach synchronously too, so a
+connection (at once, or through its bounded backlog). Connections attach synchronously too, so a
 connection's snapshot or backlog ends exactly where its live events begin.
 """
 
@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass, field
-from typing import Any
+from collections import deque
+from itertools import islice
+from typing import Any, Awaitable, Callable
 
 from ..bus.base import Bus
 from ..core import events as ev
@@ -26,43 +27,78 @@ from . import protocol
 log = logging.getLogger("exercise_server.runtime")
 
 
-@dataclass(eq=False)
 class Connection:
-    """A participant's live connection, as the fan-out sees it."""
+    """A participant's live connection, as the fan-out sees it.
 
-    principal: Principal
-    code: str | None
-    fmt: str
-    queue_size: int
-    queue: asyncio.Queue = field(init=False)
-    close_code: int | None = None
-    close_reason: str = ""
-    closing: asyncio.Event = field(default_factory=asyncio.Event)
+    A frame goes straight to the socket when nothing waits before it (`send_now`, see
+    fastsend.py); otherwise it joins the connection's bounded backlog, which the handler
+    sends after the catch-up and, later, a short-lived task drains. An idle connection
+    holds no task, queue or event of its own: thousands of them stay cheap."""
 
-    def __post_init__(self) -> None:
-        self.queue = asyncio.Queue(maxsize=self.queue_size)
+    __slots__ = ("principal", "view", "code", "fmt", "queue_size", "close_code", "close_reason", "pending",
+                 "send", "send_now", "task", "drainer", "interrupted")
 
-    @property
-    def view(self) -> str:
-        return self.principal.view
+    def __init__(self, principal: Principal, code: str | None, fmt: str, queue_size: int) -> None:
+        self.principal, self.code, self.fmt, self.queue_size = principal, code, fmt, queue_size
+        self.view = principal.view
+        self.close_code: int | None = None
+        self.close_reason = ""
+        # Frames waiting to be sent, in order; None when nothing waits (the usual case once live).
+        self.pending: deque[bytes | str] | None = deque()
+        self.send: Callable[[bytes | str], Awaitable[None]] | None = None  # set once the catch-up is sent
+        self.send_now: Callable[[bytes | str], bool] | None = None  # writes at once, or says it cannot
+        self.task: asyncio.Task | None = None  # the handler, interrupted by a kick
+        self.drainer: asyncio.Task | None = None
+        self.interrupted = False
 
     def offer(self, frame: bytes | str) -> None:
-        """Queue a frame without waiting; a client too far behind is told to resume."""
+        """Send or queue a frame without waiting; a client too far behind is told to resume."""
         if self.close_code is not None:
             return
-        try:
-            self.queue.put_nowait(frame)
-        except asyncio.QueueFull:
+        pending = self.pending
+        if pending is None:
+            if self.send_now is not None and self.send_now(frame):
+                return  # nothing queued before it and the socket takes it: no task wakes up
+            self.pending = pending = deque()
+            self.drainer = asyncio.get_running_loop().create_task(self._drain())
+        if len(pending) >= self.queue_size:
             log.warning("%s (%s): send queue full, disconnecting", self.principal.name, self.view)
             self.kick(4409, "too slow: resume from your last sequence number")
+            return
+        pending.append(frame)
+
+    def go_live(self, send: Callable[[bytes | str], Awaitable[None]],
+                send_now: Callable[[bytes | str], bool] | None) -> None:
+        """The catch-up and the backlog behind it are sent: from now on frames go straight out."""
+        self.pending, self.send, self.send_now = None, send, send_now
+
+    async def _drain(self) -> None:
+        try:
+            assert self.send is not None and self.pending is not None
+            while self.pending:
+                await self.send(self.pending.popleft())
+            self.pending = None
+        except Exception:  # noqa: BLE001 - the socket is gone or closing: the handler ends the connection
+            self.interrupt()
+        finally:
+            self.drainer = None
 
     def kick(self, code: int, reason: str) -> None:
         if self.close_code is None:
             self.close_code, self.close_reason = code, reason
-            self.closing.set()
+            self.interrupt()
+
+    def interrupt(self) -> None:
+        """Make the handler stop reading and end the connection (it closes with `close_code` if set)."""
+        task = self.task
+        if task is not None and not self.interrupted and task is not asyncio.current_task():
+            self.interrupted = True
+            task.cancel()
 
 
 class ExerciseRuntime:
+    RECENT_EVENTS = 1000  # events kept in memory for resumes; older gaps are read from the store
+
     def __init__(self, exercise: str, state: ExerciseState, store: EventStore, bus: Bus, clock: WallClock,
                  limits: Limits | None = None) -> None:
         self.id = exercise
@@ -73,6 +109,20 @@ class ExerciseRuntime:
         self.bus = bus
         self.lock = asyncio.Lock()
         self.connections: set[Connection] = set()
+        # The same connections by (view, format): an event is filtered and encoded once per
+        # view and handed only to the connections of the views that see it.
+        self.views: dict[tuple[str, str], set[Connection]] = {}
+        # Kept as connections come and go rather than counted by walking them all: a storm of
+        # N reconnects would otherwise cost N walks of every connection.
+        self.online: dict[str, dict[str, Any]] = {}  # participant -> its presence entry
+        self.per_code: dict[str, int] = {}  # join code -> connections open with it
+        # The last events folded, for resumes: a storm of reconnects reads memory, not the store.
+        self.recent: deque[ev.Event] = deque(maxlen=self.RECENT_EVENTS)
+        # Snapshot frames made at the current head, per principal and format: the 40 tabs of
+        # a class that reconnect at once share one fold, one deep copy and one encoding.
+        self._snapshots: dict[tuple[Principal, str], bytes | str] = {}
+        self._snapshots_head = -1
+        self._presence_due: asyncio.TimerHandle | None = None
         self._unsubscribe = bus.subscribe(exercise, self._deliver, after=state.head)
 
     # -- changing the exercise ----------------------------------------------------
@@ -155,14 +205,13 @@ class ExerciseRuntime:
             if event.seq <= self.state.head:
                 continue
             self.state.apply(event)  # refuses a gap: the bus delivers in order from where we stand
-            frames: dict[tuple[str, str], bytes | str | None] = {}
-            for conn in list(self.connections):
-                key = (conn.view, conn.fmt)
-                if key not in frames:
-                    body = event_for_view(conn.view, event)
-                    frames[key] = None if body is None else protocol.encode({"type": "event", "event": body},
-                                                                              conn.fmt)
-                if (frame := frames[key]) is not None:
+            self.recent.append(event)
+            for (view, fmt), conns in list(self.views.items()):
+                body = event_for_view(view, event)
+                if body is None:
+                    continue
+                frame = protocol.encode({"type": "event", "event": body}, fmt)
+                for conn in list(conns):
                     conn.offer(frame)
             if event.type == ev.CODE_REVOKED:
                 self._close_code(event.payload["code"])
@@ -175,33 +224,70 @@ class ExerciseRuntime:
     def attach(self, conn: Connection, last_seq: int, snapshot_after_missed: int) -> dict[str, Any]:
         """Register `conn` and say how it catches up. Synchronous: nothing can slip in between."""
         head = self.state.head
+        p = conn.principal
         self.connections.add(conn)
-        self._broadcast_presence()
+        self.views.setdefault((conn.view, conn.fmt), set()).add(conn)
+        self.online.setdefault(p.participant, {"participant": p.participant, "name": p.name, "role": p.role,
+                                               "team": p.team, "connections": 0})["connections"] += 1
+        if conn.code is not None:
+            self.per_code[conn.code] = self.per_code.get(conn.code, 0) + 1
+        conn.offer(protocol.encode(self.presence_for(p), conn.fmt))  # its own arrival, at once
+        self._presence_soon()
         if 0 < last_seq <= head and head - last_seq <= snapshot_after_missed:
             return {"mode": "resume", "from": last_seq, "head": head}
-        return {"mode": "snapshot", "head": head, "state": self.state.snapshot(conn.principal)}
+        return {"mode": "snapshot", "head": head, "frame": self._snapshot_frame(p, conn.fmt)}
+
+    def _snapshot_frame(self, principal: Principal, fmt: str) -> bytes | str:
+        """The snapshot frame for `principal` at the head (a cache of the fold, valid until the next event)."""
+        head = self.state.head
+        if self._snapshots_head != head:
+            self._snapshots.clear()
+            self._snapshots_head = head
+        key = (principal, fmt)
+        frame = self._snapshots.get(key)
+        if frame is None:
+            frame = self._snapshots[key] = protocol.encode(
+                {"type": "snapshot", "seq": head, "state": self.state.snapshot(principal)}, fmt)
+        return frame
 
     def detach(self, conn: Connection) -> None:
         if conn in self.connections:
             self.connections.discard(conn)
-            self._broadcast_presence()
+            key = (conn.view, conn.fmt)
+            self.views[key].discard(conn)
+            if not self.views[key]:
+                del self.views[key]
+            participant = conn.principal.participant
+            entry = self.online[participant]
+            entry["connections"] -= 1
+            if not entry["connections"]:
+                del self.online[participant]
+            if conn.code is not None:
+                self.per_code[conn.code] -= 1
+                if not self.per_code[conn.code]:
+                    del self.per_code[conn.code]
+            self._presence_soon()
 
     async def backlog(self, conn: Connection, after: int, until: int) -> list[dict[str, Any]]:
         """The events after `after` up to `until` that `conn` may see, in order."""
-        events = await self.store.read(self.id, after=after, until=until)
+        recent = self.recent
+        if recent and recent[0].seq <= after + 1 and until <= recent[-1].seq:
+            first = recent[0].seq  # `recent` holds consecutive sequence numbers
+            events: list[ev.Event] = list(islice(recent, after + 1 - first, until + 1 - first))
+        else:
+            events = await self.store.read(self.id, after=after, until=until)
         return [body for e in events if (body := event_for_view(conn.view, e)) is not None]
 
     # -- presence -----------------------------------------------------------------
 
+    PRESENCE_DELAY = 0.1  # seconds: the attaches and detaches within it share one presence broadcast
+
     def presence_for(self, principal: Principal) -> dict[str, Any]:
-        """Who is connected: all of it for the facilitator; for a team, its own rooms' members."""
+        """Who is connected: all of it for the facilitator; for a team, its own rooms' members.
+        Encode it at once: its entries are the live ones."""
         sc = self.state.scenario
         assert sc is not None
-        online: dict[str, dict[str, Any]] = {}
-        for c in self.connections:
-            p = c.principal
-            online.setdefault(p.participant, {"participant": p.participant, "name": p.name, "role": p.role,
-                                              "team": p.team, "connections": 0})["connections"] += 1
+        online = dict(self.online)
         if principal.role == TRAINEE:  # the control cell is invisible to trainees
             online = {k: v for k, v in online.items() if v["role"] == TRAINEE}
         rooms = {}
@@ -214,13 +300,19 @@ class ExerciseRuntime:
         return {"type": "presence", "online": sorted(online.values(), key=lambda p: (p["team"] or "", p["name"])),
                 "rooms": rooms}
 
+    def _presence_soon(self) -> None:
+        """Presence for everyone a moment later: a join storm of N clients then costs a few
+        broadcasts instead of N broadcasts of N frames each."""
+        if self._presence_due is None:
+            self._presence_due = asyncio.get_running_loop().call_later(self.PRESENCE_DELAY, self._broadcast_presence)
+
     def _broadcast_presence(self) -> None:
-        cache: dict[tuple[str, str], bytes | str] = {}  # presence depends on the view only
-        for conn in list(self.connections):
-            key = (conn.view, conn.fmt)
-            if key not in cache:
-                cache[key] = protocol.encode(self.presence_for(conn.principal), conn.fmt)
-            conn.offer(cache[key])
+        self._presence_due = None
+        for (_, fmt), conns in list(self.views.items()):  # presence depends on the view only
+            conns = list(conns)
+            frame = protocol.encode(self.presence_for(conns[0].principal), fmt)
+            for conn in conns:
+                conn.offer(frame)
 
     def broadcast(self, message: dict[str, Any]) -> None:
         """A frame for every connection (service notices)."""
@@ -230,5 +322,11 @@ class ExerciseRuntime:
                 frames[conn.fmt] = protocol.encode(message, conn.fmt)
             conn.offer(frames[conn.fmt])
 
+    def open_with_code(self, code: str) -> int:
+        """Connections open with this join code."""
+        return self.per_code.get(code, 0)
+
     def close(self) -> None:
+        if self._presence_due is not None:
+            self._presence_due.cancel()
         self._unsubscribe()

@@ -1,7 +1,8 @@
 """The WebSocket endpoint: hello, catch-up (resume or snapshot), then commands and live events.
 
-Thin by design: frames are decoded here, every decision is the core's, and every frame
-out goes through the connection's bounded queue, written by one task.
+Thin by design: frames are decoded here, every decision is the core's. One task per
+connection: it sends the catch-up, then reads commands; live frames are written by the
+fan-out at once, or through the connection's bounded backlog (runtime.Connection).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 from ..core.errors import CommandError
 from . import protocol
 from .context import AppContext
+from .fastsend import SEND_NOWAIT
 from .runtime import Connection, ExerciseRuntime
 from .tokens import TokenError, verify
 
@@ -77,18 +79,24 @@ async def exercise_socket(websocket: WebSocket) -> None:
     except WebSocketDisconnect:
         return
     plan = runtime.attach(conn, last_seq, settings.snapshot_after_missed)
-    tasks = {
-        asyncio.create_task(_write(websocket, runtime, conn, plan)),
-        asyncio.create_task(_read(websocket, runtime, conn, RateLimit(settings.commands_per_second,
-                                                                        settings.command_burst))),
-        asyncio.create_task(conn.closing.wait()),
-    }
+    conn.task = asyncio.current_task()
     try:
-        await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+        await _catch_up(websocket, runtime, conn, plan)
+        plan = None  # the snapshot is sent: do not keep it for the life of the connection
+        await _read(websocket, runtime, conn, RateLimit(settings.commands_per_second, settings.command_burst))
+    except asyncio.CancelledError:
+        # A kick (or a socket the backlog could not be written to) interrupts the handler;
+        # any other cancellation goes on.
+        task = asyncio.current_task()
+        if not conn.interrupted or task is None or task.uncancel() > 0:
+            raise
+    except Exception:  # noqa: BLE001 - a client gone mid-send (ClientDisconnected, RuntimeError): just detach
+        pass
     finally:
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        conn.task = None
+        if conn.drainer is not None:
+            conn.drainer.cancel()
+            await asyncio.gather(conn.drainer, return_exceptions=True)
         runtime.detach(conn)
     if conn.close_code is not None:
         log.info("closing %s (%s): %s %s", conn.principal.name, conn.view, conn.close_code, conn.close_reason)
@@ -131,15 +139,15 @@ async def _hello(websocket: WebSocket, ctx: AppContext, runtime: ExerciseRuntime
             raise _Refused(4401, "session token is for another exercise")
         if info["revoked"]:
             raise _Refused(4403, "join code revoked")
-        open_now = sum(1 for c in runtime.connections if c.code == session.code)
+        open_now = runtime.open_with_code(session.code)
         if open_now >= ctx.settings.connections_per_code:
             raise _Refused(4413, f"{open_now} connections with this join code are open already")
     conn = Connection(session.principal(), session.code, fmt, ctx.settings.send_queue_frames)
     return conn, last_seq
 
 
-async def _write(websocket: WebSocket, runtime: ExerciseRuntime, conn: Connection, plan: dict[str, Any]) -> None:
-    """The only sender: welcome, the catch-up, then whatever the queue holds."""
+async def _catch_up(websocket: WebSocket, runtime: ExerciseRuntime, conn: Connection, plan: dict[str, Any]) -> None:
+    """Welcome, the snapshot or the backlog, caught_up, then what was queued meanwhile; then live."""
     fmt = conn.fmt
 
     async def send(frame: bytes | str) -> None:
@@ -155,17 +163,20 @@ async def _write(websocket: WebSocket, runtime: ExerciseRuntime, conn: Connectio
         "you": {"participant": p.participant, "name": p.name, "role": p.role, "team": p.team,
                 "component": p.component}}, fmt))
     if plan["mode"] == "snapshot":
-        await send(protocol.encode({"type": "snapshot", "seq": plan["head"], "state": plan["state"]}, fmt))
+        await send(plan["frame"])
     else:
         for body in await runtime.backlog(conn, plan["from"], plan["head"]):
             await send(protocol.encode({"type": "event", "event": body}, fmt))
     await send(protocol.encode({"type": "caught_up", "seq": plan["head"]}, fmt))
-    while True:
-        await send(await conn.queue.get())
+    pending = conn.pending
+    assert pending is not None
+    while pending:
+        await send(pending.popleft())
+    conn.go_live(send, websocket.scope.get("extensions", {}).get(SEND_NOWAIT))
 
 
 async def _read(websocket: WebSocket, runtime: ExerciseRuntime, conn: Connection, limit: RateLimit) -> None:
-    while True:
+    while conn.close_code is None:  # a kick from this task itself (flooding, its own queue overflowing)
         message = await websocket.receive()
         if message["type"] == "websocket.disconnect":
             return

@@ -94,13 +94,22 @@ def decode_entry(entry_id: bytes | str, body: bytes) -> Event:
     return Event.from_dict(d)
 
 
+MAX_CONNECTIONS = 32  # per client: beyond it, commands wait for a free connection
+
+
 def connect(url: str) -> aioredis.Redis:
     """A client that reconnects once by itself when a pooled connection turns out dead
     (a Redis that restarted). Retrying an append is safe: the script's head check
-    refuses a second run, and `append` recognises its own batch (see `_landed`)."""
-    return aioredis.from_url(url, socket_connect_timeout=2, socket_timeout=5, health_check_interval=1,
-                             retry=Retry(ExponentialBackoff(cap=0.5, base=0.05), retries=2),
-                             retry_on_error=[RedisConnectionError, RedisTimeoutError])
+    refuses a second run, and `append` recognises its own batch (see `_landed`).
+
+    The pool is bounded and callers queue for it: a burst of concurrent commands on a
+    busy event loop would otherwise open as many connections at once, and their connects
+    time out (the 2 s below) instead of waiting their turn."""
+    pool = aioredis.BlockingConnectionPool.from_url(
+        url, max_connections=MAX_CONNECTIONS, timeout=10, socket_connect_timeout=2, socket_timeout=5,
+        health_check_interval=1, retry=Retry(ExponentialBackoff(cap=0.5, base=0.05), retries=2),
+        retry_on_error=[RedisConnectionError, RedisTimeoutError])
+    return aioredis.Redis.from_pool(pool)
 
 
 async def close_client(client: aioredis.Redis) -> None:
