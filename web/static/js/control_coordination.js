@@ -4,7 +4,7 @@
 // answers a statement with follow-up media; the evaluator reads, and turns any item into
 // the subject of an observation (`observe`).
 
-import { $, el, replaceChildren, toast } from './dom.js';
+import { $, clearSent, el, replaceChildren, toast } from './dom.js';
 import { decisionRow, documentRow, mediaFeed, mediaRow, notificationRow, rfaRow, statementRow } from './workflows.js';
 
 const MEDIA_KINDS = [['article', 'news article'], ['radio', 'radio bulletin'], ['social', 'social media post']];
@@ -43,10 +43,13 @@ export class ControlCoordination {
 
   async sendMedia() {
     const reply = $('#media-reply').value;
+    const typed = [$('#media-headline'), $('#media-body')];
+    const sent = typed.map((f) => f.value);
     try {
       await this.view.command('media.publish', { outlet: $('#media-outlet').value.trim(), kind: $('#media-kind').value,
         headline: $('#media-headline').value.trim(), body: $('#media-body').value.trim(), in_reply_to: reply || null });
-      $('#media-headline').value = ''; $('#media-body').value = ''; $('#media-reply').value = '';
+      clearSent(typed, sent);
+      if ($('#media-reply').value === reply) $('#media-reply').value = '';
     } catch (error) {
       toast(`media.publish: ${error.message}`);
     }

@@ -3,7 +3,7 @@
 // team's decision log. Rows come from workflows.js; this module adds the team's forms
 // and the actions its component may take.
 
-import { $, el, replaceChildren, toast } from './dom.js';
+import { $, clearSent, el, replaceChildren, toast } from './dom.js';
 import { exNow, parseOffset } from './clock.js';
 import { decisionRow, documentRow, isExpired, mediaFeed, mediaRow, notificationRow, rfaRow, statementRow }
   from './workflows.js';
@@ -48,6 +48,16 @@ export class CoordinationPanel {
       toast(error.message);
       return null;
     }
+  }
+
+  // Runs a command made from the form's fields; once it is acknowledged, empties the fields
+  // (`ids`) that still hold what was sent.
+  async submit(type, fields, ids) {
+    const inputs = ids.map((id) => $(id));
+    const sent = inputs.map((input) => input.value);
+    const done = await this.run(type, fields);
+    if (done) clearSent(inputs, sent);
+    return done;
   }
 
   now() { return Math.max(0, Math.floor(exNow(this.view.state.clock, this.view.serverOffset))); }
@@ -113,10 +123,10 @@ export class CoordinationPanel {
     if (!length) { toast('Give the length of the window, such as 2:00.'); return; }
     const geometry = kind === 'site' ? { type: 'Point', coordinates: this.route[0] }
       : { type: 'LineString', coordinates: this.route };
-    const done = await this.run('notification.submit', { kind, name: $('#notify-name').value.trim(),
+    const done = await this.submit('notification.submit', { kind, name: $('#notify-name').value.trim(),
       window_start: start, window_end: start + length, share_with: checked(this.root, 'notify-share'),
-      geometry });
-    if (done) { $('#notify-name').value = ''; this.resetRoute(); }
+      geometry }, ['#notify-name']);
+    if (done) this.resetRoute();
   }
 
   notificationControls(n) {
@@ -144,13 +154,10 @@ export class CoordinationPanel {
     const within = parseOffset($('#rfa-within').value);
     if (within === null) { toast('Say within how long, such as 3:00.'); return; }
     toast('Click on the map where assistance is needed.', 4000);
-    this.getMap().pick(async (at) => {
-      const done = await this.run('rfa.submit', {
-        asset: $('#rfa-asset').value, justification: $('#rfa-justification').value,
-        last_resort: $('#rfa-last-resort').value, time_limit: this.now() + within,
-        location: { type: 'Point', coordinates: at } });
-      if (done) { $('#rfa-justification').value = ''; $('#rfa-last-resort').value = ''; }
-    });
+    this.getMap().pick((at) => this.submit('rfa.submit', {
+      asset: $('#rfa-asset').value, justification: $('#rfa-justification').value,
+      last_resort: $('#rfa-last-resort').value, time_limit: this.now() + within,
+      location: { type: 'Point', coordinates: at } }, ['#rfa-justification', '#rfa-last-resort']));
   }
 
   rfaControls(r) {
@@ -206,8 +213,8 @@ export class CoordinationPanel {
     const fields = { title: $('#share-title').value.trim(), body: $('#share-body').value.trim(),
       share_with: checked(this.root, 'share-with'), sensitive: $('#share-sensitive').checked };
     if (this.place) fields.location = { type: 'Point', coordinates: this.place };
-    if (await this.run('document.share', fields)) {
-      $('#share-title').value = ''; $('#share-body').value = ''; $('#share-sensitive').checked = false;
+    if (await this.submit('document.share', fields, ['#share-title', '#share-body'])) {
+      $('#share-sensitive').checked = false;
       this.place = null; $('#share-placed').textContent = '';
     }
   }
@@ -238,9 +245,8 @@ export class CoordinationPanel {
   }
 
   async issueStatement() {
-    if (await this.run('statement.issue', { text: $('#statement-text').value.trim() })) {
-      $('#statement-text').value = '';
-      this.memory.set('statement-draft', '');
+    if (await this.submit('statement.issue', { text: $('#statement-text').value.trim() }, ['#statement-text'])) {
+      this.memory.set('statement-draft', $('#statement-text').value);
     }
   }
 
@@ -254,9 +260,8 @@ export class CoordinationPanel {
 
   async recordDecision() {
     const consulted = $('#decision-consulted').value.split(',').map((x) => x.trim()).filter(Boolean);
-    const done = await this.run('decision.record', { what: $('#decision-what').value.trim(),
-      why: $('#decision-why').value.trim(), consulted });
-    if (done) for (const id of ['#decision-what', '#decision-why', '#decision-consulted']) $(id).value = '';
+    await this.submit('decision.record', { what: $('#decision-what').value.trim(),
+      why: $('#decision-why').value.trim(), consulted }, ['#decision-what', '#decision-why', '#decision-consulted']);
   }
 
   // -- lists ------------------------------------------------------------------------

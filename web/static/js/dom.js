@@ -28,6 +28,12 @@ export function replaceChildren(node, ...children) {
   append(node, children);
 }
 
+// Empties the fields once what they held has been sent, unless someone typed on meanwhile:
+// the acknowledgement arrives later than the next keystroke on a slow network.
+export function clearSent(fields, sent) {
+  fields.forEach((field, k) => { if (field.value === sent[k]) field.value = ''; });
+}
+
 export function toast(message, ms = 5000) {
   const box = $('#toast');
   if (!box) return;

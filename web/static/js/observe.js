@@ -2,7 +2,7 @@
 // notes), every room, the whole COP, who is connected. Unseen by trainees, read-only for the
 // exercise; the evaluator writes only observations and expected-action marks (control only).
 
-import { $, el, replaceChildren, toast } from './dom.js';
+import { $, clearSent, el, replaceChildren, toast } from './dom.js';
 import { loadSession, uiMemory } from './session.js';
 import { ExerciseView } from './projection.js';
 import { runClockDisplay, scenarioLabel } from './clock.js';
@@ -145,10 +145,11 @@ $('#observation-form').addEventListener('submit', async (e) => {
   if ($('#obs-team').value) fields.team = $('#obs-team').value;
   if ($('#obs-inject').value) fields.inject_id = $('#obs-inject').value;
   if ($('#obs-recommendation').value.trim()) fields.recommendation = $('#obs-recommendation').value;
+  const typed = [$('#obs-text'), $('#obs-recommendation')];
+  const sent = typed.map((f) => f.value);
   try {
     await view.command('observation.record', fields);
-    $('#obs-text').value = '';
-    $('#obs-recommendation').value = '';
+    clearSent(typed, sent);
   } catch (error) {
     toast(error.message);
   }

@@ -1,6 +1,6 @@
 // The rooms panel: a tab per room with unread counts, the messages, and a composer.
 
-import { $, el, replaceChildren, toast } from './dom.js';
+import { $, clearSent, el, replaceChildren, toast } from './dom.js';
 import { scenarioLabel } from './clock.js';
 
 export class RoomsPanel {
@@ -102,7 +102,8 @@ export class RoomsPanel {
 
   async send() {
     const input = $('#message-text');
-    const text = input.value.trim();
+    const typed = input.value;
+    const text = typed.trim();
     if (!text) return;
     const fields = { room: this.current, text };
     if (this.postAs) {
@@ -111,7 +112,7 @@ export class RoomsPanel {
     }
     try {
       await this.view.command('room.post', fields);
-      input.value = '';
+      clearSent([input], [typed]);
     } catch (error) {
       toast(error.message);
     }

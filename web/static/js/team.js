@@ -1,6 +1,6 @@
 // The team view: inbox, rooms, COP map and clock for one team of one component.
 
-import { $, el, replaceChildren, toast } from './dom.js';
+import { $, clearSent, el, replaceChildren, toast } from './dom.js';
 import { loadSession, uiMemory } from './session.js';
 import { ExerciseView } from './projection.js';
 import { runClockDisplay } from './clock.js';
@@ -73,7 +73,8 @@ function setUp() {
 }
 
 $('#add-feature').addEventListener('click', () => {
-  const name = $('#feature-name').value.trim();
+  const typed = $('#feature-name').value;
+  const name = typed.trim();
   if (!name) { toast('Give the feature a name first.'); return; }
   const share = shareOptions().find(([value]) => value === $('#feature-share').value);
   toast('Click on the map where it is.', 4000);
@@ -81,7 +82,7 @@ $('#add-feature').addEventListener('click', () => {
     try {
       await view.command('cop.add', { feature: { kind: $('#feature-kind').value, name,
         geometry: { type: 'Point', coordinates }, visible_to: share[2] } });
-      $('#feature-name').value = '';
+      clearSent([$('#feature-name')], [typed]);
     } catch (error) {
       toast(error.message);
     }
