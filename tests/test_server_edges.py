@@ -63,16 +63,29 @@ async def test_bad_frames_get_documented_errors_and_change_nothing(server):
         (msgpack.packb({"type": "room.post", "id": "x", "room": "joint", "text": "hi", "n": float("inf")}),
          "bad_frame"),
         (msgpack.packb({1: "integer keys"}), "bad_frame"),
+        # A lone surrogate: valid JSON, but no Unicode text; it would break every store and client.
+        ('{"type": "room.post", "id": "x", "room": "joint", "text": "bad \\ud800 text"}', "bad_frame"),
+        ('{"type": "room.post", "id": "x", "room": "joint", "text": "hi", "\\udfff": 1}', "bad_frame"),
     ]
     for raw, code in cases:
         await pol.send_raw(raw)
         frame = await pol.until(lambda f: f["type"] == "error")
         assert frame["code"] == code, (raw, frame)
         assert frame["message"]
-        if code != "bad_frame" and msgpack.unpackb(raw).get("id") == "x":
+        if code != "bad_frame" and isinstance(raw, bytes) and msgpack.unpackb(raw).get("id") == "x":
             assert frame["id"] == "x"  # the client's id comes back with the error
     assert await head_of(server, exercise, fac_token) == before
     await pol.ok("room.post", room="plenary", text="still connected and heard")
+    await pol.close()
+
+
+async def test_a_name_that_is_not_unicode_is_refused_at_join_and_the_store_stays_usable(server):
+    exercise, codes, fac_token = server.open_exercise()
+    r = httpx.post(f"{server.base}/api/join", content='{"code": "%s", "name": "bad \\ud800 name"}' % codes["pol-1"],
+                   headers={"Content-Type": "application/json"})
+    assert r.status_code == 400 and r.json()["error"]["code"] == "invalid"
+    pol = await join(server, exercise, codes["pol-1"], "Inspector Lee")
+    await pol.ok("room.post", room="plenary", text="the next command is stored as usual")
     await pol.close()
 
 

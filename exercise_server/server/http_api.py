@@ -15,6 +15,7 @@ from ..core.access import FACILITATOR
 from ..core.errors import CommandError
 from ..scenarios import summary
 from .context import AppContext
+from .protocol import plain_value
 from .registry import FACILITATOR_PRINCIPAL, normalise_code
 from .runtime import ExerciseRuntime
 from .tokens import ANY_EXERCISE, Session, TokenError, sign, verify
@@ -44,6 +45,8 @@ async def _json_body(request: Request) -> dict[str, Any]:
         raise CommandError("invalid", "the body must be JSON") from None
     if not isinstance(data, dict):
         raise CommandError("invalid", "the body must be a JSON object")
+    if not plain_value(data):
+        raise CommandError("invalid", "the body holds a value no client could read back (such as a lone surrogate)")
     return data
 
 

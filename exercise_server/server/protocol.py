@@ -27,11 +27,14 @@ def _no_constant(name: str) -> Any:
 
 def plain_value(value: Any, depth: int = 0) -> bool:
     """Whether `value` is what both formats can carry: maps with text keys, lists, text,
-    finite numbers, booleans and null. Raw bytes, NaN and infinities are refused, so
-    whatever one client stores every other client can read, in either format."""
+    finite numbers, booleans and null. Raw bytes, NaN, infinities and text that is not
+    Unicode (a lone surrogate, which JSON's \\ud800 escape can make) are refused, so whatever
+    one client stores every other client can read, in either format."""
     if depth > 32:
         return False
-    if value is None or isinstance(value, (str, bool)):
+    if isinstance(value, str):
+        return _is_unicode(value)
+    if value is None or isinstance(value, bool):
         return True
     if isinstance(value, int):
         return -(2**53) <= value <= 2**53
@@ -40,8 +43,16 @@ def plain_value(value: Any, depth: int = 0) -> bool:
     if isinstance(value, list):
         return all(plain_value(v, depth + 1) for v in value)
     if isinstance(value, dict):
-        return all(isinstance(k, str) and plain_value(v, depth + 1) for k, v in value.items())
+        return all(isinstance(k, str) and _is_unicode(k) and plain_value(v, depth + 1) for k, v in value.items())
     return False
+
+
+def _is_unicode(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def decode(data: bytes | str) -> tuple[dict[str, Any], str]:
@@ -57,8 +68,8 @@ def decode(data: bytes | str) -> tuple[dict[str, Any], str]:
     if not isinstance(message, dict):
         raise CommandError("bad_frame", "a frame must be a map with a type")
     if not plain_value(message):
-        raise CommandError("bad_frame", "a frame may hold only maps with text keys, lists, text, finite numbers, "
-                                        "booleans and null")
+        raise CommandError("bad_frame", "a frame may hold only maps with text keys, lists, Unicode text, "
+                                        "finite numbers, booleans and null")
     return message, fmt
 
 

@@ -65,6 +65,10 @@ class SqliteLog:
                 if self.db.in_transaction:
                     self.db.execute("ROLLBACK")
                 raise StoreUnavailable(f"SQLite: {exc}") from exc
+            except BaseException:  # whatever else failed (encoding, cancellation): nothing half-begun stays
+                if self.db.in_transaction:
+                    self.db.execute("ROLLBACK")
+                raise
 
     def read(self, exercise: str, after: int = 0, until: int | None = None) -> list[Event]:
         rows = self.db.execute(
