@@ -6,9 +6,12 @@ when it makes them and when the bus brings them round): they skip what they hold
 
 from __future__ import annotations
 
+import logging
 from typing import Callable, Protocol, Sequence
 
 from ..core.events import Event
+
+log = logging.getLogger("exercise_server.bus")
 
 Subscriber = Callable[[Sequence[Event]], None]
 StatusListener = Callable[[bool], None]  # True: the bus works; False: it lost its backend
@@ -29,6 +32,14 @@ class Bus(Protocol):
     async def start(self) -> None: ...
 
     async def close(self) -> None: ...
+
+
+def notify(subscriber: Subscriber, exercise: str, events: Sequence[Event]) -> None:
+    """Hand events to one subscriber; its failure is logged and does not stop the others."""
+    try:
+        subscriber(events)
+    except Exception:  # noqa: BLE001 - one subscriber's fault must not end delivery (nor the bus's reader)
+        log.exception("a subscriber of %s failed on events %d..%d", exercise, events[0].seq, events[-1].seq)
 
 
 def open_bus(redis_url: str | None = None, redis_prefix: str = "exsrv:") -> Bus:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Callable, Sequence
 
 from ..core.events import Event
-from .base import StatusListener, Subscriber
+from .base import StatusListener, Subscriber, notify
 
 
 class MemoryBus:
@@ -15,7 +15,7 @@ class MemoryBus:
 
     def publish(self, exercise: str, events: Sequence[Event]) -> None:
         for subscriber in list(self._subscribers.get(exercise, ())):
-            subscriber(events)
+            notify(subscriber, exercise, events)
 
     def subscribe(self, exercise: str, subscriber: Subscriber, after: int = 0) -> Callable[[], None]:
         subs = self._subscribers.setdefault(exercise, [])

@@ -17,7 +17,7 @@ from redis.exceptions import RedisError
 
 from ..core.events import Event
 from ..store.redis import RedisKeys, close_client, connect, decode_entry
-from .base import StatusListener, Subscriber
+from .base import StatusListener, Subscriber, notify
 
 log = logging.getLogger("exercise_server.bus.redis")
 
@@ -51,7 +51,7 @@ class RedisBus:
             return
         self._positions[exercise] = fresh[-1].seq
         for subscriber in list(self._subscribers.get(exercise, ())):
-            subscriber(fresh)
+            notify(subscriber, exercise, fresh)
 
     def _status(self, healthy: bool) -> None:
         if healthy != self._healthy:

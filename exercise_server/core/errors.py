@@ -22,6 +22,7 @@ CLOSE_CODES: dict[int, str] = {
     1009: "frame larger than the server's limit",
     1011: "server fault",
     1012: "server restarting; reconnect and resume",
+    1013: "try again later: the event store could not be read for the catch-up; reconnect and resume",
     4400: "the first frame was not a valid hello",
     4401: "session token invalid, forged, expired, or for another exercise",
     4403: "join code revoked",

@@ -57,8 +57,13 @@ class Connection:
             return
         pending = self.pending
         if pending is None:
-            if self.send_now is not None and self.send_now(frame):
-                return  # nothing queued before it and the socket takes it: no task wakes up
+            try:
+                if self.send_now is not None and self.send_now(frame):
+                    return  # nothing queued before it and the socket takes it: no task wakes up
+            except Exception:  # noqa: BLE001 - this socket failed; the fan-out goes on for the others
+                log.exception("%s (%s): direct send failed, ending the connection", self.principal.name, self.view)
+                self.interrupt()
+                return
             self.pending = pending = deque()
             self.drainer = asyncio.get_running_loop().create_task(self._drain())
         if len(pending) >= self.queue_size:
@@ -222,7 +227,16 @@ class ExerciseRuntime:
                 conn.kick(4403, "join code revoked")
 
     def attach(self, conn: Connection, last_seq: int, snapshot_after_missed: int) -> dict[str, Any]:
-        """Register `conn` and say how it catches up. Synchronous: nothing can slip in between."""
+        """Register `conn` and say how it catches up. Synchronous: nothing can slip in between.
+
+        Should anything here fail, `conn` is unregistered again: no ghost in presence or the code counts."""
+        try:
+            return self._attach(conn, last_seq, snapshot_after_missed)
+        except BaseException:
+            self.detach(conn)
+            raise
+
+    def _attach(self, conn: Connection, last_seq: int, snapshot_after_missed: int) -> dict[str, Any]:
         head = self.state.head
         p = conn.principal
         self.connections.add(conn)

@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from ..core.errors import CommandError
+from ..store.base import StoreUnavailable
 from . import protocol
 from .context import AppContext
 from .fastsend import SEND_NOWAIT
@@ -78,20 +79,25 @@ async def exercise_socket(websocket: WebSocket) -> None:
         return
     except WebSocketDisconnect:
         return
-    plan = runtime.attach(conn, last_seq, settings.snapshot_after_missed)
     conn.task = asyncio.current_task()
     try:
-        await _catch_up(websocket, runtime, conn, plan)
-        plan = None  # the snapshot is sent: do not keep it for the life of the connection
-        await _read(websocket, runtime, conn, RateLimit(settings.commands_per_second, settings.command_burst))
+        plan = runtime.attach(conn, last_seq, settings.snapshot_after_missed)
+        try:
+            await _catch_up(websocket, runtime, conn, plan)
+        except StoreUnavailable as exc:  # the backlog could not be read: the client retries later
+            log.warning("catch-up of %s (%s) failed: %s", conn.principal.name, conn.view, exc)
+            conn.kick(1013, "the event store is unavailable; reconnect and resume shortly")
+        else:
+            plan = None  # the snapshot is sent: do not keep it for the life of the connection
+            await _read(websocket, runtime, conn, RateLimit(settings.commands_per_second, settings.command_burst))
     except asyncio.CancelledError:
         # A kick (or a socket the backlog could not be written to) interrupts the handler;
         # any other cancellation goes on.
         task = asyncio.current_task()
         if not conn.interrupted or task is None or task.uncancel() > 0:
             raise
-    except Exception:  # noqa: BLE001 - a client gone mid-send (ClientDisconnected, RuntimeError): just detach
-        pass
+    except Exception as exc:  # noqa: BLE001 - a client gone mid-send (ClientDisconnected, RuntimeError): detach
+        log.debug("connection of %s (%s) ended: %r", conn.principal.name, conn.view, exc)
     finally:
         conn.task = None
         if conn.drainer is not None:

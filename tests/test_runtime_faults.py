@@ -1,0 +1,57 @@
+"""Faults inside one process's fan-out: one broken socket or subscriber must not hurt the others."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from exercise_server.bus.memory import MemoryBus
+from exercise_server.core.clock import ManualClock
+from exercise_server.core.projections import ExerciseState
+from exercise_server.server.runtime import Connection, ExerciseRuntime
+from exercise_server.store.memory import MemoryStore
+
+from .core_harness import HUM, MIL, CoreRun
+
+
+def runtime() -> ExerciseRuntime:
+    run = CoreRun()
+    return ExerciseRuntime(run.exercise, ExerciseState.fold(run.log), MemoryStore(), MemoryBus(), ManualClock())
+
+
+async def test_a_socket_that_fails_on_a_direct_send_ends_its_connection_only():
+    def broken(frame: bytes | str) -> bool:
+        raise RuntimeError("transport gone")
+
+    sent: list[bytes | str] = []
+    bad, good = Connection(HUM, None, "msgpack", 10), Connection(MIL, None, "msgpack", 10)
+    bad.go_live(send=None, send_now=broken)  # type: ignore[arg-type]
+    good.go_live(send=None, send_now=lambda frame: sent.append(frame) is None)  # type: ignore[arg-type]
+    bad.task = asyncio.get_running_loop().create_task(asyncio.sleep(10))
+    for conn in (bad, good):
+        conn.offer(b"frame")  # no exception reaches the fan-out loop
+    assert bad.interrupted and sent == [b"frame"]
+    await asyncio.gather(bad.task, return_exceptions=True)
+
+
+def test_a_failing_subscriber_does_not_stop_the_others():
+    bus, seen = MemoryBus(), []
+    run = CoreRun()
+    bus.subscribe("ex-1", lambda events: 1 / 0)
+    bus.subscribe("ex-1", seen.extend)
+    bus.publish("ex-1", run.log)
+    assert seen == run.log
+
+
+async def test_a_connection_that_fails_to_attach_leaves_no_trace_in_presence_or_code_counts(monkeypatch):
+    rt = runtime()
+    conn = Connection(HUM, "CODE-hum-1", "msgpack", 10)
+
+    def fail(*args: object) -> bytes:
+        raise RuntimeError("snapshot failed")
+
+    monkeypatch.setattr(rt, "_snapshot_frame", fail)
+    with pytest.raises(RuntimeError):
+        rt.attach(conn, 0, 5000)
+    assert conn not in rt.connections and not rt.online and not rt.per_code and not rt.views
