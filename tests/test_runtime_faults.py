@@ -55,3 +55,17 @@ async def test_a_connection_that_fails_to_attach_leaves_no_trace_in_presence_or_
     with pytest.raises(RuntimeError):
         rt.attach(conn, 0, 5000)
     assert conn not in rt.connections and not rt.online and not rt.per_code and not rt.views
+
+
+async def test_a_kick_while_a_command_is_being_stored_lets_it_finish():
+    conn = Connection(HUM, None, "msgpack", 10)
+    conn.task = asyncio.get_running_loop().create_task(asyncio.sleep(0.05))
+    conn.submitting = True
+    conn.kick(4403, "join code revoked")
+    assert conn.interrupted and conn.close_code == 4403
+    await conn.task  # not cancelled: the handler stops reading once the command is stored
+    idle = Connection(MIL, None, "msgpack", 10)
+    idle.task = asyncio.get_running_loop().create_task(asyncio.sleep(10))
+    idle.kick(4403, "join code revoked")
+    with pytest.raises(asyncio.CancelledError):
+        await idle.task  # waiting for a frame: cancelled at once

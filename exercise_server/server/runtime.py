@@ -36,7 +36,7 @@ class Connection:
     holds no task, queue or event of its own: thousands of them stay cheap."""
 
     __slots__ = ("principal", "view", "code", "fmt", "queue_size", "close_code", "close_reason", "pending",
-                 "send", "send_now", "task", "drainer", "interrupted")
+                 "send", "send_now", "task", "drainer", "interrupted", "submitting")
 
     def __init__(self, principal: Principal, code: str | None, fmt: str, queue_size: int) -> None:
         self.principal, self.code, self.fmt, self.queue_size = principal, code, fmt, queue_size
@@ -50,6 +50,7 @@ class Connection:
         self.task: asyncio.Task | None = None  # the handler, interrupted by a kick
         self.drainer: asyncio.Task | None = None
         self.interrupted = False
+        self.submitting = False  # a command of this connection is being stored: do not cancel it midway
 
     def offer(self, frame: bytes | str) -> None:
         """Send or queue a frame without waiting; a client too far behind is told to resume."""
@@ -94,11 +95,16 @@ class Connection:
             self.interrupt()
 
     def interrupt(self) -> None:
-        """Make the handler stop reading and end the connection (it closes with `close_code` if set)."""
+        """Make the handler stop reading and end the connection (it closes with `close_code` if set).
+
+        A handler waiting for the client's next frame is cancelled; one storing a command is left
+        to finish it (an event cancelled between the store and the bus would be stored but not
+        delivered live) and stops reading afterwards."""
         task = self.task
         if task is not None and not self.interrupted and task is not asyncio.current_task():
             self.interrupted = True
-            task.cancel()
+            if not self.submitting:
+                task.cancel()
 
 
 class ExerciseRuntime:

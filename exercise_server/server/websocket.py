@@ -182,7 +182,9 @@ async def _catch_up(websocket: WebSocket, runtime: ExerciseRuntime, conn: Connec
 
 
 async def _read(websocket: WebSocket, runtime: ExerciseRuntime, conn: Connection, limit: RateLimit) -> None:
-    while conn.close_code is None:  # a kick from this task itself (flooding, its own queue overflowing)
+    # Ends on a kick from this task itself (flooding, its own queue overflowing), or from elsewhere
+    # while it was storing a command (see Connection.interrupt).
+    while conn.close_code is None and not conn.interrupted:
         message = await websocket.receive()
         if message["type"] == "websocket.disconnect":
             return
@@ -204,7 +206,11 @@ async def _read(websocket: WebSocket, runtime: ExerciseRuntime, conn: Connection
             if mtype == "hello":
                 raise CommandError("invalid", "hello was already said on this connection")
             command = {k: v for k, v in frame.items() if k != "id"}
-            events = await runtime.submit(conn.principal, command)
+            conn.submitting = True
+            try:
+                events = await runtime.submit(conn.principal, command)
+            finally:
+                conn.submitting = False
             conn.offer(protocol.encode(protocol.reply("ack", cid, seq=events[-1].seq, first_seq=events[0].seq),
                                        conn.fmt))
         except CommandError as exc:
