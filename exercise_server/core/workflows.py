@@ -147,9 +147,9 @@ def _notify(ctx: Any, command: dict[str, Any]) -> list[ev.Draft]:
     nid = _team_id("N", ctx.state.notifications, ctx.p.team)
     payload = {"notification_id": nid, "team": ctx.p.team, "kind": kind, "name": name, "geometry": geometry,
                "window_start": start, "window_end": end, "share_with": share}
-    hazards = [f for f in ctx.state.cop.values() if _near(f, payload) is not None]  # flagged at once
-    return [ctx.draft(ev.NOTIFICATION_SUBMITTED, payload, notification_audience(ctx, payload)),
-            *(_hazard(ctx, payload, f) for f in hazards)]
+    hazards = [_hazard(ctx, payload, f, d) for f in ctx.state.cop.values()  # flagged at once
+               if (d := _near(f, payload)) is not None]
+    return [ctx.draft(ev.NOTIFICATION_SUBMITTED, payload, notification_audience(ctx, payload)), *hazards]
 
 
 def notification_audience(ctx: Any, n: dict[str, Any]) -> tuple[str, ...]:
@@ -213,10 +213,10 @@ def _near(feature: dict[str, Any], n: dict[str, Any]) -> float | None:
     return dist if dist <= HAZARD_RADIUS_M else None
 
 
-def _hazard(ctx: Any, n: dict[str, Any], feature: dict[str, Any]) -> ev.Draft:
+def _hazard(ctx: Any, n: dict[str, Any], feature: dict[str, Any], distance: float) -> ev.Draft:
     payload = {"notification_id": n["notification_id"], "feature_id": feature["id"],
                "feature_kind": feature["kind"], "feature_name": feature.get("name", ""),
-               "geometry": feature["geometry"], "distance_m": round(_near(feature, n) or 0),
+               "geometry": feature["geometry"], "distance_m": round(distance),
                "sees_feature": sorted(ctx.sc.teams_of(feature["visible_to"]))}
     return ctx.draft(ev.NOTIFICATION_HAZARD_FLAGGED, payload, notification_audience(ctx, n), ev.SYSTEM)
 
@@ -230,7 +230,7 @@ def hazard_drafts(ctx: Any, drafts: list[ev.Draft]) -> list[ev.Draft]:
             continue
         feature = d.payload["feature"]
         active = (n for n in ctx.state.notifications.values() if ctx.ex < n["window_end"])
-        out += [_hazard(ctx, n, feature) for n in active if _near(feature, n) is not None]
+        out += [_hazard(ctx, n, feature, d) for n in active if (d := _near(feature, n)) is not None]
     return out
 
 

@@ -91,7 +91,7 @@ export function isExpired(view, n) {
 }
 
 // Calls `onChange` whenever a notification expires (expiry is computed from the clock).
-export function watchExpiry(view, onChange) {
+function watchExpiry(view, onChange) {
   let last = '';
   setInterval(() => {
     if (!view.state) return;
