@@ -22,7 +22,7 @@ DEFAULT_COMPONENTS = (
     ("civilian", "Mission civilian component"),
 )
 CHANNELS = ("email", "radio", "phone", "media", "sitrep", "map")
-FEATURE_KINDS = ("place", "unit", "camp", "route", "checkpoint", "incident", "area")
+FEATURE_KINDS = ("place", "unit", "convoy", "camp", "route", "checkpoint", "incident", "area", "note")
 GEOMETRY_TYPES = ("Point", "LineString", "Polygon")
 COURSE_MODULES = 8  # the CIMIC course's modules; scenarios and injects say which they exercise
 CONTROL = "control"
