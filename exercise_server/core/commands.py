@@ -55,7 +55,38 @@ def decide(state: ExerciseState, principal: Principal, command: dict[str, Any], 
     if state.scenario is None:
         raise CommandError("wrong_state", "the exercise is not open")
     ctx = _Ctx(state, state.scenario, principal, now, now_ex(state, now), limits)
-    return _DECIDERS[ctype](ctx, command)
+    if "responds_to" not in command:
+        return _DECIDERS[ctype](ctx, command)
+    inject_id = _responds_to(ctx, command)
+    drafts = _DECIDERS[ctype](ctx, {k: v for k, v in command.items() if k != "responds_to"})
+    action = RESPONSE_ACTIONS[ctype] + (f" in {command['room']}" if ctype == "room.post" else "")
+    return [*drafts, ctx.draft(ev.INJECT_RESPONDED, {"inject_id": inject_id, "team": principal.team,
+                                                      "action": action},
+                               (*ev.CONTROL_CELL, ev.team_key(principal.team)))]
+
+
+# A team's actions that may say which inject they answer (`responds_to`), and how metrics name them.
+RESPONSE_ACTIONS = {
+    "room.post": "message", "cop.add": "COP feature added", "cop.change": "COP change",
+    "decision.record": "decision recorded", "statement.issue": "public statement",
+    "rfa.submit": "request for assistance", "rfa.respond": "response to a request for assistance",
+    "notification.submit": "humanitarian notification",
+    "document.share": "document shared",
+}
+
+
+def _responds_to(ctx: _Ctx, command: dict[str, Any]) -> str:
+    """The inject a team's action answers: one released to that team (else refused, nothing leaked)."""
+    if command["type"] not in RESPONSE_ACTIONS:
+        raise CommandError("invalid", f"{command['type']} does not take responds_to; "
+                                      f"only {', '.join(sorted(RESPONSE_ACTIONS))} do")
+    if ctx.p.role != TRAINEE:
+        raise CommandError("forbidden", "only a team's actions answer an inject (responds_to)")
+    iid = _field(command, "responds_to", str)
+    st = ctx.state.injects.get(iid)
+    if st is None or st.status != RELEASED or ctx.p.team not in ctx.sc.audience(st.inject.to):
+        raise CommandError("not_found", f"no inject {iid!r} in your inbox")
+    return iid
 
 
 def decide_open(exercise: str, scenario_doc: dict[str, Any], codes: dict[str, dict[str, Any]],
