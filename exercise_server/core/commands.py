@@ -20,7 +20,7 @@ from .msel import due_injects
 from .projections import (CANCELLED, HELD, RELEASED, SCHEDULED, ExerciseState, InjectState, expected_actions,
                           inject_content)
 from .scenario import ALL, CONTROL, FEATURE_KINDS, Scenario, build_inject, geometry_problem, patch_problem
-from .timefmt import parse_offset
+from .timefmt import format_dday, parse_exercise_time
 
 MAX_EXERCISE_SECONDS = 30 * 24 * 3600  # a jump target beyond a month of exercise time is a mistake
 EDITABLE_INJECT_FIELDS = ("at", "from", "to", "channel", "title", "body", "expected", "objectives", "notes")
@@ -222,14 +222,15 @@ def _jump(ctx: _Ctx, command: dict[str, Any]) -> list[ev.Draft]:
     to = command.get("to")
     if isinstance(to, str):
         try:
-            to = parse_offset(to)
+            to = parse_exercise_time(to, ctx.sc.start)
         except ValueError as exc:
             raise CommandError("invalid", str(exc)) from None
     if not isinstance(to, (int, float)) or isinstance(to, bool) or not 0 <= to <= MAX_EXERCISE_SECONDS:
-        raise CommandError("invalid", "to must be an offset such as \"+1:30\" or a number of seconds "
-                                      f"up to {MAX_EXERCISE_SECONDS}")
+        raise CommandError("invalid", "to must be an offset such as \"+1:30\", a scenario time such as "
+                                      f"\"{format_dday(ctx.sc.start + 5400)}\" or a number of seconds, "
+                                      f"up to {MAX_EXERCISE_SECONDS} after the start")
     if to <= ctx.ex:
-        raise CommandError("invalid", "the clock only jumps forward")
+        raise CommandError("invalid", f"the clock only jumps forward (it stands at {format_dday(ctx.sc.start + ctx.ex)})")
     return [ctx.draft(ev.CLOCK_JUMPED, {"from": ctx.ex, "to": float(to)}, (ev.EVERYONE,), ex=float(to))]
 
 
