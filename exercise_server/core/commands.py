@@ -19,7 +19,7 @@ from .errors import CommandError
 from .msel import due_injects
 from .projections import (CANCELLED, HELD, RELEASED, SCHEDULED, ExerciseState, InjectState, expected_actions,
                           inject_content)
-from .scenario import ALL, CONTROL, FEATURE_KINDS, Scenario, build_inject, geometry_problem, patch_problem
+from .scenario import ADHOC_PREFIX, ALL, CONTROL, FEATURE_KINDS, Scenario, build_inject, geometry_problem, patch_problem
 from .timefmt import format_dday, parse_exercise_time
 
 MAX_EXERCISE_SECONDS = 30 * 24 * 3600  # a jump target beyond a month of exercise time is a mistake
@@ -274,7 +274,7 @@ def _edit(ctx: _Ctx, command: dict[str, Any]) -> list[ev.Draft]:
 
 def _adhoc(ctx: _Ctx, command: dict[str, Any]) -> list[ev.Draft]:
     ctx.not_ended()
-    iid = f"ADHOC-{ctx.state.adhoc_count + 1}"
+    iid = f"{ADHOC_PREFIX}{ctx.state.adhoc_count + 1}"
     item = {k: command[k] for k in ("from", "to", "channel", "title", "body", "expected", "objectives", "notes")
             if k in command}
     item.update(id=iid, at="manual")

@@ -56,6 +56,12 @@ def format_dday(seconds: float) -> str:
     return f"D{sign}{abs(day)} {minute_of_day // 60:02d}:{minute_of_day % 60:02d}"
 
 
+def format_duration(seconds: float) -> str:
+    """Inverse of parse_duration, to the minute: 5400 -> `1:30`."""
+    minutes = int(seconds) // 60
+    return f"{minutes // 60}:{minutes % 60:02d}"
+
+
 def format_offset(seconds: float) -> str:
     total = int(seconds)
     h, rest = divmod(total, 3600)
