@@ -146,6 +146,9 @@ def _event(data: Any, where: str) -> ev.Event:
     for ok, message in checks:
         if not ok:
             raise LogImportError(f"{where}: {message}")
+    problem = ev.payload_problem(data["type"], data["payload"])
+    if problem:
+        raise LogImportError(f"{where}: {problem}")
     return ev.Event.from_dict(data)
 
 

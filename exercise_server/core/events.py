@@ -72,6 +72,63 @@ EVENT_TYPES = WORKFLOW_EVENT_TYPES | frozenset({
     COP_FEATURE_ADDED, COP_FEATURE_CHANGED, COP_FEATURE_REMOVED, OBSERVATION_RECORDED, EXPECTATION_MARKED,
 })
 
+
+# The payload fields of every event type: the schema each draft the core makes, and each
+# event of an imported log, is held to (docs/protocol.md says what each field means).
+PAYLOAD_FIELDS: dict[str, frozenset[str]] = {etype: frozenset(fields.split()) for etype, fields in {
+    EXERCISE_OPENED: "scenario title",
+    EXERCISE_ENDED: "",
+    CLOCK_STARTED: "",
+    CLOCK_PAUSED: "",
+    CLOCK_RESUMED: "",
+    CLOCK_SPEED_SET: "speed",
+    CLOCK_JUMPED: "from to",
+    CODE_ISSUED: "code role team",
+    CODE_REVOKED: "code",
+    PARTICIPANT_JOINED: "code name participant role team",
+    INJECT_RELEASED: "adhoc inject trigger",
+    INJECT_HELD: "inject_id",
+    INJECT_UNHELD: "inject_id",
+    INJECT_EDITED: "changes inject_id",
+    INJECT_CANCELLED: "inject_id",
+    INJECT_ACKNOWLEDGED: "inject_id team",
+    INJECT_RESPONDED: "action inject_id team",
+    ROOM_MESSAGE_POSTED: "as room text",
+    COP_FEATURE_ADDED: "cause feature",
+    COP_FEATURE_CHANGED: "cause feature hidden_from id set",
+    COP_FEATURE_REMOVED: "cause id",
+    OBSERVATION_RECORDED: "inject_id objective observation rating recommendation team text",
+    EXPECTATION_MARKED: "action inject_id note status team text",
+    NOTIFICATION_SUBMITTED: "geometry kind name notification_id share_with team window_end window_start",
+    NOTIFICATION_ACKNOWLEDGED: "component notification_id team",
+    NOTIFICATION_HAZARD_FLAGGED: "distance_m feature_id feature_kind feature_name geometry notification_id sees_feature",
+    RFA_SUBMITTED: "asset justification last_resort location rfa_id team time_limit",
+    RFA_RESPONDED: "decision reason rfa_id team",
+    RFA_CLARIFIED: "rfa_id team text",
+    DOCUMENT_SHARED: "body document_id location owner sensitive share_with title",
+    DOCUMENT_FORWARDED: "body by document_id location owner recipients sensitive share_with shared_by shared_ex_time shared_seq title to",
+    DOCUMENT_ACCESSED: "body document_id location name participant team",
+    MEDIA_PUBLISHED: "body headline in_reply_to kind media_id outlet",
+    STATEMENT_ISSUED: "statement_id team text",
+    DECISION_RECORDED: "consulted decision_id team what why",
+}.items()}
+assert set(PAYLOAD_FIELDS) == EVENT_TYPES
+
+
+def payload_problem(etype: str, payload: Any) -> str | None:
+    """What is wrong with `payload` as the payload of an `etype` event, or None."""
+    fields = PAYLOAD_FIELDS.get(etype)
+    if fields is None:
+        return f"unknown event type {etype!r}"
+    if not isinstance(payload, dict):
+        return f"the payload of {etype} must be a map"
+    missing, unknown = fields - set(payload), set(payload) - fields
+    if not missing and not unknown:
+        return None
+    return f"the payload of {etype}: " + "; ".join(
+        ([f"missing {', '.join(sorted(missing))}"] if missing else [])
+        + ([f"unknown {', '.join(sorted(unknown))}"] if unknown else []))
+
 # The rating scale of observations (docs/evaluation.md), after HSEEP's performance ratings.
 RATING_SCALE: dict[int, tuple[str, str]] = {
     4: ("Performed", "performed without challenges; a strength to keep"),
@@ -106,6 +163,11 @@ class Draft:
     wall_time: float
     ex_time: float
     actor: Actor = SYSTEM
+
+    def __post_init__(self) -> None:
+        problem = payload_problem(self.type, self.payload)
+        if problem:  # a fault in the core, caught before anything is stored
+            raise ValueError(problem)
 
 
 @dataclass(frozen=True)
