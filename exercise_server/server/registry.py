@@ -53,6 +53,9 @@ class Exercises:
         bus.on_status(self._bus_status)
         self.runtimes: dict[str, ExerciseRuntime] = {}
         self.codes: dict[str, str] = {}  # join code -> exercise
+        # Exercises being read from the store: concurrent lookups share one read and one
+        # runtime (a second runtime would stay subscribed to the bus for good).
+        self._loading: dict[str, asyncio.Task[None]] = {}
         self._ticker: asyncio.Task | None = None
 
     async def load(self) -> None:
@@ -61,11 +64,23 @@ class Exercises:
         for exercise in await self.store.exercises():
             if exercise in self.runtimes:
                 continue
-            state = ExerciseState.fold(await self.store.read(exercise))
-            if not state.is_open:
-                continue  # its first events are still being written
-            self._add(exercise, state)
-            log.info("exercise %s: %d events, clock %s", exercise, state.head, state.clock.status)
+            task = self._loading.get(exercise)
+            if task is None:
+                task = self._loading[exercise] = asyncio.create_task(self._load_one(exercise))
+                task.add_done_callback(lambda t, ex=exercise: self._loaded(ex, t))
+            await asyncio.shield(task)  # a caller that gives up does not cancel the others' load
+
+    async def _load_one(self, exercise: str) -> None:
+        state = ExerciseState.fold(await self.store.read(exercise))
+        if not state.is_open or exercise in self.runtimes:
+            return  # its first events are still being written (or it was opened here meanwhile)
+        self._add(exercise, state)
+        log.info("exercise %s: %d events, clock %s", exercise, state.head, state.clock.status)
+
+    def _loaded(self, exercise: str, task: asyncio.Task[None]) -> None:
+        del self._loading[exercise]
+        if not task.cancelled():
+            task.exception()  # retrieved here too: every waiter may have given up
 
     async def discover(self) -> None:
         try:
@@ -161,6 +176,8 @@ class Exercises:
                 await self._ticker
             except asyncio.CancelledError:
                 pass
+        for task in list(self._loading.values()):
+            task.cancel()
         for runtime in self.runtimes.values():
             for conn in list(runtime.connections):
                 conn.kick(1012, "server restarting; reconnect and resume")
