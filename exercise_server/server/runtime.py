@@ -21,7 +21,7 @@ from ..core.clock import WallClock
 from ..core.commands import Limits, decide, decide_due, decide_join
 from ..core.errors import CommandError
 from ..core.projections import ExerciseState
-from ..store.base import EventStore, FenceLost, HeadMismatch, StoreUnavailable
+from ..store.base import EventStore, FenceLost, HeadMismatch, OutcomeUnknown, StoreUnavailable
 from . import protocol
 
 log = logging.getLogger("exercise_server.runtime")
@@ -200,6 +200,10 @@ class ExerciseRuntime:
             return []
         try:
             events = await self.store.append(self.id, drafts, expected_head=self.state.head, fence=fence)
+        except OutcomeUnknown as exc:
+            log.error("exercise %s: store unavailable mid-append: %s", self.id, exc)
+            raise CommandError("unavailable", "the event store became unreachable while storing: the command "
+                                              "may or may not have been stored; reload to see") from exc
         except StoreUnavailable as exc:
             log.error("exercise %s: store unavailable: %s", self.id, exc)
             raise CommandError("unavailable", "the event store is unreachable; nothing was stored") from exc
