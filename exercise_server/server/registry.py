@@ -57,6 +57,8 @@ class Exercises:
         # runtime (a second runtime would stay subscribed to the bus for good).
         self._loading: dict[str, asyncio.Task[None]] = {}
         self._ticker: asyncio.Task | None = None
+        # Exercises whose last tick failed: an outage is logged when it starts and ends, not every tick.
+        self._failing: set[str] = set()
 
     async def load(self) -> None:
         """Fold every stored exercise back into memory: the restart path (and discovery of
@@ -159,14 +161,21 @@ class Exercises:
                 last_discovery = loop.time()
                 await self.discover()
             for runtime in list(self.runtimes.values()):
+                failing = runtime.id in self._failing
                 try:
                     await runtime.tick(self.owner, self.LEASE_TTL)
-                except StoreUnavailable as exc:
-                    log.warning("exercise %s: scheduler: %s", runtime.id, exc)
-                except CommandError as exc:  # store unavailable: retry on the next tick
-                    log.warning("exercise %s: scheduler: %s", runtime.id, exc.message)
+                except (StoreUnavailable, CommandError) as exc:  # store unavailable: retry on the next tick
+                    if not failing:
+                        log.warning("exercise %s: scheduler: %s", runtime.id, getattr(exc, "message", exc))
+                    self._failing.add(runtime.id)
                 except Exception:  # noqa: BLE001 - one broken exercise must not stop the others
-                    log.exception("exercise %s: scheduler fault", runtime.id)
+                    if not failing:
+                        log.exception("exercise %s: scheduler fault", runtime.id)
+                    self._failing.add(runtime.id)
+                else:
+                    if failing:
+                        log.info("exercise %s: scheduler works again", runtime.id)
+                        self._failing.discard(runtime.id)
             await asyncio.sleep(self.tick_interval)
 
     async def stop(self) -> None:
