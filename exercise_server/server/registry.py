@@ -92,14 +92,21 @@ class Exercises:
 
     def _bus_status(self, healthy: bool) -> None:
         self.healthy = healthy
-        notice = {"type": "service", "state": "ok" if healthy else "degraded",
-                  "message": "service restored" if healthy else
-                  "the event store is unreachable: commands are refused until it is back"}
+        notice = self.service_notice()
         for runtime in self.runtimes.values():
-            runtime.broadcast(notice)
+            runtime.set_service(notice)
+
+    def service_notice(self) -> dict[str, Any]:
+        """The `service` frame for the current state of the event store."""
+        if self.healthy:
+            return {"type": "service", "state": "ok", "message": "service restored"}
+        return {"type": "service", "state": "degraded",
+                "message": "the event store is unreachable: commands are refused until it is back"}
 
     def _add(self, exercise: str, state: ExerciseState) -> ExerciseRuntime:
         runtime = ExerciseRuntime(exercise, state, self.store, self.bus, self.clock, self.limits)
+        if not self.healthy:
+            runtime.set_service(self.service_notice())
         self.runtimes[exercise] = runtime
         for code in state.codes:
             self.codes[code] = exercise

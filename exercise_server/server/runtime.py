@@ -134,6 +134,7 @@ class ExerciseRuntime:
         self._snapshots: dict[tuple[Principal, str], bytes | str] = {}
         self._snapshots_head = -1
         self._presence_due: asyncio.TimerHandle | None = None
+        self.service: dict[str, Any] | None = None  # the `service` notice while degraded, for newcomers
         self._unsubscribe = bus.subscribe(exercise, self._deliver, after=state.head)
 
     # -- changing the exercise ----------------------------------------------------
@@ -255,6 +256,8 @@ class ExerciseRuntime:
                                                "team": p.team, "connections": 0})["connections"] += 1
         if conn.code is not None:
             self.per_code[conn.code] = self.per_code.get(conn.code, 0) + 1
+        if self.service is not None:  # degraded since before it came: it is told too
+            conn.offer(protocol.encode(self.service, conn.fmt))
         conn.offer(protocol.encode(self.presence_for(p), conn.fmt))  # its own arrival, at once
         self._presence_soon()
         if 0 < last_seq <= head and head - last_seq <= snapshot_after_missed:
@@ -337,6 +340,11 @@ class ExerciseRuntime:
             frame = protocol.encode(self.presence_for(conns[0].principal), fmt)
             for conn in conns:
                 conn.offer(frame)
+
+    def set_service(self, notice: dict[str, Any]) -> None:
+        """The event store went away or came back: tell every connection now, and newcomers while degraded."""
+        self.service = None if notice["state"] == "ok" else notice
+        self.broadcast(notice)
 
     def broadcast(self, message: dict[str, Any]) -> None:
         """A frame for every connection (service notices)."""
