@@ -28,6 +28,13 @@ def strict(tmp_path):
     s.stop()
 
 
+@pytest.fixture
+def impatient(tmp_path):
+    s = ServerProcess(tmp_path / "data", "--hello-timeout", "1").start()
+    yield s
+    s.stop()
+
+
 async def join(server: ServerProcess, exercise: str, code: str, name: str) -> Client:
     return await Client(server, exercise, server.join(code, name)["token"]).connect()
 
@@ -166,6 +173,16 @@ async def test_a_first_frame_that_is_not_hello_closes_with_4400(server):
         with pytest.raises(websockets.ConnectionClosed) as info:
             await ws.recv()
         assert info.value.rcvd.code == 4400
+
+
+async def test_a_socket_that_never_says_hello_is_closed_with_4408(impatient):
+    exercise, codes, _ = impatient.open_exercise()
+    silent = Client(impatient, exercise, "")
+    silent.ws = await websockets.connect(silent.url)  # connects, then says nothing
+    assert await silent.closed(timeout=15) == 4408
+    assert impatient.log_lines(f"refused hello on {exercise}: no hello within the time limit", timeout=5)
+    prompt = await join(impatient, exercise, codes["hum-1"], "Amina")  # a hello in time is served as usual
+    await prompt.close()
 
 
 async def test_a_websocket_from_a_foreign_origin_is_refused(server):
