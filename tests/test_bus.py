@@ -102,3 +102,25 @@ async def test_a_bus_with_nothing_to_follow_still_notices_redis_going_away(tmp_p
     server.kill()
     await wait_for(lambda: status == [False])
     await bus.close()
+
+
+def entry(participant: str, name: str, connections: int = 1) -> dict:
+    return {"participant": participant, "name": name, "role": "trainee", "team": "hum-1", "connections": connections}
+
+
+async def test_presence_is_merged_across_processes_and_a_dead_process_drops_out(redis_url, redis_prefix):
+    a, b, c = (RedisBus(redis_url, redis_prefix, block_ms=100) for _ in range(3))
+    seen_by_a: list[dict] = []
+    a.watch_presence("ex", seen_by_a.append)
+    for bus in (a, b, c):
+        await bus.start()
+    b.share_presence("ex", {"p-1": entry("p-1", "Amina"), "p-2": entry("p-2", "Lee")})
+    c.share_presence("ex", {"p-1": entry("p-1", "Amina", 2)})  # two more tabs of hers on a third process
+    await wait_for(lambda: seen_by_a and seen_by_a[-1] == {"p-1": entry("p-1", "Amina", 3), "p-2": entry("p-2", "Lee")})
+    b.share_presence("ex", {})  # Lee and one of Amina's tabs leave
+    await wait_for(lambda: seen_by_a[-1] == {"p-1": entry("p-1", "Amina", 2)})
+    for task in c._tasks:  # c dies without a word: its entries expire
+        task.cancel()
+    await wait_for(lambda: seen_by_a[-1] == {}, timeout=RedisBus.PRESENCE_TTL + 3)
+    for bus in (a, b, c):
+        await bus.close()

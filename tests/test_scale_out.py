@@ -11,6 +11,7 @@ import pytest
 import redis
 import websockets
 
+from exercise_server.bus.redis import RedisBus
 from exercise_server.server.registry import Exercises
 from exercise_server.store.redis import RedisStore
 
@@ -57,6 +58,45 @@ async def test_clients_on_two_processes_see_each_other_and_resume_on_either(pair
     seqs = [e["seq"] for e in hum.events]
     assert seqs == sorted(set(seqs))
     for c in (fac, hum, mil):
+        await c.close()
+
+
+def names(presence: dict) -> set[str]:
+    return {p["name"] for p in presence["online"]}
+
+
+async def presence_where(client: Client, predicate, timeout: float = 10) -> dict:
+    return await client.until(lambda f: f["type"] == "presence" and predicate(f), timeout)
+
+
+async def test_presence_spans_both_processes_and_each_view_stays_filtered(pair):
+    a, b = pair
+    exercise, codes, fac_token = a.open_exercise()
+    fac = await Client(a, exercise, fac_token).connect()
+    mil = await Client(a, exercise, a.join(codes["mil-1"], "Maj. Okafor")["token"]).connect()
+    hum = await Client(b, exercise, b.join(codes["hum-1"], "Amina")["token"]).connect()
+    evaluator = await Client(b, exercise, b.join(codes["evaluator"], "Dr Evans")["token"]).connect()
+    # The facilitator on A sees who is connected to B.
+    seen = await presence_where(fac, lambda f: {"Amina", "Dr Evans"} <= names(f))
+    amina = next(p for p in seen["online"] if p["name"] == "Amina")
+    assert amina["team"] == "hum-1" and amina["connections"] == 1 and amina["participant"] in seen["rooms"]["joint"]
+    # A trainee sees the trainees of the other process it shares rooms with, never the control cell.
+    seen = await presence_where(mil, lambda f: "Amina" in names(f))
+    assert names(seen) == {"Maj. Okafor", "Amina"} and "team:hum-1" not in seen["rooms"]
+    seen = await presence_where(hum, lambda f: "Maj. Okafor" in names(f))
+    assert names(seen) == {"Maj. Okafor", "Amina"}
+    # The exercise's connections, counted on either process.
+    for server in (a, b):
+        listed = httpx.get(f"{server.base}/api/exercises", headers={"Authorization": f"Bearer {fac_token}"})
+        assert next(x for x in listed.json()["exercises"] if x["id"] == exercise)["connections"] == 4
+    # Amina closes her laptop on B: gone from A's presence too.
+    await hum.close()
+    await presence_where(fac, lambda f: "Amina" not in names(f) and "Dr Evans" in names(f))
+    await presence_where(mil, lambda f: "Amina" not in names(f))
+    # B is killed: what it served vanishes from A's presence within a few seconds (its entries expire).
+    b.kill()
+    await presence_where(fac, lambda f: "Dr Evans" not in names(f), timeout=RedisBus.PRESENCE_TTL + 5)
+    for c in (fac, mil):
         await c.close()
 
 

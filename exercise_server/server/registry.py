@@ -150,7 +150,7 @@ class Exercises:
         for runtime in self.runtimes.values():
             s = runtime.state
             out.append({"id": runtime.id, "title": s.title, "scenario": s.scenario.id if s.scenario else None,
-                        "clock": s.clock_view(), "seq": s.head, "connections": len(runtime.connections),
+                        "clock": s.clock_view(), "seq": s.head, "connections": runtime.connection_count(),
                         "participants": len(s.participants)})
         return sorted(out, key=lambda x: x["id"])
 

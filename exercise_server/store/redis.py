@@ -72,6 +72,13 @@ class RedisKeys:
     def fence(self, exercise: str) -> str:
         return f"{self.prefix}ex:{exercise}:fence"
 
+    def presence(self, exercise: str) -> str:
+        return f"{self.prefix}ex:{exercise}:presence"
+
+    @property
+    def presence_notices(self) -> str:
+        return f"{self.prefix}presence"
+
     @property
     def exercises(self) -> str:
         return f"{self.prefix}exercises"
