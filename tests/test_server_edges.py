@@ -28,6 +28,13 @@ def strict(tmp_path):
     s.stop()
 
 
+@pytest.fixture
+def impatient(tmp_path):
+    s = ServerProcess(tmp_path / "data", "--hello-timeout", "1").start()
+    yield s
+    s.stop()
+
+
 async def join(server: ServerProcess, exercise: str, code: str, name: str) -> Client:
     return await Client(server, exercise, server.join(code, name)["token"]).connect()
 
@@ -96,6 +103,12 @@ async def test_an_oversized_frame_closes_with_1009_and_changes_nothing(server):
     await pol.send_raw(msgpack.packb({"type": "room.post", "id": "big", "room": "joint", "text": "x" * 9000}))
     assert await pol.closed() == 1009
     assert await head_of(server, exercise, fac_token) == before
+    assert server.log_lines("Inspector Lee (team:pol-1): a frame over the size limit", timeout=5)  # and logged
+    stranger = Client(server, exercise, "x" * 9000)  # an oversized hello: closed and logged alike
+    stranger.ws = await websockets.connect(stranger.url)
+    await stranger.ws.send(msgpack.packb({"type": "hello", "token": stranger.token, "last_seq": 0}))
+    assert await stranger.closed() == 1009
+    assert server.log_lines(f"hello on {exercise}: a frame over the size limit", timeout=5)
 
 
 async def test_a_trainee_token_cannot_drive_the_exercise_or_read_other_rooms(server):
@@ -162,6 +175,16 @@ async def test_a_first_frame_that_is_not_hello_closes_with_4400(server):
         assert info.value.rcvd.code == 4400
 
 
+async def test_a_socket_that_never_says_hello_is_closed_with_4408(impatient):
+    exercise, codes, _ = impatient.open_exercise()
+    silent = Client(impatient, exercise, "")
+    silent.ws = await websockets.connect(silent.url)  # connects, then says nothing
+    assert await silent.closed(timeout=15) == 4408
+    assert impatient.log_lines(f"refused hello on {exercise}: no hello within the time limit", timeout=5)
+    prompt = await join(impatient, exercise, codes["hum-1"], "Amina")  # a hello in time is served as usual
+    await prompt.close()
+
+
 async def test_a_websocket_from_a_foreign_origin_is_refused(server):
     exercise, _, _ = server.open_exercise()
     with pytest.raises(websockets.InvalidStatus) as info:
@@ -180,10 +203,16 @@ async def test_floods_beyond_the_rate_limit_are_refused(strict):
     limited = [a for a in answers if a["type"] == "error"]
     assert limited and all(a["code"] == "rate_limited" for a in limited)
     assert sum(a["type"] == "ack" for a in answers) <= 12  # the burst of 10, plus what refilled
-    # Far beyond the limit: the connection is closed.
+    # Logged once for the burst, not once per refused frame.
+    assert len(strict.log_lines("Maj. Okafor (team:mil-1): over the rate limit")) == 1
+    # Far beyond the limit, valid frames or garbage: the connection is closed.
     for i in range(200):
-        await mil.send_raw(msgpack.packb({"type": "room.post", "id": f"g{i}", "room": "team:mil-1", "text": "x"}))
+        await mil.send_raw(msgpack.packb({"type": "room.post", "id": f"g{i}", "room": "team:mil-1", "text": "x"})
+                           if i % 2 else b"\xc1 garbage")
     assert await mil.closed() == 4429
+    assert len(strict.log_lines("Maj. Okafor (team:mil-1): over the rate limit")) == 1  # the same burst
+    assert len(strict.log_lines("Maj. Okafor (team:mil-1) refused")) < 10  # what refilled, not the 100 of the flood
+    assert strict.log_lines("closing Maj. Okafor (team:mil-1): 4429", timeout=5)
 
 
 async def test_a_slow_consumer_is_cut_off_without_delaying_the_others(server):

@@ -166,3 +166,23 @@ def test_the_durable_store_survives_the_process_being_killed_mid_append(tmp_path
         log.close()
         assert seqs == list(range(1, len(seqs) + 1)), "the log has a gap"
         assert len(seqs) >= acknowledged, "an acknowledged event was lost"
+
+
+async def test_an_append_whose_reply_was_lost_and_cannot_be_checked_is_not_called_unstored(redis_url, redis_prefix,
+                                                                                            monkeypatch):
+    from redis.exceptions import ConnectionError as RedisConnectionError
+
+    from exercise_server.store.base import OutcomeUnknown
+
+    store = RedisStore(redis_url, redis_prefix)
+    await store.append("ex", [draft(1)])
+
+    async def connection_lost(*args, **kwargs):
+        raise RedisConnectionError("Connection closed by server.")
+
+    monkeypatch.setattr(store, "_append", connection_lost)  # the script may have run; its reply is lost
+    monkeypatch.setattr(store.redis, "xrange", connection_lost)  # and the look afterwards fails too
+    with pytest.raises(OutcomeUnknown, match="unknown"):
+        await store.append("ex", [draft(2)], expected_head=1)
+    monkeypatch.undo()
+    await store.close()

@@ -2,12 +2,15 @@
 
 Subscribers must accept the same event twice (a process sees its own appends both
 when it makes them and when the bus brings them round): they skip what they hold.
+
+The bus also carries presence between processes: who is connected to an exercise
+through each process. It is not part of the log (no sequence number, not kept).
 """
 
 from __future__ import annotations
 
 import logging
-from typing import Callable, Protocol, Sequence
+from typing import Any, Callable, Protocol, Sequence
 
 from ..core.events import Event
 
@@ -15,6 +18,9 @@ log = logging.getLogger("exercise_server.bus")
 
 Subscriber = Callable[[Sequence[Event]], None]
 StatusListener = Callable[[bool], None]  # True: the bus works; False: it lost its backend
+# The participants connected through the other processes: participant -> presence entry
+# ({participant, name, role, team, connections}), their connections summed.
+PresenceListener = Callable[[dict[str, dict[str, Any]]], None]
 
 
 class Bus(Protocol):
@@ -28,6 +34,16 @@ class Bus(Protocol):
         ...
 
     def on_status(self, listener: StatusListener) -> None: ...
+
+    def share_presence(self, exercise: str, online: dict[str, dict[str, Any]]) -> None:
+        """Tell the other processes who is connected to `exercise` through this one (participant ->
+        presence entry; empty when nobody is). Returns at once: the bus sends it soon after."""
+        ...
+
+    def watch_presence(self, exercise: str, listener: PresenceListener) -> Callable[[], None]:
+        """Call `listener` whenever the participants connected through the other processes change.
+        Returns the function that stops watching."""
+        ...
 
     async def start(self) -> None: ...
 

@@ -3,10 +3,10 @@ events in exactly the order they were stored, with nothing in between."""
 
 from __future__ import annotations
 
-from typing import Callable, Sequence
+from typing import Any, Callable, Sequence
 
 from ..core.events import Event
-from .base import StatusListener, Subscriber, notify
+from .base import PresenceListener, StatusListener, Subscriber, notify
 
 
 class MemoryBus:
@@ -24,6 +24,12 @@ class MemoryBus:
 
     def on_status(self, listener: StatusListener) -> None:
         pass  # nothing to lose
+
+    def share_presence(self, exercise: str, online: dict[str, dict[str, Any]]) -> None:
+        pass  # one process: nobody else to tell
+
+    def watch_presence(self, exercise: str, listener: PresenceListener) -> Callable[[], None]:
+        return lambda: None  # and nobody connected elsewhere
 
     async def start(self) -> None:
         pass

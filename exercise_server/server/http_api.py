@@ -180,5 +180,10 @@ async def revoke_code(request: Request) -> JSONResponse:
 
 
 async def health(request: Request) -> JSONResponse:
-    ctx = _ctx(request)
-    return JSONResponse({"status": "ok", "exercises": len(ctx.exercises.runtimes)})
+    """200 while the event store answers; 503 while it does not (a load balancer then sends
+    new clients to a process that can serve them)."""
+    exercises = _ctx(request).exercises
+    if exercises.healthy:
+        return JSONResponse({"status": "ok", "exercises": len(exercises.runtimes)})
+    return JSONResponse({"status": "degraded", "exercises": len(exercises.runtimes),
+                         "message": exercises.service_notice()["message"]}, status_code=503)

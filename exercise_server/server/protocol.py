@@ -18,6 +18,8 @@ from ..core.errors import CommandError
 
 PROTOCOL_VERSION = 1
 CLIENT_TYPES = frozenset({"hello", "ping"}) | ALL_COMMANDS
+# What the server sends; tests/test_protocol_docs.py holds the code and both documents to this list.
+SERVER_TYPES = frozenset({"welcome", "snapshot", "caught_up", "event", "ack", "error", "pong", "presence", "service"})
 MSGPACK, JSON = "msgpack", "json"
 
 

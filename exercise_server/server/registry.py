@@ -53,7 +53,12 @@ class Exercises:
         bus.on_status(self._bus_status)
         self.runtimes: dict[str, ExerciseRuntime] = {}
         self.codes: dict[str, str] = {}  # join code -> exercise
+        # Exercises being read from the store: concurrent lookups share one read and one
+        # runtime (a second runtime would stay subscribed to the bus for good).
+        self._loading: dict[str, asyncio.Task[None]] = {}
         self._ticker: asyncio.Task | None = None
+        # Exercises whose last tick failed: an outage is logged when it starts and ends, not every tick.
+        self._failing: set[str] = set()
 
     async def load(self) -> None:
         """Fold every stored exercise back into memory: the restart path (and discovery of
@@ -61,11 +66,23 @@ class Exercises:
         for exercise in await self.store.exercises():
             if exercise in self.runtimes:
                 continue
-            state = ExerciseState.fold(await self.store.read(exercise))
-            if not state.is_open:
-                continue  # its first events are still being written
-            self._add(exercise, state)
-            log.info("exercise %s: %d events, clock %s", exercise, state.head, state.clock.status)
+            task = self._loading.get(exercise)
+            if task is None:
+                task = self._loading[exercise] = asyncio.create_task(self._load_one(exercise))
+                task.add_done_callback(lambda t, ex=exercise: self._loaded(ex, t))
+            await asyncio.shield(task)  # a caller that gives up does not cancel the others' load
+
+    async def _load_one(self, exercise: str) -> None:
+        state = ExerciseState.fold(await self.store.read(exercise))
+        if not state.is_open or exercise in self.runtimes:
+            return  # its first events are still being written (or it was opened here meanwhile)
+        self._add(exercise, state)
+        log.info("exercise %s: %d events, clock %s", exercise, state.head, state.clock.status)
+
+    def _loaded(self, exercise: str, task: asyncio.Task[None]) -> None:
+        del self._loading[exercise]
+        if not task.cancelled():
+            task.exception()  # retrieved here too: every waiter may have given up
 
     async def discover(self) -> None:
         try:
@@ -75,14 +92,21 @@ class Exercises:
 
     def _bus_status(self, healthy: bool) -> None:
         self.healthy = healthy
-        notice = {"type": "service", "state": "ok" if healthy else "degraded",
-                  "message": "service restored" if healthy else
-                  "the event store is unreachable: commands are refused until it is back"}
+        notice = self.service_notice()
         for runtime in self.runtimes.values():
-            runtime.broadcast(notice)
+            runtime.set_service(notice)
+
+    def service_notice(self) -> dict[str, Any]:
+        """The `service` frame for the current state of the event store."""
+        if self.healthy:
+            return {"type": "service", "state": "ok", "message": "service restored"}
+        return {"type": "service", "state": "degraded",
+                "message": "the event store is unreachable: commands are refused until it is back"}
 
     def _add(self, exercise: str, state: ExerciseState) -> ExerciseRuntime:
         runtime = ExerciseRuntime(exercise, state, self.store, self.bus, self.clock, self.limits)
+        if not self.healthy:
+            runtime.set_service(self.service_notice())
         self.runtimes[exercise] = runtime
         for code in state.codes:
             self.codes[code] = exercise
@@ -126,7 +150,7 @@ class Exercises:
         for runtime in self.runtimes.values():
             s = runtime.state
             out.append({"id": runtime.id, "title": s.title, "scenario": s.scenario.id if s.scenario else None,
-                        "clock": s.clock_view(), "seq": s.head, "connections": len(runtime.connections),
+                        "clock": s.clock_view(), "seq": s.head, "connections": runtime.connection_count(),
                         "participants": len(s.participants)})
         return sorted(out, key=lambda x: x["id"])
 
@@ -144,14 +168,21 @@ class Exercises:
                 last_discovery = loop.time()
                 await self.discover()
             for runtime in list(self.runtimes.values()):
+                failing = runtime.id in self._failing
                 try:
                     await runtime.tick(self.owner, self.LEASE_TTL)
-                except StoreUnavailable as exc:
-                    log.warning("exercise %s: scheduler: %s", runtime.id, exc)
-                except CommandError as exc:  # store unavailable: retry on the next tick
-                    log.warning("exercise %s: scheduler: %s", runtime.id, exc.message)
+                except (StoreUnavailable, CommandError) as exc:  # store unavailable: retry on the next tick
+                    if not failing:
+                        log.warning("exercise %s: scheduler: %s", runtime.id, getattr(exc, "message", exc))
+                    self._failing.add(runtime.id)
                 except Exception:  # noqa: BLE001 - one broken exercise must not stop the others
-                    log.exception("exercise %s: scheduler fault", runtime.id)
+                    if not failing:
+                        log.exception("exercise %s: scheduler fault", runtime.id)
+                    self._failing.add(runtime.id)
+                else:
+                    if failing:
+                        log.info("exercise %s: scheduler works again", runtime.id)
+                        self._failing.discard(runtime.id)
             await asyncio.sleep(self.tick_interval)
 
     async def stop(self) -> None:
@@ -161,6 +192,8 @@ class Exercises:
                 await self._ticker
             except asyncio.CancelledError:
                 pass
+        for task in list(self._loading.values()):
+            task.cancel()
         for runtime in self.runtimes.values():
             for conn in list(runtime.connections):
                 conn.kick(1012, "server restarting; reconnect and resume")

@@ -21,7 +21,7 @@ from ..core.clock import WallClock
 from ..core.commands import Limits, decide, decide_due, decide_join
 from ..core.errors import CommandError
 from ..core.projections import ExerciseState
-from ..store.base import EventStore, FenceLost, HeadMismatch, StoreUnavailable
+from ..store.base import EventStore, FenceLost, HeadMismatch, OutcomeUnknown, StoreUnavailable
 from . import protocol
 
 log = logging.getLogger("exercise_server.runtime")
@@ -126,6 +126,9 @@ class ExerciseRuntime:
         # Kept as connections come and go rather than counted by walking them all: a storm of
         # N reconnects would otherwise cost N walks of every connection.
         self.online: dict[str, dict[str, Any]] = {}  # participant -> its presence entry
+        # The same for the connections other server processes hold (on Redis), merged: the bus keeps it current.
+        self.remote: dict[str, dict[str, Any]] = {}
+        self._online_changed = False  # since it was last shared with the other processes
         self.per_code: dict[str, int] = {}  # join code -> connections open with it
         # The last events folded, for resumes: a storm of reconnects reads memory, not the store.
         self.recent: deque[ev.Event] = deque(maxlen=self.RECENT_EVENTS)
@@ -134,7 +137,9 @@ class ExerciseRuntime:
         self._snapshots: dict[tuple[Principal, str], bytes | str] = {}
         self._snapshots_head = -1
         self._presence_due: asyncio.TimerHandle | None = None
+        self.service: dict[str, Any] | None = None  # the `service` notice while degraded, for newcomers
         self._unsubscribe = bus.subscribe(exercise, self._deliver, after=state.head)
+        self._unwatch = bus.watch_presence(exercise, self._remote_presence)
 
     # -- changing the exercise ----------------------------------------------------
 
@@ -200,6 +205,10 @@ class ExerciseRuntime:
             return []
         try:
             events = await self.store.append(self.id, drafts, expected_head=self.state.head, fence=fence)
+        except OutcomeUnknown as exc:
+            log.error("exercise %s: store unavailable mid-append: %s", self.id, exc)
+            raise CommandError("unavailable", "the event store became unreachable while storing: the command "
+                                              "may or may not have been stored; reload to see") from exc
         except StoreUnavailable as exc:
             log.error("exercise %s: store unavailable: %s", self.id, exc)
             raise CommandError("unavailable", "the event store is unreachable; nothing was stored") from exc
@@ -251,7 +260,10 @@ class ExerciseRuntime:
                                                "team": p.team, "connections": 0})["connections"] += 1
         if conn.code is not None:
             self.per_code[conn.code] = self.per_code.get(conn.code, 0) + 1
+        if self.service is not None:  # degraded since before it came: it is told too
+            conn.offer(protocol.encode(self.service, conn.fmt))
         conn.offer(protocol.encode(self.presence_for(p), conn.fmt))  # its own arrival, at once
+        self._online_changed = True
         self._presence_soon()
         if 0 < last_seq <= head and head - last_seq <= snapshot_after_missed:
             return {"mode": "resume", "from": last_seq, "head": head}
@@ -286,6 +298,7 @@ class ExerciseRuntime:
                 self.per_code[conn.code] -= 1
                 if not self.per_code[conn.code]:
                     del self.per_code[conn.code]
+            self._online_changed = True
             self._presence_soon()
 
     async def backlog(self, conn: Connection, after: int, until: int) -> list[dict[str, Any]]:
@@ -302,12 +315,27 @@ class ExerciseRuntime:
 
     PRESENCE_DELAY = 0.1  # seconds: the attaches and detaches within it share one presence broadcast
 
-    def presence_for(self, principal: Principal) -> dict[str, Any]:
+    def everyone(self) -> dict[str, dict[str, Any]]:
+        """Who is connected to the exercise, through this process or any other: participant -> entry."""
+        if not self.remote:
+            return dict(self.online)
+        merged = dict(self.remote)
+        for pid, entry in self.online.items():
+            there = merged.get(pid)
+            merged[pid] = entry if there is None else {**entry, "connections": entry["connections"]
+                                                       + there["connections"]}
+        return merged
+
+    def connection_count(self) -> int:
+        """The exercise's open WebSockets, on every process."""
+        return len(self.connections) + sum(entry["connections"] for entry in self.remote.values())
+
+    def presence_for(self, principal: Principal, everyone: dict[str, dict[str, Any]] | None = None) -> dict[str, Any]:
         """Who is connected: all of it for the facilitator; for a team, its own rooms' members.
         Encode it at once: its entries are the live ones."""
         sc = self.state.scenario
         assert sc is not None
-        online = dict(self.online)
+        online = self.everyone() if everyone is None else everyone
         if principal.role == TRAINEE:  # the control cell is invisible to trainees
             online = {k: v for k, v in online.items() if v["role"] == TRAINEE}
         rooms = {}
@@ -328,11 +356,25 @@ class ExerciseRuntime:
 
     def _broadcast_presence(self) -> None:
         self._presence_due = None
+        if self._online_changed:
+            self._online_changed = False
+            self.bus.share_presence(self.id, self.online)
+        everyone = self.everyone()
         for (_, fmt), conns in list(self.views.items()):  # presence depends on the view only
             conns = list(conns)
-            frame = protocol.encode(self.presence_for(conns[0].principal), fmt)
+            frame = protocol.encode(self.presence_for(conns[0].principal, everyone), fmt)
             for conn in conns:
                 conn.offer(frame)
+
+    def _remote_presence(self, remote: dict[str, dict[str, Any]]) -> None:
+        """Who is connected through the other processes changed: tell this process's connections (batched)."""
+        self.remote = remote
+        self._presence_soon()
+
+    def set_service(self, notice: dict[str, Any]) -> None:
+        """The event store went away or came back: tell every connection now, and newcomers while degraded."""
+        self.service = None if notice["state"] == "ok" else notice
+        self.broadcast(notice)
 
     def broadcast(self, message: dict[str, Any]) -> None:
         """A frame for every connection (service notices)."""
@@ -350,3 +392,4 @@ class ExerciseRuntime:
         if self._presence_due is not None:
             self._presence_due.cancel()
         self._unsubscribe()
+        self._unwatch()

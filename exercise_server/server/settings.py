@@ -43,7 +43,7 @@ class Settings:
                    max_frame_bytes=args.max_frame_bytes, send_queue_frames=args.send_queue,
                    commands_per_second=args.commands_per_second, command_burst=args.command_burst,
                    connections_per_code=args.connections_per_code, wrong_sign_ins=args.wrong_sign_ins,
-                   tick_interval=args.tick_interval)
+                   hello_timeout=args.hello_timeout, tick_interval=args.tick_interval)
 
     def server_secret(self) -> bytes:
         """The HMAC key for session tokens: kept in the data dir so tokens survive restarts."""
@@ -121,5 +121,7 @@ def add_serve_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--wrong-sign-ins", type=_positive_int, default=env("EXERCISE_WRONG_SIGN_INS", "20"),
                    help="wrong join codes or facilitator secrets allowed per client address, "
                         "refilled over 10 minutes (default 20)")
+    p.add_argument("--hello-timeout", type=_positive_float, default=env("EXERCISE_HELLO_TIMEOUT", "10"),
+                   help="seconds a new WebSocket has to say hello before it is closed with 4408 (default 10)")
     p.add_argument("--tick-interval", type=_positive_float, default=env("EXERCISE_TICK_INTERVAL", "0.2"),
                    help="seconds between looks at the MSEL for due injects (default 0.2)")

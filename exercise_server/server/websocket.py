@@ -41,11 +41,15 @@ def origin_allowed(websocket: WebSocket, allowed: list[str]) -> bool:
 class RateLimit:
     """A token bucket: `rate` commands per second, bursts up to `burst`."""
 
+    QUIET = 5.0  # seconds without a refusal that end a burst of them (for the log)
+
     def __init__(self, rate: float, burst: int) -> None:
         self.rate, self.burst = rate, burst
         self.tokens = float(burst)
         self.stamp = time.monotonic()
         self.refused_in_a_row = 0
+        self.refused = 0  # on this connection, in all
+        self.last_refusal = -self.QUIET
 
     def allow(self) -> bool:
         now = time.monotonic()
@@ -56,7 +60,14 @@ class RateLimit:
             self.refused_in_a_row = 0
             return True
         self.refused_in_a_row += 1
+        self.refused += 1
         return False
+
+    def new_burst(self) -> bool:
+        """Whether this refusal starts a burst of them: the log gets one line per burst, not
+        one per frame (a flood must not flood the log too)."""
+        first, self.last_refusal = self.stamp - self.last_refusal >= self.QUIET, self.stamp
+        return first
 
 
 async def exercise_socket(websocket: WebSocket) -> None:
@@ -77,7 +88,9 @@ async def exercise_socket(websocket: WebSocket) -> None:
         log.info("refused hello on %s: %s", runtime.id, refusal.reason)
         await websocket.close(code=refusal.code, reason=refusal.reason)
         return
-    except WebSocketDisconnect:
+    except WebSocketDisconnect as gone:
+        if gone.code == 1009:
+            log.warning("hello on %s: a frame over the size limit (--max-frame-bytes); closed with 1009", runtime.id)
         return
     conn.task = asyncio.current_task()
     try:
@@ -187,17 +200,25 @@ async def _read(websocket: WebSocket, runtime: ExerciseRuntime, conn: Connection
     while conn.close_code is None and not conn.interrupted:
         message = await websocket.receive()
         if message["type"] == "websocket.disconnect":
+            if message.get("code") == 1009:  # uvicorn refused the frame and closed before we saw it
+                log.warning("%s (%s): a frame over the size limit (--max-frame-bytes); closed with 1009",
+                            conn.principal.name, conn.view)
             return
         data = message.get("bytes") if message.get("bytes") is not None else message.get("text")
         cid = None
+        allowed = limit.allow()  # every frame counts, valid or not
+        if not allowed:
+            if limit.new_burst():
+                log.warning("%s (%s): over the rate limit of %g messages per second; refusing frames "
+                            "(%d refused on this connection so far)", conn.principal.name, conn.view,
+                            limit.rate, limit.refused)
+            if limit.refused_in_a_row > 5 * limit.burst:
+                conn.kick(4429, "flooding: far beyond the command rate limit")
+                return
         try:
-            allowed = limit.allow()  # every frame counts, valid or not
             frame, _ = protocol.decode(data)
             cid = protocol.client_id(frame)
             if not allowed:
-                if limit.refused_in_a_row > 5 * limit.burst:
-                    conn.kick(4429, "flooding: far beyond the command rate limit")
-                    return
                 raise CommandError("rate_limited", f"at most {limit.rate:g} messages per second")
             mtype, cid = protocol.check_message(frame)
             if mtype == "ping":
@@ -214,7 +235,7 @@ async def _read(websocket: WebSocket, runtime: ExerciseRuntime, conn: Connection
             conn.offer(protocol.encode(protocol.reply("ack", cid, seq=events[-1].seq, first_seq=events[0].seq),
                                        conn.fmt))
         except CommandError as exc:
-            if exc.code not in ("rate_limited",):
+            if allowed:  # refusals over the rate limit are logged once per burst, above
                 log.info("%s (%s) refused: %s %s", conn.principal.name, conn.view, exc.code, exc.message)
             conn.offer(protocol.encode(protocol.error(exc.code, exc.message, cid), conn.fmt))
         except Exception:  # noqa: BLE001 - a fault in one command must not kill the connection

@@ -12,6 +12,11 @@ class StoreUnavailable(Exception):
     """The backend cannot be reached; nothing was stored."""
 
 
+class OutcomeUnknown(StoreUnavailable):
+    """The backend went away during an append and could not be asked afterwards whether
+    the append landed: it may or may not be stored."""
+
+
 class HeadMismatch(Exception):
     """Another writer appended first (optimistic concurrency); decide again."""
 

@@ -23,7 +23,7 @@ from redis.exceptions import RedisError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from ..core.events import Draft, Event
-from .base import FenceLost, HeadMismatch, StoreUnavailable
+from .base import FenceLost, HeadMismatch, OutcomeUnknown, StoreUnavailable
 
 _APPEND = """
 local head = 0
@@ -71,6 +71,13 @@ class RedisKeys:
 
     def fence(self, exercise: str) -> str:
         return f"{self.prefix}ex:{exercise}:fence"
+
+    def presence(self, exercise: str) -> str:
+        return f"{self.prefix}ex:{exercise}:presence"
+
+    @property
+    def presence_notices(self) -> str:
+        return f"{self.prefix}presence"
 
     @property
     def exercises(self) -> str:
@@ -157,7 +164,7 @@ class RedisStore:
             entries = await self.redis.xrange(self.keys.log(exercise), min=str(expected_head + 1),
                                               max=str(expected_head + len(bodies)))
         except RedisError as exc:
-            raise StoreUnavailable(f"Redis: {exc}; whether the last command was stored is unknown") from exc
+            raise OutcomeUnknown(f"Redis: {exc}; whether the append landed is unknown") from exc
         if [fields[b"e"] for _, fields in entries] != bodies:
             return None
         return [decode_entry(entry_id, fields[b"e"]) for entry_id, fields in entries]
