@@ -24,6 +24,7 @@ export class Connection {
     ws.binaryType = 'arraybuffer';
     this.ws = ws;
     ws.onopen = () => {
+      this.degraded = false; // the server says again, after the catch-up, if its store is still away
       this.setState('catching up');
       ws.send(encode({ type: 'hello', token: this.token, last_seq: this.lastSeq }));
     };
@@ -43,7 +44,13 @@ export class Connection {
       case 'caught_up':
         this.lastSeq = Math.max(this.lastSeq, frame.seq);
         this.retry = 0;
-        this.setState('connected');
+        this.setState(this.degraded ? 'degraded' : 'connected');
+        break;
+      case 'service': // the server's event store went away or came back (docs/protocol.md)
+        this.degraded = frame.state === 'degraded';
+        if (this.state === 'connected' || this.state === 'degraded') {
+          this.setState(this.degraded ? 'degraded' : 'connected');
+        }
         break;
       case 'ack':
       case 'error': {
@@ -96,10 +103,17 @@ export class Connection {
   }
 }
 
-// Show the connection state in the header: connected, reconnecting, catching up.
+const EXPLAINED = {
+  degraded: 'connected, but the server cannot store anything just now: what you send is refused until it can',
+  reconnecting: 'the connection dropped; reconnecting by itself, and what you missed will follow',
+  'catching up': 'receiving what happened while you were away',
+};
+
+// Show the connection state in the header: connected, reconnecting, catching up, degraded.
 export function showConnectionState(state) {
   const box = document.getElementById('connection');
   if (!box) return;
-  box.textContent = state;
+  box.textContent = state === 'degraded' ? 'connected, server degraded' : state;
+  box.title = EXPLAINED[state] || '';
   box.dataset.state = state.replace(' ', '-');
 }
