@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
 from playwright.sync_api import Page, expect
 
-from .browser import VIEWPORT, PageErrors, assert_inert, facilitator, join
+from .browser import PROJECTOR, VIEWPORT, PageErrors, assert_inert, clipped, facilitator, join
 
 XSS = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>'
 
@@ -76,6 +77,20 @@ def test_a_facilitator_and_two_teams_run_an_exercise_in_the_browser(browser, ser
 
     for errors in (fac_errors, hum_errors, mil_errors):
         assert errors.errors == []
+
+
+@pytest.mark.parametrize("viewport", [VIEWPORT, PROJECTOR], ids=["laptop", "projector"])
+def test_control_posts_as_an_actor_from_a_composer_that_fits_its_panel(browser, server, viewport):
+    exercise, _, _ = server.open_exercise()
+    fac, fac_errors = facilitator(browser, server, exercise, viewport)
+    fac.click("#room-tabs [data-room='joint']")
+    fac.fill("#post-as", "Governor of Tamsa province")
+    fac.fill("#message-text", "The bridge stays closed until noon.")
+    composer = fac.locator("#composer input, #composer button")
+    assert clipped(composer, ".rooms") == []
+    fac.locator("#composer button").click()  # not forced: nothing lies on top of it
+    expect(fac.locator("#messages .message").last).to_contain_text("Governor of Tamsa province")
+    assert fac_errors.errors == []
 
 
 def test_the_evaluator_sees_every_room_and_control_notes_unseen(browser, server):
