@@ -90,18 +90,21 @@ def assert_inert(*pages: Page) -> None:
 
 
 def clipped(locator, container: str) -> list[str]:  # type: ignore[no-untyped-def]
-    """The elements of `locator` that are not wholly inside the box of their closest `container`
-    ancestor (a panel that hides its overflow, a scroll box) or that something else covers at
-    their centre. A scroll box is scrolled down to each element first: only the sides may not clip."""
+    """The elements of `locator` not wholly inside the box of their closest `container` ancestor
+    (a panel that hides its overflow, a scroll box), or covered at their centre by something else.
+    Each is first brought into view by scrolling down, its scroll box or the page: only what
+    scrolling up and down cannot reveal counts as clipped."""
     return locator.evaluate_all("""(nodes, container) => nodes.filter((node) => {
         const scroller = node.closest(container);
         let box = scroller.getBoundingClientRect();
         let r = node.getBoundingClientRect();
-        if (r.top < box.top || r.bottom > box.bottom) {
+        if ((r.top < box.top || r.bottom > box.bottom) && /auto|scroll/.test(getComputedStyle(scroller).overflowY)) {
           scroller.scrollTop += r.top - box.top - 2;
-          box = scroller.getBoundingClientRect();
-          r = node.getBoundingClientRect();
         }
+        r = node.getBoundingClientRect();
+        if (r.top < 0 || r.bottom > innerHeight) window.scrollBy(0, r.top - 40);
+        box = scroller.getBoundingClientRect();
+        r = node.getBoundingClientRect();
         const inside = r.left >= box.left - 0.5 && r.right <= box.right + 0.5
           && r.top >= box.top - 0.5 && r.bottom <= box.bottom + 0.5;
         const hit = document.elementFromPoint((r.left + r.right) / 2, (r.top + r.bottom) / 2);

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 from playwright.sync_api import Page, expect
 
 from .browser import PROJECTOR, VIEWPORT, PageErrors, assert_inert, clipped, facilitator, join
+from .server_harness import Client
 
 XSS = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>'
 
@@ -90,6 +94,32 @@ def test_control_posts_as_an_actor_from_a_composer_that_fits_its_panel(browser, 
     assert clipped(composer, ".rooms") == []
     fac.locator("#composer button").click()  # not forced: nothing lies on top of it
     expect(fac.locator("#messages .message").last).to_contain_text("Governor of Tamsa province")
+    assert fac_errors.errors == []
+
+
+def test_every_msel_action_stays_in_view_once_every_team_has_acknowledged(browser, server):
+    exercise, codes, fac_token = server.open_exercise()
+    names = {"mil-1": "Maj. Okafor (Sector West HQ)", "pol-1": "Superintendent Tembo",
+             "hum-1": "Amina Diallo (OCHA sub-office)", "civ-1": "Head of Office Dube"}
+
+    async def act() -> None:  # the governor calls the joint room and all four teams acknowledge
+        fac = await Client(server, exercise, fac_token).connect()
+        await fac.ok("inject.release", inject_id="I-3")
+        for team, name in names.items():
+            client = await Client(server, exercise, server.join(codes[team], name)["token"]).connect()
+            await client.ok("inject.ack", inject_id="I-3")
+            await client.close()
+        await fac.close()
+
+    with ThreadPoolExecutor(1) as pool:  # Playwright's sync API runs a loop in this thread
+        pool.submit(asyncio.run, act()).result()
+    fac, fac_errors = facilitator(browser, server, exercise)
+    expect(fac.locator("#msel-table tr[data-inject='I-3']")).to_contain_text("Head of Office Dube")
+    buttons = fac.locator("#msel-table button")
+    expect(buttons.first).to_be_visible()
+    assert buttons.count() >= 5 * 4  # the scheduled injects' release, hold, edit and cancel
+    assert clipped(buttons, ".table-wrap") == []
+    assert fac.evaluate("(w => w.scrollWidth <= w.clientWidth)(document.querySelector('.table-wrap'))")
     assert fac_errors.errors == []
 
 

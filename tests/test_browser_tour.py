@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
-from .browser import VIEWPORT, PageErrors, launch, screenshot
+from .browser import VIEWPORT, PageErrors, clipped, facilitator, join, launch, screenshot
 from .server_harness import ROOT, SECRET, ServerProcess
 
 
@@ -68,3 +68,23 @@ def test_the_demo_runs_in_the_browser_on_the_offline_base_map(demo):
         screenshot(hum, "team-view")
         screenshot(obs, "evaluator-view")
         browser.close()
+
+
+def test_nothing_in_the_demo_views_is_cut_off_on_a_laptop_screen(browser, demo):
+    """The demo's long names (eleven rooms, components named in full) at 1366x768: every room tab,
+    the composers, every MSEL action and every "share with" choice lies whole inside its panel."""
+    exercise, codes, _ = demo.open_exercise("demo")
+    fac, fac_errors = facilitator(browser, demo, exercise)
+    hum, hum_errors = join(browser, demo, codes["hum-1"], "Amina Diallo")
+    obs, obs_errors = join(browser, demo, codes["evaluator"], "Course evaluator")
+    expect(fac.locator("#room-tabs .tab")).to_have_count(11)
+    expect(obs.locator("#room-tabs .tab")).to_have_count(11)
+    expect(hum.locator("#notify-share label")).to_have_count(3)
+    for page in (fac, hum, obs):
+        assert clipped(page.locator("#room-tabs .tab"), ".rooms") == []
+    for page in (fac, hum):
+        assert clipped(page.locator("#composer input, #composer button"), ".rooms") == []
+    assert clipped(fac.locator("#msel-table button"), ".table-wrap") == []
+    assert clipped(hum.locator(".share-with label"), ".wf-col") == []
+    assert clipped(hum.locator("#map-tools > *"), ".map-panel") == []
+    assert fac_errors.errors == [] and hum_errors.errors == [] and obs_errors.errors == []

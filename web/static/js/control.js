@@ -96,10 +96,12 @@ function renderMsel() {
     const acks = Object.entries(row.acks || {}).map(([team, a]) =>
       el('div', {}, `${view.teamName(team)}: ${a.name}, ${scenarioLabel(start, a.ex_time)}`));
     return el('tr', { class: `status-${row.status}${soon ? ' due-soon' : ''}`, dataset: { inject: i.id } },
-      el('td', {}, i.id), el('td', {}, dueOf(row)),
-      el('td', {}, el('span', { class: `status status-${row.status}` }, row.status),
+      el('td', {}, el('div', { class: 'due' }, dueOf(row)),
+        el('span', { class: `status status-${row.status}` }, row.status),
         row.status === 'released' ? el('div', { class: 'meta' }, scenarioLabel(start, row.released_ex)) : null),
-      el('td', {}, addressees(i)), el('td', { title: i.notes || '' }, i.title), el('td', {}, acks),
+      el('td', { title: i.notes || '' }, el('strong', { class: 'inject-id' }, i.id), ' ', i.title,
+        el('div', { class: 'meta' }, `to ${addressees(i)}`)),
+      el('td', { class: 'acks' }, acks),
       el('td', { class: 'row-actions' }, rowActions(row)));
   }));
   renderTimeline(now);

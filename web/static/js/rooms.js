@@ -37,8 +37,8 @@ export class RoomsPanel {
     replaceChildren(this.tabs, this.rooms().map((room) => {
       const unread = room.id === this.current ? 0 : this.unread(room);
       return el('button', { type: 'button', class: room.id === this.current ? 'tab active' : 'tab',
-        dataset: { room: room.id }, onclick: () => this.select(room.id) },
-      room.name, unread ? el('span', { class: 'badge' }, unread) : null);
+        title: room.name, dataset: { room: room.id }, onclick: () => this.select(room.id) },
+      el('span', { class: 'name' }, room.name), unread ? el('span', { class: 'badge' }, unread) : null);
     }));
   }
 
