@@ -67,6 +67,34 @@ def test_a_facilitator_and_two_teams_run_an_exercise_in_the_browser(browser, ser
     expect(mil.locator("#map [data-feature='hum-warehouse']")).to_have_count(0)  # humanitarian-only
     expect(fac.locator("#map [data-feature='hum-1-f1']")).to_have_count(1)  # control sees every layer
 
+    # A convoy and a note, shared with the military, each drawn in a style of its own; the
+    # note's text shows in its tooltip, as text; the humanitarians drag the convoy and the
+    # military sees it move.
+    hum.select_option("#feature-kind", "convoy")
+    expect(hum.locator("#feature-text")).to_be_hidden()
+    place(hum, "WFP convoy to Kora", "with-military", 330, 200)
+    hum.select_option("#feature-kind", "note")
+    hum.fill("#feature-text", "Bridge closed to trucks until noon.\n" + XSS)
+    place(hum, "Road note", "with-military", 200, 320)
+    convoy, note = "#map .cop-convoy[data-feature='hum-1-f3']", "#map .cop-note[data-feature='hum-1-f4']"
+    expect(mil.locator(convoy)).to_have_count(1)
+    expect(mil.locator(note)).to_have_count(1)
+    expect(hum.locator("#feature-text")).to_have_value("")
+    mil.locator(note).hover()
+    expect(mil.locator(".leaflet-tooltip .note-text")).to_have_text("Bridge closed to trucks until noon.\n" + XSS)
+    assert mil.locator(".leaflet-tooltip img").count() == 0
+    start = mil.locator(convoy).bounding_box()
+    grip = hum.locator(convoy).bounding_box()
+    hum.mouse.move(grip["x"] + grip["width"] / 2, grip["y"] + grip["height"] / 2)
+    hum.mouse.down()
+    hum.mouse.move(grip["x"] + 90, grip["y"] + 60, steps=8)
+    hum.mouse.up()
+    mil.wait_for_function("""([selector, x, y]) => {
+        const r = document.querySelector(selector)?.getBoundingClientRect();
+        return r && Math.abs(r.x - x - 80) < 15 && Math.abs(r.y - y - 60) < 15; }""",
+                          arg=[convoy, start["x"], start["y"]])
+    hum.select_option("#feature-kind", "incident")
+
 
     # A reload resumes where it was: same inbox, read marker, room and messages.
     mil.reload()

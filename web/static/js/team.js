@@ -41,6 +41,17 @@ async function acknowledge(id) {
   }
 }
 
+// What a team places on the map: a point each (routes and areas are drawn by the workflows).
+const FEATURE_KINDS = ['incident', 'unit', 'convoy', 'checkpoint', 'camp', 'place', 'note'];
+
+// A note is a point whose text is its name and, optionally, `properties.text`.
+function showNoteText() {
+  const note = $('#feature-kind').value === 'note';
+  $('#feature-text').hidden = !note;
+  $('#feature-name').placeholder = note ? 'Title of the note' : 'Name of the new feature';
+}
+$('#feature-kind').addEventListener('change', showNoteText);
+
 function shareOptions() {
   const you = view.you;
   const comps = view.state.scenario.components.filter((c) => c.id !== you.component && !c.played_by_control);
@@ -59,8 +70,8 @@ function setUp() {
   $('#exercise-title').textContent = s.scenario.title;
   $('#who').textContent = `${view.teamName(you.team)} · ${you.name}`;
   replaceChildren($('#briefing'), renderMarkdown(s.scenario.briefings[you.component] || 'No briefing for your component.'));
-  replaceChildren($('#feature-kind'), ['incident', 'unit', 'checkpoint', 'camp', 'place']
-    .map((k) => el('option', { value: k }, k)));
+  replaceChildren($('#feature-kind'), FEATURE_KINDS.map((k) => el('option', { value: k }, k)));
+  showNoteText();
   replaceChildren($('#feature-share'), shareOptions().map(([value, text]) => el('option', { value }, text)));
   if (!map) {
     map = new CopMap($('#map'), {
@@ -77,12 +88,15 @@ $('#add-feature').addEventListener('click', () => {
   const name = typed.trim();
   if (!name) { toast('Give the feature a name first.'); return; }
   const share = shareOptions().find(([value]) => value === $('#feature-share').value);
+  const kind = $('#feature-kind').value;
+  const typedText = $('#feature-text').value;
+  const text = kind === 'note' ? typedText.trim() : '';
   toast('Click on the map where it is.', 4000);
   map.pick(async (coordinates) => {
     try {
-      await view.command('cop.add', { feature: { kind: $('#feature-kind').value, name,
-        geometry: { type: 'Point', coordinates }, visible_to: share[2] } });
-      clearSent([$('#feature-name')], [typed]);
+      await view.command('cop.add', { feature: { kind, name, geometry: { type: 'Point', coordinates },
+        visible_to: share[2], ...(text ? { properties: { text } } : {}) } });
+      clearSent([$('#feature-name'), $('#feature-text')], [typed, text ? typedText : null]);
     } catch (error) {
       toast(error.message);
     }
