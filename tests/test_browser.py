@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -148,6 +149,25 @@ def test_every_msel_action_stays_in_view_once_every_team_has_acknowledged(browse
     assert buttons.count() >= 5 * 4  # the scheduled injects' release, hold, edit and cancel
     assert clipped(buttons, ".table-wrap") == []
     assert fac.evaluate("(w => w.scrollWidth <= w.clientWidth)(document.querySelector('.table-wrap'))")
+    assert fac_errors.errors == []
+
+
+def test_an_inject_turns_due_soon_as_exercise_time_runs_with_no_event_in_between(browser, server):
+    """At x30 from +0:03, I-2 (+0:10) comes within five minutes at +0:05, four seconds later.
+    I-1 (+0:05) is held, so nothing is released then: no event redraws the table."""
+    exercise, _, _ = server.open_exercise()
+    fac, fac_errors = facilitator(browser, server, exercise)
+    fac.click("#msel-table tr[data-inject='I-1'] button:has-text('Hold')")
+    expect(fac.locator("#msel-table tr[data-inject='I-1'] .status")).to_have_text("held")
+    fac.select_option("#speed", "30")
+    fac.click("#clock-controls [data-command='clock.start']")
+    fac.fill("#jump-to", "+0:03")
+    fac.click("#jump")
+    expect(fac.locator("#scenario-time")).to_contain_text("06:03")
+    due = fac.locator("#msel-table tr[data-inject='I-2']")
+    expect(due).not_to_have_class(re.compile(r"\bdue-soon\b"))
+    expect(due).to_have_class(re.compile(r"\bdue-soon\b"), timeout=10_000)
+    expect(fac.locator("#msel-table tr[data-inject='I-1']")).not_to_have_class(re.compile(r"\bdue-soon\b"))
     assert fac_errors.errors == []
 
 

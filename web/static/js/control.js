@@ -83,6 +83,22 @@ function rowActions(row) {
   return buttons;
 }
 
+// A scheduled inject whose time is at most DUE_SOON ahead (or a second past: the release is on its way).
+function dueSoon(row, now) {
+  const offset = row.inject.offset;
+  return row.status === 'scheduled' && offset !== null && offset !== undefined
+    && offset - now <= DUE_SOON && offset >= now - 1;
+}
+
+// The highlight follows exercise time between events: rows only change class, the table stays.
+function refreshDueSoon() {
+  const now = exNow(view.state.clock, view.serverOffset);
+  for (const tr of $('#msel-table tbody').children) {
+    const row = view.injects.get(tr.dataset.inject);
+    if (row) tr.classList.toggle('due-soon', dueSoon(row, now));
+  }
+}
+
 function renderMsel() {
   const s = view.state;
   const now = exNow(s.clock, view.serverOffset);
@@ -91,8 +107,7 @@ function renderMsel() {
     || (a.inject.offset ?? 1e12) - (b.inject.offset ?? 1e12));
   replaceChildren($('#msel-table tbody'), rows.map((row) => {
     const i = row.inject;
-    const soon = row.status === 'scheduled' && i.offset !== null && i.offset !== undefined
-      && i.offset - now <= DUE_SOON && i.offset >= now - 1;
+    const soon = dueSoon(row, now);
     const acks = Object.entries(row.acks || {}).map(([team, a]) =>
       el('div', {}, `${view.teamName(team)}: ${a.name}, ${scenarioLabel(start, a.ex_time)}`));
     return el('tr', { class: `status-${row.status}${soon ? ' due-soon' : ''}`, dataset: { inject: i.id } },
@@ -203,6 +218,13 @@ view.addEventListener('change', (e) => {
 });
 showWorkflowsIn(view, { panel: coordination, getMap: () => map, rooms });
 view.addEventListener('presence', () => renderPresence(view, $('#presence')));
-setInterval(() => view.state && renderTimeline(exNow(view.state.clock, view.serverOffset)), 5000);
+// Exercise time runs between events: each second the due-soon rows follow it (at x60 the five-minute
+// window lasts five seconds), every fifth the timeline's cursor.
+let ticks = 0;
+setInterval(() => {
+  if (!view.state) return;
+  refreshDueSoon();
+  if (++ticks % 5 === 0) renderTimeline(exNow(view.state.clock, view.serverOffset));
+}, 1000);
 runClockDisplay(view);
 if (token) view.connect(exercise, token, (code, message) => { toast(message, 600000); });
