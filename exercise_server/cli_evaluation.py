@@ -64,7 +64,11 @@ def cmd_export(args: argparse.Namespace) -> int:
                 n = writer(events, out)
             print(f"{args.exercise}: {n} events written to {args.output}", file=sys.stderr)
         else:
-            writer(events, sys.stdout)
+            try:
+                writer(events, sys.stdout)
+                sys.stdout.flush()
+            except BrokenPipeError:  # `export ... | head`: the reader has had enough; not an error
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
     return _with_store(args, run, must_exist=True)
 

@@ -20,8 +20,8 @@ from typing import Any, Callable, Iterable, TextIO
 
 import yaml
 
-from .core.scenario import CHANNELS, COURSE_MODULES, Inject, Scenario, parse_scenario, parse_scenario_text
-from .core.timefmt import format_offset, parse_offset
+from .core.scenario import ALL, CHANNELS, COURSE_MODULES, Inject, Scenario, parse_scenario, parse_scenario_text
+from .core.timefmt import format_dday, format_duration, format_offset, parse_dday, parse_offset
 from .core.yamlsrc import LinedList, YamlSyntaxError, load_lined, plain
 from .scenarios import basemap_problem, basemap_path, check_file
 
@@ -275,11 +275,17 @@ def template_base(title: str = "Imported MSEL") -> Base:
 # -- rows to injects -------------------------------------------------------------------------
 
 
-def parse_time(text: str) -> Any:
-    """A Scenario Time cell -> the `at` of an inject; ValueError says what is wrong."""
+def parse_time(text: str, start: float | None = None) -> Any:
+    """A Scenario Time cell -> the `at` of an inject; ValueError says what is wrong. With the
+    scenario's `start`, a scenario time (D+3 06:10) is read as the offset from it."""
     text = " ".join(text.split())
     if text.lower() == "manual":
         return "manual"
+    if start is not None and text[:1] in "Dd":
+        offset = parse_dday(text.upper()) - start
+        if offset < 0:
+            raise ValueError(f"{text!r} is before the exercise starts ({format_dday(start)})")
+        return format_offset(offset)
     m = _OFFSET.match(text)
     if m:
         h, mnt, s = m.groups()
@@ -291,7 +297,8 @@ def parse_time(text: str) -> Any:
         if delay:
             at["delay"] = parse_time(delay)
         return at
-    raise ValueError(f"{text!r} is not a time (0:05 or +0:05), manual, or a condition such as "
+    raise ValueError(f"{text!r} is not a time (0:05 or +0:05 after the start, or a scenario time such as D+1 08:05), "
+                     "manual, or a condition such as "
                      "'after I-03 released +0:10' or 'after I-03 acknowledged'")
 
 
@@ -352,8 +359,9 @@ def default_expected_keys(to: dict[str, list[str]], scenario: Scenario) -> list[
 
 
 def parse_expected(text: str, to: dict[str, list[str]], scenario: Scenario) -> dict[str, list[str]]:
-    """Lines `mil-1: action` (or `mil-1:` then action lines); text without labels applies to every addressee."""
-    ids = {c.id for c in scenario.components} | {t.id for t in scenario.teams}
+    """Lines `mil-1: action` (or `mil-1:` then action lines, or `all: action` for every addressed team);
+    text without labels applies to every addressee."""
+    ids = {c.id for c in scenario.components} | {t.id for t in scenario.teams} | {ALL}
     out: dict[str, list[str]] = {}
     shared: list[str] = []
     current: str | None = None
@@ -522,7 +530,7 @@ def rows_to_items(sheet: Sheet, scenario: Scenario) -> tuple[list[dict[str, Any]
             first_row[iid] = number
         item["id"] = iid
         at_text = cell("at").strip()
-        item["at"] = parsed("at", parse_time, at_text) if at_text else fail("at", "empty: write a time such as "
+        item["at"] = parsed("at", parse_time, at_text, scenario.start) if at_text else fail("at", "empty: write a time such as "
                                                                                    "0:05, manual, or a condition")
         for key in ("from", "body"):
             if not cell(key).strip():
@@ -567,7 +575,7 @@ def rows_to_items(sheet: Sheet, scenario: Scenario) -> tuple[list[dict[str, Any]
 # -- building and checking the new scenario --------------------------------------------------
 
 
-_COLUMN_HINTS = (("expected", "expected"), ("cop", "cop"), ("condition", "at"), ("delay", "at"), ("offset", "at"),
+_COLUMN_HINTS = (("after the end", "at"), ("expected", "expected"), ("cop", "cop"), ("condition", "at"), ("delay", "at"), ("offset", "at"),
                  ("to.", "to"), ("addressee", "to"), ("objective", "objectives"), ("module", "modules"),
                  ("channel", "channel"), ("title", "title"), ("body", "body"), ("from", "from"), ("notes", "notes"),
                  ("id", "id"))
@@ -592,14 +600,14 @@ def build_scenario(sheet_path: str | Path, base: Base, out: str | Path, *, scena
     sheet_path, out = Path(sheet_path), Path(out)
     sheet = read_sheet(sheet_path)
     items, rows, problems, warnings = rows_to_items(sheet, base.scenario)
-    if problems:
+    if problems and not items:
         raise MselError(sheet.source, problems, warnings)
     doc = {k: v for k, v in plain(base.doc).items() if k != "msel"}
     same_file = base.path is not None and base.path.resolve() == out.resolve()
     if scenario_id:
         doc["id"] = scenario_id
-    elif "id" in doc and not same_file:
-        doc["id"] = out.stem
+    elif ("id" in doc or id_from_name(out.stem) != out.stem) and not same_file:
+        doc["id"] = id_from_name(out.stem)
     if title:
         doc["title"] = title
     if base.path is None:
@@ -611,9 +619,15 @@ def build_scenario(sheet_path: str | Path, base: Base, out: str | Path, *, scena
     origin = f"base {base.path.name}" if base.path else "the course template"
     text = (f"# Imported from {sheet_path.name} with `exercise-server msel import` ({origin}).\n"
             + dump_yaml(doc))
-    scenario, core_problems = parse_scenario_text(text, default_id=out.stem)
+    scenario, core_problems = parse_scenario_text(text, default_id=id_from_name(out.stem))
+    located = _locate(text, core_problems, rows, sheet, base)
+    if problems:  # the whole-scenario checks ran on the good rows: list both kinds in one pass
+        good = {item["id"] for item in items}
+        dropped = {item["at"]["after"] for item in items if isinstance(item["at"], dict)} - good
+        located = [p for p in located if not any(f"condition on missing inject {i!r}" in p.message for i in dropped)]
+        raise MselError(sheet.source, sorted(problems + located, key=lambda p: p.row or 0), warnings)
     if core_problems or scenario is None:
-        raise MselError(sheet.source, _locate(text, core_problems, rows, sheet, base), warnings)
+        raise MselError(sheet.source, located, warnings)
     if scenario.basemap:
         problem = basemap_problem(basemap_path(out, scenario.basemap))
         if problem:
@@ -622,11 +636,15 @@ def build_scenario(sheet_path: str | Path, base: Base, out: str | Path, *, scena
     return ImportResult(doc, text, scenario, warnings)
 
 
+def id_from_name(name: str) -> str:
+    """A scenario id from a file name: `My Exercise (v2)` -> `my-exercise-v2`."""
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:63] or "imported"
+
+
 def _template_duration(items: list[dict[str, Any]]) -> str:
     offsets = [_seconds(i["at"]) for i in items if isinstance(i["at"], str) and i["at"] != "manual"]
     last = max(offsets, default=0) + 600
-    minutes = -(-int(last) // 300) * 5
-    return f"{minutes // 60}:{minutes % 60:02d}"
+    return format_duration(-(-int(last) // 300) * 300)
 
 
 def _seconds(offset: str) -> int:
@@ -687,10 +705,18 @@ def _replace_atomically(path: Path, write: Callable[[Path], None]) -> None:
     os.close(fd)
     try:
         write(Path(tmp))
+        # mkstemp makes the file private (0600); give it the mode the file had, or a new file's.
+        os.chmod(tmp, path.stat().st_mode & 0o7777 if path.exists() else 0o666 & ~_umask())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def write_text_atomically(path: Path, text: str) -> None:

@@ -19,7 +19,7 @@ from .core.timefmt import format_dday, format_offset
 
 COLORS = {"inject": "#2456a6", "message": "#1e7b3a", "cop": "#b86e00", "workflow": "#6b7280",
           "observation": "#8a1e8a", "met": "#1e7b3a", "partly": "#d19a00", "not_met": "#b3261e",
-          "unmarked": "#c8ccd4", "ack": "#2456a6", "action": "#1e7b3a",
+          "unmarked": "#c8ccd4", "ack": "#2456a6", "answer": "#8a4fbf", "action": "#1e7b3a",
           4: "#1e7b3a", 3: "#7fae3e", 2: "#d19a00", 1: "#b3261e"}
 LANE_NAMES = {"inject": "Injects", "message": "Messages", "cop": "COP changes", "workflow": "Workflow",
               "observation": "Observations"}
@@ -60,9 +60,9 @@ def render_metrics(metrics: Metrics, web_dir: Path | None = None) -> str:
         charts={
             "timeline": timeline_chart(metrics, end),
             "responses": grouped_bars(
-                [(t["name"], [t["ack_mean"], t["first_action_mean"]]) for t in metrics.teams],
-                [("mean time to acknowledge", COLORS["ack"]), ("mean time to first message or COP action",
-                                                              COLORS["action"])], minutes),
+                [(t["name"], [t["ack_mean"], t["related_mean"], t["first_action_mean"]]) for t in metrics.teams],
+                [("mean time to acknowledge", COLORS["ack"]), ("mean time to an answer", COLORS["answer"]),
+                 ("mean time to first action of any kind", COLORS["action"])], minutes),
             "cross": room_columns(metrics, end),
             "expectations": stacked_bars(
                 [(teams.get(team, team), [(COLORS[k], STATUS_NAMES[k], n) for k, n in counts.items()])

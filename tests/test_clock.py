@@ -60,6 +60,20 @@ def test_jump_moves_forward_only():
         assert info.value.code == "invalid"
 
 
+def test_jump_to_a_scenario_time():
+    run = CoreRun()  # starts at D+3 06:00
+    run.cmd(FAC, "clock.start")
+    [jumped] = run.cmd(FAC, "clock.jump", to="D+3 07:30")
+    assert jumped.payload["to"] == 5400 and run.ex_now() == pytest.approx(5400)
+    run.cmd(FAC, "clock.jump", to="d+4  06:00")  # case and spacing as people type them
+    assert run.ex_now() == pytest.approx(86400)
+    for bad, why in (("D+3 07:00", "only jumps forward (it stands at D+4 06:00)"), ("D+2 23:00", "up to"),
+                     ("D+3 25:00", "not of the form D+N HH:MM"), ("at noon", "neither an offset")):
+        with pytest.raises(CommandError) as info:
+            run.cmd(FAC, "clock.jump", to=bad)
+        assert info.value.code == "invalid" and why in info.value.message, (bad, info.value.message)
+
+
 def test_end_stops_the_clock_for_good():
     run = CoreRun()
     run.cmd(FAC, "clock.start")

@@ -7,6 +7,9 @@ import argparse
 import asyncio
 import csv
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import httpx
@@ -123,6 +126,20 @@ def test_export_to_standard_output(source, capsys):
     assert cli("export", exercise, "--data-dir", str(server.data_dir)) == 0
     lines = capsys.readouterr().out.splitlines()
     assert json.loads(lines[0])["type"] == "exercise.opened" and json.loads(lines[-1])["type"] == "exercise.ended"
+
+
+def test_export_into_a_pipe_closed_early_ends_quietly(source):
+    """`exercise-server export EX | head -1`: no traceback when the reader has stopped reading."""
+    server, exercise, _ = source
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader is gone before the first line: every write meets a broken pipe
+    try:
+        proc = subprocess.run([sys.executable, "-m", "exercise_server", "export", exercise, "--data-dir",
+                               str(server.data_dir)], stdout=write_end, stderr=subprocess.PIPE, timeout=60)
+    finally:
+        os.close(write_end)
+    stderr = proc.stderr.decode()
+    assert proc.returncode == 0 and "Traceback" not in stderr, stderr
 
 
 def test_the_report_command_writes_a_self_contained_report(source, tmp_path):

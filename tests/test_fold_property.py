@@ -33,6 +33,8 @@ COMMANDS = st.one_of(
     st.builds(lambda p, i: (p, {"type": "inject.ack", "inject_id": i}), PEOPLE, INJECTS),
     st.builds(lambda p, r, t: (p, {"type": "room.post", "room": r, "text": t}), PEOPLE, ROOMS,
               st.text(min_size=1, max_size=30)),
+    st.builds(lambda p, r, i: (p, {"type": "room.post", "room": r, "text": "re", "responds_to": i}), PEOPLE, ROOMS,
+              INJECTS),
     st.builds(lambda p, g, v: (p, {"type": "cop.add", "feature": {"kind": "incident", "name": "n", "geometry": g,
                                                                    "visible_to": v}}),
               PEOPLE, POINTS, st.sampled_from([["humanitarian"], ["military", "police"], "all"])),

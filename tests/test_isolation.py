@@ -196,3 +196,17 @@ async def test_a_sealed_document_cannot_be_read_without_a_logged_opening_by_any_
     assert body not in json.dumps(pol.frames)
     for c in (hum, mil, pol):
         await c.close()
+
+
+async def test_responds_to_is_no_oracle_for_injects_a_team_has_not_received(world):
+    """Naming an unreleased, another team's or a missing inject gets the same answer and stores nothing."""
+    server, exercise, codes, fac_token, *_ = world
+    pol = await Client(server, exercise, server.join(codes["pol-1"], "Insp. Lee")["token"]).connect()
+    answers = set()
+    for inject in ("I-1", "I-2", "I-3", "I-6", "NO-SUCH-INJECT"):
+        answer = await pol.command("room.post", room="team:pol-1", text="probe", responds_to=inject)
+        assert answer["type"] == "error", answer
+        answers.add((answer["code"], answer["message"].replace(repr(inject), "<id>")))
+    assert answers == {("not_found", "no inject <id> in your inbox")}
+    assert not any(e["type"] in ("room.message_posted", "inject.responded") for e in pol.events)
+    await pol.close()

@@ -186,3 +186,28 @@ def test_the_report_lists_every_workflow_item_with_its_outcome_as_inert_text():
                  "Aid militarised?", "public statement S-hum-1-1", "No escorts", "Distinction"):
         assert text in part, text
     assert XSS not in html and part.count("&lt;script&gt;alert(2)&lt;/script&gt;") == 4
+
+
+def test_time_to_answer_counts_only_actions_that_name_the_inject():
+    run = CoreRun()
+    run.cmd(FAC, "clock.start")
+    run.advance(300)
+    run.advance(300)                                                        # t=600: I-4 to hum-1 and mil-1
+    run.advance(30)
+    run.cmd(HUM, "room.post", room="joint", text="Anyone seen the convoy?")  # t=630: unrelated, untagged
+    run.advance(90)
+    run.cmd(HUM, "cop.add", feature={"kind": "convoy", "name": "WFP convoy", "geometry": POINT},
+            responds_to="I-4")                                              # t=720: answers I-4 after 120 s
+    run.advance(60)
+    run.cmd(HUM, "room.post", room="joint", text="Convoy held at Kora", responds_to="I-4")  # t=780: not first
+    m = compute(run.log)
+    hum = response(m, "I-4", "hum-1")
+    assert (hum["first_action_after"], hum["first_action"]) == (30, "message in joint")
+    assert (hum["related_after"], hum["related"]) == (120, "COP feature added")
+    mil = response(m, "I-4", "mil-1")
+    assert (mil["related_after"], mil["related"], mil["first_action_after"]) == (None, None, None)
+    teams = {t["team"]: t for t in m.teams}
+    assert (teams["hum-1"]["responded"], teams["hum-1"]["related_mean"]) == (1, 120)
+    assert (teams["mil-1"]["responded"], teams["mil-1"]["related_mean"]) == (0, None)
+    html = render_metrics(m)
+    assert "COP feature added" in html and "Mean to answer" in html

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import os
 from pathlib import Path
 
 import openpyxl
@@ -75,6 +76,38 @@ def test_the_cli_exports_csv_and_xlsx_that_import_back_to_the_same_scenario(tmp_
         again = load_scenario_file(out)
         assert again.id == out.stem  # the base has an id; the copy takes its own file's name
         assert again.injects == load_scenario_file(source).injects
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_expected_actions_for_all_teams_survive_the_round_trip(suffix, tmp_path):
+    base = load_base(INJECTS / "demo.yaml")
+    doc = {**base.doc, "msel": [{**base.doc["msel"][0], "expected": {"all": ["Read it", "Tell your commander"]}},
+                                *base.doc["msel"][1:]]}
+    source = tmp_path / "demo-all.yaml"
+    source.write_text(msel_io.dump_yaml(doc), encoding="utf-8")
+    (tmp_path / "basemaps").mkdir()
+    (tmp_path / "basemaps" / "nalora.geojson").write_bytes((INJECTS / "basemaps" / "nalora.geojson").read_bytes())
+    scenario = load_scenario_file(source)
+    assert scenario.injects[0].expected == {"all": ["Read it", "Tell your commander"]}
+    sheet = tmp_path / f"msel{suffix}"
+    msel_io.export_msel(scenario, sheet)
+    again = build_scenario(sheet, load_base(source), source).scenario
+    assert again.injects == scenario.injects
+
+
+def test_written_files_keep_the_mode_of_the_file_they_replace_or_get_the_usual_one(tmp_path, run_cli):
+    source = tmp_path / "demo.yaml"
+    source.write_bytes((INJECTS / "demo.yaml").read_bytes())
+    (tmp_path / "basemaps").mkdir()
+    (tmp_path / "basemaps" / "nalora.geojson").write_bytes((INJECTS / "basemaps" / "nalora.geojson").read_bytes())
+    source.chmod(0o644)
+    sheet = tmp_path / "demo.csv"
+    assert run_cli("export", source, "-o", sheet)[0] == 0
+    assert run_cli("import", sheet, "--into", source, "-o", source)[0] == 0
+    assert source.stat().st_mode & 0o777 == 0o644
+    umask = os.umask(0o022)
+    os.umask(umask)
+    assert sheet.stat().st_mode & 0o777 == 0o666 & ~umask
 
 
 def test_export_without_a_file_prints_csv_a_planner_can_read(run_cli):
@@ -212,6 +245,36 @@ def test_problems_only_the_whole_scenario_shows_still_name_the_row_and_column(tm
     assert any(p.startswith("row 4, COP Changes (column H): ") and "no-such-feature" in p for p in found), found
     assert any(p.startswith("row 5, Scenario Time (column B): ") and "cycle" in p for p in found), found
     assert not (tmp_path / "x.yaml").exists()
+
+
+def test_row_problems_and_whole_scenario_problems_are_listed_in_one_pass(tmp_path):
+    sheet = tmp_path / "msel.csv"
+    with sheet.open("w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(["Inject No", "Scenario Time", "Channel", "From", "To", "Message", "Expected Action"])
+        w.writerow(["A", "five past", "email", "OCHA", "hum-1", "Bad time.", ""])
+        w.writerow(["B", "0:02", "email", "OCHA", "hum-1", "To hum-1 only.", "mil-1: Do something"])
+        w.writerow(["C", "after A released", "email", "OCHA", "hum-1", "After the bad row.", ""])
+        w.writerow(["D", "after E released", "email", "OCHA", "hum-1", "Cycle.", ""])
+        w.writerow(["E", "after D released", "email", "OCHA", "hum-1", "Cycle.", ""])
+    with pytest.raises(MselError) as info:
+        build_scenario(sheet, template_base(), tmp_path / "x.yaml")
+    found = [str(p) for p in info.value.problems]
+    assert [p.split(":")[0] for p in found] == ["row 2, Scenario Time (column B)", "row 3, Expected Action (column G)",
+                                                "row 5, Scenario Time (column B)"], found
+    assert "cycle" in found[2] and not any("row 4" in p for p in found), found  # C waits on A: A's row says why
+    assert not (tmp_path / "x.yaml").exists()
+
+
+def test_a_time_past_the_end_is_refused_not_read_as_a_later_offset(tmp_path):
+    """A clock time in a 'Real Time' column (09:03) would become +9:03: past the end, so it is refused."""
+    sheet = tmp_path / "msel.csv"
+    sheet.write_text("Inject No,Real Time,Mode,From,To,Message\nX-1,09:03,radio,JOC,mil-1,The bridge is closed.\n"
+                     "X-2,D+3 07:10,radio,JOC,mil-1,A scenario time is read against the start.\n", encoding="utf-8")
+    with pytest.raises(MselError) as info:
+        build_scenario(sheet, load_base(INJECTS / "tamsa-river-crisis.yaml"), tmp_path / "x.yaml")
+    [problem] = [str(p) for p in info.value.problems]
+    assert problem.startswith("row 2, Real Time (column B): ") and "falls after the end of the exercise" in problem
 
 
 def test_a_sheet_without_the_required_columns_is_refused_at_its_header(tmp_path):

@@ -15,7 +15,7 @@ from exercise_server.core import events as ev
 from exercise_server.store.base import HeadMismatch
 from exercise_server.store.memory import MemoryStore
 from exercise_server.store.redis import RedisStore
-from exercise_server.store.sqlite import SqliteLog, SqliteStore
+from exercise_server.store.sqlite import READ_BY_EX_TIME, READ_BY_SEQ, SqliteLog, SqliteStore
 
 
 
@@ -53,6 +53,20 @@ async def test_reads_by_sequence_range_and_by_exercise_time(store):
     assert [e.seq for e in await store.read_ex_time("ex", 50, 80)] == [5, 6, 7, 8]
     events = await store.read("ex")
     assert events[0].payload["text"] == "message 1" and events[0].actor == ev.SYSTEM
+
+
+def test_sqlite_range_reads_walk_an_index_not_the_whole_exercise(tmp_path):
+    """Cheap reads are a property of the query plan: each range query is a SEARCH on an index."""
+    log = SqliteLog(tmp_path / "events.sqlite3")
+    log.append("ex", [draft(i, ex_time=i * 10) for i in range(1, 201)])
+    plans = {}
+    for name, sql, args in (("seq", READ_BY_SEQ, ("ex", 5, 8)), ("ex_time", READ_BY_EX_TIME, ("ex", 50, 80))):
+        plans[name] = " ".join(str(r[-1]) for r in log.db.execute("EXPLAIN QUERY PLAN " + sql, args))
+    assert "PRIMARY KEY (exercise=? AND seq>? AND seq<?)" in plans["seq"], plans
+    assert "events_by_ex_time (exercise=? AND ex_time>? AND ex_time<?)" in plans["ex_time"], plans
+    assert "TEMP B-TREE" not in plans["ex_time"], plans
+    assert [e.seq for e in log.read_ex_time("ex", 50, 80)] == [5, 6, 7, 8]
+    log.close()
 
 
 async def test_expected_head_refuses_a_stale_writer(store):

@@ -172,3 +172,44 @@ def test_malformed_commands_get_a_clear_error_and_change_nothing(command):
     assert info.value.code in ("invalid", "unknown_type", "not_found")
     assert info.value.message
     assert json.dumps(run.state.snapshot(FAC), sort_keys=True) == before
+
+
+def test_a_team_says_which_inject_it_answers_and_only_it_and_the_control_cell_learn_it():
+    run = busy_exercise()  # I-1 went to hum-1; I-4 to hum-1 and mil-1
+    events = run.cmd(HUM, "room.post", room="joint", text="Convoy rerouted", responds_to="I-4")
+    assert [e.type for e in events] == [ev.ROOM_MESSAGE_POSTED, ev.INJECT_RESPONDED]
+    assert events[1].payload == {"inject_id": "I-4", "team": "hum-1", "action": "message in joint"}
+    answered = events[1]
+    assert event_for_view(POL.view, answered) is None and event_for_view(MIL.view, answered) is None
+    assert event_for_view(HUM.view, answered)["payload"]["inject_id"] == "I-4"
+    # the message itself names no inject, so other readers of the joint room learn nothing
+    assert "responds_to" not in events[0].payload and "I-4" not in json.dumps(event_for_view(POL.view, events[0]))
+    rows = {r["inject"]["id"]: r for r in run.state.snapshot(HUM)["injects"]}
+    assert rows["I-4"]["responded"] and not rows["I-1"]["responded"]
+    assert all(not r["responded"] for r in run.state.snapshot(MIL)["injects"])
+    control = {r["inject"]["id"]: r for r in run.state.snapshot(FAC)["injects"]}
+    assert control["I-4"]["responses"]["hum-1"]["action"] == "message in joint"
+    later = run.cmd(HUM, "decision.record", what="Reroute", why="bridge down", responds_to="I-4")
+    assert later[-1].payload["action"] == "decision recorded"
+    control = {r["inject"]["id"]: r for r in run.state.snapshot(FAC)["injects"]}
+    assert control["I-4"]["responses"]["hum-1"]["seq"] == answered.seq  # the first answer is the one kept
+
+
+@pytest.mark.parametrize("who, command, code", [
+    (POL, {"type": "room.post", "room": "joint", "text": "x", "responds_to": "I-1"}, "not_found"),  # hum-1's
+    (HUM, {"type": "room.post", "room": "joint", "text": "x", "responds_to": "I-2"}, "not_found"),  # held
+    (HUM, {"type": "room.post", "room": "joint", "text": "x", "responds_to": "I-99"}, "not_found"),
+    (HUM, {"type": "room.post", "room": "joint", "text": "x", "responds_to": 4}, "invalid"),
+    (HUM, {"type": "inject.ack", "inject_id": "I-4", "responds_to": "I-4"}, "invalid"),
+    (FAC, {"type": "room.post", "room": "joint", "text": "x", "responds_to": "I-1"}, "forbidden"),
+    (EVAL, {"type": "room.post", "room": "joint", "text": "x", "responds_to": "I-1"}, "forbidden"),
+    (HUM, {"type": "room.post", "room": "team:mil-1", "text": "x", "responds_to": "I-1"}, "not_found"),
+])
+def test_naming_an_inject_one_may_not_answer_is_refused_and_changes_nothing(who, command, code):
+    from exercise_server.core.commands import decide
+    run = busy_exercise()
+    before = (len(run.log), json.dumps(run.state.snapshot(FAC), sort_keys=True))
+    with pytest.raises(CommandError) as info:
+        decide(run.state, who, command, run.clock.now())
+    assert info.value.code == code and info.value.message
+    assert (len(run.log), json.dumps(run.state.snapshot(FAC), sort_keys=True)) == before

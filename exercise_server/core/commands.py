@@ -19,8 +19,8 @@ from .errors import CommandError
 from .msel import due_injects
 from .projections import (CANCELLED, HELD, RELEASED, SCHEDULED, ExerciseState, InjectState, expected_actions,
                           inject_content)
-from .scenario import ALL, CONTROL, FEATURE_KINDS, Scenario, build_inject, geometry_problem, patch_problem
-from .timefmt import parse_offset
+from .scenario import ADHOC_PREFIX, ALL, CONTROL, FEATURE_KINDS, Scenario, build_inject, geometry_problem, patch_problem
+from .timefmt import format_dday, parse_exercise_time
 
 MAX_EXERCISE_SECONDS = 30 * 24 * 3600  # a jump target beyond a month of exercise time is a mistake
 EDITABLE_INJECT_FIELDS = ("at", "from", "to", "channel", "title", "body", "expected", "objectives", "notes")
@@ -55,7 +55,38 @@ def decide(state: ExerciseState, principal: Principal, command: dict[str, Any], 
     if state.scenario is None:
         raise CommandError("wrong_state", "the exercise is not open")
     ctx = _Ctx(state, state.scenario, principal, now, now_ex(state, now), limits)
-    return _DECIDERS[ctype](ctx, command)
+    if "responds_to" not in command:
+        return _DECIDERS[ctype](ctx, command)
+    inject_id = _responds_to(ctx, command)
+    drafts = _DECIDERS[ctype](ctx, {k: v for k, v in command.items() if k != "responds_to"})
+    action = RESPONSE_ACTIONS[ctype] + (f" in {command['room']}" if ctype == "room.post" else "")
+    return [*drafts, ctx.draft(ev.INJECT_RESPONDED, {"inject_id": inject_id, "team": principal.team,
+                                                      "action": action},
+                               (*ev.CONTROL_CELL, ev.team_key(principal.team)))]
+
+
+# A team's actions that may say which inject they answer (`responds_to`), and how metrics name them.
+RESPONSE_ACTIONS = {
+    "room.post": "message", "cop.add": "COP feature added", "cop.change": "COP change",
+    "decision.record": "decision recorded", "statement.issue": "public statement",
+    "rfa.submit": "request for assistance", "rfa.respond": "response to a request for assistance",
+    "notification.submit": "humanitarian notification",
+    "document.share": "document shared",
+}
+
+
+def _responds_to(ctx: _Ctx, command: dict[str, Any]) -> str:
+    """The inject a team's action answers: one released to that team (else refused, nothing leaked)."""
+    if command["type"] not in RESPONSE_ACTIONS:
+        raise CommandError("invalid", f"{command['type']} does not take responds_to; "
+                                      f"only {', '.join(sorted(RESPONSE_ACTIONS))} do")
+    if ctx.p.role != TRAINEE:
+        raise CommandError("forbidden", "only a team's actions answer an inject (responds_to)")
+    iid = _field(command, "responds_to", str)
+    st = ctx.state.injects.get(iid)
+    if st is None or st.status != RELEASED or ctx.p.team not in ctx.sc.audience(st.inject.to):
+        raise CommandError("not_found", f"no inject {iid!r} in your inbox")
+    return iid
 
 
 def decide_open(exercise: str, scenario_doc: dict[str, Any], codes: dict[str, dict[str, Any]],
@@ -191,14 +222,15 @@ def _jump(ctx: _Ctx, command: dict[str, Any]) -> list[ev.Draft]:
     to = command.get("to")
     if isinstance(to, str):
         try:
-            to = parse_offset(to)
+            to = parse_exercise_time(to, ctx.sc.start)
         except ValueError as exc:
             raise CommandError("invalid", str(exc)) from None
     if not isinstance(to, (int, float)) or isinstance(to, bool) or not 0 <= to <= MAX_EXERCISE_SECONDS:
-        raise CommandError("invalid", "to must be an offset such as \"+1:30\" or a number of seconds "
-                                      f"up to {MAX_EXERCISE_SECONDS}")
+        raise CommandError("invalid", "to must be an offset such as \"+1:30\", a scenario time such as "
+                                      f"\"{format_dday(ctx.sc.start + 5400)}\" or a number of seconds, "
+                                      f"up to {MAX_EXERCISE_SECONDS} after the start")
     if to <= ctx.ex:
-        raise CommandError("invalid", "the clock only jumps forward")
+        raise CommandError("invalid", f"the clock only jumps forward (it stands at {format_dday(ctx.sc.start + ctx.ex)})")
     return [ctx.draft(ev.CLOCK_JUMPED, {"from": ctx.ex, "to": float(to)}, (ev.EVERYONE,), ex=float(to))]
 
 
@@ -242,7 +274,7 @@ def _edit(ctx: _Ctx, command: dict[str, Any]) -> list[ev.Draft]:
 
 def _adhoc(ctx: _Ctx, command: dict[str, Any]) -> list[ev.Draft]:
     ctx.not_ended()
-    iid = f"ADHOC-{ctx.state.adhoc_count + 1}"
+    iid = f"{ADHOC_PREFIX}{ctx.state.adhoc_count + 1}"
     item = {k: command[k] for k in ("from", "to", "channel", "title", "body", "expected", "objectives", "notes")
             if k in command}
     item.update(id=iid, at="manual")

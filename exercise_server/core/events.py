@@ -38,6 +38,7 @@ INJECT_UNHELD = "inject.unheld"  # inject_id
 INJECT_EDITED = "inject.edited"  # inject_id, changes
 INJECT_CANCELLED = "inject.cancelled"  # inject_id
 INJECT_ACKNOWLEDGED = "inject.acknowledged"  # inject_id, team
+INJECT_RESPONDED = "inject.responded"  # inject_id, team, action: a team action said it answers the inject
 ROOM_MESSAGE_POSTED = "room.message_posted"  # room, text, as (control-played actor) or None
 COP_FEATURE_ADDED = "cop.feature_added"  # feature
 COP_FEATURE_CHANGED = "cop.feature_changed"  # id, set, feature (after)
@@ -67,7 +68,7 @@ WORKFLOW_EVENT_TYPES = frozenset({
 EVENT_TYPES = WORKFLOW_EVENT_TYPES | frozenset({
     EXERCISE_OPENED, EXERCISE_ENDED, CLOCK_STARTED, CLOCK_PAUSED, CLOCK_RESUMED, CLOCK_SPEED_SET,
     CLOCK_JUMPED, CODE_ISSUED, CODE_REVOKED, PARTICIPANT_JOINED, INJECT_RELEASED, INJECT_HELD,
-    INJECT_UNHELD, INJECT_EDITED, INJECT_CANCELLED, INJECT_ACKNOWLEDGED, ROOM_MESSAGE_POSTED,
+    INJECT_UNHELD, INJECT_EDITED, INJECT_CANCELLED, INJECT_ACKNOWLEDGED, INJECT_RESPONDED, ROOM_MESSAGE_POSTED,
     COP_FEATURE_ADDED, COP_FEATURE_CHANGED, COP_FEATURE_REMOVED, OBSERVATION_RECORDED, EXPECTATION_MARKED,
 })
 

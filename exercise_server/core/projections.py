@@ -30,6 +30,7 @@ class InjectState:
     released_ex: float | None = None
     trigger: str | None = None
     acks: dict[str, dict[str, Any]] = field(default_factory=dict)  # team -> {ex_time, wall_time, name, seq}
+    responses: dict[str, dict[str, Any]] = field(default_factory=dict)  # team -> its first response, as acks + action
     edits: int = 0
 
     def first_ack_ex(self) -> float | None:
@@ -127,6 +128,7 @@ class ExerciseState:
             elif st.status == RELEASED and principal.team in sc.audience(st.inject.to):
                 row = self._inject_row(st, control_view=False)
                 row["acknowledged"] = principal.team in st.acks
+                row["responded"] = principal.team in st.responses
                 injects.append(row)
         cop = [f for f in self.cop.values() if may_see_feature(principal, f, sc.teams_of)]
         if control:
@@ -224,7 +226,7 @@ class ExerciseState:
                     "released_seq": st.released_seq}
         return {"inject": content, "status": st.status, "released_ex": st.released_ex,
                 "released_seq": st.released_seq, "adhoc": st.adhoc, "trigger": st.trigger,
-                "edits": st.edits, "acks": dict(st.acks),
+                "edits": st.edits, "acks": dict(st.acks), "responses": dict(st.responses),
                 "audience": sorted(self.scenario.audience(st.inject.to)) if self.scenario else []}
 
 
@@ -333,6 +335,12 @@ def _built(s: ExerciseState, item: dict[str, Any], order: int | None = None) -> 
 def _acked(s: ExerciseState, e: ev.Event) -> None:
     s.injects[e.payload["inject_id"]].acks[e.payload["team"]] = {
         "ex_time": e.ex_time, "wall_time": e.wall_time, "name": e.actor.name, "seq": e.seq}
+
+
+def _responded(s: ExerciseState, e: ev.Event) -> None:
+    s.injects[e.payload["inject_id"]].responses.setdefault(e.payload["team"], {
+        "ex_time": e.ex_time, "wall_time": e.wall_time, "name": e.actor.name, "seq": e.seq,
+        "action": e.payload["action"]})
 
 
 def _posted(s: ExerciseState, e: ev.Event) -> None:
@@ -463,6 +471,7 @@ _HANDLERS = {
     ev.INJECT_CANCELLED: _inject_status(CANCELLED),
     ev.INJECT_EDITED: _edited,
     ev.INJECT_ACKNOWLEDGED: _acked,
+    ev.INJECT_RESPONDED: _responded,
     ev.ROOM_MESSAGE_POSTED: _posted,
     ev.COP_FEATURE_ADDED: _cop_added,
     ev.COP_FEATURE_CHANGED: _cop_changed,

@@ -207,6 +207,8 @@ def _label(body: dict[str, Any]) -> str:
         return f"{who}: COP {p['id']} removed"
     if t == ev.INJECT_ACKNOWLEDGED:
         return f"{p['inject_id']} acknowledged by {p['team']}"
+    if t == ev.INJECT_RESPONDED:
+        return f"{p['inject_id']} answered by {p['team']}: {p['action']}"
     if t == ev.OBSERVATION_RECORDED:
         return f"{p['observation']} ({p['objective']}, rated {p['rating']}): {_short(p['text'])}"
     if t == ev.EXPECTATION_MARKED:

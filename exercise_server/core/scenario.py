@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from .timefmt import format_dday, parse_dday, parse_duration, parse_offset
+from .timefmt import format_dday, format_duration, format_offset, parse_dday, parse_duration, parse_offset
 from .yamlsrc import LinedDict, LinedList, YamlSyntaxError, load_lined, plain
 
 FORMAT_VERSION = 1
@@ -28,6 +28,7 @@ COURSE_MODULES = 8  # the CIMIC course's modules; scenarios and injects say whic
 CONTROL = "control"
 ALL = "all"
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
+ADHOC_PREFIX = "ADHOC-"  # the facilitator's ad-hoc injects are numbered ADHOC-1, ADHOC-2, ...
 _INJECT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$")
 
 
@@ -529,6 +530,13 @@ class _Checker:
             if inject.id in lines:
                 self.err(raw, i, f"duplicate inject id {inject.id!r}")
                 continue
+            if inject.id.upper().startswith(ADHOC_PREFIX):
+                self.err(raw, i, f"inject id {inject.id!r}: ids {ADHOC_PREFIX}<n> are kept for the facilitator's "
+                                 "ad-hoc injects")
+                continue
+            if inject.offset is not None and draft.duration and inject.offset > draft.duration:
+                self.err(raw[i], "at", f"inject {inject.id!r} at {format_offset(inject.offset)} falls after the "
+                                       f"end of the exercise (duration {format_duration(draft.duration)})")
             lines[inject.id] = (raw, i)
             injects.append(inject)
         by_id = {inj.id: inj for inj in injects}
@@ -536,9 +544,10 @@ class _Checker:
             if inj.after and inj.after not in by_id:
                 node, i = lines[inj.id]
                 self.err(node, i, f"inject {inj.id!r}: condition on missing inject {inj.after!r}")
-        for cycle_start in _condition_cycles(by_id):
-            node, i = lines[cycle_start]
-            self.err(node, i, f"inject {cycle_start!r}: its condition is part of a cycle")
+        for cycle in _condition_cycles(by_id):
+            node, i = lines[cycle[0]]
+            self.err(node, i, f"inject {cycle[0]!r}: its condition is part of a cycle "
+                              f"({' -> '.join([*cycle, cycle[0]])}): none of them would ever be released")
         return injects
 
     def inject(self, node: Any, index: int, item: Any, draft: Scenario, scope: set[str],
@@ -740,8 +749,8 @@ def patch_problem(patch: dict, scenario: Scenario, scope: set[str]) -> str | Non
     return None
 
 
-def _condition_cycles(by_id: dict[str, Inject]) -> list[str]:
-    """Injects whose chain of conditions leads back to themselves (reported once per cycle)."""
+def _condition_cycles(by_id: dict[str, Inject]) -> list[list[str]]:
+    """Chains of conditions that lead back to where they start, each once, from its first inject."""
     reported: set[str] = set()
     out = []
     for start in by_id:
@@ -752,7 +761,7 @@ def _condition_cycles(by_id: dict[str, Inject]) -> list[str]:
             current = by_id[current].after
         if current == start and not (set(seen) & reported):
             reported.update(seen)
-            out.append(start)
+            out.append(seen)
     return out
 
 

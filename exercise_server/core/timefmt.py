@@ -35,12 +35,31 @@ def parse_dday(text: str) -> float:
     return float(int(m.group(1)) * DAY + int(m.group(2)) * 3600 + int(m.group(3)) * 60)
 
 
+def parse_exercise_time(text: str, start: float) -> float:
+    """An offset (`+1:30`) or a scenario time (`D+3 08:00`, given the scenario's `start` in
+    seconds from D-day) -> seconds after exercise start; ValueError says what is wrong."""
+    text = " ".join(text.split())
+    if text.upper().startswith("D"):
+        return parse_dday(text.upper()) - start
+    try:
+        return parse_offset(text)
+    except ValueError:
+        raise ValueError(f"{text!r} is neither an offset such as +1:30 nor a scenario time such as "
+                         f"{format_dday(start + 5400)}") from None
+
+
 def format_dday(seconds: float) -> str:
     """Inverse of parse_dday, to the minute: 3*86400+6*3600 -> `D+3 06:00`."""
     total = int(seconds // 60)
     day, minute_of_day = divmod(total, 24 * 60)
     sign = "+" if day >= 0 else "-"
     return f"D{sign}{abs(day)} {minute_of_day // 60:02d}:{minute_of_day % 60:02d}"
+
+
+def format_duration(seconds: float) -> str:
+    """Inverse of parse_duration, to the minute: 5400 -> `1:30`."""
+    minutes = int(seconds) // 60
+    return f"{minutes // 60}:{minutes % 60:02d}"
 
 
 def format_offset(seconds: float) -> str:

@@ -29,6 +29,12 @@ CREATE TABLE IF NOT EXISTS events (
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS events_by_ex_time ON events (exercise, ex_time);
 """
+# Range reads, each a SEARCH on an index (tests/test_store.py checks the plans). The exercise-time
+# read is ordered as its index is, else SQLite prefers the primary key and scans the whole
+# exercise; read_ex_time returns the rows by seq.
+READ_BY_SEQ = "SELECT data FROM events WHERE exercise = ? AND seq > ? AND seq <= ? ORDER BY seq"
+READ_BY_EX_TIME = ("SELECT seq, data FROM events WHERE exercise = ? AND ex_time >= ? AND ex_time <= ? "
+                   "ORDER BY ex_time, seq")
 
 
 class SqliteLog:
@@ -71,16 +77,12 @@ class SqliteLog:
                 raise
 
     def read(self, exercise: str, after: int = 0, until: int | None = None) -> list[Event]:
-        rows = self.db.execute(
-            "SELECT data FROM events WHERE exercise = ? AND seq > ? AND seq <= ? ORDER BY seq",
-            (exercise, after, until if until is not None else 2**62)).fetchall()
+        rows = self.db.execute(READ_BY_SEQ, (exercise, after, until if until is not None else 2**62)).fetchall()
         return [decode_event(r[0]) for r in rows]
 
     def read_ex_time(self, exercise: str, start: float, end: float) -> list[Event]:
-        rows = self.db.execute(
-            "SELECT data FROM events WHERE exercise = ? AND ex_time >= ? AND ex_time <= ? ORDER BY seq",
-            (exercise, start, end)).fetchall()
-        return [decode_event(r[0]) for r in rows]
+        rows = self.db.execute(READ_BY_EX_TIME, (exercise, start, end)).fetchall()
+        return [decode_event(data) for _, data in sorted(rows)]
 
     def exercises(self) -> list[str]:
         return [r[0] for r in self.db.execute("SELECT DISTINCT exercise FROM events ORDER BY exercise")]

@@ -41,9 +41,11 @@ for (const button of document.querySelectorAll('#clock-controls [data-command]')
 }
 $('#speed').addEventListener('change', () => run('clock.speed', { speed: Number($('#speed').value) }));
 $('#jump').addEventListener('click', () => {
-  const to = parseOffset($('#jump-to').value);
-  if (to === null) { toast('Jump to an offset such as +1:30'); return; }
-  run('clock.jump', { to });
+  // An offset (+1:30) is sent as seconds; anything else (a scenario time, D+1 09:30) as typed,
+  // for the server to read or to refuse with its reason.
+  const text = $('#jump-to').value.trim();
+  if (!text) { toast('Jump to an offset such as +1:30 or a scenario time such as D+1 09:30'); return; }
+  run('clock.jump', { to: parseOffset(text) ?? text });
 });
 
 function renderClockControls() {
