@@ -102,6 +102,7 @@ def clipped(locator, container: str) -> list[str]:  # type: ignore[no-untyped-de
           scroller.scrollTop += r.top - box.top - 2;
         }
         r = node.getBoundingClientRect();
+        if (!r.width || !r.height) return false;  // empty: nothing to see or cut
         if (r.top < 0 || r.bottom > innerHeight) window.scrollBy(0, r.top - 40);
         box = scroller.getBoundingClientRect();
         r = node.getBoundingClientRect();

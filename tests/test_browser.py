@@ -171,6 +171,65 @@ def test_an_inject_turns_due_soon_as_exercise_time_runs_with_no_event_in_between
     assert fac_errors.errors == []
 
 
+def test_a_team_answers_injects_from_its_inbox_and_control_sees_who_responded_when(browser, server):
+    exercise, codes, _ = server.open_exercise()
+    fac, fac_errors = facilitator(browser, server, exercise)
+    hum, hum_errors = join(browser, server, codes["hum-1"], "Amina (OCHA)")
+    obs, obs_errors = join(browser, server, codes["evaluator"], "Quiet observer")
+    fac.click("#clock-controls [data-command='clock.start']")
+    for inject in ("I-1", "I-3"):  # I-1 to the humanitarians, I-3 (the governor) to the joint room
+        fac.click(f"#msel-table tr[data-inject='{inject}'] button:has-text('Release now')")
+        expect(hum.locator(f".inject-item[data-inject='{inject}']")).to_be_visible()
+
+    # "Respond..." tags the composer; the chip can be removed, and an untagged message answers nothing.
+    hum.locator(".inject-item[data-inject='I-1']").click()
+    hum.click("#inject-detail button.respond")
+    chip = hum.locator("#reply-chip")
+    expect(chip).to_be_visible()
+    expect(chip).to_contain_text("re I-1")
+    expect(hum.locator("#message-text")).to_be_focused()
+    chip.locator("button.chip-remove").click()
+    expect(chip).to_be_hidden()
+    hum.click("#room-tabs [data-room='team:hum-1']")
+    hum.fill("#message-text", "Road to Kora blocked: who has the details?")
+    hum.click("#composer button[type=submit]")
+    expect(hum.locator("#messages .message .text").last).to_have_text("Road to Kora blocked: who has the details?")
+
+    # A tagged message in the joint room answers I-1: the chip goes, the inbox says so at once.
+    hum.click("#inject-detail button.respond")
+    hum.click("#room-tabs [data-room='joint']")
+    hum.fill("#message-text", "OCHA: the road to Kora is blocked; convoys wait at Bessa.")
+    hum.click("#composer button[type=submit]")
+    expect(hum.locator("#messages .message .text").last).to_have_text("OCHA: the road to Kora is blocked; convoys wait at Bessa.")
+    expect(chip).to_be_hidden()
+    expect(hum.locator("#inject-detail .responded")).to_have_text("Responded")
+    expect(hum.locator(".inject-item[data-inject='I-1'] .responded")).to_have_text("responded")
+    expect(hum.locator(".inject-item[data-inject='I-3'] .responded")).to_have_count(0)
+    response = fac.locator("#msel-table tr[data-inject='I-1'] .response")
+    expect(response).to_contain_text("Humanitarian syndicate responded: Amina (OCHA), D+3")
+    expect(response).to_contain_text("(message in joint)")
+
+    # The decision log answers I-3.
+    hum.select_option("#decision-responds-to", "I-3")
+    hum.fill("#decision-what", "Meet the governor at noon")
+    hum.fill("#decision-why", "He asked for a meeting")
+    hum.click("#decision-send")
+    expect(hum.locator(".inject-item[data-inject='I-3'] .responded")).to_have_text("responded")
+    expect(hum.locator("#decision-responds-to")).to_have_value("")
+    expect(fac.locator("#msel-table tr[data-inject='I-3'] .response")).to_contain_text("(decision recorded)")
+    obs.locator(".inject-item[data-inject='I-3']").click()
+    expect(obs.locator("#inject-detail .responses")).to_contain_text("Amina (OCHA)")
+
+    # Both survive a reload (the snapshots' rows).
+    hum.reload()
+    fac.reload()
+    expect(hum.locator("#connection")).to_have_text("connected")
+    expect(hum.locator(".inject-item[data-inject='I-1'] .responded")).to_have_text("responded")
+    expect(fac.locator("#msel-table tr[data-inject='I-1'] .response")).to_contain_text("(message in joint)")
+    for errors in (fac_errors, hum_errors, obs_errors):
+        assert errors.errors == []
+
+
 def test_the_evaluator_sees_every_room_and_control_notes_unseen(browser, server):
     exercise, codes, _ = server.open_exercise()
     fac, _ = facilitator(browser, server, exercise)

@@ -111,14 +111,17 @@ function renderMsel() {
     const i = row.inject;
     const soon = dueSoon(row, now);
     const acks = Object.entries(row.acks || {}).map(([team, a]) =>
-      el('div', {}, `${view.teamName(team)}: ${a.name}, ${scenarioLabel(start, a.ex_time)}`));
+      el('div', { class: 'ack' }, `${view.teamName(team)}: ${a.name}, ${scenarioLabel(start, a.ex_time)}`));
+    const responses = Object.entries(row.responses || {}).map(([team, r]) =>
+      el('div', { class: 'response', dataset: { team } },
+        `${view.teamName(team)} responded: ${r.name}, ${scenarioLabel(start, r.ex_time)} (${r.action})`));
     return el('tr', { class: `status-${row.status}${soon ? ' due-soon' : ''}`, dataset: { inject: i.id } },
       el('td', {}, el('div', { class: 'due' }, dueOf(row)),
         el('span', { class: `status status-${row.status}` }, row.status),
         row.status === 'released' ? el('div', { class: 'meta' }, scenarioLabel(start, row.released_ex)) : null),
       el('td', { title: i.notes || '' }, el('strong', { class: 'inject-id' }, i.id), ' ', i.title,
         el('div', { class: 'meta' }, `to ${addressees(i)}`)),
-      el('td', { class: 'acks' }, acks),
+      el('td', { class: 'acks' }, acks, responses),
       el('td', { class: 'row-actions' }, rowActions(row)));
   }));
   renderTimeline(now);

@@ -20,9 +20,14 @@ const memory = uiMemory(`${exercise}:${session?.participant}`);
 const rooms = new RoomsPanel(view, memory, { cards: jointRoomCards });
 const inbox = new InjectList(view, memory, {
   list: '#inbox-list', detail: '#inject-detail',
-  actions: (row) => (row.acknowledged
-    ? el('span', { class: 'acked' }, 'Acknowledged')
-    : el('button', { type: 'button', class: 'ack', onclick: () => acknowledge(row.inject.id) }, 'Acknowledge')),
+  actions: (row) => [
+    row.acknowledged
+      ? el('span', { class: 'acked' }, 'Acknowledged')
+      : el('button', { type: 'button', class: 'ack', onclick: () => acknowledge(row.inject.id) }, 'Acknowledge'),
+    el('button', { type: 'button', class: 'respond', title: 'Tag your next message in the room as the answer to this inject',
+      onclick: () => rooms.respondTo(row.inject.id) }, 'Respond…'),
+    row.responded ? el('span', { class: 'responded' }, 'Responded') : null,
+  ],
 });
 inbox.onRead = () => showUnread();
 let map;
@@ -124,9 +129,10 @@ for (const [kind, text] of Object.entries(ANNOUNCED)) {
     if (e.detail.actor.team !== view.you.team) toast(`${text(e.detail.payload)} (see Coordination below)`, 6000);
   });
 }
-for (const kind of ['inject.released', 'inject.acknowledged']) {
+for (const kind of ['inject.released', 'inject.acknowledged', 'inject.responded']) {
   view.addEventListener(kind, () => { inbox.render(); showUnread(); });
 }
+view.addEventListener('inject.released', () => coordination.renderInjectChoices());
 for (const kind of ['cop.feature_added', 'cop.feature_changed', 'cop.feature_removed']) {
   view.addEventListener(kind, () => map.setFeatures(copFeatures(view)));
 }
