@@ -14,6 +14,7 @@ CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 VIEWPORT = {"width": 1366, "height": 768}  # the classroom laptop
+PROJECTOR = {"width": 1920, "height": 1080}
 SCREENSHOTS = Path(os.environ.get("SCREENSHOT_DIR", "")) if os.environ.get("SCREENSHOT_DIR") else None
 
 
@@ -65,9 +66,10 @@ def join(browser, server, code: str, name: str) -> tuple[Page, PageErrors]:  # t
     return page, errors
 
 
-def facilitator(browser, server, exercise: str) -> tuple[Page, PageErrors]:  # type: ignore[no-untyped-def]
+def facilitator(browser, server, exercise: str, viewport: dict[str, int] = VIEWPORT
+                ) -> tuple[Page, PageErrors]:  # type: ignore[no-untyped-def]
     """The facilitator signs in with the secret and opens the control panel of `exercise`."""
-    page = browser.new_context(viewport=VIEWPORT).new_page()
+    page = browser.new_context(viewport=viewport).new_page()
     errors = PageErrors(page)
     page.goto(server.base + "/")
     page.fill("#facilitator-secret", SECRET)
@@ -85,3 +87,28 @@ def assert_inert(*pages: Page) -> None:
         assert not page.evaluate("[...document.querySelectorAll('*')].some("
                                  "e => [...e.attributes].some(a => a.name.startsWith('on')"
                                  " || /^\\s*javascript:/i.test(a.value)))")
+
+
+def clipped(locator, container: str) -> list[str]:  # type: ignore[no-untyped-def]
+    """The elements of `locator` not wholly inside the box of their closest `container` ancestor
+    (a panel that hides its overflow, a scroll box), or covered at their centre by something else.
+    Each is first brought into view by scrolling down, its scroll box or the page: only what
+    scrolling up and down cannot reveal counts as clipped."""
+    return locator.evaluate_all("""(nodes, container) => nodes.filter((node) => {
+        const scroller = node.closest(container);
+        let box = scroller.getBoundingClientRect();
+        let r = node.getBoundingClientRect();
+        if ((r.top < box.top || r.bottom > box.bottom) && /auto|scroll/.test(getComputedStyle(scroller).overflowY)) {
+          scroller.scrollTop += r.top - box.top - 2;
+        }
+        r = node.getBoundingClientRect();
+        if (!r.width || !r.height) return false;  // empty: nothing to see or cut
+        if (r.top < 0 || r.bottom > innerHeight) window.scrollBy(0, r.top - 40);
+        box = scroller.getBoundingClientRect();
+        r = node.getBoundingClientRect();
+        const inside = r.left >= box.left - 0.5 && r.right <= box.right + 0.5
+          && r.top >= box.top - 0.5 && r.bottom <= box.bottom + 0.5;
+        const hit = document.elementFromPoint((r.left + r.right) / 2, (r.top + r.bottom) / 2);
+        return !inside || !(hit && node.contains(hit));
+      }).map((node) => [node.closest('[data-inject]')?.dataset.inject, node.id || node.textContent.trim()]
+        .filter(Boolean).join(': '))""", container)

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+import re
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
 from playwright.sync_api import Page, expect
 
-from .browser import VIEWPORT, PageErrors, assert_inert, facilitator, join
+from .browser import PROJECTOR, VIEWPORT, PageErrors, assert_inert, clipped, facilitator, join
+from .server_harness import Client
 
 XSS = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>'
 
@@ -62,6 +68,34 @@ def test_a_facilitator_and_two_teams_run_an_exercise_in_the_browser(browser, ser
     expect(mil.locator("#map [data-feature='hum-warehouse']")).to_have_count(0)  # humanitarian-only
     expect(fac.locator("#map [data-feature='hum-1-f1']")).to_have_count(1)  # control sees every layer
 
+    # A convoy and a note, shared with the military, each drawn in a style of its own; the
+    # note's text shows in its tooltip, as text; the humanitarians drag the convoy and the
+    # military sees it move.
+    hum.select_option("#feature-kind", "convoy")
+    expect(hum.locator("#feature-text")).to_be_hidden()
+    place(hum, "WFP convoy to Kora", "with-military", 330, 200)
+    hum.select_option("#feature-kind", "note")
+    hum.fill("#feature-text", "Bridge closed to trucks until noon.\n" + XSS)
+    place(hum, "Road note", "with-military", 200, 320)
+    convoy, note = "#map .cop-convoy[data-feature='hum-1-f3']", "#map .cop-note[data-feature='hum-1-f4']"
+    expect(mil.locator(convoy)).to_have_count(1)
+    expect(mil.locator(note)).to_have_count(1)
+    expect(hum.locator("#feature-text")).to_have_value("")
+    mil.locator(note).hover()
+    expect(mil.locator(".leaflet-tooltip .note-text")).to_have_text("Bridge closed to trucks until noon.\n" + XSS)
+    assert mil.locator(".leaflet-tooltip img").count() == 0
+    start = mil.locator(convoy).bounding_box()
+    grip = hum.locator(convoy).bounding_box()
+    hum.mouse.move(grip["x"] + grip["width"] / 2, grip["y"] + grip["height"] / 2)
+    hum.mouse.down()
+    hum.mouse.move(grip["x"] + 90, grip["y"] + 60, steps=8)
+    hum.mouse.up()
+    mil.wait_for_function("""([selector, x, y]) => {
+        const r = document.querySelector(selector)?.getBoundingClientRect();
+        return r && Math.abs(r.x - x - 80) < 15 && Math.abs(r.y - y - 60) < 15; }""",
+                          arg=[convoy, start["x"], start["y"]])
+    hum.select_option("#feature-kind", "incident")
+
 
     # A reload resumes where it was: same inbox, read marker, room and messages.
     mil.reload()
@@ -75,6 +109,124 @@ def test_a_facilitator_and_two_teams_run_an_exercise_in_the_browser(browser, ser
     expect(hum.locator("#inject-detail .acked")).to_have_text("Acknowledged")
 
     for errors in (fac_errors, hum_errors, mil_errors):
+        assert errors.errors == []
+
+
+@pytest.mark.parametrize("viewport", [VIEWPORT, PROJECTOR], ids=["laptop", "projector"])
+def test_control_posts_as_an_actor_from_a_composer_that_fits_its_panel(browser, server, viewport):
+    exercise, _, _ = server.open_exercise()
+    fac, fac_errors = facilitator(browser, server, exercise, viewport)
+    fac.click("#room-tabs [data-room='joint']")
+    fac.fill("#post-as", "Governor of Tamsa province")
+    fac.fill("#message-text", "The bridge stays closed until noon.")
+    composer = fac.locator("#composer input, #composer button")
+    assert clipped(composer, ".rooms") == []
+    fac.locator("#composer button").click()  # not forced: nothing lies on top of it
+    expect(fac.locator("#messages .message").last).to_contain_text("Governor of Tamsa province")
+    assert fac_errors.errors == []
+
+
+def test_every_msel_action_stays_in_view_once_every_team_has_acknowledged(browser, server):
+    exercise, codes, fac_token = server.open_exercise()
+    names = {"mil-1": "Maj. Okafor (Sector West HQ)", "pol-1": "Superintendent Tembo",
+             "hum-1": "Amina Diallo (OCHA sub-office)", "civ-1": "Head of Office Dube"}
+
+    async def act() -> None:  # the governor calls the joint room and all four teams acknowledge
+        fac = await Client(server, exercise, fac_token).connect()
+        await fac.ok("inject.release", inject_id="I-3")
+        for team, name in names.items():
+            client = await Client(server, exercise, server.join(codes[team], name)["token"]).connect()
+            await client.ok("inject.ack", inject_id="I-3")
+            await client.close()
+        await fac.close()
+
+    with ThreadPoolExecutor(1) as pool:  # Playwright's sync API runs a loop in this thread
+        pool.submit(asyncio.run, act()).result()
+    fac, fac_errors = facilitator(browser, server, exercise)
+    expect(fac.locator("#msel-table tr[data-inject='I-3']")).to_contain_text("Head of Office Dube")
+    buttons = fac.locator("#msel-table button")
+    expect(buttons.first).to_be_visible()
+    assert buttons.count() >= 5 * 4  # the scheduled injects' release, hold, edit and cancel
+    assert clipped(buttons, ".table-wrap") == []
+    assert fac.evaluate("(w => w.scrollWidth <= w.clientWidth)(document.querySelector('.table-wrap'))")
+    assert fac_errors.errors == []
+
+
+def test_an_inject_turns_due_soon_as_exercise_time_runs_with_no_event_in_between(browser, server):
+    """At x30 from +0:03, I-2 (+0:10) comes within five minutes at +0:05, four seconds later.
+    I-1 (+0:05) is held, so nothing is released then: no event redraws the table."""
+    exercise, _, _ = server.open_exercise()
+    fac, fac_errors = facilitator(browser, server, exercise)
+    fac.click("#msel-table tr[data-inject='I-1'] button:has-text('Hold')")
+    expect(fac.locator("#msel-table tr[data-inject='I-1'] .status")).to_have_text("held")
+    fac.select_option("#speed", "30")
+    fac.click("#clock-controls [data-command='clock.start']")
+    fac.fill("#jump-to", "+0:03")
+    fac.click("#jump")
+    expect(fac.locator("#scenario-time")).to_contain_text("06:03")
+    due = fac.locator("#msel-table tr[data-inject='I-2']")
+    expect(due).not_to_have_class(re.compile(r"\bdue-soon\b"))
+    expect(due).to_have_class(re.compile(r"\bdue-soon\b"), timeout=10_000)
+    expect(fac.locator("#msel-table tr[data-inject='I-1']")).not_to_have_class(re.compile(r"\bdue-soon\b"))
+    assert fac_errors.errors == []
+
+
+def test_a_team_answers_injects_from_its_inbox_and_control_sees_who_responded_when(browser, server):
+    exercise, codes, _ = server.open_exercise()
+    fac, fac_errors = facilitator(browser, server, exercise)
+    hum, hum_errors = join(browser, server, codes["hum-1"], "Amina (OCHA)")
+    obs, obs_errors = join(browser, server, codes["evaluator"], "Quiet observer")
+    fac.click("#clock-controls [data-command='clock.start']")
+    for inject in ("I-1", "I-3"):  # I-1 to the humanitarians, I-3 (the governor) to the joint room
+        fac.click(f"#msel-table tr[data-inject='{inject}'] button:has-text('Release now')")
+        expect(hum.locator(f".inject-item[data-inject='{inject}']")).to_be_visible()
+
+    # "Respond..." tags the composer; the chip can be removed, and an untagged message answers nothing.
+    hum.locator(".inject-item[data-inject='I-1']").click()
+    hum.click("#inject-detail button.respond")
+    chip = hum.locator("#reply-chip")
+    expect(chip).to_be_visible()
+    expect(chip).to_contain_text("re I-1")
+    expect(hum.locator("#message-text")).to_be_focused()
+    chip.locator("button.chip-remove").click()
+    expect(chip).to_be_hidden()
+    hum.click("#room-tabs [data-room='team:hum-1']")
+    hum.fill("#message-text", "Road to Kora blocked: who has the details?")
+    hum.click("#composer button[type=submit]")
+    expect(hum.locator("#messages .message .text").last).to_have_text("Road to Kora blocked: who has the details?")
+
+    # A tagged message in the joint room answers I-1: the chip goes, the inbox says so at once.
+    hum.click("#inject-detail button.respond")
+    hum.click("#room-tabs [data-room='joint']")
+    hum.fill("#message-text", "OCHA: the road to Kora is blocked; convoys wait at Bessa.")
+    hum.click("#composer button[type=submit]")
+    expect(hum.locator("#messages .message .text").last).to_have_text("OCHA: the road to Kora is blocked; convoys wait at Bessa.")
+    expect(chip).to_be_hidden()
+    expect(hum.locator("#inject-detail .responded")).to_have_text("Responded")
+    expect(hum.locator(".inject-item[data-inject='I-1'] .responded")).to_have_text("responded")
+    expect(hum.locator(".inject-item[data-inject='I-3'] .responded")).to_have_count(0)
+    response = fac.locator("#msel-table tr[data-inject='I-1'] .response")
+    expect(response).to_contain_text("Humanitarian syndicate responded: Amina (OCHA), D+3")
+    expect(response).to_contain_text("(message in joint)")
+
+    # The decision log answers I-3.
+    hum.select_option("#decision-responds-to", "I-3")
+    hum.fill("#decision-what", "Meet the governor at noon")
+    hum.fill("#decision-why", "He asked for a meeting")
+    hum.click("#decision-send")
+    expect(hum.locator(".inject-item[data-inject='I-3'] .responded")).to_have_text("responded")
+    expect(hum.locator("#decision-responds-to")).to_have_value("")
+    expect(fac.locator("#msel-table tr[data-inject='I-3'] .response")).to_contain_text("(decision recorded)")
+    obs.locator(".inject-item[data-inject='I-3']").click()
+    expect(obs.locator("#inject-detail .responses")).to_contain_text("Amina (OCHA)")
+
+    # Both survive a reload (the snapshots' rows).
+    hum.reload()
+    fac.reload()
+    expect(hum.locator("#connection")).to_have_text("connected")
+    expect(hum.locator(".inject-item[data-inject='I-1'] .responded")).to_have_text("responded")
+    expect(fac.locator("#msel-table tr[data-inject='I-1'] .response")).to_contain_text("(message in joint)")
+    for errors in (fac_errors, hum_errors, obs_errors):
         assert errors.errors == []
 
 

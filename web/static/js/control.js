@@ -85,6 +85,22 @@ function rowActions(row) {
   return buttons;
 }
 
+// A scheduled inject whose time is at most DUE_SOON ahead (or a second past: the release is on its way).
+function dueSoon(row, now) {
+  const offset = row.inject.offset;
+  return row.status === 'scheduled' && offset !== null && offset !== undefined
+    && offset - now <= DUE_SOON && offset >= now - 1;
+}
+
+// The highlight follows exercise time between events: rows only change class, the table stays.
+function refreshDueSoon() {
+  const now = exNow(view.state.clock, view.serverOffset);
+  for (const tr of $('#msel-table tbody').children) {
+    const row = view.injects.get(tr.dataset.inject);
+    if (row) tr.classList.toggle('due-soon', dueSoon(row, now));
+  }
+}
+
 function renderMsel() {
   const s = view.state;
   const now = exNow(s.clock, view.serverOffset);
@@ -93,15 +109,19 @@ function renderMsel() {
     || (a.inject.offset ?? 1e12) - (b.inject.offset ?? 1e12));
   replaceChildren($('#msel-table tbody'), rows.map((row) => {
     const i = row.inject;
-    const soon = row.status === 'scheduled' && i.offset !== null && i.offset !== undefined
-      && i.offset - now <= DUE_SOON && i.offset >= now - 1;
+    const soon = dueSoon(row, now);
     const acks = Object.entries(row.acks || {}).map(([team, a]) =>
-      el('div', {}, `${view.teamName(team)}: ${a.name}, ${scenarioLabel(start, a.ex_time)}`));
+      el('div', { class: 'ack' }, `${view.teamName(team)}: ${a.name}, ${scenarioLabel(start, a.ex_time)}`));
+    const responses = Object.entries(row.responses || {}).map(([team, r]) =>
+      el('div', { class: 'response', dataset: { team } },
+        `${view.teamName(team)} responded: ${r.name}, ${scenarioLabel(start, r.ex_time)} (${r.action})`));
     return el('tr', { class: `status-${row.status}${soon ? ' due-soon' : ''}`, dataset: { inject: i.id } },
-      el('td', {}, i.id), el('td', {}, dueOf(row)),
-      el('td', {}, el('span', { class: `status status-${row.status}` }, row.status),
+      el('td', {}, el('div', { class: 'due' }, dueOf(row)),
+        el('span', { class: `status status-${row.status}` }, row.status),
         row.status === 'released' ? el('div', { class: 'meta' }, scenarioLabel(start, row.released_ex)) : null),
-      el('td', {}, addressees(i)), el('td', { title: i.notes || '' }, i.title), el('td', {}, acks),
+      el('td', { title: i.notes || '' }, el('strong', { class: 'inject-id' }, i.id), ' ', i.title,
+        el('div', { class: 'meta' }, `to ${addressees(i)}`)),
+      el('td', { class: 'acks' }, acks, responses),
       el('td', { class: 'row-actions' }, rowActions(row)));
   }));
   renderTimeline(now);
@@ -203,6 +223,13 @@ view.addEventListener('change', (e) => {
 });
 showWorkflowsIn(view, { panel: coordination, getMap: () => map, rooms });
 view.addEventListener('presence', () => renderPresence(view, $('#presence')));
-setInterval(() => view.state && renderTimeline(exNow(view.state.clock, view.serverOffset)), 5000);
+// Exercise time runs between events: each second the due-soon rows follow it (at x60 the five-minute
+// window lasts five seconds), every fifth the timeline's cursor.
+let ticks = 0;
+setInterval(() => {
+  if (!view.state) return;
+  refreshDueSoon();
+  if (++ticks % 5 === 0) renderTimeline(exNow(view.state.clock, view.serverOffset));
+}, 1000);
 runClockDisplay(view);
 if (token) view.connect(exercise, token, (code, message) => { toast(message, 600000); });

@@ -73,6 +73,7 @@ export class CoordinationPanel {
     replaceChildren($('#wf-share-form', this.root), this.shareForm());
     replaceChildren($('#wf-statement-form', this.root), this.statementForm());
     replaceChildren($('#wf-decision-form', this.root), this.decisionForm());
+    this.renderInjectChoices();
     this.render();
   }
 
@@ -255,13 +256,30 @@ export class CoordinationPanel {
       el('input', { id: 'decision-what', maxlength: 4000, placeholder: 'What was decided' }),
       el('textarea', { id: 'decision-why', maxlength: 4000, rows: 2, placeholder: 'Why' }),
       el('input', { id: 'decision-consulted', maxlength: 2000, placeholder: 'Who was consulted (comma-separated)' }),
+      el('label', { class: 'responds-to' }, 'In response to ', el('select', { id: 'decision-responds-to' })),
       el('button', { type: 'button', id: 'decision-send', onclick: () => this.recordDecision() }, 'Record'));
+  }
+
+  // The decision form's choice of the team's released injects, newest first; kept across releases.
+  renderInjectChoices() {
+    const select = $('#decision-responds-to', this.root);
+    if (!select) return;
+    const chosen = select.value;
+    const rows = this.view.state.injects.filter((r) => r.status === 'released')
+      .sort((a, b) => b.released_seq - a.released_seq);
+    replaceChildren(select, el('option', { value: '' }, '(no inject)'),
+      rows.map((r) => el('option', { value: r.inject.id }, `${r.inject.id} ${r.inject.title}`)));
+    if (rows.some((r) => r.inject.id === chosen)) select.value = chosen;
   }
 
   async recordDecision() {
     const consulted = $('#decision-consulted').value.split(',').map((x) => x.trim()).filter(Boolean);
-    await this.submit('decision.record', { what: $('#decision-what').value.trim(),
-      why: $('#decision-why').value.trim(), consulted }, ['#decision-what', '#decision-why', '#decision-consulted']);
+    const fields = { what: $('#decision-what').value.trim(), why: $('#decision-why').value.trim(), consulted };
+    const respondsTo = $('#decision-responds-to').value;
+    if (respondsTo) fields.responds_to = respondsTo;
+    if (await this.submit('decision.record', fields, ['#decision-what', '#decision-why', '#decision-consulted'])) {
+      $('#decision-responds-to').value = '';
+    }
   }
 
   // -- lists ------------------------------------------------------------------------

@@ -32,7 +32,10 @@ export class InjectList {
       el('span', { class: `channel channel-${i.channel}` }, CHANNEL[i.channel] || i.channel),
       el('span', { class: 'subject' }, i.title),
       el('span', { class: 'meta' }, `${i.from} · ${scenarioLabel(start, row.released_ex)}`),
-      row.acknowledged ? el('span', { class: 'acked' }, 'acknowledged') : null);
+      row.acknowledged || row.responded ? el('span', { class: 'marks' },
+        row.acknowledged ? el('span', { class: 'acked' }, 'acknowledged') : null,
+        row.acknowledged && row.responded ? ' · ' : null,
+        row.responded ? el('span', { class: 'responded' }, 'responded') : null) : null);
     }));
     this.renderDetail();
   }

@@ -6,10 +6,15 @@ import { el } from './dom.js';
 
 const NALORA_VIEW = [[3.8, 30.6], [5.3, 32.3]];
 
+// A feature's tooltip, as text: a note shows what it says below its title.
 function label(feature) {
-  return el('span', {}, el('strong', {}, feature.name), ` (${feature.kind})`,
-    feature.properties?.note ? el('span', {}, ` — ${feature.properties.note}`) : null);
+  const text = feature.kind === 'note' ? feature.properties?.text : null;
+  return el('span', { class: `cop-label cop-label-${feature.kind}` }, el('strong', {}, feature.name), ` (${feature.kind})`,
+    feature.properties?.note ? el('span', {}, ` — ${feature.properties.note}`) : null,
+    typeof text === 'string' && text ? el('span', { class: 'note-text' }, text) : null);
 }
+
+const ICON_SIZE = { convoy: [24, 12], note: [16, 16] }; // the rest: [14, 14]
 
 export class CopMap {
   constructor(container, { canMove = () => false, onMove = () => {} } = {}) {
@@ -65,7 +70,8 @@ export class CopMap {
     let layer;
     if (type === 'Point') {
       const movable = !fixed && this.canMove(feature);
-      const icon = L.divIcon({ className: `${cls}${movable ? ' movable' : ''}`, html: '', iconSize: [14, 14] });
+      const icon = L.divIcon({ className: `${cls}${movable ? ' movable' : ''}`, html: '',
+        iconSize: ICON_SIZE[feature.kind] || [14, 14] });
       layer = L.marker([coordinates[1], coordinates[0]], { icon, draggable: movable, keyboard: false });
       layer.on('dragend', () => {
         const at = layer.getLatLng();

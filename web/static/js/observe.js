@@ -93,7 +93,11 @@ const injects = new InjectList(view, memory, {
     row.inject.notes ? [el('h4', {}, 'Control notes'), el('p', {}, row.inject.notes)] : null,
     el('h4', {}, 'Acknowledged'),
     el('ul', {}, Object.entries(row.acks || {}).map(([team, ack]) =>
-      el('li', {}, `${view.teamName(team)}: ${ack.name} at ${scenarioLabel(view.state.scenario.start, ack.ex_time)}`)))),
+      el('li', {}, `${view.teamName(team)}: ${ack.name} at ${scenarioLabel(view.state.scenario.start, ack.ex_time)}`))),
+    Object.keys(row.responses || {}).length ? [el('h4', {}, 'Responded'),
+      el('ul', { class: 'responses' }, Object.entries(row.responses).map(([team, r]) => el('li', {},
+        `${view.teamName(team)}: ${r.name} at ${scenarioLabel(view.state.scenario.start, r.ex_time)} (${r.action})`)))]
+      : null),
 });
 
 $('#team-filter').addEventListener('change', () => injects.render());
@@ -171,7 +175,7 @@ view.addEventListener('reset', () => {
   renderObservationForm();
   renderObservations();
 });
-for (const kind of ['inject.released', 'inject.acknowledged', 'expectation.marked']) {
+for (const kind of ['inject.released', 'inject.acknowledged', 'inject.responded', 'expectation.marked']) {
   view.addEventListener(kind, () => injects.render());
 }
 view.addEventListener('inject.released', () => renderInjectChoices());

@@ -80,6 +80,17 @@ export class ExerciseView extends EventTarget {
         }
         break;
       }
+      case 'inject.responded': { // a team's first answer counts (the server's projection keeps it)
+        const row = this.injects.get(p.inject_id);
+        if (row && this.you?.role === 'trainee') {
+          if (p.team === this.you.team) row.responded = true;
+        } else if (row) {
+          row.responses = row.responses || {};
+          row.responses[p.team] = row.responses[p.team] || { ex_time: e.ex_time, wall_time: e.wall_time,
+            name: e.actor.name, seq: e.seq, action: p.action };
+        }
+        break;
+      }
       case 'inject.held': this.injects.get(p.inject_id).status = 'held'; break;
       case 'inject.unheld': this.injects.get(p.inject_id).status = 'scheduled'; break;
       case 'inject.cancelled': this.injects.get(p.inject_id).status = 'cancelled'; break;

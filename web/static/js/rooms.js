@@ -1,4 +1,5 @@
-// The rooms panel: a tab per room with unread counts, the messages, and a composer.
+// The rooms panel: a tab per room with unread counts, the messages, and a composer. A team's
+// composer may carry a tag, the inject its next message answers (shown as a removable chip).
 
 import { $, clearSent, el, replaceChildren, toast } from './dom.js';
 import { scenarioLabel } from './clock.js';
@@ -14,6 +15,7 @@ export class RoomsPanel {
     this.composer = $('#composer');
     this.current = memory.get('room', null);
     this.seen = memory.get('seen', {}); // room -> highest seq read
+    this.respondsTo = null; // the inject the next message answers
     view.addEventListener('reset', () => this.render());
     view.addEventListener('room.message_posted', (e) => this.onMessage(e.detail));
     if (this.composer) this.composer.addEventListener('submit', (e) => { e.preventDefault(); this.send(); });
@@ -37,8 +39,8 @@ export class RoomsPanel {
     replaceChildren(this.tabs, this.rooms().map((room) => {
       const unread = room.id === this.current ? 0 : this.unread(room);
       return el('button', { type: 'button', class: room.id === this.current ? 'tab active' : 'tab',
-        dataset: { room: room.id }, onclick: () => this.select(room.id) },
-      room.name, unread ? el('span', { class: 'badge' }, unread) : null);
+        title: room.name, dataset: { room: room.id }, onclick: () => this.select(room.id) },
+      el('span', { class: 'name' }, room.name), unread ? el('span', { class: 'badge' }, unread) : null);
     }));
   }
 
@@ -100,6 +102,25 @@ export class RoomsPanel {
     this.renderTabs();
   }
 
+  // Tags the next message as an answer to inject `id` (team composer only).
+  respondTo(id) {
+    this.respondsTo = id;
+    this.renderChip();
+    $('#message-text').focus();
+  }
+
+  renderChip() {
+    const chip = $('#reply-chip');
+    if (!chip) return;
+    const id = this.respondsTo;
+    chip.hidden = !id;
+    const title = id && this.view.injects.get(id)?.inject.title;
+    replaceChildren(chip, id ? [el('span', { title: title || '' }, `re ${id}`),
+      el('button', { type: 'button', class: 'chip-remove', title: `Not in response to ${id}`,
+        'aria-label': `Not in response to ${id}`, onclick: () => { this.respondsTo = null; this.renderChip(); } }, '×')]
+      : []);
+  }
+
   async send() {
     const input = $('#message-text');
     const typed = input.value;
@@ -110,9 +131,12 @@ export class RoomsPanel {
       const actor = $('#post-as').value.trim();
       if (actor) fields.as = actor;
     }
+    const respondsTo = this.respondsTo;
+    if (respondsTo) fields.responds_to = respondsTo;
     try {
       await this.view.command('room.post', fields);
       clearSent([input], [typed]);
+      if (respondsTo && this.respondsTo === respondsTo) { this.respondsTo = null; this.renderChip(); }
     } catch (error) {
       toast(error.message);
     }

@@ -20,9 +20,14 @@ const memory = uiMemory(`${exercise}:${session?.participant}`);
 const rooms = new RoomsPanel(view, memory, { cards: jointRoomCards });
 const inbox = new InjectList(view, memory, {
   list: '#inbox-list', detail: '#inject-detail',
-  actions: (row) => (row.acknowledged
-    ? el('span', { class: 'acked' }, 'Acknowledged')
-    : el('button', { type: 'button', class: 'ack', onclick: () => acknowledge(row.inject.id) }, 'Acknowledge')),
+  actions: (row) => [
+    row.acknowledged
+      ? el('span', { class: 'acked' }, 'Acknowledged')
+      : el('button', { type: 'button', class: 'ack', onclick: () => acknowledge(row.inject.id) }, 'Acknowledge'),
+    el('button', { type: 'button', class: 'respond', title: 'Tag your next message in the room as the answer to this inject',
+      onclick: () => rooms.respondTo(row.inject.id) }, 'Respond…'),
+    row.responded ? el('span', { class: 'responded' }, 'Responded') : null,
+  ],
 });
 inbox.onRead = () => showUnread();
 let map;
@@ -40,6 +45,17 @@ async function acknowledge(id) {
     toast(error.message);
   }
 }
+
+// What a team places on the map: a point each (routes and areas are drawn by the workflows).
+const FEATURE_KINDS = ['incident', 'unit', 'convoy', 'checkpoint', 'camp', 'place', 'note'];
+
+// A note is a point whose text is its name and, optionally, `properties.text`.
+function showNoteText() {
+  const note = $('#feature-kind').value === 'note';
+  $('#feature-text').hidden = !note;
+  $('#feature-name').placeholder = note ? 'Title of the note' : 'Name of the new feature';
+}
+$('#feature-kind').addEventListener('change', showNoteText);
 
 function shareOptions() {
   const you = view.you;
@@ -59,8 +75,8 @@ function setUp() {
   $('#exercise-title').textContent = s.scenario.title;
   $('#who').textContent = `${view.teamName(you.team)} · ${you.name}`;
   replaceChildren($('#briefing'), renderMarkdown(s.scenario.briefings[you.component] || 'No briefing for your component.'));
-  replaceChildren($('#feature-kind'), ['incident', 'unit', 'checkpoint', 'camp', 'place']
-    .map((k) => el('option', { value: k }, k)));
+  replaceChildren($('#feature-kind'), FEATURE_KINDS.map((k) => el('option', { value: k }, k)));
+  showNoteText();
   replaceChildren($('#feature-share'), shareOptions().map(([value, text]) => el('option', { value }, text)));
   if (!map) {
     map = new CopMap($('#map'), {
@@ -77,12 +93,15 @@ $('#add-feature').addEventListener('click', () => {
   const name = typed.trim();
   if (!name) { toast('Give the feature a name first.'); return; }
   const share = shareOptions().find(([value]) => value === $('#feature-share').value);
+  const kind = $('#feature-kind').value;
+  const typedText = $('#feature-text').value;
+  const text = kind === 'note' ? typedText.trim() : '';
   toast('Click on the map where it is.', 4000);
   map.pick(async (coordinates) => {
     try {
-      await view.command('cop.add', { feature: { kind: $('#feature-kind').value, name,
-        geometry: { type: 'Point', coordinates }, visible_to: share[2] } });
-      clearSent([$('#feature-name')], [typed]);
+      await view.command('cop.add', { feature: { kind, name, geometry: { type: 'Point', coordinates },
+        visible_to: share[2], ...(text ? { properties: { text } } : {}) } });
+      clearSent([$('#feature-name'), $('#feature-text')], [typed, text ? typedText : null]);
     } catch (error) {
       toast(error.message);
     }
@@ -110,9 +129,10 @@ for (const [kind, text] of Object.entries(ANNOUNCED)) {
     if (e.detail.actor.team !== view.you.team) toast(`${text(e.detail.payload)} (see Coordination below)`, 6000);
   });
 }
-for (const kind of ['inject.released', 'inject.acknowledged']) {
+for (const kind of ['inject.released', 'inject.acknowledged', 'inject.responded']) {
   view.addEventListener(kind, () => { inbox.render(); showUnread(); });
 }
+view.addEventListener('inject.released', () => coordination.renderInjectChoices());
 for (const kind of ['cop.feature_added', 'cop.feature_changed', 'cop.feature_removed']) {
   view.addEventListener(kind, () => map.setFeatures(copFeatures(view)));
 }
