@@ -292,3 +292,49 @@ def test_script_in_every_text_field_renders_as_inert_text(browser, server):
     hum.locator("#inject-detail a").click()  # the javascript: link was stripped to nothing harmful
     assert_inert(fac, hum, obs)
     assert fac_errors.errors == [] and hum_errors.errors == []
+
+
+def test_a_drag_survives_a_map_change_that_arrives_meanwhile(browser, server):
+    """Another team's change redraws the map; a marker being dragged must not be dropped halfway."""
+    exercise, codes, _ = server.open_exercise()
+    hum, errors = join(browser, server, codes["hum-1"], "Amina (OCHA)")
+    frames: list = []
+    hum.on("websocket", lambda ws: ws.on("framereceived", lambda payload: frames.append(payload)))
+    hum.reload()  # the listener needs the page's socket to open after it
+    expect(hum.locator("#connection")).to_have_text("connected")
+    hum.select_option("#feature-kind", "convoy")
+    hum.fill("#feature-name", "WFP convoy")
+    hum.click("#add-feature")
+    hum.locator("#map").click(position={"x": 200, "y": 200})
+    convoy = hum.locator("#map .cop-convoy")
+    expect(convoy).to_have_count(1)
+    start = convoy.bounding_box()
+    x, y = start["x"] + start["width"] / 2, start["y"] + start["height"] / 2
+    hum.mouse.move(x, y)
+    hum.mouse.down()
+    hum.mouse.move(x + 45, y + 30, steps=5)
+
+    async def roadblock() -> None:  # the military adds a feature the humanitarians see, mid-drag
+        mil = await Client(server, exercise, server.join(codes["mil-1"], "Maj. Okafor")["token"]).connect()
+        await mil.ok("cop.add", feature={"kind": "incident", "name": "Roadblock Zulu", "visible_to": "all",
+                                         "geometry": {"type": "Point", "coordinates": [31.3, 4.3]}})
+        await mil.close()
+
+    with ThreadPoolExecutor(1) as pool:  # Playwright's sync API runs a loop in this thread
+        pool.submit(asyncio.run, roadblock()).result()
+    for _ in range(200):  # until the page's socket has the event (msgpack keeps the name as UTF-8)
+        if any(b"Roadblock Zulu" in (f if isinstance(f, bytes) else f.encode()) for f in frames):
+            break
+        hum.wait_for_timeout(50)
+    hum.wait_for_timeout(300)  # and the page has handled it, with the pointer still down
+    hum.mouse.move(x + 90, y + 60, steps=5)
+    hum.mouse.up()
+    expect(hum.locator("#map .cop-incident")).to_have_count(1)  # the change is drawn once the drag ends
+    hum.wait_for_function("""([x, y]) => {
+        const r = document.querySelector('#map .cop-convoy')?.getBoundingClientRect();
+        return r && Math.abs(r.x - x - 90) < 15 && Math.abs(r.y - y - 60) < 15; }""", arg=[start["x"], start["y"]])
+    hum.reload()  # and the server has it where the drag ended, not where the redraw cut it
+    expect(hum.locator("#connection")).to_have_text("connected")
+    box = hum.locator("#map .cop-convoy").bounding_box()
+    assert abs(box["x"] - start["x"] - 90) < 15 and abs(box["y"] - start["y"] - 60) < 15, (box, start)
+    assert errors.errors == []

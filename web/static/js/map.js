@@ -54,6 +54,10 @@ export class CopMap {
   }
 
   setFeatures(features) {
+    if (this.dragging) { // redrawing now would drop the marker from under the pointer: after the drag
+      this.deferred = features;
+      return;
+    }
     this.layer.clearLayers();
     this.markers.clear();
     for (const feature of features) this.layer.addLayer(this.draw(feature));
@@ -73,9 +77,16 @@ export class CopMap {
       const icon = L.divIcon({ className: `${cls}${movable ? ' movable' : ''}`, html: '',
         iconSize: ICON_SIZE[feature.kind] || [14, 14] });
       layer = L.marker([coordinates[1], coordinates[0]], { icon, draggable: movable, keyboard: false });
+      layer.on('dragstart', () => { this.dragging = true; });
       layer.on('dragend', () => {
+        this.dragging = false;
         const at = layer.getLatLng();
         this.onMove(feature, [Number(at.lng.toFixed(5)), Number(at.lat.toFixed(5))]);
+        if (this.deferred) {
+          const features = this.deferred;
+          this.deferred = null;
+          this.setFeatures(features);
+        }
       });
       if (!fixed) this.markers.set(feature.id, layer);
     } else if (type === 'LineString') {
