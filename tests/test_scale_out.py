@@ -31,8 +31,12 @@ def pair(tmp_path, redis_url, redis_prefix):
 
 
 def lease_holder(url: str, prefix: str, exercise: str, servers: list[ServerProcess]) -> ServerProcess:
-    owner = redis.Redis.from_url(url).get(f"{prefix}ex:{exercise}:scheduler").decode()
-    pid = int(owner.split(":")[1])
+    """The process holding the scheduler's lease (waiting for the first tick to take it, on a busy machine)."""
+    client, deadline = redis.Redis.from_url(url), time.monotonic() + 15
+    while (owner := client.get(f"{prefix}ex:{exercise}:scheduler")) is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert owner is not None, "no process took the scheduler's lease"
+    pid = int(owner.decode().split(":")[1])
     return next(s for s in servers if s.proc.pid == pid)
 
 
@@ -93,6 +97,13 @@ async def test_presence_spans_both_processes_and_each_view_stays_filtered(pair):
     await hum.close()
     await presence_where(fac, lambda f: "Amina" not in names(f) and "Dr Evans" in names(f))
     await presence_where(mil, lambda f: "Amina" not in names(f))
+    # A process that serves nobody in the exercise stops following it, and reads B's count when asked.
+    await fac.close(), await mil.close()
+    listed = httpx.get(f"{a.base}/api/exercises", headers={"Authorization": f"Bearer {fac_token}"})
+    assert next(x for x in listed.json()["exercises"] if x["id"] == exercise)["connections"] == 1  # Dr Evans
+    fac = await Client(a, exercise, fac_token).connect()
+    mil = await Client(a, exercise, a.join(codes["mil-1"], "Maj. Okafor")["token"]).connect()
+    await presence_where(fac, lambda f: "Dr Evans" in names(f))
     # B is killed: what it served vanishes from A's presence within a few seconds (its entries expire).
     b.kill()
     await presence_where(fac, lambda f: "Dr Evans" not in names(f), timeout=RedisBus.PRESENCE_TTL + 5)

@@ -31,6 +31,9 @@ class MemoryBus:
     def watch_presence(self, exercise: str, listener: PresenceListener) -> Callable[[], None]:
         return lambda: None  # and nobody connected elsewhere
 
+    async def read_presence(self, exercise: str) -> dict[str, dict[str, Any]]:
+        return {}
+
     async def start(self) -> None:
         pass
 

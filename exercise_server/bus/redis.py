@@ -204,6 +204,15 @@ class RedisBus:
                 log.exception("sharing presence failed")
             await asyncio.sleep(self.PRESENCE_DELAY)
 
+    async def read_presence(self, exercise: str) -> dict[str, dict[str, Any]]:
+        try:
+            return _merged(await self._presence(
+                keys=[self.keys.presence(exercise), self.keys.presence_notices],
+                args=[self.process, "-", int(self.PRESENCE_TTL * 1000), exercise, "0"]))
+        except (RedisError, OSError) as exc:  # the reader reports the outage; meanwhile only this process counts
+            log.debug("reading presence failed: %s", exc)
+            return {}
+
     async def _exchange(self, exercise: str, announce: bool, write: bool) -> None:
         entries = self._mine.get(exercise) if write else None
         others = await self._presence(
@@ -212,14 +221,7 @@ class RedisBus:
                   "1" if announce else "0"])
         if entries == b"" and self._mine.get(exercise) == b"":
             del self._mine[exercise]  # gone from Redis: nothing left to refresh
-        remote: dict[str, dict[str, Any]] = {}
-        for packed in others:
-            for entry in msgpack.unpackb(packed, raw=False):
-                known = remote.get(entry["participant"])
-                if known is None:
-                    remote[entry["participant"]] = entry
-                else:
-                    known["connections"] += entry["connections"]
+        remote = _merged(others)
         listener = self._watchers.get(exercise)
         if listener is not None and remote != self._remote.get(exercise, {}):
             self._remote[exercise] = remote
@@ -233,9 +235,22 @@ class RedisBus:
         # Leave at once rather than after PRESENCE_TTL: the others drop this process's entries now.
         try:
             async with asyncio.timeout(2):
-                for exercise in [ex for ex, entries in self._mine.items() if entries]:
+                for exercise in [ex for ex, entries in self._mine.items() if entries or ex in self._to_write]:
                     self._mine[exercise] = b""
                     await self._exchange(exercise, announce=True, write=True)
         except (asyncio.TimeoutError, RedisError, OSError):
             pass
         await close_client(self.redis)
+
+
+def _merged(others: list[bytes]) -> dict[str, dict[str, Any]]:
+    """The other processes' presence fields as one map: participant -> entry, connections summed."""
+    remote: dict[str, dict[str, Any]] = {}
+    for packed in others:
+        for entry in msgpack.unpackb(packed, raw=False):
+            known = remote.get(entry["participant"])
+            if known is None:
+                remote[entry["participant"]] = entry
+            else:
+                known["connections"] += entry["connections"]
+    return remote

@@ -134,7 +134,7 @@ async def list_scenarios(request: Request) -> JSONResponse:
 @api
 async def list_exercises(request: Request) -> JSONResponse:
     _facilitator(request)
-    return JSONResponse({"exercises": _ctx(request).exercises.summaries()})
+    return JSONResponse({"exercises": await _ctx(request).exercises.summaries()})
 
 
 @api

@@ -145,12 +145,12 @@ class Exercises:
     def get(self, exercise: str) -> ExerciseRuntime | None:
         return self.runtimes.get(exercise)
 
-    def summaries(self) -> list[dict[str, Any]]:
+    async def summaries(self) -> list[dict[str, Any]]:
         out = []
-        for runtime in self.runtimes.values():
+        for runtime in list(self.runtimes.values()):
             s = runtime.state
             out.append({"id": runtime.id, "title": s.title, "scenario": s.scenario.id if s.scenario else None,
-                        "clock": s.clock_view(), "seq": s.head, "connections": runtime.connection_count(),
+                        "clock": s.clock_view(), "seq": s.head, "connections": await runtime.connection_count(),
                         "participants": len(s.participants)})
         return sorted(out, key=lambda x: x["id"])
 

@@ -139,7 +139,9 @@ class ExerciseRuntime:
         self._presence_due: asyncio.TimerHandle | None = None
         self.service: dict[str, Any] | None = None  # the `service` notice while degraded, for newcomers
         self._unsubscribe = bus.subscribe(exercise, self._deliver, after=state.head)
-        self._unwatch = bus.watch_presence(exercise, self._remote_presence)
+        # Other processes' presence is followed while this process serves the exercise to someone:
+        # a process that merely knows of an exercise (every one ever stored) does not read it each second.
+        self._unwatch: Callable[[], None] | None = None
 
     # -- changing the exercise ----------------------------------------------------
 
@@ -255,6 +257,8 @@ class ExerciseRuntime:
         head = self.state.head
         p = conn.principal
         self.connections.add(conn)
+        if self._unwatch is None:
+            self._unwatch = self.bus.watch_presence(self.id, self._remote_presence)
         self.views.setdefault((conn.view, conn.fmt), set()).add(conn)
         self.online.setdefault(p.participant, {"participant": p.participant, "name": p.name, "role": p.role,
                                                "team": p.team, "connections": 0})["connections"] += 1
@@ -300,6 +304,10 @@ class ExerciseRuntime:
                     del self.per_code[conn.code]
             self._online_changed = True
             self._presence_soon()
+            if not self.connections and self._unwatch is not None:
+                self._unwatch()
+                self._unwatch = None
+                self.remote = {}
 
     async def backlog(self, conn: Connection, after: int, until: int) -> list[dict[str, Any]]:
         """The events after `after` up to `until` that `conn` may see, in order."""
@@ -326,9 +334,10 @@ class ExerciseRuntime:
                                                        + there["connections"]}
         return merged
 
-    def connection_count(self) -> int:
+    async def connection_count(self) -> int:
         """The exercise's open WebSockets, on every process."""
-        return len(self.connections) + sum(entry["connections"] for entry in self.remote.values())
+        remote = self.remote if self._unwatch is not None else await self.bus.read_presence(self.id)
+        return len(self.connections) + sum(entry["connections"] for entry in remote.values())
 
     def presence_for(self, principal: Principal, everyone: dict[str, dict[str, Any]] | None = None) -> dict[str, Any]:
         """Who is connected: all of it for the facilitator; for a team, its own rooms' members.
@@ -392,4 +401,5 @@ class ExerciseRuntime:
         if self._presence_due is not None:
             self._presence_due.cancel()
         self._unsubscribe()
-        self._unwatch()
+        if self._unwatch is not None:
+            self._unwatch()
