@@ -21,7 +21,7 @@ from typing import Any, Callable, Iterable, TextIO
 import yaml
 
 from .core.scenario import ALL, CHANNELS, COURSE_MODULES, Inject, Scenario, parse_scenario, parse_scenario_text
-from .core.timefmt import format_dday, format_duration, format_offset, parse_dday, parse_offset
+from .core.timefmt import format_dday, format_duration, format_offset, parse_exercise_time, parse_offset
 from .core.yamlsrc import LinedList, YamlSyntaxError, load_lined, plain
 from .scenarios import basemap_problem, basemap_path, check_file
 
@@ -282,7 +282,7 @@ def parse_time(text: str, start: float | None = None) -> Any:
     if text.lower() == "manual":
         return "manual"
     if start is not None and text[:1] in "Dd":
-        offset = parse_dday(text.upper()) - start
+        offset = parse_exercise_time(text, start)
         if offset < 0:
             raise ValueError(f"{text!r} is before the exercise starts ({format_dday(start)})")
         return format_offset(offset)

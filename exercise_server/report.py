@@ -60,7 +60,7 @@ def render_metrics(metrics: Metrics, web_dir: Path | None = None) -> str:
         charts={
             "timeline": timeline_chart(metrics, end),
             "responses": grouped_bars(
-                [(t["name"], [t["ack_mean"], t["related_mean"], t["first_action_mean"]]) for t in metrics.teams],
+                [(t["name"], [t["ack_mean"], t["answer_mean"], t["first_action_mean"]]) for t in metrics.teams],
                 [("mean time to acknowledge", COLORS["ack"]), ("mean time to an answer", COLORS["answer"]),
                  ("mean time to first action of any kind", COLORS["action"])], minutes),
             "cross": room_columns(metrics, end),

@@ -203,11 +203,11 @@ def test_time_to_answer_counts_only_actions_that_name_the_inject():
     m = compute(run.log)
     hum = response(m, "I-4", "hum-1")
     assert (hum["first_action_after"], hum["first_action"]) == (30, "message in joint")
-    assert (hum["related_after"], hum["related"]) == (120, "COP feature added")
+    assert (hum["answer_after"], hum["answer"]) == (120, "COP feature added")
     mil = response(m, "I-4", "mil-1")
-    assert (mil["related_after"], mil["related"], mil["first_action_after"]) == (None, None, None)
+    assert (mil["answer_after"], mil["answer"], mil["first_action_after"]) == (None, None, None)
     teams = {t["team"]: t for t in m.teams}
-    assert (teams["hum-1"]["responded"], teams["hum-1"]["related_mean"]) == (1, 120)
-    assert (teams["mil-1"]["responded"], teams["mil-1"]["related_mean"]) == (0, None)
+    assert (teams["hum-1"]["answered"], teams["hum-1"]["answer_mean"]) == (1, 120)
+    assert (teams["mil-1"]["answered"], teams["mil-1"]["answer_mean"]) == (0, None)
     html = render_metrics(m)
     assert "COP feature added" in html and "Mean to answer" in html

@@ -130,3 +130,22 @@ async def test_a_store_outage_is_logged_by_the_scheduler_when_it_starts_and_ends
     lines = [r.getMessage() for r in caplog.records if exercise in r.getMessage()]
     assert len(lines) == 2, lines
     assert "scheduler: Redis: Connection refused" in lines[0] and lines[1].endswith("scheduler works again")
+
+
+async def test_a_fault_that_starts_during_an_outage_is_logged_too(caplog):
+    scenario = load_scenario_file(MINI)
+    store = BrokenStore()
+    exercises = Exercises(store, MemoryBus(), ManualClock(), {scenario.id: scenario}, tick_interval=0.01)
+    exercise = (await exercises.open(scenario.id)).id
+    caplog.set_level(logging.INFO, logger="exercise_server.registry")
+    store.down = StoreUnavailable
+    await exercises.start()
+    await asyncio.sleep(0.2)
+    store.down = RuntimeError  # a real fault, while the outage is being reported
+    await asyncio.sleep(0.2)
+    store.down = None
+    await asyncio.sleep(0.1)
+    await exercises.stop()
+    lines = [r.getMessage() for r in caplog.records if exercise in r.getMessage()]
+    assert len(lines) == 3, lines
+    assert "Connection refused" in lines[0] and "scheduler fault" in lines[1] and lines[2].endswith("works again")

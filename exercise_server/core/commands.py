@@ -83,8 +83,7 @@ def _responds_to(ctx: _Ctx, command: dict[str, Any]) -> str:
     if ctx.p.role != TRAINEE:
         raise CommandError("forbidden", "only a team's actions answer an inject (responds_to)")
     iid = _field(command, "responds_to", str)
-    st = ctx.state.injects.get(iid)
-    if st is None or st.status != RELEASED or ctx.p.team not in ctx.sc.audience(st.inject.to):
+    if ctx.state.in_inbox(iid, ctx.p.team) is None:
         raise CommandError("not_found", f"no inject {iid!r} in your inbox")
     return iid
 
@@ -287,10 +286,9 @@ def _adhoc(ctx: _Ctx, command: dict[str, Any]) -> list[ev.Draft]:
 def _ack(ctx: _Ctx, command: dict[str, Any]) -> list[ev.Draft]:
     ctx.not_ended()
     iid = _field(command, "inject_id", str)
-    st = ctx.state.injects.get(iid)
     team = ctx.p.team
-    # An unreleased or unaddressed inject answers exactly like a missing one: no leak.
-    if st is None or st.status != RELEASED or team not in ctx.sc.audience(st.inject.to):
+    st = ctx.state.in_inbox(iid, team)
+    if st is None:  # an unreleased or unaddressed inject answers exactly like a missing one: no leak
         raise CommandError("not_found", f"no inject {iid!r} in your inbox")
     if team in st.acks:
         raise CommandError("conflict", f"your team already acknowledged {iid!r}")

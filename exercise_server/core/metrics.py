@@ -45,7 +45,6 @@ def compute(events: Iterable[ev.Event], bin_seconds: float | None = None) -> Met
     state = ExerciseState()
     releases: dict[str, dict[str, Any]] = {}  # inject -> {seq, ex_time, teams}
     acks: dict[tuple[str, str], float] = {}
-    related: dict[tuple[str, str], tuple[float, str]] = {}  # (inject, team) -> first response (ex_time, action)
     actions: dict[str, list[tuple[int, float, str]]] = {}  # team -> [(seq, ex_time, what)]
     messages: list[tuple[str, float, str | None]] = []  # (room, ex_time, author component)
     knew: dict[tuple[str, str], dict[str, float]] = {}  # (kind, id) -> team -> first ex_time
@@ -72,8 +71,6 @@ def compute(events: Iterable[ev.Event], bin_seconds: float | None = None) -> Met
                 seen.setdefault(team, event.ex_time)
         elif event.type == ev.INJECT_ACKNOWLEDGED:
             acks.setdefault((p["inject_id"], p["team"]), event.ex_time)
-        elif event.type == ev.INJECT_RESPONDED:
-            related.setdefault((p["inject_id"], p["team"]), (event.ex_time, p["action"]))
         elif event.type == ev.ROOM_MESSAGE_POSTED:
             counts["messages"] += 1
             if trainee_team:
@@ -104,7 +101,7 @@ def compute(events: Iterable[ev.Event], bin_seconds: float | None = None) -> Met
         raise ValueError("the log does not open an exercise")
     end = state.last_ex_time
     bin_seconds = bin_seconds or bin_for(end)
-    responses = _responses(state, releases, acks, related, actions)
+    responses = _responses(state, releases, acks, actions)
     return Metrics(
         state=state,
         summary=_summary(state, counts, responses),
@@ -157,7 +154,6 @@ def _bins(end: float, bin_seconds: float) -> int:
 
 
 def _responses(state: ExerciseState, releases: dict[str, dict[str, Any]], acks: dict[tuple[str, str], float],
-               related: dict[tuple[str, str], tuple[float, str]],
                actions: dict[str, list[tuple[int, float, str]]]) -> list[dict[str, Any]]:
     """Time from release to acknowledgement, to the team's first action that said it answers the
     inject (`responds_to`), and to the team's first action of any kind after it."""
@@ -167,16 +163,16 @@ def _responses(state: ExerciseState, releases: dict[str, dict[str, Any]], acks: 
         st = state.injects[iid]
         for team in rel["teams"]:
             ack = acks.get((iid, team))
-            answer = related.get((iid, team))
+            answer = st.responses.get(team)  # the team's first action that said it answers the inject
             rows = actions.get(team, [])
             i = bisect.bisect_right(seqs.get(team, []), rel["seq"])
             first = rows[i] if i < len(rows) else None
             out.append({"inject_id": iid, "title": st.inject.title, "team": team, "released_ex": rel["ex_time"],
                         "objectives": list(st.inject.objectives),
                         "ack_ex": ack, "ack_after": None if ack is None else ack - rel["ex_time"],
-                        "related_ex": answer[0] if answer else None,
-                        "related_after": answer[0] - rel["ex_time"] if answer else None,
-                        "related": answer[1] if answer else None,
+                        "answer_ex": answer["ex_time"] if answer else None,
+                        "answer_after": answer["ex_time"] - rel["ex_time"] if answer else None,
+                        "answer": answer["action"] if answer else None,
                         "first_action_ex": first[1] if first else None,
                         "first_action_after": first[1] - rel["ex_time"] if first else None,
                         "first_action": first[2] if first else None})
@@ -198,12 +194,12 @@ def _teams_table(state: ExerciseState, responses: list[dict[str, Any]],
     for team in state.scenario.teams:
         rows = [r for r in responses if r["team"] == team.id]
         ack = [r["ack_after"] for r in rows if r["ack_after"] is not None]
-        answered = [r["related_after"] for r in rows if r["related_after"] is not None]
+        answered = [r["answer_after"] for r in rows if r["answer_after"] is not None]
         first = [r["first_action_after"] for r in rows if r["first_action_after"] is not None]
         done = actions.get(team.id, [])
         out.append({"team": team.id, "name": team.name, "component": team.component, "injects": len(rows),
                     "acknowledged": len(ack), "ack_mean": _mean(ack), "ack_median": _median(ack),
-                    "responded": len(answered), "related_mean": _mean(answered), "related_median": _median(answered),
+                    "answered": len(answered), "answer_mean": _mean(answered), "answer_median": _median(answered),
                     "first_action_mean": _mean(first), "first_action_median": _median(first),
                     "messages": sum(1 for a in done if a[2].startswith("message")),
                     "cop_changes": sum(1 for a in done if a[2] == "COP change")})

@@ -107,6 +107,13 @@ class ExerciseState:
     def is_open(self) -> bool:
         return self.scenario is not None
 
+    def in_inbox(self, inject_id: str, team: str | None) -> InjectState | None:
+        """The inject if it was released to `team`; None alike for unknown, unreleased or addressed elsewhere."""
+        st = self.injects.get(inject_id)
+        if st is None or st.status != RELEASED or self.scenario is None or team not in self.scenario.audience(st.inject.to):
+            return None
+        return st
+
     def room_messages(self, room: str) -> list[dict[str, Any]]:
         return self.messages.get(room, [])
 
@@ -125,7 +132,7 @@ class ExerciseState:
         for st in self.injects.values():
             if control:
                 injects.append(self._inject_row(st, control_view=True))
-            elif st.status == RELEASED and principal.team in sc.audience(st.inject.to):
+            elif self.in_inbox(st.inject.id, principal.team):
                 row = self._inject_row(st, control_view=False)
                 row["acknowledged"] = principal.team in st.acks
                 row["responded"] = principal.team in st.responses

@@ -530,7 +530,7 @@ class _Checker:
             if inject.id in lines:
                 self.err(raw, i, f"duplicate inject id {inject.id!r}")
                 continue
-            if inject.id.upper().startswith(ADHOC_PREFIX):
+            if re.fullmatch(rf"{ADHOC_PREFIX}\d+", inject.id):
                 self.err(raw, i, f"inject id {inject.id!r}: ids {ADHOC_PREFIX}<n> are kept for the facilitator's "
                                  "ad-hoc injects")
                 continue

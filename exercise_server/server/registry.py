@@ -57,8 +57,9 @@ class Exercises:
         # runtime (a second runtime would stay subscribed to the bus for good).
         self._loading: dict[str, asyncio.Task[None]] = {}
         self._ticker: asyncio.Task | None = None
-        # Exercises whose last tick failed: an outage is logged when it starts and ends, not every tick.
-        self._failing: set[str] = set()
+        # Exercises whose last tick failed, and how ("store" or the fault's type): a failure is
+        # logged when it starts, changes or ends, not every tick.
+        self._failing: dict[str, str] = {}
 
     async def load(self) -> None:
         """Fold every stored exercise back into memory: the restart path (and discovery of
@@ -168,21 +169,21 @@ class Exercises:
                 last_discovery = loop.time()
                 await self.discover()
             for runtime in list(self.runtimes.values()):
-                failing = runtime.id in self._failing
+                failing = self._failing.get(runtime.id)
                 try:
                     await runtime.tick(self.owner, self.LEASE_TTL)
                 except (StoreUnavailable, CommandError) as exc:  # store unavailable: retry on the next tick
-                    if not failing:
+                    if failing != "store":
                         log.warning("exercise %s: scheduler: %s", runtime.id, getattr(exc, "message", exc))
-                    self._failing.add(runtime.id)
-                except Exception:  # noqa: BLE001 - one broken exercise must not stop the others
-                    if not failing:
+                    self._failing[runtime.id] = "store"
+                except Exception as exc:  # noqa: BLE001 - one broken exercise must not stop the others
+                    if failing != type(exc).__name__:
                         log.exception("exercise %s: scheduler fault", runtime.id)
-                    self._failing.add(runtime.id)
+                    self._failing[runtime.id] = type(exc).__name__
                 else:
                     if failing:
                         log.info("exercise %s: scheduler works again", runtime.id)
-                        self._failing.discard(runtime.id)
+                        del self._failing[runtime.id]
             await asyncio.sleep(self.tick_interval)
 
     async def stop(self) -> None:

@@ -81,9 +81,11 @@ export class CopMap {
       layer.on('dragend', () => {
         this.dragging = false;
         const at = layer.getLatLng();
-        this.onMove(feature, [Number(at.lng.toFixed(5)), Number(at.lat.toFixed(5))]);
-        if (this.deferred) {
-          const features = this.deferred;
+        const to = [Number(at.lng.toFixed(5)), Number(at.lat.toFixed(5))];
+        this.onMove(feature, to);
+        if (this.deferred) { // drawn with the marker where it was dropped, not back where it started
+          const features = this.deferred.map((f) => (f.id === feature.id
+            ? { ...f, geometry: { ...f.geometry, coordinates: to } } : f));
           this.deferred = null;
           this.setFeatures(features);
         }
