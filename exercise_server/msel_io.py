@@ -23,7 +23,7 @@ import yaml
 from .core.scenario import ALL, CHANNELS, COURSE_MODULES, Inject, Scenario, parse_scenario, parse_scenario_text
 from .core.timefmt import format_dday, format_duration, format_offset, parse_exercise_time, parse_offset
 from .core.yamlsrc import LinedList, YamlSyntaxError, load_lined, plain
-from .scenarios import basemap_problem, basemap_path, check_file
+from .scenarios import attachment_path, attachment_problem, basemap_problem, basemap_path, check_file
 
 
 @dataclass(frozen=True)
@@ -57,6 +57,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("notes", "Notes", ("Note", "Evaluator Notes", "Controller Notes", "Control Notes", "Facilitator Notes",
                               "EXCON Notes", "Remarks", "Comments")),
     Column("cop", "COP Changes", ("COP Change", "COP", "COP Changes (JSON)", "Map Changes", "Map Change")),
+    Column("attachments", "Attachments", ("Attachment", "Attached Files", "Files", "Enclosures", "Annexes")),
 )
 REQUIRED = ("id", "at", "channel", "from", "to", "body")
 HEADER_OF = {c.key: c.header for c in COLUMNS}
@@ -433,6 +434,21 @@ def parse_cop(text: str) -> list[dict[str, Any]]:
     return value
 
 
+def parse_attachments(text: str) -> list[dict[str, str]]:
+    """One file a line, `file.pdf: Title` or just `file.pdf` (the scenario check says what is wrong)."""
+    out = []
+    for line in text.split("\n"):
+        line = _BULLET.sub("", line.strip()).strip()
+        if line:
+            name, _, title = line.partition(":")
+            out.append({"file": name.strip(), "title": title.strip() or name.strip()})
+    return out
+
+
+def format_attachments(attachments: Iterable[dict[str, str]]) -> str:
+    return "\n".join(f"{a['file']}: {' '.join(a['title'].split())}" for a in attachments)
+
+
 def format_cop(cop: Iterable[dict[str, Any]]) -> str:
     cop = list(cop)
     return json.dumps(cop, ensure_ascii=False) if cop else ""
@@ -555,6 +571,8 @@ def rows_to_items(sheet: Sheet, scenario: Scenario) -> tuple[list[dict[str, Any]
             item["modules"] = parsed("modules", parse_modules, cell("modules"))
         if cell("notes").strip():
             item["notes"] = clean_text(cell("notes"))
+        if cell("attachments").strip():
+            item["attachments"] = parse_attachments(cell("attachments"))
         if row_problems:
             problems += row_problems
             continue
@@ -575,7 +593,7 @@ def rows_to_items(sheet: Sheet, scenario: Scenario) -> tuple[list[dict[str, Any]
 # -- building and checking the new scenario --------------------------------------------------
 
 
-_COLUMN_HINTS = (("after the end", "at"), ("expected", "expected"), ("cop", "cop"), ("condition", "at"), ("delay", "at"), ("offset", "at"),
+_COLUMN_HINTS = (("attachment", "attachments"), ("after the end", "at"), ("expected", "expected"), ("cop", "cop"), ("condition", "at"), ("delay", "at"), ("offset", "at"),
                  ("to.", "to"), ("addressee", "to"), ("objective", "objectives"), ("module", "modules"),
                  ("channel", "channel"), ("title", "title"), ("body", "body"), ("from", "from"), ("notes", "notes"),
                  ("id", "id"))
@@ -633,6 +651,14 @@ def build_scenario(sheet_path: str | Path, base: Base, out: str | Path, *, scena
         if problem:
             raise MselError(sheet.source, [RowProblem(None, f"{problem} (the base map must sit in basemaps/ "
                                                             f"beside {out.name})")], warnings)
+    columns, _, _ = map_columns(sheet)
+    where = columns.index.get("attachments")
+    missing = [RowProblem(rows[i], f"{problem} ({out.name} is written to {out.parent})",
+                          columns.names.get("attachments"), column_letter(where) if where is not None else None)
+               for i, inject in enumerate(scenario.injects) for a in inject.attachments
+               if (problem := attachment_problem(attachment_path(out.parent, a["file"])))]
+    if missing:
+        raise MselError(sheet.source, missing, warnings)
     return ImportResult(doc, text, scenario, warnings)
 
 
@@ -735,6 +761,7 @@ def msel_rows(scenario: Scenario) -> list[list[str]]:
             "to": format_to(inj.to), "title": inj.title, "body": inj.body.strip(),
             "expected": format_expected(inj.expected), "objectives": "; ".join(inj.objectives),
             "modules": "; ".join(map(str, inj.modules)), "notes": inj.notes.strip(), "cop": format_cop(inj.cop),
+            "attachments": format_attachments(inj.attachments),
         }
         out.append([values[c.key] for c in COLUMNS])
     return out
@@ -753,7 +780,7 @@ def export_csv(scenario: Scenario, path: Path) -> None:
 
 
 _WIDTHS = {"id": 9, "at": 24, "channel": 9, "from": 28, "to": 22, "title": 36, "body": 70, "expected": 60,
-           "objectives": 11, "modules": 9, "notes": 45, "cop": 30}
+           "objectives": 11, "modules": 9, "notes": 45, "cop": 30, "attachments": 30}
 
 
 def export_xlsx(scenario: Scenario, path: Path) -> None:

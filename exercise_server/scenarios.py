@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
@@ -33,18 +33,48 @@ def basemap_path(scenario_file: Path, name: str) -> Path:
     return scenario_file.parent / "basemaps" / f"{name}.geojson"
 
 
+MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024  # an inject's file, opened on a classroom's Wi-Fi
+
+
+def attachment_path(folder: Path, name: str) -> Path:
+    """An inject's attachment: in `attachments/` of the scenario file's folder."""
+    return folder / "attachments" / name
+
+
 def check_file(path: Path) -> CheckedFile:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         return CheckedFile(path, None, [Problem(1, f"cannot read the file: {exc}")])
     scenario, problems = parse_scenario_text(text, default_id=path.stem)
-    if scenario is not None and scenario.basemap:
+    if scenario is None:
+        return CheckedFile(path, scenario, problems)
+    lines = text.splitlines()
+    found: list[Problem] = []
+    if scenario.basemap:
         problem = basemap_problem(basemap_path(path, scenario.basemap))
         if problem:
-            line = next((i for i, row in enumerate(text.splitlines(), 1) if row.startswith("basemap:")), 1)
-            return CheckedFile(path, None, [Problem(line, problem)])
-    return CheckedFile(path, scenario, problems)
+            found.append(Problem(next((i for i, row in enumerate(lines, 1) if row.startswith("basemap:")), 1),
+                                 problem))
+    for inject in scenario.injects:
+        for attachment in inject.attachments:
+            problem = attachment_problem(attachment_path(path.parent, attachment["file"]))
+            if problem:
+                line = next((i for i, row in enumerate(lines, 1) if attachment["file"] in row), 1)
+                found.append(Problem(line, f"inject {inject.id!r}: {problem}"))
+    return CheckedFile(path, None, found) if found else CheckedFile(path, scenario, problems)
+
+
+def attachment_problem(path: Path) -> str | None:
+    try:
+        size = path.stat().st_size if path.is_file() else None
+    except OSError:
+        size = None
+    if size is None:
+        return f"attachment {path.name}: no such file in {path.parent.name}/ beside the scenario"
+    if size > MAX_ATTACHMENT_BYTES:
+        return f"attachment {path.name}: {size:,} bytes, more than the {MAX_ATTACHMENT_BYTES:,} an attachment may have"
+    return None
 
 
 def basemap_problem(path: Path) -> str | None:
@@ -65,6 +95,12 @@ class Library:
     scenarios: dict[str, Scenario]
     failed: list[CheckedFile]
     basemaps: dict[str, Path]  # name -> GeoJSON file
+    folders: dict[str, Path] = field(default_factory=dict)  # scenario id -> the folder of its file
+
+    def attachment(self, scenario_id: str, name: str) -> Path | None:
+        """The file of an attachment of `scenario_id`, if this server has that scenario."""
+        folder = self.folders.get(scenario_id)
+        return attachment_path(folder, name) if folder is not None else None
 
 
 def load_library(paths: Iterable[str | Path]) -> Library:
@@ -79,6 +115,7 @@ def load_library(paths: Iterable[str | Path]) -> Library:
                                                                       "is used twice")]))
         else:
             library.scenarios[checked.scenario.id] = checked.scenario
+            library.folders[checked.scenario.id] = path.parent
             if checked.scenario.basemap:
                 library.basemaps[checked.scenario.basemap] = basemap_path(path, checked.scenario.basemap)
     return library

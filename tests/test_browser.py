@@ -338,3 +338,21 @@ def test_a_drag_survives_a_map_change_that_arrives_meanwhile(browser, server):
     box = hum.locator("#map .cop-convoy").bounding_box()
     assert abs(box["x"] - start["x"] - 90) < 15 and abs(box["y"] - start["y"] - 60) < 15, (box, start)
     assert errors.errors == []
+
+
+def test_an_inject_attachment_is_downloaded_by_its_team_and_listed_for_control(browser, server):
+    exercise, codes, _ = server.open_exercise()
+    fac, fac_errors = facilitator(browser, server, exercise)
+    hum, hum_errors = join(browser, server, codes["hum-1"], "Amina (OCHA)")
+    listed = fac.locator("#msel-table tr[data-inject='I-1'] button.attachment")
+    expect(listed).to_have_text("📎 Road assessment, Kora")  # control sees it before release
+    fac.click("#msel-table tr[data-inject='I-1'] button:has-text('Release now')")
+    hum.locator(".inject-item[data-inject='I-1']").click()
+    button = hum.locator("#inject-detail button.attachment")
+    expect(button).to_have_text("📎 Road assessment, Kora")
+    with hum.expect_download() as info:
+        button.click()
+    download = info.value
+    assert download.suggested_filename == "kora-road-assessment.txt"
+    assert "ATTACHMENT-BODY-FOR-HUM-1" in open(download.path(), encoding="utf-8").read()
+    assert fac_errors.errors == [] and hum_errors.errors == []

@@ -210,3 +210,38 @@ async def test_responds_to_is_no_oracle_for_injects_a_team_has_not_received(worl
     assert answers == {("not_found", "no inject <id> in your inbox")}
     assert not any(e["type"] in ("room.message_posted", "inject.responded") for e in pol.events)
     await pol.close()
+
+
+async def test_an_attachment_reaches_only_those_who_may_read_its_inject(world):
+    """I-1 (to the humanitarians) carries a file: no other team, no path trick, nothing before release."""
+    server, _, _, _, other, _ = world
+    exercise, codes, fac_token = server.open_exercise()
+    tokens = {team: server.join(codes[team], f"member of {team}")["token"] for team in ("hum-1", "pol-1")}
+    tokens["evaluator"] = server.join(codes["evaluator"], "Dr Evans")["token"]
+    path = f"/api/exercises/{exercise}/injects/I-1/attachments/kora-road-assessment.txt"
+
+    def get(url: str, token: str | None) -> httpx.Response:
+        return httpx.get(server.base + url, headers={"Authorization": f"Bearer {token}"} if token else {})
+
+    before = get(path, tokens["hum-1"])  # not released yet: only the control cell may read it
+    assert before.status_code == 404 and get(path, fac_token).status_code == 200
+    fac = await Client(server, exercise, fac_token).connect()
+    await fac.ok("inject.release", inject_id="I-1")
+    answers = [before,
+               get(path, tokens["pol-1"]),  # another component's team
+               get(path.replace("I-1", "I-2"), tokens["hum-1"]),  # an inject it never received
+               get(path.replace("I-1", "NO-SUCH"), tokens["hum-1"]),
+               get(path.replace("kora-road-assessment.txt", "mini.yaml"), tokens["hum-1"]),
+               get(path.replace("kora-road-assessment.txt", "..%2fmini.yaml"), tokens["hum-1"]),
+               get(path.replace("kora-road-assessment.txt", "%2e%2e%2f%2e%2e%2fmini.yaml"), fac_token),
+               get(path.replace(exercise, other), tokens["hum-1"])]  # another exercise
+    assert [r.status_code for r in answers] == [404] * len(answers), [r.text for r in answers]
+    assert len({r.text for r in answers[:4]}) == 1  # the same answer whether the inject exists or not
+    assert get(path, None).status_code == 403
+    for who in ("hum-1", "evaluator"):
+        r = get(path, tokens[who])
+        assert r.status_code == 200 and "ATTACHMENT-BODY-FOR-HUM-1" in r.text, who
+        assert r.headers["content-disposition"].startswith("attachment")
+        assert "sandbox" in r.headers["content-security-policy"] and r.headers["x-content-type-options"] == "nosniff"
+    assert not any("ATTACHMENT-BODY" in r.text for r in answers)
+    await fac.close()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import os
+import shutil
 from pathlib import Path
 
 import openpyxl
@@ -41,6 +42,12 @@ def meaning(scenario: Scenario) -> list[dict]:
     return out
 
 
+def files_beside(folder: Path) -> None:
+    """The base maps and attachments a bundled scenario needs, copied beside a scenario written to `folder`."""
+    for sub in ("basemaps", "attachments"):
+        shutil.copytree(INJECTS / sub, folder / sub)
+
+
 # -- round trips -----------------------------------------------------------------------------
 
 
@@ -63,8 +70,7 @@ def test_a_bundled_scenario_survives_export_and_import_unchanged(bundled, suffix
 
 def test_the_cli_exports_csv_and_xlsx_that_import_back_to_the_same_scenario(tmp_path, run_cli):
     source = INJECTS / "demo.yaml"
-    (tmp_path / "basemaps").mkdir()
-    (tmp_path / "basemaps" / "nalora.geojson").write_bytes((INJECTS / "basemaps" / "nalora.geojson").read_bytes())
+    files_beside(tmp_path)
     for suffix in (".csv", ".xlsx"):
         sheet = tmp_path / f"demo{suffix}"
         out = tmp_path / f"demo-from{suffix.replace('.', '-')}.yaml"
@@ -85,8 +91,7 @@ def test_expected_actions_for_all_teams_survive_the_round_trip(suffix, tmp_path)
                                 *base.doc["msel"][1:]]}
     source = tmp_path / "demo-all.yaml"
     source.write_text(msel_io.dump_yaml(doc), encoding="utf-8")
-    (tmp_path / "basemaps").mkdir()
-    (tmp_path / "basemaps" / "nalora.geojson").write_bytes((INJECTS / "basemaps" / "nalora.geojson").read_bytes())
+    files_beside(tmp_path)
     scenario = load_scenario_file(source)
     assert scenario.injects[0].expected == {"all": ["Read it", "Tell your commander"]}
     sheet = tmp_path / f"msel{suffix}"
@@ -98,8 +103,7 @@ def test_expected_actions_for_all_teams_survive_the_round_trip(suffix, tmp_path)
 def test_written_files_keep_the_mode_of_the_file_they_replace_or_get_the_usual_one(tmp_path, run_cli):
     source = tmp_path / "demo.yaml"
     source.write_bytes((INJECTS / "demo.yaml").read_bytes())
-    (tmp_path / "basemaps").mkdir()
-    (tmp_path / "basemaps" / "nalora.geojson").write_bytes((INJECTS / "basemaps" / "nalora.geojson").read_bytes())
+    files_beside(tmp_path)
     source.chmod(0o644)
     sheet = tmp_path / "demo.csv"
     assert run_cli("export", source, "-o", sheet)[0] == 0
@@ -275,6 +279,24 @@ def test_a_time_past_the_end_is_refused_not_read_as_a_later_offset(tmp_path):
         build_scenario(sheet, load_base(INJECTS / "tamsa-river-crisis.yaml"), tmp_path / "x.yaml")
     [problem] = [str(p) for p in info.value.problems]
     assert problem.startswith("row 2, Real Time (column B): ") and "falls after the end of the exercise" in problem
+
+
+def test_attachments_are_read_from_their_column_and_must_be_beside_the_output(tmp_path):
+    sheet = tmp_path / "msel.csv"
+    with sheet.open("w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(["Inject No", "Time", "Mode", "From", "To", "Message", "Annexes"])
+        w.writerow(["X-1", "0:04", "email", "OCHA", "hum-1", "The plan is attached.",
+                    "- lunda-bridge-relocation-plan.md: Relocation plan\nroad.pdf"])
+    files_beside(tmp_path)
+    with pytest.raises(MselError) as info:
+        build_scenario(sheet, load_base(INJECTS / "demo.yaml"), tmp_path / "x.yaml")
+    [problem] = [str(p) for p in info.value.problems]
+    assert problem.startswith("row 2, Annexes (column G): attachment road.pdf: no such file"), problem
+    (tmp_path / "attachments" / "road.pdf").write_bytes(b"%PDF-1.4\n")
+    (inject,) = build_scenario(sheet, load_base(INJECTS / "demo.yaml"), tmp_path / "x.yaml").scenario.injects
+    assert inject.attachments == ({"file": "lunda-bridge-relocation-plan.md", "title": "Relocation plan"},
+                                  {"file": "road.pdf", "title": "road.pdf"})
 
 
 def test_a_sheet_without_the_required_columns_is_refused_at_its_header(tmp_path):

@@ -66,7 +66,7 @@ def test_addressed_teams_get_the_inject_without_notes_or_expected_actions():
     frames = [f for e in run.log if (f := event_for_view(HUM.view, e)) and f["type"] == ev.INJECT_RELEASED]
     assert [f["payload"]["inject"]["id"] for f in frames] == ["I-1", "I-4", "I-6"]
     for f in frames:  # no notes, expected actions, objectives, timing or COP changes
-        assert set(f["payload"]["inject"]) == {"id", "from", "to", "channel", "title", "body"}
+        assert set(f["payload"]["inject"]) == {"id", "from", "to", "channel", "title", "body", "attachments"}
         assert set(f["payload"]) == {"inject"}
     inbox = run.state.snapshot(HUM)["injects"]
     assert [row["inject"]["id"] for row in inbox] == ["I-1", "I-4", "I-6"]

@@ -39,7 +39,7 @@ ALL_COMMANDS = TRAINEE_COMMANDS | FACILITATOR_COMMANDS | EVALUATOR_COMMANDS | EX
 
 # The fields of an inject that its addressed teams read; the rest (notes, expected
 # actions, objectives, timing, the COP changes it makes) is for the control cell.
-TRAINEE_INJECT_FIELDS = ("id", "from", "to", "channel", "title", "body")
+TRAINEE_INJECT_FIELDS = ("id", "from", "to", "channel", "title", "body", "attachments")
 
 
 def inject_for_trainee(content: dict[str, Any]) -> dict[str, Any]:

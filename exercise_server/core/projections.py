@@ -252,7 +252,7 @@ def inject_content(st: InjectState) -> dict[str, Any]:
     i = st.inject
     return {"id": i.id, "from": i.sender, "to": i.to, "channel": i.channel, "title": i.title, "body": i.body,
             "at": st.item.get("at"), "offset": i.offset, "cop": list(i.cop), "expected": i.expected,
-            "objectives": list(i.objectives), "notes": i.notes}
+            "objectives": list(i.objectives), "notes": i.notes, "attachments": [dict(a) for a in i.attachments]}
 
 
 # -- event handlers ----------------------------------------------------------------

@@ -28,6 +28,17 @@ COURSE_MODULES = 8  # the CIMIC course's modules; scenarios and injects say whic
 CONTROL = "control"
 ALL = "all"
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
+# An inject's attachment: a file in `attachments/` beside the scenario, of a kind the
+# addressees open with ordinary office software (never HTML or SVG: nothing a browser runs).
+ATTACHMENT_TYPES = {
+    ".pdf": "application/pdf", ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
+    ".csv": "text/csv; charset=utf-8", ".txt": "text/plain; charset=utf-8", ".md": "text/markdown; charset=utf-8",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ".odt": "application/vnd.oasis.opendocument.text", ".ods": "application/vnd.oasis.opendocument.spreadsheet",
+}
+ATTACHMENTS_PER_INJECT = 10
+_ATTACHMENT_FILE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,120}$")
 ADHOC_PREFIX = "ADHOC-"  # the facilitator's ad-hoc injects are numbered ADHOC-1, ADHOC-2, ...
 _INJECT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$")
 
@@ -82,6 +93,7 @@ class Inject:
     objectives: tuple[str, ...]
     notes: str
     modules: tuple[int, ...] = ()
+    attachments: tuple[dict[str, str], ...] = ()  # {file, title}: files in attachments/ beside the scenario
 
     @property
     def trigger(self) -> str:
@@ -557,7 +569,7 @@ class _Checker:
             return None
         iid = item.get("id")
         ok = self.keys(item, f"inject {iid!r}", ("id", "at", "from", "to", "channel", "title", "body"),
-                       ("cop", "expected", "objectives", "notes", "modules"))
+                       ("cop", "expected", "objectives", "notes", "modules", "attachments"))
         if not ok or self.ident(item, "id", "inject", iid, _INJECT_ID) is None:
             return None
         what = f"inject {iid!r}"
@@ -579,7 +591,36 @@ class _Checker:
         modules = self.modules(item, what)
         return Inject(iid, order, offset, manual, after, when, delay, self.text(item, "from", what), to,
                       channel, self.text(item, "title", what), self.text(item, "body", what), tuple(cop),
-                      expected, tuple(objectives), str(notes or ""), modules)
+                      expected, tuple(objectives), str(notes or ""), modules, self.attachments(item, what))
+
+    def attachments(self, item: dict, what: str) -> tuple[dict[str, str], ...]:
+        raw = item.get("attachments", [])
+        if not isinstance(raw, list) or len(raw) > ATTACHMENTS_PER_INJECT:
+            self.err(item, "attachments", f"{what}: attachments must be a list of at most "
+                                          f"{ATTACHMENTS_PER_INJECT} files")
+            return ()
+        out: list[dict[str, str]] = []
+        for i, entry in enumerate(raw):
+            if isinstance(entry, str):  # a bare file name: its own title
+                name, title, node, key, title_key = entry, entry, raw, i, i
+            elif isinstance(entry, dict) and self.keys(entry, f"{what} attachment", ("file",), ("title",)):
+                name, title, node, key, title_key = entry["file"], entry.get("title", entry["file"]), entry, "file", "title"
+            else:
+                self.err(raw, i, f"{what}: an attachment is a file name or {{file, title}}")
+                continue
+            suffix = Path(name).suffix.lower() if isinstance(name, str) else ""
+            if not isinstance(name, str) or not _ATTACHMENT_FILE.match(name) or suffix not in ATTACHMENT_TYPES:
+                self.err(node, key, f"{what}: attachment {name!r} must be a file name in attachments/ "
+                                    f"ending in {', '.join(ATTACHMENT_TYPES)}")
+                continue
+            if not isinstance(title, str) or not title.strip() or len(title) > 200:
+                self.err(node, title_key, f"{what}: the title of {name!r} must be text of 1 to 200 characters")
+                continue
+            if any(a["file"] == name for a in out):
+                self.err(raw, i, f"{what}: attachment {name!r} is listed twice")
+                continue
+            out.append({"file": name, "title": title.strip()})
+        return tuple(out)
 
     def modules(self, node: dict, what: str) -> tuple[int, ...]:
         raw = node.get("modules", [])

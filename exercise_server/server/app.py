@@ -145,6 +145,7 @@ def create_app(settings: Settings, clock: object | None = None) -> Starlette:
         Route("/api/exercises", http_api.list_exercises),
         Route("/api/exercises", http_api.open_exercise, methods=["POST"]),
         Route("/api/exercises/{exercise}/codes", http_api.exercise_codes),
+        Route("/api/exercises/{exercise}/injects/{inject}/attachments/{file}", http_api.inject_attachment),
         Route("/api/exercises/{exercise}/codes/{code}/revoke", http_api.revoke_code, methods=["POST"]),
         Route("/replay/{exercise}", pages.replay_page),
         Route("/api/exercises/{exercise}/replay", replay_api.replay_state),

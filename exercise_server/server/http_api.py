@@ -8,10 +8,13 @@ import json
 import secrets
 from typing import Any
 
-from starlette.requests import Request
-from starlette.responses import JSONResponse
+from pathlib import Path
 
-from ..core.access import FACILITATOR
+from starlette.requests import Request
+from starlette.responses import FileResponse, JSONResponse
+
+from ..core.access import FACILITATOR, TRAINEE
+from ..core.scenario import ATTACHMENT_TYPES
 from ..core.errors import CommandError
 from ..scenarios import summary
 from .context import AppContext
@@ -187,3 +190,27 @@ async def health(request: Request) -> JSONResponse:
         return JSONResponse({"status": "ok", "exercises": len(exercises.runtimes)})
     return JSONResponse({"status": "degraded", "exercises": len(exercises.runtimes),
                          "message": exercises.service_notice()["message"]}, status_code=503)
+
+
+@api
+async def inject_attachment(request: Request) -> FileResponse:
+    """A file attached to an inject, for whoever may read the inject: its addressed teams once it
+    is released, the control cell at any time. Everything else gets the same 404: no oracle."""
+    ctx = _ctx(request)
+    exercise, inject_id, name = (request.path_params[k] for k in ("exercise", "inject", "file"))
+    session = bearer_session(request, "send your session token")
+    missing = CommandError("not_found", "no such attachment")
+    runtime = await ctx.exercises.find(exercise) if session.for_exercise(exercise) else None
+    if runtime is None or runtime.state.scenario is None:
+        raise missing
+    state = runtime.state
+    if session.code is not None and state.codes.get(session.code, {"revoked": True})["revoked"]:
+        raise CommandError("forbidden", "join code revoked")
+    st = state.in_inbox(inject_id, session.team) if session.role == TRAINEE else state.injects.get(inject_id)
+    if st is None or not any(a["file"] == name for a in st.inject.attachments):
+        raise missing
+    path = ctx.library.attachment(state.scenario.id, name)
+    if path is None or not path.is_file():
+        raise CommandError("not_found", "the attachment's file is not on this server (its scenario is not loaded)")
+    return FileResponse(path, media_type=ATTACHMENT_TYPES[Path(name).suffix.lower()], filename=name,
+                        headers={"Content-Security-Policy": "sandbox", "Cache-Control": "private, no-store"})

@@ -10,6 +10,7 @@ import { CopMap, copFeatures } from './map.js';
 import { renderPresence } from './presence.js';
 import { jointRoomCards, showWorkflowsIn, workflowFeatures } from './workflows.js';
 import { ControlCoordination } from './control_coordination.js';
+import { attachmentList } from './attachments.js';
 
 const exercise = document.body.dataset.exercise;
 const token = facilitatorToken();
@@ -120,7 +121,7 @@ function renderMsel() {
         el('span', { class: `status status-${row.status}` }, row.status),
         row.status === 'released' ? el('div', { class: 'meta' }, scenarioLabel(start, row.released_ex)) : null),
       el('td', { title: i.notes || '' }, el('strong', { class: 'inject-id' }, i.id), ' ', i.title,
-        el('div', { class: 'meta' }, `to ${addressees(i)}`)),
+        el('div', { class: 'meta' }, `to ${addressees(i)}`), attachmentList(view, i.id, i.attachments)),
       el('td', { class: 'acks' }, acks, responses),
       el('td', { class: 'row-actions' }, rowActions(row)));
   }));

@@ -3,6 +3,7 @@
 import { $, el, replaceChildren } from './dom.js';
 import { scenarioLabel } from './clock.js';
 import { renderMarkdown } from './markdown.js';
+import { attachmentList } from './attachments.js';
 
 const CHANNEL = { email: 'E-mail', radio: 'Radio', phone: 'Phone', media: 'Media report', sitrep: 'Sitrep', map: 'Map change' };
 
@@ -59,6 +60,7 @@ export class InjectList {
         el('p', { class: 'meta' }, `${CHANNEL[i.channel] || i.channel} from ${i.from} · `,
           scenarioLabel(this.view.state.scenario.start, row.released_ex))),
       el('div', { class: 'body markdown' }, renderMarkdown(i.body)),
+      attachmentList(this.view, i.id, i.attachments),
       this.extra(row),
       el('div', { class: 'actions' }, this.actions(row)));
   }
