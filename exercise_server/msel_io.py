@@ -13,7 +13,7 @@ import io
 import json
 import os
 import re
-import tempfile
+import secrets
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterable, TextIO
@@ -727,22 +727,17 @@ def dump_yaml(doc: dict[str, Any]) -> str:
 def _replace_atomically(path: Path, write: Callable[[Path], None]) -> None:
     """Write beside `path`, then rename over it: a reader never sees half a file, a failure leaves none."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    os.close(fd)
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}")
+    # Created as any new file is (0666 less the umask), unlike mkstemp's private 0600.
+    os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
     try:
-        write(Path(tmp))
-        # mkstemp makes the file private (0600); give it the mode the file had, or a new file's.
-        os.chmod(tmp, path.stat().st_mode & 0o7777 if path.exists() else 0o666 & ~_umask())
+        write(tmp)
+        if path.exists():  # a replaced file keeps its mode
+            os.chmod(tmp, path.stat().st_mode & 0o7777)
         os.replace(tmp, path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
 
 
 def write_text_atomically(path: Path, text: str) -> None:

@@ -115,37 +115,30 @@ async def test_a_command_whose_storing_may_have_landed_is_not_refused_as_unstore
     rt.close()
 
 
-async def test_a_store_outage_is_logged_by_the_scheduler_when_it_starts_and_ends_not_every_tick(caplog):
+async def scheduler_log(caplog, phases: list[tuple[type[Exception] | None, float]]) -> list[str]:
+    """What the scheduler logs about one exercise while its store is in each state for so long."""
     scenario = load_scenario_file(MINI)
     store = BrokenStore()
     exercises = Exercises(store, MemoryBus(), ManualClock(), {scenario.id: scenario}, tick_interval=0.01)
     exercise = (await exercises.open(scenario.id)).id
     caplog.set_level(logging.INFO, logger="exercise_server.registry")
-    store.down = StoreUnavailable
+    store.down = phases[0][0]
     await exercises.start()
-    await asyncio.sleep(0.3)  # about 30 ticks, each refused
-    store.down = None
-    await asyncio.sleep(0.1)
+    for down, seconds in phases:
+        store.down = down
+        await asyncio.sleep(seconds)
     await exercises.stop()
-    lines = [r.getMessage() for r in caplog.records if exercise in r.getMessage()]
+    return [r.getMessage() for r in caplog.records if exercise in r.getMessage()]
+
+
+async def test_a_store_outage_is_logged_by_the_scheduler_when_it_starts_and_ends_not_every_tick(caplog):
+    lines = await scheduler_log(caplog, [(StoreUnavailable, 0.3), (None, 0.1)])  # about 30 refused ticks
     assert len(lines) == 2, lines
     assert "scheduler: Redis: Connection refused" in lines[0] and lines[1].endswith("scheduler works again")
 
 
 async def test_a_fault_that_starts_during_an_outage_is_logged_too(caplog):
-    scenario = load_scenario_file(MINI)
-    store = BrokenStore()
-    exercises = Exercises(store, MemoryBus(), ManualClock(), {scenario.id: scenario}, tick_interval=0.01)
-    exercise = (await exercises.open(scenario.id)).id
-    caplog.set_level(logging.INFO, logger="exercise_server.registry")
-    store.down = StoreUnavailable
-    await exercises.start()
-    await asyncio.sleep(0.2)
-    store.down = RuntimeError  # a real fault, while the outage is being reported
-    await asyncio.sleep(0.2)
-    store.down = None
-    await asyncio.sleep(0.1)
-    await exercises.stop()
-    lines = [r.getMessage() for r in caplog.records if exercise in r.getMessage()]
+    # a real fault, while the outage is being reported
+    lines = await scheduler_log(caplog, [(StoreUnavailable, 0.2), (RuntimeError, 0.2), (None, 0.1)])
     assert len(lines) == 3, lines
     assert "Connection refused" in lines[0] and "scheduler fault" in lines[1] and lines[2].endswith("works again")
