@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 DATA ?= ./data
 
-.PHONY: run test soak venv validate screenshots clean
+.PHONY: run test check soak venv validate screenshots clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,8 +25,14 @@ venv: $(VENV)/.installed
 run: $(VENV)/.installed
 	$(BIN)/exercise-server serve --host $(HOST) --port $(PORT) --data-dir $(DATA) --open demo injects/
 
-test: $(VENV)/.test-installed
+test: check
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+
+# The type checker and the linter (configured in pyproject.toml); `make test` runs them first.
+check: $(VENV)/.test-installed
+	$(BIN)/python -m ruff check exercise_server bench tests
+	$(BIN)/python -m ruff format --check exercise_server bench
+	$(BIN)/python -m mypy
 
 # The long mode of the crash, fuzz and isolation suites (docs/security.md).
 soak: $(VENV)/.test-installed

@@ -52,6 +52,7 @@ def split_stamp(text: str) -> tuple[int, float]:
 
 # -- the per-target protocol of a room member ----------------------------------------------
 
+
 class Member(WSClient):
     """A client in a room. `seen` and `last` survive a reconnect (they move to the new socket)."""
 
@@ -118,8 +119,11 @@ class OursMember(Member):
             self.driver.errors += 1
 
     def post(self, mid: int, t: float, pad: int) -> None:
-        self.send_binary(msgpack.packb({"type": "room.post", "room": f"team:{team_id(self.room)}",
-                                        "text": f"{mid} {t!r} {'x' * pad}"}))
+        self.send_binary(
+            msgpack.packb(
+                {"type": "room.post", "room": f"team:{team_id(self.room)}", "text": f"{mid} {t!r} {'x' * pad}"}
+            )
+        )
 
 
 class SioMember(Member):
@@ -132,8 +136,9 @@ class SioMember(Member):
     def on_message(self, payload: bytes, binary: bool, t: float) -> None:
         if not binary:
             if payload[:1] == b"0":  # Engine.IO open: connect to the namespace, with our room
-                self.send_binary(msgpack.packb({"type": 0, "nsp": "/", "data": {"room": str(self.room),
-                                                                                 "last": self.last}}))
+                self.send_binary(
+                    msgpack.packb({"type": 0, "nsp": "/", "data": {"room": str(self.room), "last": self.last}})
+                )
             elif payload == b"2":
                 self.send_text("3")
             return
@@ -152,8 +157,11 @@ class SioMember(Member):
             self.driver.errors += 1
 
     def post(self, mid: int, t: float, pad: int) -> None:
-        self.send_binary(msgpack.packb({"type": 2, "nsp": "/", "data": ["p", {"r": str(self.room), "k": mid, "t": t,
-                                                                                "b": "x" * pad}]}))
+        self.send_binary(
+            msgpack.packb(
+                {"type": 2, "nsp": "/", "data": ["p", {"r": str(self.room), "k": mid, "t": t, "b": "x" * pad}]}
+            )
+        )
 
 
 class FloorMember(Member):
@@ -178,9 +186,11 @@ MEMBERS: dict[str, type[Member]] = {"ours": OursMember, "sio": SioMember, "floor
 
 # -- the driver process --------------------------------------------------------------------
 
+
 class Driver:
-    def __init__(self, conn: multiprocessing.connection.Connection, spec: dict[str, Any],
-                 rooms: dict[int, list[int]]) -> None:
+    def __init__(
+        self, conn: multiprocessing.connection.Connection, spec: dict[str, Any], rooms: dict[int, list[int]]
+    ) -> None:
         self.conn, self.spec, self.rooms = conn, spec, rooms  # room -> member indices
         self.loop = asyncio.get_running_loop()
         self.cls = MEMBERS[spec["kind"]]
@@ -235,7 +245,8 @@ class Driver:
         last, seen = (old.last, old.seen) if old else (0, None)
         host, port = self.spec["host"], self.spec["port"]
         _, member = await asyncio.wait_for(
-            self.loop.create_connection(lambda: self.cls(self, i, room, last, seen), host, port), 60)
+            self.loop.create_connection(lambda: self.cls(self, i, room, last, seen), host, port), 60
+        )
         self.members[i] = member
         await asyncio.wait_for(member.ready, 120)
         return member
@@ -269,9 +280,16 @@ class Driver:
         return {"lost": lost, "gaps": gaps}
 
     def collect(self, expected: dict[str, list[int]]) -> dict[str, Any]:
-        return {"latencies": self.latencies.tobytes(), "deliveries": self.deliveries, "dups": self.dups,
-                "frame_bytes": self.frame_bytes, "in_window": self.in_window, "errors": self.errors,
-                "closes": self.unexpected_closes, **self.tally(expected)}
+        return {
+            "latencies": self.latencies.tobytes(),
+            "deliveries": self.deliveries,
+            "dups": self.dups,
+            "frame_bytes": self.frame_bytes,
+            "in_window": self.in_window,
+            "errors": self.errors,
+            "closes": self.unexpected_closes,
+            **self.tally(expected),
+        }
 
     async def drain(self, expected: dict[str, list[int]], timeout: float) -> dict[str, Any]:
         """Wait until every expected delivery has arrived (or `timeout`): the backlog left in buffers."""
@@ -392,14 +410,16 @@ def main(conn: multiprocessing.connection.Connection, spec: dict[str, Any], room
 
 # -- the fan-out sender ----------------------------------------------------------------------
 
+
 class Sender(WSClient):
     """Sends one message to every room: the facilitator's ad-hoc inject addressed to all
     four components (ours), or a message to room "*" from a client in no room (peers)."""
 
     def __init__(self, spec: dict[str, Any]) -> None:
         self.kind = spec["kind"]
-        path = {"ours": f"/ws/{spec.get('exercise')}", "sio": "/socket.io/?EIO=4&transport=websocket",
-                "floor": "/"}[self.kind]
+        path = {"ours": f"/ws/{spec.get('exercise')}", "sio": "/socket.io/?EIO=4&transport=websocket", "floor": "/"}[
+            self.kind
+        ]
         super().__init__(spec["host"], spec["port"], path)
         self.spec = spec
         self.ready = asyncio.get_running_loop().create_future()
@@ -439,12 +459,23 @@ class Sender(WSClient):
 
     def release(self, k: int, t: float, pad: int) -> None:
         if self.kind == "ours":
-            self.send_binary(msgpack.packb({
-                "type": "inject.adhoc", "id": k, "from": "Exercise control", "to": {"components": list(COMPONENTS)},
-                "channel": "radio", "title": f"{k} {t!r}", "body": "x" * pad}))
+            self.send_binary(
+                msgpack.packb(
+                    {
+                        "type": "inject.adhoc",
+                        "id": k,
+                        "from": "Exercise control",
+                        "to": {"components": list(COMPONENTS)},
+                        "channel": "radio",
+                        "title": f"{k} {t!r}",
+                        "body": "x" * pad,
+                    }
+                )
+            )
         elif self.kind == "sio":
-            self.send_binary(msgpack.packb({"type": 2, "nsp": "/", "data": ["p", {"r": "*", "k": k, "t": t,
-                                                                                    "b": "x" * pad}]}))
+            self.send_binary(
+                msgpack.packb({"type": 2, "nsp": "/", "data": ["p", {"r": "*", "k": k, "t": t, "b": "x" * pad}]})
+            )
         else:
             self.send_binary(msgpack.packb({"r": "*", "k": k, "t": t, "b": "x" * pad}))
 

@@ -32,8 +32,9 @@ import statistics
 import sys
 import time
 import traceback
+from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any, AsyncIterator
+from typing import Any
 
 import msgpack
 
@@ -44,67 +45,125 @@ from .tables import ALL_TARGETS, LABEL, RESULTS, SCENARIOS, load_saved, save, ta
 from .targets import ROOT, Target, default_target_names, make_targets, redis_available, remove, scratch_dir
 from .wsclient import WSClient, now
 
-
 # -- options ---------------------------------------------------------------------------------
 
+
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("scenario", nargs="?", choices=(*SCENARIOS, "all"), default="all",
-                   help="one scenario, or all (default)")
-    p.add_argument("--only", action="append", choices=SCENARIOS, metavar="SCENARIO",
-                   help="run only this scenario (repeatable): memory, fanout, reconnect, chat")
-    p.add_argument("--quick", action="store_true",
-                   help="tiny sizes, every scenario in well under a minute: checks the harness, not the speed")
-    p.add_argument("--targets", default=None,
-                   help=f"comma-separated, from {','.join(ALL_TARGETS)} (default: all; the Redis ones only "
-                        "if Redis answers on 127.0.0.1:6379)")
+    p.add_argument(
+        "scenario", nargs="?", choices=(*SCENARIOS, "all"), default="all", help="one scenario, or all (default)"
+    )
+    p.add_argument(
+        "--only",
+        action="append",
+        choices=SCENARIOS,
+        metavar="SCENARIO",
+        help="run only this scenario (repeatable): memory, fanout, reconnect, chat",
+    )
+    p.add_argument(
+        "--quick",
+        action="store_true",
+        help="tiny sizes, every scenario in well under a minute: checks the harness, not the speed",
+    )
+    p.add_argument(
+        "--targets",
+        default=None,
+        help=f"comma-separated, from {','.join(ALL_TARGETS)} (default: all; the Redis ones only "
+        "if Redis answers on 127.0.0.1:6379)",
+    )
     p.add_argument("--rooms", type=int, default=50, help="rooms (teams) (default 50)")
     p.add_argument("--per-room", type=int, default=40, help="clients per room (default 40)")
     p.add_argument("--drivers", type=int, default=2, help="driver processes (default 2)")
-    p.add_argument("--frame-bytes", type=int, default=512,
-                   help="size of every delivered frame, for every target (default 512)")
+    p.add_argument(
+        "--frame-bytes", type=int, default=512, help="size of every delivered frame, for every target (default 512)"
+    )
     p.add_argument("--fanout-releases", type=int, default=5, help="releases per fan-out repetition (default 5)")
     p.add_argument("--fanout-rate", type=float, default=1.0, help="releases per second (default 1)")
     p.add_argument("--repeat", type=int, default=3, help="repetitions of the fan-out (default 3)")
     p.add_argument("--storm", type=int, default=1000, help="clients dropped at once (default 1000)")
-    p.add_argument("--storm-rate", type=float, default=1.0,
-                   help="messages to all rooms per second during the storm, as in the fan-out (default 1)")
-    p.add_argument("--storm-repeat", type=int, default=2,
-                   help="storms per target (default 2; stops after one that misses the deadline)")
-    p.add_argument("--storm-deadline", type=float, default=10.0,
-                   help="give up waiting for the storm's clients after this many seconds (default 10)")
-    p.add_argument("--storm-wait", type=float, default=1.0,
-                   help="seconds of messages before the drop and after the last client is back (default 1)")
-    p.add_argument("--chat-start", type=float, default=2000.0,
-                   help="deliveries per second of the lowest chat step; steps are this times powers of 2, and "
-                        "the ramp starts at the step below a quarter of the capacity the fan-out's server CPU "
-                        "time suggests (default 2000)")
+    p.add_argument(
+        "--storm-rate",
+        type=float,
+        default=1.0,
+        help="messages to all rooms per second during the storm, as in the fan-out (default 1)",
+    )
+    p.add_argument(
+        "--storm-repeat",
+        type=int,
+        default=2,
+        help="storms per target (default 2; stops after one that misses the deadline)",
+    )
+    p.add_argument(
+        "--storm-deadline",
+        type=float,
+        default=10.0,
+        help="give up waiting for the storm's clients after this many seconds (default 10)",
+    )
+    p.add_argument(
+        "--storm-wait",
+        type=float,
+        default=1.0,
+        help="seconds of messages before the drop and after the last client is back (default 1)",
+    )
+    p.add_argument(
+        "--chat-start",
+        type=float,
+        default=2000.0,
+        help="deliveries per second of the lowest chat step; steps are this times powers of 2, and "
+        "the ramp starts at the step below a quarter of the capacity the fan-out's server CPU "
+        "time suggests (default 2000)",
+    )
     p.add_argument("--chat-max", type=float, default=400_000.0, help="stop raising the chat rate here")
     p.add_argument("--chat-step", type=float, default=2.0, help="seconds each chat step posts (default 2)")
     p.add_argument("--chat-refine", type=int, default=2, help="bisections after the first failed step (default 2)")
     p.add_argument("--p99-limit", type=float, default=250.0, help="chat p99 limit in ms (default 250)")
-    p.add_argument("--settle", type=float, default=1.0,
-                   help="seconds to wait, once the server is idle after the connect, before reading its memory "
-                        "(default 1)")
-    p.add_argument("--server-src", type=Path, default=ROOT,
-                   help="run this server from another checkout (A/B of a server change)")
-    p.add_argument("--profile", type=Path, metavar="DIR",
-                   help="sample the server with py-spy during each phase (connect, fan-out, chat, reconnect); "
-                        "raw stacks and a summary of the hottest functions go to DIR")
+    p.add_argument(
+        "--settle",
+        type=float,
+        default=1.0,
+        help="seconds to wait, once the server is idle after the connect, before reading its memory (default 1)",
+    )
+    p.add_argument(
+        "--server-src", type=Path, default=ROOT, help="run this server from another checkout (A/B of a server change)"
+    )
+    p.add_argument(
+        "--profile",
+        type=Path,
+        metavar="DIR",
+        help="sample the server with py-spy during each phase (connect, fan-out, chat, reconnect); "
+        "raw stacks and a summary of the hottest functions go to DIR",
+    )
     p.add_argument("--results-dir", type=Path, default=RESULTS, help="where the JSON results go")
     p.add_argument("--no-save", action="store_true", help="print only; write no results")
-    p.add_argument("--table", metavar="YYYY-MM-DD",
-                   help="run nothing: print the table of that day's results in --results-dir")
+    p.add_argument(
+        "--table", metavar="YYYY-MM-DD", help="run nothing: print the table of that day's results in --results-dir"
+    )
 
 
-QUICK = dict(rooms=4, per_room=5, fanout_releases=4, fanout_rate=5.0, repeat=1, storm_repeat=1, storm=10,
-             storm_rate=5.0, storm_wait=0.3, storm_deadline=10.0, chat_start=200.0, chat_max=400.0, chat_step=0.5,
-             chat_refine=0, settle=0.3)
+QUICK = dict(
+    rooms=4,
+    per_room=5,
+    fanout_releases=4,
+    fanout_rate=5.0,
+    repeat=1,
+    storm_repeat=1,
+    storm=10,
+    storm_rate=5.0,
+    storm_wait=0.3,
+    storm_deadline=10.0,
+    chat_start=200.0,
+    chat_max=400.0,
+    chat_step=0.5,
+    chat_refine=0,
+    settle=0.3,
+)
 
 
 # -- the same frame size for every target ----------------------------------------------------------
 
+
 def peer_pad(kind: str, frame_bytes: int, room: str) -> int:
     """Padding that makes a peer's delivered frame `frame_bytes` long (representative ids)."""
+
     def frame(pad: int) -> bytes:
         message = {"r": room, "k": 10**9 if room != "*" else 1000, "t": 12345.678, "b": "x" * pad, "s": 100_000}
         if kind == "sio":
@@ -154,14 +213,21 @@ async def calibrate_ours(spec: dict[str, Any], frame_bytes: int) -> tuple[int, i
     base = 300
     size = await probe.size_of("inject.released", lambda: sender.release(1000, now(), base))
     fanout_pad = base + frame_bytes - size
-    size = await probe.size_of("room.message_posted", lambda: probe.send_binary(msgpack.packb(
-        {"type": "room.post", "room": "team:t01", "text": f"{10**9} {now()!r} {'x' * base}"})))
+    size = await probe.size_of(
+        "room.message_posted",
+        lambda: probe.send_binary(
+            msgpack.packb({"type": "room.post", "room": "team:t01", "text": f"{10**9} {now()!r} {'x' * base}"})
+        ),
+    )
     chat_pad = base + frame_bytes - size
     sender.close()
     probe.close()
     await asyncio.sleep(0.1)
     return max(0, fanout_pad), max(0, chat_pad)
+
+
 # -- the driver processes, seen from here ----------------------------------------------------------
+
 
 class Drivers:
     """The driver processes of one target, and the room -> members layout they share."""
@@ -237,14 +303,17 @@ def merged(answers: list[dict[str, Any]]) -> dict[str, Any]:
     lat: list[float] = []
     for a in answers:
         lat.extend(memoryview(a["latencies"]).cast("d"))
-    out = {k: sum(a[k] for a in answers) for k in ("deliveries", "dups", "lost", "gaps", "frame_bytes", "in_window",
-                                                   "errors", "closes")}
+    out = {
+        k: sum(a[k] for a in answers)
+        for k in ("deliveries", "dups", "lost", "gaps", "frame_bytes", "in_window", "errors", "closes")
+    }
     out["latencies"] = lat
     out["frame_bytes_mean"] = out.pop("frame_bytes") / out["deliveries"] if out["deliveries"] else 0
     return out
 
 
 # -- one target through the scenarios -------------------------------------------------------------
+
 
 class Session:
     def __init__(self, target: Target, args: argparse.Namespace) -> None:
@@ -275,19 +344,29 @@ class Session:
             profiler.stop()
             connected = sum(x["connected"] for x in answers)
             failed = sum(x["failed"] for x in answers)
-            setup = {"connect_seconds": round(time.monotonic() - t0, 3), "connected": connected,
-                     "connect_failed": failed}
+            setup = {
+                "connect_seconds": round(time.monotonic() - t0, 3),
+                "connected": connected,
+                "connect_failed": failed,
+            }
             if failed:
                 raise RuntimeError(f"{failed} clients could not connect:\n{self.target.log()}")
             setup["idle_after_connect_s"] = round(await wait_idle(self.target.pid, 120), 1)
             setup["connect_server_cpu_s"] = round(cpu_seconds(self.target.pid) - cpu0, 3)
-            self.log(f"{connected} connected in {setup['connect_seconds']:.1f} s, server idle "
-                     f"{setup['idle_after_connect_s']:.1f} s later; {setup['connect_server_cpu_s']:.1f} s of its CPU")
+            self.log(
+                f"{connected} connected in {setup['connect_seconds']:.1f} s, server idle "
+                f"{setup['idle_after_connect_s']:.1f} s later; {setup['connect_server_cpu_s']:.1f} s of its CPU"
+            )
             if "memory" in scenarios:
                 await asyncio.sleep(a.settle)
                 rss1 = self.target.rss_bytes()
-                out["memory"] = {**setup, "rss_before_mib": rss0 / 2**20, "rss_after_mib": rss1 / 2**20,
-                                 "connections": connected, "kib_per_connection": (rss1 - rss0) / connected / 1024}
+                out["memory"] = {
+                    **setup,
+                    "rss_before_mib": rss0 / 2**20,
+                    "rss_after_mib": rss1 / 2**20,
+                    "connections": connected,
+                    "kib_per_connection": (rss1 - rss0) / connected / 1024,
+                }
                 self.log(f"memory: {out['memory']['kib_per_connection']:.1f} KiB per idle connection")
             if "fanout" in scenarios:
                 async with self.sending():
@@ -351,18 +430,32 @@ class Session:
             cpu = cpu_seconds(self.target.pid) - cpu0
             m = merged(await self.drivers.call("collect", expected=expected))
             await self.drivers.call("record", on=False)
-            r = {**latency_summary(m["latencies"]), "releases": len(sent), "deliveries": m["deliveries"],
-                 "expected": len(sent) * self.drivers.members, "lost": m["lost"], "duplicates": m["dups"],
-                 "frame_bytes": round(m["frame_bytes_mean"], 1), "server_cpu_s": round(cpu, 3),
-                 "loadavg": os.getloadavg()[0]}
+            r = {
+                **latency_summary(m["latencies"]),
+                "releases": len(sent),
+                "deliveries": m["deliveries"],
+                "expected": len(sent) * self.drivers.members,
+                "lost": m["lost"],
+                "duplicates": m["dups"],
+                "frame_bytes": round(m["frame_bytes_mean"], 1),
+                "server_cpu_s": round(cpu, 3),
+                "loadavg": os.getloadavg()[0],
+            }
             reps.append(r)
-            self.log(f"fanout rep {rep + 1}: p50 {r['p50_ms']:.1f} p99 {r['p99_ms']:.1f} max {r['max_ms']:.1f} ms, "
-                     f"lost {r['lost']}, dup {r['duplicates']}, {r['frame_bytes']:.0f} B/frame")
-        return {"repetitions": reps, **{k: statistics.median(r[k] for r in reps)
-                                        for k in ("p50_ms", "p95_ms", "p99_ms", "max_ms")},
-                "lost": sum(r["lost"] for r in reps), "duplicates": sum(r["duplicates"] for r in reps),
-                "frame_bytes": statistics.median(r["frame_bytes"] for r in reps),
-                "clients": self.drivers.members, "rooms": a.rooms, "rate_per_s": a.fanout_rate}
+            self.log(
+                f"fanout rep {rep + 1}: p50 {r['p50_ms']:.1f} p99 {r['p99_ms']:.1f} max {r['max_ms']:.1f} ms, "
+                f"lost {r['lost']}, dup {r['duplicates']}, {r['frame_bytes']:.0f} B/frame"
+            )
+        return {
+            "repetitions": reps,
+            **{k: statistics.median(r[k] for r in reps) for k in ("p50_ms", "p95_ms", "p99_ms", "max_ms")},
+            "lost": sum(r["lost"] for r in reps),
+            "duplicates": sum(r["duplicates"] for r in reps),
+            "frame_bytes": statistics.median(r["frame_bytes"] for r in reps),
+            "clients": self.drivers.members,
+            "rooms": a.rooms,
+            "rate_per_s": a.fanout_rate,
+        }
 
     async def reconnect(self) -> dict[str, Any]:
         a = self.args
@@ -373,15 +466,23 @@ class Session:
             sending = asyncio.ensure_future(self._send_all(10**9, a.storm_rate, sent))
             await asyncio.sleep(a.storm_wait)
             chosen = self.drivers.storm_members(a.storm)
-            answers = await self.drivers.call("storm", per_driver=[{"ids": ids} for ids in chosen],
-                                              deadline=a.storm_deadline)
+            answers = await self.drivers.call(
+                "storm", per_driver=[{"ids": ids} for ids in chosen], deadline=a.storm_deadline
+            )
             times = sorted(t for x in answers for t in x["times"])
             late = sum(x["late"] for x in answers)
             failed = sum(x["failed"] for x in answers)
-            r: dict[str, Any] = {"clients": sum(len(c) for c in chosen), "caught_up": len(times), "late": late,
-                                 "failed": failed, "p50_caught_up_s": pct(times, 0.5),
-                                 "all_caught_up_s": times[-1] if times and not late and not failed else float("nan"),
-                                 "gaps": None, "duplicates": None, "loadavg": os.getloadavg()[0]}
+            r: dict[str, Any] = {
+                "clients": sum(len(c) for c in chosen),
+                "caught_up": len(times),
+                "late": late,
+                "failed": failed,
+                "p50_caught_up_s": pct(times, 0.5),
+                "all_caught_up_s": times[-1] if times and not late and not failed else float("nan"),
+                "gaps": None,
+                "duplicates": None,
+                "loadavg": os.getloadavg()[0],
+            }
             if not late and not failed:
                 await asyncio.sleep(a.storm_wait)
                 sending.cancel()
@@ -389,30 +490,41 @@ class Session:
                 await asyncio.sleep(0.5)
                 await self.drivers.call("drain", expected=expected, timeout=10.0)
                 m = merged(await self.drivers.call("collect", expected=expected))
-                r.update(gaps=m["gaps"], undelivered=m["lost"] - m["gaps"], duplicates=m["dups"],
-                         messages_during=len(sent))
+                r.update(
+                    gaps=m["gaps"], undelivered=m["lost"] - m["gaps"], duplicates=m["dups"], messages_during=len(sent)
+                )
             else:
                 sending.cancel()
             await self.drivers.call("record", on=False)
             reps.append(r)
             if late or failed:
-                self.log(f"storm rep {rep + 1}: {r['clients']} clients, {late} not caught up after "
-                         f"{a.storm_deadline:.0f} s, {failed} failed to reconnect; median of the others "
-                         f"{r['p50_caught_up_s']:.2f} s")
+                self.log(
+                    f"storm rep {rep + 1}: {r['clients']} clients, {late} not caught up after "
+                    f"{a.storm_deadline:.0f} s, {failed} failed to reconnect; median of the others "
+                    f"{r['p50_caught_up_s']:.2f} s"
+                )
                 break  # the server is still busy with this storm: a repetition would measure that
-            self.log(f"storm rep {rep + 1}: {r['clients']} clients, all caught up in {r['all_caught_up_s']:.2f} s "
-                     f"(median {r['p50_caught_up_s']:.2f}), gaps {r['gaps']}, dup {r['duplicates']}, "
-                     f"{r['undelivered']} of {r['messages_during'] * self.drivers.members} deliveries still "
-                     f"on the way after the drain")
+            self.log(
+                f"storm rep {rep + 1}: {r['clients']} clients, all caught up in {r['all_caught_up_s']:.2f} s "
+                f"(median {r['p50_caught_up_s']:.2f}), gaps {r['gaps']}, dup {r['duplicates']}, "
+                f"{r['undelivered']} of {r['messages_during'] * self.drivers.members} deliveries still "
+                f"on the way after the drain"
+            )
             await asyncio.sleep(0.5)
         done = [r for r in reps if r["gaps"] is not None]
-        return {"repetitions": reps, "clients": reps[0]["clients"], "deadline_s": a.storm_deadline,
-                "all_caught_up_s": statistics.median(r["all_caught_up_s"] for r in reps),
-                "p50_caught_up_s": statistics.median(r["p50_caught_up_s"] for r in reps),
-                "late": sum(r["late"] for r in reps), "failed": sum(r["failed"] for r in reps),
-                "gaps": sum(r["gaps"] for r in done) if done else None,
-                "undelivered": sum(r["undelivered"] for r in done) if done else None,
-                "duplicates": sum(r["duplicates"] for r in done) if done else None, "rate_per_s": a.storm_rate}
+        return {
+            "repetitions": reps,
+            "clients": reps[0]["clients"],
+            "deadline_s": a.storm_deadline,
+            "all_caught_up_s": statistics.median(r["all_caught_up_s"] for r in reps),
+            "p50_caught_up_s": statistics.median(r["p50_caught_up_s"] for r in reps),
+            "late": sum(r["late"] for r in reps),
+            "failed": sum(r["failed"] for r in reps),
+            "gaps": sum(r["gaps"] for r in done) if done else None,
+            "undelivered": sum(r["undelivered"] for r in done) if done else None,
+            "duplicates": sum(r["duplicates"] for r in done) if done else None,
+            "rate_per_s": a.storm_rate,
+        }
 
     def chat_first_rate(self, fanout: dict[str, Any] | None) -> float:
         """Deliveries per second of the first step: on the grid chat_start * 2^n, the step
@@ -438,29 +550,44 @@ class Session:
         per_s = self.chat_first_rate(fanout)  # offered deliveries per second
         # A first step, not counted: the first post of every client takes paths taken once
         # per connection (and per pooled Redis connection); its outliers would stop the ramp.
-        await self.drivers.call("chat", rate=per_s / members / a.per_room, duration=min(1.0, a.chat_step),
-                                pad=self.chat_pad, drain=4.0)
+        await self.drivers.call(
+            "chat", rate=per_s / members / a.per_room, duration=min(1.0, a.chat_step), pad=self.chat_pad, drain=4.0
+        )
         await asyncio.sleep(0.3)
         while True:
             rate = per_s / members / a.per_room  # posts per member per second
             cpu0 = cpu_seconds(self.target.pid)
-            answers = await self.drivers.call("chat", rate=rate, duration=a.chat_step, pad=self.chat_pad,
-                                              drain=max(4.0, 2 * a.chat_step))
+            answers = await self.drivers.call(
+                "chat", rate=rate, duration=a.chat_step, pad=self.chat_pad, drain=max(4.0, 2 * a.chat_step)
+            )
             cpu = cpu_seconds(self.target.pid) - cpu0
             m = merged(answers)
             posts = sum(x["posts"] for x in answers)
             drained = max(x["drain_seconds"] for x in answers)
             lat = latency_summary(m["latencies"])
             ok = lat["p99_ms"] <= a.p99_limit and m["lost"] == 0 and m["dups"] == 0
-            step = {"offered_per_s": per_s, "rate_per_client": rate, "posts": posts,
-                    "delivered_per_s": m["in_window"] / a.chat_step, "deliveries": m["deliveries"],
-                    "expected": posts * a.per_room, "lost": m["lost"], "duplicates": m["dups"],
-                    "errors": m["errors"], "frame_bytes": round(m["frame_bytes_mean"], 1), **lat,
-                    "server_cpu_s": round(cpu, 3), "drain_s": round(drained, 2), "within_limit": ok,
-                    "loadavg": os.getloadavg()[0]}
+            step = {
+                "offered_per_s": per_s,
+                "rate_per_client": rate,
+                "posts": posts,
+                "delivered_per_s": m["in_window"] / a.chat_step,
+                "deliveries": m["deliveries"],
+                "expected": posts * a.per_room,
+                "lost": m["lost"],
+                "duplicates": m["dups"],
+                "errors": m["errors"],
+                "frame_bytes": round(m["frame_bytes_mean"], 1),
+                **lat,
+                "server_cpu_s": round(cpu, 3),
+                "drain_s": round(drained, 2),
+                "within_limit": ok,
+                "loadavg": os.getloadavg()[0],
+            }
             steps.append(step)
-            self.log(f"chat {per_s:,.0f}/s offered: delivered {step['delivered_per_s']:,.0f}/s, "
-                     f"p99 {lat['p99_ms']:.1f} ms, lost {m['lost']}, dup {m['dups']}, drain {drained:.1f} s")
+            self.log(
+                f"chat {per_s:,.0f}/s offered: delivered {step['delivered_per_s']:,.0f}/s, "
+                f"p99 {lat['p99_ms']:.1f} ms, lost {m['lost']}, dup {m['dups']}, drain {drained:.1f} s"
+            )
             if ok:
                 good = per_s if good is None else max(good, per_s)
             else:
@@ -481,13 +608,22 @@ class Session:
             await asyncio.sleep(0.3)
         within = [s for s in steps if s["within_limit"]]
         best = max(within, key=lambda s: s["delivered_per_s"]) if within else None
-        return {"steps": steps, "delivered_per_s": best["delivered_per_s"] if best else 0.0,
-                "p99_ms": best["p99_ms"] if best else float("nan"),
-                "offered_per_s": best["offered_per_s"] if best else 0.0,
-                "lost": sum(s["lost"] for s in steps), "duplicates": sum(s["duplicates"] for s in steps),
-                "frame_bytes": statistics.median(s["frame_bytes"] for s in steps),
-                "p99_limit_ms": a.p99_limit, "rooms": a.rooms, "per_room": a.per_room}
+        return {
+            "steps": steps,
+            "delivered_per_s": best["delivered_per_s"] if best else 0.0,
+            "p99_ms": best["p99_ms"] if best else float("nan"),
+            "offered_per_s": best["offered_per_s"] if best else 0.0,
+            "lost": sum(s["lost"] for s in steps),
+            "duplicates": sum(s["duplicates"] for s in steps),
+            "frame_bytes": statistics.median(s["frame_bytes"] for s in steps),
+            "p99_limit_ms": a.p99_limit,
+            "rooms": a.rooms,
+            "per_room": a.per_room,
+        }
+
+
 # -- entry point ---------------------------------------------------------------------------------
+
 
 async def run_all(args: argparse.Namespace, scenarios: list[str], names: list[str]) -> dict[str, dict[str, Any]]:
     results: dict[str, dict[str, Any]] = {s: {} for s in scenarios}
@@ -515,8 +651,9 @@ async def run_all(args: argparse.Namespace, scenarios: list[str], names: list[st
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m bench", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     add_arguments(parser)
     args = parser.parse_args(argv)
     if args.table:
@@ -526,8 +663,9 @@ def main(argv: list[str] | None = None) -> int:
         for key, value in QUICK.items():
             if getattr(args, key) == parser.get_default(key):
                 setattr(args, key, value)
-    scenarios = [s for s in SCENARIOS if (args.only and s in args.only) or
-                 (not args.only and args.scenario in (s, "all"))]
+    scenarios = [
+        s for s in SCENARIOS if (args.only and s in args.only) or (not args.only and args.scenario in (s, "all"))
+    ]
     with_redis = redis_available()
     if args.targets:
         names = [n.strip() for n in args.targets.split(",") if n.strip()]
@@ -541,26 +679,59 @@ def main(argv: list[str] | None = None) -> int:
     drv.raise_fd_limit()
     started = time.monotonic()
     load_before = os.getloadavg()
-    print(f"scenarios {', '.join(scenarios)}; targets {', '.join(names)}; {args.rooms} rooms x {args.per_room} "
-          f"clients; {args.drivers} driver processes; load average {load_before[0]:.2f}", flush=True)
+    print(
+        f"scenarios {', '.join(scenarios)}; targets {', '.join(names)}; {args.rooms} rooms x {args.per_room} "
+        f"clients; {args.drivers} driver processes; load average {load_before[0]:.2f}",
+        flush=True,
+    )
     results = asyncio.run(run_all(args, scenarios, names))
-    meta = {"command": "python -m bench " + (" ".join(sys.argv[1:] if argv is None else argv) or "all"),
-            "machine": machine(), "loadavg_before": load_before, "loadavg_after": os.getloadavg(),
-            "seconds": round(time.monotonic() - started, 1), "quick": args.quick,
-            "sizes": {k: getattr(args, k) for k in ("rooms", "per_room", "drivers", "frame_bytes", "fanout_releases",
-                                                    "fanout_rate", "repeat", "storm", "storm_rate", "storm_repeat",
-                                                    "storm_deadline", "chat_start",
-                                                    "chat_step", "chat_refine", "p99_limit")}}
+    meta = {
+        "command": "python -m bench " + (" ".join(sys.argv[1:] if argv is None else argv) or "all"),
+        "machine": machine(),
+        "loadavg_before": load_before,
+        "loadavg_after": os.getloadavg(),
+        "seconds": round(time.monotonic() - started, 1),
+        "quick": args.quick,
+        "sizes": {
+            k: getattr(args, k)
+            for k in (
+                "rooms",
+                "per_room",
+                "drivers",
+                "frame_bytes",
+                "fanout_releases",
+                "fanout_rate",
+                "repeat",
+                "storm",
+                "storm_rate",
+                "storm_repeat",
+                "storm_deadline",
+                "chat_start",
+                "chat_step",
+                "chat_refine",
+                "p99_limit",
+            )
+        },
+    }
     print("\n" + table(results) + "\n", flush=True)
     others = {t: r["other_load_cpus"] for rows in results.values() for t, r in rows.items() if "other_load_cpus" in r}
     if others:
-        print("Other work on the machine while each target ran (CPUs): "
-              + ", ".join(f"{LABEL[t]} {v:.2f}" for t, v in others.items()), flush=True)
+        print(
+            "Other work on the machine while each target ran (CPUs): "
+            + ", ".join(f"{LABEL[t]} {v:.2f}" for t, v in others.items()),
+            flush=True,
+        )
         if max(others.values()) - min(others.values()) > 0.5:
-            print("WARNING: the machine was much busier with other work for some targets than for others; "
-                  "their ratios are not comparable: run again on a quieter machine", flush=True)
-    print(f"{meta['seconds']:.0f} s; load average before {load_before[0]:.2f}, after {os.getloadavg()[0]:.2f} "
-          f"(on {os.cpu_count()} CPUs)", flush=True)
+            print(
+                "WARNING: the machine was much busier with other work for some targets than for others; "
+                "their ratios are not comparable: run again on a quieter machine",
+                flush=True,
+            )
+    print(
+        f"{meta['seconds']:.0f} s; load average before {load_before[0]:.2f}, after {os.getloadavg()[0]:.2f} "
+        f"(on {os.cpu_count()} CPUs)",
+        flush=True,
+    )
     if not args.no_save:
         for path in save(results, args, meta):
             print(f"wrote {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}", flush=True)

@@ -21,9 +21,13 @@ def pct(values: list[float], q: float) -> float:
 
 def latency_summary(values: list[float]) -> dict[str, float]:
     values = sorted(values)
-    return {"p50_ms": pct(values, 0.50) * 1e3, "p95_ms": pct(values, 0.95) * 1e3,
-            "p99_ms": pct(values, 0.99) * 1e3, "max_ms": (values[-1] * 1e3) if values else float("nan"),
-            "samples": len(values)}
+    return {
+        "p50_ms": pct(values, 0.50) * 1e3,
+        "p95_ms": pct(values, 0.95) * 1e3,
+        "p99_ms": pct(values, 0.99) * 1e3,
+        "max_ms": (values[-1] * 1e3) if values else float("nan"),
+        "samples": len(values),
+    }
 
 
 def cpu_seconds(pid: int) -> float:
@@ -77,8 +81,11 @@ async def wait_idle(pid: int, timeout: float, window: float = 0.5, busy: float =
 
 
 def machine() -> dict[str, Any]:
-    info: dict[str, Any] = {"python": platform.python_version(), "platform": platform.platform(),
-                            "cpus": os.cpu_count()}
+    info: dict[str, Any] = {
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "cpus": os.cpu_count(),
+    }
     try:
         cpu = Path("/proc/cpuinfo").read_text()
         info["cpu"] = next((ln.split(":", 1)[1].strip() for ln in cpu.splitlines() if ln.startswith("model name")), "")

@@ -20,8 +20,9 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from exercise_server import report
 from exercise_server.core import events as ev
@@ -39,16 +40,23 @@ ROOT = Path(__file__).resolve().parents[1]
 SCENARIO = ROOT / "injects" / "tamsa-river-crisis.yaml"
 RESULTS = Path(__file__).resolve().parent / "results"
 FAC = Principal(FACILITATOR, "Facilitator", "p-fac")
-PHRASES = ("Convoy held at the Kilo 22 roadblock", "Requesting an update on the Lunda bridge",
-           "Can you share the distribution sites?", "Noted, passing to the security cell",
-           "Crowd forming at Kora market", "Ferry crossing suspended until daylight", "Roger, out")
+PHRASES = (
+    "Convoy held at the Kilo 22 roadblock",
+    "Requesting an update on the Lunda bridge",
+    "Can you share the distribution sites?",
+    "Noted, passing to the security cell",
+    "Crowd forming at Kora market",
+    "Ferry crossing suspended until daylight",
+    "Roger, out",
+)
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--events", type=int, default=100_000, help="length of the generated log (default 100000)")
     p.add_argument("--seed", type=int, default=7, help="seed of the generated exercise (default 7)")
-    p.add_argument("--every", type=int, default=SNAPSHOT_EVERY, help=f"events between snapshots "
-                                                                     f"(default {SNAPSHOT_EVERY})")
+    p.add_argument(
+        "--every", type=int, default=SNAPSHOT_EVERY, help=f"events between snapshots (default {SNAPSHOT_EVERY})"
+    )
     p.add_argument("--seeks", type=int, default=200, help="random seeks measured with snapshots (default 200)")
     p.add_argument("--scenario", type=Path, default=SCENARIO, help="scenario file (default: the Tamsa scenario)")
     p.add_argument("--no-save", action="store_true", help="print only; do not write bench/results/")
@@ -67,8 +75,9 @@ class Exercise:
         codes = {f"CODE-{t.id}": {"role": TRAINEE, "team": t.id} for t in scenario.teams}
         codes["CODE-eval"] = {"role": EVALUATOR}
         self.append(decide_open("bench-replay", scenario.doc, codes, self.clock.now(), FAC.actor()))
-        self.trainees = [self.join(f"CODE-{t.id}", f"{t.id} member {i}", f"p-{t.id}-{i}")
-                         for t in scenario.teams for i in (1, 2)]
+        self.trainees = [
+            self.join(f"CODE-{t.id}", f"{t.id} member {i}", f"p-{t.id}-{i}") for t in scenario.teams for i in (1, 2)
+        ]
         self.evaluator = self.join("CODE-eval", "Evaluator", "p-eval")
         self.rooms = {t.id: [r.id for r in scenario.rooms.values() if t.id in r.writers] for t in scenario.teams}
         self.features: dict[str, list[str]] = {t.id: [] for t in scenario.teams}
@@ -103,29 +112,65 @@ class Exercise:
             who = rng.choice(self.trainees)
             roll = rng.random()
             if roll < 0.55:
-                self.cmd(who, {"type": "room.post", "room": rng.choice(self.rooms[who.team]),
-                               "text": rng.choice(PHRASES)})
+                self.cmd(
+                    who, {"type": "room.post", "room": rng.choice(self.rooms[who.team]), "text": rng.choice(PHRASES)}
+                )
             elif roll < 0.70 and self.features[who.team]:
-                self.cmd(who, {"type": "cop.change", "feature_id": rng.choice(self.features[who.team][-50:]),
-                               "set": {"geometry": {"type": "Point", "coordinates": [round(rng.uniform(30.7, 32.1), 4),
-                                                                                     round(rng.uniform(3.9, 5.2), 4)]},
-                                       "properties": {"status": rng.choice(["open", "closed", "tense"])}}})
+                self.cmd(
+                    who,
+                    {
+                        "type": "cop.change",
+                        "feature_id": rng.choice(self.features[who.team][-50:]),
+                        "set": {
+                            "geometry": {
+                                "type": "Point",
+                                "coordinates": [round(rng.uniform(30.7, 32.1), 4), round(rng.uniform(3.9, 5.2), 4)],
+                            },
+                            "properties": {"status": rng.choice(["open", "closed", "tense"])},
+                        },
+                    },
+                )
             elif roll < 0.76:
                 visible = rng.choice([[who.team], [who.component], "all"])
-                self.cmd(who, {"type": "cop.add", "feature": {
-                    "kind": rng.choice(["incident", "checkpoint", "unit", "camp"]), "name": rng.choice(PHRASES)[:30],
-                    "geometry": {"type": "Point", "coordinates": [round(rng.uniform(30.7, 32.1), 4),
-                                                                  round(rng.uniform(3.9, 5.2), 4)]},
-                    "visible_to": visible}})
+                self.cmd(
+                    who,
+                    {
+                        "type": "cop.add",
+                        "feature": {
+                            "kind": rng.choice(["incident", "checkpoint", "unit", "camp"]),
+                            "name": rng.choice(PHRASES)[:30],
+                            "geometry": {
+                                "type": "Point",
+                                "coordinates": [round(rng.uniform(30.7, 32.1), 4), round(rng.uniform(3.9, 5.2), 4)],
+                            },
+                            "visible_to": visible,
+                        },
+                    },
+                )
             elif roll < 0.80:
                 self.acknowledge(who)
             elif roll < 0.86:
-                self.cmd(FAC, {"type": "room.post", "room": rng.choice(["joint", "plenary"]),
-                               "text": rng.choice(PHRASES), "as": "Governor of Tamsa"})
+                self.cmd(
+                    FAC,
+                    {
+                        "type": "room.post",
+                        "room": rng.choice(["joint", "plenary"]),
+                        "text": rng.choice(PHRASES),
+                        "as": "Governor of Tamsa",
+                    },
+                )
             elif roll < 0.88:
                 objective = rng.choice(list(self.sc.objectives))
-                self.cmd(self.evaluator, {"type": "observation.record", "text": rng.choice(PHRASES),
-                                          "rating": rng.randint(1, 4), "objective": objective, "team": who.team})
+                self.cmd(
+                    self.evaluator,
+                    {
+                        "type": "observation.record",
+                        "text": rng.choice(PHRASES),
+                        "rating": rng.randint(1, 4),
+                        "objective": objective,
+                        "team": who.team,
+                    },
+                )
             elif roll < 0.90:
                 self.mark()
             else:
@@ -134,8 +179,11 @@ class Exercise:
         return self.log
 
     def acknowledge(self, who: Principal) -> None:
-        open_ = [st.inject.id for st in self.state.injects.values()
-                 if st.status == RELEASED and who.team in self.sc.audience(st.inject.to) and who.team not in st.acks]
+        open_ = [
+            st.inject.id
+            for st in self.state.injects.values()
+            if st.status == RELEASED and who.team in self.sc.audience(st.inject.to) and who.team not in st.acks
+        ]
         if open_:
             self.cmd(who, {"type": "inject.ack", "inject_id": self.rng.choice(open_)})
 
@@ -143,8 +191,16 @@ class Exercise:
         items = self.state.checklist()
         if items:
             item = self.rng.choice(items)
-            self.cmd(self.evaluator, {"type": "expectation.mark", "inject_id": item["inject_id"], "team": item["team"],
-                                      "action": item["action"], "status": self.rng.choice(ev.EXPECTATION_STATUSES)})
+            self.cmd(
+                self.evaluator,
+                {
+                    "type": "expectation.mark",
+                    "inject_id": item["inject_id"],
+                    "team": item["team"],
+                    "action": item["action"],
+                    "status": self.rng.choice(ev.EXPECTATION_STATUSES),
+                },
+            )
 
 
 def timed(fn: Callable[[], Any], repeat: int = 1) -> tuple[float, Any]:
@@ -164,12 +220,18 @@ def series(fn: Callable[[int], Any], points: list[int]) -> dict[str, float]:
         fn(point)
         times.append(time.perf_counter() - t)
     times.sort()
-    return {"median_s": statistics.median(times), "mean_s": statistics.fmean(times),
-            "p95_s": times[min(len(times) - 1, int(len(times) * 0.95))], "max_s": times[-1], "n": len(times)}
+    return {
+        "median_s": statistics.median(times),
+        "mean_s": statistics.fmean(times),
+        "p95_s": times[min(len(times) - 1, int(len(times) * 0.95))],
+        "max_s": times[-1],
+        "n": len(times),
+    }
 
 
 def store_round_trip(events: list[ev.Event]) -> tuple[float, float]:
     """Append the log to a fresh SQLite store in one transaction, then read it back (what a replay reads)."""
+
     async def go() -> tuple[float, float]:
         with tempfile.TemporaryDirectory() as tmp:
             store = open_store(tmp)
@@ -183,6 +245,7 @@ def store_round_trip(events: list[ev.Event]) -> tuple[float, float]:
             await store.close()
             assert len(back) == len(events)
             return written, read
+
     return asyncio.run(go())
 
 
@@ -204,16 +267,22 @@ def run(args: argparse.Namespace) -> int:
     seek = series(replay.state_at, points)
     teams = [f"team:{t.id}" for t in scenario.teams]
     seek_view = series(lambda s: point_of_view(replay.state_at(s), rng.choice(["control", *teams]), 200), points)
-    slow_points = points[:max(5, args.seeks // 20)]
+    slow_points = points[: max(5, args.seeks // 20)]
     seek_no_snapshots = series(lambda s: ExerciseState.fold_until(events, seq=s), slow_points)
     metrics_s, _ = timed(lambda: compute(events))
     report_s, html = timed(lambda: report.render(events))
     assert state.head == head
 
     figures = {
-        "store_append_s": store_write_s, "store_read_s": store_read_s, "full_fold_s": fold_s,
-        "replay_build_s": build_s, "seek_with_snapshots": seek, "seek_and_point_of_view": seek_view,
-        "seek_without_snapshots": seek_no_snapshots, "metrics_s": metrics_s, "report_s": report_s,
+        "store_append_s": store_write_s,
+        "store_read_s": store_read_s,
+        "full_fold_s": fold_s,
+        "replay_build_s": build_s,
+        "seek_with_snapshots": seek,
+        "seek_and_point_of_view": seek_view,
+        "seek_without_snapshots": seek_no_snapshots,
+        "metrics_s": metrics_s,
+        "report_s": report_s,
         "report_bytes": len(html.encode()),
     }
     ratios = {
@@ -222,12 +291,26 @@ def run(args: argparse.Namespace) -> int:
         "report_over_full_fold": report_s / fold_s,
     }
     result = {
-        "bench": "replay", "date": datetime.date.today().isoformat(),
-        "machine": {"python": platform.python_version(), "platform": platform.platform(),
-                    "cpus": os.cpu_count(), "processor": platform.processor() or platform.machine()},
-        "log": {"events": head, "scenario": scenario.id, "seed": args.seed, "generate_s": generate_s,
-                "exercise_seconds": events[-1].ex_time, "types": dict(sorted(counts.items()))},
-        "snapshot_every": args.every, "seeks": args.seeks, "figures": figures, "ratios": ratios,
+        "bench": "replay",
+        "date": datetime.date.today().isoformat(),
+        "machine": {
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+            "cpus": os.cpu_count(),
+            "processor": platform.processor() or platform.machine(),
+        },
+        "log": {
+            "events": head,
+            "scenario": scenario.id,
+            "seed": args.seed,
+            "generate_s": generate_s,
+            "exercise_seconds": events[-1].ex_time,
+            "types": dict(sorted(counts.items())),
+        },
+        "snapshot_every": args.every,
+        "seeks": args.seeks,
+        "figures": figures,
+        "ratios": ratios,
     }
     print(markdown(result))
     if not args.no_save:
@@ -248,23 +331,39 @@ def markdown(r: dict[str, Any]) -> str:
         ("SQLite: append the whole log (one transaction)", ms(f["store_append_s"]), ""),
         ("SQLite: read the whole log", ms(f["store_read_s"]), ""),
         ("Full fold from the start (baseline)", ms(f["full_fold_s"]), "1x"),
-        (f"Build the replay (fold + snapshot every {r['snapshot_every']:,})", ms(f["replay_build_s"]),
-         f"{f['replay_build_s'] / f['full_fold_s']:.2f}x the fold"),
-        (f"Seek to a random point, with snapshots (median of {f['seek_with_snapshots']['n']})",
-         ms(f["seek_with_snapshots"]["median_s"]), f"{q['full_fold_over_seek']:,.0f}x faster than the fold"),
+        (
+            f"Build the replay (fold + snapshot every {r['snapshot_every']:,})",
+            ms(f["replay_build_s"]),
+            f"{f['replay_build_s'] / f['full_fold_s']:.2f}x the fold",
+        ),
+        (
+            f"Seek to a random point, with snapshots (median of {f['seek_with_snapshots']['n']})",
+            ms(f["seek_with_snapshots"]["median_s"]),
+            f"{q['full_fold_over_seek']:,.0f}x faster than the fold",
+        ),
         ("  same, p95 / max", f"{ms(f['seek_with_snapshots']['p95_s'])} / {ms(f['seek_with_snapshots']['max_s'])}", ""),
-        ("Seek + point of view (control or a team, last 200 messages per room)",
-         ms(f["seek_and_point_of_view"]["median_s"]), ""),
-        (f"Seek to a random point, without snapshots (median of {f['seek_without_snapshots']['n']})",
-         ms(f["seek_without_snapshots"]["median_s"]),
-         f"{q['seek_without_over_with_snapshots']:,.0f}x slower than with snapshots"),
+        (
+            "Seek + point of view (control or a team, last 200 messages per room)",
+            ms(f["seek_and_point_of_view"]["median_s"]),
+            "",
+        ),
+        (
+            f"Seek to a random point, without snapshots (median of {f['seek_without_snapshots']['n']})",
+            ms(f["seek_without_snapshots"]["median_s"]),
+            f"{q['seek_without_over_with_snapshots']:,.0f}x slower than with snapshots",
+        ),
         ("Metrics", ms(f["metrics_s"]), ""),
-        (f"After-action report ({f['report_bytes'] / 1024:,.0f} KiB of HTML)", ms(f["report_s"]),
-         f"{q['report_over_full_fold']:.1f}x the fold"),
+        (
+            f"After-action report ({f['report_bytes'] / 1024:,.0f} KiB of HTML)",
+            ms(f["report_s"]),
+            f"{q['report_over_full_fold']:.1f}x the fold",
+        ),
     ]
     log = r["log"]
-    head = (f"Replay on {log['events']:,} events ({log['scenario']}, {log['exercise_seconds'] / 3600:.1f} h of "
-            f"exercise time, seed {log['seed']}; Python {r['machine']['python']}, {r['machine']['cpus']} CPUs, "
-            f"{r['date']})\n\n")
+    head = (
+        f"Replay on {log['events']:,} events ({log['scenario']}, {log['exercise_seconds'] / 3600:.1f} h of "
+        f"exercise time, seed {log['seed']}; Python {r['machine']['python']}, {r['machine']['cpus']} CPUs, "
+        f"{r['date']})\n\n"
+    )
     table = "| measure | time | against the baseline |\n| --- | ---: | --- |\n"
     return head + table + "\n".join(f"| {a} | {b} | {c} |" for a, b, c in rows)

@@ -21,9 +21,23 @@ class Profiler:
         pyspy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
         directory.mkdir(parents=True, exist_ok=True)
         self.path = directory / f"{name}.txt"
-        self.proc = subprocess.Popen([pyspy, "record", "--pid", str(pid), "--rate", "250", "--format", "raw",
-                                      "--output", str(self.path), "--nonblocking"],
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.proc = subprocess.Popen(
+            [
+                pyspy,
+                "record",
+                "--pid",
+                str(pid),
+                "--rate",
+                "250",
+                "--format",
+                "raw",
+                "--output",
+                str(self.path),
+                "--nonblocking",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         time.sleep(0.5)  # attached before the phase starts
 
     def stop(self) -> None:

@@ -14,8 +14,13 @@ RESULTS = Path(__file__).resolve().parent / "results"
 # misses its deadline is still busy with it afterwards (the target is stopped right after).
 SCENARIOS = ("memory", "fanout", "chat", "reconnect")
 ALL_TARGETS = ("ours", "ours-redis", "sio", "sio-redis", "floor")
-LABEL = {"ours": "this server", "ours-redis": "this server (Redis)", "sio": "python-socketio",
-         "sio-redis": "python-socketio (Redis)", "floor": "websockets floor"}
+LABEL = {
+    "ours": "this server",
+    "ours-redis": "this server (Redis)",
+    "sio": "python-socketio",
+    "sio-redis": "python-socketio (Redis)",
+    "floor": "websockets floor",
+}
 
 # The targets the issue holds us to (ratios are ours / peer, measured in the same run).
 GOALS = {
@@ -29,19 +34,37 @@ GOALS = {
 # -- the table and the files ---------------------------------------------------------------------
 
 FIGURES: dict[str, list[tuple[str, str, str, bool]]] = {  # key, label, unit, higher is better
-    "fanout": [("p50_ms", "latency p50", "ms", False), ("p95_ms", "latency p95", "ms", False),
-               ("p99_ms", "latency p99", "ms", False), ("max_ms", "latency max", "ms", False),
-               ("lost", "lost deliveries", "", False), ("duplicates", "duplicate deliveries", "", False)],
-    "chat": [("delivered_per_s", "delivered msg/s at p99 within limit", "/s", True),
-             ("p99_ms", "p99 at that rate", "ms", False), ("lost", "lost deliveries", "", False)],
-    "reconnect": [("all_caught_up_s", "all caught up", "s", False), ("p50_caught_up_s", "median caught up", "s", False),
-                  ("gaps", "gaps", "", False), ("duplicates", "duplicates", "", False)],
-    "memory": [("kib_per_connection", "memory per idle connection", "KiB", False),
-               ("rss_after_mib", "server RSS with all connected", "MiB", False)],
+    "fanout": [
+        ("p50_ms", "latency p50", "ms", False),
+        ("p95_ms", "latency p95", "ms", False),
+        ("p99_ms", "latency p99", "ms", False),
+        ("max_ms", "latency max", "ms", False),
+        ("lost", "lost deliveries", "", False),
+        ("duplicates", "duplicate deliveries", "", False),
+    ],
+    "chat": [
+        ("delivered_per_s", "delivered msg/s at p99 within limit", "/s", True),
+        ("p99_ms", "p99 at that rate", "ms", False),
+        ("lost", "lost deliveries", "", False),
+    ],
+    "reconnect": [
+        ("all_caught_up_s", "all caught up", "s", False),
+        ("p50_caught_up_s", "median caught up", "s", False),
+        ("gaps", "gaps", "", False),
+        ("duplicates", "duplicates", "", False),
+    ],
+    "memory": [
+        ("kib_per_connection", "memory per idle connection", "KiB", False),
+        ("rss_after_mib", "server RSS with all connected", "MiB", False),
+    ],
 }
 COUNTS = {"lost", "duplicates", "gaps"}
-GOAL_KEY = {"fanout": "p99_ms", "chat": "delivered_per_s", "reconnect": "all_caught_up_s",
-            "memory": "kib_per_connection"}
+GOAL_KEY = {
+    "fanout": "p99_ms",
+    "chat": "delivered_per_s",
+    "reconnect": "all_caught_up_s",
+    "memory": "kib_per_connection",
+}
 
 
 def socketio_of(target: str) -> str:
@@ -61,14 +84,20 @@ def goal_check(scenario: str, target: str, rows: dict[str, dict[str, Any]]) -> d
     r = rows[target]
     if scenario == "fanout":
         x = ratio(r["p99_ms"], rows.get("floor", {}).get("p99_ms"))
-        return {"goal": GOALS[scenario], "value": x, "met": x is not None and x <= 1.3 and r["lost"] == 0
-                and r["duplicates"] == 0}
+        return {
+            "goal": GOALS[scenario],
+            "value": x,
+            "met": x is not None and x <= 1.3 and r["lost"] == 0 and r["duplicates"] == 0,
+        }
     if scenario == "chat":
         x = ratio(r["delivered_per_s"], rows.get(socketio_of(target), {}).get("delivered_per_s"))
         return {"goal": GOALS[scenario], "value": x, "met": x is not None and x >= 1.5}
     if scenario == "reconnect":
-        return {"goal": GOALS[scenario], "value": r["all_caught_up_s"],
-                "met": r["all_caught_up_s"] < 3.0 and r["gaps"] == 0 and r["clients"] >= 1000}
+        return {
+            "goal": GOALS[scenario],
+            "value": r["all_caught_up_s"],
+            "met": r["all_caught_up_s"] < 3.0 and r["gaps"] == 0 and r["clients"] >= 1000,
+        }
     if scenario == "memory":
         return {"goal": GOALS[scenario], "value": r["kib_per_connection"], "met": r["kib_per_connection"] <= 40}
     return None
@@ -85,8 +114,10 @@ def fmt(value: Any, unit: str) -> str:
 
 
 def table(results: dict[str, dict[str, dict[str, Any]]]) -> str:
-    lines = ["| scenario | figure | target | value | x floor | x python-socketio | goal |",
-             "| --- | --- | --- | ---: | ---: | ---: | --- |"]
+    lines = [
+        "| scenario | figure | target | value | x floor | x python-socketio | goal |",
+        "| --- | --- | --- | ---: | ---: | ---: | --- |",
+    ]
     for scenario in SCENARIOS:
         rows = results.get(scenario)
         if not rows:
@@ -99,13 +130,25 @@ def table(results: dict[str, dict[str, dict[str, Any]]]) -> str:
                     continue
                 v = rows[target].get(key)
                 r = rows[target]
-                if scenario == "reconnect" and (r.get("late") or r.get("failed")) and key in ("all_caught_up_s", "gaps"):
-                    back = (f"{r['late']:,} of {r['clients']:,} not back after {r['deadline_s']:g} s"
-                            if r.get("late") else f"{r['failed']:,} of {r['clients']:,} refused")
-                    lines.append(f"| {scenario} | {label}{' (' + unit + ')' if unit else ''} | {LABEL[target]} | "
-                                 + (f"{back} | | |" if key == "all_caught_up_s" else "not measured | | |")
-                                 + (f" **missed**: {GOALS[scenario]} |" if target.startswith("ours")
-                                    and key == "all_caught_up_s" else " |"))
+                if (
+                    scenario == "reconnect"
+                    and (r.get("late") or r.get("failed"))
+                    and key in ("all_caught_up_s", "gaps")
+                ):
+                    back = (
+                        f"{r['late']:,} of {r['clients']:,} not back after {r['deadline_s']:g} s"
+                        if r.get("late")
+                        else f"{r['failed']:,} of {r['clients']:,} refused"
+                    )
+                    lines.append(
+                        f"| {scenario} | {label}{' (' + unit + ')' if unit else ''} | {LABEL[target]} | "
+                        + (f"{back} | | |" if key == "all_caught_up_s" else "not measured | | |")
+                        + (
+                            f" **missed**: {GOALS[scenario]} |"
+                            if target.startswith("ours") and key == "all_caught_up_s"
+                            else " |"
+                        )
+                    )
                     continue
                 if scenario == "reconnect" and key == "p50_caught_up_s" and (r.get("late") or r.get("failed")):
                     continue
@@ -118,9 +161,11 @@ def table(results: dict[str, dict[str, dict[str, Any]]]) -> str:
                 g = goal_check(scenario, target, rows)
                 if g is not None and key == GOAL_KEY[scenario]:
                     goal = ("met" if g["met"] else "**missed**") + f": {g['goal']}"
-                lines.append(f"| {scenario} | {label}{' (' + unit + ')' if unit and unit != '/s' else ''} | "
-                             f"{LABEL[target]} | {fmt(v, unit)} | {'' if rf is None else f'{rf:.2f}x'} | "
-                             f"{'' if rs is None else f'{rs:.2f}x'} | {goal} |")
+                lines.append(
+                    f"| {scenario} | {label}{' (' + unit + ')' if unit and unit != '/s' else ''} | "
+                    f"{LABEL[target]} | {fmt(v, unit)} | {'' if rf is None else f'{rf:.2f}x'} | "
+                    f"{'' if rs is None else f'{rs:.2f}x'} | {goal} |"
+                )
     return "\n".join(lines)
 
 
@@ -137,6 +182,7 @@ def plain(value: Any) -> Any:
 
 def load_saved(directory: Path, day: str) -> dict[str, dict[str, dict[str, Any]]]:
     """The results of one day's run, as `table` takes them (null back to NaN)."""
+
     def nan(value: Any) -> Any:
         if value is None:
             return float("nan")
@@ -163,8 +209,11 @@ def save(results: dict[str, dict[str, dict[str, Any]]], args: argparse.Namespace
         for t, r in rows.items():
             if "error" in r:
                 continue
-            ratios[t] = {"figure": key, "x_floor": ratio(r.get(key), rows.get("floor", {}).get(key)),
-                         "x_socketio": ratio(r.get(key), rows.get(socketio_of(t), {}).get(key))}
+            ratios[t] = {
+                "figure": key,
+                "x_floor": ratio(r.get(key), rows.get("floor", {}).get(key)),
+                "x_socketio": ratio(r.get(key), rows.get(socketio_of(t), {}).get(key)),
+            }
         doc = {"scenario": scenario, "date": day, **meta, "targets": rows, "ratios": ratios, "goals": goals}
         path = args.results_dir / f"{day}-{scenario}{'-quick' if args.quick else ''}.json"
         path.write_text(json.dumps(plain(doc), indent=1, default=str) + "\n")

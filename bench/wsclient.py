@@ -15,6 +15,7 @@ import hashlib
 import os
 import struct
 import time
+
 try:
     from websockets.speedups import apply_mask  # the C helper the `websockets` library uses
 except ImportError:  # pragma: no cover - pure-Python fallback
@@ -52,7 +53,8 @@ class WSClient(asyncio.Protocol):
         transport.write(  # type: ignore[attr-defined]
             f"GET {self.path} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\nUpgrade: websocket\r\n"
             f"Connection: Upgrade\r\nSec-WebSocket-Key: {self._key.decode()}\r\n"
-            f"Sec-WebSocket-Version: 13\r\nUser-Agent: exercise-bench\r\n\r\n".encode())
+            f"Sec-WebSocket-Version: 13\r\nUser-Agent: exercise-bench\r\n\r\n".encode()
+        )
 
     def data_received(self, data: bytes) -> None:
         t = now()
@@ -63,7 +65,7 @@ class WSClient(asyncio.Protocol):
             if end < 0:
                 return
             head = bytes(buf[:end]).decode("latin-1")
-            del buf[:end + 4]
+            del buf[: end + 4]
             status = head.split("\r\n", 1)[0]
             expected = base64.b64encode(hashlib.sha1(self._key + GUID).digest()).decode()
             if " 101 " not in status + " " or expected not in head:
@@ -90,7 +92,7 @@ class WSClient(asyncio.Protocol):
                 hdr = 10
             if n - pos < hdr + length:
                 break
-            payload = bytes(buf[pos + hdr:pos + hdr + length])
+            payload = bytes(buf[pos + hdr : pos + hdr + length])
             pos += hdr + length
             self._frame(b0 & 0x80, b0 & 0x0F, payload, t)
             if self.closed:
@@ -179,4 +181,3 @@ class WSClient(asyncio.Protocol):
 
     def on_close(self, code: int | None) -> None:
         pass
-

@@ -28,8 +28,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from .server.settings import Settings
     from .server.run import serve
+    from .server.settings import Settings
 
     return serve(Settings.from_args(args))
 
@@ -40,8 +40,13 @@ def cmd_msel_import(args: argparse.Namespace) -> int:
     out = Path(args.output)
     try:
         base = load_base(args.into) if args.into else template_base()
-        result = build_scenario(args.file, base, out, scenario_id=args.id,
-                                title=args.title or (None if args.into else out.stem.replace("-", " ").capitalize()))
+        result = build_scenario(
+            args.file,
+            base,
+            out,
+            scenario_id=args.id,
+            title=args.title or (None if args.into else out.stem.replace("-", " ").capitalize()),
+        )
     except MselError as exc:
         for warning in exc.warnings:
             print(f"{exc.source}: {warning}", file=sys.stderr)
@@ -82,16 +87,23 @@ def add_msel_commands(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("msel", help="import or export an MSEL spreadsheet (.csv, .xlsx)")
     msel = p.add_subparsers(dest="msel_command", required=True)
 
-    p = msel.add_parser("import", help="build a scenario from an MSEL spreadsheet; writes nothing if a row is wrong",
-                        description="Read FILE's MSEL rows, take everything else from --into BASE (or the course "
-                                    "template), validate, and write OUTPUT. Columns: docs/scenario-format.md.")
+    p = msel.add_parser(
+        "import",
+        help="build a scenario from an MSEL spreadsheet; writes nothing if a row is wrong",
+        description="Read FILE's MSEL rows, take everything else from --into BASE (or the course "
+        "template), validate, and write OUTPUT. Columns: docs/scenario-format.md.",
+    )
     p.add_argument("file", help="the spreadsheet: .csv or .xlsx")
     p.add_argument("-o", "--output", required=True, help="the scenario file to write, e.g. injects/new.yaml")
     base = p.add_mutually_exclusive_group(required=True)
-    base.add_argument("--into", metavar="BASE", help="take setting, teams, rooms and COP from this scenario "
-                                                     "and replace its MSEL")
-    base.add_argument("--template", action="store_true", help="start from the course template (four components, "
-                                                              "one syndicate: mil-1, pol-1, hum-1, civ-1)")
+    base.add_argument(
+        "--into", metavar="BASE", help="take setting, teams, rooms and COP from this scenario and replace its MSEL"
+    )
+    base.add_argument(
+        "--template",
+        action="store_true",
+        help="start from the course template (four components, one syndicate: mil-1, pol-1, hum-1, civ-1)",
+    )
     p.add_argument("--id", help="scenario id of the new file (default: the output file's name)")
     p.add_argument("--title", help="scenario title (default: the base's, or from the output file's name)")
     p.set_defaults(func=cmd_msel_import)
@@ -112,11 +124,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("serve", help="run the server")
     from .server.settings import add_serve_arguments
+
     add_serve_arguments(p)
     p.set_defaults(func=cmd_serve)
 
     add_msel_commands(sub)
     from .cli_evaluation import add_subcommands as add_evaluation_commands
+
     add_evaluation_commands(sub)
     return parser
 

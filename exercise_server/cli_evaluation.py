@@ -10,8 +10,9 @@ import argparse
 import asyncio
 import os
 import sys
+from collections.abc import Callable, Coroutine
 from pathlib import Path
-from typing import Any, Callable, Coroutine
+from typing import Any
 
 from .core import events as ev
 from .core.clock import ENDED
@@ -24,8 +25,12 @@ def add_subcommands(sub: Any) -> None:
     p = sub.add_parser("export", help="write an exercise's event log as JSON Lines or CSV")
     p.add_argument("exercise", help="the exercise id")
     _store_arguments(p)
-    p.add_argument("--format", choices=FORMATS, default="jsonl",
-                   help="jsonl: lossless, for import elsewhere (default); csv: for spreadsheets")
+    p.add_argument(
+        "--format",
+        choices=FORMATS,
+        default="jsonl",
+        help="jsonl: lossless, for import elsewhere (default); csv: for spreadsheets",
+    )
     p.add_argument("-o", "--output", help="file to write (default: standard output)")
     p.set_defaults(func=cmd_export)
 
@@ -43,12 +48,21 @@ def add_subcommands(sub: Any) -> None:
 
 
 def _store_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--data-dir", default=os.environ.get("EXERCISE_DATA_DIR", "data"),
-                   help="the server's data directory (default ./data)")
-    p.add_argument("--redis-url", default=os.environ.get("REDIS_URL"),
-                   help="the servers' Redis (redis://host:port/db), when they run on Redis (default $REDIS_URL)")
-    p.add_argument("--redis-prefix", default=os.environ.get("EXERCISE_REDIS_PREFIX", "exsrv:"),
-                   help="the servers' key prefix in Redis (default exsrv:)")
+    p.add_argument(
+        "--data-dir",
+        default=os.environ.get("EXERCISE_DATA_DIR", "data"),
+        help="the server's data directory (default ./data)",
+    )
+    p.add_argument(
+        "--redis-url",
+        default=os.environ.get("REDIS_URL"),
+        help="the servers' Redis (redis://host:port/db), when they run on Redis (default $REDIS_URL)",
+    )
+    p.add_argument(
+        "--redis-prefix",
+        default=os.environ.get("EXERCISE_REDIS_PREFIX", "exsrv:"),
+        help="the servers' key prefix in Redis (default exsrv:)",
+    )
 
 
 def _where(args: argparse.Namespace) -> str:
@@ -70,6 +84,7 @@ def cmd_export(args: argparse.Namespace) -> int:
             except BrokenPipeError:  # `export ... | head`: the reader has had enough; not an error
                 os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+
     return _with_store(args, run, must_exist=True)
 
 
@@ -86,9 +101,13 @@ def cmd_import(args: argparse.Namespace) -> int:
         exercise = await import_log(store, events, args.as_id)
         print(f"{exercise}: {len(events)} events imported into {_where(args)}", file=sys.stderr)
         if not any(e.type == ev.EXERCISE_ENDED for e in events):
-            print(f"note: {exercise} had not ended ({ENDED} is not in the log): a server on this data "
-                  "directory runs it on, and its clock has moved on meanwhile", file=sys.stderr)
+            print(
+                f"note: {exercise} had not ended ({ENDED} is not in the log): a server on this data "
+                "directory runs it on, and its clock has moved on meanwhile",
+                file=sys.stderr,
+            )
         return 0
+
     return _with_store(args, run, must_exist=False)
 
 
@@ -101,6 +120,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         Path(output).write_text(render(events), encoding="utf-8")
         print(f"{args.exercise}: after-action report written to {output}", file=sys.stderr)
         return 0
+
     return _with_store(args, run, must_exist=True)
 
 
@@ -116,8 +136,9 @@ async def _log(store: EventStore, args: argparse.Namespace) -> list[ev.Event]:
     return events
 
 
-def _with_store(args: argparse.Namespace, run: Callable[[EventStore], Coroutine[Any, Any, int]],
-                must_exist: bool) -> int:
+def _with_store(
+    args: argparse.Namespace, run: Callable[[EventStore], Coroutine[Any, Any, int]], must_exist: bool
+) -> int:
     if must_exist and not args.redis_url and not (Path(args.data_dir) / "events.sqlite3").is_file():
         return _fail(f"no event log in {args.data_dir} (give the server's --data-dir, or its --redis-url)")
 

@@ -11,7 +11,8 @@ import csv
 import json
 import math
 import re
-from typing import Any, Iterable, Sequence, TextIO
+from collections.abc import Iterable, Sequence
+from typing import Any, TextIO
 
 from .core import events as ev
 from .core.projections import ExerciseState
@@ -19,8 +20,19 @@ from .core.timefmt import format_dday, parse_dday
 from .store.base import EventStore
 
 FORMATS = ("jsonl", "csv")
-CSV_COLUMNS = ("seq", "type", "ex_time", "scenario_time", "wall_time", "actor_role", "actor_team", "actor_name",
-               "actor_participant", "audience", "payload")
+CSV_COLUMNS = (
+    "seq",
+    "type",
+    "ex_time",
+    "scenario_time",
+    "wall_time",
+    "actor_role",
+    "actor_team",
+    "actor_name",
+    "actor_participant",
+    "audience",
+    "payload",
+)
 EXERCISE_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
 _EVENT_KEYS = {"exercise", "seq", "type", "wall_time", "ex_time", "actor", "payload", "audience", "v"}
 _ACTOR_KEYS = {"role", "team", "name", "participant"}
@@ -47,9 +59,21 @@ def write_csv(events: Iterable[ev.Event], out: TextIO) -> int:
         if event.type == ev.EXERCISE_OPENED:
             start = _scenario_start(event.payload.get("scenario", {}))
         a = event.actor
-        writer.writerow([event.seq, event.type, event.ex_time, format_dday(start + event.ex_time), event.wall_time,
-                         a.role, a.team or "", a.name, a.participant or "", " ".join(event.audience),
-                         json.dumps(event.payload, ensure_ascii=False, sort_keys=True)])
+        writer.writerow(
+            [
+                event.seq,
+                event.type,
+                event.ex_time,
+                format_dday(start + event.ex_time),
+                event.wall_time,
+                a.role,
+                a.team or "",
+                a.name,
+                a.participant or "",
+                " ".join(event.audience),
+                json.dumps(event.payload, ensure_ascii=False, sort_keys=True),
+            ]
+        )
         n += 1
     return n
 
@@ -76,8 +100,10 @@ def read_jsonl(lines: Iterable[str], source: str = "<log>") -> list[ev.Event]:
             raise LogImportError(f"{where}: not a JSON event ({exc})") from None
         event = _event(data, where)
         if event.seq != len(events) + 1:
-            raise LogImportError(f"{where}: event {event.seq} where {len(events) + 1} was due "
-                                 "(the log must be numbered 1, 2, 3 ... without gaps)")
+            raise LogImportError(
+                f"{where}: event {event.seq} where {len(events) + 1} was due "
+                "(the log must be numbered 1, 2, 3 ... without gaps)"
+            )
         if exercise is not None and event.exercise != exercise:
             raise LogImportError(f"{where}: event of exercise {event.exercise!r} in the log of {exercise!r}")
         exercise = event.exercise
@@ -97,8 +123,9 @@ def check_log(events: Sequence[ev.Event], source: str = "<log>") -> ExerciseStat
         try:
             state.apply(event)
         except Exception as exc:  # noqa: BLE001 - any fault in the fold means a log we cannot serve
-            raise LogImportError(f"{source}: event {event.seq} ({event.type}) does not fold: "
-                                 f"{type(exc).__name__}: {exc}") from None
+            raise LogImportError(
+                f"{source}: event {event.seq} ({event.type}) does not fold: {type(exc).__name__}: {exc}"
+            ) from None
     return state
 
 
@@ -124,9 +151,13 @@ def _event(data: Any, where: str) -> ev.Event:
         raise LogImportError(f"{where}: an event must be a JSON object")
     missing, unknown = _EVENT_KEYS - {"v"} - set(data), set(data) - _EVENT_KEYS
     if missing or unknown:
-        raise LogImportError(f"{where}: " + "; ".join(
-            ([f"missing {', '.join(sorted(missing))}"] if missing else [])
-            + ([f"unknown {', '.join(sorted(unknown))}"] if unknown else [])))
+        raise LogImportError(
+            f"{where}: "
+            + "; ".join(
+                ([f"missing {', '.join(sorted(missing))}"] if missing else [])
+                + ([f"unknown {', '.join(sorted(unknown))}"] if unknown else [])
+            )
+        )
     if data.get("v", ev.SCHEMA_VERSION) != ev.SCHEMA_VERSION:
         raise LogImportError(f"{where}: event schema version {data['v']!r} (this server reads {ev.SCHEMA_VERSION})")
     actor = data["actor"]
@@ -135,13 +166,19 @@ def _event(data: Any, where: str) -> ev.Event:
         (_is_int(data["seq"]) and data["seq"] >= 1, "seq must be a whole number from 1"),
         (data["type"] in ev.EVENT_TYPES, f"unknown event type {data['type']!r}"),
         (_is_time(data["wall_time"]) and _is_time(data["ex_time"]), "wall_time and ex_time must be numbers"),
-        (isinstance(actor, dict) and set(actor) == _ACTOR_KEYS and isinstance(actor["role"], str)
-         and isinstance(actor["name"], str) and all(actor[k] is None or isinstance(actor[k], str)
-                                                    for k in ("team", "participant")),
-         "actor must be {role, team, name, participant}"),
+        (
+            isinstance(actor, dict)
+            and set(actor) == _ACTOR_KEYS
+            and isinstance(actor["role"], str)
+            and isinstance(actor["name"], str)
+            and all(actor[k] is None or isinstance(actor[k], str) for k in ("team", "participant")),
+            "actor must be {role, team, name, participant}",
+        ),
         (isinstance(data["payload"], dict), "payload must be an object"),
-        (isinstance(data["audience"], list) and all(isinstance(a, str) for a in data["audience"]),
-         "audience must be a list of audience keys"),
+        (
+            isinstance(data["audience"], list) and all(isinstance(a, str) for a in data["audience"]),
+            "audience must be a list of audience keys",
+        ),
     ]
     for ok, message in checks:
         if not ok:

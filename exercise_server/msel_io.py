@@ -14,16 +14,17 @@ import json
 import os
 import re
 import secrets
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterable, TextIO
+from typing import Any, TextIO
 
 import yaml
 
 from .core.scenario import ALL, CHANNELS, COURSE_MODULES, Inject, Scenario, parse_scenario, parse_scenario_text
 from .core.timefmt import format_dday, format_duration, format_offset, parse_exercise_time, parse_offset
 from .core.yamlsrc import LinedList, YamlSyntaxError, load_lined, plain
-from .scenarios import attachment_path, attachment_problem, basemap_problem, basemap_path, check_file
+from .scenarios import attachment_path, attachment_problem, basemap_path, basemap_problem, check_file
 
 
 @dataclass(frozen=True)
@@ -34,28 +35,123 @@ class Column:
 
 
 COLUMNS: tuple[Column, ...] = (
-    Column("id", "Inject No", ("Inject Number", "Inject #", "Inject ID", "MSEL No", "MSEL #", "MSEL Number",
-                               "Event No", "Event Number", "Serial", "No", "Number", "Ref")),
-    Column("at", "Scenario Time", ("Designated Scenario Time", "Scenario Offset", "Offset", "At", "Inject Time",
-                                   "Delivery Time", "Time", "Real Time")),
-    Column("channel", "Channel", ("Inject Mode", "Inject Means", "Event/Channel", "Event Channel", "Mode", "Means",
-                                  "Method", "Delivery Method", "Medium")),
+    Column(
+        "id",
+        "Inject No",
+        (
+            "Inject Number",
+            "Inject #",
+            "Inject ID",
+            "MSEL No",
+            "MSEL #",
+            "MSEL Number",
+            "Event No",
+            "Event Number",
+            "Serial",
+            "No",
+            "Number",
+            "Ref",
+        ),
+    ),
+    Column(
+        "at",
+        "Scenario Time",
+        (
+            "Designated Scenario Time",
+            "Scenario Offset",
+            "Offset",
+            "At",
+            "Inject Time",
+            "Delivery Time",
+            "Time",
+            "Real Time",
+        ),
+    ),
+    Column(
+        "channel",
+        "Channel",
+        (
+            "Inject Mode",
+            "Inject Means",
+            "Event/Channel",
+            "Event Channel",
+            "Mode",
+            "Means",
+            "Method",
+            "Delivery Method",
+            "Medium",
+        ),
+    ),
     Column("from", "From", ("Sender", "Source", "Originator", "Inject From", "Sent By")),
-    Column("to", "To", ("Recipient", "Recipients", "Addressee", "Addressees", "Inject To", "Player", "Players",
-                        "Receiver", "Audience", "Sent To")),
-    Column("title", "Title", ("Subject", "Event", "Event Title", "Event Synopsis", "Synopsis", "Inject Title",
-                              "Heading", "Summary")),
-    Column("body", "Message", ("Message Text", "Body", "Text", "Inject Text", "Content", "Event Description",
-                               "Description", "Details")),
-    Column("expected", "Expected Action", ("Expected Actions", "Expected Participant Response",
-                                           "Expected Player Response", "Expected Player Action", "Expected Response",
-                                           "Expected Outcome", "Expected")),
-    Column("objectives", "Objectives", ("Objective", "Objective(s)", "Objective/Capability",
-                                        "Objectives/Capabilities", "Course Objective", "Course Objectives",
-                                        "Capability", "Capabilities", "Core Capability")),
+    Column(
+        "to",
+        "To",
+        (
+            "Recipient",
+            "Recipients",
+            "Addressee",
+            "Addressees",
+            "Inject To",
+            "Player",
+            "Players",
+            "Receiver",
+            "Audience",
+            "Sent To",
+        ),
+    ),
+    Column(
+        "title",
+        "Title",
+        ("Subject", "Event", "Event Title", "Event Synopsis", "Synopsis", "Inject Title", "Heading", "Summary"),
+    ),
+    Column(
+        "body",
+        "Message",
+        ("Message Text", "Body", "Text", "Inject Text", "Content", "Event Description", "Description", "Details"),
+    ),
+    Column(
+        "expected",
+        "Expected Action",
+        (
+            "Expected Actions",
+            "Expected Participant Response",
+            "Expected Player Response",
+            "Expected Player Action",
+            "Expected Response",
+            "Expected Outcome",
+            "Expected",
+        ),
+    ),
+    Column(
+        "objectives",
+        "Objectives",
+        (
+            "Objective",
+            "Objective(s)",
+            "Objective/Capability",
+            "Objectives/Capabilities",
+            "Course Objective",
+            "Course Objectives",
+            "Capability",
+            "Capabilities",
+            "Core Capability",
+        ),
+    ),
     Column("modules", "Modules", ("Module", "Module(s)", "Course Module", "Course Modules")),
-    Column("notes", "Notes", ("Note", "Evaluator Notes", "Controller Notes", "Control Notes", "Facilitator Notes",
-                              "EXCON Notes", "Remarks", "Comments")),
+    Column(
+        "notes",
+        "Notes",
+        (
+            "Note",
+            "Evaluator Notes",
+            "Controller Notes",
+            "Control Notes",
+            "Facilitator Notes",
+            "EXCON Notes",
+            "Remarks",
+            "Comments",
+        ),
+    ),
     Column("cop", "COP Changes", ("COP Change", "COP", "COP Changes (JSON)", "Map Changes", "Map Change")),
     Column("attachments", "Attachments", ("Attachment", "Attached Files", "Files", "Enclosures", "Annexes")),
 )
@@ -67,8 +163,19 @@ CHANNEL_WORDS = {
     "email": ("email", "mail", "memo", "letter", "fax", "message"),
     "radio": ("radio", "radiomessage", "radiocall", "vhf", "hf", "net"),
     "phone": ("phone", "telephone", "phonecall", "call", "mobile", "satphone", "sms", "text"),
-    "media": ("media", "news", "press", "pressrelease", "article", "tv", "television", "newspaper",
-              "socialmedia", "broadcast", "radiobroadcast"),
+    "media": (
+        "media",
+        "news",
+        "press",
+        "pressrelease",
+        "article",
+        "tv",
+        "television",
+        "newspaper",
+        "socialmedia",
+        "broadcast",
+        "radiobroadcast",
+    ),
     "sitrep": ("sitrep", "situationreport", "report", "spotrep", "briefing"),
     "map": ("map", "cop", "mapupdate", "copupdate", "mapchange"),
 }
@@ -81,7 +188,7 @@ COURSE_OBJECTIVES = {
     "O3": "Identify the key principles and guidelines governing civil-military interaction in UN missions.",
     "O4": "Analyze common challenges and best practices for effective CIMIC in various operational scenarios.",
     "O5": "Develop practical skills for communication, negotiation, and coordination with diverse actors in a "
-          "peacekeeping environment.",
+    "peacekeeping environment.",
 }
 TEMPLATE_TEAMS = (
     ("mil-1", "Syndicate 1: military component", "military"),
@@ -91,8 +198,9 @@ TEMPLATE_TEAMS = (
 )
 
 _OFFSET = re.compile(r"^\+?\s*(\d{1,3}):([0-5]\d)(?::([0-5]\d))?$")
-_CONDITION = re.compile(r"^after\s+(\S+)\s+(released|acknowledged)(?:\s*\+\s*(\d{1,3}:[0-5]\d(?::[0-5]\d)?))?$",
-                        re.IGNORECASE)
+_CONDITION = re.compile(
+    r"^after\s+(\S+)\s+(released|acknowledged)(?:\s*\+\s*(\d{1,3}:[0-5]\d(?::[0-5]\d)?))?$", re.IGNORECASE
+)
 _KEYED_LINE = re.compile(r"^([A-Za-z0-9][A-Za-z0-9-]*)\s*:\s*(.*)$")
 _BULLET = re.compile(r"^(?:[-*\u2022\u2013]\s+)")
 _WORD = re.compile(r"[A-Za-z0-9._-]+")
@@ -191,8 +299,10 @@ def read_sheet(path: str | Path) -> Sheet:
     elif suffix in (".csv", ".txt", ".tsv"):
         tables = _csv_tables(path, warnings)
     else:
-        raise MselError(path.name, [RowProblem(None, f"cannot read {suffix or 'a file without extension'}: "
-                                                     "save the MSEL as .csv or .xlsx")])
+        raise MselError(
+            path.name,
+            [RowProblem(None, f"cannot read {suffix or 'a file without extension'}: save the MSEL as .csv or .xlsx")],
+        )
     for raw in tables:
         rows = [(number, [cell_text(v) for v in values]) for number, values in raw]
         for number, cells in rows[:10]:
@@ -200,8 +310,16 @@ def read_sheet(path: str | Path) -> Sheet:
             if len(known) >= 3 and "id" in known:
                 data = [(n, c) for n, c in rows if n > number]
                 return Sheet(path.name, number, [c.strip() for c in cells], data, tuple(warnings))
-    raise MselError(path.name, [RowProblem(1, "no header row found in the first 10 rows: expected column names "
-                                              "such as " + ", ".join(c.header for c in COLUMNS))])
+    raise MselError(
+        path.name,
+        [
+            RowProblem(
+                1,
+                "no header row found in the first 10 rows: expected column names "
+                "such as " + ", ".join(c.header for c in COLUMNS),
+            )
+        ],
+    )
 
 
 def _csv_tables(path: Path, warnings: list[str]) -> list[list[tuple[int, list[Any]]]]:
@@ -254,20 +372,30 @@ def template_doc(title: str) -> dict[str, Any]:
         "format": 1,
         "title": title,
         "setting": "Imported from a planner's MSEL. Replace this text with the setting: the country, what has "
-                   "happened, and the situation at the start.\n",
+        "happened, and the situation at the start.\n",
         "start": "D+0 08:00",
         "duration": "1:00",
         "objectives": dict(COURSE_OBJECTIVES),
         "teams": [{"id": tid, "name": name, "component": comp} for tid, name, comp in TEMPLATE_TEAMS],
-        "briefings": {comp: "## Your situation\nTo be written by the exercise planners.\n"
-                      for _, _, comp in TEMPLATE_TEAMS},
+        "briefings": {
+            comp: "## Your situation\nTo be written by the exercise planners.\n" for _, _, comp in TEMPLATE_TEAMS
+        },
     }
 
 
 def template_base(title: str = "Imported MSEL") -> Base:
     doc = template_doc(title)
-    placeholder = [{"id": "placeholder", "at": "manual", "from": "control", "to": {"rooms": ["plenary"]},
-                    "channel": "email", "title": "placeholder", "body": "placeholder"}]
+    placeholder = [
+        {
+            "id": "placeholder",
+            "at": "manual",
+            "from": "control",
+            "to": {"rooms": ["plenary"]},
+            "channel": "email",
+            "title": "placeholder",
+            "body": "placeholder",
+        }
+    ]
     scenario, problems = parse_scenario({**doc, "msel": placeholder}, "template")
     assert scenario is not None, problems
     return Base(doc, scenario, "the course template")
@@ -298,9 +426,11 @@ def parse_time(text: str, start: float | None = None) -> Any:
         if delay:
             at["delay"] = parse_time(delay)
         return at
-    raise ValueError(f"{text!r} is not a time (0:05 or +0:05 after the start, or a scenario time such as D+1 08:05), "
-                     "manual, or a condition such as "
-                     "'after I-03 released +0:10' or 'after I-03 acknowledged'")
+    raise ValueError(
+        f"{text!r} is not a time (0:05 or +0:05 after the start, or a scenario time such as D+1 08:05), "
+        "manual, or a condition such as "
+        "'after I-03 released +0:10' or 'after I-03 acknowledged'"
+    )
 
 
 def format_time(inject: Inject) -> str:
@@ -316,8 +446,10 @@ def parse_channel(text: str) -> str:
     word = normalise_header(text)
     if word in _CHANNEL:
         return _CHANNEL[word]
-    raise ValueError(f"{text!r} is not a channel: use one of {', '.join(CHANNELS)} "
-                     "(or e-mail, telephone, news, press, situation report, ...)")
+    raise ValueError(
+        f"{text!r} is not a channel: use one of {', '.join(CHANNELS)} "
+        "(or e-mail, telephone, news, press, situation report, ...)"
+    )
 
 
 def _split(text: str) -> list[str]:
@@ -332,16 +464,25 @@ def parse_to(text: str, scenario: Scenario) -> dict[str, list[str]]:
     unknown = []
     for name in _split(text):
         key = name.lower()
-        kind = ("components" if key in components else "teams" if key in teams
-                else "rooms" if key in scenario.rooms else None)
+        kind = (
+            "components"
+            if key in components
+            else "teams"
+            if key in teams
+            else "rooms"
+            if key in scenario.rooms
+            else None
+        )
         if kind is None:
             unknown.append(name)
         elif key not in out[kind]:
             out[kind].append(key)
     if unknown:
         known = sorted(components) + [t.id for t in scenario.teams] + list(scenario.rooms)
-        raise ValueError(f"unknown addressee {', '.join(map(repr, unknown))}: use the ids of components, teams and "
-                         f"rooms ({', '.join(known)})")
+        raise ValueError(
+            f"unknown addressee {', '.join(map(repr, unknown))}: use the ids of components, teams and "
+            f"rooms ({', '.join(known)})"
+        )
     if not any(out.values()):
         raise ValueError("no addressee")
     return {k: v for k, v in out.items() if v}
@@ -403,8 +544,9 @@ def parse_objectives(text: str, scenario: Scenario) -> list[str]:
         chosen = words if all(w.lower() in known for w in words) else words[:1]
         for word in chosen:
             if word.lower() not in known:
-                raise ValueError(f"unknown objective {word!r}: this scenario's objectives are "
-                                 f"{', '.join(scenario.objectives)}")
+                raise ValueError(
+                    f"unknown objective {word!r}: this scenario's objectives are {', '.join(scenario.objectives)}"
+                )
             if known[word.lower()] not in out:
                 out.append(known[word.lower()])
     return out
@@ -490,24 +632,35 @@ def map_columns(sheet: Sheet) -> tuple[_Columns, list[RowProblem], list[str]]:
     for key, found in candidates.items():
         found.sort()
         if len(found) > 1 and found[0][0] == found[1][0]:
-            problems.append(RowProblem(sheet.header_row, f"columns {column_letter(found[0][1])} and "
-                                       f"{column_letter(found[1][1])} both give the {HEADER_OF[key]}; keep one"))
+            problems.append(
+                RowProblem(
+                    sheet.header_row,
+                    f"columns {column_letter(found[0][1])} and "
+                    f"{column_letter(found[1][1])} both give the {HEADER_OF[key]}; keep one",
+                )
+            )
             continue
         rank, i, header = found[0]
         index[key], names[key] = i, header
         for _, j, other in found[1:]:
-            warnings.append(f"column {column_letter(j)} {other!r} is ignored: column {column_letter(i)} "
-                            f"{header!r} gives the {HEADER_OF[key]}")
+            warnings.append(
+                f"column {column_letter(j)} {other!r} is ignored: column {column_letter(i)} "
+                f"{header!r} gives the {HEADER_OF[key]}"
+            )
     for key in REQUIRED:
         if key not in candidates:
             column = next(c for c in COLUMNS if c.key == key)
-            problems.append(RowProblem(sheet.header_row, f"no {column.header!r} column (also accepted: "
-                                       f"{', '.join(column.aliases)})"))
+            problems.append(
+                RowProblem(
+                    sheet.header_row, f"no {column.header!r} column (also accepted: {', '.join(column.aliases)})"
+                )
+            )
     return _Columns(index, names), problems, warnings
 
 
-def rows_to_items(sheet: Sheet, scenario: Scenario) -> tuple[list[dict[str, Any]], list[int], list[RowProblem],
-                                                               list[str]]:
+def rows_to_items(
+    sheet: Sheet, scenario: Scenario
+) -> tuple[list[dict[str, Any]], list[int], list[RowProblem], list[str]]:
     """Each filled row -> one MSEL item; problems name the row and the column."""
     columns, problems, warnings = map_columns(sheet)
     if problems:
@@ -526,8 +679,11 @@ def rows_to_items(sheet: Sheet, scenario: Scenario) -> tuple[list[dict[str, Any]
 
         def fail(key: str, message: str) -> None:
             i = columns.index.get(key)
-            row_problems.append(RowProblem(number, message, columns.names.get(key, HEADER_OF[key]),
-                                           column_letter(i) if i is not None else None))
+            row_problems.append(
+                RowProblem(
+                    number, message, columns.names.get(key, HEADER_OF[key]), column_letter(i) if i is not None else None
+                )
+            )
 
         def parsed(key: str, parse: Any, *args: Any) -> Any:
             try:
@@ -546,18 +702,27 @@ def rows_to_items(sheet: Sheet, scenario: Scenario) -> tuple[list[dict[str, Any]
             first_row[iid] = number
         item["id"] = iid
         at_text = cell("at").strip()
-        item["at"] = parsed("at", parse_time, at_text, scenario.start) if at_text else fail("at", "empty: write a time such as "
-                                                                                   "0:05, manual, or a condition")
+        item["at"] = (
+            parsed("at", parse_time, at_text, scenario.start)
+            if at_text
+            else fail("at", "empty: write a time such as 0:05, manual, or a condition")
+        )
         for key in ("from", "body"):
             if not cell(key).strip():
                 fail(key, "empty")
         item["from"] = cell("from").strip()
-        to = parsed("to", parse_to, cell("to"), scenario) if cell("to").strip() else fail("to", "empty: list "
-                                                                                                "who receives it")
+        to = (
+            parsed("to", parse_to, cell("to"), scenario)
+            if cell("to").strip()
+            else fail("to", "empty: list who receives it")
+        )
         item["to"] = to
         channel_text = cell("channel").strip()
-        item["channel"] = parsed("channel", parse_channel, channel_text) if channel_text else fail(
-            "channel", f"empty: use one of {', '.join(CHANNELS)}")
+        item["channel"] = (
+            parsed("channel", parse_channel, channel_text)
+            if channel_text
+            else fail("channel", f"empty: use one of {', '.join(CHANNELS)}")
+        )
         body = clean_text(cell("body"))
         item["title"] = cell("title").strip() or title_from(body)
         item["body"] = body
@@ -582,8 +747,14 @@ def rows_to_items(sheet: Sheet, scenario: Scenario) -> tuple[list[dict[str, Any]
         at = item["at"]
         if isinstance(at, dict) and at["after"] not in first_row:
             i = columns.index["at"]
-            problems.append(RowProblem(number, f"condition on {at['after']!r}, which is not in the MSEL",
-                                       columns.names["at"], column_letter(i)))
+            problems.append(
+                RowProblem(
+                    number,
+                    f"condition on {at['after']!r}, which is not in the MSEL",
+                    columns.names["at"],
+                    column_letter(i),
+                )
+            )
     if not items and not problems:
         problems.append(RowProblem(None, "no injects: every row below the header is empty"))
     problems.sort(key=lambda p: p.row or 0)
@@ -593,10 +764,25 @@ def rows_to_items(sheet: Sheet, scenario: Scenario) -> tuple[list[dict[str, Any]
 # -- building and checking the new scenario --------------------------------------------------
 
 
-_COLUMN_HINTS = (("attachment", "attachments"), ("after the end", "at"), ("expected", "expected"), ("cop", "cop"), ("condition", "at"), ("delay", "at"), ("offset", "at"),
-                 ("to.", "to"), ("addressee", "to"), ("objective", "objectives"), ("module", "modules"),
-                 ("channel", "channel"), ("title", "title"), ("body", "body"), ("from", "from"), ("notes", "notes"),
-                 ("id", "id"))
+_COLUMN_HINTS = (
+    ("attachment", "attachments"),
+    ("after the end", "at"),
+    ("expected", "expected"),
+    ("cop", "cop"),
+    ("condition", "at"),
+    ("delay", "at"),
+    ("offset", "at"),
+    ("to.", "to"),
+    ("addressee", "to"),
+    ("objective", "objectives"),
+    ("module", "modules"),
+    ("channel", "channel"),
+    ("title", "title"),
+    ("body", "body"),
+    ("from", "from"),
+    ("notes", "notes"),
+    ("id", "id"),
+)
 
 
 def _hint(message: str) -> str | None:
@@ -612,8 +798,9 @@ class ImportResult:
     warnings: list[str]
 
 
-def build_scenario(sheet_path: str | Path, base: Base, out: str | Path, *, scenario_id: str | None = None,
-                   title: str | None = None) -> ImportResult:
+def build_scenario(
+    sheet_path: str | Path, base: Base, out: str | Path, *, scenario_id: str | None = None, title: str | None = None
+) -> ImportResult:
     """Read the sheet, merge it into the base and validate; raises MselError listing every bad row."""
     sheet_path, out = Path(sheet_path), Path(out)
     sheet = read_sheet(sheet_path)
@@ -635,8 +822,7 @@ def build_scenario(sheet_path: str | Path, base: Base, out: str | Path, *, scena
             doc["modules"] = modules
     doc["msel"] = items
     origin = f"base {base.path.name}" if base.path else "the course template"
-    text = (f"# Imported from {sheet_path.name} with `exercise-server msel import` ({origin}).\n"
-            + dump_yaml(doc))
+    text = f"# Imported from {sheet_path.name} with `exercise-server msel import` ({origin}).\n" + dump_yaml(doc)
     scenario, core_problems = parse_scenario_text(text, default_id=id_from_name(out.stem))
     located = _locate(text, core_problems, rows, sheet, base)
     if problems:  # the whole-scenario checks ran on the good rows: list both kinds in one pass
@@ -649,14 +835,24 @@ def build_scenario(sheet_path: str | Path, base: Base, out: str | Path, *, scena
     if scenario.basemap:
         problem = basemap_problem(basemap_path(out, scenario.basemap))
         if problem:
-            raise MselError(sheet.source, [RowProblem(None, f"{problem} (the base map must sit in basemaps/ "
-                                                            f"beside {out.name})")], warnings)
+            raise MselError(
+                sheet.source,
+                [RowProblem(None, f"{problem} (the base map must sit in basemaps/ beside {out.name})")],
+                warnings,
+            )
     columns, _, _ = map_columns(sheet)
     where = columns.index.get("attachments")
-    missing = [RowProblem(rows[i], f"{problem} ({out.name} is written to {out.parent})",
-                          columns.names.get("attachments"), column_letter(where) if where is not None else None)
-               for i, inject in enumerate(scenario.injects) for a in inject.attachments
-               if (problem := attachment_problem(attachment_path(out.parent, a["file"])))]
+    missing = [
+        RowProblem(
+            rows[i],
+            f"{problem} ({out.name} is written to {out.parent})",
+            columns.names.get("attachments"),
+            column_letter(where) if where is not None else None,
+        )
+        for i, inject in enumerate(scenario.injects)
+        for a in inject.attachments
+        if (problem := attachment_problem(attachment_path(out.parent, a["file"])))
+    ]
     if missing:
         raise MselError(sheet.source, missing, warnings)
     return ImportResult(doc, text, scenario, warnings)
@@ -694,8 +890,14 @@ def _locate(text: str, problems: list, rows: list[int], sheet: Sheet, base: Base
             continue
         key = _hint(p.message.split(": ", 1)[-1])
         col = columns.index.get(key) if key else None
-        out.append(RowProblem(rows[index], p.message, columns.names.get(key) if key else None,
-                              column_letter(col) if col is not None else None))
+        out.append(
+            RowProblem(
+                rows[index],
+                p.message,
+                columns.names.get(key) if key else None,
+                column_letter(col) if col is not None else None,
+            )
+        )
     return out
 
 
@@ -709,8 +911,9 @@ def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
 
 
 def _represent_list(dumper: yaml.SafeDumper, value: list) -> yaml.SequenceNode:
-    flat = all(isinstance(v, (int, float)) or (isinstance(v, str) and len(v) < 40 and not re.search(r"\s", v))
-               for v in value)
+    flat = all(
+        isinstance(v, (int, float)) or (isinstance(v, str) and len(v) < 40 and not re.search(r"\s", v)) for v in value
+    )
     nested = value and all(isinstance(v, list) and all(isinstance(x, (int, float, list)) for x in v) for v in value)
     return dumper.represent_sequence("tag:yaml.org,2002:seq", value, flow_style=bool(flat or nested))
 
@@ -720,8 +923,7 @@ _Dumper.add_representer(list, _represent_list)
 
 
 def dump_yaml(doc: dict[str, Any]) -> str:
-    return yaml.dump(doc, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=110,
-                     default_flow_style=False)
+    return yaml.dump(doc, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=110, default_flow_style=False)
 
 
 def _replace_atomically(path: Path, write: Callable[[Path], None]) -> None:
@@ -752,10 +954,18 @@ def msel_rows(scenario: Scenario) -> list[list[str]]:
     out = [[c.header for c in COLUMNS]]
     for inj in scenario.injects:
         values = {
-            "id": inj.id, "at": format_time(inj), "channel": inj.channel, "from": inj.sender,
-            "to": format_to(inj.to), "title": inj.title, "body": inj.body.strip(),
-            "expected": format_expected(inj.expected), "objectives": "; ".join(inj.objectives),
-            "modules": "; ".join(map(str, inj.modules)), "notes": inj.notes.strip(), "cop": format_cop(inj.cop),
+            "id": inj.id,
+            "at": format_time(inj),
+            "channel": inj.channel,
+            "from": inj.sender,
+            "to": format_to(inj.to),
+            "title": inj.title,
+            "body": inj.body.strip(),
+            "expected": format_expected(inj.expected),
+            "objectives": "; ".join(inj.objectives),
+            "modules": "; ".join(map(str, inj.modules)),
+            "notes": inj.notes.strip(),
+            "cop": format_cop(inj.cop),
             "attachments": format_attachments(inj.attachments),
         }
         out.append([values[c.key] for c in COLUMNS])
@@ -774,8 +984,21 @@ def export_csv(scenario: Scenario, path: Path) -> None:
     _replace_atomically(path, lambda tmp: tmp.write_bytes(data))
 
 
-_WIDTHS = {"id": 9, "at": 24, "channel": 9, "from": 28, "to": 22, "title": 36, "body": 70, "expected": 60,
-           "objectives": 11, "modules": 9, "notes": 45, "cop": 30, "attachments": 30}
+_WIDTHS = {
+    "id": 9,
+    "at": 24,
+    "channel": 9,
+    "from": 28,
+    "to": 22,
+    "title": 36,
+    "body": 70,
+    "expected": 60,
+    "objectives": 11,
+    "modules": 9,
+    "notes": 45,
+    "cop": 30,
+    "attachments": 30,
+}
 
 
 def export_xlsx(scenario: Scenario, path: Path) -> None:

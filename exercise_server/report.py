@@ -7,8 +7,9 @@ SVG so that the file needs nothing else to open, years later, on any machine.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup, escape
@@ -17,12 +18,31 @@ from .core import events as ev
 from .core.metrics import Metrics, compute
 from .core.timefmt import format_dday, format_offset
 
-COLORS = {"inject": "#2456a6", "message": "#1e7b3a", "cop": "#b86e00", "workflow": "#6b7280",
-          "observation": "#8a1e8a", "met": "#1e7b3a", "partly": "#d19a00", "not_met": "#b3261e",
-          "unmarked": "#c8ccd4", "ack": "#2456a6", "answer": "#8a4fbf", "action": "#1e7b3a",
-          4: "#1e7b3a", 3: "#7fae3e", 2: "#d19a00", 1: "#b3261e"}
-LANE_NAMES = {"inject": "Injects", "message": "Messages", "cop": "COP changes", "workflow": "Workflow",
-              "observation": "Observations"}
+COLORS = {
+    "inject": "#2456a6",
+    "message": "#1e7b3a",
+    "cop": "#b86e00",
+    "workflow": "#6b7280",
+    "observation": "#8a1e8a",
+    "met": "#1e7b3a",
+    "partly": "#d19a00",
+    "not_met": "#b3261e",
+    "unmarked": "#c8ccd4",
+    "ack": "#2456a6",
+    "answer": "#8a4fbf",
+    "action": "#1e7b3a",
+    4: "#1e7b3a",
+    3: "#7fae3e",
+    2: "#d19a00",
+    1: "#b3261e",
+}
+LANE_NAMES = {
+    "inject": "Injects",
+    "message": "Messages",
+    "cop": "COP changes",
+    "workflow": "Workflow",
+    "observation": "Observations",
+}
 STATUS_NAMES = {"met": "met", "partly": "partly met", "not_met": "not met", "unmarked": "not marked"}
 
 
@@ -33,14 +53,16 @@ def render(events: Iterable[ev.Event], web_dir: Path | None = None) -> str:
 def render_metrics(metrics: Metrics, web_dir: Path | None = None) -> str:
     if web_dir is None:
         from .server.settings import Settings
+
         web_dir = Settings().web_dir
     env = Environment(loader=FileSystemLoader(str(Path(web_dir) / "templates")), autoescape=select_autoescape(["html"]))
     start = metrics.summary["start"]
     env.filters["clock"] = lambda ex: "—" if ex is None else format_dday(start + ex)
     env.filters["offset"] = lambda ex: "—" if ex is None else format_offset(ex)
     env.filters["minutes"] = minutes
-    env.filters["span"] = lambda seconds: (f"{int(seconds) // 3600} h" if seconds >= 3600 and seconds % 3600 == 0
-                                           else f"{int(seconds) // 60} min")
+    env.filters["span"] = lambda seconds: (
+        f"{int(seconds) // 3600} h" if seconds >= 3600 and seconds % 3600 == 0 else f"{int(seconds) // 60} min"
+    )
     state = metrics.state
     assert state.scenario is not None
     sc = state.scenario
@@ -54,24 +76,51 @@ def render_metrics(metrics: Metrics, web_dir: Path | None = None) -> str:
     checklist = metrics.expectations["items"]
     met = sum(1 for i in checklist if i["status"] == "met")
     return env.get_template("report.html").render(
-        m=metrics, s=metrics.summary, teams=teams, injects=injects, scale=ev.RATING_SCALE, status_names=STATUS_NAMES,
-        objectives=sc.objectives, observations=observations, strengths=strengths, improvements=improvements,
-        not_met=not_met, met=met, checklist=checklist,
+        m=metrics,
+        s=metrics.summary,
+        teams=teams,
+        injects=injects,
+        scale=ev.RATING_SCALE,
+        status_names=STATUS_NAMES,
+        objectives=sc.objectives,
+        observations=observations,
+        strengths=strengths,
+        improvements=improvements,
+        not_met=not_met,
+        met=met,
+        checklist=checklist,
         charts={
             "timeline": timeline_chart(metrics, end),
             "responses": grouped_bars(
                 [(t["name"], [t["ack_mean"], t["answer_mean"], t["first_action_mean"]]) for t in metrics.teams],
-                [("mean time to acknowledge", COLORS["ack"]), ("mean time to an answer", COLORS["answer"]),
-                 ("mean time to first action of any kind", COLORS["action"])], minutes),
+                [
+                    ("mean time to acknowledge", COLORS["ack"]),
+                    ("mean time to an answer", COLORS["answer"]),
+                    ("mean time to first action of any kind", COLORS["action"]),
+                ],
+                minutes,
+            ),
             "cross": room_columns(metrics, end),
             "expectations": stacked_bars(
-                [(teams.get(team, team), [(COLORS[k], STATUS_NAMES[k], n) for k, n in counts.items()])
-                 for team, counts in metrics.expectations["teams"].items()]),
+                [
+                    (teams.get(team, team), [(COLORS[k], STATUS_NAMES[k], n) for k, n in counts.items()])
+                    for team, counts in metrics.expectations["teams"].items()
+                ]
+            ),
             "ratings": stacked_bars(
-                [(f"{r['objective']}", [(COLORS[v], f"{v} {ev.RATING_SCALE[v][0]}", r["counts"][v])
-                                        for v in sorted(ev.RATING_SCALE, reverse=True)])
-                 for r in metrics.ratings]),
-        })
+                [
+                    (
+                        f"{r['objective']}",
+                        [
+                            (COLORS[v], f"{v} {ev.RATING_SCALE[v][0]}", r["counts"][v])
+                            for v in sorted(ev.RATING_SCALE, reverse=True)
+                        ],
+                    )
+                    for r in metrics.ratings
+                ]
+            ),
+        },
+    )
 
 
 def minutes(seconds: float | None) -> str:
@@ -83,21 +132,27 @@ def minutes(seconds: float | None) -> str:
 
 # -- SVG charts: attributes only (no style), escaped text --------------------------------
 
+
 def _svg(width: int, height: int, body: list[str], label: str) -> Markup:
-    return Markup(f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" '
-                  f'height="{height}" role="img" aria-label="{escape(label)}" class="chart">'
-                  + "".join(body) + "</svg>")
+    return Markup(
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" '
+        f'height="{height}" role="img" aria-label="{escape(label)}" class="chart">' + "".join(body) + "</svg>"
+    )
 
 
 def _text(x: float, y: float, text: Any, anchor: str = "start", size: int = 11, fill: str = "#1d2330") -> str:
-    return (f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size}" text-anchor="{anchor}" fill="{fill}">'
-            f"{escape(str(text))}</text>")
+    return (
+        f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size}" text-anchor="{anchor}" fill="{fill}">'
+        f"{escape(str(text))}</text>"
+    )
 
 
 def _rect(x: float, y: float, w: float, h: float, fill: str, title: str = "", opacity: float = 1.0) -> str:
     tip = f"<title>{escape(title)}</title>" if title else ""
-    return (f'<rect x="{x:.1f}" y="{y:.1f}" width="{max(w, 0):.1f}" height="{max(h, 0):.1f}" fill="{fill}" '
-            f'fill-opacity="{opacity:.2f}">{tip}</rect>')
+    return (
+        f'<rect x="{x:.1f}" y="{y:.1f}" width="{max(w, 0):.1f}" height="{max(h, 0):.1f}" fill="{fill}" '
+        f'fill-opacity="{opacity:.2f}">{tip}</rect>'
+    )
 
 
 def _time_axis(x0: float, width: float, end: float, y: float) -> list[str]:
@@ -123,8 +178,10 @@ def timeline_chart(metrics: Metrics, end: float, width: int = 900) -> Markup:
     last_label = -1e9
     for ex_time, iid in releases:
         x = x0 + inner * min(ex_time, end) / end
-        body.append(f'<line x1="{x:.1f}" y1="{top - 4}" x2="{x:.1f}" y2="{top + lane_h * len(lanes)}" '
-                    f'stroke="{COLORS["inject"]}" stroke-opacity="0.35"><title>{escape(iid)}</title></line>')
+        body.append(
+            f'<line x1="{x:.1f}" y1="{top - 4}" x2="{x:.1f}" y2="{top + lane_h * len(lanes)}" '
+            f'stroke="{COLORS["inject"]}" stroke-opacity="0.35"><title>{escape(iid)}</title></line>'
+        )
         if x - last_label > 34:
             body.append(_text(x, top - 8, iid, "middle", 9, COLORS["inject"]))
             last_label = x
@@ -137,16 +194,25 @@ def timeline_chart(metrics: Metrics, end: float, width: int = 900) -> Markup:
             if count:
                 bx = x0 + inner * (b * bin_s) / end
                 bw = inner * min(bin_s, end - b * bin_s) / end
-                body.append(_rect(bx, y + 2, max(bw, 1.5), lane_h - 4, COLORS[lane],
-                                  f"{LANE_NAMES[lane]}: {count} from {format_offset(b * bin_s)}",
-                                  0.2 + 0.8 * count / peak))
+                body.append(
+                    _rect(
+                        bx,
+                        y + 2,
+                        max(bw, 1.5),
+                        lane_h - 4,
+                        COLORS[lane],
+                        f"{LANE_NAMES[lane]}: {count} from {format_offset(b * bin_s)}",
+                        0.2 + 0.8 * count / peak,
+                    )
+                )
     axis_y = top + lane_h * len(lanes) + 4
     body += _time_axis(x0, inner, end, axis_y)
     return _svg(width, axis_y + 22, body, "Exercise timeline: activity per lane over exercise time")
 
 
-def grouped_bars(rows: Sequence[tuple[str, Sequence[float | None]]], series: Sequence[tuple[str, str]],
-                 fmt: Any, width: int = 900) -> Markup:
+def grouped_bars(
+    rows: Sequence[tuple[str, Sequence[float | None]]], series: Sequence[tuple[str, str]], fmt: Any, width: int = 900
+) -> Markup:
     """Horizontal bars, one group per row, one bar per series."""
     label_w, bar_h, gap = 260, 14, 10
     peak = max((v for _, values in rows for v in values if v is not None), default=0) or 1
@@ -207,15 +273,24 @@ def room_columns(metrics: Metrics, end: float, width: int = 900) -> Markup:
     y = 6
     for room in rooms:
         body.append(_text(label_w - 8, y + row_h / 2 + 4, _clip(room["name"], 40), "end"))
-        body.append(f'<line x1="{label_w}" y1="{y + row_h - 6}" x2="{label_w + inner}" y2="{y + row_h - 6}" '
-                    'stroke="#d8dce3"/>')
+        body.append(
+            f'<line x1="{label_w}" y1="{y + row_h - 6}" x2="{label_w + inner}" y2="{y + row_h - 6}" stroke="#d8dce3"/>'
+        )
         for b, count in enumerate(room["bins"]):
             if count:
                 h = (row_h - 10) * count / peak
                 bx = label_w + inner * (b * bin_s) / end
                 bw = max(inner * min(bin_s, end - b * bin_s) / end - 2, 1.5)
-                body.append(_rect(bx, y + row_h - 6 - h, bw, h, COLORS["message"],
-                                  f"{room['name']}: {count} from {format_offset(b * bin_s)}"))
+                body.append(
+                    _rect(
+                        bx,
+                        y + row_h - 6 - h,
+                        bw,
+                        h,
+                        COLORS["message"],
+                        f"{room['name']}: {count} from {format_offset(b * bin_s)}",
+                    )
+                )
         body.append(_text(label_w + inner + 6, y + row_h / 2 + 4, room["total"], size=10, fill="#5b6475"))
         y += row_h
     body += _time_axis(label_w, inner, end, y)
@@ -223,4 +298,4 @@ def room_columns(metrics: Metrics, end: float, width: int = 900) -> Markup:
 
 
 def _clip(text: str, n: int) -> str:
-    return text if len(text) <= n else text[:n - 1] + "…"
+    return text if len(text) <= n else text[: n - 1] + "…"

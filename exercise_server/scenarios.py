@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
 
 from .core.scenario import Problem, Scenario, parse_scenario_text
 
@@ -54,8 +54,7 @@ def check_file(path: Path) -> CheckedFile:
     if scenario.basemap:
         problem = basemap_problem(basemap_path(path, scenario.basemap))
         if problem:
-            found.append(Problem(next((i for i, row in enumerate(lines, 1) if row.startswith("basemap:")), 1),
-                                 problem))
+            found.append(Problem(next((i for i, row in enumerate(lines, 1) if row.startswith("basemap:")), 1), problem))
     for inject in scenario.injects:
         for attachment in inject.attachments:
             problem = attachment_problem(attachment_path(path.parent, attachment["file"]))
@@ -82,8 +81,11 @@ def basemap_problem(path: Path) -> str | None:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         return f"basemap {path.name}: cannot read it as JSON ({exc})"
-    if not isinstance(data, dict) or data.get("type") != "FeatureCollection" or not isinstance(
-            data.get("features"), list):
+    if (
+        not isinstance(data, dict)
+        or data.get("type") != "FeatureCollection"
+        or not isinstance(data.get("features"), list)
+    ):
         return f"basemap {path.name}: must be a GeoJSON FeatureCollection"
     return None
 
@@ -111,8 +113,9 @@ def load_library(paths: Iterable[str | Path]) -> Library:
         if checked.scenario is None:
             library.failed.append(checked)
         elif checked.scenario.id in library.scenarios:
-            library.failed.append(CheckedFile(path, None, [Problem(1, f"scenario id {checked.scenario.id!r} "
-                                                                      "is used twice")]))
+            library.failed.append(
+                CheckedFile(path, None, [Problem(1, f"scenario id {checked.scenario.id!r} is used twice")])
+            )
         else:
             library.scenarios[checked.scenario.id] = checked.scenario
             library.folders[checked.scenario.id] = path.parent
@@ -122,5 +125,7 @@ def load_library(paths: Iterable[str | Path]) -> Library:
 
 
 def summary(scenario: Scenario) -> str:
-    return (f"{scenario.id}: {scenario.title!r}, {len(scenario.teams)} teams, {len(scenario.rooms)} rooms, "
-            f"{len(scenario.features)} COP features, {len(scenario.injects)} injects")
+    return (
+        f"{scenario.id}: {scenario.title!r}, {len(scenario.teams)} teams, {len(scenario.rooms)} rooms, "
+        f"{len(scenario.features)} COP features, {len(scenario.injects)} injects"
+    )

@@ -4,8 +4,8 @@ import pytest
 from playwright.sync_api import sync_playwright
 
 from .browser import launch
-from .server_harness import ServerProcess
 from .redis_server import redis_prefix, redis_url  # noqa: F401 - a real Redis for the tests
+from .server_harness import ServerProcess
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,6 @@ a clear message, never a skip. Each test gets a key prefix of its own and cleans
 from __future__ import annotations
 
 import shutil
-import socket
 import subprocess
 import time
 import uuid

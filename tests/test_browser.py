@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from playwright.sync_api import Page, expect
 
-from .browser import PROJECTOR, VIEWPORT, PageErrors, assert_inert, clipped, facilitator, join
+from .browser import PROJECTOR, VIEWPORT, assert_inert, clipped, facilitator, join
 from .server_harness import Client
 
 XSS = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>'

@@ -4,9 +4,9 @@ and the control cell's view of all of it. Every text field carries script that m
 
 from __future__ import annotations
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
-from .browser import PageErrors, assert_inert, facilitator, join, screenshot
+from .browser import assert_inert, facilitator, join, screenshot
 
 
 def test_a_convoy_is_notified_and_acknowledged_and_an_escort_is_declined(browser, server):

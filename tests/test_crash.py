@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import random
 
-import pytest
 import websockets
 
 from exercise_server.store.redis import RedisStore

@@ -23,7 +23,6 @@ from exercise_server.core.errors import CLOSE_CODES, ERROR_CODES
 from exercise_server.store.sqlite import SqliteLog
 
 from .server_harness import ServerProcess
-
 from .soak import FUZZ_FRAMES
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")

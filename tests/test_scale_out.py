@@ -15,7 +15,6 @@ from exercise_server.bus.redis import RedisBus
 from exercise_server.server.registry import Exercises
 from exercise_server.store.redis import RedisStore
 
-
 from .server_harness import Client, ServerProcess
 
 

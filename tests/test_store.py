@@ -18,8 +18,6 @@ from exercise_server.store.redis import RedisStore
 from exercise_server.store.sqlite import READ_BY_EX_TIME, READ_BY_SEQ, SqliteLog, SqliteStore
 
 
-
-
 def draft(i: int, ex_time: float | None = None) -> ev.Draft:
     return ev.Draft(ev.ROOM_MESSAGE_POSTED, {"room": "joint", "text": f"message {i}", "as": None},
                     (ev.EVERYONE,), 1_800_000_000.0 + i, float(i if ex_time is None else ex_time), ev.SYSTEM)

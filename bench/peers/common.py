@@ -8,7 +8,8 @@ Frames are msgpack maps: `r` room ("*" for every room), `k` message id, `t` send
 from __future__ import annotations
 
 from collections import deque
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import msgpack
 

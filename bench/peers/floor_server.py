@@ -61,8 +61,16 @@ def health(connection: ServerConnection, request) -> Response | None:  # type: i
 
 
 async def main(port: int) -> None:
-    async with serve(handler, "127.0.0.1", port, process_request=health, compression=None, max_size=2**20,
-                     ping_interval=20, backlog=2048) as server:
+    async with serve(
+        handler,
+        "127.0.0.1",
+        port,
+        process_request=health,
+        compression=None,
+        max_size=2**20,
+        ping_interval=20,
+        backlog=2048,
+    ) as server:
         await server.serve_forever()
 
 

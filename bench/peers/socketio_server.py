@@ -22,8 +22,9 @@ from .common import EVERY_ROOM, History
 
 def build(redis_url: str | None, channel: str) -> Any:
     manager = socketio.AsyncRedisManager(redis_url, channel=channel) if redis_url else None
-    sio = socketio.AsyncServer(async_mode="asgi", serializer="msgpack", client_manager=manager,
-                               always_connect=True, cors_allowed_origins=[])
+    sio = socketio.AsyncServer(
+        async_mode="asgi", serializer="msgpack", client_manager=manager, always_connect=True, cors_allowed_origins=[]
+    )
     history = History()
 
     @sio.event
@@ -66,5 +67,12 @@ if __name__ == "__main__":
     p.add_argument("--channel", default="socketio")
     args = p.parse_args()
     # The same server stack as exercise_server/server/run.py: uvicorn, websockets-sansio, 64 KiB frames.
-    uvicorn.run(build(args.redis_url, args.channel), host="127.0.0.1", port=args.port, ws="websockets-sansio",
-                ws_max_size=65536, log_level="warning", lifespan="on")
+    uvicorn.run(
+        build(args.redis_url, args.channel),
+        host="127.0.0.1",
+        port=args.port,
+        ws="websockets-sansio",
+        ws_max_size=65536,
+        log_level="warning",
+        lifespan="on",
+    )

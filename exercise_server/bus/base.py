@@ -10,7 +10,8 @@ through each process. It is not part of the log (no sequence number, not kept).
 from __future__ import annotations
 
 import logging
-from typing import Any, Callable, Protocol, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any, Protocol
 
 from ..core.events import Event
 
@@ -66,6 +67,8 @@ def notify(subscriber: Subscriber, exercise: str, events: Sequence[Event]) -> No
 def open_bus(redis_url: str | None = None, redis_prefix: str = "exsrv:") -> Bus:
     if redis_url:
         from .redis import RedisBus
+
         return RedisBus(redis_url, redis_prefix)
     from .memory import MemoryBus
+
     return MemoryBus()

@@ -3,7 +3,8 @@ events in exactly the order they were stored, with nothing in between."""
 
 from __future__ import annotations
 
-from typing import Any, Callable, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from ..core.events import Event
 from .base import PresenceListener, StatusListener, Subscriber, notify

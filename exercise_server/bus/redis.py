@@ -20,7 +20,8 @@ import logging
 import os
 import secrets
 import socket
-from typing import Any, Callable, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import msgpack
 from redis.exceptions import RedisError
@@ -118,15 +119,20 @@ class RedisBus:
                 listener(healthy)
 
     async def start(self) -> None:
-        self._tasks = [asyncio.create_task(self._follow(), name="redis-bus-reader"),
-                       asyncio.create_task(self._share_presence(), name="redis-presence")]
+        self._tasks = [
+            asyncio.create_task(self._follow(), name="redis-bus-reader"),
+            asyncio.create_task(self._share_presence(), name="redis-presence"),
+        ]
 
     async def _follow(self) -> None:
         backoff = 0.2
         notices = self.keys.presence_notices
         while True:
-            streams = {self.keys.log(ex): f"{pos}-1" if pos else "0-0"
-                       for ex, pos in self._positions.items() if self._subscribers.get(ex)}
+            streams = {
+                self.keys.log(ex): f"{pos}-1" if pos else "0-0"
+                for ex, pos in self._positions.items()
+                if self._subscribers.get(ex)
+            }
             try:
                 if self._notices_from is None:  # from now on: earlier notices are settled by the first read
                     last = await self.redis.xrevrange(notices, count=1)
@@ -165,6 +171,7 @@ class RedisBus:
             if self._watchers.get(exercise) is listener:
                 del self._watchers[exercise]
                 self._remote.pop(exercise, None)
+
         return unwatch
 
     def _noticed(self, entries: list[Any]) -> None:
@@ -184,7 +191,7 @@ class RedisBus:
         while True:
             try:
                 await asyncio.wait_for(self._wake.wait(), max(0.0, beat - loop.time()))
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 pass
             self._wake.clear()
             writes, self._to_write = self._to_write, set()
@@ -195,8 +202,9 @@ class RedisBus:
                 refresh, reads = set(self._mine), reads | set(self._watchers)
             try:
                 for exercise in sorted(writes | refresh | reads):
-                    await self._exchange(exercise, announce=exercise in writes,
-                                         write=exercise in writes or exercise in refresh)
+                    await self._exchange(
+                        exercise, announce=exercise in writes, write=exercise in writes or exercise in refresh
+                    )
             except RedisError as exc:  # the reader reports the outage; retried on the next heartbeat
                 log.debug("sharing presence failed: %s", exc)
                 self._to_write |= writes
@@ -206,9 +214,12 @@ class RedisBus:
 
     async def read_presence(self, exercise: str) -> dict[str, dict[str, Any]]:
         try:
-            return _merged(await self._presence(
-                keys=[self.keys.presence(exercise), self.keys.presence_notices],
-                args=[self.process, "-", int(self.PRESENCE_TTL * 1000), exercise, "0"]))
+            return _merged(
+                await self._presence(
+                    keys=[self.keys.presence(exercise), self.keys.presence_notices],
+                    args=[self.process, "-", int(self.PRESENCE_TTL * 1000), exercise, "0"],
+                )
+            )
         except (RedisError, OSError) as exc:  # the reader reports the outage; meanwhile only this process counts
             log.debug("reading presence failed: %s", exc)
             return {}
@@ -217,8 +228,14 @@ class RedisBus:
         entries = self._mine.get(exercise) if write else None
         others = await self._presence(
             keys=[self.keys.presence(exercise), self.keys.presence_notices],
-            args=[self.process, "-" if entries is None else entries, int(self.PRESENCE_TTL * 1000), exercise,
-                  "1" if announce else "0"])
+            args=[
+                self.process,
+                "-" if entries is None else entries,
+                int(self.PRESENCE_TTL * 1000),
+                exercise,
+                "1" if announce else "0",
+            ],
+        )
         if entries == b"" and self._mine.get(exercise) == b"":
             del self._mine[exercise]  # gone from Redis: nothing left to refresh
         remote = _merged(others)
@@ -238,7 +255,7 @@ class RedisBus:
                 for exercise in [ex for ex, entries in self._mine.items() if entries or ex in self._to_write]:
                     self._mine[exercise] = b""
                     await self._exchange(exercise, announce=True, write=True)
-        except (asyncio.TimeoutError, RedisError, OSError):
+        except (TimeoutError, RedisError, OSError):
             pass
         await close_client(self.redis)
 

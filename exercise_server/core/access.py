@@ -18,19 +18,50 @@ ROLES = (FACILITATOR, EVALUATOR, TRAINEE)
 
 # Which commands each role may issue at all; resource checks follow in commands.py.
 # Coordination workflows (workflows.py): which component may issue each is checked there.
-WORKFLOW_TRAINEE_COMMANDS = frozenset({
-    "notification.submit", "notification.acknowledge", "rfa.submit", "rfa.respond", "rfa.clarify", "document.share",
-    "document.forward", "document.open", "statement.issue", "decision.record",
-})
-TRAINEE_COMMANDS = frozenset({"inject.ack", "room.post", "cop.add", "cop.change", "cop.remove"}) \
-    | WORKFLOW_TRAINEE_COMMANDS
+WORKFLOW_TRAINEE_COMMANDS = frozenset(
+    {
+        "notification.submit",
+        "notification.acknowledge",
+        "rfa.submit",
+        "rfa.respond",
+        "rfa.clarify",
+        "document.share",
+        "document.forward",
+        "document.open",
+        "statement.issue",
+        "decision.record",
+    }
+)
+TRAINEE_COMMANDS = (
+    frozenset({"inject.ack", "room.post", "cop.add", "cop.change", "cop.remove"}) | WORKFLOW_TRAINEE_COMMANDS
+)
 # Evaluation writes only to the control cell's own record: evaluators stay read-only for the exercise.
 EVALUATION_COMMANDS = frozenset({"observation.record", "expectation.mark"})
-FACILITATOR_COMMANDS = frozenset({
-    "clock.start", "clock.pause", "clock.resume", "clock.speed", "clock.jump", "exercise.end",
-    "inject.release", "inject.hold", "inject.unhold", "inject.edit", "inject.cancel", "inject.adhoc",
-    "room.post", "cop.add", "cop.change", "cop.remove", "code.revoke", "media.publish",
-}) | EVALUATION_COMMANDS
+FACILITATOR_COMMANDS = (
+    frozenset(
+        {
+            "clock.start",
+            "clock.pause",
+            "clock.resume",
+            "clock.speed",
+            "clock.jump",
+            "exercise.end",
+            "inject.release",
+            "inject.hold",
+            "inject.unhold",
+            "inject.edit",
+            "inject.cancel",
+            "inject.adhoc",
+            "room.post",
+            "cop.add",
+            "cop.change",
+            "cop.remove",
+            "code.revoke",
+            "media.publish",
+        }
+    )
+    | EVALUATION_COMMANDS
+)
 EVALUATOR_COMMANDS: frozenset[str] = EVALUATION_COMMANDS
 # Commands no role may issue, known so that they are refused with an explanation ("invalid")
 # rather than as an unknown type: humanitarian notifications are never approved.
@@ -65,8 +96,9 @@ class Principal:
 
 
 def may_issue(principal: Principal, command: str) -> bool:
-    allowed = {FACILITATOR: FACILITATOR_COMMANDS, EVALUATOR: EVALUATOR_COMMANDS,
-               TRAINEE: TRAINEE_COMMANDS}.get(principal.role, frozenset())
+    allowed = {FACILITATOR: FACILITATOR_COMMANDS, EVALUATOR: EVALUATOR_COMMANDS, TRAINEE: TRAINEE_COMMANDS}.get(
+        principal.role, frozenset()
+    )
     return command in allowed
 
 
@@ -101,9 +133,14 @@ def event_for_view(view: str, event: ev.Event) -> dict[str, Any] | None:
     """The event as members of `view` receive it on the wire, or None if they do not."""
     if not view_sees(view, event):
         return None
-    out: dict[str, Any] = {"seq": event.seq, "type": event.type, "wall_time": event.wall_time,
-                           "ex_time": event.ex_time, "actor": _actor_for(view, event.actor),
-                           "payload": event.payload}
+    out: dict[str, Any] = {
+        "seq": event.seq,
+        "type": event.type,
+        "wall_time": event.wall_time,
+        "ex_time": event.ex_time,
+        "actor": _actor_for(view, event.actor),
+        "payload": event.payload,
+    }
     if view == FACILITATOR:
         out["audience"] = list(event.audience)
         return out

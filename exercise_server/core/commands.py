@@ -8,18 +8,26 @@ appends the drafts to the store and folds the stored events back into the state.
 from __future__ import annotations
 
 import copy
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from . import events as ev
 from . import workflows
-from .access import (FACILITATOR, TRAINEE, Principal, may_change_feature, may_issue, may_read,
-                     may_see_feature, may_write)
+from .access import FACILITATOR, TRAINEE, Principal, may_change_feature, may_issue, may_read, may_see_feature, may_write
 from .clock import DRAFT, ENDED, MAX_SPEED, MIN_SPEED, PAUSED, RUNNING
 from .errors import CommandError
 from .msel import due_injects
-from .projections import (CANCELLED, HELD, RELEASED, SCHEDULED, ExerciseState, InjectState, expected_actions,
-                          inject_content)
-from .scenario import ADHOC_PREFIX, ALL, CONTROL, FEATURE_KINDS, Scenario, build_inject, geometry_problem, patch_problem
+from .projections import (
+    CANCELLED,
+    HELD,
+    RELEASED,
+    SCHEDULED,
+    ExerciseState,
+    InjectState,
+    expected_actions,
+    inject_content,
+)
+from .scenario import ADHOC_PREFIX, ALL, CONTROL, FEATURE_KINDS, Scenario, build_inject, patch_problem
 from .timefmt import format_dday, parse_exercise_time
 
 MAX_EXERCISE_SECONDS = 30 * 24 * 3600  # a jump target beyond a month of exercise time is a mistake
@@ -43,8 +51,9 @@ def now_ex(state: ExerciseState, now: float) -> float:
     return max(state.clock.at(now), state.last_ex_time)
 
 
-def decide(state: ExerciseState, principal: Principal, command: dict[str, Any], now: float,
-           limits: Limits = Limits()) -> list[ev.Draft]:
+def decide(
+    state: ExerciseState, principal: Principal, command: dict[str, Any], now: float, limits: Limits = Limits()
+) -> list[ev.Draft]:
     ctype = command.get("type")
     if isinstance(ctype, str) and ctype in workflows.EXPLAINED_REFUSALS:
         raise CommandError("invalid", workflows.EXPLAINED_REFUSALS[ctype])
@@ -60,16 +69,25 @@ def decide(state: ExerciseState, principal: Principal, command: dict[str, Any], 
     inject_id = _responds_to(ctx, command)
     drafts = _DECIDERS[ctype](ctx, {k: v for k, v in command.items() if k != "responds_to"})
     action = RESPONSE_ACTIONS[ctype] + (f" in {command['room']}" if ctype == "room.post" else "")
-    return [*drafts, ctx.draft(ev.INJECT_RESPONDED, {"inject_id": inject_id, "team": principal.team,
-                                                      "action": action},
-                               (*ev.CONTROL_CELL, ev.team_key(principal.team)))]
+    return [
+        *drafts,
+        ctx.draft(
+            ev.INJECT_RESPONDED,
+            {"inject_id": inject_id, "team": principal.team, "action": action},
+            (*ev.CONTROL_CELL, ev.team_key(principal.team)),
+        ),
+    ]
 
 
 # A team's actions that may say which inject they answer (`responds_to`), and how metrics name them.
 RESPONSE_ACTIONS = {
-    "room.post": "message", "cop.add": "COP feature added", "cop.change": "COP change",
-    "decision.record": "decision recorded", "statement.issue": "public statement",
-    "rfa.submit": "request for assistance", "rfa.respond": "response to a request for assistance",
+    "room.post": "message",
+    "cop.add": "COP feature added",
+    "cop.change": "COP change",
+    "decision.record": "decision recorded",
+    "statement.issue": "public statement",
+    "rfa.submit": "request for assistance",
+    "rfa.respond": "response to a request for assistance",
     "notification.submit": "humanitarian notification",
     "document.share": "document shared",
 }
@@ -78,8 +96,9 @@ RESPONSE_ACTIONS = {
 def _responds_to(ctx: _Ctx, command: dict[str, Any]) -> str:
     """The inject a team's action answers: one released to that team (else refused, nothing leaked)."""
     if command["type"] not in RESPONSE_ACTIONS:
-        raise CommandError("invalid", f"{command['type']} does not take responds_to; "
-                                      f"only {', '.join(sorted(RESPONSE_ACTIONS))} do")
+        raise CommandError(
+            "invalid", f"{command['type']} does not take responds_to; only {', '.join(sorted(RESPONSE_ACTIONS))} do"
+        )
     if ctx.p.role != TRAINEE:
         raise CommandError("forbidden", "only a team's actions answer an inject (responds_to)")
     iid = _field(command, "responds_to", str)
@@ -88,19 +107,37 @@ def _responds_to(ctx: _Ctx, command: dict[str, Any]) -> str:
     return iid
 
 
-def decide_open(exercise: str, scenario_doc: dict[str, Any], codes: dict[str, dict[str, Any]],
-                now: float, actor: ev.Actor) -> list[ev.Draft]:
+def decide_open(
+    exercise: str, scenario_doc: dict[str, Any], codes: dict[str, dict[str, Any]], now: float, actor: ev.Actor
+) -> list[ev.Draft]:
     """Open an exercise: the scenario (kept in the log, so later file edits change nothing) and its codes."""
-    drafts = [ev.Draft(ev.EXERCISE_OPENED, {"scenario": scenario_doc, "title": scenario_doc.get("title", "")},
-                       ev.CONTROL_CELL, now, 0.0, actor)]
+    drafts = [
+        ev.Draft(
+            ev.EXERCISE_OPENED,
+            {"scenario": scenario_doc, "title": scenario_doc.get("title", "")},
+            ev.CONTROL_CELL,
+            now,
+            0.0,
+            actor,
+        )
+    ]
     for code, info in codes.items():
-        drafts.append(ev.Draft(ev.CODE_ISSUED, {"code": code, "role": info["role"], "team": info.get("team")},
-                               (ev.FACILITATOR,), now, 0.0, actor))
+        drafts.append(
+            ev.Draft(
+                ev.CODE_ISSUED,
+                {"code": code, "role": info["role"], "team": info.get("team")},
+                (ev.FACILITATOR,),
+                now,
+                0.0,
+                actor,
+            )
+        )
     return drafts
 
 
-def decide_join(state: ExerciseState, code: str, name: Any, participant: str, now: float,
-                limits: Limits = Limits()) -> tuple[ev.Draft, Principal]:
+def decide_join(
+    state: ExerciseState, code: str, name: Any, participant: str, now: float, limits: Limits = Limits()
+) -> tuple[ev.Draft, Principal]:
     info = state.codes.get(code)
     if info is None:
         raise CommandError("not_found", "unknown join code")
@@ -130,8 +167,15 @@ def decide_due(state: ExerciseState, now: float) -> list[ev.Draft]:
 
 
 class _Ctx:
-    def __init__(self, state: ExerciseState, scenario: Scenario, principal: Principal | None, now: float,
-                 ex: float, limits: Limits) -> None:
+    def __init__(
+        self,
+        state: ExerciseState,
+        scenario: Scenario,
+        principal: Principal | None,
+        now: float,
+        ex: float,
+        limits: Limits,
+    ) -> None:
         self.state, self.sc, self.p, self.now, self.ex, self.limits = state, scenario, principal, now, ex, limits
         self._cop: dict[str, dict[str, Any]] | None = None
 
@@ -141,8 +185,14 @@ class _Ctx:
             self._cop = dict(self.state.cop)
         return self._cop
 
-    def draft(self, etype: str, payload: dict[str, Any], audience: tuple[str, ...],
-              actor: ev.Actor | None = None, ex: float | None = None) -> ev.Draft:
+    def draft(
+        self,
+        etype: str,
+        payload: dict[str, Any],
+        audience: tuple[str, ...],
+        actor: ev.Actor | None = None,
+        ex: float | None = None,
+    ) -> ev.Draft:
         actor = actor or (self.p.actor() if self.p else ev.SYSTEM)
         return ev.Draft(etype, payload, audience, self.now, self.ex if ex is None else ex, actor)
 
@@ -165,23 +215,31 @@ class _Ctx:
     def release(self, st: InjectState, trigger: str, actor: ev.Actor) -> list[ev.Draft]:
         content = inject_content(st)
         audience = self.team_audience(self.sc.audience(st.inject.to))
-        drafts = [self.draft(ev.INJECT_RELEASED, {"inject": content, "trigger": trigger, "adhoc": st.adhoc},
-                             audience, actor)]
+        drafts = [
+            self.draft(ev.INJECT_RELEASED, {"inject": content, "trigger": trigger, "adhoc": st.adhoc}, audience, actor)
+        ]
         for change in st.inject.cop:
             cop_drafts = self.cop_change_drafts(self.working_cop(), change, actor, cause=st.inject.id)
             drafts += cop_drafts + workflows.hazard_drafts(self, cop_drafts)
         return drafts
 
-    def cop_change_drafts(self, cop: dict[str, dict], change: dict[str, Any], actor: ev.Actor,
-                          cause: str | None = None) -> list[ev.Draft]:
+    def cop_change_drafts(
+        self, cop: dict[str, dict], change: dict[str, Any], actor: ev.Actor, cause: str | None = None
+    ) -> list[ev.Draft]:
         """Drafts for one add / change / remove applied to `cop` (which is updated as we go)."""
         if "add" in change:
             feature = copy.deepcopy(change["add"])
             if feature["id"] in cop:
                 return []  # added meanwhile by someone else: the inject's add is moot
             cop[feature["id"]] = feature
-            return [self.draft(ev.COP_FEATURE_ADDED, {"feature": feature, "cause": cause},
-                               self.team_audience(self.sc.teams_of(feature["visible_to"])), actor)]
+            return [
+                self.draft(
+                    ev.COP_FEATURE_ADDED,
+                    {"feature": feature, "cause": cause},
+                    self.team_audience(self.sc.teams_of(feature["visible_to"])),
+                    actor,
+                )
+            ]
         fid = change.get("change") or change.get("remove")
         before = cop.get(fid)
         if before is None:
@@ -189,13 +247,19 @@ class _Ctx:
         seen_before = self.sc.teams_of(before["visible_to"])
         if "remove" in change:
             del cop[fid]
-            return [self.draft(ev.COP_FEATURE_REMOVED, {"id": fid, "cause": cause},
-                               self.team_audience(seen_before), actor)]
+            return [
+                self.draft(ev.COP_FEATURE_REMOVED, {"id": fid, "cause": cause}, self.team_audience(seen_before), actor)
+            ]
         after = {**before, **copy.deepcopy(change["set"])}
         cop[fid] = after
         seen_after = self.sc.teams_of(after["visible_to"])
-        payload = {"id": fid, "set": change["set"], "feature": after, "cause": cause,
-                   "hidden_from": sorted(seen_before - seen_after)}
+        payload = {
+            "id": fid,
+            "set": change["set"],
+            "feature": after,
+            "cause": cause,
+            "hidden_from": sorted(seen_before - seen_after),
+        }
         return [self.draft(ev.COP_FEATURE_CHANGED, payload, self.team_audience(seen_before | seen_after), actor)]
 
 
@@ -204,6 +268,7 @@ def _clock_cmd(allowed: tuple[str, ...], etype: str) -> Callable[[_Ctx, dict], l
         if ctx.state.clock.status not in allowed:
             raise CommandError("wrong_state", f"the clock is {ctx.state.clock.status}")
         return [ctx.draft(etype, {}, (ev.EVERYONE,), ex=0.0 if etype == ev.CLOCK_STARTED else None)]
+
     return decide_clock
 
 
@@ -225,11 +290,16 @@ def _jump(ctx: _Ctx, command: dict[str, Any]) -> list[ev.Draft]:
         except ValueError as exc:
             raise CommandError("invalid", str(exc)) from None
     if not isinstance(to, (int, float)) or isinstance(to, bool) or not 0 <= to <= MAX_EXERCISE_SECONDS:
-        raise CommandError("invalid", "to must be an offset such as \"+1:30\", a scenario time such as "
-                                      f"\"{format_dday(ctx.sc.start + 5400)}\" or a number of seconds, "
-                                      f"up to {MAX_EXERCISE_SECONDS} after the start")
+        raise CommandError(
+            "invalid",
+            'to must be an offset such as "+1:30", a scenario time such as '
+            f'"{format_dday(ctx.sc.start + 5400)}" or a number of seconds, '
+            f"up to {MAX_EXERCISE_SECONDS} after the start",
+        )
     if to <= ctx.ex:
-        raise CommandError("invalid", f"the clock only jumps forward (it stands at {format_dday(ctx.sc.start + ctx.ex)})")
+        raise CommandError(
+            "invalid", f"the clock only jumps forward (it stands at {format_dday(ctx.sc.start + ctx.ex)})"
+        )
     return [ctx.draft(ev.CLOCK_JUMPED, {"from": ctx.ex, "to": float(to)}, (ev.EVERYONE,), ex=float(to))]
 
 
@@ -251,6 +321,7 @@ def _status_cmd(allowed: tuple[str, ...], etype: str) -> Callable[[_Ctx, dict], 
             code = "conflict" if st.status == RELEASED else "wrong_state"
             raise CommandError(code, f"inject {st.inject.id!r} is {st.status}")
         return [ctx.draft(etype, {"inject_id": st.inject.id}, ev.CONTROL_CELL)]
+
     return decide_status
 
 
@@ -264,7 +335,7 @@ def _edit(ctx: _Ctx, command: dict[str, Any]) -> list[ev.Draft]:
     if unknown or not changes:
         raise CommandError("invalid", f"changes may set {', '.join(EDITABLE_INJECT_FIELDS)}")
     if "at" in changes and not isinstance(changes["at"], str):
-        raise CommandError("invalid", "at must be an offset such as \"+0:40\" or manual")
+        raise CommandError("invalid", 'at must be an offset such as "+0:40" or manual')
     _, problems = build_inject(ctx.sc, {**st.item, **changes}, st.inject.order)
     if problems:
         raise CommandError("invalid", "; ".join(p.message for p in problems))
@@ -274,8 +345,11 @@ def _edit(ctx: _Ctx, command: dict[str, Any]) -> list[ev.Draft]:
 def _adhoc(ctx: _Ctx, command: dict[str, Any]) -> list[ev.Draft]:
     ctx.not_ended()
     iid = f"{ADHOC_PREFIX}{ctx.state.adhoc_count + 1}"
-    item = {k: command[k] for k in ("from", "to", "channel", "title", "body", "expected", "objectives", "notes")
-            if k in command}
+    item = {
+        k: command[k]
+        for k in ("from", "to", "channel", "title", "body", "expected", "objectives", "notes")
+        if k in command
+    }
     item.update(id=iid, at="manual")
     inject, problems = build_inject(ctx.sc, item, len(ctx.state.injects))
     if inject is None:
@@ -292,8 +366,7 @@ def _ack(ctx: _Ctx, command: dict[str, Any]) -> list[ev.Draft]:
         raise CommandError("not_found", f"no inject {iid!r} in your inbox")
     if team in st.acks:
         raise CommandError("conflict", f"your team already acknowledged {iid!r}")
-    return [ctx.draft(ev.INJECT_ACKNOWLEDGED, {"inject_id": iid, "team": team},
-                      (*ev.CONTROL_CELL, ev.team_key(team)))]
+    return [ctx.draft(ev.INJECT_ACKNOWLEDGED, {"inject_id": iid, "team": team}, (*ev.CONTROL_CELL, ev.team_key(team)))]
 
 
 def _post(ctx: _Ctx, command: dict[str, Any]) -> list[ev.Draft]:
@@ -310,8 +383,9 @@ def _post(ctx: _Ctx, command: dict[str, Any]) -> list[ev.Draft]:
         if ctx.p.role != FACILITATOR:
             raise CommandError("forbidden", "only the facilitator posts as a control-played actor")
         as_actor = _text(as_actor, "as", ctx.limits.actor_name_chars)
-    return [ctx.draft(ev.ROOM_MESSAGE_POSTED, {"room": rid, "text": text, "as": as_actor},
-                      ctx.team_audience(room.readers))]
+    return [
+        ctx.draft(ev.ROOM_MESSAGE_POSTED, {"room": rid, "text": text, "as": as_actor}, ctx.team_audience(room.readers))
+    ]
 
 
 def _scope(sc: Scenario) -> set[str]:
@@ -324,8 +398,13 @@ def _cop_add(ctx: _Ctx, command: dict[str, Any]) -> list[ev.Draft]:
     allowed = {"kind", "name", "geometry", "properties", "visible_to", "owner"}
     if set(raw) - allowed:
         raise CommandError("invalid", f"a new feature has only {', '.join(sorted(allowed))}")
-    feature = {"kind": raw.get("kind"), "name": raw.get("name"), "geometry": raw.get("geometry"),
-               "properties": raw.get("properties", {}), "visible_to": raw.get("visible_to")}
+    feature = {
+        "kind": raw.get("kind"),
+        "name": raw.get("name"),
+        "geometry": raw.get("geometry"),
+        "properties": raw.get("properties", {}),
+        "visible_to": raw.get("visible_to"),
+    }
     p = ctx.p
     if p.role == TRAINEE:
         if "owner" in raw:
@@ -340,8 +419,9 @@ def _cop_add(ctx: _Ctx, command: dict[str, Any]) -> list[ev.Draft]:
         feature["visible_to"] = feature["visible_to"] or ALL
     if feature["kind"] not in FEATURE_KINDS:
         raise CommandError("invalid", f"kind must be one of {', '.join(FEATURE_KINDS)}")
-    problem = patch_problem({k: feature[k] for k in ("name", "geometry", "properties", "visible_to", "owner")},
-                            ctx.sc, _scope(ctx.sc))
+    problem = patch_problem(
+        {k: feature[k] for k in ("name", "geometry", "properties", "visible_to", "owner")}, ctx.sc, _scope(ctx.sc)
+    )
     if problem:
         raise CommandError("invalid", problem)
     _check_size(feature, ctx.limits)
@@ -410,12 +490,14 @@ def _observe(ctx: _Ctx, command: dict[str, Any]) -> list[ev.Draft]:
     text = _text(command.get("text"), "text", ctx.limits.observation_chars)
     rating = command.get("rating")
     if not isinstance(rating, int) or isinstance(rating, bool) or rating not in ev.RATING_SCALE:
-        raise CommandError("invalid", f"rating must be a whole number from {min(ev.RATING_SCALE)} "
-                                      f"to {max(ev.RATING_SCALE)}")
+        raise CommandError(
+            "invalid", f"rating must be a whole number from {min(ev.RATING_SCALE)} to {max(ev.RATING_SCALE)}"
+        )
     objective = _field(command, "objective", str)
     if objective not in ctx.sc.objectives:
-        raise CommandError("invalid", f"unknown objective {objective!r} (the scenario's: "
-                                      f"{', '.join(ctx.sc.objectives)})")
+        raise CommandError(
+            "invalid", f"unknown objective {objective!r} (the scenario's: {', '.join(ctx.sc.objectives)})"
+        )
     inject_id = _optional(command, "inject_id", str)
     if inject_id is not None:
         st = ctx.state.injects.get(inject_id)
@@ -428,10 +510,18 @@ def _observe(ctx: _Ctx, command: dict[str, Any]) -> list[ev.Draft]:
         raise CommandError("not_found", f"no team {team!r}")
     recommendation = _optional(command, "recommendation", str)
     if recommendation is not None:
-        recommendation = _text(recommendation, "recommendation", ctx.limits.observation_chars) \
-            if recommendation.strip() else None
-    payload = {"observation": f"OBS-{len(ctx.state.observations) + 1}", "text": text, "rating": rating,
-               "objective": objective, "inject_id": inject_id, "team": team, "recommendation": recommendation}
+        recommendation = (
+            _text(recommendation, "recommendation", ctx.limits.observation_chars) if recommendation.strip() else None
+        )
+    payload = {
+        "observation": f"OBS-{len(ctx.state.observations) + 1}",
+        "text": text,
+        "rating": rating,
+        "objective": objective,
+        "inject_id": inject_id,
+        "team": team,
+        "recommendation": recommendation,
+    }
     return [ctx.draft(ev.OBSERVATION_RECORDED, payload, ev.CONTROL_CELL)]
 
 
@@ -447,8 +537,11 @@ def _mark(ctx: _Ctx, command: dict[str, Any]) -> list[ev.Draft]:
     actions = expected_actions(ctx.sc, st.inject, team)
     action = command.get("action")
     if not isinstance(action, int) or isinstance(action, bool) or not 0 <= action < len(actions):
-        raise CommandError("invalid", f"action must be the index of one of the {len(actions)} actions expected "
-                                      f"of {team!r} after {st.inject.id!r}")
+        raise CommandError(
+            "invalid",
+            f"action must be the index of one of the {len(actions)} actions expected "
+            f"of {team!r} after {st.inject.id!r}",
+        )
     status = command.get("status")
     if status not in ev.EXPECTATION_STATUSES:
         raise CommandError("invalid", f"status must be one of {', '.join(ev.EXPECTATION_STATUSES)}")
@@ -458,8 +551,14 @@ def _mark(ctx: _Ctx, command: dict[str, Any]) -> list[ev.Draft]:
     before = ctx.state.expectation_marks.get((st.inject.id, team, action))
     if before is not None and before["status"] == status and before.get("note") == note:
         raise CommandError("conflict", "this action is already marked so")
-    payload = {"inject_id": st.inject.id, "team": team, "action": action, "text": actions[action],
-               "status": status, "note": note}
+    payload = {
+        "inject_id": st.inject.id,
+        "team": team,
+        "action": action,
+        "text": actions[action],
+        "status": status,
+        "note": note,
+    }
     return [ctx.draft(ev.EXPECTATION_MARKED, payload, ev.CONTROL_CELL)]
 
 

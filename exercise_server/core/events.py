@@ -59,59 +59,94 @@ DOCUMENT_ACCESSED = "document.accessed"  # control, the owner and the team that 
 MEDIA_PUBLISHED = "media.published"  # everyone
 STATEMENT_ISSUED = "statement.issued"  # control and the issuing team
 DECISION_RECORDED = "decision.recorded"  # control and the recording team
-WORKFLOW_EVENT_TYPES = frozenset({
-    NOTIFICATION_SUBMITTED, NOTIFICATION_ACKNOWLEDGED, NOTIFICATION_HAZARD_FLAGGED, RFA_SUBMITTED,
-    RFA_RESPONDED, RFA_CLARIFIED, DOCUMENT_SHARED, DOCUMENT_FORWARDED, DOCUMENT_ACCESSED, MEDIA_PUBLISHED, STATEMENT_ISSUED,
-    DECISION_RECORDED,
-})
+WORKFLOW_EVENT_TYPES = frozenset(
+    {
+        NOTIFICATION_SUBMITTED,
+        NOTIFICATION_ACKNOWLEDGED,
+        NOTIFICATION_HAZARD_FLAGGED,
+        RFA_SUBMITTED,
+        RFA_RESPONDED,
+        RFA_CLARIFIED,
+        DOCUMENT_SHARED,
+        DOCUMENT_FORWARDED,
+        DOCUMENT_ACCESSED,
+        MEDIA_PUBLISHED,
+        STATEMENT_ISSUED,
+        DECISION_RECORDED,
+    }
+)
 
-EVENT_TYPES = WORKFLOW_EVENT_TYPES | frozenset({
-    EXERCISE_OPENED, EXERCISE_ENDED, CLOCK_STARTED, CLOCK_PAUSED, CLOCK_RESUMED, CLOCK_SPEED_SET,
-    CLOCK_JUMPED, CODE_ISSUED, CODE_REVOKED, PARTICIPANT_JOINED, INJECT_RELEASED, INJECT_HELD,
-    INJECT_UNHELD, INJECT_EDITED, INJECT_CANCELLED, INJECT_ACKNOWLEDGED, INJECT_RESPONDED, ROOM_MESSAGE_POSTED,
-    COP_FEATURE_ADDED, COP_FEATURE_CHANGED, COP_FEATURE_REMOVED, OBSERVATION_RECORDED, EXPECTATION_MARKED,
-})
+EVENT_TYPES = WORKFLOW_EVENT_TYPES | frozenset(
+    {
+        EXERCISE_OPENED,
+        EXERCISE_ENDED,
+        CLOCK_STARTED,
+        CLOCK_PAUSED,
+        CLOCK_RESUMED,
+        CLOCK_SPEED_SET,
+        CLOCK_JUMPED,
+        CODE_ISSUED,
+        CODE_REVOKED,
+        PARTICIPANT_JOINED,
+        INJECT_RELEASED,
+        INJECT_HELD,
+        INJECT_UNHELD,
+        INJECT_EDITED,
+        INJECT_CANCELLED,
+        INJECT_ACKNOWLEDGED,
+        INJECT_RESPONDED,
+        ROOM_MESSAGE_POSTED,
+        COP_FEATURE_ADDED,
+        COP_FEATURE_CHANGED,
+        COP_FEATURE_REMOVED,
+        OBSERVATION_RECORDED,
+        EXPECTATION_MARKED,
+    }
+)
 
 
 # The payload fields of every event type: the schema each draft the core makes, and each
 # event of an imported log, is held to (docs/protocol.md says what each field means).
-PAYLOAD_FIELDS: dict[str, frozenset[str]] = {etype: frozenset(fields.split()) for etype, fields in {
-    EXERCISE_OPENED: "scenario title",
-    EXERCISE_ENDED: "",
-    CLOCK_STARTED: "",
-    CLOCK_PAUSED: "",
-    CLOCK_RESUMED: "",
-    CLOCK_SPEED_SET: "speed",
-    CLOCK_JUMPED: "from to",
-    CODE_ISSUED: "code role team",
-    CODE_REVOKED: "code",
-    PARTICIPANT_JOINED: "code name participant role team",
-    INJECT_RELEASED: "adhoc inject trigger",
-    INJECT_HELD: "inject_id",
-    INJECT_UNHELD: "inject_id",
-    INJECT_EDITED: "changes inject_id",
-    INJECT_CANCELLED: "inject_id",
-    INJECT_ACKNOWLEDGED: "inject_id team",
-    INJECT_RESPONDED: "action inject_id team",
-    ROOM_MESSAGE_POSTED: "as room text",
-    COP_FEATURE_ADDED: "cause feature",
-    COP_FEATURE_CHANGED: "cause feature hidden_from id set",
-    COP_FEATURE_REMOVED: "cause id",
-    OBSERVATION_RECORDED: "inject_id objective observation rating recommendation team text",
-    EXPECTATION_MARKED: "action inject_id note status team text",
-    NOTIFICATION_SUBMITTED: "geometry kind name notification_id share_with team window_end window_start",
-    NOTIFICATION_ACKNOWLEDGED: "component notification_id team",
-    NOTIFICATION_HAZARD_FLAGGED: "distance_m feature_id feature_kind feature_name geometry notification_id sees_feature",
-    RFA_SUBMITTED: "asset justification last_resort location rfa_id team time_limit",
-    RFA_RESPONDED: "decision reason rfa_id team",
-    RFA_CLARIFIED: "rfa_id team text",
-    DOCUMENT_SHARED: "body document_id location owner sensitive share_with title",
-    DOCUMENT_FORWARDED: "body by document_id location owner recipients sensitive share_with shared_by shared_ex_time shared_seq title to",
-    DOCUMENT_ACCESSED: "body document_id location name participant team",
-    MEDIA_PUBLISHED: "body headline in_reply_to kind media_id outlet",
-    STATEMENT_ISSUED: "statement_id team text",
-    DECISION_RECORDED: "consulted decision_id team what why",
-}.items()}
+PAYLOAD_FIELDS: dict[str, frozenset[str]] = {
+    etype: frozenset(fields.split())
+    for etype, fields in {
+        EXERCISE_OPENED: "scenario title",
+        EXERCISE_ENDED: "",
+        CLOCK_STARTED: "",
+        CLOCK_PAUSED: "",
+        CLOCK_RESUMED: "",
+        CLOCK_SPEED_SET: "speed",
+        CLOCK_JUMPED: "from to",
+        CODE_ISSUED: "code role team",
+        CODE_REVOKED: "code",
+        PARTICIPANT_JOINED: "code name participant role team",
+        INJECT_RELEASED: "adhoc inject trigger",
+        INJECT_HELD: "inject_id",
+        INJECT_UNHELD: "inject_id",
+        INJECT_EDITED: "changes inject_id",
+        INJECT_CANCELLED: "inject_id",
+        INJECT_ACKNOWLEDGED: "inject_id team",
+        INJECT_RESPONDED: "action inject_id team",
+        ROOM_MESSAGE_POSTED: "as room text",
+        COP_FEATURE_ADDED: "cause feature",
+        COP_FEATURE_CHANGED: "cause feature hidden_from id set",
+        COP_FEATURE_REMOVED: "cause id",
+        OBSERVATION_RECORDED: "inject_id objective observation rating recommendation team text",
+        EXPECTATION_MARKED: "action inject_id note status team text",
+        NOTIFICATION_SUBMITTED: "geometry kind name notification_id share_with team window_end window_start",
+        NOTIFICATION_ACKNOWLEDGED: "component notification_id team",
+        NOTIFICATION_HAZARD_FLAGGED: "distance_m feature_id feature_kind feature_name geometry notification_id sees_feature",
+        RFA_SUBMITTED: "asset justification last_resort location rfa_id team time_limit",
+        RFA_RESPONDED: "decision reason rfa_id team",
+        RFA_CLARIFIED: "rfa_id team text",
+        DOCUMENT_SHARED: "body document_id location owner sensitive share_with title",
+        DOCUMENT_FORWARDED: "body by document_id location owner recipients sensitive share_with shared_by shared_ex_time shared_seq title to",
+        DOCUMENT_ACCESSED: "body document_id location name participant team",
+        MEDIA_PUBLISHED: "body headline in_reply_to kind media_id outlet",
+        STATEMENT_ISSUED: "statement_id team text",
+        DECISION_RECORDED: "consulted decision_id team what why",
+    }.items()
+}
 assert set(PAYLOAD_FIELDS) == EVENT_TYPES
 
 
@@ -127,7 +162,9 @@ def payload_problem(etype: str, payload: Any) -> str | None:
         return None
     return f"the payload of {etype}: " + "; ".join(
         ([f"missing {', '.join(sorted(missing))}"] if missing else [])
-        + ([f"unknown {', '.join(sorted(unknown))}"] if unknown else []))
+        + ([f"unknown {', '.join(sorted(unknown))}"] if unknown else [])
+    )
+
 
 # The rating scale of observations (docs/evaluation.md), after HSEEP's performance ratings.
 RATING_SCALE: dict[int, tuple[str, str]] = {
@@ -185,8 +222,9 @@ class Event:
 
     @classmethod
     def from_draft(cls, exercise: str, seq: int, draft: Draft) -> Event:
-        return cls(exercise, seq, draft.type, draft.wall_time, draft.ex_time, draft.actor, draft.payload,
-                   tuple(draft.audience))
+        return cls(
+            exercise, seq, draft.type, draft.wall_time, draft.ex_time, draft.actor, draft.payload, tuple(draft.audience)
+        )
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
@@ -196,8 +234,17 @@ class Event:
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Event:
-        return cls(d["exercise"], d["seq"], d["type"], d["wall_time"], d["ex_time"], Actor(**d["actor"]),
-                   d["payload"], tuple(d["audience"]), d.get("v", SCHEMA_VERSION))
+        return cls(
+            d["exercise"],
+            d["seq"],
+            d["type"],
+            d["wall_time"],
+            d["ex_time"],
+            Actor(**d["actor"]),
+            d["payload"],
+            tuple(d["audience"]),
+            d.get("v", SCHEMA_VERSION),
+        )
 
 
 def encode_event(event: Event) -> bytes:

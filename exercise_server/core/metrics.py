@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import bisect
 import statistics
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any
 
 from . import events as ev
 from .access import TRAINEE
@@ -91,8 +92,12 @@ def compute(events: Iterable[ev.Event], bin_seconds: float | None = None) -> Met
                 seen.setdefault(team, event.ex_time)
         elif event.type == ev.DOCUMENT_ACCESSED:  # a sealed document is known once opened
             knew.setdefault(("document", p["document_id"]), {}).setdefault(p["team"], event.ex_time)
-        if trainee_team and event.type in (ev.ROOM_MESSAGE_POSTED, ev.COP_FEATURE_ADDED, ev.COP_FEATURE_CHANGED,
-                                           ev.COP_FEATURE_REMOVED):
+        if trainee_team and event.type in (
+            ev.ROOM_MESSAGE_POSTED,
+            ev.COP_FEATURE_ADDED,
+            ev.COP_FEATURE_CHANGED,
+            ev.COP_FEATURE_REMOVED,
+        ):
             what = f"message in {p['room']}" if event.type == ev.ROOM_MESSAGE_POSTED else "COP change"
             actions.setdefault(trainee_team, []).append((event.seq, event.ex_time, what))
         elif trainee_team and event.type in WORKFLOW_ACTIONS:
@@ -108,8 +113,10 @@ def compute(events: Iterable[ev.Event], bin_seconds: float | None = None) -> Met
         responses=responses,
         teams=_teams_table(state, responses, actions),
         cross_component=_cross_component(state, messages, bin_seconds, end),
-        first_knew=[{"kind": kind, "id": item, "name": names.get((kind, item), item),
-                     "teams": dict(sorted(teams.items()))} for (kind, item), teams in knew.items()],
+        first_knew=[
+            {"kind": kind, "id": item, "name": names.get((kind, item), item), "teams": dict(sorted(teams.items()))}
+            for (kind, item), teams in knew.items()
+        ],
         expectations=_expectations(state),
         ratings=_ratings(state),
         activity=_activity(lanes, bin_seconds, end),
@@ -126,11 +133,15 @@ SHARED_ITEMS = {
 }
 # What a team did through a workflow, as its first action after an inject.
 WORKFLOW_ACTIONS = {
-    ev.NOTIFICATION_SUBMITTED: "humanitarian notification", ev.NOTIFICATION_ACKNOWLEDGED: "notification acknowledged",
-    ev.RFA_SUBMITTED: "request for assistance", ev.RFA_RESPONDED: "response to a request for assistance",
+    ev.NOTIFICATION_SUBMITTED: "humanitarian notification",
+    ev.NOTIFICATION_ACKNOWLEDGED: "notification acknowledged",
+    ev.RFA_SUBMITTED: "request for assistance",
+    ev.RFA_RESPONDED: "response to a request for assistance",
     ev.RFA_CLARIFIED: "request for assistance clarified",
-    ev.DOCUMENT_SHARED: "document shared", ev.DOCUMENT_FORWARDED: "document forwarded",
-    ev.DOCUMENT_ACCESSED: "sensitive document opened", ev.STATEMENT_ISSUED: "public statement",
+    ev.DOCUMENT_SHARED: "document shared",
+    ev.DOCUMENT_FORWARDED: "document forwarded",
+    ev.DOCUMENT_ACCESSED: "sensitive document opened",
+    ev.STATEMENT_ISSUED: "public statement",
     ev.DECISION_RECORDED: "decision recorded",
 }
 
@@ -153,8 +164,12 @@ def _bins(end: float, bin_seconds: float) -> int:
     return int(end // bin_seconds) + 1
 
 
-def _responses(state: ExerciseState, releases: dict[str, dict[str, Any]], acks: dict[tuple[str, str], float],
-               actions: dict[str, list[tuple[int, float, str]]]) -> list[dict[str, Any]]:
+def _responses(
+    state: ExerciseState,
+    releases: dict[str, dict[str, Any]],
+    acks: dict[tuple[str, str], float],
+    actions: dict[str, list[tuple[int, float, str]]],
+) -> list[dict[str, Any]]:
     """Time from release to acknowledgement, to the team's first action that said it answers the
     inject (`responds_to`), and to the team's first action of any kind after it."""
     out = []
@@ -167,15 +182,23 @@ def _responses(state: ExerciseState, releases: dict[str, dict[str, Any]], acks: 
             rows = actions.get(team, [])
             i = bisect.bisect_right(seqs.get(team, []), rel["seq"])
             first = rows[i] if i < len(rows) else None
-            out.append({"inject_id": iid, "title": st.inject.title, "team": team, "released_ex": rel["ex_time"],
-                        "objectives": list(st.inject.objectives),
-                        "ack_ex": ack, "ack_after": None if ack is None else ack - rel["ex_time"],
-                        "answer_ex": answer["ex_time"] if answer else None,
-                        "answer_after": answer["ex_time"] - rel["ex_time"] if answer else None,
-                        "answer": answer["action"] if answer else None,
-                        "first_action_ex": first[1] if first else None,
-                        "first_action_after": first[1] - rel["ex_time"] if first else None,
-                        "first_action": first[2] if first else None})
+            out.append(
+                {
+                    "inject_id": iid,
+                    "title": st.inject.title,
+                    "team": team,
+                    "released_ex": rel["ex_time"],
+                    "objectives": list(st.inject.objectives),
+                    "ack_ex": ack,
+                    "ack_after": None if ack is None else ack - rel["ex_time"],
+                    "answer_ex": answer["ex_time"] if answer else None,
+                    "answer_after": answer["ex_time"] - rel["ex_time"] if answer else None,
+                    "answer": answer["action"] if answer else None,
+                    "first_action_ex": first[1] if first else None,
+                    "first_action_after": first[1] - rel["ex_time"] if first else None,
+                    "first_action": first[2] if first else None,
+                }
+            )
     return out
 
 
@@ -187,8 +210,9 @@ def _median(values: list[float]) -> float | None:
     return statistics.median(values) if values else None
 
 
-def _teams_table(state: ExerciseState, responses: list[dict[str, Any]],
-                 actions: dict[str, list[tuple[int, float, str]]]) -> list[dict[str, Any]]:
+def _teams_table(
+    state: ExerciseState, responses: list[dict[str, Any]], actions: dict[str, list[tuple[int, float, str]]]
+) -> list[dict[str, Any]]:
     assert state.scenario is not None
     out = []
     for team in state.scenario.teams:
@@ -197,17 +221,30 @@ def _teams_table(state: ExerciseState, responses: list[dict[str, Any]],
         answered = [r["answer_after"] for r in rows if r["answer_after"] is not None]
         first = [r["first_action_after"] for r in rows if r["first_action_after"] is not None]
         done = actions.get(team.id, [])
-        out.append({"team": team.id, "name": team.name, "component": team.component, "injects": len(rows),
-                    "acknowledged": len(ack), "ack_mean": _mean(ack), "ack_median": _median(ack),
-                    "answered": len(answered), "answer_mean": _mean(answered), "answer_median": _median(answered),
-                    "first_action_mean": _mean(first), "first_action_median": _median(first),
-                    "messages": sum(1 for a in done if a[2].startswith("message")),
-                    "cop_changes": sum(1 for a in done if a[2] == "COP change")})
+        out.append(
+            {
+                "team": team.id,
+                "name": team.name,
+                "component": team.component,
+                "injects": len(rows),
+                "acknowledged": len(ack),
+                "ack_mean": _mean(ack),
+                "ack_median": _median(ack),
+                "answered": len(answered),
+                "answer_mean": _mean(answered),
+                "answer_median": _median(answered),
+                "first_action_mean": _mean(first),
+                "first_action_median": _median(first),
+                "messages": sum(1 for a in done if a[2].startswith("message")),
+                "cop_changes": sum(1 for a in done if a[2] == "COP change"),
+            }
+        )
     return out
 
 
-def _cross_component(state: ExerciseState, messages: list[tuple[str, float, str | None]], bin_seconds: float,
-                     end: float) -> dict[str, Any]:
+def _cross_component(
+    state: ExerciseState, messages: list[tuple[str, float, str | None]], bin_seconds: float, end: float
+) -> dict[str, Any]:
     """Trainees' messages in rooms read by more than one component, per room and time bin."""
     sc = state.scenario
     assert sc is not None
@@ -225,8 +262,16 @@ def _cross_component(state: ExerciseState, messages: list[tuple[str, float, str 
             bins[min(int(ex_time // bin_seconds), len(bins) - 1)] += 1
             if component:
                 by_component[component] = by_component.get(component, 0) + 1
-        rooms.append({"room": room.id, "name": room.name, "components": components, "total": sum(bins),
-                      "bins": bins, "by_component": dict(sorted(by_component.items()))})
+        rooms.append(
+            {
+                "room": room.id,
+                "name": room.name,
+                "components": components,
+                "total": sum(bins),
+                "bins": bins,
+                "by_component": dict(sorted(by_component.items())),
+            }
+        )
     return {"bin_seconds": bin_seconds, "rooms": rooms}
 
 
@@ -244,8 +289,15 @@ def _ratings(state: ExerciseState) -> list[dict[str, Any]]:
     out = []
     for oid, text in state.scenario.objectives.items():
         rated = [o["rating"] for o in state.observations if o["objective"] == oid]
-        out.append({"objective": oid, "text": text, "count": len(rated), "mean": _mean(rated),
-                    "counts": {r: rated.count(r) for r in sorted(ev.RATING_SCALE)}})
+        out.append(
+            {
+                "objective": oid,
+                "text": text,
+                "count": len(rated),
+                "mean": _mean(rated),
+                "counts": {r: rated.count(r) for r in sorted(ev.RATING_SCALE)},
+            }
+        )
     return out
 
 
@@ -257,16 +309,28 @@ def _activity(lanes: list[tuple[str, float]], bin_seconds: float, end: float) ->
     return {"bin_seconds": bin_seconds, "lanes": out}
 
 
-def _summary(state: ExerciseState, counts: dict[str, int],
-             responses: list[dict[str, Any]]) -> dict[str, Any]:
+def _summary(state: ExerciseState, counts: dict[str, int], responses: list[dict[str, Any]]) -> dict[str, Any]:
     sc = state.scenario
     assert sc is not None
     acked = sum(1 for r in responses if r["ack_ex"] is not None)
-    return {"exercise": state.exercise, "title": state.title, "scenario": sc.id, "start": sc.start,
-            "start_label": sc.start_label, "planned_duration": sc.duration, "duration": state.last_ex_time,
-            "status": state.clock.status, "events": counts["events"], "messages": counts["messages"],
-            "cop_changes": counts["cop_changes"], "injects": len(state.injects),
-            "released": sum(1 for st in state.injects.values() if st.status == RELEASED),
-            "acknowledgements": acked, "deliveries": len(responses),
-            "trainees": sum(1 for p in state.participants.values() if p.role == TRAINEE),
-            "observations": len(state.observations), "teams": len(sc.teams), "objectives": dict(sc.objectives)}
+    return {
+        "exercise": state.exercise,
+        "title": state.title,
+        "scenario": sc.id,
+        "start": sc.start,
+        "start_label": sc.start_label,
+        "planned_duration": sc.duration,
+        "duration": state.last_ex_time,
+        "status": state.clock.status,
+        "events": counts["events"],
+        "messages": counts["messages"],
+        "cop_changes": counts["cop_changes"],
+        "injects": len(state.injects),
+        "released": sum(1 for st in state.injects.values() if st.status == RELEASED),
+        "acknowledgements": acked,
+        "deliveries": len(responses),
+        "trainees": sum(1 for p in state.participants.values() if p.role == TRAINEE),
+        "observations": len(state.observations),
+        "teams": len(sc.teams),
+        "objectives": dict(sc.objectives),
+    }

@@ -8,12 +8,24 @@ participant may see of the state, filtered on the server.
 from __future__ import annotations
 
 import copy
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any
 
 from . import events as ev
-from .access import (EVALUATOR, FACILITATOR, SEALED_FIELDS, TRAINEE, Principal, hazard_for_team, inject_for_trainee,
-                     may_read, may_see_feature, may_write, sealed)
+from .access import (
+    EVALUATOR,
+    FACILITATOR,
+    SEALED_FIELDS,
+    TRAINEE,
+    Principal,
+    hazard_for_team,
+    inject_for_trainee,
+    may_read,
+    may_see_feature,
+    may_write,
+    sealed,
+)
 from .clock import ClockState
 from .scenario import CHANNELS, FEATURE_KINDS, Inject, Scenario, build_inject, scenario_from_doc
 
@@ -81,8 +93,9 @@ class ExerciseState:
         return state
 
     @classmethod
-    def fold_until(cls, events: Iterable[ev.Event], *, seq: int | None = None,
-                   ex_time: float | None = None) -> ExerciseState:
+    def fold_until(
+        cls, events: Iterable[ev.Event], *, seq: int | None = None, ex_time: float | None = None
+    ) -> ExerciseState:
         """Replay: the state as it stood after event `seq`, or at exercise time `ex_time`."""
         state = cls()
         for event in events:
@@ -110,7 +123,12 @@ class ExerciseState:
     def in_inbox(self, inject_id: str, team: str | None) -> InjectState | None:
         """The inject if it was released to `team`; None alike for unknown, unreleased or addressed elsewhere."""
         st = self.injects.get(inject_id)
-        if st is None or st.status != RELEASED or self.scenario is None or team not in self.scenario.audience(st.inject.to):
+        if (
+            st is None
+            or st.status != RELEASED
+            or self.scenario is None
+            or team not in self.scenario.audience(st.inject.to)
+        ):
             return None
         return st
 
@@ -125,9 +143,13 @@ class ExerciseState:
         rooms = {}
         for room in sc.rooms.values():
             if may_read(principal, room):
-                rooms[room.id] = {"id": room.id, "name": room.name, "kind": room.kind,
-                                  "can_write": may_write(principal, room),
-                                  "messages": list(self.messages.get(room.id, []))}
+                rooms[room.id] = {
+                    "id": room.id,
+                    "name": room.name,
+                    "kind": room.kind,
+                    "can_write": may_write(principal, room),
+                    "messages": list(self.messages.get(room.id, [])),
+                }
         injects = []
         for st in self.injects.values():
             if control:
@@ -144,22 +166,36 @@ class ExerciseState:
                 participants = [p for p in participants if p["role"] != FACILITATOR]
                 participants = [{k: v for k, v in p.items() if k != "code"} for p in participants]
         else:
-            participants = [{"id": p.id, "name": p.name, "role": p.role, "team": p.team}
-                            for p in self.participants.values()
-                            if p.role == TRAINEE and p.team == principal.team]
+            participants = [
+                {"id": p.id, "name": p.name, "role": p.role, "team": p.team}
+                for p in self.participants.values()
+                if p.role == TRAINEE and p.team == principal.team
+            ]
         comp = sc.team(principal.team).component if principal.team and sc.team(principal.team) else None
         out = {
             "exercise": self.exercise,
             "seq": self.head,
-            "you": {"role": principal.role, "name": principal.name, "team": principal.team,
-                    "component": principal.component, "participant": principal.participant},
+            "you": {
+                "role": principal.role,
+                "name": principal.name,
+                "team": principal.team,
+                "component": principal.component,
+                "participant": principal.participant,
+            },
             "clock": self.clock_view(),
             "scenario": {
-                "id": sc.id, "title": sc.title, "setting": sc.setting, "start": sc.start, "basemap": sc.basemap,
-                "start_label": sc.start_label, "duration": sc.duration, "objectives": sc.objectives,
+                "id": sc.id,
+                "title": sc.title,
+                "setting": sc.setting,
+                "start": sc.start,
+                "basemap": sc.basemap,
+                "start_label": sc.start_label,
+                "duration": sc.duration,
+                "objectives": sc.objectives,
                 "components": [vars(c) for c in sc.components],
                 "teams": [vars(t) for t in sc.teams],
-                "channels": list(CHANNELS), "feature_kinds": list(FEATURE_KINDS),
+                "channels": list(CHANNELS),
+                "feature_kinds": list(FEATURE_KINDS),
                 "briefings": sc.briefings if control else {k: v for k, v in sc.briefings.items() if k == comp},
             },
             "rooms": rooms,
@@ -173,8 +209,9 @@ class ExerciseState:
         if control:  # the evaluation record: never in a trainee's snapshot
             out["observations"] = list(self.observations)
             out["expectation_marks"] = list(self.expectation_marks.values())
-            out["rating_scale"] = [{"rating": r, "label": label, "meaning": meaning}
-                                   for r, (label, meaning) in ev.RATING_SCALE.items()]
+            out["rating_scale"] = [
+                {"rating": r, "label": label, "meaning": meaning} for r, (label, meaning) in ev.RATING_SCALE.items()
+            ]
         return copy.deepcopy(out)
 
     def workflows_view(self, principal: Principal) -> dict[str, Any]:
@@ -182,9 +219,14 @@ class ExerciseState:
         assert self.scenario is not None
         sc = self.scenario
         if principal.role in (FACILITATOR, EVALUATOR):
-            return {"notifications": list(self.notifications.values()), "rfas": list(self.rfas.values()),
-                    "documents": list(self.documents.values()), "media": list(self.media.values()),
-                    "statements": list(self.statements.values()), "decisions": list(self.decisions.values())}
+            return {
+                "notifications": list(self.notifications.values()),
+                "rfas": list(self.rfas.values()),
+                "documents": list(self.documents.values()),
+                "media": list(self.media.values()),
+                "statements": list(self.statements.values()),
+                "decisions": list(self.decisions.values()),
+            }
         team = principal.team
         comp = sc.team(team).component if team and sc.team(team) else None
         military = comp == "military"
@@ -197,8 +239,11 @@ class ExerciseState:
                 opened = any(a["team"] == team for a in d["accesses"])
                 docs.append(held if opened or not d["sensitive"] else sealed(held))
         return {
-            "notifications": [{**n, "hazards": [hazard_for_team(team, h) for h in n["hazards"]]}
-                              for n in self.notifications.values() if n["team"] == team or comp in n["share_with"]],
+            "notifications": [
+                {**n, "hazards": [hazard_for_team(team, h) for h in n["hazards"]]}
+                for n in self.notifications.values()
+                if n["team"] == team or comp in n["share_with"]
+            ],
             "rfas": [r for r in self.rfas.values() if r["team"] == team or military],
             "documents": docs,
             "media": list(self.media.values()),
@@ -210,31 +255,58 @@ class ExerciseState:
         """Expected actions of released injects, per addressed team, with the latest mark (or None)."""
         assert self.scenario is not None
         items = []
-        released = sorted((st for st in self.injects.values() if st.status == RELEASED),
-                          key=lambda st: st.released_seq or 0)
+        released = sorted(
+            (st for st in self.injects.values() if st.status == RELEASED), key=lambda st: st.released_seq or 0
+        )
         for st in released:
             for team in sorted(self.scenario.audience(st.inject.to)):
                 for i, text in enumerate(expected_actions(self.scenario, st.inject, team)):
                     mark = self.expectation_marks.get((st.inject.id, team, i))
-                    items.append({"inject_id": st.inject.id, "team": team, "action": i, "text": text,
-                                  "released_ex": st.released_ex, "objectives": list(st.inject.objectives),
-                                  "status": mark["status"] if mark else None, "mark": mark})
+                    items.append(
+                        {
+                            "inject_id": st.inject.id,
+                            "team": team,
+                            "action": i,
+                            "text": text,
+                            "released_ex": st.released_ex,
+                            "objectives": list(st.inject.objectives),
+                            "status": mark["status"] if mark else None,
+                            "mark": mark,
+                        }
+                    )
         return items
 
     def clock_view(self) -> dict[str, Any]:
         c = self.clock
-        return {"status": c.status, "speed": c.speed, "anchor_wall": c.anchor_wall, "anchor_ex": c.anchor_ex,
-                "start": self.scenario.start if self.scenario else 0.0}
+        return {
+            "status": c.status,
+            "speed": c.speed,
+            "anchor_wall": c.anchor_wall,
+            "anchor_ex": c.anchor_ex,
+            "start": self.scenario.start if self.scenario else 0.0,
+        }
 
     def _inject_row(self, st: InjectState, control_view: bool) -> dict[str, Any]:
         content = inject_content(st)
         if not control_view:
-            return {"inject": inject_for_trainee(content), "status": st.status, "released_ex": st.released_ex,
-                    "released_seq": st.released_seq}
-        return {"inject": content, "status": st.status, "released_ex": st.released_ex,
-                "released_seq": st.released_seq, "adhoc": st.adhoc, "trigger": st.trigger,
-                "edits": st.edits, "acks": dict(st.acks), "responses": dict(st.responses),
-                "audience": sorted(self.scenario.audience(st.inject.to)) if self.scenario else []}
+            return {
+                "inject": inject_for_trainee(content),
+                "status": st.status,
+                "released_ex": st.released_ex,
+                "released_seq": st.released_seq,
+            }
+        return {
+            "inject": content,
+            "status": st.status,
+            "released_ex": st.released_ex,
+            "released_seq": st.released_seq,
+            "adhoc": st.adhoc,
+            "trigger": st.trigger,
+            "edits": st.edits,
+            "acks": dict(st.acks),
+            "responses": dict(st.responses),
+            "audience": sorted(self.scenario.audience(st.inject.to)) if self.scenario else [],
+        }
 
 
 def expected_actions(scenario: Scenario, inject: Inject, team: str) -> list[str]:
@@ -250,9 +322,21 @@ def expected_actions(scenario: Scenario, inject: Inject, team: str) -> list[str]
 def inject_content(st: InjectState) -> dict[str, Any]:
     """The inject as people read it: the payload of `inject.released` and of table rows."""
     i = st.inject
-    return {"id": i.id, "from": i.sender, "to": i.to, "channel": i.channel, "title": i.title, "body": i.body,
-            "at": st.item.get("at"), "offset": i.offset, "cop": list(i.cop), "expected": i.expected,
-            "objectives": list(i.objectives), "notes": i.notes, "attachments": [dict(a) for a in i.attachments]}
+    return {
+        "id": i.id,
+        "from": i.sender,
+        "to": i.to,
+        "channel": i.channel,
+        "title": i.title,
+        "body": i.body,
+        "at": st.item.get("at"),
+        "offset": i.offset,
+        "cop": list(i.cop),
+        "expected": i.expected,
+        "objectives": list(i.objectives),
+        "notes": i.notes,
+        "attachments": [dict(a) for a in i.attachments],
+    }
 
 
 # -- event handlers ----------------------------------------------------------------
@@ -294,8 +378,9 @@ def _code_revoked(s: ExerciseState, e: ev.Event) -> None:
 
 def _joined(s: ExerciseState, e: ev.Event) -> None:
     p = e.payload
-    s.participants[p["participant"]] = Participant(p["participant"], p["name"], p["role"], p.get("team"),
-                                                   p.get("code"), e.seq)
+    s.participants[p["participant"]] = Participant(
+        p["participant"], p["name"], p["role"], p.get("team"), p.get("code"), e.seq
+    )
 
 
 def _released(s: ExerciseState, e: ev.Event) -> None:
@@ -313,6 +398,7 @@ def _released(s: ExerciseState, e: ev.Event) -> None:
 def _inject_status(status: str):
     def handler(s: ExerciseState, e: ev.Event) -> None:
         s.injects[e.payload["inject_id"]].status = status
+
     return handler
 
 
@@ -325,10 +411,18 @@ def _edited(s: ExerciseState, e: ev.Event) -> None:
 
 def adhoc_item(content: dict[str, Any]) -> dict[str, Any]:
     """The MSEL item of an ad-hoc inject, from the content its release carries."""
-    return {"id": content["id"], "at": "manual", "from": content["from"], "to": content["to"],
-            "channel": content["channel"], "title": content["title"], "body": content["body"],
-            "expected": content.get("expected") or {}, "objectives": content.get("objectives") or [],
-            "notes": content.get("notes") or ""}
+    return {
+        "id": content["id"],
+        "at": "manual",
+        "from": content["from"],
+        "to": content["to"],
+        "channel": content["channel"],
+        "title": content["title"],
+        "body": content["body"],
+        "expected": content.get("expected") or {},
+        "objectives": content.get("objectives") or [],
+        "notes": content.get("notes") or "",
+    }
 
 
 def _built(s: ExerciseState, item: dict[str, Any], order: int | None = None) -> Inject:
@@ -341,13 +435,24 @@ def _built(s: ExerciseState, item: dict[str, Any], order: int | None = None) -> 
 
 def _acked(s: ExerciseState, e: ev.Event) -> None:
     s.injects[e.payload["inject_id"]].acks[e.payload["team"]] = {
-        "ex_time": e.ex_time, "wall_time": e.wall_time, "name": e.actor.name, "seq": e.seq}
+        "ex_time": e.ex_time,
+        "wall_time": e.wall_time,
+        "name": e.actor.name,
+        "seq": e.seq,
+    }
 
 
 def _responded(s: ExerciseState, e: ev.Event) -> None:
-    s.injects[e.payload["inject_id"]].responses.setdefault(e.payload["team"], {
-        "ex_time": e.ex_time, "wall_time": e.wall_time, "name": e.actor.name, "seq": e.seq,
-        "action": e.payload["action"]})
+    s.injects[e.payload["inject_id"]].responses.setdefault(
+        e.payload["team"],
+        {
+            "ex_time": e.ex_time,
+            "wall_time": e.wall_time,
+            "name": e.actor.name,
+            "seq": e.seq,
+            "action": e.payload["action"],
+        },
+    )
 
 
 def _posted(s: ExerciseState, e: ev.Event) -> None:
@@ -355,8 +460,14 @@ def _posted(s: ExerciseState, e: ev.Event) -> None:
 
 
 def message_row(e: ev.Event) -> dict[str, Any]:
-    return {"seq": e.seq, "ex_time": e.ex_time, "wall_time": e.wall_time, "text": e.payload["text"],
-            "as": e.payload.get("as"), "author": {"role": e.actor.role, "team": e.actor.team, "name": e.actor.name}}
+    return {
+        "seq": e.seq,
+        "ex_time": e.ex_time,
+        "wall_time": e.wall_time,
+        "text": e.payload["text"],
+        "as": e.payload.get("as"),
+        "author": {"role": e.actor.role, "team": e.actor.team, "name": e.actor.name},
+    }
 
 
 def _cop_added(s: ExerciseState, e: ev.Event) -> None:
@@ -373,19 +484,36 @@ def _cop_removed(s: ExerciseState, e: ev.Event) -> None:
 
 def _observed(s: ExerciseState, e: ev.Event) -> None:
     p = e.payload
-    s.observations.append({
-        "id": p["observation"], "seq": e.seq, "ex_time": e.ex_time, "wall_time": e.wall_time, "text": p["text"],
-        "rating": p["rating"], "objective": p["objective"], "inject_id": p.get("inject_id"), "team": p.get("team"),
-        "recommendation": p.get("recommendation"),
-        "author": {"role": e.actor.role, "name": e.actor.name, "participant": e.actor.participant}})
+    s.observations.append(
+        {
+            "id": p["observation"],
+            "seq": e.seq,
+            "ex_time": e.ex_time,
+            "wall_time": e.wall_time,
+            "text": p["text"],
+            "rating": p["rating"],
+            "objective": p["objective"],
+            "inject_id": p.get("inject_id"),
+            "team": p.get("team"),
+            "recommendation": p.get("recommendation"),
+            "author": {"role": e.actor.role, "name": e.actor.name, "participant": e.actor.participant},
+        }
+    )
 
 
 def _marked(s: ExerciseState, e: ev.Event) -> None:
     p = e.payload
     s.expectation_marks[(p["inject_id"], p["team"], p["action"])] = {
-        "inject_id": p["inject_id"], "team": p["team"], "action": p["action"], "text": p["text"],
-        "status": p["status"], "note": p.get("note"), "seq": e.seq, "ex_time": e.ex_time,
-        "author": {"role": e.actor.role, "name": e.actor.name, "participant": e.actor.participant}}
+        "inject_id": p["inject_id"],
+        "team": p["team"],
+        "action": p["action"],
+        "text": p["text"],
+        "status": p["status"],
+        "note": p.get("note"),
+        "seq": e.seq,
+        "ex_time": e.ex_time,
+        "author": {"role": e.actor.role, "name": e.actor.name, "participant": e.actor.participant},
+    }
 
 
 def _wf_meta(e: ev.Event) -> dict[str, Any]:
@@ -401,14 +529,18 @@ def _notification_acked(s: ExerciseState, e: ev.Event) -> None:
 
 
 def _hazard(s: ExerciseState, e: ev.Event) -> None:
-    s.notifications[e.payload["notification_id"]]["hazards"].append({**e.payload, "seq": e.seq,
-                                                                     "ex_time": e.ex_time})
+    s.notifications[e.payload["notification_id"]]["hazards"].append({**e.payload, "seq": e.seq, "ex_time": e.ex_time})
 
 
 def _rfa_submitted(s: ExerciseState, e: ev.Event) -> None:
-    s.rfas[e.payload["rfa_id"]] = {**e.payload, **_wf_meta(e), "status": "submitted",
-                                   "history": [{"status": "submitted", "team": e.payload["team"], "reason": "",
-                                                "seq": e.seq, "ex_time": e.ex_time}]}
+    s.rfas[e.payload["rfa_id"]] = {
+        **e.payload,
+        **_wf_meta(e),
+        "status": "submitted",
+        "history": [
+            {"status": "submitted", "team": e.payload["team"], "reason": "", "seq": e.seq, "ex_time": e.ex_time}
+        ],
+    }
 
 
 RFA_STATUS = {"accept": "accepted", "decline": "declined", "more_info": "more_info_requested"}
@@ -417,20 +549,38 @@ RFA_STATUS = {"accept": "accepted", "decline": "declined", "more_info": "more_in
 def _rfa_responded(s: ExerciseState, e: ev.Event) -> None:
     rfa = s.rfas[e.payload["rfa_id"]]
     rfa["status"] = RFA_STATUS[e.payload["decision"]]
-    rfa["history"].append({"status": rfa["status"], "team": e.payload["team"], "reason": e.payload["reason"],
-                           "seq": e.seq, "ex_time": e.ex_time})
+    rfa["history"].append(
+        {
+            "status": rfa["status"],
+            "team": e.payload["team"],
+            "reason": e.payload["reason"],
+            "seq": e.seq,
+            "ex_time": e.ex_time,
+        }
+    )
 
 
 def _rfa_clarified(s: ExerciseState, e: ev.Event) -> None:
     rfa = s.rfas[e.payload["rfa_id"]]
     rfa["status"] = "submitted"  # open again for the military's response
-    rfa["history"].append({"status": "clarified", "team": e.payload["team"], "reason": e.payload["text"],
-                           "seq": e.seq, "ex_time": e.ex_time})
+    rfa["history"].append(
+        {
+            "status": "clarified",
+            "team": e.payload["team"],
+            "reason": e.payload["text"],
+            "seq": e.seq,
+            "ex_time": e.ex_time,
+        }
+    )
 
 
 def _doc_shared(s: ExerciseState, e: ev.Event) -> None:
-    s.documents[e.payload["document_id"]] = {**e.payload, **_wf_meta(e),
-                                             "recipients": list(e.payload["share_with"]), "accesses": []}
+    s.documents[e.payload["document_id"]] = {
+        **e.payload,
+        **_wf_meta(e),
+        "recipients": list(e.payload["share_with"]),
+        "accesses": [],
+    }
 
 
 def _doc_forwarded(s: ExerciseState, e: ev.Event) -> None:
@@ -446,6 +596,7 @@ def _doc_accessed(s: ExerciseState, e: ev.Event) -> None:
 def _keyed(attr: str, key: str):
     def handler(s: ExerciseState, e: ev.Event) -> None:
         getattr(s, attr)[e.payload[key]] = {**e.payload, **_wf_meta(e)}
+
     return handler
 
 

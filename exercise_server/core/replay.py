@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import bisect
 import copy
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, fields, replace
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from . import events as ev
 from .access import EVALUATOR, TRAINEE, Principal, event_for_view
@@ -34,8 +35,13 @@ def _injects(injects: dict[str, InjectState]) -> dict[str, InjectState]:
 # participants, marks) are shared; containers the fold changes are copied. A field not
 # listed here is deep-copied, so a new field is safe before it is made fast.
 _COPIERS: dict[str, Callable[[Any], Any]] = {
-    "exercise": _same, "scenario": _same, "title": _same, "head": _same, "last_ex_time": _same,
-    "clock": _same, "adhoc_count": _same,
+    "exercise": _same,
+    "scenario": _same,
+    "title": _same,
+    "head": _same,
+    "last_ex_time": _same,
+    "clock": _same,
+    "adhoc_count": _same,
     "injects": _injects,
     "messages": lambda rooms: {room: list(rows) for room, rows in rooms.items()},
     "cop": dict,
@@ -105,7 +111,7 @@ class Replay:
             return clone(self._latest)
         k = seq // self.every
         state = self._restore(self._snapshots[k])
-        for event in self.events[k * self.every:seq]:
+        for event in self.events[k * self.every : seq]:
             state.apply(event)
         return state
 
@@ -122,8 +128,11 @@ class Replay:
         shallow = copy.copy(latest)
         for name in _APPEND_ONLY:
             setattr(shallow, name, type(getattr(latest, name))())
-        return _Snapshot(clone(shallow), {room: (rows, len(rows)) for room, rows in latest.messages.items()},
-                         (latest.observations, len(latest.observations)))
+        return _Snapshot(
+            clone(shallow),
+            {room: (rows, len(rows)) for room, rows in latest.messages.items()},
+            (latest.observations, len(latest.observations)),
+        )
 
     @staticmethod
     def _restore(snap: _Snapshot) -> ExerciseState:
@@ -159,7 +168,7 @@ def point_of_view(state: ExerciseState, view: str, last_messages: int | None = N
         trimmed = {}
         for room, rows in state.messages.items():
             earlier[room] = max(0, len(rows) - last_messages)
-            trimmed[room] = rows[earlier[room]:]
+            trimmed[room] = rows[earlier[room] :]
         state.messages = trimmed
     out = state.snapshot(principal)
     for room_id, room in out["rooms"].items():
@@ -170,9 +179,15 @@ def point_of_view(state: ExerciseState, view: str, last_messages: int | None = N
 # -- the timeline -------------------------------------------------------------------
 
 LANES = ("inject", "message", "cop", "workflow", "observation")
-LANE_OF = {ev.INJECT_RELEASED: "inject", ev.ROOM_MESSAGE_POSTED: "message", ev.COP_FEATURE_ADDED: "cop",
-         ev.COP_FEATURE_CHANGED: "cop", ev.COP_FEATURE_REMOVED: "cop", ev.OBSERVATION_RECORDED: "observation",
-         ev.EXPECTATION_MARKED: "observation"}
+LANE_OF = {
+    ev.INJECT_RELEASED: "inject",
+    ev.ROOM_MESSAGE_POSTED: "message",
+    ev.COP_FEATURE_ADDED: "cop",
+    ev.COP_FEATURE_CHANGED: "cop",
+    ev.COP_FEATURE_REMOVED: "cop",
+    ev.OBSERVATION_RECORDED: "observation",
+    ev.EXPECTATION_MARKED: "observation",
+}
 
 
 def lane_of(event_type: str) -> str:
@@ -188,8 +203,15 @@ def timeline(events: Iterable[ev.Event], view: str = CONTROL_VIEW) -> list[dict[
         body = event_for_view(wire_view, event)
         if body is None:
             continue
-        out.append({"seq": event.seq, "ex_time": event.ex_time, "type": body["type"],
-                    "lane": lane_of(body["type"]), "label": _label(body)})
+        out.append(
+            {
+                "seq": event.seq,
+                "ex_time": event.ex_time,
+                "type": body["type"],
+                "lane": lane_of(body["type"]),
+                "label": _label(body),
+            }
+        )
     return out
 
 
@@ -228,17 +250,24 @@ def _label(body: dict[str, Any]) -> str:
 
 # Labels of the coordination workflows' events, from payloads as the view receives them.
 WORKFLOW_LABELS = {
-    ev.NOTIFICATION_SUBMITTED: lambda p: f"{p['notification_id']} {p['kind']} notified by {p['team']}: "
-                                         f"{_short(p['name'])}",
+    ev.NOTIFICATION_SUBMITTED: lambda p: (
+        f"{p['notification_id']} {p['kind']} notified by {p['team']}: {_short(p['name'])}"
+    ),
     ev.NOTIFICATION_ACKNOWLEDGED: lambda p: f"{p['notification_id']} acknowledged by {p['team']}",
-    ev.NOTIFICATION_HAZARD_FLAGGED: lambda p: f"{p['notification_id']}: hazard ({p['feature_kind']}) "
-                                              + (f"{p['distance_m']} m away" if "distance_m" in p else "within 2 km"),
+    ev.NOTIFICATION_HAZARD_FLAGGED: lambda p: (
+        f"{p['notification_id']}: hazard ({p['feature_kind']}) "
+        + (f"{p['distance_m']} m away" if "distance_m" in p else "within 2 km")
+    ),
     ev.RFA_SUBMITTED: lambda p: f"{p['rfa_id']} {p['asset']} requested by {p['team']}",
-    ev.RFA_RESPONDED: lambda p: f"{p['rfa_id']} {RFA_STATUS[p['decision']].replace('_', ' ')} by {p['team']}"
-                                + (f": {_short(p['reason'])}" if p["reason"] else ""),
+    ev.RFA_RESPONDED: lambda p: (
+        f"{p['rfa_id']} {RFA_STATUS[p['decision']].replace('_', ' ')} by {p['team']}"
+        + (f": {_short(p['reason'])}" if p["reason"] else "")
+    ),
     ev.RFA_CLARIFIED: lambda p: f"{p['rfa_id']} clarified by {p['team']}: {_short(p['text'])}",
-    ev.DOCUMENT_SHARED: lambda p: f"{p['document_id']} shared by {p['owner']} with {', '.join(p['share_with'])}"
-                                  f"{' (sensitive)' if p['sensitive'] else ''}: {_short(p['title'])}",
+    ev.DOCUMENT_SHARED: lambda p: (
+        f"{p['document_id']} shared by {p['owner']} with {', '.join(p['share_with'])}"
+        f"{' (sensitive)' if p['sensitive'] else ''}: {_short(p['title'])}"
+    ),
     ev.DOCUMENT_FORWARDED: lambda p: f"{p['document_id']} forwarded by {p['by']} to {', '.join(p['to'])}",
     ev.DOCUMENT_ACCESSED: lambda p: f"{p['document_id']} opened by {p['name']} ({p['team']})",
     ev.MEDIA_PUBLISHED: lambda p: f"{p['media_id']} {p['kind']}, {_short(p['outlet'], 40)}: {_short(p['headline'])}",
@@ -249,4 +278,4 @@ WORKFLOW_LABELS = {
 
 def _short(text: str, limit: int = 80) -> str:
     text = " ".join(text.split())
-    return text if len(text) <= limit else text[:limit - 1] + "…"
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -31,11 +31,17 @@ _ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 # An inject's attachment: a file in `attachments/` beside the scenario, of a kind the
 # addressees open with ordinary office software (never HTML or SVG: nothing a browser runs).
 ATTACHMENT_TYPES = {
-    ".pdf": "application/pdf", ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
-    ".csv": "text/csv; charset=utf-8", ".txt": "text/plain; charset=utf-8", ".md": "text/markdown; charset=utf-8",
+    ".pdf": "application/pdf",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".csv": "text/csv; charset=utf-8",
+    ".txt": "text/plain; charset=utf-8",
+    ".md": "text/markdown; charset=utf-8",
     ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    ".odt": "application/vnd.oasis.opendocument.text", ".ods": "application/vnd.oasis.opendocument.spreadsheet",
+    ".odt": "application/vnd.oasis.opendocument.text",
+    ".ods": "application/vnd.oasis.opendocument.spreadsheet",
 }
 ATTACHMENTS_PER_INJECT = 10
 _ATTACHMENT_FILE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,120}$")
@@ -252,8 +258,13 @@ class _Checker:
 
     def ident(self, node: Any, key: str | int | None, what: str, value: Any, pattern: re.Pattern = _ID) -> str | None:
         if not isinstance(value, str) or not pattern.match(value):
-            self.err(node, key, f"{what}: id {value!r} must be lowercase letters, digits and '-'"
-                     if pattern is _ID else f"{what}: id {value!r} is not a valid id")
+            self.err(
+                node,
+                key,
+                f"{what}: id {value!r} must be lowercase letters, digits and '-'"
+                if pattern is _ID
+                else f"{what}: id {value!r} is not a valid id",
+            )
             return None
         return value
 
@@ -263,8 +274,12 @@ class _Checker:
         if not isinstance(doc, dict):
             self.err(doc, None, "a scenario file must be a YAML mapping")
             return None
-        self.keys(doc, "scenario", ("format", "title", "setting", "start", "duration", "objectives", "teams", "msel"),
-                  ("id", "components", "rooms", "briefings", "cop", "modules", "basemap"))
+        self.keys(
+            doc,
+            "scenario",
+            ("format", "title", "setting", "start", "duration", "objectives", "teams", "msel"),
+            ("id", "components", "rooms", "briefings", "cop", "modules", "basemap"),
+        )
         if "format" in doc and doc["format"] != FORMAT_VERSION:
             self.err(doc, "format", f"format {doc['format']!r} is not supported (expected {FORMAT_VERSION})")
         scenario_id = self.ident(doc, "id", "scenario", doc.get("id", self.default_id)) or self.default_id
@@ -276,11 +291,13 @@ class _Checker:
         components = self.components(doc)
         teams = self.teams(doc, components)
         scope = {c.id for c in components} | {t.id for t in teams}
-        draft = Scenario(scenario_id, title, setting, start, duration, objectives, tuple(components),
-                         tuple(teams), {}, {}, (), ())
+        draft = Scenario(
+            scenario_id, title, setting, start, duration, objectives, tuple(components), tuple(teams), {}, {}, (), ()
+        )
         rooms = self.rooms(doc, draft, scope)
-        draft = Scenario(scenario_id, title, setting, start, duration, objectives, tuple(components),
-                         tuple(teams), rooms, {}, (), ())
+        draft = Scenario(
+            scenario_id, title, setting, start, duration, objectives, tuple(components), tuple(teams), rooms, {}, (), ()
+        )
         briefings = self.briefings(doc, components)
         features = self.features(doc, draft, scope)
         injects = self.msel(doc, draft, scope, {f["id"] for f in features})
@@ -290,16 +307,30 @@ class _Checker:
             self.err(doc, "basemap", "basemap: the name of a file basemaps/<name>.geojson beside the scenarios")
         if self.problems:
             return None
-        return Scenario(scenario_id, title, setting, start, duration, objectives, tuple(components),
-                        tuple(teams), rooms, briefings, tuple(features), tuple(injects), doc=plain(doc),
-                        modules=modules, basemap=basemap)
+        return Scenario(
+            scenario_id,
+            title,
+            setting,
+            start,
+            duration,
+            objectives,
+            tuple(components),
+            tuple(teams),
+            rooms,
+            briefings,
+            tuple(features),
+            tuple(injects),
+            doc=plain(doc),
+            modules=modules,
+            basemap=basemap,
+        )
 
     def time(self, doc: dict, key: str, parse: Any) -> float:
         raw = doc.get(key)
         if raw is None:
             return 0.0
         if not isinstance(raw, str):
-            self.err(doc, key, f"{key}: write the time as quoted text, for example \"+0:05\" or \"D+3 06:00\"")
+            self.err(doc, key, f'{key}: write the time as quoted text, for example "+0:05" or "D+3 06:00"')
             return 0.0
         try:
             return parse(raw)
@@ -364,19 +395,24 @@ class _Checker:
             if tid is None:
                 continue
             if tid in seen:
-                self.err(item, "id", f"duplicate id {tid!r} (team ids must differ from each other and from component ids)")
+                self.err(
+                    item, "id", f"duplicate id {tid!r} (team ids must differ from each other and from component ids)"
+                )
             seen.add(tid)
             comp = by_id.get(item["component"])
             if comp is None:
                 self.err(item, "component", f"team {tid!r}: unknown component {item['component']!r}")
                 continue
             if comp.played_by_control:
-                self.err(item, "component", f"team {tid!r}: component {comp.id!r} is played by control and has no teams")
+                self.err(
+                    item, "component", f"team {tid!r}: component {comp.id!r} is played by control and has no teams"
+                )
             out.append(Team(tid, self.text(item, "name", f"team {tid!r}"), comp.id))
         return out
 
-    def refs(self, node: Any, key: str | int | None, what: str, names: list[str], scope: set[str],
-             allow_all: bool = True) -> None:
+    def refs(
+        self, node: Any, key: str | int | None, what: str, names: list[str], scope: set[str], allow_all: bool = True
+    ) -> None:
         for name in names:
             if name == ALL and allow_all:
                 continue
@@ -387,13 +423,15 @@ class _Checker:
         every = frozenset(t.id for t in draft.teams)
         rooms: dict[str, Room] = {}
         for team in draft.teams:
-            rooms[f"team:{team.id}"] = Room(f"team:{team.id}", f"Team room: {team.name}", "team",
-                                            frozenset({team.id}), frozenset({team.id}))
+            rooms[f"team:{team.id}"] = Room(
+                f"team:{team.id}", f"Team room: {team.name}", "team", frozenset({team.id}), frozenset({team.id})
+            )
         for comp in draft.components:
             members = draft.teams_of([comp.id])
             if members:
-                rooms[f"component:{comp.id}"] = Room(f"component:{comp.id}", f"{comp.name}", "component",
-                                                     members, members)
+                rooms[f"component:{comp.id}"] = Room(
+                    f"component:{comp.id}", f"{comp.name}", "component", members, members
+                )
         rooms["joint"] = Room("joint", "Joint civil-military coordination room", "joint", every, every)
         rooms["plenary"] = Room("plenary", "Plenary", "plenary", every, every)
         raw = doc.get("rooms")
@@ -408,8 +446,12 @@ class _Checker:
             self.err(value, "liaison", "rooms.liaison must be a list of [team, team] pairs")
             liaison = []
         for i, pair in enumerate(liaison):
-            if (not isinstance(pair, list) or len(pair) != 2 or not all(isinstance(x, str) for x in pair)
-                    or pair[0] == pair[1]):
+            if (
+                not isinstance(pair, list)
+                or len(pair) != 2
+                or not all(isinstance(x, str) for x in pair)
+                or pair[0] == pair[1]
+            ):
                 self.err(liaison, i, "a liaison line joins two different teams: [team, team]")
                 continue
             unknown = [x for x in pair if x not in team_ids]
@@ -467,8 +509,9 @@ class _Checker:
 
     def feature(self, node: Any, key: str | int | None, item: Any, draft: Scenario, scope: set[str]) -> dict | None:
         item = self.mapping(node, key, "COP feature", item)
-        if item is None or not self.keys(item, "COP feature", ("id", "kind", "name", "geometry"),
-                                         ("properties", "visible_to", "owner")):
+        if item is None or not self.keys(
+            item, "COP feature", ("id", "kind", "name", "geometry"), ("properties", "visible_to", "owner")
+        ):
             return None
         fid = self.ident(item, "id", "COP feature", item["id"])
         if fid is None:
@@ -543,12 +586,19 @@ class _Checker:
                 self.err(raw, i, f"duplicate inject id {inject.id!r}")
                 continue
             if re.fullmatch(rf"{ADHOC_PREFIX}\d+", inject.id):
-                self.err(raw, i, f"inject id {inject.id!r}: ids {ADHOC_PREFIX}<n> are kept for the facilitator's "
-                                 "ad-hoc injects")
+                self.err(
+                    raw,
+                    i,
+                    f"inject id {inject.id!r}: ids {ADHOC_PREFIX}<n> are kept for the facilitator's ad-hoc injects",
+                )
                 continue
             if inject.offset is not None and draft.duration and inject.offset > draft.duration:
-                self.err(raw[i], "at", f"inject {inject.id!r} at {format_offset(inject.offset)} falls after the "
-                                       f"end of the exercise (duration {format_duration(draft.duration)})")
+                self.err(
+                    raw[i],
+                    "at",
+                    f"inject {inject.id!r} at {format_offset(inject.offset)} falls after the "
+                    f"end of the exercise (duration {format_duration(draft.duration)})",
+                )
             lines[inject.id] = (raw, i)
             injects.append(inject)
         by_id = {inj.id: inj for inj in injects}
@@ -558,18 +608,27 @@ class _Checker:
                 self.err(node, i, f"inject {inj.id!r}: condition on missing inject {inj.after!r}")
         for cycle in _condition_cycles(by_id):
             node, i = lines[cycle[0]]
-            self.err(node, i, f"inject {cycle[0]!r}: its condition is part of a cycle "
-                              f"({' -> '.join([*cycle, cycle[0]])}): none of them would ever be released")
+            self.err(
+                node,
+                i,
+                f"inject {cycle[0]!r}: its condition is part of a cycle "
+                f"({' -> '.join([*cycle, cycle[0]])}): none of them would ever be released",
+            )
         return injects
 
-    def inject(self, node: Any, index: int, item: Any, draft: Scenario, scope: set[str],
-               live_features: set[str], order: int) -> Inject | None:
+    def inject(
+        self, node: Any, index: int, item: Any, draft: Scenario, scope: set[str], live_features: set[str], order: int
+    ) -> Inject | None:
         item = self.mapping(node, index, "inject", item)
         if item is None:
             return None
         iid = item.get("id")
-        ok = self.keys(item, f"inject {iid!r}", ("id", "at", "from", "to", "channel", "title", "body"),
-                       ("cop", "expected", "objectives", "notes", "modules", "attachments"))
+        ok = self.keys(
+            item,
+            f"inject {iid!r}",
+            ("id", "at", "from", "to", "channel", "title", "body"),
+            ("cop", "expected", "objectives", "notes", "modules", "attachments"),
+        )
         if not ok or self.ident(item, "id", "inject", iid, _INJECT_ID) is None:
             return None
         what = f"inject {iid!r}"
@@ -589,29 +648,57 @@ class _Checker:
         if not isinstance(notes, str):
             self.err(item, "notes", f"{what}: notes must be text")
         modules = self.modules(item, what)
-        return Inject(iid, order, offset, manual, after, when, delay, self.text(item, "from", what), to,
-                      channel, self.text(item, "title", what), self.text(item, "body", what), tuple(cop),
-                      expected, tuple(objectives), str(notes or ""), modules, self.attachments(item, what))
+        return Inject(
+            iid,
+            order,
+            offset,
+            manual,
+            after,
+            when,
+            delay,
+            self.text(item, "from", what),
+            to,
+            channel,
+            self.text(item, "title", what),
+            self.text(item, "body", what),
+            tuple(cop),
+            expected,
+            tuple(objectives),
+            str(notes or ""),
+            modules,
+            self.attachments(item, what),
+        )
 
     def attachments(self, item: dict, what: str) -> tuple[dict[str, str], ...]:
         raw = item.get("attachments", [])
         if not isinstance(raw, list) or len(raw) > ATTACHMENTS_PER_INJECT:
-            self.err(item, "attachments", f"{what}: attachments must be a list of at most "
-                                          f"{ATTACHMENTS_PER_INJECT} files")
+            self.err(
+                item, "attachments", f"{what}: attachments must be a list of at most {ATTACHMENTS_PER_INJECT} files"
+            )
             return ()
         out: list[dict[str, str]] = []
         for i, entry in enumerate(raw):
             if isinstance(entry, str):  # a bare file name: its own title
                 name, title, node, key, title_key = entry, entry, raw, i, i
             elif isinstance(entry, dict) and self.keys(entry, f"{what} attachment", ("file",), ("title",)):
-                name, title, node, key, title_key = entry["file"], entry.get("title", entry["file"]), entry, "file", "title"
+                name, title, node, key, title_key = (
+                    entry["file"],
+                    entry.get("title", entry["file"]),
+                    entry,
+                    "file",
+                    "title",
+                )
             else:
                 self.err(raw, i, f"{what}: an attachment is a file name or {{file, title}}")
                 continue
             suffix = Path(name).suffix.lower() if isinstance(name, str) else ""
             if not isinstance(name, str) or not _ATTACHMENT_FILE.match(name) or suffix not in ATTACHMENT_TYPES:
-                self.err(node, key, f"{what}: attachment {name!r} must be a file name in attachments/ "
-                                    f"ending in {', '.join(ATTACHMENT_TYPES)}")
+                self.err(
+                    node,
+                    key,
+                    f"{what}: attachment {name!r} must be a file name in attachments/ "
+                    f"ending in {', '.join(ATTACHMENT_TYPES)}",
+                )
                 continue
             if not isinstance(title, str) or not title.strip() or len(title) > 200:
                 self.err(node, title_key, f"{what}: the title of {name!r} must be text of 1 to 200 characters")
@@ -624,8 +711,9 @@ class _Checker:
 
     def modules(self, node: dict, what: str) -> tuple[int, ...]:
         raw = node.get("modules", [])
-        if not isinstance(raw, list) or not all(isinstance(m, int) and not isinstance(m, bool)
-                                                and 1 <= m <= COURSE_MODULES for m in raw):
+        if not isinstance(raw, list) or not all(
+            isinstance(m, int) and not isinstance(m, bool) and 1 <= m <= COURSE_MODULES for m in raw
+        ):
             self.err(node, "modules", f"{what}: modules must be a list of course module numbers 1 to {COURSE_MODULES}")
             return ()
         return tuple(raw)
@@ -654,7 +742,7 @@ class _Checker:
                 return None, True, None, None, 0.0
             return None, False, at["after"], at["when"], delay
         if not isinstance(at, dict):
-            self.err(item, "at", f"{what}: at must be an offset (\"+0:05\"), manual, or a condition")
+            self.err(item, "at", f'{what}: at must be an offset ("+0:05"), manual, or a condition')
         return None, True, None, None, 0.0
 
     def addressees(self, item: dict, what: str, draft: Scenario, scope: set[str]) -> dict[str, list[str]]:
@@ -681,7 +769,9 @@ class _Checker:
             self.err(item, "to", f"{what}: no addressee")
         return result
 
-    def expected(self, item: dict, what: str, to: dict, draft: Scenario, audience: frozenset[str]) -> dict[str, list[str]]:
+    def expected(
+        self, item: dict, what: str, to: dict, draft: Scenario, audience: frozenset[str]
+    ) -> dict[str, list[str]]:
         raw = item.get("expected")
         if raw is None:
             return {}
@@ -753,17 +843,24 @@ def geometry_problem(geo: Any) -> str | None:
     kind, coords = geo["type"], geo["coordinates"]
 
     def point(p: Any) -> bool:
-        return (isinstance(p, list) and len(p) == 2 and all(isinstance(x, (int, float)) and not isinstance(x, bool)
-                                                             for x in p)
-                and -180 <= p[0] <= 180 and -90 <= p[1] <= 90)
+        return (
+            isinstance(p, list)
+            and len(p) == 2
+            and all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in p)
+            and -180 <= p[0] <= 180
+            and -90 <= p[1] <= 90
+        )
 
     if kind == "Point":
         ok = point(coords)
     elif kind == "LineString":
         ok = isinstance(coords, list) and len(coords) >= 2 and all(point(p) for p in coords)
     elif kind == "Polygon":
-        ok = (isinstance(coords, list) and len(coords) >= 1 and all(
-            isinstance(ring, list) and len(ring) >= 4 and all(point(p) for p in ring) for ring in coords))
+        ok = (
+            isinstance(coords, list)
+            and len(coords) >= 1
+            and all(isinstance(ring, list) and len(ring) >= 4 and all(point(p) for p in ring) for ring in coords)
+        )
     else:
         return f"geometry type must be one of {', '.join(GEOMETRY_TYPES)}"
     return None if ok else f"{kind} coordinates are not valid [longitude, latitude] positions"

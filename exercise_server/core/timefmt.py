@@ -44,8 +44,9 @@ def parse_exercise_time(text: str, start: float) -> float:
     try:
         return parse_offset(text)
     except ValueError:
-        raise ValueError(f"{text!r} is neither an offset such as +1:30 nor a scenario time such as "
-                         f"{format_dday(start + 5400)}") from None
+        raise ValueError(
+            f"{text!r} is neither an offset such as +1:30 nor a scenario time such as {format_dday(start + 5400)}"
+        ) from None
 
 
 def format_dday(seconds: float) -> str:

@@ -29,13 +29,16 @@ LAST_RESORT_MIN_CHARS = 20
 MAX_OFFSET = 30 * 24 * 3600
 TEXT_CHARS = 4000
 SHORT_CHARS = 200
-APPROVAL_REFUSAL = ("humanitarian notifications are acknowledged, never approved: "
-                    "humanitarian access is not subject to military approval")
+APPROVAL_REFUSAL = (
+    "humanitarian notifications are acknowledged, never approved: "
+    "humanitarian access is not subject to military approval"
+)
 # Commands that exist only to be refused with an explanation (checked before authorisation).
 EXPLAINED_REFUSALS = {"notification.approve": APPROVAL_REFUSAL}
 
 
 # -- helpers ------------------------------------------------------------------------
+
 
 def _field(command: dict[str, Any], name: str, kind: type | tuple[type, ...]) -> Any:
     value = command.get(name)
@@ -95,7 +98,7 @@ def _offset(value: Any, name: str) -> float:
         except ValueError:
             pass
     if seconds is None:
-        raise CommandError("invalid", f"{name} must be an offset such as \"+1:30\" or a number of seconds")
+        raise CommandError("invalid", f'{name} must be an offset such as "+1:30" or a number of seconds')
     if not 0 <= seconds <= MAX_OFFSET:  # also refuses NaN
         raise CommandError("invalid", f"{name} must be between 0 and {MAX_OFFSET} seconds")
     return float(seconds)
@@ -130,6 +133,7 @@ def _military_teams(ctx: Any) -> set[str]:
 
 # -- a. humanitarian notification ---------------------------------------------------
 
+
 def _notify(ctx: Any, command: dict[str, Any]) -> list[ev.Draft]:
     ctx.not_ended()
     _trainee(ctx, ("humanitarian",), "notify a humanitarian site or movement")
@@ -145,10 +149,21 @@ def _notify(ctx: Any, command: dict[str, Any]) -> list[ev.Draft]:
         raise CommandError("invalid", "window_end has already passed: notify a window still ahead")
     share = _components(ctx, command, "share_with")
     nid = _team_id("N", ctx.state.notifications, ctx.p.team)
-    payload = {"notification_id": nid, "team": ctx.p.team, "kind": kind, "name": name, "geometry": geometry,
-               "window_start": start, "window_end": end, "share_with": share}
-    hazards = [_hazard(ctx, payload, f, d) for f in ctx.state.cop.values()  # flagged at once
-               if (d := _near(f, payload)) is not None]
+    payload = {
+        "notification_id": nid,
+        "team": ctx.p.team,
+        "kind": kind,
+        "name": name,
+        "geometry": geometry,
+        "window_start": start,
+        "window_end": end,
+        "share_with": share,
+    }
+    hazards = [
+        _hazard(ctx, payload, f, d)
+        for f in ctx.state.cop.values()  # flagged at once
+        if (d := _near(f, payload)) is not None
+    ]
     return [ctx.draft(ev.NOTIFICATION_SUBMITTED, payload, notification_audience(ctx, payload)), *hazards]
 
 
@@ -214,10 +229,15 @@ def _near(feature: dict[str, Any], n: dict[str, Any]) -> float | None:
 
 
 def _hazard(ctx: Any, n: dict[str, Any], feature: dict[str, Any], distance: float) -> ev.Draft:
-    payload = {"notification_id": n["notification_id"], "feature_id": feature["id"],
-               "feature_kind": feature["kind"], "feature_name": feature.get("name", ""),
-               "geometry": feature["geometry"], "distance_m": round(distance),
-               "sees_feature": sorted(ctx.sc.teams_of(feature["visible_to"]))}
+    payload = {
+        "notification_id": n["notification_id"],
+        "feature_id": feature["id"],
+        "feature_kind": feature["kind"],
+        "feature_name": feature.get("name", ""),
+        "geometry": feature["geometry"],
+        "distance_m": round(distance),
+        "sees_feature": sorted(ctx.sc.teams_of(feature["visible_to"])),
+    }
     return ctx.draft(ev.NOTIFICATION_HAZARD_FLAGGED, payload, notification_audience(ctx, n), ev.SYSTEM)
 
 
@@ -236,6 +256,7 @@ def hazard_drafts(ctx: Any, drafts: list[ev.Draft]) -> list[ev.Draft]:
 
 # -- b. request for assistance ------------------------------------------------------
 
+
 def _rfa_submit(ctx: Any, command: dict[str, Any]) -> list[ev.Draft]:
     ctx.not_ended()
     _trainee(ctx, ("civilian", "humanitarian"), "request military assistance")
@@ -245,17 +266,27 @@ def _rfa_submit(ctx: Any, command: dict[str, Any]) -> list[ev.Draft]:
     justification = _text(command, "justification")
     raw = command.get("last_resort")
     if not isinstance(raw, str) or len(raw.strip()) < LAST_RESORT_MIN_CHARS:
-        raise CommandError("invalid", "last_resort must explain, in at least "
-                           f"{LAST_RESORT_MIN_CHARS} characters, why no comparable civilian alternative exists "
-                           "(the Oslo Guidelines' last-resort test)")
+        raise CommandError(
+            "invalid",
+            "last_resort must explain, in at least "
+            f"{LAST_RESORT_MIN_CHARS} characters, why no comparable civilian alternative exists "
+            "(the Oslo Guidelines' last-resort test)",
+        )
     last_resort = _text(command, "last_resort")  # its length limit
     time_limit = _offset(command.get("time_limit"), "time_limit")
     if time_limit < ctx.ex:
         raise CommandError("invalid", "time_limit has already passed: give a time still ahead in the exercise")
     location = _geometry(ctx, command.get("location"), ("Point", "LineString", "Polygon"), "location")
     rid = _team_id("RFA", ctx.state.rfas, ctx.p.team)
-    payload = {"rfa_id": rid, "team": ctx.p.team, "asset": asset, "justification": justification,
-               "last_resort": last_resort, "time_limit": time_limit, "location": location}
+    payload = {
+        "rfa_id": rid,
+        "team": ctx.p.team,
+        "asset": asset,
+        "justification": justification,
+        "last_resort": last_resort,
+        "time_limit": time_limit,
+        "location": location,
+    }
     return [ctx.draft(ev.RFA_SUBMITTED, payload, rfa_audience(ctx, payload))]
 
 
@@ -296,6 +327,7 @@ def _rfa_clarify(ctx: Any, command: dict[str, Any]) -> list[ev.Draft]:
 
 # -- c. information sharing with protection ----------------------------------------
 
+
 def document_audience(ctx: Any, doc: dict[str, Any], recipients: list[str]) -> tuple[str, ...]:
     return _audience(ctx, {doc["owner"]} | ctx.sc.teams_of(recipients))
 
@@ -314,8 +346,15 @@ def _share(ctx: Any, command: dict[str, Any]) -> list[ev.Draft]:
     if location is not None:
         location = _geometry(ctx, location, ("Point", "LineString", "Polygon"), "location")
     did = _team_id("D", ctx.state.documents, ctx.p.team)
-    payload = {"document_id": did, "owner": ctx.p.team, "title": title, "body": body, "share_with": share,
-               "sensitive": sensitive, "location": location}
+    payload = {
+        "document_id": did,
+        "owner": ctx.p.team,
+        "title": title,
+        "body": body,
+        "share_with": share,
+        "sensitive": sensitive,
+        "location": location,
+    }
     return [ctx.draft(ev.DOCUMENT_SHARED, payload, document_audience(ctx, payload, share))]
 
 
@@ -337,10 +376,21 @@ def _forward(ctx: Any, command: dict[str, Any]) -> list[ev.Draft]:
     if set(to) <= set(doc["recipients"]):
         raise CommandError("conflict", f"{', '.join(to)} already received {doc['document_id']!r}")
     recipients = sorted(set(doc["recipients"]) | set(to))
-    payload = {"document_id": doc["document_id"], "owner": doc["owner"], "title": doc["title"],
-               "body": doc["body"], "location": doc.get("location"), "sensitive": doc["sensitive"], "to": to,
-               "by": ctx.p.team, "share_with": doc["share_with"], "recipients": recipients,
-               "shared_seq": doc["seq"], "shared_ex_time": doc["ex_time"], "shared_by": doc["author"]}
+    payload = {
+        "document_id": doc["document_id"],
+        "owner": doc["owner"],
+        "title": doc["title"],
+        "body": doc["body"],
+        "location": doc.get("location"),
+        "sensitive": doc["sensitive"],
+        "to": to,
+        "by": ctx.p.team,
+        "share_with": doc["share_with"],
+        "recipients": recipients,
+        "shared_seq": doc["seq"],
+        "shared_ex_time": doc["ex_time"],
+        "shared_by": doc["author"],
+    }
     # Every holder learns the new recipients; a sensitive document stays sealed for all but its owner.
     return [ctx.draft(ev.DOCUMENT_FORWARDED, payload, document_audience(ctx, doc, recipients))]
 
@@ -354,12 +404,19 @@ def _open(ctx: Any, command: dict[str, Any]) -> list[ev.Draft]:
     if doc["owner"] == ctx.p.team:
         raise CommandError("invalid", "the owner's own reading is not recorded")
     # The content travels with the record of the access: a recipient cannot read it unlogged.
-    payload = {"document_id": doc["document_id"], "team": ctx.p.team, "participant": ctx.p.participant,
-               "name": ctx.p.name, "body": doc["body"], "location": doc.get("location")}
+    payload = {
+        "document_id": doc["document_id"],
+        "team": ctx.p.team,
+        "participant": ctx.p.participant,
+        "name": ctx.p.name,
+        "body": doc["body"],
+        "location": doc.get("location"),
+    }
     return [ctx.draft(ev.DOCUMENT_ACCESSED, payload, _audience(ctx, {doc["owner"], ctx.p.team}))]
 
 
 # -- d. simulated media, e. decisions -----------------------------------------------
+
 
 def _publish(ctx: Any, command: dict[str, Any]) -> list[ev.Draft]:
     ctx.not_ended()
@@ -374,9 +431,14 @@ def _publish(ctx: Any, command: dict[str, Any]) -> list[ev.Draft]:
     if reply is not None and reply not in ctx.state.statements and reply not in ctx.state.media:
         raise CommandError("not_found", f"no statement or media item {reply!r}")
     mid = _next_id("M", ctx.state.media)
-    payload = {"media_id": mid, "outlet": _text(command, "outlet", SHORT_CHARS), "kind": kind,
-               "headline": _text(command, "headline", SHORT_CHARS), "body": _text(command, "body"),
-               "in_reply_to": reply}
+    payload = {
+        "media_id": mid,
+        "outlet": _text(command, "outlet", SHORT_CHARS),
+        "kind": kind,
+        "headline": _text(command, "headline", SHORT_CHARS),
+        "body": _text(command, "body"),
+        "in_reply_to": reply,
+    }
     return [ctx.draft(ev.MEDIA_PUBLISHED, payload, (ev.EVERYONE,))]
 
 
@@ -394,12 +456,20 @@ def _decision(ctx: Any, command: dict[str, Any]) -> list[ev.Draft]:
     _trainee(ctx, None, "record a decision")
     _no_team_field(command, "records decisions")
     consulted = command.get("consulted", [])
-    if not isinstance(consulted, list) or not all(isinstance(c, str) and c.strip() for c in consulted) \
-            or len(consulted) > 50:
+    if (
+        not isinstance(consulted, list)
+        or not all(isinstance(c, str) and c.strip() for c in consulted)
+        or len(consulted) > 50
+    ):
         raise CommandError("invalid", "consulted must be a list of names (teams, components, actors)")
     did = _team_id("DEC", ctx.state.decisions, ctx.p.team)
-    payload = {"decision_id": did, "team": ctx.p.team, "what": _text(command, "what"),
-               "why": _text(command, "why"), "consulted": [c.strip()[:SHORT_CHARS] for c in consulted]}
+    payload = {
+        "decision_id": did,
+        "team": ctx.p.team,
+        "what": _text(command, "what"),
+        "why": _text(command, "why"),
+        "consulted": [c.strip()[:SHORT_CHARS] for c in consulted],
+    }
     return [ctx.draft(ev.DECISION_RECORDED, payload, _audience(ctx, {ctx.p.team}))]
 
 

@@ -6,7 +6,7 @@ import contextlib
 import gc
 import logging
 import time
-from typing import AsyncIterator
+from collections.abc import AsyncIterator
 
 from starlette.applications import Starlette
 from starlette.routing import Mount, Route, WebSocketRoute
@@ -19,11 +19,11 @@ from ..store.base import open_store
 from . import http_api
 from . import replay as replay_api
 from .context import AppContext
-from .sign_ins import WrongSignIns
 from .pages import Pages
 from .registry import Exercises
 from .runtime import ExerciseRuntime
 from .settings import Settings
+from .sign_ins import WrongSignIns
 from .websocket import exercise_socket
 
 log = logging.getLogger("exercise_server.app")
@@ -34,9 +34,12 @@ SECURITY_HEADERS = [
     (b"referrer-policy", b"no-referrer"),
     (b"cross-origin-opener-policy", b"same-origin"),
     (b"permissions-policy", b"camera=(), microphone=(), geolocation=()"),
-    (b"content-security-policy", b"default-src 'self'; img-src 'self' data:; style-src 'self'; "
-                                 b"script-src 'self'; connect-src 'self'; frame-ancestors 'none'; "
-                                 b"base-uri 'none'; form-action 'self'"),
+    (
+        b"content-security-policy",
+        b"default-src 'self'; img-src 'self' data:; style-src 'self'; "
+        b"script-src 'self'; connect-src 'self'; frame-ancestors 'none'; "
+        b"base-uri 'none'; form-action 'self'",
+    ),
 ]
 
 
@@ -75,9 +78,11 @@ def announce(settings: Settings, facilitator_secret: str, opened: ExerciseRuntim
     """What `make run` shows a newcomer: where to go, how to sign in, how teams join."""
     host = "localhost" if settings.host in ("127.0.0.1", "0.0.0.0", "::") else settings.host
     storage = f"Redis {settings.redis_url}" if settings.redis_url else f"data directory {settings.data_dir}"
-    lines = [f"  Exercise server: http://{host}:{settings.port}/",
-             f"  Facilitator sign-in secret: {facilitator_secret}",
-             f"  Storage: {storage}   Scenarios: {' '.join(map(str, settings.scenario_paths))}"]
+    lines = [
+        f"  Exercise server: http://{host}:{settings.port}/",
+        f"  Facilitator sign-in secret: {facilitator_secret}",
+        f"  Storage: {storage}   Scenarios: {' '.join(map(str, settings.scenario_paths))}",
+    ]
     if opened is not None and opened.state.scenario:
         lines.append(f"  Exercise {opened.id} ({opened.state.title}), join codes:")
         sc = opened.state.scenario
@@ -105,16 +110,22 @@ def create_app(settings: Settings, clock: object | None = None) -> Starlette:
             for p in f.problems:
                 log.error("scenario not loaded: %s:%d: %s", f.path, p.line, p.message)
         store = open_store(settings.data_dir, settings.redis_url, settings.redis_prefix)
-        exercises = Exercises(store, open_bus(settings.redis_url, settings.redis_prefix), clock, library.scenarios,
-                              tick_interval=settings.tick_interval)
+        exercises = Exercises(
+            store,
+            open_bus(settings.redis_url, settings.redis_prefix),
+            clock,
+            library.scenarios,
+            tick_interval=settings.tick_interval,
+        )
         await exercises.load()
         if settings.redis_url:  # every process behind the load balancer must sign and check alike
             key = (await store.shared_secret("server")).encode()  # type: ignore[attr-defined]
             fac_secret = settings.facilitator_secret or await store.shared_secret("facilitator")  # type: ignore
         else:
             key, fac_secret = settings.server_secret(), settings.facilitator_sign_in_secret()
-        app.state.ctx = AppContext(settings, store, exercises, clock, key, fac_secret, library,
-                                   WrongSignIns(settings.wrong_sign_ins))
+        app.state.ctx = AppContext(
+            settings, store, exercises, clock, key, fac_secret, library, WrongSignIns(settings.wrong_sign_ins)
+        )
         opened = await open_default(exercises, settings.open_scenario) if settings.open_scenario else None
         announce(settings, fac_secret, opened)
         await exercises.start()

@@ -35,8 +35,13 @@ class FanoutProtocol(WebSocketsSansIOProtocol):
 
     def send_nowait(self, data: bytes | str) -> bool:
         """Write one message now if the socket takes it without waiting; False otherwise."""
-        if (not self.handshake_complete or self.close_sent or self.initial_response is not None
-                or not self.writable.is_set() or self.transport.is_closing()):
+        if (
+            not self.handshake_complete
+            or self.close_sent
+            or self.initial_response is not None
+            or not self.writable.is_set()
+            or self.transport.is_closing()
+        ):
             return False
         conn = self.conn
         if conn.state is not OPEN or conn.expect_continuation_frame:

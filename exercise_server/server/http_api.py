@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 import hmac
-import logging
 import json
+import logging
 import secrets
-from typing import Any
-
 from pathlib import Path
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse
 
 from ..core.access import FACILITATOR, TRAINEE
-from ..core.scenario import ATTACHMENT_TYPES
 from ..core.errors import CommandError
+from ..core.scenario import ATTACHMENT_TYPES
 from ..scenarios import summary
 from .context import AppContext
 from .protocol import plain_value
@@ -25,8 +24,18 @@ from .tokens import ANY_EXERCISE, Session, TokenError, sign, verify
 
 log = logging.getLogger("exercise_server.http")
 
-HTTP_STATUS = {"invalid": 400, "bad_frame": 400, "forbidden": 403, "not_found": 404, "wrong_state": 409,
-               "conflict": 409, "rate_limited": 429, "unavailable": 503, "internal": 500, "unknown_type": 400}
+HTTP_STATUS = {
+    "invalid": 400,
+    "bad_frame": 400,
+    "forbidden": 403,
+    "not_found": 404,
+    "wrong_state": 409,
+    "conflict": 409,
+    "rate_limited": 429,
+    "unavailable": 503,
+    "internal": 500,
+    "unknown_type": 400,
+}
 
 
 def _ctx(request: Request) -> AppContext:
@@ -34,8 +43,9 @@ def _ctx(request: Request) -> AppContext:
 
 
 def error_response(exc: CommandError) -> JSONResponse:
-    return JSONResponse({"error": {"code": exc.code, "message": exc.message}},
-                        status_code=HTTP_STATUS.get(exc.code, 400))
+    return JSONResponse(
+        {"error": {"code": exc.code, "message": exc.message}}, status_code=HTTP_STATUS.get(exc.code, 400)
+    )
 
 
 async def _json_body(request: Request) -> dict[str, Any]:
@@ -74,6 +84,7 @@ def _facilitator(request: Request) -> Session:
 
 def api(handler):  # type: ignore[no-untyped-def]
     """Map CommandError to a JSON error response with the matching HTTP status."""
+
     async def wrapped(request: Request) -> JSONResponse:
         try:
             return await handler(request)
@@ -82,6 +93,7 @@ def api(handler):  # type: ignore[no-untyped-def]
         except Exception:  # noqa: BLE001 - the client gets the documented body, the log the trace
             log.exception("%s %s failed", request.method, request.url.path)
             return error_response(CommandError("internal", "an unexpected server fault"))
+
     return wrapped
 
 
@@ -98,8 +110,16 @@ async def facilitator_session(request: Request) -> JSONResponse:
     if not isinstance(given, str) or not hmac.compare_digest(given.encode(), ctx.facilitator_secret.encode()):
         ctx.wrong_sign_ins.wrong(_address(request))
         raise CommandError("forbidden", "wrong facilitator secret")
-    session = Session(ANY_EXERCISE, FACILITATOR_PRINCIPAL.participant, FACILITATOR, "Facilitator", None, None, None,
-                      ctx.clock.now() + ctx.settings.token_ttl)
+    session = Session(
+        ANY_EXERCISE,
+        FACILITATOR_PRINCIPAL.participant,
+        FACILITATOR,
+        "Facilitator",
+        None,
+        None,
+        None,
+        ctx.clock.now() + ctx.settings.token_ttl,
+    )
     return JSONResponse({"token": sign(session, ctx.secret_key), "role": FACILITATOR})
 
 
@@ -115,22 +135,48 @@ async def join(request: Request) -> JSONResponse:
         raise CommandError("not_found", "unknown join code")
     participant = f"p-{secrets.token_hex(6)}"
     principal = await runtime.join(code, data.get("name"), participant)
-    session = Session(runtime.id, participant, principal.role, principal.name, principal.team, principal.component,
-                      code, ctx.clock.now() + ctx.settings.token_ttl)
-    return JSONResponse({"token": sign(session, ctx.secret_key), "exercise": runtime.id, "role": principal.role,
-                         "team": principal.team, "component": principal.component, "participant": participant,
-                         "websocket": f"/ws/{runtime.id}"})
+    session = Session(
+        runtime.id,
+        participant,
+        principal.role,
+        principal.name,
+        principal.team,
+        principal.component,
+        code,
+        ctx.clock.now() + ctx.settings.token_ttl,
+    )
+    return JSONResponse(
+        {
+            "token": sign(session, ctx.secret_key),
+            "exercise": runtime.id,
+            "role": principal.role,
+            "team": principal.team,
+            "component": principal.component,
+            "participant": participant,
+            "websocket": f"/ws/{runtime.id}",
+        }
+    )
 
 
 @api
 async def list_scenarios(request: Request) -> JSONResponse:
     ctx = _ctx(request)
     _facilitator(request)
-    scenarios = [{"id": sc.id, "title": sc.title, "start": sc.start_label, "duration": sc.duration,
-                  "teams": len(sc.teams), "injects": len(sc.injects), "summary": summary(sc)}
-                 for sc in ctx.exercises.library.values()]
-    failed = [{"file": str(f.path), "problems": [f"{p.line}: {p.message}" for p in f.problems]}
-              for f in ctx.library.failed]
+    scenarios = [
+        {
+            "id": sc.id,
+            "title": sc.title,
+            "start": sc.start_label,
+            "duration": sc.duration,
+            "teams": len(sc.teams),
+            "injects": len(sc.injects),
+            "summary": summary(sc),
+        }
+        for sc in ctx.exercises.library.values()
+    ]
+    failed = [
+        {"file": str(f.path), "problems": [f"{p.line}: {p.message}" for p in f.problems]} for f in ctx.library.failed
+    ]
     return JSONResponse({"scenarios": scenarios, "failed": failed})
 
 
@@ -153,8 +199,15 @@ def _codes(runtime: ExerciseRuntime) -> list[dict[str, Any]]:
     out = []
     for code, info in runtime.state.codes.items():
         team = sc.team(info["team"]) if info.get("team") else None
-        out.append({"code": code, "role": info["role"], "team": info.get("team"),
-                    "team_name": team.name if team else None, "revoked": info["revoked"]})
+        out.append(
+            {
+                "code": code,
+                "role": info["role"],
+                "team": info.get("team"),
+                "team_name": team.name if team else None,
+                "revoked": info["revoked"],
+            }
+        )
     return out
 
 
@@ -188,8 +241,10 @@ async def health(request: Request) -> JSONResponse:
     exercises = _ctx(request).exercises
     if exercises.healthy:
         return JSONResponse({"status": "ok", "exercises": len(exercises.runtimes)})
-    return JSONResponse({"status": "degraded", "exercises": len(exercises.runtimes),
-                         "message": exercises.service_notice()["message"]}, status_code=503)
+    return JSONResponse(
+        {"status": "degraded", "exercises": len(exercises.runtimes), "message": exercises.service_notice()["message"]},
+        status_code=503,
+    )
 
 
 @api
@@ -212,5 +267,9 @@ async def inject_attachment(request: Request) -> FileResponse:
     path = ctx.library.attachment(state.scenario.id, name)
     if path is None or not path.is_file():
         raise CommandError("not_found", "the attachment's file is not on this server (its scenario is not loaded)")
-    return FileResponse(path, media_type=ATTACHMENT_TYPES[Path(name).suffix.lower()], filename=name,
-                        headers={"Content-Security-Policy": "sandbox", "Cache-Control": "private, no-store"})
+    return FileResponse(
+        path,
+        media_type=ATTACHMENT_TYPES[Path(name).suffix.lower()],
+        filename=name,
+        headers={"Content-Security-Policy": "sandbox", "Cache-Control": "private, no-store"},
+    )

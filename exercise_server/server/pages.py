@@ -17,8 +17,9 @@ from .settings import Settings
 
 class Pages:
     def __init__(self, settings: Settings) -> None:
-        self.env = Environment(loader=FileSystemLoader(str(settings.web_dir / "templates")),
-                               autoescape=select_autoescape(["html"]))
+        self.env = Environment(
+            loader=FileSystemLoader(str(settings.web_dir / "templates")), autoescape=select_autoescape(["html"])
+        )
 
     def render(self, template: str, **context: object) -> HTMLResponse:
         return HTMLResponse(self.env.get_template(template).render(**context))

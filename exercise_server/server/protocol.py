@@ -64,22 +64,31 @@ def decode(data: bytes | str) -> tuple[dict[str, Any], str]:
             message, fmt = msgpack.unpackb(data, raw=False, strict_map_key=True), MSGPACK
         else:
             message, fmt = json.loads(data, parse_constant=_no_constant), JSON
-    except (ValueError, msgpack.exceptions.ExtraData, msgpack.exceptions.FormatError,
-            msgpack.exceptions.StackError, TypeError, RecursionError) as exc:
+    except (
+        ValueError,
+        msgpack.exceptions.ExtraData,
+        msgpack.exceptions.FormatError,
+        msgpack.exceptions.StackError,
+        TypeError,
+        RecursionError,
+    ) as exc:
         raise CommandError("bad_frame", f"cannot decode the frame: {type(exc).__name__}") from None
     if not isinstance(message, dict):
         raise CommandError("bad_frame", "a frame must be a map with a type")
     if not plain_value(message):
-        raise CommandError("bad_frame", "a frame may hold only maps with text keys, lists, Unicode text, "
-                                        "finite numbers, booleans and null")
+        raise CommandError(
+            "bad_frame",
+            "a frame may hold only maps with text keys, lists, Unicode text, finite numbers, booleans and null",
+        )
     return message, fmt
 
 
 def check_message(message: dict[str, Any]) -> tuple[str, Any]:
     """The message's type and client-chosen id, or CommandError if either is unusable."""
     cid = message.get("id")
-    if cid is not None and (not isinstance(cid, (str, int)) or isinstance(cid, bool)
-                            or (isinstance(cid, str) and len(cid) > 64)):
+    if cid is not None and (
+        not isinstance(cid, (str, int)) or isinstance(cid, bool) or (isinstance(cid, str) and len(cid) > 64)
+    ):
         raise CommandError("invalid", "id must be a string of at most 64 characters or an integer")
     mtype = message.get("type")
     if not isinstance(mtype, str) or mtype not in CLIENT_TYPES:

@@ -43,8 +43,15 @@ class Exercises:
     LEASE_TTL = 3.0  # seconds: how soon another process takes over the scheduler of a dead one
     DISCOVERY_INTERVAL = 1.0  # seconds between looks for exercises opened by other processes
 
-    def __init__(self, store: EventStore, bus: Bus, clock: WallClock, library: dict[str, Scenario],
-                 limits: Limits | None = None, tick_interval: float = 0.2) -> None:
+    def __init__(
+        self,
+        store: EventStore,
+        bus: Bus,
+        clock: WallClock,
+        library: dict[str, Scenario],
+        limits: Limits | None = None,
+        tick_interval: float = 0.2,
+    ) -> None:
         self.store, self.bus, self.clock, self.library = store, bus, clock, library
         self.limits = limits or Limits()
         self.tick_interval = tick_interval
@@ -101,8 +108,11 @@ class Exercises:
         """The `service` frame for the current state of the event store."""
         if self.healthy:
             return {"type": "service", "state": "ok", "message": "service restored"}
-        return {"type": "service", "state": "degraded",
-                "message": "the event store is unreachable: commands are refused until it is back"}
+        return {
+            "type": "service",
+            "state": "degraded",
+            "message": "the event store is unreachable: commands are refused until it is back",
+        }
 
     def _add(self, exercise: str, state: ExerciseState) -> ExerciseRuntime:
         runtime = ExerciseRuntime(exercise, state, self.store, self.bus, self.clock, self.limits)
@@ -150,9 +160,17 @@ class Exercises:
         out = []
         for runtime in list(self.runtimes.values()):
             s = runtime.state
-            out.append({"id": runtime.id, "title": s.title, "scenario": s.scenario.id if s.scenario else None,
-                        "clock": s.clock_view(), "seq": s.head, "connections": await runtime.connection_count(),
-                        "participants": len(s.participants)})
+            out.append(
+                {
+                    "id": runtime.id,
+                    "title": s.title,
+                    "scenario": s.scenario.id if s.scenario else None,
+                    "clock": s.clock_view(),
+                    "seq": s.head,
+                    "connections": await runtime.connection_count(),
+                    "participants": len(s.participants),
+                }
+            )
         return sorted(out, key=lambda x: x["id"])
 
     # -- the scheduler --------------------------------------------------------------

@@ -143,8 +143,16 @@ async def replay_state(request: Request) -> JSONResponse:
 
     async with entry.lock:  # a seek to the head copies the state that the next fold extends
         state = await run_in_threadpool(seek)
-    return JSONResponse({"exercise": request.path_params["exercise"], "head": entry.replay.head, "seq": seq,
-                         "ex_time": ex_time, "view": view, "state": state})
+    return JSONResponse(
+        {
+            "exercise": request.path_params["exercise"],
+            "head": entry.replay.head,
+            "seq": seq,
+            "ex_time": ex_time,
+            "view": view,
+            "state": state,
+        }
+    )
 
 
 @api
@@ -161,13 +169,21 @@ async def replay_timeline(request: Request) -> JSONResponse:
     latest = replay.latest
     assert latest.scenario is not None
     sc = latest.scenario
-    return JSONResponse({
-        "exercise": request.path_params["exercise"], "title": latest.title, "head": replay.head,
-        "start": sc.start, "duration": sc.duration, "end": replay.ex_time_of(replay.head),
-        "clock": latest.clock.status, "basemap": sc.basemap,
-        "views": [{"id": CONTROL_VIEW, "name": "Exercise control (everything)"}]
-        + [{"id": f"team:{t.id}", "name": t.name, "component": t.component} for t in sc.teams],
-        "items": entry.timelines[key]})
+    return JSONResponse(
+        {
+            "exercise": request.path_params["exercise"],
+            "title": latest.title,
+            "head": replay.head,
+            "start": sc.start,
+            "duration": sc.duration,
+            "end": replay.ex_time_of(replay.head),
+            "clock": latest.clock.status,
+            "basemap": sc.basemap,
+            "views": [{"id": CONTROL_VIEW, "name": "Exercise control (everything)"}]
+            + [{"id": f"team:{t.id}", "name": t.name, "component": t.component} for t in sc.teams],
+            "items": entry.timelines[key],
+        }
+    )
 
 
 @api
@@ -185,8 +201,11 @@ async def exercise_report(request: Request) -> Response:
     ctx: AppContext = request.app.state.ctx
     html = await run_in_threadpool(report.render, list(entry.replay.events), ctx.settings.web_dir)
     exercise = request.path_params["exercise"]
-    return Response(html, media_type="text/html; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="{exercise}-report.html"'})
+    return Response(
+        html,
+        media_type="text/html; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{exercise}-report.html"'},
+    )
 
 
 def _json_keys(value: Any) -> Any:

@@ -18,6 +18,14 @@ def serve(settings: Settings) -> int:
     # log_config=None: uvicorn's lines go through the same handler and format as ours. Its
     # own formatters copy every record, which cost a reconnect storm a tenth of its CPU time
     # (three lines per connection).
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, ws=FanoutProtocol,
-                ws_max_size=settings.max_frame_bytes, log_level="info", log_config=None, lifespan="on")
+    uvicorn.run(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        ws=FanoutProtocol,
+        ws_max_size=settings.max_frame_bytes,
+        log_level="info",
+        log_config=None,
+        lifespan="on",
+    )
     return 0

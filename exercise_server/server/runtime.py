@@ -11,12 +11,13 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import deque
+from collections.abc import Awaitable, Callable
 from itertools import islice
-from typing import Any, Awaitable, Callable
+from typing import Any
 
 from ..bus.base import Bus
 from ..core import events as ev
-from ..core.access import FACILITATOR, TRAINEE, Principal, event_for_view, may_read
+from ..core.access import TRAINEE, Principal, event_for_view, may_read
 from ..core.clock import WallClock
 from ..core.commands import Limits, decide, decide_due, decide_join
 from ..core.errors import CommandError
@@ -35,8 +36,22 @@ class Connection:
     sends after the catch-up and, later, a short-lived task drains. An idle connection
     holds no task, queue or event of its own: thousands of them stay cheap."""
 
-    __slots__ = ("principal", "view", "code", "fmt", "queue_size", "close_code", "close_reason", "pending",
-                 "send", "send_now", "task", "drainer", "interrupted", "submitting")
+    __slots__ = (
+        "principal",
+        "view",
+        "code",
+        "fmt",
+        "queue_size",
+        "close_code",
+        "close_reason",
+        "pending",
+        "send",
+        "send_now",
+        "task",
+        "drainer",
+        "interrupted",
+        "submitting",
+    )
 
     def __init__(self, principal: Principal, code: str | None, fmt: str, queue_size: int) -> None:
         self.principal, self.code, self.fmt, self.queue_size = principal, code, fmt, queue_size
@@ -73,8 +88,9 @@ class Connection:
             return
         pending.append(frame)
 
-    def go_live(self, send: Callable[[bytes | str], Awaitable[None]],
-                send_now: Callable[[bytes | str], bool] | None) -> None:
+    def go_live(
+        self, send: Callable[[bytes | str], Awaitable[None]], send_now: Callable[[bytes | str], bool] | None
+    ) -> None:
         """The catch-up and the backlog behind it are sent: from now on frames go straight out."""
         self.pending, self.send, self.send_now = None, send, send_now
 
@@ -110,8 +126,15 @@ class Connection:
 class ExerciseRuntime:
     RECENT_EVENTS = 1000  # events kept in memory for resumes; older gaps are read from the store
 
-    def __init__(self, exercise: str, state: ExerciseState, store: EventStore, bus: Bus, clock: WallClock,
-                 limits: Limits | None = None) -> None:
+    def __init__(
+        self,
+        exercise: str,
+        state: ExerciseState,
+        store: EventStore,
+        bus: Bus,
+        clock: WallClock,
+        limits: Limits | None = None,
+    ) -> None:
         self.id = exercise
         self.state = state
         self.store = store
@@ -209,8 +232,11 @@ class ExerciseRuntime:
             events = await self.store.append(self.id, drafts, expected_head=self.state.head, fence=fence)
         except OutcomeUnknown as exc:
             log.error("exercise %s: store unavailable mid-append: %s", self.id, exc)
-            raise CommandError("unavailable", "the event store became unreachable while storing: the command "
-                                              "may or may not have been stored; reload to see") from exc
+            raise CommandError(
+                "unavailable",
+                "the event store became unreachable while storing: the command "
+                "may or may not have been stored; reload to see",
+            ) from exc
         except StoreUnavailable as exc:
             log.error("exercise %s: store unavailable: %s", self.id, exc)
             raise CommandError("unavailable", "the event store is unreachable; nothing was stored") from exc
@@ -260,8 +286,10 @@ class ExerciseRuntime:
         if self._unwatch is None:
             self._unwatch = self.bus.watch_presence(self.id, self._remote_presence)
         self.views.setdefault((conn.view, conn.fmt), set()).add(conn)
-        self.online.setdefault(p.participant, {"participant": p.participant, "name": p.name, "role": p.role,
-                                               "team": p.team, "connections": 0})["connections"] += 1
+        self.online.setdefault(
+            p.participant,
+            {"participant": p.participant, "name": p.name, "role": p.role, "team": p.team, "connections": 0},
+        )["connections"] += 1
         if conn.code is not None:
             self.per_code[conn.code] = self.per_code.get(conn.code, 0) + 1
         if self.service is not None:  # degraded since before it came: it is told too
@@ -283,7 +311,8 @@ class ExerciseRuntime:
         frame = self._snapshots.get(key)
         if frame is None:
             frame = self._snapshots[key] = protocol.encode(
-                {"type": "snapshot", "seq": head, "state": self.state.snapshot(principal)}, fmt)
+                {"type": "snapshot", "seq": head, "state": self.state.snapshot(principal)}, fmt
+            )
         return frame
 
     def detach(self, conn: Connection) -> None:
@@ -330,8 +359,9 @@ class ExerciseRuntime:
         merged = dict(self.remote)
         for pid, entry in self.online.items():
             there = merged.get(pid)
-            merged[pid] = entry if there is None else {**entry, "connections": entry["connections"]
-                                                       + there["connections"]}
+            merged[pid] = (
+                entry if there is None else {**entry, "connections": entry["connections"] + there["connections"]}
+            )
         return merged
 
     async def connection_count(self) -> int:
@@ -354,8 +384,11 @@ class ExerciseRuntime:
         if principal.role == TRAINEE:
             visible = {pid for members in rooms.values() for pid in members}
             online = {k: v for k, v in online.items() if k in visible}
-        return {"type": "presence", "online": sorted(online.values(), key=lambda p: (p["team"] or "", p["name"])),
-                "rooms": rooms}
+        return {
+            "type": "presence",
+            "online": sorted(online.values(), key=lambda p: (p["team"] or "", p["name"])),
+            "rooms": rooms,
+        }
 
     def _presence_soon(self) -> None:
         """Presence for everyone a moment later: a join storm of N clients then costs a few

@@ -30,20 +30,31 @@ class Settings:
     snapshot_after_missed: int = 5000  # resume gap beyond which a snapshot is cheaper
     token_ttl: float = 7 * 24 * 3600.0
     tick_interval: float = 0.2  # how often the scheduler looks for due injects (wall seconds)
-    web_dir: Path = field(default_factory=lambda: Path(os.environ.get(
-        "EXERCISE_WEB_DIR", Path(__file__).resolve().parents[2] / "web")))
+    web_dir: Path = field(
+        default_factory=lambda: Path(os.environ.get("EXERCISE_WEB_DIR", Path(__file__).resolve().parents[2] / "web"))
+    )
 
     @classmethod
     def from_args(cls, args: argparse.Namespace) -> Settings:
-        return cls(host=args.host, port=args.port, data_dir=Path(args.data_dir),
-                   scenario_paths=args.scenarios or ["injects"], redis_url=args.redis_url,
-                   redis_prefix=args.redis_prefix, open_scenario=args.open,
-                   facilitator_secret=os.environ.get("EXERCISE_FACILITATOR_SECRET") or None,
-                   allowed_origins=args.allowed_origin or [],
-                   max_frame_bytes=args.max_frame_bytes, send_queue_frames=args.send_queue,
-                   commands_per_second=args.commands_per_second, command_burst=args.command_burst,
-                   connections_per_code=args.connections_per_code, wrong_sign_ins=args.wrong_sign_ins,
-                   hello_timeout=args.hello_timeout, tick_interval=args.tick_interval)
+        return cls(
+            host=args.host,
+            port=args.port,
+            data_dir=Path(args.data_dir),
+            scenario_paths=args.scenarios or ["injects"],
+            redis_url=args.redis_url,
+            redis_prefix=args.redis_prefix,
+            open_scenario=args.open,
+            facilitator_secret=os.environ.get("EXERCISE_FACILITATOR_SECRET") or None,
+            allowed_origins=args.allowed_origin or [],
+            max_frame_bytes=args.max_frame_bytes,
+            send_queue_frames=args.send_queue,
+            commands_per_second=args.commands_per_second,
+            command_burst=args.command_burst,
+            connections_per_code=args.connections_per_code,
+            wrong_sign_ins=args.wrong_sign_ins,
+            hello_timeout=args.hello_timeout,
+            tick_interval=args.tick_interval,
+        )
 
     def server_secret(self) -> bytes:
         """The HMAC key for session tokens: kept in the data dir so tokens survive restarts."""
@@ -96,32 +107,80 @@ def add_serve_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("scenarios", nargs="*", help="scenario files or folders (default: injects/)")
     p.add_argument("--host", default=env("EXERCISE_HOST", "127.0.0.1"), help="address to listen on (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=env("EXERCISE_PORT", "8000"), help="port (default 8000)")
-    p.add_argument("--data-dir", default=env("EXERCISE_DATA_DIR", "data"),
-                   help="embedded durable storage: event log and secrets (default ./data)")
-    p.add_argument("--redis-url", default=env("REDIS_URL"),
-                   help="use Redis (redis://host:port/db) for the event store and fan-out, so that several "
-                        "server processes serve one exercise (default: embedded storage in --data-dir)")
-    p.add_argument("--open", metavar="SCENARIO", default=env("EXERCISE_OPEN"),
-                   help="at start, open an exercise of this scenario unless one not yet ended exists "
-                        "(make run opens the demo)")
-    p.add_argument("--redis-prefix", default=env("EXERCISE_REDIS_PREFIX", "exsrv:"),
-                   help="prefix of every Redis key this server writes (default exsrv:)")
-    p.add_argument("--allowed-origin", action="append", metavar="ORIGIN",
-                   help="a further browser Origin allowed to open WebSockets (repeatable)")
-    p.add_argument("--max-frame-bytes", type=_positive_int, default=env("EXERCISE_MAX_FRAME_BYTES", "65536"),
-                   help="largest WebSocket frame accepted (default 65536)")
-    p.add_argument("--send-queue", type=_positive_int, default=env("EXERCISE_SEND_QUEUE", "1000"),
-                   help="frames queued for one connection before it is told to resume (default 1000)")
-    p.add_argument("--commands-per-second", type=_positive_float, default=env("EXERCISE_COMMANDS_PER_SECOND", "20"),
-                   help="steady command rate allowed per connection (default 20)")
-    p.add_argument("--command-burst", type=_positive_int, default=env("EXERCISE_COMMAND_BURST", "40"),
-                   help="commands allowed in a burst per connection (default 40)")
-    p.add_argument("--connections-per-code", type=_positive_int, default=env("EXERCISE_CONNECTIONS_PER_CODE", "40"),
-                   help="WebSockets open at once with one join code (default 40)")
-    p.add_argument("--wrong-sign-ins", type=_positive_int, default=env("EXERCISE_WRONG_SIGN_INS", "20"),
-                   help="wrong join codes or facilitator secrets allowed per client address, "
-                        "refilled over 10 minutes (default 20)")
-    p.add_argument("--hello-timeout", type=_positive_float, default=env("EXERCISE_HELLO_TIMEOUT", "10"),
-                   help="seconds a new WebSocket has to say hello before it is closed with 4408 (default 10)")
-    p.add_argument("--tick-interval", type=_positive_float, default=env("EXERCISE_TICK_INTERVAL", "0.2"),
-                   help="seconds between looks at the MSEL for due injects (default 0.2)")
+    p.add_argument(
+        "--data-dir",
+        default=env("EXERCISE_DATA_DIR", "data"),
+        help="embedded durable storage: event log and secrets (default ./data)",
+    )
+    p.add_argument(
+        "--redis-url",
+        default=env("REDIS_URL"),
+        help="use Redis (redis://host:port/db) for the event store and fan-out, so that several "
+        "server processes serve one exercise (default: embedded storage in --data-dir)",
+    )
+    p.add_argument(
+        "--open",
+        metavar="SCENARIO",
+        default=env("EXERCISE_OPEN"),
+        help="at start, open an exercise of this scenario unless one not yet ended exists (make run opens the demo)",
+    )
+    p.add_argument(
+        "--redis-prefix",
+        default=env("EXERCISE_REDIS_PREFIX", "exsrv:"),
+        help="prefix of every Redis key this server writes (default exsrv:)",
+    )
+    p.add_argument(
+        "--allowed-origin",
+        action="append",
+        metavar="ORIGIN",
+        help="a further browser Origin allowed to open WebSockets (repeatable)",
+    )
+    p.add_argument(
+        "--max-frame-bytes",
+        type=_positive_int,
+        default=env("EXERCISE_MAX_FRAME_BYTES", "65536"),
+        help="largest WebSocket frame accepted (default 65536)",
+    )
+    p.add_argument(
+        "--send-queue",
+        type=_positive_int,
+        default=env("EXERCISE_SEND_QUEUE", "1000"),
+        help="frames queued for one connection before it is told to resume (default 1000)",
+    )
+    p.add_argument(
+        "--commands-per-second",
+        type=_positive_float,
+        default=env("EXERCISE_COMMANDS_PER_SECOND", "20"),
+        help="steady command rate allowed per connection (default 20)",
+    )
+    p.add_argument(
+        "--command-burst",
+        type=_positive_int,
+        default=env("EXERCISE_COMMAND_BURST", "40"),
+        help="commands allowed in a burst per connection (default 40)",
+    )
+    p.add_argument(
+        "--connections-per-code",
+        type=_positive_int,
+        default=env("EXERCISE_CONNECTIONS_PER_CODE", "40"),
+        help="WebSockets open at once with one join code (default 40)",
+    )
+    p.add_argument(
+        "--wrong-sign-ins",
+        type=_positive_int,
+        default=env("EXERCISE_WRONG_SIGN_INS", "20"),
+        help="wrong join codes or facilitator secrets allowed per client address, "
+        "refilled over 10 minutes (default 20)",
+    )
+    p.add_argument(
+        "--hello-timeout",
+        type=_positive_float,
+        default=env("EXERCISE_HELLO_TIMEOUT", "10"),
+        help="seconds a new WebSocket has to say hello before it is closed with 4408 (default 10)",
+    )
+    p.add_argument(
+        "--tick-interval",
+        type=_positive_float,
+        default=env("EXERCISE_TICK_INTERVAL", "0.2"),
+        help="seconds between looks at the MSEL for due injects (default 0.2)",
+    )

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import time
-from typing import Callable
+from collections.abc import Callable
 
 from ..core.errors import CommandError
 
@@ -18,8 +18,9 @@ MAX_ADDRESSES = 10_000  # beyond this, addresses whose tries are all back are fo
 
 
 class WrongSignIns:
-    def __init__(self, attempts: int, refill_seconds: float = 600.0,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, attempts: int, refill_seconds: float = 600.0, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self.attempts, self.rate, self.clock = attempts, attempts / refill_seconds, clock
         self.tries: dict[str, tuple[float, float]] = {}  # address -> (tries left, when counted)
 
@@ -32,8 +33,9 @@ class WrongSignIns:
         left = self._left(address)
         if left < 1:
             wait = math.ceil((1 - left) / self.rate)
-            raise CommandError("rate_limited", f"too many wrong codes or secrets from your address: "
-                                               f"try again in {wait} s")
+            raise CommandError(
+                "rate_limited", f"too many wrong codes or secrets from your address: try again in {wait} s"
+            )
 
     def wrong(self, address: str) -> None:
         """Spend one try of `address`."""

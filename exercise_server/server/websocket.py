@@ -133,7 +133,7 @@ class _Refused(Exception):
 async def _hello(websocket: WebSocket, ctx: AppContext, runtime: ExerciseRuntime) -> tuple[Connection, int]:
     try:
         message = await asyncio.wait_for(websocket.receive(), ctx.settings.hello_timeout)
-    except asyncio.TimeoutError:
+    except TimeoutError:
         raise _Refused(4408, "no hello within the time limit") from None
     if message["type"] == "websocket.disconnect":
         raise WebSocketDisconnect(message.get("code", 1000))
@@ -176,11 +176,26 @@ async def _catch_up(websocket: WebSocket, runtime: ExerciseRuntime, conn: Connec
             await websocket.send_text(frame)
 
     p = conn.principal
-    await send(protocol.encode({
-        "type": "welcome", "protocol": protocol.PROTOCOL_VERSION, "exercise": runtime.id, "mode": plan["mode"],
-        "head": plan["head"], "server_time": runtime.clock.now(),
-        "you": {"participant": p.participant, "name": p.name, "role": p.role, "team": p.team,
-                "component": p.component}}, fmt))
+    await send(
+        protocol.encode(
+            {
+                "type": "welcome",
+                "protocol": protocol.PROTOCOL_VERSION,
+                "exercise": runtime.id,
+                "mode": plan["mode"],
+                "head": plan["head"],
+                "server_time": runtime.clock.now(),
+                "you": {
+                    "participant": p.participant,
+                    "name": p.name,
+                    "role": p.role,
+                    "team": p.team,
+                    "component": p.component,
+                },
+            },
+            fmt,
+        )
+    )
     if plan["mode"] == "snapshot":
         await send(plan["frame"])
     else:
@@ -201,17 +216,25 @@ async def _read(websocket: WebSocket, runtime: ExerciseRuntime, conn: Connection
         message = await websocket.receive()
         if message["type"] == "websocket.disconnect":
             if message.get("code") == 1009:  # uvicorn refused the frame and closed before we saw it
-                log.warning("%s (%s): a frame over the size limit (--max-frame-bytes); closed with 1009",
-                            conn.principal.name, conn.view)
+                log.warning(
+                    "%s (%s): a frame over the size limit (--max-frame-bytes); closed with 1009",
+                    conn.principal.name,
+                    conn.view,
+                )
             return
         data = message.get("bytes") if message.get("bytes") is not None else message.get("text")
         cid = None
         allowed = limit.allow()  # every frame counts, valid or not
         if not allowed:
             if limit.new_burst():
-                log.warning("%s (%s): over the rate limit of %g messages per second; refusing frames "
-                            "(%d refused on this connection so far)", conn.principal.name, conn.view,
-                            limit.rate, limit.refused)
+                log.warning(
+                    "%s (%s): over the rate limit of %g messages per second; refusing frames "
+                    "(%d refused on this connection so far)",
+                    conn.principal.name,
+                    conn.view,
+                    limit.rate,
+                    limit.refused,
+                )
             if limit.refused_in_a_row > 5 * limit.burst:
                 conn.kick(4429, "flooding: far beyond the command rate limit")
                 return
@@ -232,8 +255,9 @@ async def _read(websocket: WebSocket, runtime: ExerciseRuntime, conn: Connection
                 events = await runtime.submit(conn.principal, command)
             finally:
                 conn.submitting = False
-            conn.offer(protocol.encode(protocol.reply("ack", cid, seq=events[-1].seq, first_seq=events[0].seq),
-                                       conn.fmt))
+            conn.offer(
+                protocol.encode(protocol.reply("ack", cid, seq=events[-1].seq, first_seq=events[0].seq), conn.fmt)
+            )
         except CommandError as exc:
             if allowed:  # refusals over the rate limit are logged once per burst, above
                 log.info("%s (%s) refused: %s %s", conn.principal.name, conn.view, exc.code, exc.message)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Protocol, Sequence
+from typing import Protocol
 
 from ..core.events import Draft, Event
 
@@ -26,8 +27,9 @@ class FenceLost(Exception):
 
 
 class EventStore(Protocol):
-    async def append(self, exercise: str, drafts: Sequence[Draft], expected_head: int | None = None,
-                     fence: int | None = None) -> list[Event]:
+    async def append(
+        self, exercise: str, drafts: Sequence[Draft], expected_head: int | None = None, fence: int | None = None
+    ) -> list[Event]:
         """Store `drafts` as the next events, durably, and return them with their sequence numbers.
 
         With `expected_head`, refuse (HeadMismatch) unless the log's head is exactly that;
@@ -62,9 +64,12 @@ def open_store(data_dir: str | Path | None, redis_url: str | None = None, redis_
     """Choose the backend: Redis when a URL is given, else SQLite in `data_dir`, else memory."""
     if redis_url:
         from .redis import RedisStore
+
         return RedisStore(redis_url, redis_prefix)
     if data_dir is None:
         from .memory import MemoryStore
+
         return MemoryStore()
     from .sqlite import SqliteStore
+
     return SqliteStore(Path(data_dir) / "events.sqlite3")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 from ..core.events import Draft, Event
 from .base import HeadMismatch
@@ -12,8 +12,9 @@ class MemoryStore:
     def __init__(self) -> None:
         self._logs: dict[str, list[Event]] = {}
 
-    async def append(self, exercise: str, drafts: Sequence[Draft], expected_head: int | None = None,
-                     fence: int | None = None) -> list[Event]:
+    async def append(
+        self, exercise: str, drafts: Sequence[Draft], expected_head: int | None = None, fence: int | None = None
+    ) -> list[Event]:
         log = self._logs.setdefault(exercise, [])
         if expected_head is not None and expected_head != len(log):
             raise HeadMismatch(f"head is {len(log)}, not {expected_head}")

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import secrets
-from typing import Sequence
+from collections.abc import Sequence
 
 import msgpack
 import redis.asyncio as aioredis
@@ -113,9 +113,15 @@ def connect(url: str) -> aioredis.Redis:
     busy event loop would otherwise open as many connections at once, and their connects
     time out (the 2 s below) instead of waiting their turn."""
     pool = aioredis.BlockingConnectionPool.from_url(
-        url, max_connections=MAX_CONNECTIONS, timeout=10, socket_connect_timeout=2, socket_timeout=5,
-        health_check_interval=1, retry=Retry(ExponentialBackoff(cap=0.5, base=0.05), retries=2),
-        retry_on_error=[RedisConnectionError, RedisTimeoutError])
+        url,
+        max_connections=MAX_CONNECTIONS,
+        timeout=10,
+        socket_connect_timeout=2,
+        socket_timeout=5,
+        health_check_interval=1,
+        retry=Retry(ExponentialBackoff(cap=0.5, base=0.05), retries=2),
+        retry_on_error=[RedisConnectionError, RedisTimeoutError],
+    )
     return aioredis.Redis.from_pool(pool)
 
 
@@ -123,7 +129,7 @@ async def close_client(client: aioredis.Redis) -> None:
     """Close a client without waiting forever on a connection a cancelled command left busy."""
     try:
         await asyncio.wait_for(client.aclose(), 2)
-    except (asyncio.TimeoutError, RedisError, OSError):
+    except (TimeoutError, RedisError, OSError):
         pass
 
 
@@ -134,14 +140,20 @@ class RedisStore:
         self._append = self.redis.register_script(_APPEND)
         self._lease = self.redis.register_script(_LEASE)
 
-    async def append(self, exercise: str, drafts: Sequence[Draft], expected_head: int | None = None,
-                     fence: int | None = None) -> list[Event]:
+    async def append(
+        self, exercise: str, drafts: Sequence[Draft], expected_head: int | None = None, fence: int | None = None
+    ) -> list[Event]:
         bodies = [encode_body(Event.from_draft(exercise, 0, d)) for d in drafts]
         try:
             first, last = await self._append(
                 keys=[self.keys.log(exercise), self.keys.exercises, self.keys.fence(exercise)],
-                args=[exercise, -1 if expected_head is None else expected_head, -1 if fence is None else fence,
-                      *bodies])
+                args=[
+                    exercise,
+                    -1 if expected_head is None else expected_head,
+                    -1 if fence is None else fence,
+                    *bodies,
+                ],
+            )
         except RedisError as exc:
             # The script may have run before the connection failed: look before saying no.
             if (landed := await self._landed(exercise, expected_head, bodies)) is not None:
@@ -161,8 +173,9 @@ class RedisStore:
         if expected_head is None:
             return None
         try:
-            entries = await self.redis.xrange(self.keys.log(exercise), min=str(expected_head + 1),
-                                              max=str(expected_head + len(bodies)))
+            entries = await self.redis.xrange(
+                self.keys.log(exercise), min=str(expected_head + 1), max=str(expected_head + len(bodies))
+            )
         except RedisError as exc:
             raise OutcomeUnknown(f"Redis: {exc}; whether the append landed is unknown") from exc
         if [fields[b"e"] for _, fields in entries] != bodies:
@@ -171,8 +184,9 @@ class RedisStore:
 
     async def read(self, exercise: str, after: int = 0, until: int | None = None) -> list[Event]:
         try:
-            entries = await self.redis.xrange(self.keys.log(exercise), min=str(after + 1),
-                                              max="+" if until is None else str(until))
+            entries = await self.redis.xrange(
+                self.keys.log(exercise), min=str(after + 1), max="+" if until is None else str(until)
+            )
         except RedisError as exc:
             raise StoreUnavailable(f"Redis: {exc}") from exc
         return [decode_entry(entry_id, fields[b"e"]) for entry_id, fields in entries]
@@ -197,8 +211,9 @@ class RedisStore:
     async def lease(self, exercise: str, owner: str, ttl: float) -> int | None:
         """Take or keep the exercise's scheduler lease; its fencing token, or None if another holds it."""
         try:
-            fence = await self._lease(keys=[self.keys.lease(exercise), self.keys.fence(exercise)],
-                                      args=[owner, int(ttl * 1000)])
+            fence = await self._lease(
+                keys=[self.keys.lease(exercise), self.keys.fence(exercise)], args=[owner, int(ttl * 1000)]
+            )
         except RedisError as exc:
             raise StoreUnavailable(f"Redis: {exc}") from exc
         return None if fence == -1 else int(fence)

@@ -11,9 +11,9 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import threading
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Sequence
 
 from ..core.events import Draft, Event, decode_event, encode_event
 from .base import HeadMismatch, StoreUnavailable
@@ -33,8 +33,9 @@ CREATE INDEX IF NOT EXISTS events_by_ex_time ON events (exercise, ex_time);
 # read is ordered as its index is, else SQLite prefers the primary key and scans the whole
 # exercise; read_ex_time returns the rows by seq.
 READ_BY_SEQ = "SELECT data FROM events WHERE exercise = ? AND seq > ? AND seq <= ? ORDER BY seq"
-READ_BY_EX_TIME = ("SELECT seq, data FROM events WHERE exercise = ? AND ex_time >= ? AND ex_time <= ? "
-                   "ORDER BY ex_time, seq")
+READ_BY_EX_TIME = (
+    "SELECT seq, data FROM events WHERE exercise = ? AND ex_time >= ? AND ex_time <= ? ORDER BY ex_time, seq"
+)
 
 
 class SqliteLog:
@@ -64,7 +65,8 @@ class SqliteLog:
                 events = [Event.from_draft(exercise, head + i + 1, d) for i, d in enumerate(drafts)]
                 self.db.executemany(
                     "INSERT INTO events (exercise, seq, ex_time, type, data) VALUES (?, ?, ?, ?, ?)",
-                    [(exercise, e.seq, e.ex_time, e.type, encode_event(e)) for e in events])
+                    [(exercise, e.seq, e.ex_time, e.type, encode_event(e)) for e in events],
+                )
                 self.db.execute("COMMIT")
                 return events
             except sqlite3.Error as exc:
@@ -102,8 +104,9 @@ class SqliteStore:
     async def _run(self, fn, *args):  # type: ignore[no-untyped-def]
         return await asyncio.get_running_loop().run_in_executor(self._pool, fn, *args)
 
-    async def append(self, exercise: str, drafts: Sequence[Draft], expected_head: int | None = None,
-                     fence: int | None = None) -> list[Event]:
+    async def append(
+        self, exercise: str, drafts: Sequence[Draft], expected_head: int | None = None, fence: int | None = None
+    ) -> list[Event]:
         return await self._run(self._log.append, exercise, drafts, expected_head)
 
     async def read(self, exercise: str, after: int = 0, until: int | None = None) -> list[Event]:
