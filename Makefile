@@ -6,10 +6,15 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 DATA ?= ./data
 
-.PHONY: run test check soak venv validate screenshots clean
+.PHONY: run test check browser soak venv validate screenshots clean
 
+# A fresh Debian or Ubuntu may lack Python's venv module: installed as root, else the command to run.
 $(BIN)/python:
-	$(PYTHON) -m venv $(VENV)
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "needs Python 3.11 or newer as $(PYTHON)" >&2; exit 1; }
+	$(PYTHON) -m venv $(VENV) || { rm -rf $(VENV); \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >/dev/null && $(PYTHON) -m venv $(VENV); \
+	  else echo "Python's venv module is missing: run \`sudo apt-get install python3-venv\`, then make again" >&2; exit 1; fi; }
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 $(VENV)/.installed: $(BIN)/python pyproject.toml
@@ -25,8 +30,12 @@ venv: $(VENV)/.installed
 run: $(VENV)/.installed
 	$(BIN)/exercise-server serve --host $(HOST) --port $(PORT) --data-dir $(DATA) --open demo injects/
 
-test: check
+test: check browser
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+
+# The browser tests' Chromium: the system's, else installed (tests/chromium.py says how), else the command to run.
+browser: $(VENV)/.test-installed
+	$(BIN)/python tests/chromium.py
 
 # The type checker and the linter (configured in pyproject.toml); `make test` runs them first.
 check: $(VENV)/.test-installed

@@ -1,4 +1,4 @@
-"""Headless Chromium from Debian's package, driven by Playwright (its own download is not used)."""
+"""Headless Chromium driven by Playwright: the system's (Debian's package here), found as tests/chromium.py says."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
+from .chromium import HOW_TO_INSTALL, find_chromium
 from .server_harness import SECRET
 
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 VIEWPORT = {"width": 1366, "height": 768}  # the classroom laptop
@@ -19,10 +19,10 @@ SCREENSHOTS = Path(os.environ.get("SCREENSHOT_DIR", "")) if os.environ.get("SCRE
 
 
 def launch(playwright):  # type: ignore[no-untyped-def]
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"browser tests need Chromium at {CHROMIUM}: install Debian's `chromium` package "
-                    "(.ci/run does) or set CHROMIUM to its path")
-    return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    chromium = find_chromium(playwright)
+    if chromium is None:
+        pytest.fail(HOW_TO_INSTALL)
+    return playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
 
 
 class PageErrors:
