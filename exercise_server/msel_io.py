@@ -21,7 +21,8 @@ from typing import Any, TextIO
 
 import yaml
 
-from .core.scenario import ALL, CHANNELS, COURSE_MODULES, Inject, Scenario, parse_scenario, parse_scenario_text
+from .core.scenario import ALL, CHANNELS, COURSE_MODULES, Inject, Scenario
+from .core.scenario_check import parse_scenario, parse_scenario_text
 from .core.timefmt import format_dday, format_duration, format_offset, parse_exercise_time, parse_offset
 from .core.yamlsrc import LinedList, YamlSyntaxError, load_lined, plain
 from .scenarios import attachment_path, attachment_problem, basemap_path, basemap_problem, check_file

@@ -11,7 +11,8 @@ import openpyxl
 import pytest
 
 from exercise_server import cli, msel_io
-from exercise_server.core.scenario import Scenario, load_scenario_file
+from exercise_server.core.scenario import Scenario
+from exercise_server.core.scenario_check import load_scenario_file
 from exercise_server.msel_io import MselError, build_scenario, load_base, template_base
 
 ROOT = Path(__file__).resolve().parents[1]
