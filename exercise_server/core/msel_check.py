@@ -16,6 +16,8 @@ from .scenario import (
     CHANNELS,
     CONTROL,
     FEATURE_KINDS,
+    INJECT_OPTIONAL,
+    INJECT_REQUIRED,
     PATCHABLE,
     Inject,
     Scenario,
@@ -91,8 +93,8 @@ class MselChecks(FieldChecks):
         ok = self.keys(
             item,
             f"inject {iid!r}",
-            ("id", "at", "from", "to", "channel", "title", "body"),
-            ("cop", "expected", "objectives", "notes", "modules", "attachments"),
+            INJECT_REQUIRED,
+            INJECT_OPTIONAL,
         )
         if not ok or self.ident(item, "id", "inject", iid, INJECT_ID) is None:
             return None

@@ -40,6 +40,9 @@ ATTACHMENT_TYPES = {
 }
 ATTACHMENTS_PER_INJECT = 10
 ADHOC_PREFIX = "ADHOC-"  # the facilitator's ad-hoc injects are numbered ADHOC-1, ADHOC-2, ...
+# An inject's keys, in the order a scenario file writes them (the MSEL import writes them so).
+INJECT_REQUIRED = ("id", "at", "from", "to", "channel", "title", "body")
+INJECT_OPTIONAL = ("cop", "expected", "objectives", "modules", "notes", "attachments")
 PATCHABLE = ("name", "geometry", "properties", "visible_to", "owner", "kind")  # what a COP change may `set`
 
 
