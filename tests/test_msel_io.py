@@ -14,6 +14,7 @@ from exercise_server import cli
 from exercise_server.core.scenario import Scenario
 from exercise_server.core.scenario_check import load_scenario_file
 from exercise_server.msel import cells
+from exercise_server.msel.columns import COLUMNS
 from exercise_server.msel.exporter import export_msel
 from exercise_server.msel.files import dump_yaml
 from exercise_server.msel.importer import Base, build_scenario, load_base
@@ -357,3 +358,20 @@ def test_scenario_time_cells_that_are_refused(text):
 ])
 def test_channel_words_planners_use(word, channel):
     assert cells.parse_channel(word) == channel
+
+
+# -- the column table and its docs -----------------------------------------------------------
+
+
+def test_the_docs_list_every_column_as_columns_py_declares_it():
+    """docs/scenario-format.md's table of columns: one line per column, in export order, with its
+    header, whether it is required, and what it holds as `columns.py` says it."""
+    text = (ROOT / "docs" / "scenario-format.md").read_text(encoding="utf-8")
+    table = text.split("### Columns", 1)[1].split("\n\n", 2)[1]
+    rows = [[cell.strip() for cell in line.strip("|").split(" | ")] for line in table.splitlines()[2:]]
+    assert [(r[0], r[2], r[3]) for r in rows] == [
+        (c.header, "yes" if c.required else "no", c.help) for c in COLUMNS]
+    for row, column in zip(rows, COLUMNS):
+        named = {name.strip() for name in row[1].split(", ")}
+        written = {n for n in named if "(" not in n or n in column.aliases}
+        assert written <= set(column.aliases), (column.header, written - set(column.aliases))

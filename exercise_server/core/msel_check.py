@@ -36,12 +36,7 @@ class MselChecks(FieldChecks):
     """The MSEL part of a scenario check; `ScenarioChecks` adds the rest of the document."""
 
     def msel(self, doc: dict[str, Any], draft: Scenario, scope: set[str], feature_ids: set[str]) -> list[Inject]:
-        raw = doc.get("msel")
-        if raw is None:
-            return []
-        if not isinstance(raw, list) or not raw:
-            self.err(doc, "msel", "msel must be a non-empty list of injects")
-            return []
+        raw = self.optional_list(doc, "msel", "msel must be a non-empty list of injects")
         injects: list[Inject] = []
         lines: dict[str, Any] = {}
         live_features = set(feature_ids)
@@ -235,10 +230,7 @@ class MselChecks(FieldChecks):
     def expected(
         self, item: dict[str, Any], what: str, to: dict[str, Any], draft: Scenario, audience: frozenset[str]
     ) -> dict[str, list[str]]:
-        raw = item.get("expected")
-        if raw is None:
-            return {}
-        value = self.mapping(item, "expected", f"{what} expected", raw)
+        value = self.optional_mapping(item, "expected", f"{what} expected")
         if value is None:
             return {}
         out = {}

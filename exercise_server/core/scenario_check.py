@@ -146,10 +146,7 @@ class ScenarioChecks(MselChecks):
             return 0.0
 
     def objectives(self, doc: dict[str, Any]) -> dict[str, str]:
-        raw = doc.get("objectives")
-        if raw is None:
-            return {}
-        value = self.mapping(doc, "objectives", "objectives", raw)
+        value = self.optional_mapping(doc, "objectives", "objectives")
         if value is None:
             return {}
         out = {}
@@ -162,20 +159,15 @@ class ScenarioChecks(MselChecks):
         return out
 
     def components(self, doc: dict[str, Any]) -> list[Component]:
-        raw = doc.get("components")
-        if raw is None:
+        if doc.get("components") is None:
             return [Component(cid, name) for cid, name in DEFAULT_COMPONENTS]
-        if not isinstance(raw, list) or not raw:
-            self.err(doc, "components", "components must be a non-empty list")
-            return []
+        raw = self.optional_list(doc, "components", "components must be a non-empty list")
         out, seen = [], set()
         for i, item in enumerate(raw):
-            item = self.mapping(raw, i, "component", item)
-            if item is None or not self.keys(item, "component", ("id", "name"), ("played_by",)):
+            found = self.entry(raw, i, item, "component", ("id", "name"), ("played_by",))
+            if found is None:
                 continue
-            cid = self.ident(item, "id", "component", item["id"])
-            if cid is None:
-                continue
+            item, cid = found
             if cid in seen:
                 self.err(item, "id", f"duplicate component id {cid!r}")
             seen.add(cid)
@@ -186,21 +178,14 @@ class ScenarioChecks(MselChecks):
         return out
 
     def teams(self, doc: dict[str, Any], components: list[Component]) -> list[Team]:
-        raw = doc.get("teams")
-        if raw is None:
-            return []
-        if not isinstance(raw, list) or not raw:
-            self.err(doc, "teams", "teams must be a non-empty list")
-            return []
+        raw = self.optional_list(doc, "teams", "teams must be a non-empty list")
         by_id = {c.id: c for c in components}
         out, seen = [], set(by_id)
         for i, item in enumerate(raw):
-            item = self.mapping(raw, i, "team", item)
-            if item is None or not self.keys(item, "team", ("id", "name", "component"), ()):
+            found = self.entry(raw, i, item, "team", ("id", "name", "component"), ())
+            if found is None:
                 continue
-            tid = self.ident(item, "id", "team", item["id"])
-            if tid is None:
-                continue
+            item, tid = found
             if tid in seen:
                 self.err(
                     item, "id", f"duplicate id {tid!r} (team ids must differ from each other and from component ids)"
@@ -232,10 +217,7 @@ class ScenarioChecks(MselChecks):
                 )
         rooms["joint"] = Room("joint", "Joint civil-military coordination room", "joint", every, every)
         rooms["plenary"] = Room("plenary", "Plenary", "plenary", every, every)
-        raw = doc.get("rooms")
-        if raw is None:
-            return rooms
-        value = self.mapping(doc, "rooms", "rooms", raw)
+        value = self.optional_mapping(doc, "rooms", "rooms")
         if value is None or not self.keys(value, "rooms", (), ("liaison", "extra")):
             return rooms
         team_ids = {t.id for t in draft.teams}
@@ -267,12 +249,10 @@ class ScenarioChecks(MselChecks):
             self.err(value, "extra", "rooms.extra must be a list of rooms")
             extra = []
         for i, item in enumerate(extra):
-            item = self.mapping(extra, i, "room", item)
-            if item is None or not self.keys(item, "room", ("id", "name", "read"), ("write",)):
+            found = self.entry(extra, i, item, "room", ("id", "name", "read"), ("write",))
+            if found is None:
                 continue
-            rid = self.ident(item, "id", "room", item["id"])
-            if rid is None:
-                continue
+            item, rid = found
             if rid in rooms:
                 self.err(item, "id", f"duplicate room id {rid!r}")
             read = self.str_list(item, "read", f"room {rid!r}")
@@ -288,10 +268,7 @@ class ScenarioChecks(MselChecks):
         return rooms
 
     def briefings(self, doc: dict[str, Any], components: list[Component]) -> dict[str, str]:
-        raw = doc.get("briefings")
-        if raw is None:
-            return {}
-        value = self.mapping(doc, "briefings", "briefings", raw)
+        value = self.optional_mapping(doc, "briefings", "briefings")
         if value is None:
             return {}
         known = {c.id for c in components}
@@ -306,10 +283,7 @@ class ScenarioChecks(MselChecks):
         return out
 
     def features(self, doc: dict[str, Any], scope: set[str]) -> list[dict[str, Any]]:
-        raw = doc.get("cop")
-        if raw is None:
-            return []
-        value = self.mapping(doc, "cop", "cop", raw)
+        value = self.optional_mapping(doc, "cop", "cop")
         if value is None or not self.keys(value, "cop", (), ("features",)):
             return []
         items = value.get("features") or []

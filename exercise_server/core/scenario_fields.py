@@ -46,6 +46,21 @@ class FieldChecks:
             return None
         return value
 
+    def optional_mapping(self, node: dict[str, Any], key: str, what: str) -> dict[str, Any] | None:
+        """The mapping at `key`; None when it is absent or (reported) not a mapping."""
+        raw = node.get(key)
+        return None if raw is None else self.mapping(node, key, what, raw)
+
+    def optional_list(self, node: dict[str, Any], key: str, message: str) -> list[Any]:
+        """The non-empty list at `key`; [] when it is absent or (reported with `message`) not one."""
+        raw = node.get(key)
+        if raw is None:
+            return []
+        if not isinstance(raw, list) or not raw:
+            self.err(node, key, message)
+            return []
+        return raw
+
     def keys(self, value: dict[str, Any], what: str, required: tuple[str, ...], optional: tuple[str, ...]) -> bool:
         """Report unknown and missing keys; False only if a required key is missing."""
         ok = True
@@ -57,6 +72,16 @@ class FieldChecks:
                 self.err(value, None, f"{what}: missing required key {key!r}")
                 ok = False
         return ok
+
+    def entry(
+        self, node: Any, key: Key, value: Any, what: str, required: tuple[str, ...], optional: tuple[str, ...]
+    ) -> tuple[dict[str, Any], str] | None:
+        """A mapping with an `id` (a component, a team, a room, a feature): it and its id, or None (reported)."""
+        item = self.mapping(node, key, what, value)
+        if item is None or not self.keys(item, what, required, optional):
+            return None
+        ident = self.ident(item, "id", what, item["id"])
+        return None if ident is None else (item, ident)
 
     def text(self, value: dict[str, Any], key: str, what: str, default: str | None = None) -> str:
         raw = value.get(key, default)
@@ -109,14 +134,12 @@ class FieldChecks:
     # -- a COP feature: in the scenario's cop, or added by an inject -------------------
 
     def feature(self, node: Any, key: Key, item: Any, scope: set[str]) -> dict[str, Any] | None:
-        item = self.mapping(node, key, "COP feature", item)
-        if item is None or not self.keys(
-            item, "COP feature", ("id", "kind", "name", "geometry"), ("properties", "visible_to", "owner")
-        ):
+        found = self.entry(
+            node, key, item, "COP feature", ("id", "kind", "name", "geometry"), ("properties", "visible_to", "owner")
+        )
+        if found is None:
             return None
-        fid = self.ident(item, "id", "COP feature", item["id"])
-        if fid is None:
-            return None
+        item, fid = found
         what = f"COP feature {fid!r}"
         if item["kind"] not in FEATURE_KINDS:
             self.err(item, "kind", f"{what}: kind must be one of {', '.join(FEATURE_KINDS)}")
