@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from .geometry import geometry_problem
 from .scenario import (
@@ -28,8 +28,19 @@ from .yamlsrc import plain
 
 INJECT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$")
 _ATTACHMENT_FILE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,120}$")
-Trigger = tuple[float | None, bool, str | None, str | None, float]  # offset, manual, after, when, delay
-_MANUAL: Trigger = (None, True, None, None, 0.0)
+
+
+class Trigger(NamedTuple):
+    """When an inject is released: at an offset, by hand, or on a condition on another inject."""
+
+    offset: float | None
+    manual: bool
+    after: str | None
+    when: str | None  # released | acknowledged
+    delay: float
+
+
+_MANUAL = Trigger(None, True, None, None, 0.0)
 
 
 class MselChecks(FieldChecks):
@@ -182,7 +193,7 @@ class MselChecks(FieldChecks):
             return _MANUAL
         if isinstance(at, str):
             try:
-                return parse_offset(at), False, None, None, 0.0
+                return Trigger(parse_offset(at), False, None, None, 0.0)
             except ValueError as exc:
                 self.err(item, "at", f"{what}: {exc}, or manual, or a condition")
                 return _MANUAL
@@ -198,7 +209,7 @@ class MselChecks(FieldChecks):
             if not isinstance(at["after"], str):
                 self.err(at, "after", f"{what}: condition 'after' must be an inject id")
                 return _MANUAL
-            return None, False, at["after"], at["when"], delay
+            return Trigger(None, False, at["after"], at["when"], delay)
         if not isinstance(at, dict):
             self.err(item, "at", f'{what}: at must be an offset ("+0:05"), manual, or a condition')
         return _MANUAL
