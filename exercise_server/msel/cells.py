@@ -37,6 +37,7 @@ CHANNEL_WORDS = {
     "map": ("map", "cop", "mapupdate", "copupdate", "mapchange"),
 }
 _CHANNEL = {word: channel for channel, words in CHANNEL_WORDS.items() for word in words}
+assert set(CHANNEL_WORDS) == set(CHANNELS)
 
 
 OFFSET = re.compile(r"^\+?\s*(\d{1,3}):([0-5]\d)(?::([0-5]\d))?$")
