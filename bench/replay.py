@@ -33,7 +33,8 @@ from exercise_server.core.errors import CommandError
 from exercise_server.core.metrics import compute
 from exercise_server.core.projections import RELEASED, ExerciseState
 from exercise_server.core.replay import SNAPSHOT_EVERY, Replay, point_of_view
-from exercise_server.core.scenario import Scenario, load_scenario_file
+from exercise_server.core.scenario import Scenario
+from exercise_server.core.scenario_check import load_scenario_file
 from exercise_server.store.base import open_store
 
 ROOT = Path(__file__).resolve().parents[1]

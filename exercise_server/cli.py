@@ -35,7 +35,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_msel_import(args: argparse.Namespace) -> int:
-    from .msel_io import MselError, build_scenario, load_base, template_base, write_text_atomically
+    from .msel.files import write_text_atomically
+    from .msel.importer import build_scenario, load_base
+    from .msel.problems import MselError
+    from .msel.template import template_base
 
     out = Path(args.output)
     try:
@@ -64,7 +67,8 @@ def cmd_msel_import(args: argparse.Namespace) -> int:
 
 
 def cmd_msel_export(args: argparse.Namespace) -> int:
-    from .msel_io import MselError, export_msel, write_csv
+    from .msel.exporter import export_msel, write_csv
+    from .msel.problems import MselError
 
     checked = check_file(Path(args.scenario))
     if checked.scenario is None:
@@ -83,7 +87,7 @@ def cmd_msel_export(args: argparse.Namespace) -> int:
     return 0
 
 
-def add_msel_commands(sub: argparse._SubParsersAction) -> None:
+def add_msel_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("msel", help="import or export an MSEL spreadsheet (.csv, .xlsx)")
     msel = p.add_subparsers(dest="msel_command", required=True)
 
@@ -137,7 +141,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    return args.func(args)
+    status: int = args.func(args)
+    return status
 
 
 if __name__ == "__main__":

@@ -7,7 +7,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .core.scenario import Problem, Scenario, parse_scenario_text
+from .core.scenario import Problem, Scenario
+from .core.scenario_check import parse_scenario_text
 
 
 @dataclass(frozen=True)

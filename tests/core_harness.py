@@ -10,7 +10,8 @@ from exercise_server.core.access import EVALUATOR, FACILITATOR, TRAINEE, Princip
 from exercise_server.core.clock import ManualClock
 from exercise_server.core.commands import decide, decide_due, decide_join, decide_open
 from exercise_server.core.projections import ExerciseState
-from exercise_server.core.scenario import Scenario, load_scenario_file
+from exercise_server.core.scenario import Scenario
+from exercise_server.core.scenario_check import load_scenario_file
 
 FIXTURES = Path(__file__).parent / "fixtures"
 MINI = FIXTURES / "mini.yaml"

@@ -10,9 +10,16 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from exercise_server import cli, msel_io
-from exercise_server.core.scenario import Scenario, load_scenario_file
-from exercise_server.msel_io import MselError, build_scenario, load_base, template_base
+from exercise_server import cli
+from exercise_server.core.scenario import Scenario
+from exercise_server.core.scenario_check import load_scenario_file
+from exercise_server.msel import cells
+from exercise_server.msel.columns import COLUMNS
+from exercise_server.msel.exporter import export_msel
+from exercise_server.msel.files import dump_yaml
+from exercise_server.msel.importer import Base, build_scenario, load_base
+from exercise_server.msel.problems import MselError
+from exercise_server.msel.template import template_base
 
 ROOT = Path(__file__).resolve().parents[1]
 INJECTS = ROOT / "injects"
@@ -52,14 +59,14 @@ def files_beside(folder: Path) -> None:
 
 
 @pytest.fixture(scope="module", params=BUNDLED, ids=[p.stem for p in BUNDLED])
-def bundled(request) -> msel_io.Base:
+def bundled(request) -> Base:
     return load_base(request.param)
 
 
 @pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
 def test_a_bundled_scenario_survives_export_and_import_unchanged(bundled, suffix, tmp_path):
     sheet = tmp_path / f"msel{suffix}"
-    msel_io.export_msel(bundled.scenario, sheet)
+    export_msel(bundled.scenario, sheet)
     result = build_scenario(sheet, bundled, bundled.path)
     assert result.warnings == []
     assert result.scenario.injects == bundled.scenario.injects
@@ -90,12 +97,12 @@ def test_expected_actions_for_all_teams_survive_the_round_trip(suffix, tmp_path)
     doc = {**base.doc, "msel": [{**base.doc["msel"][0], "expected": {"all": ["Read it", "Tell your commander"]}},
                                 *base.doc["msel"][1:]]}
     source = tmp_path / "demo-all.yaml"
-    source.write_text(msel_io.dump_yaml(doc), encoding="utf-8")
+    source.write_text(dump_yaml(doc), encoding="utf-8")
     files_beside(tmp_path)
     scenario = load_scenario_file(source)
     assert scenario.injects[0].expected == {"all": ["Read it", "Tell your commander"]}
     sheet = tmp_path / f"msel{suffix}"
-    msel_io.export_msel(scenario, sheet)
+    export_msel(scenario, sheet)
     again = build_scenario(sheet, load_base(source), source).scenario
     assert again.injects == scenario.injects
 
@@ -124,7 +131,7 @@ def test_export_without_a_file_prints_csv_a_planner_can_read(run_cli):
 
 def test_exported_xlsx_cells_are_text_so_excel_changes_nothing(tmp_path):
     sheet = tmp_path / "tamsa.xlsx"
-    msel_io.export_msel(load_scenario_file(INJECTS / "tamsa-river-crisis.yaml"), sheet)
+    export_msel(load_scenario_file(INJECTS / "tamsa-river-crisis.yaml"), sheet)
     book = openpyxl.load_workbook(sheet)
     assert book.sheetnames[0] == "MSEL"
     cells = [c for row in book["MSEL"].iter_rows() for c in row if c.value is not None]
@@ -336,13 +343,13 @@ def test_other_file_types_and_stray_sheets_are_refused(tmp_path):
     ("after I-03 Acknowledged + 0:10", {"after": "I-03", "when": "acknowledged", "delay": "+0:10"}),
 ])
 def test_scenario_time_cells(text, at):
-    assert msel_io.parse_time(text) == at
+    assert cells.parse_time(text) == at
 
 
 @pytest.mark.parametrize("text", ["", "5 past", "0:5", "after I-03", "after I-03 sent", "D+3 06:00"])
 def test_scenario_time_cells_that_are_refused(text):
     with pytest.raises(ValueError):
-        msel_io.parse_time(text)
+        cells.parse_time(text)
 
 
 @pytest.mark.parametrize("word, channel", [
@@ -350,4 +357,21 @@ def test_scenario_time_cells_that_are_refused(text):
     ("News", "media"), ("Press", "media"), ("Situation report", "sitrep"), ("SITREP", "sitrep"), ("Map", "map"),
 ])
 def test_channel_words_planners_use(word, channel):
-    assert msel_io.parse_channel(word) == channel
+    assert cells.parse_channel(word) == channel
+
+
+# -- the column table and its docs -----------------------------------------------------------
+
+
+def test_the_docs_list_every_column_as_columns_py_declares_it():
+    """docs/scenario-format.md's table of columns: one line per column, in export order, with its
+    header, whether it is required, and what it holds as `columns.py` says it."""
+    text = (ROOT / "docs" / "scenario-format.md").read_text(encoding="utf-8")
+    table = text.split("### Columns", 1)[1].split("\n\n", 2)[1]
+    rows = [[cell.strip() for cell in line.strip("|").split(" | ")] for line in table.splitlines()[2:]]
+    assert [(r[0], r[2], r[3]) for r in rows] == [
+        (c.header, "yes" if c.required else "no", c.help) for c in COLUMNS]
+    for row, column in zip(rows, COLUMNS):
+        named = {name.strip() for name in row[1].split(", ")}
+        written = {n for n in named if "(" not in n or n in column.aliases}
+        assert written <= set(column.aliases), (column.header, written - set(column.aliases))

@@ -6,7 +6,7 @@ import asyncio
 
 from exercise_server.bus.memory import MemoryBus
 from exercise_server.core.clock import ManualClock
-from exercise_server.core.scenario import load_scenario_file
+from exercise_server.core.scenario_check import load_scenario_file
 from exercise_server.server.registry import Exercises
 from exercise_server.store.memory import MemoryStore
 

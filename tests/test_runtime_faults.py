@@ -11,7 +11,7 @@ from exercise_server.bus.memory import MemoryBus
 from exercise_server.core.clock import ManualClock
 from exercise_server.core.errors import CommandError
 from exercise_server.core.projections import ExerciseState
-from exercise_server.core.scenario import load_scenario_file
+from exercise_server.core.scenario_check import load_scenario_file
 from exercise_server.server.registry import Exercises
 from exercise_server.server.runtime import Connection, ExerciseRuntime
 from exercise_server.store.base import OutcomeUnknown, StoreUnavailable

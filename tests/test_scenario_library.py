@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from exercise_server.core.scenario import Scenario
-from exercise_server.msel_io import COURSE_OBJECTIVES
+from exercise_server.msel.template import COURSE_OBJECTIVES
 from exercise_server.scenarios import basemap_path, load_library
 
 ROOT = Path(__file__).resolve().parents[1]

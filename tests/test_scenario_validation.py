@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from exercise_server.core.scenario import ScenarioError, load_scenario_file
+from exercise_server.core.scenario_check import ScenarioError, load_scenario_file
 
 ROOT = Path(__file__).resolve().parents[1]
 BROKEN = sorted((ROOT / "tests" / "fixtures" / "broken").glob("*.yaml"))

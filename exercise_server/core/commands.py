@@ -17,6 +17,7 @@ from .access import FACILITATOR, TRAINEE, Principal, may_change_feature, may_iss
 from .clock import DRAFT, ENDED, MAX_SPEED, MIN_SPEED, PAUSED, RUNNING
 from .errors import CommandError
 from .msel import due_injects
+from .msel_check import patch_problem
 from .projections import (
     CANCELLED,
     HELD,
@@ -27,7 +28,8 @@ from .projections import (
     expected_actions,
     inject_content,
 )
-from .scenario import ADHOC_PREFIX, ALL, CONTROL, FEATURE_KINDS, Scenario, build_inject, patch_problem
+from .scenario import ADHOC_PREFIX, ALL, CONTROL, FEATURE_KINDS, Scenario
+from .scenario_check import build_inject
 from .timefmt import format_dday, parse_exercise_time
 
 MAX_EXERCISE_SECONDS = 30 * 24 * 3600  # a jump target beyond a month of exercise time is a mistake

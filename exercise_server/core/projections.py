@@ -27,7 +27,8 @@ from .access import (
     sealed,
 )
 from .clock import ClockState
-from .scenario import CHANNELS, FEATURE_KINDS, Inject, Scenario, build_inject, scenario_from_doc
+from .scenario import CHANNELS, FEATURE_KINDS, Inject, Scenario
+from .scenario_check import build_inject, scenario_from_doc
 
 SCHEDULED, HELD, RELEASED, CANCELLED = "scheduled", "held", "released", "cancelled"
 

@@ -16,7 +16,7 @@ from typing import Any
 from . import events as ev
 from .access import FACILITATOR, TRAINEE
 from .errors import CommandError
-from .scenario import geometry_problem
+from .geometry import geometry_problem
 from .timefmt import parse_offset
 
 NOTIFICATION_KINDS = ("site", "movement")

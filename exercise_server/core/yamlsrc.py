@@ -7,14 +7,14 @@ from typing import Any
 import yaml
 
 
-class LinedDict(dict):
+class LinedDict(dict[str, Any]):
     """A mapping that knows its own line and the line of each key (1-based)."""
 
     line: int = 0
     key_lines: dict[str, int]
 
 
-class LinedList(list):
+class LinedList(list[Any]):
     """A sequence that knows its own line and the line of each item (1-based)."""
 
     line: int = 0
@@ -23,7 +23,7 @@ class LinedList(list):
 
 # The C parser when PyYAML was built with libyaml (several times faster on a long MSEL);
 # it yields the same nodes with the same marks, so line numbers do not change.
-class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]  # a base chosen at import time
     pass
 
 

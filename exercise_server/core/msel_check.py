@@ -1,0 +1,338 @@
+"""Checking a scenario's MSEL: each inject, its trigger, addressees, expected actions, COP changes and
+attachments, and what only the whole list shows (duplicate ids, missing conditions, cycles)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from .geometry import geometry_problem
+from .scenario import (
+    ADHOC_PREFIX,
+    ALL,
+    ATTACHMENT_TYPES,
+    ATTACHMENTS_PER_INJECT,
+    CHANNELS,
+    CONTROL,
+    FEATURE_KINDS,
+    INJECT_OPTIONAL,
+    INJECT_REQUIRED,
+    PATCHABLE,
+    Inject,
+    Scenario,
+)
+from .scenario_fields import FieldChecks, Key
+from .timefmt import format_duration, format_offset, parse_offset
+from .yamlsrc import plain
+
+INJECT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$")
+_ATTACHMENT_FILE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,120}$")
+
+
+class Trigger(NamedTuple):
+    """When an inject is released: at an offset, by hand, or on a condition on another inject."""
+
+    offset: float | None
+    manual: bool
+    after: str | None
+    when: str | None  # released | acknowledged
+    delay: float
+
+
+_MANUAL = Trigger(None, True, None, None, 0.0)
+
+
+class MselChecks(FieldChecks):
+    """The MSEL part of a scenario check; `ScenarioChecks` adds the rest of the document."""
+
+    def msel(self, doc: dict[str, Any], draft: Scenario, scope: set[str], feature_ids: set[str]) -> list[Inject]:
+        raw = self.optional_list(doc, "msel", "msel must be a non-empty list of injects")
+        injects: list[Inject] = []
+        lines: dict[str, Any] = {}
+        live_features = set(feature_ids)
+        for i, item in enumerate(raw):
+            inject = self.inject(raw, i, item, draft, scope, live_features, len(injects))
+            if inject is None:
+                continue
+            if inject.id in lines:
+                self.err(raw, i, f"duplicate inject id {inject.id!r}")
+                continue
+            if re.fullmatch(rf"{ADHOC_PREFIX}\d+", inject.id):
+                self.err(
+                    raw,
+                    i,
+                    f"inject id {inject.id!r}: ids {ADHOC_PREFIX}<n> are kept for the facilitator's ad-hoc injects",
+                )
+                continue
+            if inject.offset is not None and draft.duration and inject.offset > draft.duration:
+                self.err(
+                    raw[i],
+                    "at",
+                    f"inject {inject.id!r} at {format_offset(inject.offset)} falls after the "
+                    f"end of the exercise (duration {format_duration(draft.duration)})",
+                )
+            lines[inject.id] = (raw, i)
+            injects.append(inject)
+        by_id = {inj.id: inj for inj in injects}
+        for inj in injects:
+            if inj.after and inj.after not in by_id:
+                node, i = lines[inj.id]
+                self.err(node, i, f"inject {inj.id!r}: condition on missing inject {inj.after!r}")
+        for cycle in condition_cycles(by_id):
+            node, i = lines[cycle[0]]
+            self.err(
+                node,
+                i,
+                f"inject {cycle[0]!r}: its condition is part of a cycle "
+                f"({' -> '.join([*cycle, cycle[0]])}): none of them would ever be released",
+            )
+        return injects
+
+    def inject(
+        self, node: Any, index: int, item: Any, draft: Scenario, scope: set[str], live_features: set[str], order: int
+    ) -> Inject | None:
+        item = self.mapping(node, index, "inject", item)
+        if item is None:
+            return None
+        iid = item.get("id")
+        ok = self.keys(
+            item,
+            f"inject {iid!r}",
+            INJECT_REQUIRED,
+            INJECT_OPTIONAL,
+        )
+        if not ok or self.ident(item, "id", "inject", iid, INJECT_ID) is None:
+            return None
+        what = f"inject {iid!r}"
+        offset, manual, after, when, delay = self.trigger(item, what)
+        to = self.addressees(item, what, draft, scope)
+        channel = item["channel"]
+        if channel not in CHANNELS:
+            self.err(item, "channel", f"{what}: channel must be one of {', '.join(CHANNELS)}")
+        cop = self.cop_changes(item, what, draft, scope, live_features)
+        audience = draft.audience(to)
+        expected = self.expected(item, what, to, draft, audience)
+        objectives = self.str_list(item, "objectives", what)
+        for obj in objectives:
+            if obj not in draft.objectives:
+                self.err(item, "objectives", f"{what}: unknown objective {obj!r}")
+        notes = item.get("notes", "")
+        if not isinstance(notes, str):
+            self.err(item, "notes", f"{what}: notes must be text")
+        modules = self.modules(item, what)
+        return Inject(
+            iid,
+            order,
+            offset,
+            manual,
+            after,
+            when,
+            delay,
+            self.text(item, "from", what),
+            to,
+            channel,
+            self.text(item, "title", what),
+            self.text(item, "body", what),
+            tuple(cop),
+            expected,
+            tuple(objectives),
+            str(notes or ""),
+            modules,
+            self.attachments(item, what),
+        )
+
+    def attachments(self, item: dict[str, Any], what: str) -> tuple[dict[str, str], ...]:
+        raw = item.get("attachments", [])
+        if not isinstance(raw, list) or len(raw) > ATTACHMENTS_PER_INJECT:
+            self.err(
+                item, "attachments", f"{what}: attachments must be a list of at most {ATTACHMENTS_PER_INJECT} files"
+            )
+            return ()
+        out: list[dict[str, str]] = []
+        name: Any
+        title: Any
+        node: Any
+        key: Key
+        title_key: Key
+        for i, entry in enumerate(raw):
+            if isinstance(entry, str):  # a bare file name: its own title
+                name, title, node, key, title_key = entry, entry, raw, i, i
+            elif isinstance(entry, dict) and self.keys(entry, f"{what} attachment", ("file",), ("title",)):
+                name, title, node, key, title_key = (
+                    entry["file"],
+                    entry.get("title", entry["file"]),
+                    entry,
+                    "file",
+                    "title",
+                )
+            else:
+                self.err(raw, i, f"{what}: an attachment is a file name or {{file, title}}")
+                continue
+            suffix = Path(name).suffix.lower() if isinstance(name, str) else ""
+            if not isinstance(name, str) or not _ATTACHMENT_FILE.match(name) or suffix not in ATTACHMENT_TYPES:
+                self.err(
+                    node,
+                    key,
+                    f"{what}: attachment {name!r} must be a file name in attachments/ "
+                    f"ending in {', '.join(ATTACHMENT_TYPES)}",
+                )
+                continue
+            if not isinstance(title, str) or not title.strip() or len(title) > 200:
+                self.err(node, title_key, f"{what}: the title of {name!r} must be text of 1 to 200 characters")
+                continue
+            if any(a["file"] == name for a in out):
+                self.err(raw, i, f"{what}: attachment {name!r} is listed twice")
+                continue
+            out.append({"file": name, "title": title.strip()})
+        return tuple(out)
+
+    def trigger(self, item: dict[str, Any], what: str) -> Trigger:
+        at = item["at"]
+        if at == "manual":
+            return _MANUAL
+        if isinstance(at, str):
+            try:
+                return Trigger(parse_offset(at), False, None, None, 0.0)
+            except ValueError as exc:
+                self.err(item, "at", f"{what}: {exc}, or manual, or a condition")
+                return _MANUAL
+        if isinstance(at, dict) and self.keys(at, f"{what} condition", ("after", "when"), ("delay",)):
+            delay = 0.0
+            if "delay" in at:
+                try:
+                    delay = parse_offset(str(at["delay"]))
+                except ValueError as exc:
+                    self.err(at, "delay", f"{what}: delay {exc}")
+            if at["when"] not in ("released", "acknowledged"):
+                self.err(at, "when", f"{what}: condition 'when' must be released or acknowledged")
+            if not isinstance(at["after"], str):
+                self.err(at, "after", f"{what}: condition 'after' must be an inject id")
+                return _MANUAL
+            return Trigger(None, False, at["after"], at["when"], delay)
+        if not isinstance(at, dict):
+            self.err(item, "at", f'{what}: at must be an offset ("+0:05"), manual, or a condition')
+        return _MANUAL
+
+    def addressees(self, item: dict[str, Any], what: str, draft: Scenario, scope: set[str]) -> dict[str, list[str]]:
+        to = self.mapping(item, "to", f"{what} to", item["to"])
+        if to is None or not self.keys(to, f"{what} to", (), ("components", "teams", "rooms")):
+            return {}
+        components = self.str_list(to, "components", f"{what} to")
+        teams = self.str_list(to, "teams", f"{what} to")
+        rooms = self.str_list(to, "rooms", f"{what} to")
+        comp_ids = {c.id: c for c in draft.components}
+        for cid in components:
+            if cid not in comp_ids:
+                self.err(to, "components", f"{what}: unknown component {cid!r} in to.components")
+            elif not draft.teams_of([cid]):
+                self.err(to, "components", f"{what}: component {cid!r} has no team to receive it")
+        for tid in teams:
+            if draft.team(tid) is None:
+                self.err(to, "teams", f"{what}: unknown team {tid!r} in to.teams")
+        for rid in rooms:
+            if rid not in draft.rooms:
+                self.err(to, "rooms", f"{what}: unknown room {rid!r} in to.rooms, so nobody receives it there")
+        result = {"components": components, "teams": teams, "rooms": rooms}
+        if not (components or teams or rooms):
+            self.err(item, "to", f"{what}: no addressee")
+        return result
+
+    def expected(
+        self, item: dict[str, Any], what: str, to: dict[str, Any], draft: Scenario, audience: frozenset[str]
+    ) -> dict[str, list[str]]:
+        value = self.optional_mapping(item, "expected", f"{what} expected")
+        if value is None:
+            return {}
+        out = {}
+        for key, actions in value.items():
+            if not draft.teams_of([key]) & audience:
+                self.err(value, key, f"{what}: expected actions for {key!r}, which is not an addressee")
+            if isinstance(actions, str):
+                actions = [actions]
+            if not isinstance(actions, list) or not all(isinstance(a, str) for a in actions):
+                self.err(value, key, f"{what}: expected actions must be a list of text")
+                continue
+            out[key] = list(actions)
+        return out
+
+    def cop_changes(
+        self, item: dict[str, Any], what: str, draft: Scenario, scope: set[str], live: set[str]
+    ) -> list[dict[str, Any]]:
+        raw = item.get("cop")
+        if raw is None:
+            return []
+        if not isinstance(raw, list):
+            self.err(item, "cop", f"{what}: cop must be a list of add / change / remove")
+            return []
+        out = []
+        for i, change in enumerate(raw):
+            if not isinstance(change, dict) or len({"add", "change", "remove"} & set(change)) != 1:
+                self.err(raw, i, f"{what}: each COP change is one of add, change (with set), remove")
+                continue
+            if "add" in change:
+                self.keys(change, f"{what} cop add", ("add",), ())
+                feature = self.feature(change, "add", change["add"], scope)
+                if feature:
+                    if feature["id"] in live:
+                        self.err(change, "add", f"{what}: COP feature {feature['id']!r} already exists")
+                    live.add(feature["id"])
+                    out.append({"add": feature})
+            elif "change" in change:
+                self.keys(change, f"{what} cop change", ("change", "set"), ())
+                fid = change["change"]
+                if fid not in live:
+                    self.err(change, "change", f"{what}: COP change to unknown feature {fid!r}")
+                patch = change.get("set")
+                if not isinstance(patch, dict) or not patch:
+                    self.err(change, "set", f"{what}: change needs set: with the fields to change")
+                    continue
+                problem = patch_problem(plain(patch), draft, scope)
+                if problem:
+                    self.err(change, "set", f"{what}: {problem}")
+                out.append({"change": fid, "set": plain(patch)})
+            else:
+                self.keys(change, f"{what} cop remove", ("remove",), ())
+                fid = change["remove"]
+                if fid not in live:
+                    self.err(change, "remove", f"{what}: COP removal of unknown feature {fid!r}")
+                live.discard(fid)
+                out.append({"remove": fid})
+        return out
+
+
+def patch_problem(patch: dict[str, Any], scenario: Scenario, scope: set[str]) -> str | None:
+    """Why a COP feature patch (`set:`) is unacceptable, or None."""
+    for key, value in patch.items():
+        if key not in PATCHABLE:
+            return f"cannot change {key!r} of a COP feature (changeable: {', '.join(PATCHABLE)})"
+        if key == "geometry" and (problem := geometry_problem(value)):
+            return problem
+        if key == "properties" and not isinstance(value, dict):
+            return "properties must be a mapping"
+        if key == "name" and (not isinstance(value, str) or not value.strip()):
+            return "name must be non-empty text"
+        if key == "kind" and value not in FEATURE_KINDS:
+            return f"kind must be one of {', '.join(FEATURE_KINDS)}"
+        if key == "visible_to" and value != ALL:
+            if not isinstance(value, list) or not all(isinstance(v, str) and v in scope for v in value):
+                return "visible_to must be all or a list of known component and team ids"
+        if key == "owner" and value != CONTROL and value not in scope:
+            return "owner must be control, a component or a team"
+    return None
+
+
+def condition_cycles(by_id: dict[str, Inject]) -> list[list[str]]:
+    """Chains of conditions that lead back to where they start, each once, from its first inject."""
+    reported: set[str] = set()
+    out = []
+    for start in by_id:
+        seen: list[str] = []
+        current: str | None = start
+        while current is not None and current in by_id and current not in seen:
+            seen.append(current)
+            current = by_id[current].after
+        if current == start and not (set(seen) & reported):
+            reported.update(seen)
+            out.append(seen)
+    return out

@@ -1,0 +1,279 @@
+"""The grammar of each MSEL cell: what a planner may write, read into a scenario file's value, and
+the text export writes back. A grammar raises ValueError with the words a planner reads."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from ..core.scenario import ALL, CHANNELS, COURSE_MODULES, Inject, Scenario
+from ..core.timefmt import format_dday, format_offset, parse_exercise_time
+
+Addressees = dict[str, list[str]]  # {components, teams, rooms}: an inject's `to`
+At = str | dict[str, str]  # an inject's `at`: an offset, `manual`, or a condition {after, when, delay}
+
+
+# Words planners use for the way an inject reaches the players, normalised like headers.
+CHANNEL_WORDS = {
+    "email": ("email", "mail", "memo", "letter", "fax", "message"),
+    "radio": ("radio", "radiomessage", "radiocall", "vhf", "hf", "net"),
+    "phone": ("phone", "telephone", "phonecall", "call", "mobile", "satphone", "sms", "text"),
+    "media": (
+        "media",
+        "news",
+        "press",
+        "pressrelease",
+        "article",
+        "tv",
+        "television",
+        "newspaper",
+        "socialmedia",
+        "broadcast",
+        "radiobroadcast",
+    ),
+    "sitrep": ("sitrep", "situationreport", "report", "spotrep", "briefing"),
+    "map": ("map", "cop", "mapupdate", "copupdate", "mapchange"),
+}
+_CHANNEL = {word: channel for channel, words in CHANNEL_WORDS.items() for word in words}
+assert set(CHANNEL_WORDS) == set(CHANNELS)
+
+
+OFFSET = re.compile(r"^\+?\s*(\d{1,3}):([0-5]\d)(?::([0-5]\d))?$")
+_CONDITION = re.compile(
+    r"^after\s+(\S+)\s+(released|acknowledged)(?:\s*\+\s*(\d{1,3}:[0-5]\d(?::[0-5]\d)?))?$", re.IGNORECASE
+)
+_KEYED_LINE = re.compile(r"^([A-Za-z0-9][A-Za-z0-9-]*)\s*:\s*(.*)$")
+_BULLET = re.compile(r"^(?:[-*\u2022\u2013]\s+)")
+_WORD = re.compile(r"[A-Za-z0-9._-]+")
+
+
+def normalise_header(text: str) -> str:
+    """How headers (and channel words) are compared: lower case, letters and digits only."""
+    return re.sub(r"[^a-z0-9]", "", text.lower().replace("#", "no"))
+
+
+def hms(seconds: int) -> str:
+    """An offset as export writes it: without the `+`, which Excel would take for a formula."""
+    return format_offset(seconds).lstrip("+")
+
+
+def split_list(text: str) -> list[str]:
+    return [part.strip() for part in re.split(r"[;,\n]", text) if part.strip()]
+
+
+def parse_time(text: str, start: float | None = None) -> At:
+    """A Scenario Time cell -> the `at` of an inject; ValueError says what is wrong. With the
+    scenario's `start`, a scenario time (D+3 06:10) is read as the offset from it."""
+    text = " ".join(text.split())
+    if text.lower() == "manual":
+        return "manual"
+    if start is not None and text[:1] in "Dd":
+        offset = parse_exercise_time(text, start)
+        if offset < 0:
+            raise ValueError(f"{text!r} is before the exercise starts ({format_dday(start)})")
+        return format_offset(offset)
+    offset_text = _offset(text)
+    if offset_text is not None:
+        return offset_text
+    m = _CONDITION.match(text)
+    if m:
+        after, when, delay = m.groups()
+        at = {"after": after, "when": when.lower()}
+        if delay:
+            at["delay"] = _offset(delay) or delay  # the pattern of a delay is an offset's
+        return at
+    raise ValueError(
+        f"{text!r} is not a time (0:05 or +0:05 after the start, or a scenario time such as D+1 08:05), "
+        "manual, or a condition such as "
+        "'after I-03 released +0:10' or 'after I-03 acknowledged'"
+    )
+
+
+def _offset(text: str) -> str | None:
+    m = OFFSET.match(text)
+    if not m:
+        return None
+    h, mnt, s = m.groups()
+    return format_offset(int(h) * 3600 + int(mnt) * 60 + int(s or 0))
+
+
+def format_time(inject: Inject) -> str:
+    if inject.manual:
+        return "manual"
+    if inject.after:
+        delay = f" +{hms(int(inject.delay))}" if inject.delay else ""
+        return f"after {inject.after} {inject.when}{delay}"
+    return hms(int(inject.offset or 0))
+
+
+def parse_channel(text: str) -> str:
+    word = normalise_header(text)
+    if word in _CHANNEL:
+        return _CHANNEL[word]
+    raise ValueError(
+        f"{text!r} is not a channel: use one of {', '.join(CHANNELS)} "
+        "(or e-mail, telephone, news, press, situation report, ...)"
+    )
+
+
+def parse_to(text: str, scenario: Scenario) -> Addressees:
+    """`humanitarian; mil-1; joint` -> {components: [...], teams: [...], rooms: [...]}."""
+    components = {c.id for c in scenario.components}
+    teams = {t.id for t in scenario.teams}
+    out: Addressees = {"components": [], "teams": [], "rooms": []}
+    unknown = []
+    for name in split_list(text):
+        key = name.lower()
+        kind = (
+            "components"
+            if key in components
+            else "teams"
+            if key in teams
+            else "rooms"
+            if key in scenario.rooms
+            else None
+        )
+        if kind is None:
+            unknown.append(name)
+        elif key not in out[kind]:
+            out[kind].append(key)
+    if unknown:
+        known = sorted(components) + [t.id for t in scenario.teams] + list(scenario.rooms)
+        raise ValueError(
+            f"unknown addressee {', '.join(map(repr, unknown))}: use the ids of components, teams and "
+            f"rooms ({', '.join(known)})"
+        )
+    if not any(out.values()):
+        raise ValueError("no addressee")
+    return {k: v for k, v in out.items() if v}
+
+
+def format_to(to: Addressees) -> str:
+    return "; ".join(list(to.get("components", [])) + list(to.get("teams", [])) + list(to.get("rooms", [])))
+
+
+def default_expected_keys(to: Addressees, scenario: Scenario) -> list[str]:
+    """Who an unlabelled expected action applies to: the listed components and teams, then room readers."""
+    keys = list(to.get("components", [])) + list(to.get("teams", []))
+    covered = scenario.teams_of(keys)
+    readers = scenario.audience({"rooms": list(to.get("rooms", []))})
+    return keys + [t.id for t in scenario.teams if t.id in readers and t.id not in covered]
+
+
+def parse_expected(text: str, to: Addressees, scenario: Scenario) -> Addressees:
+    """Lines `mil-1: action` (or `mil-1:` then action lines, or `all: action` for every addressed team);
+    text without labels applies to every addressee."""
+    ids = {c.id for c in scenario.components} | {t.id for t in scenario.teams} | {ALL}
+    out: Addressees = {}
+    shared: list[str] = []
+    current: str | None = None
+    for raw in text.split("\n"):
+        line = _BULLET.sub("", raw.strip()).strip()
+        if not line:
+            continue
+        m = _KEYED_LINE.match(line)
+        if m and m.group(1).lower() in ids:
+            current = m.group(1).lower()
+            out.setdefault(current, [])
+            action = _BULLET.sub("", m.group(2).strip()).strip()
+            if action:
+                out[current].append(action)
+        elif current is None:
+            shared.append(line)
+        else:
+            out[current].append(line)
+    empty = [key for key, actions in out.items() if not actions]
+    if empty:
+        raise ValueError(f"{empty[0]!r} has no action after it")
+    if shared:
+        for key in default_expected_keys(to, scenario):
+            out[key] = shared + out.get(key, [])
+    return out
+
+
+def format_expected(expected: Addressees) -> str:
+    return "\n".join(f"{key}: {' '.join(action.split())}" for key, actions in expected.items() for action in actions)
+
+
+def parse_objectives(text: str, scenario: Scenario) -> list[str]:
+    """`O1; O4`, `O1, O4`, `O1 O4`, or `O1 - Define CIMIC; O4: Analyze ...` -> [O1, O4]."""
+    known = {k.lower(): k for k in scenario.objectives}
+    out: list[str] = []
+    for part in split_list(text):
+        words = _WORD.findall(part)
+        chosen = words if all(w.lower() in known for w in words) else words[:1]
+        for word in chosen:
+            if word.lower() not in known:
+                raise ValueError(
+                    f"unknown objective {word!r}: this scenario's objectives are {', '.join(scenario.objectives)}"
+                )
+            if known[word.lower()] not in out:
+                out.append(known[word.lower()])
+    return out
+
+
+def parse_modules(text: str) -> list[int]:
+    """`3; 4`, `3, 4`, `M3 M4` or `Module 3` -> [3, 4]."""
+    rest = re.sub(r"(?i)\bmodules?\b|\bm(?=\d)|\d+|[\s,;.]", "", text)
+    if rest:
+        raise ValueError(f"{text!r} is not a list of course module numbers such as '3; 4'")
+    out: list[int] = []
+    for number in map(int, re.findall(r"\d+", text)):
+        if not 1 <= number <= COURSE_MODULES:
+            raise ValueError(f"module {number} is not a course module (1 to {COURSE_MODULES})")
+        if number not in out:
+            out.append(number)
+    return out
+
+
+def parse_cop(text: str) -> list[dict[str, Any]]:
+    try:
+        value = json.loads(text)
+    except ValueError as exc:
+        raise ValueError(f"not valid JSON ({exc})") from None
+    if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+        raise ValueError('must be a JSON list of changes, e.g. [{"remove": "cp-3"}]')
+    return value
+
+
+def parse_attachments(text: str) -> list[dict[str, str]]:
+    """One file a line, `file.pdf: Title` or just `file.pdf` (the scenario check says what is wrong)."""
+    out: list[dict[str, str]] = []
+    for line in text.split("\n"):
+        line = _BULLET.sub("", line.strip()).strip()
+        if line:
+            name, _, title = line.partition(":")
+            out.append({"file": name.strip(), "title": title.strip() or name.strip()})
+    return out
+
+
+def format_attachments(attachments: Iterable[dict[str, str]]) -> str:
+    return "\n".join(f"{a['file']}: {' '.join(a['title'].split())}" for a in attachments)
+
+
+def format_objectives(objectives: Iterable[str]) -> str:
+    return "; ".join(objectives)
+
+
+def format_modules(modules: Iterable[int]) -> str:
+    return "; ".join(map(str, modules))
+
+
+def format_cop(cop: Iterable[dict[str, Any]]) -> str:
+    cop = list(cop)
+    return json.dumps(cop, ensure_ascii=False) if cop else ""
+
+
+def clean_text(text: str) -> str:
+    """Trimmed; a text of several lines ends with one newline, as YAML `|` blocks do."""
+    text = text.strip()
+    return text + "\n" if "\n" in text else text
+
+
+def title_from(body: str) -> str:
+    first = re.sub(r"[*_#>`]", "", body.strip().split("\n", 1)[0]).strip()
+    if len(first) <= 80:
+        return first
+    return first[:80].rsplit(" ", 1)[0] + "..."

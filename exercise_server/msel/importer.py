@@ -1,0 +1,213 @@
+"""Importing a planner's MSEL: each filled row becomes one inject, merged into a base (a scenario
+or the course template) and checked as a whole scenario; nothing is written unless all of it holds."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..core.scenario import INJECT_OPTIONAL, INJECT_REQUIRED, Problem, Scenario
+from ..core.scenario_check import parse_scenario_text
+from ..core.timefmt import format_duration, parse_offset
+from ..core.yamlsrc import LinedList, YamlSyntaxError, load_lined, plain
+from ..scenarios import attachment_path, attachment_problem, basemap_path, basemap_problem, check_file
+from .columns import BY_KEY, READ_ORDER, Row, column_of_message
+from .files import dump_yaml
+from .problems import MselError, RowProblem
+from .sheets import Sheet, SheetColumns, map_columns, read_sheet
+
+MselItem = dict[str, Any]  # one inject as the scenario file writes it
+_KEY_ORDER = INJECT_REQUIRED + INJECT_OPTIONAL
+assert set(BY_KEY) <= set(_KEY_ORDER), "every column gives an inject's key"
+
+
+@dataclass(frozen=True)
+class Base:
+    """What a spreadsheet lacks: a scenario's setting, teams, rooms and COP."""
+
+    doc: dict[str, Any]
+    scenario: Scenario
+    source: str
+    path: Path | None = None  # None for the built-in template
+
+
+def load_base(path: str | Path) -> Base:
+    path = Path(path)
+    checked = check_file(path)
+    if checked.scenario is None:
+        raise MselError(str(path), [RowProblem(None, f"line {p.line}: {p.message}") for p in checked.problems])
+    return Base(dict(checked.scenario.doc), checked.scenario, str(path), path)
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    doc: dict[str, Any]
+    text: str  # the YAML that is (or would be) written
+    scenario: Scenario
+    warnings: list[str]
+
+
+# -- rows to injects -------------------------------------------------------------------------
+
+
+@dataclass
+class ItemsRead:
+    items: list[MselItem] = field(default_factory=list)  # the rows without a problem
+    rows: list[int] = field(default_factory=list)  # the spreadsheet row of each item
+    problems: list[RowProblem] = field(default_factory=list)
+
+
+def read_items(sheet: Sheet, columns: SheetColumns, scenario: Scenario) -> ItemsRead:
+    """Each filled row -> one MSEL item; problems name the row and the column."""
+    read = ItemsRead()
+    first_rows: dict[str, int] = {}
+    for number, cells in sheet.rows:
+        if not any(c.strip() for c in cells):
+            continue
+        row = Row(number, scenario, first_rows)
+        problems = _read_row(row, cells, columns)
+        if problems:
+            read.problems += problems
+            continue
+        read.items.append({key: row.values[key] for key in _KEY_ORDER if key in row.values})
+        read.rows.append(number)
+    read.problems += _missing_conditions(read, columns, first_rows)
+    if not read.items and not read.problems:
+        read.problems.append(RowProblem(None, "no injects: every row below the header is empty"))
+    read.problems.sort(key=lambda p: p.row or 0)
+    return read
+
+
+def _read_row(row: Row, cells: list[str], columns: SheetColumns) -> list[RowProblem]:
+    problems: list[RowProblem] = []
+    for column in READ_ORDER:
+        if not all(key in row.values for key in column.needs):
+            continue  # what it needs is wrong, and already said
+        text = columns.cell(cells, column.key)
+        if text.strip():
+            try:
+                row.values[column.key] = column.parse(text, row)
+            except ValueError as exc:
+                problems.append(columns.problem(row.number, str(exc), column.key))
+        elif column.required is not None:
+            problems.append(columns.problem(row.number, column.required, column.key))
+        elif column.when_empty is not None:
+            row.values[column.key] = column.when_empty(row)
+    return problems
+
+
+def _missing_conditions(read: ItemsRead, columns: SheetColumns, first_rows: dict[str, int]) -> list[RowProblem]:
+    """A condition on an inject that no row has (a row with problems still has its id)."""
+    return [
+        columns.problem(number, f"condition on {item['at']['after']!r}, which is not in the MSEL", "at")
+        for item, number in zip(read.items, read.rows, strict=True)
+        if isinstance(item["at"], dict) and item["at"]["after"] not in first_rows
+    ]
+
+
+# -- building and checking the new scenario --------------------------------------------------
+
+
+def build_scenario(
+    sheet_path: str | Path, base: Base, out: str | Path, *, scenario_id: str | None = None, title: str | None = None
+) -> ImportResult:
+    """Read the sheet, merge it into the base and validate; raises MselError listing every bad row."""
+    sheet_path, out = Path(sheet_path), Path(out)
+    sheet = read_sheet(sheet_path)
+    columns, problems, warnings = map_columns(sheet)
+    warnings += sheet.warnings
+    if problems:
+        raise MselError(sheet.source, problems, warnings)
+    read = read_items(sheet, columns, base.scenario)
+    if read.problems and not read.items:
+        raise MselError(sheet.source, read.problems, warnings)
+    doc = _scenario_doc(base, read.items, out, scenario_id, title)
+    origin = f"base {base.path.name}" if base.path else "the course template"
+    text = f"# Imported from {sheet_path.name} with `exercise-server msel import` ({origin}).\n" + dump_yaml(doc)
+    scenario, core_problems = parse_scenario_text(text, default_id=id_from_name(out.stem))
+    located = _locate(text, core_problems, read.rows, columns, base)
+    if read.problems:  # the whole-scenario checks ran on the good rows: list both kinds in one pass
+        raise MselError(sheet.source, sorted(read.problems + _not_dropped(located, read), key=_row), warnings)
+    if core_problems or scenario is None:
+        raise MselError(sheet.source, located, warnings)
+    missing = _missing_files(scenario, out, read.rows, columns)
+    if missing:
+        raise MselError(sheet.source, missing, warnings)
+    return ImportResult(doc, text, scenario, warnings)
+
+
+def _row(problem: RowProblem) -> int:
+    return problem.row or 0
+
+
+def _scenario_doc(
+    base: Base, items: list[MselItem], out: Path, scenario_id: str | None, title: str | None
+) -> dict[str, Any]:
+    """The base's document with the sheet's MSEL, the id and title it takes in `out`."""
+    doc = {k: v for k, v in plain(base.doc).items() if k != "msel"}
+    same_file = base.path is not None and base.path.resolve() == out.resolve()
+    if scenario_id:
+        doc["id"] = scenario_id
+    elif ("id" in doc or id_from_name(out.stem) != out.stem) and not same_file:
+        doc["id"] = id_from_name(out.stem)
+    if title:
+        doc["title"] = title
+    if base.path is None:
+        doc["duration"] = _template_duration(items)
+        modules = sorted({m for item in items for m in item.get("modules", [])})
+        if modules:
+            doc["modules"] = modules
+    doc["msel"] = items
+    return doc
+
+
+def _not_dropped(located: list[RowProblem], read: ItemsRead) -> list[RowProblem]:
+    """Leave out conditions on a row dropped for its problems: that row already says why."""
+    good = {item["id"] for item in read.items}
+    dropped = {item["at"]["after"] for item in read.items if isinstance(item["at"], dict)} - good
+    return [p for p in located if not any(f"condition on missing inject {i!r}" in p.message for i in dropped)]
+
+
+def _missing_files(scenario: Scenario, out: Path, rows: list[int], columns: SheetColumns) -> list[RowProblem]:
+    """The base map and attachments the new scenario names must sit beside `out`."""
+    if scenario.basemap:
+        problem = basemap_problem(basemap_path(out, scenario.basemap))
+        if problem:
+            return [RowProblem(None, f"{problem} (the base map must sit in basemaps/ beside {out.name})")]
+    return [
+        columns.problem(rows[i], f"{problem} ({out.name} is written to {out.parent})", "attachments")
+        for i, inject in enumerate(scenario.injects)
+        for a in inject.attachments
+        if (problem := attachment_problem(attachment_path(out.parent, a["file"])))
+    ]
+
+
+def id_from_name(name: str) -> str:
+    """A scenario id from a file name: `My Exercise (v2)` -> `my-exercise-v2`."""
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:63] or "imported"
+
+
+def _template_duration(items: list[MselItem]) -> str:
+    offsets = [int(parse_offset(i["at"])) for i in items if isinstance(i["at"], str) and i["at"] != "manual"]
+    last = max(offsets, default=0) + 600
+    return format_duration(-(-int(last) // 300) * 300)
+
+
+def _locate(text: str, problems: list[Problem], rows: list[int], columns: SheetColumns, base: Base) -> list[RowProblem]:
+    """Map the validator's `line` problems back to spreadsheet rows and, where the message says, columns."""
+    try:
+        doc = load_lined(text)
+    except YamlSyntaxError:  # cannot happen for text we dumped; keep the message anyway
+        doc = {}
+    msel = doc.get("msel") if isinstance(doc, dict) else None
+    starts = msel.item_lines if isinstance(msel, LinedList) else []
+    out = []
+    for p in problems:
+        index = max((i for i, line in enumerate(starts) if line <= p.line), default=None)
+        if index is None:
+            out.append(RowProblem(None, f"{base.source}: {p.message}"))
+        else:
+            out.append(columns.problem(rows[index], p.message, column_of_message(p.message.split(": ", 1)[-1])))
+    return out
