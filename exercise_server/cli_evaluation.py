@@ -17,6 +17,7 @@ from typing import Any
 from .core import events as ev
 from .core.clock import ENDED
 from .export import FORMATS, LogImportError, import_log, read_jsonl, write_csv, write_jsonl
+from .server.settings import add_store_arguments
 from .store.base import EventStore, StoreUnavailable, open_store
 
 
@@ -24,7 +25,7 @@ def add_subcommands(sub: Any) -> None:
     """Add `export`, `import` and `report` to the `exercise-server` command's subparsers."""
     p = sub.add_parser("export", help="write an exercise's event log as JSON Lines or CSV")
     p.add_argument("exercise", help="the exercise id")
-    _store_arguments(p)
+    add_store_arguments(p)
     p.add_argument(
         "--format",
         choices=FORMATS,
@@ -36,33 +37,15 @@ def add_subcommands(sub: Any) -> None:
 
     p = sub.add_parser("import", help="add an exported JSON Lines log to this data directory")
     p.add_argument("file", help="the .jsonl file written by export")
-    _store_arguments(p)
+    add_store_arguments(p)
     p.add_argument("--as", dest="as_id", metavar="NEW_ID", help="store it under another exercise id")
     p.set_defaults(func=cmd_import)
 
     p = sub.add_parser("report", help="write an exercise's after-action report (self-contained HTML)")
     p.add_argument("exercise", help="the exercise id")
-    _store_arguments(p)
+    add_store_arguments(p)
     p.add_argument("-o", "--output", help="file to write (default: EXERCISE-report.html)")
     p.set_defaults(func=cmd_report)
-
-
-def _store_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument(
-        "--data-dir",
-        default=os.environ.get("EXERCISE_DATA_DIR", "data"),
-        help="the server's data directory (default ./data)",
-    )
-    p.add_argument(
-        "--redis-url",
-        default=os.environ.get("REDIS_URL"),
-        help="the servers' Redis (redis://host:port/db), when they run on Redis (default $REDIS_URL)",
-    )
-    p.add_argument(
-        "--redis-prefix",
-        default=os.environ.get("EXERCISE_REDIS_PREFIX", "exsrv:"),
-        help="the servers' key prefix in Redis (default exsrv:)",
-    )
 
 
 def _where(args: argparse.Namespace) -> str:

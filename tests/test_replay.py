@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from exercise_server.core import events as ev
 from exercise_server.core.access import event_for_view
 from exercise_server.core.commands import decide
-from exercise_server.core.errors import CommandError
+from exercise_server.core.errors import CommandError, ReplayError
 from exercise_server.core.events import decode_event, encode_event
 from exercise_server.core.projections import ExerciseState
 from exercise_server.core.replay import Replay, point_of_view, timeline
@@ -189,11 +189,11 @@ def test_an_unknown_or_malformed_point_of_view_or_moment_is_refused():
     run = CoreRun()
     replay = Replay(run.log)
     for view, code in (("team:nobody", "not_found"), ("facilitator", "invalid"), ("", "invalid")):
-        with pytest.raises(CommandError) as err:
+        with pytest.raises(ReplayError) as err:
             point_of_view(replay.latest, view)
         assert err.value.code == code
     for seq in (-1, replay.head + 1):
-        with pytest.raises(CommandError) as err:
+        with pytest.raises(ReplayError) as err:
             replay.state_at(seq)
         assert err.value.code == "invalid"
 

@@ -12,8 +12,9 @@ from exercise_server.core.clock import ManualClock
 from exercise_server.core.errors import CommandError
 from exercise_server.core.projections import ExerciseState
 from exercise_server.core.scenario_check import load_scenario_file
+from exercise_server.server.connection import Connection
+from exercise_server.server.exercise import ExerciseRuntime
 from exercise_server.server.registry import Exercises
-from exercise_server.server.runtime import Connection, ExerciseRuntime
 from exercise_server.store.base import OutcomeUnknown, StoreUnavailable
 from exercise_server.store.memory import MemoryStore
 
@@ -56,10 +57,11 @@ async def test_a_connection_that_fails_to_attach_leaves_no_trace_in_presence_or_
     def fail(*args: object) -> bytes:
         raise RuntimeError("snapshot failed")
 
-    monkeypatch.setattr(rt, "_snapshot_frame", fail)
+    monkeypatch.setattr(rt.fanout, "snapshot_frame", fail)
     with pytest.raises(RuntimeError):
         rt.attach(conn, 0, 5000)
-    assert conn not in rt.connections and not rt.online and not rt.per_code and not rt.views
+    assert conn not in rt.fanout.connections and not rt.presence.online and not rt.fanout.per_code
+    assert not rt.fanout.views
 
 
 async def test_a_kick_while_a_command_is_being_stored_lets_it_finish():

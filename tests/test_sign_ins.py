@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from exercise_server.core.errors import CommandError
+from exercise_server.server.errors import RequestError
 from exercise_server.server.sign_ins import WrongSignIns
 
 from .server_harness import SECRET, ServerProcess
@@ -17,7 +17,7 @@ def test_an_address_spends_tries_only_on_wrong_sign_ins_and_gets_them_back_over_
     for _ in range(3):
         limit.check("10.0.0.1")
         limit.wrong("10.0.0.1")
-    with pytest.raises(CommandError) as exc:
+    with pytest.raises(RequestError) as exc:
         limit.check("10.0.0.1")
     assert exc.value.code == "rate_limited" and "try again in 20 s" in exc.value.message
     limit.check("10.0.0.2")  # another address is not concerned

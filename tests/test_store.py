@@ -114,6 +114,31 @@ async def test_the_scheduler_lease_has_one_holder_and_a_growing_fence(store):
         assert other == first  # one process: it always holds the lease
 
 
+async def test_a_reachable_store_says_it_would_take_an_append(store):
+    await store.check()
+    await store.append("ex", [draft(1)])
+    await store.check()
+
+
+def test_sqlite_says_it_would_not_while_another_program_holds_the_write_lock(tmp_path):
+    import sqlite3
+
+    from exercise_server.store.base import StoreUnavailable
+
+    log = SqliteLog(tmp_path / "events.sqlite3")
+    log.db.execute("PRAGMA busy_timeout=50")
+    holder = sqlite3.connect(tmp_path / "events.sqlite3", isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    with pytest.raises(StoreUnavailable):
+        log.check()
+    with pytest.raises(StoreUnavailable):
+        log.append("ex", [draft(1)])
+    holder.execute("ROLLBACK")
+    log.check()
+    assert [e.seq for e in log.append("ex", [draft(1)])] == [1]
+    holder.close(), log.close()
+
+
 async def test_sqlite_log_survives_reopening(tmp_path):
     path = tmp_path / "events.sqlite3"
     s = SqliteStore(path)

@@ -1,13 +1,13 @@
 """In-process bus: the embedded default. Delivery is synchronous, so a subscriber sees
-events in exactly the order they were stored, with nothing in between."""
+events in exactly the order they were stored, with nothing in between. Every subscriber
+is handed each publication; the publisher's own skips what it has folded already."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
 
 from ..core.events import Event
-from .base import PresenceListener, StatusListener, Subscriber, notify
+from .base import Online, PresenceListener, Subscriber, notify
 
 
 class MemoryBus:
@@ -23,16 +23,13 @@ class MemoryBus:
         subs.append(subscriber)
         return lambda: subs.remove(subscriber) if subscriber in subs else None
 
-    def on_status(self, listener: StatusListener) -> None:
-        pass  # nothing to lose
-
-    def share_presence(self, exercise: str, online: dict[str, dict[str, Any]]) -> None:
+    def share_presence(self, exercise: str, online: Online) -> None:
         pass  # one process: nobody else to tell
 
     def watch_presence(self, exercise: str, listener: PresenceListener) -> Callable[[], None]:
         return lambda: None  # and nobody connected elsewhere
 
-    async def read_presence(self, exercise: str) -> dict[str, dict[str, Any]]:
+    async def read_presence(self, exercise: str) -> Online:
         return {}
 
     async def start(self) -> None:

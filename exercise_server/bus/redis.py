@@ -1,10 +1,11 @@
 """The distributed bus: every process reads the exercises' Redis Streams.
 
-The log is the bus. A process that appends delivers its events at once to its own
-subscribers; one reader task per process follows every subscribed stream with
-blocking XREADs from the last sequence number it delivered, so events caused on
-another process arrive in order and with no gap, and a reader that lost Redis picks
-up exactly where it stopped.
+The log is the bus (redis_keys.py: one design with the store). A process that appends
+folds and fans out its events itself, and publishing them only moves its reader past
+them; one reader task per process follows every subscribed stream with blocking XREADs
+from the last sequence number it delivered, so events caused on another process arrive
+in order and with no gap, and a reader that lost Redis picks up exactly where it stopped
+(and tells the process's health meanwhile).
 
 Presence goes the same way, without a log: each process keeps the participants it
 serves in a hash per exercise (one field per process, stamped with Redis's clock and
@@ -21,14 +22,14 @@ import os
 import secrets
 import socket
 from collections.abc import Callable, Sequence
-from typing import Any
 
 import msgpack
 from redis.exceptions import RedisError
+from redis.typing import KeyT, StreamIdT
 
 from ..core.events import Event
-from ..store.redis import RedisKeys, close_client, connect, decode_entry
-from .base import PresenceListener, StatusListener, Subscriber, notify
+from ..redis_keys import Entry, RedisKeys, close_client, connect, decode_entry, entries, streams
+from .base import HealthSink, Online, PresenceListener, Subscriber, notify
 
 log = logging.getLogger("exercise_server.bus.redis")
 
@@ -72,36 +73,36 @@ class RedisBus:
     PRESENCE_HEARTBEAT = 1.0  # seconds between refreshes of this process's presence, and reads of the others'
     PRESENCE_DELAY = 0.1  # seconds: changes within it share one write (and one read)
 
-    def __init__(self, url: str, prefix: str = "exsrv:", block_ms: int = 1000) -> None:
+    def __init__(
+        self, url: str, prefix: str = "exsrv:", block_ms: int = 1000, health: HealthSink | None = None
+    ) -> None:
         self.keys = RedisKeys(prefix)
         self.redis = connect(url)
         self.block_ms = block_ms
+        self.health = health or _Unwatched()
         self.process = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
         self._subscribers: dict[str, list[Subscriber]] = {}
-        self._positions: dict[str, int] = {}  # exercise -> last sequence number delivered
-        self._listeners: list[StatusListener] = []
-        self._tasks: list[asyncio.Task] = []
-        self._healthy = True
+        self._positions: dict[str, int] = {}  # exercise -> last sequence number delivered (or published)
+        self._tasks: list[asyncio.Task[None]] = []
         self._presence = self.redis.register_script(_PRESENCE)
         self._mine: dict[str, bytes] = {}  # exercise -> this process's entries, packed (b"": none, not yet written)
         self._watchers: dict[str, PresenceListener] = {}
-        self._remote: dict[str, dict[str, dict[str, Any]]] = {}  # exercise -> the other processes' entries, merged
+        self._remote: dict[str, Online] = {}  # exercise -> the other processes' entries, merged
         self._to_write: set[str] = set()
         self._to_read: set[str] = set()
         self._wake = asyncio.Event()
         self._notices_from: str | None = None  # the id of the last presence notice read
 
     def publish(self, exercise: str, events: Sequence[Event]) -> None:
-        self._deliver(exercise, events)
+        """The other processes read them from the stream: this one's reader only moves past them."""
+        if events and events[-1].seq > self._positions.get(exercise, 0):
+            self._positions[exercise] = events[-1].seq
 
     def subscribe(self, exercise: str, subscriber: Subscriber, after: int = 0) -> Callable[[], None]:
         subs = self._subscribers.setdefault(exercise, [])
         subs.append(subscriber)
         self._positions[exercise] = max(self._positions.get(exercise, after), after)
         return lambda: subs.remove(subscriber) if subscriber in subs else None
-
-    def on_status(self, listener: StatusListener) -> None:
-        self._listeners.append(listener)
 
     def _deliver(self, exercise: str, events: Sequence[Event]) -> None:
         fresh = [e for e in events if e.seq > self._positions.get(exercise, 0)]
@@ -110,13 +111,6 @@ class RedisBus:
         self._positions[exercise] = fresh[-1].seq
         for subscriber in list(self._subscribers.get(exercise, ())):
             notify(subscriber, exercise, fresh)
-
-    def _status(self, healthy: bool) -> None:
-        if healthy != self._healthy:
-            self._healthy = healthy
-            log.warning("Redis %s", "is back" if healthy else "is unreachable")
-            for listener in self._listeners:
-                listener(healthy)
 
     async def start(self) -> None:
         self._tasks = [
@@ -128,36 +122,36 @@ class RedisBus:
         backoff = 0.2
         notices = self.keys.presence_notices
         while True:
-            streams = {
+            following: dict[KeyT, StreamIdT] = {
                 self.keys.log(ex): f"{pos}-1" if pos else "0-0"
                 for ex, pos in self._positions.items()
                 if self._subscribers.get(ex)
             }
             try:
                 if self._notices_from is None:  # from now on: earlier notices are settled by the first read
-                    last = await self.redis.xrevrange(notices, count=1)
+                    last = entries(await self.redis.xrevrange(notices, count=1))
                     self._notices_from = last[0][0].decode() if last else "0-0"
-                streams[notices] = self._notices_from  # always followed: a lost Redis is noticed even when idle
-                replies = await self.redis.xread(streams, count=1000, block=self.block_ms)
+                following[notices] = self._notices_from  # always followed: a lost Redis is noticed even when idle
+                replies = streams(await self.redis.xread(following, count=1000, block=self.block_ms))
             except RedisError as exc:
                 log.debug("reading Redis failed: %s", exc)
-                self._status(False)
+                self.health.failed("bus", f"Redis: {exc}")
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, 2.0)
                 continue
             backoff = 0.2
-            self._status(True)
-            for key, entries in replies or []:
+            self.health.works("bus")
+            for key, new in replies:
                 name = key.decode()
                 if name == notices:
-                    self._noticed(entries)
+                    self._noticed(new)
                     continue
-                exercise = name.removeprefix(f"{self.keys.prefix}ex:").removesuffix(":log")
-                self._deliver(exercise, [decode_entry(entry_id, fields[b"e"]) for entry_id, fields in entries])
+                exercise = self.keys.exercise_of_log(name)
+                self._deliver(exercise, [decode_entry(entry_id, fields[b"e"]) for entry_id, fields in new])
 
     # -- presence -----------------------------------------------------------------
 
-    def share_presence(self, exercise: str, online: dict[str, dict[str, Any]]) -> None:
+    def share_presence(self, exercise: str, online: Online) -> None:
         self._mine[exercise] = msgpack.packb(list(online.values())) if online else b""
         self._to_write.add(exercise)
         self._wake.set()
@@ -174,10 +168,10 @@ class RedisBus:
 
         return unwatch
 
-    def _noticed(self, entries: list[Any]) -> None:
+    def _noticed(self, notices: list[Entry]) -> None:
         """Another process's presence changed: read that exercise's soon."""
-        self._notices_from = entries[-1][0].decode()
-        for _, fields in entries:
+        self._notices_from = notices[-1][0].decode()
+        for _, fields in notices:
             exercise = fields[b"x"].decode()
             if fields[b"p"].decode() != self.process and exercise in self._watchers:
                 self._to_read.add(exercise)
@@ -212,7 +206,7 @@ class RedisBus:
                 log.exception("sharing presence failed")
             await asyncio.sleep(self.PRESENCE_DELAY)
 
-    async def read_presence(self, exercise: str) -> dict[str, dict[str, Any]]:
+    async def read_presence(self, exercise: str) -> Online:
         try:
             return _merged(
                 await self._presence(
@@ -260,9 +254,9 @@ class RedisBus:
         await close_client(self.redis)
 
 
-def _merged(others: list[bytes]) -> dict[str, dict[str, Any]]:
+def _merged(others: list[bytes]) -> Online:
     """The other processes' presence fields as one map: participant -> entry, connections summed."""
-    remote: dict[str, dict[str, Any]] = {}
+    remote: Online = {}
     for packed in others:
         for entry in msgpack.unpackb(packed, raw=False):
             known = remote.get(entry["participant"])
@@ -271,3 +265,13 @@ def _merged(others: list[bytes]) -> dict[str, dict[str, Any]]:
             else:
                 known["connections"] += entry["connections"]
     return remote
+
+
+class _Unwatched:
+    """No one to tell (a bus made without a Health, as in some tests): failures are only logged."""
+
+    def failed(self, source: str, reason: str) -> None:
+        log.debug("%s: %s", source, reason)
+
+    def works(self, source: str) -> None:
+        pass

@@ -1,4 +1,10 @@
-"""Errors are values with codes, listed once here and documented in docs/protocol.md."""
+"""Errors are values with codes, listed once here and documented in docs/protocol.md.
+
+Refusal                 a code from ERROR_CODES and a message for humans
++-- CommandError        a command refused (decide, the runtime); nothing changed
++-- ReplayError         a replay seek to a moment or a point of view that does not exist
++-- server.errors.RequestError   an HTTP request the API refuses (its body, its parameters)
+"""
 
 from __future__ import annotations
 
@@ -34,11 +40,19 @@ CLOSE_CODES: dict[int, str] = {
 }
 
 
-class CommandError(Exception):
-    """A refused command: a code from ERROR_CODES and a message for humans."""
+class Refusal(Exception):
+    """Something asked for is refused: a code from ERROR_CODES and a message for humans."""
 
     def __init__(self, code: str, message: str) -> None:
         assert code in ERROR_CODES, code
         super().__init__(message)
         self.code = code
         self.message = message
+
+
+class CommandError(Refusal):
+    """A refused command (or a frame that is not one): nothing changed."""
+
+
+class ReplayError(Refusal):
+    """A replay asked for a moment or a point of view the exercise does not have."""

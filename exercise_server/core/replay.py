@@ -15,7 +15,7 @@ from typing import Any
 
 from . import events as ev
 from .access import EVALUATOR, TRAINEE, Principal, event_for_view
-from .errors import CommandError
+from .errors import ReplayError
 from .projections import RFA_STATUS, ExerciseState, InjectState
 
 CONTROL_VIEW = "control"  # the whole picture, as the control cell saw it (without join codes)
@@ -106,7 +106,7 @@ class Replay:
     def state_at(self, seq: int) -> ExerciseState:
         """The state after event `seq` (0: before the first): a fresh copy the caller may keep."""
         if not 0 <= seq <= self.head:
-            raise CommandError("invalid", f"seq must be from 0 to {self.head}")
+            raise ReplayError("invalid", f"seq must be from 0 to {self.head}")
         if seq == self.head:
             return clone(self._latest)
         k = seq // self.every
@@ -148,11 +148,11 @@ def principal_for(state: ExerciseState, view: str) -> Principal:
     if view == CONTROL_VIEW:
         return Principal(EVALUATOR, "Replay", "replay")
     if not isinstance(view, str) or not view.startswith("team:"):
-        raise CommandError("invalid", f"view must be {CONTROL_VIEW!r} or team:<team id>")
+        raise ReplayError("invalid", f"view must be {CONTROL_VIEW!r} or team:<team id>")
     assert state.scenario is not None
     team = state.scenario.team(view.removeprefix("team:"))
     if team is None:
-        raise CommandError("not_found", f"no team {view.removeprefix('team:')!r}")
+        raise ReplayError("not_found", f"no team {view.removeprefix('team:')!r}")
     return Principal(TRAINEE, team.name, "replay", team.id, team.component)
 
 

@@ -14,14 +14,16 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..bus.base import open_bus
+from ..core.clock import WallClock
 from ..scenarios import load_library
 from ..store.base import open_store
 from . import http_api
 from . import replay as replay_api
 from .context import AppContext
+from .exercise import ExerciseRuntime
+from .health import Health
 from .pages import Pages
 from .registry import Exercises
-from .runtime import ExerciseRuntime
 from .settings import Settings
 from .sign_ins import WrongSignIns
 from .websocket import exercise_socket
@@ -88,7 +90,8 @@ def announce(settings: Settings, facilitator_secret: str, opened: ExerciseRuntim
         sc = opened.state.scenario
         for code, info in opened.state.codes.items():
             if not info["revoked"]:
-                who = sc.team(info["team"]).name if info.get("team") else "Evaluators"
+                team = sc.team(info["team"]) if info.get("team") else None
+                who = team.name if team else "Evaluators"
                 lines.append(f"    {code}  {who}")
     print("\n" + "\n".join(lines) + "\n", flush=True)
 
@@ -100,8 +103,8 @@ class SystemClock:
         return time.time()
 
 
-def create_app(settings: Settings, clock: object | None = None) -> Starlette:
-    clock = clock or SystemClock()
+def create_app(settings: Settings, clock: WallClock | None = None) -> Starlette:
+    wall: WallClock = clock or SystemClock()
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -110,12 +113,14 @@ def create_app(settings: Settings, clock: object | None = None) -> Starlette:
             for p in f.problems:
                 log.error("scenario not loaded: %s:%d: %s", f.path, p.line, p.message)
         store = open_store(settings.data_dir, settings.redis_url, settings.redis_prefix)
+        health = Health()
         exercises = Exercises(
             store,
-            open_bus(settings.redis_url, settings.redis_prefix),
-            clock,
+            open_bus(settings.redis_url, settings.redis_prefix, health),
+            wall,
             library.scenarios,
             tick_interval=settings.tick_interval,
+            health=health,
         )
         await exercises.load()
         if settings.redis_url:  # every process behind the load balancer must sign and check alike
@@ -124,7 +129,7 @@ def create_app(settings: Settings, clock: object | None = None) -> Starlette:
         else:
             key, fac_secret = settings.server_secret(), settings.facilitator_sign_in_secret()
         app.state.ctx = AppContext(
-            settings, store, exercises, clock, key, fac_secret, library, WrongSignIns(settings.wrong_sign_ins)
+            settings, store, exercises, wall, key, fac_secret, library, WrongSignIns(settings.wrong_sign_ins)
         )
         opened = await open_default(exercises, settings.open_scenario) if settings.open_scenario else None
         announce(settings, fac_secret, opened)

@@ -57,16 +57,20 @@ class FanoutProtocol(WebSocketsSansIOProtocol):
         return True
 
 
-_last: list = [None, b""]  # the last message framed, and its frame
+class _LastFramed:
+    """The last message framed, and its frame: the fan-out offers one message to all the
+    connections of a view in a row, and it is framed once for all of them."""
+
+    message: bytes | str | None = None
+    frame = b""
 
 
 def _framed(data: bytes | str) -> bytes:
-    """The unmasked, uncompressed frame of a message. The fan-out offers one message to all
-    the connections of a view in a row: it is framed once for all of them."""
-    if _last[0] is not data:
+    """The unmasked, uncompressed frame of a message (see _LastFramed)."""
+    if _LastFramed.message is not data:
         if isinstance(data, bytes):
             frame = Frame(Opcode.BINARY, data)
         else:
             frame = Frame(Opcode.TEXT, data.encode())
-        _last[0], _last[1] = data, frame.serialize(mask=False)
-    return _last[1]
+        _LastFramed.message, _LastFramed.frame = data, frame.serialize(mask=False)
+    return _LastFramed.frame

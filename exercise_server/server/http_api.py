@@ -6,43 +6,36 @@ import hmac
 import json
 import logging
 import secrets
+from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from starlette.requests import Request
-from starlette.responses import FileResponse, JSONResponse
+from starlette.responses import FileResponse, JSONResponse, Response
 
 from ..core.access import FACILITATOR, TRAINEE
-from ..core.errors import CommandError
+from ..core.errors import Refusal
 from ..core.scenario import ATTACHMENT_TYPES
 from ..scenarios import summary
 from .context import AppContext
+from .errors import HTTP_STATUS, RequestError
+from .exercise import ExerciseRuntime
 from .protocol import plain_value
 from .registry import FACILITATOR_PRINCIPAL, normalise_code
-from .runtime import ExerciseRuntime
 from .tokens import ANY_EXERCISE, Session, TokenError, sign, verify
 
 log = logging.getLogger("exercise_server.http")
 
-HTTP_STATUS = {
-    "invalid": 400,
-    "bad_frame": 400,
-    "forbidden": 403,
-    "not_found": 404,
-    "wrong_state": 409,
-    "conflict": 409,
-    "rate_limited": 429,
-    "unavailable": 503,
-    "internal": 500,
-    "unknown_type": 400,
-}
+R = TypeVar("R", bound=Response)
 
 
 def _ctx(request: Request) -> AppContext:
-    return request.app.state.ctx
+    ctx: AppContext = request.app.state.ctx
+    return ctx
 
 
-def error_response(exc: CommandError) -> JSONResponse:
+def error_response(exc: Refusal) -> JSONResponse:
+    """A refusal (of the request, of the command it carried, of a replay seek) as the API's JSON error."""
     return JSONResponse(
         {"error": {"code": exc.code, "message": exc.message}}, status_code=HTTP_STATUS.get(exc.code, 400)
     )
@@ -51,15 +44,15 @@ def error_response(exc: CommandError) -> JSONResponse:
 async def _json_body(request: Request) -> dict[str, Any]:
     body = await request.body()
     if len(body) > 16_384:
-        raise CommandError("invalid", "request body too large")
+        raise RequestError("invalid", "request body too large")
     try:
         data = json.loads(body or b"{}")
     except ValueError:
-        raise CommandError("invalid", "the body must be JSON") from None
+        raise RequestError("invalid", "the body must be JSON") from None
     if not isinstance(data, dict):
-        raise CommandError("invalid", "the body must be a JSON object")
+        raise RequestError("invalid", "the body must be a JSON object")
     if not plain_value(data):
-        raise CommandError("invalid", "the body holds a value no client could read back (such as a lone surrogate)")
+        raise RequestError("invalid", "the body holds a value no client could read back (such as a lone surrogate)")
     return data
 
 
@@ -68,31 +61,31 @@ def bearer_session(request: Request, missing: str) -> Session:
     ctx = _ctx(request)
     auth = request.headers.get("authorization", "")
     if not auth.startswith("Bearer "):
-        raise CommandError("forbidden", missing)
+        raise RequestError("forbidden", missing)
     try:
         return verify(auth.removeprefix("Bearer "), ctx.secret_key, ctx.clock.now())
     except TokenError:
-        raise CommandError("forbidden", "session token refused") from None
+        raise RequestError("forbidden", "session token refused") from None
 
 
 def _facilitator(request: Request) -> Session:
     session = bearer_session(request, "sign in as the facilitator first")
     if session.role != FACILITATOR:
-        raise CommandError("forbidden", "only the facilitator may do this")
+        raise RequestError("forbidden", "only the facilitator may do this")
     return session
 
 
-def api(handler):  # type: ignore[no-untyped-def]
-    """Map CommandError to a JSON error response with the matching HTTP status."""
+def api(handler: Callable[[Request], Awaitable[R]]) -> Callable[[Request], Awaitable[R | JSONResponse]]:
+    """Map a refusal to a JSON error response with the matching HTTP status."""
 
-    async def wrapped(request: Request) -> JSONResponse:
+    async def wrapped(request: Request) -> R | JSONResponse:
         try:
             return await handler(request)
-        except CommandError as exc:
+        except Refusal as exc:
             return error_response(exc)
         except Exception:  # noqa: BLE001 - the client gets the documented body, the log the trace
             log.exception("%s %s failed", request.method, request.url.path)
-            return error_response(CommandError("internal", "an unexpected server fault"))
+            return error_response(RequestError("internal", "an unexpected server fault"))
 
     return wrapped
 
@@ -109,7 +102,7 @@ async def facilitator_session(request: Request) -> JSONResponse:
     given = data.get("secret")
     if not isinstance(given, str) or not hmac.compare_digest(given.encode(), ctx.facilitator_secret.encode()):
         ctx.wrong_sign_ins.wrong(_address(request))
-        raise CommandError("forbidden", "wrong facilitator secret")
+        raise RequestError("forbidden", "wrong facilitator secret")
     session = Session(
         ANY_EXERCISE,
         FACILITATOR_PRINCIPAL.participant,
@@ -132,7 +125,7 @@ async def join(request: Request) -> JSONResponse:
     runtime = await ctx.exercises.by_code(code)
     if runtime is None:
         ctx.wrong_sign_ins.wrong(_address(request))
-        raise CommandError("not_found", "unknown join code")
+        raise RequestError("not_found", "unknown join code")
     participant = f"p-{secrets.token_hex(6)}"
     principal = await runtime.join(code, data.get("name"), participant)
     session = Session(
@@ -196,6 +189,7 @@ async def open_exercise(request: Request) -> JSONResponse:
 
 def _codes(runtime: ExerciseRuntime) -> list[dict[str, Any]]:
     sc = runtime.state.scenario
+    assert sc is not None
     out = []
     for code, info in runtime.state.codes.items():
         team = sc.team(info["team"]) if info.get("team") else None
@@ -212,10 +206,10 @@ def _codes(runtime: ExerciseRuntime) -> list[dict[str, Any]]:
 
 
 async def _exercise(request: Request) -> ExerciseRuntime:
-    """The exercise named in the path, wherever it was opened, or CommandError not_found."""
+    """The exercise named in the path, wherever it was opened, or RequestError not_found."""
     runtime = await _ctx(request).exercises.find(request.path_params["exercise"])
     if runtime is None:
-        raise CommandError("not_found", "no such exercise")
+        raise RequestError("not_found", "no such exercise")
     return runtime
 
 
@@ -239,10 +233,11 @@ async def health(request: Request) -> JSONResponse:
     """200 while the event store answers; 503 while it does not (a load balancer then sends
     new clients to a process that can serve them)."""
     exercises = _ctx(request).exercises
-    if exercises.healthy:
+    health = exercises.health
+    if health.ok:
         return JSONResponse({"status": "ok", "exercises": len(exercises.runtimes)})
     return JSONResponse(
-        {"status": "degraded", "exercises": len(exercises.runtimes), "message": exercises.service_notice()["message"]},
+        {"status": "degraded", "exercises": len(exercises.runtimes), "message": health.notice()["message"]},
         status_code=503,
     )
 
@@ -254,19 +249,21 @@ async def inject_attachment(request: Request) -> FileResponse:
     ctx = _ctx(request)
     exercise, inject_id, name = (request.path_params[k] for k in ("exercise", "inject", "file"))
     session = bearer_session(request, "send your session token")
-    missing = CommandError("not_found", "no such attachment")
+    missing = RequestError("not_found", "no such attachment")
     runtime = await ctx.exercises.find(exercise) if session.for_exercise(exercise) else None
     if runtime is None or runtime.state.scenario is None:
         raise missing
     state = runtime.state
+    scenario = state.scenario
+    assert scenario is not None
     if session.code is not None and state.codes.get(session.code, {"revoked": True})["revoked"]:
-        raise CommandError("forbidden", "join code revoked")
+        raise RequestError("forbidden", "join code revoked")
     st = state.in_inbox(inject_id, session.team) if session.role == TRAINEE else state.injects.get(inject_id)
     if st is None or not any(a["file"] == name for a in st.inject.attachments):
         raise missing
-    path = ctx.library.attachment(state.scenario.id, name)
+    path = ctx.library.attachment(scenario.id, name)
     if path is None or not path.is_file():
-        raise CommandError("not_found", "the attachment's file is not on this server (its scenario is not loaded)")
+        raise RequestError("not_found", "the attachment's file is not on this server (its scenario is not loaded)")
     return FileResponse(
         path,
         media_type=ATTACHMENT_TYPES[Path(name).suffix.lower()],

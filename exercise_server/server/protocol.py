@@ -1,4 +1,4 @@
-"""The WebSocket protocol's frames: decoding what clients send, encoding what we send.
+"""The WebSocket protocol's frames: decoding what clients send, building and encoding what we send.
 
 Binary frames are msgpack maps; text frames are the same maps as JSON, for debugging
 with ordinary tools. A connection answers in the format its hello came in.
@@ -13,8 +13,9 @@ from typing import Any
 
 import msgpack
 
-from ..core.access import ALL_COMMANDS
+from ..core.access import ALL_COMMANDS, Principal
 from ..core.errors import CommandError
+from ..core.presence import PresenceEntry
 
 PROTOCOL_VERSION = 1
 CLIENT_TYPES = frozenset({"hello", "ping"}) | ALL_COMMANDS
@@ -104,8 +105,59 @@ def client_id(message: dict[str, Any]) -> Any:
 
 def encode(message: dict[str, Any], fmt: str) -> bytes | str:
     if fmt == MSGPACK:
-        return msgpack.packb(message, use_bin_type=True)
+        packed: bytes = msgpack.packb(message, use_bin_type=True)
+        return packed
     return json.dumps(message, separators=(",", ":"), ensure_ascii=False)
+
+
+# -- the server's frames, one constructor each (SERVER_TYPES) ----------------------
+
+
+def welcome(exercise: str, mode: str, head: int, server_time: float, you: Principal) -> dict[str, Any]:
+    """The first frame of a connection: who it is and how it catches up (`mode`: resume or snapshot)."""
+    return {
+        "type": "welcome",
+        "protocol": PROTOCOL_VERSION,
+        "exercise": exercise,
+        "mode": mode,
+        "head": head,
+        "server_time": server_time,
+        "you": {
+            "participant": you.participant,
+            "name": you.name,
+            "role": you.role,
+            "team": you.team,
+            "component": you.component,
+        },
+    }
+
+
+def snapshot(seq: int, state: dict[str, Any]) -> dict[str, Any]:
+    return {"type": "snapshot", "seq": seq, "state": state}
+
+
+def caught_up(seq: int) -> dict[str, Any]:
+    return {"type": "caught_up", "seq": seq}
+
+
+def event(body: dict[str, Any]) -> dict[str, Any]:
+    """An event as one view may see it (access.event_for_view)."""
+    return {"type": "event", "event": body}
+
+
+def presence(online: list[PresenceEntry], rooms: dict[str, list[str]]) -> dict[str, Any]:
+    return {"type": "presence", "online": online, "rooms": rooms}
+
+
+def service(degraded: bool) -> dict[str, Any]:
+    """The state of the event store, as the clients are told it (server/health.py)."""
+    if degraded:
+        return {
+            "type": "service",
+            "state": "degraded",
+            "message": "the event store is unreachable: commands are refused until it is back",
+        }
+    return {"type": "service", "state": "ok", "message": "service restored"}
 
 
 def reply(mtype: str, cid: Any = None, **fields: Any) -> dict[str, Any]:
@@ -118,3 +170,12 @@ def reply(mtype: str, cid: Any = None, **fields: Any) -> dict[str, Any]:
 
 def error(code: str, message: str, cid: Any = None) -> dict[str, Any]:
     return reply("error", cid, code=code, message=message)
+
+
+def ack(cid: Any, first_seq: int, seq: int) -> dict[str, Any]:
+    """A command stored: the sequence numbers of its first and last events."""
+    return reply("ack", cid, seq=seq, first_seq=first_seq)
+
+
+def pong(cid: Any, server_time: float) -> dict[str, Any]:
+    return reply("pong", cid, server_time=server_time)

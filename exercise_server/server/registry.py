@@ -1,8 +1,10 @@
-"""The exercises this server runs: rebuilt from the store at start, opened from scenarios."""
+"""The exercises this server runs: rebuilt from the store at start, opened from scenarios, and
+their scheduler (one loop for all of them)."""
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import os
 import re
@@ -18,7 +20,8 @@ from ..core.errors import CommandError
 from ..core.projections import ExerciseState
 from ..core.scenario import Scenario
 from ..store.base import EventStore, StoreUnavailable
-from .runtime import ExerciseRuntime
+from .exercise import ExerciseRuntime
+from .health import STORE, Health
 
 log = logging.getLogger("exercise_server.registry")
 
@@ -51,19 +54,20 @@ class Exercises:
         library: dict[str, Scenario],
         limits: Limits | None = None,
         tick_interval: float = 0.2,
+        health: Health | None = None,
     ) -> None:
         self.store, self.bus, self.clock, self.library = store, bus, clock, library
         self.limits = limits or Limits()
         self.tick_interval = tick_interval
         self.owner = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
-        self.healthy = True
-        bus.on_status(self._bus_status)
+        self.health = health or Health()
+        self.health.listen(self._health_changed)
         self.runtimes: dict[str, ExerciseRuntime] = {}
         self.codes: dict[str, str] = {}  # join code -> exercise
         # Exercises being read from the store: concurrent lookups share one read and one
         # runtime (a second runtime would stay subscribed to the bus for good).
         self._loading: dict[str, asyncio.Task[None]] = {}
-        self._ticker: asyncio.Task | None = None
+        self._ticker: asyncio.Task[None] | None = None
         # Exercises whose last tick failed, and how ("store" or the fault's type): a failure is
         # logged when it starts, changes or ends, not every tick.
         self._failing: dict[str, str] = {}
@@ -77,7 +81,7 @@ class Exercises:
             task = self._loading.get(exercise)
             if task is None:
                 task = self._loading[exercise] = asyncio.create_task(self._load_one(exercise))
-                task.add_done_callback(lambda t, ex=exercise: self._loaded(ex, t))
+                task.add_done_callback(functools.partial(self._loaded, exercise))
             await asyncio.shield(task)  # a caller that gives up does not cancel the others' load
 
     async def _load_one(self, exercise: str) -> None:
@@ -98,26 +102,14 @@ class Exercises:
         except StoreUnavailable:
             pass
 
-    def _bus_status(self, healthy: bool) -> None:
-        self.healthy = healthy
-        notice = self.service_notice()
+    def _health_changed(self) -> None:
+        """The event store went away or came back: every connection is told now (newcomers at attach)."""
+        notice = self.health.notice()
         for runtime in self.runtimes.values():
-            runtime.set_service(notice)
-
-    def service_notice(self) -> dict[str, Any]:
-        """The `service` frame for the current state of the event store."""
-        if self.healthy:
-            return {"type": "service", "state": "ok", "message": "service restored"}
-        return {
-            "type": "service",
-            "state": "degraded",
-            "message": "the event store is unreachable: commands are refused until it is back",
-        }
+            runtime.fanout.broadcast(notice)
 
     def _add(self, exercise: str, state: ExerciseState) -> ExerciseRuntime:
-        runtime = ExerciseRuntime(exercise, state, self.store, self.bus, self.clock, self.limits)
-        if not self.healthy:
-            runtime.set_service(self.service_notice())
+        runtime = ExerciseRuntime(exercise, state, self.store, self.bus, self.clock, self.limits, self.health)
         self.runtimes[exercise] = runtime
         for code in state.codes:
             self.codes[code] = exercise
@@ -186,13 +178,15 @@ class Exercises:
             if loop.time() - last_discovery > self.DISCOVERY_INTERVAL:
                 last_discovery = loop.time()
                 await self.discover()
+            if self.health.failing(STORE):
+                await self._probe_store()
             for runtime in list(self.runtimes.values()):
                 failing = self._failing.get(runtime.id)
                 try:
                     await runtime.tick(self.owner, self.LEASE_TTL)
-                except (StoreUnavailable, CommandError) as exc:  # store unavailable: retry on the next tick
+                except StoreUnavailable as exc:  # retried on the next tick
                     if failing != "store":
-                        log.warning("exercise %s: scheduler: %s", runtime.id, getattr(exc, "message", exc))
+                        log.warning("exercise %s: scheduler: %s", runtime.id, exc)
                     self._failing[runtime.id] = "store"
                 except Exception as exc:  # noqa: BLE001 - one broken exercise must not stop the others
                     if failing != type(exc).__name__:
@@ -204,6 +198,15 @@ class Exercises:
                         del self._failing[runtime.id]
             await asyncio.sleep(self.tick_interval)
 
+    async def _probe_store(self) -> None:
+        """While the store is failing, ask it each tick whether it would take an append again:
+        the degraded state ends without waiting for a command to succeed."""
+        try:
+            await self.store.check()
+        except StoreUnavailable:
+            return
+        self.health.works(STORE)
+
     async def stop(self) -> None:
         if self._ticker:
             self._ticker.cancel()
@@ -214,7 +217,7 @@ class Exercises:
         for task in list(self._loading.values()):
             task.cancel()
         for runtime in self.runtimes.values():
-            for conn in list(runtime.connections):
+            for conn in list(runtime.fanout.connections):
                 conn.kick(1012, "server restarting; reconnect and resume")
             runtime.close()
         await self.bus.close()

@@ -21,12 +21,12 @@ from starlette.responses import JSONResponse, Response
 
 from .. import report
 from ..core.access import EVALUATOR, FACILITATOR
-from ..core.errors import CommandError
 from ..core.metrics import compute
 from ..core.replay import CONTROL_VIEW, Replay, point_of_view, principal_for, timeline
 from ..core.timefmt import parse_offset
 from ..store.base import EventStore, StoreUnavailable
 from .context import AppContext
+from .errors import RequestError
 from .http_api import api, bearer_session
 from .tokens import Session
 
@@ -53,7 +53,7 @@ class Replays:
         entry = self.entries.get(exercise)
         if entry is None:
             if not await self._head(exercise):  # an unknown id never takes a place in the cache
-                raise CommandError("not_found", "no such exercise")
+                raise RequestError("not_found", "no such exercise")
             entry = self.entries[exercise] = _Entry(Replay())
             while len(self.entries) > self.size:
                 self.entries.popitem(last=False)
@@ -62,7 +62,7 @@ class Replays:
             try:
                 new = await self.store.read(exercise, after=entry.replay.head)
             except StoreUnavailable:
-                raise CommandError("unavailable", "the event store is unreachable; retry") from None
+                raise RequestError("unavailable", "the event store is unreachable; retry") from None
             if new:
                 await run_in_threadpool(entry.replay.extend, new)
         return entry
@@ -71,7 +71,7 @@ class Replays:
         try:
             return await self.store.head(exercise)
         except StoreUnavailable:
-            raise CommandError("unavailable", "the event store is unreachable; retry") from None
+            raise RequestError("unavailable", "the event store is unreachable; retry") from None
 
 
 def _replays(request: Request) -> Replays:
@@ -79,7 +79,8 @@ def _replays(request: Request) -> Replays:
     if getattr(state, "replays", None) is None:
         ctx: AppContext = state.ctx
         state.replays = Replays(ctx.store)
-    return state.replays
+    replays: Replays = state.replays
+    return replays
 
 
 async def _authorised(request: Request) -> tuple[Session, _Entry]:
@@ -87,12 +88,12 @@ async def _authorised(request: Request) -> tuple[Session, _Entry]:
     exercise = request.path_params["exercise"]
     session = bearer_session(request, "send the facilitator's or an evaluator's session token")
     if session.role not in (FACILITATOR, EVALUATOR):
-        raise CommandError("forbidden", "only the facilitator and evaluators replay an exercise")
+        raise RequestError("forbidden", "only the facilitator and evaluators replay an exercise")
     if not session.for_exercise(exercise):
-        raise CommandError("forbidden", "session token is for another exercise")
+        raise RequestError("forbidden", "session token is for another exercise")
     entry = await _replays(request).get(exercise)
     if session.code is not None and entry.replay.latest.codes.get(session.code, {"revoked": True})["revoked"]:
-        raise CommandError("forbidden", "join code revoked")
+        raise RequestError("forbidden", "join code revoked")
     return session, entry
 
 
@@ -106,10 +107,10 @@ def _moment(request: Request, replay: Replay) -> tuple[int, float]:
     """The sequence number and exercise time asked for: ?seq=N, ?at=SECONDS|+H:MM, or the head."""
     seq, at = request.query_params.get("seq"), request.query_params.get("at")
     if seq is not None and at is not None:
-        raise CommandError("invalid", "ask for seq or at, not both")
+        raise RequestError("invalid", "ask for seq or at, not both")
     if seq is not None:
         if not _SEQ.match(seq) or not 1 <= int(seq) <= replay.head:
-            raise CommandError("invalid", f"seq must be a whole number from 1 to {replay.head}")
+            raise RequestError("invalid", f"seq must be a whole number from 1 to {replay.head}")
         return int(seq), replay.ex_time_of(int(seq))
     if at is not None:
         text = at.strip()  # a "+" typed in an address bar arrives as a space
@@ -118,7 +119,7 @@ def _moment(request: Request, replay: Replay) -> tuple[int, float]:
         except ValueError:
             t = math.nan
         if not math.isfinite(t) or t < 0:
-            raise CommandError("invalid", "at must be exercise seconds (>= 0) or an offset such as +1:30")
+            raise RequestError("invalid", "at must be exercise seconds (>= 0) or an offset such as +1:30")
         return max(1, replay.seq_at(t)), t
     return replay.head, replay.ex_time_of(replay.head)
 
@@ -126,7 +127,7 @@ def _moment(request: Request, replay: Replay) -> tuple[int, float]:
 def _messages(request: Request) -> int:
     raw = request.query_params.get("messages", str(DEFAULT_MESSAGES))
     if not _SEQ.match(raw) or not 1 <= int(raw) <= MAX_MESSAGES:
-        raise CommandError("invalid", f"messages must be a whole number from 1 to {MAX_MESSAGES}")
+        raise RequestError("invalid", f"messages must be a whole number from 1 to {MAX_MESSAGES}")
     return int(raw)
 
 

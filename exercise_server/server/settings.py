@@ -5,8 +5,11 @@ from __future__ import annotations
 import argparse
 import os
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from .. import paths
 
 
 @dataclass
@@ -30,9 +33,7 @@ class Settings:
     snapshot_after_missed: int = 5000  # resume gap beyond which a snapshot is cheaper
     token_ttl: float = 7 * 24 * 3600.0
     tick_interval: float = 0.2  # how often the scheduler looks for due injects (wall seconds)
-    web_dir: Path = field(
-        default_factory=lambda: Path(os.environ.get("EXERCISE_WEB_DIR", Path(__file__).resolve().parents[2] / "web"))
-    )
+    web_dir: Path = field(default_factory=paths.web_dir)
 
     @classmethod
     def from_args(cls, args: argparse.Namespace) -> Settings:
@@ -77,7 +78,7 @@ class Settings:
         return self._ephemeral_key
 
 
-def _read_or_create(path: Path, make) -> str:  # type: ignore[no-untyped-def]
+def _read_or_create(path: Path, make: Callable[[], str]) -> str:
     path.parent.mkdir(parents=True, exist_ok=True)
     if path.exists():
         return path.read_text().strip()
@@ -102,11 +103,9 @@ def _positive_float(text: str) -> float:
     return value
 
 
-def add_serve_arguments(p: argparse.ArgumentParser) -> None:
+def add_store_arguments(p: argparse.ArgumentParser) -> None:
+    """Where the events are: for `serve`, and for the commands that read the store beside it (export, report)."""
     env = os.environ.get
-    p.add_argument("scenarios", nargs="*", help="scenario files or folders (default: injects/)")
-    p.add_argument("--host", default=env("EXERCISE_HOST", "127.0.0.1"), help="address to listen on (default 127.0.0.1)")
-    p.add_argument("--port", type=int, default=env("EXERCISE_PORT", "8000"), help="port (default 8000)")
     p.add_argument(
         "--data-dir",
         default=env("EXERCISE_DATA_DIR", "data"),
@@ -116,18 +115,26 @@ def add_serve_arguments(p: argparse.ArgumentParser) -> None:
         "--redis-url",
         default=env("REDIS_URL"),
         help="use Redis (redis://host:port/db) for the event store and fan-out, so that several "
-        "server processes serve one exercise (default: embedded storage in --data-dir)",
+        "server processes serve one exercise (default $REDIS_URL, else embedded storage in --data-dir)",
     )
+    p.add_argument(
+        "--redis-prefix",
+        default=env("EXERCISE_REDIS_PREFIX", "exsrv:"),
+        help="prefix of every Redis key the server writes (default exsrv:)",
+    )
+
+
+def add_serve_arguments(p: argparse.ArgumentParser) -> None:
+    env = os.environ.get
+    p.add_argument("scenarios", nargs="*", help="scenario files or folders (default: injects/)")
+    p.add_argument("--host", default=env("EXERCISE_HOST", "127.0.0.1"), help="address to listen on (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=env("EXERCISE_PORT", "8000"), help="port (default 8000)")
+    add_store_arguments(p)
     p.add_argument(
         "--open",
         metavar="SCENARIO",
         default=env("EXERCISE_OPEN"),
         help="at start, open an exercise of this scenario unless one not yet ended exists (make run opens the demo)",
-    )
-    p.add_argument(
-        "--redis-prefix",
-        default=env("EXERCISE_REDIS_PREFIX", "exsrv:"),
-        help="prefix of every Redis key this server writes (default exsrv:)",
     )
     p.add_argument(
         "--allowed-origin",

@@ -12,7 +12,7 @@ import math
 import time
 from collections.abc import Callable
 
-from ..core.errors import CommandError
+from .errors import RequestError
 
 MAX_ADDRESSES = 10_000  # beyond this, addresses whose tries are all back are forgotten
 
@@ -29,11 +29,11 @@ class WrongSignIns:
         return min(self.attempts, left + (self.clock() - stamp) * self.rate)
 
     def check(self, address: str) -> None:
-        """Refuse an address that has no try left (raises CommandError rate_limited)."""
+        """Refuse an address that has no try left (raises RequestError rate_limited)."""
         left = self._left(address)
         if left < 1:
             wait = math.ceil((1 - left) / self.rate)
-            raise CommandError(
+            raise RequestError(
                 "rate_limited", f"too many wrong codes or secrets from your address: try again in {wait} s"
             )
 

@@ -1,13 +1,22 @@
-"""Signed session tokens (HMAC-SHA256, standard library): who the bearer is, for which exercise."""
+"""Signed session tokens: who the bearer is, for which exercise, until when.
+
+A token is `<claims>.<signature>`: the claims as URL-safe base64 JSON, signed by
+itsdangerous's `Signer` (HMAC-SHA256 with the server secret, compared in constant time).
+The expiry is a claim checked against the clock the server is given, not the library's
+own timestamp, and the key is used as it is (no derivation), so tokens issued before
+itsdangerous signed them stay valid.
+"""
 
 from __future__ import annotations
 
 import base64
+import binascii
 import hashlib
-import hmac
 import json
 from dataclasses import asdict, dataclass
 from typing import Any
+
+from itsdangerous import BadSignature, Signer
 
 from ..core.access import ROLES, Principal
 
@@ -36,31 +45,26 @@ class Session:
         return self.exercise in (exercise, ANY_EXERCISE)
 
 
-def _b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
-
-
-def _unb64(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+def _signer(key: bytes) -> Signer:
+    return Signer(key, key_derivation="none", digest_method=hashlib.sha256)
 
 
 def sign(session: Session, key: bytes) -> str:
-    body = _b64(json.dumps(asdict(session), separators=(",", ":"), sort_keys=True).encode())
-    mac = _b64(hmac.new(key, body.encode(), hashlib.sha256).digest())
-    return f"{body}.{mac}"
+    claims = json.dumps(asdict(session), separators=(",", ":"), sort_keys=True).encode()
+    return _signer(key).sign(base64.urlsafe_b64encode(claims).rstrip(b"=")).decode()
 
 
 def verify(token: Any, key: bytes, now: float) -> Session:
     if not isinstance(token, str) or token.count(".") != 1 or len(token) > 4096:
         raise TokenError("malformed token")
-    body, mac = token.split(".")
-    expected = _b64(hmac.new(key, body.encode(), hashlib.sha256).digest())
-    if not hmac.compare_digest(mac, expected):
-        raise TokenError("bad signature")
     try:
-        data = json.loads(_unb64(body))
+        body = _signer(key).unsign(token)
+    except BadSignature:
+        raise TokenError("bad signature") from None
+    try:
+        data = json.loads(base64.urlsafe_b64decode(body + b"=" * (-len(body) % 4)))
         session = Session(**data)
-    except (ValueError, TypeError) as exc:
+    except (ValueError, TypeError, binascii.Error) as exc:
         raise TokenError("malformed token") from exc
     if session.role not in ROLES:
         raise TokenError("unknown role")

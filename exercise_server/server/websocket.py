@@ -2,7 +2,7 @@
 
 Thin by design: frames are decoded here, every decision is the core's. One task per
 connection: it sends the catch-up, then reads commands; live frames are written by the
-fan-out at once, or through the connection's bounded backlog (runtime.Connection).
+fan-out at once, or through the connection's bounded backlog (connection.Connection).
 """
 
 from __future__ import annotations
@@ -10,17 +10,19 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from typing import Any
 from urllib.parse import urlsplit
 
+from starlette.types import Message
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from ..core.errors import CommandError
 from ..store.base import StoreUnavailable
 from . import protocol
+from .connection import Connection
 from .context import AppContext
-from .fastsend import SEND_NOWAIT
-from .runtime import Connection, ExerciseRuntime
+from .exercise import ExerciseRuntime
+from .fanout import CatchUp, Snapshot
+from .health import STORE
 from .tokens import TokenError, verify
 
 log = logging.getLogger("exercise_server.websocket")
@@ -84,7 +86,7 @@ async def exercise_socket(websocket: WebSocket) -> None:
         return
     try:
         conn, last_seq = await _hello(websocket, ctx, runtime)
-    except _Refused as refusal:
+    except Refused as refusal:
         log.info("refused hello on %s: %s", runtime.id, refusal.reason)
         await websocket.close(code=refusal.code, reason=refusal.reason)
         return
@@ -96,12 +98,13 @@ async def exercise_socket(websocket: WebSocket) -> None:
     try:
         plan = runtime.attach(conn, last_seq, settings.snapshot_after_missed)
         try:
-            await _catch_up(websocket, runtime, conn, plan)
+            await _catch_up(runtime, conn, plan)
         except StoreUnavailable as exc:  # the backlog could not be read: the client retries later
             log.warning("catch-up of %s (%s) failed: %s", conn.principal.name, conn.view, exc)
+            runtime.health.failed(STORE, str(exc))
             conn.kick(1013, "the event store is unavailable; reconnect and resume shortly")
         else:
-            plan = None  # the snapshot is sent: do not keep it for the life of the connection
+            del plan  # the snapshot is sent: do not keep it for the life of the connection
             await _read(websocket, runtime, conn, RateLimit(settings.commands_per_second, settings.command_burst))
     except asyncio.CancelledError:
         # A kick (or a socket the backlog could not be written to) interrupts the handler;
@@ -125,88 +128,74 @@ async def exercise_socket(websocket: WebSocket) -> None:
             pass
 
 
-class _Refused(Exception):
+class Refused(Exception):
+    """A WebSocket refused at its hello: closed with `code` (errors.CLOSE_CODES) and `reason`."""
+
     def __init__(self, code: int, reason: str) -> None:
+        super().__init__(code, reason)
         self.code, self.reason = code, reason
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.reason}"
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(code={self.code!r}, reason={self.reason!r})"
+
+
+def _data(message: Message) -> bytes | str:
+    """What a `websocket.receive` message carries: bytes for a binary frame, else text."""
+    data: bytes | None = message.get("bytes")
+    text: str = message.get("text") or ""
+    return data if data is not None else text
 
 
 async def _hello(websocket: WebSocket, ctx: AppContext, runtime: ExerciseRuntime) -> tuple[Connection, int]:
     try:
         message = await asyncio.wait_for(websocket.receive(), ctx.settings.hello_timeout)
     except TimeoutError:
-        raise _Refused(4408, "no hello within the time limit") from None
+        raise Refused(4408, "no hello within the time limit") from None
     if message["type"] == "websocket.disconnect":
         raise WebSocketDisconnect(message.get("code", 1000))
-    data = message.get("bytes") if message.get("bytes") is not None else message.get("text")
     try:
-        hello, fmt = protocol.decode(data)
+        hello, fmt = protocol.decode(_data(message))
         mtype, _ = protocol.check_message(hello)
     except CommandError as exc:
-        raise _Refused(4400, f"the first frame must be a hello: {exc.message}") from None
+        raise Refused(4400, f"the first frame must be a hello: {exc.message}") from None
     last_seq = hello.get("last_seq", 0)
     if mtype != "hello" or not isinstance(last_seq, int) or isinstance(last_seq, bool) or last_seq < 0:
-        raise _Refused(4400, "the first frame must be a hello with a token and last_seq >= 0")
+        raise Refused(4400, "the first frame must be a hello with a token and last_seq >= 0")
     try:
         session = verify(hello.get("token"), ctx.secret_key, ctx.clock.now())
     except TokenError as exc:
-        raise _Refused(4401, f"session token refused: {exc}") from None
+        raise Refused(4401, f"session token refused: {exc}") from None
     if not session.for_exercise(runtime.id):
-        raise _Refused(4401, "session token is for another exercise")
+        raise Refused(4401, "session token is for another exercise")
     if session.code is not None:
         info = runtime.state.codes.get(session.code)
         if info is None:
-            raise _Refused(4401, "session token is for another exercise")
+            raise Refused(4401, "session token is for another exercise")
         if info["revoked"]:
-            raise _Refused(4403, "join code revoked")
+            raise Refused(4403, "join code revoked")
         open_now = runtime.open_with_code(session.code)
         if open_now >= ctx.settings.connections_per_code:
-            raise _Refused(4413, f"{open_now} connections with this join code are open already")
-    conn = Connection(session.principal(), session.code, fmt, ctx.settings.send_queue_frames)
+            raise Refused(4413, f"{open_now} connections with this join code are open already")
+    conn = Connection(session.principal(), session.code, fmt, ctx.settings.send_queue_frames, websocket)
     return conn, last_seq
 
 
-async def _catch_up(websocket: WebSocket, runtime: ExerciseRuntime, conn: Connection, plan: dict[str, Any]) -> None:
+async def _catch_up(runtime: ExerciseRuntime, conn: Connection, plan: CatchUp) -> None:
     """Welcome, the snapshot or the backlog, caught_up, then what was queued meanwhile; then live."""
     fmt = conn.fmt
-
-    async def send(frame: bytes | str) -> None:
-        if isinstance(frame, bytes):
-            await websocket.send_bytes(frame)
-        else:
-            await websocket.send_text(frame)
-
-    p = conn.principal
-    await send(
-        protocol.encode(
-            {
-                "type": "welcome",
-                "protocol": protocol.PROTOCOL_VERSION,
-                "exercise": runtime.id,
-                "mode": plan["mode"],
-                "head": plan["head"],
-                "server_time": runtime.clock.now(),
-                "you": {
-                    "participant": p.participant,
-                    "name": p.name,
-                    "role": p.role,
-                    "team": p.team,
-                    "component": p.component,
-                },
-            },
-            fmt,
-        )
-    )
-    if plan["mode"] == "snapshot":
-        await send(plan["frame"])
+    welcome = protocol.welcome(runtime.id, plan.mode, plan.head, runtime.clock.now(), conn.principal)
+    await conn.write(protocol.encode(welcome, fmt))
+    if isinstance(plan, Snapshot):
+        await conn.write(plan.frame)
     else:
-        for body in await runtime.backlog(conn, plan["from"], plan["head"]):
-            await send(protocol.encode({"type": "event", "event": body}, fmt))
-    await send(protocol.encode({"type": "caught_up", "seq": plan["head"]}, fmt))
-    pending = conn.pending
-    assert pending is not None
-    while pending:
-        await send(pending.popleft())
-    conn.go_live(send, websocket.scope.get("extensions", {}).get(SEND_NOWAIT))
+        for body in await runtime.fanout.backlog(conn, plan.after, plan.head):
+            await conn.write(protocol.encode(protocol.event(body), fmt))
+    await conn.write(protocol.encode(protocol.caught_up(plan.head), fmt))
+    await conn.flush()
+    conn.go_live()
 
 
 async def _read(websocket: WebSocket, runtime: ExerciseRuntime, conn: Connection, limit: RateLimit) -> None:
@@ -222,7 +211,7 @@ async def _read(websocket: WebSocket, runtime: ExerciseRuntime, conn: Connection
                     conn.view,
                 )
             return
-        data = message.get("bytes") if message.get("bytes") is not None else message.get("text")
+        data = _data(message)
         cid = None
         allowed = limit.allow()  # every frame counts, valid or not
         if not allowed:
@@ -245,7 +234,7 @@ async def _read(websocket: WebSocket, runtime: ExerciseRuntime, conn: Connection
                 raise CommandError("rate_limited", f"at most {limit.rate:g} messages per second")
             mtype, cid = protocol.check_message(frame)
             if mtype == "ping":
-                conn.offer(protocol.encode(protocol.reply("pong", cid, server_time=runtime.clock.now()), conn.fmt))
+                conn.offer(protocol.encode(protocol.pong(cid, runtime.clock.now()), conn.fmt))
                 continue
             if mtype == "hello":
                 raise CommandError("invalid", "hello was already said on this connection")
@@ -255,9 +244,7 @@ async def _read(websocket: WebSocket, runtime: ExerciseRuntime, conn: Connection
                 events = await runtime.submit(conn.principal, command)
             finally:
                 conn.submitting = False
-            conn.offer(
-                protocol.encode(protocol.reply("ack", cid, seq=events[-1].seq, first_seq=events[0].seq), conn.fmt)
-            )
+            conn.offer(protocol.encode(protocol.ack(cid, events[0].seq, events[-1].seq), conn.fmt))
         except CommandError as exc:
             if allowed:  # refusals over the rate limit are logged once per burst, above
                 log.info("%s (%s) refused: %s %s", conn.principal.name, conn.view, exc.code, exc.message)

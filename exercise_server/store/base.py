@@ -57,6 +57,11 @@ class EventStore(Protocol):
         process holds the lease. One process alone always holds it."""
         ...
 
+    async def check(self) -> None:
+        """Raise StoreUnavailable unless the store would take an append now (the scheduler asks
+        while the service is degraded, to end it without waiting for a command)."""
+        ...
+
     async def close(self) -> None: ...
 
 

@@ -38,5 +38,8 @@ class MemoryStore:
     async def lease(self, exercise: str, owner: str, ttl: float) -> int | None:
         return 0  # one process: the scheduler is always this one
 
+    async def check(self) -> None:
+        pass  # memory is always there
+
     async def close(self) -> None:
         pass

@@ -10,19 +10,14 @@ returned is on disk.
 
 from __future__ import annotations
 
-import asyncio
 import secrets
 from collections.abc import Sequence
+from typing import cast
 
-import msgpack
-import redis.asyncio as aioredis
-from redis.asyncio.retry import Retry
-from redis.backoff import ExponentialBackoff
-from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
-from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from ..core.events import Draft, Event
+from ..redis_keys import RedisKeys, close_client, connect, decode_entry, encode_body, entries, entry_seq
 from .base import FenceLost, HeadMismatch, OutcomeUnknown, StoreUnavailable
 
 _APPEND = """
@@ -55,82 +50,6 @@ if not holder then
 end
 return -1
 """
-
-
-class RedisKeys:
-    """Every key this server writes, under one prefix (so tests and tenants can share a Redis)."""
-
-    def __init__(self, prefix: str) -> None:
-        self.prefix = prefix
-
-    def log(self, exercise: str) -> str:
-        return f"{self.prefix}ex:{exercise}:log"
-
-    def lease(self, exercise: str) -> str:
-        return f"{self.prefix}ex:{exercise}:scheduler"
-
-    def fence(self, exercise: str) -> str:
-        return f"{self.prefix}ex:{exercise}:fence"
-
-    def presence(self, exercise: str) -> str:
-        return f"{self.prefix}ex:{exercise}:presence"
-
-    @property
-    def presence_notices(self) -> str:
-        return f"{self.prefix}presence"
-
-    @property
-    def exercises(self) -> str:
-        return f"{self.prefix}exercises"
-
-    def secret(self, name: str) -> str:
-        return f"{self.prefix}secret:{name}"
-
-
-def encode_body(event: Event) -> bytes:
-    """The stored form of an event: everything but its sequence number, which is the entry id."""
-    d = event.to_dict()
-    d.pop("seq")
-    return msgpack.packb(d, use_bin_type=True)
-
-
-def decode_entry(entry_id: bytes | str, body: bytes) -> Event:
-    d = msgpack.unpackb(body, raw=False)
-    entry = entry_id.decode() if isinstance(entry_id, bytes) else entry_id
-    d["seq"] = int(entry.split("-", 1)[0])
-    return Event.from_dict(d)
-
-
-MAX_CONNECTIONS = 32  # per client: beyond it, commands wait for a free connection
-
-
-def connect(url: str) -> aioredis.Redis:
-    """A client that reconnects once by itself when a pooled connection turns out dead
-    (a Redis that restarted). Retrying an append is safe: the script's head check
-    refuses a second run, and `append` recognises its own batch (see `_landed`).
-
-    The pool is bounded and callers queue for it: a burst of concurrent commands on a
-    busy event loop would otherwise open as many connections at once, and their connects
-    time out (the 2 s below) instead of waiting their turn."""
-    pool = aioredis.BlockingConnectionPool.from_url(
-        url,
-        max_connections=MAX_CONNECTIONS,
-        timeout=10,
-        socket_connect_timeout=2,
-        socket_timeout=5,
-        health_check_interval=1,
-        retry=Retry(ExponentialBackoff(cap=0.5, base=0.05), retries=2),
-        retry_on_error=[RedisConnectionError, RedisTimeoutError],
-    )
-    return aioredis.Redis.from_pool(pool)
-
-
-async def close_client(client: aioredis.Redis) -> None:
-    """Close a client without waiting forever on a connection a cancelled command left busy."""
-    try:
-        await asyncio.wait_for(client.aclose(), 2)
-    except (TimeoutError, RedisError, OSError):
-        pass
 
 
 class RedisStore:
@@ -173,23 +92,27 @@ class RedisStore:
         if expected_head is None:
             return None
         try:
-            entries = await self.redis.xrange(
-                self.keys.log(exercise), min=str(expected_head + 1), max=str(expected_head + len(bodies))
+            found = entries(
+                await self.redis.xrange(
+                    self.keys.log(exercise), min=str(expected_head + 1), max=str(expected_head + len(bodies))
+                )
             )
         except RedisError as exc:
             raise OutcomeUnknown(f"Redis: {exc}; whether the append landed is unknown") from exc
-        if [fields[b"e"] for _, fields in entries] != bodies:
+        if [fields[b"e"] for _, fields in found] != bodies:
             return None
-        return [decode_entry(entry_id, fields[b"e"]) for entry_id, fields in entries]
+        return [decode_entry(entry_id, fields[b"e"]) for entry_id, fields in found]
 
     async def read(self, exercise: str, after: int = 0, until: int | None = None) -> list[Event]:
         try:
-            entries = await self.redis.xrange(
-                self.keys.log(exercise), min=str(after + 1), max="+" if until is None else str(until)
+            found = entries(
+                await self.redis.xrange(
+                    self.keys.log(exercise), min=str(after + 1), max="+" if until is None else str(until)
+                )
             )
         except RedisError as exc:
             raise StoreUnavailable(f"Redis: {exc}") from exc
-        return [decode_entry(entry_id, fields[b"e"]) for entry_id, fields in entries]
+        return [decode_entry(entry_id, fields[b"e"]) for entry_id, fields in found]
 
     async def read_ex_time(self, exercise: str, start: float, end: float) -> list[Event]:
         """A scan of the stream: replay reads by sequence number; this serves rare range queries."""
@@ -197,14 +120,15 @@ class RedisStore:
 
     async def head(self, exercise: str) -> int:
         try:
-            last = await self.redis.xrevrange(self.keys.log(exercise), count=1)
+            last = entries(await self.redis.xrevrange(self.keys.log(exercise), count=1))
         except RedisError as exc:
             raise StoreUnavailable(f"Redis: {exc}") from exc
-        return int(last[0][0].decode().split("-", 1)[0]) if last else 0
+        return entry_seq(last[0][0]) if last else 0
 
     async def exercises(self) -> list[str]:
         try:
-            return sorted(m.decode() for m in await self.redis.smembers(self.keys.exercises))
+            members = cast("set[bytes]", await self.redis.smembers(self.keys.exercises))
+            return sorted(m.decode() for m in members)
         except RedisError as exc:
             raise StoreUnavailable(f"Redis: {exc}") from exc
 
@@ -222,7 +146,15 @@ class RedisStore:
         """A secret every server process on this Redis agrees on (created by the first)."""
         key = self.keys.secret(name)
         await self.redis.set(key, secrets.token_urlsafe(24), nx=True)
-        return (await self.redis.get(key)).decode()
+        secret = await self.redis.get(key)
+        assert isinstance(secret, bytes)
+        return secret.decode()
+
+    async def check(self) -> None:
+        try:
+            await self.redis.ping()
+        except RedisError as exc:
+            raise StoreUnavailable(f"Redis: {exc}") from exc
 
     async def close(self) -> None:
         await close_client(self.redis)

@@ -11,9 +11,10 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import TypeVar
 
 from ..core.events import Draft, Event, decode_event, encode_event
 from .base import HeadMismatch, StoreUnavailable
@@ -78,6 +79,17 @@ class SqliteLog:
                     self.db.execute("ROLLBACK")
                 raise
 
+    def check(self) -> None:
+        """Take the write lock and let it go: what an append needs first."""
+        with self._lock:
+            try:
+                self.db.execute("BEGIN IMMEDIATE")
+                self.db.execute("ROLLBACK")
+            except sqlite3.Error as exc:
+                if self.db.in_transaction:
+                    self.db.execute("ROLLBACK")
+                raise StoreUnavailable(f"SQLite: {exc}") from exc
+
     def read(self, exercise: str, after: int = 0, until: int | None = None) -> list[Event]:
         rows = self.db.execute(READ_BY_SEQ, (exercise, after, until if until is not None else 2**62)).fetchall()
         return [decode_event(r[0]) for r in rows]
@@ -93,6 +105,9 @@ class SqliteLog:
         self.db.close()
 
 
+T = TypeVar("T")
+
+
 class SqliteStore:
     """The async face of SqliteLog: every call runs on one dedicated thread, in order."""
 
@@ -101,7 +116,7 @@ class SqliteStore:
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite-store")
         self._log = SqliteLog(path)
 
-    async def _run(self, fn, *args):  # type: ignore[no-untyped-def]
+    async def _run(self, fn: Callable[..., T], *args: object) -> T:
         return await asyncio.get_running_loop().run_in_executor(self._pool, fn, *args)
 
     async def append(
@@ -123,6 +138,9 @@ class SqliteStore:
 
     async def lease(self, exercise: str, owner: str, ttl: float) -> int | None:
         return 0  # one process: the scheduler is always this one
+
+    async def check(self) -> None:
+        await self._run(self._log.check)
 
     async def close(self) -> None:
         await self._run(self._log.close)

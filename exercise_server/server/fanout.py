@@ -1,0 +1,142 @@
+"""The fan-out of one exercise: its connections by view, the events folded and handed to each
+view that may see them, and how a newcomer catches up (resume from a backlog, or a snapshot)."""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Sequence
+from dataclasses import dataclass
+from itertools import islice
+from typing import Any, ClassVar
+
+from ..core import events as ev
+from ..core.access import Principal, event_for_view
+from ..core.projections import ExerciseState
+from ..store.base import EventStore
+from . import protocol
+from .connection import Connection
+
+
+@dataclass(frozen=True)
+class Resume:
+    """The connection missed few events: it is sent those after `after`, up to `head`."""
+
+    after: int
+    head: int
+    mode: ClassVar[str] = "resume"
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """The connection starts afresh: it is sent the snapshot `frame`, made at `head`."""
+
+    head: int
+    frame: bytes | str
+    mode: ClassVar[str] = "snapshot"
+
+
+CatchUp = Resume | Snapshot
+
+
+class Fanout:
+    RECENT_EVENTS = 1000  # events kept in memory for resumes; older gaps are read from the store
+
+    def __init__(self, exercise: str, state: ExerciseState, store: EventStore) -> None:
+        self.exercise, self.state, self.store = exercise, state, store
+        self.connections: set[Connection] = set()
+        # The same connections by (view, format): an event is filtered and encoded once per
+        # view and handed only to the connections of the views that see it.
+        self.views: dict[tuple[str, str], set[Connection]] = {}
+        self.per_code: dict[str, int] = {}  # join code -> connections open with it
+        # The last events folded, for resumes: a storm of reconnects reads memory, not the store.
+        self.recent: deque[ev.Event] = deque(maxlen=self.RECENT_EVENTS)
+        # Snapshot frames made at the current head, per principal and format: the 40 tabs of
+        # a class that reconnect at once share one fold, one deep copy and one encoding.
+        self._snapshots: dict[tuple[Principal, str], bytes | str] = {}
+        self._snapshots_head = -1
+
+    def deliver(self, events: Sequence[ev.Event]) -> None:
+        """Fold each event not held yet into the state, then queue it for every connection whose
+        view may see it. Events already held are skipped: the bus may bring this process's own
+        round, and a catch-up may read what the bus brings too. The state refuses a gap."""
+        for event in events:
+            if event.seq <= self.state.head:
+                continue
+            self.state.apply(event)
+            self.recent.append(event)
+            for (view, fmt), conns in list(self.views.items()):
+                body = event_for_view(view, event)
+                if body is None:
+                    continue
+                frame = protocol.encode(protocol.event(body), fmt)
+                for conn in list(conns):
+                    conn.offer(frame)
+            if event.type == ev.CODE_REVOKED:
+                self._close_code(event.payload["code"])
+
+    def _close_code(self, code: str) -> None:
+        for conn in list(self.connections):
+            if conn.code == code:
+                conn.kick(4403, "join code revoked")
+
+    def attach(self, conn: Connection) -> None:
+        self.connections.add(conn)
+        self.views.setdefault((conn.view, conn.fmt), set()).add(conn)
+        if conn.code is not None:
+            self.per_code[conn.code] = self.per_code.get(conn.code, 0) + 1
+
+    def detach(self, conn: Connection) -> bool:
+        """Forget `conn`; whether it was attached."""
+        if conn not in self.connections:
+            return False
+        self.connections.discard(conn)
+        key = (conn.view, conn.fmt)
+        self.views[key].discard(conn)
+        if not self.views[key]:
+            del self.views[key]
+        if conn.code is not None:
+            self.per_code[conn.code] -= 1
+            if not self.per_code[conn.code]:
+                del self.per_code[conn.code]
+        return True
+
+    def catch_up(self, conn: Connection, last_seq: int, snapshot_after_missed: int) -> CatchUp:
+        """How `conn`, which has seen up to `last_seq`, catches up to the head."""
+        head = self.state.head
+        if 0 < last_seq <= head and head - last_seq <= snapshot_after_missed:
+            return Resume(last_seq, head)
+        return Snapshot(head, self.snapshot_frame(conn.principal, conn.fmt))
+
+    def snapshot_frame(self, principal: Principal, fmt: str) -> bytes | str:
+        """The snapshot frame for `principal` at the head (a cache of the fold, valid until the next event)."""
+        head = self.state.head
+        if self._snapshots_head != head:
+            self._snapshots.clear()
+            self._snapshots_head = head
+        key = (principal, fmt)
+        frame = self._snapshots.get(key)
+        if frame is None:
+            frame = self._snapshots[key] = protocol.encode(protocol.snapshot(head, self.state.snapshot(principal)), fmt)
+        return frame
+
+    async def backlog(self, conn: Connection, after: int, until: int) -> list[dict[str, Any]]:
+        """The events after `after` up to `until` that `conn` may see, in order."""
+        recent = self.recent
+        if recent and recent[0].seq <= after + 1 and until <= recent[-1].seq:
+            first = recent[0].seq  # `recent` holds consecutive sequence numbers
+            events: list[ev.Event] = list(islice(recent, after + 1 - first, until + 1 - first))
+        else:
+            events = await self.store.read(self.exercise, after=after, until=until)
+        return [body for e in events if (body := event_for_view(conn.view, e)) is not None]
+
+    def broadcast(self, message: dict[str, Any]) -> None:
+        """A frame for every connection (service notices)."""
+        frames: dict[str, bytes | str] = {}
+        for conn in list(self.connections):
+            if conn.fmt not in frames:
+                frames[conn.fmt] = protocol.encode(message, conn.fmt)
+            conn.offer(frames[conn.fmt])
+
+    def open_with_code(self, code: str) -> int:
+        """Connections open with this join code."""
+        return self.per_code.get(code, 0)
