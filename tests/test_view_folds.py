@@ -462,11 +462,10 @@ KNOWN_DISAGREEMENTS = [
 def test_known_disagreement(scenario: str, view: str, commands: list[tuple[str, Command]]) -> None:
     run = CoreRun(load_scenario_file(ROOT / "injects" / f"{scenario}.yaml"))
     principal = {"facilitator": FAC, "evaluator": EVAL}[view]
-    head, snapshot = run.state.head, wire(run.state.snapshot(principal))
+    start = (run.state.head, wire(run.state.snapshot(principal)))
     for ctype, fields in commands:
         run.cmd(FAC, ctype, **fields)
-    live = [wire(body) for e in run.log[head:] if (body := event_for_view(view, e)) is not None]
-    assert_folds_agree({view: {"snapshot": snapshot, "events": live, "expected": wire(run.state.snapshot(principal))}})
+    assert_folds_agree(view_cases(run, {view: principal}, {view: start}))
 
 
 # -- the fixtures projection.js is held to ----------------------------------------------
