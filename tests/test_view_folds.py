@@ -1,0 +1,597 @@
+"""Property: for every view, a client that folds its live events into an earlier snapshot holds
+what the snapshot built after those events shows (the browser's fold is tests/client_fold.py).
+
+The same runs, seeded, are the fixtures tests/test_browser_view_folds.py holds projection.js to:
+`python -m tests.test_view_folds` rewrites tests/fixtures/view_folds/ (a test checks they are current).
+Over 400 lines because the commands of every role, each a short method, are kept together with the property.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, TypeVar
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from exercise_server.core.access import Principal, event_for_view
+from exercise_server.core.errors import CommandError
+from exercise_server.core.scenario import CHANNELS, load_scenario_file
+
+from .client_fold import ClientView, differences, normal_form, wire
+from .core_harness import EVAL, FAC, CoreRun, trainee
+
+ROOT = Path(__file__).parent.parent
+SCENARIOS = sorted((ROOT / "injects").glob("*.yaml"))
+FIXTURES = Path(__file__).parent / "fixtures" / "view_folds"
+# Seeds chosen so that with SCRIPT (below) they carry every event type to every kind of view, sealed or not.
+FIXTURE_RUNS = [("demo", 4), ("module-5-coordination-in-varo", 23), ("module-7-the-mirek-checkpoint", 2)]
+FIXTURE_STEPS = 40
+
+T = TypeVar("T")
+Choose = Callable[[Sequence[T]], T]
+Command = dict[str, Any]
+
+
+class Exercise:
+    """One exercise of a bundled scenario, driven by `choose` (hypothesis's draws, or a seeded Random):
+    each step is a command of some role, refused or not, or wall time passing for the scheduler."""
+
+    def __init__(self, path: Path, choose: Choose[Any]) -> None:
+        self.run = CoreRun(load_scenario_file(path), exercise=path.stem)
+        self.choose = choose
+        sc = self.run.scenario
+        self.teams = [trainee(t.id, t.component, f"{t.id} lead") for t in sc.teams]
+        self.principals: list[Principal] = [FAC, EVAL, *self.teams]
+        self.components = [c.id for c in sc.components]
+        self.rooms = list(sc.rooms)
+        self.places = [_point(f["geometry"]) for f in sc.features]
+        self.joined = 0
+        self.texts = 0
+        for p in self.teams:  # everyone in the room from the start; more join later
+            self.run.join(f"CODE-{p.team}", p.name, p.participant)
+
+    # -- one step ----------------------------------------------------------------------
+
+    def step(self) -> None:
+        kind = self.choose(STEP_KINDS)
+        if kind == "wait":
+            self.run.advance(self.choose([0, 20, 300, 1800]))
+            return
+        if kind == "join":
+            self.joined += 1
+            code = self.choose(sorted(self.snap()["codes_by"]))
+            try:
+                self.run.join(code, f"late {self.joined}", f"p-late-{self.joined}")
+            except CommandError:
+                pass
+            return
+        candidates = getattr(self, "_" + kind.replace(".", "_"))()
+        if not candidates:
+            return
+        principal, command = self.choose(candidates)
+        try:
+            self.run.cmd(principal, command.pop("type"), **command)
+        except CommandError:
+            pass
+
+    def snap(self) -> dict[str, Any]:
+        """The facilitator's picture (the public one), for the ids a command may name."""
+        s = self.run.state.snapshot(FAC)
+        s["codes_by"] = {c["code"]: c for c in s["codes"]}
+        return s
+
+    def text(self, what: str) -> str:
+        self.texts += 1
+        return f"{what} {self.texts} <b>&amp;</b>"
+
+    def near(self) -> dict[str, Any]:
+        lon, lat = self.choose(self.places[:3])  # few places: hazards near notifications
+        d = self.choose([0.0, 0.004, 0.05])
+        return {"type": "Point", "coordinates": [round(lon + d, 5), round(lat - d, 5)]}
+
+    def visibility(self) -> Any:
+        comps = self.components
+        return self.choose(["all", [comps[0]], [comps[2]], [comps[0], comps[1]], [self.teams[-1].team]])
+
+    def ids(self, key: str, field: str) -> list[str]:
+        return [row[field] for row in self.snap()[key]]
+
+    # -- the commands of every role (each a short list of candidates) ------------------
+
+    def _clock(self) -> list[tuple[Principal, Command]]:
+        status, ex = self.snap()["clock"]["status"], self.run.ex_now()
+        moves = {"draft": ["clock.start"], "running": ["clock.pause", "clock.jump", "clock.speed"]}
+        ctypes = moves.get(status, ["clock.resume", "clock.jump", "clock.speed"]) + ["clock.pause"]
+        fields = {"clock.jump": {"to": ex + 900}, "clock.speed": {"speed": self.choose([2, 60])}}
+        return [(FAC, {"type": t, **fields.get(t, {})}) for t in ctypes]
+
+    def _exercise_end(self) -> list[tuple[Principal, Command]]:
+        return [(FAC, {"type": "exercise.end"})] if self.choose([False, False, False, True]) else []
+
+    def of(self, *components: str) -> list[Principal]:
+        """The teams of `components`, and one other (whose command is refused)."""
+        teams = [p for p in self.teams if p.component in components]
+        return teams + [self.choose([p for p in self.teams if p not in teams] or self.teams)]
+
+    def _inject(self) -> list[tuple[Principal, Command]]:
+        rows = self.snap()["injects"]
+        held = [r for r in rows if r["status"] == "held"]
+        row = self.choose(held if held and self.choose([True, False]) else rows)
+        moves = {"scheduled": ["inject.hold", "inject.release"], "held": ["inject.unhold", "inject.unhold"]}
+        ctypes = moves.get(row["status"], ["inject.release"]) + ["inject.cancel", "inject.release"]
+        return [(FAC, {"type": t, "inject_id": row["inject"]["id"]}) for t in ctypes]
+
+    def inject_ids(self) -> list[str]:
+        return [row["inject"]["id"] for row in self.snap()["injects"]]
+
+    def released(self) -> list[dict[str, Any]]:
+        return [row for row in self.snap()["injects"] if row["status"] == "released"]
+
+    def _inject_edit(self) -> list[tuple[Principal, Command]]:
+        iid = self.choose(self.inject_ids())
+        changes: list[dict[str, Any]] = [
+            {"title": self.text("title")},
+            {"body": self.text("body"), "notes": "n"},
+            {"at": "+0:40"},
+            {"at": "manual"},
+            {"from": "Radio Tamsa"},
+            {"channel": self.choose(CHANNELS)},
+            # Not `to`: the control cell's live fold keeps a stale audience (KNOWN_DISAGREEMENTS, below).
+            {"expected": {self.teams[0].team: ["Answer in the joint room"]}},
+            {"objectives": sorted(self.snap()["scenario"]["objectives"])[:1]},
+        ]
+        return [(FAC, {"type": "inject.edit", "inject_id": iid, "changes": c}) for c in changes]
+
+    def _inject_adhoc(self) -> list[tuple[Principal, Command]]:
+        to = self.choose(
+            [{"rooms": ["plenary"]}, {"components": [self.components[2]]}, {"teams": [self.teams[0].team]}]
+        )
+        return [
+            (
+                FAC,
+                {
+                    "type": "inject.adhoc",
+                    "from": "Radio",
+                    "to": to,
+                    "channel": self.choose(CHANNELS),
+                    "title": self.text("adhoc"),
+                    "body": "b",
+                },
+            )
+        ]
+
+    def _inject_ack(self) -> list[tuple[Principal, Command]]:
+        iids = [row["inject"]["id"] for row in self.released()] or self.inject_ids()
+        iid = self.choose(iids)
+        return [(p, {"type": "inject.ack", "inject_id": iid}) for p in self.teams]
+
+    def responds_to(self, p: Principal) -> dict[str, Any]:
+        """Sometimes: the inject a team's action answers (one in its inbox)."""
+        released = [row["inject"]["id"] for row in self.released() if p.team in row["audience"]]
+        if not released or self.choose([True, False, False]):
+            return {}
+        return {"responds_to": self.choose(released)}
+
+    def _room_post(self) -> list[tuple[Principal, Command]]:
+        room = self.choose(self.rooms)
+        extra = self.choose([{}, {"as": "Governor"}])
+        return [
+            (FAC, {"type": "room.post", "room": room, "text": self.text("msg"), **extra}),
+            *(
+                (p, {"type": "room.post", "room": room, "text": self.text("msg"), **self.responds_to(p)})
+                for p in self.teams
+            ),
+        ]
+
+    def _cop_add(self) -> list[tuple[Principal, Command]]:
+        feature = {
+            "kind": self.choose(["incident", "checkpoint", "unit", "note"]),
+            "name": self.text("feature"),
+            "geometry": self.near(),
+            "visible_to": self.visibility(),
+        }
+        return [(p, {"type": "cop.add", "feature": dict(feature), **self.responds_to(p)}) for p in self.principals]
+
+    def owners(self) -> tuple[str, list[Principal]] | None:
+        """A COP feature, and who may change it (the facilitator, its owner) with one other."""
+        cop = self.snap()["cop"]
+        if not cop:
+            return None
+        f = self.choose(cop)
+        owners = [p for p in self.teams if f["owner"] in (p.team, p.component)]
+        return f["id"], [FAC, *owners, self.choose(self.principals)]
+
+    def _cop_change(self) -> list[tuple[Principal, Command]]:
+        if (owned := self.owners()) is None:
+            return []
+        patch = self.choose([{"visible_to": self.visibility()}, {"geometry": self.near()}, {"name": self.text("n")}])
+        return [(p, {"type": "cop.change", "feature_id": owned[0], "set": patch}) for p in owned[1]]
+
+    def _cop_remove(self) -> list[tuple[Principal, Command]]:
+        if (owned := self.owners()) is None:
+            return []
+        return [(p, {"type": "cop.remove", "feature_id": owned[0]}) for p in owned[1]]
+
+    def _notification_submit(self) -> list[tuple[Principal, Command]]:
+        ex = self.run.ex_now()
+        command = {
+            "type": "notification.submit",
+            "kind": self.choose(["site", "movement"]),
+            "name": self.text("site"),
+            "window_start": ex,
+            "window_end": ex + self.choose([600, 7200]),
+            "share_with": self.choose([["military"], ["police"], ["military", "police"], ["civilian"]]),
+        }
+        first = self.near()
+        second = self.near()["coordinates"]
+        command["geometry"] = (
+            first
+            if command["kind"] == "site"
+            else {"type": "LineString", "coordinates": [first["coordinates"], second]}
+        )
+        return [(p, {**command, **self.responds_to(p)}) for p in self.teams]
+
+    def _notification_acknowledge(self) -> list[tuple[Principal, Command]]:
+        ids = self.ids("notifications", "notification_id")
+        if not ids:
+            return []
+        nid = self.choose(ids)
+        return [
+            (p, {"type": "notification.acknowledge", "notification_id": nid}) for p in self.of("military", "police")
+        ]
+
+    def _rfa_submit(self) -> list[tuple[Principal, Command]]:
+        command = {
+            "type": "rfa.submit",
+            "asset": self.choose(["escort", "airlift"]),
+            "justification": self.text("why"),
+            "last_resort": "no civilian trucks can cross the river today",
+            "time_limit": self.run.ex_now() + 3600,
+            "location": self.near(),
+        }
+        return [(p, {**command, **self.responds_to(p)}) for p in self.teams]
+
+    def _rfa_respond(self) -> list[tuple[Principal, Command]]:
+        ids = self.ids("rfas", "rfa_id")
+        if not ids:
+            return []
+        rid = self.choose(ids)
+        decision = self.choose(["accept", "decline", "more_info", "more_info"])
+        command = {"type": "rfa.respond", "rfa_id": rid, "decision": decision, "reason": self.text("reason")}
+        return [(p, command) for p in self.of("military")]
+
+    def _rfa_clarify(self) -> list[tuple[Principal, Command]]:
+        rfas = self.snap()["rfas"]
+        asked = [r for r in rfas if r["status"] == "more_info_requested"]
+        if not rfas:
+            return []
+        rfa = self.choose(asked or rfas)
+        teams = [p for p in self.teams if p.team == rfa["team"]] + [self.choose(self.teams)]
+        return [(p, {"type": "rfa.clarify", "rfa_id": rfa["rfa_id"], "text": self.text("more")}) for p in teams]
+
+    def _document_share(self) -> list[tuple[Principal, Command]]:
+        command: Command = {
+            "type": "document.share",
+            "title": self.text("doc"),
+            "body": self.text("body"),
+            "share_with": self.choose([["military"], ["humanitarian", "police"], ["civilian"]]),
+            "sensitive": self.choose([True, False]),
+        }
+        if self.choose([True, False]):
+            command["location"] = self.near()
+        return [(p, {**command, **self.responds_to(p)}) for p in self.teams]
+
+    def _document_forward(self) -> list[tuple[Principal, Command]]:
+        docs = self.snap()["documents"]
+        if not docs:
+            return []
+        doc = self.choose(docs)
+        others = [c for c in self.components if c not in doc["recipients"]] or self.components
+        to = [self.choose(others)]
+        holders = [p for p in self.teams if p.component in doc["recipients"] or p.team == doc["owner"]]
+        return [(p, {"type": "document.forward", "document_id": doc["document_id"], "to": to}) for p in holders]
+
+    def _document_open(self) -> list[tuple[Principal, Command]]:
+        docs = self.snap()["documents"]
+        if not docs:
+            return []
+        doc = self.choose(docs)
+        holders = [p for p in self.teams if p.component in doc["recipients"]] or self.teams
+        return [(p, {"type": "document.open", "document_id": doc["document_id"]}) for p in holders]
+
+    def _media_publish(self) -> list[tuple[Principal, Command]]:
+        replies = [None, *self.ids("statements", "statement_id"), *self.ids("media", "media_id")]
+        command = {
+            "type": "media.publish",
+            "kind": self.choose(["article", "radio", "social"]),
+            "outlet": "Radio Tamsa",
+            "headline": self.text("headline"),
+            "body": self.text("story"),
+            "in_reply_to": self.choose(replies),
+        }
+        return [(FAC, command)]
+
+    def _statement_issue(self) -> list[tuple[Principal, Command]]:
+        return [(p, {"type": "statement.issue", "text": self.text("we"), **self.responds_to(p)}) for p in self.teams]
+
+    def _decision_record(self) -> list[tuple[Principal, Command]]:
+        command = {"type": "decision.record", "what": self.text("what"), "why": self.text("why"), "consulted": ["OCHA"]}
+        return [(p, {**command, **self.responds_to(p)}) for p in self.teams]
+
+    def _observation_record(self) -> list[tuple[Principal, Command]]:
+        snap = self.snap()
+        released = [None, *(row["inject"]["id"] for row in self.released())]
+        command = {
+            "type": "observation.record",
+            "text": self.text("seen"),
+            "rating": self.choose([1, 3, 4]),
+            "objective": self.choose(sorted(snap["scenario"]["objectives"])),
+            "inject_id": self.choose(released),
+            "team": self.choose([None, self.teams[0].team]),
+        }
+        return [(FAC, command), (EVAL, command)]
+
+    def _expectation_mark(self) -> list[tuple[Principal, Command]]:
+        released = self.released()
+        if not released:
+            return []
+        row = self.choose(released)
+        command = {
+            "type": "expectation.mark",
+            "inject_id": row["inject"]["id"],
+            "team": self.choose(row["audience"] or [self.teams[0].team]),
+            "action": self.choose([0, 0, 1]),
+            "status": self.choose(["met", "partly", "not_met"]),
+            "note": self.choose([None, "late"]),
+        }
+        return [(FAC, command), (EVAL, command)]
+
+    def _code_revoke(self) -> list[tuple[Principal, Command]]:
+        if self.choose([True, False, False]):
+            return []
+        return [(FAC, {"type": "code.revoke", "code": self.choose(sorted(self.snap()["codes_by"]))})]
+
+
+def _point(geometry: dict[str, Any]) -> tuple[float, float]:
+    c = geometry["coordinates"]
+    while isinstance(c[0], list):
+        c = c[0]
+    return float(c[0]), float(c[1])
+
+
+# How often each kind of step comes (the workflows and the COP most: their visibility is the subtle part).
+STEP_KINDS = (
+    ["wait"] * 3
+    + ["clock"] * 3
+    + ["exercise.end"]
+    + ["inject"] * 3
+    + ["inject.edit"] * 3
+    + ["inject.adhoc", "inject.ack", "inject.ack", "join", "code.revoke"]
+    + ["room.post"] * 2
+    + ["cop.add"] * 3
+    + ["cop.change", "cop.change", "cop.remove"]
+    + ["notification.submit", "notification.submit", "notification.acknowledge", "notification.acknowledge"]
+    + ["rfa.submit", "rfa.submit", "rfa.respond", "rfa.respond"]
+    + ["rfa.clarify"] * 3
+    + ["document.share", "document.share", "document.forward", "document.open", "document.open"]
+    + ["media.publish", "statement.issue", "decision.record", "observation.record", "expectation.mark"]
+)
+
+
+# -- the property ---------------------------------------------------------------------
+
+
+def views_run(path: Path, choose: Choose[Any], steps: int, cuts: dict[str, int]) -> dict[str, dict[str, Any]]:
+    """Run `steps` steps; each view takes its snapshot after `cuts[view]` of them. For each view:
+    that snapshot, the live form of every later event it may see, and the snapshot built at the end."""
+    ex = Exercise(path, choose)
+    principals = {p.view: p for p in ex.principals}
+    starts: dict[str, Any] = {}
+    for i in range(steps + 1):
+        for view, principal in principals.items():
+            if cuts.get(view, 0) == i:
+                starts[view] = (ex.run.state.head, wire(ex.run.state.snapshot(principal)))
+        if i < steps:
+            ex.step()
+    return view_cases(ex.run, principals, starts)
+
+
+def view_cases(
+    run: CoreRun, principals: dict[str, Principal], starts: dict[str, tuple[int, Any]]
+) -> dict[str, dict[str, Any]]:
+    out = {}
+    for view, principal in principals.items():
+        head, snapshot = starts[view]
+        live = [wire(body) for e in run.log[head:] if (body := event_for_view(view, e)) is not None]
+        out[view] = {"snapshot": snapshot, "events": live, "expected": wire(run.state.snapshot(principal))}
+    return out
+
+
+def folded(case: dict[str, Any]) -> dict[str, Any]:
+    client = ClientView(case["snapshot"])
+    for event in case["events"]:
+        client.apply(event)
+    return normal_form(client)
+
+
+def assert_folds_agree(run: dict[str, dict[str, Any]]) -> None:
+    for view, case in run.items():
+        lines = differences(folded(case), normal_form(ClientView(case["expected"])))
+        if lines:
+            pytest.fail(f"{view}: the live fold and the snapshot differ:\n  " + "\n  ".join(lines[:12]))
+
+
+def view_keys(path: Path) -> list[str]:
+    return ["facilitator", "evaluator", *(f"team:{t.id}" for t in load_scenario_file(path).teams)]
+
+
+@pytest.mark.parametrize("path", SCENARIOS, ids=[p.stem for p in SCENARIOS])
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(data=st.data())
+def test_every_view_folds_its_live_events_into_what_a_later_snapshot_shows(path: Path, data: st.DataObject) -> None:
+    steps = data.draw(st.integers(1, 30), label="steps")
+    cuts = {v: data.draw(st.integers(0, steps), label=f"cut {v}") for v in view_keys(path)}
+    assert_folds_agree(views_run(path, lambda options: data.draw(st.sampled_from(options)), steps, cuts))
+
+
+# The disagreements the property found, each a minimal run, kept until the fold is fixed:
+# an edit of an unreleased inject's `to`. The live `inject.edited` carries the changes only, and
+# projection.js keeps the row's `audience` (observe.js's teams and team filter) as it was; the
+# snapshot computes it again from the new `to`. Seen by the facilitator and the evaluators.
+KNOWN_DISAGREEMENTS = [
+    pytest.param(
+        "demo",
+        view,
+        [("inject.edit", {"inject_id": "D-03", "changes": {"to": {"rooms": ["plenary"]}}})],
+        marks=pytest.mark.xfail(
+            strict=True, reason="inject.edited: the control cell's live fold keeps the old audience"
+        ),
+        id=f"edited-to-{view}",
+    )
+    for view in ("facilitator", "evaluator")
+]
+
+
+@pytest.mark.parametrize(("scenario", "view", "commands"), KNOWN_DISAGREEMENTS)
+def test_known_disagreement(scenario: str, view: str, commands: list[tuple[str, Command]]) -> None:
+    run = CoreRun(load_scenario_file(ROOT / "injects" / f"{scenario}.yaml"))
+    principal = {"facilitator": FAC, "evaluator": EVAL}[view]
+    start = (run.state.head, wire(run.state.snapshot(principal)))
+    for ctype, fields in commands:
+        run.cmd(FAC, ctype, **fields)
+    assert_folds_agree(view_cases(run, {view: principal}, {view: start}))
+
+
+# -- the fixtures projection.js is held to ----------------------------------------------
+
+
+def fixture_run(name: str, seed: int) -> dict[str, Any]:
+    rng, path = random.Random(seed), ROOT / "injects" / f"{name}.yaml"
+    cuts = {v: rng.randrange(0, FIXTURE_STEPS // 2) for v in view_keys(path)}
+    run = views_run(path, rng.choice, FIXTURE_STEPS, cuts)
+    return {"scenario": name, "seed": seed, "views": run}
+
+
+# What random runs seldom reach, in a row on demo.yaml: documents forwarded to a team that holds
+# later ones (the fold sorts them), a sealed document forwarded and opened, a feature hidden from a
+# team by a change, a hazard near a notification, and a request clarified.
+SCRIPT: list[tuple[str, str, Command]] = [
+    ("fac", "clock.start", {}),
+    ("hum-1", "document.share", {"title": "A", "body": "a", "share_with": ["civilian"]}),
+    ("mil-1", "document.share", {"title": "B", "body": "b", "share_with": ["police"]}),
+    (
+        "hum-1",
+        "document.share",
+        {
+            "title": "C",
+            "body": "c",
+            "share_with": ["civilian"],
+            "sensitive": True,
+            "location": {"type": "Point", "coordinates": [30.9, 3.9]},
+        },
+    ),
+    (
+        "fac",
+        "cop.add",
+        {
+            "feature": {
+                "kind": "incident",
+                "name": "ambush",
+                "visible_to": ["military"],
+                "geometry": {"type": "Point", "coordinates": [30.9, 3.9]},
+            }
+        },
+    ),
+    # the views' snapshots: after the five above
+    ("civ-1", "document.forward", {"document_id": "D-hum-1-1", "to": ["police"]}),
+    ("hum-1", "document.forward", {"document_id": "D-hum-1-2", "to": ["police"]}),
+    ("pol-1", "document.open", {"document_id": "D-hum-1-2"}),
+    ("civ-1", "document.open", {"document_id": "D-hum-1-2"}),
+    (
+        "hum-1",
+        "notification.submit",
+        {
+            "kind": "site",
+            "name": "clinic",
+            "window_start": 0,
+            "window_end": 7200,
+            "share_with": ["military", "police"],
+            "geometry": {"type": "Point", "coordinates": [30.905, 3.9]},
+        },
+    ),
+    ("fac", "cop.change", {"feature_id": "ctl-f1", "set": {"visible_to": ["police"]}}),
+    (
+        "fac",
+        "cop.change",
+        {"feature_id": "ctl-f1", "set": {"geometry": {"type": "Point", "coordinates": [30.91, 3.9]}}},
+    ),
+    ("mil-1", "notification.acknowledge", {"notification_id": "N-hum-1-1"}),
+    (
+        "civ-1",
+        "rfa.submit",
+        {
+            "asset": "escort",
+            "justification": "j",
+            "last_resort": "no civilian trucks can cross today",
+            "time_limit": 3600,
+            "location": {"type": "Point", "coordinates": [30.9, 3.9]},
+        },
+    ),
+    ("mil-1", "rfa.respond", {"rfa_id": "RFA-civ-1-1", "decision": "more_info", "reason": "how many?"}),
+    ("civ-1", "rfa.clarify", {"rfa_id": "RFA-civ-1-1", "text": "forty families"}),
+    ("mil-1", "rfa.respond", {"rfa_id": "RFA-civ-1-1", "decision": "accept", "reason": "ok"}),
+    ("fac", "clock.pause", {}),
+    ("fac", "clock.resume", {}),
+    ("fac", "inject.hold", {"inject_id": "D-06"}),
+    ("fac", "inject.unhold", {"inject_id": "D-06"}),
+    ("fac", "inject.release", {"inject_id": "D-03"}),
+    ("eval", "expectation.mark", {"inject_id": "D-03", "team": "mil-1", "action": 0, "status": "met"}),
+    ("fac", "expectation.mark", {"inject_id": "D-03", "team": "mil-1", "action": 0, "status": "partly"}),
+]
+SCRIPT_CUT = 5
+
+
+def scripted_run() -> dict[str, Any]:
+    ex = Exercise(ROOT / "injects" / "demo.yaml", lambda options: options[0])
+    principals = {p.view: p for p in ex.principals}
+    who = {"fac": FAC, "eval": EVAL, **{p.team or "": p for p in ex.teams}}
+    starts: dict[str, tuple[int, Any]] = {}
+    for i, (actor, ctype, fields) in enumerate(SCRIPT):
+        if i == SCRIPT_CUT:
+            starts = {v: (ex.run.state.head, wire(ex.run.state.snapshot(p))) for v, p in principals.items()}
+        ex.run.cmd(who[actor], ctype, **fields)  # every one is accepted
+    return {"scenario": "demo", "script": True, "views": view_cases(ex.run, principals, starts)}
+
+
+def fixture_files() -> dict[str, str]:
+    runs = {f"{name}-{seed}.json": fixture_run(name, seed) for name, seed in FIXTURE_RUNS}
+    runs["demo-script.json"] = scripted_run()
+    return {name: json.dumps(run, sort_keys=True, separators=(",", ":")) + "\n" for name, run in runs.items()}
+
+
+def test_the_fixtures_of_the_browser_fold_are_current() -> None:
+    expected = fixture_files()
+    on_disk = {p.name: p.read_text(encoding="utf-8") for p in FIXTURES.glob("*.json")}
+    assert sorted(on_disk) == sorted(expected), "run `python -m tests.test_view_folds` to rewrite them"
+    for name, text in expected.items():
+        assert on_disk[name] == text, f"{name} is stale: run `python -m tests.test_view_folds` to rewrite it"
+
+
+def test_the_python_fold_agrees_on_the_fixtures() -> None:
+    for path in sorted(FIXTURES.glob("*.json")):
+        assert_folds_agree(json.loads(path.read_text(encoding="utf-8"))["views"])
+
+
+if __name__ == "__main__":
+    FIXTURES.mkdir(parents=True, exist_ok=True)
+    for old in FIXTURES.glob("*.json"):
+        old.unlink()
+    for name, text in fixture_files().items():
+        (FIXTURES / name).write_text(text, encoding="utf-8")
+        print(f"wrote {FIXTURES / name} ({len(text)} bytes)", file=sys.stderr)
