@@ -21,7 +21,8 @@ from hypothesis import strategies as st
 
 from exercise_server.core.access import Principal, event_for_view
 from exercise_server.core.errors import CommandError
-from exercise_server.core.scenario import CHANNELS, load_scenario_file
+from exercise_server.core.scenario import CHANNELS
+from exercise_server.core.scenario_check import load_scenario_file
 
 from .client_fold import ClientView, differences, normal_form, wire
 from .core_harness import EVAL, FAC, CoreRun, trainee
