@@ -10,9 +10,10 @@ import pytest
 from exercise_server.core import events as ev
 from exercise_server.core.access import event_for_view
 from exercise_server.core.errors import CommandError
+from exercise_server.core.geometry import distance_m
 from exercise_server.core.projections import ExerciseState
 from exercise_server.core.replay import timeline
-from exercise_server.core.workflows import SHORT_CHARS, TEXT_CHARS, distance_m
+from exercise_server.core.validate import SHORT_CHARS, TEXT_CHARS
 
 from .core_harness import CIV, EVAL, FAC, HUM, MIL, POL, CoreRun
 

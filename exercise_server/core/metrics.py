@@ -147,7 +147,8 @@ WORKFLOW_ACTIONS = {
 
 
 def _teams(audience: Iterable[str]) -> list[str]:
-    return sorted(a.removeprefix("team:") for a in audience if a.startswith("team:"))
+    """The teams in an audience."""
+    return sorted(view.team for key in audience if (view := ev.View.parse(key)) and view.team is not None)
 
 
 def _first_knowers(event: ev.Event, components: dict[str, str]) -> list[str]:

@@ -1,33 +1,28 @@
-"""Projections: the exercise's state as a fold over its events, and the views of it.
+"""Projections: the exercise's state as a fold over its events.
 
 `ExerciseState.fold(events)` is the only way state comes to be; replay to a moment is
 the same fold stopped early (`fold_until`). `snapshot(principal)` is what a
-participant may see of the state, filtered on the server.
+participant may see of the state, filtered on the server (views.py).
 """
 
 from __future__ import annotations
 
 import copy
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from . import events as ev
-from .access import (
-    EVALUATOR,
-    FACILITATOR,
-    SEALED_FIELDS,
-    TRAINEE,
-    Principal,
-    hazard_for_team,
-    inject_for_trainee,
-    may_read,
-    may_see_feature,
-    may_write,
-    sealed,
-)
+from . import views, workflows
+from .access import Principal
 from .clock import ClockState
-from .scenario import CHANNELS, FEATURE_KINDS, Inject, Scenario, build_inject, scenario_from_doc
+from .context import Handler
+from .scenario import Inject, Scenario, build_inject, scenario_from_doc
+from .workflows.assistance import Request
+from .workflows.decisions import LoggedDecision
+from .workflows.documents import Document
+from .workflows.media import MediaItem, Statement
+from .workflows.notification import Notification
 
 SCHEDULED, HELD, RELEASED, CANCELLED = "scheduled", "held", "released", "cancelled"
 
@@ -59,6 +54,15 @@ class Participant:
     joined_seq: int
 
 
+@dataclass(frozen=True)
+class JoinCode:
+    """What a join code lets its holder join as; a revoked code lets nobody in."""
+
+    role: str
+    team: str | None
+    revoked: bool = False
+
+
 @dataclass
 class ExerciseState:
     exercise: str = ""
@@ -71,17 +75,17 @@ class ExerciseState:
     messages: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     cop: dict[str, dict[str, Any]] = field(default_factory=dict)
     participants: dict[str, Participant] = field(default_factory=dict)
-    codes: dict[str, dict[str, Any]] = field(default_factory=dict)  # code -> {role, team, revoked}
+    codes: dict[str, JoinCode] = field(default_factory=dict)
     adhoc_count: int = 0
     observations: list[dict[str, Any]] = field(default_factory=list)  # rows, in the order recorded
     expectation_marks: dict[tuple[str, str, int], dict[str, Any]] = field(default_factory=dict)  # latest mark
-    # Coordination workflows (workflows.py), each keyed by its id, in the order submitted.
-    notifications: dict[str, dict[str, Any]] = field(default_factory=dict)
-    rfas: dict[str, dict[str, Any]] = field(default_factory=dict)
-    documents: dict[str, dict[str, Any]] = field(default_factory=dict)
-    media: dict[str, dict[str, Any]] = field(default_factory=dict)
-    statements: dict[str, dict[str, Any]] = field(default_factory=dict)
-    decisions: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # Coordination workflows (workflows/), each keyed by its id, in the order submitted.
+    notifications: dict[str, Notification] = field(default_factory=dict)
+    rfas: dict[str, Request] = field(default_factory=dict)
+    documents: dict[str, Document] = field(default_factory=dict)
+    media: dict[str, MediaItem] = field(default_factory=dict)
+    statements: dict[str, Statement] = field(default_factory=dict)
+    decisions: dict[str, LoggedDecision] = field(default_factory=dict)
 
     # -- folding --------------------------------------------------------------------
 
@@ -135,121 +139,14 @@ class ExerciseState:
     def room_messages(self, room: str) -> list[dict[str, Any]]:
         return self.messages.get(room, [])
 
+    def usable_code(self, code: str) -> JoinCode | None:
+        """The join code if it lets someone in: None alike for an unknown or a revoked code."""
+        info = self.codes.get(code)
+        return None if info is None or info.revoked else info
+
     def snapshot(self, principal: Principal) -> dict[str, Any]:
         """Everything `principal` may see, as of `head`: the payload of a snapshot frame."""
-        assert self.scenario is not None
-        sc = self.scenario
-        control = principal.role in (FACILITATOR, EVALUATOR)
-        rooms = {}
-        for room in sc.rooms.values():
-            if may_read(principal, room):
-                rooms[room.id] = {
-                    "id": room.id,
-                    "name": room.name,
-                    "kind": room.kind,
-                    "can_write": may_write(principal, room),
-                    "messages": list(self.messages.get(room.id, [])),
-                }
-        injects = []
-        for st in self.injects.values():
-            if control:
-                injects.append(self._inject_row(st, control_view=True))
-            elif self.in_inbox(st.inject.id, principal.team):
-                row = self._inject_row(st, control_view=False)
-                row["acknowledged"] = principal.team in st.acks
-                row["responded"] = principal.team in st.responses
-                injects.append(row)
-        cop = [f for f in self.cop.values() if may_see_feature(principal, f, sc.teams_of)]
-        if control:
-            participants = [vars(p) | {} for p in self.participants.values()]
-            if principal.role == EVALUATOR:
-                participants = [p for p in participants if p["role"] != FACILITATOR]
-                participants = [{k: v for k, v in p.items() if k != "code"} for p in participants]
-        else:
-            participants = [
-                {"id": p.id, "name": p.name, "role": p.role, "team": p.team}
-                for p in self.participants.values()
-                if p.role == TRAINEE and p.team == principal.team
-            ]
-        comp = sc.team(principal.team).component if principal.team and sc.team(principal.team) else None
-        out = {
-            "exercise": self.exercise,
-            "seq": self.head,
-            "you": {
-                "role": principal.role,
-                "name": principal.name,
-                "team": principal.team,
-                "component": principal.component,
-                "participant": principal.participant,
-            },
-            "clock": self.clock_view(),
-            "scenario": {
-                "id": sc.id,
-                "title": sc.title,
-                "setting": sc.setting,
-                "start": sc.start,
-                "basemap": sc.basemap,
-                "start_label": sc.start_label,
-                "duration": sc.duration,
-                "objectives": sc.objectives,
-                "components": [vars(c) for c in sc.components],
-                "teams": [vars(t) for t in sc.teams],
-                "channels": list(CHANNELS),
-                "feature_kinds": list(FEATURE_KINDS),
-                "briefings": sc.briefings if control else {k: v for k, v in sc.briefings.items() if k == comp},
-            },
-            "rooms": rooms,
-            "injects": injects,
-            "cop": cop,
-            "participants": participants,
-        }
-        out.update(self.workflows_view(principal))
-        if principal.role == FACILITATOR:
-            out["codes"] = [{"code": c, **info} for c, info in self.codes.items()]
-        if control:  # the evaluation record: never in a trainee's snapshot
-            out["observations"] = list(self.observations)
-            out["expectation_marks"] = list(self.expectation_marks.values())
-            out["rating_scale"] = [
-                {"rating": r, "label": label, "meaning": meaning} for r, (label, meaning) in ev.RATING_SCALE.items()
-            ]
-        return copy.deepcopy(out)
-
-    def workflows_view(self, principal: Principal) -> dict[str, Any]:
-        """The coordination workflows `principal` may see (the control cell sees all of them)."""
-        assert self.scenario is not None
-        sc = self.scenario
-        if principal.role in (FACILITATOR, EVALUATOR):
-            return {
-                "notifications": list(self.notifications.values()),
-                "rfas": list(self.rfas.values()),
-                "documents": list(self.documents.values()),
-                "media": list(self.media.values()),
-                "statements": list(self.statements.values()),
-                "decisions": list(self.decisions.values()),
-            }
-        team = principal.team
-        comp = sc.team(team).component if team and sc.team(team) else None
-        military = comp == "military"
-        docs = []
-        for d in self.documents.values():
-            if d["owner"] == team:
-                docs.append(d)
-            elif team in sc.teams_of(d["recipients"]):
-                held = {k: v for k, v in d.items() if k != "accesses"}
-                opened = any(a["team"] == team for a in d["accesses"])
-                docs.append(held if opened or not d["sensitive"] else sealed(held))
-        return {
-            "notifications": [
-                {**n, "hazards": [hazard_for_team(team, h) for h in n["hazards"]]}
-                for n in self.notifications.values()
-                if n["team"] == team or comp in n["share_with"]
-            ],
-            "rfas": [r for r in self.rfas.values() if r["team"] == team or military],
-            "documents": docs,
-            "media": list(self.media.values()),
-            "statements": [x for x in self.statements.values() if x["team"] == team],
-            "decisions": [x for x in self.decisions.values() if x["team"] == team],
-        }
+        return views.snapshot(self, principal)
 
     def checklist(self) -> list[dict[str, Any]]:
         """Expected actions of released injects, per addressed team, with the latest mark (or None)."""
@@ -260,7 +157,7 @@ class ExerciseState:
         )
         for st in released:
             for team in sorted(self.scenario.audience(st.inject.to)):
-                for i, text in enumerate(expected_actions(self.scenario, st.inject, team)):
+                for i, text in enumerate(views.expected_actions(self.scenario, st.inject, team)):
                     mark = self.expectation_marks.get((st.inject.id, team, i))
                     items.append(
                         {
@@ -286,58 +183,6 @@ class ExerciseState:
             "start": self.scenario.start if self.scenario else 0.0,
         }
 
-    def _inject_row(self, st: InjectState, control_view: bool) -> dict[str, Any]:
-        content = inject_content(st)
-        if not control_view:
-            return {
-                "inject": inject_for_trainee(content),
-                "status": st.status,
-                "released_ex": st.released_ex,
-                "released_seq": st.released_seq,
-            }
-        return {
-            "inject": content,
-            "status": st.status,
-            "released_ex": st.released_ex,
-            "released_seq": st.released_seq,
-            "adhoc": st.adhoc,
-            "trigger": st.trigger,
-            "edits": st.edits,
-            "acks": dict(st.acks),
-            "responses": dict(st.responses),
-            "audience": sorted(self.scenario.audience(st.inject.to)) if self.scenario else [],
-        }
-
-
-def expected_actions(scenario: Scenario, inject: Inject, team: str) -> list[str]:
-    """What evaluators look for from `team` after `inject`: the actions listed for the team,
-    its component or everyone, in the order the scenario lists them."""
-    out: list[str] = []
-    for key, actions in inject.expected.items():
-        if team in scenario.teams_of([key]):
-            out.extend(actions)
-    return out
-
-
-def inject_content(st: InjectState) -> dict[str, Any]:
-    """The inject as people read it: the payload of `inject.released` and of table rows."""
-    i = st.inject
-    return {
-        "id": i.id,
-        "from": i.sender,
-        "to": i.to,
-        "channel": i.channel,
-        "title": i.title,
-        "body": i.body,
-        "at": st.item.get("at"),
-        "offset": i.offset,
-        "cop": list(i.cop),
-        "expected": i.expected,
-        "objectives": list(i.objectives),
-        "notes": i.notes,
-        "attachments": [dict(a) for a in i.attachments],
-    }
-
 
 # -- event handlers ----------------------------------------------------------------
 
@@ -346,7 +191,7 @@ def _opened(s: ExerciseState, e: ev.Event) -> None:
     sc = scenario_from_doc(e.payload["scenario"])
     s.exercise, s.scenario, s.title = e.exercise, sc, e.payload.get("title", sc.title)
     items = e.payload["scenario"]["msel"]
-    s.injects = {inj.id: InjectState(inj, dict(item)) for inj, item in zip(sc.injects, items)}
+    s.injects = {inj.id: InjectState(inj, dict(item)) for inj, item in zip(sc.injects, items, strict=False)}
     s.messages = {rid: [] for rid in sc.rooms}
     s.cop = {f["id"]: copy.deepcopy(f) for f in sc.features}
 
@@ -368,12 +213,11 @@ def _clock(s: ExerciseState, e: ev.Event) -> None:
 
 
 def _code_issued(s: ExerciseState, e: ev.Event) -> None:
-    p = e.payload
-    s.codes[p["code"]] = {"role": p["role"], "team": p.get("team"), "revoked": False}
+    s.codes[e.payload["code"]] = JoinCode(e.payload["role"], e.payload.get("team"))
 
 
 def _code_revoked(s: ExerciseState, e: ev.Event) -> None:
-    s.codes[e.payload["code"]]["revoked"] = True
+    s.codes[e.payload["code"]] = replace(s.codes[e.payload["code"]], revoked=True)
 
 
 def _joined(s: ExerciseState, e: ev.Event) -> None:
@@ -395,7 +239,7 @@ def _released(s: ExerciseState, e: ev.Event) -> None:
     st.status, st.released_seq, st.released_ex, st.trigger = RELEASED, e.seq, e.ex_time, p["trigger"]
 
 
-def _inject_status(status: str):
+def _inject_status(status: str) -> Handler:
     def handler(s: ExerciseState, e: ev.Event) -> None:
         s.injects[e.payload["inject_id"]].status = status
 
@@ -516,103 +360,8 @@ def _marked(s: ExerciseState, e: ev.Event) -> None:
     }
 
 
-def _wf_meta(e: ev.Event) -> dict[str, Any]:
-    return {"seq": e.seq, "ex_time": e.ex_time, "wall_time": e.wall_time, "author": e.actor.name}
-
-
-def _notified(s: ExerciseState, e: ev.Event) -> None:
-    s.notifications[e.payload["notification_id"]] = {**e.payload, **_wf_meta(e), "acks": {}, "hazards": []}
-
-
-def _notification_acked(s: ExerciseState, e: ev.Event) -> None:
-    s.notifications[e.payload["notification_id"]]["acks"][e.payload["team"]] = {**e.payload, **_wf_meta(e)}
-
-
-def _hazard(s: ExerciseState, e: ev.Event) -> None:
-    s.notifications[e.payload["notification_id"]]["hazards"].append({**e.payload, "seq": e.seq, "ex_time": e.ex_time})
-
-
-def _rfa_submitted(s: ExerciseState, e: ev.Event) -> None:
-    s.rfas[e.payload["rfa_id"]] = {
-        **e.payload,
-        **_wf_meta(e),
-        "status": "submitted",
-        "history": [
-            {"status": "submitted", "team": e.payload["team"], "reason": "", "seq": e.seq, "ex_time": e.ex_time}
-        ],
-    }
-
-
-RFA_STATUS = {"accept": "accepted", "decline": "declined", "more_info": "more_info_requested"}
-
-
-def _rfa_responded(s: ExerciseState, e: ev.Event) -> None:
-    rfa = s.rfas[e.payload["rfa_id"]]
-    rfa["status"] = RFA_STATUS[e.payload["decision"]]
-    rfa["history"].append(
-        {
-            "status": rfa["status"],
-            "team": e.payload["team"],
-            "reason": e.payload["reason"],
-            "seq": e.seq,
-            "ex_time": e.ex_time,
-        }
-    )
-
-
-def _rfa_clarified(s: ExerciseState, e: ev.Event) -> None:
-    rfa = s.rfas[e.payload["rfa_id"]]
-    rfa["status"] = "submitted"  # open again for the military's response
-    rfa["history"].append(
-        {
-            "status": "clarified",
-            "team": e.payload["team"],
-            "reason": e.payload["text"],
-            "seq": e.seq,
-            "ex_time": e.ex_time,
-        }
-    )
-
-
-def _doc_shared(s: ExerciseState, e: ev.Event) -> None:
-    s.documents[e.payload["document_id"]] = {
-        **e.payload,
-        **_wf_meta(e),
-        "recipients": list(e.payload["share_with"]),
-        "accesses": [],
-    }
-
-
-def _doc_forwarded(s: ExerciseState, e: ev.Event) -> None:
-    d = s.documents[e.payload["document_id"]]
-    d["recipients"] = sorted(set(d["recipients"]) | set(e.payload["to"]))
-
-
-def _doc_accessed(s: ExerciseState, e: ev.Event) -> None:
-    access = {k: v for k, v in e.payload.items() if k not in SEALED_FIELDS}
-    s.documents[e.payload["document_id"]]["accesses"].append({**access, "seq": e.seq, "ex_time": e.ex_time})
-
-
-def _keyed(attr: str, key: str):
-    def handler(s: ExerciseState, e: ev.Event) -> None:
-        getattr(s, attr)[e.payload[key]] = {**e.payload, **_wf_meta(e)}
-
-    return handler
-
-
-_HANDLERS = {
-    ev.NOTIFICATION_SUBMITTED: _notified,
-    ev.NOTIFICATION_ACKNOWLEDGED: _notification_acked,
-    ev.NOTIFICATION_HAZARD_FLAGGED: _hazard,
-    ev.RFA_SUBMITTED: _rfa_submitted,
-    ev.RFA_RESPONDED: _rfa_responded,
-    ev.RFA_CLARIFIED: _rfa_clarified,
-    ev.DOCUMENT_SHARED: _doc_shared,
-    ev.DOCUMENT_FORWARDED: _doc_forwarded,
-    ev.DOCUMENT_ACCESSED: _doc_accessed,
-    ev.MEDIA_PUBLISHED: _keyed("media", "media_id"),
-    ev.STATEMENT_ISSUED: _keyed("statements", "statement_id"),
-    ev.DECISION_RECORDED: _keyed("decisions", "decision_id"),
+_HANDLERS: dict[str, Handler] = {
+    **workflows.HANDLERS,
     ev.EXERCISE_OPENED: _opened,
     ev.EXERCISE_ENDED: _clock,
     ev.CLOCK_STARTED: _clock,

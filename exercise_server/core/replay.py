@@ -16,7 +16,8 @@ from typing import Any
 from . import events as ev
 from .access import EVALUATOR, TRAINEE, Principal, event_for_view
 from .errors import CommandError
-from .projections import RFA_STATUS, ExerciseState, InjectState
+from .projections import ExerciseState, InjectState
+from .workflows.assistance import STATUS as RFA_STATUS
 
 CONTROL_VIEW = "control"  # the whole picture, as the control cell saw it (without join codes)
 SNAPSHOT_EVERY = 1000  # events between snapshots: a seek folds at most this many
@@ -31,7 +32,7 @@ def _injects(injects: dict[str, InjectState]) -> dict[str, InjectState]:
 
 
 # How each field of ExerciseState is copied for a snapshot. Values that the fold replaces
-# rather than changes in place (frozen scenario and clock, message rows, COP features,
+# rather than changes in place (frozen scenario, clock and join codes, message rows, COP features,
 # participants, marks) are shared; containers the fold changes are copied. A field not
 # listed here is deep-copied, so a new field is safe before it is made fast.
 _COPIERS: dict[str, Callable[[Any], Any]] = {
@@ -46,7 +47,7 @@ _COPIERS: dict[str, Callable[[Any], Any]] = {
     "messages": lambda rooms: {room: list(rows) for room, rows in rooms.items()},
     "cop": dict,
     "participants": dict,
-    "codes": lambda codes: {code: dict(info) for code, info in codes.items()},
+    "codes": dict,
     "observations": list,
     "expectation_marks": dict,
 }
@@ -147,12 +148,13 @@ def principal_for(state: ExerciseState, view: str) -> Principal:
     """Who to filter as: the control cell for CONTROL_VIEW, else a member of team `team:<id>`."""
     if view == CONTROL_VIEW:
         return Principal(EVALUATOR, "Replay", "replay")
-    if not isinstance(view, str) or not view.startswith("team:"):
+    seen = ev.View.parse(view) if isinstance(view, str) else None
+    if seen is None or seen.team is None:
         raise CommandError("invalid", f"view must be {CONTROL_VIEW!r} or team:<team id>")
     assert state.scenario is not None
-    team = state.scenario.team(view.removeprefix("team:"))
+    team = state.scenario.team(seen.team)
     if team is None:
-        raise CommandError("not_found", f"no team {view.removeprefix('team:')!r}")
+        raise CommandError("not_found", f"no team {seen.team!r}")
     return Principal(TRAINEE, team.name, "replay", team.id, team.component)
 
 
@@ -195,9 +197,12 @@ def lane_of(event_type: str) -> str:
     return LANE_OF.get(event_type, "workflow")
 
 
-def timeline(events: Iterable[ev.Event], view: str = CONTROL_VIEW) -> list[dict[str, Any]]:
-    """Every event `view` could see, as one line of the replay's timeline: lane, label, time."""
-    wire_view = EVALUATOR if view == CONTROL_VIEW else view
+def timeline(events: Iterable[ev.Event], view: str | ev.View = CONTROL_VIEW) -> list[dict[str, Any]]:
+    """Every event `view` could see, as one line of the replay's timeline: lane, label, time.
+
+    `view` is CONTROL_VIEW, a view or its audience key."""
+    name = str(view)
+    wire_view = ev.EVALUATOR_VIEW if name == CONTROL_VIEW else ev.View.parse(name) or ev.View(name)
     out = []
     for event in events:
         body = event_for_view(wire_view, event)
@@ -216,7 +221,8 @@ def timeline(events: Iterable[ev.Event], view: str = CONTROL_VIEW) -> list[dict[
 
 
 def _label(body: dict[str, Any]) -> str:
-    p, t, actor = body["payload"], body["type"], body["actor"]
+    p, actor = body["payload"], body["actor"]
+    t: str = body["type"]
     who = actor.get("name") or actor.get("role")
     if t == ev.INJECT_RELEASED:
         return f"{p['inject']['id']} released: {p['inject']['title']}"
@@ -249,7 +255,7 @@ def _label(body: dict[str, Any]) -> str:
 
 
 # Labels of the coordination workflows' events, from payloads as the view receives them.
-WORKFLOW_LABELS = {
+WORKFLOW_LABELS: dict[str, Callable[[dict[str, Any]], str]] = {
     ev.NOTIFICATION_SUBMITTED: lambda p: (
         f"{p['notification_id']} {p['kind']} notified by {p['team']}: {_short(p['name'])}"
     ),

@@ -87,8 +87,8 @@ def announce(settings: Settings, facilitator_secret: str, opened: ExerciseRuntim
         lines.append(f"  Exercise {opened.id} ({opened.state.title}), join codes:")
         sc = opened.state.scenario
         for code, info in opened.state.codes.items():
-            if not info["revoked"]:
-                who = sc.team(info["team"]).name if info.get("team") else "Evaluators"
+            if not info.revoked:
+                who = sc.team(info.team).name if info.team else "Evaluators"
                 lines.append(f"    {code}  {who}")
     print("\n" + "\n".join(lines) + "\n", flush=True)
 

@@ -198,14 +198,14 @@ def _codes(runtime: ExerciseRuntime) -> list[dict[str, Any]]:
     sc = runtime.state.scenario
     out = []
     for code, info in runtime.state.codes.items():
-        team = sc.team(info["team"]) if info.get("team") else None
+        team = sc.team(info.team) if info.team else None
         out.append(
             {
                 "code": code,
-                "role": info["role"],
-                "team": info.get("team"),
+                "role": info.role,
+                "team": info.team,
                 "team_name": team.name if team else None,
-                "revoked": info["revoked"],
+                "revoked": info.revoked,
             }
         )
     return out
@@ -259,7 +259,7 @@ async def inject_attachment(request: Request) -> FileResponse:
     if runtime is None or runtime.state.scenario is None:
         raise missing
     state = runtime.state
-    if session.code is not None and state.codes.get(session.code, {"revoked": True})["revoked"]:
+    if session.code is not None and state.usable_code(session.code) is None:
         raise CommandError("forbidden", "join code revoked")
     st = state.in_inbox(inject_id, session.team) if session.role == TRAINEE else state.injects.get(inject_id)
     if st is None or not any(a["file"] == name for a in st.inject.attachments):

@@ -1,0 +1,45 @@
+"""What the workflow modules share: who may act as a team, ids numbered per team, a row's stamp."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from .. import events as ev
+from ..access import TRAINEE
+from ..context import Decision
+from ..errors import CommandError
+
+
+def trainee(decision: Decision, components: tuple[str, ...] | None, what: str) -> tuple[str, str | None]:
+    """The issuing team and its component, refusing other roles and (given `components`) other components."""
+    principal = decision.principal
+    if principal.role != TRAINEE or not principal.team:
+        raise CommandError("forbidden", f"only a team may {what}")
+    team = decision.scenario.team(principal.team)
+    component = team.component if team else None
+    if components is not None and component not in components:
+        raise CommandError("forbidden", f"only a {' or '.join(components)} team may {what}")
+    return principal.team, component
+
+
+def no_team_field(command: dict[str, Any], what: str) -> None:
+    for key in ("team", "owner"):
+        if key in command:
+            raise CommandError("forbidden", f"a team {what} only for itself; {key} cannot be set")
+
+
+def team_id(prefix: str, teams: Iterable[str], team: str) -> str:
+    """Numbered per team (N-hum-1-2: hum-1's second), so that an id tells nothing of other teams' activity.
+
+    `teams` holds the team of each existing row."""
+    return f"{prefix}-{team}-{sum(1 for t in teams if t == team) + 1}"
+
+
+def is_control(view: ev.View) -> bool:
+    return view.key in ev.CONTROL_CELL
+
+
+def stamp(e: ev.Event) -> dict[str, Any]:
+    """When a row was made and by whom: the fields every workflow row adds to its event's payload."""
+    return {"seq": e.seq, "ex_time": e.ex_time, "wall_time": e.wall_time, "author": e.actor.name}

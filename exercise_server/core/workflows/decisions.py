@@ -1,0 +1,72 @@
+"""The decision log: a team records what it decided, why, and whom it consulted; only it and the
+control cell see its log."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING, Any
+
+from .. import events as ev
+from ..context import Decider, Decision, Handler
+from ..errors import CommandError
+from ..validate import SHORT_CHARS, text
+from .common import is_control, no_team_field, stamp, team_id, trainee
+
+if TYPE_CHECKING:
+    from ..projections import ExerciseState
+
+MAX_CONSULTED = 50
+
+EVENTS = {ev.DECISION_RECORDED: "consulted decision_id team what why"}
+
+
+@dataclass
+class LoggedDecision:
+    decision_id: str
+    team: str
+    what: str
+    why: str
+    consulted: list[str]  # names of teams, components or actors
+    seq: int
+    ex_time: float
+    wall_time: float
+    author: str
+
+
+def visible(logged: LoggedDecision, view: ev.View) -> dict[str, Any] | None:
+    """The recording team's and the control cell's, as its live event is."""
+    return asdict(logged) if is_control(view) or view.team == logged.team else None
+
+
+def snapshot(state: ExerciseState, view: ev.View) -> dict[str, list[dict[str, Any]]]:
+    rows = (visible(d, view) for d in state.decisions.values())
+    return {"decisions": [row for row in rows if row is not None]}
+
+
+def _record(decision: Decision, command: dict[str, Any]) -> list[ev.Draft]:
+    decision.not_ended()
+    team, _ = trainee(decision, None, "record a decision")
+    no_team_field(command, "records decisions")
+    consulted = command.get("consulted", [])
+    if (
+        not isinstance(consulted, list)
+        or not all(isinstance(c, str) and c.strip() for c in consulted)
+        or len(consulted) > MAX_CONSULTED
+    ):
+        raise CommandError("invalid", "consulted must be a list of names (teams, components, actors)")
+    payload = {
+        "decision_id": team_id("DEC", (d.team for d in decision.state.decisions.values()), team),
+        "team": team,
+        "what": text(command.get("what"), "what"),
+        "why": text(command.get("why"), "why"),
+        "consulted": [c.strip()[:SHORT_CHARS] for c in consulted],
+    }
+    return [decision.draft(ev.DECISION_RECORDED, payload, decision.team_audience({team}))]
+
+
+def _recorded(state: ExerciseState, e: ev.Event) -> None:
+    state.decisions[e.payload["decision_id"]] = LoggedDecision(**e.payload, **stamp(e))
+
+
+DECIDERS: dict[str, Decider] = {"decision.record": _record}
+HANDLERS: dict[str, Handler] = {ev.DECISION_RECORDED: _recorded}
