@@ -72,12 +72,7 @@ RESPONSE_ACTIONS = {
     "room.post": "message",
     "cop.add": "COP feature added",
     "cop.change": "COP change",
-    "decision.record": "decision recorded",
-    "statement.issue": "public statement",
-    "rfa.submit": "request for assistance",
-    "rfa.respond": "response to a request for assistance",
-    "notification.submit": "humanitarian notification",
-    "document.share": "document shared",
+    **workflows.RESPONSES,
 }
 
 

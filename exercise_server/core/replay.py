@@ -14,10 +14,11 @@ from dataclasses import dataclass, fields, replace
 from typing import Any
 
 from . import events as ev
+from . import workflows
 from .access import EVALUATOR, TRAINEE, Principal, event_for_view
 from .errors import CommandError
 from .projections import ExerciseState, InjectState
-from .workflows.assistance import STATUS as RFA_STATUS
+from .workflows.common import short as _short
 
 CONTROL_VIEW = "control"  # the whole picture, as the control cell saw it (without join codes)
 SNAPSHOT_EVERY = 1000  # events between snapshots: a seek folds at most this many
@@ -245,43 +246,10 @@ def _label(body: dict[str, Any]) -> str:
         return f"{p['name']} joined{' (' + p['team'] + ')' if p.get('team') else ''}"
     if t in (ev.INJECT_HELD, ev.INJECT_UNHELD, ev.INJECT_CANCELLED, ev.INJECT_EDITED):
         return f"{p['inject_id']} {t.split('.')[1]}"
-    if t in WORKFLOW_LABELS:
-        return WORKFLOW_LABELS[t](p)
+    if t in workflows.LABELS:
+        return workflows.LABELS[t](p)
     if t == ev.CLOCK_SPEED_SET:
         return f"clock x{p['speed']:g}"
     if t == ev.CLOCK_JUMPED:
         return f"clock jumped to +{int(p['to']) // 3600}:{int(p['to']) % 3600 // 60:02d}"
     return t.replace(".", " ").replace("_", " ")
-
-
-# Labels of the coordination workflows' events, from payloads as the view receives them.
-WORKFLOW_LABELS: dict[str, Callable[[dict[str, Any]], str]] = {
-    ev.NOTIFICATION_SUBMITTED: lambda p: (
-        f"{p['notification_id']} {p['kind']} notified by {p['team']}: {_short(p['name'])}"
-    ),
-    ev.NOTIFICATION_ACKNOWLEDGED: lambda p: f"{p['notification_id']} acknowledged by {p['team']}",
-    ev.NOTIFICATION_HAZARD_FLAGGED: lambda p: (
-        f"{p['notification_id']}: hazard ({p['feature_kind']}) "
-        + (f"{p['distance_m']} m away" if "distance_m" in p else "within 2 km")
-    ),
-    ev.RFA_SUBMITTED: lambda p: f"{p['rfa_id']} {p['asset']} requested by {p['team']}",
-    ev.RFA_RESPONDED: lambda p: (
-        f"{p['rfa_id']} {RFA_STATUS[p['decision']].replace('_', ' ')} by {p['team']}"
-        + (f": {_short(p['reason'])}" if p["reason"] else "")
-    ),
-    ev.RFA_CLARIFIED: lambda p: f"{p['rfa_id']} clarified by {p['team']}: {_short(p['text'])}",
-    ev.DOCUMENT_SHARED: lambda p: (
-        f"{p['document_id']} shared by {p['owner']} with {', '.join(p['share_with'])}"
-        f"{' (sensitive)' if p['sensitive'] else ''}: {_short(p['title'])}"
-    ),
-    ev.DOCUMENT_FORWARDED: lambda p: f"{p['document_id']} forwarded by {p['by']} to {', '.join(p['to'])}",
-    ev.DOCUMENT_ACCESSED: lambda p: f"{p['document_id']} opened by {p['name']} ({p['team']})",
-    ev.MEDIA_PUBLISHED: lambda p: f"{p['media_id']} {p['kind']}, {_short(p['outlet'], 40)}: {_short(p['headline'])}",
-    ev.STATEMENT_ISSUED: lambda p: f"{p['statement_id']} public statement by {p['team']}: {_short(p['text'])}",
-    ev.DECISION_RECORDED: lambda p: f"{p['decision_id']} decision by {p['team']}: {_short(p['what'])}",
-}
-
-
-def _short(text: str, limit: int = 80) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -12,7 +12,7 @@ from ..errors import CommandError
 from ..scenario import Scenario
 from ..validate import choice, geometry, offset, text
 from ..validate import field as required
-from .common import is_control, stamp, team_id, trainee
+from .common import Label, is_control, short, stamp, team_id, trainee
 
 if TYPE_CHECKING:
     from ..projections import ExerciseState
@@ -26,6 +26,23 @@ EVENTS = {
     ev.RFA_SUBMITTED: "asset justification last_resort location rfa_id team time_limit",
     ev.RFA_RESPONDED: "decision reason rfa_id team",
     ev.RFA_CLARIFIED: "rfa_id team text",
+}
+
+
+RESPONSES = {"rfa.submit": "request for assistance", "rfa.respond": "response to a request for assistance"}
+ACTIONS = {
+    ev.RFA_SUBMITTED: "request for assistance",
+    ev.RFA_RESPONDED: "response to a request for assistance",
+    ev.RFA_CLARIFIED: "request for assistance clarified",
+}
+KNOWN_ITEMS = {ev.RFA_SUBMITTED: ("request", "rfa_id", "asset")}
+LABELS: dict[str, Label] = {
+    ev.RFA_SUBMITTED: lambda p: f"{p['rfa_id']} {p['asset']} requested by {p['team']}",
+    ev.RFA_RESPONDED: lambda p: (
+        f"{p['rfa_id']} {STATUS[p['decision']].replace('_', ' ')} by {p['team']}"
+        + (f": {short(p['reason'])}" if p["reason"] else "")
+    ),
+    ev.RFA_CLARIFIED: lambda p: f"{p['rfa_id']} clarified by {p['team']}: {short(p['text'])}",
 }
 
 

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from .. import events as ev
 from ..access import TRAINEE
 from ..context import Decision
 from ..errors import CommandError
+
+# The replay timeline's line for an event, from its payload as the view receives it.
+Label = Callable[[dict[str, Any]], str]
+
+
+def short(text: str, limit: int = 80) -> str:
+    """`text` on one line, cut to `limit` characters."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def trainee(decision: Decision, components: tuple[str, ...] | None, what: str) -> tuple[str, str | None]:

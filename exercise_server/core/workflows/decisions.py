@@ -10,7 +10,7 @@ from .. import events as ev
 from ..context import Decider, Decision, Handler
 from ..errors import CommandError
 from ..validate import SHORT_CHARS, text
-from .common import is_control, no_team_field, stamp, team_id, trainee
+from .common import Label, is_control, no_team_field, short, stamp, team_id, trainee
 
 if TYPE_CHECKING:
     from ..projections import ExerciseState
@@ -18,6 +18,14 @@ if TYPE_CHECKING:
 MAX_CONSULTED = 50
 
 EVENTS = {ev.DECISION_RECORDED: "consulted decision_id team what why"}
+
+
+RESPONSES = {"decision.record": "decision recorded"}
+ACTIONS = {ev.DECISION_RECORDED: "decision recorded"}
+KNOWN_ITEMS: dict[str, tuple[str, str, str]] = {}
+LABELS: dict[str, Label] = {
+    ev.DECISION_RECORDED: lambda p: f"{p['decision_id']} decision by {p['team']}: {short(p['what'])}",
+}
 
 
 @dataclass

@@ -13,7 +13,7 @@ from ..errors import CommandError
 from ..scenario import Scenario
 from ..validate import SHORT_CHARS, components, geometry, text
 from ..validate import field as required
-from .common import is_control, no_team_field, stamp, team_id, trainee
+from .common import Label, is_control, no_team_field, short, stamp, team_id, trainee
 
 if TYPE_CHECKING:
     from ..projections import ExerciseState
@@ -25,6 +25,26 @@ EVENTS = {
         " shared_by shared_ex_time shared_seq title to"
     ),
     ev.DOCUMENT_ACCESSED: "body document_id location name participant team",
+}
+
+
+RESPONSES = {"document.share": "document shared"}
+ACTIONS = {
+    ev.DOCUMENT_SHARED: "document shared",
+    ev.DOCUMENT_FORWARDED: "document forwarded",
+    ev.DOCUMENT_ACCESSED: "sensitive document opened",
+}
+KNOWN_ITEMS = {
+    ev.DOCUMENT_SHARED: ("document", "document_id", "title"),
+    ev.DOCUMENT_FORWARDED: ("document", "document_id", "title"),
+}
+LABELS: dict[str, Label] = {
+    ev.DOCUMENT_SHARED: lambda p: (
+        f"{p['document_id']} shared by {p['owner']} with {', '.join(p['share_with'])}"
+        f"{' (sensitive)' if p['sensitive'] else ''}: {short(p['title'])}"
+    ),
+    ev.DOCUMENT_FORWARDED: lambda p: f"{p['document_id']} forwarded by {p['by']} to {', '.join(p['to'])}",
+    ev.DOCUMENT_ACCESSED: lambda p: f"{p['document_id']} opened by {p['name']} ({p['team']})",
 }
 
 

@@ -11,7 +11,7 @@ from ..access import FACILITATOR
 from ..context import Decider, Decision, Handler
 from ..errors import CommandError
 from ..validate import SHORT_CHARS, choice, text
-from .common import is_control, no_team_field, stamp, team_id, trainee
+from .common import Label, is_control, no_team_field, short, stamp, team_id, trainee
 
 if TYPE_CHECKING:
     from ..projections import ExerciseState
@@ -21,6 +21,15 @@ KINDS = ("article", "radio", "social")
 EVENTS = {
     ev.MEDIA_PUBLISHED: "body headline in_reply_to kind media_id outlet",
     ev.STATEMENT_ISSUED: "statement_id team text",
+}
+
+
+RESPONSES = {"statement.issue": "public statement"}
+ACTIONS = {ev.STATEMENT_ISSUED: "public statement"}
+KNOWN_ITEMS = {ev.MEDIA_PUBLISHED: ("media", "media_id", "headline")}
+LABELS: dict[str, Label] = {
+    ev.MEDIA_PUBLISHED: lambda p: f"{p['media_id']} {p['kind']}, {short(p['outlet'], 40)}: {short(p['headline'])}",
+    ev.STATEMENT_ISSUED: lambda p: f"{p['statement_id']} public statement by {p['team']}: {short(p['text'])}",
 }
 
 

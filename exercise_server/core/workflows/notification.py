@@ -20,7 +20,7 @@ from ..geometry import distance_m, points
 from ..scenario import Scenario
 from ..validate import SHORT_CHARS, choice, components, geometry, offset, text
 from ..validate import field as required
-from .common import is_control, stamp, team_id, trainee
+from .common import Label, is_control, short, stamp, team_id, trainee
 
 if TYPE_CHECKING:
     from ..projections import ExerciseState
@@ -34,6 +34,27 @@ EVENTS = {
     ev.NOTIFICATION_ACKNOWLEDGED: "component notification_id team",
     ev.NOTIFICATION_HAZARD_FLAGGED: (
         "distance_m feature_id feature_kind feature_name geometry notification_id sees_feature"
+    ),
+}
+
+
+# A team's action that may answer an inject (`responds_to`), and what metrics call it.
+RESPONSES = {"notification.submit": "humanitarian notification"}
+# What a team did, as metrics name its first action after an inject.
+ACTIONS = {
+    ev.NOTIFICATION_SUBMITTED: "humanitarian notification",
+    ev.NOTIFICATION_ACKNOWLEDGED: "notification acknowledged",
+}
+# Items in "who knew what, when": event type -> kind, id field, name field.
+KNOWN_ITEMS = {ev.NOTIFICATION_SUBMITTED: ("notification", "notification_id", "name")}
+LABELS: dict[str, Label] = {
+    ev.NOTIFICATION_SUBMITTED: lambda p: (
+        f"{p['notification_id']} {p['kind']} notified by {p['team']}: {short(p['name'])}"
+    ),
+    ev.NOTIFICATION_ACKNOWLEDGED: lambda p: f"{p['notification_id']} acknowledged by {p['team']}",
+    ev.NOTIFICATION_HAZARD_FLAGGED: lambda p: (
+        f"{p['notification_id']}: hazard ({p['feature_kind']}) "
+        + (f"{p['distance_m']} m away" if "distance_m" in p else "within 2 km")
     ),
 }
 
