@@ -126,15 +126,15 @@ class ExerciseState:
 
     def in_inbox(self, inject_id: str, team: str | None) -> InjectState | None:
         """The inject if it was released to `team`; None alike for unknown, unreleased or addressed elsewhere."""
-        st = self.injects.get(inject_id)
+        inject = self.injects.get(inject_id)
         if (
-            st is None
-            or st.status != RELEASED
+            inject is None
+            or inject.status != RELEASED
             or self.scenario is None
-            or team not in self.scenario.audience(st.inject.to)
+            or team not in self.scenario.audience(inject.inject.to)
         ):
             return None
-        return st
+        return inject
 
     def room_messages(self, room: str) -> list[dict[str, Any]]:
         return self.messages.get(room, [])
@@ -153,20 +153,21 @@ class ExerciseState:
         assert self.scenario is not None
         items = []
         released = sorted(
-            (st for st in self.injects.values() if st.status == RELEASED), key=lambda st: st.released_seq or 0
+            (inject for inject in self.injects.values() if inject.status == RELEASED),
+            key=lambda inject: inject.released_seq or 0,
         )
-        for st in released:
-            for team in sorted(self.scenario.audience(st.inject.to)):
-                for i, text in enumerate(views.expected_actions(self.scenario, st.inject, team)):
-                    mark = self.expectation_marks.get((st.inject.id, team, i))
+        for inject in released:
+            for team in sorted(self.scenario.audience(inject.inject.to)):
+                for i, text in enumerate(views.expected_actions(self.scenario, inject.inject, team)):
+                    mark = self.expectation_marks.get((inject.inject.id, team, i))
                     items.append(
                         {
-                            "inject_id": st.inject.id,
+                            "inject_id": inject.inject.id,
                             "team": team,
                             "action": i,
                             "text": text,
-                            "released_ex": st.released_ex,
-                            "objectives": list(st.inject.objectives),
+                            "released_ex": inject.released_ex,
+                            "objectives": list(inject.inject.objectives),
                             "status": mark["status"] if mark else None,
                             "mark": mark,
                         }
@@ -187,70 +188,75 @@ class ExerciseState:
 # -- event handlers ----------------------------------------------------------------
 
 
-def _opened(s: ExerciseState, e: ev.Event) -> None:
-    sc = scenario_from_doc(e.payload["scenario"])
-    s.exercise, s.scenario, s.title = e.exercise, sc, e.payload.get("title", sc.title)
-    items = e.payload["scenario"]["msel"]
-    s.injects = {inj.id: InjectState(inj, dict(item)) for inj, item in zip(sc.injects, items, strict=False)}
-    s.messages = {rid: [] for rid in sc.rooms}
-    s.cop = {f["id"]: copy.deepcopy(f) for f in sc.features}
+def _opened(state: ExerciseState, event: ev.Event) -> None:
+    scenario = scenario_from_doc(event.payload["scenario"])
+    state.exercise, state.scenario, state.title = event.exercise, scenario, event.payload.get("title", scenario.title)
+    items = event.payload["scenario"]["msel"]
+    state.injects = {inj.id: InjectState(inj, dict(item)) for inj, item in zip(scenario.injects, items, strict=False)}
+    state.messages = {rid: [] for rid in scenario.rooms}
+    state.cop = {f["id"]: copy.deepcopy(f) for f in scenario.features}
 
 
-def _clock(s: ExerciseState, e: ev.Event) -> None:
-    c, w, x = s.clock, e.wall_time, e.ex_time
-    if e.type == ev.CLOCK_STARTED:
-        s.clock = c.started(w)
-    elif e.type == ev.CLOCK_PAUSED:
-        s.clock = c.paused(w, x)
-    elif e.type == ev.CLOCK_RESUMED:
-        s.clock = c.resumed(w, x)
-    elif e.type == ev.CLOCK_SPEED_SET:
-        s.clock = c.with_speed(w, x, float(e.payload["speed"]))
-    elif e.type == ev.CLOCK_JUMPED:
-        s.clock = c.jumped(w, float(e.payload["to"]))
-    elif e.type == ev.EXERCISE_ENDED:
-        s.clock = c.ended(w, x)
+def _clock(state: ExerciseState, event: ev.Event) -> None:
+    clock, wall, ex = state.clock, event.wall_time, event.ex_time
+    if event.type == ev.CLOCK_STARTED:
+        state.clock = clock.started(wall)
+    elif event.type == ev.CLOCK_PAUSED:
+        state.clock = clock.paused(wall, ex)
+    elif event.type == ev.CLOCK_RESUMED:
+        state.clock = clock.resumed(wall, ex)
+    elif event.type == ev.CLOCK_SPEED_SET:
+        state.clock = clock.with_speed(wall, ex, float(event.payload["speed"]))
+    elif event.type == ev.CLOCK_JUMPED:
+        state.clock = clock.jumped(wall, float(event.payload["to"]))
+    elif event.type == ev.EXERCISE_ENDED:
+        state.clock = clock.ended(wall, ex)
 
 
-def _code_issued(s: ExerciseState, e: ev.Event) -> None:
-    s.codes[e.payload["code"]] = JoinCode(e.payload["role"], e.payload.get("team"))
+def _code_issued(state: ExerciseState, event: ev.Event) -> None:
+    state.codes[event.payload["code"]] = JoinCode(event.payload["role"], event.payload.get("team"))
 
 
-def _code_revoked(s: ExerciseState, e: ev.Event) -> None:
-    s.codes[e.payload["code"]] = replace(s.codes[e.payload["code"]], revoked=True)
+def _code_revoked(state: ExerciseState, event: ev.Event) -> None:
+    state.codes[event.payload["code"]] = replace(state.codes[event.payload["code"]], revoked=True)
 
 
-def _joined(s: ExerciseState, e: ev.Event) -> None:
-    p = e.payload
-    s.participants[p["participant"]] = Participant(
-        p["participant"], p["name"], p["role"], p.get("team"), p.get("code"), e.seq
+def _joined(state: ExerciseState, event: ev.Event) -> None:
+    payload = event.payload
+    state.participants[payload["participant"]] = Participant(
+        payload["participant"], payload["name"], payload["role"], payload.get("team"), payload.get("code"), event.seq
     )
 
 
-def _released(s: ExerciseState, e: ev.Event) -> None:
-    p = e.payload
-    content = p["inject"]
-    st = s.injects.get(content["id"])
-    if st is None:  # an ad-hoc inject, checked when it was decided
+def _released(state: ExerciseState, event: ev.Event) -> None:
+    payload = event.payload
+    content = payload["inject"]
+    inject = state.injects.get(content["id"])
+    if inject is None:  # an ad-hoc inject, checked when it was decided
         item = adhoc_item(content)
-        st = InjectState(_built(s, item), item, adhoc=True)
-        s.injects[content["id"]] = st
-        s.adhoc_count += 1
-    st.status, st.released_seq, st.released_ex, st.trigger = RELEASED, e.seq, e.ex_time, p["trigger"]
+        inject = InjectState(_built(state, item), item, adhoc=True)
+        state.injects[content["id"]] = inject
+        state.adhoc_count += 1
+    inject.status, inject.released_seq, inject.released_ex, inject.trigger = (
+        RELEASED,
+        event.seq,
+        event.ex_time,
+        payload["trigger"],
+    )
 
 
 def _inject_status(status: str) -> Handler:
-    def handler(s: ExerciseState, e: ev.Event) -> None:
-        s.injects[e.payload["inject_id"]].status = status
+    def handler(state: ExerciseState, event: ev.Event) -> None:
+        state.injects[event.payload["inject_id"]].status = status
 
     return handler
 
 
-def _edited(s: ExerciseState, e: ev.Event) -> None:
-    st = s.injects[e.payload["inject_id"]]
-    st.item = {**st.item, **e.payload["changes"]}
-    st.inject = _built(s, st.item, st.inject.order)
-    st.edits += 1
+def _edited(state: ExerciseState, event: ev.Event) -> None:
+    inject = state.injects[event.payload["inject_id"]]
+    inject.item = {**inject.item, **event.payload["changes"]}
+    inject.inject = _built(state, inject.item, inject.inject.order)
+    inject.edits += 1
 
 
 def adhoc_item(content: dict[str, Any]) -> dict[str, Any]:
@@ -269,94 +275,94 @@ def adhoc_item(content: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _built(s: ExerciseState, item: dict[str, Any], order: int | None = None) -> Inject:
-    assert s.scenario is not None
-    inject, problems = build_inject(s.scenario, item, len(s.injects) if order is None else order)
+def _built(state: ExerciseState, item: dict[str, Any], order: int | None = None) -> Inject:
+    assert state.scenario is not None
+    inject, problems = build_inject(state.scenario, item, len(state.injects) if order is None else order)
     if inject is None:
         raise ValueError(f"stored inject {item.get('id')!r} no longer checks: {problems}")
     return inject
 
 
-def _acked(s: ExerciseState, e: ev.Event) -> None:
-    s.injects[e.payload["inject_id"]].acks[e.payload["team"]] = {
-        "ex_time": e.ex_time,
-        "wall_time": e.wall_time,
-        "name": e.actor.name,
-        "seq": e.seq,
+def _acked(state: ExerciseState, event: ev.Event) -> None:
+    state.injects[event.payload["inject_id"]].acks[event.payload["team"]] = {
+        "ex_time": event.ex_time,
+        "wall_time": event.wall_time,
+        "name": event.actor.name,
+        "seq": event.seq,
     }
 
 
-def _responded(s: ExerciseState, e: ev.Event) -> None:
-    s.injects[e.payload["inject_id"]].responses.setdefault(
-        e.payload["team"],
+def _responded(state: ExerciseState, event: ev.Event) -> None:
+    state.injects[event.payload["inject_id"]].responses.setdefault(
+        event.payload["team"],
         {
-            "ex_time": e.ex_time,
-            "wall_time": e.wall_time,
-            "name": e.actor.name,
-            "seq": e.seq,
-            "action": e.payload["action"],
+            "ex_time": event.ex_time,
+            "wall_time": event.wall_time,
+            "name": event.actor.name,
+            "seq": event.seq,
+            "action": event.payload["action"],
         },
     )
 
 
-def _posted(s: ExerciseState, e: ev.Event) -> None:
-    s.messages.setdefault(e.payload["room"], []).append(message_row(e))
+def _posted(state: ExerciseState, event: ev.Event) -> None:
+    state.messages.setdefault(event.payload["room"], []).append(message_row(event))
 
 
-def message_row(e: ev.Event) -> dict[str, Any]:
+def message_row(event: ev.Event) -> dict[str, Any]:
     return {
-        "seq": e.seq,
-        "ex_time": e.ex_time,
-        "wall_time": e.wall_time,
-        "text": e.payload["text"],
-        "as": e.payload.get("as"),
-        "author": {"role": e.actor.role, "team": e.actor.team, "name": e.actor.name},
+        "seq": event.seq,
+        "ex_time": event.ex_time,
+        "wall_time": event.wall_time,
+        "text": event.payload["text"],
+        "as": event.payload.get("as"),
+        "author": {"role": event.actor.role, "team": event.actor.team, "name": event.actor.name},
     }
 
 
-def _cop_added(s: ExerciseState, e: ev.Event) -> None:
-    s.cop[e.payload["feature"]["id"]] = copy.deepcopy(e.payload["feature"])
+def _cop_added(state: ExerciseState, event: ev.Event) -> None:
+    state.cop[event.payload["feature"]["id"]] = copy.deepcopy(event.payload["feature"])
 
 
-def _cop_changed(s: ExerciseState, e: ev.Event) -> None:
-    s.cop[e.payload["id"]] = copy.deepcopy(e.payload["feature"])
+def _cop_changed(state: ExerciseState, event: ev.Event) -> None:
+    state.cop[event.payload["id"]] = copy.deepcopy(event.payload["feature"])
 
 
-def _cop_removed(s: ExerciseState, e: ev.Event) -> None:
-    s.cop.pop(e.payload["id"], None)
+def _cop_removed(state: ExerciseState, event: ev.Event) -> None:
+    state.cop.pop(event.payload["id"], None)
 
 
-def _observed(s: ExerciseState, e: ev.Event) -> None:
-    p = e.payload
-    s.observations.append(
+def _observed(state: ExerciseState, event: ev.Event) -> None:
+    payload = event.payload
+    state.observations.append(
         {
-            "id": p["observation"],
-            "seq": e.seq,
-            "ex_time": e.ex_time,
-            "wall_time": e.wall_time,
-            "text": p["text"],
-            "rating": p["rating"],
-            "objective": p["objective"],
-            "inject_id": p.get("inject_id"),
-            "team": p.get("team"),
-            "recommendation": p.get("recommendation"),
-            "author": {"role": e.actor.role, "name": e.actor.name, "participant": e.actor.participant},
+            "id": payload["observation"],
+            "seq": event.seq,
+            "ex_time": event.ex_time,
+            "wall_time": event.wall_time,
+            "text": payload["text"],
+            "rating": payload["rating"],
+            "objective": payload["objective"],
+            "inject_id": payload.get("inject_id"),
+            "team": payload.get("team"),
+            "recommendation": payload.get("recommendation"),
+            "author": {"role": event.actor.role, "name": event.actor.name, "participant": event.actor.participant},
         }
     )
 
 
-def _marked(s: ExerciseState, e: ev.Event) -> None:
-    p = e.payload
-    s.expectation_marks[(p["inject_id"], p["team"], p["action"])] = {
-        "inject_id": p["inject_id"],
-        "team": p["team"],
-        "action": p["action"],
-        "text": p["text"],
-        "status": p["status"],
-        "note": p.get("note"),
-        "seq": e.seq,
-        "ex_time": e.ex_time,
-        "author": {"role": e.actor.role, "name": e.actor.name, "participant": e.actor.participant},
+def _marked(state: ExerciseState, event: ev.Event) -> None:
+    payload = event.payload
+    state.expectation_marks[(payload["inject_id"], payload["team"], payload["action"])] = {
+        "inject_id": payload["inject_id"],
+        "team": payload["team"],
+        "action": payload["action"],
+        "text": payload["text"],
+        "status": payload["status"],
+        "note": payload.get("note"),
+        "seq": event.seq,
+        "ex_time": event.ex_time,
+        "author": {"role": event.actor.role, "name": event.actor.name, "participant": event.actor.participant},
     }
 
 
