@@ -21,6 +21,7 @@ from ..core.access import TRAINEE, Principal, event_for_view, may_read
 from ..core.clock import WallClock
 from ..core.commands import Limits, decide, decide_due, decide_join
 from ..core.errors import CommandError
+from ..core.events import View
 from ..core.projections import ExerciseState
 from ..store.base import EventStore, FenceLost, HeadMismatch, OutcomeUnknown, StoreUnavailable
 from . import protocol
@@ -145,7 +146,7 @@ class ExerciseRuntime:
         self.connections: set[Connection] = set()
         # The same connections by (view, format): an event is filtered and encoded once per
         # view and handed only to the connections of the views that see it.
-        self.views: dict[tuple[str, str], set[Connection]] = {}
+        self.views: dict[tuple[View, str], set[Connection]] = {}
         # Kept as connections come and go rather than counted by walking them all: a storm of
         # N reconnects would otherwise cost N walks of every connection.
         self.online: dict[str, dict[str, Any]] = {}  # participant -> its presence entry
