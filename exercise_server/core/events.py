@@ -47,7 +47,8 @@ COP_FEATURE_REMOVED = "cop.feature_removed"  # id
 # Evaluation: for the control cell only (audience CONTROL_CELL), never for trainees.
 OBSERVATION_RECORDED = "observation.recorded"  # observation, text, rating, objective, inject_id, team, recommendation
 EXPECTATION_MARKED = "expectation.marked"  # inject_id, team, action (index), text, status, note
-# Coordination workflows (exercise_server/core/workflows.py). Audiences, in docs/protocol.md:
+# Coordination workflows (exercise_server/core/workflows/, which also holds their payload fields).
+# Audiences, in docs/protocol.md:
 NOTIFICATION_SUBMITTED = "notification.submitted"  # control, notifier, teams of share_with
 NOTIFICATION_ACKNOWLEDGED = "notification.acknowledged"  # notification_id, team, component; same audience
 NOTIFICATION_HAZARD_FLAGGED = "notification.hazard_flagged"  # notification_id, feature_id, distance_m, ...
@@ -277,6 +278,7 @@ EVALUATOR_VIEW = View(EVALUATOR)
 
 
 def _merged_payload_fields() -> dict[str, frozenset[str]]:
+    # Imported last: the workflow modules import this one (and core/__init__.py imports this one first).
     from .workflows import EVENTS as workflow_fields
 
     assert not set(_CORE_FIELDS) & set(workflow_fields), "an event type is the core's or a workflow's"

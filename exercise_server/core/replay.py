@@ -18,7 +18,7 @@ from . import workflows
 from .access import EVALUATOR, TRAINEE, Principal, event_for_view
 from .errors import CommandError
 from .projections import ExerciseState, InjectState
-from .workflows.common import short as _short
+from .workflows.common import short
 
 CONTROL_VIEW = "control"  # the whole picture, as the control cell saw it (without join codes)
 SNAPSHOT_EVERY = 1000  # events between snapshots: a seek folds at most this many
@@ -228,7 +228,7 @@ def _label(body: dict[str, Any]) -> str:
     if t == ev.INJECT_RELEASED:
         return f"{p['inject']['id']} released: {p['inject']['title']}"
     if t == ev.ROOM_MESSAGE_POSTED:
-        return f"{p.get('as') or who} in {p['room']}: {_short(p['text'])}"
+        return f"{p.get('as') or who} in {p['room']}: {short(p['text'])}"
     if t in (ev.COP_FEATURE_ADDED, ev.COP_FEATURE_CHANGED):
         verb = "added" if t == ev.COP_FEATURE_ADDED else "changed"
         return f"{who}: COP {p['feature']['name']} {verb}"
@@ -239,9 +239,9 @@ def _label(body: dict[str, Any]) -> str:
     if t == ev.INJECT_RESPONDED:
         return f"{p['inject_id']} answered by {p['team']}: {p['action']}"
     if t == ev.OBSERVATION_RECORDED:
-        return f"{p['observation']} ({p['objective']}, rated {p['rating']}): {_short(p['text'])}"
+        return f"{p['observation']} ({p['objective']}, rated {p['rating']}): {short(p['text'])}"
     if t == ev.EXPECTATION_MARKED:
-        return f"{p['inject_id']} / {p['team']}: {p['status'].replace('_', ' ')}: {_short(p['text'])}"
+        return f"{p['inject_id']} / {p['team']}: {p['status'].replace('_', ' ')}: {short(p['text'])}"
     if t == ev.PARTICIPANT_JOINED:
         return f"{p['name']} joined{' (' + p['team'] + ')' if p.get('team') else ''}"
     if t in (ev.INJECT_HELD, ev.INJECT_UNHELD, ev.INJECT_CANCELLED, ev.INJECT_EDITED):
