@@ -87,7 +87,7 @@ def snapshot(state: ExerciseState, principal: Principal) -> dict[str, Any]:
         "cop": cop,
         "participants": participants,
     }
-    out.update(workflows.snapshot(state, principal.view))
+    out.update(workflows.snapshot(state, scenario, principal.view))
     if principal.role == FACILITATOR:
         out["codes"] = [{"code": code, **asdict(info)} for code, info in state.codes.items()]
     if control:  # the evaluation record: never in a trainee's snapshot

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from .. import events as ev
 from ..context import Decider, Handler
+from ..scenario import Scenario
 from . import assistance, decisions, documents, media, notification
 from .common import Label
 
@@ -25,7 +26,7 @@ class Workflow(Protocol):
     ACTIONS: dict[str, str]  # event type -> a team's action, as metrics name it
     KNOWN_ITEMS: dict[str, tuple[str, str, str]]  # event type -> kind, id field, name field of the item it shares
 
-    def snapshot(self, state: ExerciseState, view: ev.View) -> dict[str, list[dict[str, Any]]]:
+    def snapshot(self, state: ExerciseState, scenario: Scenario, view: ev.View) -> dict[str, list[dict[str, Any]]]:
         """The rows of this workflow that `view` may see, under their snapshot keys."""
         ...
 
@@ -40,9 +41,9 @@ ACTIONS = {etype: action for w in WORKFLOWS for etype, action in w.ACTIONS.items
 KNOWN_ITEMS = {etype: item for w in WORKFLOWS for etype, item in w.KNOWN_ITEMS.items()}
 
 
-def snapshot(state: ExerciseState, view: ev.View) -> dict[str, list[dict[str, Any]]]:
+def snapshot(state: ExerciseState, scenario: Scenario, view: ev.View) -> dict[str, list[dict[str, Any]]]:
     """Every workflow's rows that `view` may see (the control cell sees all of them)."""
     out: dict[str, list[dict[str, Any]]] = {}
     for w in WORKFLOWS:
-        out.update(w.snapshot(state, view))
+        out.update(w.snapshot(state, scenario, view))
     return out

@@ -12,7 +12,7 @@ from ..errors import CommandError
 from ..scenario import Scenario
 from ..validate import choice, geometry, offset, text
 from ..validate import field as required
-from .common import Label, is_control, short, stamp, team_id, trainee
+from .common import Label, is_control, short, stamp, team_id, trainee, visible_rows
 
 if TYPE_CHECKING:
     from ..projections import ExerciseState
@@ -81,10 +81,8 @@ def visible(scenario: Scenario, rfa: Request, view: ev.View) -> dict[str, Any] |
     return None
 
 
-def snapshot(state: ExerciseState, view: ev.View) -> dict[str, list[dict[str, Any]]]:
-    assert state.scenario is not None
-    rows = (visible(state.scenario, rfa, view) for rfa in state.rfas.values())
-    return {"rfas": [row for row in rows if row is not None]}
+def snapshot(state: ExerciseState, scenario: Scenario, view: ev.View) -> dict[str, list[dict[str, Any]]]:
+    return {"rfas": visible_rows(state.rfas.values(), lambda rfa: visible(scenario, rfa, view))}
 
 
 # -- deciders ----------------------------------------------------------------------

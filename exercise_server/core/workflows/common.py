@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import Any
+from dataclasses import asdict
+from typing import Any, ClassVar, Protocol, TypeVar
 
 from .. import events as ev
 from ..access import TRAINEE
@@ -47,6 +48,24 @@ def team_id(prefix: str, teams: Iterable[str], team: str) -> str:
 
 def is_control(view: ev.View) -> bool:
     return view.key in ev.CONTROL_CELL
+
+
+Row = TypeVar("Row")
+
+
+class TeamRow(Protocol):
+    __dataclass_fields__: ClassVar[dict[str, Any]]
+    team: str
+
+
+def team_only(row: TeamRow, view: ev.View) -> dict[str, Any] | None:
+    """A row that only its team and the control cell see, as its live event is addressed."""
+    return asdict(row) if is_control(view) or view.team == row.team else None
+
+
+def visible_rows(rows: Iterable[Row], visible: Callable[[Row], dict[str, Any] | None]) -> list[dict[str, Any]]:
+    """The snapshot rows a view holds: each row as `visible` shows it, those it hides left out."""
+    return [shown for row in rows if (shown := visible(row)) is not None]
 
 
 def stamp(e: ev.Event) -> dict[str, Any]:

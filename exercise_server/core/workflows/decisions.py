@@ -3,14 +3,15 @@ control cell see its log."""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .. import events as ev
 from ..context import Decider, Decision, Handler
 from ..errors import CommandError
+from ..scenario import Scenario
 from ..validate import SHORT_CHARS, text
-from .common import Label, is_control, no_team_field, short, stamp, team_id, trainee
+from .common import Label, no_team_field, short, stamp, team_id, team_only, trainee, visible_rows
 
 if TYPE_CHECKING:
     from ..projections import ExerciseState
@@ -41,14 +42,9 @@ class LoggedDecision:
     author: str
 
 
-def visible(logged: LoggedDecision, view: ev.View) -> dict[str, Any] | None:
-    """The recording team's and the control cell's, as its live event is."""
-    return asdict(logged) if is_control(view) or view.team == logged.team else None
-
-
-def snapshot(state: ExerciseState, view: ev.View) -> dict[str, list[dict[str, Any]]]:
-    rows = (visible(d, view) for d in state.decisions.values())
-    return {"decisions": [row for row in rows if row is not None]}
+def snapshot(state: ExerciseState, scenario: Scenario, view: ev.View) -> dict[str, list[dict[str, Any]]]:
+    """A team's log is its own and the control cell's, as its live events are."""
+    return {"decisions": visible_rows(state.decisions.values(), lambda logged: team_only(logged, view))}
 
 
 def _record(decision: Decision, command: dict[str, Any]) -> list[ev.Draft]:

@@ -13,7 +13,7 @@ from ..errors import CommandError
 from ..scenario import Scenario
 from ..validate import SHORT_CHARS, components, geometry, text
 from ..validate import field as required
-from .common import Label, is_control, no_team_field, short, stamp, team_id, trainee
+from .common import Label, is_control, no_team_field, short, stamp, team_id, trainee, visible_rows
 
 if TYPE_CHECKING:
     from ..projections import ExerciseState
@@ -89,10 +89,8 @@ def visible(scenario: Scenario, doc: Document, view: ev.View) -> dict[str, Any] 
     return held if opened or not doc.sensitive else sealed(held)
 
 
-def snapshot(state: ExerciseState, view: ev.View) -> dict[str, list[dict[str, Any]]]:
-    assert state.scenario is not None
-    rows = (visible(state.scenario, doc, view) for doc in state.documents.values())
-    return {"documents": [row for row in rows if row is not None]}
+def snapshot(state: ExerciseState, scenario: Scenario, view: ev.View) -> dict[str, list[dict[str, Any]]]:
+    return {"documents": visible_rows(state.documents.values(), lambda doc: visible(scenario, doc, view))}
 
 
 # -- deciders ----------------------------------------------------------------------

@@ -10,8 +10,9 @@ from .. import events as ev
 from ..access import FACILITATOR
 from ..context import Decider, Decision, Handler
 from ..errors import CommandError
+from ..scenario import Scenario
 from ..validate import SHORT_CHARS, choice, text
-from .common import Label, is_control, no_team_field, short, stamp, team_id, trainee
+from .common import Label, no_team_field, short, stamp, team_id, team_only, trainee, visible_rows
 
 if TYPE_CHECKING:
     from ..projections import ExerciseState
@@ -61,15 +62,10 @@ class Statement:
 # -- who sees them: media everyone, a statement its team (live events and snapshot rows alike)
 
 
-def visible(statement: Statement, view: ev.View) -> dict[str, Any] | None:
-    return asdict(statement) if is_control(view) or view.team == statement.team else None
-
-
-def snapshot(state: ExerciseState, view: ev.View) -> dict[str, list[dict[str, Any]]]:
-    statements = (visible(s, view) for s in state.statements.values())
+def snapshot(state: ExerciseState, scenario: Scenario, view: ev.View) -> dict[str, list[dict[str, Any]]]:
     return {
-        "media": [asdict(m) for m in state.media.values()],
-        "statements": [row for row in statements if row is not None],
+        "media": [asdict(item) for item in state.media.values()],
+        "statements": visible_rows(state.statements.values(), lambda statement: team_only(statement, view)),
     }
 
 

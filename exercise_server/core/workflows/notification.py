@@ -20,7 +20,7 @@ from ..geometry import distance_m, points
 from ..scenario import Scenario
 from ..validate import SHORT_CHARS, choice, components, geometry, offset, text
 from ..validate import field as required
-from .common import Label, is_control, short, stamp, team_id, trainee
+from .common import Label, is_control, short, stamp, team_id, trainee, visible_rows
 
 if TYPE_CHECKING:
     from ..projections import ExerciseState
@@ -98,10 +98,8 @@ def visible(scenario: Scenario, n: Notification, view: ev.View) -> dict[str, Any
     return {**asdict(n), "hazards": [hazard_for_team(view.team, h) for h in n.hazards]}
 
 
-def snapshot(state: ExerciseState, view: ev.View) -> dict[str, list[dict[str, Any]]]:
-    assert state.scenario is not None
-    rows = (visible(state.scenario, n, view) for n in state.notifications.values())
-    return {"notifications": [row for row in rows if row is not None]}
+def snapshot(state: ExerciseState, scenario: Scenario, view: ev.View) -> dict[str, list[dict[str, Any]]]:
+    return {"notifications": visible_rows(state.notifications.values(), lambda n: visible(scenario, n, view))}
 
 
 # -- deciders ----------------------------------------------------------------------
