@@ -3,7 +3,7 @@ last resort (the Oslo Guidelines); the military accepts, declines or asks for mo
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from .. import events as ev
@@ -12,7 +12,7 @@ from ..errors import CommandError
 from ..scenario import Scenario
 from ..validate import choice, geometry, offset, text
 from ..validate import field as required
-from .common import Label, is_control, short, stamp, team_id, trainee, visible_rows
+from .common import Label, is_control, short, stamp, team_id, trainee, visible_rows, wire
 
 if TYPE_CHECKING:
     from ..projections import ExerciseState
@@ -77,7 +77,7 @@ def audience(decision: Decision, team: str) -> tuple[str, ...]:
 
 def visible(scenario: Scenario, rfa: Request, view: ev.View) -> dict[str, Any] | None:
     if is_control(view) or (view.team is not None and view.team in teams(scenario, rfa.team)):
-        return asdict(rfa)
+        return wire(rfa)
     return None
 
 

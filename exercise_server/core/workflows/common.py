@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import asdict
-from typing import Any, ClassVar, Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from .. import events as ev
 from ..access import TRAINEE
@@ -53,14 +52,18 @@ def is_control(view: ev.View) -> bool:
 Row = TypeVar("Row")
 
 
+def wire(row: object) -> dict[str, Any]:
+    """A workflow row as snapshots carry it: its fields in order, shared (views.snapshot copies the whole)."""
+    return dict(vars(row))
+
+
 class TeamRow(Protocol):
-    __dataclass_fields__: ClassVar[dict[str, Any]]
     team: str
 
 
 def team_only(row: TeamRow, view: ev.View) -> dict[str, Any] | None:
     """A row that only its team and the control cell see, as its live event is addressed."""
-    return asdict(row) if is_control(view) or view.team == row.team else None
+    return wire(row) if is_control(view) or view.team == row.team else None
 
 
 def visible_rows(rows: Iterable[Row], visible: Callable[[Row], dict[str, Any] | None]) -> list[dict[str, Any]]:

@@ -3,7 +3,7 @@ stays sealed for its recipients until each opens it (logged), and only its owner
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from .. import events as ev
@@ -13,7 +13,7 @@ from ..errors import CommandError
 from ..scenario import Scenario
 from ..validate import SHORT_CHARS, components, geometry, text
 from ..validate import field as required
-from .common import Label, is_control, no_team_field, short, stamp, team_id, trainee, visible_rows
+from .common import Label, is_control, no_team_field, short, stamp, team_id, trainee, visible_rows, wire
 
 if TYPE_CHECKING:
     from ..projections import ExerciseState
@@ -81,10 +81,10 @@ def visible(scenario: Scenario, doc: Document, view: ev.View) -> dict[str, Any] 
     """The whole row for the control cell and the owner; without the accesses, and sealed until
     opened if sensitive, for a recipient."""
     if is_control(view) or view.team == doc.owner:
-        return asdict(doc)
+        return wire(doc)
     if view.team is None or view.team not in teams(scenario, doc.owner, doc.recipients):
         return None
-    held = {k: v for k, v in asdict(doc).items() if k != "accesses"}
+    held = {k: v for k, v in wire(doc).items() if k != "accesses"}
     opened = any(a["team"] == view.team for a in doc.accesses)
     return held if opened or not doc.sensitive else sealed(held)
 

@@ -3,7 +3,7 @@ reads; a team issues statements, which only it and the control cell see."""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .. import events as ev
@@ -12,7 +12,7 @@ from ..context import Decider, Decision, Handler
 from ..errors import CommandError
 from ..scenario import Scenario
 from ..validate import SHORT_CHARS, choice, text
-from .common import Label, no_team_field, short, stamp, team_id, team_only, trainee, visible_rows
+from .common import Label, no_team_field, short, stamp, team_id, team_only, trainee, visible_rows, wire
 
 if TYPE_CHECKING:
     from ..projections import ExerciseState
@@ -64,7 +64,7 @@ class Statement:
 
 def snapshot(state: ExerciseState, scenario: Scenario, view: ev.View) -> dict[str, list[dict[str, Any]]]:
     return {
-        "media": [asdict(item) for item in state.media.values()],
+        "media": [wire(item) for item in state.media.values()],
         "statements": visible_rows(state.statements.values(), lambda statement: team_only(statement, view)),
     }
 

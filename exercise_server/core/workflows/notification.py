@@ -9,7 +9,7 @@ snapshots carry window_end so that clients show the status.
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from .. import events as ev
@@ -20,7 +20,7 @@ from ..geometry import distance_m, points
 from ..scenario import Scenario
 from ..validate import SHORT_CHARS, choice, components, geometry, offset, text
 from ..validate import field as required
-from .common import Label, is_control, short, stamp, team_id, trainee, visible_rows
+from .common import Label, is_control, short, stamp, team_id, trainee, visible_rows, wire
 
 if TYPE_CHECKING:
     from ..projections import ExerciseState
@@ -92,10 +92,10 @@ def audience(decision: Decision, team: str, share_with: list[str]) -> tuple[str,
 def visible(scenario: Scenario, n: Notification, view: ev.View) -> dict[str, Any] | None:
     """The snapshot row `view` holds of `n`, or None."""
     if is_control(view):
-        return asdict(n)
+        return wire(n)
     if view.team is None or view.team not in teams(scenario, n.team, n.share_with):
         return None
-    return {**asdict(n), "hazards": [hazard_for_team(view.team, h) for h in n.hazards]}
+    return {**wire(n), "hazards": [hazard_for_team(view.team, h) for h in n.hazards]}
 
 
 def snapshot(state: ExerciseState, scenario: Scenario, view: ev.View) -> dict[str, list[dict[str, Any]]]:
