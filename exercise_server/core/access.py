@@ -148,6 +148,7 @@ def event_for_view(view: View, event: ev.Event) -> dict[str, Any] | None:
     """The event as members of `view` receive it on the wire, or None if they do not."""
     if not view_sees(view, event):
         return None
+    key = view.key
     out: dict[str, Any] = {
         "seq": event.seq,
         "type": event.type,
@@ -156,10 +157,10 @@ def event_for_view(view: View, event: ev.Event) -> dict[str, Any] | None:
         "actor": _actor_for(view, event.actor),
         "payload": event.payload,
     }
-    if view.key == FACILITATOR:
+    if key == FACILITATOR:
         out["audience"] = list(event.audience)
         return out
-    if view.key == EVALUATOR:
+    if key == EVALUATOR:
         if event.type == ev.PARTICIPANT_JOINED:  # join codes are the facilitator's
             out["payload"] = {k: v for k, v in event.payload.items() if k != "code"}
         out["audience"] = list(event.audience)

@@ -247,7 +247,7 @@ def team_key(team: str) -> str:
     return f"{TEAM_PREFIX}{team}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class View:
     """The people who receive events in one form: the facilitator, the evaluators or one team.
 
