@@ -1,4 +1,5 @@
-"""What the workflow modules share: who may act as a team, ids numbered per team, a row's stamp."""
+"""What the workflow modules share: who may act as a team, ids numbered per team, a row's stamp,
+and how rows reach a view's snapshot."""
 
 from __future__ import annotations
 
@@ -49,9 +50,6 @@ def is_control(view: ev.View) -> bool:
     return view.key in ev.CONTROL_CELL
 
 
-Row = TypeVar("Row")
-
-
 def wire(row: object) -> dict[str, Any]:
     """A workflow row as snapshots carry it: its fields in order, shared (views.snapshot copies the whole)."""
     return dict(vars(row))
@@ -64,6 +62,9 @@ class TeamRow(Protocol):
 def team_only(row: TeamRow, view: ev.View) -> dict[str, Any] | None:
     """A row that only its team and the control cell see, as its live event is addressed."""
     return wire(row) if is_control(view) or view.team == row.team else None
+
+
+Row = TypeVar("Row")
 
 
 def visible_rows(rows: Iterable[Row], visible: Callable[[Row], dict[str, Any] | None]) -> list[dict[str, Any]]:

@@ -24,7 +24,6 @@ EVENTS = {
     ev.STATEMENT_ISSUED: "statement_id team text",
 }
 
-
 RESPONSES = {"statement.issue": "public statement"}
 ACTIONS = {ev.STATEMENT_ISSUED: "public statement"}
 KNOWN_ITEMS = {ev.MEDIA_PUBLISHED: ("media", "media_id", "headline")}
