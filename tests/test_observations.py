@@ -64,7 +64,7 @@ def test_trainees_never_see_observations_or_marks():
         for secret in ("OBSERVATION-TEXT", "RECOMMENDATION-TEXT", "MARK-NOTE", "observation", "expectation",
                        "rating"):
             assert secret not in text, (team.team, secret)
-    evaluator_text = json.dumps([event_for_view("evaluator", e) for e in run.log])
+    evaluator_text = json.dumps([event_for_view(EVAL.view, e) for e in run.log])
     assert "OBSERVATION-TEXT" in evaluator_text and "MARK-NOTE" in evaluator_text
 
 

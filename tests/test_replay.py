@@ -14,7 +14,7 @@ from exercise_server.core import events as ev
 from exercise_server.core.access import event_for_view
 from exercise_server.core.commands import decide
 from exercise_server.core.errors import CommandError, ReplayError
-from exercise_server.core.events import decode_event, encode_event
+from exercise_server.core.events import View, decode_event, encode_event
 from exercise_server.core.projections import ExerciseState
 from exercise_server.core.replay import Replay, point_of_view, timeline
 
@@ -119,7 +119,7 @@ def team_mirror(log: list[ev.Event], seq: int, team: str) -> dict:
     cop = {f["id"]: f for f in sc.features if team in sc.teams_of(f["visible_to"])}
     messages, injects = set(), set()
     for e in log[:seq]:
-        frame = event_for_view(f"team:{team}", e)
+        frame = event_for_view(View.of_team(team), e)
         if frame is None:
             continue
         p = frame["payload"]
@@ -153,7 +153,7 @@ def test_a_teams_point_of_view_shows_exactly_what_the_team_could_see(steps, data
         assert all(p["role"] == "trainee" and p["team"] == team.team for p in seen["participants"])
         assert all(i["seq"] <= seq for i in timeline(log[:seq], f"team:{team.team}"))
         assert {i["seq"] for i in timeline(log, f"team:{team.team}")} == {
-            e.seq for e in log if event_for_view(f"team:{team.team}", e) is not None}
+            e.seq for e in log if event_for_view(team.view, e) is not None}
 
 
 def test_a_police_team_replayed_at_a_moment_never_sees_the_humanitarian_picture():

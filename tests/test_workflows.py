@@ -10,9 +10,10 @@ import pytest
 from exercise_server.core import events as ev
 from exercise_server.core.access import event_for_view
 from exercise_server.core.errors import CommandError
+from exercise_server.core.geometry import distance_m
 from exercise_server.core.projections import ExerciseState
 from exercise_server.core.replay import timeline
-from exercise_server.core.workflows import SHORT_CHARS, TEXT_CHARS, distance_m
+from exercise_server.core.validate import SHORT_CHARS, TEXT_CHARS
 
 from .core_harness import CIV, EVAL, FAC, HUM, MIL, POL, CoreRun
 
@@ -539,3 +540,35 @@ def test_ids_are_numbered_per_team_so_they_tell_nothing_of_other_teams():
     (d,) = run.cmd(MIL, "decision.record", what="w", why="y")
     (s,) = run.cmd(CIV, "statement.issue", text="t")
     assert (d.payload["decision_id"], s.payload["statement_id"]) == ("DEC-mil-1-1", "S-civ-1-1")
+
+
+# -- one visibility rule: what a view holds in its snapshot is what it was sent live ---------
+
+ROW_IDS = {"notifications": "notification_id", "rfas": "rfa_id", "documents": "document_id", "media": "media_id",
+           "statements": "statement_id", "decisions": "decision_id"}
+
+
+def test_every_view_holds_in_its_snapshot_the_workflow_rows_it_received_live():
+    run = started()
+    notify(run, share_with=["military", "police"])
+    notify(run, geometry=SITE, kind="site", share_with=["police"])
+    run.cmd(POL, "cop.add", feature={"kind": "incident", "name": "Ambush", "geometry": NEAR_ROUTE,
+                                     "visible_to": ["police"]})
+    rid = rfa(run)
+    rfa(run, who=HUM, asset="airlift")
+    run.cmd(MIL, "rfa.respond", rfa_id=rid, decision="more_info", reason="Which road?")
+    did = share(run)
+    share(run, who=MIL, sensitive=False, share_with=("civilian",))
+    run.cmd(HUM, "document.forward", document_id=did, to=["police"])
+    run.cmd(MIL, "document.open", document_id=did)
+    (s,) = run.cmd(HUM, "statement.issue", text="Aid continues")
+    run.cmd(FAC, "media.publish", outlet="Radio Tamsa", kind="radio", headline="Aid", body="b",
+            in_reply_to=s.payload["statement_id"])
+    run.cmd(MIL, "decision.record", what="Reroute", why="Convoy notified")
+    for principal in (FAC, EVAL, MIL, POL, HUM, CIV):
+        frames = stream(run, principal)
+        snapshot = run.state.snapshot(principal)
+        for key, id_field in ROW_IDS.items():
+            live = {f["payload"][id_field] for f in frames if id_field in f["payload"]}
+            held = {row[id_field] for row in snapshot[key]}
+            assert held == live, (principal.view, key)

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import events as ev
-from .scenario import Room
+from .events import View
+from .scenario import Room, Scenario
 
 FACILITATOR, EVALUATOR, TRAINEE = "facilitator", "evaluator", "trainee"
 ROLES = (FACILITATOR, EVALUATOR, TRAINEE)
@@ -64,9 +65,12 @@ FACILITATOR_COMMANDS = (
 )
 EVALUATOR_COMMANDS: frozenset[str] = EVALUATION_COMMANDS
 # Commands no role may issue, known so that they are refused with an explanation ("invalid")
-# rather than as an unknown type: humanitarian notifications are never approved.
-EXPLAINED_REFUSALS = frozenset({"notification.approve"})
-ALL_COMMANDS = TRAINEE_COMMANDS | FACILITATOR_COMMANDS | EVALUATOR_COMMANDS | EXPLAINED_REFUSALS
+# rather than as an unknown type (checked before authorisation): humanitarian notifications are never approved.
+EXPLAINED_REFUSALS = {
+    "notification.approve": "humanitarian notifications are acknowledged, never approved: "
+    "humanitarian access is not subject to military approval",
+}
+ALL_COMMANDS = TRAINEE_COMMANDS | FACILITATOR_COMMANDS | EVALUATOR_COMMANDS | frozenset(EXPLAINED_REFUSALS)
 
 # The fields of an inject that its addressed teams read; the rest (notes, expected
 # actions, objectives, timing, the COP changes it makes) is for the control cell.
@@ -88,11 +92,17 @@ class Principal:
     component: str | None = None
 
     @property
-    def view(self) -> str:
-        return ev.team_key(self.team) if self.role == TRAINEE and self.team else self.role
+    def view(self) -> View:
+        return View.of_team(self.team) if self.role == TRAINEE and self.team else View(self.role)
 
     def actor(self) -> ev.Actor:
+        if self == SYSTEM:
+            return ev.SYSTEM
         return ev.Actor(self.role, self.team, self.name, self.participant)
+
+
+# Who decides what falls due: the scheduler's releases are made by nobody in the exercise.
+SYSTEM = Principal(ev.SYSTEM.role, ev.SYSTEM.name, "scheduler")
 
 
 def may_issue(principal: Principal, command: str) -> bool:
@@ -110,10 +120,15 @@ def may_write(principal: Principal, room: Room) -> bool:
     return principal.role == FACILITATOR or (principal.role == TRAINEE and principal.team in room.writers)
 
 
-def may_see_feature(principal: Principal, feature: dict[str, Any], teams_of: Any) -> bool:
+def feature_teams(scenario: Scenario, feature: dict[str, Any]) -> frozenset[str]:
+    """The teams that see a COP feature: its snapshots, its live changes and the hazards it flags."""
+    return scenario.teams_of(feature["visible_to"])
+
+
+def may_see_feature(principal: Principal, feature: dict[str, Any], scenario: Scenario) -> bool:
     if principal.role in (FACILITATOR, EVALUATOR):
         return True
-    return principal.team in teams_of(feature["visible_to"])
+    return principal.team in feature_teams(scenario, feature)
 
 
 def may_change_feature(principal: Principal, feature: dict[str, Any]) -> bool:
@@ -122,17 +137,18 @@ def may_change_feature(principal: Principal, feature: dict[str, Any]) -> bool:
     return principal.role == TRAINEE and feature["owner"] in (principal.team, principal.component)
 
 
-def view_sees(view: str, event: ev.Event) -> bool:
+def view_sees(view: View, event: ev.Event) -> bool:
     """Whether members of `view` receive `event` at all."""
-    if view == FACILITATOR:
+    if view.key == FACILITATOR:
         return True
-    return ev.EVERYONE in event.audience or view in event.audience
+    return ev.EVERYONE in event.audience or view.key in event.audience
 
 
-def event_for_view(view: str, event: ev.Event) -> dict[str, Any] | None:
+def event_for_view(view: View, event: ev.Event) -> dict[str, Any] | None:
     """The event as members of `view` receive it on the wire, or None if they do not."""
     if not view_sees(view, event):
         return None
+    key = view.key
     out: dict[str, Any] = {
         "seq": event.seq,
         "type": event.type,
@@ -141,10 +157,10 @@ def event_for_view(view: str, event: ev.Event) -> dict[str, Any] | None:
         "actor": _actor_for(view, event.actor),
         "payload": event.payload,
     }
-    if view == FACILITATOR:
+    if key == FACILITATOR:
         out["audience"] = list(event.audience)
         return out
-    if view == EVALUATOR:
+    if key == EVALUATOR:
         if event.type == ev.PARTICIPANT_JOINED:  # join codes are the facilitator's
             out["payload"] = {k: v for k, v in event.payload.items() if k != "code"}
         out["audience"] = list(event.audience)
@@ -152,15 +168,15 @@ def event_for_view(view: str, event: ev.Event) -> dict[str, Any] | None:
     out["payload"] = redact_payload(view, event)
     if out["payload"] is None:
         return None
-    if event.type == ev.COP_FEATURE_CHANGED and view.removeprefix("team:") in event.payload.get("hidden_from", ()):
+    if event.type == ev.COP_FEATURE_CHANGED and view.team in event.payload.get("hidden_from", ()):
         out["type"] = ev.COP_FEATURE_REMOVED
     return out
 
 
-def redact_payload(view: str, event: ev.Event) -> dict[str, Any] | None:
+def redact_payload(view: View, event: ev.Event) -> dict[str, Any] | None:
     """Strip what a team may not read from an event it receives."""
     p = event.payload
-    team = view.removeprefix("team:")
+    team = view.team
     if event.type == ev.INJECT_RELEASED:
         return {"inject": inject_for_trainee(p["inject"])}
     if event.type == ev.COP_FEATURE_CHANGED:
@@ -183,7 +199,7 @@ def redact_payload(view: str, event: ev.Event) -> dict[str, Any] | None:
 def hazard_for_team(team: str | None, hazard: dict[str, Any]) -> dict[str, Any]:
     """A team that may not see the flagged COP feature learns only that a hazard of that kind is within
     2 km: not its name, place or exact distance (distances to several notifications would locate it)."""
-    keep = ("notification_id", "feature_kind", "seq", "ex_time")
+    keep: tuple[str, ...] = ("notification_id", "feature_kind", "seq", "ex_time")
     if team in hazard.get("sees_feature", ()):
         keep += ("feature_id", "feature_name", "geometry", "distance_m")
     return {k: v for k, v in hazard.items() if k in keep}
@@ -200,9 +216,9 @@ def sealed(document: dict[str, Any]) -> dict[str, Any]:
     return {**{k: v for k, v in document.items() if k not in SEALED_FIELDS}, "sealed": True}
 
 
-def _actor_for(view: str, actor: ev.Actor) -> dict[str, Any]:
-    d = {"role": actor.role, "team": actor.team, "name": actor.name}
-    if view in ev.CONTROL_CELL:
+def _actor_for(view: View, actor: ev.Actor) -> dict[str, Any]:
+    d: dict[str, Any] = {"role": actor.role, "team": actor.team, "name": actor.name}
+    if view.key in ev.CONTROL_CELL:
         d["participant"] = actor.participant
     elif actor.role in (EVALUATOR,):
         d = {"role": "control", "team": None, "name": "exercise control"}

@@ -20,6 +20,7 @@ FACILITATOR = "facilitator"
 EVALUATOR = "evaluator"
 CONTROL_CELL = (FACILITATOR, EVALUATOR)
 EVERYONE = "*"
+TEAM_PREFIX = "team:"
 
 # Event types. Payload fields are documented in docs/protocol.md.
 EXERCISE_OPENED = "exercise.opened"  # scenario (plain document), title
@@ -46,7 +47,8 @@ COP_FEATURE_REMOVED = "cop.feature_removed"  # id
 # Evaluation: for the control cell only (audience CONTROL_CELL), never for trainees.
 OBSERVATION_RECORDED = "observation.recorded"  # observation, text, rating, objective, inject_id, team, recommendation
 EXPECTATION_MARKED = "expectation.marked"  # inject_id, team, action (index), text, status, note
-# Coordination workflows (exercise_server/core/workflows.py). Audiences, in docs/protocol.md:
+# Coordination workflows (exercise_server/core/workflows/, which also holds their payload fields).
+# Audiences, in docs/protocol.md:
 NOTIFICATION_SUBMITTED = "notification.submitted"  # control, notifier, teams of share_with
 NOTIFICATION_ACKNOWLEDGED = "notification.acknowledged"  # notification_id, team, component; same audience
 NOTIFICATION_HAZARD_FLAGGED = "notification.hazard_flagged"  # notification_id, feature_id, distance_m, ...
@@ -107,47 +109,32 @@ EVENT_TYPES = WORKFLOW_EVENT_TYPES | frozenset(
 
 # The payload fields of every event type: the schema each draft the core makes, and each
 # event of an imported log, is held to (docs/protocol.md says what each field means).
-PAYLOAD_FIELDS: dict[str, frozenset[str]] = {
-    etype: frozenset(fields.split())
-    for etype, fields in {
-        EXERCISE_OPENED: "scenario title",
-        EXERCISE_ENDED: "",
-        CLOCK_STARTED: "",
-        CLOCK_PAUSED: "",
-        CLOCK_RESUMED: "",
-        CLOCK_SPEED_SET: "speed",
-        CLOCK_JUMPED: "from to",
-        CODE_ISSUED: "code role team",
-        CODE_REVOKED: "code",
-        PARTICIPANT_JOINED: "code name participant role team",
-        INJECT_RELEASED: "adhoc inject trigger",
-        INJECT_HELD: "inject_id",
-        INJECT_UNHELD: "inject_id",
-        INJECT_EDITED: "changes inject_id",
-        INJECT_CANCELLED: "inject_id",
-        INJECT_ACKNOWLEDGED: "inject_id team",
-        INJECT_RESPONDED: "action inject_id team",
-        ROOM_MESSAGE_POSTED: "as room text",
-        COP_FEATURE_ADDED: "cause feature",
-        COP_FEATURE_CHANGED: "cause feature hidden_from id set",
-        COP_FEATURE_REMOVED: "cause id",
-        OBSERVATION_RECORDED: "inject_id objective observation rating recommendation team text",
-        EXPECTATION_MARKED: "action inject_id note status team text",
-        NOTIFICATION_SUBMITTED: "geometry kind name notification_id share_with team window_end window_start",
-        NOTIFICATION_ACKNOWLEDGED: "component notification_id team",
-        NOTIFICATION_HAZARD_FLAGGED: "distance_m feature_id feature_kind feature_name geometry notification_id sees_feature",
-        RFA_SUBMITTED: "asset justification last_resort location rfa_id team time_limit",
-        RFA_RESPONDED: "decision reason rfa_id team",
-        RFA_CLARIFIED: "rfa_id team text",
-        DOCUMENT_SHARED: "body document_id location owner sensitive share_with title",
-        DOCUMENT_FORWARDED: "body by document_id location owner recipients sensitive share_with shared_by shared_ex_time shared_seq title to",
-        DOCUMENT_ACCESSED: "body document_id location name participant team",
-        MEDIA_PUBLISHED: "body headline in_reply_to kind media_id outlet",
-        STATEMENT_ISSUED: "statement_id team text",
-        DECISION_RECORDED: "consulted decision_id team what why",
-    }.items()
+# The coordination workflows' fields are their modules' (workflows/*.py: EVENTS), merged at the end.
+_CORE_FIELDS = {
+    EXERCISE_OPENED: "scenario title",
+    EXERCISE_ENDED: "",
+    CLOCK_STARTED: "",
+    CLOCK_PAUSED: "",
+    CLOCK_RESUMED: "",
+    CLOCK_SPEED_SET: "speed",
+    CLOCK_JUMPED: "from to",
+    CODE_ISSUED: "code role team",
+    CODE_REVOKED: "code",
+    PARTICIPANT_JOINED: "code name participant role team",
+    INJECT_RELEASED: "adhoc inject trigger",
+    INJECT_HELD: "inject_id",
+    INJECT_UNHELD: "inject_id",
+    INJECT_EDITED: "changes inject_id",
+    INJECT_CANCELLED: "inject_id",
+    INJECT_ACKNOWLEDGED: "inject_id team",
+    INJECT_RESPONDED: "action inject_id team",
+    ROOM_MESSAGE_POSTED: "as room text",
+    COP_FEATURE_ADDED: "cause feature",
+    COP_FEATURE_CHANGED: "cause feature hidden_from id set",
+    COP_FEATURE_REMOVED: "cause id",
+    OBSERVATION_RECORDED: "inject_id objective observation rating recommendation team text",
+    EXPECTATION_MARKED: "action inject_id note status team text",
 }
-assert set(PAYLOAD_FIELDS) == EVENT_TYPES
 
 
 def payload_problem(etype: str, payload: Any) -> str | None:
@@ -248,7 +235,8 @@ class Event:
 
 
 def encode_event(event: Event) -> bytes:
-    return msgpack.packb(event.to_dict(), use_bin_type=True)
+    data: bytes = msgpack.packb(event.to_dict(), use_bin_type=True)
+    return data
 
 
 def decode_event(data: bytes) -> Event:
@@ -256,4 +244,46 @@ def decode_event(data: bytes) -> Event:
 
 
 def team_key(team: str) -> str:
-    return f"team:{team}"
+    return f"{TEAM_PREFIX}{team}"
+
+
+@dataclass(frozen=True, slots=True)
+class View:
+    """The people who receive events in one form: the facilitator, the evaluators or one team.
+
+    `key` is the view's audience key ("facilitator", "evaluator", "team:<id>"); `team` is set for a team."""
+
+    key: str
+    team: str | None = None
+
+    @classmethod
+    def of_team(cls, team: str) -> View:
+        return cls(team_key(team), team)
+
+    @classmethod
+    def parse(cls, key: str) -> View | None:
+        """The view an audience key names, or None ("*" and anything else)."""
+        if key in CONTROL_CELL:
+            return cls(key)
+        if key.startswith(TEAM_PREFIX):
+            return cls.of_team(key.removeprefix(TEAM_PREFIX))
+        return None
+
+    def __str__(self) -> str:
+        return self.key
+
+
+FACILITATOR_VIEW = View(FACILITATOR)
+EVALUATOR_VIEW = View(EVALUATOR)
+
+
+def _merged_payload_fields() -> dict[str, frozenset[str]]:
+    # Imported last: the workflow modules import this one (and core/__init__.py imports this one first).
+    from .workflows import EVENTS as workflow_fields
+
+    assert not set(_CORE_FIELDS) & set(workflow_fields), "an event type is the core's or a workflow's"
+    return {etype: frozenset(fields.split()) for etype, fields in {**_CORE_FIELDS, **workflow_fields}.items()}
+
+
+PAYLOAD_FIELDS: dict[str, frozenset[str]] = _merged_payload_fields()
+assert set(PAYLOAD_FIELDS) == EVENT_TYPES

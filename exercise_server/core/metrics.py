@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import events as ev
+from . import workflows
 from .access import TRAINEE
 from .projections import RELEASED, ExerciseState
 from .replay import LANES, lane_of
@@ -84,8 +85,8 @@ def compute(events: Iterable[ev.Event], bin_seconds: float | None = None) -> Met
                 seen = knew.setdefault(("feature", fid), {})
                 for team in set(_teams(event.audience)) - set(p.get("hidden_from", ())):
                     seen.setdefault(team, event.ex_time)
-        elif event.type in SHARED_ITEMS:
-            kind, key, label = SHARED_ITEMS[event.type]
+        elif event.type in workflows.KNOWN_ITEMS:
+            kind, key, label = workflows.KNOWN_ITEMS[event.type]
             names.setdefault((kind, p[key]), f"{p[key]} {p[label]}")
             seen = knew.setdefault((kind, p[key]), {})
             for team in _first_knowers(event, components):
@@ -100,8 +101,8 @@ def compute(events: Iterable[ev.Event], bin_seconds: float | None = None) -> Met
         ):
             what = f"message in {p['room']}" if event.type == ev.ROOM_MESSAGE_POSTED else "COP change"
             actions.setdefault(trainee_team, []).append((event.seq, event.ex_time, what))
-        elif trainee_team and event.type in WORKFLOW_ACTIONS:
-            actions.setdefault(trainee_team, []).append((event.seq, event.ex_time, WORKFLOW_ACTIONS[event.type]))
+        elif trainee_team and event.type in workflows.ACTIONS:
+            actions.setdefault(trainee_team, []).append((event.seq, event.ex_time, workflows.ACTIONS[event.type]))
     if state.scenario is None:
         raise ValueError("the log does not open an exercise")
     end = state.last_ex_time
@@ -123,31 +124,9 @@ def compute(events: Iterable[ev.Event], bin_seconds: float | None = None) -> Met
     )
 
 
-# Items of the coordination workflows in "who knew what, when": kind, id field, name field.
-SHARED_ITEMS = {
-    ev.NOTIFICATION_SUBMITTED: ("notification", "notification_id", "name"),
-    ev.RFA_SUBMITTED: ("request", "rfa_id", "asset"),
-    ev.DOCUMENT_SHARED: ("document", "document_id", "title"),
-    ev.DOCUMENT_FORWARDED: ("document", "document_id", "title"),
-    ev.MEDIA_PUBLISHED: ("media", "media_id", "headline"),
-}
-# What a team did through a workflow, as its first action after an inject.
-WORKFLOW_ACTIONS = {
-    ev.NOTIFICATION_SUBMITTED: "humanitarian notification",
-    ev.NOTIFICATION_ACKNOWLEDGED: "notification acknowledged",
-    ev.RFA_SUBMITTED: "request for assistance",
-    ev.RFA_RESPONDED: "response to a request for assistance",
-    ev.RFA_CLARIFIED: "request for assistance clarified",
-    ev.DOCUMENT_SHARED: "document shared",
-    ev.DOCUMENT_FORWARDED: "document forwarded",
-    ev.DOCUMENT_ACCESSED: "sensitive document opened",
-    ev.STATEMENT_ISSUED: "public statement",
-    ev.DECISION_RECORDED: "decision recorded",
-}
-
-
 def _teams(audience: Iterable[str]) -> list[str]:
-    return sorted(a.removeprefix("team:") for a in audience if a.startswith("team:"))
+    """The teams in an audience."""
+    return sorted(view.team for key in audience if (view := ev.View.parse(key)) and view.team is not None)
 
 
 def _first_knowers(event: ev.Event, components: dict[str, str]) -> list[str]:

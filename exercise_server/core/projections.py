@@ -1,34 +1,29 @@
-"""Projections: the exercise's state as a fold over its events, and the views of it.
+"""Projections: the exercise's state as a fold over its events.
 
 `ExerciseState.fold(events)` is the only way state comes to be; replay to a moment is
 the same fold stopped early (`fold_until`). `snapshot(principal)` is what a
-participant may see of the state, filtered on the server.
+participant may see of the state, filtered on the server (views.py).
 """
 
 from __future__ import annotations
 
 import copy
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from . import events as ev
-from .access import (
-    EVALUATOR,
-    FACILITATOR,
-    SEALED_FIELDS,
-    TRAINEE,
-    Principal,
-    hazard_for_team,
-    inject_for_trainee,
-    may_read,
-    may_see_feature,
-    may_write,
-    sealed,
-)
+from . import views, workflows
+from .access import Principal
 from .clock import ClockState
-from .scenario import CHANNELS, FEATURE_KINDS, Inject, Scenario
+from .context import Handler
+from .scenario import Inject, Scenario
 from .scenario_check import build_inject, scenario_from_doc
+from .workflows.assistance import Request
+from .workflows.decisions import LoggedDecision
+from .workflows.documents import Document
+from .workflows.media import MediaItem, Statement
+from .workflows.notification import Notification
 
 SCHEDULED, HELD, RELEASED, CANCELLED = "scheduled", "held", "released", "cancelled"
 
@@ -60,6 +55,15 @@ class Participant:
     joined_seq: int
 
 
+@dataclass(frozen=True)
+class JoinCode:
+    """What a join code lets its holder join as; a revoked code lets nobody in."""
+
+    role: str
+    team: str | None
+    revoked: bool = False
+
+
 @dataclass
 class ExerciseState:
     exercise: str = ""
@@ -72,17 +76,17 @@ class ExerciseState:
     messages: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     cop: dict[str, dict[str, Any]] = field(default_factory=dict)
     participants: dict[str, Participant] = field(default_factory=dict)
-    codes: dict[str, dict[str, Any]] = field(default_factory=dict)  # code -> {role, team, revoked}
+    codes: dict[str, JoinCode] = field(default_factory=dict)
     adhoc_count: int = 0
     observations: list[dict[str, Any]] = field(default_factory=list)  # rows, in the order recorded
     expectation_marks: dict[tuple[str, str, int], dict[str, Any]] = field(default_factory=dict)  # latest mark
-    # Coordination workflows (workflows.py), each keyed by its id, in the order submitted.
-    notifications: dict[str, dict[str, Any]] = field(default_factory=dict)
-    rfas: dict[str, dict[str, Any]] = field(default_factory=dict)
-    documents: dict[str, dict[str, Any]] = field(default_factory=dict)
-    media: dict[str, dict[str, Any]] = field(default_factory=dict)
-    statements: dict[str, dict[str, Any]] = field(default_factory=dict)
-    decisions: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # Coordination workflows (workflows/), each keyed by its id, in the order submitted.
+    notifications: dict[str, Notification] = field(default_factory=dict)
+    rfas: dict[str, Request] = field(default_factory=dict)
+    documents: dict[str, Document] = field(default_factory=dict)
+    media: dict[str, MediaItem] = field(default_factory=dict)
+    statements: dict[str, Statement] = field(default_factory=dict)
+    decisions: dict[str, LoggedDecision] = field(default_factory=dict)
 
     # -- folding --------------------------------------------------------------------
 
@@ -123,154 +127,48 @@ class ExerciseState:
 
     def in_inbox(self, inject_id: str, team: str | None) -> InjectState | None:
         """The inject if it was released to `team`; None alike for unknown, unreleased or addressed elsewhere."""
-        st = self.injects.get(inject_id)
+        inject = self.injects.get(inject_id)
         if (
-            st is None
-            or st.status != RELEASED
+            inject is None
+            or inject.status != RELEASED
             or self.scenario is None
-            or team not in self.scenario.audience(st.inject.to)
+            or team not in self.scenario.audience(inject.inject.to)
         ):
             return None
-        return st
+        return inject
 
     def room_messages(self, room: str) -> list[dict[str, Any]]:
         return self.messages.get(room, [])
 
+    def usable_code(self, code: str) -> JoinCode | None:
+        """The join code if it lets someone in: None alike for an unknown or a revoked code."""
+        info = self.codes.get(code)
+        return None if info is None or info.revoked else info
+
     def snapshot(self, principal: Principal) -> dict[str, Any]:
         """Everything `principal` may see, as of `head`: the payload of a snapshot frame."""
-        assert self.scenario is not None
-        sc = self.scenario
-        control = principal.role in (FACILITATOR, EVALUATOR)
-        rooms = {}
-        for room in sc.rooms.values():
-            if may_read(principal, room):
-                rooms[room.id] = {
-                    "id": room.id,
-                    "name": room.name,
-                    "kind": room.kind,
-                    "can_write": may_write(principal, room),
-                    "messages": list(self.messages.get(room.id, [])),
-                }
-        injects = []
-        for st in self.injects.values():
-            if control:
-                injects.append(self._inject_row(st, control_view=True))
-            elif self.in_inbox(st.inject.id, principal.team):
-                row = self._inject_row(st, control_view=False)
-                row["acknowledged"] = principal.team in st.acks
-                row["responded"] = principal.team in st.responses
-                injects.append(row)
-        cop = [f for f in self.cop.values() if may_see_feature(principal, f, sc.teams_of)]
-        if control:
-            participants = [vars(p) | {} for p in self.participants.values()]
-            if principal.role == EVALUATOR:
-                participants = [p for p in participants if p["role"] != FACILITATOR]
-                participants = [{k: v for k, v in p.items() if k != "code"} for p in participants]
-        else:
-            participants = [
-                {"id": p.id, "name": p.name, "role": p.role, "team": p.team}
-                for p in self.participants.values()
-                if p.role == TRAINEE and p.team == principal.team
-            ]
-        comp = sc.team(principal.team).component if principal.team and sc.team(principal.team) else None
-        out = {
-            "exercise": self.exercise,
-            "seq": self.head,
-            "you": {
-                "role": principal.role,
-                "name": principal.name,
-                "team": principal.team,
-                "component": principal.component,
-                "participant": principal.participant,
-            },
-            "clock": self.clock_view(),
-            "scenario": {
-                "id": sc.id,
-                "title": sc.title,
-                "setting": sc.setting,
-                "start": sc.start,
-                "basemap": sc.basemap,
-                "start_label": sc.start_label,
-                "duration": sc.duration,
-                "objectives": sc.objectives,
-                "components": [vars(c) for c in sc.components],
-                "teams": [vars(t) for t in sc.teams],
-                "channels": list(CHANNELS),
-                "feature_kinds": list(FEATURE_KINDS),
-                "briefings": sc.briefings if control else {k: v for k, v in sc.briefings.items() if k == comp},
-            },
-            "rooms": rooms,
-            "injects": injects,
-            "cop": cop,
-            "participants": participants,
-        }
-        out.update(self.workflows_view(principal))
-        if principal.role == FACILITATOR:
-            out["codes"] = [{"code": c, **info} for c, info in self.codes.items()]
-        if control:  # the evaluation record: never in a trainee's snapshot
-            out["observations"] = list(self.observations)
-            out["expectation_marks"] = list(self.expectation_marks.values())
-            out["rating_scale"] = [
-                {"rating": r, "label": label, "meaning": meaning} for r, (label, meaning) in ev.RATING_SCALE.items()
-            ]
-        return copy.deepcopy(out)
-
-    def workflows_view(self, principal: Principal) -> dict[str, Any]:
-        """The coordination workflows `principal` may see (the control cell sees all of them)."""
-        assert self.scenario is not None
-        sc = self.scenario
-        if principal.role in (FACILITATOR, EVALUATOR):
-            return {
-                "notifications": list(self.notifications.values()),
-                "rfas": list(self.rfas.values()),
-                "documents": list(self.documents.values()),
-                "media": list(self.media.values()),
-                "statements": list(self.statements.values()),
-                "decisions": list(self.decisions.values()),
-            }
-        team = principal.team
-        comp = sc.team(team).component if team and sc.team(team) else None
-        military = comp == "military"
-        docs = []
-        for d in self.documents.values():
-            if d["owner"] == team:
-                docs.append(d)
-            elif team in sc.teams_of(d["recipients"]):
-                held = {k: v for k, v in d.items() if k != "accesses"}
-                opened = any(a["team"] == team for a in d["accesses"])
-                docs.append(held if opened or not d["sensitive"] else sealed(held))
-        return {
-            "notifications": [
-                {**n, "hazards": [hazard_for_team(team, h) for h in n["hazards"]]}
-                for n in self.notifications.values()
-                if n["team"] == team or comp in n["share_with"]
-            ],
-            "rfas": [r for r in self.rfas.values() if r["team"] == team or military],
-            "documents": docs,
-            "media": list(self.media.values()),
-            "statements": [x for x in self.statements.values() if x["team"] == team],
-            "decisions": [x for x in self.decisions.values() if x["team"] == team],
-        }
+        return views.snapshot(self, principal)
 
     def checklist(self) -> list[dict[str, Any]]:
         """Expected actions of released injects, per addressed team, with the latest mark (or None)."""
         assert self.scenario is not None
         items = []
         released = sorted(
-            (st for st in self.injects.values() if st.status == RELEASED), key=lambda st: st.released_seq or 0
+            (inject for inject in self.injects.values() if inject.status == RELEASED),
+            key=lambda inject: inject.released_seq or 0,
         )
-        for st in released:
-            for team in sorted(self.scenario.audience(st.inject.to)):
-                for i, text in enumerate(expected_actions(self.scenario, st.inject, team)):
-                    mark = self.expectation_marks.get((st.inject.id, team, i))
+        for inject in released:
+            for team in sorted(self.scenario.audience(inject.inject.to)):
+                for i, text in enumerate(views.expected_actions(self.scenario, inject.inject, team)):
+                    mark = self.expectation_marks.get((inject.inject.id, team, i))
                     items.append(
                         {
-                            "inject_id": st.inject.id,
+                            "inject_id": inject.inject.id,
                             "team": team,
                             "action": i,
                             "text": text,
-                            "released_ex": st.released_ex,
-                            "objectives": list(st.inject.objectives),
+                            "released_ex": inject.released_ex,
+                            "objectives": list(inject.inject.objectives),
                             "status": mark["status"] if mark else None,
                             "mark": mark,
                         }
@@ -287,127 +185,79 @@ class ExerciseState:
             "start": self.scenario.start if self.scenario else 0.0,
         }
 
-    def _inject_row(self, st: InjectState, control_view: bool) -> dict[str, Any]:
-        content = inject_content(st)
-        if not control_view:
-            return {
-                "inject": inject_for_trainee(content),
-                "status": st.status,
-                "released_ex": st.released_ex,
-                "released_seq": st.released_seq,
-            }
-        return {
-            "inject": content,
-            "status": st.status,
-            "released_ex": st.released_ex,
-            "released_seq": st.released_seq,
-            "adhoc": st.adhoc,
-            "trigger": st.trigger,
-            "edits": st.edits,
-            "acks": dict(st.acks),
-            "responses": dict(st.responses),
-            "audience": sorted(self.scenario.audience(st.inject.to)) if self.scenario else [],
-        }
-
-
-def expected_actions(scenario: Scenario, inject: Inject, team: str) -> list[str]:
-    """What evaluators look for from `team` after `inject`: the actions listed for the team,
-    its component or everyone, in the order the scenario lists them."""
-    out: list[str] = []
-    for key, actions in inject.expected.items():
-        if team in scenario.teams_of([key]):
-            out.extend(actions)
-    return out
-
-
-def inject_content(st: InjectState) -> dict[str, Any]:
-    """The inject as people read it: the payload of `inject.released` and of table rows."""
-    i = st.inject
-    return {
-        "id": i.id,
-        "from": i.sender,
-        "to": i.to,
-        "channel": i.channel,
-        "title": i.title,
-        "body": i.body,
-        "at": st.item.get("at"),
-        "offset": i.offset,
-        "cop": list(i.cop),
-        "expected": i.expected,
-        "objectives": list(i.objectives),
-        "notes": i.notes,
-        "attachments": [dict(a) for a in i.attachments],
-    }
-
 
 # -- event handlers ----------------------------------------------------------------
 
 
-def _opened(s: ExerciseState, e: ev.Event) -> None:
-    sc = scenario_from_doc(e.payload["scenario"])
-    s.exercise, s.scenario, s.title = e.exercise, sc, e.payload.get("title", sc.title)
-    items = e.payload["scenario"]["msel"]
-    s.injects = {inj.id: InjectState(inj, dict(item)) for inj, item in zip(sc.injects, items)}
-    s.messages = {rid: [] for rid in sc.rooms}
-    s.cop = {f["id"]: copy.deepcopy(f) for f in sc.features}
+def _opened(state: ExerciseState, event: ev.Event) -> None:
+    scenario = scenario_from_doc(event.payload["scenario"])
+    state.exercise, state.scenario, state.title = event.exercise, scenario, event.payload.get("title", scenario.title)
+    items = event.payload["scenario"]["msel"]
+    state.injects = {inj.id: InjectState(inj, dict(item)) for inj, item in zip(scenario.injects, items, strict=False)}
+    state.messages = {rid: [] for rid in scenario.rooms}
+    state.cop = {f["id"]: copy.deepcopy(f) for f in scenario.features}
 
 
-def _clock(s: ExerciseState, e: ev.Event) -> None:
-    c, w, x = s.clock, e.wall_time, e.ex_time
-    if e.type == ev.CLOCK_STARTED:
-        s.clock = c.started(w)
-    elif e.type == ev.CLOCK_PAUSED:
-        s.clock = c.paused(w, x)
-    elif e.type == ev.CLOCK_RESUMED:
-        s.clock = c.resumed(w, x)
-    elif e.type == ev.CLOCK_SPEED_SET:
-        s.clock = c.with_speed(w, x, float(e.payload["speed"]))
-    elif e.type == ev.CLOCK_JUMPED:
-        s.clock = c.jumped(w, float(e.payload["to"]))
-    elif e.type == ev.EXERCISE_ENDED:
-        s.clock = c.ended(w, x)
+def _clock(state: ExerciseState, event: ev.Event) -> None:
+    clock, wall, ex = state.clock, event.wall_time, event.ex_time
+    if event.type == ev.CLOCK_STARTED:
+        state.clock = clock.started(wall)
+    elif event.type == ev.CLOCK_PAUSED:
+        state.clock = clock.paused(wall, ex)
+    elif event.type == ev.CLOCK_RESUMED:
+        state.clock = clock.resumed(wall, ex)
+    elif event.type == ev.CLOCK_SPEED_SET:
+        state.clock = clock.with_speed(wall, ex, float(event.payload["speed"]))
+    elif event.type == ev.CLOCK_JUMPED:
+        state.clock = clock.jumped(wall, float(event.payload["to"]))
+    elif event.type == ev.EXERCISE_ENDED:
+        state.clock = clock.ended(wall, ex)
 
 
-def _code_issued(s: ExerciseState, e: ev.Event) -> None:
-    p = e.payload
-    s.codes[p["code"]] = {"role": p["role"], "team": p.get("team"), "revoked": False}
+def _code_issued(state: ExerciseState, event: ev.Event) -> None:
+    state.codes[event.payload["code"]] = JoinCode(event.payload["role"], event.payload.get("team"))
 
 
-def _code_revoked(s: ExerciseState, e: ev.Event) -> None:
-    s.codes[e.payload["code"]]["revoked"] = True
+def _code_revoked(state: ExerciseState, event: ev.Event) -> None:
+    state.codes[event.payload["code"]] = replace(state.codes[event.payload["code"]], revoked=True)
 
 
-def _joined(s: ExerciseState, e: ev.Event) -> None:
-    p = e.payload
-    s.participants[p["participant"]] = Participant(
-        p["participant"], p["name"], p["role"], p.get("team"), p.get("code"), e.seq
+def _joined(state: ExerciseState, event: ev.Event) -> None:
+    payload = event.payload
+    state.participants[payload["participant"]] = Participant(
+        payload["participant"], payload["name"], payload["role"], payload.get("team"), payload.get("code"), event.seq
     )
 
 
-def _released(s: ExerciseState, e: ev.Event) -> None:
-    p = e.payload
-    content = p["inject"]
-    st = s.injects.get(content["id"])
-    if st is None:  # an ad-hoc inject, checked when it was decided
+def _released(state: ExerciseState, event: ev.Event) -> None:
+    payload = event.payload
+    content = payload["inject"]
+    inject = state.injects.get(content["id"])
+    if inject is None:  # an ad-hoc inject, checked when it was decided
         item = adhoc_item(content)
-        st = InjectState(_built(s, item), item, adhoc=True)
-        s.injects[content["id"]] = st
-        s.adhoc_count += 1
-    st.status, st.released_seq, st.released_ex, st.trigger = RELEASED, e.seq, e.ex_time, p["trigger"]
+        inject = InjectState(_built(state, item), item, adhoc=True)
+        state.injects[content["id"]] = inject
+        state.adhoc_count += 1
+    inject.status, inject.released_seq, inject.released_ex, inject.trigger = (
+        RELEASED,
+        event.seq,
+        event.ex_time,
+        payload["trigger"],
+    )
 
 
-def _inject_status(status: str):
-    def handler(s: ExerciseState, e: ev.Event) -> None:
-        s.injects[e.payload["inject_id"]].status = status
+def _inject_status(status: str) -> Handler:
+    def handler(state: ExerciseState, event: ev.Event) -> None:
+        state.injects[event.payload["inject_id"]].status = status
 
     return handler
 
 
-def _edited(s: ExerciseState, e: ev.Event) -> None:
-    st = s.injects[e.payload["inject_id"]]
-    st.item = {**st.item, **e.payload["changes"]}
-    st.inject = _built(s, st.item, st.inject.order)
-    st.edits += 1
+def _edited(state: ExerciseState, event: ev.Event) -> None:
+    inject = state.injects[event.payload["inject_id"]]
+    inject.item = {**inject.item, **event.payload["changes"]}
+    inject.inject = _built(state, inject.item, inject.inject.order)
+    inject.edits += 1
 
 
 def adhoc_item(content: dict[str, Any]) -> dict[str, Any]:
@@ -426,194 +276,99 @@ def adhoc_item(content: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _built(s: ExerciseState, item: dict[str, Any], order: int | None = None) -> Inject:
-    assert s.scenario is not None
-    inject, problems = build_inject(s.scenario, item, len(s.injects) if order is None else order)
+def _built(state: ExerciseState, item: dict[str, Any], order: int | None = None) -> Inject:
+    assert state.scenario is not None
+    inject, problems = build_inject(state.scenario, item, len(state.injects) if order is None else order)
     if inject is None:
         raise ValueError(f"stored inject {item.get('id')!r} no longer checks: {problems}")
     return inject
 
 
-def _acked(s: ExerciseState, e: ev.Event) -> None:
-    s.injects[e.payload["inject_id"]].acks[e.payload["team"]] = {
-        "ex_time": e.ex_time,
-        "wall_time": e.wall_time,
-        "name": e.actor.name,
-        "seq": e.seq,
+def _acked(state: ExerciseState, event: ev.Event) -> None:
+    state.injects[event.payload["inject_id"]].acks[event.payload["team"]] = {
+        "ex_time": event.ex_time,
+        "wall_time": event.wall_time,
+        "name": event.actor.name,
+        "seq": event.seq,
     }
 
 
-def _responded(s: ExerciseState, e: ev.Event) -> None:
-    s.injects[e.payload["inject_id"]].responses.setdefault(
-        e.payload["team"],
+def _responded(state: ExerciseState, event: ev.Event) -> None:
+    state.injects[event.payload["inject_id"]].responses.setdefault(
+        event.payload["team"],
         {
-            "ex_time": e.ex_time,
-            "wall_time": e.wall_time,
-            "name": e.actor.name,
-            "seq": e.seq,
-            "action": e.payload["action"],
+            "ex_time": event.ex_time,
+            "wall_time": event.wall_time,
+            "name": event.actor.name,
+            "seq": event.seq,
+            "action": event.payload["action"],
         },
     )
 
 
-def _posted(s: ExerciseState, e: ev.Event) -> None:
-    s.messages.setdefault(e.payload["room"], []).append(message_row(e))
+def _posted(state: ExerciseState, event: ev.Event) -> None:
+    state.messages.setdefault(event.payload["room"], []).append(message_row(event))
 
 
-def message_row(e: ev.Event) -> dict[str, Any]:
+def message_row(event: ev.Event) -> dict[str, Any]:
     return {
-        "seq": e.seq,
-        "ex_time": e.ex_time,
-        "wall_time": e.wall_time,
-        "text": e.payload["text"],
-        "as": e.payload.get("as"),
-        "author": {"role": e.actor.role, "team": e.actor.team, "name": e.actor.name},
+        "seq": event.seq,
+        "ex_time": event.ex_time,
+        "wall_time": event.wall_time,
+        "text": event.payload["text"],
+        "as": event.payload.get("as"),
+        "author": {"role": event.actor.role, "team": event.actor.team, "name": event.actor.name},
     }
 
 
-def _cop_added(s: ExerciseState, e: ev.Event) -> None:
-    s.cop[e.payload["feature"]["id"]] = copy.deepcopy(e.payload["feature"])
+def _cop_added(state: ExerciseState, event: ev.Event) -> None:
+    state.cop[event.payload["feature"]["id"]] = copy.deepcopy(event.payload["feature"])
 
 
-def _cop_changed(s: ExerciseState, e: ev.Event) -> None:
-    s.cop[e.payload["id"]] = copy.deepcopy(e.payload["feature"])
+def _cop_changed(state: ExerciseState, event: ev.Event) -> None:
+    state.cop[event.payload["id"]] = copy.deepcopy(event.payload["feature"])
 
 
-def _cop_removed(s: ExerciseState, e: ev.Event) -> None:
-    s.cop.pop(e.payload["id"], None)
+def _cop_removed(state: ExerciseState, event: ev.Event) -> None:
+    state.cop.pop(event.payload["id"], None)
 
 
-def _observed(s: ExerciseState, e: ev.Event) -> None:
-    p = e.payload
-    s.observations.append(
+def _observed(state: ExerciseState, event: ev.Event) -> None:
+    payload = event.payload
+    state.observations.append(
         {
-            "id": p["observation"],
-            "seq": e.seq,
-            "ex_time": e.ex_time,
-            "wall_time": e.wall_time,
-            "text": p["text"],
-            "rating": p["rating"],
-            "objective": p["objective"],
-            "inject_id": p.get("inject_id"),
-            "team": p.get("team"),
-            "recommendation": p.get("recommendation"),
-            "author": {"role": e.actor.role, "name": e.actor.name, "participant": e.actor.participant},
+            "id": payload["observation"],
+            "seq": event.seq,
+            "ex_time": event.ex_time,
+            "wall_time": event.wall_time,
+            "text": payload["text"],
+            "rating": payload["rating"],
+            "objective": payload["objective"],
+            "inject_id": payload.get("inject_id"),
+            "team": payload.get("team"),
+            "recommendation": payload.get("recommendation"),
+            "author": {"role": event.actor.role, "name": event.actor.name, "participant": event.actor.participant},
         }
     )
 
 
-def _marked(s: ExerciseState, e: ev.Event) -> None:
-    p = e.payload
-    s.expectation_marks[(p["inject_id"], p["team"], p["action"])] = {
-        "inject_id": p["inject_id"],
-        "team": p["team"],
-        "action": p["action"],
-        "text": p["text"],
-        "status": p["status"],
-        "note": p.get("note"),
-        "seq": e.seq,
-        "ex_time": e.ex_time,
-        "author": {"role": e.actor.role, "name": e.actor.name, "participant": e.actor.participant},
+def _marked(state: ExerciseState, event: ev.Event) -> None:
+    payload = event.payload
+    state.expectation_marks[(payload["inject_id"], payload["team"], payload["action"])] = {
+        "inject_id": payload["inject_id"],
+        "team": payload["team"],
+        "action": payload["action"],
+        "text": payload["text"],
+        "status": payload["status"],
+        "note": payload.get("note"),
+        "seq": event.seq,
+        "ex_time": event.ex_time,
+        "author": {"role": event.actor.role, "name": event.actor.name, "participant": event.actor.participant},
     }
 
 
-def _wf_meta(e: ev.Event) -> dict[str, Any]:
-    return {"seq": e.seq, "ex_time": e.ex_time, "wall_time": e.wall_time, "author": e.actor.name}
-
-
-def _notified(s: ExerciseState, e: ev.Event) -> None:
-    s.notifications[e.payload["notification_id"]] = {**e.payload, **_wf_meta(e), "acks": {}, "hazards": []}
-
-
-def _notification_acked(s: ExerciseState, e: ev.Event) -> None:
-    s.notifications[e.payload["notification_id"]]["acks"][e.payload["team"]] = {**e.payload, **_wf_meta(e)}
-
-
-def _hazard(s: ExerciseState, e: ev.Event) -> None:
-    s.notifications[e.payload["notification_id"]]["hazards"].append({**e.payload, "seq": e.seq, "ex_time": e.ex_time})
-
-
-def _rfa_submitted(s: ExerciseState, e: ev.Event) -> None:
-    s.rfas[e.payload["rfa_id"]] = {
-        **e.payload,
-        **_wf_meta(e),
-        "status": "submitted",
-        "history": [
-            {"status": "submitted", "team": e.payload["team"], "reason": "", "seq": e.seq, "ex_time": e.ex_time}
-        ],
-    }
-
-
-RFA_STATUS = {"accept": "accepted", "decline": "declined", "more_info": "more_info_requested"}
-
-
-def _rfa_responded(s: ExerciseState, e: ev.Event) -> None:
-    rfa = s.rfas[e.payload["rfa_id"]]
-    rfa["status"] = RFA_STATUS[e.payload["decision"]]
-    rfa["history"].append(
-        {
-            "status": rfa["status"],
-            "team": e.payload["team"],
-            "reason": e.payload["reason"],
-            "seq": e.seq,
-            "ex_time": e.ex_time,
-        }
-    )
-
-
-def _rfa_clarified(s: ExerciseState, e: ev.Event) -> None:
-    rfa = s.rfas[e.payload["rfa_id"]]
-    rfa["status"] = "submitted"  # open again for the military's response
-    rfa["history"].append(
-        {
-            "status": "clarified",
-            "team": e.payload["team"],
-            "reason": e.payload["text"],
-            "seq": e.seq,
-            "ex_time": e.ex_time,
-        }
-    )
-
-
-def _doc_shared(s: ExerciseState, e: ev.Event) -> None:
-    s.documents[e.payload["document_id"]] = {
-        **e.payload,
-        **_wf_meta(e),
-        "recipients": list(e.payload["share_with"]),
-        "accesses": [],
-    }
-
-
-def _doc_forwarded(s: ExerciseState, e: ev.Event) -> None:
-    d = s.documents[e.payload["document_id"]]
-    d["recipients"] = sorted(set(d["recipients"]) | set(e.payload["to"]))
-
-
-def _doc_accessed(s: ExerciseState, e: ev.Event) -> None:
-    access = {k: v for k, v in e.payload.items() if k not in SEALED_FIELDS}
-    s.documents[e.payload["document_id"]]["accesses"].append({**access, "seq": e.seq, "ex_time": e.ex_time})
-
-
-def _keyed(attr: str, key: str):
-    def handler(s: ExerciseState, e: ev.Event) -> None:
-        getattr(s, attr)[e.payload[key]] = {**e.payload, **_wf_meta(e)}
-
-    return handler
-
-
-_HANDLERS = {
-    ev.NOTIFICATION_SUBMITTED: _notified,
-    ev.NOTIFICATION_ACKNOWLEDGED: _notification_acked,
-    ev.NOTIFICATION_HAZARD_FLAGGED: _hazard,
-    ev.RFA_SUBMITTED: _rfa_submitted,
-    ev.RFA_RESPONDED: _rfa_responded,
-    ev.RFA_CLARIFIED: _rfa_clarified,
-    ev.DOCUMENT_SHARED: _doc_shared,
-    ev.DOCUMENT_FORWARDED: _doc_forwarded,
-    ev.DOCUMENT_ACCESSED: _doc_accessed,
-    ev.MEDIA_PUBLISHED: _keyed("media", "media_id"),
-    ev.STATEMENT_ISSUED: _keyed("statements", "statement_id"),
-    ev.DECISION_RECORDED: _keyed("decisions", "decision_id"),
+_HANDLERS: dict[str, Handler] = {
+    **workflows.HANDLERS,
     ev.EXERCISE_OPENED: _opened,
     ev.EXERCISE_ENDED: _clock,
     ev.CLOCK_STARTED: _clock,

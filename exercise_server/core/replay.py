@@ -14,9 +14,11 @@ from dataclasses import dataclass, fields, replace
 from typing import Any
 
 from . import events as ev
+from . import workflows
 from .access import EVALUATOR, TRAINEE, Principal, event_for_view
 from .errors import ReplayError
-from .projections import RFA_STATUS, ExerciseState, InjectState
+from .projections import ExerciseState, InjectState
+from .workflows.common import short
 
 CONTROL_VIEW = "control"  # the whole picture, as the control cell saw it (without join codes)
 SNAPSHOT_EVERY = 1000  # events between snapshots: a seek folds at most this many
@@ -31,7 +33,7 @@ def _injects(injects: dict[str, InjectState]) -> dict[str, InjectState]:
 
 
 # How each field of ExerciseState is copied for a snapshot. Values that the fold replaces
-# rather than changes in place (frozen scenario and clock, message rows, COP features,
+# rather than changes in place (frozen scenario, clock and join codes, message rows, COP features,
 # participants, marks) are shared; containers the fold changes are copied. A field not
 # listed here is deep-copied, so a new field is safe before it is made fast.
 _COPIERS: dict[str, Callable[[Any], Any]] = {
@@ -46,7 +48,7 @@ _COPIERS: dict[str, Callable[[Any], Any]] = {
     "messages": lambda rooms: {room: list(rows) for room, rows in rooms.items()},
     "cop": dict,
     "participants": dict,
-    "codes": lambda codes: {code: dict(info) for code, info in codes.items()},
+    "codes": dict,
     "observations": list,
     "expectation_marks": dict,
 }
@@ -147,12 +149,13 @@ def principal_for(state: ExerciseState, view: str) -> Principal:
     """Who to filter as: the control cell for CONTROL_VIEW, else a member of team `team:<id>`."""
     if view == CONTROL_VIEW:
         return Principal(EVALUATOR, "Replay", "replay")
-    if not isinstance(view, str) or not view.startswith("team:"):
+    seen = ev.View.parse(view) if isinstance(view, str) else None
+    if seen is None or seen.team is None:
         raise ReplayError("invalid", f"view must be {CONTROL_VIEW!r} or team:<team id>")
     assert state.scenario is not None
-    team = state.scenario.team(view.removeprefix("team:"))
+    team = state.scenario.team(seen.team)
     if team is None:
-        raise ReplayError("not_found", f"no team {view.removeprefix('team:')!r}")
+        raise ReplayError("not_found", f"no team {seen.team!r}")
     return Principal(TRAINEE, team.name, "replay", team.id, team.component)
 
 
@@ -195,9 +198,12 @@ def lane_of(event_type: str) -> str:
     return LANE_OF.get(event_type, "workflow")
 
 
-def timeline(events: Iterable[ev.Event], view: str = CONTROL_VIEW) -> list[dict[str, Any]]:
-    """Every event `view` could see, as one line of the replay's timeline: lane, label, time."""
-    wire_view = EVALUATOR if view == CONTROL_VIEW else view
+def timeline(events: Iterable[ev.Event], view: str | ev.View = CONTROL_VIEW) -> list[dict[str, Any]]:
+    """Every event `view` could see, as one line of the replay's timeline: lane, label, time.
+
+    `view` is CONTROL_VIEW, a view or its audience key."""
+    name = str(view)
+    wire_view = ev.EVALUATOR_VIEW if name == CONTROL_VIEW else ev.View.parse(name) or ev.View(name)
     out = []
     for event in events:
         body = event_for_view(wire_view, event)
@@ -216,12 +222,13 @@ def timeline(events: Iterable[ev.Event], view: str = CONTROL_VIEW) -> list[dict[
 
 
 def _label(body: dict[str, Any]) -> str:
-    p, t, actor = body["payload"], body["type"], body["actor"]
+    p, actor = body["payload"], body["actor"]
+    t: str = body["type"]
     who = actor.get("name") or actor.get("role")
     if t == ev.INJECT_RELEASED:
         return f"{p['inject']['id']} released: {p['inject']['title']}"
     if t == ev.ROOM_MESSAGE_POSTED:
-        return f"{p.get('as') or who} in {p['room']}: {_short(p['text'])}"
+        return f"{p.get('as') or who} in {p['room']}: {short(p['text'])}"
     if t in (ev.COP_FEATURE_ADDED, ev.COP_FEATURE_CHANGED):
         verb = "added" if t == ev.COP_FEATURE_ADDED else "changed"
         return f"{who}: COP {p['feature']['name']} {verb}"
@@ -232,50 +239,17 @@ def _label(body: dict[str, Any]) -> str:
     if t == ev.INJECT_RESPONDED:
         return f"{p['inject_id']} answered by {p['team']}: {p['action']}"
     if t == ev.OBSERVATION_RECORDED:
-        return f"{p['observation']} ({p['objective']}, rated {p['rating']}): {_short(p['text'])}"
+        return f"{p['observation']} ({p['objective']}, rated {p['rating']}): {short(p['text'])}"
     if t == ev.EXPECTATION_MARKED:
-        return f"{p['inject_id']} / {p['team']}: {p['status'].replace('_', ' ')}: {_short(p['text'])}"
+        return f"{p['inject_id']} / {p['team']}: {p['status'].replace('_', ' ')}: {short(p['text'])}"
     if t == ev.PARTICIPANT_JOINED:
         return f"{p['name']} joined{' (' + p['team'] + ')' if p.get('team') else ''}"
     if t in (ev.INJECT_HELD, ev.INJECT_UNHELD, ev.INJECT_CANCELLED, ev.INJECT_EDITED):
         return f"{p['inject_id']} {t.split('.')[1]}"
-    if t in WORKFLOW_LABELS:
-        return WORKFLOW_LABELS[t](p)
+    if t in workflows.LABELS:
+        return workflows.LABELS[t](p)
     if t == ev.CLOCK_SPEED_SET:
         return f"clock x{p['speed']:g}"
     if t == ev.CLOCK_JUMPED:
         return f"clock jumped to +{int(p['to']) // 3600}:{int(p['to']) % 3600 // 60:02d}"
     return t.replace(".", " ").replace("_", " ")
-
-
-# Labels of the coordination workflows' events, from payloads as the view receives them.
-WORKFLOW_LABELS = {
-    ev.NOTIFICATION_SUBMITTED: lambda p: (
-        f"{p['notification_id']} {p['kind']} notified by {p['team']}: {_short(p['name'])}"
-    ),
-    ev.NOTIFICATION_ACKNOWLEDGED: lambda p: f"{p['notification_id']} acknowledged by {p['team']}",
-    ev.NOTIFICATION_HAZARD_FLAGGED: lambda p: (
-        f"{p['notification_id']}: hazard ({p['feature_kind']}) "
-        + (f"{p['distance_m']} m away" if "distance_m" in p else "within 2 km")
-    ),
-    ev.RFA_SUBMITTED: lambda p: f"{p['rfa_id']} {p['asset']} requested by {p['team']}",
-    ev.RFA_RESPONDED: lambda p: (
-        f"{p['rfa_id']} {RFA_STATUS[p['decision']].replace('_', ' ')} by {p['team']}"
-        + (f": {_short(p['reason'])}" if p["reason"] else "")
-    ),
-    ev.RFA_CLARIFIED: lambda p: f"{p['rfa_id']} clarified by {p['team']}: {_short(p['text'])}",
-    ev.DOCUMENT_SHARED: lambda p: (
-        f"{p['document_id']} shared by {p['owner']} with {', '.join(p['share_with'])}"
-        f"{' (sensitive)' if p['sensitive'] else ''}: {_short(p['title'])}"
-    ),
-    ev.DOCUMENT_FORWARDED: lambda p: f"{p['document_id']} forwarded by {p['by']} to {', '.join(p['to'])}",
-    ev.DOCUMENT_ACCESSED: lambda p: f"{p['document_id']} opened by {p['name']} ({p['team']})",
-    ev.MEDIA_PUBLISHED: lambda p: f"{p['media_id']} {p['kind']}, {_short(p['outlet'], 40)}: {_short(p['headline'])}",
-    ev.STATEMENT_ISSUED: lambda p: f"{p['statement_id']} public statement by {p['team']}: {_short(p['text'])}",
-    ev.DECISION_RECORDED: lambda p: f"{p['decision_id']} decision by {p['team']}: {_short(p['what'])}",
-}
-
-
-def _short(text: str, limit: int = 80) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"

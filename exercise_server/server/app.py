@@ -89,8 +89,8 @@ def announce(settings: Settings, facilitator_secret: str, opened: ExerciseRuntim
         lines.append(f"  Exercise {opened.id} ({opened.state.title}), join codes:")
         sc = opened.state.scenario
         for code, info in opened.state.codes.items():
-            if not info["revoked"]:
-                team = sc.team(info["team"]) if info.get("team") else None
+            if not info.revoked:
+                team = sc.team(info.team) if info.team else None
                 who = team.name if team else "Evaluators"
                 lines.append(f"    {code}  {who}")
     print("\n" + "\n".join(lines) + "\n", flush=True)

@@ -46,7 +46,7 @@ class Fanout:
         self.connections: set[Connection] = set()
         # The same connections by (view, format): an event is filtered and encoded once per
         # view and handed only to the connections of the views that see it.
-        self.views: dict[tuple[str, str], set[Connection]] = {}
+        self.views: dict[tuple[ev.View, str], set[Connection]] = {}
         self.per_code: dict[str, int] = {}  # join code -> connections open with it
         # The last events folded, for resumes: a storm of reconnects reads memory, not the store.
         self.recent: deque[ev.Event] = deque(maxlen=self.RECENT_EVENTS)

@@ -192,14 +192,14 @@ def _codes(runtime: ExerciseRuntime) -> list[dict[str, Any]]:
     assert sc is not None
     out = []
     for code, info in runtime.state.codes.items():
-        team = sc.team(info["team"]) if info.get("team") else None
+        team = sc.team(info.team) if info.team else None
         out.append(
             {
                 "code": code,
-                "role": info["role"],
-                "team": info.get("team"),
+                "role": info.role,
+                "team": info.team,
                 "team_name": team.name if team else None,
-                "revoked": info["revoked"],
+                "revoked": info.revoked,
             }
         )
     return out
@@ -256,7 +256,7 @@ async def inject_attachment(request: Request) -> FileResponse:
     state = runtime.state
     scenario = state.scenario
     assert scenario is not None
-    if session.code is not None and state.codes.get(session.code, {"revoked": True})["revoked"]:
+    if session.code is not None and state.usable_code(session.code) is None:
         raise RequestError("forbidden", "join code revoked")
     st = state.in_inbox(inject_id, session.team) if session.role == TRAINEE else state.injects.get(inject_id)
     if st is None or not any(a["file"] == name for a in st.inject.attachments):

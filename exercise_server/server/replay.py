@@ -21,6 +21,7 @@ from starlette.responses import JSONResponse, Response
 
 from .. import report
 from ..core.access import EVALUATOR, FACILITATOR
+from ..core.events import View
 from ..core.metrics import compute
 from ..core.replay import CONTROL_VIEW, Replay, point_of_view, principal_for, timeline
 from ..core.timefmt import parse_offset
@@ -92,7 +93,7 @@ async def _authorised(request: Request) -> tuple[Session, _Entry]:
     if not session.for_exercise(exercise):
         raise RequestError("forbidden", "session token is for another exercise")
     entry = await _replays(request).get(exercise)
-    if session.code is not None and entry.replay.latest.codes.get(session.code, {"revoked": True})["revoked"]:
+    if session.code is not None and entry.replay.latest.usable_code(session.code) is None:
         raise RequestError("forbidden", "join code revoked")
     return session, entry
 
@@ -181,7 +182,7 @@ async def replay_timeline(request: Request) -> JSONResponse:
             "clock": latest.clock.status,
             "basemap": sc.basemap,
             "views": [{"id": CONTROL_VIEW, "name": "Exercise control (everything)"}]
-            + [{"id": f"team:{t.id}", "name": t.name, "component": t.component} for t in sc.teams],
+            + [{"id": View.of_team(t.id).key, "name": t.name, "component": t.component} for t in sc.teams],
             "items": entry.timelines[key],
         }
     )

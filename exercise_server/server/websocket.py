@@ -174,7 +174,7 @@ async def _hello(websocket: WebSocket, ctx: AppContext, runtime: ExerciseRuntime
         info = runtime.state.codes.get(session.code)
         if info is None:
             raise Refused(4401, "session token is for another exercise")
-        if info["revoked"]:
+        if info.revoked:
             raise Refused(4403, "join code revoked")
         open_now = runtime.open_with_code(session.code)
         if open_now >= ctx.settings.connections_per_code:

@@ -1,0 +1,95 @@
+"""Evaluation commands: observations and expectation marks. They write only to the control cell's
+own record, and are allowed after the end too, when evaluators finish their notes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from . import events as ev
+from .context import Decider, Decision
+from .errors import CommandError
+from .inject_commands import inject_state
+from .projections import RELEASED
+from .validate import field, optional, text
+from .views import expected_actions
+
+
+def _observe(decision: Decision, command: dict[str, Any]) -> list[ev.Draft]:
+    limits, scenario = decision.limits, decision.scenario
+    observed = text(command.get("text"), "text", limits.observation_chars)
+    rating = command.get("rating")
+    if not isinstance(rating, int) or isinstance(rating, bool) or rating not in ev.RATING_SCALE:
+        raise CommandError(
+            "invalid", f"rating must be a whole number from {min(ev.RATING_SCALE)} to {max(ev.RATING_SCALE)}"
+        )
+    objective = field(command, "objective", str)
+    if objective not in scenario.objectives:
+        raise CommandError(
+            "invalid", f"unknown objective {objective!r} (the scenario's: {', '.join(scenario.objectives)})"
+        )
+    inject_id = optional(command, "inject_id", str)
+    if inject_id is not None:
+        inject = decision.state.injects.get(inject_id)
+        if inject is None:
+            raise CommandError("not_found", f"no inject {inject_id!r}")
+        if inject.status != RELEASED:
+            raise CommandError("wrong_state", f"inject {inject_id!r} is {inject.status}; observe released injects")
+    team = optional(command, "team", str)
+    if team is not None and scenario.team(team) is None:
+        raise CommandError("not_found", f"no team {team!r}")
+    recommendation = optional(command, "recommendation", str)
+    if recommendation is not None:
+        recommendation = (
+            text(recommendation, "recommendation", limits.observation_chars) if recommendation.strip() else None
+        )
+    payload = {
+        "observation": f"OBS-{len(decision.state.observations) + 1}",
+        "text": observed,
+        "rating": rating,
+        "objective": objective,
+        "inject_id": inject_id,
+        "team": team,
+        "recommendation": recommendation,
+    }
+    return [decision.draft(ev.OBSERVATION_RECORDED, payload, ev.CONTROL_CELL)]
+
+
+def _mark(decision: Decision, command: dict[str, Any]) -> list[ev.Draft]:
+    scenario = decision.scenario
+    inject = inject_state(decision, command)
+    iid = inject.inject.id
+    if inject.status != RELEASED:
+        raise CommandError("wrong_state", f"inject {iid!r} is {inject.status}; marks follow a release")
+    team = field(command, "team", str)
+    if scenario.team(team) is None:
+        raise CommandError("not_found", f"no team {team!r}")
+    if team not in scenario.audience(inject.inject.to):
+        raise CommandError("invalid", f"inject {iid!r} was not addressed to {team!r}")
+    actions = expected_actions(scenario, inject.inject, team)
+    action = command.get("action")
+    if not isinstance(action, int) or isinstance(action, bool) or not 0 <= action < len(actions):
+        raise CommandError(
+            "invalid",
+            f"action must be the index of one of the {len(actions)} actions expected of {team!r} after {iid!r}",
+        )
+    status = command.get("status")
+    if status not in ev.EXPECTATION_STATUSES:
+        raise CommandError("invalid", f"status must be one of {', '.join(ev.EXPECTATION_STATUSES)}")
+    note = optional(command, "note", str)
+    if note is not None:
+        note = text(note, "note", decision.limits.note_chars) if note.strip() else None
+    before = decision.state.expectation_marks.get((iid, team, action))
+    if before is not None and before["status"] == status and before.get("note") == note:
+        raise CommandError("conflict", "this action is already marked so")
+    payload = {
+        "inject_id": iid,
+        "team": team,
+        "action": action,
+        "text": actions[action],
+        "status": status,
+        "note": note,
+    }
+    return [decision.draft(ev.EXPECTATION_MARKED, payload, ev.CONTROL_CELL)]
+
+
+DECIDERS: dict[str, Decider] = {"observation.record": _observe, "expectation.mark": _mark}

@@ -1,0 +1,152 @@
+"""What a participant may see of the state: the snapshot frame's payload, and the inject as people read it."""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import asdict
+from typing import TYPE_CHECKING, Any
+
+from . import events as ev
+from . import workflows
+from .access import EVALUATOR, FACILITATOR, TRAINEE, Principal, inject_for_trainee, may_read, may_see_feature, may_write
+from .scenario import CHANNELS, FEATURE_KINDS, Inject, Scenario
+
+if TYPE_CHECKING:
+    from .projections import ExerciseState, InjectState
+
+
+def snapshot(state: ExerciseState, principal: Principal) -> dict[str, Any]:
+    """Everything `principal` may see, as of `head`: the payload of a snapshot frame."""
+    assert state.scenario is not None
+    scenario = state.scenario
+    control = principal.role in (FACILITATOR, EVALUATOR)
+    rooms = {}
+    for room in scenario.rooms.values():
+        if may_read(principal, room):
+            rooms[room.id] = {
+                "id": room.id,
+                "name": room.name,
+                "kind": room.kind,
+                "can_write": may_write(principal, room),
+                "messages": list(state.messages.get(room.id, [])),
+            }
+    injects = []
+    for inject in state.injects.values():
+        if control:
+            injects.append(_inject_row(state, inject, control_view=True))
+        elif state.in_inbox(inject.inject.id, principal.team):
+            row = _inject_row(state, inject, control_view=False)
+            row["acknowledged"] = principal.team in inject.acks
+            row["responded"] = principal.team in inject.responses
+            injects.append(row)
+    cop = [f for f in state.cop.values() if may_see_feature(principal, f, scenario)]
+    participants: list[dict[str, Any]]
+    if control:
+        participants = [vars(p) | {} for p in state.participants.values()]
+        if principal.role == EVALUATOR:
+            participants = [p for p in participants if p["role"] != FACILITATOR]
+            participants = [{k: v for k, v in p.items() if k != "code"} for p in participants]
+    else:
+        participants = [
+            {"id": p.id, "name": p.name, "role": p.role, "team": p.team}
+            for p in state.participants.values()
+            if p.role == TRAINEE and p.team == principal.team
+        ]
+    team = scenario.team(principal.team) if principal.team else None
+    component = team.component if team else None
+    out = {
+        "exercise": state.exercise,
+        "seq": state.head,
+        "you": {
+            "role": principal.role,
+            "name": principal.name,
+            "team": principal.team,
+            "component": principal.component,
+            "participant": principal.participant,
+        },
+        "clock": state.clock_view(),
+        "scenario": {
+            "id": scenario.id,
+            "title": scenario.title,
+            "setting": scenario.setting,
+            "start": scenario.start,
+            "basemap": scenario.basemap,
+            "start_label": scenario.start_label,
+            "duration": scenario.duration,
+            "objectives": scenario.objectives,
+            "components": [vars(c) for c in scenario.components],
+            "teams": [vars(t) for t in scenario.teams],
+            "channels": list(CHANNELS),
+            "feature_kinds": list(FEATURE_KINDS),
+            "briefings": scenario.briefings
+            if control
+            else {k: v for k, v in scenario.briefings.items() if k == component},
+        },
+        "rooms": rooms,
+        "injects": injects,
+        "cop": cop,
+        "participants": participants,
+    }
+    out.update(workflows.snapshot(state, scenario, principal.view))
+    if principal.role == FACILITATOR:
+        out["codes"] = [{"code": code, **asdict(info)} for code, info in state.codes.items()]
+    if control:  # the evaluation record: never in a trainee's snapshot
+        out["observations"] = list(state.observations)
+        out["expectation_marks"] = list(state.expectation_marks.values())
+        out["rating_scale"] = [
+            {"rating": r, "label": label, "meaning": meaning} for r, (label, meaning) in ev.RATING_SCALE.items()
+        ]
+    return copy.deepcopy(out)
+
+
+def _inject_row(state: ExerciseState, inject: InjectState, control_view: bool) -> dict[str, Any]:
+    content = inject_content(inject)
+    if not control_view:
+        return {
+            "inject": inject_for_trainee(content),
+            "status": inject.status,
+            "released_ex": inject.released_ex,
+            "released_seq": inject.released_seq,
+        }
+    return {
+        "inject": content,
+        "status": inject.status,
+        "released_ex": inject.released_ex,
+        "released_seq": inject.released_seq,
+        "adhoc": inject.adhoc,
+        "trigger": inject.trigger,
+        "edits": inject.edits,
+        "acks": dict(inject.acks),
+        "responses": dict(inject.responses),
+        "audience": sorted(state.scenario.audience(inject.inject.to)) if state.scenario else [],
+    }
+
+
+def expected_actions(scenario: Scenario, inject: Inject, team: str) -> list[str]:
+    """What evaluators look for from `team` after `inject`: the actions listed for the team,
+    its component or everyone, in the order the scenario lists them."""
+    out: list[str] = []
+    for key, actions in inject.expected.items():
+        if team in scenario.teams_of([key]):
+            out.extend(actions)
+    return out
+
+
+def inject_content(state: InjectState) -> dict[str, Any]:
+    """The inject as people read it: the payload of `inject.released` and of table rows."""
+    i = state.inject
+    return {
+        "id": i.id,
+        "from": i.sender,
+        "to": i.to,
+        "channel": i.channel,
+        "title": i.title,
+        "body": i.body,
+        "at": state.item.get("at"),
+        "offset": i.offset,
+        "cop": list(i.cop),
+        "expected": i.expected,
+        "objectives": list(i.objectives),
+        "notes": i.notes,
+        "attachments": [dict(a) for a in i.attachments],
+    }
