@@ -392,7 +392,7 @@ def views_run(path: Path, choose: Choose[Any], steps: int, cuts: dict[str, int])
     """Run `steps` steps; each view takes its snapshot after `cuts[view]` of them. For each view:
     that snapshot, the live form of every later event it may see, and the snapshot built at the end."""
     ex = Exercise(path, choose)
-    principals = {p.view: p for p in ex.principals}
+    principals = {p.view.key: p for p in ex.principals}
     starts: dict[str, Any] = {}
     for i in range(steps + 1):
         for view, principal in principals.items():
@@ -409,7 +409,7 @@ def view_cases(
     out = {}
     for view, principal in principals.items():
         head, snapshot = starts[view]
-        live = [wire(body) for e in run.log[head:] if (body := event_for_view(view, e)) is not None]
+        live = [wire(body) for e in run.log[head:] if (body := event_for_view(principal.view, e)) is not None]
         out[view] = {"snapshot": snapshot, "events": live, "expected": wire(run.state.snapshot(principal))}
     return out
 
@@ -560,7 +560,7 @@ SCRIPT_CUT = 5
 
 def scripted_run() -> dict[str, Any]:
     ex = Exercise(ROOT / "injects" / "demo.yaml", lambda options: options[0])
-    principals = {p.view: p for p in ex.principals}
+    principals = {p.view.key: p for p in ex.principals}
     who = {"fac": FAC, "eval": EVAL, **{p.team or "": p for p in ex.teams}}
     starts: dict[str, tuple[int, Any]] = {}
     for i, (actor, ctype, fields) in enumerate(SCRIPT):
