@@ -105,6 +105,10 @@ class ClientView:
         elif t == "inject.edited":
             row = self.injects[p["inject_id"]]
             row["inject"].update(p["changes"])
+            if "to" in p["changes"]:
+                row["inject"]["to"] = {"components": [], "teams": [], "rooms": [], **p["changes"]["to"]}
+                if "audience" in row:
+                    row["audience"] = audience_of(s, row["inject"]["to"])
             if "at" in p["changes"]:
                 at = p["changes"]["at"]
                 row["inject"]["offset"] = parse_offset(at) if isinstance(at, str) else None
@@ -156,6 +160,15 @@ class ClientView:
         elif t in WORKFLOW_EVENTS:
             _apply_workflow_event(s, e, self.you)
         s["seq"] = e["seq"]
+
+
+def audience_of(s: Row, to: Row) -> list[str]:
+    """projection.js audienceOf: the teams an inject addressed `to` reaches."""
+    named = [*to["components"], *to["teams"]]
+    teams = {t["id"] for t in s["scenario"]["teams"] if "all" in named or t["id"] in named or t["component"] in named}
+    for room in to["rooms"]:
+        teams.update(s["rooms"].get(room, {}).get("readers", []))
+    return sorted(teams)
 
 
 def _author(e: Row) -> Row:

@@ -143,9 +143,10 @@ class Exercise:
             {"at": "manual"},
             {"from": "Radio Tamsa"},
             {"channel": self.choose(CHANNELS)},
-            # Not `to`: the control cell's live fold keeps a stale audience (KNOWN_DISAGREEMENTS, below).
             {"expected": {self.teams[0].team: ["Answer in the joint room"]}},
             {"objectives": sorted(self.snap()["scenario"]["objectives"])[:1]},
+            {"to": {"rooms": [self.choose(sorted(self.snap()["rooms"]))]}},
+            {"to": {"components": [self.choose(self.components)], "teams": [self.teams[0].team]}},
         ]
         return [(FAC, {"type": "inject.edit", "inject_id": iid, "changes": c}) for c in changes]
 
@@ -445,22 +446,18 @@ def test_every_view_folds_its_live_events_into_what_a_later_snapshot_shows(path:
 # an edit of an unreleased inject's `to`. The live `inject.edited` carries the changes only, and
 # projection.js keeps the row's `audience` (observe.js's teams and team filter) as it was; the
 # snapshot computes it again from the new `to`. Seen by the facilitator and the evaluators.
-KNOWN_DISAGREEMENTS = [
-    pytest.param(
-        "demo",
-        view,
-        [("inject.edit", {"inject_id": "D-03", "changes": {"to": {"rooms": ["plenary"]}}})],
-        marks=pytest.mark.xfail(
-            strict=True, reason="inject.edited: the control cell's live fold keeps the old audience"
-        ),
-        id=f"edited-to-{view}",
-    )
+EDITED_ADDRESSEES = [
+    pytest.param("demo", view, [("inject.edit", {"inject_id": "D-03", "changes": {"to": to}})], id=f"{name}-{view}")
     for view in ("facilitator", "evaluator")
+    for name, to in (("room", {"rooms": ["plenary"]}), ("component", {"components": ["police"], "teams": ["mil-1"]}))
 ]
 
 
-@pytest.mark.parametrize(("scenario", "view", "commands"), KNOWN_DISAGREEMENTS)
-def test_known_disagreement(scenario: str, view: str, commands: list[tuple[str, Command]]) -> None:
+@pytest.mark.parametrize(("scenario", "view", "commands"), EDITED_ADDRESSEES)
+def test_the_control_cell_folds_an_edited_inject_to_its_new_audience(
+    scenario: str, view: str, commands: list[tuple[str, Command]]
+) -> None:
+    """Found by the property: an edit of `to` left the live fold with the old audience."""
     run = CoreRun(load_scenario_file(ROOT / "injects" / f"{scenario}.yaml"))
     principal = {"facilitator": FAC, "evaluator": EVAL}[view]
     start = (run.state.head, wire(run.state.snapshot(principal)))
@@ -551,6 +548,7 @@ SCRIPT: list[tuple[str, str, Command]] = [
     ("fac", "clock.resume", {}),
     ("fac", "inject.hold", {"inject_id": "D-06"}),
     ("fac", "inject.unhold", {"inject_id": "D-06"}),
+    ("fac", "inject.edit", {"inject_id": "D-05", "changes": {"to": {"rooms": ["joint"]}}}),
     ("fac", "inject.release", {"inject_id": "D-03"}),
     ("eval", "expectation.mark", {"inject_id": "D-03", "team": "mil-1", "action": 0, "status": "met"}),
     ("fac", "expectation.mark", {"inject_id": "D-03", "team": "mil-1", "action": 0, "status": "partly"}),

@@ -30,6 +30,8 @@ def snapshot(state: ExerciseState, principal: Principal) -> dict[str, Any]:
                 "can_write": may_write(principal, room),
                 "messages": list(state.messages.get(room.id, [])),
             }
+            if control:  # so that the control cell's fold can address an edited inject (projection.js)
+                rooms[room.id]["readers"] = sorted(room.readers)
     injects = []
     for inject in state.injects.values():
         if control:

@@ -97,6 +97,10 @@ export class ExerciseView extends EventTarget {
       case 'inject.edited': {
         const row = this.injects.get(p.inject_id);
         Object.assign(row.inject, p.changes);
+        if ('to' in p.changes) {
+          row.inject.to = { components: [], teams: [], rooms: [], ...p.changes.to };
+          if ('audience' in row) row.audience = audienceOf(s, row.inject.to);
+        }
         if ('at' in p.changes) row.inject.offset = typeof p.changes.at === 'string' ? parseOffset(p.changes.at) : null;
         row.edits = (row.edits || 0) + 1;
         break;
@@ -141,6 +145,16 @@ export class ExerciseView extends EventTarget {
   component(id) {
     return this.state.scenario.teams.find((t) => t.id === id)?.component;
   }
+}
+
+// The teams an inject addressed `to` reaches, as the server's Scenario.audience decides it.
+function audienceOf(s, to) {
+  const named = [...to.components, ...to.teams];
+  const teams = new Set(s.scenario.teams
+    .filter((t) => named.includes('all') || named.includes(t.id) || named.includes(t.component))
+    .map((t) => t.id));
+  for (const room of to.rooms) for (const team of s.rooms[room]?.readers || []) teams.add(team);
+  return [...teams].sort();
 }
 
 // The evaluation record (control cell only), in the form of the server's snapshot rows.
