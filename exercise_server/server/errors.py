@@ -20,7 +20,12 @@ HTTP_STATUS = {
 
 
 class RequestError(Refusal):
-    """An HTTP request refused before any command is decided: answered with HTTP_STATUS[code]."""
+    """An HTTP request refused before any command is decided: answered with HTTP_STATUS[code]
+    (and a Retry-After header when `retry_after` says when to try again)."""
+
+    def __init__(self, code: str, message: str, retry_after: int | None = None) -> None:
+        super().__init__(code, message)
+        self.retry_after = retry_after
 
     @property
     def status(self) -> int:

@@ -36,8 +36,11 @@ def _ctx(request: Request) -> AppContext:
 
 def error_response(exc: Refusal) -> JSONResponse:
     """A refusal (of the request, of the command it carried, of a replay seek) as the API's JSON error."""
+    retry_after = exc.retry_after if isinstance(exc, RequestError) else None
     return JSONResponse(
-        {"error": {"code": exc.code, "message": exc.message}}, status_code=HTTP_STATUS.get(exc.code, 400)
+        {"error": {"code": exc.code, "message": exc.message}},
+        status_code=HTTP_STATUS.get(exc.code, 400),
+        headers={"Retry-After": str(retry_after)} if retry_after is not None else None,
     )
 
 
@@ -97,8 +100,8 @@ def _address(request: Request) -> str:
 @api
 async def facilitator_session(request: Request) -> JSONResponse:
     ctx = _ctx(request)
-    ctx.wrong_sign_ins.check(_address(request))
     data = await _json_body(request)
+    await ctx.wrong_sign_ins.pace(_address(request))
     given = data.get("secret")
     if not isinstance(given, str) or not hmac.compare_digest(given.encode(), ctx.facilitator_secret.encode()):
         ctx.wrong_sign_ins.wrong(_address(request))
@@ -119,8 +122,8 @@ async def facilitator_session(request: Request) -> JSONResponse:
 @api
 async def join(request: Request) -> JSONResponse:
     ctx = _ctx(request)
-    ctx.wrong_sign_ins.check(_address(request))
     data = await _json_body(request)
+    await ctx.wrong_sign_ins.pace(_address(request))
     code = normalise_code(data.get("code"))
     runtime = await ctx.exercises.by_code(code)
     if runtime is None:

@@ -85,9 +85,10 @@ def decode(data: bytes | str) -> tuple[dict[str, Any], str]:
 
 
 def check_message(message: dict[str, Any]) -> tuple[str, Any]:
-    """The message's type and client-chosen id, or CommandError if either is unusable."""
+    """The message's type and client-chosen id, or CommandError if either is unusable (an id may be
+    left out, never null)."""
     cid = message.get("id")
-    if cid is not None and (
+    if "id" in message and (
         not isinstance(cid, (str, int)) or isinstance(cid, bool) or (isinstance(cid, str) and len(cid) > 64)
     ):
         raise CommandError("invalid", "id must be a string of at most 64 characters or an integer")
@@ -179,3 +180,15 @@ def ack(cid: Any, first_seq: int, seq: int) -> dict[str, Any]:
 
 def pong(cid: Any, server_time: float) -> dict[str, Any]:
     return reply("pong", cid, server_time=server_time)
+
+
+CLOSE_REASON_BYTES = 123  # what a WebSocket close frame can hold after its code (RFC 6455, 5.5)
+
+
+def close_reason(reason: str) -> str:
+    """`reason` cut to fit a close frame (whole UTF-8 characters, an ellipsis where cut): a close
+    whose reason does not fit is never sent, and the client would see the connection drop (1006)."""
+    data = reason.encode()
+    if len(data) <= CLOSE_REASON_BYTES:
+        return reason
+    return data[: CLOSE_REASON_BYTES - 3].decode(errors="ignore") + "…"

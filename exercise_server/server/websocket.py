@@ -82,13 +82,13 @@ async def exercise_socket(websocket: WebSocket) -> None:
     await websocket.accept()
     runtime = await ctx.exercises.find(websocket.path_params["exercise"])
     if runtime is None:
-        await websocket.close(code=4404, reason="no such exercise")
+        await close(websocket, 4404, "no such exercise")
         return
     try:
         conn, last_seq = await _hello(websocket, ctx, runtime)
     except Refused as refusal:
         log.info("refused hello on %s: %s", runtime.id, refusal.reason)
-        await websocket.close(code=refusal.code, reason=refusal.reason)
+        await close(websocket, refusal.code, refusal.reason)
         return
     except WebSocketDisconnect as gone:
         if gone.code == 1009:
@@ -123,9 +123,14 @@ async def exercise_socket(websocket: WebSocket) -> None:
     if conn.close_code is not None:
         log.info("closing %s (%s): %s %s", conn.principal.name, conn.view, conn.close_code, conn.close_reason)
         try:
-            await asyncio.wait_for(websocket.close(code=conn.close_code, reason=conn.close_reason), 15)
+            await asyncio.wait_for(close(websocket, conn.close_code, conn.close_reason), 15)
         except Exception:  # noqa: BLE001 - the peer may be gone already
             pass
+
+
+async def close(websocket: WebSocket, code: int, reason: str) -> None:
+    """Every close the endpoint sends, with a reason cut to fit the close frame."""
+    await websocket.close(code=code, reason=protocol.close_reason(reason))
 
 
 class Refused(Exception):
