@@ -13,8 +13,22 @@ from .fastsend import FanoutProtocol
 from .settings import Settings
 
 
+class QuietSockets(logging.Filter):
+    """Drops uvicorn's lines for every WebSocket (accepted, open, closed): the endpoint logs what
+    happens to one (a refusal, a close) in a line of its own, so that a hostile hello costs one
+    short line, not three, and a reconnect storm does not flood the log."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.name != "uvicorn.error":
+            return True
+        message = record.msg if isinstance(record.msg, str) else ""
+        return message not in ("connection open", "connection closed") and '"WebSocket %s"' not in message
+
+
 def serve(settings: Settings) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(QuietSockets())
     # log_config=None: uvicorn's lines go through the same handler and format as ours. Its
     # own formatters copy every record, which cost a reconnect storm a tenth of its CPU time
     # (three lines per connection).

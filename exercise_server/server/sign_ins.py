@@ -47,7 +47,9 @@ class WrongSignIns:
     def _refused(self, address: str) -> RequestError:
         wait = self.retry_after(address)
         return RequestError(
-            "rate_limited", f"too many wrong codes or secrets from your address: try again in {wait} s", retry_after=wait
+            "rate_limited",
+            f"too many wrong codes or secrets from your address: try again in {wait} s",
+            retry_after=wait,
         )
 
     async def pace(self, address: str) -> None:

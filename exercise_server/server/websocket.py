@@ -87,7 +87,7 @@ async def exercise_socket(websocket: WebSocket) -> None:
     try:
         conn, last_seq = await _hello(websocket, ctx, runtime)
     except Refused as refusal:
-        log.info("refused hello on %s: %s", runtime.id, refusal.reason)
+        log.info("refused hello on %s: %.80s", runtime.id, refusal.reason)
         await close(websocket, refusal.code, refusal.reason)
         return
     except WebSocketDisconnect as gone:
