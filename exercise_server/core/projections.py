@@ -19,6 +19,7 @@ from .clock import ClockState
 from .context import Handler
 from .scenario import Inject, Scenario
 from .scenario_check import build_inject, scenario_from_doc
+from .versions import Versions
 from .workflows.assistance import Request
 from .workflows.decisions import LoggedDecision
 from .workflows.documents import Document
@@ -40,6 +41,7 @@ class InjectState:
     acks: dict[str, dict[str, Any]] = field(default_factory=dict)  # team -> {ex_time, wall_time, name, seq}
     responses: dict[str, dict[str, Any]] = field(default_factory=dict)  # team -> its first response, as acks + action
     edits: int = 0
+    versions: Versions = field(default_factory=Versions)  # of its content (what inject.edit changes)
 
     def first_ack_ex(self) -> float | None:
         return min((a["ex_time"] for a in self.acks.values()), default=None)
@@ -75,6 +77,7 @@ class ExerciseState:
     injects: dict[str, InjectState] = field(default_factory=dict)
     messages: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     cop: dict[str, dict[str, Any]] = field(default_factory=dict)
+    cop_versions: dict[str, Versions] = field(default_factory=dict)  # feature id -> its versions
     participants: dict[str, Participant] = field(default_factory=dict)
     codes: dict[str, JoinCode] = field(default_factory=dict)
     adhoc_count: int = 0
@@ -193,9 +196,13 @@ def _opened(state: ExerciseState, event: ev.Event) -> None:
     scenario = scenario_from_doc(event.payload["scenario"])
     state.exercise, state.scenario, state.title = event.exercise, scenario, event.payload.get("title", scenario.title)
     items = event.payload["scenario"]["msel"]
-    state.injects = {inj.id: InjectState(inj, dict(item)) for inj, item in zip(scenario.injects, items, strict=False)}
+    state.injects = {
+        inj.id: InjectState(inj, dict(item), versions=Versions(event.seq))
+        for inj, item in zip(scenario.injects, items, strict=False)
+    }
     state.messages = {rid: [] for rid in scenario.rooms}
     state.cop = {f["id"]: copy.deepcopy(f) for f in scenario.features}
+    state.cop_versions = {fid: Versions(event.seq) for fid in state.cop}
 
 
 def _clock(state: ExerciseState, event: ev.Event) -> None:
@@ -235,7 +242,7 @@ def _released(state: ExerciseState, event: ev.Event) -> None:
     inject = state.injects.get(content["id"])
     if inject is None:  # an ad-hoc inject, checked when it was decided
         item = adhoc_item(content)
-        inject = InjectState(_built(state, item), item, adhoc=True)
+        inject = InjectState(_built(state, item), item, adhoc=True, versions=Versions(event.seq))
         state.injects[content["id"]] = inject
         state.adhoc_count += 1
     inject.status, inject.released_seq, inject.released_ex, inject.trigger = (
@@ -258,6 +265,7 @@ def _edited(state: ExerciseState, event: ev.Event) -> None:
     inject.item = {**inject.item, **event.payload["changes"]}
     inject.inject = _built(state, inject.item, inject.inject.order)
     inject.edits += 1
+    inject.versions.touch(event.seq, event.payload["changes"])
 
 
 def adhoc_item(content: dict[str, Any]) -> dict[str, Any]:
@@ -323,14 +331,17 @@ def message_row(event: ev.Event) -> dict[str, Any]:
 
 def _cop_added(state: ExerciseState, event: ev.Event) -> None:
     state.cop[event.payload["feature"]["id"]] = copy.deepcopy(event.payload["feature"])
+    state.cop_versions[event.payload["feature"]["id"]] = Versions(event.seq)
 
 
 def _cop_changed(state: ExerciseState, event: ev.Event) -> None:
     state.cop[event.payload["id"]] = copy.deepcopy(event.payload["feature"])
+    state.cop_versions.setdefault(event.payload["id"], Versions()).touch(event.seq, event.payload["set"])
 
 
 def _cop_removed(state: ExerciseState, event: ev.Event) -> None:
     state.cop.pop(event.payload["id"], None)
+    state.cop_versions.pop(event.payload["id"], None)
 
 
 def _observed(state: ExerciseState, event: ev.Event) -> None:
