@@ -196,10 +196,8 @@ def _opened(state: ExerciseState, event: ev.Event) -> None:
     scenario = scenario_from_doc(event.payload["scenario"])
     state.exercise, state.scenario, state.title = event.exercise, scenario, event.payload.get("title", scenario.title)
     items = event.payload["scenario"]["msel"]
-    state.injects = {
-        inj.id: InjectState(inj, dict(item), versions=Versions(event.seq))
-        for inj, item in zip(scenario.injects, items, strict=False)
-    }
+    pairs = zip(scenario.injects, items, strict=False)
+    state.injects = {inj.id: InjectState(inj, dict(item), versions=Versions(event.seq)) for inj, item in pairs}
     state.messages = {rid: [] for rid in scenario.rooms}
     state.cop = {f["id"]: copy.deepcopy(f) for f in scenario.features}
     state.cop_versions = {fid: Versions(event.seq) for fid in state.cop}
