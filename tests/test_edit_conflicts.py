@@ -123,3 +123,7 @@ def test_a_feature_added_by_an_inject_starts_at_the_seq_of_its_event():
     added = next(e for e in events if e.type == ev.COP_FEATURE_ADDED)
     assert run.state.cop_versions["inc-protection"].version == added.seq
     assert _feature(run, FAC, "inc-protection")["version"] == added.seq
+    with pytest.raises(CommandError) as refused:  # made on a version from before the feature was there
+        run.cmd(FAC, "cop.change", feature_id="inc-protection", set={"name": "x"}, version=1)
+    assert refused.value.changed["fields"] == sorted(added.payload["feature"])
+    assert refused.value.changed["current"]["name"] == "Protection incident"

@@ -328,8 +328,10 @@ def message_row(event: ev.Event) -> dict[str, Any]:
 
 
 def _cop_added(state: ExerciseState, event: ev.Event) -> None:
-    state.cop[event.payload["feature"]["id"]] = copy.deepcopy(event.payload["feature"])
-    state.cop_versions[event.payload["feature"]["id"]] = Versions(event.seq)
+    feature = event.payload["feature"]
+    state.cop[feature["id"]] = copy.deepcopy(feature)
+    # Every field is new: a stale edit of a removed feature whose id was given again learns of all of them.
+    state.cop_versions[feature["id"]] = Versions(event.seq, dict.fromkeys(feature, event.seq))
 
 
 def _cop_changed(state: ExerciseState, event: ev.Event) -> None:

@@ -50,7 +50,7 @@ def check_version(command: Mapping[str, Any], versions: Versions, current: Mappi
     which = f": {', '.join(names)}" if names else ""
     raise CommandError(
         "conflict",
-        f"{what} was changed since you opened it (your version {base}, now {versions.version}){which}; "
-        "nothing was stored: look at the changes and save again",
+        f"{what} was changed meanwhile (you edited version {base}, it is now at {versions.version}){which}; "
+        "nothing was stored: look at the changes and apply yours again",
         changed=changed,
     )
