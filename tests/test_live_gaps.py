@@ -124,6 +124,8 @@ async def test_a_stream_trimmed_behind_a_reader_is_reported_and_not_skipped(tmp_
         got = texts(hum)
         assert got == ["m1", "m2", "m3", "m4"][: len(got)]  # a prefix: m4 never reaches it without m3
         assert "m4" not in got
+        refused = await hum.command("room.post", room="joint", text="after the hole")
+        assert refused["type"] == "error" and refused["code"] == "unavailable"  # not stored after a hole
         for c in (fac, hum):
             await c.close()
     finally:

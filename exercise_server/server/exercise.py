@@ -22,7 +22,7 @@ from ..core.clock import WallClock
 from ..core.commands import Limits, decide, decide_due, decide_join
 from ..core.errors import CommandError
 from ..core.projections import ExerciseState
-from ..store.base import EventStore, FenceLost, HeadMismatch, OutcomeUnknown, Segment, StoreUnavailable
+from ..store.base import EventStore, FenceLost, HeadMismatch, LogHole, OutcomeUnknown, Segment, StoreUnavailable
 from . import protocol
 from .connection import Connection
 from .fanout import CatchUp, Fanout
@@ -143,18 +143,18 @@ class ExerciseRuntime:
             raise
         self.health.works(STORE)
         if not self.fanout.deliver(events):
-            self._log_has_a_hole(events)
+            raise self._log_has_a_hole(events)
 
-    def _log_has_a_hole(self, events: Sequence[ev.Event]) -> None:
+    def _log_has_a_hole(self, events: Sequence[ev.Event]) -> LogHole:
         """The store itself lacks the next event (a trimmed Redis stream): this process holds the
         exercise where it is rather than skip it, and says so (the log and the `service` frames)."""
-        if self._hole_at == self.state.head:
-            return
-        self._hole_at = self.state.head
         after = next(e.seq for e in events if e.seq > self.state.head)
         reason = f"exercise {self.id}: the event log has no events {self.state.head + 1}..{after - 1} (trimmed?)"
-        log.error("%s; holding the exercise at %d, its commands are refused", reason, self.state.head)
-        self.health.failed(LOG, reason)
+        if self._hole_at != self.state.head:  # reported once
+            self._hole_at = self.state.head
+            log.error("%s; holding the exercise at %d, its commands are refused", reason, self.state.head)
+            self.health.failed(LOG, reason)
+        return LogHole(reason)
 
     def _stored_elsewhere(self, events: Sequence[ev.Event]) -> None:
         """The bus brings what the other processes stored: the same fold and fan-out as a commit's.

@@ -20,6 +20,11 @@ class OutcomeUnknown(StoreUnavailable):
     the append landed: it may or may not be stored."""
 
 
+class LogHole(StoreUnavailable):
+    """The log lacks events it should hold (a trimmed Redis stream): nothing after them can be
+    folded, so nothing after them is stored or sent either."""
+
+
 class HeadMismatch(Exception):
     """Another writer appended first (optimistic concurrency); decide again."""
 
