@@ -114,14 +114,16 @@ def encode(message: dict[str, Any], fmt: str) -> bytes | str:
 # -- the server's frames, one constructor each (SERVER_TYPES) ----------------------
 
 
-def welcome(exercise: str, mode: str, head: int, server_time: float, you: Principal) -> dict[str, Any]:
-    """The first frame of a connection: who it is and how it catches up (`mode`: resume or snapshot)."""
+def welcome(exercise: str, mode: str, head: int, server_time: float, you: Principal, epoch: str = "") -> dict[str, Any]:
+    """The first frame of a connection: who it is and how it catches up (`mode`: resume or snapshot),
+    and the log's `epoch`, which the client keeps with its last sequence number and sends back."""
     return {
         "type": "welcome",
         "protocol": PROTOCOL_VERSION,
         "exercise": exercise,
         "mode": mode,
         "head": head,
+        "epoch": epoch,
         "server_time": server_time,
         "you": {
             "participant": you.participant,

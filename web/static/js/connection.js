@@ -1,5 +1,6 @@
-// The WebSocket to the server: hello with the last sequence number held, automatic
-// reconnection with resume, commands answered by ack or error. msgpack binary frames.
+// The WebSocket to the server: hello with the last sequence number held (and the epoch of
+// the log it counts in), automatic reconnection with resume, commands answered by ack or
+// error. msgpack binary frames.
 
 const { encode, decode } = window.MessagePack;
 const FATAL = { 4401: 'Your session is no longer valid. Sign in again.', 4403: 'Your join code was revoked.',
@@ -9,6 +10,7 @@ export class Connection {
   constructor({ exercise, token, onFrame, onState, onFatal }) {
     Object.assign(this, { exercise, token, onFrame, onState, onFatal });
     this.lastSeq = 0;
+    this.epoch = null; // the log's history lastSeq counts in: a resume onto another is refused
     this.pending = new Map();
     this.nextId = 1;
     this.retry = 0;
@@ -26,7 +28,9 @@ export class Connection {
     ws.onopen = () => {
       this.degraded = false; // the server says again, after the catch-up, if its store is still away
       this.setState('catching up');
-      ws.send(encode({ type: 'hello', token: this.token, last_seq: this.lastSeq }));
+      const hello = { type: 'hello', token: this.token, last_seq: this.lastSeq };
+      if (this.epoch) hello.epoch = this.epoch;
+      ws.send(encode(hello));
     };
     ws.onmessage = (e) => this.handle(decode(new Uint8Array(e.data)));
     ws.onclose = (e) => this.closed(e);
@@ -34,6 +38,9 @@ export class Connection {
 
   handle(frame) {
     switch (frame.type) {
+      case 'welcome':
+        this.epoch = frame.epoch || null; // what follows counts in this history
+        break;
       case 'event':
         if (frame.event.seq <= this.lastSeq) return; // already held: never applied twice
         this.lastSeq = frame.event.seq;
