@@ -17,6 +17,7 @@ ERROR_CODES: dict[str, str] = {
     "not_found": "no such inject, room, feature or code that you may see",
     "wrong_state": "not possible in the exercise's current state (for example pausing a paused clock)",
     "conflict": "already done (an inject already released or acknowledged, a code already revoked)",
+    "id_reused": "the command id was used for another command of yours (protocol 1.1); choose a new id",
     "rate_limited": "too many messages per second from this connection; slow down",
     "unavailable": "the event store is unreachable; nothing was stored; retry",
     "internal": "an unexpected server fault; nothing was stored",
