@@ -8,16 +8,25 @@ reconnect, resends it with the same id, as web/static/js/connection.js does.
 from __future__ import annotations
 
 import asyncio
+import io
 import itertools
 import random
 import uuid
+from dataclasses import replace
 from typing import Any
 
+import pytest
 import websockets
 
+from exercise_server.core import events as ev
+from exercise_server.core.command_ids import PER_PARTICIPANT, digest
+from exercise_server.core.commands import decide
+from exercise_server.core.projections import ExerciseState
+from exercise_server.export import LogImportError, read_jsonl, write_jsonl
 from exercise_server.store.redis import RedisStore
 from exercise_server.store.sqlite import SqliteLog
 
+from .core_harness import FAC, HUM, MIL, CoreRun
 from .server_harness import Client, ServerProcess
 
 TEAMS = ["mil-1", "pol-1", "hum-1", "civ-1"]
@@ -250,3 +259,42 @@ async def test_two_processes_on_redis_one_killed_during_bursts_lose_and_duplicat
         b.stop()
         if a.proc and a.proc.poll() is None:
             a.stop()
+
+
+# -- the fold and the stored form, without a server ---------------------------------------
+
+
+def _run_with_ids(n: int) -> CoreRun:
+    run = CoreRun()
+    run.cmd(FAC, "clock.start")
+    for i in range(n):
+        command = post(f"m{i}")
+        ref = ev.CommandRef(HUM.participant, f"id-{i}", digest(command))
+        run.append([replace(d, command=ref) for d in decide(run.state, HUM, command, run.clock.now())])
+    return run
+
+
+def test_the_fold_keeps_each_participant_s_latest_ids_and_the_log_rebuilds_them():
+    run = _run_with_ids(PER_PARTICIPANT + 10)
+    ids = run.state.command_ids
+    assert ids.stored(HUM.participant, "id-0") is None, "the oldest ids are forgotten: the bound"
+    last = ids.stored(HUM.participant, f"id-{PER_PARTICIPANT + 9}")
+    assert last is not None and last.first_seq == last.last_seq == run.log[-1].seq
+    assert len(ids.by_participant[HUM.participant]) == PER_PARTICIPANT
+    assert ids.stored(MIL.participant, f"id-{PER_PARTICIPANT + 9}") is None, "ids are per participant"
+    # The stored form keeps the command; the fold of the log read back is the same.
+    back = [ev.decode_event(ev.encode_event(e)) for e in run.log]
+    assert back == run.log and ExerciseState.fold(back).command_ids == ids
+
+
+def test_an_exported_log_keeps_its_command_ids_and_an_old_one_still_imports():
+    run = _run_with_ids(3)
+    out = io.StringIO()
+    write_jsonl(run.log, out)
+    lines = out.getvalue().splitlines()
+    assert sum('"command"' in line for line in lines) == 3
+    assert read_jsonl(lines) == run.log
+    old = [line for line in lines if '"command"' not in line]  # a log written before 1.1
+    assert [e.command for e in read_jsonl(old)] == [None] * len(old)
+    with pytest.raises(LogImportError, match="command must be"):
+        read_jsonl([*old, lines[-1].replace('"digest"', '"hash"')])
