@@ -13,12 +13,14 @@ import asyncio
 import logging
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from typing import Any
 
 from ..bus.base import Bus
 from ..core import events as ev
 from ..core.access import Principal
 from ..core.clock import WallClock
+from ..core.command_ids import Refusals, digest, reused
 from ..core.commands import Limits, decide, decide_due, decide_join
 from ..core.errors import CommandError
 from ..core.projections import ExerciseState
@@ -60,6 +62,7 @@ class ExerciseRuntime:
         self._stored_head: int | None = None  # the store's head at the last live check
         self._hole_at: int | None = None  # the head at which the log itself was found to have a hole (reported once)
         self._unsubscribe = bus.subscribe(exercise, self._stored_elsewhere, after=state.head)
+        self.refusals = Refusals()
 
     # -- changing the exercise ----------------------------------------------------
 
@@ -72,6 +75,34 @@ class ExerciseRuntime:
                     try:
                         return await self._commit(drafts)
                     except HeadMismatch:  # another process appended first: catch up, decide again
+                        await self._catch_up()
+        raise CommandError("unavailable", "the exercise is too busy right now; retry")
+
+    async def submit_once(self, principal: Principal, command: dict[str, Any], cid: str | int) -> tuple[int, int]:
+        """`submit` with the client's id as idempotency key (protocol 1.1): the first and last seq
+        of the command's events. An id the log holds for this participant is answered from the
+        log, one this process refused with the same refusal; a head mismatch folds in what the
+        other processes stored first, so a resend that reached them is recognised too."""
+        body = digest(command)
+        ref = ev.CommandRef(principal.participant, cid, body)
+        async with self.lock:
+            with _refused_while_unavailable():
+                for _ in range(self.RETRIES):
+                    if (stored := self.state.command_ids.stored(principal.participant, cid)) is not None:
+                        if stored.digest != body:
+                            raise reused(cid)
+                        return stored.first_seq, stored.last_seq
+                    if (refused := self.refusals.answer(principal.participant, cid, body)) is not None:
+                        raise refused
+                    try:
+                        drafts = decide(self.state, principal, command, self.clock.now(), self.limits)
+                    except CommandError as exc:
+                        self.refusals.remember(principal.participant, cid, body, exc)
+                        raise
+                    try:
+                        events = await self._commit([replace(d, command=ref) for d in drafts])
+                        return events[0].seq, events[-1].seq
+                    except HeadMismatch:
                         await self._catch_up()
         raise CommandError("unavailable", "the exercise is too busy right now; retry")
 

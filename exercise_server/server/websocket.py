@@ -188,6 +188,7 @@ async def _hello(websocket: WebSocket, ctx: AppContext, runtime: ExerciseRuntime
         if open_now >= ctx.settings.connections_per_code:
             raise Refused(4413, f"{open_now} connections with this join code are open already")
     conn = Connection(session.principal(), session.code, fmt, ctx.settings.send_queue_frames, websocket)
+    conn.protocol = protocol.spoken(hello.get("protocol"))
     return conn, last_seq, epoch
 
 
@@ -195,7 +196,7 @@ async def _catch_up(runtime: ExerciseRuntime, conn: Connection, plan: CatchUp) -
     """Welcome, the snapshot or the backlog, caught_up, then what was queued meanwhile; then live."""
     fmt = conn.fmt
     welcome = protocol.welcome(
-        runtime.id, plan.mode, plan.head, runtime.clock.now(), conn.principal, runtime.fanout.epoch
+        runtime.id, plan.mode, plan.head, runtime.clock.now(), conn.principal, runtime.fanout.epoch, conn.protocol
     )
     await conn.write(protocol.encode(welcome, fmt))
     if isinstance(plan, Snapshot):
@@ -251,10 +252,14 @@ async def _read(websocket: WebSocket, runtime: ExerciseRuntime, conn: Connection
             command = {k: v for k, v in frame.items() if k != "id"}
             conn.submitting = True
             try:
-                events = await runtime.submit(conn.principal, command)
+                if cid is not None and conn.protocol >= protocol.IDEMPOTENT_IDS:
+                    first, last = await runtime.submit_once(conn.principal, command, cid)
+                else:
+                    events = await runtime.submit(conn.principal, command)
+                    first, last = events[0].seq, events[-1].seq
             finally:
                 conn.submitting = False
-            conn.offer(protocol.encode(protocol.ack(cid, events[0].seq, events[-1].seq), conn.fmt))
+            conn.offer(protocol.encode(protocol.ack(cid, first, last), conn.fmt))
         except CommandError as exc:
             if allowed:  # refusals over the rate limit are logged once per burst, above
                 log.info("%s (%s) refused: %s %s", conn.principal.name, conn.view, exc.code, exc.message)
