@@ -242,7 +242,7 @@ def _released(state: ExerciseState, event: ev.Event) -> None:
     content = payload["inject"]
     inject = state.injects.get(content["id"])
     if inject is None:  # an ad-hoc inject, checked when it was decided
-        item = adhoc_item(content)
+        item = views.adhoc_item(content)
         inject = InjectState(_built(state, item), item, adhoc=True, versions=Versions(event.seq))
         state.injects[content["id"]] = inject
         state.adhoc_count += 1
@@ -267,22 +267,6 @@ def _edited(state: ExerciseState, event: ev.Event) -> None:
     inject.inject = _built(state, inject.item, inject.inject.order)
     inject.edits += 1
     inject.versions.touch(event.seq, event.payload["changes"])
-
-
-def adhoc_item(content: dict[str, Any]) -> dict[str, Any]:
-    """The MSEL item of an ad-hoc inject, from the content its release carries."""
-    return {
-        "id": content["id"],
-        "at": "manual",
-        "from": content["from"],
-        "to": content["to"],
-        "channel": content["channel"],
-        "title": content["title"],
-        "body": content["body"],
-        "expected": content.get("expected") or {},
-        "objectives": content.get("objectives") or [],
-        "notes": content.get("notes") or "",
-    }
 
 
 def _built(state: ExerciseState, item: dict[str, Any], order: int | None = None) -> Inject:

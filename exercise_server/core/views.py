@@ -158,3 +158,19 @@ def inject_content(state: InjectState) -> dict[str, Any]:
         "notes": i.notes,
         "attachments": [dict(a) for a in i.attachments],
     }
+
+
+def adhoc_item(content: dict[str, Any]) -> dict[str, Any]:
+    """The MSEL item of an ad-hoc inject, from the content its release carries."""
+    return {
+        "id": content["id"],
+        "at": "manual",
+        "from": content["from"],
+        "to": content["to"],
+        "channel": content["channel"],
+        "title": content["title"],
+        "body": content["body"],
+        "expected": content.get("expected") or {},
+        "objectives": content.get("objectives") or [],
+        "notes": content.get("notes") or "",
+    }
