@@ -24,6 +24,7 @@ from ..core.errors import CommandError
 from ..core.projections import ExerciseState
 from ..store.base import EventStore, FenceLost, HeadMismatch, OutcomeUnknown, StoreUnavailable
 from . import protocol
+from .codes import new_code
 from .connection import Connection
 from .fanout import CatchUp, Fanout
 from .health import STORE, Health
@@ -61,6 +62,8 @@ class ExerciseRuntime:
 
     async def submit(self, principal: Principal, command: dict[str, Any]) -> list[ev.Event]:
         """Decide, store durably, fold and fan out, publish. Raises CommandError; nothing changes on error."""
+        if command.get("type") == "code.replace":  # the server draws the new code, never a client
+            command = {**command, "replacement": new_code()}
         async with self.lock:
             with _refused_while_unavailable():
                 for _ in range(self.RETRIES):
