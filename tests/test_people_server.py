@@ -58,7 +58,9 @@ async def test_a_removed_evaluator_may_no_longer_replay(server):
     assert httpx.get(replay, headers=bearer(evans["token"])).status_code == 200
     fac = await Client(server, exercise, fac_token).connect()
     await fac.ok("participant.remove", participant=evans["participant"])
-    assert httpx.get(replay, headers=bearer(evans["token"])).status_code == 403
+    for path in ("replay", "timeline", "metrics", "report"):
+        r = httpx.get(f"{server.base}/api/exercises/{exercise}/{path}", headers=bearer(evans["token"]))
+        assert r.status_code == 403 and "removed" in r.json()["error"]["message"], path
     assert await refused_hello(server, exercise, evans["token"]) == 4410
     await fac.close()
 
