@@ -1,4 +1,4 @@
-"""Who takes part: the facilitator removes one participant, or gives a team a new join code.
+"""Who takes part: join codes (issued, revoked, replaced) and participants removed by the facilitator.
 
 Built beside `code.revoke` (commands.py). A removal is the person's, not the code's: their tokens
 stop working (hello closes 4410, the HTTP API refuses them) and their teammates stay in. A
@@ -69,6 +69,14 @@ def replace_code(decision: Decision, command: dict[str, Any]) -> list[ev.Draft]:
     return [decision.draft(ev.CODE_REPLACED, payload, (ev.FACILITATOR,))]
 
 
+def _code_issued(state: ExerciseState, event: ev.Event) -> None:
+    state.codes[event.payload["code"]] = JoinCode(event.payload["role"], event.payload.get("team"))
+
+
+def _code_revoked(state: ExerciseState, event: ev.Event) -> None:
+    state.codes[event.payload["code"]] = replace(state.codes[event.payload["code"]], revoked=True)
+
+
 def _removed(state: ExerciseState, event: ev.Event) -> None:
     pid = event.payload["participant"]
     state.removed[pid] = state.participants.pop(pid)
@@ -81,4 +89,9 @@ def _code_replaced(state: ExerciseState, event: ev.Event) -> None:
 
 
 DECIDERS: dict[str, Decider] = {"participant.remove": remove_participant, "code.replace": replace_code}
-HANDLERS: dict[str, Handler] = {ev.PARTICIPANT_REMOVED: _removed, ev.CODE_REPLACED: _code_replaced}
+HANDLERS: dict[str, Handler] = {
+    ev.CODE_ISSUED: _code_issued,
+    ev.CODE_REVOKED: _code_revoked,
+    ev.CODE_REPLACED: _code_replaced,
+    ev.PARTICIPANT_REMOVED: _removed,
+}

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 from . import events as ev
@@ -20,6 +20,7 @@ from .context import Handler
 from .people import JoinCode
 from .scenario import Inject, Scenario
 from .scenario_check import build_inject, scenario_from_doc
+from .versions import Versions
 from .workflows.assistance import Request
 from .workflows.decisions import LoggedDecision
 from .workflows.documents import Document
@@ -41,6 +42,7 @@ class InjectState:
     acks: dict[str, dict[str, Any]] = field(default_factory=dict)  # team -> {ex_time, wall_time, name, seq}
     responses: dict[str, dict[str, Any]] = field(default_factory=dict)  # team -> its first response, as acks + action
     edits: int = 0
+    versions: Versions = field(default_factory=Versions)  # of its content (what inject.edit changes)
 
     def first_ack_ex(self) -> float | None:
         return min((a["ex_time"] for a in self.acks.values()), default=None)
@@ -67,6 +69,7 @@ class ExerciseState:
     injects: dict[str, InjectState] = field(default_factory=dict)
     messages: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     cop: dict[str, dict[str, Any]] = field(default_factory=dict)
+    cop_versions: dict[str, Versions] = field(default_factory=dict)  # feature id -> its versions
     participants: dict[str, Participant] = field(default_factory=dict)
     codes: dict[str, JoinCode] = field(default_factory=dict)
     removed: dict[str, Participant] = field(default_factory=dict)  # participant.removed: their tokens are refused
@@ -191,9 +194,11 @@ def _opened(state: ExerciseState, event: ev.Event) -> None:
     scenario = scenario_from_doc(event.payload["scenario"])
     state.exercise, state.scenario, state.title = event.exercise, scenario, event.payload.get("title", scenario.title)
     items = event.payload["scenario"]["msel"]
-    state.injects = {inj.id: InjectState(inj, dict(item)) for inj, item in zip(scenario.injects, items, strict=False)}
+    pairs = zip(scenario.injects, items, strict=False)
+    state.injects = {inj.id: InjectState(inj, dict(item), versions=Versions(event.seq)) for inj, item in pairs}
     state.messages = {rid: [] for rid in scenario.rooms}
     state.cop = {f["id"]: copy.deepcopy(f) for f in scenario.features}
+    state.cop_versions = {fid: Versions(event.seq) for fid in state.cop}
 
 
 def _clock(state: ExerciseState, event: ev.Event) -> None:
@@ -212,14 +217,6 @@ def _clock(state: ExerciseState, event: ev.Event) -> None:
         state.clock = clock.ended(wall, ex)
 
 
-def _code_issued(state: ExerciseState, event: ev.Event) -> None:
-    state.codes[event.payload["code"]] = JoinCode(event.payload["role"], event.payload.get("team"))
-
-
-def _code_revoked(state: ExerciseState, event: ev.Event) -> None:
-    state.codes[event.payload["code"]] = replace(state.codes[event.payload["code"]], revoked=True)
-
-
 def _joined(state: ExerciseState, event: ev.Event) -> None:
     payload = event.payload
     state.participants[payload["participant"]] = Participant(
@@ -233,7 +230,7 @@ def _released(state: ExerciseState, event: ev.Event) -> None:
     inject = state.injects.get(content["id"])
     if inject is None:  # an ad-hoc inject, checked when it was decided
         item = adhoc_item(content)
-        inject = InjectState(_built(state, item), item, adhoc=True)
+        inject = InjectState(_built(state, item), item, adhoc=True, versions=Versions(event.seq))
         state.injects[content["id"]] = inject
         state.adhoc_count += 1
     inject.status, inject.released_seq, inject.released_ex, inject.trigger = (
@@ -256,6 +253,7 @@ def _edited(state: ExerciseState, event: ev.Event) -> None:
     inject.item = {**inject.item, **event.payload["changes"]}
     inject.inject = _built(state, inject.item, inject.inject.order)
     inject.edits += 1
+    inject.versions.touch(event.seq, event.payload["changes"])
 
 
 def adhoc_item(content: dict[str, Any]) -> dict[str, Any]:
@@ -320,15 +318,20 @@ def message_row(event: ev.Event) -> dict[str, Any]:
 
 
 def _cop_added(state: ExerciseState, event: ev.Event) -> None:
-    state.cop[event.payload["feature"]["id"]] = copy.deepcopy(event.payload["feature"])
+    feature = event.payload["feature"]
+    state.cop[feature["id"]] = copy.deepcopy(feature)
+    # Every field is new: a stale edit of a removed feature whose id was given again learns of all of them.
+    state.cop_versions[feature["id"]] = Versions(event.seq, dict.fromkeys(feature, event.seq))
 
 
 def _cop_changed(state: ExerciseState, event: ev.Event) -> None:
     state.cop[event.payload["id"]] = copy.deepcopy(event.payload["feature"])
+    state.cop_versions.setdefault(event.payload["id"], Versions()).touch(event.seq, event.payload["set"])
 
 
 def _cop_removed(state: ExerciseState, event: ev.Event) -> None:
     state.cop.pop(event.payload["id"], None)
+    state.cop_versions.pop(event.payload["id"], None)
 
 
 def _observed(state: ExerciseState, event: ev.Event) -> None:
@@ -375,8 +378,6 @@ _HANDLERS: dict[str, Handler] = {
     ev.CLOCK_RESUMED: _clock,
     ev.CLOCK_SPEED_SET: _clock,
     ev.CLOCK_JUMPED: _clock,
-    ev.CODE_ISSUED: _code_issued,
-    ev.CODE_REVOKED: _code_revoked,
     ev.PARTICIPANT_JOINED: _joined,
     ev.INJECT_RELEASED: _released,
     ev.INJECT_HELD: _inject_status(HELD),

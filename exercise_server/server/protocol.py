@@ -169,8 +169,11 @@ def reply(mtype: str, cid: Any = None, **fields: Any) -> dict[str, Any]:
     return out
 
 
-def error(code: str, message: str, cid: Any = None) -> dict[str, Any]:
-    return reply("error", cid, code=code, message=message)
+def error(code: str, message: str, cid: Any = None, changed: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A refusal; `changed` (a stale edit's `conflict`: what changed since its version) when there is one."""
+    if changed is None:
+        return reply("error", cid, code=code, message=message)
+    return reply("error", cid, code=code, message=message, changed=changed)
 
 
 def ack(cid: Any, first_seq: int, seq: int) -> dict[str, Any]:

@@ -255,7 +255,7 @@ async def _read(websocket: WebSocket, runtime: ExerciseRuntime, conn: Connection
         except CommandError as exc:
             if allowed:  # refusals over the rate limit are logged once per burst, above
                 log.info("%s (%s) refused: %s %s", conn.principal.name, conn.view, exc.code, exc.message)
-            conn.offer(protocol.encode(protocol.error(exc.code, exc.message, cid), conn.fmt))
+            conn.offer(protocol.encode(protocol.error(exc.code, exc.message, cid, exc.changed), conn.fmt))
         except Exception:  # noqa: BLE001 - a fault in one command must not kill the connection
             log.exception("command from %s failed", conn.principal.name)
             conn.offer(protocol.encode(protocol.error("internal", "an unexpected server fault", cid), conn.fmt))
