@@ -117,6 +117,9 @@ async def test_on_redis_a_removal_on_one_process_closes_the_socket_on_the_other(
     bea = b.join(codes["hum-1"], "Bea")
     her = await Client(b, exercise, amina["token"]).connect()  # both on B
     mate = await Client(b, exercise, bea["token"]).connect()
+    # The facilitator removes whom A's panel lists: once her join reached A.
+    if not any(e["payload"].get("participant") == amina["participant"] for e in fac.events):
+        await fac.until(lambda f: f["type"] == "event" and f["event"]["payload"].get("participant") == amina["participant"])
     await fac.ok("participant.remove", participant=amina["participant"])
     assert await her.closed() == 4410
     assert (await mate.event("participant.removed"))["payload"]["participant"] == amina["participant"]
