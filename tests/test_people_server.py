@@ -132,3 +132,20 @@ async def test_on_redis_a_removal_on_one_process_closes_the_socket_on_the_other(
     assert b.join(new, "Chloe")["team"] == "hum-1"
     for c in (fac, watcher, mate):
         await c.close()
+
+
+async def test_a_new_code_asked_twice_with_one_id_is_drawn_once_on_protocol_1_1(server):
+    exercise, codes, fac_token = server.open_exercise()
+    fac = Client(server, exercise, fac_token)
+    fac.ws = await websockets.connect(fac.url)
+    await fac.ws.send(msgpack.packb({"type": "hello", "token": fac_token, "last_seq": 0, "protocol": 1.1}))
+    assert (await fac.recv())["protocol"] == 1.1
+    await fac.until(lambda f: f["type"] == "caught_up")
+    answers = []
+    for _ in range(2):  # the browser resends what it saw no answer to, with the same id
+        await fac.ws.send(msgpack.packb({"type": "code.replace", "id": "new-code-1", "code": codes["pol-1"]}))
+        answers.append(await fac.until(lambda f: f["type"] in ("ack", "error") and f.get("id") == "new-code-1"))
+    assert answers[0]["type"] == "ack" and answers[1] == answers[0]
+    listed = httpx.get(f"{server.base}/api/exercises/{exercise}/codes", headers=bearer(fac_token)).json()["codes"]
+    assert len([c for c in listed if c["team"] == "pol-1"]) == 2  # the old code and one new one
+    await fac.close()

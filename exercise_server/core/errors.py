@@ -21,6 +21,7 @@ ERROR_CODES: dict[str, str] = {
     "conflict": "already done (an inject already released or acknowledged, a code already revoked or replaced),"
     " or an edit"
     " made on an older version of what it edits (the error's `changed` says what changed since)",
+    "id_reused": "the command id was used for another command of yours (protocol 1.1); choose a new id",
     "rate_limited": "too many messages per second from this connection; slow down",
     "unavailable": "the event store is unreachable; nothing was stored; retry",
     "internal": "an unexpected server fault; nothing was stored",

@@ -16,6 +16,7 @@ from . import events as ev
 from . import people, views, workflows
 from .access import Principal
 from .clock import ClockState
+from .command_ids import CommandIds
 from .context import Handler
 from .people import JoinCode
 from .scenario import Inject, Scenario
@@ -83,6 +84,7 @@ class ExerciseState:
     media: dict[str, MediaItem] = field(default_factory=dict)
     statements: dict[str, Statement] = field(default_factory=dict)
     decisions: dict[str, LoggedDecision] = field(default_factory=dict)
+    command_ids: CommandIds = field(default_factory=CommandIds)  # protocol 1.1: the ids of stored commands
 
     # -- folding --------------------------------------------------------------------
 
@@ -112,6 +114,7 @@ class ExerciseState:
         if handler is None:
             raise ValueError(f"unknown event type {event.type!r}")
         handler(self, event)
+        self.command_ids.record(event)
         self.head = event.seq
         self.last_ex_time = max(self.last_ex_time, event.ex_time)
 
