@@ -137,6 +137,8 @@ class ClientView:
             self.cop.pop(p["id"], None)
         elif t == "participant.joined":
             s["participants"].append({"id": p["participant"], "name": p["name"], "role": p["role"], "team": p["team"]})
+        elif t == "participant.removed":
+            s["participants"] = [row for row in s["participants"] if row["id"] != p["participant"]]
         elif t == "observation.recorded":
             if "observations" in s:
                 s["observations"].append(_observation_row(e))
@@ -160,6 +162,12 @@ class ClientView:
                 if code["code"] == p["code"]:
                     code["revoked"] = True
                     break
+        elif t == "code.replaced" and "codes" in s:
+            for code in s["codes"]:
+                if code["code"] == p["code"]:
+                    code["replaced_by"] = p["replacement"]
+            new = {"code": p["replacement"], "role": p["role"], "team": p["team"], "revoked": False, "replaced_by": None}
+            s["codes"].append(new)
         elif t in WORKFLOW_EVENTS:
             _apply_workflow_event(s, e, self.you)
         s["seq"] = e["seq"]
@@ -311,8 +319,8 @@ def displayed(state: Row, cop: list[Row]) -> Row:
         rid: {**room, "messages": [{**m, "author": _message_author(m["author"])} for m in room["messages"]]}
         for rid, room in state["rooms"].items()
     }
-    # No page lists participants; the fold keeps the four fields of its own rows (the control cell's
-    # snapshot adds the join code and joined_seq).
+    # The control panel lists participants (name, team, Remove); the fold keeps the four fields of its
+    # own rows (the control cell's snapshot adds the join code and joined_seq).
     out["participants"] = [{k: p.get(k) for k in ("id", "name", "role", "team")} for p in state["participants"]]
     if "documents" in out:
         # A document newly forwarded to a team is rebuilt from the forward, with its wall time; no page shows it.

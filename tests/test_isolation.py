@@ -28,7 +28,7 @@ ATTEMPT = {  # a plausible payload for each command, aimed at what the attacker 
     "cop.add": {"feature": {"kind": "incident", "name": "x", "geometry": POINT, "owner": "hum-1"}},
     "cop.change": {"feature_id": "hum-warehouse", "set": {"name": "mine"}},
     "cop.remove": {"feature_id": "hum-warehouse"},
-    "code.revoke": {"code": "ANY"},
+    "code.revoke": {"code": "ANY"}, "code.replace": {"code": "ANY"}, "participant.remove": {"participant": "ANY"},
     "observation.record": {"text": "they did well", "rating": 3, "objective": "O1"},
     "expectation.mark": {"inject_id": "I-1", "team": "hum-1", "action": 0, "status": "met"},
     "notification.submit": {"kind": "site", "name": "fake", "geometry": POINT, "window_start": 0,

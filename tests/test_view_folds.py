@@ -31,7 +31,7 @@ ROOT = Path(__file__).parent.parent
 SCENARIOS = sorted((ROOT / "injects").glob("*.yaml"))
 FIXTURES = Path(__file__).parent / "fixtures" / "view_folds"
 # Seeds chosen so that with SCRIPT (below) they carry every event type to every kind of view, sealed or not.
-FIXTURE_RUNS = [("demo", 4), ("module-5-coordination-in-varo", 23), ("module-7-the-mirek-checkpoint", 2)]
+FIXTURE_RUNS = [("demo", 4), ("module-5-coordination-in-varo", 18), ("module-7-the-mirek-checkpoint", 10)]
 FIXTURE_STEPS = 40
 
 T = TypeVar("T")
@@ -359,6 +359,17 @@ class Exercise:
             return []
         return [(FAC, {"type": "code.revoke", "code": self.choose(sorted(self.snap()["codes_by"]))})]
 
+    def _code_replace(self) -> list[tuple[Principal, Command]]:
+        self.texts += 1
+        code = self.choose(sorted(self.snap()["codes_by"]))
+        return [(FAC, {"type": "code.replace", "code": code, "replacement": f"NEW{self.texts:02d}-CODE"})]
+
+    def _participant_remove(self) -> list[tuple[Principal, Command]]:
+        """Mostly someone who joined late: the teams' leads, removed, could do nothing more."""
+        late = [p["id"] for p in self.snap()["participants"] if p["id"].startswith("p-late-")]
+        lead = self.choose(self.teams).participant
+        return [(FAC, {"type": "participant.remove", "participant": pid}) for pid in [*late, *late, lead, "p-none"]]
+
 
 def _point(geometry: dict[str, Any]) -> tuple[float, float]:
     c = geometry["coordinates"]
@@ -374,7 +385,8 @@ STEP_KINDS = (
     + ["exercise.end"]
     + ["inject"] * 3
     + ["inject.edit"] * 3
-    + ["inject.adhoc", "inject.ack", "inject.ack", "join", "code.revoke"]
+    + ["inject.adhoc", "inject.ack", "inject.ack", "join", "join", "code.revoke", "code.replace"]
+    + ["participant.remove"]
     + ["room.post"] * 2
     + ["cop.add"] * 3
     + ["cop.change", "cop.change", "cop.remove"]
@@ -478,7 +490,8 @@ def fixture_run(name: str, seed: int) -> dict[str, Any]:
 
 # What random runs seldom reach, in a row on demo.yaml: documents forwarded to a team that holds
 # later ones (the fold sorts them), a sealed document forwarded and opened, a feature hidden from a
-# team by a change, a hazard near a notification, and a request clarified.
+# team by a change, a hazard near a notification, a request clarified, a participant removed and a
+# team's code replaced.
 SCRIPT: list[tuple[str, str, Command]] = [
     ("fac", "clock.start", {}),
     ("hum-1", "document.share", {"title": "A", "body": "a", "share_with": ["civilian"]}),
@@ -552,6 +565,8 @@ SCRIPT: list[tuple[str, str, Command]] = [
     ("fac", "inject.release", {"inject_id": "D-03"}),
     ("eval", "expectation.mark", {"inject_id": "D-03", "team": "mil-1", "action": 0, "status": "met"}),
     ("fac", "expectation.mark", {"inject_id": "D-03", "team": "mil-1", "action": 0, "status": "partly"}),
+    ("fac", "participant.remove", {"participant": "p-pol-1"}),
+    ("fac", "code.replace", {"code": "CODE-pol-1", "replacement": "NEWCO-DE234"}),
 ]
 SCRIPT_CUT = 5
 

@@ -58,6 +58,8 @@ FACILITATOR_COMMANDS = (
             "cop.change",
             "cop.remove",
             "code.revoke",
+            "code.replace",
+            "participant.remove",
             "media.publish",
         }
     )

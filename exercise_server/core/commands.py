@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import cop_commands, evaluation_commands, inject_commands, workflows
+from . import cop_commands, evaluation_commands, inject_commands, people, workflows
 from . import events as ev
 from .access import EXPLAINED_REFUSALS, FACILITATOR, SYSTEM, TRAINEE, Principal, may_issue, may_read, may_write
 from .clock import DRAFT, ENDED, MAX_SPEED, MIN_SPEED, PAUSED, RUNNING
@@ -57,6 +57,8 @@ def decide(
         raise CommandError("forbidden", f"a {principal.role} may not issue {ctype}")
     if state.scenario is None:
         raise CommandError("wrong_state", "the exercise is not open")
+    if state.was_removed(principal.participant):  # a command that raced the removal, on another process
+        raise CommandError("forbidden", "you were removed from the exercise")
     decision = Decision(state, state.scenario, principal, now, now_ex(state, now), limits)
     if "responds_to" not in command:
         return DECIDERS[ctype](decision, command)
@@ -110,6 +112,8 @@ def decide_join(
         raise CommandError("not_found", "unknown join code")
     if state.usable_code(code) is None:
         raise CommandError("forbidden", "this join code has been revoked")
+    if not info.takes_newcomers:
+        raise CommandError("forbidden", "this join code was replaced by a new one: ask the facilitator for it")
     if state.clock.status == ENDED:
         raise CommandError("wrong_state", "the exercise has ended")
     name = text(name, "name", limits.display_name_chars)
@@ -223,5 +227,6 @@ DECIDERS: dict[str, Decider] = {
     **inject_commands.DECIDERS,
     **cop_commands.DECIDERS,
     **evaluation_commands.DECIDERS,
+    **people.DECIDERS,
     **workflows.DECIDERS,
 }

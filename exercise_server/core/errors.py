@@ -18,7 +18,8 @@ ERROR_CODES: dict[str, str] = {
     "forbidden": "your role may not do this, or not to this room or feature",
     "not_found": "no such inject, room, feature or code that you may see",
     "wrong_state": "not possible in the exercise's current state (for example pausing a paused clock)",
-    "conflict": "already done (an inject already released or acknowledged, a code already revoked), or an edit"
+    "conflict": "already done (an inject already released or acknowledged, a code already revoked or replaced),"
+    " or an edit"
     " made on an older version of what it edits (the error's `changed` says what changed since)",
     "id_reused": "the command id was used for another command of yours (protocol 1.1); choose a new id",
     "rate_limited": "too many messages per second from this connection; slow down",
@@ -38,6 +39,7 @@ CLOSE_CODES: dict[int, str] = {
     4403: "join code revoked",
     4404: "no such exercise",
     4408: "no hello within the time limit",
+    4410: "removed from the exercise by the facilitator; this token no longer works",
     4409: "too slow: the send queue overflowed; reconnect and resume from your last sequence number",
     4413: "too many connections with this join code at once (close a tab, or ask for another code)",
     4429: "flooding: far beyond the command rate limit",

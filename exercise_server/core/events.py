@@ -32,7 +32,9 @@ CLOCK_SPEED_SET = "clock.speed_set"  # speed
 CLOCK_JUMPED = "clock.jumped"  # to (exercise seconds)
 CODE_ISSUED = "code.issued"  # code, role, team
 CODE_REVOKED = "code.revoked"  # code
+CODE_REPLACED = "code.replaced"  # code, replacement, role, team: the old code takes nobody new
 PARTICIPANT_JOINED = "participant.joined"  # participant, name, role, team
+PARTICIPANT_REMOVED = "participant.removed"  # participant, name, role, team: their tokens stop working
 INJECT_RELEASED = "inject.released"  # inject (content), trigger, adhoc
 INJECT_HELD = "inject.held"  # inject_id
 INJECT_UNHELD = "inject.unheld"  # inject_id
@@ -89,7 +91,9 @@ EVENT_TYPES = WORKFLOW_EVENT_TYPES | frozenset(
         CLOCK_JUMPED,
         CODE_ISSUED,
         CODE_REVOKED,
+        CODE_REPLACED,
         PARTICIPANT_JOINED,
+        PARTICIPANT_REMOVED,
         INJECT_RELEASED,
         INJECT_HELD,
         INJECT_UNHELD,
@@ -120,7 +124,9 @@ _CORE_FIELDS = {
     CLOCK_JUMPED: "from to",
     CODE_ISSUED: "code role team",
     CODE_REVOKED: "code",
+    CODE_REPLACED: "code replacement role team",
     PARTICIPANT_JOINED: "code name participant role team",
+    PARTICIPANT_REMOVED: "name participant role team",
     INJECT_RELEASED: "adhoc inject trigger",
     INJECT_HELD: "inject_id",
     INJECT_UNHELD: "inject_id",

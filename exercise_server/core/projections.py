@@ -9,15 +9,16 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 from . import events as ev
-from . import views, workflows
+from . import people, views, workflows
 from .access import Principal
 from .clock import ClockState
 from .command_ids import CommandIds
 from .context import Handler
+from .people import JoinCode
 from .scenario import Inject, Scenario
 from .scenario_check import build_inject, scenario_from_doc
 from .versions import Versions
@@ -58,15 +59,6 @@ class Participant:
     joined_seq: int
 
 
-@dataclass(frozen=True)
-class JoinCode:
-    """What a join code lets its holder join as; a revoked code lets nobody in."""
-
-    role: str
-    team: str | None
-    revoked: bool = False
-
-
 @dataclass
 class ExerciseState:
     exercise: str = ""
@@ -81,6 +73,7 @@ class ExerciseState:
     cop_versions: dict[str, Versions] = field(default_factory=dict)  # feature id -> its versions
     participants: dict[str, Participant] = field(default_factory=dict)
     codes: dict[str, JoinCode] = field(default_factory=dict)
+    removed: dict[str, Participant] = field(default_factory=dict)  # participant.removed: their tokens are refused
     adhoc_count: int = 0
     observations: list[dict[str, Any]] = field(default_factory=list)  # rows, in the order recorded
     expectation_marks: dict[tuple[str, str, int], dict[str, Any]] = field(default_factory=dict)  # latest mark
@@ -147,9 +140,14 @@ class ExerciseState:
         return self.messages.get(room, [])
 
     def usable_code(self, code: str) -> JoinCode | None:
-        """The join code if it lets someone in: None alike for an unknown or a revoked code."""
+        """The join code if the tokens of those who joined with it work: None alike for an unknown or
+        a revoked code (a replaced one still serves them, but takes nobody new: JoinCode.takes_newcomers)."""
         info = self.codes.get(code)
         return None if info is None or info.revoked else info
+
+    def was_removed(self, participant: str) -> bool:
+        """Whether the facilitator removed this participant: their tokens are refused everywhere."""
+        return participant in self.removed
 
     def snapshot(self, principal: Principal) -> dict[str, Any]:
         """Everything `principal` may see, as of `head`: the payload of a snapshot frame."""
@@ -220,14 +218,6 @@ def _clock(state: ExerciseState, event: ev.Event) -> None:
         state.clock = clock.jumped(wall, float(event.payload["to"]))
     elif event.type == ev.EXERCISE_ENDED:
         state.clock = clock.ended(wall, ex)
-
-
-def _code_issued(state: ExerciseState, event: ev.Event) -> None:
-    state.codes[event.payload["code"]] = JoinCode(event.payload["role"], event.payload.get("team"))
-
-
-def _code_revoked(state: ExerciseState, event: ev.Event) -> None:
-    state.codes[event.payload["code"]] = replace(state.codes[event.payload["code"]], revoked=True)
 
 
 def _joined(state: ExerciseState, event: ev.Event) -> None:
@@ -367,6 +357,7 @@ def _marked(state: ExerciseState, event: ev.Event) -> None:
 
 _HANDLERS: dict[str, Handler] = {
     **workflows.HANDLERS,
+    **people.HANDLERS,
     ev.EXERCISE_OPENED: _opened,
     ev.EXERCISE_ENDED: _clock,
     ev.CLOCK_STARTED: _clock,
@@ -374,8 +365,6 @@ _HANDLERS: dict[str, Handler] = {
     ev.CLOCK_RESUMED: _clock,
     ev.CLOCK_SPEED_SET: _clock,
     ev.CLOCK_JUMPED: _clock,
-    ev.CODE_ISSUED: _code_issued,
-    ev.CODE_REVOKED: _code_revoked,
     ev.PARTICIPANT_JOINED: _joined,
     ev.INJECT_RELEASED: _released,
     ev.INJECT_HELD: _inject_status(HELD),

@@ -89,7 +89,7 @@ def announce(settings: Settings, facilitator_secret: str, opened: ExerciseRuntim
         lines.append(f"  Exercise {opened.id} ({opened.state.title}), join codes:")
         sc = opened.state.scenario
         for code, info in opened.state.codes.items():
-            if not info.revoked:
+            if info.takes_newcomers:
                 team = sc.team(info.team) if info.team else None
                 who = team.name if team else "Evaluators"
                 lines.append(f"    {code}  {who}")
@@ -163,6 +163,7 @@ def create_app(settings: Settings, clock: WallClock | None = None) -> Starlette:
         Route("/api/exercises/{exercise}/codes", http_api.exercise_codes),
         Route("/api/exercises/{exercise}/injects/{inject}/attachments/{file}", http_api.inject_attachment),
         Route("/api/exercises/{exercise}/codes/{code}/revoke", http_api.revoke_code, methods=["POST"]),
+        Route("/api/exercises/{exercise}/codes/{code}/replace", http_api.replace_code, methods=["POST"]),
         Route("/replay/{exercise}", pages.replay_page),
         Route("/api/exercises/{exercise}/replay", replay_api.replay_state),
         Route("/api/exercises/{exercise}/timeline", replay_api.replay_timeline),

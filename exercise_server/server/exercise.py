@@ -26,6 +26,7 @@ from ..core.errors import CommandError
 from ..core.projections import ExerciseState
 from ..store.base import EventStore, FenceLost, HeadMismatch, LogHole, OutcomeUnknown, Segment, StoreUnavailable
 from . import protocol
+from .codes import new_code
 from .connection import Connection
 from .fanout import CatchUp, Fanout
 from .health import LOG, STORE, Health
@@ -68,6 +69,7 @@ class ExerciseRuntime:
 
     async def submit(self, principal: Principal, command: dict[str, Any]) -> list[ev.Event]:
         """Decide, store durably, fold and fan out, publish. Raises CommandError; nothing changes on error."""
+        command = _with_drawn_code(command)
         async with self.lock:
             with _refused_while_unavailable():
                 for _ in range(self.RETRIES):
@@ -85,6 +87,7 @@ class ExerciseRuntime:
         other processes stored first, so a resend that reached them is recognised too."""
         body = digest(command)
         ref = ev.CommandRef(principal.participant, cid, body)
+        command = _with_drawn_code(command)  # after the digest: a resend is the same command
         async with self.lock:
             with _refused_while_unavailable():
                 for _ in range(self.RETRIES):
@@ -256,6 +259,13 @@ class ExerciseRuntime:
         self._unsubscribe()
         if self._filling is not None:
             self._filling.cancel()
+
+
+def _with_drawn_code(command: dict[str, Any]) -> dict[str, Any]:
+    """A `code.replace` gets its new code here: the server draws it, never a client (core/people.py)."""
+    if command.get("type") == "code.replace":
+        return {**command, "replacement": new_code()}
+    return command
 
 
 @contextmanager

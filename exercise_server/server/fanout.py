@@ -84,12 +84,19 @@ class Fanout:
                     conn.offer(frame)
             if event.type == ev.CODE_REVOKED:
                 self._close_code(event.payload["code"])
+            elif event.type == ev.PARTICIPANT_REMOVED:
+                self._close_participant(event.payload["participant"])
         return True
 
     def _close_code(self, code: str) -> None:
         for conn in list(self.connections):
             if conn.code == code:
                 conn.kick(4403, "join code revoked")
+
+    def _close_participant(self, participant: str) -> None:
+        for conn in list(self.connections):
+            if conn.principal.participant == participant:
+                conn.kick(4410, "removed from the exercise by the facilitator")
 
     def attach(self, conn: Connection) -> None:
         self.connections.add(conn)

@@ -1,4 +1,4 @@
-"""The JSON HTTP API: sign in, join with a code, open exercises, list and revoke codes."""
+"""The JSON HTTP API: sign in, join with a code, open exercises, list, revoke and replace codes."""
 
 from __future__ import annotations
 
@@ -203,6 +203,7 @@ def _codes(runtime: ExerciseRuntime) -> list[dict[str, Any]]:
                 "team": info.team,
                 "team_name": team.name if team else None,
                 "revoked": info.revoked,
+                "replaced_by": info.replaced_by,
             }
         )
     return out
@@ -230,6 +231,17 @@ async def revoke_code(request: Request) -> JSONResponse:
     code = normalise_code(request.path_params["code"])
     events = await runtime.submit(FACILITATOR_PRINCIPAL, {"type": "code.revoke", "code": code})
     return JSONResponse({"revoked": code, "seq": events[-1].seq})
+
+
+@api
+async def replace_code(request: Request) -> JSONResponse:
+    """A new join code for the code's team (the server draws it); the old one takes nobody new."""
+    _facilitator(request)
+    runtime = await _exercise(request)
+    code = normalise_code(request.path_params["code"])
+    events = await runtime.submit(FACILITATOR_PRINCIPAL, {"type": "code.replace", "code": code})
+    p = events[-1].payload
+    return JSONResponse({"code": p["replacement"], "replaces": code, "team": p["team"], "seq": events[-1].seq})
 
 
 async def health(request: Request) -> JSONResponse:
@@ -261,6 +273,8 @@ async def inject_attachment(request: Request) -> FileResponse:
     assert scenario is not None
     if session.code is not None and state.usable_code(session.code) is None:
         raise RequestError("forbidden", "join code revoked")
+    if state.was_removed(session.participant):
+        raise RequestError("forbidden", "removed from the exercise")
     st = state.in_inbox(inject_id, session.team) if session.role == TRAINEE else state.injects.get(inject_id)
     if st is None or not any(a["file"] == name for a in st.inject.attachments):
         raise missing

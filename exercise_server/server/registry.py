@@ -20,18 +20,13 @@ from ..core.errors import CommandError
 from ..core.projections import ExerciseState
 from ..core.scenario import Scenario
 from ..store.base import EventStore, Segment, StoreUnavailable
+from .codes import new_code
 from .exercise import ExerciseRuntime
 from .health import STORE, Health
 
 log = logging.getLogger("exercise_server.registry")
 
-_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
 FACILITATOR_PRINCIPAL = Principal(FACILITATOR, "Facilitator", "facilitator")
-
-
-def new_code() -> str:
-    raw = "".join(secrets.choice(_CODE_ALPHABET) for _ in range(10))
-    return f"{raw[:5]}-{raw[5:]}"
 
 
 def normalise_code(code: Any) -> str:
@@ -140,6 +135,10 @@ class Exercises:
         code = normalise_code(code)
         if code not in self.codes:
             await self.discover()
+        if code not in self.codes:  # issued later, as a replacement (here or on another process)
+            for runtime in list(self.runtimes.values()):
+                if code in runtime.state.codes:
+                    self.codes[code] = runtime.id
         exercise = self.codes.get(code)
         return self.runtimes.get(exercise) if exercise else None
 

@@ -95,6 +95,8 @@ async def _authorised(request: Request) -> tuple[Session, _Entry]:
     entry = await _replays(request).get(exercise)
     if session.code is not None and entry.replay.latest.usable_code(session.code) is None:
         raise RequestError("forbidden", "join code revoked")
+    if entry.replay.latest.was_removed(session.participant):
+        raise RequestError("forbidden", "removed from the exercise")
     return session, entry
 
 

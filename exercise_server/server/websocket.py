@@ -178,6 +178,8 @@ async def _hello(websocket: WebSocket, ctx: AppContext, runtime: ExerciseRuntime
         raise Refused(4401, f"session token refused: {exc}") from None
     if not session.for_exercise(runtime.id):
         raise Refused(4401, "session token is for another exercise")
+    if runtime.state.was_removed(session.participant):
+        raise Refused(4410, "removed from the exercise by the facilitator")
     if session.code is not None:
         info = runtime.state.codes.get(session.code)
         if info is None:

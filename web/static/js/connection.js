@@ -7,7 +7,8 @@
 const { encode, decode } = window.MessagePack;
 const PROTOCOL = 1.1;
 const FATAL = { 4401: 'Your session is no longer valid. Sign in again.', 4403: 'Your join code was revoked.',
-                4404: 'This exercise does not exist.', 4400: 'The server refused this client.' };
+                4404: 'This exercise does not exist.', 4400: 'The server refused this client.',
+                4410: 'You were removed from the exercise by the facilitator.' };
 
 export class Connection {
   constructor({ exercise, token, onFrame, onState, onFatal }) {

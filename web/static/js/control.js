@@ -164,13 +164,36 @@ $('#adhoc-form').addEventListener('submit', async (e) => {
 
 // -- people and codes ----------------------------------------------------------------
 
+// A team's current code has "New code": the old one then lets nobody new in, and those who joined
+// with it stay in (so a removed participant cannot come back with it). Revoke shuts them all out.
 function renderCodes() {
   const s = view.state;
-  replaceChildren($('#code-table tbody'), (s.codes || []).map((c) => el('tr', { class: c.revoked ? 'revoked' : '' },
-    el('td', {}, c.team ? view.teamName(c.team) : c.role), el('td', { class: 'code' }, c.code),
-    el('td', {}, c.revoked ? 'revoked' : el('button', { type: 'button', class: 'danger',
-      onclick: () => confirm(`Revoke ${c.code}? Everyone who joined with it is disconnected.`)
-        && run('code.revoke', { code: c.code }) }, 'Revoke')))));
+  replaceChildren($('#code-table tbody'), (s.codes || []).map((c) => {
+    const who = c.team ? view.teamName(c.team) : c.role;
+    const status = [c.revoked ? 'revoked' : null, c.replaced_by ? `replaced by ${c.replaced_by}` : null].filter(Boolean);
+    return el('tr', { class: `${c.revoked ? 'revoked' : ''}${c.replaced_by ? ' replaced' : ''}`, dataset: { code: c.code } },
+      el('td', {}, who), el('td', { class: 'code' }, c.code),
+      el('td', { class: 'code-actions' }, status.join(', '),
+        c.replaced_by ? null : el('button', { type: 'button', class: 'new-code', 'aria-label': `New code for ${who}`,
+          onclick: () => confirm(`Give ${who} a new code? ${c.code} then lets nobody new in; those who joined with it stay in.`)
+            && run('code.replace', { code: c.code }) }, 'New code'),
+        c.revoked ? null : el('button', { type: 'button', class: 'danger', 'aria-label': `Revoke ${c.code}`,
+          onclick: () => confirm(`Revoke ${c.code}? Everyone who joined with it is disconnected.`)
+            && run('code.revoke', { code: c.code }) }, 'Revoke')));
+  }));
+}
+
+// Everyone who joined and was not removed; removing one ends their sessions at once.
+function renderParticipants() {
+  const s = view.state;
+  replaceChildren($('#participant-table tbody'), s.participants.map((p) => {
+    const where = p.team ? view.teamName(p.team) : p.role;
+    return el('tr', { dataset: { participant: p.id } }, el('td', {}, p.name), el('td', { class: 'meta' }, where),
+      el('td', {}, el('button', { type: 'button', class: 'danger', 'aria-label': `Remove ${p.name}`,
+        onclick: () => confirm(`Remove ${p.name} (${where}) from the exercise? Their session ends now and their `
+          + `token stops working. To keep them from joining again, give ${where} a new code.`)
+          && run('participant.remove', { participant: p.id }) }, 'Remove')));
+  }));
 }
 
 // -- wiring --------------------------------------------------------------------------
@@ -196,12 +219,14 @@ view.addEventListener('reset', () => {
   renderClockControls();
   renderMsel();
   renderCodes();
+  renderParticipants();
 });
 view.addEventListener('change', (e) => {
   const kind = e.detail.kind;
   if (kind.startsWith('inject.') || kind.startsWith('clock.') || kind === 'exercise.ended') { renderMsel(); renderClockControls(); }
   if (kind.startsWith('cop.')) map.setFeatures(copFeatures(view));
   if (kind.startsWith('code.') || kind === 'participant.joined') renderCodes();
+  if (kind.startsWith('participant.')) renderParticipants();
 });
 showWorkflowsIn(view, { panel: coordination, getMap: () => map, rooms });
 view.addEventListener('presence', () => renderPresence(view, $('#presence')));

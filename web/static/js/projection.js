@@ -118,6 +118,9 @@ export class ExerciseView extends EventTarget {
       case 'participant.joined':
         s.participants.push({ id: p.participant, name: p.name, role: p.role, team: p.team });
         break;
+      case 'participant.removed':
+        s.participants = s.participants.filter((row) => row.id !== p.participant);
+        break;
       case 'observation.recorded':
         if (s.observations) s.observations.push(observationRow(e));
         break;
@@ -131,6 +134,13 @@ export class ExerciseView extends EventTarget {
       case 'code.revoked': {
         const code = (s.codes || []).find((c) => c.code === p.code);
         if (code) code.revoked = true;
+        break;
+      }
+      case 'code.replaced': {
+        if (!s.codes) break;
+        const code = s.codes.find((c) => c.code === p.code);
+        if (code) code.replaced_by = p.replacement;
+        s.codes.push({ code: p.replacement, role: p.role, team: p.team, revoked: false, replaced_by: null });
         break;
       }
       default:
