@@ -120,6 +120,7 @@ async def test_an_accelerated_classroom_day_keeps_memory_latency_and_every_event
     growth = (max(warm) - warm[0]) / warm[0]
     first, last = p99_between(room, t0, t0 + WINDOW), p99_between(room, t1 - WINDOW, t1)
     minutes = [round(p99_between(room, t, t + WINDOW), 1) for t in _steps(t0, t1, WINDOW)]
+    rss_by_window = [round(max(kib for s, kib in rss if s < t + WINDOW) / 1024, 1) for t in _steps(t0, t1, WINDOW)]
     errors = sum((p.errors for p in room.people), start=type(room.people[0].errors)())
     closes = sum((p.closes for p in room.people), start=type(room.people[0].closes)())
     kinds = {}
@@ -133,7 +134,8 @@ async def test_an_accelerated_classroom_day_keeps_memory_latency_and_every_event
           f"{summary['samples']} live deliveries: p50 {summary['p50_ms']:.1f} ms, p99 {summary['p99_ms']:.1f} ms, "
           f"max {summary['max_ms']:.1f} ms; p99 per {WINDOW:.0f} s: {minutes}; first {first:.1f} ms, last {last:.1f} ms "
           f"(x{last / first:.2f}); RSS {rss[0][1] / 1024:.1f} MiB at the start, {warm[0] / 1024:.1f} MiB after warm-up, "
-          f"{max(warm) / 1024:.1f} MiB at most, {rss[-1][1] / 1024:.1f} MiB at the end (+{growth:.1%}); "
+          f"{max(warm) / 1024:.1f} MiB at most, {rss[-1][1] / 1024:.1f} MiB at the end (+{growth:.1%}), "
+          f"per {WINDOW:.0f} s: {rss_by_window}; "
           f"lost {len(lost)}, gaps {gaps} ({missing} missing); errors {dict(errors)}; closes {dict(closes)}")
 
     assert lost == [], f"acknowledged events lost: {lost[:5]}"
