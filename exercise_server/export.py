@@ -34,7 +34,8 @@ CSV_COLUMNS = (
     "payload",
 )
 EXERCISE_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
-_EVENT_KEYS = {"exercise", "seq", "type", "wall_time", "ex_time", "actor", "payload", "audience", "v"}
+_EVENT_KEYS = {"exercise", "seq", "type", "wall_time", "ex_time", "actor", "payload", "audience", "v", "command"}
+_OPTIONAL_KEYS = {"v", "command"}  # `command`: protocol 1.1's command ids, absent from older logs
 _ACTOR_KEYS = {"role", "team", "name", "participant"}
 
 
@@ -137,7 +138,7 @@ async def import_log(store: EventStore, events: Sequence[ev.Event], as_id: str |
     head = await store.head(exercise)
     if head:
         raise LogImportError(f"exercise {exercise!r} already has {head} events here; import it --as another id")
-    drafts = [ev.Draft(e.type, e.payload, e.audience, e.wall_time, e.ex_time, e.actor) for e in events]
+    drafts = [ev.Draft(e.type, e.payload, e.audience, e.wall_time, e.ex_time, e.actor, e.command) for e in events]
     await store.append(exercise, drafts, expected_head=0)
     return exercise
 
@@ -149,7 +150,7 @@ def _no_constant(name: str) -> Any:
 def _event(data: Any, where: str) -> ev.Event:
     if not isinstance(data, dict):
         raise LogImportError(f"{where}: an event must be a JSON object")
-    missing, unknown = _EVENT_KEYS - {"v"} - set(data), set(data) - _EVENT_KEYS
+    missing, unknown = _EVENT_KEYS - _OPTIONAL_KEYS - set(data), set(data) - _EVENT_KEYS
     if missing or unknown:
         raise LogImportError(
             f"{where}: "
@@ -175,6 +176,7 @@ def _event(data: Any, where: str) -> ev.Event:
             "actor must be {role, team, name, participant}",
         ),
         (isinstance(data["payload"], dict), "payload must be an object"),
+        (_is_command(data.get("command")), "command must be {participant, id, digest}"),
         (
             isinstance(data["audience"], list) and all(isinstance(a, str) for a in data["audience"]),
             "audience must be a list of audience keys",
@@ -187,6 +189,17 @@ def _event(data: Any, where: str) -> ev.Event:
     if problem:
         raise LogImportError(f"{where}: {problem}")
     return ev.Event.from_dict(data)
+
+
+def _is_command(value: Any) -> bool:
+    """Absent, or the command an event came from (events.CommandRef)."""
+    return value is None or (
+        isinstance(value, dict)
+        and set(value) == {"participant", "id", "digest"}
+        and isinstance(value["participant"], str)
+        and isinstance(value["digest"], str)
+        and (isinstance(value["id"], str) or _is_int(value["id"]))
+    )
 
 
 def _is_int(value: Any) -> bool:

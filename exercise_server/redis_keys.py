@@ -30,6 +30,10 @@ class RedisKeys:
         """The exercise whose log is `key` (the inverse of `log`)."""
         return key.removeprefix(f"{self.prefix}ex:").removesuffix(":log")
 
+    def epoch(self, exercise: str) -> str:
+        """The id of the log's history (store/redis.py begin_epoch)."""
+        return f"{self.prefix}ex:{exercise}:epoch"
+
     def lease(self, exercise: str) -> str:
         return f"{self.prefix}ex:{exercise}:scheduler"
 

@@ -68,6 +68,8 @@ class ClientView:
                 row["adhoc"] = p["adhoc"]
             if e.get("audience") is not None:  # JS: an array is truthy, even empty
                 row["audience"] = [a[5:] for a in e["audience"] if a.startswith("team:")]
+            if e.get("audience") is not None and iid not in self.injects:  # an ad-hoc inject's content is new
+                row["version"] = e["seq"]
             if iid not in self.injects:
                 self.injects[iid] = row
                 s["injects"].append(row)
@@ -113,6 +115,7 @@ class ClientView:
                 at = p["changes"]["at"]
                 row["inject"]["offset"] = parse_offset(at) if isinstance(at, str) else None
             row["edits"] = (row.get("edits") or 0) + 1
+            row["version"] = e["seq"]
         elif t == "room.message_posted":
             room = s["rooms"].get(p["room"])
             if room is not None:
@@ -127,9 +130,9 @@ class ClientView:
                     }
                 )
         elif t == "cop.feature_added":
-            self.cop[p["feature"]["id"]] = p["feature"]
+            self.cop[p["feature"]["id"]] = {**p["feature"], "version": e["seq"]}
         elif t == "cop.feature_changed":
-            self.cop[p["id"]] = p["feature"]
+            self.cop[p["id"]] = {**p["feature"], "version": e["seq"]}
         elif t == "cop.feature_removed":
             self.cop.pop(p["id"], None)
         elif t == "participant.joined":
@@ -347,6 +350,7 @@ def _control_row(r: Row) -> Row:
         "acks": r.get("acks") or {},
         "responses": r.get("responses") or {},
         "audience": r.get("audience") or [],
+        "version": r.get("version"),  # what the edit dialog sends back with inject.edit
     }
 
 

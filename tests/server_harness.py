@@ -129,6 +129,7 @@ class Client:
         self.snapshot: dict[str, Any] | None = None
         self.welcome: dict[str, Any] | None = None
         self.last_seq = 0
+        self.epoch: str | None = None  # the log's history the client's last_seq counts in (from a welcome)
         self.close_code: int | None = None
 
     def encode(self, message: dict[str, Any]) -> bytes | str:
@@ -136,10 +137,13 @@ class Client:
 
     async def connect(self, last_seq: int | None = None, **connect_args: Any) -> Client:
         self.ws = await websockets.connect(self.url, max_size=None, **connect_args)
-        await self.ws.send(self.encode({"type": "hello", "token": self.token,
-                                        "last_seq": self.last_seq if last_seq is None else last_seq}))
+        hello = {"type": "hello", "token": self.token, "last_seq": self.last_seq if last_seq is None else last_seq}
+        if self.epoch is not None:
+            hello["epoch"] = self.epoch
+        await self.ws.send(self.encode(hello))
         self.welcome = await self.recv()
         assert self.welcome["type"] == "welcome", self.welcome
+        self.epoch = self.welcome.get("epoch")
         await self.until(lambda f: f["type"] == "caught_up")
         return self
 

@@ -113,10 +113,11 @@ def test_seeking_to_any_sequence_number_equals_folding_from_the_start(steps, eve
 
 
 def team_mirror(log: list[ev.Event], seq: int, team: str) -> dict:
-    """What a team's own client holds at `seq`: the scenario's features it may see, then its event stream."""
+    """What a team's own client holds at `seq`: the scenario's features it may see, then its event stream
+    (each feature with its version: the seq of the event that last changed it)."""
     opened = ExerciseState.fold(log[:1])
     sc = opened.scenario
-    cop = {f["id"]: f for f in sc.features if team in sc.teams_of(f["visible_to"])}
+    cop = {f["id"]: {**f, "version": log[0].seq} for f in sc.features if team in sc.teams_of(f["visible_to"])}
     messages, injects = set(), set()
     for e in log[:seq]:
         frame = event_for_view(View.of_team(team), e)
@@ -124,7 +125,7 @@ def team_mirror(log: list[ev.Event], seq: int, team: str) -> dict:
             continue
         p = frame["payload"]
         if frame["type"] in (ev.COP_FEATURE_ADDED, ev.COP_FEATURE_CHANGED):
-            cop[p["feature"]["id"]] = p["feature"]
+            cop[p["feature"]["id"]] = {**p["feature"], "version": frame["seq"]}
         elif frame["type"] == ev.COP_FEATURE_REMOVED:
             cop.pop(p["id"], None)
         elif frame["type"] == ev.ROOM_MESSAGE_POSTED:

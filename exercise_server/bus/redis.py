@@ -105,9 +105,18 @@ class RedisBus:
         return lambda: subs.remove(subscriber) if subscriber in subs else None
 
     def _deliver(self, exercise: str, events: Sequence[Event]) -> None:
-        fresh = [e for e in events if e.seq > self._positions.get(exercise, 0)]
+        position = self._positions.get(exercise, 0)
+        fresh = [e for e in events if e.seq > position]
         if not fresh:
             return
+        if fresh[0].seq != position + 1:  # entries ids are consecutive: the stream lost some (XTRIM, XDEL)
+            log.error(
+                "exercise %s: its Redis stream skipped from %d to %d behind this reader (trimmed?); "
+                "its subscribers catch up from the store, or hold where they are",
+                exercise,
+                position,
+                fresh[0].seq,
+            )
         self._positions[exercise] = fresh[-1].seq
         for subscriber in list(self._subscribers.get(exercise, ())):
             notify(subscriber, exercise, fresh)

@@ -15,6 +15,7 @@ from .errors import CommandError
 from .msel_check import patch_problem
 from .scenario import ALL, CONTROL, FEATURE_KINDS, Scenario
 from .validate import field
+from .versions import check_version
 from .workflows.notification import hazard_drafts
 
 
@@ -117,6 +118,7 @@ def _visible_feature(decision: Decision, command: dict[str, Any]) -> dict[str, A
         raise CommandError("not_found", f"no COP feature {fid!r} that you may see")
     if not may_change_feature(decision.principal, feature):
         raise CommandError("forbidden", f"COP feature {fid!r} belongs to {feature['owner']}")
+    check_version(command, decision.state.cop_versions[fid], feature, f"COP feature {fid!r}")
     return feature
 
 

@@ -8,6 +8,8 @@ Refusal                 a code from ERROR_CODES and a message for humans
 
 from __future__ import annotations
 
+from typing import Any
+
 # Error codes carried by `error` frames (the command is refused; nothing changed).
 ERROR_CODES: dict[str, str] = {
     "bad_frame": "the frame is not valid msgpack (binary) or JSON (text), or not a map",
@@ -16,7 +18,9 @@ ERROR_CODES: dict[str, str] = {
     "forbidden": "your role may not do this, or not to this room or feature",
     "not_found": "no such inject, room, feature or code that you may see",
     "wrong_state": "not possible in the exercise's current state (for example pausing a paused clock)",
-    "conflict": "already done (an inject already released or acknowledged, a code already revoked)",
+    "conflict": "already done (an inject already released or acknowledged, a code already revoked), or an edit"
+    " made on an older version of what it edits (the error's `changed` says what changed since)",
+    "id_reused": "the command id was used for another command of yours (protocol 1.1); choose a new id",
     "rate_limited": "too many messages per second from this connection; slow down",
     "unavailable": "the event store is unreachable; nothing was stored; retry",
     "internal": "an unexpected server fault; nothing was stored",
@@ -56,7 +60,14 @@ class Refusal(Exception):
 
 
 class CommandError(Refusal):
-    """A refused command (or a frame that is not one): nothing changed."""
+    """A refused command (or a frame that is not one): nothing changed.
+
+    `changed`: for a `conflict` over a stale edit, what changed since its version (core/versions.py),
+    sent as the error frame's `changed` field."""
+
+    def __init__(self, code: str, message: str, changed: dict[str, Any] | None = None) -> None:
+        super().__init__(code, message)
+        self.changed = changed
 
 
 class ReplayError(Refusal):

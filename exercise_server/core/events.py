@@ -177,6 +177,17 @@ class Actor:
 SYSTEM = Actor("system", None, "exercise control")
 
 
+@dataclass(frozen=True, slots=True)
+class CommandRef:
+    """The command an event came from: who sent it, the client's id for it (its idempotency key,
+    protocol 1.1) and a digest of its body. Stored with each of the command's events, so that a
+    resent command is recognised from the log itself, after a crash or on another process."""
+
+    participant: str
+    id: str | int
+    digest: str
+
+
 @dataclass(frozen=True)
 class Draft:
     """An event the core has decided on, before the store gives it a sequence number."""
@@ -187,6 +198,7 @@ class Draft:
     wall_time: float
     ex_time: float
     actor: Actor = SYSTEM
+    command: CommandRef | None = None
 
     def __post_init__(self) -> None:
         problem = payload_problem(self.type, self.payload)
@@ -206,16 +218,27 @@ class Event:
     audience: tuple[str, ...]
     v: int = SCHEMA_VERSION
     extra: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    command: CommandRef | None = None  # absent from events stored before protocol 1.1, and from the scheduler's
 
     @classmethod
     def from_draft(cls, exercise: str, seq: int, draft: Draft) -> Event:
         return cls(
-            exercise, seq, draft.type, draft.wall_time, draft.ex_time, draft.actor, draft.payload, tuple(draft.audience)
+            exercise,
+            seq,
+            draft.type,
+            draft.wall_time,
+            draft.ex_time,
+            draft.actor,
+            draft.payload,
+            tuple(draft.audience),
+            command=draft.command,
         )
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
         d.pop("extra")
+        if self.command is None:  # so a log without command ids reads as it always did
+            d.pop("command")
         d["audience"] = list(self.audience)
         return d
 
@@ -231,6 +254,7 @@ class Event:
             d["payload"],
             tuple(d["audience"]),
             d.get("v", SCHEMA_VERSION),
+            command=CommandRef(**d["command"]) if d.get("command") else None,
         )
 
 

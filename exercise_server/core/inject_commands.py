@@ -14,6 +14,7 @@ from .projections import CANCELLED, HELD, RELEASED, SCHEDULED, InjectState
 from .scenario import ADHOC_PREFIX
 from .scenario_check import build_inject
 from .validate import field
+from .versions import check_version
 from .views import inject_content
 from .workflows.notification import hazard_drafts
 
@@ -69,6 +70,7 @@ def _edit(decision: Decision, command: dict[str, Any]) -> list[ev.Draft]:
         raise CommandError(
             "wrong_state", f"inject {inject.inject.id!r} is {inject.status}; only unreleased injects change"
         )
+    check_version(command, inject.versions, inject_content(inject), f"inject {inject.inject.id!r}")
     changes = field(command, "changes", dict)
     unknown = set(changes) - set(EDITABLE_INJECT_FIELDS)
     if unknown or not changes:

@@ -16,9 +16,11 @@ from . import events as ev
 from . import views, workflows
 from .access import Principal
 from .clock import ClockState
+from .command_ids import CommandIds
 from .context import Handler
 from .scenario import Inject, Scenario
 from .scenario_check import build_inject, scenario_from_doc
+from .versions import Versions
 from .workflows.assistance import Request
 from .workflows.decisions import LoggedDecision
 from .workflows.documents import Document
@@ -40,6 +42,7 @@ class InjectState:
     acks: dict[str, dict[str, Any]] = field(default_factory=dict)  # team -> {ex_time, wall_time, name, seq}
     responses: dict[str, dict[str, Any]] = field(default_factory=dict)  # team -> its first response, as acks + action
     edits: int = 0
+    versions: Versions = field(default_factory=Versions)  # of its content (what inject.edit changes)
 
     def first_ack_ex(self) -> float | None:
         return min((a["ex_time"] for a in self.acks.values()), default=None)
@@ -75,6 +78,7 @@ class ExerciseState:
     injects: dict[str, InjectState] = field(default_factory=dict)
     messages: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     cop: dict[str, dict[str, Any]] = field(default_factory=dict)
+    cop_versions: dict[str, Versions] = field(default_factory=dict)  # feature id -> its versions
     participants: dict[str, Participant] = field(default_factory=dict)
     codes: dict[str, JoinCode] = field(default_factory=dict)
     adhoc_count: int = 0
@@ -87,6 +91,7 @@ class ExerciseState:
     media: dict[str, MediaItem] = field(default_factory=dict)
     statements: dict[str, Statement] = field(default_factory=dict)
     decisions: dict[str, LoggedDecision] = field(default_factory=dict)
+    command_ids: CommandIds = field(default_factory=CommandIds)  # protocol 1.1: the ids of stored commands
 
     # -- folding --------------------------------------------------------------------
 
@@ -116,6 +121,7 @@ class ExerciseState:
         if handler is None:
             raise ValueError(f"unknown event type {event.type!r}")
         handler(self, event)
+        self.command_ids.record(event)
         self.head = event.seq
         self.last_ex_time = max(self.last_ex_time, event.ex_time)
 
@@ -193,9 +199,11 @@ def _opened(state: ExerciseState, event: ev.Event) -> None:
     scenario = scenario_from_doc(event.payload["scenario"])
     state.exercise, state.scenario, state.title = event.exercise, scenario, event.payload.get("title", scenario.title)
     items = event.payload["scenario"]["msel"]
-    state.injects = {inj.id: InjectState(inj, dict(item)) for inj, item in zip(scenario.injects, items, strict=False)}
+    pairs = zip(scenario.injects, items, strict=False)
+    state.injects = {inj.id: InjectState(inj, dict(item), versions=Versions(event.seq)) for inj, item in pairs}
     state.messages = {rid: [] for rid in scenario.rooms}
     state.cop = {f["id"]: copy.deepcopy(f) for f in scenario.features}
+    state.cop_versions = {fid: Versions(event.seq) for fid in state.cop}
 
 
 def _clock(state: ExerciseState, event: ev.Event) -> None:
@@ -234,8 +242,8 @@ def _released(state: ExerciseState, event: ev.Event) -> None:
     content = payload["inject"]
     inject = state.injects.get(content["id"])
     if inject is None:  # an ad-hoc inject, checked when it was decided
-        item = adhoc_item(content)
-        inject = InjectState(_built(state, item), item, adhoc=True)
+        item = views.adhoc_item(content)
+        inject = InjectState(_built(state, item), item, adhoc=True, versions=Versions(event.seq))
         state.injects[content["id"]] = inject
         state.adhoc_count += 1
     inject.status, inject.released_seq, inject.released_ex, inject.trigger = (
@@ -258,22 +266,7 @@ def _edited(state: ExerciseState, event: ev.Event) -> None:
     inject.item = {**inject.item, **event.payload["changes"]}
     inject.inject = _built(state, inject.item, inject.inject.order)
     inject.edits += 1
-
-
-def adhoc_item(content: dict[str, Any]) -> dict[str, Any]:
-    """The MSEL item of an ad-hoc inject, from the content its release carries."""
-    return {
-        "id": content["id"],
-        "at": "manual",
-        "from": content["from"],
-        "to": content["to"],
-        "channel": content["channel"],
-        "title": content["title"],
-        "body": content["body"],
-        "expected": content.get("expected") or {},
-        "objectives": content.get("objectives") or [],
-        "notes": content.get("notes") or "",
-    }
+    inject.versions.touch(event.seq, event.payload["changes"])
 
 
 def _built(state: ExerciseState, item: dict[str, Any], order: int | None = None) -> Inject:
@@ -322,15 +315,20 @@ def message_row(event: ev.Event) -> dict[str, Any]:
 
 
 def _cop_added(state: ExerciseState, event: ev.Event) -> None:
-    state.cop[event.payload["feature"]["id"]] = copy.deepcopy(event.payload["feature"])
+    feature = event.payload["feature"]
+    state.cop[feature["id"]] = copy.deepcopy(feature)
+    # Every field is new: a stale edit of a removed feature whose id was given again learns of all of them.
+    state.cop_versions[feature["id"]] = Versions(event.seq, dict.fromkeys(feature, event.seq))
 
 
 def _cop_changed(state: ExerciseState, event: ev.Event) -> None:
     state.cop[event.payload["id"]] = copy.deepcopy(event.payload["feature"])
+    state.cop_versions.setdefault(event.payload["id"], Versions()).touch(event.seq, event.payload["set"])
 
 
 def _cop_removed(state: ExerciseState, event: ev.Event) -> None:
     state.cop.pop(event.payload["id"], None)
+    state.cop_versions.pop(event.payload["id"], None)
 
 
 def _observed(state: ExerciseState, event: ev.Event) -> None:

@@ -41,7 +41,12 @@ def snapshot(state: ExerciseState, principal: Principal) -> dict[str, Any]:
             row["acknowledged"] = principal.team in inject.acks
             row["responded"] = principal.team in inject.responses
             injects.append(row)
-    cop = [f for f in state.cop.values() if may_see_feature(principal, f, scenario)]
+    # Each feature with its version (core/versions.py): an edit names it, to learn of an edit meanwhile.
+    cop = [
+        {**f, "version": state.cop_versions[f["id"]].version}
+        for f in state.cop.values()
+        if may_see_feature(principal, f, scenario)
+    ]
     participants: list[dict[str, Any]]
     if control:
         participants = [vars(p) | {} for p in state.participants.values()]
@@ -118,6 +123,7 @@ def _inject_row(state: ExerciseState, inject: InjectState, control_view: bool) -
         "adhoc": inject.adhoc,
         "trigger": inject.trigger,
         "edits": inject.edits,
+        "version": inject.versions.version,  # what inject.edit names (core/versions.py)
         "acks": dict(inject.acks),
         "responses": dict(inject.responses),
         "audience": sorted(state.scenario.audience(inject.inject.to)) if state.scenario else [],
@@ -151,4 +157,20 @@ def inject_content(state: InjectState) -> dict[str, Any]:
         "objectives": list(i.objectives),
         "notes": i.notes,
         "attachments": [dict(a) for a in i.attachments],
+    }
+
+
+def adhoc_item(content: dict[str, Any]) -> dict[str, Any]:
+    """The MSEL item of an ad-hoc inject, from the content its release carries."""
+    return {
+        "id": content["id"],
+        "at": "manual",
+        "from": content["from"],
+        "to": content["to"],
+        "channel": content["channel"],
+        "title": content["title"],
+        "body": content["body"],
+        "expected": content.get("expected") or {},
+        "objectives": content.get("objectives") or [],
+        "notes": content.get("notes") or "",
     }

@@ -42,6 +42,7 @@ class Connection:
         "drainer",
         "interrupted",
         "submitting",
+        "protocol",
     )
 
     def __init__(
@@ -58,6 +59,7 @@ class Connection:
         self.send_now: SendNow | None = None
         self.task: asyncio.Task[None] | None = None  # the handler, interrupted by a kick
         self.drainer: asyncio.Task[None] | None = None
+        self.protocol: float = 1  # the protocol version spoken on it (protocol.spoken: 1 or 1.1)
         self.interrupted = False
         self.submitting = False  # a command of this connection is being stored: do not cancel it midway
 

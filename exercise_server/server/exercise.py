@@ -13,20 +13,22 @@ import asyncio
 import logging
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from typing import Any
 
 from ..bus.base import Bus
 from ..core import events as ev
 from ..core.access import Principal
 from ..core.clock import WallClock
+from ..core.command_ids import Refusals, digest, reused
 from ..core.commands import Limits, decide, decide_due, decide_join
 from ..core.errors import CommandError
 from ..core.projections import ExerciseState
-from ..store.base import EventStore, FenceLost, HeadMismatch, OutcomeUnknown, StoreUnavailable
+from ..store.base import EventStore, FenceLost, HeadMismatch, LogHole, OutcomeUnknown, Segment, StoreUnavailable
 from . import protocol
 from .connection import Connection
 from .fanout import CatchUp, Fanout
-from .health import STORE, Health
+from .health import LOG, STORE, Health
 from .presence import Presence
 
 log = logging.getLogger("exercise_server.runtime")
@@ -44,6 +46,7 @@ class ExerciseRuntime:
         clock: WallClock,
         limits: Limits | None = None,
         health: Health | None = None,
+        segments: Sequence[Segment] = (),
     ) -> None:
         self.id = exercise
         self.state = state
@@ -53,9 +56,13 @@ class ExerciseRuntime:
         self.bus = bus
         self.health = health or Health()
         self.lock = asyncio.Lock()
-        self.fanout = Fanout(exercise, state, store)
+        self.fanout = Fanout(exercise, state, store, segments)
         self.presence = Presence(exercise, state, bus, self.fanout)
+        self._filling: asyncio.Task[None] | None = None  # a catch-up from the store after a gap in live delivery
+        self._stored_head: int | None = None  # the store's head at the last live check
+        self._hole_at: int | None = None  # the head at which the log itself was found to have a hole (reported once)
         self._unsubscribe = bus.subscribe(exercise, self._stored_elsewhere, after=state.head)
+        self.refusals = Refusals()
 
     # -- changing the exercise ----------------------------------------------------
 
@@ -68,6 +75,34 @@ class ExerciseRuntime:
                     try:
                         return await self._commit(drafts)
                     except HeadMismatch:  # another process appended first: catch up, decide again
+                        await self._catch_up()
+        raise CommandError("unavailable", "the exercise is too busy right now; retry")
+
+    async def submit_once(self, principal: Principal, command: dict[str, Any], cid: str | int) -> tuple[int, int]:
+        """`submit` with the client's id as idempotency key (protocol 1.1): the first and last seq
+        of the command's events. An id the log holds for this participant is answered from the
+        log, one this process refused with the same refusal; a head mismatch folds in what the
+        other processes stored first, so a resend that reached them is recognised too."""
+        body = digest(command)
+        ref = ev.CommandRef(principal.participant, cid, body)
+        async with self.lock:
+            with _refused_while_unavailable():
+                for _ in range(self.RETRIES):
+                    if (stored := self.state.command_ids.stored(principal.participant, cid)) is not None:
+                        if stored.digest != body:
+                            raise reused(cid)
+                        return stored.first_seq, stored.last_seq
+                    if (refused := self.refusals.answer(principal.participant, cid, body)) is not None:
+                        raise refused
+                    try:
+                        drafts = decide(self.state, principal, command, self.clock.now(), self.limits)
+                    except CommandError as exc:
+                        self.refusals.remember(principal.participant, cid, body, exc)
+                        raise
+                    try:
+                        events = await self._commit([replace(d, command=ref) for d in drafts])
+                        return events[0].seq, events[-1].seq
+                    except HeadMismatch:
                         await self._catch_up()
         raise CommandError("unavailable", "the exercise is too busy right now; retry")
 
@@ -138,15 +173,59 @@ class ExerciseRuntime:
             self.health.failed(STORE, str(exc))
             raise
         self.health.works(STORE)
-        self.fanout.deliver(events)
+        if not self.fanout.deliver(events):
+            raise self._log_has_a_hole(events)
+
+    def _log_has_a_hole(self, events: Sequence[ev.Event]) -> LogHole:
+        """The store itself lacks the next event (a trimmed Redis stream): this process holds the
+        exercise where it is rather than skip it, and says so (the log and the `service` frames)."""
+        after = next(e.seq for e in events if e.seq > self.state.head)
+        reason = f"exercise {self.id}: the event log has no events {self.state.head + 1}..{after - 1} (trimmed?)"
+        if self._hole_at != self.state.head:  # reported once
+            self._hole_at = self.state.head
+            log.error("%s; holding the exercise at %d, its commands are refused", reason, self.state.head)
+            self.health.failed(LOG, reason)
+        return LogHole(reason)
 
     def _stored_elsewhere(self, events: Sequence[ev.Event]) -> None:
-        """The bus brings what the other processes stored: the same fold and fan-out as a commit's."""
-        self.fanout.deliver(events)
+        """The bus brings what the other processes stored: the same fold and fan-out as a commit's.
+        If it skipped an event (a lost message, a trimmed stream), the rest comes from the store."""
+        if not self.fanout.deliver(events):
+            self._fill_soon(f"the bus brought {events[-1].seq} after {self.state.head}")
+
+    def _fill_soon(self, why: str) -> None:
+        if self._filling is None or self._filling.done():
+            self._filling = asyncio.get_running_loop().create_task(self.fill(why), name=f"fill-{self.id}")
+
+    async def fill(self, why: str) -> None:
+        """Live delivery missed events the store holds: read them, fold and fan them out (so every
+        connection gets them, in order, with nothing after them sent before), and log it."""
+        async with self.lock:
+            before = self.state.head
+            try:
+                await self._catch_up()
+            except StoreUnavailable:
+                return  # health knows; the next live check tries again
+        if self.state.head > before:
+            log.warning(
+                "exercise %s: live delivery missed events (%s); caught up from the store: %d..%d",
+                self.id,
+                why,
+                before + 1,
+                self.state.head,
+            )
+
+    async def check_live(self) -> None:
+        """Every second or so (registry.py): an event the store held at the last check and this
+        process still lacks was lost on its way here (the last message of a burst, which no later
+        one reveals as a gap). Raises StoreUnavailable."""
+        seen, self._stored_head = self._stored_head, await self.store.head(self.id)
+        if seen is not None and self.state.head < seen:
+            await self.fill(f"the store's head was {seen}, this process's {self.state.head}")
 
     # -- connections --------------------------------------------------------------
 
-    def attach(self, conn: Connection, last_seq: int, snapshot_after_missed: int) -> CatchUp:
+    def attach(self, conn: Connection, last_seq: int, snapshot_after_missed: int, epoch: str | None = None) -> CatchUp:
         """Register `conn` and say how it catches up. Synchronous: nothing can slip in between.
 
         Should anything here fail, `conn` is unregistered again: no ghost in presence or the code counts."""
@@ -155,7 +234,7 @@ class ExerciseRuntime:
             if not self.health.ok:  # degraded since before it came: it is told too
                 conn.offer(protocol.encode(self.health.notice(), conn.fmt))
             self.presence.arrived(conn)
-            return self.fanout.catch_up(conn, last_seq, snapshot_after_missed)
+            return self.fanout.catch_up(conn, last_seq, snapshot_after_missed, epoch)
         except BaseException:
             self.detach(conn)
             raise
@@ -175,6 +254,8 @@ class ExerciseRuntime:
     def close(self) -> None:
         self.presence.close()
         self._unsubscribe()
+        if self._filling is not None:
+            self._filling.cancel()
 
 
 @contextmanager

@@ -12,7 +12,7 @@ from typing import Any, ClassVar
 from ..core import events as ev
 from ..core.access import Principal, event_for_view
 from ..core.projections import ExerciseState
-from ..store.base import EventStore
+from ..store.base import EventStore, Segment, new_epoch, resumable
 from . import protocol
 from .connection import Connection
 
@@ -41,8 +41,12 @@ CatchUp = Resume | Snapshot
 class Fanout:
     RECENT_EVENTS = 1000  # events kept in memory for resumes; older gaps are read from the store
 
-    def __init__(self, exercise: str, state: ExerciseState, store: EventStore) -> None:
+    def __init__(
+        self, exercise: str, state: ExerciseState, store: EventStore, segments: Sequence[Segment] = ()
+    ) -> None:
         self.exercise, self.state, self.store = exercise, state, store
+        # The log's history (store.begin_epoch), the current epoch last: which resumes are exact.
+        self.segments = list(segments) or [Segment(new_epoch(), state.head + 1)]
         self.connections: set[Connection] = set()
         # The same connections by (view, format): an event is filtered and encoded once per
         # view and handed only to the connections of the views that see it.
@@ -55,13 +59,20 @@ class Fanout:
         self._snapshots: dict[tuple[Principal, str], bytes | str] = {}
         self._snapshots_head = -1
 
-    def deliver(self, events: Sequence[ev.Event]) -> None:
+    @property
+    def epoch(self) -> str:
+        return self.segments[-1].epoch
+
+    def deliver(self, events: Sequence[ev.Event]) -> bool:
         """Fold each event not held yet into the state, then queue it for every connection whose
         view may see it. Events already held are skipped: the bus may bring this process's own
-        round, and a catch-up may read what the bus brings too. The state refuses a gap."""
+        round, and a catch-up may read what the bus brings too. At a gap it stops and says so
+        (False): nothing after a missing event is handed on; the caller reads it from the store."""
         for event in events:
             if event.seq <= self.state.head:
                 continue
+            if event.seq != self.state.head + 1:
+                return False
             self.state.apply(event)
             self.recent.append(event)
             for (view, fmt), conns in list(self.views.items()):
@@ -73,6 +84,7 @@ class Fanout:
                     conn.offer(frame)
             if event.type == ev.CODE_REVOKED:
                 self._close_code(event.payload["code"])
+        return True
 
     def _close_code(self, code: str) -> None:
         for conn in list(self.connections):
@@ -100,10 +112,16 @@ class Fanout:
                 del self.per_code[conn.code]
         return True
 
-    def catch_up(self, conn: Connection, last_seq: int, snapshot_after_missed: int) -> CatchUp:
-        """How `conn`, which has seen up to `last_seq`, catches up to the head."""
+    def catch_up(
+        self, conn: Connection, last_seq: int, snapshot_after_missed: int, epoch: str | None = None
+    ) -> CatchUp:
+        """How `conn`, which has seen up to `last_seq` of the history `epoch`, catches up to the head."""
         head = self.state.head
-        if 0 < last_seq <= head and head - last_seq <= snapshot_after_missed:
+        if (
+            0 < last_seq <= head
+            and head - last_seq <= snapshot_after_missed
+            and resumable(self.segments, epoch, last_seq)
+        ):
             return Resume(last_seq, head)
         return Snapshot(head, self.snapshot_frame(conn.principal, conn.fmt))
 

@@ -15,7 +15,9 @@ from . import protocol
 
 log = logging.getLogger("exercise_server.health")
 
-STORE, BUS = "store", "bus"  # the sources of failures: the event store, the bus that follows it
+# The sources of failures: the event store, the bus that follows it, and a log found to lack events
+# (a trimmed Redis stream: it stays degraded until the process restarts on a whole log).
+STORE, BUS, LOG = "store", "bus", "log"
 
 
 class Health:

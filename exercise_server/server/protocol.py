@@ -17,7 +17,9 @@ from ..core.access import ALL_COMMANDS, Principal
 from ..core.errors import CommandError
 from ..core.presence import PresenceEntry
 
-PROTOCOL_VERSION = 1
+PROTOCOL_VERSION = 1  # what a hello that names no version speaks: 1.0, as every client before 1.1
+LATEST_VERSION = 1.1  # the newest this server speaks; a hello's `protocol` asks for it
+IDEMPOTENT_IDS = 1.1  # from this version on, a command's id is its idempotency key (docs/protocol.md, 4)
 CLIENT_TYPES = frozenset({"hello", "ping"}) | ALL_COMMANDS
 # What the server sends; tests/test_protocol_docs.py holds the code and both documents to this list.
 SERVER_TYPES = frozenset({"welcome", "snapshot", "caught_up", "event", "ack", "error", "pong", "presence", "service"})
@@ -114,14 +116,33 @@ def encode(message: dict[str, Any], fmt: str) -> bytes | str:
 # -- the server's frames, one constructor each (SERVER_TYPES) ----------------------
 
 
-def welcome(exercise: str, mode: str, head: int, server_time: float, you: Principal) -> dict[str, Any]:
-    """The first frame of a connection: who it is and how it catches up (`mode`: resume or snapshot)."""
+def spoken(asked: Any) -> float:
+    """The version a connection speaks: the newest this server has that the hello's `protocol`
+    asks for. A hello without one (every 1.0 client) speaks 1.0, and its ids are only echoed."""
+    if isinstance(asked, (int, float)) and not isinstance(asked, bool) and asked >= LATEST_VERSION:
+        return LATEST_VERSION
+    return PROTOCOL_VERSION
+
+
+def welcome(
+    exercise: str,
+    mode: str,
+    head: int,
+    server_time: float,
+    you: Principal,
+    epoch: str = "",
+    version: float = PROTOCOL_VERSION,
+) -> dict[str, Any]:
+    """The first frame of a connection: who it is, the version spoken, how it catches up (`mode`:
+    resume or snapshot), and the log's `epoch`, which the client keeps with its last sequence number
+    and sends back."""
     return {
         "type": "welcome",
-        "protocol": PROTOCOL_VERSION,
+        "protocol": version,
         "exercise": exercise,
         "mode": mode,
         "head": head,
+        "epoch": epoch,
         "server_time": server_time,
         "you": {
             "participant": you.participant,
@@ -169,8 +190,11 @@ def reply(mtype: str, cid: Any = None, **fields: Any) -> dict[str, Any]:
     return out
 
 
-def error(code: str, message: str, cid: Any = None) -> dict[str, Any]:
-    return reply("error", cid, code=code, message=message)
+def error(code: str, message: str, cid: Any = None, changed: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A refusal; `changed` (a stale edit's `conflict`: what changed since its version) when there is one."""
+    if changed is None:
+        return reply("error", cid, code=code, message=message)
+    return reply("error", cid, code=code, message=message, changed=changed)
 
 
 def ack(cid: Any, first_seq: int, seq: int) -> dict[str, Any]:

@@ -19,7 +19,7 @@ from ..core.commands import Limits, decide_open
 from ..core.errors import CommandError
 from ..core.projections import ExerciseState
 from ..core.scenario import Scenario
-from ..store.base import EventStore, StoreUnavailable
+from ..store.base import EventStore, Segment, StoreUnavailable
 from .exercise import ExerciseRuntime
 from .health import STORE, Health
 
@@ -45,6 +45,7 @@ def normalise_code(code: Any) -> str:
 class Exercises:
     LEASE_TTL = 3.0  # seconds: how soon another process takes over the scheduler of a dead one
     DISCOVERY_INTERVAL = 1.0  # seconds between looks for exercises opened by other processes
+    LIVE_CHECK_INTERVAL = 1.0  # seconds between comparisons of each exercise's stored head with its folded one
 
     def __init__(
         self,
@@ -88,7 +89,10 @@ class Exercises:
         state = ExerciseState.fold(await self.store.read(exercise))
         if not state.is_open or exercise in self.runtimes:
             return  # its first events are still being written (or it was opened here meanwhile)
-        self._add(exercise, state)
+        segments = await self.store.begin_epoch(exercise)
+        if exercise in self.runtimes:
+            return
+        self._add(exercise, state, segments)
         log.info("exercise %s: %d events, clock %s", exercise, state.head, state.clock.status)
 
     def _loaded(self, exercise: str, task: asyncio.Task[None]) -> None:
@@ -108,8 +112,8 @@ class Exercises:
         for runtime in self.runtimes.values():
             runtime.fanout.broadcast(notice)
 
-    def _add(self, exercise: str, state: ExerciseState) -> ExerciseRuntime:
-        runtime = ExerciseRuntime(exercise, state, self.store, self.bus, self.clock, self.limits, self.health)
+    def _add(self, exercise: str, state: ExerciseState, segments: list[Segment]) -> ExerciseRuntime:
+        runtime = ExerciseRuntime(exercise, state, self.store, self.bus, self.clock, self.limits, self.health, segments)
         self.runtimes[exercise] = runtime
         for code in state.codes:
             self.codes[code] = exercise
@@ -125,7 +129,7 @@ class Exercises:
         codes: dict[str, dict[str, Any]] = {new_code(): {"role": TRAINEE, "team": t.id} for t in scenario.teams}
         codes[new_code()] = {"role": EVALUATOR, "team": None}
         drafts = decide_open(exercise, scenario.doc, codes, self.clock.now(), FACILITATOR_PRINCIPAL.actor())
-        runtime = self._add(exercise, ExerciseState())
+        runtime = self._add(exercise, ExerciseState(), await self.store.begin_epoch(exercise))
         await runtime.commit_system(drafts)
         for code in codes:
             self.codes[code] = exercise
@@ -172,12 +176,15 @@ class Exercises:
         self._ticker = asyncio.create_task(self._tick_forever(), name="msel-scheduler")
 
     async def _tick_forever(self) -> None:
-        last_discovery = 0.0
+        last_discovery = last_check = 0.0
         loop = asyncio.get_running_loop()
         while True:
             if loop.time() - last_discovery > self.DISCOVERY_INTERVAL:
                 last_discovery = loop.time()
                 await self.discover()
+            if loop.time() - last_check > self.LIVE_CHECK_INTERVAL:
+                last_check = loop.time()
+                await self._check_live()
             if self.health.failing(STORE):
                 await self._probe_store()
             for runtime in list(self.runtimes.values()):
@@ -197,6 +204,16 @@ class Exercises:
                         log.info("exercise %s: scheduler works again", runtime.id)
                         del self._failing[runtime.id]
             await asyncio.sleep(self.tick_interval)
+
+    async def _check_live(self) -> None:
+        """Catch a live delivery that lost an event (runtime.check_live) within two intervals."""
+        for runtime in list(self.runtimes.values()):
+            try:
+                await runtime.check_live()
+            except StoreUnavailable:
+                pass  # the scheduler's tick reports it
+            except Exception:  # noqa: BLE001 - one broken exercise must not stop the others
+                log.exception("exercise %s: live check fault", runtime.id)
 
     async def _probe_store(self) -> None:
         """While the store is failing, ask it each tick whether it would take an append again:

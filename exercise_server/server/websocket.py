@@ -94,7 +94,7 @@ async def exercise_socket(websocket: WebSocket) -> None:
         await close(websocket, 4404, "no such exercise")
         return
     try:
-        conn, last_seq = await _hello(websocket, ctx, runtime)
+        conn, last_seq, epoch = await _hello(websocket, ctx, runtime)
     except Refused as refusal:
         log.info("refused hello on %s: %.80s", runtime.id, refusal.reason)
         await close(websocket, refusal.code, refusal.reason)
@@ -105,7 +105,7 @@ async def exercise_socket(websocket: WebSocket) -> None:
         return
     conn.task = asyncio.current_task()
     try:
-        plan = runtime.attach(conn, last_seq, settings.snapshot_after_missed)
+        plan = runtime.attach(conn, last_seq, settings.snapshot_after_missed, epoch)
         try:
             await _catch_up(runtime, conn, plan)
         except StoreUnavailable as exc:  # the backlog could not be read: the client retries later
@@ -163,7 +163,7 @@ def _data(message: Message) -> bytes | str:
     return data if data is not None else text
 
 
-async def _hello(websocket: WebSocket, ctx: AppContext, runtime: ExerciseRuntime) -> tuple[Connection, int]:
+async def _hello(websocket: WebSocket, ctx: AppContext, runtime: ExerciseRuntime) -> tuple[Connection, int, str | None]:
     try:
         message = await asyncio.wait_for(websocket.receive(), ctx.settings.hello_timeout)
     except TimeoutError:
@@ -178,6 +178,9 @@ async def _hello(websocket: WebSocket, ctx: AppContext, runtime: ExerciseRuntime
     last_seq = hello.get("last_seq", 0)
     if mtype != "hello" or not isinstance(last_seq, int) or isinstance(last_seq, bool) or last_seq < 0:
         raise Refused(4400, "the first frame must be a hello with a token and last_seq >= 0")
+    epoch = hello.get("epoch")
+    if epoch is not None and (not isinstance(epoch, str) or len(epoch) > 64):
+        raise Refused(4400, "epoch must be the string a welcome gave")
     try:
         session = verify(hello.get("token"), ctx.secret_key, ctx.clock.now())
     except TokenError as exc:
@@ -194,13 +197,16 @@ async def _hello(websocket: WebSocket, ctx: AppContext, runtime: ExerciseRuntime
         if open_now >= ctx.settings.connections_per_code:
             raise Refused(4413, f"{open_now} connections with this join code are open already")
     conn = Connection(session.principal(), session.code, fmt, ctx.settings.send_queue_frames, websocket)
-    return conn, last_seq
+    conn.protocol = protocol.spoken(hello.get("protocol"))
+    return conn, last_seq, epoch
 
 
 async def _catch_up(runtime: ExerciseRuntime, conn: Connection, plan: CatchUp) -> None:
     """Welcome, the snapshot or the backlog, caught_up, then what was queued meanwhile; then live."""
     fmt = conn.fmt
-    welcome = protocol.welcome(runtime.id, plan.mode, plan.head, runtime.clock.now(), conn.principal)
+    welcome = protocol.welcome(
+        runtime.id, plan.mode, plan.head, runtime.clock.now(), conn.principal, runtime.fanout.epoch, conn.protocol
+    )
     await conn.write(protocol.encode(welcome, fmt))
     if isinstance(plan, Snapshot):
         await conn.write(plan.frame)
@@ -252,14 +258,18 @@ async def _read(websocket: WebSocket, runtime: ExerciseRuntime, conn: Connection
             command = {k: v for k, v in frame.items() if k != "id"}
             conn.submitting = True
             try:
-                events = await runtime.submit(conn.principal, command)
+                if cid is not None and conn.protocol >= protocol.IDEMPOTENT_IDS:
+                    first, last = await runtime.submit_once(conn.principal, command, cid)
+                else:
+                    events = await runtime.submit(conn.principal, command)
+                    first, last = events[0].seq, events[-1].seq
             finally:
                 conn.submitting = False
-            conn.offer(protocol.encode(protocol.ack(cid, events[0].seq, events[-1].seq), conn.fmt))
+            conn.offer(protocol.encode(protocol.ack(cid, first, last), conn.fmt))
         except CommandError as exc:
             if allowed:  # refusals over the rate limit are logged once per burst, above
                 log.info("%s (%s) refused: %s %s", conn.principal.name, conn.view, exc.code, exc.message)
-            conn.offer(protocol.encode(protocol.error(exc.code, exc.message, cid), conn.fmt))
+            conn.offer(protocol.encode(protocol.error(exc.code, exc.message, cid, exc.changed), conn.fmt))
         except Exception:  # noqa: BLE001 - a fault in one command must not kill the connection
             log.exception("command from %s failed", conn.principal.name)
             conn.offer(protocol.encode(protocol.error("internal", "an unexpected server fault", cid), conn.fmt))

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
@@ -18,12 +20,43 @@ class OutcomeUnknown(StoreUnavailable):
     the append landed: it may or may not be stored."""
 
 
+class LogHole(StoreUnavailable):
+    """The log lacks events it should hold (a trimmed Redis stream): nothing after them can be
+    folded, so nothing after them is stored or sent either."""
+
+
 class HeadMismatch(Exception):
     """Another writer appended first (optimistic concurrency); decide again."""
 
 
 class FenceLost(Exception):
     """The scheduler's lease passed to another process; this one must stop releasing."""
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A stretch of one exercise's history, written by one writer since it opened the store: from
+    `first_seq` up to the next segment's first. Its `epoch` names that history to clients."""
+
+    epoch: str
+    first_seq: int
+
+
+def new_epoch() -> str:
+    return secrets.token_hex(8)
+
+
+def resumable(segments: Sequence[Segment], epoch: str | None, last_seq: int) -> bool:
+    """Whether a client that saw up to `last_seq` in `epoch` saw only events this log still holds:
+    its epoch is the current one, or an earlier segment that it did not see past. A client without
+    an epoch (protocol 1.0) is taken at its word. An epoch this log does not know (a restored older
+    copy, another log) means a history that may have diverged: such a client gets a snapshot."""
+    if epoch is None:
+        return True
+    for i, segment in enumerate(segments):
+        if segment.epoch == epoch:
+            return i == len(segments) - 1 or last_seq < segments[i + 1].first_seq
+    return False
 
 
 class EventStore(Protocol):
@@ -47,6 +80,11 @@ class EventStore(Protocol):
         ...
 
     async def head(self, exercise: str) -> int: ...
+
+    async def begin_epoch(self, exercise: str) -> list[Segment]:
+        """This writer starts serving `exercise`: the segments of its history, oldest first, the
+        current one last (a store kept in one process begins a new segment here, at the head + 1)."""
+        ...
 
     async def exercises(self) -> list[str]: ...
 

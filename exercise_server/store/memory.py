@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ..core.events import Draft, Event
-from .base import HeadMismatch
+from .base import HeadMismatch, Segment, new_epoch
 
 
 class MemoryStore:
     def __init__(self) -> None:
         self._logs: dict[str, list[Event]] = {}
+        self._epochs: dict[str, Segment] = {}  # one history per log: it lives as long as the process
 
     async def append(
         self, exercise: str, drafts: Sequence[Draft], expected_head: int | None = None, fence: int | None = None
@@ -31,6 +32,9 @@ class MemoryStore:
 
     async def head(self, exercise: str) -> int:
         return len(self._logs.get(exercise, []))
+
+    async def begin_epoch(self, exercise: str) -> list[Segment]:
+        return [self._epochs.setdefault(exercise, Segment(new_epoch(), len(self._logs.get(exercise, [])) + 1))]
 
     async def exercises(self) -> list[str]:
         return list(self._logs)

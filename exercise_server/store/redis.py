@@ -18,7 +18,7 @@ from redis.exceptions import RedisError
 
 from ..core.events import Draft, Event
 from ..redis_keys import RedisKeys, close_client, connect, decode_entry, encode_body, entries, entry_seq
-from .base import FenceLost, HeadMismatch, OutcomeUnknown, StoreUnavailable
+from .base import FenceLost, HeadMismatch, OutcomeUnknown, Segment, StoreUnavailable, new_epoch
 
 _APPEND = """
 local head = 0
@@ -124,6 +124,21 @@ class RedisStore:
         except RedisError as exc:
             raise StoreUnavailable(f"Redis: {exc}") from exc
         return entry_seq(last[0][0]) if last else 0
+
+    async def begin_epoch(self, exercise: str) -> list[Segment]:
+        """One epoch per stream, made by the first process to serve it, kept beside it: several
+        processes append to one stream at once, so a segment per process start would interleave.
+        A stream lost with its epoch (a Redis restarted without its files, a flushed database) and
+        rebuilt gets a new one. Not detected: a history cut back with its epoch kept (a failover to
+        a replica that missed the last appends, an older RDB file restored); docs/deployment.md."""
+        key = self.keys.epoch(exercise)
+        try:
+            await self.redis.set(key, new_epoch(), nx=True)
+            epoch = await self.redis.get(key)
+        except RedisError as exc:
+            raise StoreUnavailable(f"Redis: {exc}") from exc
+        assert isinstance(epoch, bytes)
+        return [Segment(epoch.decode(), 1)]
 
     async def exercises(self) -> list[str]:
         try:

@@ -9,6 +9,7 @@ WAL mode with synchronous=FULL makes each commit durable before `append` returns
 from __future__ import annotations
 
 import asyncio
+import logging
 import sqlite3
 import threading
 from collections.abc import Callable, Sequence
@@ -17,7 +18,9 @@ from pathlib import Path
 from typing import TypeVar
 
 from ..core.events import Draft, Event, decode_event, encode_event
-from .base import HeadMismatch, StoreUnavailable
+from .base import HeadMismatch, Segment, StoreUnavailable, new_epoch
+
+log = logging.getLogger("exercise_server.store.sqlite")
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS events (
@@ -29,6 +32,12 @@ CREATE TABLE IF NOT EXISTS events (
     PRIMARY KEY (exercise, seq)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS events_by_ex_time ON events (exercise, ex_time);
+CREATE TABLE IF NOT EXISTS epochs (
+    exercise TEXT NOT NULL,
+    first_seq INTEGER NOT NULL,
+    epoch TEXT NOT NULL,
+    PRIMARY KEY (exercise, epoch)
+);
 """
 # Range reads, each a SEARCH on an index (tests/test_store.py checks the plans). The exercise-time
 # read is ordered as its index is, else SQLite prefers the primary key and scans the whole
@@ -78,6 +87,32 @@ class SqliteLog:
                 if self.db.in_transaction:
                     self.db.execute("ROLLBACK")
                 raise
+
+    def begin_epoch(self, exercise: str) -> list[Segment]:
+        """A new segment at the head + 1, each time a process opens the file: a restored older copy
+        of the file lacks the segments written since, so their clients are not resumed onto it.
+        A file that takes no write now (locked, full disk) still starts: the new segment is then
+        this process's alone, and its clients get a snapshot from the next process."""
+        with self._lock:
+            segment = Segment(new_epoch(), self.head(exercise) + 1)
+            try:
+                self.db.execute("BEGIN IMMEDIATE")
+                self.db.execute(
+                    "INSERT INTO epochs (exercise, first_seq, epoch) VALUES (?, ?, ?)",
+                    (exercise, segment.first_seq, segment.epoch),
+                )
+                self.db.execute("COMMIT")
+                stored = True
+            except sqlite3.Error as exc:
+                if self.db.in_transaction:
+                    self.db.execute("ROLLBACK")
+                log.warning("exercise %s: its new epoch could not be stored: %s", exercise, exc)
+                stored = False
+        rows = self.db.execute(
+            "SELECT epoch, first_seq FROM epochs WHERE exercise = ? ORDER BY first_seq, rowid", (exercise,)
+        )
+        segments = [Segment(epoch, first) for epoch, first in rows]
+        return segments if stored else [*segments, segment]
 
     def check(self) -> None:
         """Take the write lock and let it go: what an append needs first."""
@@ -132,6 +167,9 @@ class SqliteStore:
 
     async def head(self, exercise: str) -> int:
         return await self._run(self._log.head, exercise)
+
+    async def begin_epoch(self, exercise: str) -> list[Segment]:
+        return await self._run(self._log.begin_epoch, exercise)
 
     async def exercises(self) -> list[str]:
         return await self._run(self._log.exercises)

@@ -1,7 +1,11 @@
-// The WebSocket to the server: hello with the last sequence number held, automatic
-// reconnection with resume, commands answered by ack or error. msgpack binary frames.
+// The WebSocket to the server: hello with the last sequence number held (and the epoch of
+// the log it counts in), automatic reconnection with resume, commands answered by ack or
+// error. msgpack binary frames.
+// Protocol 1.1: a command's id is its idempotency key, so a command left unanswered when the
+// connection dropped is sent again, with the same id, after the reconnect; the answer settles it.
 
 const { encode, decode } = window.MessagePack;
+const PROTOCOL = 1.1;
 const FATAL = { 4401: 'Your session is no longer valid. Sign in again.', 4403: 'Your join code was revoked.',
                 4404: 'This exercise does not exist.', 4400: 'The server refused this client.' };
 
@@ -9,8 +13,11 @@ export class Connection {
   constructor({ exercise, token, onFrame, onState, onFatal }) {
     Object.assign(this, { exercise, token, onFrame, onState, onFatal });
     this.lastSeq = 0;
-    this.pending = new Map();
+    this.epoch = null; // the log's history lastSeq counts in: a resume onto another is refused
+    this.pending = new Map(); // id -> { resolve, reject, frame, ws }: sent, not yet answered
     this.nextId = 1;
+    // Ids unique for the participant (a facilitator's tabs are one participant): random per page.
+    this.idPrefix = Array.from(crypto.getRandomValues(new Uint8Array(6)), (b) => b.toString(16).padStart(2, '0')).join('');
     this.retry = 0;
     this.stopped = false;
   }
@@ -26,7 +33,9 @@ export class Connection {
     ws.onopen = () => {
       this.degraded = false; // the server says again, after the catch-up, if its store is still away
       this.setState('catching up');
-      ws.send(encode({ type: 'hello', token: this.token, last_seq: this.lastSeq }));
+      const hello = { type: 'hello', token: this.token, last_seq: this.lastSeq, protocol: PROTOCOL };
+      if (this.epoch) hello.epoch = this.epoch;
+      ws.send(encode(hello));
     };
     ws.onmessage = (e) => this.handle(decode(new Uint8Array(e.data)));
     ws.onclose = (e) => this.closed(e);
@@ -34,6 +43,10 @@ export class Connection {
 
   handle(frame) {
     switch (frame.type) {
+      case 'welcome':
+        this.epoch = frame.epoch || null; // what follows counts in this history
+        this.resend(frame.protocol >= PROTOCOL);
+        break;
       case 'event':
         if (frame.event.seq <= this.lastSeq) return; // already held: never applied twice
         this.lastSeq = frame.event.seq;
@@ -67,13 +80,28 @@ export class Connection {
     this.onFrame(frame);
   }
 
-  closed(e) {
-    for (const waiting of this.pending.values()) {
-      waiting.reject(Object.assign(new Error('connection lost; try again'), { code: 'offline' }));
+  // Commands sent on an earlier connection and never answered: sent again with the same id (the
+  // server answers a stored one with its original ack), or given up when the server speaks 1.0.
+  resend(idempotent) {
+    for (const [id, waiting] of this.pending) {
+      if (waiting.ws === this.ws) continue;
+      if (idempotent) {
+        waiting.ws = this.ws;
+        this.ws.send(waiting.frame);
+      } else {
+        this.pending.delete(id);
+        waiting.reject(Object.assign(new Error('connection lost; try again'), { code: 'offline' }));
+      }
     }
-    this.pending.clear();
+  }
+
+  closed(e) {
     if (this.stopped) return;
     if (FATAL[e.code]) {
+      for (const waiting of this.pending.values()) {
+        waiting.reject(Object.assign(new Error(FATAL[e.code]), { code: 'offline' }));
+      }
+      this.pending.clear();
       this.stopped = true;
       this.setState('signed out');
       this.onFatal(e.code, FATAL[e.code]);
@@ -91,9 +119,10 @@ export class Connection {
         reject(Object.assign(new Error('not connected; try again in a moment'), { code: 'offline' }));
         return;
       }
-      const id = `c${this.nextId++}`;
-      this.pending.set(id, { resolve, reject });
-      this.ws.send(encode({ ...fields, type, id }));
+      const id = `${this.idPrefix}-${this.nextId++}`;
+      const frame = encode({ ...fields, type, id });
+      this.pending.set(id, { resolve, reject, frame, ws: this.ws });
+      this.ws.send(frame);
     });
   }
 

@@ -11,6 +11,7 @@ import { renderPresence } from './presence.js';
 import { jointRoomCards, showWorkflowsIn, workflowFeatures } from './workflows.js';
 import { ControlCoordination } from './control_coordination.js';
 import { attachmentList } from './attachments.js';
+import { InjectEditor } from './inject_editor.js';
 
 const exercise = document.body.dataset.exercise;
 const token = facilitatorToken();
@@ -21,6 +22,7 @@ const view = new ExerciseView();
 const memory = uiMemory(`${exercise}:facilitator`);
 const rooms = new RoomsPanel(view, memory, { postAs: true, cards: jointRoomCards });
 const coordination = new ControlCoordination(view, $('#coordination'), { publish: true });
+const editor = new InjectEditor(view);
 let map;
 
 async function run(type, fields = {}) {
@@ -80,7 +82,7 @@ function rowActions(row) {
     buttons.push(row.status === 'held'
       ? el('button', { type: 'button', onclick: () => run('inject.unhold', { inject_id: id }) }, 'Unhold')
       : el('button', { type: 'button', onclick: () => run('inject.hold', { inject_id: id }) }, 'Hold'));
-    buttons.push(el('button', { type: 'button', onclick: () => openEditor(row) }, 'Edit'));
+    buttons.push(el('button', { type: 'button', onclick: () => editor.open(row) }, 'Edit'));
     buttons.push(el('button', { type: 'button', class: 'danger', onclick: () => run('inject.cancel', { inject_id: id }) }, 'Cancel'));
   }
   return buttons;
@@ -143,30 +145,6 @@ function renderTimeline(now) {
   for (const node of $('#timeline').children) node.style.left = `${node.dataset.left}%`;
 }
 
-function openEditor(row) {
-  const form = $('#edit-form');
-  $('#edit-id').textContent = row.inject.id;
-  form.at.value = typeof row.inject.at === 'string' ? row.inject.at : '';
-  form.from.value = row.inject.from;
-  form.title.value = row.inject.title;
-  form.body.value = row.inject.body;
-  form.notes.value = row.inject.notes || '';
-  form.dataset.inject = row.inject.id;
-  $('#edit-dialog').showModal();
-}
-
-$('#edit-dialog').addEventListener('close', async () => {
-  if ($('#edit-dialog').returnValue !== 'save') return;
-  const form = $('#edit-form');
-  const row = view.injects.get(form.dataset.inject);
-  const changes = {};
-  for (const name of ['from', 'title', 'body', 'notes']) {
-    if (form[name].value !== (row.inject[name] || '')) changes[name] = form[name].value;
-  }
-  if (form.at.value && form.at.value !== row.inject.at) changes.at = form.at.value.trim();
-  if (Object.keys(changes).length) await run('inject.edit', { inject_id: row.inject.id, changes });
-});
-
 $('#adhoc-form').addEventListener('submit', async (e) => {
   e.preventDefault();
   const form = e.target;
@@ -207,7 +185,10 @@ view.addEventListener('reset', () => {
   replaceChildren($('#actors'), [...new Set(s.injects.map((r) => r.inject.from))].sort()
     .map((actor) => el('option', { value: actor })));
   if (!map) { map = new CopMap($('#map'), { canMove: () => true,
-    onMove: (f, at) => run('cop.change', { feature_id: f.id, set: { geometry: { type: 'Point', coordinates: at } } }) });
+    onMove: async (f, at) => { // with the version dragged: a move meanwhile by someone else is not undone
+      const moved = await run('cop.change', { feature_id: f.id, set: { geometry: { type: 'Point', coordinates: at } }, version: f.version });
+      if (!moved) map.setFeatures(copFeatures(view));
+    } });
   map.loadBasemap(s.scenario.basemap); }
   map.setFeatures(copFeatures(view));
   coordination.setUp();

@@ -68,6 +68,7 @@ export class ExerciseView extends EventTarget {
         Object.assign(row, { inject: p.inject, status: 'released', released_ex: e.ex_time, released_seq: e.seq });
         if (p.adhoc !== undefined) row.adhoc = p.adhoc;
         if (e.audience) row.audience = e.audience.filter((a) => a.startsWith('team:')).map((a) => a.slice(5));
+        if (e.audience && !this.injects.has(p.inject.id)) row.version = e.seq; // an ad-hoc inject's content is new
         if (!this.injects.has(p.inject.id)) { this.injects.set(p.inject.id, row); s.injects.push(row); }
         break;
       }
@@ -103,6 +104,7 @@ export class ExerciseView extends EventTarget {
         }
         if ('at' in p.changes) row.inject.offset = typeof p.changes.at === 'string' ? parseOffset(p.changes.at) : null;
         row.edits = (row.edits || 0) + 1;
+        row.version = e.seq; // what an edit names (docs/protocol.md, Versions)
         break;
       }
       case 'room.message_posted': {
@@ -110,8 +112,8 @@ export class ExerciseView extends EventTarget {
         if (room) room.messages.push({ seq: e.seq, ex_time: e.ex_time, wall_time: e.wall_time, text: p.text, as: p.as, author: e.actor });
         break;
       }
-      case 'cop.feature_added': this.cop.set(p.feature.id, p.feature); break;
-      case 'cop.feature_changed': this.cop.set(p.id, p.feature); break;
+      case 'cop.feature_added': this.cop.set(p.feature.id, { ...p.feature, version: e.seq }); break;
+      case 'cop.feature_changed': this.cop.set(p.id, { ...p.feature, version: e.seq }); break;
       case 'cop.feature_removed': this.cop.delete(p.id); break;
       case 'participant.joined':
         s.participants.push({ id: p.participant, name: p.name, role: p.role, team: p.team });

@@ -81,7 +81,7 @@ function setUp() {
   if (!map) {
     map = new CopMap($('#map'), {
       canMove: (f) => f.owner === you.team || f.owner === you.component,
-      onMove: (f, at) => view.command('cop.change', { feature_id: f.id, set: { geometry: { type: 'Point', coordinates: at } } })
+      onMove: (f, at) => view.command('cop.change', { feature_id: f.id, set: { geometry: { type: 'Point', coordinates: at } }, version: f.version })
         .catch((error) => { toast(error.message); map.setFeatures(copFeatures(view)); }),
     });
     map.loadBasemap(s.scenario.basemap);
