@@ -43,9 +43,10 @@ check: $(VENV)/.test-installed
 	$(BIN)/python -m ruff format --check exercise_server bench
 	$(BIN)/python -m mypy
 
-# The long mode of the crash, fuzz and isolation suites (docs/security.md).
+# The long mode of the crash, fuzz and isolation suites and the accelerated classroom day (docs/security.md).
 soak: $(VENV)/.test-installed
-	SOAK=1 $(BIN)/python -m pytest -q -s tests/test_crash.py tests/test_fuzz.py tests/test_isolation.py
+	SOAK=1 $(BIN)/python -m pytest -q -s tests/test_crash.py tests/test_fuzz.py tests/test_isolation.py \
+	  tests/test_classroom_soak.py
 
 screenshots: $(VENV)/.test-installed
 	SCREENSHOT_DIR=docs/screenshots $(BIN)/python -m pytest -q tests/test_browser_tour.py tests/test_browser_workflows.py

@@ -2,7 +2,7 @@
 and every message it sends.
 
 docs/protocol.md (prose) and docs/asyncapi.yaml (machine-readable) are written by hand;
-these tests catch a command, event or server message added to the code but not to both documents.
+these tests catch a command, event, server message or close code added to the code but not to both documents.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import yaml
 
 from exercise_server.core import events as ev
 from exercise_server.core.access import ALL_COMMANDS
+from exercise_server.core.errors import CLOSE_CODES
 from exercise_server.server import protocol
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -130,3 +131,57 @@ def test_every_message_the_server_sends_is_in_the_protocol_and_the_asyncapi_docu
         assert t in channel and messages.get(t, {}).get("name") == t, f"no message {t} in docs/asyncapi.yaml"
         assert _resolve(messages[t]["payload"]["$ref"])["properties"]["type"]["const"] == t
         assert f'{{"type":"{t}"' in PROTOCOL, f"docs/protocol.md shows no {t} frame"
+
+
+# The close codes sent by uvicorn or the websockets library rather than by a call in the server
+# package, each provoked from outside where it is named (the keepalive's 1011 takes 40 s: a client
+# that never answers a ping was closed 1011 "keepalive ping timeout" after 40.0 s, once, by hand).
+SENT_BY_THE_WEBSOCKET_LAYER = {
+    1000: "tests/test_close_codes.py: the answer to the client's own close",
+    1002: "tests/test_close_codes.py: a frame that breaks RFC 6455",
+    1007: "tests/test_close_codes.py: a text frame that is not UTF-8",
+    1009: "tests/test_server_edges.py: a frame over --max-frame-bytes",
+    1011: "uvicorn's keepalive: no pong within 20 s of a ping; the websockets library's internal error",
+}
+
+
+def _close_table(doc: str) -> list[int]:
+    """The codes of protocol.md's close-code table (the one headed `| close code | meaning |`), in order."""
+    lines = doc[doc.index("| close code | meaning |"):].splitlines()[2:]
+    codes = []
+    for line in lines:
+        if not line.startswith("|"):
+            break
+        codes.append(int(line.split("|")[1]))
+    return codes
+
+
+def _close_codes_in_server_code() -> dict[int, str]:
+    """Every close code the server package sends: the integer arguments (1000-4999) of each call to
+    `kick`, `close` or `Refused` (positional or `code=`), with where."""
+    found: dict[int, str] = {}
+    for path in sorted((ROOT / "exercise_server" / "server").glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not (isinstance(node, ast.Call) and getattr(node.func, "attr", getattr(node.func, "id", None))
+                    in ("kick", "close", "Refused")):
+                continue
+            for arg in [*node.args, *(k.value for k in node.keywords if k.arg == "code")]:
+                if isinstance(arg, ast.Constant) and type(arg.value) is int and 1000 <= arg.value <= 4999:
+                    found.setdefault(arg.value, f"{path.name}:{arg.lineno}")
+    return found
+
+
+def test_every_close_code_is_in_the_protocol_and_the_asyncapi_document():
+    table = _close_table(PROTOCOL)
+    assert table == sorted(CLOSE_CODES), "docs/protocol.md's close-code table and core/errors.py CLOSE_CODES"
+    close_code = ASYNCAPI["components"]["schemas"]["CloseCode"]["oneOf"]
+    assert [alt["const"] for alt in close_code] == sorted(CLOSE_CODES), "docs/asyncapi.yaml's CloseCode"
+
+
+def test_every_close_code_the_server_sends_is_in_the_tables_and_every_one_listed_is_sent():
+    in_code = _close_codes_in_server_code()
+    undeclared = {code: where for code, where in in_code.items() if code not in CLOSE_CODES}
+    assert not undeclared, f"close codes sent but missing from core/errors.py CLOSE_CODES: {undeclared}"
+    assert {1008, 1012, 1013, 4400, 4401, 4403, 4404, 4408, 4409, 4413, 4429} <= set(in_code)  # the scan sees them
+    never_sent = set(CLOSE_CODES) - set(in_code) - set(SENT_BY_THE_WEBSOCKET_LAYER)
+    assert not never_sent, f"close codes listed that nothing sends: {sorted(never_sent)}"

@@ -27,11 +27,16 @@ ERROR_CODES: dict[str, str] = {
     "internal": "an unexpected server fault; nothing was stored",
 }
 
-# WebSocket close codes (4000-4999 are the application's own).
+# WebSocket close codes (4000-4999 are the application's own). 1000, 1002, 1007, 1009 and the
+# keepalive's 1011 are sent by the WebSocket layer (uvicorn and the websockets library) before the
+# endpoint sees the frame; tests/test_close_codes.py provokes each from outside.
 CLOSE_CODES: dict[int, str] = {
+    1000: "normal closure: the answer to a close the client sent (the server echoes the client's own code)",
+    1002: "protocol error: a frame that breaks RFC 6455 (unmasked, reserved bits or opcode, bad control frame)",
+    1007: "invalid frame payload data: a text frame, or a close reason, that is not UTF-8",
     1008: "policy violation (Origin not allowed; sent as HTTP 403 at the handshake)",
     1009: "frame larger than the server's limit",
-    1011: "server fault",
+    1011: "server fault, or no answer to the server's keepalive ping within 20 s",
     1012: "server restarting; reconnect and resume",
     1013: "try again later: the event store could not be read for the catch-up; reconnect and resume",
     4400: "the first frame was not a valid hello",

@@ -14,15 +14,18 @@ from .settings import Settings
 
 
 class QuietSockets(logging.Filter):
-    """Drops uvicorn's lines for every WebSocket (accepted, open, closed): the endpoint logs what
-    happens to one (a refusal, a close) in a line of its own, so that a hostile hello costs one
-    short line, not three, and a reconnect storm does not flood the log."""
+    """Drops uvicorn's lines for every WebSocket (accepted, open, closed) and its traceback for a
+    text frame that is not UTF-8 (closed 1007): the endpoint logs what happens to one (a refusal,
+    a close) in a line of its own, so that a hostile frame costs one short line, not three or a
+    traceback, and a reconnect storm does not flood the log."""
+
+    DROPPED = ("connection open", "connection closed", "Invalid UTF-8 sequence received from client.")
 
     def filter(self, record: logging.LogRecord) -> bool:
         if record.name != "uvicorn.error":
             return True
         message = record.msg if isinstance(record.msg, str) else ""
-        return message not in ("connection open", "connection closed") and '"WebSocket %s"' not in message
+        return message not in self.DROPPED and '"WebSocket %s"' not in message
 
 
 def serve(settings: Settings) -> int:

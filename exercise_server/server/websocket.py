@@ -72,6 +72,15 @@ class RateLimit:
         return first
 
 
+# The closes the WebSocket layer (uvicorn, websockets) sends for a frame the endpoint never sees
+# (errors.CLOSE_CODES): the endpoint logs each in one short line, as it does its own refusals.
+LAYER_CLOSES = {
+    1002: "a frame that breaks the WebSocket protocol",
+    1007: "a frame that is not UTF-8",
+    1009: "a frame over the size limit (--max-frame-bytes)",
+}
+
+
 async def exercise_socket(websocket: WebSocket) -> None:
     ctx: AppContext = websocket.app.state.ctx
     settings = ctx.settings
@@ -91,8 +100,8 @@ async def exercise_socket(websocket: WebSocket) -> None:
         await close(websocket, refusal.code, refusal.reason)
         return
     except WebSocketDisconnect as gone:
-        if gone.code == 1009:
-            log.warning("hello on %s: a frame over the size limit (--max-frame-bytes); closed with 1009", runtime.id)
+        if gone.code in LAYER_CLOSES:
+            log.warning("hello on %s: %s; closed with %d", runtime.id, LAYER_CLOSES[gone.code], gone.code)
         return
     conn.task = asyncio.current_task()
     try:
@@ -217,12 +226,9 @@ async def _read(websocket: WebSocket, runtime: ExerciseRuntime, conn: Connection
     while conn.close_code is None and not conn.interrupted:
         message = await websocket.receive()
         if message["type"] == "websocket.disconnect":
-            if message.get("code") == 1009:  # uvicorn refused the frame and closed before we saw it
-                log.warning(
-                    "%s (%s): a frame over the size limit (--max-frame-bytes); closed with 1009",
-                    conn.principal.name,
-                    conn.view,
-                )
+            code = message.get("code")
+            if code in LAYER_CLOSES:  # uvicorn refused the frame and closed before we saw it
+                log.warning("%s (%s): %s; closed with %d", conn.principal.name, conn.view, LAYER_CLOSES[code], code)
             return
         data = _data(message)
         cid = None
