@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 
+from ..core import events as ev
 from ..core.access import FACILITATOR, TRAINEE
 from ..core.errors import Refusal
 from ..core.scenario import ATTACHMENT_TYPES
@@ -224,24 +225,28 @@ async def exercise_codes(request: Request) -> JSONResponse:
     return JSONResponse({"exercise": runtime.id, "codes": _codes(runtime)})
 
 
-@api
-async def revoke_code(request: Request) -> JSONResponse:
+async def _code_command(request: Request, command: str) -> tuple[str, ev.Event]:
+    """The facilitator's `command` on the join code in the path; its last event."""
     _facilitator(request)
     runtime = await _exercise(request)
     code = normalise_code(request.path_params["code"])
-    events = await runtime.submit(FACILITATOR_PRINCIPAL, {"type": "code.revoke", "code": code})
-    return JSONResponse({"revoked": code, "seq": events[-1].seq})
+    events = await runtime.submit(FACILITATOR_PRINCIPAL, {"type": command, "code": code})
+    return code, events[-1]
+
+
+@api
+async def revoke_code(request: Request) -> JSONResponse:
+    code, last = await _code_command(request, "code.revoke")
+    return JSONResponse({"revoked": code, "seq": last.seq})
 
 
 @api
 async def replace_code(request: Request) -> JSONResponse:
     """A new join code for the code's team (the server draws it); the old one takes nobody new."""
-    _facilitator(request)
-    runtime = await _exercise(request)
-    code = normalise_code(request.path_params["code"])
-    events = await runtime.submit(FACILITATOR_PRINCIPAL, {"type": "code.replace", "code": code})
-    p = events[-1].payload
-    return JSONResponse({"code": p["replacement"], "replaces": code, "team": p["team"], "seq": events[-1].seq})
+    code, last = await _code_command(request, "code.replace")
+    return JSONResponse(
+        {"code": last.payload["replacement"], "replaces": code, "team": last.payload["team"], "seq": last.seq}
+    )
 
 
 async def health(request: Request) -> JSONResponse:
