@@ -23,3 +23,12 @@ def server(tmp_path_factory):
     s = ServerProcess(tmp_path_factory.mktemp("server") / "data").start()
     yield s
     s.stop()
+
+
+@pytest.fixture
+def servers():
+    """Every server process a test starts is stopped at the end, pass or fail."""
+    started: list[ServerProcess] = []
+    yield started
+    for s in started:
+        s.stop()

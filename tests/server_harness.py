@@ -203,6 +203,18 @@ class Client:
             await self.ws.close()
 
 
+async def reconnect(client: Client, server: ServerProcess, exercise: str) -> None:
+    """Connect `client` again, to `server`, retrying while the server (re)starts (up to 15 s)."""
+    client.url = f"{server.ws_base}/ws/{exercise}"
+    for _ in range(150):
+        try:
+            await client.connect()
+            return
+        except (OSError, websockets.WebSocketException, TimeoutError):
+            await asyncio.sleep(0.1)
+    raise AssertionError("could not reconnect")
+
+
 class StalledClient:
     """A client that says hello, then stops reading its socket: the slow consumer.
 

@@ -11,21 +11,10 @@ from exercise_server.store.redis import RedisStore
 from exercise_server.store.sqlite import SqliteLog
 
 from .redis_server import PrivateRedis
-from .server_harness import Client, ServerProcess
+from .server_harness import Client, ServerProcess, reconnect
 from .soak import CRASH_ROUNDS
 
 TEAMS = ["mil-1", "pol-1", "hum-1", "civ-1"]
-
-
-async def reconnect(client: Client, server: ServerProcess, exercise: str) -> None:
-    client.url = f"{server.ws_base}/ws/{exercise}"
-    for _ in range(100):
-        try:
-            await client.connect()
-            return
-        except (OSError, websockets.WebSocketException, TimeoutError):
-            await asyncio.sleep(0.1)
-    raise AssertionError("could not reconnect")
 
 
 async def drive(clients: list[Client], acked: dict[int, str], stop: asyncio.Event) -> None:

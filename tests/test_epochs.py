@@ -18,15 +18,6 @@ from .server_harness import Client, ServerProcess
 from .test_refusals import first_frame_closes_with
 
 
-@pytest.fixture
-def servers():
-    """Every server process a test starts is stopped at the end, pass or fail."""
-    started: list[ServerProcess] = []
-    yield started
-    for s in started:
-        s.stop()
-
-
 def texts(client: Client) -> list[str]:
     return [e["payload"]["text"] for e in client.events if e["type"] == "room.message_posted"]
 

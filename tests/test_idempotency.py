@@ -27,7 +27,7 @@ from exercise_server.store.redis import RedisStore
 from exercise_server.store.sqlite import SqliteLog
 
 from .core_harness import FAC, HUM, MIL, CoreRun
-from .server_harness import Client, ServerProcess
+from .server_harness import Client, ServerProcess, reconnect
 
 TEAMS = ["mil-1", "pol-1", "hum-1", "civ-1"]
 FAST = ("--commands-per-second", "500", "--command-burst", "500")  # bursts measure idempotency, not the limiter
@@ -88,17 +88,6 @@ class RetryingClient(Client):
         assert self.welcome is not None
         self.found_stored += sum(a["type"] == "ack" and a["seq"] <= self.welcome["head"] for a in answers.values())
         return answers
-
-
-async def reconnect(client: RetryingClient, server: ServerProcess, exercise: str) -> None:
-    client.url = f"{server.ws_base}/ws/{exercise}"
-    for _ in range(150):
-        try:
-            await client.connect()
-            return
-        except (OSError, websockets.WebSocketException, TimeoutError):
-            await asyncio.sleep(0.1)
-    raise AssertionError("could not reconnect")
 
 
 def post(text: str) -> dict[str, Any]:

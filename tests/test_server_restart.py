@@ -9,15 +9,6 @@ import pytest
 from .server_harness import Client, ServerProcess
 
 
-@pytest.fixture
-def servers():
-    """Every server process a test starts is stopped at the end, pass or fail."""
-    started: list[ServerProcess] = []
-    yield started
-    for s in started:
-        s.stop()
-
-
 @pytest.mark.parametrize("how", ["stop", "kill"])
 async def test_a_restarted_server_carries_on_where_it_stood(tmp_path, how, servers):
     data = tmp_path / "data"
