@@ -78,13 +78,6 @@ async def closes_with(server: ServerProcess, exercise: str, raw: bytes, token: s
         sock.abort()
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    s = ServerProcess(tmp_path_factory.mktemp("close-codes") / "data").start()
-    yield s
-    s.stop()
-
-
 @pytest.mark.parametrize("case", sorted(NOT_UTF8))
 @pytest.mark.parametrize("after_hello", [False, True], ids=["first frame", "after the hello"])
 async def test_a_frame_that_is_not_utf8_is_closed_1007(server, case, after_hello):

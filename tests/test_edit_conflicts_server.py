@@ -3,16 +3,7 @@ bug 4): the second, stale edit is refused with `conflict` and the error frame's 
 
 from __future__ import annotations
 
-import pytest
-
-from .server_harness import Client, ServerProcess
-
-
-@pytest.fixture
-def server(tmp_path):
-    s = ServerProcess(tmp_path / "data").start()
-    yield s
-    s.stop()
+from .server_harness import Client
 
 
 def _row(client: Client, iid: str) -> dict:
