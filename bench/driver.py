@@ -11,7 +11,7 @@ What a delivery is, per target: a frame carrying a message id `k` and its send t
   `room.message_posted` (`k t padding` in its text); every other frame (welcome,
   snapshot, caught_up, presence, ack) is protocol overhead, read but not counted;
 - sio: a Socket.IO EVENT packet `m` (msgpack serializer) whose data carries `k`, `t`;
-- floor: a msgpack map carrying `k`, `t`.
+- floor and picows (the same floor protocol): a msgpack map carrying `k`, `t`.
 """
 
 from __future__ import annotations
@@ -181,7 +181,7 @@ class FloorMember(Member):
         self.send_binary(msgpack.packb({"r": str(self.room), "k": mid, "t": t, "b": "x" * pad}))
 
 
-MEMBERS: dict[str, type[Member]] = {"ours": OursMember, "sio": SioMember, "floor": FloorMember}
+MEMBERS: dict[str, type[Member]] = {"ours": OursMember, "sio": SioMember, "floor": FloorMember, "picows": FloorMember}
 
 
 # -- the driver process --------------------------------------------------------------------
@@ -417,9 +417,9 @@ class Sender(WSClient):
 
     def __init__(self, spec: dict[str, Any]) -> None:
         self.kind = spec["kind"]
-        path = {"ours": f"/ws/{spec.get('exercise')}", "sio": "/socket.io/?EIO=4&transport=websocket", "floor": "/"}[
-            self.kind
-        ]
+        path = {"ours": f"/ws/{spec.get('exercise')}", "sio": "/socket.io/?EIO=4&transport=websocket"}.get(
+            self.kind, "/"
+        )
         super().__init__(spec["host"], spec["port"], path)
         self.spec = spec
         self.ready = asyncio.get_running_loop().create_future()
@@ -429,7 +429,7 @@ class Sender(WSClient):
     def on_open(self) -> None:
         if self.kind == "ours":
             self.send_binary(msgpack.packb({"type": "hello", "token": self.spec["facilitator"], "last_seq": 0}))
-        elif self.kind == "floor":
+        elif self.kind in ("floor", "picows"):
             self.ready.set_result(None)
 
     def on_message(self, payload: bytes, binary: bool, t: float) -> None:

@@ -1,7 +1,7 @@
 """Load benchmarks against peers, in one run: inject fan-out, room chat, reconnect storm, memory.
 
 For each target in turn (this server embedded and on Redis, python-socketio with its
-memory and Redis managers, and the bare-`websockets` floor; the Redis rows only when a
+memory and Redis managers, the bare-`websockets` floor and the picows floor; the Redis rows only when a
 Redis answers on 127.0.0.1:6379) the harness starts the server, starts the driver
 processes (bench/driver.py), connects every client, and runs the chosen scenarios on
 the same connections, in this order:

@@ -13,13 +13,14 @@ RESULTS = Path(__file__).resolve().parent / "results"
 # The order they run in, on one set of connections: the storm last, since a server that
 # misses its deadline is still busy with it afterwards (the target is stopped right after).
 SCENARIOS = ("memory", "fanout", "chat", "reconnect")
-ALL_TARGETS = ("ours", "ours-redis", "sio", "sio-redis", "floor")
+ALL_TARGETS = ("ours", "ours-redis", "sio", "sio-redis", "floor", "picows")
 LABEL = {
     "ours": "this server",
     "ours-redis": "this server (Redis)",
     "sio": "python-socketio",
     "sio-redis": "python-socketio (Redis)",
     "floor": "websockets floor",
+    "picows": "picows floor",
 }
 
 # The targets the issue holds us to (ratios are ours / peer, measured in the same run).
@@ -115,8 +116,8 @@ def fmt(value: Any, unit: str) -> str:
 
 def table(results: dict[str, dict[str, dict[str, Any]]]) -> str:
     lines = [
-        "| scenario | figure | target | value | x floor | x python-socketio | goal |",
-        "| --- | --- | --- | ---: | ---: | ---: | --- |",
+        "| scenario | figure | target | value | x floor | x picows | x python-socketio | goal |",
+        "| --- | --- | --- | ---: | ---: | ---: | ---: | --- |",
     ]
     for scenario in SCENARIOS:
         rows = results.get(scenario)
@@ -126,7 +127,7 @@ def table(results: dict[str, dict[str, dict[str, Any]]]) -> str:
             for target in ALL_TARGETS:
                 if target not in rows or "error" in rows[target]:
                     if target in rows:
-                        lines.append(f"| {scenario} | {label} | {LABEL[target]} | failed | | | |")
+                        lines.append(f"| {scenario} | {label} | {LABEL[target]} | failed | | | | |")
                     continue
                 v = rows[target].get(key)
                 r = rows[target]
@@ -142,7 +143,7 @@ def table(results: dict[str, dict[str, dict[str, Any]]]) -> str:
                     )
                     lines.append(
                         f"| {scenario} | {label}{' (' + unit + ')' if unit else ''} | {LABEL[target]} | "
-                        + (f"{back} | | |" if key == "all_caught_up_s" else "not measured | | |")
+                        + (f"{back} | | | |" if key == "all_caught_up_s" else "not measured | | | |")
                         + (
                             f" **missed**: {GOALS[scenario]} |"
                             if target.startswith("ours") and key == "all_caught_up_s"
@@ -152,9 +153,10 @@ def table(results: dict[str, dict[str, dict[str, Any]]]) -> str:
                     continue
                 if scenario == "reconnect" and key == "p50_caught_up_s" and (r.get("late") or r.get("failed")):
                     continue
-                rf = rs = None
+                rf = rp = rs = None
                 if key not in COUNTS:
                     rf = ratio(v, rows.get("floor", {}).get(key)) if target != "floor" else None
+                    rp = ratio(v, rows.get("picows", {}).get(key)) if target != "picows" else None
                     sio = socketio_of(target)
                     rs = ratio(v, rows.get(sio, {}).get(key)) if target != sio else None
                 goal = ""
@@ -164,7 +166,7 @@ def table(results: dict[str, dict[str, dict[str, Any]]]) -> str:
                 lines.append(
                     f"| {scenario} | {label}{' (' + unit + ')' if unit and unit != '/s' else ''} | "
                     f"{LABEL[target]} | {fmt(v, unit)} | {'' if rf is None else f'{rf:.2f}x'} | "
-                    f"{'' if rs is None else f'{rs:.2f}x'} | {goal} |"
+                    f"{'' if rp is None else f'{rp:.2f}x'} | {'' if rs is None else f'{rs:.2f}x'} | {goal} |"
                 )
     return "\n".join(lines)
 
@@ -212,6 +214,7 @@ def save(results: dict[str, dict[str, dict[str, Any]]], args: argparse.Namespace
             ratios[t] = {
                 "figure": key,
                 "x_floor": ratio(r.get(key), rows.get("floor", {}).get(key)),
+                "x_picows": ratio(r.get(key), rows.get("picows", {}).get(key)),
                 "x_socketio": ratio(r.get(key), rows.get(socketio_of(t), {}).get(key)),
             }
         doc = {"scenario": scenario, "date": day, **meta, "targets": rows, "ratios": ratios, "goals": goals}

@@ -7,6 +7,8 @@
   with its in-memory manager or its Redis manager.
 - `floor`: a bare `websockets` server broadcasting with `websockets.broadcast`
   (bench/peers/floor_server.py).
+- `picows`: the same floor on picows, a Cython WebSocket library (bench/peers/picows_server.py):
+  the stronger floor, since `websockets` is not the fastest Python WebSocket stack.
 
 A target's `spec()` is what the driver processes need to connect (picklable).
 """
@@ -84,8 +86,8 @@ msel:
 class Target:
     """One server process: how to start it, where it listens, how to reach its rooms."""
 
-    name: str  # row label: ours, ours-redis, sio, sio-redis, floor
-    kind: str  # driver protocol: ours, sio, floor
+    name: str  # row label: ours, ours-redis, sio, sio-redis, floor, picows
+    kind: str  # driver protocol: ours, sio, floor (picows speaks it too)
     rooms: int
     workdir: Path
     server_src: Path = ROOT
@@ -125,7 +127,11 @@ class Target:
             if self.redis_url:
                 cmd += ["--redis-url", self.redis_url, "--redis-prefix", self.prefix]
             return cmd + [str(scenario)]
-        module = {"sio": "bench.peers.socketio_server", "floor": "bench.peers.floor_server"}[self.kind]
+        module = {
+            "sio": "bench.peers.socketio_server",
+            "floor": "bench.peers.floor_server",
+            "picows": "bench.peers.picows_server",
+        }[self.kind]
         cmd = [sys.executable, "-m", module, "--port", str(self.port)]
         if self.redis_url:
             cmd += ["--redis-url", self.redis_url, "--channel", self.prefix.rstrip(":")]
@@ -231,11 +237,11 @@ def make_targets(names: list[str], rooms: int, workdir: Path, server_src: Path =
 
 
 def default_target_names(with_redis: bool) -> list[str]:
-    names = ["ours", "sio", "floor"]
+    names = ["ours", "sio", "floor", "picows"]
     if with_redis:
         names[1:1] = ["ours-redis"]
         names.insert(3, "sio-redis")
-    return names  # ours, ours-redis, sio, sio-redis, floor
+    return names  # ours, ours-redis, sio, sio-redis, floor, picows
 
 
 def scratch_dir() -> Path:
