@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import replace
 from typing import Any
 
@@ -64,19 +64,25 @@ class ExerciseRuntime:
         self._hole_at: int | None = None  # the head at which the log itself was found to have a hole (reported once)
         self._unsubscribe = bus.subscribe(exercise, self._stored_elsewhere, after=state.head)
         self.refusals = Refusals()
+        # Room messages decided and waiting to be stored together (see `_write`).
+        self._queue: list[tuple[list[ev.Draft], asyncio.Future[list[ev.Event]]]] = []
+        self._writing: asyncio.Task[None] | None = None  # the task storing the queue, while there is one
+        self._queued_ids: set[tuple[str, str | int]] = set()  # command ids queued or being stored
+        self._queued_ex = 0.0  # the latest exercise time queued
 
     # -- changing the exercise ----------------------------------------------------
 
     async def submit(self, principal: Principal, command: dict[str, Any]) -> list[ev.Event]:
         """Decide, store durably, fold and fan out, publish. Raises CommandError; nothing changes on error."""
         command = _with_drawn_code(command)
-        async with self.lock:
-            with _refused_while_unavailable():
-                for _ in range(self.RETRIES):
-                    drafts = decide(self.state, principal, command, self.clock.now(), self.limits)
-                    try:
-                        return await self._commit(drafts)
-                    except HeadMismatch:  # another process appended first: catch up, decide again
+        with _refused_while_unavailable():
+            for _ in range(self.RETRIES):
+                try:
+                    return await self._write(
+                        lambda: decide(self.state, principal, command, self.clock.now(), self.limits)
+                    )
+                except HeadMismatch:  # another process appended first: catch up, decide again
+                    async with self._alone():
                         await self._catch_up()
         raise CommandError("unavailable", "the exercise is too busy right now; retry")
 
@@ -88,29 +94,37 @@ class ExerciseRuntime:
         body = digest(command)
         ref = ev.CommandRef(principal.participant, cid, body)
         command = _with_drawn_code(command)  # after the digest: a resend is the same command
-        async with self.lock:
-            with _refused_while_unavailable():
-                for _ in range(self.RETRIES):
-                    if (stored := self.state.command_ids.stored(principal.participant, cid)) is not None:
-                        if stored.digest != body:
-                            raise reused(cid)
-                        return stored.first_seq, stored.last_seq
-                    if (refused := self.refusals.answer(principal.participant, cid, body)) is not None:
-                        raise refused
-                    try:
-                        drafts = decide(self.state, principal, command, self.clock.now(), self.limits)
-                    except CommandError as exc:
-                        self.refusals.remember(principal.participant, cid, body, exc)
-                        raise
-                    try:
-                        events = await self._commit([replace(d, command=ref) for d in drafts])
-                        return events[0].seq, events[-1].seq
-                    except HeadMismatch:
+        answered: tuple[int, int] | None = None
+
+        def decision() -> list[ev.Draft]:
+            nonlocal answered
+            if (stored := self.state.command_ids.stored(principal.participant, cid)) is not None:
+                if stored.digest != body:
+                    raise reused(cid)
+                answered = stored.first_seq, stored.last_seq
+                return []
+            if (refused := self.refusals.answer(principal.participant, cid, body)) is not None:
+                raise refused
+            try:
+                drafts = decide(self.state, principal, command, self.clock.now(), self.limits)
+            except CommandError as exc:
+                self.refusals.remember(principal.participant, cid, body, exc)
+                raise
+            return [replace(d, command=ref) for d in drafts]
+
+        with _refused_while_unavailable():
+            for _ in range(self.RETRIES):
+                try:
+                    events = await self._write(decision, (principal.participant, cid))
+                except HeadMismatch:
+                    async with self._alone():
                         await self._catch_up()
+                    continue
+                return answered if answered is not None else (events[0].seq, events[-1].seq)
         raise CommandError("unavailable", "the exercise is too busy right now; retry")
 
     async def join(self, code: str, name: Any, participant: str) -> Principal:
-        async with self.lock:
+        async with self._alone():
             with _refused_while_unavailable():
                 for _ in range(self.RETRIES):
                     draft, principal = decide_join(self.state, code, name, participant, self.clock.now(), self.limits)
@@ -123,7 +137,7 @@ class ExerciseRuntime:
 
     async def commit_system(self, drafts: list[ev.Draft]) -> list[ev.Event]:
         """Commit drafts the server itself decided (opening the exercise)."""
-        async with self.lock:
+        async with self._alone():
             with _refused_while_unavailable():
                 return await self._commit(drafts)
 
@@ -141,7 +155,7 @@ class ExerciseRuntime:
         if fence is None:
             return []
         released: list[ev.Event] = []
-        async with self.lock:
+        async with self._alone():
             while drafts := decide_due(self.state, self.clock.now()):
                 try:
                     released += await self._commit(drafts, fence=fence)
@@ -167,6 +181,87 @@ class ExerciseRuntime:
         self.fanout.deliver(events)
         self.bus.publish(self.id, events)
         return events
+
+    # -- room messages, stored together ---------------------------------------------
+    #
+    # A room message changes nothing a decision reads: its fold adds a row to `messages` (which
+    # no decider reads), a command id (checked below) and the exercise time (carried below). So
+    # room messages are decided at once, against the state without the messages still being
+    # stored, and queued; one task stores the queue: everything queued while an append is in
+    # flight goes in the next append, one transaction (one fsync, or one Redis round trip), then
+    # is folded, fanned out and published, and only then is each one's command answered. If that
+    # append fails, every message in it is refused and nothing of it is folded or sent.
+    # Any other change waits until the queue is stored (`_alone`), then goes as it always has.
+
+    async def _write(
+        self, decision: Callable[[], list[ev.Draft]], key: tuple[str, str | int] | None = None
+    ) -> list[ev.Event]:
+        """Decide (`decision`, under the lock) and store: room messages through the queue,
+        anything else alone, once the queued messages are stored. `key`: the command's
+        (participant, id); a resend of a queued command waits for the queue first."""
+        async with self.lock:
+            if key is not None and key in self._queued_ids:
+                await self._drain()
+            drafts = decision()
+            if not drafts or any(d.type != ev.ROOM_MESSAGE_POSTED for d in drafts):
+                if self._writing is not None:
+                    await self._drain()
+                    drafts = decision()  # against the state with the queued messages in
+                return await self._commit(drafts)
+            stored = self._enqueue(drafts)
+        return await asyncio.shield(stored)
+
+    def _enqueue(self, drafts: list[ev.Draft]) -> asyncio.Future[list[ev.Event]]:
+        if any(d.ex_time < self._queued_ex for d in drafts):  # exercise time never runs backwards
+            drafts = [replace(d, ex_time=max(d.ex_time, self._queued_ex)) for d in drafts]
+        self._queued_ex = max(d.ex_time for d in drafts)
+        self._queued_ids.update((d.command.participant, d.command.id) for d in drafts if d.command is not None)
+        stored: asyncio.Future[list[ev.Event]] = asyncio.get_running_loop().create_future()
+        self._queue.append((drafts, stored))
+        if self._writing is None:
+            self._writing = asyncio.get_running_loop().create_task(self._store_queue(), name=f"messages-{self.id}")
+        return stored
+
+    async def _store_queue(self) -> None:
+        """Store what is queued, in one append, until the queue is empty."""
+        try:
+            while self._queue:
+                batch, self._queue = self._queue, []
+                try:
+                    events = await self._commit([d for drafts, _ in batch for d in drafts])
+                except asyncio.CancelledError:
+                    for _, stored in batch:
+                        stored.cancel()
+                    raise
+                except Exception as exc:  # noqa: BLE001 - every command of the batch is refused with it
+                    for _, stored in batch:
+                        if not stored.done():
+                            stored.set_exception(exc)
+                else:
+                    first = 0
+                    for drafts, stored in batch:
+                        if not stored.done():
+                            stored.set_result(events[first : first + len(drafts)])
+                        first += len(drafts)
+                finally:
+                    self._queued_ids.difference_update(
+                        (d.command.participant, d.command.id) for drafts, _ in batch for d in drafts if d.command
+                    )
+        finally:
+            self._writing = None
+            self._queued_ex = 0.0
+
+    async def _drain(self) -> None:
+        """Wait (holding the lock, so nothing joins the queue) until the queued messages are stored or refused."""
+        if self._writing is not None:
+            await asyncio.wait([self._writing])
+
+    @asynccontextmanager
+    async def _alone(self) -> AsyncIterator[None]:
+        """The lock, with no room message being stored: every change but a room message decides under it."""
+        async with self.lock:
+            await self._drain()
+            yield
 
     async def _catch_up(self) -> None:
         """Fold in what other processes stored that the bus has not brought yet."""
@@ -203,7 +298,7 @@ class ExerciseRuntime:
     async def fill(self, why: str) -> None:
         """Live delivery missed events the store holds: read them, fold and fan them out (so every
         connection gets them, in order, with nothing after them sent before), and log it."""
-        async with self.lock:
+        async with self._alone():
             before = self.state.head
             try:
                 await self._catch_up()

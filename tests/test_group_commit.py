@@ -1,0 +1,183 @@
+"""Room messages stored together (group commit): many at once land in order, gap-free, in fewer
+appends than messages, each answered only once it is durable; a failed append refuses every
+message of it and changes nothing; any other command waits for the queued messages."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from pathlib import Path
+
+import msgpack
+import pytest
+
+from exercise_server.bus.memory import MemoryBus
+from exercise_server.core import events as ev
+from exercise_server.core.clock import ManualClock
+from exercise_server.core.errors import CommandError
+from exercise_server.core.scenario_check import load_scenario_file
+from exercise_server.server.connection import Connection
+from exercise_server.server.exercise import ExerciseRuntime
+from exercise_server.server.registry import Exercises
+from exercise_server.store.base import EventStore
+from exercise_server.store.redis import RedisStore
+from exercise_server.store.sqlite import SqliteStore
+
+from .core_harness import FAC, HUM, MINI
+
+MESSAGES = 200
+
+
+class Counted(SqliteStore):
+    """The SQLite store, counting the drafts of each append it is asked for."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(path)
+        self.appends: list[int] = []
+
+    async def append(self, exercise, drafts, expected_head=None, fence=None):  # type: ignore[no-untyped-def]
+        self.appends.append(len(drafts))
+        return await super().append(exercise, drafts, expected_head, fence)
+
+
+async def opened(store: EventStore) -> tuple[Exercises, ExerciseRuntime]:
+    scenario = load_scenario_file(MINI)
+    exercises = Exercises(store, MemoryBus(), ManualClock(), {scenario.id: scenario})
+    return exercises, await exercises.open(scenario.id)
+
+
+def stored_seqs(path: Path, exercise: str) -> set[int]:
+    """What another reader of the file sees: only committed transactions."""
+    with sqlite3.connect(path) as db:
+        return {seq for (seq,) in db.execute("SELECT seq FROM events WHERE exercise = ?", (exercise,))}
+
+
+def events_in(frames: list[bytes | str]) -> list[int]:
+    """The seqs of the event frames a connection was sent (not its presence or service frames)."""
+    decoded = [msgpack.unpackb(frame) for frame in frames]
+    return [f["event"]["seq"] for f in decoded if f["type"] == "event"]
+
+
+async def test_many_messages_at_once_land_in_order_in_fewer_appends_each_answered_once_durable(tmp_path):
+    path = tmp_path / "events.sqlite3"
+    store = Counted(path)
+    _, rt = await opened(store)
+    head, before = rt.state.head, len(store.appends)
+    durable_when_answered: list[bool] = []
+
+    def answered(task: asyncio.Task[tuple[int, int]]) -> None:
+        first, last = task.result()
+        durable_when_answered.append(set(range(first, last + 1)) <= stored_seqs(path, rt.id))
+
+    tasks = []
+    for i in range(MESSAGES):
+        task = asyncio.create_task(rt.submit_once(FAC, {"type": "room.post", "room": "plenary", "text": f"m{i}"}, i))
+        task.add_done_callback(answered)
+        tasks.append(task)
+    seqs = await asyncio.gather(*tasks)
+
+    assert [first for first, _ in seqs] == list(range(head + 1, head + MESSAGES + 1))  # in order, gap-free
+    assert durable_when_answered == [True] * MESSAGES
+    appends = store.appends[before:]
+    assert sum(appends) == MESSAGES and len(appends) < MESSAGES
+    log = await store.read(rt.id, after=head)
+    assert [e.payload["text"] for e in log] == [f"m{i}" for i in range(MESSAGES)]
+    assert [m["text"] for m in rt.state.messages["plenary"]] == [f"m{i}" for i in range(MESSAGES)]
+    assert rt.state.head == head + MESSAGES
+    ex_times = [e.ex_time for e in log]
+    assert ex_times == sorted(ex_times)
+    # a resend of any of them is answered from the log, not stored again
+    assert await rt.submit_once(FAC, {"type": "room.post", "room": "plenary", "text": "m7"}, 7) == seqs[7]
+    assert await store.head(rt.id) == head + MESSAGES
+    rt.close()
+    await store.close()
+
+
+async def test_a_resend_while_the_first_is_queued_is_stored_once(tmp_path):
+    store = SqliteStore(tmp_path / "events.sqlite3")
+    _, rt = await opened(store)
+    head = rt.state.head
+    post = {"type": "room.post", "room": "plenary", "text": "once"}
+    answers = await asyncio.gather(*(rt.submit_once(FAC, post, "same-id") for _ in range(5)))
+    assert answers == [(head + 1, head + 1)] * 5
+    assert await store.head(rt.id) == head + 1
+    rt.close()
+    await store.close()
+
+
+async def test_a_failed_append_refuses_every_message_of_it_and_changes_nothing(tmp_path):
+    path = tmp_path / "events.sqlite3"
+    store = SqliteStore(path)
+    _, rt = await opened(store)
+    store._log.db.execute("PRAGMA busy_timeout=100")  # fail fast while another writer holds the file
+    seen: list[bytes | str] = []
+    watcher = Connection(HUM, None, "msgpack", 1000)
+    watcher.go_live(send=None, send_now=lambda frame: seen.append(frame) is None)  # type: ignore[arg-type]
+    rt.attach(watcher, rt.state.head, 5000)
+    head, messages = rt.state.head, {room: list(rows) for room, rows in rt.state.messages.items()}
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # a real writer holding the lock: every append fails
+    seen.clear()
+    results = await asyncio.gather(
+        *(rt.submit(HUM, {"type": "room.post", "room": "plenary", "text": f"m{i}"}) for i in range(20)),
+        return_exceptions=True,
+    )
+    assert all(isinstance(r, CommandError) and r.code == "unavailable" for r in results), results
+    assert all("nothing was stored" in r.message for r in results if isinstance(r, CommandError))
+    assert rt.state.head == head and rt.state.messages == messages and not events_in(seen)
+    assert rt.fanout.recent[-1].seq == head
+    other.execute("ROLLBACK")
+    other.close()
+    events = await rt.submit(HUM, {"type": "room.post", "room": "plenary", "text": "after"})
+    assert [e.seq for e in events] == [head + 1] == events_in(seen)  # no gap where the refused ones were
+    assert await store.head(rt.id) == head + 1
+    rt.close()
+    await store.close()
+
+
+async def test_any_other_command_waits_for_the_queued_messages_and_sees_them(tmp_path):
+    store = SqliteStore(tmp_path / "events.sqlite3")
+    _, rt = await opened(store)
+    await rt.submit(FAC, {"type": "clock.start"})
+    head = rt.state.head
+
+    def post(i: int) -> asyncio.Task[list[ev.Event]]:
+        return asyncio.create_task(rt.submit(HUM, {"type": "room.post", "room": "plenary", "text": f"m{i}"}))
+
+    before = [post(i) for i in range(30)]
+    end = asyncio.create_task(rt.submit(FAC, {"type": "exercise.end"}))
+    after = [post(i) for i in range(30, 40)]
+    results = await asyncio.gather(*before, end, *after, return_exceptions=True)
+    assert [r[0].seq for r in results[:30]] == list(range(head + 1, head + 31))  # type: ignore[index]
+    assert results[30][0].type == ev.EXERCISE_ENDED and results[30][0].seq == head + 31  # type: ignore[index]
+    refused = results[31:]
+    assert all(isinstance(r, CommandError) and r.code == "wrong_state" for r in refused), refused
+    assert rt.state.head == await store.head(rt.id) == head + 31
+    rt.close()
+    await store.close()
+
+
+async def test_on_redis_many_messages_go_in_one_round_trip_each_and_land_in_order(redis_url, redis_prefix):
+    store = RedisStore(redis_url, redis_prefix)
+    _, rt = await opened(store)
+    head = rt.state.head
+    results = await asyncio.gather(
+        *(rt.submit(HUM, {"type": "room.post", "room": "plenary", "text": f"m{i}"}) for i in range(MESSAGES))
+    )
+    assert [r[0].seq for r in results] == list(range(head + 1, head + MESSAGES + 1))
+    log = await store.read(rt.id, after=head)
+    assert [e.payload["text"] for e in log] == [f"m{i}" for i in range(MESSAGES)]
+    rt.close()
+    await store.close()
+
+
+@pytest.mark.parametrize("messages", [1, 3])
+async def test_a_lone_message_is_stored_at_once(tmp_path, messages):
+    store = Counted(tmp_path / "events.sqlite3")
+    _, rt = await opened(store)
+    before = len(store.appends)
+    for i in range(messages):  # one after the other: each its own append, nothing waits for company
+        await rt.submit(HUM, {"type": "room.post", "room": "plenary", "text": f"m{i}"})
+    assert store.appends[before:] == [1] * messages
+    rt.close()
+    await store.close()
