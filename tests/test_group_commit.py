@@ -19,7 +19,7 @@ from exercise_server.core.scenario_check import load_scenario_file
 from exercise_server.server.connection import Connection
 from exercise_server.server.exercise import ExerciseRuntime
 from exercise_server.server.registry import Exercises
-from exercise_server.store.base import EventStore
+from exercise_server.store.base import EventStore, HeadMismatch
 from exercise_server.store.redis import RedisStore
 from exercise_server.store.sqlite import SqliteStore
 
@@ -180,4 +180,36 @@ async def test_a_lone_message_is_stored_at_once(tmp_path, messages):
         await rt.submit(HUM, {"type": "room.post", "room": "plenary", "text": f"m{i}"})
     assert store.appends[before:] == [1] * messages
     rt.close()
+    await store.close()
+
+
+def draft(text: str) -> ev.Draft:
+    return ev.Draft(ev.ROOM_MESSAGE_POSTED, {"room": "plenary", "text": text, "as": None}, ev.CONTROL_CELL, 0.0, 0.0)
+
+
+async def test_the_sqlite_store_commits_the_appends_that_arrive_during_a_commit_together(tmp_path):
+    store = SqliteStore(tmp_path / "events.sqlite3")
+    transactions: list[int] = []
+    together = store._log.append_together
+
+    def counted(appends):  # type: ignore[no-untyped-def]
+        transactions.append(len(appends))
+        return together(appends)
+
+    store._log.append_together = counted  # type: ignore[method-assign]
+    exercises = [f"ex-{i}" for i in range(30)]
+    results = await asyncio.gather(*(store.append(x, [draft(x), draft(x + " again")]) for x in exercises))
+    assert [[e.seq for e in events] for events in results] == [[1, 2]] * 30
+    assert sum(transactions) == 30 and len(transactions) < 30
+    # in one transaction, a stale head refuses that append alone
+    transactions.clear()
+    outcome = await asyncio.gather(
+        store.append("ex-0", [draft("fresh")], expected_head=2),
+        store.append("ex-1", [draft("stale")], expected_head=1),
+        store.append("ex-2", [draft("any head")]),
+        return_exceptions=True,
+    )
+    assert [e.seq for e in outcome[0]] == [3] and [e.seq for e in outcome[2]] == [3]  # type: ignore[union-attr]
+    assert isinstance(outcome[1], HeadMismatch)
+    assert await store.head("ex-1") == 2
     await store.close()

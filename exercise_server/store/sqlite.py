@@ -14,6 +14,7 @@ import sqlite3
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
@@ -48,6 +49,15 @@ READ_BY_EX_TIME = (
 )
 
 
+@dataclass(frozen=True)
+class Append:
+    """One append asked for: the drafts, and the head they were decided on (None: any)."""
+
+    exercise: str
+    drafts: Sequence[Draft]
+    expected_head: int | None = None
+
+
 class SqliteLog:
     """Synchronous SQLite log; SqliteStore runs it on one worker thread."""
 
@@ -65,20 +75,32 @@ class SqliteLog:
         return row[0] or 0
 
     def append(self, exercise: str, drafts: Sequence[Draft], expected_head: int | None = None) -> list[Event]:
+        outcome = self.append_together([Append(exercise, drafts, expected_head)])[0]
+        if isinstance(outcome, HeadMismatch):
+            raise outcome
+        return outcome
+
+    def append_together(self, appends: Sequence[Append]) -> list[list[Event] | HeadMismatch]:
+        """Several appends in one transaction (group commit: one fsync for all). Each is checked
+        against the head the ones before it left; one whose head check fails is refused alone
+        (its HeadMismatch is its outcome). Any other failure refuses them all: nothing is stored."""
         with self._lock:
             try:
                 self.db.execute("BEGIN IMMEDIATE")
-                head = self.head(exercise)
-                if expected_head is not None and head != expected_head:
-                    self.db.execute("ROLLBACK")
-                    raise HeadMismatch(f"head is {head}, not {expected_head}")
-                events = [Event.from_draft(exercise, head + i + 1, d) for i, d in enumerate(drafts)]
-                self.db.executemany(
-                    "INSERT INTO events (exercise, seq, ex_time, type, data) VALUES (?, ?, ?, ?, ?)",
-                    [(exercise, e.seq, e.ex_time, e.type, encode_event(e)) for e in events],
-                )
+                outcomes: list[list[Event] | HeadMismatch] = []
+                for a in appends:
+                    head = self.head(a.exercise)
+                    if a.expected_head is not None and head != a.expected_head:
+                        outcomes.append(HeadMismatch(f"head is {head}, not {a.expected_head}"))
+                        continue
+                    events = [Event.from_draft(a.exercise, head + i + 1, d) for i, d in enumerate(a.drafts)]
+                    self.db.executemany(
+                        "INSERT INTO events (exercise, seq, ex_time, type, data) VALUES (?, ?, ?, ?, ?)",
+                        [(a.exercise, e.seq, e.ex_time, e.type, encode_event(e)) for e in events],
+                    )
+                    outcomes.append(events)
                 self.db.execute("COMMIT")
-                return events
+                return outcomes
             except sqlite3.Error as exc:
                 if self.db.in_transaction:
                     self.db.execute("ROLLBACK")
@@ -144,12 +166,17 @@ T = TypeVar("T")
 
 
 class SqliteStore:
-    """The async face of SqliteLog: every call runs on one dedicated thread, in order."""
+    """The async face of SqliteLog: every call runs on one dedicated thread, in order.
+
+    Group commit: appends that arrive while a commit is in flight wait, and go together in the
+    next transaction; each is answered once that transaction is committed (or refused with it)."""
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite-store")
         self._log = SqliteLog(path)
+        self._waiting: list[tuple[Append, asyncio.Future[list[Event]]]] = []
+        self._committing = False
 
     async def _run(self, fn: Callable[..., T], *args: object) -> T:
         return await asyncio.get_running_loop().run_in_executor(self._pool, fn, *args)
@@ -157,7 +184,40 @@ class SqliteStore:
     async def append(
         self, exercise: str, drafts: Sequence[Draft], expected_head: int | None = None, fence: int | None = None
     ) -> list[Event]:
-        return await self._run(self._log.append, exercise, drafts, expected_head)
+        stored: asyncio.Future[list[Event]] = asyncio.get_running_loop().create_future()
+        self._waiting.append((Append(exercise, drafts, expected_head), stored))
+        if not self._committing:
+            self._commit_waiting()
+        return await asyncio.shield(stored)
+
+    def _commit_waiting(self) -> None:
+        """Commit every waiting append in one transaction on the worker; then the next ones."""
+        batch, self._waiting = self._waiting, []
+        self._committing = True
+
+        def answer(done: asyncio.Future[list[list[Event] | HeadMismatch]]) -> None:
+            self._committing = False
+            for i, (_, stored) in enumerate(batch):
+                if stored.done():
+                    continue
+                if done.cancelled():
+                    stored.cancel()
+                elif (failed := done.exception()) is not None:
+                    stored.set_exception(failed)
+                elif isinstance(outcome := done.result()[i], HeadMismatch):
+                    stored.set_exception(outcome)
+                else:
+                    stored.set_result(outcome)
+            if self._waiting:
+                self._commit_waiting()
+
+        loop = asyncio.get_running_loop()
+        try:
+            done = loop.run_in_executor(self._pool, self._log.append_together, [a for a, _ in batch])
+        except RuntimeError as exc:  # the store is closed
+            done = loop.create_future()
+            done.set_exception(StoreUnavailable(f"SQLite: {exc}"))
+        done.add_done_callback(answer)
 
     async def read(self, exercise: str, after: int = 0, until: int | None = None) -> list[Event]:
         return await self._run(self._log.read, exercise, after, until)
