@@ -213,3 +213,29 @@ async def test_the_sqlite_store_commits_the_appends_that_arrive_during_a_commit_
     assert isinstance(outcome[1], HeadMismatch)
     assert await store.head("ex-1") == 2
     await store.close()
+
+
+async def test_the_redis_store_pipelines_the_appends_that_arrive_during_a_round_trip(redis_url, redis_prefix):
+    store = RedisStore(redis_url, redis_prefix)
+    trips: list[int] = []
+    run_scripts = store._run_scripts
+
+    async def counted(calls):  # type: ignore[no-untyped-def]
+        trips.append(len(calls))
+        return await run_scripts(calls)
+
+    store._run_scripts = counted  # type: ignore[method-assign]
+    exercises = [f"ex-{i}" for i in range(30)]
+    results = await asyncio.gather(*(store.append(x, [draft(x), draft(x + " again")]) for x in exercises))
+    assert [[e.seq for e in events] for events in results] == [[1, 2]] * 30
+    assert sum(trips) == 30 and len(trips) < 30
+    outcome = await asyncio.gather(
+        store.append("ex-0", [draft("fresh")], expected_head=2),
+        store.append("ex-1", [draft("stale")], expected_head=1),
+        store.append("ex-2", [draft("any head")]),
+        return_exceptions=True,
+    )
+    assert [e.seq for e in outcome[0]] == [3] and [e.seq for e in outcome[2]] == [3]  # type: ignore[union-attr]
+    assert isinstance(outcome[1], HeadMismatch)
+    assert [e.payload["text"] for e in await store.read("ex-1")] == ["ex-1", "ex-1 again"]
+    await store.close()

@@ -10,11 +10,12 @@ returned is on disk.
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 from collections.abc import Sequence
-from typing import cast
+from typing import Any, cast
 
-from redis.exceptions import RedisError
+from redis.exceptions import NoScriptError, RedisError
 
 from ..core.events import Draft, Event
 from ..redis_keys import RedisKeys, close_client, connect, decode_entry, encode_body, entries, entry_seq
@@ -57,27 +58,27 @@ class RedisStore:
         self.keys = RedisKeys(prefix)
         self.redis = connect(url)
         self._append = self.redis.register_script(_APPEND)
+        self._waiting: list[tuple[list[Any], asyncio.Future[Any]]] = []  # appends for the next round trip
+        self._sending: asyncio.Task[None] | None = None
         self._lease = self.redis.register_script(_LEASE)
 
     async def append(
         self, exercise: str, drafts: Sequence[Draft], expected_head: int | None = None, fence: int | None = None
     ) -> list[Event]:
         bodies = [encode_body(Event.from_draft(exercise, 0, d)) for d in drafts]
-        try:
-            first, last = await self._append(
-                keys=[self.keys.log(exercise), self.keys.exercises, self.keys.fence(exercise)],
-                args=[
-                    exercise,
-                    -1 if expected_head is None else expected_head,
-                    -1 if fence is None else fence,
-                    *bodies,
-                ],
-            )
-        except RedisError as exc:
+        keys = [self.keys.log(exercise), self.keys.exercises, self.keys.fence(exercise)]
+        args = [exercise, -1 if expected_head is None else expected_head, -1 if fence is None else fence, *bodies]
+        reply: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        self._waiting.append(([*keys, *args], reply))
+        if self._sending is None:
+            self._sending = asyncio.get_running_loop().create_task(self._send_waiting(), name="redis-appends")
+        outcome = await asyncio.shield(reply)
+        if isinstance(outcome, RedisError):
             # The script may have run before the connection failed: look before saying no.
             if (landed := await self._landed(exercise, expected_head, bodies)) is not None:
                 return landed
-            raise StoreUnavailable(f"Redis: {exc}; nothing was stored") from exc
+            raise StoreUnavailable(f"Redis: {outcome}; nothing was stored") from outcome
+        first, last = outcome
         if first == -1:
             # A retried script whose first run did land finds its own events at the head.
             if (landed := await self._landed(exercise, expected_head, bodies)) is not None:
@@ -86,6 +87,32 @@ class RedisStore:
         if first == -2:
             raise FenceLost(f"fencing token {fence} is stale (now {last})")
         return [Event.from_draft(exercise, first + i, d) for i, d in enumerate(drafts)]
+
+    async def _send_waiting(self) -> None:
+        """Pipelining: the appends that arrive while a round trip is in flight go in the next one,
+        each its own script (atomic, head-checked, answered alone), all in one round trip."""
+        try:
+            while self._waiting:
+                batch, self._waiting = self._waiting, []
+                replies = await self._run_scripts([arguments for arguments, _ in batch])
+                if any(isinstance(r, NoScriptError) for r in replies):  # a Redis that lost its script cache
+                    await self.redis.script_load(_APPEND)
+                    replies = await self._run_scripts([arguments for arguments, _ in batch])
+                for (_, reply), outcome in zip(batch, replies, strict=True):
+                    if not reply.done():
+                        reply.set_result(outcome)
+        finally:
+            self._sending = None
+
+    async def _run_scripts(self, calls: list[list[Any]]) -> list[Any]:
+        """One round trip: each call's reply, or the RedisError it met."""
+        try:
+            pipe = self.redis.pipeline(transaction=False)
+            for arguments in calls:
+                pipe.evalsha(self._append.sha, 3, *arguments)
+            return list(await pipe.execute(raise_on_error=False))
+        except RedisError as exc:
+            return [exc] * len(calls)
 
     async def _landed(self, exercise: str, expected_head: int | None, bodies: list[bytes]) -> list[Event] | None:
         """Our batch, if it is stored right after `expected_head` (an append whose reply was lost)."""
