@@ -5,6 +5,9 @@ durable) -> fold and fan out (`Fanout.deliver`: into the state, then to each con
 view may see it) -> publish (the bus tells the other processes). Events the other processes
 stored arrive from the bus at the same `Fanout.deliver`. Connections attach synchronously
 too, so a connection's snapshot or backlog ends exactly where its live events begin.
+Room messages take the same steps, several in one append: decided at once, they are stored
+together with those that come while an append is in flight (group_commit.py), and each is
+answered once its append is durable; every other change waits for them (`_alone`).
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from . import protocol
 from .codes import new_code
 from .connection import Connection
 from .fanout import CatchUp, Fanout
+from .group_commit import CommandKey, MessageQueue
 from .health import LOG, STORE, Health
 from .presence import Presence
 
@@ -64,11 +68,7 @@ class ExerciseRuntime:
         self._hole_at: int | None = None  # the head at which the log itself was found to have a hole (reported once)
         self._unsubscribe = bus.subscribe(exercise, self._stored_elsewhere, after=state.head)
         self.refusals = Refusals()
-        # Room messages decided and waiting to be stored together (see `_write`).
-        self._queue: list[tuple[list[ev.Draft], asyncio.Future[list[ev.Event]]]] = []
-        self._writing: asyncio.Task[None] | None = None  # the task storing the queue, while there is one
-        self._queued_ids: set[tuple[str, str | int]] = set()  # command ids queued or being stored
-        self._queued_ex = 0.0  # the latest exercise time queued
+        self.messages = MessageQueue(exercise, self._commit)  # room messages stored together (`_write`)
 
     # -- changing the exercise ----------------------------------------------------
 
@@ -182,85 +182,27 @@ class ExerciseRuntime:
         self.bus.publish(self.id, events)
         return events
 
-    # -- room messages, stored together ---------------------------------------------
-    #
-    # A room message changes nothing a decision reads: its fold adds a row to `messages` (which
-    # no decider reads), a command id (checked below) and the exercise time (carried below). So
-    # room messages are decided at once, against the state without the messages still being
-    # stored, and queued; one task stores the queue: everything queued while an append is in
-    # flight goes in the next append, one transaction (one fsync, or one Redis round trip), then
-    # is folded, fanned out and published, and only then is each one's command answered. If that
-    # append fails, every message in it is refused and nothing of it is folded or sent.
-    # Any other change waits until the queue is stored (`_alone`), then goes as it always has.
-
-    async def _write(
-        self, decision: Callable[[], list[ev.Draft]], key: tuple[str, str | int] | None = None
-    ) -> list[ev.Event]:
-        """Decide (`decision`, under the lock) and store: room messages through the queue,
-        anything else alone, once the queued messages are stored. `key`: the command's
-        (participant, id); a resend of a queued command waits for the queue first."""
+    async def _write(self, decision: Callable[[], list[ev.Draft]], key: CommandKey | None = None) -> list[ev.Event]:
+        """Decide (`decision`, under the lock) and store: room messages together with those that
+        come while an append is in flight (group_commit.py); anything else alone, once the queued
+        messages are stored. `key`: the command's id; a resend of a queued command waits for it."""
         async with self.lock:
-            if key is not None and key in self._queued_ids:
-                await self._drain()
+            if key is not None and self.messages.holds(key):
+                await self.messages.drain()
             drafts = decision()
             if not drafts or any(d.type != ev.ROOM_MESSAGE_POSTED for d in drafts):
-                if self._writing is not None:
-                    await self._drain()
+                if self.messages.busy:
+                    await self.messages.drain()
                     drafts = decision()  # against the state with the queued messages in
                 return await self._commit(drafts)
-            stored = self._enqueue(drafts)
+            stored = self.messages.add(drafts)
         return await asyncio.shield(stored)
-
-    def _enqueue(self, drafts: list[ev.Draft]) -> asyncio.Future[list[ev.Event]]:
-        if any(d.ex_time < self._queued_ex for d in drafts):  # exercise time never runs backwards
-            drafts = [replace(d, ex_time=max(d.ex_time, self._queued_ex)) for d in drafts]
-        self._queued_ex = max(d.ex_time for d in drafts)
-        self._queued_ids.update((d.command.participant, d.command.id) for d in drafts if d.command is not None)
-        stored: asyncio.Future[list[ev.Event]] = asyncio.get_running_loop().create_future()
-        self._queue.append((drafts, stored))
-        if self._writing is None:
-            self._writing = asyncio.get_running_loop().create_task(self._store_queue(), name=f"messages-{self.id}")
-        return stored
-
-    async def _store_queue(self) -> None:
-        """Store what is queued, in one append, until the queue is empty."""
-        try:
-            while self._queue:
-                batch, self._queue = self._queue, []
-                try:
-                    events = await self._commit([d for drafts, _ in batch for d in drafts])
-                except asyncio.CancelledError:
-                    for _, stored in batch:
-                        stored.cancel()
-                    raise
-                except Exception as exc:  # noqa: BLE001 - every command of the batch is refused with it
-                    for _, stored in batch:
-                        if not stored.done():
-                            stored.set_exception(exc)
-                else:
-                    first = 0
-                    for drafts, stored in batch:
-                        if not stored.done():
-                            stored.set_result(events[first : first + len(drafts)])
-                        first += len(drafts)
-                finally:
-                    self._queued_ids.difference_update(
-                        (d.command.participant, d.command.id) for drafts, _ in batch for d in drafts if d.command
-                    )
-        finally:
-            self._writing = None
-            self._queued_ex = 0.0
-
-    async def _drain(self) -> None:
-        """Wait (holding the lock, so nothing joins the queue) until the queued messages are stored or refused."""
-        if self._writing is not None:
-            await asyncio.wait([self._writing])
 
     @asynccontextmanager
     async def _alone(self) -> AsyncIterator[None]:
         """The lock, with no room message being stored: every change but a room message decides under it."""
         async with self.lock:
-            await self._drain()
+            await self.messages.drain()
             yield
 
     async def _catch_up(self) -> None:
