@@ -196,7 +196,7 @@ class ExerciseRuntime:
                     drafts = decision()  # against the state with the queued messages in
                 return await self._commit(drafts)
             stored = self.messages.add(drafts)
-        return await asyncio.shield(stored)
+        return await stored  # a caller cancelled meanwhile cancels only its own wait
 
     @asynccontextmanager
     async def _alone(self) -> AsyncIterator[None]:

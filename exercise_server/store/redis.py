@@ -72,7 +72,7 @@ class RedisStore:
         self._waiting.append(([*keys, *args], reply))
         if self._sending is None:
             self._sending = asyncio.get_running_loop().create_task(self._send_waiting(), name="redis-appends")
-        outcome = await asyncio.shield(reply)
+        outcome = await reply  # a caller cancelled meanwhile cancels only its own wait
         if isinstance(outcome, RedisError):
             # The script may have run before the connection failed: look before saying no.
             if (landed := await self._landed(exercise, expected_head, bodies)) is not None:

@@ -188,7 +188,7 @@ class SqliteStore:
         self._waiting.append((Append(exercise, drafts, expected_head), stored))
         if not self._committing:
             self._commit_waiting()
-        return await asyncio.shield(stored)
+        return await stored  # a caller cancelled meanwhile cancels only its own wait
 
     def _commit_waiting(self) -> None:
         """Commit every waiting append in one transaction on the worker; then the next ones."""
