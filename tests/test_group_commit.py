@@ -10,6 +10,7 @@ from pathlib import Path
 
 import msgpack
 import pytest
+import websockets
 
 from exercise_server.bus.memory import MemoryBus
 from exercise_server.core import events as ev
@@ -21,9 +22,10 @@ from exercise_server.server.exercise import ExerciseRuntime
 from exercise_server.server.registry import Exercises
 from exercise_server.store.base import EventStore, HeadMismatch
 from exercise_server.store.redis import RedisStore
-from exercise_server.store.sqlite import SqliteStore
+from exercise_server.store.sqlite import SqliteLog, SqliteStore
 
 from .core_harness import FAC, HUM, MINI
+from .server_harness import Client, ServerProcess
 
 MESSAGES = 200
 
@@ -239,3 +241,35 @@ async def test_the_redis_store_pipelines_the_appends_that_arrive_during_a_round_
     assert isinstance(outcome[1], HeadMismatch)
     assert [e.payload["text"] for e in await store.read("ex-1")] == ["ex-1", "ex-1 again"]
     await store.close()
+
+
+async def test_sigkill_while_many_messages_are_stored_together_loses_nothing_acknowledged(tmp_path):
+    data = tmp_path / "data"
+    server = ServerProcess(data).start()
+    exercise, codes, _ = server.open_exercise()
+    tokens = [server.join(codes[team], f"player {team}")["token"] for team in ("mil-1", "pol-1", "hum-1", "civ-1")]
+    clients = [await Client(server, exercise, tokens[i % 4]).connect() for i in range(40)]
+    acked: dict[int, str] = {}
+
+    async def post(i: int, c: Client) -> None:
+        for n in range(10_000):
+            try:
+                answer = await c.command("room.post", room="plenary", text=f"{i}-{n}")
+            except (websockets.ConnectionClosed, TimeoutError, OSError):
+                return
+            if answer["type"] == "ack":
+                acked[answer["seq"]] = f"{i}-{n}"
+
+    work = asyncio.gather(*(post(i, c) for i, c in enumerate(clients)))
+    await asyncio.sleep(1.5)
+    server.kill()
+    await work
+    log = SqliteLog(data / "events.sqlite3")
+    try:
+        stored = log.read(exercise)
+    finally:
+        log.close()
+    assert [e.seq for e in stored] == list(range(1, len(stored) + 1)), "the log has a gap"
+    texts = {e.seq: e.payload.get("text") for e in stored}
+    assert [seq for seq, text in acked.items() if texts.get(seq) != text] == []
+    assert len(acked) > 40, "the clients did real work before the kill"
