@@ -94,18 +94,36 @@ class RedisStore:
         try:
             while self._waiting:
                 batch, self._waiting = self._waiting, []
-                replies = await self._run_scripts([arguments for arguments, _ in batch])
-                if any(isinstance(r, NoScriptError) for r in replies):  # a Redis that lost its script cache
-                    await self.redis.script_load(_APPEND)
-                    replies = await self._run_scripts([arguments for arguments, _ in batch])
+                try:
+                    replies = await self._round_trip([arguments for arguments, _ in batch])
+                except BaseException as exc:  # whatever it is, no append is left waiting for an answer
+                    for _, reply in batch:
+                        if reply.done():
+                            continue
+                        if isinstance(exc, asyncio.CancelledError):
+                            reply.cancel()
+                        else:
+                            reply.set_exception(exc)
+                    raise
                 for (_, reply), outcome in zip(batch, replies, strict=True):
                     if not reply.done():
                         reply.set_result(outcome)
         finally:
             self._sending = None
 
+    async def _round_trip(self, calls: list[list[Any]]) -> list[Any]:
+        """One round trip: each call's reply, or the RedisError it met (a Redis that lost its
+        script cache gets the script again, and the calls a second round trip)."""
+        replies = await self._run_scripts(calls)
+        if any(isinstance(r, NoScriptError) for r in replies):
+            try:
+                await self.redis.script_load(_APPEND)
+            except RedisError as exc:
+                return [exc] * len(calls)
+            replies = await self._run_scripts(calls)
+        return replies
+
     async def _run_scripts(self, calls: list[list[Any]]) -> list[Any]:
-        """One round trip: each call's reply, or the RedisError it met."""
         try:
             pipe = self.redis.pipeline(transaction=False)
             for arguments in calls:
