@@ -203,7 +203,10 @@ async def test_an_append_whose_reply_was_lost_and_cannot_be_checked_is_not_calle
     async def connection_lost(*args, **kwargs):
         raise RedisConnectionError("Connection closed by server.")
 
-    monkeypatch.setattr(store, "_append", connection_lost)  # the script may have run; its reply is lost
+    async def replies_lost(calls):
+        return [RedisConnectionError("Connection closed by server.")] * len(calls)
+
+    monkeypatch.setattr(store, "_run_scripts", replies_lost)  # the script may have run; its reply is lost
     monkeypatch.setattr(store.redis, "xrange", connection_lost)  # and the look afterwards fails too
     with pytest.raises(OutcomeUnknown, match="unknown"):
         await store.append("ex", [draft(2)], expected_head=1)
