@@ -466,9 +466,11 @@ class Session:
             sending = asyncio.ensure_future(self._send_all(10**9, a.storm_rate, sent))
             await asyncio.sleep(a.storm_wait)
             chosen = self.drivers.storm_members(a.storm)
+            cpu0 = cpu_seconds(self.target.pid)
             answers = await self.drivers.call(
                 "storm", per_driver=[{"ids": ids} for ids in chosen], deadline=a.storm_deadline
             )
+            cpu = cpu_seconds(self.target.pid) - cpu0  # the server's CPU from the drop to the last caught up
             times = sorted(t for x in answers for t in x["times"])
             late = sum(x["late"] for x in answers)
             failed = sum(x["failed"] for x in answers)
@@ -481,6 +483,7 @@ class Session:
                 "all_caught_up_s": times[-1] if times and not late and not failed else float("nan"),
                 "gaps": None,
                 "duplicates": None,
+                "server_cpu_s": round(cpu, 3),
                 "loadavg": os.getloadavg()[0],
             }
             if not late and not failed:
@@ -506,7 +509,8 @@ class Session:
                 break  # the server is still busy with this storm: a repetition would measure that
             self.log(
                 f"storm rep {rep + 1}: {r['clients']} clients, all caught up in {r['all_caught_up_s']:.2f} s "
-                f"(median {r['p50_caught_up_s']:.2f}), gaps {r['gaps']}, dup {r['duplicates']}, "
+                f"(median {r['p50_caught_up_s']:.2f}; server CPU {r['server_cpu_s']:.2f} s), gaps {r['gaps']}, "
+                f"dup {r['duplicates']}, "
                 f"{r['undelivered']} of {r['messages_during'] * self.drivers.members} deliveries still "
                 f"on the way after the drain"
             )
