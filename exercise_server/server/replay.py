@@ -25,6 +25,7 @@ from ..core.events import View
 from ..core.metrics import compute
 from ..core.replay import CONTROL_VIEW, Replay, point_of_view, principal_for, timeline
 from ..core.timefmt import parse_offset
+from ..i18n import COOKIE, catalogues
 from ..store.base import EventStore, StoreUnavailable
 from .context import AppContext
 from .errors import RequestError
@@ -200,10 +201,16 @@ async def exercise_metrics(request: Request) -> JSONResponse:
 
 @api
 async def exercise_report(request: Request) -> Response:
-    """GET /api/exercises/{exercise}/report: the after-action report, as a file to keep."""
+    """GET /api/exercises/{exercise}/report: the after-action report, as a file to keep, in `?language=`
+    (else the page's language: the browser's choice, else its Accept-Language)."""
     _, entry = await _authorised(request)
     ctx: AppContext = request.app.state.ctx
-    html = await run_in_threadpool(report.render, list(entry.replay.events), ctx.settings.web_dir)
+    i18n = catalogues()
+    asked = request.query_params.get("language")
+    if asked is not None and asked not in i18n.by_language:
+        raise RequestError("invalid", f"language must be one of {', '.join(i18n.languages)}")
+    language = asked or i18n.choose(request.cookies.get(COOKIE), request.headers.get("accept-language"))
+    html = await run_in_threadpool(report.render, list(entry.replay.events), ctx.settings.web_dir, language)
     exercise = request.path_params["exercise"]
     return Response(
         html,
