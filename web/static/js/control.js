@@ -12,6 +12,7 @@ import { jointRoomCards, showWorkflowsIn, workflowFeatures } from './workflows.j
 import { ControlCoordination } from './control_coordination.js';
 import { attachmentList } from './attachments.js';
 import { InjectEditor } from './inject_editor.js';
+import { channelName } from './inbox.js';
 import { t } from './i18n.js';
 import { followSeatLanguage } from './seat_language.js';
 import { injectStatusName, roleName } from './words.js';
@@ -209,7 +210,7 @@ view.addEventListener('reset', () => {
   $('#exercise-title').textContent = s.scenario.title;
   $('#who').textContent = `${t('Exercise control')} · ${exercise}`;
   $('#handout-link').href = `/control/${encodeURIComponent(exercise)}/handout`;
-  replaceChildren($('#adhoc-channel'), s.scenario.channels.map((c) => el('option', { value: c }, c)));
+  replaceChildren($('#adhoc-channel'), s.scenario.channels.map((c) => el('option', { value: c }, channelName(c))));
   // The scenario's senders are the actors control plays: offered when posting as one.
   replaceChildren($('#actors'), [...new Set(s.injects.map((r) => r.inject.from))].sort()
     .map((actor) => el('option', { value: actor })));
