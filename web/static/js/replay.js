@@ -46,7 +46,7 @@ let playTime = 0;
 // -- talking to the server ------------------------------------------------------------
 
 async function loadTimeline() {
-  timeline = await api(`${base}/timeline?view=${encodeURIComponent(pov)}`, { token });
+  timeline = await api(`${base}/timeline?view=${encodeURIComponent(pov)}&language=${language()}`, { token });
   $('#exercise-title').textContent = timeline.title;
   document.title = `${t('Replay')} · ${timeline.title}`;
   replaceChildren($('#pov'), timeline.views.map((v) => el('option', { value: v.id }, viewName(v))));
@@ -245,12 +245,9 @@ async function start() {
 
 if (token) start();
 // A new language: the moment shown is drawn again in it (the report button then asks for that language).
-document.addEventListener('seat-language', () => {
+document.addEventListener('seat-language', async () => {
   if (!timeline) return;
-  document.title = `${t('Replay')} · ${timeline.title}`;
-  const chosen = timeline.views.find((v) => v.id === pov);
-  $('#who').textContent = `${t('Replay')} · ${chosen ? viewName(chosen) : pov}`;
-  replaceChildren($('#pov'), timeline.views.map((v) => el('option', { value: v.id }, viewName(v))));
-  $('#pov').value = pov;
-  renderLanes(); renderPosition(); if (view.state) { renderInjects(); coordination.render(); rooms.render(); }
+  await loadTimeline(); // its lines come in the new language
+  renderPosition(); renderEvents();
+  if (view.state) { renderInjects(); renderObservations(); coordination.render(); rooms.render(); }
 });
