@@ -61,14 +61,14 @@ def kind_names(_: Gettext) -> dict[str, str]:
     return {
         "inject": _("inject"),
         "notification": _("notification"),
-        "rfa": _("request"),
+        "request": _("request"),
         "document": _("document"),
         "media": _("media"),
         "site": _("site"),
         "movement": _("movement"),
-        "article": _("news article"),
-        "radio": _("radio bulletin"),
-        "social": _("social media post"),
+        "article": _("article"),
+        "radio": _("radio"),
+        "social": _("social"),
         **{k: _(k) for k in ("incident", "unit", "convoy", "checkpoint", "camp", "place", "note", "route", "area")},
     }
 

@@ -28,9 +28,11 @@ ENGLISH_LEFT = """(english) => {
 
 
 def french_words(server) -> dict[str, str]:  # type: ignore[no-untyped-def]
-    """The English msgids French translates otherwise, from the catalogue the pages read."""
+    """The English msgids French translates otherwise, from the catalogue the pages read (but for a word
+    that is French too: "Note" translates "Rating")."""
     messages = httpx.get(f"{server.base}/i18n/fr.json").json()["messages"]
-    return {msgid: text for msgid, text in messages.items() if isinstance(text, str) and text != msgid}
+    french = {text for text in messages.values() if isinstance(text, str)}
+    return {msgid: text for msgid, text in messages.items() if isinstance(text, str) and msgid not in french}
 
 
 def seat(browser, server, locale: str = "en-GB"):  # type: ignore[no-untyped-def]
@@ -149,3 +151,33 @@ def test_a_participant_s_language_is_remembered_after_a_reload_and_on_another_de
     expect(pol.locator("h2", has_text="Inbox")).to_be_visible()
     assert pol.evaluate("document.documentElement.lang") == "en"
     assert errors.errors == []
+
+
+def test_the_other_pages_in_french_show_no_english_interface_text_either(browser, server):
+    exercise, codes, _ = server.open_exercise()
+    english = french_words(server)
+    fac, fac_errors = seat(browser, server, "fr-FR")
+    fac.goto(server.base + "/")
+    fac.fill("#facilitator-secret", SECRET)
+    fac.click("#facilitator-form button[type=submit]")
+    expect(fac.locator(f"#exercise-table tr[data-exercise='{exercise}']")).to_be_visible()
+    expect(fac.locator("#scenario-table tbody tr").first).to_be_visible()
+    assert fac.evaluate(ENGLISH_LEFT, english) == [], "control home"
+    fac.goto(f"{server.base}/control/{exercise}/handout")
+    expect(fac.locator(".slip").first).to_be_visible()
+    assert fac.evaluate(ENGLISH_LEFT, english) == [], "handout"
+    fac.goto(f"{server.base}/control/{exercise}")
+    release(fac, "I-1")
+    evaluator, ev_errors = seat(browser, server, "fr-BE")
+    join_as(evaluator, server, codes["evaluator"], "Col. Martin")
+    evaluator.click("#inject-list .inject-item")
+    expect(evaluator.locator("#inject-detail .checklist")).to_be_visible()
+    assert evaluator.evaluate(ENGLISH_LEFT, english) == [], "evaluator view"
+    fac.goto(f"{server.base}/replay/{exercise}")
+    expect(fac.locator("#event-list li").first).to_be_visible()
+    expect(fac.locator("#inject-status tbody tr").first).to_be_visible()
+    assert fac.evaluate(ENGLISH_LEFT, english) == [], "replay"
+    expect(fac.locator("#event-list")).to_contain_text("diffusée")  # the timeline's lines too
+    fac.goto(f"{server.base}/team/no-such-exercise")
+    assert fac.evaluate(ENGLISH_LEFT, english) == [], "not found"
+    assert fac_errors.errors == [] and ev_errors.errors == []

@@ -18,7 +18,7 @@ async function download(view, injectId, file) {
   const response = await fetch(url, { headers: { Authorization: `Bearer ${token}` } });
   if (!response.ok) {
     const data = await response.json().catch(() => ({}));
-    toast(data.error ? errorText(data.error.code, data.error.message) : t('The file could not be fetched ({status}).', { status: response.status }));
+    toast(data.error ? errorText(data.error.code, data.error.message) : t('the file could not be fetched ({status})', { status: response.status }));
     return;
   }
   const link = el('a', { href: URL.createObjectURL(await response.blob()), download: file });

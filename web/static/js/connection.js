@@ -93,7 +93,7 @@ export class Connection {
         this.ws.send(waiting.frame);
       } else {
         this.pending.delete(id);
-        waiting.reject(Object.assign(new Error(t('Connection lost; try again.')), { code: 'offline' }));
+        waiting.reject(Object.assign(new Error(t('connection lost; try again')), { code: 'offline' }));
       }
     }
   }
@@ -120,7 +120,7 @@ export class Connection {
   command(type, fields = {}) {
     return new Promise((resolve, reject) => {
       if (!this.ws || this.ws.readyState !== WebSocket.OPEN) {
-        reject(Object.assign(new Error(t('Not connected; try again in a moment.')), { code: 'offline' }));
+        reject(Object.assign(new Error(t('not connected; try again in a moment')), { code: 'offline' }));
         return;
       }
       const id = `${this.idPrefix}-${this.nextId++}`;

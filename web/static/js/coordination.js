@@ -7,7 +7,7 @@ import { $, clearSent, el, replaceChildren, toast } from './dom.js';
 import { exNow, parseOffset } from './clock.js';
 import { decisionRow, documentRow, isExpired, mediaFeed, mediaRow, notificationRow, rfaRow, statementRow }
   from './workflows.js';
-import { t, tn } from './i18n.js';
+import { t } from './i18n.js';
 import { assetName, decisionName } from './words.js';
 
 const ASSETS = ['escort', 'airlift', 'engineering', 'medical'];
@@ -108,7 +108,7 @@ export class CoordinationPanel {
     $('#notify-points').textContent = site ? t('Click the site on the map.') : t('Click points of the route on the map.');
     const next = (at) => {
       this.route.push(at);
-      $('#notify-points').textContent = site ? t('site placed') : tn('{n} point', '{n} points', this.route.length);
+      $('#notify-points').textContent = site ? t('site placed') : t('{n} point(s)', { n: this.route.length });
       if (!site) this.getMap().pick(next);
     };
     this.getMap().pick(next);

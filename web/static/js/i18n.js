@@ -57,7 +57,7 @@ export function errorText(code, message) {
     rate_limited: t('Too many requests at once. Wait a moment and try again.'),
     unavailable: t('The server cannot store anything just now. Nothing was saved; try again shortly.'),
     internal: t('The server met an unexpected fault. Nothing was saved.'),
-    offline: t('Not connected; try again in a moment.'),
+    offline: t('not connected; try again in a moment'),
   };
   return texts[code] || message || t('The request failed.');
 }

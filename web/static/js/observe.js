@@ -109,7 +109,7 @@ $('#team-filter').addEventListener('change', () => injects.render());
 
 function ratingLabel(rating) {
   const r = (view.state.rating_scale || []).find((x) => x.rating === rating);
-  return r ? `${rating} ${r.label}` : String(rating);
+  return r ? `${rating} ${t(r.label)}` : String(rating);
 }
 
 function renderObservationForm() {
@@ -121,7 +121,7 @@ function renderObservationForm() {
   };
   keep($('#obs-objective'), Object.entries(s.scenario.objectives)
     .map(([id, text]) => el('option', { value: id, title: text }, `${id} ${text}`)));
-  keep($('#obs-rating'), (s.rating_scale || []).map((r) => el('option', { value: r.rating, title: r.meaning }, `${r.rating} ${r.label}`)));
+  keep($('#obs-rating'), (s.rating_scale || []).map((r) => el('option', { value: r.rating, title: t(r.meaning) }, `${r.rating} ${t(r.label)}`)));
   keep($('#obs-team'), [el('option', { value: '' }, t('(any)')), s.scenario.teams.map((team) => el('option', { value: team.id }, team.name))]);
   renderInjectChoices();
 }

@@ -82,7 +82,7 @@ async function seek(target) {
 
 async function downloadReport() {
   const response = await fetch(`${base}/report?language=${language()}`, { headers: { Authorization: `Bearer ${token}` } });
-  if (!response.ok) { toast(t('The report could not be made ({status}).', { status: response.status })); return; }
+  if (!response.ok) { toast(t('The report could not be made ({status})', { status: response.status })); return; }
   const url = URL.createObjectURL(await response.blob());
   const link = el('a', { href: url, download: `${exercise}-report.html`, hidden: true });
   document.body.append(link);
@@ -138,7 +138,7 @@ function renderObservations() {
   const list = view.state.observations;
   $('#observations-box').hidden = !list;
   if (!list) return;
-  const scale = new Map((view.state.rating_scale || []).map((r) => [r.rating, r.label]));
+  const scale = new Map((view.state.rating_scale || []).map((r) => [r.rating, t(r.label)]));
   replaceChildren($('#replay-observations'), [...list].reverse().map((o) =>
     el('li', { class: `observation rating-${o.rating}` },
       el('span', { class: 'meta' }, `${scenarioLabel(view.state.scenario.start, o.ex_time)} · ${o.objective} · `,

@@ -28,7 +28,7 @@ export async function api(path, { method = 'GET', body, token } = {}) {
   const data = await response.json().catch(() => ({}));
   if (!response.ok) {
     const error = new Error(data.error ? errorText(data.error.code, data.error.message)
-      : t('The request failed ({status}).', { status: response.status }));
+      : t('request failed ({status})', { status: response.status }));
     error.code = data.error?.code;
     error.status = response.status;
     throw error;

@@ -126,7 +126,7 @@ const ANNOUNCED = {
   'notification.submitted': (p) => t('Humanitarian notification {id}: {name}', { id: p.notification_id, name: p.name }),
   'notification.hazard_flagged': (p) => t('Hazard near notification {id}', { id: p.notification_id }),
   'rfa.submitted': (p) => t('Request for assistance {id}: {asset}', { id: p.rfa_id, asset: p.asset }),
-  'rfa.responded': (p) => t('Request {id}: {decision}', { id: p.rfa_id, decision: decisionName(p.decision) }),
+  'rfa.responded': (p) => t('Request {id}: {decision}', { id: p.rfa_id, decision: p.decision === 'more_info' ? t('more info') : decisionName(p.decision) }),
   'document.shared': (p) => t('Document shared with you: {title}', { title: p.title }),
   'document.forwarded': (p) => t('Document {title} forwarded to {teams}', { title: p.title, teams: p.to.join(', ') }),
   'media.published': (p) => t('Media: {headline}', { headline: p.headline }),

@@ -10,7 +10,8 @@ export function roleName(role) {
 export function featureKindName(kind) {
   return {
     incident: t('incident'), unit: t('unit'), convoy: t('convoy'), checkpoint: t('checkpoint'), camp: t('camp'),
-    place: t('place'), note: t('note'), route: t('route'), area: t('area'), hazard: t('hazard'),
+    place: t('place'), note: t('note'), route: t('route'), area: t('area'), hazard: t('hazard'), site: t('site'),
+    movement: t('movement'),
   }[kind] || kind;
 }
 
@@ -23,7 +24,7 @@ export function injectStatusName(status) {
 export function rfaStatusName(status) {
   return {
     submitted: t('submitted'), accepted: t('accepted'), declined: t('declined'),
-    more_info_requested: t('more information requested'), clarified: t('clarified'),
+    more_info_requested: t('more info requested'), clarified: t('clarified'),
   }[status] || status.replaceAll('_', ' ');
 }
 
@@ -36,6 +37,11 @@ export function assetName(asset) {
   return { escort: t('escort'), airlift: t('airlift'), engineering: t('engineering'), medical: t('medical') }[asset] || asset;
 }
 
+// In the media form's choice, and as the feed's chip (shorter).
 export function mediaKindName(kind) {
   return { article: t('news article'), radio: t('radio bulletin'), social: t('social media post') }[kind] || kind;
+}
+
+export function mediaChip(kind) {
+  return { article: t('article'), radio: t('radio'), social: t('social') }[kind] || kind;
 }

@@ -7,7 +7,7 @@ import { el } from './dom.js';
 import { exNow, offsetLabel, scenarioLabel } from './clock.js';
 import { renderMarkdown } from './markdown.js';
 import { t } from './i18n.js';
-import { assetName, featureKindName, mediaKindName, rfaStatusName } from './words.js';
+import { assetName, featureKindName, mediaChip, rfaStatusName } from './words.js';
 
 export const WORKFLOW_EVENTS = ['notification.submitted', 'notification.acknowledged', 'notification.hazard_flagged',
   'rfa.submitted', 'rfa.responded', 'rfa.clarified', 'document.shared', 'document.forwarded', 'document.accessed',
@@ -184,7 +184,7 @@ export function mediaRow(view, entry, controls = null) {
   const m = entry.item;
   const answers = m.in_reply_to ? ` · ${t('answering {item}', { item: m.in_reply_to })}` : '';
   return el('li', { class: `wf-item media media-${m.kind}`, dataset: { media: m.media_id } },
-    el('span', { class: 'channel' }, mediaKindName(m.kind)), ' ', el('strong', {}, m.headline),
+    el('span', { class: 'channel' }, mediaChip(m.kind)), ' ', el('strong', {}, m.headline),
     el('div', { class: 'meta' }, `${m.outlet} · ${when(view, m.ex_time)}${answers}`),
     el('div', { class: 'body' }, m.body), controls);
 }
