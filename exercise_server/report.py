@@ -123,7 +123,7 @@ def render_metrics(metrics: Metrics, web_dir: Path | None = None, language: str 
             "submitted": _("submitted"),
             "accepted": _("accepted"),
             "declined": _("declined"),
-            "more_info_requested": _("more information requested"),
+            "more_info_requested": _("more info requested"),
             "clarified": _("clarified"),
         },
         objectives=sc.objectives,

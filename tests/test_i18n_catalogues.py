@@ -72,6 +72,19 @@ def test_every_message_is_translated_and_keeps_the_placeholders_of_its_english_s
     assert not problems, "\n".join(problems)
 
 
+@pytest.mark.parametrize("language", [lang for lang in LANGUAGES if lang != SOURCE_LANGUAGE])
+def test_no_two_messages_share_a_translation_so_a_page_switched_in_place_reads_back_right(language):
+    """i18n.js switches a page by reading each word back to its msgid in the current language."""
+    seen: dict[str, str] = {}
+    shared = []
+    for message in catalogue(language):
+        if message.id and isinstance(message.id, str) and message.string:
+            if message.string in seen:
+                shared.append(f"{message.string!r}: {seen[message.string]!r} and {message.id!r}")
+            seen.setdefault(message.string, message.id)
+    assert not shared, "\n".join(shared)
+
+
 def test_a_catalogue_that_loses_or_renames_a_placeholder_fails_the_check(tmp_path):
     """The check above can fail: a French string with {team} renamed is caught by the same comparison."""
     assert set(PLACEHOLDER.findall("De {équipe} à {components}")) != set(PLACEHOLDER.findall("From {team} to {components}"))

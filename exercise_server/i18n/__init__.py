@@ -34,6 +34,7 @@ class Catalogue:
     translations: Translations
     json: bytes
     version: str  # a digest of `json`: the browser caches /i18n/<language>.json?v=<version> for good
+    size: int  # how many messages it translates: a page in a language with none (English) fetches nothing
 
     def gettext(self, message: str, **params: object) -> str:
         text = self.translations.gettext(message)
@@ -62,7 +63,7 @@ def _compile(language: str, po_file: Path) -> Catalogue:
     body = {"language": language, "plurals": catalog.num_plurals, "messages": messages}
     data = json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
     name = Locale.parse(language).get_display_name(language) or language
-    return Catalogue(language, name, Translations(mo), data, hashlib.sha256(data).hexdigest()[:12])
+    return Catalogue(language, name, Translations(mo), data, hashlib.sha256(data).hexdigest()[:12], len(messages))
 
 
 class Catalogues:

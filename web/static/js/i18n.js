@@ -15,7 +15,10 @@ async function fetchCatalogue(url) {
   return { language: SOURCE, plurals: 2, messages: {} };
 }
 
-let catalogue = root.dataset.catalogue ? await fetchCatalogue(root.dataset.catalogue) : { messages: {} };
+// A page in the source language (or one with nothing translated) has no catalogue to wait for; the
+// page links the others with a preload, so the modules rarely wait on it either.
+let catalogue = root.dataset.catalogue ? await fetchCatalogue(root.dataset.catalogue)
+  : { language: root.lang, plurals: 2, messages: {} };
 
 export function language() { return root.lang || SOURCE; }
 
