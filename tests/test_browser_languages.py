@@ -68,6 +68,11 @@ def test_a_french_seat_s_team_view_and_the_control_panel_in_french_show_no_engli
     fac.goto(server.base + "/")
     assert fac.evaluate("document.documentElement.lang") == "fr"  # from Accept-Language
     assert fac.evaluate(ENGLISH_LEFT, english) == []  # the landing page
+    fac.fill("#join-code", "AAAAA-AAAAA")
+    fac.fill("#join-name", "Personne")
+    fac.click("#join-form button[type=submit]")
+    expect(fac.locator("#join-error")).to_have_text("Aucun exercice ne correspond à ce code d'accès.")
+    fac_errors.errors.clear()  # the browser reports the refused join's 404 in its console
     sign_in_facilitator(fac, server, exercise)
     release(fac, "I-1")
     hum, hum_errors = seat(browser, server, "fr-CA")
