@@ -6,7 +6,7 @@ from __future__ import annotations
 import httpx
 from playwright.sync_api import expect
 
-from .browser import VIEWPORT, PageErrors
+from .browser import VIEWPORT, PageErrors, screenshot
 from .server_harness import SECRET
 
 # The interface words of every page, visible or not, with the placeholders, titles and labels
@@ -85,10 +85,12 @@ def test_a_french_seat_s_team_view_and_the_control_panel_in_french_show_no_engli
     expect(hum.locator("#inject-detail .ack")).to_have_text("Accuser réception")
     assert hum.evaluate("document.documentElement.lang") == "fr"
     assert hum.evaluate(ENGLISH_LEFT, english) == []
+    screenshot(hum, "team-view-fr")
     # The control panel, with a released inject, a participant, codes and rooms.
     expect(fac.locator("#participant-table tr")).to_have_count(1)
     expect(fac.locator("#msel-table tr[data-inject='I-1'] .status")).to_have_text("diffusée")
     assert fac.evaluate(ENGLISH_LEFT, english) == []
+    screenshot(fac, "control-panel-fr")
     assert fac_errors.errors == [] and hum_errors.errors == []
 
 

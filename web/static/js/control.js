@@ -69,7 +69,10 @@ function renderClockControls() {
 
 function dueOf(row) {
   const i = row.inject;
-  if (typeof i.at === 'object' && i.at) return t('after {inject} {when}', { inject: i.at.after, when: i.at.when }) + (i.at.delay ? ` ${i.at.delay}` : '');
+  if (typeof i.at === 'object' && i.at) {
+    const when = { released: t('released'), acknowledged: t('acknowledged') }[i.at.when] || i.at.when;
+    return t('after {inject} {when}', { inject: i.at.after, when }) + (i.at.delay ? ` ${i.at.delay}` : '');
+  }
   if (i.at === 'manual' || row.adhoc) return t('manual');
   return offsetLabel(i.offset);
 }
