@@ -4,6 +4,7 @@
 import { $, clearSent, el, replaceChildren, toast } from './dom.js';
 import { scenarioLabel } from './clock.js';
 import { t } from './i18n.js';
+import { personName } from './words.js';
 
 export class RoomsPanel {
   constructor(view, memory, { postAs = false, cards = null } = {}) {
@@ -68,7 +69,7 @@ export class RoomsPanel {
   }
 
   message(m) {
-    const who = m.as ? m.as : `${m.author.name}${m.author.team ? ` (${this.view.teamName(m.author.team)})` : ''}`;
+    const who = m.as ? m.as : `${personName(m.author)}${m.author.team ? ` (${this.view.teamName(m.author.team)})` : ''}`;
     return el('li', { class: `message ${m.as ? 'as-actor' : ''} role-${m.author.role}`, dataset: { seq: m.seq } },
       el('span', { class: 'meta' }, el('span', { class: 'author' }, who), ' · ',
         scenarioLabel(this.view.state.scenario.start, m.ex_time)),

@@ -7,6 +7,11 @@ export function roleName(role) {
   return { facilitator: t('facilitator'), evaluator: t('evaluator'), trainee: t('trainee') }[role] || role;
 }
 
+// Who someone is on screen: the facilitators are one seat the server names "Facilitator".
+export function personName(person) {
+  return person.role === 'facilitator' ? t('Facilitator') : person.name;
+}
+
 export function featureKindName(kind) {
   return {
     incident: t('incident'), unit: t('unit'), convoy: t('convoy'), checkpoint: t('checkpoint'), camp: t('camp'),
