@@ -109,7 +109,16 @@ def render_metrics(metrics: Metrics, web_dir: Path | None = None, language: str 
     checklist = metrics.expectations["items"]
     met = sum(1 for i in checklist if i["status"] == "met")
     statuses = status_names(_)
+    i18n = catalogues()
+    seats = [
+        (p.name, teams.get(p.team or "", _(p.role)), i18n.by_language[lang].label if lang in i18n.by_language else lang)
+        for p in state.participants.values()
+        if (lang := state.languages.get(p.id))
+    ]
+    if "facilitator" in state.languages:
+        seats.insert(0, (_("Facilitator"), _("facilitator"), i18n.get(state.languages["facilitator"]).label))
     return env.get_template("report.html").render(
+        seats=seats,
         language=catalogue.language,
         m=metrics,
         s=metrics.summary,

@@ -17,10 +17,13 @@ async def test_a_trainee_s_language_is_remembered_in_the_log_and_handed_back_in_
     other_tab = await Client(server, exercise, diallo["token"]).connect()
     amina = await Client(server, exercise, server.join(codes["hum-1"], "Amina")["token"]).connect()
 
-    await tab.ok("participant.language", language="fr")
+    # Only one's own seat: a participant named in the command is not the one whose language is set.
+    await tab.ok("participant.language", language="fr", participant="facilitator")
     heard = await other_tab.event("participant.language_set")
     assert heard["payload"] == {"participant": diallo["participant"], "language": "fr"}
     assert (await fac.event("participant.language_set"))["payload"]["language"] == "fr"
+    assert fac.welcome["you"]["language"] is None and not any(
+        e["payload"]["participant"] == "facilitator" for e in fac.events if e["type"] == "participant.language_set")
     # Another team learns nothing of it.
     await fac.ok("inject.release", inject_id="I-1")
     await amina.event("inject.released")
@@ -28,6 +31,10 @@ async def test_a_trainee_s_language_is_remembered_in_the_log_and_handed_back_in_
 
     again = await Client(server, exercise, diallo["token"]).connect()  # a reload, another device
     assert again.welcome["you"]["language"] == "fr"
+    # The after-action report says which seat used which language.
+    report = httpx.get(f"{server.base}/api/exercises/{exercise}/report?language=en",
+                       headers={"Authorization": f"Bearer {fac_token}"}).text
+    assert "<tr><td>Insp. Diallo</td><td>Police syndicate</td><td>Français</td></tr>" in report
 
 
 async def test_a_language_the_server_has_no_catalogue_for_is_refused_and_changes_nothing(server):

@@ -36,6 +36,11 @@ class Catalogue:
     version: str  # a digest of `json`: the browser caches /i18n/<language>.json?v=<version> for good
     size: int  # how many messages it translates: a page in a language with none (English) fetches nothing
 
+    @property
+    def label(self) -> str:
+        """The language's name in itself, as a label starts ("Français")."""
+        return self.name[:1].upper() + self.name[1:]
+
     def gettext(self, message: str, **params: object) -> str:
         text = self.translations.gettext(message)
         return text % params if params else text

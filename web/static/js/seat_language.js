@@ -1,6 +1,7 @@
 // The seat's language follows the participant: chosen on this page, it is remembered on the
 // server (the participant.language command, docs/protocol.md); chosen in another tab or on
 // another device, this page follows. A switch re-renders what the view built from the state.
+// The facilitators share one participant: each of their pages keeps its own browser's choice.
 
 import { language, setLanguage } from './i18n.js';
 
@@ -11,14 +12,15 @@ export function followSeatLanguage(view, rerender) {
     view.command('participant.language', { language: lang })
       .then(() => { if (unsent === lang) unsent = null; }, () => {});
   };
+  const shared = () => view.you?.role === 'facilitator';
   view.addEventListener('reset', () => {
     const remembered = view.you?.language;
-    if (unsent || !remembered) tell(unsent || language());
+    if (unsent || !remembered || (shared() && remembered !== language())) tell(unsent || language());
     else if (remembered !== language()) setLanguage(remembered, { remembered: true });
   });
   view.addEventListener('participant.language_set', (e) => {
     const p = e.detail.payload;
-    if (!view.you || p.participant !== view.you.participant) return;
+    if (!view.you || p.participant !== view.you.participant || shared()) return;
     view.you.language = p.language;
     if (!unsent && p.language !== language()) setLanguage(p.language, { remembered: true });
   });
