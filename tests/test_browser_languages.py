@@ -124,6 +124,7 @@ def test_switching_language_keeps_a_typed_draft_the_open_inject_and_the_map_view
     expect(hum.locator("#inject-detail h3")).to_have_text("Access report")  # what the scenario wrote stays
     expect(hum.locator("#inject-detail .ack")).to_have_text("Accuser réception")
     assert hum.locator("#map .leaflet-map-pane").get_attribute("style") == view
+    assert hum.locator("#message-text").get_attribute("placeholder").startswith("Écrire dans : ")
     assert hum.evaluate(ENGLISH_LEFT, french_words(server)) == []
     # And back.
     hum.select_option("#seat-language", "en")

@@ -144,5 +144,7 @@ for (const kind of ['cop.feature_added', 'cop.feature_changed', 'cop.feature_rem
   view.addEventListener(kind, () => map.setFeatures(copFeatures(view)));
 }
 runClockDisplay(view);
-followSeatLanguage(view, () => { setUp(); inbox.render(); showUnread(); coordination.renderInjectChoices(); coordination.render(); });
+followSeatLanguage(view, () => {
+  setUp(); inbox.render(); showUnread(); rooms.render(); coordination.renderInjectChoices(); coordination.render();
+});
 if (session) view.connect(exercise, session.token, (code, message) => toast(message, 600000));
