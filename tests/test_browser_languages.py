@@ -188,4 +188,6 @@ def test_the_other_pages_in_french_show_no_english_interface_text_either(browser
     expect(fac.locator("#event-list")).to_contain_text("diffusée")  # the timeline's lines too
     fac.goto(f"{server.base}/team/no-such-exercise")
     assert fac.evaluate(ENGLISH_LEFT, english) == [], "not found"
+    fac.select_option("#seat-language", "en")  # every page has the selector
+    expect(fac.locator("h1")).to_have_text("No such exercise")
     assert fac_errors.errors == [] and ev_errors.errors == []
