@@ -114,13 +114,16 @@ export async function setLanguage(lang, { remembered = false } = {}) {
   const option = document.querySelector(`#seat-language option[value="${lang}"]`);
   const version = option?.dataset.version;
   const next = await fetchCatalogue(`/i18n/${lang}.json${version ? `?v=${version}` : ''}`);
-  if (next.language !== lang) return;
+  const select = document.getElementById('seat-language');
+  if (next.language !== lang) { // offline: the page stays as it is, and says so by its selector
+    if (select) select.value = language();
+    return;
+  }
   const previous = { ...catalogue, language: language() };
   catalogue = next;
   root.lang = lang;
   document.cookie = `${COOKIE}=${lang}; path=/; max-age=31536000; samesite=lax`;
   rewritePage(previous);
-  const select = document.getElementById('seat-language');
   if (select) select.value = lang;
   document.dispatchEvent(new CustomEvent('seat-language', { detail: { language: lang, remembered } }));
 }
