@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 DATA ?= ./data
 
-.PHONY: run test check browser soak venv validate screenshots clean
+.PHONY: run test check browser soak venv validate screenshots clean i18n
 
 # A fresh Debian or Ubuntu may lack Python's venv module: installed as root, else the command to run.
 $(BIN)/python:
@@ -49,13 +49,24 @@ soak: $(VENV)/.test-installed
 	  tests/test_classroom_soak.py
 
 screenshots: $(VENV)/.test-installed
-	SCREENSHOT_DIR=docs/screenshots $(BIN)/python -m pytest -q tests/test_browser_tour.py tests/test_browser_workflows.py
+	SCREENSHOT_DIR=docs/screenshots $(BIN)/python -m pytest -q tests/test_browser_tour.py tests/test_browser_workflows.py \
+	  tests/test_browser_languages.py
 
 # Benchmarks against peers (docs/performance.md): the load scenarios, then replay.
 .PHONY: bench
 bench: $(VENV)/.test-installed
 	$(BIN)/python -m pip install --quiet -e '.[bench]'
 	$(BIN)/python -m bench all
+
+# Re-extracts the interface's words (babel.cfg) and updates every catalogue in exercise_server/locale/;
+# new and changed messages then need their translation (tests/test_i18n_catalogues.py names them).
+LOCALE := exercise_server/locale
+i18n: $(VENV)/.installed
+	$(BIN)/pybabel extract -F babel.cfg --no-location --sort-output \
+	  -k t -k tn:1,2 -o $(LOCALE)/messages.pot .
+	for lang in $$(ls $(LOCALE)); do [ -d $(LOCALE)/$$lang/LC_MESSAGES ] && \
+	  $(BIN)/pybabel update --no-fuzzy-matching --ignore-obsolete \
+	    -i $(LOCALE)/messages.pot -d $(LOCALE) -l $$lang; done; true
 
 validate: $(VENV)/.installed
 	$(BIN)/exercise-server validate injects/

@@ -45,6 +45,7 @@ def add_subcommands(sub: Any) -> None:
     p.add_argument("exercise", help="the exercise id")
     add_store_arguments(p)
     p.add_argument("-o", "--output", help="file to write (default: EXERCISE-report.html)")
+    p.add_argument("--language", default="en", help="the report's language (a catalogue of exercise_server/locale/)")
     p.set_defaults(func=cmd_report)
 
 
@@ -100,7 +101,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     async def run(store: EventStore) -> int:
         events = await _log(store, args)
         output = args.output or f"{args.exercise}-report.html"
-        Path(output).write_text(render(events), encoding="utf-8")
+        Path(output).write_text(render(events, language=args.language), encoding="utf-8")
         print(f"{args.exercise}: after-action report written to {output}", file=sys.stderr)
         return 0
 

@@ -7,10 +7,11 @@ SVG so that the file needs nothing else to open, years later, on any machine.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+from babel.numbers import format_decimal
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup, escape
 
@@ -18,6 +19,9 @@ from . import paths
 from .core import events as ev
 from .core.metrics import Metrics, compute
 from .core.timefmt import format_dday, format_offset
+from .i18n import SOURCE_LANGUAGE, catalogues
+
+Gettext = Callable[[str], str]
 
 COLORS = {
     "inject": "#2456a6",
@@ -37,28 +41,60 @@ COLORS = {
     2: "#d19a00",
     1: "#b3261e",
 }
-LANE_NAMES = {
-    "inject": "Injects",
-    "message": "Messages",
-    "cop": "COP changes",
-    "workflow": "Workflow",
-    "observation": "Observations",
-}
-STATUS_NAMES = {"met": "met", "partly": "partly met", "not_met": "not met", "unmarked": "not marked"}
 
 
-def render(events: Iterable[ev.Event], web_dir: Path | None = None) -> str:
-    return render_metrics(compute(events), web_dir)
+def lane_names(_: Gettext) -> dict[str, str]:
+    return {
+        "inject": _("Injects"),
+        "message": _("Messages"),
+        "cop": _("COP changes"),
+        "workflow": _("Workflow"),
+        "observation": _("Observations"),
+    }
 
 
-def render_metrics(metrics: Metrics, web_dir: Path | None = None) -> str:
+def status_names(_: Gettext) -> dict[str, str]:
+    return {"met": _("met"), "partly": _("partly met"), "not_met": _("not met"), "unmarked": _("not marked")}
+
+
+def kind_names(_: Gettext) -> dict[str, str]:
+    """What "who knew what" and the workflows' tables name: kinds of items, COP features and media."""
+    return {
+        "inject": _("inject"),
+        "notification": _("notification"),
+        "request": _("request"),
+        "document": _("document"),
+        "media": _("media"),
+        "site": _("site"),
+        "movement": _("movement"),
+        "article": _("article"),
+        "radio": _("radio"),
+        "social": _("social"),
+        **{k: _(k) for k in ("incident", "unit", "convoy", "checkpoint", "camp", "place", "note", "route", "area")},
+    }
+
+
+def render(events: Iterable[ev.Event], web_dir: Path | None = None, language: str = SOURCE_LANGUAGE) -> str:
+    return render_metrics(compute(events), web_dir, language)
+
+
+def render_metrics(metrics: Metrics, web_dir: Path | None = None, language: str = SOURCE_LANGUAGE) -> str:
+    """The report in `language` (the interface's catalogues); what people wrote stays as they wrote it."""
     if web_dir is None:
         web_dir = paths.web_dir()
-    env = Environment(loader=FileSystemLoader(str(Path(web_dir) / "templates")), autoescape=select_autoescape(["html"]))
+    catalogue = catalogues().get(language)
+    _ = catalogue.translations.gettext
+    env = Environment(
+        loader=FileSystemLoader(str(Path(web_dir) / "templates")),
+        autoescape=select_autoescape(["html"]),
+        extensions=["jinja2.ext.i18n"],
+    )
+    env.install_gettext_translations(catalogue.translations, newstyle=True)  # type: ignore[attr-defined]
     start = metrics.summary["start"]
     env.filters["clock"] = lambda ex: "—" if ex is None else format_dday(start + ex)
     env.filters["offset"] = lambda ex: "—" if ex is None else format_offset(ex)
     env.filters["minutes"] = minutes
+    env.filters["decimal"] = lambda value: format_decimal(value, "0.0", locale=catalogue.language)  # 2,5 in French
     env.filters["span"] = lambda seconds: (
         f"{int(seconds) // 3600} h" if seconds >= 3600 and seconds % 3600 == 0 else f"{int(seconds) // 60} min"
     )
@@ -74,13 +110,33 @@ def render_metrics(metrics: Metrics, web_dir: Path | None = None) -> str:
     end = max(metrics.summary["duration"], 1.0)
     checklist = metrics.expectations["items"]
     met = sum(1 for i in checklist if i["status"] == "met")
+    statuses = status_names(_)
+    i18n = catalogues()
+    seats = [
+        (p.name, teams.get(p.team or "", _(p.role)), i18n.by_language[lang].label if lang in i18n.by_language else lang)
+        for p in state.participants.values()
+        if (lang := state.languages.get(p.id))
+    ]
+    if "facilitator" in state.languages:
+        seats.insert(0, (_("Facilitator"), _("facilitator"), i18n.get(state.languages["facilitator"]).label))
     return env.get_template("report.html").render(
+        seats=seats,
+        language=catalogue.language,
         m=metrics,
         s=metrics.summary,
         teams=teams,
         injects=injects,
-        scale=ev.RATING_SCALE,
-        status_names=STATUS_NAMES,
+        scale={r: (_(label), _(meaning)) for r, (label, meaning) in ev.RATING_SCALE.items()},
+        status_names=statuses,
+        kind_names=kind_names(_),
+        clock_names={"draft": _("draft"), "running": _("running"), "paused": _("paused"), "ended": _("ended")},
+        rfa_names={
+            "submitted": _("submitted"),
+            "accepted": _("accepted"),
+            "declined": _("declined"),
+            "more_info_requested": _("more info requested"),
+            "clarified": _("clarified"),
+        },
         objectives=sc.objectives,
         observations=observations,
         strengths=strengths,
@@ -89,34 +145,40 @@ def render_metrics(metrics: Metrics, web_dir: Path | None = None) -> str:
         met=met,
         checklist=checklist,
         charts={
-            "timeline": timeline_chart(metrics, end),
+            "timeline": timeline_chart(metrics, end, _),
             "responses": grouped_bars(
-                [(t["name"], [t["ack_mean"], t["answer_mean"], t["first_action_mean"]]) for t in metrics.teams],
                 [
-                    ("mean time to acknowledge", COLORS["ack"]),
-                    ("mean time to an answer", COLORS["answer"]),
-                    ("mean time to first action of any kind", COLORS["action"]),
+                    (team["name"], [team["ack_mean"], team["answer_mean"], team["first_action_mean"]])
+                    for team in metrics.teams
+                ],
+                [
+                    (_("mean time to acknowledge"), COLORS["ack"]),
+                    (_("mean time to an answer"), COLORS["answer"]),
+                    (_("mean time to first action of any kind"), COLORS["action"]),
                 ],
                 minutes,
+                _("Response times per team"),
             ),
-            "cross": room_columns(metrics, end),
+            "cross": room_columns(metrics, end, _),
             "expectations": stacked_bars(
                 [
-                    (teams.get(team, team), [(COLORS[k], STATUS_NAMES[k], n) for k, n in counts.items()])
+                    (teams.get(team, team), [(COLORS[k], statuses[k], n) for k, n in counts.items()])
                     for team, counts in metrics.expectations["teams"].items()
-                ]
+                ],
+                _("Expected actions per team"),
             ),
             "ratings": stacked_bars(
                 [
                     (
                         f"{r['objective']}",
                         [
-                            (COLORS[v], f"{v} {ev.RATING_SCALE[v][0]}", r["counts"][v])
+                            (COLORS[v], f"{v} {_(ev.RATING_SCALE[v][0])}", r["counts"][v])
                             for v in sorted(ev.RATING_SCALE, reverse=True)
                         ],
                     )
                     for r in metrics.ratings
-                ]
+                ],
+                _("Ratings per objective"),
             ),
         },
     )
@@ -166,13 +228,14 @@ def _time_axis(x0: float, width: float, end: float, y: float) -> list[str]:
     return out
 
 
-def timeline_chart(metrics: Metrics, end: float, width: int = 900) -> Markup:
+def timeline_chart(metrics: Metrics, end: float, _: Gettext, width: int = 900) -> Markup:
     """Activity per lane over exercise time (darker: busier), inject releases as ticks."""
     x0, lane_h, top = 110, 22, 26
     inner = width - x0 - 10
     lanes = metrics.activity["lanes"]
     bin_s = metrics.activity["bin_seconds"]
     body: list[str] = []
+    names = lane_names(_)
     releases = sorted({(r["released_ex"], r["inject_id"]) for r in metrics.responses})
     last_label = -1e9
     for ex_time, iid in releases:
@@ -186,7 +249,7 @@ def timeline_chart(metrics: Metrics, end: float, width: int = 900) -> Markup:
             last_label = x
     for i, (lane, bins) in enumerate(lanes.items()):
         y = top + i * lane_h
-        body.append(_text(x0 - 8, y + lane_h * 0.65, LANE_NAMES[lane], "end"))
+        body.append(_text(x0 - 8, y + lane_h * 0.65, names[lane], "end"))
         body.append(_rect(x0, y + 2, inner, lane_h - 4, "#eef0f3"))
         peak = max(bins) or 1
         for b, count in enumerate(bins):
@@ -200,17 +263,22 @@ def timeline_chart(metrics: Metrics, end: float, width: int = 900) -> Markup:
                         max(bw, 1.5),
                         lane_h - 4,
                         COLORS[lane],
-                        f"{LANE_NAMES[lane]}: {count} from {format_offset(b * bin_s)}",
+                        f"{names[lane]}: "
+                        + _("%(count)s from %(time)s") % {"count": count, "time": format_offset(b * bin_s)},
                         0.2 + 0.8 * count / peak,
                     )
                 )
     axis_y = top + lane_h * len(lanes) + 4
     body += _time_axis(x0, inner, end, axis_y)
-    return _svg(width, axis_y + 22, body, "Exercise timeline: activity per lane over exercise time")
+    return _svg(width, axis_y + 22, body, _("Exercise timeline: activity per lane over exercise time"))
 
 
 def grouped_bars(
-    rows: Sequence[tuple[str, Sequence[float | None]]], series: Sequence[tuple[str, str]], fmt: Any, width: int = 900
+    rows: Sequence[tuple[str, Sequence[float | None]]],
+    series: Sequence[tuple[str, str]],
+    fmt: Any,
+    label: str,
+    width: int = 900,
 ) -> Markup:
     """Horizontal bars, one group per row, one bar per series."""
     label_w, bar_h, gap = 260, 14, 10
@@ -221,17 +289,19 @@ def grouped_bars(
     for i, (name, color) in enumerate(series):
         body.append(_rect(label_w + i * 300, y, 12, 12, color) + _text(label_w + i * 300 + 18, y + 10, name))
     y += 26
-    for label, values in rows:
-        body.append(_text(label_w - 8, y + bar_h * len(series) / 2 + 4, _clip(label, 40), "end"))
+    for name, values in rows:
+        body.append(_text(label_w - 8, y + bar_h * len(series) / 2 + 4, _clip(name, 40), "end"))
         for i, value in enumerate(values):
             w = 0 if value is None else inner * value / peak
             body.append(_rect(label_w, y + i * bar_h, w, bar_h - 2, series[i][1], f"{series[i][0]}: {fmt(value)}"))
             body.append(_text(label_w + w + 6, y + i * bar_h + bar_h - 4, fmt(value), size=10, fill="#5b6475"))
         y += bar_h * len(series) + gap
-    return _svg(width, y + 4, body, "Response times per team")
+    return _svg(width, y + 4, body, label)
 
 
-def stacked_bars(rows: Sequence[tuple[str, Sequence[tuple[str, str, int]]]], width: int = 900) -> Markup:
+def stacked_bars(
+    rows: Sequence[tuple[str, Sequence[tuple[str, str, int]]]], chart_label: str, width: int = 900
+) -> Markup:
     """One horizontal bar per row, split into (colour, name, count) segments; a legend on top."""
     label_w, bar_h = 260, 18
     inner = width - label_w - 60
@@ -258,10 +328,10 @@ def stacked_bars(rows: Sequence[tuple[str, Sequence[tuple[str, str, int]]]], wid
                 x += w
         body.append(_text(label_w + inner + 6, y + 13, total, size=10, fill="#5b6475"))
         y += bar_h + 8
-    return _svg(width, y + 4, body, "Counts per row")
+    return _svg(width, y + 4, body, chart_label)
 
 
-def room_columns(metrics: Metrics, end: float, width: int = 900) -> Markup:
+def room_columns(metrics: Metrics, end: float, _: Gettext, width: int = 900) -> Markup:
     """Cross-component messages over time: a row of columns per room, one column per time bin."""
     label_w, row_h = 260, 46
     inner = width - label_w - 50
@@ -287,13 +357,19 @@ def room_columns(metrics: Metrics, end: float, width: int = 900) -> Markup:
                         bw,
                         h,
                         COLORS["message"],
-                        f"{room['name']}: {count} from {format_offset(b * bin_s)}",
+                        f"{room['name']}: "
+                        + _("%(count)s from %(time)s") % {"count": count, "time": format_offset(b * bin_s)},
                     )
                 )
         body.append(_text(label_w + inner + 6, y + row_h / 2 + 4, room["total"], size=10, fill="#5b6475"))
         y += row_h
     body += _time_axis(label_w, inner, end, y)
-    return _svg(width, y + 22, body, "Cross-component messages per room over time")
+    return _svg(width, y + 22, body, _("Cross-component messages per room over time"))
+
+
+def _from(_: Gettext, count: int, ex: float) -> str:
+    """A chart bin's tooltip: how many, from when."""
+    return _("%(count)s from %(time)s") % {"count": count, "time": format_offset(ex)}
 
 
 def _clip(text: str, n: int) -> str:

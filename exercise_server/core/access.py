@@ -66,6 +66,11 @@ FACILITATOR_COMMANDS = (
     | EVALUATION_COMMANDS
 )
 EVALUATOR_COMMANDS: frozenset[str] = EVALUATION_COMMANDS
+# What every seat may say about itself, whatever its role: the language of its interface.
+SEAT_COMMANDS = frozenset({"participant.language"})
+TRAINEE_COMMANDS |= SEAT_COMMANDS
+FACILITATOR_COMMANDS |= SEAT_COMMANDS
+EVALUATOR_COMMANDS |= SEAT_COMMANDS
 # Commands no role may issue, known so that they are refused with an explanation ("invalid")
 # rather than as an unknown type (checked before authorisation): humanitarian notifications are never approved.
 EXPLAINED_REFUSALS = {

@@ -35,6 +35,7 @@ class Limits:
     feature_bytes = 16_000
     observation_chars = 4000
     note_chars = 1000
+    languages: tuple[str, ...] = ("en", "fr")  # the interface's languages: the server sets those it has catalogues for
 
 
 DEFAULT_LIMITS = Limits()

@@ -35,6 +35,7 @@ CODE_REVOKED = "code.revoked"  # code
 CODE_REPLACED = "code.replaced"  # code, replacement, role, team: the old code takes nobody new
 PARTICIPANT_JOINED = "participant.joined"  # participant, name, role, team
 PARTICIPANT_REMOVED = "participant.removed"  # participant, name, role, team: their tokens stop working
+PARTICIPANT_LANGUAGE_SET = "participant.language_set"  # participant, language: the seat's interface language
 INJECT_RELEASED = "inject.released"  # inject (content), trigger, adhoc
 INJECT_HELD = "inject.held"  # inject_id
 INJECT_UNHELD = "inject.unheld"  # inject_id
@@ -94,6 +95,7 @@ EVENT_TYPES = WORKFLOW_EVENT_TYPES | frozenset(
         CODE_REPLACED,
         PARTICIPANT_JOINED,
         PARTICIPANT_REMOVED,
+        PARTICIPANT_LANGUAGE_SET,
         INJECT_RELEASED,
         INJECT_HELD,
         INJECT_UNHELD,
@@ -127,6 +129,7 @@ _CORE_FIELDS = {
     CODE_REPLACED: "code replacement role team",
     PARTICIPANT_JOINED: "code name participant role team",
     PARTICIPANT_REMOVED: "name participant role team",
+    PARTICIPANT_LANGUAGE_SET: "language participant",
     INJECT_RELEASED: "adhoc inject trigger",
     INJECT_HELD: "inject_id",
     INJECT_UNHELD: "inject_id",
@@ -160,11 +163,16 @@ def payload_problem(etype: str, payload: Any) -> str | None:
 
 
 # The rating scale of observations (docs/evaluation.md), after HSEEP's performance ratings.
+def N_(message: str) -> str:
+    """Marks words people read for the catalogues (exercise_server/i18n/), untranslated: pages translate them."""
+    return message
+
+
 RATING_SCALE: dict[int, tuple[str, str]] = {
-    4: ("Performed", "performed without challenges; a strength to keep"),
-    3: ("Some challenges", "performed, with some challenges that did not affect the outcome"),
-    2: ("Major challenges", "performed, but challenges put the outcome at risk"),
-    1: ("Not performed", "could not be performed, or not without serious harm"),
+    4: (N_("Performed"), N_("performed without challenges; a strength to keep")),
+    3: (N_("Some challenges"), N_("performed, with some challenges that did not affect the outcome")),
+    2: (N_("Major challenges"), N_("performed, but challenges put the outcome at risk")),
+    1: (N_("Not performed"), N_("could not be performed, or not without serious harm")),
 }
 # How an evaluator marks one expected action of a released inject for one team.
 EXPECTATION_STATUSES = ("met", "partly", "not_met")

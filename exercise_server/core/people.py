@@ -1,4 +1,5 @@
-"""Who takes part: join codes (issued, revoked, replaced) and participants removed by the facilitator.
+"""Who takes part: join codes (issued, revoked, replaced), participants removed by the facilitator,
+and the language each participant reads the interface in.
 
 Built beside `code.revoke` (commands.py). A removal is the person's, not the code's: their tokens
 stop working (hello closes 4410, the HTTP API refuses them) and their teammates stay in. A
@@ -88,10 +89,32 @@ def _code_replaced(state: ExerciseState, event: ev.Event) -> None:
     state.codes[p["replacement"]] = JoinCode(p["role"], p["team"])
 
 
-DECIDERS: dict[str, Decider] = {"participant.remove": remove_participant, "code.replace": replace_code}
+def set_language(decision: Decision, command: dict[str, Any]) -> list[ev.Draft]:
+    """A seat's interface language, remembered for the participant: their other tabs and devices follow it.
+    The control cell hears of it, and a trainee's own team (where their other tabs are)."""
+    language = field(command, "language", str)
+    if language not in decision.limits.languages:
+        raise CommandError("invalid", f"language must be one of {', '.join(decision.limits.languages)}")
+    who = decision.principal
+    audience = ev.CONTROL_CELL if who.team is None else (*ev.CONTROL_CELL, ev.team_key(who.team))
+    return [
+        decision.draft(ev.PARTICIPANT_LANGUAGE_SET, {"participant": who.participant, "language": language}, audience)
+    ]
+
+
+def _language_set(state: ExerciseState, event: ev.Event) -> None:
+    state.languages[event.payload["participant"]] = event.payload["language"]
+
+
+DECIDERS: dict[str, Decider] = {
+    "participant.remove": remove_participant,
+    "code.replace": replace_code,
+    "participant.language": set_language,
+}
 HANDLERS: dict[str, Handler] = {
     ev.CODE_ISSUED: _code_issued,
     ev.CODE_REVOKED: _code_revoked,
     ev.CODE_REPLACED: _code_replaced,
     ev.PARTICIPANT_REMOVED: _removed,
+    ev.PARTICIPANT_LANGUAGE_SET: _language_set,
 }

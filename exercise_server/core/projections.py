@@ -74,6 +74,7 @@ class ExerciseState:
     participants: dict[str, Participant] = field(default_factory=dict)
     codes: dict[str, JoinCode] = field(default_factory=dict)
     removed: dict[str, Participant] = field(default_factory=dict)  # participant.removed: their tokens are refused
+    languages: dict[str, str] = field(default_factory=dict)  # participant -> their interface language (people.py)
     adhoc_count: int = 0
     observations: list[dict[str, Any]] = field(default_factory=list)  # rows, in the order recorded
     expectation_marks: dict[tuple[str, str, int], dict[str, Any]] = field(default_factory=dict)  # latest mark

@@ -17,8 +17,9 @@ from . import events as ev
 from . import workflows
 from .access import EVALUATOR, TRAINEE, Principal, event_for_view
 from .errors import ReplayError
+from .events import N_
 from .projections import ExerciseState, InjectState
-from .workflows.common import short
+from .workflows.common import Gettext, short
 
 CONTROL_VIEW = "control"  # the whole picture, as the control cell saw it (without join codes)
 SNAPSHOT_EVERY = 1000  # events between snapshots: a seek folds at most this many
@@ -198,8 +199,15 @@ def lane_of(event_type: str) -> str:
     return LANE_OF.get(event_type, "workflow")
 
 
-def timeline(events: Iterable[ev.Event], view: str | ev.View = CONTROL_VIEW) -> list[dict[str, Any]]:
-    """Every event `view` could see, as one line of the replay's timeline: lane, label, time.
+def _untranslated(message: str) -> str:
+    return message
+
+
+def timeline(
+    events: Iterable[ev.Event], view: str | ev.View = CONTROL_VIEW, _: Gettext = _untranslated
+) -> list[dict[str, Any]]:
+    """Every event `view` could see, as one line of the replay's timeline: lane, label (in the language
+    of `_`, a catalogue's gettext), time.
 
     `view` is CONTROL_VIEW, a view or its audience key."""
     name = str(view)
@@ -215,41 +223,75 @@ def timeline(events: Iterable[ev.Event], view: str | ev.View = CONTROL_VIEW) -> 
                 "ex_time": event.ex_time,
                 "type": body["type"],
                 "lane": lane_of(body["type"]),
-                "label": _label(body),
+                "label": _label(body, _),
             }
         )
     return out
 
 
-def _label(body: dict[str, Any]) -> str:
+def _label(body: dict[str, Any], _: Gettext) -> str:
     p, actor = body["payload"], body["actor"]
     t: str = body["type"]
     who = actor.get("name") or actor.get("role")
     if t == ev.INJECT_RELEASED:
-        return f"{p['inject']['id']} released: {p['inject']['title']}"
+        return _("%(id)s released: %(title)s") % {"id": p["inject"]["id"], "title": p["inject"]["title"]}
     if t == ev.ROOM_MESSAGE_POSTED:
-        return f"{p.get('as') or who} in {p['room']}: {short(p['text'])}"
-    if t in (ev.COP_FEATURE_ADDED, ev.COP_FEATURE_CHANGED):
-        verb = "added" if t == ev.COP_FEATURE_ADDED else "changed"
-        return f"{who}: COP {p['feature']['name']} {verb}"
+        return _("%(who)s in %(room)s: %(text)s") % {
+            "who": p.get("as") or who,
+            "room": p["room"],
+            "text": short(p["text"]),
+        }
+    if t == ev.COP_FEATURE_ADDED:
+        return _("%(who)s: COP %(name)s added") % {"who": who, "name": p["feature"]["name"]}
+    if t == ev.COP_FEATURE_CHANGED:
+        return _("%(who)s: COP %(name)s changed") % {"who": who, "name": p["feature"]["name"]}
     if t == ev.COP_FEATURE_REMOVED:
-        return f"{who}: COP {p['id']} removed"
+        return _("%(who)s: COP %(name)s removed") % {"who": who, "name": p["id"]}
     if t == ev.INJECT_ACKNOWLEDGED:
-        return f"{p['inject_id']} acknowledged by {p['team']}"
+        return _("%(id)s acknowledged by %(team)s") % {"id": p["inject_id"], "team": p["team"]}
     if t == ev.INJECT_RESPONDED:
-        return f"{p['inject_id']} answered by {p['team']}: {p['action']}"
+        return _("%(id)s answered by %(team)s: %(action)s") % {
+            "id": p["inject_id"],
+            "team": p["team"],
+            "action": _(p["action"]),
+        }
     if t == ev.OBSERVATION_RECORDED:
-        return f"{p['observation']} ({p['objective']}, rated {p['rating']}): {short(p['text'])}"
+        values = {"id": p["observation"], "objective": p["objective"], "rating": p["rating"], "text": short(p["text"])}
+        return _("%(id)s (%(objective)s, rated %(rating)s): %(text)s") % values
     if t == ev.EXPECTATION_MARKED:
-        return f"{p['inject_id']} / {p['team']}: {p['status'].replace('_', ' ')}: {short(p['text'])}"
+        status = _(p["status"].replace("_", " "))
+        return f"{p['inject_id']} / {p['team']}: {status}: {short(p['text'])}"
     if t == ev.PARTICIPANT_JOINED:
-        return f"{p['name']} joined{' (' + p['team'] + ')' if p.get('team') else ''}"
-    if t in (ev.INJECT_HELD, ev.INJECT_UNHELD, ev.INJECT_CANCELLED, ev.INJECT_EDITED):
-        return f"{p['inject_id']} {t.split('.')[1]}"
+        if p.get("team"):
+            return _("%(name)s joined (%(team)s)") % {"name": p["name"], "team": p["team"]}
+        return _("%(name)s joined") % {"name": p["name"]}
+    if t in HELD_AND_SO_ON:
+        return f"{p['inject_id']} {_(HELD_AND_SO_ON[t])}"
     if t in workflows.LABELS:
-        return workflows.LABELS[t](p)
+        return workflows.LABELS[t](p, _)
     if t == ev.CLOCK_SPEED_SET:
-        return f"clock x{p['speed']:g}"
+        return _("clock x%(speed)s") % {"speed": f"{p['speed']:g}"}
     if t == ev.CLOCK_JUMPED:
-        return f"clock jumped to +{int(p['to']) // 3600}:{int(p['to']) % 3600 // 60:02d}"
-    return t.replace(".", " ").replace("_", " ")
+        return _("clock jumped to %(time)s") % {"time": f"+{int(p['to']) // 3600}:{int(p['to']) % 3600 // 60:02d}"}
+    return _(OTHER_LABELS.get(t, t.replace(".", " ").replace("_", " ")))
+
+
+HELD_AND_SO_ON = {
+    ev.INJECT_HELD: N_("held"),
+    ev.INJECT_UNHELD: N_("unheld"),
+    ev.INJECT_CANCELLED: N_("cancelled"),
+    ev.INJECT_EDITED: N_("edited"),
+}
+# The timeline's line for the events that carry nothing to show but their type.
+OTHER_LABELS = {
+    ev.EXERCISE_OPENED: N_("exercise opened"),
+    ev.EXERCISE_ENDED: N_("exercise ended"),
+    ev.CLOCK_STARTED: N_("clock started"),
+    ev.CLOCK_PAUSED: N_("clock paused"),
+    ev.CLOCK_RESUMED: N_("clock resumed"),
+    ev.CODE_ISSUED: N_("code issued"),
+    ev.CODE_REVOKED: N_("code revoked"),
+    ev.CODE_REPLACED: N_("code replaced"),
+    ev.PARTICIPANT_REMOVED: N_("participant removed"),
+    ev.PARTICIPANT_LANGUAGE_SET: N_("participant language set"),
+}

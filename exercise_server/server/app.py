@@ -15,6 +15,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..bus.base import open_bus
 from ..core.clock import WallClock
+from ..core.commands import Limits
+from ..i18n import catalogues
 from ..scenarios import load_library
 from ..store.base import open_store
 from . import http_api
@@ -96,6 +98,13 @@ def announce(settings: Settings, facilitator_secret: str, opened: ExerciseRuntim
     print("\n" + "\n".join(lines) + "\n", flush=True)
 
 
+def seat_limits() -> Limits:
+    """The core's limits, with the interface languages this server has catalogues for."""
+    limits = Limits()
+    limits.languages = catalogues().languages
+    return limits
+
+
 class SystemClock:
     """The wall clock the server hands to the core."""
 
@@ -121,6 +130,7 @@ def create_app(settings: Settings, clock: WallClock | None = None) -> Starlette:
             library.scenarios,
             tick_interval=settings.tick_interval,
             health=health,
+            limits=seat_limits(),
         )
         await exercises.load()
         if settings.redis_url:  # every process behind the load balancer must sign and check alike
@@ -154,6 +164,7 @@ def create_app(settings: Settings, clock: WallClock | None = None) -> Starlette:
         Route("/team/{exercise}", pages.exercise_page),
         Route("/observe/{exercise}", pages.exercise_page),
         Route("/basemaps/{name}.geojson", pages.basemap),
+        Route("/i18n/{language}.json", pages.catalogue),
         Route("/healthz", http_api.health),
         Route("/api/session/facilitator", http_api.facilitator_session, methods=["POST"]),
         Route("/api/join", http_api.join, methods=["POST"]),

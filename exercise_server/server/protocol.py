@@ -132,10 +132,12 @@ def welcome(
     you: Principal,
     epoch: str = "",
     version: float = PROTOCOL_VERSION,
+    language: str | None = None,
 ) -> dict[str, Any]:
     """The first frame of a connection: who it is, the version spoken, how it catches up (`mode`:
     resume or snapshot), and the log's `epoch`, which the client keeps with its last sequence number
-    and sends back."""
+    and sends back. `you.language`: the interface language the participant chose last (participant.language),
+    or None."""
     return {
         "type": "welcome",
         "protocol": version,
@@ -150,6 +152,7 @@ def welcome(
             "role": you.role,
             "team": you.team,
             "component": you.component,
+            "language": language,
         },
     }
 

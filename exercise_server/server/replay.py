@@ -25,6 +25,7 @@ from ..core.events import View
 from ..core.metrics import compute
 from ..core.replay import CONTROL_VIEW, Replay, point_of_view, principal_for, timeline
 from ..core.timefmt import parse_offset
+from ..i18n import COOKIE, catalogues
 from ..store.base import EventStore, StoreUnavailable
 from .context import AppContext
 from .errors import RequestError
@@ -40,7 +41,7 @@ _SEQ = re.compile(r"^\d{1,12}$")
 class _Entry:
     replay: Replay
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
-    timelines: dict[tuple[int, str], list[dict[str, Any]]] = field(default_factory=dict)
+    timelines: dict[tuple[int, str, str], list[dict[str, Any]]] = field(default_factory=dict)
 
 
 class Replays:
@@ -164,10 +165,12 @@ async def replay_timeline(request: Request) -> JSONResponse:
     """GET /api/exercises/{exercise}/timeline: every event the view could see, for the scrubber."""
     _, entry = await _authorised(request)
     view = _view(request, entry)
+    language = _language(request)
     replay = entry.replay
-    key = (replay.head, view)
-    if key not in entry.timelines:  # kept per view until the log grows
-        items = await run_in_threadpool(timeline, list(replay.events), view)
+    key = (replay.head, view, language)
+    if key not in entry.timelines:  # kept per view and language until the log grows
+        gettext = catalogues().get(language).translations.gettext
+        items = await run_in_threadpool(timeline, list(replay.events), view, gettext)
         entry.timelines = {k: v for k, v in entry.timelines.items() if k[0] == replay.head}
         entry.timelines[key] = items
     latest = replay.latest
@@ -198,12 +201,23 @@ async def exercise_metrics(request: Request) -> JSONResponse:
     return JSONResponse(_json_keys(metrics.to_dict()))
 
 
+def _language(request: Request) -> str:
+    """The language asked for (`?language=`), else the page's: the browser's choice, else its Accept-Language."""
+    i18n = catalogues()
+    asked = request.query_params.get("language")
+    if asked is not None and asked not in i18n.by_language:
+        raise RequestError("invalid", f"language must be one of {', '.join(i18n.languages)}")
+    return asked or i18n.choose(request.cookies.get(COOKIE), request.headers.get("accept-language"))
+
+
 @api
 async def exercise_report(request: Request) -> Response:
-    """GET /api/exercises/{exercise}/report: the after-action report, as a file to keep."""
+    """GET /api/exercises/{exercise}/report: the after-action report, as a file to keep, in `?language=`
+    (else the page's language: the browser's choice, else its Accept-Language)."""
     _, entry = await _authorised(request)
     ctx: AppContext = request.app.state.ctx
-    html = await run_in_threadpool(report.render, list(entry.replay.events), ctx.settings.web_dir)
+    language = _language(request)
+    html = await run_in_threadpool(report.render, list(entry.replay.events), ctx.settings.web_dir, language)
     exercise = request.path_params["exercise"]
     return Response(
         html,

@@ -207,7 +207,14 @@ async def _catch_up(runtime: ExerciseRuntime, conn: Connection, plan: CatchUp) -
     """Welcome, the snapshot or the backlog, caught_up, then what was queued meanwhile; then live."""
     fmt = conn.fmt
     welcome = protocol.welcome(
-        runtime.id, plan.mode, plan.head, runtime.clock.now(), conn.principal, runtime.fanout.epoch, conn.protocol
+        runtime.id,
+        plan.mode,
+        plan.head,
+        runtime.clock.now(),
+        conn.principal,
+        runtime.fanout.epoch,
+        conn.protocol,
+        runtime.state.languages.get(conn.principal.participant),
     )
     await conn.write(protocol.encode(welcome, fmt))
     if isinstance(plan, Snapshot):

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from .. import events as ev
 from ..context import Decider, Decision, Handler
 from ..errors import CommandError
+from ..events import N_
 from ..scenario import Scenario
 from ..validate import choice, geometry, offset, text
 from ..validate import field as required
@@ -36,13 +37,23 @@ ACTIONS = {
     ev.RFA_CLARIFIED: "request for assistance clarified",
 }
 KNOWN_ITEMS = {ev.RFA_SUBMITTED: ("request", "rfa_id", "asset")}
+STATUS_WORDS = {
+    "accepted": N_("accepted"),
+    "declined": N_("declined"),
+    "more_info_requested": N_("more info requested"),
+}
 LABELS: dict[str, Label] = {
-    ev.RFA_SUBMITTED: lambda p: f"{p['rfa_id']} {p['asset']} requested by {p['team']}",
-    ev.RFA_RESPONDED: lambda p: (
-        f"{p['rfa_id']} {STATUS[p['decision']].replace('_', ' ')} by {p['team']}"
+    ev.RFA_SUBMITTED: lambda p, _: (
+        _("%(id)s %(asset)s requested by %(team)s") % {"id": p["rfa_id"], "asset": _(p["asset"]), "team": p["team"]}
+    ),
+    ev.RFA_RESPONDED: lambda p, _: (
+        _("%(id)s %(status)s by %(team)s")
+        % {"id": p["rfa_id"], "status": _(STATUS_WORDS[STATUS[p["decision"]]]), "team": p["team"]}
         + (f": {short(p['reason'])}" if p["reason"] else "")
     ),
-    ev.RFA_CLARIFIED: lambda p: f"{p['rfa_id']} clarified by {p['team']}: {short(p['text'])}",
+    ev.RFA_CLARIFIED: lambda p, _: (
+        _("%(id)s clarified by %(team)s: %(text)s") % {"id": p["rfa_id"], "team": p["team"], "text": short(p["text"])}
+    ),
 }
 
 

@@ -11,8 +11,10 @@ from ..access import TRAINEE
 from ..context import Decision
 from ..errors import CommandError
 
-# The replay timeline's line for an event, from its payload as the view receives it.
-Label = Callable[[dict[str, Any]], str]
+# A language's gettext (exercise_server/i18n/): the core is handed one, it reads no catalogue itself.
+Gettext = Callable[[str], str]
+# The replay timeline's line for an event, from its payload as the view receives it, in a language.
+Label = Callable[[dict[str, Any], Gettext], str]
 
 
 def short(text: str, limit: int = 80) -> str:

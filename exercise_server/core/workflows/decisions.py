@@ -25,7 +25,10 @@ RESPONSES = {"decision.record": "decision recorded"}
 ACTIONS = {ev.DECISION_RECORDED: "decision recorded"}
 KNOWN_ITEMS: dict[str, tuple[str, str, str]] = {}
 LABELS: dict[str, Label] = {
-    ev.DECISION_RECORDED: lambda p: f"{p['decision_id']} decision by {p['team']}: {short(p['what'])}",
+    ev.DECISION_RECORDED: lambda p, _: (
+        _("%(id)s decision by %(team)s: %(what)s")
+        % {"id": p["decision_id"], "team": p["team"], "what": short(p["what"])}
+    ),
 }
 
 

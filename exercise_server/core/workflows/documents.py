@@ -39,12 +39,21 @@ KNOWN_ITEMS = {
     ev.DOCUMENT_FORWARDED: ("document", "document_id", "title"),
 }
 LABELS: dict[str, Label] = {
-    ev.DOCUMENT_SHARED: lambda p: (
-        f"{p['document_id']} shared by {p['owner']} with {', '.join(p['share_with'])}"
-        f"{' (sensitive)' if p['sensitive'] else ''}: {short(p['title'])}"
+    ev.DOCUMENT_SHARED: lambda p, _: (
+        (
+            _("%(id)s shared by %(team)s with %(with)s (sensitive): %(title)s")
+            if p["sensitive"]
+            else _("%(id)s shared by %(team)s with %(with)s: %(title)s")
+        )
+        % {"id": p["document_id"], "team": p["owner"], "with": ", ".join(p["share_with"]), "title": short(p["title"])}
     ),
-    ev.DOCUMENT_FORWARDED: lambda p: f"{p['document_id']} forwarded by {p['by']} to {', '.join(p['to'])}",
-    ev.DOCUMENT_ACCESSED: lambda p: f"{p['document_id']} opened by {p['name']} ({p['team']})",
+    ev.DOCUMENT_FORWARDED: lambda p, _: (
+        _("%(id)s forwarded by %(team)s to %(to)s")
+        % {"id": p["document_id"], "team": p["by"], "to": ", ".join(p["to"])}
+    ),
+    ev.DOCUMENT_ACCESSED: lambda p, _: (
+        _("%(id)s opened by %(name)s (%(team)s)") % {"id": p["document_id"], "name": p["name"], "team": p["team"]}
+    ),
 }
 
 

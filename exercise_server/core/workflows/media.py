@@ -28,8 +28,13 @@ RESPONSES = {"statement.issue": "public statement"}
 ACTIONS = {ev.STATEMENT_ISSUED: "public statement"}
 KNOWN_ITEMS = {ev.MEDIA_PUBLISHED: ("media", "media_id", "headline")}
 LABELS: dict[str, Label] = {
-    ev.MEDIA_PUBLISHED: lambda p: f"{p['media_id']} {p['kind']}, {short(p['outlet'], 40)}: {short(p['headline'])}",
-    ev.STATEMENT_ISSUED: lambda p: f"{p['statement_id']} public statement by {p['team']}: {short(p['text'])}",
+    ev.MEDIA_PUBLISHED: lambda p, _: (
+        f"{p['media_id']} {_(p['kind'])}, {short(p['outlet'], 40)}: {short(p['headline'])}"
+    ),
+    ev.STATEMENT_ISSUED: lambda p, _: (
+        _("%(id)s public statement by %(team)s: %(text)s")
+        % {"id": p["statement_id"], "team": p["team"], "text": short(p["text"])}
+    ),
 }
 
 

@@ -48,13 +48,20 @@ ACTIONS = {
 # Items in "who knew what, when": event type -> kind, id field, name field.
 KNOWN_ITEMS = {ev.NOTIFICATION_SUBMITTED: ("notification", "notification_id", "name")}
 LABELS: dict[str, Label] = {
-    ev.NOTIFICATION_SUBMITTED: lambda p: (
-        f"{p['notification_id']} {p['kind']} notified by {p['team']}: {short(p['name'])}"
+    ev.NOTIFICATION_SUBMITTED: lambda p, _: (
+        _("%(id)s %(kind)s notified by %(team)s: %(name)s")
+        % {"id": p["notification_id"], "kind": _(p["kind"]), "team": p["team"], "name": short(p["name"])}
     ),
-    ev.NOTIFICATION_ACKNOWLEDGED: lambda p: f"{p['notification_id']} acknowledged by {p['team']}",
-    ev.NOTIFICATION_HAZARD_FLAGGED: lambda p: (
-        f"{p['notification_id']}: hazard ({p['feature_kind']}) "
-        + (f"{p['distance_m']} m away" if "distance_m" in p else "within 2 km")
+    ev.NOTIFICATION_ACKNOWLEDGED: lambda p, _: (
+        _("%(id)s acknowledged by %(team)s") % {"id": p["notification_id"], "team": p["team"]}
+    ),
+    ev.NOTIFICATION_HAZARD_FLAGGED: lambda p, _: (
+        (
+            _("%(id)s: hazard (%(kind)s) %(distance)s m away")
+            if "distance_m" in p
+            else _("%(id)s: hazard (%(kind)s) within 2 km")
+        )
+        % {"id": p["notification_id"], "kind": _(p["feature_kind"]), "distance": p.get("distance_m")}
     ),
 }
 

@@ -2,6 +2,7 @@
 // token (the server checks who may read the inject) and hands it to the browser as a download.
 
 import { el, toast } from './dom.js';
+import { errorText, t } from './i18n.js';
 
 export function attachmentList(view, injectId, attachments) {
   if (!attachments?.length) return null;
@@ -17,7 +18,7 @@ async function download(view, injectId, file) {
   const response = await fetch(url, { headers: { Authorization: `Bearer ${token}` } });
   if (!response.ok) {
     const data = await response.json().catch(() => ({}));
-    toast(data.error?.message || `the file could not be fetched (${response.status})`);
+    toast(data.error ? errorText(data.error.code, data.error.message) : t('the file could not be fetched ({status})', { status: response.status }));
     return;
   }
   const link = el('a', { href: URL.createObjectURL(await response.blob()), download: file });

@@ -1,6 +1,8 @@
 // The exercise clock as the page shows it: computed from the clock state the server sent
 // and the offset between the server's wall clock and this browser's.
 
+import { formatTime, t } from './i18n.js';
+
 export function exNow(clock, serverOffset) {
   if (clock.status !== 'running') return clock.anchor_ex;
   const now = Date.now() / 1000 + serverOffset;
@@ -30,6 +32,13 @@ export function parseOffset(text) {
   return Number(m[1]) * 3600 + Number(m[2]) * 60 + Number(m[3] || 0);
 }
 
+// The clock's state in the seat's words.
+export function clockStatus(clock) {
+  const names = { draft: t('draft'), running: t('running'), paused: t('paused'), ended: t('ended') };
+  if (clock.status === 'running' && clock.speed && clock.speed !== 1) return t('running x{speed}', { speed: clock.speed });
+  return names[clock.status] || clock.status;
+}
+
 // Keep the header's clock current: scenario time and wall time side by side.
 export function runClockDisplay(view) {
   const scenarioEl = document.getElementById('scenario-time');
@@ -40,9 +49,9 @@ export function runClockDisplay(view) {
     const clock = view.state.clock;
     const ex = exNow(clock, view.serverOffset);
     scenarioEl.textContent = scenarioLabel(view.state.scenario.start, ex);
-    statusEl.textContent = clock.status === 'running' && clock.speed !== 1 ? `running x${clock.speed}` : clock.status;
+    statusEl.textContent = clockStatus(clock);
     statusEl.dataset.status = clock.status;
-    wallEl.textContent = new Date().toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+    wallEl.textContent = formatTime(new Date());
   };
   view.addEventListener('change', tick);
   setInterval(tick, 500);

@@ -4,11 +4,13 @@
 // Protocol 1.1: a command's id is its idempotency key, so a command left unanswered when the
 // connection dropped is sent again, with the same id, after the reconnect; the answer settles it.
 
+import { errorText, t } from './i18n.js';
+
 const { encode, decode } = window.MessagePack;
 const PROTOCOL = 1.1;
-const FATAL = { 4401: 'Your session is no longer valid. Sign in again.', 4403: 'Your join code was revoked.',
-                4404: 'This exercise does not exist.', 4400: 'The server refused this client.',
-                4410: 'You were removed from the exercise by the facilitator.' };
+const FATAL = () => ({ 4401: t('Your session is no longer valid. Sign in again.'), 4403: t('Your join code was revoked.'),
+  4404: t('This exercise does not exist.'), 4400: t('The server refused this client.'),
+  4410: t('You were removed from the exercise by the facilitator.') });
 
 export class Connection {
   constructor({ exercise, token, onFrame, onState, onFatal }) {
@@ -71,7 +73,7 @@ export class Connection {
         const waiting = this.pending.get(frame.id);
         if (waiting) {
           this.pending.delete(frame.id);
-          if (frame.type === 'ack') waiting.resolve(frame); else waiting.reject(Object.assign(new Error(frame.message), frame));
+          if (frame.type === 'ack') waiting.resolve(frame); else waiting.reject(Object.assign(new Error(errorText(frame.code, frame.message)), frame));
           return;
         }
         break;
@@ -91,21 +93,22 @@ export class Connection {
         this.ws.send(waiting.frame);
       } else {
         this.pending.delete(id);
-        waiting.reject(Object.assign(new Error('connection lost; try again'), { code: 'offline' }));
+        waiting.reject(Object.assign(new Error(t('connection lost; try again')), { code: 'offline' }));
       }
     }
   }
 
   closed(e) {
     if (this.stopped) return;
-    if (FATAL[e.code]) {
+    const fatal = FATAL()[e.code];
+    if (fatal) {
       for (const waiting of this.pending.values()) {
-        waiting.reject(Object.assign(new Error(FATAL[e.code]), { code: 'offline' }));
+        waiting.reject(Object.assign(new Error(fatal), { code: 'offline' }));
       }
       this.pending.clear();
       this.stopped = true;
       this.setState('signed out');
-      this.onFatal(e.code, FATAL[e.code]);
+      this.onFatal(e.code, fatal);
       return;
     }
     this.setState('reconnecting');
@@ -117,7 +120,7 @@ export class Connection {
   command(type, fields = {}) {
     return new Promise((resolve, reject) => {
       if (!this.ws || this.ws.readyState !== WebSocket.OPEN) {
-        reject(Object.assign(new Error('not connected; try again in a moment'), { code: 'offline' }));
+        reject(Object.assign(new Error(t('not connected; try again in a moment')), { code: 'offline' }));
         return;
       }
       const id = `${this.idPrefix}-${this.nextId++}`;
@@ -133,17 +136,21 @@ export class Connection {
   }
 }
 
-const EXPLAINED = {
-  degraded: 'connected, but the server cannot store anything just now: what you send is refused until it can',
-  reconnecting: 'the connection dropped; reconnecting by itself, and what you missed will follow',
-  'catching up': 'receiving what happened while you were away',
-};
+const EXPLAINED = () => ({
+  degraded: t('connected, but the server cannot store anything just now: what you send is refused until it can'),
+  reconnecting: t('the connection dropped; reconnecting by itself, and what you missed will follow'),
+  'catching up': t('receiving what happened while you were away'),
+});
+const NAMES = () => ({
+  connecting: t('connecting'), connected: t('connected'), reconnecting: t('reconnecting'),
+  'catching up': t('catching up'), degraded: t('connected, server degraded'), 'signed out': t('signed out'),
+});
 
 // Show the connection state in the header: connected, reconnecting, catching up, degraded.
 export function showConnectionState(state) {
   const box = document.getElementById('connection');
   if (!box) return;
-  box.textContent = state === 'degraded' ? 'connected, server degraded' : state;
-  box.title = EXPLAINED[state] || '';
+  box.textContent = NAMES()[state] || state;
+  box.title = EXPLAINED()[state] || '';
   box.dataset.state = state.replace(' ', '-');
 }

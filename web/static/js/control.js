@@ -12,6 +12,10 @@ import { jointRoomCards, showWorkflowsIn, workflowFeatures } from './workflows.j
 import { ControlCoordination } from './control_coordination.js';
 import { attachmentList } from './attachments.js';
 import { InjectEditor } from './inject_editor.js';
+import { channelName } from './inbox.js';
+import { t } from './i18n.js';
+import { followSeatLanguage } from './seat_language.js';
+import { injectStatusName, roleName } from './words.js';
 
 const exercise = document.body.dataset.exercise;
 const token = facilitatorToken();
@@ -38,7 +42,7 @@ async function run(type, fields = {}) {
 
 for (const button of document.querySelectorAll('#clock-controls [data-command]')) {
   button.addEventListener('click', () => {
-    if (button.dataset.command === 'exercise.end' && !confirm('End the exercise for everyone?')) return;
+    if (button.dataset.command === 'exercise.end' && !confirm(t('End the exercise for everyone?'))) return;
     run(button.dataset.command);
   });
 }
@@ -47,7 +51,7 @@ $('#jump').addEventListener('click', () => {
   // An offset (+1:30) is sent as seconds; anything else (a scenario time, D+1 09:30) as typed,
   // for the server to read or to refuse with its reason.
   const text = $('#jump-to').value.trim();
-  if (!text) { toast('Jump to an offset such as +1:30 or a scenario time such as D+1 09:30'); return; }
+  if (!text) { toast(t('Jump to an offset such as +1:30 or a scenario time such as D+1 09:30')); return; }
   run('clock.jump', { to: parseOffset(text) ?? text });
 });
 
@@ -65,8 +69,11 @@ function renderClockControls() {
 
 function dueOf(row) {
   const i = row.inject;
-  if (typeof i.at === 'object' && i.at) return `after ${i.at.after} ${i.at.when}${i.at.delay ? ` ${i.at.delay}` : ''}`;
-  if (i.at === 'manual' || row.adhoc) return 'manual';
+  if (typeof i.at === 'object' && i.at) {
+    const when = { released: t('released'), acknowledged: t('acknowledged') }[i.at.when] || i.at.when;
+    return t('after {inject} {when}', { inject: i.at.after, when }) + (i.at.delay ? ` ${i.at.delay}` : '');
+  }
+  if (i.at === 'manual' || row.adhoc) return t('manual');
   return offsetLabel(i.offset);
 }
 
@@ -78,12 +85,12 @@ function rowActions(row) {
   const id = row.inject.id;
   const buttons = [];
   if (row.status === 'scheduled' || row.status === 'held') {
-    buttons.push(el('button', { type: 'button', onclick: () => run('inject.release', { inject_id: id }) }, 'Release now'));
+    buttons.push(el('button', { type: 'button', onclick: () => run('inject.release', { inject_id: id }) }, t('Release now')));
     buttons.push(row.status === 'held'
-      ? el('button', { type: 'button', onclick: () => run('inject.unhold', { inject_id: id }) }, 'Unhold')
-      : el('button', { type: 'button', onclick: () => run('inject.hold', { inject_id: id }) }, 'Hold'));
-    buttons.push(el('button', { type: 'button', onclick: () => editor.open(row) }, 'Edit'));
-    buttons.push(el('button', { type: 'button', class: 'danger', onclick: () => run('inject.cancel', { inject_id: id }) }, 'Cancel'));
+      ? el('button', { type: 'button', onclick: () => run('inject.unhold', { inject_id: id }) }, t('Unhold'))
+      : el('button', { type: 'button', onclick: () => run('inject.hold', { inject_id: id }) }, t('Hold')));
+    buttons.push(el('button', { type: 'button', onclick: () => editor.open(row) }, t('Edit')));
+    buttons.push(el('button', { type: 'button', class: 'danger', onclick: () => run('inject.cancel', { inject_id: id }) }, t('Cancel')));
   }
   return buttons;
 }
@@ -117,13 +124,14 @@ function renderMsel() {
       el('div', { class: 'ack' }, `${view.teamName(team)}: ${a.name}, ${scenarioLabel(start, a.ex_time)}`));
     const responses = Object.entries(row.responses || {}).map(([team, r]) =>
       el('div', { class: 'response', dataset: { team } },
-        `${view.teamName(team)} responded: ${r.name}, ${scenarioLabel(start, r.ex_time)} (${r.action})`));
+        t('{team} responded: {name}, {time} ({action})', { team: view.teamName(team), name: r.name,
+          time: scenarioLabel(start, r.ex_time), action: r.action })));
     return el('tr', { class: `status-${row.status}${soon ? ' due-soon' : ''}`, dataset: { inject: i.id } },
       el('td', {}, el('div', { class: 'due' }, dueOf(row)),
-        el('span', { class: `status status-${row.status}` }, row.status),
+        el('span', { class: `status status-${row.status}` }, injectStatusName(row.status)),
         row.status === 'released' ? el('div', { class: 'meta' }, scenarioLabel(start, row.released_ex)) : null),
       el('td', { title: i.notes || '' }, el('strong', { class: 'inject-id' }, i.id), ' ', i.title,
-        el('div', { class: 'meta' }, `to ${addressees(i)}`), attachmentList(view, i.id, i.attachments)),
+        el('div', { class: 'meta' }, t('to {addressees}', { addressees: addressees(i) })), attachmentList(view, i.id, i.attachments)),
       el('td', { class: 'acks' }, acks, responses),
       el('td', { class: 'row-actions' }, rowActions(row)));
   }));
@@ -169,17 +177,19 @@ $('#adhoc-form').addEventListener('submit', async (e) => {
 function renderCodes() {
   const s = view.state;
   replaceChildren($('#code-table tbody'), (s.codes || []).map((c) => {
-    const who = c.team ? view.teamName(c.team) : c.role;
-    const status = [c.revoked ? 'revoked' : null, c.replaced_by ? `replaced by ${c.replaced_by}` : null].filter(Boolean);
+    const who = c.team ? view.teamName(c.team) : roleName(c.role);
+    const status = [c.revoked ? t('revoked') : null, c.replaced_by ? t('replaced by {code}', { code: c.replaced_by }) : null]
+      .filter(Boolean);
     return el('tr', { class: `${c.revoked ? 'revoked' : ''}${c.replaced_by ? ' replaced' : ''}`, dataset: { code: c.code } },
       el('td', {}, who), el('td', { class: 'code' }, c.code),
       el('td', { class: 'code-actions' }, status.join(', '),
-        c.replaced_by ? null : el('button', { type: 'button', class: 'new-code', 'aria-label': `New code for ${who}`,
-          onclick: () => confirm(`Give ${who} a new code? ${c.code} then lets nobody new in; those who joined with it stay in.`)
-            && run('code.replace', { code: c.code }) }, 'New code'),
-        c.revoked ? null : el('button', { type: 'button', class: 'danger', 'aria-label': `Revoke ${c.code}`,
-          onclick: () => confirm(`Revoke ${c.code}? Everyone who joined with it is disconnected.`)
-            && run('code.revoke', { code: c.code }) }, 'Revoke')));
+        c.replaced_by ? null : el('button', { type: 'button', class: 'new-code', 'aria-label': t('New code for {who}', { who }),
+          onclick: () => confirm(t('Give {who} a new code? {code} then lets nobody new in; those who joined with it stay in.',
+            { who, code: c.code }))
+            && run('code.replace', { code: c.code }) }, t('New code')),
+        c.revoked ? null : el('button', { type: 'button', class: 'danger', 'aria-label': t('Revoke {code}', { code: c.code }),
+          onclick: () => confirm(t('Revoke {code}? Everyone who joined with it is disconnected.', { code: c.code }))
+            && run('code.revoke', { code: c.code }) }, t('Revoke'))));
   }));
 }
 
@@ -187,12 +197,12 @@ function renderCodes() {
 function renderParticipants() {
   const s = view.state;
   replaceChildren($('#participant-table tbody'), s.participants.map((p) => {
-    const where = p.team ? view.teamName(p.team) : p.role;
+    const where = p.team ? view.teamName(p.team) : roleName(p.role);
     return el('tr', { dataset: { participant: p.id } }, el('td', {}, p.name), el('td', { class: 'meta' }, where),
-      el('td', {}, el('button', { type: 'button', class: 'danger', 'aria-label': `Remove ${p.name}`,
-        onclick: () => confirm(`Remove ${p.name} (${where}) from the exercise? Their session ends now and their `
-          + `token stops working. To keep them from joining again, give ${where} a new code.`)
-          && run('participant.remove', { participant: p.id }) }, 'Remove')));
+      el('td', {}, el('button', { type: 'button', class: 'danger', 'aria-label': t('Remove {name}', { name: p.name }),
+        onclick: () => confirm(t('Remove {name} ({where}) from the exercise? Their session ends now and their token '
+          + 'stops working. To keep them from joining again, give {where} a new code.', { name: p.name, where }))
+          && run('participant.remove', { participant: p.id }) }, t('Remove'))));
   }));
 }
 
@@ -201,9 +211,9 @@ function renderParticipants() {
 view.addEventListener('reset', () => {
   const s = view.state;
   $('#exercise-title').textContent = s.scenario.title;
-  $('#who').textContent = `Exercise control · ${exercise}`;
+  $('#who').textContent = `${t('Exercise control')} · ${exercise}`;
   $('#handout-link').href = `/control/${encodeURIComponent(exercise)}/handout`;
-  replaceChildren($('#adhoc-channel'), s.scenario.channels.map((c) => el('option', { value: c }, c)));
+  replaceChildren($('#adhoc-channel'), s.scenario.channels.map((c) => el('option', { value: c }, channelName(c))));
   // The scenario's senders are the actors control plays: offered when posting as one.
   replaceChildren($('#actors'), [...new Set(s.injects.map((r) => r.inject.from))].sort()
     .map((actor) => el('option', { value: actor })));
@@ -239,4 +249,8 @@ setInterval(() => {
   if (++ticks % 5 === 0) renderTimeline(exNow(view.state.clock, view.serverOffset));
 }, 1000);
 runClockDisplay(view);
+followSeatLanguage(view, () => {
+  renderMsel(); renderCodes(); renderParticipants(); renderPresence(view, $('#presence')); rooms.render();
+  coordination.render(); $('#who').textContent = `${t('Exercise control')} · ${exercise}`;
+});
 if (token) view.connect(exercise, token, (code, message) => { toast(message, 600000); });

@@ -6,8 +6,10 @@
 
 import { $, clearSent, el, replaceChildren, toast } from './dom.js';
 import { decisionRow, documentRow, mediaFeed, mediaRow, notificationRow, rfaRow, statementRow } from './workflows.js';
+import { t } from './i18n.js';
+import { mediaKindName } from './words.js';
 
-const MEDIA_KINDS = [['article', 'news article'], ['radio', 'radio bulletin'], ['social', 'social media post']];
+const MEDIA_KINDS = ['article', 'radio', 'social'];
 
 export class ControlCoordination {
   constructor(view, root, { publish = false, observe = null } = {}) {
@@ -19,7 +21,7 @@ export class ControlCoordination {
 
   observeButton(team, subject) {
     return this.observe ? el('button', { type: 'button', class: 'observe-item',
-      onclick: () => this.observe(team, subject) }, 'Observe') : null;
+      onclick: () => this.observe(team, subject) }, t('Observe')) : null;
   }
 
   setUp() {
@@ -31,14 +33,14 @@ export class ControlCoordination {
     return el('form', { id: 'media-form', class: 'stacked', autocomplete: 'off',
       onsubmit: (e) => { e.preventDefault(); this.sendMedia(); } },
     el('div', { class: 'form-row' },
-      el('label', {}, 'Outlet ', el('input', { id: 'media-outlet', maxlength: 200, required: true,
-        placeholder: 'Radio Tamsa, The Nalora Herald, @TamsaWatch' })),
-      el('label', {}, 'Kind ', el('select', { id: 'media-kind' },
-        MEDIA_KINDS.map(([value, text]) => el('option', { value }, text)))),
-      el('label', {}, 'In reply to ', el('select', { id: 'media-reply' }, el('option', { value: '' }, '(nothing)')))),
-    el('label', {}, 'Headline ', el('input', { id: 'media-headline', maxlength: 200, required: true })),
-    el('label', {}, 'Text ', el('textarea', { id: 'media-body', maxlength: 4000, rows: 2, required: true })),
-    el('button', { type: 'submit', id: 'media-send' }, 'Publish to everyone'));
+      el('label', {}, t('Outlet') + ' ', el('input', { id: 'media-outlet', maxlength: 200, required: true,
+        placeholder: t('Radio Tamsa, The Nalora Herald, @TamsaWatch') })),
+      el('label', {}, t('Kind') + ' ', el('select', { id: 'media-kind' },
+        MEDIA_KINDS.map((value) => el('option', { value }, mediaKindName(value))))),
+      el('label', {}, t('In reply to') + ' ', el('select', { id: 'media-reply' }, el('option', { value: '' }, t('(nothing)'))))),
+    el('label', {}, t('Headline') + ' ', el('input', { id: 'media-headline', maxlength: 200, required: true })),
+    el('label', {}, t('Text') + ' ', el('textarea', { id: 'media-body', maxlength: 4000, rows: 2, required: true })),
+    el('button', { type: 'submit', id: 'media-send' }, t('Publish to everyone')));
   }
 
   async sendMedia() {
@@ -51,7 +53,7 @@ export class ControlCoordination {
       clearSent(typed, sent);
       if ($('#media-reply').value === reply) $('#media-reply').value = '';
     } catch (error) {
-      toast(`media.publish: ${error.message}`);
+      toast(error.message);
     }
   }
 
@@ -66,9 +68,9 @@ export class ControlCoordination {
     if (!select) return;
     const kept = select.value;
     const s = this.view.state;
-    replaceChildren(select, el('option', { value: '' }, '(nothing)'),
+    replaceChildren(select, el('option', { value: '' }, t('(nothing)')),
       (s.statements || []).map((x) => el('option', { value: x.statement_id },
-        `${x.statement_id} statement by ${this.view.teamName(x.team)}`)),
+        `${x.statement_id} ${t('statement by {team}', { team: this.view.teamName(x.team) })}`)),
       (s.media || []).map((m) => el('option', { value: m.media_id }, `${m.media_id} ${m.headline}`)));
     select.value = kept;
   }
@@ -78,7 +80,7 @@ export class ControlCoordination {
     if (!s) return;
     const v = this.view;
     const answer = (x) => (this.publish ? el('button', { type: 'button', class: 'answer-statement',
-      onclick: () => this.answer(x.statement_id) }, 'Answer with media') : null);
+      onclick: () => this.answer(x.statement_id) }, t('Answer with media')) : null);
     const about = (team, id) => this.observeButton(team, id);
     replaceChildren($('.wf-notifications', this.root), (s.notifications || []).map((n) => notificationRow(v, n,
       about(n.team, `${n.notification_id} ${n.name}`))));
@@ -87,7 +89,7 @@ export class ControlCoordination {
       about(d.owner, `${d.document_id} ${d.title}`))));
     replaceChildren($('.wf-media', this.root), mediaFeed(v).map((m) => mediaRow(v, m)));
     replaceChildren($('.wf-statements', this.root), (s.statements || []).map((x) => statementRow(v, x,
-      [answer(x), about(x.team, `public statement ${x.statement_id}`)])));
+      [answer(x), about(x.team, t('public statement {id}', { id: x.statement_id }))])));
     replaceChildren($('.wf-decisions', this.root), (s.decisions || []).map((d) => decisionRow(v, d,
       about(d.team, `${d.decision_id} ${d.what}`))));
     this.renderReplyOptions();

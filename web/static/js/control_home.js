@@ -1,7 +1,8 @@
 // The facilitator's list of exercises and scenarios; opening an exercise.
 import { $, el, replaceChildren } from './dom.js';
 import { api, facilitatorToken, forgetFacilitator } from './session.js';
-import { offsetLabel } from './clock.js';
+import { clockStatus, offsetLabel } from './clock.js';
+import { t } from './i18n.js';
 
 const token = facilitatorToken();
 if (!token) location.replace('/');
@@ -13,14 +14,14 @@ async function load() {
       api('/api/exercises', { token }), api('/api/scenarios', { token })]);
     replaceChildren($('#exercise-table tbody'), exercises.map((x) => el('tr', { dataset: { exercise: x.id } },
       el('td', {}, el('strong', {}, x.title), el('div', { class: 'meta' }, x.id)), el('td', {}, x.scenario),
-      el('td', {}, x.clock.status), el('td', {}, String(x.connections)),
-      el('td', {}, el('a', { href: `/control/${encodeURIComponent(x.id)}`, class: 'button' }, 'Control panel')))));
+      el('td', {}, clockStatus(x.clock)), el('td', {}, String(x.connections)),
+      el('td', {}, el('a', { href: `/control/${encodeURIComponent(x.id)}`, class: 'button' }, t('Control panel'))))));
     replaceChildren($('#scenario-table tbody'), scenarios.map((sc) => el('tr', { dataset: { scenario: sc.id } },
       el('td', {}, el('strong', {}, sc.title), el('div', { class: 'meta' }, sc.id)), el('td', {}, sc.start),
-      el('td', {}, String(sc.teams)), el('td', {}, `${sc.injects} over ${offsetLabel(sc.duration).slice(1)}`),
-      el('td', {}, el('button', { type: 'button', onclick: () => open(sc.id) }, 'Open exercise')))));
+      el('td', {}, String(sc.teams)), el('td', {}, t('{count} over {duration}', { count: sc.injects, duration: offsetLabel(sc.duration).slice(1) })),
+      el('td', {}, el('button', { type: 'button', onclick: () => open(sc.id) }, t('Open exercise'))))));
     replaceChildren($('#scenario-problems'), failed.map((f) => el('p', { class: 'form-error' },
-      `${f.file} was not loaded: ${f.problems.join('; ')}`)));
+      t('{file} was not loaded: {problems}', { file: f.file, problems: f.problems.join('; ') }))));
   } catch (error) {
     if (error.status === 403) { forgetFacilitator(); location.replace('/'); }
     $('#control-error').textContent = error.message;
@@ -37,3 +38,4 @@ async function open(scenario) {
 }
 
 load();
+document.addEventListener('seat-language', load);

@@ -7,11 +7,13 @@ import { $, clearSent, el, replaceChildren, toast } from './dom.js';
 import { exNow, parseOffset } from './clock.js';
 import { decisionRow, documentRow, isExpired, mediaFeed, mediaRow, notificationRow, rfaRow, statementRow }
   from './workflows.js';
+import { t } from './i18n.js';
+import { assetName, decisionName } from './words.js';
 
 const ASSETS = ['escort', 'airlift', 'engineering', 'medical'];
 
 function checkboxes(id, components) {
-  return el('div', { id, class: 'share-with' }, el('span', { class: 'meta' }, 'Share with: '),
+  return el('div', { id, class: 'share-with' }, el('span', { class: 'meta' }, t('Share with:') + ' '),
     components.map((c) => el('label', {}, el('input', { type: 'checkbox', value: c.id }), ` ${c.name}`)));
 }
 
@@ -81,17 +83,17 @@ export class CoordinationPanel {
 
   notifyForm() {
     return el('fieldset', { class: 'wf-notify' },
-      el('legend', {}, 'Notify a site or a movement'),
-      el('select', { id: 'notify-kind', 'aria-label': 'Site or movement', onchange: () => this.resetRoute() },
-        el('option', { value: 'movement' }, 'movement (convoy, distribution)'), el('option', { value: 'site' }, 'site')),
-      el('input', { id: 'notify-name', maxlength: 200, placeholder: 'Name (e.g. convoy to Kora)' }),
-      el('label', {}, 'From ', el('input', { id: 'notify-start', placeholder: 'now', size: 6,
-        title: 'Exercise time such as +1:30; empty for now' })),
-      el('label', {}, 'for ', el('input', { id: 'notify-for', value: '2:00', size: 5, title: 'Hours and minutes' })),
+      el('legend', {}, t('Notify a site or a movement')),
+      el('select', { id: 'notify-kind', 'aria-label': t('Site or movement'), onchange: () => this.resetRoute() },
+        el('option', { value: 'movement' }, t('movement (convoy, distribution)')), el('option', { value: 'site' }, t('site'))),
+      el('input', { id: 'notify-name', maxlength: 200, placeholder: t('Name (e.g. convoy to Kora)') }),
+      el('label', {}, t('From') + ' ', el('input', { id: 'notify-start', placeholder: t('now'), size: 6,
+        title: t('Exercise time such as +1:30; empty for now') })),
+      el('label', {}, t('for') + ' ', el('input', { id: 'notify-for', value: '2:00', size: 5, title: t('Hours and minutes') })),
       checkboxes('notify-share', this.others()),
-      el('button', { type: 'button', id: 'notify-draw', onclick: () => this.drawRoute() }, 'Draw on map'),
+      el('button', { type: 'button', id: 'notify-draw', onclick: () => this.drawRoute() }, t('Draw on map')),
       el('span', { id: 'notify-points' }, ''),
-      el('button', { type: 'button', id: 'notify-send', onclick: () => this.sendNotification() }, 'Send notification'));
+      el('button', { type: 'button', id: 'notify-send', onclick: () => this.sendNotification() }, t('Send notification')));
   }
 
   resetRoute() {
@@ -103,10 +105,10 @@ export class CoordinationPanel {
   drawRoute() {
     this.route = [];
     const site = $('#notify-kind').value === 'site';
-    $('#notify-points').textContent = site ? 'Click the site on the map.' : 'Click points of the route on the map.';
+    $('#notify-points').textContent = site ? t('Click the site on the map.') : t('Click points of the route on the map.');
     const next = (at) => {
       this.route.push(at);
-      $('#notify-points').textContent = site ? 'site placed' : `${this.route.length} point(s)`;
+      $('#notify-points').textContent = site ? t('site placed') : t('{n} point(s)', { n: this.route.length });
       if (!site) this.getMap().pick(next);
     };
     this.getMap().pick(next);
@@ -115,13 +117,13 @@ export class CoordinationPanel {
   async sendNotification() {
     this.getMap().stopPicking();
     const kind = $('#notify-kind').value;
-    if (kind === 'movement' && this.route.length < 2) { toast('Draw the route first: at least two points.'); return; }
-    if (kind === 'site' && this.route.length !== 1) { toast('Place the site on the map first.'); return; }
+    if (kind === 'movement' && this.route.length < 2) { toast(t('Draw the route first: at least two points.')); return; }
+    if (kind === 'site' && this.route.length !== 1) { toast(t('Place the site on the map first.')); return; }
     const startText = $('#notify-start').value.trim();
     const start = startText ? parseOffset(startText) : this.now();
     const length = parseOffset($('#notify-for').value);
-    if (start === null) { toast('Start at an exercise time such as +1:30, or leave it empty for now.'); return; }
-    if (!length) { toast('Give the length of the window, such as 2:00.'); return; }
+    if (start === null) { toast(t('Start at an exercise time such as +1:30, or leave it empty for now.')); return; }
+    if (!length) { toast(t('Give the length of the window, such as 2:00.')); return; }
     const geometry = kind === 'site' ? { type: 'Point', coordinates: this.route[0] }
       : { type: 'LineString', coordinates: this.route };
     const done = await this.submit('notification.submit', { kind, name: $('#notify-name').value.trim(),
@@ -135,26 +137,26 @@ export class CoordinationPanel {
     const mayAck = ['military', 'police'].includes(you.component) && n.share_with.includes(you.component)
       && !(n.acks || {})[you.team] && !isExpired(this.view, n);
     return mayAck ? el('button', { type: 'button', class: 'ack-notification',
-      onclick: () => this.run('notification.acknowledge', { notification_id: n.notification_id }) }, 'Acknowledge') : null;
+      onclick: () => this.run('notification.acknowledge', { notification_id: n.notification_id }) }, t('Acknowledge')) : null;
   }
 
   // -- request for assistance -----------------------------------------------------
 
   rfaForm() {
     return el('fieldset', { class: 'wf-rfa' },
-      el('legend', {}, 'Request military or civil-defence assets'),
-      el('select', { id: 'rfa-asset', 'aria-label': 'Asset' }, ASSETS.map((a) => el('option', { value: a }, a))),
-      el('input', { id: 'rfa-justification', maxlength: 4000, placeholder: 'What for' }),
+      el('legend', {}, t('Request military or civil-defence assets')),
+      el('select', { id: 'rfa-asset', 'aria-label': t('Asset') }, ASSETS.map((a) => el('option', { value: a }, assetName(a)))),
+      el('input', { id: 'rfa-justification', maxlength: 4000, placeholder: t('What for') }),
       el('textarea', { id: 'rfa-last-resort', maxlength: 4000, rows: 2,
-        placeholder: 'Last resort: why no comparable civilian alternative exists (Oslo Guidelines)' }),
-      el('label', {}, 'Needed within ', el('input', { id: 'rfa-within', value: '3:00', size: 5, title: 'Hours and minutes' })),
-      el('button', { type: 'button', id: 'rfa-send', onclick: () => this.sendRfa() }, 'Request (then click the place)'));
+        placeholder: t('Last resort: why no comparable civilian alternative exists (Oslo Guidelines)') }),
+      el('label', {}, t('Needed within') + ' ', el('input', { id: 'rfa-within', value: '3:00', size: 5, title: t('Hours and minutes') })),
+      el('button', { type: 'button', id: 'rfa-send', onclick: () => this.sendRfa() }, t('Request (then click the place)')));
   }
 
   sendRfa() {
     const within = parseOffset($('#rfa-within').value);
-    if (within === null) { toast('Say within how long, such as 3:00.'); return; }
-    toast('Click on the map where assistance is needed.', 4000);
+    if (within === null) { toast(t('Say within how long, such as 3:00.')); return; }
+    toast(t('Click on the map where assistance is needed.'), 4000);
     this.getMap().pick((at) => this.submit('rfa.submit', {
       asset: $('#rfa-asset').value, justification: $('#rfa-justification').value,
       last_resort: $('#rfa-last-resort').value, time_limit: this.now() + within,
@@ -164,21 +166,20 @@ export class CoordinationPanel {
   rfaControls(r) {
     if (r.team === this.you.team && r.status === 'more_info_requested') {
       const text = this.kept(el('input', { class: 'rfa-clarification', maxlength: 4000,
-        placeholder: 'The information asked for' }), `clarify:${r.rfa_id}`);
+        placeholder: t('The information asked for') }), `clarify:${r.rfa_id}`);
       return el('div', { class: 'respond' }, text, el('button', { type: 'button', class: 'clarify-rfa',
         onclick: () => this.run('rfa.clarify', { rfa_id: r.rfa_id, text: text.value })
-          .then((done) => done && this.typed.delete(`clarify:${r.rfa_id}`)) }, 'Answer'));
+          .then((done) => done && this.typed.delete(`clarify:${r.rfa_id}`)) }, t('Answer')));
     }
     if (this.you.component !== 'military' || ['accepted', 'declined'].includes(r.status)) return null;
-    const decision = this.kept(el('select', { class: 'rfa-decision', 'aria-label': 'Decision' },
-      [['accept', 'accept'], ['decline', 'decline'], ['more_info', 'ask for more information']]
-        .map(([value, text]) => el('option', { value }, text))), `decision:${r.rfa_id}`);
-    const reason = this.kept(el('input', { class: 'rfa-reason', maxlength: 4000, placeholder: 'Reason' }),
+    const decision = this.kept(el('select', { class: 'rfa-decision', 'aria-label': t('Decision') },
+      ['accept', 'decline', 'more_info'].map((value) => el('option', { value }, decisionName(value)))), `decision:${r.rfa_id}`);
+    const reason = this.kept(el('input', { class: 'rfa-reason', maxlength: 4000, placeholder: t('Reason') }),
       `reason:${r.rfa_id}`);
     return el('div', { class: 'respond' }, decision, reason,
       el('button', { type: 'button', class: 'respond-rfa',
         onclick: () => this.respond(r.rfa_id, decision.value, reason.value.trim()) },
-      'Respond'));
+      t('Respond')));
   }
 
   async respond(rfaId, decision, reason) {
@@ -194,20 +195,20 @@ export class CoordinationPanel {
 
   shareForm() {
     return el('fieldset', { class: 'wf-share' },
-      el('legend', {}, 'Share a document'),
-      el('input', { id: 'share-title', maxlength: 200, placeholder: 'Title' }),
-      el('textarea', { id: 'share-body', maxlength: 4000, rows: 2, placeholder: 'Content' }),
+      el('legend', {}, t('Share a document')),
+      el('input', { id: 'share-title', maxlength: 200, placeholder: t('Title') }),
+      el('textarea', { id: 'share-body', maxlength: 4000, rows: 2, placeholder: t('Content') }),
       checkboxes('share-with', this.others()),
       el('label', {}, el('input', { type: 'checkbox', id: 'share-sensitive' }),
-        ' Sensitive (cannot be forwarded; every opening is logged)'),
-      el('button', { type: 'button', id: 'share-place', onclick: () => this.placeDocument() }, 'Add a place on the map'),
+        ' ' + t('Sensitive (cannot be forwarded; every opening is logged)')),
+      el('button', { type: 'button', id: 'share-place', onclick: () => this.placeDocument() }, t('Add a place on the map')),
       el('span', { id: 'share-placed' }, ''),
-      el('button', { type: 'button', id: 'share-send', onclick: () => this.sendDocument() }, 'Share'));
+      el('button', { type: 'button', id: 'share-send', onclick: () => this.sendDocument() }, t('Share')));
   }
 
   placeDocument() {
-    $('#share-placed').textContent = 'Click the place on the map.';
-    this.getMap().pick((at) => { this.place = at; $('#share-placed').textContent = 'place set'; });
+    $('#share-placed').textContent = t('Click the place on the map.');
+    this.getMap().pick((at) => { this.place = at; $('#share-placed').textContent = t('place set'); });
   }
 
   async sendDocument() {
@@ -223,26 +224,26 @@ export class CoordinationPanel {
   documentControls(d) {
     if (d.sealed) {
       return el('button', { type: 'button', class: 'open-document',
-        onclick: () => this.run('document.open', { document_id: d.document_id }) }, 'Open (recorded)');
+        onclick: () => this.run('document.open', { document_id: d.document_id }) }, t('Open (recorded)'));
     }
-    if (d.sensitive && d.owner !== this.you.team) return el('div', { class: 'meta' }, 'Sensitive: not to be forwarded.');
+    if (d.sensitive && d.owner !== this.you.team) return el('div', { class: 'meta' }, t('Sensitive: not to be forwarded.'));
     const choices = this.others().filter((c) => !(d.recipients || []).includes(c.id));
     if (!choices.length) return null;
-    const to = this.kept(el('select', { class: 'forward-to', 'aria-label': 'Forward to' },
+    const to = this.kept(el('select', { class: 'forward-to', 'aria-label': t('Forward to') },
       choices.map((c) => el('option', { value: c.id }, c.name))), `forward:${d.document_id}`);
     return el('div', { class: 'forward' }, to, el('button', { type: 'button', class: 'forward-document',
-      onclick: () => this.run('document.forward', { document_id: d.document_id, to: [to.value] }) }, 'Forward'));
+      onclick: () => this.run('document.forward', { document_id: d.document_id, to: [to.value] }) }, t('Forward')));
   }
 
   // -- media and statements, decisions --------------------------------------------
 
   statementForm() {
     const draft = el('textarea', { id: 'statement-text', maxlength: 4000, rows: 3,
-      placeholder: 'Draft your public statement (press line). Drafts stay on this computer until issued.' });
+      placeholder: t('Draft your public statement (press line). Drafts stay on this computer until issued.') });
     draft.value = this.memory.get('statement-draft', '');
     draft.addEventListener('input', () => this.memory.set('statement-draft', draft.value));
-    return el('fieldset', { class: 'wf-statement' }, el('legend', {}, 'Public statement'), draft,
-      el('button', { type: 'button', id: 'statement-send', onclick: () => this.issueStatement() }, 'Issue publicly'));
+    return el('fieldset', { class: 'wf-statement' }, el('legend', {}, t('Public statement')), draft,
+      el('button', { type: 'button', id: 'statement-send', onclick: () => this.issueStatement() }, t('Issue publicly')));
   }
 
   async issueStatement() {
@@ -252,12 +253,12 @@ export class CoordinationPanel {
   }
 
   decisionForm() {
-    return el('fieldset', { class: 'wf-decision' }, el('legend', {}, 'Record a decision'),
-      el('input', { id: 'decision-what', maxlength: 4000, placeholder: 'What was decided' }),
-      el('textarea', { id: 'decision-why', maxlength: 4000, rows: 2, placeholder: 'Why' }),
-      el('input', { id: 'decision-consulted', maxlength: 2000, placeholder: 'Who was consulted (comma-separated)' }),
-      el('label', { class: 'responds-to' }, 'In response to ', el('select', { id: 'decision-responds-to' })),
-      el('button', { type: 'button', id: 'decision-send', onclick: () => this.recordDecision() }, 'Record'));
+    return el('fieldset', { class: 'wf-decision' }, el('legend', {}, t('Record a decision')),
+      el('input', { id: 'decision-what', maxlength: 4000, placeholder: t('What was decided') }),
+      el('textarea', { id: 'decision-why', maxlength: 4000, rows: 2, placeholder: t('Why') }),
+      el('input', { id: 'decision-consulted', maxlength: 2000, placeholder: t('Who was consulted (comma-separated)') }),
+      el('label', { class: 'responds-to' }, t('In response to') + ' ', el('select', { id: 'decision-responds-to' })),
+      el('button', { type: 'button', id: 'decision-send', onclick: () => this.recordDecision() }, t('Record')));
   }
 
   // The decision form's choice of the team's released injects, newest first; kept across releases.
@@ -267,7 +268,7 @@ export class CoordinationPanel {
     const chosen = select.value;
     const rows = this.view.state.injects.filter((r) => r.status === 'released')
       .sort((a, b) => b.released_seq - a.released_seq);
-    replaceChildren(select, el('option', { value: '' }, '(no inject)'),
+    replaceChildren(select, el('option', { value: '' }, t('(no inject)')),
       rows.map((r) => el('option', { value: r.inject.id }, `${r.inject.id} ${r.inject.title}`)));
     if (rows.some((r) => r.inject.id === chosen)) select.value = chosen;
   }

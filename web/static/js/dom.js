@@ -1,5 +1,7 @@
 // DOM helpers. Text always goes in as text nodes: nothing from users or scenarios is parsed as HTML.
 
+import './i18n.js'; // every page: the seat's catalogue loaded and its language selector live
+
 export const $ = (selector, root = document) => root.querySelector(selector);
 
 export function el(tag, props = {}, ...children) {

@@ -4,8 +4,11 @@ import { $, el, replaceChildren } from './dom.js';
 import { scenarioLabel } from './clock.js';
 import { renderMarkdown } from './markdown.js';
 import { attachmentList } from './attachments.js';
+import { t } from './i18n.js';
 
-const CHANNEL = { email: 'E-mail', radio: 'Radio', phone: 'Phone', media: 'Media report', sitrep: 'Sitrep', map: 'Map change' };
+const CHANNEL = () => ({ email: t('E-mail'), radio: t('Radio'), phone: t('Phone'), media: t('Media report'), sitrep: t('Sitrep'),
+  map: t('Map change') });
+export const channelName = (channel) => CHANNEL()[channel] || channel;
 
 export class InjectList {
   constructor(view, memory, { list, detail, filter = () => true, extra = () => null, actions = () => null }) {
@@ -30,13 +33,13 @@ export class InjectList {
       const unread = !this.read.has(i.id);
       return el('li', { class: `inject-item${unread ? ' unread' : ''}${i.id === this.open ? ' open' : ''}`,
         dataset: { inject: i.id }, onclick: () => this.show(i.id) },
-      el('span', { class: `channel channel-${i.channel}` }, CHANNEL[i.channel] || i.channel),
+      el('span', { class: `channel channel-${i.channel}` }, channelName(i.channel)),
       el('span', { class: 'subject' }, i.title),
       el('span', { class: 'meta' }, `${i.from} · ${scenarioLabel(start, row.released_ex)}`),
       row.acknowledged || row.responded ? el('span', { class: 'marks' },
-        row.acknowledged ? el('span', { class: 'acked' }, 'acknowledged') : null,
+        row.acknowledged ? el('span', { class: 'acked' }, t('acknowledged')) : null,
         row.acknowledged && row.responded ? ' · ' : null,
-        row.responded ? el('span', { class: 'responded' }, 'responded') : null) : null);
+        row.responded ? el('span', { class: 'responded' }, t('responded')) : null) : null);
     }));
     this.renderDetail();
   }
@@ -57,7 +60,7 @@ export class InjectList {
     this.detail.hidden = false;
     replaceChildren(this.detail,
       el('header', {}, el('h3', {}, i.title),
-        el('p', { class: 'meta' }, `${CHANNEL[i.channel] || i.channel} from ${i.from} · `,
+        el('p', { class: 'meta' }, `${t('{channel} from {sender}', { channel: channelName(i.channel), sender: i.from })} · `,
           scenarioLabel(this.view.state.scenario.start, row.released_ex))),
       el('div', { class: 'body markdown' }, renderMarkdown(i.body)),
       attachmentList(this.view, i.id, i.attachments),

@@ -4,10 +4,11 @@
 // with the typed text kept, the untouched fields showing their new values, ready to save again.
 
 import { $ } from './dom.js';
+import { t } from './i18n.js';
 
 const FIELDS = ['at', 'from', 'title', 'body', 'notes'];
-const LABELS = { at: 'Due', from: 'From', title: 'Title', body: 'Message', notes: 'Control notes', to: 'Addressees',
-  channel: 'Channel', expected: 'Expected actions', objectives: 'Objectives' };
+const LABELS = () => ({ at: t('Due'), from: t('From'), title: t('Title'), body: t('Message'), notes: t('Control notes'),
+  to: t('Addressees'), channel: t('Channel'), expected: t('Expected actions'), objectives: t('Objectives') });
 
 // What the dialog shows of a field: `at` only as typed (an offset or manual; a condition is left as is).
 function shown(inject, name) {
@@ -79,13 +80,13 @@ export class InjectEditor {
       const fields = error.changed.fields || [];
       const now = fields.map((name) => {
         const value = error.changed.current?.[name];
-        return `${LABELS[name] || name}: ${typeof value === 'string' ? value : JSON.stringify(value)}`;
+        return `${LABELS()[name] || name}: ${typeof value === 'string' ? value : JSON.stringify(value)}`;
       });
-      this.notice.textContent = `Someone else changed this inject while you were editing it (${
-        fields.map((name) => LABELS[name] || name).join(', ') || 'no field you can see'}). Now: ${now.join('; ')}. `
-        + 'Your typed text is kept; check it and save again to apply it.';
+      this.notice.textContent = t('Someone else changed this inject while you were editing it ({fields}). Now: {values}.', {
+        fields: fields.map((name) => LABELS()[name] || name).join(', ') || t('no field you can see'), values: now.join('; ') })
+        + ' ' + t('Your typed text is kept; check it and save again to apply it.');
     } else {
-      this.notice.textContent = `Not saved: ${error.message}. Your typed text is kept.`;
+      this.notice.textContent = t('Not saved: {reason}. Your typed text is kept.', { reason: error.message });
     }
     this.notice.hidden = false;
   }

@@ -1,6 +1,12 @@
 // Sign-in: a participant joins with a code and a name; the facilitator with the secret.
 import { $ } from './dom.js';
 import { api, saveFacilitatorToken, saveSession } from './session.js';
+import { language, t } from './i18n.js';
+
+// A refused sign-in in the seat's words: the server's English message in an English seat.
+function refusal(error, words) {
+  return language() === 'en' ? error.message : (words[error.code] || error.message);
+}
 
 $('#join-form').addEventListener('submit', async (e) => {
   e.preventDefault();
@@ -10,7 +16,8 @@ $('#join-form').addEventListener('submit', async (e) => {
     saveSession(joined.exercise, joined);
     location.assign(joined.role === 'evaluator' ? `/observe/${joined.exercise}` : `/team/${joined.exercise}`);
   } catch (error) {
-    $('#join-error').textContent = error.message;
+    $('#join-error').textContent = refusal(error, { not_found: t('No exercise has this join code.'),
+      forbidden: t('This join code no longer lets anyone in.'), wrong_state: t('This exercise has ended.') });
   }
 });
 
@@ -22,6 +29,6 @@ $('#facilitator-form').addEventListener('submit', async (e) => {
     saveFacilitatorToken(session.token);
     location.assign('/control');
   } catch (error) {
-    $('#facilitator-error').textContent = error.message;
+    $('#facilitator-error').textContent = refusal(error, { forbidden: t('Wrong facilitator secret.') });
   }
 });

@@ -3,13 +3,14 @@
 
 import * as L from '/static/vendor/leaflet/leaflet-src.esm.js';
 import { el } from './dom.js';
+import { featureKindName } from './words.js';
 
 const NALORA_VIEW = [[3.8, 30.6], [5.3, 32.3]];
 
 // A feature's tooltip, as text: a note shows what it says below its title.
 function label(feature) {
   const text = feature.kind === 'note' ? feature.properties?.text : null;
-  return el('span', { class: `cop-label cop-label-${feature.kind}` }, el('strong', {}, feature.name), ` (${feature.kind})`,
+  return el('span', { class: `cop-label cop-label-${feature.kind}` }, el('strong', {}, feature.name), ` (${featureKindName(feature.kind)})`,
     feature.properties?.note ? el('span', {}, ` — ${feature.properties.note}`) : null,
     typeof text === 'string' && text ? el('span', { class: 'note-text' }, text) : null);
 }

@@ -12,12 +12,14 @@ import { CopMap, copFeatures } from './map.js';
 import { renderPresence } from './presence.js';
 import { jointRoomCards, showWorkflowsIn, workflowFeatures } from './workflows.js';
 import { ControlCoordination } from './control_coordination.js';
+import { t } from './i18n.js';
+import { followSeatLanguage } from './seat_language.js';
 
 const exercise = document.body.dataset.exercise;
 const session = loadSession(exercise);
 if (!session || session.role !== 'evaluator') location.replace('/');
 
-const STATUSES = [['met', 'Met'], ['partly', 'Partly'], ['not_met', 'Not met']];
+const STATUSES = () => [['met', t('Met')], ['partly', t('Partly')], ['not_met', t('Not met')]];
 const view = new ExerciseView();
 const memory = uiMemory(`${exercise}:${session?.participant}`);
 const rooms = new RoomsPanel(view, memory, { cards: jointRoomCards });
@@ -65,20 +67,20 @@ async function mark(row, team, action, status) {
 function checklist(row) {
   const teams = audienceOf(row).filter((team) => expectedOf(row, team).length);
   if (!teams.length) return null;
-  return el('div', { class: 'checklist' }, el('h4', {}, 'Expected actions'),
+  return el('div', { class: 'checklist' }, el('h4', {}, t('Expected actions')),
     teams.map((team) => el('div', { class: 'checklist-team', dataset: { team } },
       el('strong', {}, view.teamName(team)),
       el('ol', {}, expectedOf(row, team).map((text, action) => {
         const key = `${row.inject.id}|${team}|${action}`;
         const current = markOf(row.inject.id, team, action);
-        const note = el('input', { class: 'note', maxlength: 1000, placeholder: 'Note (optional)',
+        const note = el('input', { class: 'note', maxlength: 1000, placeholder: t('Note (optional)'),
           value: notes.get(key) ?? current?.note ?? '', oninput: (e) => notes.set(key, e.target.value) });
         return el('li', { class: `check-item ${current ? `marked-${current.status}` : 'unmarked'}`,
           dataset: { action: String(action) } },
         el('span', { class: 'action-text' }, text),
         el('span', { class: 'mark-status' }, current
-          ? `${STATUSES.find(([s]) => s === current.status)[1]} · ${current.author.name}` : 'not marked'),
-        el('span', { class: 'mark-buttons' }, STATUSES.map(([status, label]) => el('button', {
+          ? `${STATUSES().find(([s]) => s === current.status)[1]} · ${current.author.name}` : t('not marked')),
+        el('span', { class: 'mark-buttons' }, STATUSES().map(([status, label]) => el('button', {
           type: 'button', class: current?.status === status ? 'mark active' : 'mark', dataset: { status },
           onclick: () => mark(row, team, action, status) }, label))),
         note);
@@ -90,13 +92,14 @@ const injects = new InjectList(view, memory, {
   filter: (row) => !$('#team-filter').value || audienceOf(row).includes($('#team-filter').value),
   extra: (row) => el('section', { class: 'control-only' },
     checklist(row),
-    row.inject.notes ? [el('h4', {}, 'Control notes'), el('p', {}, row.inject.notes)] : null,
-    el('h4', {}, 'Acknowledged'),
+    row.inject.notes ? [el('h4', {}, t('Control notes')), el('p', {}, row.inject.notes)] : null,
+    el('h4', {}, t('Acknowledged')),
     el('ul', {}, Object.entries(row.acks || {}).map(([team, ack]) =>
-      el('li', {}, `${view.teamName(team)}: ${ack.name} at ${scenarioLabel(view.state.scenario.start, ack.ex_time)}`))),
-    Object.keys(row.responses || {}).length ? [el('h4', {}, 'Responded'),
+      el('li', {}, `${view.teamName(team)}: ${t('{name} at {time}', { name: ack.name, time: scenarioLabel(view.state.scenario.start, ack.ex_time) })}`))),
+    Object.keys(row.responses || {}).length ? [el('h4', {}, t('Responded')),
       el('ul', { class: 'responses' }, Object.entries(row.responses).map(([team, r]) => el('li', {},
-        `${view.teamName(team)}: ${r.name} at ${scenarioLabel(view.state.scenario.start, r.ex_time)} (${r.action})`)))]
+        `${view.teamName(team)}: ${t('{name} at {time}', { name: r.name, time: scenarioLabel(view.state.scenario.start, r.ex_time) })}`
+          + ` (${r.action})`)))]
       : null),
 });
 
@@ -106,7 +109,7 @@ $('#team-filter').addEventListener('change', () => injects.render());
 
 function ratingLabel(rating) {
   const r = (view.state.rating_scale || []).find((x) => x.rating === rating);
-  return r ? `${rating} ${r.label}` : String(rating);
+  return r ? `${rating} ${t(r.label)}` : String(rating);
 }
 
 function renderObservationForm() {
@@ -118,15 +121,15 @@ function renderObservationForm() {
   };
   keep($('#obs-objective'), Object.entries(s.scenario.objectives)
     .map(([id, text]) => el('option', { value: id, title: text }, `${id} ${text}`)));
-  keep($('#obs-rating'), (s.rating_scale || []).map((r) => el('option', { value: r.rating, title: r.meaning }, `${r.rating} ${r.label}`)));
-  keep($('#obs-team'), [el('option', { value: '' }, '(any)'), s.scenario.teams.map((t) => el('option', { value: t.id }, t.name))]);
+  keep($('#obs-rating'), (s.rating_scale || []).map((r) => el('option', { value: r.rating, title: t(r.meaning) }, `${r.rating} ${t(r.label)}`)));
+  keep($('#obs-team'), [el('option', { value: '' }, t('(any)')), s.scenario.teams.map((team) => el('option', { value: team.id }, team.name))]);
   renderInjectChoices();
 }
 
 function renderInjectChoices() {
   const select = $('#obs-inject');
   const value = select.value;
-  replaceChildren(select, el('option', { value: '' }, '(none)'),
+  replaceChildren(select, el('option', { value: '' }, t('(none)')),
     view.state.injects.filter((r) => r.status === 'released').sort((a, b) => a.released_seq - b.released_seq)
       .map((r) => el('option', { value: r.inject.id }, `${r.inject.id} ${r.inject.title}`)));
   if ([...select.options].some((o) => o.value === value)) select.value = value;
@@ -140,7 +143,7 @@ function renderObservations() {
         el('span', { class: 'rating' }, ratingLabel(o.rating)),
         o.team ? ` · ${view.teamName(o.team)}` : '', o.inject_id ? ` · ${o.inject_id}` : '', ` · ${o.author.name}`),
       el('span', { class: 'text' }, o.text),
-      o.recommendation ? el('span', { class: 'recommendation' }, `Recommendation: ${o.recommendation}`) : null)));
+      o.recommendation ? el('span', { class: 'recommendation' }, `${t('Recommendation:')} ${o.recommendation}`) : null)));
 }
 
 $('#observation-form').addEventListener('submit', async (e) => {
@@ -164,9 +167,11 @@ $('#observation-form').addEventListener('submit', async (e) => {
 view.addEventListener('reset', () => {
   const s = view.state;
   $('#exercise-title').textContent = s.scenario.title;
-  $('#who').textContent = `Evaluator · ${view.you.name}`;
-  replaceChildren($('#team-filter'), el('option', { value: '' }, 'all teams'),
-    s.scenario.teams.map((t) => el('option', { value: t.id }, t.name)));
+  $('#who').textContent = `${t('Evaluator')} · ${view.you.name}`;
+  const filter = $('#team-filter').value;
+  replaceChildren($('#team-filter'), el('option', { value: '' }, t('all teams')),
+    s.scenario.teams.map((team) => el('option', { value: team.id }, team.name)));
+  $('#team-filter').value = filter;
   if (!map) { map = new CopMap($('#map')); map.loadBasemap(s.scenario.basemap); }
   map.setFeatures(copFeatures(view));
   coordination.setUp();
@@ -186,4 +191,9 @@ for (const kind of ['cop.feature_added', 'cop.feature_changed', 'cop.feature_rem
 showWorkflowsIn(view, { panel: coordination, getMap: () => map, rooms });
 view.addEventListener('presence', () => renderPresence(view, $('#presence')));
 runClockDisplay(view);
+followSeatLanguage(view, () => {
+  $('#who').textContent = `${t('Evaluator')} · ${view.you.name}`;
+  injects.render(); renderObservationForm(); renderObservations(); renderPresence(view, $('#presence'));
+  rooms.render(); coordination.render();
+});
 if (session) view.connect(exercise, session.token, (code, message) => toast(message, 600000));

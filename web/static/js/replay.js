@@ -11,6 +11,8 @@ import { CopMap, copFeatures } from './map.js';
 import { jointRoomCards, workflowFeatures } from './workflows.js';
 import { ControlCoordination } from './control_coordination.js';
 import { offsetLabel, parseOffset, scenarioLabel } from './clock.js';
+import { language, t } from './i18n.js';
+import { injectStatusName } from './words.js';
 
 const exercise = document.body.dataset.exercise;
 const session = loadSession(exercise);
@@ -19,8 +21,8 @@ const token = facilitatorToken() || evaluator?.token;
 if (!token) location.replace('/');
 $('#back-link').href = facilitatorToken() ? `/control/${exercise}` : `/observe/${exercise}`;
 
-const LANES = [['inject', 'Injects'], ['message', 'Messages'], ['cop', 'COP changes'], ['workflow', 'Workflow'],
-  ['observation', 'Observations']];
+const LANES = () => [['inject', t('Injects')], ['message', t('Messages')], ['cop', t('COP changes')], ['workflow', t('Workflow')],
+  ['observation', t('Observations')]];
 const BINS = 240;
 const TICK_MS = 250;
 const base = `/api/exercises/${encodeURIComponent(exercise)}`;
@@ -44,18 +46,21 @@ let playTime = 0;
 // -- talking to the server ------------------------------------------------------------
 
 async function loadTimeline() {
-  timeline = await api(`${base}/timeline?view=${encodeURIComponent(pov)}`, { token });
+  timeline = await api(`${base}/timeline?view=${encodeURIComponent(pov)}&language=${language()}`, { token });
   $('#exercise-title').textContent = timeline.title;
-  document.title = `Replay · ${timeline.title}`;
-  replaceChildren($('#pov'), timeline.views.map((v) => el('option', { value: v.id }, v.name)));
+  document.title = `${t('Replay')} · ${timeline.title}`;
+  replaceChildren($('#pov'), timeline.views.map((v) => el('option', { value: v.id }, viewName(v))));
   $('#pov').value = pov;
   const chosen = timeline.views.find((v) => v.id === pov);
-  $('#who').textContent = `Replay · ${chosen ? chosen.name : pov}`;
+  $('#who').textContent = `${t('Replay')} · ${chosen ? viewName(chosen) : pov}`;
   document.body.dataset.component = chosen?.component || '';
   $('#scrubber').max = String(Math.max(1, Math.ceil(timeline.end)));
   if (!map) { map = new CopMap($('#map')); map.loadBasemap(timeline.basemap); }
   renderLanes();
 }
+
+// The control cell's point of view is named here; a team's is its name in the scenario.
+function viewName(v) { return v.id === 'control' ? t('Exercise control (everything)') : v.name; }
 
 async function seek(target) {
   if (seeking) { wanted = target; return; }
@@ -76,8 +81,8 @@ async function seek(target) {
 }
 
 async function downloadReport() {
-  const response = await fetch(`${base}/report`, { headers: { Authorization: `Bearer ${token}` } });
-  if (!response.ok) { toast(`The report could not be made (${response.status})`); return; }
+  const response = await fetch(`${base}/report?language=${language()}`, { headers: { Authorization: `Bearer ${token}` } });
+  if (!response.ok) { toast(t('The report could not be made ({status})', { status: response.status })); return; }
   const url = URL.createObjectURL(await response.blob());
   const link = el('a', { href: url, download: `${exercise}-report.html`, hidden: true });
   document.body.append(link);
@@ -95,7 +100,7 @@ function show(answer) {
   map.setOverlay(workflowFeatures(view));
   coordination.setUp();
   const earlier = Object.values(answer.state.rooms).some((r) => r.earlier);
-  $('#rooms-note').textContent = earlier ? '(latest messages of each room)' : '';
+  $('#rooms-note').textContent = earlier ? t('(latest messages of each room)') : '';
   renderInjects();
   renderObservations();
   renderPosition();
@@ -106,7 +111,7 @@ function renderPosition() {
   const start = timeline.start;
   $('#replay-time').textContent = scenarioLabel(start, position.ex);
   $('#replay-offset').textContent = offsetLabel(position.ex);
-  $('#replay-seq').textContent = `event ${position.seq} of ${timeline.head}`;
+  $('#replay-seq').textContent = t('event {seq} of {head}', { seq: position.seq, head: timeline.head });
   $('#replay-time').dataset.seq = String(position.seq);
   if (document.activeElement !== $('#scrubber')) $('#scrubber').value = String(Math.round(position.ex));
   const left = `${Math.min(100, (100 * position.ex) / Math.max(1, timeline.end)).toFixed(2)}%`;
@@ -118,11 +123,11 @@ function renderInjects() {
   const control = s.you.role !== 'trainee';
   const rows = control ? s.injects : s.injects.filter((r) => r.status === 'released');
   replaceChildren($('#inject-status tbody'), rows.map((row) => {
-    const acked = control ? Object.keys(row.acks || {}).map((t) => view.teamName(t)).join(', ')
-      : (row.acknowledged ? 'yes' : 'no');
+    const acked = control ? Object.keys(row.acks || {}).map((team) => view.teamName(team)).join(', ')
+      : (row.acknowledged ? t('yes') : t('no'));
     return el('tr', { class: `status-${row.status}`, dataset: { inject: row.inject.id } },
       el('td', {}, row.inject.id), el('td', {}, row.inject.title),
-      el('td', {}, el('span', { class: `status status-${row.status}` }, row.status),
+      el('td', {}, el('span', { class: `status status-${row.status}` }, injectStatusName(row.status)),
         row.released_ex !== null && row.released_ex !== undefined
           ? el('div', { class: 'meta' }, scenarioLabel(s.scenario.start, row.released_ex)) : null),
       el('td', {}, acked));
@@ -133,7 +138,7 @@ function renderObservations() {
   const list = view.state.observations;
   $('#observations-box').hidden = !list;
   if (!list) return;
-  const scale = new Map((view.state.rating_scale || []).map((r) => [r.rating, r.label]));
+  const scale = new Map((view.state.rating_scale || []).map((r) => [r.rating, t(r.label)]));
   replaceChildren($('#replay-observations'), [...list].reverse().map((o) =>
     el('li', { class: `observation rating-${o.rating}` },
       el('span', { class: 'meta' }, `${scenarioLabel(view.state.scenario.start, o.ex_time)} · ${o.objective} · `,
@@ -155,15 +160,15 @@ function renderEvents() {
 
 function renderLanes() {
   const end = Math.max(1, timeline.end);
-  const counts = Object.fromEntries(LANES.map(([lane]) => [lane, new Array(BINS).fill(0)]));
+  const counts = Object.fromEntries(LANES().map(([lane]) => [lane, new Array(BINS).fill(0)]));
   for (const item of timeline.items) {
     counts[item.lane][Math.min(BINS - 1, Math.floor((item.ex_time / end) * BINS))] += 1;
   }
-  replaceChildren($('#lanes'), LANES.map(([lane, name]) => {
+  replaceChildren($('#lanes'), LANES().map(([lane, name]) => {
     const peak = Math.max(1, ...counts[lane]);
     const marks = counts[lane].map((n, b) => (n ? el('span', {
       class: `mark lane-${lane} level-${Math.ceil((3 * n) / peak)}`,
-      title: `${name}: ${n} from ${offsetLabel((b * end) / BINS)}`, dataset: { bin: String(b) } }) : null));
+      title: `${name}: ${t('{count} from {time}', { count: n, time: offsetLabel((b * end) / BINS) })}`, dataset: { bin: String(b) } }) : null));
     const track = el('div', { class: 'lane-track', dataset: { lane },
       onclick: (e) => {
         const box = track.getBoundingClientRect();
@@ -183,7 +188,7 @@ function renderLanes() {
 function play() {
   if (player) { stop(); return; }
   playTime = position.ex >= timeline.end ? 0 : position.ex;
-  $('#play').textContent = 'Pause';
+  $('#play').textContent = t('Pause');
   player = setInterval(() => {
     playTime = Math.min(timeline.end, playTime + (TICK_MS / 1000) * Number($('#replay-speed').value));
     seek({ at: playTime });
@@ -194,7 +199,7 @@ function play() {
 function stop() {
   if (player) clearInterval(player);
   player = null;
-  $('#play').textContent = 'Play';
+  $('#play').textContent = t('Play');
 }
 
 function step(direction) {
@@ -210,7 +215,7 @@ $('#next-event').addEventListener('click', () => step(1));
 $('#scrubber').addEventListener('input', () => { stop(); seek({ at: Number($('#scrubber').value) }); });
 $('#goto-button').addEventListener('click', () => {
   const at = parseOffset($('#goto').value);
-  if (at === null) { toast('Go to an offset such as +1:30'); return; }
+  if (at === null) { toast(t('Go to an offset such as +1:30')); return; }
   stop();
   seek({ at });
 });
@@ -239,3 +244,10 @@ async function start() {
 }
 
 if (token) start();
+// A new language: the moment shown is drawn again in it (the report button then asks for that language).
+document.addEventListener('seat-language', async () => {
+  if (!timeline) return;
+  await loadTimeline(); // its lines come in the new language
+  renderPosition(); renderEvents();
+  if (view.state) { renderInjects(); renderObservations(); coordination.render(); rooms.render(); }
+});

@@ -3,6 +3,8 @@
 
 import { $, clearSent, el, replaceChildren, toast } from './dom.js';
 import { scenarioLabel } from './clock.js';
+import { t } from './i18n.js';
+import { personName } from './words.js';
 
 export class RoomsPanel {
   constructor(view, memory, { postAs = false, cards = null } = {}) {
@@ -62,12 +64,12 @@ export class RoomsPanel {
     if (this.composer) {
       const input = $('#message-text');
       input.disabled = !room.can_write;
-      input.placeholder = room.can_write ? `Message ${room.name}` : 'You may read but not write here';
+      input.placeholder = room.can_write ? t('Message {room}', { room: room.name }) : t('You may read but not write here');
     }
   }
 
   message(m) {
-    const who = m.as ? m.as : `${m.author.name}${m.author.team ? ` (${this.view.teamName(m.author.team)})` : ''}`;
+    const who = m.as ? m.as : `${personName(m.author)}${m.author.team ? ` (${this.view.teamName(m.author.team)})` : ''}`;
     return el('li', { class: `message ${m.as ? 'as-actor' : ''} role-${m.author.role}`, dataset: { seq: m.seq } },
       el('span', { class: 'meta' }, el('span', { class: 'author' }, who), ' · ',
         scenarioLabel(this.view.state.scenario.start, m.ex_time)),
@@ -115,9 +117,9 @@ export class RoomsPanel {
     const id = this.respondsTo;
     chip.hidden = !id;
     const title = id && this.view.injects.get(id)?.inject.title;
-    replaceChildren(chip, id ? [el('span', { title: title || '' }, `re ${id}`),
-      el('button', { type: 'button', class: 'chip-remove', title: `Not in response to ${id}`,
-        'aria-label': `Not in response to ${id}`, onclick: () => { this.respondsTo = null; this.renderChip(); } }, '×')]
+    replaceChildren(chip, id ? [el('span', { title: title || '' }, t('re {inject}', { inject: id })),
+      el('button', { type: 'button', class: 'chip-remove', title: t('Not in response to {inject}', { inject: id }),
+        'aria-label': t('Not in response to {inject}', { inject: id }), onclick: () => { this.respondsTo = null; this.renderChip(); } }, '×')]
       : []);
   }
 

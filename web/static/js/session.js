@@ -1,6 +1,8 @@
 // Where the sign-in page keeps the session tokens: this browser's localStorage, so that a
 // reloaded tab or a laptop waking from sleep goes straight back into the exercise.
 
+import { errorText, t } from './i18n.js';
+
 const FACILITATOR = 'facilitator-token';
 
 export function saveSession(exercise, session) {
@@ -25,7 +27,8 @@ export async function api(path, { method = 'GET', body, token } = {}) {
   const response = await fetch(path, { method, headers, body: body ? JSON.stringify(body) : undefined });
   const data = await response.json().catch(() => ({}));
   if (!response.ok) {
-    const error = new Error(data.error?.message || `request failed (${response.status})`);
+    const error = new Error(data.error ? errorText(data.error.code, data.error.message)
+      : t('request failed ({status})', { status: response.status }));
     error.code = data.error?.code;
     error.status = response.status;
     throw error;

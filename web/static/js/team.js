@@ -10,6 +10,9 @@ import { CopMap, copFeatures } from './map.js';
 import { renderMarkdown } from './markdown.js';
 import { jointRoomCards, showWorkflowsIn, workflowFeatures } from './workflows.js';
 import { CoordinationPanel } from './coordination.js';
+import { t, tn } from './i18n.js';
+import { followSeatLanguage } from './seat_language.js';
+import { decisionName, featureKindName } from './words.js';
 
 const exercise = document.body.dataset.exercise;
 const session = loadSession(exercise);
@@ -22,11 +25,11 @@ const inbox = new InjectList(view, memory, {
   list: '#inbox-list', detail: '#inject-detail',
   actions: (row) => [
     row.acknowledged
-      ? el('span', { class: 'acked' }, 'Acknowledged')
-      : el('button', { type: 'button', class: 'ack', onclick: () => acknowledge(row.inject.id) }, 'Acknowledge'),
-    el('button', { type: 'button', class: 'respond', title: 'Tag your next message in the room as the answer to this inject',
-      onclick: () => rooms.respondTo(row.inject.id) }, 'Respond…'),
-    row.responded ? el('span', { class: 'responded' }, 'Responded') : null,
+      ? el('span', { class: 'acked' }, t('Acknowledged'))
+      : el('button', { type: 'button', class: 'ack', onclick: () => acknowledge(row.inject.id) }, t('Acknowledge')),
+    el('button', { type: 'button', class: 'respond', title: t('Tag your next message in the room as the answer to this inject'),
+      onclick: () => rooms.respondTo(row.inject.id) }, t('Respond…')),
+    row.responded ? el('span', { class: 'responded' }, t('Responded')) : null,
   ],
 });
 inbox.onRead = () => showUnread();
@@ -35,7 +38,7 @@ const coordination = new CoordinationPanel(view, $('#coordination'), () => map, 
 
 function showUnread() {
   const n = inbox.unreadCount();
-  $('#inbox-unread').textContent = n ? `${n} unread` : '';
+  $('#inbox-unread').textContent = n ? tn('{n} unread', '{n} unread', n) : '';
 }
 
 async function acknowledge(id) {
@@ -53,7 +56,7 @@ const FEATURE_KINDS = ['incident', 'unit', 'convoy', 'checkpoint', 'camp', 'plac
 function showNoteText() {
   const note = $('#feature-kind').value === 'note';
   $('#feature-text').hidden = !note;
-  $('#feature-name').placeholder = note ? 'Title of the note' : 'Name of the new feature';
+  $('#feature-name').placeholder = note ? t('Title of the note') : t('Name of the new feature');
 }
 $('#feature-kind').addEventListener('change', showNoteText);
 
@@ -61,10 +64,10 @@ function shareOptions() {
   const you = view.you;
   const comps = view.state.scenario.components.filter((c) => c.id !== you.component && !c.played_by_control);
   return [
-    ['team', 'My team only', [you.team]],
-    ['component', 'My component', [you.component]],
-    ...comps.map((c) => [`with-${c.id}`, `My component and ${c.name}`, [you.component, c.id]]),
-    ['all', 'Everyone', 'all'],
+    ['team', t('My team only'), [you.team]],
+    ['component', t('My component'), [you.component]],
+    ...comps.map((c) => [`with-${c.id}`, t('My component and {component}', { component: c.name }), [you.component, c.id]]),
+    ['all', t('Everyone'), 'all'],
   ];
 }
 
@@ -74,10 +77,14 @@ function setUp() {
   document.body.dataset.component = you.component;
   $('#exercise-title').textContent = s.scenario.title;
   $('#who').textContent = `${view.teamName(you.team)} · ${you.name}`;
-  replaceChildren($('#briefing'), renderMarkdown(s.scenario.briefings[you.component] || 'No briefing for your component.'));
-  replaceChildren($('#feature-kind'), FEATURE_KINDS.map((k) => el('option', { value: k }, k)));
+  replaceChildren($('#briefing'), renderMarkdown(s.scenario.briefings[you.component] || t('No briefing for your component.')));
+  const kind = $('#feature-kind').value;
+  replaceChildren($('#feature-kind'), FEATURE_KINDS.map((k) => el('option', { value: k }, featureKindName(k))));
+  if (kind) $('#feature-kind').value = kind;
   showNoteText();
+  const share = $('#feature-share').value;
   replaceChildren($('#feature-share'), shareOptions().map(([value, text]) => el('option', { value }, text)));
+  if (share) $('#feature-share').value = share;
   if (!map) {
     map = new CopMap($('#map'), {
       canMove: (f) => f.owner === you.team || f.owner === you.component,
@@ -91,12 +98,12 @@ function setUp() {
 $('#add-feature').addEventListener('click', () => {
   const typed = $('#feature-name').value;
   const name = typed.trim();
-  if (!name) { toast('Give the feature a name first.'); return; }
+  if (!name) { toast(t('Give the feature a name first.')); return; }
   const share = shareOptions().find(([value]) => value === $('#feature-share').value);
   const kind = $('#feature-kind').value;
   const typedText = $('#feature-text').value;
   const text = kind === 'note' ? typedText.trim() : '';
-  toast('Click on the map where it is.', 4000);
+  toast(t('Click on the map where it is.'), 4000);
   map.pick(async (coordinates) => {
     try {
       await view.command('cop.add', { feature: { kind, name, geometry: { type: 'Point', coordinates },
@@ -116,17 +123,17 @@ showWorkflowsIn(view, { panel: coordination, getMap: () => map, rooms });
 
 // What others ask of this team through the workflows is announced: the panel is below the fold.
 const ANNOUNCED = {
-  'notification.submitted': (p) => `Humanitarian notification ${p.notification_id}: ${p.name}`,
-  'notification.hazard_flagged': (p) => `Hazard near notification ${p.notification_id}`,
-  'rfa.submitted': (p) => `Request for assistance ${p.rfa_id}: ${p.asset}`,
-  'rfa.responded': (p) => `Request ${p.rfa_id}: ${p.decision.replace('_', ' ')}`,
-  'document.shared': (p) => `Document shared with you: ${p.title}`,
-  'document.forwarded': (p) => `Document ${p.title} forwarded to ${p.to.join(', ')}`,
-  'media.published': (p) => `Media: ${p.headline}`,
+  'notification.submitted': (p) => t('Humanitarian notification {id}: {name}', { id: p.notification_id, name: p.name }),
+  'notification.hazard_flagged': (p) => t('Hazard near notification {id}', { id: p.notification_id }),
+  'rfa.submitted': (p) => t('Request for assistance {id}: {asset}', { id: p.rfa_id, asset: p.asset }),
+  'rfa.responded': (p) => t('Request {id}: {decision}', { id: p.rfa_id, decision: p.decision === 'more_info' ? t('more info') : decisionName(p.decision) }),
+  'document.shared': (p) => t('Document shared with you: {title}', { title: p.title }),
+  'document.forwarded': (p) => t('Document {title} forwarded to {teams}', { title: p.title, teams: p.to.join(', ') }),
+  'media.published': (p) => t('Media: {headline}', { headline: p.headline }),
 };
 for (const [kind, text] of Object.entries(ANNOUNCED)) {
   view.addEventListener(kind, (e) => {
-    if (e.detail.actor.team !== view.you.team) toast(`${text(e.detail.payload)} (see Coordination below)`, 6000);
+    if (e.detail.actor.team !== view.you.team) toast(t('{what} (see Coordination below)', { what: text(e.detail.payload) }), 6000);
   });
 }
 for (const kind of ['inject.released', 'inject.acknowledged', 'inject.responded']) {
@@ -137,4 +144,7 @@ for (const kind of ['cop.feature_added', 'cop.feature_changed', 'cop.feature_rem
   view.addEventListener(kind, () => map.setFeatures(copFeatures(view)));
 }
 runClockDisplay(view);
+followSeatLanguage(view, () => {
+  setUp(); inbox.render(); showUnread(); rooms.render(); coordination.renderInjectChoices(); coordination.render();
+});
 if (session) view.connect(exercise, session.token, (code, message) => toast(message, 600000));

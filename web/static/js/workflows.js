@@ -6,6 +6,8 @@
 import { el } from './dom.js';
 import { exNow, offsetLabel, scenarioLabel } from './clock.js';
 import { renderMarkdown } from './markdown.js';
+import { t } from './i18n.js';
+import { assetName, featureKindName, mediaChip, rfaStatusName } from './words.js';
 
 export const WORKFLOW_EVENTS = ['notification.submitted', 'notification.acknowledged', 'notification.hazard_flagged',
   'rfa.submitted', 'rfa.responded', 'rfa.clarified', 'document.shared', 'document.forwarded', 'document.accessed',
@@ -116,30 +118,32 @@ export function notificationRow(view, n, controls = null) {
   const acks = Object.values(n.acks || {});
   const expired = isExpired(view, n);
   return el('li', { class: `wf-item notification${expired ? ' expired' : ''}`, dataset: { notification: n.notification_id } },
-    el('strong', {}, `${n.notification_id} ${n.kind}: ${n.name}`),
-    el('span', { class: 'window' },
-      ` ${offsetLabel(n.window_start)} to ${offsetLabel(n.window_end)}${expired ? ' (expired)' : ''}`),
-    el('div', { class: 'meta' }, `From ${view.teamName(n.team)} to ${componentNames(view, n.share_with)}`),
+    el('strong', {}, `${n.notification_id} ${featureKindName(n.kind)}: ${n.name}`),
+    el('span', { class: 'window' }, ` ${t('{start} to {end}', { start: offsetLabel(n.window_start), end: offsetLabel(n.window_end) })}`
+      + `${expired ? ` (${t('expired')})` : ''}`),
+    el('div', { class: 'meta' }, t('From {team} to {components}', { team: view.teamName(n.team), components: componentNames(view, n.share_with) })),
     el('div', { class: 'acks' }, acks.length
-      ? `Acknowledged by ${acks.map((a) => `${view.teamName(a.team)}`).join(', ')}`
-      : 'Not yet acknowledged'),
+      ? t('Acknowledged by {teams}', { teams: acks.map((a) => `${view.teamName(a.team)}`).join(', ') })
+      : t('Not yet acknowledged')),
     acks.length ? el('ul', { class: 'ack-times meta' }, acks.map((a) => el('li', {},
-      `${view.teamName(a.team)}: ${a.author} at ${when(view, a.ex_time)}`))) : null,
+      `${view.teamName(a.team)}: ${t('{name} at {time}', { name: a.author, time: when(view, a.ex_time) })}`))) : null,
     (n.hazards || []).map((h) => el('div', { class: 'hazard' },
-      `Hazard: ${h.feature_kind}${h.feature_name ? ` ${h.feature_name}` : ''} `
-      + `${h.distance_m !== undefined ? `${h.distance_m} m` : 'within 2 km'} from the ${n.kind === 'site' ? 'site' : 'route'}`)),
+      `${t('Hazard:')} ${featureKindName(h.feature_kind)}${h.feature_name ? ` ${h.feature_name}` : ''} `
+      + (h.distance_m !== undefined
+        ? t(n.kind === 'site' ? t('{distance} m from the site') : t('{distance} m from the route'), { distance: h.distance_m })
+        : t(n.kind === 'site' ? t('within 2 km from the site') : t('within 2 km from the route'))))),
     controls);
 }
 
 export function rfaRow(view, r, controls = null) {
   return el('li', { class: `wf-item rfa status-${r.status}`, dataset: { rfa: r.rfa_id } },
-    el('strong', {}, `${r.rfa_id} ${r.asset} for ${view.teamName(r.team)}`),
-    el('span', { class: 'status' }, r.status.replaceAll('_', ' ')),
+    el('strong', {}, `${r.rfa_id} ${t('{asset} for {team}', { asset: assetName(r.asset), team: view.teamName(r.team) })}`),
+    el('span', { class: 'status' }, rfaStatusName(r.status)),
     el('div', {}, r.justification),
-    el('div', { class: 'last-resort' }, `Last resort: ${r.last_resort}`),
-    el('div', { class: 'meta' }, `Needed by ${offsetLabel(r.time_limit)}`),
+    el('div', { class: 'last-resort' }, `${t('Last resort:')} ${r.last_resort}`),
+    el('div', { class: 'meta' }, t('Needed by {time}', { time: offsetLabel(r.time_limit) })),
     el('ol', { class: 'history' }, (r.history || []).map((h) => el('li', {},
-      `${offsetLabel(h.ex_time)} ${h.status.replaceAll('_', ' ')} by ${view.teamName(h.team)}`
+      `${offsetLabel(h.ex_time)} ${t('{status} by {team}', { status: rfaStatusName(h.status), team: view.teamName(h.team) })}`
       + `${h.reason ? `: ${h.reason}` : ''}`))),
     controls);
 }
@@ -148,15 +152,16 @@ export function documentRow(view, d, controls = null) {
   return el('li', { class: `wf-item document${d.sensitive ? ' sensitive' : ''}${d.sealed ? ' sealed' : ''}`,
     dataset: { document: d.document_id } },
   el('strong', {}, `${d.document_id} ${d.title}`),
-  d.sensitive ? el('span', { class: 'status sensitive-mark' }, 'sensitive') : null,
-  el('div', { class: 'meta' }, `From ${view.teamName(d.owner)} to ${componentNames(view, d.recipients || d.share_with)}`
-    + `${d.location ? ' · on the map' : ''}`),
+  d.sensitive ? el('span', { class: 'status sensitive-mark' }, t('sensitive')) : null,
+  el('div', { class: 'meta' }, t('From {team} to {components}', { team: view.teamName(d.owner),
+    components: componentNames(view, d.recipients || d.share_with) }) + (d.location ? ` · ${t('on the map')}` : '')),
   d.sealed
-    ? el('div', { class: 'sealed-note meta' }, 'Sealed: opening it is recorded in the exercise log.')
+    ? el('div', { class: 'sealed-note meta' }, t('Sealed: opening it is recorded in the exercise log.'))
     : el('div', { class: 'body' }, d.body),
   d.accesses ? el('div', { class: 'accesses meta' }, d.accesses.length
-    ? `Opened by ${d.accesses.map((a) => `${a.name} (${view.teamName(a.team)}) at ${when(view, a.ex_time)}`).join('; ')}`
-    : (d.sensitive ? 'Not opened yet' : '')) : null,
+    ? t('Opened by {readers}', { readers: d.accesses.map((a) => t('{name} at {time}', { name: `${a.name} (${view.teamName(a.team)})`,
+      time: when(view, a.ex_time) })).join('; ') })
+    : (d.sensitive ? t('Not opened yet') : '')) : null,
   controls);
 }
 
@@ -172,31 +177,31 @@ export function mediaRow(view, entry, controls = null) {
   if (entry.kind === 'inject') {
     const i = entry.item.inject;
     return el('li', { class: 'wf-item media media-inject', dataset: { inject: i.id } },
-      el('span', { class: 'channel' }, 'media'), ' ', el('strong', {}, i.title),
+      el('span', { class: 'channel' }, t('media')), ' ', el('strong', {}, i.title),
       el('div', { class: 'meta' }, `${i.from} · ${when(view, entry.item.released_ex ?? 0)}`),
       el('div', { class: 'body' }, renderMarkdown(i.body)), controls);
   }
   const m = entry.item;
-  const answers = m.in_reply_to ? ` · answering ${m.in_reply_to}` : '';
+  const answers = m.in_reply_to ? ` · ${t('answering {item}', { item: m.in_reply_to })}` : '';
   return el('li', { class: `wf-item media media-${m.kind}`, dataset: { media: m.media_id } },
-    el('span', { class: 'channel' }, m.kind), ' ', el('strong', {}, m.headline),
+    el('span', { class: 'channel' }, mediaChip(m.kind)), ' ', el('strong', {}, m.headline),
     el('div', { class: 'meta' }, `${m.outlet} · ${when(view, m.ex_time)}${answers}`),
     el('div', { class: 'body' }, m.body), controls);
 }
 
 export function statementRow(view, st, controls = null) {
   return el('li', { class: 'wf-item statement', dataset: { statement: st.statement_id } },
-    el('strong', {}, `${st.statement_id} public statement by ${view.teamName(st.team)}`),
-    el('div', { class: 'meta' }, `${st.author} at ${when(view, st.ex_time)}`),
+    el('strong', {}, `${st.statement_id} ${t('public statement by {team}', { team: view.teamName(st.team) })}`),
+    el('div', { class: 'meta' }, t('{name} at {time}', { name: st.author, time: when(view, st.ex_time) })),
     el('div', { class: 'body' }, st.text), controls);
 }
 
 export function decisionRow(view, d, controls = null) {
   return el('li', { class: 'wf-item decision', dataset: { decision: d.decision_id } },
     el('strong', {}, `${d.decision_id} ${d.what}`),
-    el('div', { class: 'meta' }, `${view.teamName(d.team)} · ${d.author} at ${when(view, d.ex_time)}`),
-    el('div', {}, `Why: ${d.why}`),
-    d.consulted?.length ? el('div', { class: 'meta' }, `Consulted: ${d.consulted.join(', ')}`) : null, controls);
+    el('div', { class: 'meta' }, `${view.teamName(d.team)} · ${t('{name} at {time}', { name: d.author, time: when(view, d.ex_time) })}`),
+    el('div', {}, `${t('Why:')} ${d.why}`),
+    d.consulted?.length ? el('div', { class: 'meta' }, `${t('Consulted:')} ${d.consulted.join(', ')}`) : null, controls);
 }
 
 // -- the COP ------------------------------------------------------------------------
@@ -208,12 +213,13 @@ export function workflowFeatures(view) {
   const out = [];
   for (const n of s.notifications || []) {
     out.push({ id: `wf-${n.notification_id}`, kind: `notified-${n.kind}`, geometry: n.geometry,
-      name: `${n.notification_id} ${n.name} (${view.teamName(n.team)}, until ${offsetLabel(n.window_end)})`,
+      name: `${n.notification_id} ${n.name} (${view.teamName(n.team)}, ${t('until {time}', { time: offsetLabel(n.window_end) })})`,
       cls: isExpired(view, n) ? 'wf expired' : 'wf' });
   }
   for (const r of s.rfas || []) {
     if (r.location) out.push({ id: `wf-${r.rfa_id}`, kind: 'rfa', geometry: r.location, cls: 'wf',
-      name: `${r.rfa_id} ${r.asset} requested by ${view.teamName(r.team)} (${r.status})` });
+      name: `${r.rfa_id} ${t('{asset} requested by {team}', { asset: assetName(r.asset), team: view.teamName(r.team) })}`
+        + ` (${rfaStatusName(r.status)})` });
   }
   for (const d of s.documents || []) {
     if (d.location) out.push({ id: `wf-${d.document_id}`, kind: 'document', geometry: d.location,
@@ -228,11 +234,12 @@ export function jointRoomCards(view) {
   return (view.state.notifications || []).map((n) => ({
     seq: n.seq,
     node: el('li', { class: 'message room-card', dataset: { seq: n.seq, notification: n.notification_id } },
-      el('span', { class: 'meta' }, el('span', { class: 'author' }, `Humanitarian notification from ${view.teamName(n.team)}`),
-        ' · ', when(view, n.ex_time)),
-      el('span', { class: 'text' }, `${n.notification_id} ${n.kind}: ${n.name}, ${offsetLabel(n.window_start)} to `
-        + `${offsetLabel(n.window_end)}, shared with ${componentNames(view, n.share_with)}`
-        + ` · acknowledged by ${names(view, Object.keys(n.acks || {})) || 'nobody yet'}`)),
+      el('span', { class: 'meta' }, el('span', { class: 'author' },
+        t('Humanitarian notification from {team}', { team: view.teamName(n.team) })), ' · ', when(view, n.ex_time)),
+      el('span', { class: 'text' }, `${n.notification_id} ${featureKindName(n.kind)}: ${n.name}, `
+        + t('{start} to {end}, shared with {components}', { start: offsetLabel(n.window_start), end: offsetLabel(n.window_end),
+          components: componentNames(view, n.share_with) })
+        + ` · ${t('acknowledged by {teams}', { teams: names(view, Object.keys(n.acks || {})) || t('nobody yet') })}`)),
   }));
 }
 
