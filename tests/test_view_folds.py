@@ -28,7 +28,8 @@ from .client_fold import ClientView, differences, normal_form, wire
 from .core_harness import EVAL, FAC, CoreRun, trainee
 
 ROOT = Path(__file__).parent.parent
-SCENARIOS = sorted((ROOT / "injects").glob("*.yaml"))
+# The bundled scenarios, and a bilingual one (content translated in part: core/translations.py).
+SCENARIOS = [*sorted((ROOT / "injects").glob("*.yaml")), ROOT / "tests" / "fixtures" / "bilingual.yaml"]
 FIXTURES = Path(__file__).parent / "fixtures" / "view_folds"
 # Seeds chosen so that with SCRIPT (below) they carry every event type to every kind of view, sealed or not.
 FIXTURE_RUNS = [("demo", 4), ("module-5-coordination-in-varo", 18), ("module-7-the-mirek-checkpoint", 10)]
@@ -171,7 +172,10 @@ class Exercise:
     def _inject_ack(self) -> list[tuple[Principal, Command]]:
         iids = [row["inject"]["id"] for row in self.released()] or self.inject_ids()
         iid = self.choose(iids)
-        return [(p, {"type": "inject.ack", "inject_id": iid}) for p in self.teams]
+        languages = self.run.scenario.languages
+        return [
+            (p, {"type": "inject.ack", "inject_id": iid, "language": self.choose(languages)}) for p in self.teams
+        ]
 
     def responds_to(self, p: Principal) -> dict[str, Any]:
         """Sometimes: the inject a team's action answers (one in its inbox)."""

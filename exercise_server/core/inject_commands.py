@@ -13,7 +13,7 @@ from .errors import CommandError
 from .projections import CANCELLED, HELD, RELEASED, SCHEDULED, InjectState
 from .scenario import ADHOC_PREFIX
 from .scenario_check import build_inject
-from .validate import field
+from .validate import field, optional
 from .versions import check_version
 from .views import inject_content
 from .workflows.notification import hazard_drafts
@@ -31,6 +31,23 @@ def release(decision: Decision, inject: InjectState, trigger: str, actor: ev.Act
         cop_drafts = cop_change_drafts(decision, decision.working_cop(), change, actor, cause=inject.inject.id)
         drafts += cop_drafts + hazard_drafts(decision, cop_drafts)
     return drafts
+
+
+def in_default_language(fields: dict[str, Any]) -> None:
+    """The control cell edits and writes injects as text in the scenario's default language (an edited
+    field loses its translations: the seats of other languages see the new text, marked untranslated)."""
+    expected = fields.get("expected")
+    actions = (
+        [a for v in expected.values() for a in (v if isinstance(v, list) else [v])]
+        if isinstance(expected, dict)
+        else []
+    )
+    for key, value in [
+        *((k, fields.get(k)) for k in ("from", "title", "body", "notes")),
+        *(("expected", a) for a in actions),
+    ]:
+        if isinstance(value, dict):
+            raise CommandError("invalid", f"{key}: write the text in the scenario's default language, not a mapping")
 
 
 def inject_state(decision: Decision, command: dict[str, Any]) -> InjectState:
@@ -75,6 +92,7 @@ def _edit(decision: Decision, command: dict[str, Any]) -> list[ev.Draft]:
     unknown = set(changes) - set(EDITABLE_INJECT_FIELDS)
     if unknown or not changes:
         raise CommandError("invalid", f"changes may set {', '.join(EDITABLE_INJECT_FIELDS)}")
+    in_default_language(changes)
     if "at" in changes and not isinstance(changes["at"], str):
         raise CommandError("invalid", 'at must be an offset such as "+0:40" or manual')
     _, problems = build_inject(decision.scenario, {**inject.item, **changes}, inject.inject.order)
@@ -88,6 +106,7 @@ def _adhoc(decision: Decision, command: dict[str, Any]) -> list[ev.Draft]:
     decision.not_ended()
     iid = f"{ADHOC_PREFIX}{decision.state.adhoc_count + 1}"
     item = {k: command[k] for k in ADHOC_FIELDS if k in command}
+    in_default_language(item)
     item.update(id=iid, at="manual")
     built, problems = build_inject(decision.scenario, item, len(decision.state.injects))
     if built is None:
@@ -106,8 +125,13 @@ def _ack(decision: Decision, command: dict[str, Any]) -> list[ev.Draft]:
         raise CommandError("not_found", f"no inject {iid!r} in your inbox")
     if team in inject.acks:
         raise CommandError("conflict", f"your team already acknowledged {iid!r}")
+    # The language the reader was shown the inject in, for the record (the report's seats and languages).
+    language = optional(command, "language", str) or decision.scenario.default_language
+    if language not in decision.scenario.languages:
+        raise CommandError("invalid", f"language must be one of {', '.join(decision.scenario.languages)}")
     audience = (*ev.CONTROL_CELL, ev.team_key(team))
-    return [decision.draft(ev.INJECT_ACKNOWLEDGED, {"inject_id": iid, "team": team}, audience)]
+    payload = {"inject_id": iid, "team": team, "language": language}
+    return [decision.draft(ev.INJECT_ACKNOWLEDGED, payload, audience)]
 
 
 DECIDERS: dict[str, Decider] = {

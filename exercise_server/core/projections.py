@@ -232,7 +232,8 @@ def _released(state: ExerciseState, event: ev.Event) -> None:
     content = payload["inject"]
     inject = state.injects.get(content["id"])
     if inject is None:  # an ad-hoc inject, checked when it was decided
-        item = views.adhoc_item(content)
+        assert state.scenario is not None
+        item = views.adhoc_item(content, state.scenario.default_language)
         inject = InjectState(_built(state, item), item, adhoc=True, versions=Versions(event.seq))
         state.injects[content["id"]] = inject
         state.adhoc_count += 1
@@ -273,6 +274,7 @@ def _acked(state: ExerciseState, event: ev.Event) -> None:
         "wall_time": event.wall_time,
         "name": event.actor.name,
         "seq": event.seq,
+        **({"language": event.payload["language"]} if event.payload.get("language") else {}),
     }
 
 
