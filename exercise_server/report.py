@@ -16,6 +16,7 @@ from markupsafe import Markup, escape
 
 from . import paths
 from .core import events as ev
+from .core.in_language import log_in, scenario_languages, seat_languages
 from .core.metrics import Metrics, compute
 from .core.timefmt import format_dday, format_offset
 
@@ -47,11 +48,23 @@ LANE_NAMES = {
 STATUS_NAMES = {"met": "met", "partly": "partly met", "not_met": "not met", "unmarked": "not marked"}
 
 
-def render(events: Iterable[ev.Event], web_dir: Path | None = None) -> str:
-    return render_metrics(compute(events), web_dir)
+class LanguageError(ValueError):
+    """A report asked for in a language the exercise's scenario does not declare."""
 
 
-def render_metrics(metrics: Metrics, web_dir: Path | None = None) -> str:
+def render(events: Iterable[ev.Event], web_dir: Path | None = None, language: str | None = None) -> str:
+    """The report, its scenario content in `language` (default: the scenario's default language)."""
+    events = list(events)
+    languages, default = scenario_languages(events)
+    if language is not None and language not in languages:
+        raise LanguageError(f"the scenario's content is in {', '.join(languages)}, not {language!r}")
+    chosen = language or default
+    seats = seat_languages(events)
+    metrics = compute(log_in(events, chosen) if chosen != default else events)
+    return render_metrics(metrics, web_dir, {"languages": languages, "language": chosen, "seats": seats})
+
+
+def render_metrics(metrics: Metrics, web_dir: Path | None = None, languages: dict[str, Any] | None = None) -> str:
     if web_dir is None:
         web_dir = paths.web_dir()
     env = Environment(loader=FileSystemLoader(str(Path(web_dir) / "templates")), autoescape=select_autoescape(["html"]))
@@ -88,6 +101,7 @@ def render_metrics(metrics: Metrics, web_dir: Path | None = None) -> str:
         not_met=not_met,
         met=met,
         checklist=checklist,
+        **(languages or {"languages": [], "language": None, "seats": []}),
         charts={
             "timeline": timeline_chart(metrics, end),
             "responses": grouped_bars(

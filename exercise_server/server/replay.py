@@ -200,15 +200,21 @@ async def exercise_metrics(request: Request) -> JSONResponse:
 
 @api
 async def exercise_report(request: Request) -> Response:
-    """GET /api/exercises/{exercise}/report: the after-action report, as a file to keep."""
+    """GET /api/exercises/{exercise}/report[?language=fr]: the after-action report, as a file to keep,
+    its scenario content in `language` (default: the scenario's default language)."""
     _, entry = await _authorised(request)
     ctx: AppContext = request.app.state.ctx
-    html = await run_in_threadpool(report.render, list(entry.replay.events), ctx.settings.web_dir)
+    language = request.query_params.get("language") or None
+    try:
+        html = await run_in_threadpool(report.render, list(entry.replay.events), ctx.settings.web_dir, language)
+    except report.LanguageError as exc:
+        raise RequestError("invalid", str(exc)) from None
     exercise = request.path_params["exercise"]
+    suffix = f"-{language}" if language else ""
     return Response(
         html,
         media_type="text/html; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{exercise}-report.html"'},
+        headers={"Content-Disposition": f'attachment; filename="{exercise}-report{suffix}.html"'},
     )
 
 
