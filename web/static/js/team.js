@@ -10,6 +10,7 @@ import { CopMap, copFeatures } from './map.js';
 import { renderMarkdown } from './markdown.js';
 import { jointRoomCards, showWorkflowsIn, workflowFeatures } from './workflows.js';
 import { CoordinationPanel } from './coordination.js';
+import { contentLanguage, localized, onSeatLanguage, pickScenario } from './content_language.js';
 
 const exercise = document.body.dataset.exercise;
 const session = loadSession(exercise);
@@ -40,7 +41,8 @@ function showUnread() {
 
 async function acknowledge(id) {
   try {
-    await view.command('inject.ack', { inject_id: id });
+    // The language the inject was shown in, for the record (the report says who read which).
+    await view.command('inject.ack', { inject_id: id, language: contentLanguage(view.state.scenario) });
   } catch (error) {
     toast(error.message);
   }
@@ -68,13 +70,29 @@ function shareOptions() {
   ];
 }
 
+function showBriefing() {
+  const briefing = pickScenario(view.state.scenario, view.you.component, 'briefings');
+  replaceChildren($('#briefing'), briefing.text
+    ? localized('div', {}, briefing, renderMarkdown) : 'No briefing for your component.');
+}
+
+// The seat's language changed (content_language.js): show the scenario's content in it.
+onSeatLanguage(() => {
+  if (!view.state) return;
+  showBriefing();
+  $('#who').textContent = `${view.teamName(view.you.team)} · ${view.you.name}`;
+  rooms.renderTabs();
+  rooms.renderMessages();
+  map?.setFeatures(copFeatures(view));
+});
+
 function setUp() {
   const s = view.state;
   const you = view.you;
   document.body.dataset.component = you.component;
   $('#exercise-title').textContent = s.scenario.title;
   $('#who').textContent = `${view.teamName(you.team)} · ${you.name}`;
-  replaceChildren($('#briefing'), renderMarkdown(s.scenario.briefings[you.component] || 'No briefing for your component.'));
+  showBriefing();
   replaceChildren($('#feature-kind'), FEATURE_KINDS.map((k) => el('option', { value: k }, k)));
   showNoteText();
   replaceChildren($('#feature-share'), shareOptions().map(([value, text]) => el('option', { value }, text)));
