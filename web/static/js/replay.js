@@ -11,6 +11,7 @@ import { CopMap, copFeatures } from './map.js';
 import { jointRoomCards, workflowFeatures } from './workflows.js';
 import { ControlCoordination } from './control_coordination.js';
 import { offsetLabel, parseOffset, scenarioLabel } from './clock.js';
+import { contentLanguage, localized, onSeatLanguage, pick } from './content_language.js';
 
 const exercise = document.body.dataset.exercise;
 const session = loadSession(exercise);
@@ -75,11 +76,15 @@ async function seek(target) {
   if (wanted) { const next = wanted; wanted = null; seek(next); }
 }
 
+// The report's scenario content in the language this seat reads it in.
 async function downloadReport() {
-  const response = await fetch(`${base}/report`, { headers: { Authorization: `Bearer ${token}` } });
+  const scenario = view.state?.scenario;
+  const language = scenario?.languages?.length > 1 ? contentLanguage(scenario) : null;
+  const query = language ? `?language=${encodeURIComponent(language)}` : '';
+  const response = await fetch(`${base}/report${query}`, { headers: { Authorization: `Bearer ${token}` } });
   if (!response.ok) { toast(`The report could not be made (${response.status})`); return; }
   const url = URL.createObjectURL(await response.blob());
-  const link = el('a', { href: url, download: `${exercise}-report.html`, hidden: true });
+  const link = el('a', { href: url, download: `${exercise}-report${language ? `-${language}` : ''}.html`, hidden: true });
   document.body.append(link);
   link.click();
   link.remove();
@@ -102,6 +107,14 @@ function show(answer) {
   renderEvents();
 }
 
+// The seat's language changed: the moment shown again in it.
+onSeatLanguage(() => {
+  if (!view.state) return;
+  rooms.render();
+  map.setFeatures(copFeatures(view));
+  renderInjects();
+});
+
 function renderPosition() {
   const start = timeline.start;
   $('#replay-time').textContent = scenarioLabel(start, position.ex);
@@ -121,7 +134,7 @@ function renderInjects() {
     const acked = control ? Object.keys(row.acks || {}).map((t) => view.teamName(t)).join(', ')
       : (row.acknowledged ? 'yes' : 'no');
     return el('tr', { class: `status-${row.status}`, dataset: { inject: row.inject.id } },
-      el('td', {}, row.inject.id), el('td', {}, row.inject.title),
+      el('td', {}, row.inject.id), localized('td', {}, pick(row.inject, 'title', s.scenario)),
       el('td', {}, el('span', { class: `status status-${row.status}` }, row.status),
         row.released_ex !== null && row.released_ex !== undefined
           ? el('div', { class: 'meta' }, scenarioLabel(s.scenario.start, row.released_ex)) : null),

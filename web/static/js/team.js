@@ -10,7 +10,7 @@ import { CopMap, copFeatures } from './map.js';
 import { renderMarkdown } from './markdown.js';
 import { jointRoomCards, showWorkflowsIn, workflowFeatures } from './workflows.js';
 import { CoordinationPanel } from './coordination.js';
-import { contentLanguage, localized, onSeatLanguage, pickScenario } from './content_language.js';
+import { contentLanguage, localized, nameOf, onSeatLanguage, pickScenario } from './content_language.js';
 
 const exercise = document.body.dataset.exercise;
 const session = loadSession(exercise);
@@ -65,7 +65,7 @@ function shareOptions() {
   return [
     ['team', 'My team only', [you.team]],
     ['component', 'My component', [you.component]],
-    ...comps.map((c) => [`with-${c.id}`, `My component and ${c.name}`, [you.component, c.id]]),
+    ...comps.map((c) => [`with-${c.id}`, `My component and ${nameOf(c, view.state.scenario)}`, [you.component, c.id]]),
     ['all', 'Everyone', 'all'],
   ];
 }
