@@ -29,10 +29,17 @@ from .core_harness import EVAL, FAC, CoreRun, trainee
 
 ROOT = Path(__file__).parent.parent
 # The bundled scenarios, and a bilingual one (content translated in part: core/translations.py).
-SCENARIOS = [*sorted((ROOT / "injects").glob("*.yaml")), ROOT / "tests" / "fixtures" / "bilingual.yaml"]
+BILINGUAL = ROOT / "tests" / "fixtures" / "bilingual.yaml"
+SCENARIOS = [*sorted((ROOT / "injects").glob("*.yaml")), BILINGUAL]
 FIXTURES = Path(__file__).parent / "fixtures" / "view_folds"
 # Seeds chosen so that with SCRIPT (below) they carry every event type to every kind of view, sealed or not.
-FIXTURE_RUNS = [("demo", 4), ("module-5-coordination-in-varo", 18), ("module-7-the-mirek-checkpoint", 10)]
+# bilingual-14: edits of translated injects, a translated feature renamed, acknowledgements in French.
+FIXTURE_RUNS = [
+    ("demo", 4),
+    ("module-5-coordination-in-varo", 18),
+    ("module-7-the-mirek-checkpoint", 10),
+    ("bilingual", 14),
+]
 FIXTURE_STEPS = 40
 
 T = TypeVar("T")
@@ -486,7 +493,7 @@ def test_the_control_cell_folds_an_edited_inject_to_its_new_audience(
 
 
 def fixture_run(name: str, seed: int) -> dict[str, Any]:
-    rng, path = random.Random(seed), ROOT / "injects" / f"{name}.yaml"
+    rng, path = random.Random(seed), BILINGUAL if name == "bilingual" else ROOT / "injects" / f"{name}.yaml"
     cuts = {v: rng.randrange(0, FIXTURE_STEPS // 2) for v in view_keys(path)}
     run = views_run(path, rng.choice, FIXTURE_STEPS, cuts)
     return {"scenario": name, "seed": seed, "views": run}
