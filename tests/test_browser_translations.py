@@ -4,6 +4,9 @@ room names and a map feature follow `document.documentElement.lang` and switch o
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -94,3 +97,10 @@ def test_an_inject_renders_in_the_seats_language_and_switches_on_the_seat_langua
     assert mil.locator(".untranslated").count() == 0
     for errors in (fac_errors, pol_errors, mil_errors):
         assert errors.errors == []
+
+    # The log has each reading: the police seat opened I-2 in French, then read it in English.
+    out = subprocess.run([sys.executable, "-m", "exercise_server", "export", exercise, "--data-dir",
+                          str(server.data_dir)], capture_output=True, text=True, check=True).stdout
+    opened = [e for e in map(json.loads, out.splitlines()) if e["type"] == "inject.opened"]
+    assert [(e["actor"]["name"], e["payload"]["inject_id"], e["payload"]["language"]) for e in opened] == [
+        ("Capitaine Diallo", "I-2", "fr"), ("Capitaine Diallo", "I-2", "en")]

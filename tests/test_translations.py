@@ -15,7 +15,7 @@ from exercise_server.core.errors import CommandError
 from exercise_server.core.scenario_check import build_inject, load_scenario_file, parse_scenario_text
 from exercise_server.core.translations import Shown, Text, pick
 from exercise_server.core.views import adhoc_item, inject_content, snapshot
-from tests.core_harness import FAC, FIXTURES, HUM, MIL, MINI, POL, CoreRun
+from tests.core_harness import CIV, FAC, FIXTURES, HUM, MIL, MINI, POL, CoreRun
 
 ROOT = Path(__file__).resolve().parents[1]
 BILINGUAL = FIXTURES / "bilingual.yaml"
@@ -163,3 +163,25 @@ def test_an_inject_rebuilt_from_the_content_its_release_carries_keeps_its_transl
     assert not problems and rebuilt is not None
     assert rebuilt.translations == state.inject.translations
     assert (rebuilt.title, rebuilt.expected) == (state.inject.title, state.inject.expected)
+
+
+def test_each_participant_records_opening_an_inject_once_per_language_for_the_control_cell_only():
+    run = CoreRun(load_scenario_file(BILINGUAL))
+    run.cmd(FAC, "clock.start")
+    run.advance(10 * 60)
+    before = {k: v for k, v in snapshot(run.state, POL).items() if k != "seq"}
+    [fr] = run.cmd(POL, "inject.open", inject_id="I-2", language="fr")
+    assert fr.payload == {"inject_id": "I-2", "team": "pol-1", "language": "fr"}
+    assert fr.audience == ev.CONTROL_CELL and fr.actor.participant == POL.participant
+    run.cmd(POL, "inject.open", inject_id="I-2", language="en")  # the seat switched its language
+    for command, code in ((dict(inject_id="I-2", language="fr"), "conflict"),
+                          (dict(inject_id="I-1", language="xx"), "invalid"),
+                          (dict(inject_id="I-3"), "not_found")):
+        with pytest.raises(CommandError) as info:
+            run.cmd(POL if command["inject_id"] != "I-1" else HUM, "inject.open", **command)
+        assert info.value.code == code
+    with pytest.raises(CommandError) as info:
+        run.cmd(CIV, "inject.open", inject_id="I-2")  # not addressed to the civilians: as if missing
+    assert info.value.code == "not_found"
+    assert run.state.injects["I-2"].reads == {(POL.participant, "fr"), (POL.participant, "en")}
+    assert {k: v for k, v in snapshot(run.state, POL).items() if k != "seq"} == before  # nothing a team sees

@@ -24,6 +24,7 @@ def played(tmp_path_factory):
     server = ServerProcess(tmp_path_factory.mktemp("bilingual") / "data", scenarios=(BILINGUAL,)).start()
     exercise, codes, fac_token = server.open_exercise("bilingual")
     police = server.join(codes["pol-1"], "Capitaine Diallo")
+    police_en = server.join(codes["pol-1"], "Sergeant Moore")  # the same team, reading in English
     military = server.join(codes["mil-1"], "Major Jones")
     evaluator = server.join(codes["evaluator"], "Observer")
 
@@ -37,6 +38,12 @@ def played(tmp_path_factory):
         while (await pol.event("inject.released"))["payload"]["inject"]["id"] != "I-2":
             pass
         refused = await pol.command("inject.ack", inject_id="I-2", language="de")
+        moore = await Client(server, exercise, police_en["token"]).connect()
+        await pol.ok("inject.open", inject_id="I-2", language="fr")
+        await moore.ok("inject.open", inject_id="I-2", language="en")
+        again = await pol.command("inject.open", inject_id="I-2", language="fr")
+        assert again["type"] == "error" and again["code"] == "conflict"
+        await moore.close()
         await pol.ok("inject.ack", inject_id="I-2", language="fr")
         await mil.ok("inject.ack", inject_id="I-2", language="en")
         await fac.ok("exercise.end")
@@ -67,9 +74,15 @@ def test_two_seats_of_different_languages_acknowledge_the_same_inject_and_the_lo
     assert refused["type"] == "error" and refused["code"] == "invalid"
     out = subprocess.run([sys.executable, "-m", "exercise_server", "export", exercise, "--data-dir",
                           str(server.data_dir)], capture_output=True, text=True, cwd=ROOT, check=True).stdout
-    acks = [e for e in map(json.loads, out.splitlines()) if e["type"] == "inject.acknowledged"]
+    log = list(map(json.loads, out.splitlines()))
+    acks = [e for e in log if e["type"] == "inject.acknowledged"]
     assert {(e["actor"]["name"], e["payload"]["inject_id"], e["payload"]["language"]) for e in acks} == {
         ("Capitaine Diallo", "I-2", "fr"), ("Major Jones", "I-2", "en")}
+    # Two members of one team, each in their own language: the log has both readings.
+    opened = [e for e in log if e["type"] == "inject.opened"]
+    assert [(e["actor"]["name"], e["payload"]["team"], e["payload"]["language"]) for e in opened] == [
+        ("Capitaine Diallo", "pol-1", "fr"), ("Sergeant Moore", "pol-1", "en")]
+    assert all(e["audience"] == ["facilitator", "evaluator"] for e in opened)
 
 
 def test_the_report_comes_in_french_and_says_which_seat_read_which_language(played):
@@ -81,7 +94,9 @@ def test_the_report_comes_in_french_and_says_which_seat_read_which_language(play
     assert "Syndicat militaire" in french.text and "Définir la coordination civilo-militaire." in french.text
     assert "Police syndicate" in french.text  # untranslated: its English name stands
     seats = french.text.split('id="seat-languages"', 1)[1].split("</table>", 1)[0]
-    assert "Capitaine Diallo" in seats and "fr (1)" in seats and "Major Jones" in seats and "en (1)" in seats
+    rows = {row.split("</td>")[1].split(">")[-1]: row for row in seats.split("<tr>")[2:]}
+    assert "fr (1)" in rows["Capitaine Diallo"] and "en (1)" in rows["Major Jones"]
+    assert "en (1)" in rows["Sergeant Moore"]
     english = report(server, exercise, eval_token)
     assert "Riot at the market" in english.text and "Émeute au marché" not in english.text
     wrong = report(server, exercise, eval_token, language="de")

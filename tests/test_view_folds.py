@@ -574,6 +574,7 @@ SCRIPT: list[tuple[str, str, Command]] = [
     ("fac", "inject.unhold", {"inject_id": "D-06"}),
     ("fac", "inject.edit", {"inject_id": "D-05", "changes": {"to": {"rooms": ["joint"]}}}),
     ("fac", "inject.release", {"inject_id": "D-03"}),
+    ("mil-1", "inject.open", {"inject_id": "D-03", "language": "en"}),  # the control cell's record only
     ("eval", "expectation.mark", {"inject_id": "D-03", "team": "mil-1", "action": 0, "status": "met"}),
     ("fac", "expectation.mark", {"inject_id": "D-03", "team": "mil-1", "action": 0, "status": "partly"}),
     ("fac", "participant.remove", {"participant": "p-pol-1"}),

@@ -35,7 +35,8 @@ WORKFLOW_TRAINEE_COMMANDS = frozenset(
     }
 )
 TRAINEE_COMMANDS = (
-    frozenset({"inject.ack", "room.post", "cop.add", "cop.change", "cop.remove"}) | WORKFLOW_TRAINEE_COMMANDS
+    frozenset({"inject.ack", "inject.open", "room.post", "cop.add", "cop.change", "cop.remove"})
+    | WORKFLOW_TRAINEE_COMMANDS
 )
 # Evaluation writes only to the control cell's own record: evaluators stay read-only for the exercise.
 EVALUATION_COMMANDS = frozenset({"observation.record", "expectation.mark"})

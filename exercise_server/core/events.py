@@ -42,6 +42,7 @@ INJECT_EDITED = "inject.edited"  # inject_id, changes
 INJECT_CANCELLED = "inject.cancelled"  # inject_id
 INJECT_ACKNOWLEDGED = "inject.acknowledged"  # inject_id, team
 INJECT_RESPONDED = "inject.responded"  # inject_id, team, action: a team action said it answers the inject
+INJECT_OPENED = "inject.opened"  # inject_id, team, language: a participant read it, in that language (the record)
 ROOM_MESSAGE_POSTED = "room.message_posted"  # room, text, as (control-played actor) or None
 COP_FEATURE_ADDED = "cop.feature_added"  # feature
 COP_FEATURE_CHANGED = "cop.feature_changed"  # id, set, feature (after)
@@ -101,6 +102,7 @@ EVENT_TYPES = WORKFLOW_EVENT_TYPES | frozenset(
         INJECT_CANCELLED,
         INJECT_ACKNOWLEDGED,
         INJECT_RESPONDED,
+        INJECT_OPENED,
         ROOM_MESSAGE_POSTED,
         COP_FEATURE_ADDED,
         COP_FEATURE_CHANGED,
@@ -134,6 +136,7 @@ _CORE_FIELDS = {
     INJECT_CANCELLED: "inject_id",
     INJECT_ACKNOWLEDGED: "inject_id team language?",  # the language the inject was shown in (logs before 18 lack it)
     INJECT_RESPONDED: "action inject_id team",
+    INJECT_OPENED: "inject_id language team",
     ROOM_MESSAGE_POSTED: "as room text",
     COP_FEATURE_ADDED: "cause feature",
     COP_FEATURE_CHANGED: "cause feature hidden_from id set",

@@ -2,7 +2,7 @@
 exports: the scenario stored at opening and every payload's content in that language (the default
 text where a field has no translation), so that the fold and the metrics need not know of languages.
 
-Also who read in which language: each acknowledgement records the language its inject was shown in.
+Also who read in which language: each opening (`inject.opened`) and acknowledgement records it.
 """
 
 from __future__ import annotations
@@ -76,15 +76,19 @@ def _actions_in(actions: list[str], translated: list[str | None]) -> list[str]:
 
 
 def seat_languages(events: Iterable[ev.Event]) -> list[dict[str, Any]]:
-    """Each participant who acknowledged an inject: their team, and how many injects they were shown in
-    each language (logs from before languages were recorded count in the scenario's default)."""
+    """Each participant who opened or acknowledged an inject: their team, and how many injects they read
+    in each language (an acknowledgement without a language, from before it was recorded, in the default)."""
     events = list(events)
     _, default = scenario_languages(events)
-    seats: dict[tuple[str, str], dict[str, int]] = {}
+    seats: dict[tuple[str, str], set[tuple[str, str]]] = {}  # (team, name) -> {(inject, language)}
     for event in events:
-        if event.type == ev.INJECT_ACKNOWLEDGED:
-            seat = (event.payload["team"], event.actor.name)
-            counts = seats.setdefault(seat, {})
-            language = event.payload.get("language", default)
+        if event.type in (ev.INJECT_OPENED, ev.INJECT_ACKNOWLEDGED):
+            read = (event.payload["inject_id"], event.payload.get("language", default))
+            seats.setdefault((event.payload["team"], event.actor.name), set()).add(read)
+    out = []
+    for (team, name), reads in sorted(seats.items()):
+        counts: dict[str, int] = {}
+        for _, language in reads:
             counts[language] = counts.get(language, 0) + 1
-    return [{"team": team, "name": name, "languages": counts} for (team, name), counts in sorted(seats.items())]
+        out.append({"team": team, "name": name, "languages": counts})
+    return out

@@ -114,6 +114,28 @@ def _adhoc(decision: Decision, command: dict[str, Any]) -> list[ev.Draft]:
     return release(decision, InjectState(built, item, adhoc=True), "manual", decision.principal.actor())
 
 
+def _shown_in(decision: Decision, command: dict[str, Any]) -> str:
+    """The language a participant was shown an inject in (default: the scenario's default language)."""
+    language = optional(command, "language", str) or decision.scenario.default_language
+    if language not in decision.scenario.languages:
+        raise CommandError("invalid", f"language must be one of {', '.join(decision.scenario.languages)}")
+    return language
+
+
+def _open(decision: Decision, command: dict[str, Any]) -> list[ev.Draft]:
+    """A participant opened an inject of their inbox: the record of who read it in which language, once
+    per participant and language (the control cell's; the team's state does not change)."""
+    iid = field(command, "inject_id", str)
+    team, participant = decision.principal.team, decision.principal.participant
+    inject = decision.state.in_inbox(iid, team)
+    if inject is None or team is None:  # answered as inject.ack answers: no leak
+        raise CommandError("not_found", f"no inject {iid!r} in your inbox")
+    language = _shown_in(decision, command)
+    if (participant, language) in inject.reads:
+        raise CommandError("conflict", f"you have opened {iid!r} in {language} already")
+    return [decision.draft(ev.INJECT_OPENED, {"inject_id": iid, "team": team, "language": language}, ev.CONTROL_CELL)]
+
+
 def _ack(decision: Decision, command: dict[str, Any]) -> list[ev.Draft]:
     decision.not_ended()
     iid = field(command, "inject_id", str)
@@ -125,10 +147,7 @@ def _ack(decision: Decision, command: dict[str, Any]) -> list[ev.Draft]:
         raise CommandError("not_found", f"no inject {iid!r} in your inbox")
     if team in inject.acks:
         raise CommandError("conflict", f"your team already acknowledged {iid!r}")
-    # The language the reader was shown the inject in, for the record (the report's seats and languages).
-    language = optional(command, "language", str) or decision.scenario.default_language
-    if language not in decision.scenario.languages:
-        raise CommandError("invalid", f"language must be one of {', '.join(decision.scenario.languages)}")
+    language = _shown_in(decision, command)  # for the record, as inject.open's
     audience = (*ev.CONTROL_CELL, ev.team_key(team))
     payload = {"inject_id": iid, "team": team, "language": language}
     return [decision.draft(ev.INJECT_ACKNOWLEDGED, payload, audience)]
@@ -142,4 +161,5 @@ DECIDERS: dict[str, Decider] = {
     "inject.cancel": _status_cmd((SCHEDULED, HELD), ev.INJECT_CANCELLED),
     "inject.adhoc": _adhoc,
     "inject.ack": _ack,
+    "inject.open": _open,
 }

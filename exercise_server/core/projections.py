@@ -44,6 +44,7 @@ class InjectState:
     responses: dict[str, dict[str, Any]] = field(default_factory=dict)  # team -> its first response, as acks + action
     edits: int = 0
     versions: Versions = field(default_factory=Versions)  # of its content (what inject.edit changes)
+    reads: set[tuple[str, str]] = field(default_factory=set)  # (participant, language): inject.opened
 
     def first_ack_ex(self) -> float | None:
         return min((a["ex_time"] for a in self.acks.values()), default=None)
@@ -278,6 +279,10 @@ def _acked(state: ExerciseState, event: ev.Event) -> None:
     }
 
 
+def _inject_opened(state: ExerciseState, event: ev.Event) -> None:
+    state.injects[event.payload["inject_id"]].reads.add((event.actor.participant or "", event.payload["language"]))
+
+
 def _responded(state: ExerciseState, event: ev.Event) -> None:
     state.injects[event.payload["inject_id"]].responses.setdefault(
         event.payload["team"],
@@ -374,6 +379,7 @@ _HANDLERS: dict[str, Handler] = {
     ev.INJECT_CANCELLED: _inject_status(CANCELLED),
     ev.INJECT_EDITED: _edited,
     ev.INJECT_ACKNOWLEDGED: _acked,
+    ev.INJECT_OPENED: _inject_opened,
     ev.INJECT_RESPONDED: _responded,
     ev.ROOM_MESSAGE_POSTED: _posted,
     ev.COP_FEATURE_ADDED: _cop_added,

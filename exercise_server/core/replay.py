@@ -236,6 +236,8 @@ def _label(body: dict[str, Any]) -> str:
         return f"{who}: COP {p['id']} removed"
     if t == ev.INJECT_ACKNOWLEDGED:
         return f"{p['inject_id']} acknowledged by {p['team']}"
+    if t == ev.INJECT_OPENED:
+        return f"{p['inject_id']} opened by {who} ({p['team']}) in {p['language']}"
     if t == ev.INJECT_RESPONDED:
         return f"{p['inject_id']} answered by {p['team']}: {p['action']}"
     if t == ev.OBSERVATION_RECORDED:

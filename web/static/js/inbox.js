@@ -53,6 +53,7 @@ export class InjectList {
     this.memory.set('read', [...this.read]);
     this.render();
     this.onRead?.();
+    this.onOpen?.(id);
   }
 
   renderDetail() {

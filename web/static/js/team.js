@@ -31,12 +31,26 @@ const inbox = new InjectList(view, memory, {
   ],
 });
 inbox.onRead = () => showUnread();
+inbox.onOpen = recordOpening;
 let map;
 const coordination = new CoordinationPanel(view, $('#coordination'), () => map, memory);
 
 function showUnread() {
   const n = inbox.unreadCount();
   $('#inbox-unread').textContent = n ? `${n} unread` : '';
+}
+
+// The record of who read an inject in which language (inject.open): once per inject and language
+// from this page; the server refuses a repeat (conflict), which needs no word.
+const openings = new Set();
+function recordOpening(id) {
+  const language = contentLanguage(view.state.scenario);
+  const key = `${id} ${language}`;
+  if (openings.has(key)) return;
+  openings.add(key);
+  view.command('inject.open', { inject_id: id, language }).catch((error) => {
+    if (error.code === 'offline') openings.delete(key); // not sent: the next opening tries again
+  });
 }
 
 async function acknowledge(id) {
@@ -79,6 +93,7 @@ function showBriefing() {
 // The seat's language changed (content_language.js): show the scenario's content in it.
 onSeatLanguage(() => {
   if (!view.state) return;
+  if (view.injects.get(inbox.open)?.status === 'released') recordOpening(inbox.open);
   showBriefing();
   $('#who').textContent = `${view.teamName(view.you.team)} · ${view.you.name}`;
   rooms.renderTabs();
