@@ -134,7 +134,7 @@ _CORE_FIELDS = {
     INJECT_UNHELD: "inject_id",
     INJECT_EDITED: "changes inject_id",
     INJECT_CANCELLED: "inject_id",
-    INJECT_ACKNOWLEDGED: "inject_id team language?",  # the language the inject was shown in (logs before 18 lack it)
+    INJECT_ACKNOWLEDGED: "inject_id team language?",  # the language it was shown in (older logs lack it)
     INJECT_RESPONDED: "action inject_id team",
     INJECT_OPENED: "inject_id language team",
     ROOM_MESSAGE_POSTED: "as room text",

@@ -125,6 +125,7 @@ def _shown_in(decision: Decision, command: dict[str, Any]) -> str:
 def _open(decision: Decision, command: dict[str, Any]) -> list[ev.Draft]:
     """A participant opened an inject of their inbox: the record of who read it in which language, once
     per participant and language (the control cell's; the team's state does not change)."""
+    decision.not_ended()
     iid = field(command, "inject_id", str)
     team, participant = decision.principal.team, decision.principal.participant
     inject = decision.state.in_inbox(iid, team)
