@@ -91,6 +91,12 @@ def test_an_inject_renders_in_the_seats_language_and_switches_on_the_seat_langua
     expect(fac.locator("#msel-table tr[data-inject='I-2'] .ack")).to_contain_text("Capitaine Diallo")
     expect(fac.locator("#msel-table tr[data-inject='I-2'] .ack")).to_contain_text("(fr)")
 
+    # The control panel follows its seat's language too (room names; the MSEL stays as it was).
+    expect(fac.locator("#room-tabs [data-room='cmcoord']")).to_have_text("CMCoord cell")
+    seat_language(fac, "fr")
+    expect(fac.locator("#room-tabs [data-room='cmcoord']")).to_have_text("Cellule CMCoord")
+    expect(fac.locator("#msel-table tr[data-inject='I-2'] .ack")).to_contain_text("(fr)")
+
     # A seat in a language the scenario does not declare reads the default, unmarked.
     seat_language(mil, "de")
     expect(mil_item.locator(".subject")).to_have_text("Riot at the market")

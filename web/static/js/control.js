@@ -12,6 +12,7 @@ import { jointRoomCards, showWorkflowsIn, workflowFeatures } from './workflows.j
 import { ControlCoordination } from './control_coordination.js';
 import { attachmentList } from './attachments.js';
 import { InjectEditor } from './inject_editor.js';
+import { onSeatLanguage } from './content_language.js';
 
 const exercise = document.body.dataset.exercise;
 const token = facilitatorToken();
@@ -203,6 +204,8 @@ function renderParticipants() {
 
 // -- wiring --------------------------------------------------------------------------
 
+// The seat's language changed: everything drawn again, its scenario content in the new language.
+onSeatLanguage(() => { if (view.state) view.emit('reset'); });
 view.addEventListener('reset', () => {
   const s = view.state;
   $('#exercise-title').textContent = s.scenario.title;

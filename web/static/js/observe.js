@@ -12,6 +12,7 @@ import { CopMap, copFeatures } from './map.js';
 import { renderPresence } from './presence.js';
 import { jointRoomCards, showWorkflowsIn, workflowFeatures } from './workflows.js';
 import { ControlCoordination } from './control_coordination.js';
+import { onSeatLanguage } from './content_language.js';
 
 const exercise = document.body.dataset.exercise;
 const session = loadSession(exercise);
@@ -119,7 +120,7 @@ function renderObservationForm() {
   keep($('#obs-objective'), Object.entries(s.scenario.objectives)
     .map(([id, text]) => el('option', { value: id, title: text }, `${id} ${text}`)));
   keep($('#obs-rating'), (s.rating_scale || []).map((r) => el('option', { value: r.rating, title: r.meaning }, `${r.rating} ${r.label}`)));
-  keep($('#obs-team'), [el('option', { value: '' }, '(any)'), s.scenario.teams.map((t) => el('option', { value: t.id }, t.name))]);
+  keep($('#obs-team'), [el('option', { value: '' }, '(any)'), s.scenario.teams.map((t) => el('option', { value: t.id }, view.teamName(t.id)))]);
   renderInjectChoices();
 }
 
@@ -161,12 +162,14 @@ $('#observation-form').addEventListener('submit', async (e) => {
 
 // -- wiring -------------------------------------------------------------------------
 
+// The seat's language changed: everything drawn again, its scenario content in the new language.
+onSeatLanguage(() => { if (view.state) view.emit('reset'); });
 view.addEventListener('reset', () => {
   const s = view.state;
   $('#exercise-title').textContent = s.scenario.title;
   $('#who').textContent = `Evaluator · ${view.you.name}`;
   replaceChildren($('#team-filter'), el('option', { value: '' }, 'all teams'),
-    s.scenario.teams.map((t) => el('option', { value: t.id }, t.name)));
+    s.scenario.teams.map((t) => el('option', { value: t.id }, view.teamName(t.id))));
   if (!map) { map = new CopMap($('#map')); map.loadBasemap(s.scenario.basemap); }
   map.setFeatures(copFeatures(view));
   coordination.setUp();
