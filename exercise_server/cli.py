@@ -24,6 +24,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
         else:
             assert checked.scenario is not None
             print(f"{path}: ok, {summary(checked.scenario)}")
+            for warning in checked.scenario.missing_translations:  # listed; the scenario still loads
+                print(f"{path}:{warning.line}: warning: {warning.message}")
     return status
 
 

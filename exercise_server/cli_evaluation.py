@@ -16,6 +16,7 @@ from typing import Any
 
 from .core import events as ev
 from .core.clock import ENDED
+from .core.in_language import log_in, scenario_languages
 from .export import FORMATS, LogImportError, import_log, read_jsonl, write_csv, write_jsonl
 from .server.settings import add_store_arguments
 from .store.base import EventStore, StoreUnavailable, open_store
@@ -33,6 +34,7 @@ def add_subcommands(sub: Any) -> None:
         help="jsonl: lossless, for import elsewhere (default); csv: for spreadsheets",
     )
     p.add_argument("-o", "--output", help="file to write (default: standard output)")
+    p.add_argument("--language", help="csv: the scenario content in this language of the scenario's (jsonl keeps all)")
     p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("import", help="add an exported JSON Lines log to this data directory")
@@ -45,7 +47,12 @@ def add_subcommands(sub: Any) -> None:
     p.add_argument("exercise", help="the exercise id")
     add_store_arguments(p)
     p.add_argument("-o", "--output", help="file to write (default: EXERCISE-report.html)")
-    p.add_argument("--language", default="en", help="the report's language (a catalogue of exercise_server/locale/)")
+    p.add_argument(
+        "--language",
+        default="en",
+        help="the report's language: its interface (a catalogue of exercise_server/locale/), and the scenario "
+        "content too where the scenario declares that language (else its default language)",
+    )
     p.set_defaults(func=cmd_report)
 
 
@@ -54,8 +61,16 @@ def _where(args: argparse.Namespace) -> str:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    if args.language and args.format == "jsonl":
+        return _fail("--language is for --format csv: JSON Lines keeps the content in every language, losslessly")
+
     async def run(store: EventStore) -> int:
         events = await _log(store, args)
+        if args.language:
+            languages, _ = scenario_languages(events)
+            if args.language not in languages:
+                raise _Refused(f"the scenario's content is in {', '.join(languages)}, not {args.language!r}")
+            events = log_in(events, args.language)
         writer = write_jsonl if args.format == "jsonl" else write_csv
         if args.output:
             with open(args.output, "w", encoding="utf-8", newline="") as out:
@@ -96,11 +111,14 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
+    from .i18n import catalogues
     from .report import render
 
     async def run(store: EventStore) -> int:
         events = await _log(store, args)
         output = args.output or f"{args.exercise}-report.html"
+        if args.language not in catalogues().languages:
+            raise _Refused(f"--language must be one of {', '.join(catalogues().languages)}")
         Path(output).write_text(render(events, language=args.language), encoding="utf-8")
         print(f"{args.exercise}: after-action report written to {output}", file=sys.stderr)
         return 0

@@ -17,6 +17,7 @@ from markupsafe import Markup, escape
 
 from . import paths
 from .core import events as ev
+from .core.in_language import log_in, scenario_languages, seat_languages
 from .core.metrics import Metrics, compute
 from .core.timefmt import format_dday, format_offset
 from .i18n import SOURCE_LANGUAGE, catalogues
@@ -75,11 +76,29 @@ def kind_names(_: Gettext) -> dict[str, str]:
 
 
 def render(events: Iterable[ev.Event], web_dir: Path | None = None, language: str = SOURCE_LANGUAGE) -> str:
-    return render_metrics(compute(events), web_dir, language)
+    """The report in `language`: its interface from the catalogues, the scenario content in that
+    language where the scenario declares it (else in its default language); what people wrote
+    stays as they wrote it."""
+    events = list(events)
+    languages, default = scenario_languages(events)
+    content = language if language in languages else default
+    metrics = compute(log_in(events, content) if content != default else events)
+    return render_metrics(
+        metrics,
+        web_dir,
+        language,
+        {"content_languages": languages, "content_language": content, "content_seats": seat_languages(events)},
+    )
 
 
-def render_metrics(metrics: Metrics, web_dir: Path | None = None, language: str = SOURCE_LANGUAGE) -> str:
-    """The report in `language` (the interface's catalogues); what people wrote stays as they wrote it."""
+def render_metrics(
+    metrics: Metrics,
+    web_dir: Path | None = None,
+    language: str = SOURCE_LANGUAGE,
+    content: dict[str, Any] | None = None,
+) -> str:
+    """The report in `language` (the interface's catalogues); `content`: the scenario content's
+    languages, the one shown and which seat read which (see render)."""
     if web_dir is None:
         web_dir = paths.web_dir()
     catalogue = catalogues().get(language)
@@ -144,6 +163,7 @@ def render_metrics(metrics: Metrics, web_dir: Path | None = None, language: str 
         not_met=not_met,
         met=met,
         checklist=checklist,
+        **(content or {"content_languages": [], "content_language": None, "content_seats": []}),
         charts={
             "timeline": timeline_chart(metrics, end, _),
             "responses": grouped_bars(

@@ -129,4 +129,6 @@ def summary(scenario: Scenario) -> str:
     return (
         f"{scenario.id}: {scenario.title!r}, {len(scenario.teams)} teams, {len(scenario.rooms)} rooms, "
         f"{len(scenario.features)} COP features, {len(scenario.injects)} injects"
+        + (f", in {', '.join(scenario.languages)}" if len(scenario.languages) > 1 else "")
+        + (f", {len(scenario.missing_translations)} missing translations" if scenario.missing_translations else "")
     )

@@ -20,6 +20,23 @@ RFA_STATUS = {"accept": "accepted", "decline": "declined", "more_info": "more_in
 _OFFSET = re.compile(r"^\+?(\d{1,3}):([0-5]\d)(?::([0-5]\d))?$")
 
 
+INJECT_TEXT_FIELDS = ("from", "title", "body", "notes", "expected")  # content_language.js
+
+
+def drop_translations(inject: Row, fields: list[str]) -> None:
+    """content_language.js dropTranslations: an edited field loses its old translations."""
+    translations = inject.get("translations")
+    if translations is None:
+        return
+    for lang in list(translations):
+        for f in fields:
+            translations[lang].pop(f, None)
+        if not translations[lang]:
+            del translations[lang]
+    if not translations:
+        del inject["translations"]
+
+
 def wire(value: Any) -> Any:
     """`value` as a client decodes it from a JSON frame."""
     return json.loads(json.dumps(value))
@@ -82,6 +99,8 @@ class ClientView:
                     "name": e["actor"]["name"],
                     "seq": e["seq"],
                 }
+                if p.get("language"):
+                    row["acks"][p["team"]]["language"] = p["language"]
                 if self.you and p["team"] == self.you["team"]:
                     row["acknowledged"] = True
         elif t == "inject.responded":
@@ -107,6 +126,7 @@ class ClientView:
         elif t == "inject.edited":
             row = self.injects[p["inject_id"]]
             row["inject"].update(p["changes"])
+            drop_translations(row["inject"], [f for f in INJECT_TEXT_FIELDS if f in p["changes"]])
             if "to" in p["changes"]:
                 row["inject"]["to"] = {"components": [], "teams": [], "rooms": [], **p["changes"]["to"]}
                 if "audience" in row:
@@ -166,7 +186,13 @@ class ClientView:
             for code in s["codes"]:
                 if code["code"] == p["code"]:
                     code["replaced_by"] = p["replacement"]
-            new = {"code": p["replacement"], "role": p["role"], "team": p["team"], "revoked": False, "replaced_by": None}
+            new = {
+                "code": p["replacement"],
+                "role": p["role"],
+                "team": p["team"],
+                "revoked": False,
+                "replaced_by": None,
+            }
             s["codes"].append(new)
         elif t in WORKFLOW_EVENTS:
             _apply_workflow_event(s, e, self.you)

@@ -23,7 +23,7 @@ ATTEMPT = {  # a plausible payload for each command, aimed at what the attacker 
     "inject.unhold": {"inject_id": "I-2"}, "inject.edit": {"inject_id": "I-2", "changes": {"title": "x"}},
     "inject.cancel": {"inject_id": "I-2"},
     "inject.adhoc": {"from": "x", "to": {"teams": ["pol-1"]}, "channel": "email", "title": "t", "body": "b"},
-    "inject.ack": {"inject_id": "I-2"},
+    "inject.ack": {"inject_id": "I-2"}, "inject.open": {"inject_id": "I-2", "language": "en"},
     "room.post": {"room": "team:hum-1", "text": "let me in"},
     "cop.add": {"feature": {"kind": "incident", "name": "x", "geometry": POINT, "owner": "hum-1"}},
     "cop.change": {"feature_id": "hum-warehouse", "set": {"name": "mine"}},

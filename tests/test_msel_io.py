@@ -375,3 +375,79 @@ def test_the_docs_list_every_column_as_columns_py_declares_it():
         named = {name.strip() for name in row[1].split(", ")}
         written = {n for n in named if "(" not in n or n in column.aliases}
         assert written <= set(column.aliases), (column.header, written - set(column.aliases))
+    translated = text.split("**Language columns**", 1)[1].split("\n\n", 1)[0]
+    for column in COLUMNS:
+        assert (f"`{column.header} (fr)`" in translated) == column.translated, column.header
+
+
+# -- language columns ------------------------------------------------------------------------
+
+BILINGUAL = ROOT / "tests" / "fixtures" / "bilingual.yaml"
+
+
+def bilingual_beside(folder: Path) -> Path:
+    source = folder / "bilingual.yaml"
+    shutil.copy(BILINGUAL, source)
+    shutil.copytree(ROOT / "tests" / "fixtures" / "attachments", folder / "attachments")
+    return source
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_a_bilingual_msel_survives_export_and_import_with_its_french_columns(suffix, tmp_path):
+    source = bilingual_beside(tmp_path)
+    scenario = load_scenario_file(source)
+    sheet = tmp_path / f"msel{suffix}"
+    export_msel(scenario, sheet)
+    with sheet.open("rb") if suffix == ".xlsx" else sheet.open(encoding="utf-8-sig", newline="") as f:
+        header = next(openpyxl.load_workbook(f).worksheets[0].iter_rows(values_only=True)) if suffix == ".xlsx" \
+            else next(csv.reader(f))
+    assert [h for h in header if h.endswith("(fr)")] == [
+        "From (fr)", "Title (fr)", "Message (fr)", "Expected Action (fr)", "Notes (fr)", "Attachments (fr)"]
+    result = build_scenario(sheet, load_base(source), source)
+    assert result.warnings == []
+    assert result.scenario.injects == scenario.injects
+    i1 = result.scenario.inject("I-1")
+    assert i1.translations["fr"]["title"] == "Rapport sur l'accès"
+    assert i1.translations["fr"]["expected"]["hum-1"] == ["Signaler la contrainte d'accès dans la salle commune", None]
+    assert i1.attachments[0]["translations"] == {"fr": {"title": "Évaluation de la route, Kora"}}
+
+
+def write_csv_rows(path: Path, rows: list[list[str]]) -> Path:
+    with path.open("w", encoding="utf-8", newline="") as f:
+        csv.writer(f).writerows(rows)
+    return path
+
+
+def test_a_planners_sheet_with_french_columns_imports_into_the_template_and_declares_french(tmp_path):
+    sheet = write_csv_rows(tmp_path / "planners.csv", [
+        ["Inject No", "Time", "Channel", "From", "Sender (FR)", "To", "Subject", "Message", "Message (fr)",
+         "Expected Action", "Expected Action (fr)"],
+        ["1", "0:05", "radio", "Police HQ", "QG de la police", "pol-1", "Riot", "A crowd gathers.",
+         "Une foule se rassemble.", "pol-1: Send a patrol", "pol-1: Envoyer une patrouille"],
+    ])
+    result = build_scenario(sheet, template_base(), tmp_path / "new.yaml")
+    assert result.scenario.languages == ("en", "fr")
+    inject = result.scenario.injects[0]
+    assert (inject.sender, inject.translations["fr"]["from"]) == ("Police HQ", "QG de la police")
+    assert inject.translations["fr"]["body"] == "Une foule se rassemble."
+    assert inject.translations["fr"]["expected"] == {"pol-1": ["Envoyer une patrouille"]}
+    assert "title" not in inject.translations["fr"]  # no Title (fr): listed by validate, not refused
+    assert any("title has no translation in fr" in w.message for w in result.scenario.missing_translations)
+
+
+def test_french_cells_that_do_not_match_their_column_are_refused_by_row_and_column(tmp_path):
+    sheet = write_csv_rows(tmp_path / "bad.csv", [
+        ["Inject No", "Time", "Channel", "From", "To", "Title", "Message", "Notes", "Notes (fr)", "Expected Action",
+         "Expected Action (fr)", "Title (en)"],
+        ["1", "0:05", "radio", "HQ", "pol-1", "Riot", "A crowd.", "", "Note secrète", "", "", ""],
+        ["2", "0:06", "radio", "HQ", "pol-1", "Riot", "A crowd.", "", "", "pol-1: Patrol\npol-1: Report",
+         "pol-1: Patrouiller", ""],
+        ["3", "0:07", "radio", "HQ", "pol-1", "Riot", "A crowd.", "", "", "", "", "Riot again"],
+    ])
+    with pytest.raises(MselError) as info:
+        build_scenario(sheet, template_base(), tmp_path / "new.yaml")
+    found = {(p.row, p.column): p.message for p in info.value.problems}
+    assert "a translation of an empty Notes" in found[(2, "Notes (fr)")]
+    assert "'pol-1' has 1 actions here and 2 in the default language" in found[(3, "Expected Action (fr)")]
+    assert "en is the scenario's default language" in found[(4, "Title (en)")]
+    assert not (tmp_path / "new.yaml").exists()

@@ -28,10 +28,18 @@ from .client_fold import ClientView, differences, normal_form, wire
 from .core_harness import EVAL, FAC, CoreRun, trainee
 
 ROOT = Path(__file__).parent.parent
-SCENARIOS = sorted((ROOT / "injects").glob("*.yaml"))
+# The bundled scenarios, and a bilingual one (content translated in part: core/translations.py).
+BILINGUAL = ROOT / "tests" / "fixtures" / "bilingual.yaml"
+SCENARIOS = [*sorted((ROOT / "injects").glob("*.yaml")), BILINGUAL]
 FIXTURES = Path(__file__).parent / "fixtures" / "view_folds"
 # Seeds chosen so that with SCRIPT (below) they carry every event type to every kind of view, sealed or not.
-FIXTURE_RUNS = [("demo", 4), ("module-5-coordination-in-varo", 18), ("module-7-the-mirek-checkpoint", 10)]
+# bilingual-14: edits of translated injects, a translated feature renamed, acknowledgements in French.
+FIXTURE_RUNS = [
+    ("demo", 4),
+    ("module-5-coordination-in-varo", 18),
+    ("module-7-the-mirek-checkpoint", 10),
+    ("bilingual", 14),
+]
 FIXTURE_STEPS = 40
 
 T = TypeVar("T")
@@ -171,7 +179,10 @@ class Exercise:
     def _inject_ack(self) -> list[tuple[Principal, Command]]:
         iids = [row["inject"]["id"] for row in self.released()] or self.inject_ids()
         iid = self.choose(iids)
-        return [(p, {"type": "inject.ack", "inject_id": iid}) for p in self.teams]
+        languages = self.run.scenario.languages
+        return [
+            (p, {"type": "inject.ack", "inject_id": iid, "language": self.choose(languages)}) for p in self.teams
+        ]
 
     def responds_to(self, p: Principal) -> dict[str, Any]:
         """Sometimes: the inject a team's action answers (one in its inbox)."""
@@ -482,7 +493,7 @@ def test_the_control_cell_folds_an_edited_inject_to_its_new_audience(
 
 
 def fixture_run(name: str, seed: int) -> dict[str, Any]:
-    rng, path = random.Random(seed), ROOT / "injects" / f"{name}.yaml"
+    rng, path = random.Random(seed), BILINGUAL if name == "bilingual" else ROOT / "injects" / f"{name}.yaml"
     cuts = {v: rng.randrange(0, FIXTURE_STEPS // 2) for v in view_keys(path)}
     run = views_run(path, rng.choice, FIXTURE_STEPS, cuts)
     return {"scenario": name, "seed": seed, "views": run}
@@ -563,6 +574,7 @@ SCRIPT: list[tuple[str, str, Command]] = [
     ("fac", "inject.unhold", {"inject_id": "D-06"}),
     ("fac", "inject.edit", {"inject_id": "D-05", "changes": {"to": {"rooms": ["joint"]}}}),
     ("fac", "inject.release", {"inject_id": "D-03"}),
+    ("mil-1", "inject.open", {"inject_id": "D-03", "language": "en"}),  # the control cell's record only
     ("eval", "expectation.mark", {"inject_id": "D-03", "team": "mil-1", "action": 0, "status": "met"}),
     ("fac", "expectation.mark", {"inject_id": "D-03", "team": "mil-1", "action": 0, "status": "partly"}),
     ("fac", "participant.remove", {"participant": "p-pol-1"}),

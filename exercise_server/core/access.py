@@ -13,6 +13,7 @@ from typing import Any
 from . import events as ev
 from .events import View
 from .scenario import Room, Scenario
+from .translations import only
 
 FACILITATOR, EVALUATOR, TRAINEE = "facilitator", "evaluator", "trainee"
 ROLES = (FACILITATOR, EVALUATOR, TRAINEE)
@@ -34,7 +35,8 @@ WORKFLOW_TRAINEE_COMMANDS = frozenset(
     }
 )
 TRAINEE_COMMANDS = (
-    frozenset({"inject.ack", "room.post", "cop.add", "cop.change", "cop.remove"}) | WORKFLOW_TRAINEE_COMMANDS
+    frozenset({"inject.ack", "inject.open", "room.post", "cop.add", "cop.change", "cop.remove"})
+    | WORKFLOW_TRAINEE_COMMANDS
 )
 # Evaluation writes only to the control cell's own record: evaluators stay read-only for the exercise.
 EVALUATION_COMMANDS = frozenset({"observation.record", "expectation.mark"})
@@ -85,7 +87,11 @@ TRAINEE_INJECT_FIELDS = ("id", "from", "to", "channel", "title", "body", "attach
 
 
 def inject_for_trainee(content: dict[str, Any]) -> dict[str, Any]:
-    return {k: content[k] for k in TRAINEE_INJECT_FIELDS if k in content}
+    out = {k: content[k] for k in TRAINEE_INJECT_FIELDS if k in content}
+    translated = only(content.get("translations") or {}, TRAINEE_INJECT_FIELDS)
+    if translated:  # the same fields in the scenario's other languages: never the notes in French either
+        out["translations"] = translated
+    return out
 
 
 @dataclass(frozen=True)

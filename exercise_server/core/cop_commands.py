@@ -45,6 +45,8 @@ def cop_change_drafts(
         audience = decision.team_audience(seen_before)
         return [decision.draft(ev.COP_FEATURE_REMOVED, {"id": fid, "cause": cause}, audience, actor)]
     after = {**before, **copy.deepcopy(change["set"])}
+    if "name" in change["set"] and "translations" not in change["set"]:
+        after.pop("translations", None)  # a name given in one language has no translation yet
     cop[fid] = after
     seen_after = feature_teams(scenario, after)
     payload = {

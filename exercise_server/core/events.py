@@ -43,6 +43,7 @@ INJECT_EDITED = "inject.edited"  # inject_id, changes
 INJECT_CANCELLED = "inject.cancelled"  # inject_id
 INJECT_ACKNOWLEDGED = "inject.acknowledged"  # inject_id, team
 INJECT_RESPONDED = "inject.responded"  # inject_id, team, action: a team action said it answers the inject
+INJECT_OPENED = "inject.opened"  # inject_id, team, language: a participant read it, in that language (the record)
 ROOM_MESSAGE_POSTED = "room.message_posted"  # room, text, as (control-played actor) or None
 COP_FEATURE_ADDED = "cop.feature_added"  # feature
 COP_FEATURE_CHANGED = "cop.feature_changed"  # id, set, feature (after)
@@ -103,6 +104,7 @@ EVENT_TYPES = WORKFLOW_EVENT_TYPES | frozenset(
         INJECT_CANCELLED,
         INJECT_ACKNOWLEDGED,
         INJECT_RESPONDED,
+        INJECT_OPENED,
         ROOM_MESSAGE_POSTED,
         COP_FEATURE_ADDED,
         COP_FEATURE_CHANGED,
@@ -135,8 +137,9 @@ _CORE_FIELDS = {
     INJECT_UNHELD: "inject_id",
     INJECT_EDITED: "changes inject_id",
     INJECT_CANCELLED: "inject_id",
-    INJECT_ACKNOWLEDGED: "inject_id team",
+    INJECT_ACKNOWLEDGED: "inject_id team language?",  # the language it was shown in (older logs lack it)
     INJECT_RESPONDED: "action inject_id team",
+    INJECT_OPENED: "inject_id language team",
     ROOM_MESSAGE_POSTED: "as room text",
     COP_FEATURE_ADDED: "cause feature",
     COP_FEATURE_CHANGED: "cause feature hidden_from id set",
@@ -153,7 +156,7 @@ def payload_problem(etype: str, payload: Any) -> str | None:
         return f"unknown event type {etype!r}"
     if not isinstance(payload, dict):
         return f"the payload of {etype} must be a map"
-    missing, unknown = fields - set(payload), set(payload) - fields
+    missing, unknown = fields - set(payload), set(payload) - fields - OPTIONAL_FIELDS.get(etype, frozenset())
     if not missing and not unknown:
         return None
     return f"the payload of {etype}: " + "; ".join(
@@ -315,13 +318,17 @@ FACILITATOR_VIEW = View(FACILITATOR)
 EVALUATOR_VIEW = View(EVALUATOR)
 
 
-def _merged_payload_fields() -> dict[str, frozenset[str]]:
+def _merged_payload_fields() -> tuple[dict[str, frozenset[str]], dict[str, frozenset[str]]]:
     # Imported last: the workflow modules import this one (and core/__init__.py imports this one first).
     from .workflows import EVENTS as workflow_fields
 
     assert not set(_CORE_FIELDS) & set(workflow_fields), "an event type is the core's or a workflow's"
-    return {etype: frozenset(fields.split()) for etype, fields in {**_CORE_FIELDS, **workflow_fields}.items()}
+    merged = {**_CORE_FIELDS, **workflow_fields}
+    required = {etype: frozenset(f for f in fields.split() if not f.endswith("?")) for etype, fields in merged.items()}
+    optional = {etype: frozenset(f[:-1] for f in fields.split() if f.endswith("?")) for etype, fields in merged.items()}
+    return required, {etype: fields for etype, fields in optional.items() if fields}
 
 
-PAYLOAD_FIELDS: dict[str, frozenset[str]] = _merged_payload_fields()
+# Each event type's payload fields; a field written `name?` above may be absent (OPTIONAL_FIELDS).
+PAYLOAD_FIELDS, OPTIONAL_FIELDS = _merged_payload_fields()
 assert set(PAYLOAD_FIELDS) == EVENT_TYPES

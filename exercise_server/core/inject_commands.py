@@ -13,7 +13,7 @@ from .errors import CommandError
 from .projections import CANCELLED, HELD, RELEASED, SCHEDULED, InjectState
 from .scenario import ADHOC_PREFIX
 from .scenario_check import build_inject
-from .validate import field
+from .validate import field, optional
 from .versions import check_version
 from .views import inject_content
 from .workflows.notification import hazard_drafts
@@ -31,6 +31,23 @@ def release(decision: Decision, inject: InjectState, trigger: str, actor: ev.Act
         cop_drafts = cop_change_drafts(decision, decision.working_cop(), change, actor, cause=inject.inject.id)
         drafts += cop_drafts + hazard_drafts(decision, cop_drafts)
     return drafts
+
+
+def in_default_language(fields: dict[str, Any]) -> None:
+    """The control cell edits and writes injects as text in the scenario's default language (an edited
+    field loses its translations: the seats of other languages see the new text, marked untranslated)."""
+    expected = fields.get("expected")
+    actions = (
+        [a for v in expected.values() for a in (v if isinstance(v, list) else [v])]
+        if isinstance(expected, dict)
+        else []
+    )
+    for key, value in [
+        *((k, fields.get(k)) for k in ("from", "title", "body", "notes")),
+        *(("expected", a) for a in actions),
+    ]:
+        if isinstance(value, dict):
+            raise CommandError("invalid", f"{key}: write the text in the scenario's default language, not a mapping")
 
 
 def inject_state(decision: Decision, command: dict[str, Any]) -> InjectState:
@@ -75,6 +92,7 @@ def _edit(decision: Decision, command: dict[str, Any]) -> list[ev.Draft]:
     unknown = set(changes) - set(EDITABLE_INJECT_FIELDS)
     if unknown or not changes:
         raise CommandError("invalid", f"changes may set {', '.join(EDITABLE_INJECT_FIELDS)}")
+    in_default_language(changes)
     if "at" in changes and not isinstance(changes["at"], str):
         raise CommandError("invalid", 'at must be an offset such as "+0:40" or manual')
     _, problems = build_inject(decision.scenario, {**inject.item, **changes}, inject.inject.order)
@@ -88,11 +106,35 @@ def _adhoc(decision: Decision, command: dict[str, Any]) -> list[ev.Draft]:
     decision.not_ended()
     iid = f"{ADHOC_PREFIX}{decision.state.adhoc_count + 1}"
     item = {k: command[k] for k in ADHOC_FIELDS if k in command}
+    in_default_language(item)
     item.update(id=iid, at="manual")
     built, problems = build_inject(decision.scenario, item, len(decision.state.injects))
     if built is None:
         raise CommandError("invalid", "; ".join(p.message for p in problems))
     return release(decision, InjectState(built, item, adhoc=True), "manual", decision.principal.actor())
+
+
+def _shown_in(decision: Decision, command: dict[str, Any]) -> str:
+    """The language a participant was shown an inject in (default: the scenario's default language)."""
+    language = optional(command, "language", str) or decision.scenario.default_language
+    if language not in decision.scenario.languages:
+        raise CommandError("invalid", f"language must be one of {', '.join(decision.scenario.languages)}")
+    return language
+
+
+def _open(decision: Decision, command: dict[str, Any]) -> list[ev.Draft]:
+    """A participant opened an inject of their inbox: the record of who read it in which language, once
+    per participant and language (the control cell's; the team's state does not change)."""
+    decision.not_ended()
+    iid = field(command, "inject_id", str)
+    team, participant = decision.principal.team, decision.principal.participant
+    inject = decision.state.in_inbox(iid, team)
+    if inject is None or team is None:  # answered as inject.ack answers: no leak
+        raise CommandError("not_found", f"no inject {iid!r} in your inbox")
+    language = _shown_in(decision, command)
+    if (participant, language) in inject.reads:
+        raise CommandError("conflict", f"you have opened {iid!r} in {language} already")
+    return [decision.draft(ev.INJECT_OPENED, {"inject_id": iid, "team": team, "language": language}, ev.CONTROL_CELL)]
 
 
 def _ack(decision: Decision, command: dict[str, Any]) -> list[ev.Draft]:
@@ -106,8 +148,10 @@ def _ack(decision: Decision, command: dict[str, Any]) -> list[ev.Draft]:
         raise CommandError("not_found", f"no inject {iid!r} in your inbox")
     if team in inject.acks:
         raise CommandError("conflict", f"your team already acknowledged {iid!r}")
+    language = _shown_in(decision, command)  # for the record, as inject.open's
     audience = (*ev.CONTROL_CELL, ev.team_key(team))
-    return [decision.draft(ev.INJECT_ACKNOWLEDGED, {"inject_id": iid, "team": team}, audience)]
+    payload = {"inject_id": iid, "team": team, "language": language}
+    return [decision.draft(ev.INJECT_ACKNOWLEDGED, payload, audience)]
 
 
 DECIDERS: dict[str, Decider] = {
@@ -118,4 +162,5 @@ DECIDERS: dict[str, Decider] = {
     "inject.cancel": _status_cmd((SCHEDULED, HELD), ev.INJECT_CANCELLED),
     "inject.adhoc": _adhoc,
     "inject.ack": _ack,
+    "inject.open": _open,
 }

@@ -24,6 +24,7 @@ from .scenario import (
 )
 from .scenario_fields import FieldChecks, Key
 from .timefmt import format_duration, format_offset, parse_offset
+from .translations import Translations, put
 from .yamlsrc import plain
 
 INJECT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$")
@@ -112,14 +113,19 @@ class MselChecks(FieldChecks):
             self.err(item, "channel", f"{what}: channel must be one of {', '.join(CHANNELS)}")
         cop = self.cop_changes(item, what, draft, scope, live_features)
         audience = draft.audience(to)
-        expected = self.expected(item, what, to, draft, audience)
+        translations: Translations = {}
+        expected = self.expected(item, what, to, draft, audience, translations)
         objectives = self.str_list(item, "objectives", what)
         for obj in objectives:
             if obj not in draft.objectives:
                 self.err(item, "objectives", f"{what}: unknown objective {obj!r}")
-        notes = item.get("notes", "")
-        if not isinstance(notes, str):
-            self.err(item, "notes", f"{what}: notes must be text")
+        texts = {}
+        for key in ("from", "title", "body", "notes"):
+            message = f"{what}: notes must be text" if key == "notes" else None
+            text = self.translatable(item, key, item.get(key, ""), what, message, empty=key == "notes")
+            texts[key] = text.default if text else ""
+            if text:
+                put(translations, key, text)
         modules = self.modules(item, what)
         return Inject(
             iid,
@@ -129,27 +135,28 @@ class MselChecks(FieldChecks):
             after,
             when,
             delay,
-            self.text(item, "from", what),
+            texts["from"],
             to,
             channel,
-            self.text(item, "title", what),
-            self.text(item, "body", what),
+            texts["title"],
+            texts["body"],
             tuple(cop),
             expected,
             tuple(objectives),
-            str(notes or ""),
+            texts["notes"],
             modules,
             self.attachments(item, what),
+            translations,
         )
 
-    def attachments(self, item: dict[str, Any], what: str) -> tuple[dict[str, str], ...]:
+    def attachments(self, item: dict[str, Any], what: str) -> tuple[dict[str, Any], ...]:
         raw = item.get("attachments", [])
         if not isinstance(raw, list) or len(raw) > ATTACHMENTS_PER_INJECT:
             self.err(
                 item, "attachments", f"{what}: attachments must be a list of at most {ATTACHMENTS_PER_INJECT} files"
             )
             return ()
-        out: list[dict[str, str]] = []
+        out: list[dict[str, Any]] = []
         name: Any
         title: Any
         node: Any
@@ -178,13 +185,20 @@ class MselChecks(FieldChecks):
                     f"ending in {', '.join(ATTACHMENT_TYPES)}",
                 )
                 continue
-            if not isinstance(title, str) or not title.strip() or len(title) > 200:
-                self.err(node, title_key, f"{what}: the title of {name!r} must be text of 1 to 200 characters")
+            message = f"{what}: the title of {name!r} must be text of 1 to 200 characters"
+            text = self.translatable(node, title_key, title, f"{what} attachment {name!r}", message)
+            if text is None:
+                continue
+            if any(len(t) > 200 for t in (text.default, *(t for _, t in text.others))):
+                self.err(node, title_key, message)
                 continue
             if any(a["file"] == name for a in out):
                 self.err(raw, i, f"{what}: attachment {name!r} is listed twice")
                 continue
-            out.append({"file": name, "title": title.strip()})
+            attachment: dict[str, Any] = {"file": name, "title": text.default.strip()}
+            if text.others:
+                attachment["translations"] = {lang: {"title": t.strip()} for lang, t in text.others}
+            out.append(attachment)
         return tuple(out)
 
     def trigger(self, item: dict[str, Any], what: str) -> Trigger:
@@ -239,21 +253,41 @@ class MselChecks(FieldChecks):
         return result
 
     def expected(
-        self, item: dict[str, Any], what: str, to: dict[str, Any], draft: Scenario, audience: frozenset[str]
+        self,
+        item: dict[str, Any],
+        what: str,
+        to: dict[str, Any],
+        draft: Scenario,
+        audience: frozenset[str],
+        translations: Translations,
     ) -> dict[str, list[str]]:
+        """Expected actions by addressee; each action's translations go to `translations[lang]["expected"]`
+        as lists as long as the default's, None where an action has no text in that language."""
         value = self.optional_mapping(item, "expected", f"{what} expected")
         if value is None:
             return {}
         out = {}
+        message = f"{what}: expected actions must be a list of text"
         for key, actions in value.items():
             if not draft.teams_of([key]) & audience:
                 self.err(value, key, f"{what}: expected actions for {key!r}, which is not an addressee")
-            if isinstance(actions, str):
-                actions = [actions]
-            if not isinstance(actions, list) or not all(isinstance(a, str) for a in actions):
-                self.err(value, key, f"{what}: expected actions must be a list of text")
+            node: Any = actions
+            if isinstance(actions, (str, dict)):
+                actions, node = [actions], value
+            if not isinstance(actions, list) or not actions:
+                self.err(value, key, message)
                 continue
-            out[key] = list(actions)
+            texts = [
+                self.translatable(node, i if node is actions else key, action, f"{what} expected {key!r}", message)
+                for i, action in enumerate(actions)
+            ]
+            if any(t is None for t in texts):
+                continue
+            out[key] = [t.default for t in texts if t]
+            for lang in self.languages:
+                items = [t.get(lang) if t else None for t in texts]
+                if lang != self.default_language and any(items):
+                    translations.setdefault(lang, {}).setdefault("expected", {})[key] = items
         return out
 
     def cop_changes(
@@ -287,10 +321,16 @@ class MselChecks(FieldChecks):
                 if not isinstance(patch, dict) or not patch:
                     self.err(change, "set", f"{what}: change needs set: with the fields to change")
                     continue
-                problem = patch_problem(plain(patch), draft, scope)
+                patch = plain(patch)
+                if isinstance(patch.get("name"), dict):  # a new name in several languages
+                    name = self.translatable(change["set"], "name", patch["name"], f"{what} cop change")
+                    patch["name"] = name.default if name else ""
+                    if name and name.others:
+                        patch["translations"] = {lang: {"name": text} for lang, text in name.others}
+                problem = patch_problem({k: v for k, v in patch.items() if k != "translations"}, draft, scope)
                 if problem:
                     self.err(change, "set", f"{what}: {problem}")
-                out.append({"change": fid, "set": plain(patch)})
+                out.append({"change": fid, "set": patch})
             else:
                 self.keys(change, f"{what} cop remove", ("remove",), ())
                 fid = change["remove"]

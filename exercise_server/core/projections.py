@@ -44,6 +44,7 @@ class InjectState:
     responses: dict[str, dict[str, Any]] = field(default_factory=dict)  # team -> its first response, as acks + action
     edits: int = 0
     versions: Versions = field(default_factory=Versions)  # of its content (what inject.edit changes)
+    reads: set[tuple[str, str]] = field(default_factory=set)  # (participant, language): inject.opened
 
     def first_ack_ex(self) -> float | None:
         return min((a["ex_time"] for a in self.acks.values()), default=None)
@@ -233,7 +234,8 @@ def _released(state: ExerciseState, event: ev.Event) -> None:
     content = payload["inject"]
     inject = state.injects.get(content["id"])
     if inject is None:  # an ad-hoc inject, checked when it was decided
-        item = views.adhoc_item(content)
+        assert state.scenario is not None
+        item = views.adhoc_item(content, state.scenario.default_language)
         inject = InjectState(_built(state, item), item, adhoc=True, versions=Versions(event.seq))
         state.injects[content["id"]] = inject
         state.adhoc_count += 1
@@ -274,7 +276,12 @@ def _acked(state: ExerciseState, event: ev.Event) -> None:
         "wall_time": event.wall_time,
         "name": event.actor.name,
         "seq": event.seq,
+        **({"language": event.payload["language"]} if event.payload.get("language") else {}),
     }
+
+
+def _inject_opened(state: ExerciseState, event: ev.Event) -> None:
+    state.injects[event.payload["inject_id"]].reads.add((event.actor.participant or "", event.payload["language"]))
 
 
 def _responded(state: ExerciseState, event: ev.Event) -> None:
@@ -373,6 +380,7 @@ _HANDLERS: dict[str, Handler] = {
     ev.INJECT_CANCELLED: _inject_status(CANCELLED),
     ev.INJECT_EDITED: _edited,
     ev.INJECT_ACKNOWLEDGED: _acked,
+    ev.INJECT_OPENED: _inject_opened,
     ev.INJECT_RESPONDED: _responded,
     ev.ROOM_MESSAGE_POSTED: _posted,
     ev.COP_FEATURE_ADDED: _cop_added,

@@ -249,6 +249,13 @@ def _label(body: dict[str, Any], _: Gettext) -> str:
         return _("%(who)s: COP %(name)s removed") % {"who": who, "name": p["id"]}
     if t == ev.INJECT_ACKNOWLEDGED:
         return _("%(id)s acknowledged by %(team)s") % {"id": p["inject_id"], "team": p["team"]}
+    if t == ev.INJECT_OPENED:
+        return _("%(id)s opened by %(who)s (%(team)s) in %(language)s") % {
+            "id": p["inject_id"],
+            "who": who,
+            "team": p["team"],
+            "language": p["language"],
+        }
     if t == ev.INJECT_RESPONDED:
         return _("%(id)s answered by %(team)s: %(action)s") % {
             "id": p["inject_id"],

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .timefmt import format_dday
+from .translations import DEFAULT_LANGUAGE, Text, Translations, text_of
 
 FORMAT_VERSION = 1
 DEFAULT_COMPONENTS = (
@@ -59,6 +60,7 @@ class Component:
     id: str
     name: str
     played_by_control: bool = False
+    translations: Translations = field(default_factory=dict)  # {language: {"name": ...}}
 
 
 @dataclass(frozen=True)
@@ -66,6 +68,7 @@ class Team:
     id: str
     name: str
     component: str
+    translations: Translations = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -75,6 +78,7 @@ class Room:
     kind: str  # team, component, joint, plenary, liaison, extra
     readers: frozenset[str]  # team ids
     writers: frozenset[str]
+    translations: Translations = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -98,7 +102,11 @@ class Inject:
     objectives: tuple[str, ...]
     notes: str
     modules: tuple[int, ...] = ()
-    attachments: tuple[dict[str, str], ...] = ()  # {file, title}: files in attachments/ beside the scenario
+    attachments: tuple[
+        dict[str, Any], ...
+    ] = ()  # {file, title[, translations]}: files in attachments/ beside the scenario
+    # {language: {title, body, from, notes, expected: {key: [text or None]}}}: core/translations.py
+    translations: Translations = field(default_factory=dict)
 
     @property
     def trigger(self) -> str:
@@ -122,10 +130,19 @@ class Scenario:
     doc: dict[str, Any] = field(repr=False, compare=False, default_factory=dict)
     modules: tuple[int, ...] = ()
     basemap: str | None = None  # name of a GeoJSON file in a basemaps/ folder beside the scenarios
+    languages: tuple[str, ...] = (DEFAULT_LANGUAGE,)
+    default_language: str = DEFAULT_LANGUAGE
+    translations: Translations = field(default_factory=dict)  # {language: {setting, briefings, objectives}}
+    # Fields that have their default text but not every declared language: warnings, not problems.
+    missing_translations: tuple[Problem, ...] = field(default=(), compare=False)
 
     @property
     def start_label(self) -> str:
         return format_dday(self.start)
+
+    def text(self, default: str, translations: Translations, name: str) -> Text:
+        """Field `name` of one of this scenario's objects, in all its languages."""
+        return text_of(default, translations, name, self.default_language)
 
     def team(self, team_id: str) -> Team | None:
         return next((t for t in self.teams if t.id == team_id), None)

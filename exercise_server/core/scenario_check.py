@@ -16,6 +16,7 @@ from .msel_check import MselChecks
 from .scenario import CONTROL, DEFAULT_COMPONENTS, FORMAT_VERSION, Component, Inject, Problem, Room, Scenario, Team
 from .scenario_fields import ID
 from .timefmt import parse_dday, parse_duration
+from .translations import Text, Translations, put
 from .yamlsrc import YamlSyntaxError, load_lined, plain
 
 
@@ -63,15 +64,17 @@ def scenario_from_doc(doc: dict[str, Any]) -> Scenario:
 def build_inject(scenario: Scenario, item: dict[str, Any], order: int) -> tuple[Inject | None, list[Problem]]:
     """Check one MSEL item against a loaded scenario (for edits and ad-hoc injects).
 
-    The item's COP changes were checked with the whole MSEL and are kept as they are.
+    The item's COP changes were checked with the whole MSEL and are kept as the scenario read them
+    (a name in several languages already split into the name and its translations).
     """
-    checker = ScenarioChecks(scenario.id)
+    checker = ScenarioChecks(scenario.id, scenario.languages, scenario.default_language)
     scope = {c.id for c in scenario.components} | {t.id for t in scenario.teams}
     body = {k: v for k, v in item.items() if k != "cop"}
     inject = checker.inject([body], 0, body, scenario, scope, set(), order)
     if checker.problems or inject is None:
         return None, checker.problems
-    return replace(inject, cop=tuple(item.get("cop") or ())), []
+    scripted = scenario.inject(inject.id)
+    return replace(inject, cop=scripted.cop if scripted else tuple(item.get("cop") or ())), []
 
 
 class ScenarioChecks(MselChecks):
@@ -85,16 +88,21 @@ class ScenarioChecks(MselChecks):
             doc,
             "scenario",
             ("format", "title", "setting", "start", "duration", "objectives", "teams", "msel"),
-            ("id", "components", "rooms", "briefings", "cop", "modules", "basemap"),
+            ("id", "components", "rooms", "briefings", "cop", "modules", "basemap", "languages", "default_language"),
         )
+        self.scenario_languages(doc)
+        translations: Translations = {}
         if "format" in doc and doc["format"] != FORMAT_VERSION:
             self.err(doc, "format", f"format {doc['format']!r} is not supported (expected {FORMAT_VERSION})")
         scenario_id = self.ident(doc, "id", "scenario", doc.get("id", self.default_id)) or self.default_id
         title = self.text(doc, "title", "scenario")
-        setting = self.text(doc, "setting", "scenario")
+        setting_text = self.translatable(doc, "setting", doc.get("setting"), "scenario")
+        setting = setting_text.default if setting_text else ""
+        if setting_text:
+            put(translations, "setting", setting_text)
         start = self.time(doc, "start", parse_dday)
         duration = self.time(doc, "duration", parse_duration)
-        objectives = self.objectives(doc)
+        objectives = self.objectives(doc, translations)
         components = self.components(doc)
         teams = self.teams(doc, components)
         scope = {c.id for c in components} | {t.id for t in teams}
@@ -105,7 +113,7 @@ class ScenarioChecks(MselChecks):
         draft = Scenario(
             scenario_id, title, setting, start, duration, objectives, tuple(components), tuple(teams), rooms, {}, (), ()
         )
-        briefings = self.briefings(doc, components)
+        briefings = self.briefings(doc, components, translations)
         features = self.features(doc, scope)
         injects = self.msel(doc, draft, scope, {f["id"] for f in features})
         modules = self.modules(doc, "scenario")
@@ -130,6 +138,10 @@ class ScenarioChecks(MselChecks):
             doc=plain(doc),
             modules=modules,
             basemap=basemap,
+            languages=self.languages,
+            default_language=self.default_language,
+            translations=translations,
+            missing_translations=tuple(sorted(self.warnings, key=lambda p: p.line)),
         )
 
     def time(self, doc: dict[str, Any], key: str, parse: Callable[[str], float]) -> float:
@@ -145,15 +157,16 @@ class ScenarioChecks(MselChecks):
             self.err(doc, key, f"{key}: {exc}")
             return 0.0
 
-    def objectives(self, doc: dict[str, Any]) -> dict[str, str]:
+    def objectives(self, doc: dict[str, Any], translations: Translations) -> dict[str, str]:
         value = self.optional_mapping(doc, "objectives", "objectives")
         if value is None:
             return {}
         out = {}
-        for key, text in value.items():
-            if not isinstance(text, str) or not text.strip():
-                self.err(value, key, f"objective {key!r} must have a text")
-            out[key] = str(text)
+        for key, raw in value.items():
+            text = self.translatable(value, key, raw, "objectives", f"objective {key!r} must have a text")
+            out[key] = text.default if text else str(raw)
+            for lang, other in text.others if text else ():
+                translations.setdefault(lang, {}).setdefault("objectives", {})[key] = other
         if not out:
             self.err(doc, "objectives", "objectives: list at least one course objective")
         return out
@@ -174,7 +187,8 @@ class ScenarioChecks(MselChecks):
             played = item.get("played_by")
             if played not in (None, CONTROL):
                 self.err(item, "played_by", f"component {cid!r}: played_by must be 'control'")
-            out.append(Component(cid, self.text(item, "name", f"component {cid!r}"), played == CONTROL))
+            name = self.translatable(item, "name", item["name"], f"component {cid!r}")
+            out.append(Component(cid, name.default if name else "", played == CONTROL, self.names(name)))
         return out
 
     def teams(self, doc: dict[str, Any], components: list[Component]) -> list[Team]:
@@ -199,21 +213,23 @@ class ScenarioChecks(MselChecks):
                 self.err(
                     item, "component", f"team {tid!r}: component {comp.id!r} is played by control and has no teams"
                 )
-            out.append(Team(tid, self.text(item, "name", f"team {tid!r}"), comp.id))
+            name = self.translatable(item, "name", item["name"], f"team {tid!r}")
+            out.append(Team(tid, name.default if name else "", comp.id, self.names(name)))
         return out
 
     def rooms(self, doc: dict[str, Any], draft: Scenario, scope: set[str]) -> dict[str, Room]:
         every = frozenset(t.id for t in draft.teams)
         rooms: dict[str, Room] = {}
         for team in draft.teams:
+            named = {lang: {"name": f"Team room: {t['name']}"} for lang, t in team.translations.items()}
             rooms[f"team:{team.id}"] = Room(
-                f"team:{team.id}", f"Team room: {team.name}", "team", frozenset({team.id}), frozenset({team.id})
+                f"team:{team.id}", f"Team room: {team.name}", "team", frozenset({team.id}), frozenset({team.id}), named
             )
         for comp in draft.components:
             members = draft.teams_of([comp.id])
             if members:
                 rooms[f"component:{comp.id}"] = Room(
-                    f"component:{comp.id}", f"{comp.name}", "component", members, members
+                    f"component:{comp.id}", f"{comp.name}", "component", members, members, comp.translations
                 )
         rooms["joint"] = Room("joint", "Joint civil-military coordination room", "joint", every, every)
         rooms["plenary"] = Room("plenary", "Plenary", "plenary", every, every)
@@ -264,23 +280,33 @@ class ScenarioChecks(MselChecks):
                 self.err(item, "read", f"room {rid!r}: no team can read it")
             if not writers <= readers:
                 self.err(item, "write", f"room {rid!r}: every writer must also be a reader")
-            rooms[rid] = Room(rid, self.text(item, "name", f"room {rid!r}"), "extra", readers, writers)
+            name = self.translatable(item, "name", item["name"], f"room {rid!r}")
+            rooms[rid] = Room(rid, name.default if name else "", "extra", readers, writers, self.names(name))
         return rooms
 
-    def briefings(self, doc: dict[str, Any], components: list[Component]) -> dict[str, str]:
+    def briefings(self, doc: dict[str, Any], components: list[Component], translations: Translations) -> dict[str, str]:
         value = self.optional_mapping(doc, "briefings", "briefings")
         if value is None:
             return {}
         known = {c.id for c in components}
         out = {}
-        for key, text in value.items():
+        for key, raw in value.items():
             if key not in known:
                 self.err(value, key, f"briefing for unknown component {key!r}")
-            elif not isinstance(text, str):
-                self.err(value, key, f"briefing {key!r} must be Markdown text")
-            else:
-                out[key] = text
+                continue
+            text = self.translatable(
+                value, key, raw, "briefings", f"briefing {key!r} must be Markdown text", empty=True
+            )
+            if text is not None:
+                out[key] = text.default
+                for lang, other in text.others:
+                    translations.setdefault(lang, {}).setdefault("briefings", {})[key] = other
         return out
+
+    @staticmethod
+    def names(name: Text | None) -> Translations:
+        """The translations of an object whose one translatable field is its name."""
+        return {lang: {"name": text} for lang, text in name.others} if name else {}
 
     def features(self, doc: dict[str, Any], scope: set[str]) -> list[dict[str, Any]]:
         value = self.optional_mapping(doc, "cop", "cop")

@@ -11,6 +11,7 @@ from typing import Any
 
 from .geometry import geometry_problem
 from .scenario import ALL, CONTROL, COURSE_MODULES, FEATURE_KINDS, Problem
+from .translations import DEFAULT_LANGUAGE, LANGUAGE, Text
 from .yamlsrc import LinedDict, LinedList, plain
 
 ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
@@ -33,9 +34,17 @@ def line_of(node: Any, key: Key = None) -> int:
 class FieldChecks:
     """The problems found so far, and the typed readers every part of the check uses."""
 
-    def __init__(self, default_id: str) -> None:
+    def __init__(
+        self,
+        default_id: str,
+        languages: tuple[str, ...] = (DEFAULT_LANGUAGE,),
+        default_language: str = DEFAULT_LANGUAGE,
+    ) -> None:
         self.default_id = default_id
         self.problems: list[Problem] = []
+        self.warnings: list[Problem] = []  # missing translations: listed, never refused
+        self.languages = languages
+        self.default_language = default_language
 
     def err(self, node: Any, key: Key, message: str) -> None:
         self.problems.append(Problem(line_of(node, key), message))
@@ -87,10 +96,80 @@ class FieldChecks:
         raw = value.get(key, default)
         if raw is None:
             return ""
+        if isinstance(raw, dict):
+            self.err(value, key, f"{what}: {key} is not translatable: write it once, as text")
+            return ""
         if not isinstance(raw, str) or (default is None and not raw.strip()):
             self.err(value, key, f"{what}: {key} must be non-empty text")
             return ""
         return raw
+
+    def scenario_languages(self, doc: dict[str, Any]) -> None:
+        """Read `languages` and `default_language` first: every translatable field is checked against them."""
+        default = doc.get("default_language", DEFAULT_LANGUAGE)
+        if not isinstance(default, str) or not LANGUAGE.match(default):
+            self.err(doc, "default_language", "default_language must be a language code such as en or fr")
+            default = DEFAULT_LANGUAGE
+        raw = doc.get("languages", [default])
+        if (
+            not isinstance(raw, list)
+            or not raw
+            or not all(isinstance(x, str) and LANGUAGE.match(x) for x in raw)
+            or len(set(raw)) != len(raw)
+        ):
+            self.err(doc, "languages", "languages must be a list of different language codes, such as [en, fr]")
+            raw = [default]
+        if default not in raw:
+            self.err(doc, "languages", f"languages must include the default language {default!r}")
+            raw = [default, *raw]
+        self.languages, self.default_language = tuple(raw), default
+
+    def translatable(
+        self, node: Any, key: Key, raw: Any, what: str, message: str | None = None, empty: bool = False
+    ) -> Text | None:
+        """A translatable field: plain text in the default language, or a mapping from language to text.
+
+        Refuses a language the scenario does not declare, a mapping without the default language and
+        an empty translation; warns of each declared language the field lacks. None when refused.
+        """
+        name = key if isinstance(key, str) else f"item {(key or 0) + 1}"
+        refusal = message or f"{what}: {name} must be non-empty text"
+        if isinstance(raw, str):
+            if not raw.strip() and not empty:
+                self.err(node, key, refusal)
+                return None
+            if raw.strip():
+                self.untranslated(node, key, what, name, {self.default_language})
+            return Text(raw, self.default_language)
+        if not isinstance(raw, dict) or not raw:
+            self.err(node, key, refusal)
+            return None
+        ok = True
+        for lang, text in raw.items():
+            if lang not in self.languages:
+                declared = ", ".join(self.languages)
+                self.err(
+                    raw, lang, f"{what}: {name} in {lang!r}, a language the scenario does not declare ({declared})"
+                )
+                ok = False
+            elif not isinstance(text, str) or not text.strip():
+                self.err(raw, lang, f"{what}: {name} in {lang!r} is empty (leave the language out to use the default)")
+                ok = False
+        if self.default_language not in raw:
+            self.err(node, key, f"{what}: {name} has no text in the default language {self.default_language!r}")
+            ok = False
+        if not ok:
+            return None
+        self.untranslated(node, key, what, name, set(raw))
+        others = tuple((lang, text) for lang, text in raw.items() if lang != self.default_language)
+        return Text(raw[self.default_language], self.default_language, others)
+
+    def untranslated(self, node: Any, key: Key, what: str, name: str, present: set[str]) -> None:
+        missing = [lang for lang in self.languages if lang not in present]
+        if missing:
+            self.warnings.append(
+                Problem(line_of(node, key), f"{what}: {name} has no translation in {', '.join(missing)}")
+            )
 
     def str_list(self, node: Any, key: str, what: str) -> list[str]:
         raw = node.get(key, []) if isinstance(node, dict) else node
@@ -143,7 +222,7 @@ class FieldChecks:
         what = f"COP feature {fid!r}"
         if item["kind"] not in FEATURE_KINDS:
             self.err(item, "kind", f"{what}: kind must be one of {', '.join(FEATURE_KINDS)}")
-        self.text(item, "name", what)
+        name = self.translatable(item, "name", item["name"], what)
         self.geometry(item, what)
         props = item.get("properties", {})
         if not isinstance(props, dict):
@@ -159,6 +238,10 @@ class FieldChecks:
         out.setdefault("properties", {})
         out["visible_to"] = visible
         out["owner"] = owner
+        if name is not None:  # the name in the default language, its translations beside it
+            out["name"] = name.default
+            if name.others:
+                out["translations"] = {lang: {"name": text} for lang, text in name.others}
         return out
 
     def geometry(self, item: dict[str, Any], what: str) -> None:

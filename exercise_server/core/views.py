@@ -10,6 +10,7 @@ from . import events as ev
 from . import workflows
 from .access import EVALUATOR, FACILITATOR, TRAINEE, Principal, inject_for_trainee, may_read, may_see_feature, may_write
 from .scenario import CHANNELS, FEATURE_KINDS, Inject, Scenario
+from .translations import text_of, written_expected
 
 if TYPE_CHECKING:
     from .projections import ExerciseState, InjectState
@@ -30,6 +31,8 @@ def snapshot(state: ExerciseState, principal: Principal) -> dict[str, Any]:
                 "can_write": may_write(principal, room),
                 "messages": list(state.messages.get(room.id, [])),
             }
+            if room.translations:
+                rooms[room.id]["translations"] = room.translations
             if control:  # so that the control cell's fold can address an edited inject (projection.js)
                 rooms[room.id]["readers"] = sorted(room.readers)
     injects = []
@@ -88,6 +91,9 @@ def snapshot(state: ExerciseState, principal: Principal) -> dict[str, Any]:
             "briefings": scenario.briefings
             if control
             else {k: v for k, v in scenario.briefings.items() if k == component},
+            "languages": list(scenario.languages),
+            "default_language": scenario.default_language,
+            "translations": scenario_translations(scenario, control, component),
         },
         "rooms": rooms,
         "injects": injects,
@@ -104,6 +110,17 @@ def snapshot(state: ExerciseState, principal: Principal) -> dict[str, Any]:
             {"rating": r, "label": label, "meaning": meaning} for r, (label, meaning) in ev.RATING_SCALE.items()
         ]
     return copy.deepcopy(out)
+
+
+def scenario_translations(scenario: Scenario, control: bool, component: str | None) -> dict[str, Any]:
+    """The scenario's own translated fields; a team reads only its own component's briefing."""
+    out: dict[str, Any] = {}
+    for lang, fields in scenario.translations.items():
+        mine = dict(fields)
+        if not control:
+            mine["briefings"] = {k: v for k, v in fields.get("briefings", {}).items() if k == component}
+        out[lang] = {k: v for k, v in mine.items() if v}
+    return out
 
 
 def _inject_row(state: ExerciseState, inject: InjectState, control_view: bool) -> dict[str, Any]:
@@ -157,20 +174,26 @@ def inject_content(state: InjectState) -> dict[str, Any]:
         "objectives": list(i.objectives),
         "notes": i.notes,
         "attachments": [dict(a) for a in i.attachments],
+        **({"translations": i.translations} if i.translations else {}),
     }
 
 
-def adhoc_item(content: dict[str, Any]) -> dict[str, Any]:
-    """The MSEL item of an ad-hoc inject, from the content its release carries."""
+def adhoc_item(content: dict[str, Any], default_language: str) -> dict[str, Any]:
+    """The MSEL item of an ad-hoc inject, from the content its release carries (with its translations)."""
+    translations = content.get("translations") or {}
+
+    def written(name: str) -> Any:
+        return text_of(str(content.get(name) or ""), translations, name, default_language).written()
+
     return {
         "id": content["id"],
         "at": "manual",
-        "from": content["from"],
+        "from": written("from"),
         "to": content["to"],
         "channel": content["channel"],
-        "title": content["title"],
-        "body": content["body"],
-        "expected": content.get("expected") or {},
+        "title": written("title"),
+        "body": written("body"),
+        "expected": written_expected(content.get("expected") or {}, translations, default_language),
         "objectives": content.get("objectives") or [],
-        "notes": content.get("notes") or "",
+        "notes": written("notes"),
     }

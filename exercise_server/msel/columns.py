@@ -2,16 +2,19 @@
 
 Adding a column is one `Column` in `COLUMNS` (in the order export writes them) and its line in
 the table of docs/scenario-format.md ("MSEL spreadsheets"), which a test holds to this one.
+A `translated` column has one more for each of the scenario's other languages, `Title (fr)`,
+read and written with the column's own grammar.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ..core.scenario import CHANNELS, Inject, Scenario
+from ..core.translations import LANGUAGE
 from . import cells
 
 
@@ -41,6 +44,7 @@ class Column:
     # A row's cells are read in this order, and its problems listed in it: a cell read after
     # another may use its value (`needs`).
     reads: int = 1000
+    translated: bool = False  # one more column per other language of the scenario: `Title (fr)`
 
 
 def _read_id(text: str, row: Row) -> str:
@@ -131,6 +135,7 @@ COLUMNS: tuple[Column, ...] = (
         required="empty",
         hints=("from",),
         reads=30,
+        translated=True,
     ),
     Column(
         "to",
@@ -168,6 +173,7 @@ COLUMNS: tuple[Column, ...] = (
         needs=("body",),
         hints=("title",),
         reads=70,
+        translated=True,
     ),
     Column(
         "body",
@@ -180,6 +186,7 @@ COLUMNS: tuple[Column, ...] = (
         required="empty",
         hints=("body",),
         reads=40,
+        translated=True,
     ),
     Column(
         "expected",
@@ -200,6 +207,7 @@ COLUMNS: tuple[Column, ...] = (
         needs=("to",),
         hints=("expected",),
         reads=90,
+        translated=True,
     ),
     Column(
         "objectives",
@@ -252,6 +260,7 @@ COLUMNS: tuple[Column, ...] = (
         format=lambda inj: inj.notes.strip(),
         hints=("notes",),
         reads=120,
+        translated=True,
     ),
     Column(
         "cop",
@@ -275,6 +284,7 @@ COLUMNS: tuple[Column, ...] = (
         format=lambda inj: cells.format_attachments(inj.attachments),
         hints=("attachment",),
         reads=130,
+        translated=True,
     ),
 )
 BY_KEY = {c.key: c for c in COLUMNS}
@@ -288,6 +298,67 @@ for _column in COLUMNS:
         ALIAS.setdefault(cells.normalise_header(_name), (_column.key, _rank))
 
 _QUOTED = re.compile(r"'[^']*'")
+_IN_LANGUAGE = re.compile(r"^(.*?)\s*\(\s*([A-Za-z]{2,3})\s*\)\s*$")
+# In an `Expected Action (fr)` cell, an action of the default column that has no translation.
+UNTRANSLATED_ACTION = "…"
+
+
+def language_key(key: str, language: str) -> str:
+    """The key of a column's language column: `title (fr)`."""
+    return f"{key} ({language})"
+
+
+def split_key(key: str) -> tuple[str, str | None]:
+    """`title (fr)` -> (title, fr); `title` -> (title, None)."""
+    m = _IN_LANGUAGE.match(key)
+    return (m.group(1), m.group(2)) if m else (key, None)
+
+
+def header_of(key: str) -> str:
+    base, language = split_key(key)
+    return BY_KEY[base].header + (f" ({language})" if language else "")
+
+
+def header_key(header: str) -> tuple[str, int] | None:
+    """The column a header gives, and its rank (0 for the export name, then the aliases in order);
+    a translated column's header with a language after it, `Message (fr)`, gives `body (fr)`."""
+    hit = ALIAS.get(cells.normalise_header(header))
+    if hit is not None:
+        return hit
+    m = _IN_LANGUAGE.match(header)
+    if m and (hit := ALIAS.get(cells.normalise_header(m.group(1)))) and BY_KEY[hit[0]].translated:
+        language = m.group(2).lower()
+        return (language_key(hit[0], language), hit[1]) if LANGUAGE.match(language) else None
+    return None
+
+
+def sheet_columns(scenario: Scenario) -> list[tuple[Column, str | None]]:
+    """The columns export writes, in order: each translated one followed by one per other language."""
+    others = [lang for lang in scenario.languages if lang != scenario.default_language]
+    return [(c, lang) for c in COLUMNS for lang in (None, *(others if c.translated else ()))]
+
+
+def inject_in(inject: Inject, language: str) -> Inject:
+    """The inject with its translated fields in `language` ("" where it has none): what the
+    language columns' cells hold, written by the columns' own `format`."""
+    texts = inject.translations.get(language, {})
+    expected = {
+        key: [a if isinstance(a, str) else UNTRANSLATED_ACTION for a in actions]
+        for key, actions in texts.get("expected", {}).items()
+    }
+    return replace(
+        inject,
+        sender=texts.get("from", ""),
+        title=texts.get("title", ""),
+        body=texts.get("body", ""),
+        notes=texts.get("notes", ""),
+        expected=expected,
+        attachments=tuple(
+            {"file": a["file"], "title": a["translations"][language]["title"]}
+            for a in inject.attachments
+            if language in a.get("translations", {})
+        ),
+    )
 
 
 def column_of_message(message: str) -> str | None:

@@ -9,15 +9,20 @@ from pathlib import Path
 from typing import TextIO
 
 from ..core.scenario import Scenario
-from .columns import COLUMNS
+from .columns import inject_in, sheet_columns
 from .files import replace_atomically
 from .problems import MselError, RowProblem
 from .sheets import column_letter
 
 
 def msel_rows(scenario: Scenario) -> list[list[str]]:
-    """The header and one row per inject, in MSEL order."""
-    return [[c.header for c in COLUMNS]] + [[c.format(inject) for c in COLUMNS] for inject in scenario.injects]
+    """The header and one row per inject, in MSEL order; a translated column is followed by its
+    language columns (`Title (fr)`) when the scenario declares other languages."""
+    columns = sheet_columns(scenario)
+    header = [c.header + (f" ({lang})" if lang else "") for c, lang in columns]
+    return [header] + [
+        [c.format(inject_in(inject, lang) if lang else inject) for c, lang in columns] for inject in scenario.injects
+    ]
 
 
 def write_csv(scenario: Scenario, stream: TextIO) -> None:
@@ -48,7 +53,7 @@ def export_xlsx(scenario: Scenario, path: Path) -> None:
             cell.alignment = wrap
             if r == 1:
                 cell.font = Font(bold=True)
-    for c, column in enumerate(COLUMNS):
+    for c, (column, _) in enumerate(sheet_columns(scenario)):
         sheet.column_dimensions[column_letter(c)].width = column.width
     sheet.freeze_panes = "B2"
     about = book.create_sheet("About")

@@ -13,7 +13,7 @@ from ..core.scenario_check import parse_scenario_text
 from ..core.timefmt import format_duration, parse_offset
 from ..core.yamlsrc import LinedList, YamlSyntaxError, load_lined, plain
 from ..scenarios import attachment_path, attachment_problem, basemap_path, basemap_problem, check_file
-from .columns import BY_KEY, READ_ORDER, Row, column_of_message
+from .columns import BY_KEY, READ_ORDER, UNTRANSLATED_ACTION, Row, column_of_message, split_key
 from .files import dump_yaml
 from .problems import MselError, RowProblem
 from .sheets import Sheet, SheetColumns, map_columns, read_sheet
@@ -95,7 +95,59 @@ def _read_row(row: Row, cells: list[str], columns: SheetColumns) -> list[RowProb
             problems.append(columns.problem(row.number, column.required, column.key))
         elif column.when_empty is not None:
             row.values[column.key] = column.when_empty(row)
+    for key in columns.index:  # the language columns, `Title (fr)`: read with their column's grammar
+        base, language = split_key(key)
+        text = columns.cell(cells, key)
+        if language is None or not text.strip() or not all(k in row.values for k in BY_KEY[base].needs):
+            continue
+        if base not in row.values:  # its own cell is wrong (and said so) or empty
+            if not columns.cell(cells, base).strip():
+                problems.append(columns.problem(row.number, f"a translation of an empty {BY_KEY[base].header}", key))
+            continue
+        try:
+            translate(row.values, base, language, BY_KEY[base].parse(text, row), row.scenario.default_language)
+        except ValueError as exc:
+            problems.append(columns.problem(row.number, str(exc), key))
     return problems
+
+
+def translate(values: dict[str, Any], key: str, language: str, text: Any, default_language: str) -> None:
+    """Add a language column's value to the field it translates, as a scenario file writes it:
+    `{en: ..., fr: ...}`; expected actions each, the same labels in the same order."""
+    if language == default_language:
+        raise ValueError(f"{default_language} is the scenario's default language: its text goes in the column itself")
+    if key == "attachments":  # `file: title` lines, each a title of a file the default column lists
+        by_file = {a["file"]: a for a in values[key]}
+        for attachment in text:
+            if attachment["file"] not in by_file:
+                raise ValueError(f"{attachment['file']!r} is not in the Attachments column")
+            own = by_file[attachment["file"]]
+            own["title"] = {**_languages(own["title"], default_language), language: attachment["title"]}
+        return
+    if key != "expected":
+        values[key] = {**_languages(values[key], default_language), language: text}
+        return
+    expected = values[key]
+    for label, actions in text.items():
+        if len(actions) != len(expected.get(label, [])):
+            raise ValueError(
+                f"{label!r} has {len(actions)} actions here and {len(expected.get(label, []))} in the default "
+                f"language: translate each, in the same order ({UNTRANSLATED_ACTION} for one left untranslated)"
+            )
+        expected[label] = [
+            a if t == UNTRANSLATED_ACTION else {**_languages(a, default_language), language: t}
+            for a, t in zip(expected[label], actions, strict=True)
+        ]
+
+
+def _languages(value: Any, default_language: str) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {default_language: value}
+
+
+def sheet_languages(columns: SheetColumns) -> list[str]:
+    """The languages of the sheet's language columns, in the order they come."""
+    found = [split_key(key)[1] for key in sorted(columns.index, key=columns.index.__getitem__)]
+    return list(dict.fromkeys(lang for lang in found if lang))
 
 
 def _missing_conditions(read: ItemsRead, columns: SheetColumns, first_rows: dict[str, int]) -> list[RowProblem]:
@@ -124,6 +176,9 @@ def build_scenario(
     if read.problems and not read.items:
         raise MselError(sheet.source, read.problems, warnings)
     doc = _scenario_doc(base, read.items, out, scenario_id, title)
+    undeclared = [lang for lang in sheet_languages(columns) if lang not in base.scenario.languages]
+    if undeclared:  # the sheet's language columns declare their languages
+        doc["languages"] = [*base.scenario.languages, *undeclared]
     origin = f"base {base.path.name}" if base.path else "the course template"
     text = f"# Imported from {sheet_path.name} with `exercise-server msel import` ({origin}).\n" + dump_yaml(doc)
     scenario, core_problems = parse_scenario_text(text, default_id=id_from_name(out.stem))

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from .cells import hms, normalise_header
-from .columns import ALIAS, BY_KEY, COLUMNS
+from .columns import ALIAS, COLUMNS, header_key, header_of
 from .problems import MselError, RowProblem
 
 
@@ -134,7 +134,7 @@ def map_columns(sheet: Sheet) -> tuple[SheetColumns, list[RowProblem], list[str]
     for i, header in enumerate(sheet.header):
         if not header:
             continue
-        hit = ALIAS.get(normalise_header(header))
+        hit = header_key(header)
         if hit is None:
             warnings.append(f"column {column_letter(i)} {header!r} is not an MSEL column; ignored")
             continue
@@ -147,7 +147,7 @@ def map_columns(sheet: Sheet) -> tuple[SheetColumns, list[RowProblem], list[str]
                 RowProblem(
                     sheet.header_row,
                     f"columns {column_letter(found[0][1])} and "
-                    f"{column_letter(found[1][1])} both give the {BY_KEY[key].header}; keep one",
+                    f"{column_letter(found[1][1])} both give the {header_of(key)}; keep one",
                 )
             )
             continue
@@ -156,7 +156,7 @@ def map_columns(sheet: Sheet) -> tuple[SheetColumns, list[RowProblem], list[str]
         for _, j, other in found[1:]:
             warnings.append(
                 f"column {column_letter(j)} {other!r} is ignored: column {column_letter(i)} "
-                f"{header!r} gives the {BY_KEY[key].header}"
+                f"{header!r} gives the {header_of(key)}"
             )
     for column in COLUMNS:
         if column.required and column.key not in candidates:

@@ -213,16 +213,19 @@ def _language(request: Request) -> str:
 @api
 async def exercise_report(request: Request) -> Response:
     """GET /api/exercises/{exercise}/report: the after-action report, as a file to keep, in `?language=`
-    (else the page's language: the browser's choice, else its Accept-Language)."""
+    (else the page's language: the browser's choice, else its Accept-Language); the scenario content
+    in that language where the scenario declares it, else in its default language."""
     _, entry = await _authorised(request)
     ctx: AppContext = request.app.state.ctx
+    asked = request.query_params.get("language")
     language = _language(request)
     html = await run_in_threadpool(report.render, list(entry.replay.events), ctx.settings.web_dir, language)
     exercise = request.path_params["exercise"]
+    suffix = f"-{language}" if asked else ""
     return Response(
         html,
         media_type="text/html; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{exercise}-report.html"'},
+        headers={"Content-Disposition": f'attachment; filename="{exercise}-report{suffix}.html"'},
     )
 
 

@@ -16,6 +16,7 @@ import { channelName } from './inbox.js';
 import { t } from './i18n.js';
 import { followSeatLanguage } from './seat_language.js';
 import { injectStatusName, roleName } from './words.js';
+import { onSeatLanguage } from './content_language.js';
 
 const exercise = document.body.dataset.exercise;
 const token = facilitatorToken();
@@ -120,8 +121,13 @@ function renderMsel() {
   replaceChildren($('#msel-table tbody'), rows.map((row) => {
     const i = row.inject;
     const soon = dueSoon(row, now);
+    const bilingual = (s.scenario.languages || []).length > 1;
     const acks = Object.entries(row.acks || {}).map(([team, a]) =>
-      el('div', { class: 'ack' }, `${view.teamName(team)}: ${a.name}, ${scenarioLabel(start, a.ex_time)}`));
+      el('div', { class: 'ack' }, `${view.teamName(team)}: ${a.name}, ${scenarioLabel(start, a.ex_time)}`,
+        bilingual && a.language ? ` (${a.language})` : null));
+    // The control cell sees each inject's title in every language of the scenario.
+    const translated = Object.entries(i.translations || {}).filter(([, t]) => t.title)
+      .map(([lang, t]) => el('div', { class: 'meta translation', lang, dataset: { language: lang } }, `${lang}: ${t.title}`));
     const responses = Object.entries(row.responses || {}).map(([team, r]) =>
       el('div', { class: 'response', dataset: { team } },
         t('{team} responded: {name}, {time} ({action})', { team: view.teamName(team), name: r.name,
@@ -130,7 +136,7 @@ function renderMsel() {
       el('td', {}, el('div', { class: 'due' }, dueOf(row)),
         el('span', { class: `status status-${row.status}` }, injectStatusName(row.status)),
         row.status === 'released' ? el('div', { class: 'meta' }, scenarioLabel(start, row.released_ex)) : null),
-      el('td', { title: i.notes || '' }, el('strong', { class: 'inject-id' }, i.id), ' ', i.title,
+      el('td', { title: i.notes || '' }, el('strong', { class: 'inject-id' }, i.id), ' ', i.title, translated,
         el('div', { class: 'meta' }, t('to {addressees}', { addressees: addressees(i) })), attachmentList(view, i.id, i.attachments)),
       el('td', { class: 'acks' }, acks, responses),
       el('td', { class: 'row-actions' }, rowActions(row)));
@@ -208,6 +214,8 @@ function renderParticipants() {
 
 // -- wiring --------------------------------------------------------------------------
 
+// The seat's language changed: everything drawn again, its scenario content in the new language.
+onSeatLanguage(() => { if (view.state) view.emit('reset'); });
 view.addEventListener('reset', () => {
   const s = view.state;
   $('#exercise-title').textContent = s.scenario.title;

@@ -5,6 +5,7 @@
 
 import { $, clearSent, el, replaceChildren, toast } from './dom.js';
 import { exNow, parseOffset } from './clock.js';
+import { nameOf } from './content_language.js';
 import { decisionRow, documentRow, isExpired, mediaFeed, mediaRow, notificationRow, rfaRow, statementRow }
   from './workflows.js';
 import { t } from './i18n.js';
@@ -64,8 +65,10 @@ export class CoordinationPanel {
 
   now() { return Math.max(0, Math.floor(exNow(this.view.state.clock, this.view.serverOffset))); }
 
-  others() {
-    return this.view.state.scenario.components.filter((c) => c.id !== this.you.component && !c.played_by_control);
+  others() { // named in the seat's language
+    const scenario = this.view.state.scenario;
+    return scenario.components.filter((c) => c.id !== this.you.component && !c.played_by_control)
+      .map((c) => ({ ...c, name: nameOf(c, scenario) }));
   }
 
   setUp() {

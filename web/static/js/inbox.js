@@ -5,6 +5,7 @@ import { scenarioLabel } from './clock.js';
 import { renderMarkdown } from './markdown.js';
 import { attachmentList } from './attachments.js';
 import { t } from './i18n.js';
+import { localized, onSeatLanguage, pick } from './content_language.js';
 
 const CHANNEL = () => ({ email: t('E-mail'), radio: t('Radio'), phone: t('Phone'), media: t('Media report'), sitrep: t('Sitrep'),
   map: t('Map change') });
@@ -17,7 +18,11 @@ export class InjectList {
     this.detail = $(detail);
     this.read = new Set(memory.get('read', []));
     this.open = memory.get('open', null);
+    onSeatLanguage(() => { if (this.view.state) this.render(); });
   }
+
+  // Field `field` of an inject (or attachment) in the seat's language: { text, language, fellBack }.
+  shown(obj, field) { return pick(obj, field, this.view.state.scenario); }
 
   rows() {
     return this.view.state.injects.filter((r) => r.status === 'released' && this.filter(r))
@@ -34,8 +39,8 @@ export class InjectList {
       return el('li', { class: `inject-item${unread ? ' unread' : ''}${i.id === this.open ? ' open' : ''}`,
         dataset: { inject: i.id }, onclick: () => this.show(i.id) },
       el('span', { class: `channel channel-${i.channel}` }, channelName(i.channel)),
-      el('span', { class: 'subject' }, i.title),
-      el('span', { class: 'meta' }, `${i.from} · ${scenarioLabel(start, row.released_ex)}`),
+      localized('span', { class: 'subject' }, this.shown(i, 'title')),
+      el('span', { class: 'meta' }, `${this.shown(i, 'from').text} · ${scenarioLabel(start, row.released_ex)}`),
       row.acknowledged || row.responded ? el('span', { class: 'marks' },
         row.acknowledged ? el('span', { class: 'acked' }, t('acknowledged')) : null,
         row.acknowledged && row.responded ? ' · ' : null,
@@ -51,6 +56,7 @@ export class InjectList {
     this.memory.set('read', [...this.read]);
     this.render();
     this.onRead?.();
+    this.onOpen?.(id);
   }
 
   renderDetail() {
@@ -58,12 +64,14 @@ export class InjectList {
     if (!row || row.status !== 'released') { this.detail.hidden = true; return; }
     const i = row.inject;
     this.detail.hidden = false;
+    const attachments = i.attachments?.map((a) => ({ ...a, title: this.shown(a, 'title').text }));
     replaceChildren(this.detail,
-      el('header', {}, el('h3', {}, i.title),
-        el('p', { class: 'meta' }, `${t('{channel} from {sender}', { channel: channelName(i.channel), sender: i.from })} · `,
+      el('header', {}, localized('h3', {}, this.shown(i, 'title')),
+        el('p', { class: 'meta' },
+          `${t('{channel} from {sender}', { channel: channelName(i.channel), sender: this.shown(i, 'from').text })} · `,
           scenarioLabel(this.view.state.scenario.start, row.released_ex))),
-      el('div', { class: 'body markdown' }, renderMarkdown(i.body)),
-      attachmentList(this.view, i.id, i.attachments),
+      localized('div', { class: 'body markdown' }, this.shown(i, 'body'), renderMarkdown),
+      attachmentList(this.view, i.id, attachments),
       this.extra(row),
       el('div', { class: 'actions' }, this.actions(row)));
   }

@@ -4,6 +4,7 @@
 import * as L from '/static/vendor/leaflet/leaflet-src.esm.js';
 import { el } from './dom.js';
 import { featureKindName } from './words.js';
+import { nameOf } from './content_language.js';
 
 const NALORA_VIEW = [[3.8, 30.6], [5.3, 32.3]];
 
@@ -115,6 +116,8 @@ export class CopMap {
   invalidate() { this.map.invalidateSize(); }
 }
 
+// The features to draw, each named in the seat's language (content_language.js).
 export function copFeatures(view) {
-  return [...view.cop.values()];
+  const scenario = view.state.scenario;
+  return [...view.cop.values()].map((f) => (f.translations ? { ...f, name: nameOf(f, scenario) } : f));
 }

@@ -14,6 +14,7 @@ import { jointRoomCards, showWorkflowsIn, workflowFeatures } from './workflows.j
 import { ControlCoordination } from './control_coordination.js';
 import { t } from './i18n.js';
 import { followSeatLanguage } from './seat_language.js';
+import { onSeatLanguage } from './content_language.js';
 
 const exercise = document.body.dataset.exercise;
 const session = loadSession(exercise);
@@ -122,7 +123,7 @@ function renderObservationForm() {
   keep($('#obs-objective'), Object.entries(s.scenario.objectives)
     .map(([id, text]) => el('option', { value: id, title: text }, `${id} ${text}`)));
   keep($('#obs-rating'), (s.rating_scale || []).map((r) => el('option', { value: r.rating, title: t(r.meaning) }, `${r.rating} ${t(r.label)}`)));
-  keep($('#obs-team'), [el('option', { value: '' }, t('(any)')), s.scenario.teams.map((team) => el('option', { value: team.id }, team.name))]);
+  keep($('#obs-team'), [el('option', { value: '' }, t('(any)')), s.scenario.teams.map((team) => el('option', { value: team.id }, view.teamName(team.id)))]);
   renderInjectChoices();
 }
 
@@ -164,13 +165,15 @@ $('#observation-form').addEventListener('submit', async (e) => {
 
 // -- wiring -------------------------------------------------------------------------
 
+// The seat's language changed: everything drawn again, its scenario content in the new language.
+onSeatLanguage(() => { if (view.state) view.emit('reset'); });
 view.addEventListener('reset', () => {
   const s = view.state;
   $('#exercise-title').textContent = s.scenario.title;
   $('#who').textContent = `${t('Evaluator')} · ${view.you.name}`;
   const filter = $('#team-filter').value;
   replaceChildren($('#team-filter'), el('option', { value: '' }, t('all teams')),
-    s.scenario.teams.map((team) => el('option', { value: team.id }, team.name)));
+    s.scenario.teams.map((team) => el('option', { value: team.id }, view.teamName(team.id))));
   $('#team-filter').value = filter;
   if (!map) { map = new CopMap($('#map')); map.loadBasemap(s.scenario.basemap); }
   map.setFeatures(copFeatures(view));

@@ -4,6 +4,7 @@
 import { parseOffset } from './clock.js';
 import { Connection, showConnectionState } from './connection.js';
 import { WORKFLOW_EVENTS, applyWorkflowEvent } from './workflows.js';
+import { INJECT_TEXT_FIELDS, dropTranslations, nameOf } from './content_language.js';
 
 export class ExerciseView extends EventTarget {
   constructor() {
@@ -77,6 +78,7 @@ export class ExerciseView extends EventTarget {
         if (row) {
           row.acks = row.acks || {};
           row.acks[p.team] = { ex_time: e.ex_time, wall_time: e.wall_time, name: e.actor.name, seq: e.seq };
+          if (p.language) row.acks[p.team].language = p.language; // the language it was shown in
           if (this.you && p.team === this.you.team) row.acknowledged = true;
         }
         break;
@@ -98,6 +100,7 @@ export class ExerciseView extends EventTarget {
       case 'inject.edited': {
         const row = this.injects.get(p.inject_id);
         Object.assign(row.inject, p.changes);
+        dropTranslations(row.inject, INJECT_TEXT_FIELDS.filter((f) => f in p.changes));
         if ('to' in p.changes) {
           row.inject.to = { components: [], teams: [], rooms: [], ...p.changes.to };
           if ('audience' in row) row.audience = audienceOf(s, row.inject.to);
@@ -151,7 +154,7 @@ export class ExerciseView extends EventTarget {
   }
 
   teamName(id) {
-    return this.state.scenario.teams.find((t) => t.id === id)?.name || id;
+    return nameOf(this.state.scenario.teams.find((t) => t.id === id), this.state.scenario) || id;
   }
 
   component(id) {

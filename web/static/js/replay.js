@@ -13,6 +13,7 @@ import { ControlCoordination } from './control_coordination.js';
 import { offsetLabel, parseOffset, scenarioLabel } from './clock.js';
 import { language, t } from './i18n.js';
 import { injectStatusName } from './words.js';
+import { contentLanguage, localized, onSeatLanguage, pick } from './content_language.js';
 
 const exercise = document.body.dataset.exercise;
 const session = loadSession(exercise);
@@ -80,11 +81,12 @@ async function seek(target) {
   if (wanted) { const next = wanted; wanted = null; seek(next); }
 }
 
+// The report's scenario content in the language this seat reads it in.
 async function downloadReport() {
   const response = await fetch(`${base}/report?language=${language()}`, { headers: { Authorization: `Bearer ${token}` } });
   if (!response.ok) { toast(t('The report could not be made ({status})', { status: response.status })); return; }
   const url = URL.createObjectURL(await response.blob());
-  const link = el('a', { href: url, download: `${exercise}-report.html`, hidden: true });
+  const link = el('a', { href: url, download: `${exercise}-report-${language()}.html`, hidden: true });
   document.body.append(link);
   link.click();
   link.remove();
@@ -107,6 +109,14 @@ function show(answer) {
   renderEvents();
 }
 
+// The seat's language changed: the moment shown again in it.
+onSeatLanguage(() => {
+  if (!view.state) return;
+  rooms.render();
+  map.setFeatures(copFeatures(view));
+  renderInjects();
+});
+
 function renderPosition() {
   const start = timeline.start;
   $('#replay-time').textContent = scenarioLabel(start, position.ex);
@@ -126,7 +136,7 @@ function renderInjects() {
     const acked = control ? Object.keys(row.acks || {}).map((team) => view.teamName(team)).join(', ')
       : (row.acknowledged ? t('yes') : t('no'));
     return el('tr', { class: `status-${row.status}`, dataset: { inject: row.inject.id } },
-      el('td', {}, row.inject.id), el('td', {}, row.inject.title),
+      el('td', {}, row.inject.id), localized('td', {}, pick(row.inject, 'title', s.scenario)),
       el('td', {}, el('span', { class: `status status-${row.status}` }, injectStatusName(row.status)),
         row.released_ex !== null && row.released_ex !== undefined
           ? el('div', { class: 'meta' }, scenarioLabel(s.scenario.start, row.released_ex)) : null),

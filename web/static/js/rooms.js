@@ -5,6 +5,7 @@ import { $, clearSent, el, replaceChildren, toast } from './dom.js';
 import { scenarioLabel } from './clock.js';
 import { t } from './i18n.js';
 import { personName } from './words.js';
+import { nameOf } from './content_language.js';
 
 export class RoomsPanel {
   constructor(view, memory, { postAs = false, cards = null } = {}) {
@@ -41,10 +42,12 @@ export class RoomsPanel {
     replaceChildren(this.tabs, this.rooms().map((room) => {
       const unread = room.id === this.current ? 0 : this.unread(room);
       return el('button', { type: 'button', class: room.id === this.current ? 'tab active' : 'tab',
-        title: room.name, dataset: { room: room.id }, onclick: () => this.select(room.id) },
-      el('span', { class: 'name' }, room.name), unread ? el('span', { class: 'badge' }, unread) : null);
+        title: this.name(room), dataset: { room: room.id }, onclick: () => this.select(room.id) },
+      el('span', { class: 'name' }, this.name(room)), unread ? el('span', { class: 'badge' }, unread) : null);
     }));
   }
+
+  name(room) { return nameOf(room, this.view.state.scenario); } // in the seat's language
 
   select(id) {
     this.current = id;
@@ -64,7 +67,7 @@ export class RoomsPanel {
     if (this.composer) {
       const input = $('#message-text');
       input.disabled = !room.can_write;
-      input.placeholder = room.can_write ? t('Message {room}', { room: room.name }) : t('You may read but not write here');
+      input.placeholder = room.can_write ? t('Message {room}', { room: this.name(room) }) : t('You may read but not write here');
     }
   }
 

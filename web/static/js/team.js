@@ -13,6 +13,7 @@ import { CoordinationPanel } from './coordination.js';
 import { t, tn } from './i18n.js';
 import { followSeatLanguage } from './seat_language.js';
 import { decisionName, featureKindName } from './words.js';
+import { contentLanguage, localized, nameOf, onSeatLanguage, pickScenario } from './content_language.js';
 
 const exercise = document.body.dataset.exercise;
 const session = loadSession(exercise);
@@ -33,6 +34,7 @@ const inbox = new InjectList(view, memory, {
   ],
 });
 inbox.onRead = () => showUnread();
+inbox.onOpen = recordOpening;
 let map;
 const coordination = new CoordinationPanel(view, $('#coordination'), () => map, memory);
 
@@ -41,9 +43,23 @@ function showUnread() {
   $('#inbox-unread').textContent = n ? tn('{n} unread', '{n} unread', n) : '';
 }
 
+// The record of who read an inject in which language (inject.open): once per inject and language
+// from this page; the server refuses a repeat (conflict), which needs no word.
+const openings = new Set();
+function recordOpening(id) {
+  const language = contentLanguage(view.state.scenario);
+  const key = `${id} ${language}`;
+  if (openings.has(key)) return;
+  openings.add(key);
+  view.command('inject.open', { inject_id: id, language }).catch((error) => {
+    if (error.code === 'offline') openings.delete(key); // not sent: the next opening tries again
+  });
+}
+
 async function acknowledge(id) {
   try {
-    await view.command('inject.ack', { inject_id: id });
+    // The language the inject was shown in, for the record (the report says who read which).
+    await view.command('inject.ack', { inject_id: id, language: contentLanguage(view.state.scenario) });
   } catch (error) {
     toast(error.message);
   }
@@ -66,10 +82,28 @@ function shareOptions() {
   return [
     ['team', t('My team only'), [you.team]],
     ['component', t('My component'), [you.component]],
-    ...comps.map((c) => [`with-${c.id}`, t('My component and {component}', { component: c.name }), [you.component, c.id]]),
+    ...comps.map((c) => [`with-${c.id}`, t('My component and {component}', { component: nameOf(c, view.state.scenario) }),
+      [you.component, c.id]]),
     ['all', t('Everyone'), 'all'],
   ];
 }
+
+function showBriefing() {
+  const briefing = pickScenario(view.state.scenario, view.you.component, 'briefings');
+  replaceChildren($('#briefing'), briefing.text
+    ? localized('div', {}, briefing, renderMarkdown) : t('No briefing for your component.'));
+}
+
+// The seat's language changed (content_language.js): show the scenario's content in it.
+onSeatLanguage(() => {
+  if (!view.state) return;
+  if (view.injects.get(inbox.open)?.status === 'released') recordOpening(inbox.open);
+  showBriefing();
+  $('#who').textContent = `${view.teamName(view.you.team)} · ${view.you.name}`;
+  rooms.renderTabs();
+  rooms.renderMessages();
+  map?.setFeatures(copFeatures(view));
+});
 
 function setUp() {
   const s = view.state;
@@ -77,7 +111,7 @@ function setUp() {
   document.body.dataset.component = you.component;
   $('#exercise-title').textContent = s.scenario.title;
   $('#who').textContent = `${view.teamName(you.team)} · ${you.name}`;
-  replaceChildren($('#briefing'), renderMarkdown(s.scenario.briefings[you.component] || t('No briefing for your component.')));
+  showBriefing();
   const kind = $('#feature-kind').value;
   replaceChildren($('#feature-kind'), FEATURE_KINDS.map((k) => el('option', { value: k }, featureKindName(k))));
   if (kind) $('#feature-kind').value = kind;

@@ -8,6 +8,7 @@ import { exNow, offsetLabel, scenarioLabel } from './clock.js';
 import { renderMarkdown } from './markdown.js';
 import { t } from './i18n.js';
 import { assetName, featureKindName, mediaChip, rfaStatusName } from './words.js';
+import { nameOf } from './content_language.js';
 
 export const WORKFLOW_EVENTS = ['notification.submitted', 'notification.acknowledged', 'notification.hazard_flagged',
   'rfa.submitted', 'rfa.responded', 'rfa.clarified', 'document.shared', 'document.forwarded', 'document.accessed',
@@ -107,8 +108,8 @@ function when(view, ex) { return scenarioLabel(view.state.scenario.start, ex); }
 function names(view, teams) { return teams.map((t) => view.teamName(t)).join(', '); }
 
 function componentNames(view, ids) {
-  const comps = view.state.scenario.components;
-  return ids.map((id) => comps.find((c) => c.id === id)?.name || id).join(', ');
+  const { scenario } = view.state;
+  return ids.map((id) => nameOf(scenario.components.find((c) => c.id === id), scenario) || id).join(', ');
 }
 
 // -- rows ---------------------------------------------------------------------------
