@@ -6,6 +6,7 @@
 // declares that language, shows the default text with a short marker saying so.
 
 import { el } from './dom.js';
+import { t } from './i18n.js';
 
 export function seatLanguage() { return document.documentElement.lang || 'en'; }
 
@@ -38,7 +39,7 @@ export function pickScenario(scenario, field, group = null) {
 // The short mark of a field shown in the default language because the seat's has no translation.
 export function fallbackMark(shown) {
   return shown.fellBack
-    ? el('span', { class: 'untranslated', lang: shown.language, title: `Not translated: shown in ${shown.language}` },
+    ? el('span', { class: 'untranslated', lang: shown.language, title: t('Not translated: shown in {language}', { language: shown.language }) },
       shown.language.toUpperCase())
     : null;
 }
