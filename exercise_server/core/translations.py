@@ -106,3 +106,20 @@ def written_expected(
             )
             out[key].append(Text(action, default_language, others).written())
     return out
+
+
+def written_payload(value: Any, default_language: str) -> Any:
+    """A payload (an inject's COP changes, say) as a scenario file writes it: in every object that
+    carries `translations`, each translated field becomes a language mapping again."""
+    if isinstance(value, list | tuple):
+        return [written_payload(item, default_language) for item in value]
+    if not isinstance(value, dict):
+        return value
+    out = {k: written_payload(v, default_language) for k, v in value.items() if k != "translations"}
+    for lang, fields in (value.get("translations") or {}).items():
+        for name, text in fields.items():
+            if isinstance(out.get(name), str):
+                out[name] = {default_language: out[name]}
+            if isinstance(out.get(name), dict):
+                out[name][lang] = text
+    return out

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import csv
 import io
+from dataclasses import replace
 from pathlib import Path
 from typing import TextIO
 
 from ..core.scenario import Scenario
+from ..core.translations import written_payload
 from .columns import inject_in, sheet_columns
 from .files import replace_atomically
 from .problems import MselError, RowProblem
@@ -20,8 +22,9 @@ def msel_rows(scenario: Scenario) -> list[list[str]]:
     language columns (`Title (fr)`) when the scenario declares other languages."""
     columns = sheet_columns(scenario)
     header = [c.header + (f" ({lang})" if lang else "") for c, lang in columns]
+    injects = [replace(i, cop=written_payload(i.cop, scenario.default_language)) for i in scenario.injects]
     return [header] + [
-        [c.format(inject_in(inject, lang) if lang else inject) for c, lang in columns] for inject in scenario.injects
+        [c.format(inject_in(inject, lang) if lang else inject) for c, lang in columns] for inject in injects
     ]
 
 
