@@ -16,8 +16,8 @@ from babel.messages.pofile import read_po
 from exercise_server.i18n import LOCALE_DIR, SOURCE_LANGUAGE, Catalogues, preferred
 
 ROOT = Path(__file__).resolve().parent.parent
-# The keywords `make i18n` gives pybabel: Babel's defaults (_, gettext, ngettext, N_, ...) and the browser's t, tn.
-KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None, "t": None, "tn": (1, 2)}
+# The keywords `make i18n` gives pybabel: Babel's defaults (_, gettext, ngettext, N_, ...) and the browser's t, tParts, tn.
+KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None, "t": None, "tParts": None, "tn": (1, 2)}
 PLACEHOLDER = re.compile(r"\{\w+\}|%\(\w+\)[sd]")
 
 

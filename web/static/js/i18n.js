@@ -32,6 +32,16 @@ export function t(msgid, params = {}) {
   return fill(typeof text === 'string' ? text : msgid, params);
 }
 
+// The same, for a page element: a placeholder whose param is a node (a name shown in its own
+// language, say) stays that node; the parts go to el() as its children.
+export function tParts(msgid, params = {}) {
+  const text = catalogue.messages[msgid];
+  return (typeof text === 'string' ? text : msgid).split(/(\{\w+\})/).filter(Boolean).map((part) => {
+    const name = /^\{(\w+)\}$/.exec(part)?.[1];
+    return name && name in params ? (params[name] instanceof Node ? params[name] : String(params[name])) : part;
+  });
+}
+
 // The plural form for n (the count is also the placeholder {n}), chosen by the language's CLDR rules.
 const CATEGORIES = ['zero', 'one', 'two', 'few', 'many', 'other'];
 export function tn(singular, plural, n, params = {}) {

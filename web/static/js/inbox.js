@@ -4,7 +4,7 @@ import { $, el, replaceChildren } from './dom.js';
 import { scenarioLabel } from './clock.js';
 import { renderMarkdown } from './markdown.js';
 import { attachmentList } from './attachments.js';
-import { t } from './i18n.js';
+import { t, tParts } from './i18n.js';
 import { localized, onSeatLanguage, pick } from './content_language.js';
 
 const CHANNEL = () => ({ email: t('E-mail'), radio: t('Radio'), phone: t('Phone'), media: t('Media report'), sitrep: t('Sitrep'),
@@ -68,8 +68,9 @@ export class InjectList {
     replaceChildren(this.detail,
       el('header', {}, localized('h3', {}, this.shown(i, 'title')),
         el('p', { class: 'meta' },
-          `${t('{channel} from {sender}', { channel: channelName(i.channel), sender: this.shown(i, 'from').text })} · `,
-          scenarioLabel(this.view.state.scenario.start, row.released_ex))),
+          tParts('{channel} from {sender}', { channel: channelName(i.channel),
+            sender: localized('span', { class: 'from' }, this.shown(i, 'from')) }),
+          ' · ', scenarioLabel(this.view.state.scenario.start, row.released_ex))),
       localized('div', { class: 'body markdown' }, this.shown(i, 'body'), renderMarkdown),
       attachmentList(this.view, i.id, attachments),
       this.extra(row),
