@@ -86,7 +86,7 @@ async function downloadReport() {
   const response = await fetch(`${base}/report?language=${language()}`, { headers: { Authorization: `Bearer ${token}` } });
   if (!response.ok) { toast(t('The report could not be made ({status})', { status: response.status })); return; }
   const url = URL.createObjectURL(await response.blob());
-  const link = el('a', { href: url, download: `${exercise}-report-${language()}.html`, hidden: true });
+  const link = el('a', { href: url, download: `${exercise}-report.html`, hidden: true });
   document.body.append(link);
   link.click();
   link.remove();
