@@ -67,6 +67,10 @@ def test_a_mixed_class_reads_each_inject_in_its_own_language_and_each_message_as
     expect(row.locator(".translation[data-language='fr']")).to_have_text("fr: Rapport de situation du matin")
 
     # The joint room shows each team's message as it was typed: nothing is translated.
+    # The rooms every scenario has are named in each seat's words, the scenario's own teams in its.
+    expect(pol.locator("#room-tabs [data-room='joint']")).to_have_text("Salle commune de coordination civilo-militaire")
+    expect(mil.locator("#room-tabs [data-room='joint']")).to_have_text("Joint civil-military coordination room")
+    expect(pol.locator("#room-tabs [data-room='team:pol-1']")).to_have_text("Salle d’équipe : UNPOL Secteur Ouest")
     for page in (mil, pol):
         page.click("#room-tabs [data-room='joint']")
     mil.fill("#message-text", "We can send a patrol to the bridge at 10:00.")

@@ -69,7 +69,7 @@ def test_an_inject_renders_in_the_seats_language_and_switches_on_the_seat_langua
     expect(pol.locator("#briefing")).to_contain_text("Briefing de la police.")
     expect(pol.locator("#room-tabs [data-room='component:police']")).to_have_text(
         "Police des Nations Unies (UNPOL)")
-    expect(mil.locator("#room-tabs [data-room='team:mil-1']")).to_have_text("Team room: Military syndicate")
+    expect(mil.locator("#room-tabs [data-room='team:mil-1']")).to_have_text("Team room: Military syndicate")  # generated, in the seat's words
 
     pol.locator("#map [data-feature='kora-bridge']").hover()
     expect(pol.get_by_role("tooltip", name="Pont de Kora (fermé) (place)")).to_be_visible()  # I-2 renamed it in both

@@ -47,7 +47,18 @@ export class RoomsPanel {
     }));
   }
 
-  name(room) { return nameOf(room, this.view.state.scenario); } // in the seat's language
+  // In the seat's language: the rooms every scenario has are named here, in the catalogue's words
+  // (the server names them in English); a scenario's own rooms by their (translated) names.
+  name(room) {
+    const [, a, b] = /^[^:]*:([^~]*)~?(.*)$/.exec(room.id) || [];
+    switch (room.kind) {
+      case 'team': return t('Team room: {team}', { team: this.view.teamName(a) });
+      case 'joint': return t('Joint civil-military coordination room');
+      case 'plenary': return t('Plenary');
+      case 'liaison': return t('Liaison line {a} - {b}', { a: this.view.teamName(a), b: this.view.teamName(b) });
+      default: return nameOf(room, this.view.state.scenario);
+    }
+  }
 
   select(id) {
     this.current = id;
