@@ -19,7 +19,7 @@ from . import paths
 from .core import events as ev
 from .core.in_language import log_in, scenario_languages, seat_languages
 from .core.metrics import Metrics, compute
-from .core.timefmt import format_dday, format_offset
+from .core.timefmt import dday_parts, format_offset
 from .i18n import SOURCE_LANGUAGE, catalogues
 
 Gettext = Callable[[str], str]
@@ -110,7 +110,7 @@ def render_metrics(
     )
     env.install_gettext_translations(catalogue.translations, newstyle=True)  # type: ignore[attr-defined]
     start = metrics.summary["start"]
-    env.filters["clock"] = lambda ex: "—" if ex is None else format_dday(start + ex)
+    env.filters["clock"] = lambda ex: "—" if ex is None else _("D%(sign)s%(day)s %(time)s") % dday_parts(start + ex)
     env.filters["offset"] = lambda ex: "—" if ex is None else format_offset(ex)
     env.filters["minutes"] = minutes
     env.filters["decimal"] = lambda value: format_decimal(value, "0.0", locale=catalogue.language)  # 2,5 in French

@@ -57,6 +57,8 @@ def test_a_mixed_class_reads_each_inject_in_its_own_language_and_each_message_as
     pol_item = pol.locator(".inject-item[data-inject='D-01']")
     expect(mil_item.locator(".subject")).to_have_text("Morning situation report")
     expect(pol_item.locator(".subject")).to_have_text("Rapport de situation du matin")
+    expect(mil_item.locator(".meta")).to_contain_text("D+1 09:0")  # scenario time, as each language writes it
+    expect(pol_item.locator(".meta")).to_contain_text("J+1 09:0")
     pol_item.click()
     expect(pol.locator("#inject-detail .body")).to_contain_text("La Tamsa est montée de 40 cm pendant la nuit.")
     assert pol.locator(".untranslated").count() == 0 and mil.locator(".untranslated").count() == 0

@@ -116,3 +116,14 @@ def test_a_restarted_process_recomputes_the_clock_from_the_log():
     expected = run.ex_now()
     rebuilt = ExerciseState.fold(run.log)  # as after a restart: state from the stored log only
     assert rebuilt.clock.at(run.clock.now()) == pytest.approx(expected) == pytest.approx(3600 + 100)
+
+
+def test_a_scenario_time_written_the_french_way_j_plus_reads_as_d_plus():
+    from exercise_server.core.timefmt import format_dday, parse_exercise_time
+
+    start = 86400 + 9 * 3600  # D+1 09:00
+    assert parse_exercise_time("J+1 09:30", start) == parse_exercise_time("D+1 09:30", start) == 1800
+    assert parse_exercise_time("j+1 10:00", start) == 3600
+    assert format_dday(start + 1800) == "D+1 09:30"
+    with pytest.raises(ValueError):
+        parse_exercise_time("X+1 09:30", start)

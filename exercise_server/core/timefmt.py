@@ -39,8 +39,8 @@ def parse_exercise_time(text: str, start: float) -> float:
     """An offset (`+1:30`) or a scenario time (`D+3 08:00`, given the scenario's `start` in
     seconds from D-day) -> seconds after exercise start; ValueError says what is wrong."""
     text = " ".join(text.split())
-    if text.upper().startswith("D"):
-        return parse_dday(text.upper()) - start
+    if text.upper().startswith(("D", "J")):  # J+3 08:00, as French writes D+3 (jour J)
+        return parse_dday("D" + text[1:].upper()) - start
     try:
         return parse_offset(text)
     except ValueError:
@@ -49,12 +49,16 @@ def parse_exercise_time(text: str, start: float) -> float:
         ) from None
 
 
-def format_dday(seconds: float) -> str:
-    """Inverse of parse_dday, to the minute: 3*86400+6*3600 -> `D+3 06:00`."""
+def dday_parts(seconds: float) -> dict[str, str]:
+    """A scenario time's parts, for a language that writes D+3 its own way: sign, day, time (HH:MM)."""
     total = int(seconds // 60)
     day, minute_of_day = divmod(total, 24 * 60)
-    sign = "+" if day >= 0 else "-"
-    return f"D{sign}{abs(day)} {minute_of_day // 60:02d}:{minute_of_day % 60:02d}"
+    return {"sign": "+" if day >= 0 else "-", "day": str(abs(day)), "time": f"{minute_of_day // 60:02d}:{minute_of_day % 60:02d}"}
+
+
+def format_dday(seconds: float) -> str:
+    """Inverse of parse_dday, to the minute: 3*86400+6*3600 -> `D+3 06:00`."""
+    return "D%(sign)s%(day)s %(time)s" % dday_parts(seconds)
 
 
 def format_duration(seconds: float) -> str:

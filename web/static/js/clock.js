@@ -15,7 +15,7 @@ export function scenarioLabel(start, ex) {
   const minutes = total - day * 1440;
   const hh = String(Math.floor(minutes / 60)).padStart(2, '0');
   const mm = String(minutes % 60).padStart(2, '0');
-  return `D${day < 0 ? '-' : '+'}${Math.abs(day)} ${hh}:${mm}`;
+  return t('D{sign}{day} {time}', { sign: day < 0 ? '-' : '+', day: Math.abs(day), time: `${hh}:${mm}` });
 }
 
 export function offsetLabel(seconds) {
