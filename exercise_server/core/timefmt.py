@@ -53,12 +53,14 @@ def dday_parts(seconds: float) -> dict[str, str]:
     """A scenario time's parts, for a language that writes D+3 its own way: sign, day, time (HH:MM)."""
     total = int(seconds // 60)
     day, minute_of_day = divmod(total, 24 * 60)
-    return {"sign": "+" if day >= 0 else "-", "day": str(abs(day)), "time": f"{minute_of_day // 60:02d}:{minute_of_day % 60:02d}"}
+    time = f"{minute_of_day // 60:02d}:{minute_of_day % 60:02d}"
+    return {"sign": "+" if day >= 0 else "-", "day": str(abs(day)), "time": time}
 
 
 def format_dday(seconds: float) -> str:
     """Inverse of parse_dday, to the minute: 3*86400+6*3600 -> `D+3 06:00`."""
-    return "D%(sign)s%(day)s %(time)s" % dday_parts(seconds)
+    parts = dday_parts(seconds)
+    return f"D{parts['sign']}{parts['day']} {parts['time']}"
 
 
 def format_duration(seconds: float) -> str:
