@@ -1,6 +1,8 @@
 // Inject bodies are Markdown written by scenario authors: rendered, then sanitized.
-import { marked } from '/static/vendor/marked/marked.esm.js';
-import DOMPurify from '/static/vendor/dompurify/purify.es.mjs';
+import { marked } from '../vendor/marked/marked.esm.js';
+import '../vendor/dompurify/purify.min.js'; // DOMPurify's minified build (UMD): it sets window.DOMPurify
+
+const { DOMPurify } = window;
 
 export function renderMarkdown(text) {
   const html = marked.parse(String(text ?? ''), { async: false, gfm: true, breaks: false });
