@@ -74,6 +74,7 @@ class Load:
     network: int = 0  # requests that waited for the server
     ready_s: float = float("nan")  # "connected" for a view, the load event for a bare page
     sizes: dict[str, int] = field(default_factory=dict)  # bytes per URL
+    fetched: list[str] = field(default_factory=list)  # the URLs that waited for the network
     ws_extensions: str = ""  # what the WebSocket's handshake agreed (permessage-deflate)
 
     @property
@@ -116,6 +117,7 @@ class Traffic:
         self.load.sizes[url] = self.load.sizes.get(url, 0) + int(e.get("encodedDataLength", 0))
         if e["requestId"] in self.waited and e["requestId"] not in self.cached:
             self.load.network += 1
+            self.load.fetched.append(url)
 
     def _handshake(self, e: dict[str, Any]) -> None:
         headers = {k.lower(): v for k, v in e["response"].get("headers", {}).items()}
