@@ -25,6 +25,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import zlib
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -76,6 +77,8 @@ class Load:
     sizes: dict[str, int] = field(default_factory=dict)  # bytes per URL
     fetched: list[str] = field(default_factory=list)  # the URLs that waited for the network
     ws_extensions: str = ""  # what the WebSocket's handshake agreed (permessage-deflate)
+    ws_deflated_bytes: int = 0  # DevTools shows frames inflated: each deflated again, as an estimate of the wire
+    largest_frame_s: float = float("nan")  # when the largest frame (the snapshot) had arrived, from the navigation
 
     @property
     def kib(self) -> float:
@@ -90,6 +93,7 @@ class Traffic:
         self.cached: set[str] = set()
         self.waited: set[str] = set()
         self.urls: dict[str, str] = {}
+        self.started, self.largest = 0.0, 0
         cdp.on("Network.requestWillBeSent", self._sent)
         cdp.on("Network.requestServedFromCache", lambda e: self.cached.add(e["requestId"]))
         cdp.on("Network.responseReceived", self._response)
@@ -99,9 +103,12 @@ class Traffic:
 
     def reset(self) -> Load:
         self.load, self.cached, self.waited, self.urls = Load(), set(), set(), {}
+        self.largest = 0
         return self.load
 
     def _sent(self, e: dict[str, Any]) -> None:
+        if e.get("type") == "Document":
+            self.started = e["timestamp"]
         if not e["request"]["url"].startswith("data:"):
             self.load.requests += 1
             self.urls[e["requestId"]] = e["request"]["url"]
@@ -126,7 +133,13 @@ class Traffic:
     def _frame(self, e: dict[str, Any]) -> None:
         frame = e["response"]
         data = frame.get("payloadData", "")
-        self.load.ws_bytes += len(base64.b64decode(data)) if frame.get("opcode") == 2 else len(data.encode())
+        raw = base64.b64decode(data) if frame.get("opcode") == 2 else data.encode()
+        self.load.ws_bytes += len(raw)
+        deflate = zlib.compressobj(6, zlib.DEFLATED, -12)  # the server's window (server_max_window_bits=12)
+        self.load.ws_deflated_bytes += len(deflate.compress(raw) + deflate.flush(zlib.Z_SYNC_FLUSH)) - 4
+        if len(raw) > self.largest:
+            self.largest = len(raw)
+            self.load.largest_frame_s = e["timestamp"] - self.started
 
 
 class PageServer:
@@ -371,8 +384,9 @@ def table(out: dict[str, Any]) -> str:
         x = c[key]
         lines.append(
             f"\nCapstone ({c['events']} events), a trainee's {label}: snapshot and what followed "
-            f"{x['ws_bytes'] / KIB:.1f} KiB over the WebSocket, {x['http_bytes'] / KIB:.1f} KiB over HTTP, "
-            f"caught up after {x['ready_s']:.2f} s (WebSocket extensions: {x['ws_extensions'] or 'none'})."
+            f"{x['ws_bytes'] / KIB:.1f} KiB over the WebSocket (about {x['ws_deflated_bytes'] / KIB:.1f} KiB "
+            f"deflated: {x['ws_extensions'] or 'no compression agreed'}), {x['http_bytes'] / KIB:.1f} KiB over "
+            f"HTTP; the snapshot in after {x['largest_frame_s']:.2f} s, caught up after {x['ready_s']:.2f} s."
         )
     k = out["class"]
     lines.append(

@@ -8,7 +8,6 @@ import json
 import shutil
 
 import httpx
-
 import pytest
 from playwright.sync_api import expect
 
