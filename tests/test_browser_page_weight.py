@@ -11,7 +11,8 @@ import httpx
 import pytest
 from playwright.sync_api import expect
 
-from bench.page import GOALS, Load, Traffic, storage_script
+from bench.devtools import Load, Traffic, storage_script
+from bench.page import GOALS
 
 from .browser import VIEWPORT, PageErrors
 from .server_harness import ROOT, ServerProcess

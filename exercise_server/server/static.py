@@ -8,8 +8,8 @@ what they name before the module itself is hashed: a change reaches the URLs of 
 module that imports it, and a page only names its entry module. No build step: the
 rewrite is a few regular expressions over our own files, run when the server starts.
 
-Compressed copies (Brotli, else gzip, as the browser's Accept-Encoding allows) are made
-on the first request for each file and kept.
+Compressed copies (Brotli, else gzip, as the browser's Accept-Encoding allows) are made once
+per file, on a thread at start-up, and kept.
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ MODULE_SPECIFIER = re.compile(
     r"""(?P<quote>['"])(?P<spec>[^'"\n]+)(?P=quote)"""
 )
 CSS_URL = re.compile(r"""url\(\s*(?P<quote>['"]?)(?P<spec>[^'")\s]+)(?P=quote)\s*\)""")
-STATIC_IMPORT = re.compile(r"\bimport\s*\(")
+DYNAMIC_IMPORT = re.compile(r"\bimport\s*\(")
 HASHED = re.compile(rf"^(?P<stem>.+)\.(?P<hash>[0-9a-f]{{{HASH_LENGTH}}})(?P<ext>\.[A-Za-z0-9]+)$")
 
 
@@ -157,7 +157,7 @@ class StaticFiles:
                 target = self._resolve(path, match["spec"])
                 if target is None:
                     return match[0]
-                if not STATIC_IMPORT.match(match[0]):
+                if not DYNAMIC_IMPORT.match(match[0]):  # loaded later: not preloaded
                     imports.append(target)
                 url = self._build(target, (*visiting, path)).url
                 return match[0].replace(match["spec"], url)
