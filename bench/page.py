@@ -279,6 +279,10 @@ def table(out: dict[str, Any]) -> str:
             f"| {view} | {f['kib']:.1f} ({f['http_bytes'] / KIB:.1f} + {f['ws_bytes'] / KIB:.1f}) | {f['requests']} "
             f"| {f['ready_s']:.2f} | {rl['kib']:.1f} | {rl['requests']} ({rl['network']}) | {rl['ready_s']:.2f} |"
         )
+    lines.append(
+        f"\nOther work on the machine while the views and the laptops were measured: "
+        f"{out['other_load_cpus']:.2f} CPUs (timings are worth what the machine was)."
+    )
     heavy = sorted(out["views"]["team"]["first"]["sizes"].items(), key=lambda kv: -kv[1])
     lines.append(
         "\nThe team view's first load, file by file (KiB on the wire): "
