@@ -12,7 +12,7 @@ import pytest
 
 from exercise_server.server.static import IMMUTABLE, StaticFiles, preferred_coding
 
-HASHED_URL = re.compile(r"^/static/[\w/.-]+\.[0-9a-f]{10}\.\w+$")
+HASHED_URL = re.compile(r"^/static/[\w/.~+-]+\.[0-9a-f]{10}\.\w+$")
 LINKED = re.compile(r'(?:href|src)="(/static/[^"]+)"')
 IMPORTED = re.compile(r"""\bfrom\s*['"]([^'"]+)['"]|\bimport\s*['"]([^'"]+)['"]""")
 
@@ -130,3 +130,13 @@ def test_the_coding_is_brotli_then_gzip_and_a_refused_coding_is_not_used():
     assert preferred_coding("br;q=0, gzip;q=0.5") == "gzip"
     assert preferred_coding("identity") is None
     assert preferred_coding("") is None
+
+
+def test_a_views_stylesheets_come_joined_in_one_request_in_their_order(server, exercise):
+    css = [u for u in linked(server, f"/observe/{exercise}") if u.endswith(".css")]
+    assert len(css) == 1 and "/joined/" in css[0]
+    parts = ("vendor/leaflet/leaflet.css", "css/app.css", "css/replay.css")
+    one_by_one = [httpx.get(f"{server.base}/static/{p}").content for p in parts]
+    assert httpx.get(server.base + css[0]).content == b"\n".join(one_by_one)
+    for bogus in ("css~app.css+css~nothing.css", "js~team.js+js~dom.js", "css~app.css"):
+        assert httpx.get(f"{server.base}/static/joined/{bogus}.0123456789.css").status_code == 404, bogus

@@ -36,6 +36,7 @@ REVALIDATE = "no-cache"  # an unhashed or stale URL: kept, but asked about each 
 HASH_LENGTH = 10
 COMPRESSIBLE = {".js", ".mjs", ".css", ".svg", ".json", ".geojson", ".html", ".txt", ".map"}
 CODINGS = ("br", "gzip")
+JOINED = "joined/"  # stylesheets served as one file (StaticFiles.stylesheet)
 NOT_SERVED = {"README.md"}  # the vendor folder's notes are for people changing it
 
 # `import x from './a.js'`, `import './a.js'`, `export {x} from './a.js'`, `import('./a.js')`
@@ -191,8 +192,21 @@ class StaticFiles:
         lines += [f'<link rel="modulepreload" href="{escape(self.url(dep))}">' for dep in largest]
         return Markup("\n".join(lines))
 
-    def stylesheet(self, path: str) -> Markup:
+    def stylesheet(self, *paths: str) -> Markup:
+        """One link for the stylesheets of a page, in order: several are served joined as one
+        file (their `url()`s are already absolute), one request instead of one each."""
+        path = paths[0] if len(paths) == 1 else self.joined(paths)
         return Markup(f'<link rel="stylesheet" href="{escape(self.url(path))}">')
+
+    def joined(self, paths: tuple[str, ...]) -> str:
+        """The path of the stylesheets `paths` joined: "joined/vendor~leaflet~leaflet.css+css~app.css".
+        The name says what it holds, so a URL of it is answered before any page asked for it."""
+        path = JOINED + "+".join(p.replace("/", "~") for p in paths)
+        if path not in self.assets:
+            body = b"\n".join(self.assets[p].body for p in paths)
+            digest = hashlib.sha256(body).hexdigest()[:HASH_LENGTH]
+            self.assets[path] = Asset(path, body, digest, media_type(path))
+        return path
 
     def script(self, path: str) -> Markup:
         return Markup(f'<script src="{escape(self.url(path))}"></script>')
@@ -207,7 +221,13 @@ class StaticFiles:
         m = HASHED.match(path)
         if m is None:
             return None
-        asset = self.assets.get(m["stem"] + m["ext"])
+        name = m["stem"] + m["ext"]
+        if name.startswith(JOINED) and name not in self.assets:
+            parts = tuple(p.replace("~", "/") for p in name[len(JOINED) :].split("+"))
+            if len(parts) < 2 or not all(p.endswith(".css") and p in self.assets for p in parts):
+                return None
+            self.joined(parts)
+        asset = self.assets.get(name)
         return (asset, m["hash"] == asset.digest) if asset else None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
