@@ -30,6 +30,7 @@ from typing import Any
 
 import httpx
 from playwright.async_api import Browser, BrowserContext, Page, async_playwright
+from playwright.async_api import Error as PlaywrightError
 
 from exercise_server.core import events as ev
 from exercise_server.core.scenario_check import load_scenario_file
@@ -50,6 +51,7 @@ LINK = {  # a poor classroom link (bytes per second for DevTools)
     "uploadThroughput": 256_000 / 8,
 }
 LINK_LABEL = "1 Mbit/s down, 256 kbit/s up, 300 ms round trip (Chromium's network emulation)"
+CLASS_DEADLINE = 120.0  # seconds a laptop of the class has to connect
 GOALS = {"first_kib": 150.0, "connected_s": 2.5, "reload_kib": 20.0, "reload_network": 3}
 
 
@@ -178,21 +180,32 @@ async def measure_views(browser: Browser, server: PageServer, s: dict[str, Any])
 
 
 async def measure_class(browser: Browser, server: PageServer, s: dict[str, Any]) -> dict[str, Any]:
-    """Every laptop opens the team view at once, each on its own emulated link, empty caches."""
+    """Every laptop opens the team view at once, each on its own emulated link, empty caches.
+    A laptop not connected after CLASS_DEADLINE seconds is counted as such, with the requests
+    it was still waiting for, instead of ending the run."""
     pages = [await open_page(browser, {f"session:{s['exercise']}": json.dumps(t)}) for t in s["trainees"]]
     t0 = time.monotonic()
 
-    async def one(page: Page, traffic: Traffic) -> tuple[float, Load]:
-        load = await navigate(page, traffic, f"{server.base}/team/{s['exercise']}", True)
+    async def one(page: Page, traffic: Traffic) -> tuple[float, Load] | list[str]:
+        try:
+            load = await asyncio.wait_for(
+                navigate(page, traffic, f"{server.base}/team/{s['exercise']}", True), CLASS_DEADLINE
+            )
+        except (TimeoutError, PlaywrightError):
+            return [u for u in traffic.urls.values() if u.split("/", 3)[-1] not in traffic.load.sizes]
         return time.monotonic() - t0, load
 
-    done = await asyncio.gather(*(one(page, traffic) for _, page, traffic in pages))
+    results = await asyncio.gather(*(one(page, traffic) for _, page, traffic in pages))
     for context, _, _ in pages:
         await context.close()
+    done = [r for r in results if isinstance(r, tuple)]
+    stalled = [r for r in results if isinstance(r, list)]
     return {
-        "laptops": len(done),
-        "last_connected_s": max(t for t, _ in done),
-        "median_connected_s": sorted(load.ready_s for _, load in done)[len(done) // 2],
+        "laptops": len(results),
+        "connected": len(done),
+        "stalled_waiting_for": stalled,
+        "last_connected_s": max((t for t, _ in done), default=float("nan")),
+        "median_connected_s": sorted(load.ready_s for _, load in done)[len(done) // 2] if done else float("nan"),
         "total_mib": sum(load.kib for _, load in done) / KIB,
     }
 
@@ -303,6 +316,11 @@ def table(out: dict[str, Any]) -> str:
         f"connected after {k['last_connected_s']:.2f} s (median {k['median_connected_s']:.2f} s); "
         f"{k['total_mib']:.2f} MiB in all."
     )
+    if k["connected"] < k["laptops"]:
+        lines.append(
+            f"{k['laptops'] - k['connected']} not connected after {CLASS_DEADLINE:.0f} s, still waiting for: "
+            + "; ".join(", ".join(u.split("/")[-1] for u in urls) for urls in k["stalled_waiting_for"])
+        )
     return "\n".join(lines)
 
 
