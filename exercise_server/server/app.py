@@ -9,8 +9,8 @@ import time
 from collections.abc import AsyncIterator
 
 from starlette.applications import Starlette
+from starlette.middleware.gzip import GZipMiddleware
 from starlette.routing import Mount, Route, WebSocketRoute
-from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..bus.base import open_bus
@@ -28,6 +28,7 @@ from .pages import Pages
 from .registry import Exercises
 from .settings import Settings
 from .sign_ins import WrongSignIns
+from .static import StaticFiles
 from .websocket import exercise_socket
 
 log = logging.getLogger("exercise_server.app")
@@ -144,6 +145,7 @@ def create_app(settings: Settings, clock: WallClock | None = None) -> Starlette:
         opened = await open_default(exercises, settings.open_scenario) if settings.open_scenario else None
         announce(settings, fac_secret, opened)
         await exercises.start()
+        static.precompress()
         # What start-up built (modules, scenarios, folded exercises) lives as long as the
         # process: keep it out of the cyclic GC's full collections, which then walk only
         # what came after (each one stalls the event loop for as long as it walks).
@@ -155,7 +157,9 @@ def create_app(settings: Settings, clock: WallClock | None = None) -> Starlette:
             await exercises.stop()
             await store.close()
 
+    static = StaticFiles(settings.web_dir / "static")
     pages = Pages(settings)
+    pages.env.globals["static"] = static  # templates link CSS and JS by hashed URL
     routes = [
         Route("/", pages.index),
         Route("/control", pages.control_home),
@@ -181,8 +185,10 @@ def create_app(settings: Settings, clock: WallClock | None = None) -> Starlette:
         Route("/api/exercises/{exercise}/metrics", replay_api.exercise_metrics),
         Route("/api/exercises/{exercise}/report", replay_api.exercise_report),
         WebSocketRoute("/ws/{exercise}", exercise_socket),
-        Mount("/static", StaticFiles(directory=str(settings.web_dir / "static")), name="static"),
+        Mount("/static", static, name="static"),
     ]
     app = Starlette(routes=routes, lifespan=lifespan)
+    # Pages, JSON and base maps compressed as they go; static files bring their own (static.py).
+    app.add_middleware(GZipMiddleware, minimum_size=500)
     app.add_middleware(SecurityHeaders)
     return app

@@ -1,10 +1,12 @@
 // The common operating picture: an offline base map (GeoJSON, no tile server) and the
 // COP features this participant may see. A team drags the point features it owns.
 
-import * as L from '/static/vendor/leaflet/leaflet-src.esm.js';
+import '../vendor/leaflet/leaflet.js'; // Leaflet's minified build (UMD): it sets window.L
 import { el } from './dom.js';
 import { featureKindName } from './words.js';
 import { nameOf } from './content_language.js';
+
+const { L } = window;
 
 const NALORA_VIEW = [[3.8, 30.6], [5.3, 32.3]];
 

@@ -1,8 +1,22 @@
 // Inject bodies are Markdown written by scenario authors: rendered, then sanitized.
-import { marked } from '/static/vendor/marked/marked.esm.js';
-import DOMPurify from '/static/vendor/dompurify/purify.es.mjs';
+// marked and DOMPurify (a quarter of a view's first load) are fetched beside the connection
+// rather than before it: until they are here, a body shows as its plain text, then is rendered.
+
+let render = null;
+const ready = Promise.all([
+  import('../vendor/marked/marked.esm.js'),
+  import('../vendor/dompurify/purify.min.js'), // DOMPurify's minified build (UMD): it sets window.DOMPurify
+]).then(([{ marked }]) => {
+  const { DOMPurify } = window;
+  render = (text) => DOMPurify.sanitize(marked.parse(String(text ?? ''), { async: false, gfm: true, breaks: false }),
+    { RETURN_DOM_FRAGMENT: true, FORBID_TAGS: ['style', 'form', 'input'] });
+});
 
 export function renderMarkdown(text) {
-  const html = marked.parse(String(text ?? ''), { async: false, gfm: true, breaks: false });
-  return DOMPurify.sanitize(html, { RETURN_DOM_FRAGMENT: true, FORBID_TAGS: ['style', 'form', 'input'] });
+  if (render) return render(text);
+  const pending = document.createElement('div');
+  pending.className = 'markdown-pending';
+  pending.textContent = String(text ?? '');
+  ready.then(() => pending.replaceWith(render(text)));
+  return pending;
 }

@@ -1,0 +1,107 @@
+"""What one page moved over its link, counted from Chromium's DevTools protocol: bytes on the
+wire, requests, those that waited for the server, WebSocket frames (bench/page.py, and the
+browser tests that assert a view's weight)."""
+
+from __future__ import annotations
+
+import base64
+import json
+import zlib
+from dataclasses import dataclass, field
+from typing import Any
+
+KIB = 1024
+
+# Records when the page's connection box first says "connected" (set at the server's
+# caught_up), in the page's own time: from the start of the navigation.
+WATCH_CONNECTED = """
+new MutationObserver(() => {
+  const box = document.getElementById('connection');
+  if (box && box.dataset.state === 'connected' && window.__connectedAt === undefined) {
+    window.__connectedAt = performance.now();
+  }
+}).observe(document, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-state'] });
+"""
+
+
+@dataclass
+class Load:
+    """One navigation of one page over the emulated link."""
+
+    http_bytes: int = 0
+    ws_bytes: int = 0  # WebSocket frames received (the welcome, the snapshot, what followed)
+    requests: int = 0
+    network: int = 0  # requests that waited for the server
+    ready_s: float = float("nan")  # "connected" for a view, the load event for a bare page
+    sizes: dict[str, int] = field(default_factory=dict)  # bytes per URL
+    fetched: list[str] = field(default_factory=list)  # the URLs that waited for the network
+    ws_extensions: str = ""  # what the WebSocket's handshake agreed (permessage-deflate)
+    ws_deflated_bytes: int = 0  # DevTools shows frames inflated: each deflated again, as an estimate of the wire
+    largest_frame_s: float = float("nan")  # when the largest frame (the snapshot) had arrived, from the navigation
+
+    @property
+    def kib(self) -> float:
+        return (self.http_bytes + self.ws_bytes) / KIB
+
+
+class Traffic:
+    """What one page moved, from Chromium's DevTools protocol (reset before each navigation)."""
+
+    def __init__(self, cdp: Any) -> None:  # a CDPSession of Playwright's async or sync API
+        self.load = Load()
+        self.cached: set[str] = set()
+        self.waited: set[str] = set()
+        self.urls: dict[str, str] = {}
+        self.started, self.largest = 0.0, 0
+        cdp.on("Network.requestWillBeSent", self._sent)
+        cdp.on("Network.requestServedFromCache", lambda e: self.cached.add(e["requestId"]))
+        cdp.on("Network.responseReceived", self._response)
+        cdp.on("Network.loadingFinished", self._finished)
+        cdp.on("Network.webSocketFrameReceived", self._frame)
+        cdp.on("Network.webSocketHandshakeResponseReceived", self._handshake)
+
+    def reset(self) -> Load:
+        self.load, self.cached, self.waited, self.urls = Load(), set(), set(), {}
+        self.largest = 0
+        return self.load
+
+    def _sent(self, e: dict[str, Any]) -> None:
+        if e.get("type") == "Document":
+            self.started = e["timestamp"]
+        if not e["request"]["url"].startswith("data:"):
+            self.load.requests += 1
+            self.urls[e["requestId"]] = e["request"]["url"]
+
+    def _response(self, e: dict[str, Any]) -> None:
+        r = e["response"]
+        if not r["url"].startswith("data:") and not (r.get("fromDiskCache") or r.get("fromPrefetchCache")):
+            self.waited.add(e["requestId"])
+
+    def _finished(self, e: dict[str, Any]) -> None:
+        self.load.http_bytes += int(e.get("encodedDataLength", 0))
+        url = self.urls.get(e["requestId"], "?").split("/", 3)[-1]
+        self.load.sizes[url] = self.load.sizes.get(url, 0) + int(e.get("encodedDataLength", 0))
+        if e["requestId"] in self.waited and e["requestId"] not in self.cached:
+            self.load.network += 1
+            self.load.fetched.append(url)
+
+    def _handshake(self, e: dict[str, Any]) -> None:
+        headers = {k.lower(): v for k, v in e["response"].get("headers", {}).items()}
+        self.load.ws_extensions = headers.get("sec-websocket-extensions", "")
+
+    def _frame(self, e: dict[str, Any]) -> None:
+        frame = e["response"]
+        data = frame.get("payloadData", "")
+        raw = base64.b64decode(data) if frame.get("opcode") == 2 else data.encode()
+        self.load.ws_bytes += len(raw)
+        deflate = zlib.compressobj(6, zlib.DEFLATED, -12)  # the server's window (server_max_window_bits=12)
+        self.load.ws_deflated_bytes += len(deflate.compress(raw) + deflate.flush(zlib.Z_SYNC_FLUSH)) - 4
+        if len(raw) > self.largest:
+            self.largest = len(raw)
+            self.load.largest_frame_s = e["timestamp"] - self.started
+
+
+def storage_script(items: dict[str, str]) -> str:
+    """An init script that puts the sign-in page's localStorage in place before the page runs."""
+    sets = "".join(f"localStorage.setItem({json.dumps(k)}, {json.dumps(v)});" for k, v in items.items())
+    return f"try {{ {sets} }} catch (e) {{}}\n"

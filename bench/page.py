@@ -1,0 +1,352 @@
+"""`python -m bench page`: what each view costs a laptop on a classroom's Wi-Fi.
+
+Chromium (Playwright, the system's /usr/bin/chromium) loads each view of a real server on a
+fresh data directory with the demo exercise open, through Chromium's own network emulation
+(DevTools `Network.emulateNetworkConditions`: 1 Mbit/s down, 256 kbit/s up, 300 ms round
+trip), once with an empty cache and once as a reload. Beside them, the floor: a bare HTML
+page served by the same app (bench/peers/page_floor.py), so the link's own cost is visible.
+Then what a reconnect costs at the end of the capstone (a trainee's snapshot of a long
+exercise log), and a class of laptops opening the team view at once.
+
+Bytes are what Chromium counted on the wire (headers included); "network" requests are
+those that waited for the server (a 304 too), not those answered from Chromium's cache.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+import httpx
+from playwright.async_api import Browser, BrowserContext, Page, async_playwright
+from playwright.async_api import Error as PlaywrightError
+
+from exercise_server.core import events as ev
+from exercise_server.core.scenario_check import load_scenario_file
+from exercise_server.server.registry import normalise_code
+from exercise_server.store.base import open_store
+
+from .devtools import KIB, WATCH_CONNECTED, Load, Traffic, storage_script
+from .measure import OtherLoad, machine
+from .targets import ROOT, SECRET, free_port
+
+RESULTS = Path(__file__).resolve().parent / "results"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run"]
+LINK = {  # a poor classroom link (bytes per second for DevTools)
+    "offline": False,
+    "latency": 300,
+    "downloadThroughput": 1_000_000 / 8,
+    "uploadThroughput": 256_000 / 8,
+}
+LINK_LABEL = "1 Mbit/s down, 256 kbit/s up, 300 ms round trip (Chromium's network emulation)"
+CLASS_DEADLINE = 120.0  # seconds a laptop of the class has to connect
+GOALS = {"first_kib": 150.0, "connected_s": 2.5, "reload_kib": 20.0, "reload_network": 3}
+
+
+class PageServer:
+    """The exercise server (with the floor page) in a child process, as `make run` starts it."""
+
+    def __init__(self, workdir: Path, scenarios: list[str], open_scenario: str | None, src: Path = ROOT) -> None:
+        self.port, self.workdir, self.src = free_port(), workdir, src
+        self.scenarios, self.open_scenario = scenarios, open_scenario
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> PageServer:
+        env = {**os.environ, "EXERCISE_FACILITATOR_SECRET": SECRET, "PYTHONUNBUFFERED": "1"}
+        env["PYTHONPATH"] = os.pathsep.join(dict.fromkeys([str(self.src), str(ROOT)]))
+        cmd = [sys.executable, "-m", "bench.peers.page_floor", "--port", str(self.port)]
+        cmd += ["--data-dir", str(self.workdir / "data"), *self.scenarios]
+        if self.open_scenario:
+            cmd += ["--open", self.open_scenario]
+        self.log = open(self.workdir / "server.log", "ab")
+        self.proc = subprocess.Popen(cmd, cwd=self.src, env=env, stdout=self.log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"server exited: {(self.workdir / 'server.log').read_text()}")
+            try:
+                if httpx.get(self.base + "/healthz", timeout=1).status_code == 200:
+                    return self
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        raise RuntimeError("server did not start")
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+        self.log.close()
+
+    def sessions(self, exercise: str | None = None, trainees: int = 1) -> dict[str, Any]:
+        """The facilitator's token, and the sessions of `trainees` trainees (spread over the teams)
+        and of one evaluator, as the sign-in page keeps them in localStorage."""
+        with httpx.Client(base_url=self.base, timeout=30) as http:
+            fac = http.post("/api/session/facilitator", json={"secret": SECRET}).json()["token"]
+            auth = {"Authorization": f"Bearer {fac}"}
+            exercise = exercise or http.get("/api/exercises", headers=auth).json()["exercises"][0]["id"]
+            codes = http.get(f"/api/exercises/{exercise}/codes", headers=auth).json()["codes"]
+            teams = [c["code"] for c in codes if c["role"] == "trainee" and not c["revoked"]]
+            evaluator = next(c["code"] for c in codes if c["role"] == "evaluator")
+
+            def join(code: str, name: str) -> dict[str, Any]:
+                r = http.post("/api/join", json={"code": code, "name": name})
+                if r.status_code != 200:
+                    raise RuntimeError(f"joining with {code}: {r.status_code} {r.text}")
+                return dict(r.json())
+
+            return {
+                "exercise": exercise,
+                "facilitator": fac,
+                "trainees": [join(teams[i % len(teams)], f"Laptop {i + 1}") for i in range(trainees)],
+                "evaluator": join(evaluator, "Evaluator"),
+            }
+
+
+async def open_page(browser: Browser, storage: dict[str, str]) -> tuple[BrowserContext, Page, Traffic]:
+    context = await browser.new_context(viewport={"width": 1366, "height": 768})
+    await context.add_init_script(storage_script(storage) + WATCH_CONNECTED)
+    page = await context.new_page()
+    cdp = await context.new_cdp_session(page)
+    traffic = Traffic(cdp)
+    await cdp.send("Network.enable")
+    await cdp.send("Network.emulateNetworkConditions", LINK)
+    return context, page, traffic
+
+
+async def navigate(page: Page, traffic: Traffic, url: str | None, connects: bool) -> Load:
+    """Load `url` (None: reload), wait until connected (or loaded) and the network is quiet."""
+    load = traffic.reset()
+    if url is None:
+        await page.reload(wait_until="load", timeout=120_000)
+    else:
+        await page.goto(url, wait_until="load", timeout=120_000)
+    if connects:
+        deadline = time.monotonic() + 120
+        while (at := await page.evaluate("window.__connectedAt")) is None:  # no wait_for_function: CSP
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{page.url} did not connect")
+            await asyncio.sleep(0.05)
+        load.ready_s = at / 1000
+    else:
+        load.ready_s = await page.evaluate("performance.getEntriesByType('navigation')[0].loadEventEnd") / 1000
+    try:
+        await page.wait_for_load_state("networkidle", timeout=15_000)
+    except Exception:  # a page that keeps polling is measured as it stands
+        pass
+    await asyncio.sleep(0.5)
+    return load
+
+
+def view_storage(view: str, s: dict[str, Any]) -> dict[str, str]:
+    if view == "control":
+        return {"facilitator-token": s["facilitator"]}
+    who = s["evaluator"] if view == "observe" else s["trainees"][0]
+    return {f"session:{s['exercise']}": json.dumps(who)}
+
+
+async def measure_views(browser: Browser, server: PageServer, s: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    paths = {
+        "floor": "/bench/floor",
+        "landing": "/",
+        "team": f"/team/{s['exercise']}",
+        "observe": f"/observe/{s['exercise']}",
+        "control": f"/control/{s['exercise']}",
+    }
+    rows: dict[str, dict[str, Any]] = {}
+    for view, path in paths.items():
+        context, page, traffic = await open_page(browser, view_storage(view, s))
+        connects = view not in ("floor", "landing")
+        first = await navigate(page, traffic, server.base + path, connects)
+        reload = await navigate(page, traffic, None, connects)
+        rows[view] = {"first": asdict(first) | {"kib": first.kib}, "reload": asdict(reload) | {"kib": reload.kib}}
+        await context.close()
+    return rows
+
+
+async def measure_class(browser: Browser, server: PageServer, s: dict[str, Any]) -> dict[str, Any]:
+    """Every laptop opens the team view at once, each on its own emulated link, empty caches.
+    A laptop not connected after CLASS_DEADLINE seconds is counted as such, with the requests
+    it was still waiting for, instead of ending the run."""
+    pages = [await open_page(browser, {f"session:{s['exercise']}": json.dumps(t)}) for t in s["trainees"]]
+    t0 = time.monotonic()
+
+    async def one(page: Page, traffic: Traffic) -> tuple[float, Load] | list[str]:
+        try:
+            load = await asyncio.wait_for(
+                navigate(page, traffic, f"{server.base}/team/{s['exercise']}", True), CLASS_DEADLINE
+            )
+        except (TimeoutError, PlaywrightError):
+            return [u for u in traffic.urls.values() if u.split("/", 3)[-1] not in traffic.load.sizes]
+        return time.monotonic() - t0, load
+
+    results = await asyncio.gather(*(one(page, traffic) for _, page, traffic in pages))
+    for context, _, _ in pages:
+        await context.close()
+    done = [r for r in results if isinstance(r, tuple)]
+    stalled = [r for r in results if isinstance(r, list)]
+    return {
+        "laptops": len(results),
+        "connected": len(done),
+        "stalled_waiting_for": stalled,
+        "last_connected_s": max((t for t, _ in done), default=float("nan")),
+        "median_connected_s": sorted(load.ready_s for _, load in done)[len(done) // 2] if done else float("nan"),
+        "total_mib": sum(load.kib for _, load in done) / KIB,
+    }
+
+
+def as_typed(payload: dict[str, Any]) -> dict[str, Any]:
+    """The generated log's join codes ("CODE-mil-1") as a person types them (sign-in normalises)."""
+    out = dict(payload)
+    if isinstance(out.get("codes"), dict):
+        out["codes"] = {normalise_code(c): v for c, v in out["codes"].items()}
+    if isinstance(out.get("code"), str):
+        out["code"] = normalise_code(out["code"])
+    return out
+
+
+def capstone_data(workdir: Path, n_events: int) -> None:
+    """A data directory holding the capstone played to `n_events` events (bench/replay.py's
+    generated exercise: the MSEL released on time, teams talking, mapping, acknowledging)."""
+    from .replay import SCENARIO, Exercise
+
+    log = Exercise(load_scenario_file(SCENARIO), seed=7).play(n_events)
+    log = [e for e in log if e.type != ev.EXERCISE_ENDED]  # just before the end: trainees still join
+    shift = time.time() - log[-1].wall_time  # played until just now: the clock still runs
+
+    async def write() -> None:
+        store = open_store(workdir / "data")
+        drafts = [
+            ev.Draft(e.type, as_typed(e.payload), e.audience, e.wall_time + shift, e.ex_time, e.actor) for e in log
+        ]
+        await store.append("bench-replay", drafts, expected_head=0)
+        await store.close()
+
+    asyncio.run(write())
+
+
+async def run_all(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    demo = PageServer(workdir / "demo", [str(ROOT / "injects")], "demo", args.server_src)
+    (workdir / "demo").mkdir()
+    capstone_dir = workdir / "capstone"
+    capstone_dir.mkdir()
+    await asyncio.to_thread(capstone_data, capstone_dir, args.capstone_events)
+    capstone = PageServer(capstone_dir, [str(ROOT / "injects")], None, args.server_src)
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            demo.start()
+            other = OtherLoad([demo.proc.pid] if demo.proc else [])
+            try:
+                s = demo.sessions(trainees=max(1, args.laptops))
+                out["views"] = await measure_views(browser, demo, s)
+                out["class"] = await measure_class(browser, demo, s)
+            finally:
+                out["other_load_cpus"] = other.cpus()
+                demo.stop()
+            capstone.start()
+            try:
+                s = capstone.sessions("bench-replay")
+                context, page, traffic = await open_page(browser, view_storage("team", s))
+                url = f"{capstone.base}/team/bench-replay"
+                first = await navigate(page, traffic, url, True)
+                reload = await navigate(page, traffic, None, True)
+                await context.close()
+                out["capstone"] = {"events": args.capstone_events, "first": asdict(first), "reload": asdict(reload)}
+            finally:
+                capstone.stop()
+        finally:
+            await browser.close()
+    return out
+
+
+def table(out: dict[str, Any]) -> str:
+    lines = [
+        f"Link: {LINK_LABEL}. Goals: a view's first load at most {GOALS['first_kib']:.0f} KiB and connected "
+        f"within {GOALS['connected_s']} s; a reload at most {GOALS['reload_kib']:.0f} KiB with at most "
+        f"{GOALS['reload_network']} requests that wait for the network.",
+        "",
+        "| view | first load KiB (HTTP + WebSocket) | requests | ready s "
+        "| reload KiB | reload requests (network) | reload ready s |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for view, r in out["views"].items():
+        f, rl = r["first"], r["reload"]
+        lines.append(
+            f"| {view} | {f['kib']:.1f} ({f['http_bytes'] / KIB:.1f} + {f['ws_bytes'] / KIB:.1f}) | {f['requests']} "
+            f"| {f['ready_s']:.2f} | {rl['kib']:.1f} | {rl['requests']} ({rl['network']}) | {rl['ready_s']:.2f} |"
+        )
+    lines.append(
+        f"\nOther work on the machine while the views and the laptops were measured: "
+        f"{out['other_load_cpus']:.2f} CPUs (timings are worth what the machine was)."
+    )
+    heavy = sorted(out["views"]["team"]["first"]["sizes"].items(), key=lambda kv: -kv[1])
+    lines.append(
+        "\nThe team view's first load, file by file (KiB on the wire): "
+        + ", ".join(f"{url.split('?')[0] or '/'} {size / KIB:.1f}" for url, size in heavy)
+    )
+    c = out["capstone"]
+    for label, key in (("first load", "first"), ("reload", "reload")):
+        x = c[key]
+        lines.append(
+            f"\nCapstone ({c['events']} events), a trainee's {label}: snapshot and what followed "
+            f"{x['ws_bytes'] / KIB:.1f} KiB over the WebSocket (about {x['ws_deflated_bytes'] / KIB:.1f} KiB "
+            f"deflated: {x['ws_extensions'] or 'no compression agreed'}), {x['http_bytes'] / KIB:.1f} KiB over "
+            f"HTTP; the snapshot in after {x['largest_frame_s']:.2f} s, caught up after {x['ready_s']:.2f} s."
+        )
+    k = out["class"]
+    lines.append(
+        f"\n{k['laptops']} laptops opening the team view at once (each on its own emulated link): the last "
+        f"connected after {k['last_connected_s']:.2f} s (median {k['median_connected_s']:.2f} s); "
+        f"{k['total_mib']:.2f} MiB in all."
+    )
+    if k["connected"] < k["laptops"]:
+        lines.append(
+            f"{k['laptops'] - k['connected']} not connected after {CLASS_DEADLINE:.0f} s, still waiting for: "
+            + "; ".join(", ".join(u.split("/")[-1] for u in urls) for urls in k["stalled_waiting_for"])
+        )
+    return "\n".join(lines)
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench page", description=__doc__)
+    parser.add_argument("--laptops", type=int, default=30, help="laptops joining at once (default 30)")
+    parser.add_argument("--capstone-events", type=int, default=7300, help="length of the capstone log (default 7300)")
+    parser.add_argument("--server-src", type=Path, default=ROOT, help="checkout whose server is measured (A/B runs)")
+    parser.add_argument("--quick", action="store_true", help="3 laptops, a short capstone log; not saved")
+    parser.add_argument("--no-save", action="store_true", help="print only; do not write bench/results/")
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.laptops, args.capstone_events = 3, 500
+    if not Path(CHROMIUM).exists():
+        print(f"the page benchmark drives {CHROMIUM}: install Debian's chromium package", file=sys.stderr)
+        return 2
+    workdir = Path(tempfile.mkdtemp(prefix="bench-page-"))
+    try:
+        out = asyncio.run(run_all(args, workdir))
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    print(table(out))
+    if not args.quick and not args.no_save:
+        RESULTS.mkdir(parents=True, exist_ok=True)
+        doc = {"scenario": "page", "date": datetime.date.today().isoformat(), "machine": machine(), "link": LINK}
+        path = RESULTS / f"{doc['date']}-page.json"
+        path.write_text(json.dumps(doc | out, indent=1, default=str) + "\n")
+        print(f"\nsaved {path.relative_to(ROOT)}")
+    return 0

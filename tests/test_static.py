@@ -1,0 +1,142 @@
+"""Static files on a classroom's link: hashed URLs kept for a year, compressed when the browser
+asks, revalidated by ETag; and what start-up makes of the files (exercise_server/server/static.py)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import brotli
+import httpx
+import pytest
+
+from exercise_server.server.static import IMMUTABLE, StaticFiles, preferred_coding
+
+HASHED_URL = re.compile(r"^/static/[\w/.~+-]+\.[0-9a-f]{10}\.\w+$")
+LINKED = re.compile(r'(?:href|src)="(/static/[^"]+)"')
+IMPORTED = re.compile(r"""\bfrom\s*['"]([^'"]+)['"]|\bimport\s*['"]([^'"]+)['"]""")
+
+
+@pytest.fixture(scope="module")
+def exercise(server) -> str:
+    return server.open_exercise()[0]
+
+
+def linked(server, path: str) -> list[str]:
+    page = httpx.get(server.base + path)
+    assert page.status_code == 200
+    return LINKED.findall(page.text)
+
+
+def test_every_view_links_its_css_and_js_by_hashed_url_kept_for_a_year(server, exercise):
+    for path in ("/", "/control", f"/team/{exercise}", f"/observe/{exercise}", f"/control/{exercise}"):
+        urls = linked(server, path)
+        assert urls, path
+        for url in urls:
+            assert HASHED_URL.match(url), (path, url)
+            r = httpx.get(server.base + url)
+            assert r.status_code == 200, url
+            assert r.headers["cache-control"] == IMMUTABLE
+            assert r.headers["etag"]
+
+
+def test_a_modules_imports_name_the_hashed_urls_of_what_it_imports(server, exercise):
+    entry = next(u for u in linked(server, f"/team/{exercise}") if "/js/team." in u)
+    seen, todo = set(), [entry]
+    while todo:  # the whole graph: each import hashed, each answering
+        url = todo.pop()
+        seen.add(url)
+        body = httpx.get(server.base + url).text
+        for spec in (a or b for a, b in IMPORTED.findall(body)):
+            assert HASHED_URL.match(spec), (url, spec)
+            if spec not in seen:
+                todo.append(spec)
+    assert any("/vendor/leaflet/leaflet." in u for u in seen) and len(seen) > 10
+
+
+def test_only_views_with_a_map_load_leaflet(server, exercise):
+    assert not [u for u in linked(server, "/") if "leaflet" in u]
+    assert not [u for u in linked(server, "/control") if "leaflet" in u]
+    assert [u for u in linked(server, f"/team/{exercise}") if "leaflet" in u]
+
+
+def test_static_files_are_compressed_as_the_browser_asks(server, exercise):
+    url = server.base + next(u for u in linked(server, f"/team/{exercise}") if "/js/team." in u)
+    plain = httpx.get(url, headers={"accept-encoding": "identity"})
+    assert "content-encoding" not in plain.headers and plain.headers["vary"] == "Accept-Encoding"  # GZipMiddleware
+    with httpx.stream("GET", url, headers={"accept-encoding": "gzip, deflate, br"}) as r:
+        raw = b"".join(r.iter_raw())
+        assert r.headers["content-encoding"] == "br"
+    assert brotli.decompress(raw) == plain.content and len(raw) < len(plain.content) / 2
+    gz = httpx.get(url, headers={"accept-encoding": "br;q=0, gzip"})
+    assert gz.headers["content-encoding"] == "gzip" and gz.content == plain.content
+    png = httpx.get(server.base + "/static/vendor/leaflet/images/layers.png", headers={"accept-encoding": "br"})
+    assert "content-encoding" not in png.headers  # already compressed
+
+
+def test_pages_are_gzipped_and_never_kept_as_immutable(server):
+    r = httpx.get(server.base + "/", headers={"accept-encoding": "gzip"})
+    assert r.headers["content-encoding"] == "gzip"
+    assert "immutable" not in r.headers.get("cache-control", "")
+
+
+def test_an_unchanged_file_answers_304_to_its_etag(server, exercise):
+    url = server.base + linked(server, f"/team/{exercise}")[0]
+    etag = httpx.get(url).headers["etag"]
+    again = httpx.get(url, headers={"if-none-match": etag})
+    assert again.status_code == 304 and again.content == b""
+    assert httpx.get(url, headers={"if-none-match": '"0000000000"'}).status_code == 200
+
+
+def test_a_page_from_before_a_restart_still_gets_todays_files_but_not_for_a_year(server, exercise):
+    current = next(u for u in linked(server, f"/team/{exercise}") if "/js/team." in u)
+    stale = re.sub(r"\.[0-9a-f]{10}\.js$", ".0123456789.js", current)
+    old, new = httpx.get(server.base + stale), httpx.get(server.base + current)
+    assert old.status_code == 200 and old.content == new.content
+    assert old.headers["cache-control"] == "no-cache"
+    plain = httpx.get(server.base + "/static/js/team.js")  # the unhashed name: asked about each time
+    assert plain.status_code == 200 and plain.headers["cache-control"] == "no-cache"
+
+
+def test_unknown_static_files_and_other_methods_are_refused(server):
+    assert httpx.get(server.base + "/static/js/nothing.js").status_code == 404
+    assert httpx.get(server.base + "/static/vendor/README.md").status_code == 404
+    assert httpx.post(server.base + "/static/js/team.js").status_code == 405
+
+
+def test_a_change_to_a_module_changes_the_urls_of_the_modules_that_import_it(tmp_path: Path):
+    (tmp_path / "js").mkdir()
+    (tmp_path / "js" / "dom.js").write_text("export const x = 1;\n")
+    (tmp_path / "js" / "view.js").write_text("import { x } from './dom.js';\nconsole.log(x);\n")
+    (tmp_path / "js" / "page.js").write_text("import './view.js';\n")
+    before = StaticFiles(tmp_path)
+    assert f"from '{before.url('js/dom.js')}'" in before.assets["js/view.js"].body.decode()
+    assert 'href="' + before.url("js/dom.js") in before.module("js/page.js")
+    (tmp_path / "js" / "dom.js").write_text("export const x = 2;\n")
+    after = StaticFiles(tmp_path)
+    assert all(before.url(p) != after.url(p) for p in ("js/dom.js", "js/view.js", "js/page.js"))
+
+
+def test_modules_that_import_each_other_in_a_cycle_are_refused_at_start_up(tmp_path: Path):
+    (tmp_path / "a.js").write_text("import './b.js';\n")
+    (tmp_path / "b.js").write_text("import './a.js';\n")
+    with pytest.raises(ValueError, match="cycle: a.js -> b.js -> a.js"):
+        StaticFiles(tmp_path)
+
+
+def test_the_coding_is_brotli_then_gzip_and_a_refused_coding_is_not_used():
+    assert preferred_coding("gzip, deflate, br, zstd") == "br"
+    assert preferred_coding("gzip") == "gzip"
+    assert preferred_coding("br;q=0, gzip;q=0.5") == "gzip"
+    assert preferred_coding("identity") is None
+    assert preferred_coding("") is None
+
+
+def test_a_views_stylesheets_come_joined_in_one_request_in_their_order(server, exercise):
+    css = [u for u in linked(server, f"/observe/{exercise}") if u.endswith(".css")]
+    assert len(css) == 1 and "/joined/" in css[0]
+    parts = ("vendor/leaflet/leaflet.css", "css/app.css", "css/replay.css")
+    one_by_one = [httpx.get(f"{server.base}/static/{p}").content for p in parts]
+    assert httpx.get(server.base + css[0]).content == b"\n".join(one_by_one)
+    for bogus in ("css~app.css+css~nothing.css", "js~team.js+js~dom.js", "css~app.css"):
+        assert httpx.get(f"{server.base}/static/joined/{bogus}.0123456789.css").status_code == 404, bogus
