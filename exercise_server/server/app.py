@@ -159,7 +159,8 @@ def create_app(settings: Settings, clock: WallClock | None = None) -> Starlette:
 
     static = StaticFiles(settings.web_dir / "static")
     pages = Pages(settings)
-    pages.env.globals["static"] = static  # templates link CSS and JS by hashed URL
+    for env in pages.envs.values():
+        env.globals["static"] = static  # templates link CSS and JS by hashed URL
     routes = [
         Route("/", pages.index),
         Route("/control", pages.control_home),
