@@ -40,8 +40,15 @@ class Load:
     largest_frame_s: float = float("nan")  # when the largest frame (the snapshot) had arrived, from the navigation
 
     @property
+    def ws_wire_bytes(self) -> int:
+        """The WebSocket's share of the link: deflated where the handshake agreed permessage-deflate
+        (each frame deflated alone, an upper bound of what context takeover sends), else as received."""
+        return self.ws_deflated_bytes if "permessage-deflate" in self.ws_extensions else self.ws_bytes
+
+    @property
     def kib(self) -> float:
-        return (self.http_bytes + self.ws_bytes) / KIB
+        """What the page moved over the link: HTTP as transferred (compressed), the WebSocket as sent."""
+        return (self.http_bytes + self.ws_wire_bytes) / KIB
 
 
 class Traffic:

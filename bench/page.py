@@ -174,7 +174,10 @@ async def measure_views(browser: Browser, server: PageServer, s: dict[str, Any])
         connects = view not in ("floor", "landing")
         first = await navigate(page, traffic, server.base + path, connects)
         reload = await navigate(page, traffic, None, connects)
-        rows[view] = {"first": asdict(first) | {"kib": first.kib}, "reload": asdict(reload) | {"kib": reload.kib}}
+        rows[view] = {
+            "first": asdict(first) | {"kib": first.kib, "ws_wire_bytes": first.ws_wire_bytes},
+            "reload": asdict(reload) | {"kib": reload.kib, "ws_wire_bytes": reload.ws_wire_bytes},
+        }
         await context.close()
     return rows
 
@@ -289,7 +292,7 @@ def table(out: dict[str, Any]) -> str:
     for view, r in out["views"].items():
         f, rl = r["first"], r["reload"]
         lines.append(
-            f"| {view} | {f['kib']:.1f} ({f['http_bytes'] / KIB:.1f} + {f['ws_bytes'] / KIB:.1f}) | {f['requests']} "
+            f"| {view} | {f['kib']:.1f} ({f['http_bytes'] / KIB:.1f} + {f['ws_wire_bytes'] / KIB:.1f}) | {f['requests']} "
             f"| {f['ready_s']:.2f} | {rl['kib']:.1f} | {rl['requests']} ({rl['network']}) | {rl['ready_s']:.2f} |"
         )
     lines.append(

@@ -14,7 +14,7 @@ from exercise_server.server.static import IMMUTABLE, StaticFiles, preferred_codi
 
 HASHED_URL = re.compile(r"^/static/[\w/.~+-]+\.[0-9a-f]{10}\.\w+$")
 LINKED = re.compile(r'(?:href|src)="(/static/[^"]+)"')
-IMPORTED = re.compile(r"""\bfrom\s*['"]([^'"]+)['"]|\bimport\s*['"]([^'"]+)['"]""")
+IMPORTED = re.compile(r"""(?:^|[\s}])from\s*['"]([^'"]+)['"]|\bimport\s*['"]([^'"]+)['"]""", re.M)  # not ['from', ...]
 
 
 @pytest.fixture(scope="module")
