@@ -292,7 +292,8 @@ def table(out: dict[str, Any]) -> str:
     for view, r in out["views"].items():
         f, rl = r["first"], r["reload"]
         lines.append(
-            f"| {view} | {f['kib']:.1f} ({f['http_bytes'] / KIB:.1f} + {f['ws_wire_bytes'] / KIB:.1f}) | {f['requests']} "
+            f"| {view} | {f['kib']:.1f} ({f['http_bytes'] / KIB:.1f} + {f['ws_wire_bytes'] / KIB:.1f}) "
+            f"| {f['requests']} "
             f"| {f['ready_s']:.2f} | {rl['kib']:.1f} | {rl['requests']} ({rl['network']}) | {rl['ready_s']:.2f} |"
         )
     lines.append(
