@@ -102,6 +102,7 @@ class Fanout:
                 return False
             self.state.apply(event)
             self.recent.append(event)
+            self._snapshots.clear()  # made at an older head: let them go now, not at the next reload
             for (view, fmt), conns in list(self.views.items()):
                 body = event_for_view(view, event)
                 if body is None:

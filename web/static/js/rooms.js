@@ -62,7 +62,7 @@ export class RoomsPanel {
     const items = this.shown(room).map((m) => ({ seq: m.seq, node: this.message(m) }));
     if (this.cards && room.kind === 'joint') items.push(...this.cards(this.view));
     const earlier = this.read[room.id] ? this.read[room.id].earlier : room.earlier || 0;
-    const more = earlier ? el('li', { class: 'earlier' }, el('button', { type: 'button', class: 'earlier-messages',
+    const more = earlier && this.view.connection ? el('li', { class: 'earlier' }, el('button', { type: 'button', class: 'earlier-messages',
       onclick: () => this.loadEarlier(room) }, 'Earlier messages')) : null;
     replaceChildren(this.list, more, items.sort((a, b) => a.seq - b.seq).map((item) => item.node));
     this.markRead(room);
