@@ -133,3 +133,32 @@ async def test_after_a_restart_the_room_keeps_its_latest_and_reads_the_rest_from
     rows = await _read_back(hum, "team:hum-1")
     assert [r["text"] for r in rows] == [f"beneficiary list part {i}" for i in range(POSTS)]
     await hum.close()
+
+
+async def test_on_redis_a_second_process_serves_the_earlier_messages_the_first_one_stored(
+    tmp_path, redis_url, redis_prefix
+):
+    args = ("--redis-url", redis_url, "--redis-prefix", redis_prefix, "--commands-per-second", "1000",
+            "--command-burst", "1000")
+    first = ServerProcess(tmp_path / "a", *args).start()
+    second = ServerProcess(tmp_path / "b", *args).start()
+    try:
+        exercise, codes, _ = first.open_exercise()
+        token = first.join(codes["hum-1"], "hum member")["token"]
+        poster = await Client(first, exercise, token).connect()
+        for i in range(POSTS):
+            last = (await poster.ok("room.post", room="team:hum-1", text=f"stream message {i}"))["seq"]
+        await poster.close()
+        for _ in range(100):  # until the second process has folded what the bus brings
+            reader = await Client(second, exercise, token).connect()
+            if reader.snapshot["seq"] >= last:
+                break
+            await reader.close()
+            await asyncio.sleep(0.05)
+        assert reader.snapshot["rooms"]["team:hum-1"]["earlier"] == POSTS - LIVE_ROOM_MESSAGES
+        rows = await _read_back(reader, "team:hum-1")
+        assert [r["text"] for r in rows] == [f"stream message {i}" for i in range(POSTS)]
+        await reader.close()
+    finally:
+        first.stop()
+        second.stop()
