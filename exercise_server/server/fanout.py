@@ -82,7 +82,7 @@ class Fanout:
         self.per_code: dict[str, int] = {}  # join code -> connections open with it
         self.recent = Recent(self.RECENT_BYTES)
         # Snapshot frames made at the current head, per principal and format: the 40 tabs of
-        # a class that reconnect at once share one fold, one deep copy and one encoding.
+        # a class that reconnect at once share one fold and one encoding.
         self._snapshots: dict[tuple[Principal, str], bytes | str] = {}
         self._snapshots_head = -1
 
