@@ -53,7 +53,9 @@ class Socket(WSClient):
         person.sock = self  # its frames may arrive before create_connection returns
 
     def on_open(self) -> None:
-        self.send_binary(msgpack.packb({"type": "hello", "token": self.person.token, "last_seq": self.last_seq}))
+        # Protocol 1.1, as the browser speaks it: command ids are idempotency keys the server remembers.
+        hello = {"type": "hello", "token": self.person.token, "last_seq": self.last_seq, "protocol": 1.1}
+        self.send_binary(msgpack.packb(hello))
 
     def on_message(self, payload: bytes, binary: bool, t: float) -> None:
         self.person.received(self, msgpack.unpackb(payload), t)

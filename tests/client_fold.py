@@ -149,6 +149,9 @@ class ClientView:
                         "author": e["actor"],
                     }
                 )
+                if s.get("room_window") is not None and len(room["messages"]) > s["room_window"]:
+                    del room["messages"][0]  # as the server keeps a room; room.history reads it
+                    room["earlier"] = (room.get("earlier") or 0) + 1
         elif t == "cop.feature_added":
             self.cop[p["feature"]["id"]] = {**p["feature"], "version": e["seq"]}
         elif t == "cop.feature_changed":

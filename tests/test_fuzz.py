@@ -30,7 +30,7 @@ pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 MAX_FRAME = 8192
 BATCH = 50
 FIELDS = ["room", "text", "as", "inject_id", "changes", "speed", "to", "feature", "feature_id", "set", "code",
-          "from", "channel", "title", "body", "last_seq", "token", "id", "type"]
+          "from", "channel", "title", "body", "last_seq", "token", "before", "limit", "id", "type"]
 
 scalars = st.one_of(st.none(), st.booleans(), st.integers(-2**70, 2**70), st.floats(allow_nan=True),
                     st.text(max_size=40), st.binary(max_size=20))
@@ -38,7 +38,7 @@ values = st.recursive(scalars, lambda inner: st.one_of(st.lists(inner, max_size=
                                                        st.dictionaries(st.text(max_size=8), inner, max_size=4)),
                       max_leaves=12)
 commands = st.builds(lambda t, fields, cid: {"type": t, **fields, **({"id": cid} if cid is not None else {})},
-                     st.sampled_from(sorted(ALL_COMMANDS) + ["ping", "hello", "nonsense"]),
+                     st.sampled_from(sorted(ALL_COMMANDS) + ["ping", "room.history", "hello", "nonsense"]),
                      st.dictionaries(st.sampled_from(FIELDS[:-2]), values, max_size=5),
                      st.one_of(st.none(), st.text(max_size=70), st.integers(), st.booleans()))
 
@@ -97,7 +97,7 @@ class Fuzzer:
             self.ws.send(frame)
             while True:  # the answer to this frame comes before the answer to the next
                 answer = self.recv()
-                if answer["type"] in ("ack", "error", "pong"):
+                if answer["type"] in ("ack", "error", "pong", "history"):
                     break
         except ConnectionClosed as closed:
             code = closed.rcvd.code if closed.rcvd else None

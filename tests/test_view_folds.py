@@ -41,6 +41,9 @@ FIXTURE_RUNS = [
     ("bilingual", 14),
 ]
 FIXTURE_STEPS = 40
+# Rooms keep their latest messages only (projections.LIVE_ROOM_MESSAGES on a server): a small window
+# here, so that runs drop a room's oldest messages, live and in snapshots alike.
+ROOM_WINDOW = 2
 
 T = TypeVar("T")
 Choose = Callable[[Sequence[T]], T]
@@ -53,6 +56,7 @@ class Exercise:
 
     def __init__(self, path: Path, choose: Choose[Any]) -> None:
         self.run = CoreRun(load_scenario_file(path), exercise=path.stem)
+        self.run.state.room_window = ROOM_WINDOW
         self.choose = choose
         sc = self.run.scenario
         self.teams = [trainee(t.id, t.component, f"{t.id} lead") for t in sc.teams]
@@ -502,9 +506,10 @@ def fixture_run(name: str, seed: int) -> dict[str, Any]:
 # What random runs seldom reach, in a row on demo.yaml: documents forwarded to a team that holds
 # later ones (the fold sorts them), a sealed document forwarded and opened, a feature hidden from a
 # team by a change, a hazard near a notification, a request clarified, a participant removed and a
-# team's code replaced.
+# team's code replaced; a room that drops its oldest messages.
 SCRIPT: list[tuple[str, str, Command]] = [
     ("fac", "clock.start", {}),
+    ("mil-1", "room.post", {"room": "joint", "text": "first"}),
     ("hum-1", "document.share", {"title": "A", "body": "a", "share_with": ["civilian"]}),
     ("mil-1", "document.share", {"title": "B", "body": "b", "share_with": ["police"]}),
     (
@@ -579,6 +584,10 @@ SCRIPT: list[tuple[str, str, Command]] = [
     ("fac", "expectation.mark", {"inject_id": "D-03", "team": "mil-1", "action": 0, "status": "partly"}),
     ("fac", "participant.remove", {"participant": "p-pol-1"}),
     ("fac", "code.replace", {"code": "CODE-pol-1", "replacement": "NEWCO-DE234"}),
+    *(  # more than the room window: the joint room drops its oldest, live and in snapshots
+        (team, "room.post", {"room": "joint", "text": f"then {i}"})
+        for i, team in enumerate(("hum-1", "civ-1", "fac", "mil-1"))
+    ),
 ]
 SCRIPT_CUT = 5
 

@@ -7,8 +7,11 @@ comes from the log (`CommandIds`, folded with the rest of ExerciseState from eac
 A refusal stores nothing, so only the process that refused remembers it (`Refusals`).
 
 Both remember the latest PER_PARTICIPANT ids of each participant: an older id resent is
-decided anew. A client keeps far fewer commands unanswered (docs/protocol.md, section 4).
-No I/O.
+decided anew. What a client resends is what it had sent and not seen answered when its
+connection dropped (the browser client: the commands of the last round trip, one per click;
+it refuses new ones while offline), so 64 covers that and the participant's other tabs meanwhile,
+while a day of commands costs a bounded 64 x about 250 bytes per participant, not a growing log
+(docs/protocol.md, section 4). No I/O.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from typing import Any
 from . import events as ev
 from .errors import CommandError
 
-PER_PARTICIPANT = 256
+PER_PARTICIPANT = 64
 # Refusals that say nothing about the command itself: a resend is decided again.
 TRANSIENT = frozenset({"unavailable", "rate_limited", "internal"})
 

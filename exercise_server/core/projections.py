@@ -3,11 +3,17 @@
 `ExerciseState.fold(events)` is the only way state comes to be; replay to a moment is
 the same fold stopped early (`fold_until`). `snapshot(principal)` is what a
 participant may see of the state, filtered on the server (views.py).
+
+A running exercise keeps only the latest `room_window` messages of each room (LIVE_ROOM_MESSAGES):
+a day's chat is the log's, and older messages are read from the store on request (room.history).
+Replay, metrics and the report fold with no window: they see every message.
 """
 
 from __future__ import annotations
 
+import bisect
 import copy
+from array import array
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -29,6 +35,9 @@ from .workflows.media import MediaItem, Statement
 from .workflows.notification import Notification
 
 SCHEDULED, HELD, RELEASED, CANCELLED = "scheduled", "held", "released", "cancelled"
+# The messages of each room a server keeps in memory and sends in a snapshot; older ones come from
+# the store (room.history). 100 rows of about 0.45 KiB: under 1 MiB for the capstone's 12 rooms.
+LIVE_ROOM_MESSAGES = 100
 
 
 @dataclass
@@ -69,7 +78,10 @@ class ExerciseState:
     last_ex_time: float = 0.0
     clock: ClockState = field(default_factory=ClockState)
     injects: dict[str, InjectState] = field(default_factory=dict)
-    messages: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    messages: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # the latest room_window rows
+    room_window: int | None = None  # messages kept per room (None: all, for replay and the report)
+    earlier: dict[str, int] = field(default_factory=dict)  # room -> messages before those kept
+    message_seqs: dict[str, array[int]] = field(default_factory=dict)  # room -> every message's seq
     cop: dict[str, dict[str, Any]] = field(default_factory=dict)
     cop_versions: dict[str, Versions] = field(default_factory=dict)  # feature id -> its versions
     participants: dict[str, Participant] = field(default_factory=dict)
@@ -91,8 +103,8 @@ class ExerciseState:
     # -- folding --------------------------------------------------------------------
 
     @classmethod
-    def fold(cls, events: Iterable[ev.Event]) -> ExerciseState:
-        state = cls()
+    def fold(cls, events: Iterable[ev.Event], room_window: int | None = None) -> ExerciseState:
+        state = cls(room_window=room_window)
         for event in events:
             state.apply(event)
         return state
@@ -141,6 +153,16 @@ class ExerciseState:
     def room_messages(self, room: str) -> list[dict[str, Any]]:
         return self.messages.get(room, [])
 
+    def messages_before(self, room: str, before: int, limit: int) -> tuple[list[int], int]:
+        """The sequence numbers of the (at most `limit`) latest messages of `room` before `before`,
+        oldest first, and how many messages came before those."""
+        seqs = self.message_seqs.get(room)
+        if seqs is None:
+            return [], 0
+        end = bisect.bisect_left(seqs, before)
+        start = max(0, end - limit)
+        return list(seqs[start:end]), start
+
     def usable_code(self, code: str) -> JoinCode | None:
         """The join code if the tokens of those who joined with it work: None alike for an unknown or
         a revoked code (a replaced one still serves them, but takes nobody new: JoinCode.takes_newcomers)."""
@@ -151,9 +173,9 @@ class ExerciseState:
         """Whether the facilitator removed this participant: their tokens are refused everywhere."""
         return participant in self.removed
 
-    def snapshot(self, principal: Principal) -> dict[str, Any]:
-        """Everything `principal` may see, as of `head`: the payload of a snapshot frame."""
-        return views.snapshot(self, principal)
+    def snapshot(self, principal: Principal, detached: bool = True) -> dict[str, Any]:
+        """Everything `principal` may see, as of `head`: the payload of a snapshot frame (views.py)."""
+        return views.snapshot(self, principal, detached)
 
     def checklist(self) -> list[dict[str, Any]]:
         """Expected actions of released injects, per addressed team, with the latest mark (or None)."""
@@ -298,18 +320,13 @@ def _responded(state: ExerciseState, event: ev.Event) -> None:
 
 
 def _posted(state: ExerciseState, event: ev.Event) -> None:
-    state.messages.setdefault(event.payload["room"], []).append(message_row(event))
-
-
-def message_row(event: ev.Event) -> dict[str, Any]:
-    return {
-        "seq": event.seq,
-        "ex_time": event.ex_time,
-        "wall_time": event.wall_time,
-        "text": event.payload["text"],
-        "as": event.payload.get("as"),
-        "author": {"role": event.actor.role, "team": event.actor.team, "name": event.actor.name},
-    }
+    room = event.payload["room"]
+    rows = state.messages.setdefault(room, [])
+    rows.append(views.message_row(event))
+    state.message_seqs.setdefault(room, array("q")).append(event.seq)
+    if state.room_window is not None and len(rows) > state.room_window:
+        del rows[0]  # still in the log: room.history reads it from the store
+        state.earlier[room] = state.earlier.get(room, 0) + 1
 
 
 def _cop_added(state: ExerciseState, event: ev.Event) -> None:

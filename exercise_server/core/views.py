@@ -1,4 +1,5 @@
-"""What a participant may see of the state: the snapshot frame's payload, and the inject as people read it."""
+"""What a participant may see of the state: the snapshot frame's payload, a page of a room's earlier
+messages (room.history), and the inject as people read it."""
 
 from __future__ import annotations
 
@@ -8,16 +9,33 @@ from typing import TYPE_CHECKING, Any
 
 from . import events as ev
 from . import workflows
-from .access import EVALUATOR, FACILITATOR, TRAINEE, Principal, inject_for_trainee, may_read, may_see_feature, may_write
+from .access import (
+    EVALUATOR,
+    FACILITATOR,
+    TRAINEE,
+    Principal,
+    event_for_view,
+    inject_for_trainee,
+    may_read,
+    may_see_feature,
+    may_write,
+)
+from .errors import CommandError
 from .scenario import CHANNELS, FEATURE_KINDS, Inject, Scenario
 from .translations import text_of, written_expected
+from .validate import field
+
+HISTORY_PAGE, HISTORY_MAX = 50, 100  # room.history: messages per page by default, and at most
 
 if TYPE_CHECKING:
     from .projections import ExerciseState, InjectState
 
 
-def snapshot(state: ExerciseState, principal: Principal) -> dict[str, Any]:
-    """Everything `principal` may see, as of `head`: the payload of a snapshot frame."""
+def snapshot(state: ExerciseState, principal: Principal, detached: bool = True) -> dict[str, Any]:
+    """Everything `principal` may see, as of `head`: the payload of a snapshot frame.
+
+    `detached=False` leaves out the deep copy: the rows are the state's own, for encoding at once
+    (the fan-out), never to keep or change; building a snapshot then costs about its frame's size."""
     assert state.scenario is not None
     scenario = state.scenario
     control = principal.role in (FACILITATOR, EVALUATOR)
@@ -30,6 +48,7 @@ def snapshot(state: ExerciseState, principal: Principal) -> dict[str, Any]:
                 "kind": room.kind,
                 "can_write": may_write(principal, room),
                 "messages": list(state.messages.get(room.id, [])),
+                "earlier": state.earlier.get(room.id, 0),  # messages before these: room.history
             }
             if room.translations:
                 rooms[room.id]["translations"] = room.translations
@@ -96,6 +115,7 @@ def snapshot(state: ExerciseState, principal: Principal) -> dict[str, Any]:
             "translations": scenario_translations(scenario, control, component),
         },
         "rooms": rooms,
+        "room_window": state.room_window,  # a room's live messages beyond it drop its oldest
         "injects": injects,
         "cop": cop,
         "participants": participants,
@@ -109,7 +129,52 @@ def snapshot(state: ExerciseState, principal: Principal) -> dict[str, Any]:
         out["rating_scale"] = [
             {"rating": r, "label": label, "meaning": meaning} for r, (label, meaning) in ev.RATING_SCALE.items()
         ]
-    return copy.deepcopy(out)
+    return copy.deepcopy(out) if detached else out
+
+
+def history_page(state: ExerciseState, principal: Principal, query: dict[str, Any]) -> tuple[str, list[int], int]:
+    """What a room.history query asks for: the room, the sequence numbers of the page's messages
+    (oldest first) and how many messages come before them. Only a room `principal` may read, as
+    in a snapshot; any other is `not_found`, as a missing one is."""
+    assert state.scenario is not None
+    rid = field(query, "room", str)
+    before = field(query, "before", int)
+    limit = query.get("limit", HISTORY_PAGE)
+    if before < 1:
+        raise CommandError("invalid", "before must be a sequence number (1 or more)")
+    if not isinstance(limit, int) or isinstance(limit, bool) or not 1 <= limit <= HISTORY_MAX:
+        raise CommandError("invalid", f"limit must be a whole number from 1 to {HISTORY_MAX}")
+    room = state.scenario.rooms.get(rid)
+    if room is None or not may_read(principal, room):
+        raise CommandError("not_found", f"no room {rid!r} that you may read")
+    seqs, earlier = state.messages_before(rid, before, limit)
+    return rid, seqs, earlier
+
+
+def history_rows(principal: Principal, room: str, events: list[ev.Event], seqs: list[int]) -> list[dict[str, Any]]:
+    """The page's messages as snapshot rows: only those events, only if `principal`'s view receives
+    them live (access.event_for_view), so a page never holds what live delivery would not."""
+    wanted = set(seqs)
+    return [
+        message_row(e)
+        for e in events
+        if e.seq in wanted
+        and e.type == ev.ROOM_MESSAGE_POSTED
+        and e.payload.get("room") == room
+        and event_for_view(principal.view, e) is not None
+    ]
+
+
+def message_row(event: ev.Event) -> dict[str, Any]:
+    """A room message as snapshots and room.history show it."""
+    return {
+        "seq": event.seq,
+        "ex_time": event.ex_time,
+        "wall_time": event.wall_time,
+        "text": event.payload["text"],
+        "as": event.payload.get("as"),
+        "author": {"role": event.actor.role, "team": event.actor.team, "name": event.actor.name},
+    }
 
 
 def scenario_translations(scenario: Scenario, control: bool, component: str | None) -> dict[str, Any]:

@@ -27,6 +27,7 @@ from ..core.command_ids import Refusals, digest, reused
 from ..core.commands import Limits, decide, decide_due, decide_join
 from ..core.errors import CommandError
 from ..core.projections import ExerciseState
+from ..core.views import history_page, history_rows
 from ..store.base import EventStore, FenceLost, HeadMismatch, LogHole, OutcomeUnknown, Segment, StoreUnavailable
 from . import protocol
 from .codes import new_code
@@ -263,6 +264,22 @@ class ExerciseRuntime:
         if seen is not None and self.state.head < seen:
             await self.fill(f"the store's head was {seen}, this process's {self.state.head}")
 
+    # -- reading ------------------------------------------------------------------
+
+    async def room_history(self, principal: Principal, query: dict[str, Any]) -> tuple[str, list[dict[str, Any]], int]:
+        """A room.history query: the room, a page of its earlier messages, read from the store (the
+        state keeps only the latest of each room) as `principal` may see them, and how many came
+        before the page. Raises CommandError."""
+        room, seqs, earlier = history_page(self.state, principal, query)
+        events: list[ev.Event] = []
+        for first, last in _runs(seqs):
+            try:
+                events += await self.store.read(self.id, after=first - 1, until=last)
+            except StoreUnavailable as exc:
+                self.health.failed(STORE, str(exc))
+                raise CommandError("unavailable", "the event store is unreachable; try again") from exc
+        return room, history_rows(principal, room, events, seqs), earlier
+
     # -- connections --------------------------------------------------------------
 
     def attach(self, conn: Connection, last_seq: int, snapshot_after_missed: int, epoch: str | None = None) -> CatchUp:
@@ -296,6 +313,18 @@ class ExerciseRuntime:
         self._unsubscribe()
         if self._filling is not None:
             self._filling.cancel()
+
+
+def _runs(seqs: list[int], span: int = 256) -> list[tuple[int, int]]:
+    """Sorted sequence numbers as ranges to read, each at most `span` events long: a quiet room's
+    page reads its messages, not the whole day between them."""
+    runs: list[tuple[int, int]] = []
+    for seq in seqs:
+        if runs and seq - runs[-1][0] < span:
+            runs[-1] = (runs[-1][0], seq)
+        else:
+            runs.append((seq, seq))
+    return runs
 
 
 def _with_drawn_code(command: dict[str, Any]) -> dict[str, Any]:

@@ -38,8 +38,36 @@ class Snapshot:
 CatchUp = Resume | Snapshot
 
 
+class Recent:
+    """The last events folded, encoded (about a fifth of their size as objects), up to `max_bytes`:
+    a storm of reconnects reads memory, not the store. Bounded by bytes, since an event's size
+    varies from 0.1 to 16 KiB (a COP feature, an inject); a resume from before them reads the store."""
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes, self.size = max_bytes, 0
+        self.events: deque[bytes] = deque()
+        self.first = 1  # the seq of events[0]; the deque holds consecutive sequence numbers
+
+    def append(self, event: ev.Event) -> None:
+        if not self.events:
+            self.first = event.seq
+        data = ev.encode_event(event)
+        self.events.append(data)
+        self.size += len(data)
+        while self.size > self.max_bytes and len(self.events) > 1:
+            self.size -= len(self.events.popleft())
+            self.first += 1
+
+    def between(self, after: int, until: int) -> list[ev.Event] | None:
+        """The events after `after` up to `until`, or None if some of them are no longer held."""
+        last = self.first + len(self.events) - 1
+        if not self.events or after + 1 < self.first or until > last:
+            return None
+        return [ev.decode_event(data) for data in islice(self.events, after + 1 - self.first, until + 1 - self.first)]
+
+
 class Fanout:
-    RECENT_EVENTS = 1000  # events kept in memory for resumes; older gaps are read from the store
+    RECENT_BYTES = 512 * 1024  # encoded events kept for resumes: about 1,300 of a classroom's
 
     def __init__(
         self, exercise: str, state: ExerciseState, store: EventStore, segments: Sequence[Segment] = ()
@@ -52,10 +80,9 @@ class Fanout:
         # view and handed only to the connections of the views that see it.
         self.views: dict[tuple[ev.View, str], set[Connection]] = {}
         self.per_code: dict[str, int] = {}  # join code -> connections open with it
-        # The last events folded, for resumes: a storm of reconnects reads memory, not the store.
-        self.recent: deque[ev.Event] = deque(maxlen=self.RECENT_EVENTS)
+        self.recent = Recent(self.RECENT_BYTES)
         # Snapshot frames made at the current head, per principal and format: the 40 tabs of
-        # a class that reconnect at once share one fold, one deep copy and one encoding.
+        # a class that reconnect at once share one fold and one encoding.
         self._snapshots: dict[tuple[Principal, str], bytes | str] = {}
         self._snapshots_head = -1
 
@@ -75,6 +102,7 @@ class Fanout:
                 return False
             self.state.apply(event)
             self.recent.append(event)
+            self._snapshots.clear()  # made at an older head: let them go now, not at the next reload
             for (view, fmt), conns in list(self.views.items()):
                 body = event_for_view(view, event)
                 if body is None:
@@ -141,16 +169,14 @@ class Fanout:
         key = (principal, fmt)
         frame = self._snapshots.get(key)
         if frame is None:
-            frame = self._snapshots[key] = protocol.encode(protocol.snapshot(head, self.state.snapshot(principal)), fmt)
+            state = self.state.snapshot(principal, detached=False)  # encoded at once: no copy needed
+            frame = self._snapshots[key] = protocol.encode(protocol.snapshot(head, state), fmt)
         return frame
 
     async def backlog(self, conn: Connection, after: int, until: int) -> list[dict[str, Any]]:
         """The events after `after` up to `until` that `conn` may see, in order."""
-        recent = self.recent
-        if recent and recent[0].seq <= after + 1 and until <= recent[-1].seq:
-            first = recent[0].seq  # `recent` holds consecutive sequence numbers
-            events: list[ev.Event] = list(islice(recent, after + 1 - first, until + 1 - first))
-        else:
+        events = self.recent.between(after, until)
+        if events is None:
             events = await self.store.read(self.exercise, after=after, until=until)
         return [body for e in events if (body := event_for_view(conn.view, e)) is not None]
 

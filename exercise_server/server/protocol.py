@@ -20,9 +20,12 @@ from ..core.presence import PresenceEntry
 PROTOCOL_VERSION = 1  # what a hello that names no version speaks: 1.0, as every client before 1.1
 LATEST_VERSION = 1.1  # the newest this server speaks; a hello's `protocol` asks for it
 IDEMPOTENT_IDS = 1.1  # from this version on, a command's id is its idempotency key (docs/protocol.md, 4)
-CLIENT_TYPES = frozenset({"hello", "ping"}) | ALL_COMMANDS
+HISTORY = "room.history"  # 1.1: a query, answered by a `history` frame; it stores nothing
+CLIENT_TYPES = frozenset({"hello", "ping", HISTORY}) | ALL_COMMANDS
 # What the server sends; tests/test_protocol_docs.py holds the code and both documents to this list.
-SERVER_TYPES = frozenset({"welcome", "snapshot", "caught_up", "event", "ack", "error", "pong", "presence", "service"})
+SERVER_TYPES = frozenset(
+    {"welcome", "snapshot", "caught_up", "event", "ack", "error", "pong", "history", "presence", "service"}
+)
 MSGPACK, JSON = "msgpack", "json"
 
 
@@ -207,6 +210,11 @@ def ack(cid: Any, first_seq: int, seq: int) -> dict[str, Any]:
 
 def pong(cid: Any, server_time: float) -> dict[str, Any]:
     return reply("pong", cid, server_time=server_time)
+
+
+def history(cid: Any, room: str, before: int, messages: list[dict[str, Any]], earlier: int) -> dict[str, Any]:
+    """A page of a room's messages before `before`, oldest first; `earlier` more came before them."""
+    return reply("history", cid, room=room, before=before, messages=messages, earlier=earlier)
 
 
 CLOSE_REASON_BYTES = 123  # what a WebSocket close frame can hold after its code (RFC 6455, 5.5)

@@ -17,7 +17,7 @@ from ..core.access import EVALUATOR, FACILITATOR, TRAINEE, Principal
 from ..core.clock import WallClock
 from ..core.commands import Limits, decide_open
 from ..core.errors import CommandError
-from ..core.projections import ExerciseState
+from ..core.projections import LIVE_ROOM_MESSAGES, ExerciseState
 from ..core.scenario import Scenario
 from ..store.base import EventStore, Segment, StoreUnavailable
 from .codes import new_code
@@ -81,7 +81,7 @@ class Exercises:
             await asyncio.shield(task)  # a caller that gives up does not cancel the others' load
 
     async def _load_one(self, exercise: str) -> None:
-        state = ExerciseState.fold(await self.store.read(exercise))
+        state = ExerciseState.fold(await self.store.read(exercise), LIVE_ROOM_MESSAGES)
         if not state.is_open or exercise in self.runtimes:
             return  # its first events are still being written (or it was opened here meanwhile)
         segments = await self.store.begin_epoch(exercise)
@@ -124,7 +124,8 @@ class Exercises:
         codes: dict[str, dict[str, Any]] = {new_code(): {"role": TRAINEE, "team": t.id} for t in scenario.teams}
         codes[new_code()] = {"role": EVALUATOR, "team": None}
         drafts = decide_open(exercise, scenario.doc, codes, self.clock.now(), FACILITATOR_PRINCIPAL.actor())
-        runtime = self._add(exercise, ExerciseState(), await self.store.begin_epoch(exercise))
+        state = ExerciseState(room_window=LIVE_ROOM_MESSAGES)
+        runtime = self._add(exercise, state, await self.store.begin_epoch(exercise))
         await runtime.commit_system(drafts)
         for code in codes:
             self.codes[code] = exercise

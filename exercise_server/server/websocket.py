@@ -264,6 +264,10 @@ async def _read(websocket: WebSocket, runtime: ExerciseRuntime, conn: Connection
                 continue
             if mtype == "hello":
                 raise CommandError("invalid", "hello was already said on this connection")
+            if mtype == protocol.HISTORY:
+                room, rows, earlier = await runtime.room_history(conn.principal, frame)
+                conn.offer(protocol.encode(protocol.history(cid, room, frame["before"], rows, earlier), conn.fmt))
+                continue
             command = {k: v for k, v in frame.items() if k != "id"}
             conn.submitting = True
             try:

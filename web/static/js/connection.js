@@ -69,11 +69,12 @@ export class Connection {
         }
         break;
       case 'ack':
+      case 'history': // the answer to a room.history query, sent as a command is
       case 'error': {
         const waiting = this.pending.get(frame.id);
         if (waiting) {
           this.pending.delete(frame.id);
-          if (frame.type === 'ack') waiting.resolve(frame); else waiting.reject(Object.assign(new Error(errorText(frame.code, frame.message)), frame));
+          if (frame.type !== 'error') waiting.resolve(frame); else waiting.reject(Object.assign(new Error(errorText(frame.code, frame.message)), frame));
           return;
         }
         break;

@@ -112,7 +112,13 @@ export class ExerciseView extends EventTarget {
       }
       case 'room.message_posted': {
         const room = s.rooms[p.room];
-        if (room) room.messages.push({ seq: e.seq, ex_time: e.ex_time, wall_time: e.wall_time, text: p.text, as: p.as, author: e.actor });
+        if (room) {
+          room.messages.push({ seq: e.seq, ex_time: e.ex_time, wall_time: e.wall_time, text: p.text, as: p.as, author: e.actor });
+          if (s.room_window != null && room.messages.length > s.room_window) { // as the server keeps a room
+            room.messages.shift(); // still readable: room.history (rooms.js, Earlier messages)
+            room.earlier = (room.earlier || 0) + 1;
+          }
+        }
         break;
       }
       case 'cop.feature_added': this.cop.set(p.feature.id, { ...p.feature, version: e.seq }); break;

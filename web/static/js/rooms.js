@@ -1,5 +1,7 @@
 // The rooms panel: a tab per room with unread counts, the messages, and a composer. A team's
 // composer may carry a tag, the inject its next message answers (shown as a removable chip).
+// The server keeps a room's latest messages (the snapshot's room_window); "Earlier messages"
+// reads the ones before them, a page at a time (room.history).
 
 import { $, clearSent, el, replaceChildren, toast } from './dom.js';
 import { scenarioLabel } from './clock.js';
@@ -19,7 +21,10 @@ export class RoomsPanel {
     this.current = memory.get('room', null);
     this.seen = memory.get('seen', {}); // room -> highest seq read
     this.respondsTo = null; // the inject the next message answers
-    view.addEventListener('reset', () => this.render());
+    // room -> {messages: Map seq -> message, earlier}: the pages read with Earlier messages, and from
+    // then on every message of the room, so that none leaves the list when the fold drops its oldest.
+    this.read = {};
+    view.addEventListener('reset', () => { this.read = {}; this.render(); });
     view.addEventListener('room.message_posted', (e) => this.onMessage(e.detail));
     if (this.composer) this.composer.addEventListener('submit', (e) => { e.preventDefault(); this.send(); });
   }
@@ -70,15 +75,43 @@ export class RoomsPanel {
   renderMessages() {
     const room = this.view.state.rooms[this.current];
     if (!room) { replaceChildren(this.list); return; }
-    const items = room.messages.map((m) => ({ seq: m.seq, node: this.message(m) }));
+    const items = this.shown(room).map((m) => ({ seq: m.seq, node: this.message(m) }));
     if (this.cards && room.kind === 'joint') items.push(...this.cards(this.view));
-    replaceChildren(this.list, items.sort((a, b) => a.seq - b.seq).map((item) => item.node));
+    const earlier = this.read[room.id] ? this.read[room.id].earlier : room.earlier || 0;
+    const more = earlier && this.view.connection ? el('li', { class: 'earlier' }, el('button', { type: 'button', class: 'earlier-messages',
+      onclick: () => this.loadEarlier(room) }, t('Earlier messages'))) : null;
+    replaceChildren(this.list, more, items.sort((a, b) => a.seq - b.seq).map((item) => item.node));
     this.markRead(room);
     this.list.scrollTop = this.list.scrollHeight;
     if (this.composer) {
       const input = $('#message-text');
       input.disabled = !room.can_write;
       input.placeholder = room.can_write ? t('Message {room}', { room: this.name(room) }) : t('You may read but not write here');
+    }
+  }
+
+  shown(room) {
+    const read = this.read[room.id];
+    if (!read) return room.messages;
+    for (const m of room.messages) read.messages.set(m.seq, m);
+    return [...read.messages.values()].sort((a, b) => a.seq - b.seq);
+  }
+
+  // The page of messages before the first shown, from the server (what this view may read).
+  async loadEarlier(room) {
+    const first = this.shown(room)[0];
+    try {
+      const page = await this.view.command('room.history', { room: room.id, before: first ? first.seq : this.view.state.seq + 1 });
+      const read = this.read[room.id] || { messages: new Map(room.messages.map((m) => [m.seq, m])) };
+      for (const m of page.messages) read.messages.set(m.seq, m);
+      read.earlier = page.earlier;
+      this.read[room.id] = read;
+      if (room.id !== this.current) return;
+      const fromBottom = this.list.scrollHeight - this.list.scrollTop;
+      this.renderMessages();
+      this.list.scrollTop = this.list.scrollHeight - fromBottom; // the reader stays where they were
+    } catch (error) {
+      toast(error.message);
     }
   }
 
@@ -109,8 +142,9 @@ export class RoomsPanel {
 
   onMessage(event) {
     const roomId = event.payload.room;
+    const room = this.view.state.rooms[roomId];
+    if (this.read[roomId] && room) this.shown(room); // keeps it once the fold drops it
     if (roomId === this.current) {
-      const room = this.view.state.rooms[roomId];
       this.list.append(this.message(room.messages.at(-1)));
       this.list.scrollTop = this.list.scrollHeight;
       this.markRead(room);
