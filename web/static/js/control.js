@@ -1,7 +1,7 @@
 // The facilitator's control panel: clock, MSEL (timeline and table), rooms monitor,
 // COP, who is connected and the join codes.
 
-import { $, el, replaceChildren, toast } from './dom.js';
+import { $, el, keepingFocus, replaceChildren, toast } from './dom.js';
 import { facilitatorToken, uiMemory } from './session.js';
 import { ExerciseView } from './projection.js';
 import { exNow, offsetLabel, parseOffset, runClockDisplay, scenarioLabel } from './clock.js';
@@ -110,7 +110,8 @@ function renderMsel() {
   const start = s.scenario.start;
   const rows = [...s.injects].sort((a, b) => (a.released_seq ?? 1e12) - (b.released_seq ?? 1e12)
     || (a.inject.offset ?? 1e12) - (b.inject.offset ?? 1e12));
-  replaceChildren($('#msel-table tbody'), rows.map((row) => {
+  const tbody = $('#msel-table tbody');
+  keepingFocus(tbody, () => replaceChildren(tbody, rows.map((row) => {
     const i = row.inject;
     const soon = dueSoon(row, now);
     const acks = Object.entries(row.acks || {}).map(([team, a]) =>
@@ -126,7 +127,7 @@ function renderMsel() {
         el('div', { class: 'meta' }, `to ${addressees(i)}`), attachmentList(view, i.id, i.attachments)),
       el('td', { class: 'acks' }, acks, responses),
       el('td', { class: 'row-actions' }, rowActions(row)));
-  }));
+  })));
   renderTimeline(now);
 }
 

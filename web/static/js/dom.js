@@ -42,3 +42,26 @@ export function toast(message, ms = 5000) {
   clearTimeout(toast.timer);
   toast.timer = setTimeout(() => { box.hidden = true; }, ms);
 }
+
+const FOCUSABLE = 'button, input, select, textarea, a[href], [tabindex]';
+
+// Runs `render`, which rebuilds `container`, and puts the keyboard focus back where it was: on the
+// control at the same place within the same item (data-inject, data-room), or within the container;
+// if that item has no control left (an inject just released), on the next control after it.
+export function keepingFocus(container, render) {
+  const active = document.activeElement;
+  if (!active || active === container || !container.contains(active)) { render(); return; }
+  const keyed = active.closest('[data-inject], [data-room]');
+  const attr = keyed && container.contains(keyed) ? (keyed.dataset.inject !== undefined ? 'inject' : 'room') : null;
+  const key = attr && keyed.dataset[attr];
+  const scopeIn = () => (attr ? container.querySelector(`[data-${attr}="${CSS.escape(key)}"]`) : container);
+  const controls = (scope) => (scope ? [scope, ...scope.querySelectorAll(FOCUSABLE)].filter((n) => n.matches(FOCUSABLE)) : []);
+  const index = controls(scopeIn()).indexOf(active);
+  render();
+  const scope = scopeIn();
+  const now = controls(scope);
+  const next = () => [...container.querySelectorAll(FOCUSABLE)]
+    .find((n) => scope && scope.compareDocumentPosition(n) & Node.DOCUMENT_POSITION_FOLLOWING);
+  const target = now.length ? now[Math.min(Math.max(index, 0), now.length - 1)] : next();
+  target?.focus();
+}

@@ -1,6 +1,6 @@
 // A list of released injects and the one being read. Used by the team and evaluator views.
 
-import { $, el, replaceChildren } from './dom.js';
+import { $, el, keepingFocus, replaceChildren } from './dom.js';
 import { scenarioLabel } from './clock.js';
 import { renderMarkdown } from './markdown.js';
 import { attachmentList } from './attachments.js';
@@ -23,22 +23,27 @@ export class InjectList {
 
   unreadCount() { return this.rows().filter((r) => !this.read.has(r.inject.id)).length; }
 
+  // Each inject is a button (Tab, Enter, Space); the list and the detail are rebuilt on every
+  // change, the focus kept on the same inject, and in the detail at the same place (on Respond…
+  // once Acknowledge is done).
   render() {
     const start = this.view.state.scenario.start;
-    replaceChildren(this.list, this.rows().map((row) => {
+    keepingFocus(this.list, () => replaceChildren(this.list, this.rows().map((row) => {
       const i = row.inject;
       const unread = !this.read.has(i.id);
       return el('li', { class: `inject-item${unread ? ' unread' : ''}${i.id === this.open ? ' open' : ''}`,
-        dataset: { inject: i.id }, onclick: () => this.show(i.id) },
+        dataset: { inject: i.id } },
+      el('button', { type: 'button', class: 'inject-open', 'aria-current': i.id === this.open ? 'true' : null,
+        onclick: () => this.show(i.id) },
       el('span', { class: `channel channel-${i.channel}` }, CHANNEL[i.channel] || i.channel),
       el('span', { class: 'subject' }, i.title),
       el('span', { class: 'meta' }, `${i.from} · ${scenarioLabel(start, row.released_ex)}`),
       row.acknowledged || row.responded ? el('span', { class: 'marks' },
         row.acknowledged ? el('span', { class: 'acked' }, 'acknowledged') : null,
         row.acknowledged && row.responded ? ' · ' : null,
-        row.responded ? el('span', { class: 'responded' }, 'responded') : null) : null);
-    }));
-    this.renderDetail();
+        row.responded ? el('span', { class: 'responded' }, 'responded') : null) : null));
+    })));
+    keepingFocus(this.detail, () => this.renderDetail());
   }
 
   show(id) {

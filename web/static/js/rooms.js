@@ -1,7 +1,7 @@
 // The rooms panel: a tab per room with unread counts, the messages, and a composer. A team's
 // composer may carry a tag, the inject its next message answers (shown as a removable chip).
 
-import { $, clearSent, el, replaceChildren, toast } from './dom.js';
+import { $, clearSent, el, keepingFocus, replaceChildren, toast } from './dom.js';
 import { scenarioLabel } from './clock.js';
 
 export class RoomsPanel {
@@ -36,12 +36,13 @@ export class RoomsPanel {
   }
 
   renderTabs() {
-    replaceChildren(this.tabs, this.rooms().map((room) => {
+    keepingFocus(this.tabs, () => replaceChildren(this.tabs, this.rooms().map((room) => {
       const unread = room.id === this.current ? 0 : this.unread(room);
       return el('button', { type: 'button', class: room.id === this.current ? 'tab active' : 'tab',
+        'aria-pressed': room.id === this.current ? 'true' : 'false',
         title: room.name, dataset: { room: room.id }, onclick: () => this.select(room.id) },
       el('span', { class: 'name' }, room.name), unread ? el('span', { class: 'badge' }, unread) : null);
-    }));
+    })));
   }
 
   select(id) {
