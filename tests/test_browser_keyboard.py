@@ -8,8 +8,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 from playwright.sync_api import Page, expect
 
-from .browser import VIEWPORT, PageErrors
-from .server_harness import SECRET, Client
+from .browser import VIEWPORT, PageErrors, join
+from .server_harness import ROOT, SECRET, Client, ServerProcess
 
 FOCUSED = """([selector, text]) => {
   const node = document.activeElement;
@@ -43,7 +43,7 @@ def released(server, exercise: str, fac_token: str, *injects: str) -> None:  # t
         pool.submit(asyncio.run, act()).result()
 
 
-def test_a_trainee_opens_acknowledges_and_answers_an_inject_in_a_room_with_the_keyboard_only(browser, server):
+def test_a_trainee_answers_an_inject_in_a_room_and_places_a_feature_with_the_keyboard_only(browser, server):
     exercise, codes, fac_token = server.open_exercise()
     released(server, exercise, fac_token, "I-1", "I-3")
     hum, errors = opened(browser)
@@ -79,6 +79,22 @@ def test_a_trainee_opens_acknowledges_and_answers_an_inject_in_a_room_with_the_k
     hum.keyboard.press("Enter")
     expect(hum.locator("#messages .message .text").last).to_have_text("OCHA: the road to Kora is blocked.")
     expect(hum.locator("#inject-detail .responded")).to_have_text("Responded")
+
+    # Place a feature: Place on map hands the focus to the map, the arrow keys move it under
+    # the cross at its centre, Enter places the feature there.
+    tab_to(hum, "#feature-name")
+    hum.keyboard.type("Distribution site")
+    tab_to(hum, "#add-feature")
+    hum.keyboard.press("Enter")
+    expect(hum.locator("#map")).to_be_focused()
+    centre = hum.evaluate("(r => [r.x + r.width / 2, r.y + r.height / 2])(document.querySelector('#map').getBoundingClientRect())")
+    for _ in range(3):
+        hum.keyboard.press("ArrowRight")
+    hum.keyboard.press("Enter")
+    feature = hum.locator("#map [data-feature='hum-1-f1']")
+    expect(feature).to_have_count(1)
+    box = feature.bounding_box()
+    assert box and abs(box["x"] + box["width"] / 2 - centre[0]) < 3 and abs(box["y"] + box["height"] / 2 - centre[1]) < 3
     assert errors.errors == []
 
 
@@ -89,6 +105,7 @@ def test_a_facilitator_starts_releases_edits_and_posts_as_an_actor_with_the_keyb
     tab_to(fac, "#facilitator-secret")
     fac.keyboard.type(SECRET)
     fac.keyboard.press("Enter")
+    expect(fac.locator(f"#exercise-table tr[data-exercise='{exercise}'] a")).to_be_visible()
     tab_to(fac, f"#exercise-table tr[data-exercise='{exercise}'] a")
     fac.keyboard.press("Enter")
     expect(fac.locator("#connection")).to_have_text("connected")
@@ -122,4 +139,20 @@ def test_a_facilitator_starts_releases_edits_and_posts_as_an_actor_with_the_keyb
     last = fac.locator("#messages .message").last
     expect(last).to_contain_text("Governor of Tamsa")
     expect(last).to_contain_text("The bridge stays closed until noon.")
+    assert errors.errors == []
+
+
+def test_the_shapes_of_the_base_map_are_no_tab_stops(browser, servers, tmp_path):
+    """Bug 10 of the review: every river, road and town was a tab stop drawing a black box."""
+    server = ServerProcess(tmp_path / "data", scenarios=(ROOT / "injects" / "demo.yaml",)).start()
+    servers.append(server)
+    _, codes, _ = server.open_exercise("demo")
+    page, errors = join(browser, server, next(code for team, code in codes.items() if team != "evaluator"), "Amina")
+    expect(page.locator("#map path.base").first).to_be_attached()
+    page.focus("#add-feature")
+    stops = []
+    while not stops or stops[-1] != "a.leaflet-control-zoom-in" and len(stops) < 60:
+        page.keyboard.press("Tab")
+        stops.append(page.evaluate("(n => n.tagName.toLowerCase() + '.' + n.classList[0])(document.activeElement)"))
+    assert stops == ["div.map", "a.leaflet-control-zoom-in"]
     assert errors.errors == []

@@ -27,13 +27,27 @@ export class CopMap {
     this.overlay = L.layerGroup().addTo(this.map); // what the coordination workflows place (workflows.js)
     this.markers = new Map();
     this.picking = null;
-    this.map.on('click', (e) => {
-      if (this.picking) {
-        const pick = this.picking;
-        this.stopPicking();
-        pick([Number(e.latlng.lng.toFixed(5)), Number(e.latlng.lat.toFixed(5))]);
+    this.map.on('click', (e) => this.placed(e.latlng));
+    // From the keyboard: the arrow keys move the map (Leaflet's), Enter places at its centre
+    // (a cross marks it), Escape gives up.
+    this.map.on('movestart', () => { this.moving = true; });
+    this.map.on('moveend', () => { this.moving = false; });
+    container.addEventListener('keydown', (e) => {
+      if (!this.picking) return;
+      if (e.key === 'Enter' || e.key === ' ') {
+        e.preventDefault();
+        const place = () => this.placed(this.map.getCenter());
+        if (this.moving) this.map.once('moveend', place); else place(); // where the map comes to rest
       }
+      if (e.key === 'Escape') this.stopPicking();
     });
+  }
+
+  placed(latlng) {
+    if (!this.picking) return;
+    const pick = this.picking;
+    this.stopPicking();
+    pick([Number(latlng.lng.toFixed(5)), Number(latlng.lat.toFixed(5))]);
   }
 
   async loadBasemap(name) {
@@ -45,7 +59,11 @@ export class CopMap {
       style: (f) => ({ className: `base base-${f.properties?.layer || 'other'}` }),
       pointToLayer: (f, latlng) => L.circleMarker(latlng, { radius: f.properties?.layer === 'town' ? 4 : 3,
         className: `base base-${f.properties?.layer || 'other'}` }),
-      onEachFeature: (f, lyr) => { if (f.properties?.name) lyr.bindTooltip(el('span', {}, f.properties.name)); },
+      onEachFeature: (f, lyr) => {
+        if (f.properties?.name) lyr.bindTooltip(el('span', {}, f.properties.name));
+        // A shape of the base map is no tab stop (Chromium made each one, with a black focus box).
+        lyr.on('add', () => lyr.getElement()?.setAttribute('tabindex', '-1'));
+      },
     });
     this.base.clearLayers();
     this.base.addLayer(layer);
@@ -103,12 +121,16 @@ export class CopMap {
 
   pick(callback) {
     this.picking = callback;
-    this.map.getContainer().classList.add('picking');
+    const container = this.map.getContainer();
+    container.classList.add('picking');
+    container.setAttribute('aria-label', 'Map: move it with the arrow keys, press Enter to place at the cross');
+    container.focus(); // brought into view: the form that asked may lie below the fold
   }
 
   stopPicking() {
     this.picking = null;
     this.map.getContainer().classList.remove('picking');
+    this.map.getContainer().removeAttribute('aria-label');
   }
 
   invalidate() { this.map.invalidateSize(); }
