@@ -7,28 +7,55 @@ import { attachmentList } from './attachments.js';
 
 const CHANNEL = { email: 'E-mail', radio: 'Radio', phone: 'Phone', media: 'Media report', sitrep: 'Sitrep', map: 'Map change' };
 
+// What the list may be narrowed to (`shows`: the team view's buttons, each with its count).
+const SHOWS = [
+  ['all', 'All', () => true],
+  ['unread', 'Unread', (list, row) => !list.read.has(row.inject.id)],
+  ['unanswered', 'Unanswered', (list, row) => !row.responded],
+];
+
 export class InjectList {
-  constructor(view, memory, { list, detail, filter = () => true, extra = () => null, actions = () => null }) {
+  constructor(view, memory, { list, detail, shows = null, filter = () => true, extra = () => null, actions = () => null }) {
     Object.assign(this, { view, memory, filter, extra, actions });
     this.list = $(list);
     this.detail = $(detail);
+    this.shows = shows && $(shows);
+    this.shown = this.shows ? memory.get('shown', 'all') : 'all';
     this.read = new Set(memory.get('read', []));
     this.open = memory.get('open', null);
   }
 
+  // Unread first, then newest first.
   rows() {
+    const unread = (r) => (this.read.has(r.inject.id) ? 1 : 0);
     return this.view.state.injects.filter((r) => r.status === 'released' && this.filter(r))
-      .sort((a, b) => b.released_seq - a.released_seq);
+      .sort((a, b) => unread(a) - unread(b) || b.released_seq - a.released_seq);
   }
 
   unreadCount() { return this.rows().filter((r) => !this.read.has(r.inject.id)).length; }
+
+  showOnly(name) {
+    this.shown = name;
+    this.memory.set('shown', name);
+    this.render();
+  }
+
+  renderShows(rows) {
+    if (!this.shows) return;
+    keepingFocus(this.shows, () => replaceChildren(this.shows, SHOWS.map(([name, text, keep]) =>
+      el('button', { type: 'button', class: `show-${name}`, 'aria-pressed': name === this.shown ? 'true' : 'false',
+        onclick: () => this.showOnly(name) }, `${text} (${rows.filter((row) => keep(this, row)).length})`))));
+  }
 
   // Each inject is a button (Tab, Enter, Space); the list and the detail are rebuilt on every
   // change, the focus kept on the same inject, and in the detail at the same place (on Respond…
   // once Acknowledge is done).
   render() {
     const start = this.view.state.scenario.start;
-    keepingFocus(this.list, () => replaceChildren(this.list, this.rows().map((row) => {
+    const rows = this.rows();
+    const keep = SHOWS.find(([name]) => name === this.shown)?.[2] || (() => true);
+    this.renderShows(rows);
+    keepingFocus(this.list, () => replaceChildren(this.list, rows.filter((row) => keep(this, row)).map((row) => {
       const i = row.inject;
       const unread = !this.read.has(i.id);
       return el('li', { class: `inject-item${unread ? ' unread' : ''}${i.id === this.open ? ' open' : ''}`,
@@ -51,7 +78,9 @@ export class InjectList {
     this.read.add(id);
     this.memory.set('open', id);
     this.memory.set('read', [...this.read]);
+    const fromList = this.list.contains(document.activeElement);
     this.render();
+    if (fromList && !this.list.contains(document.activeElement)) this.detail.focus(); // no longer listed (Unread)
     this.onRead?.();
   }
 

@@ -19,7 +19,7 @@ const view = new ExerciseView();
 const memory = uiMemory(`${exercise}:${session?.participant}`);
 const rooms = new RoomsPanel(view, memory, { cards: jointRoomCards });
 const inbox = new InjectList(view, memory, {
-  list: '#inbox-list', detail: '#inject-detail',
+  list: '#inbox-list', detail: '#inject-detail', shows: '#inbox-shows',
   actions: (row) => [
     row.acknowledged
       ? el('span', { class: 'acked' }, 'Acknowledged')
@@ -33,9 +33,12 @@ inbox.onRead = () => showUnread();
 let map;
 const coordination = new CoordinationPanel(view, $('#coordination'), () => map, memory);
 
+// The unread count in the inbox's heading and in the browser tab's title, seen from another tab.
+const TITLE = document.title;
 function showUnread() {
   const n = inbox.unreadCount();
   $('#inbox-unread').textContent = n ? `${n} unread` : '';
+  document.title = n ? `(${n}) ${TITLE}` : TITLE;
 }
 
 async function acknowledge(id) {
