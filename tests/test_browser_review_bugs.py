@@ -1,0 +1,63 @@
+"""Bugs of the UX walkthrough (../shared/reviews/ux-walkthrough.md), each as its user met it:
+4 (Cancel acted in one click), 11 (a toast covered the composer's Send), 16 (the attachment
+clip an emoji, a box on a machine without an emoji font)."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from .browser import facilitator, join
+
+CONTROLS_UNDER = """(toast) => {
+  const t = toast.getBoundingClientRect();
+  return [...document.querySelectorAll('button, input, select, textarea, a[href], summary')].filter((n) => {
+    const r = n.getBoundingClientRect();
+    return r.width && r.height && r.left < t.right && r.right > t.left && r.top < t.bottom && r.bottom > t.top;
+  }).map((n) => n.id || n.textContent.trim() || n.tagName);
+}"""
+
+
+def test_cancel_on_an_msel_row_asks_first_and_a_no_keeps_the_inject(browser, server):
+    exercise, _, _ = server.open_exercise()
+    fac, errors = facilitator(browser, server, exercise)
+    cancel = fac.locator("#msel-table tr[data-inject='I-2'] button.danger")
+    asked: list[str] = []
+    fac.once("dialog", lambda d: (asked.append(d.message), d.dismiss()))
+    cancel.click()
+    expect(fac.locator("#msel-table tr[data-inject='I-2'] .status")).to_have_text("scheduled")
+    fac.wait_for_timeout(300)
+    expect(fac.locator("#msel-table tr[data-inject='I-2'] .status")).to_have_text("scheduled")
+    assert asked == ["Cancel I-2 (Riot at the market)? It will never be released."]
+    fac.once("dialog", lambda d: d.accept())
+    cancel.click()
+    expect(fac.locator("#msel-table tr[data-inject='I-2'] .status")).to_have_text("cancelled")
+    assert errors.errors == []
+
+
+@pytest.mark.parametrize("size", [{"width": 1366, "height": 768}, {"width": 390, "height": 844}], ids=["laptop", "phone"])
+def test_a_toast_covers_no_control_of_the_team_view(browser, server, size):
+    exercise, codes, _ = server.open_exercise()
+    fac, _ = facilitator(browser, server, exercise)
+    fac.click("#msel-table tr[data-inject='I-1'] button:has-text('Release now')")
+    hum, errors = join(browser, server, codes["hum-1"], "Amina (OCHA)")
+    hum.set_viewport_size(size)
+    hum.locator(".inject-item[data-inject='I-1']").click()
+    hum.click("#add-feature")  # with no name: "Give the feature a name first."
+    toast = hum.locator("#toast")
+    expect(toast).to_be_visible()
+    for where in ("#message-text", "#inject-detail button.respond"):
+        hum.locator(where).scroll_into_view_if_needed()
+        assert toast.evaluate(CONTROLS_UNDER) == []
+    assert errors.errors == []
+
+
+def test_the_attachment_clip_is_drawn_not_an_emoji(browser, server):
+    exercise, codes, _ = server.open_exercise()
+    fac, errors = facilitator(browser, server, exercise)
+    button = fac.locator("#msel-table tr[data-inject='I-1'] button.attachment")
+    expect(button).to_have_text("Road assessment, Kora")
+    clip = button.evaluate("(b) => { const s = getComputedStyle(b, '::before');"
+                           " return [s.content, parseFloat(s.width), parseFloat(s.height), s.borderTopStyle]; }")
+    assert clip[0] == '""' and clip[1] > 3 and clip[2] > 8 and clip[3] == "solid"
+    assert errors.errors == []
