@@ -83,7 +83,10 @@ function rowActions(row) {
       ? el('button', { type: 'button', onclick: () => run('inject.unhold', { inject_id: id }) }, 'Unhold')
       : el('button', { type: 'button', onclick: () => run('inject.hold', { inject_id: id }) }, 'Hold'));
     buttons.push(el('button', { type: 'button', onclick: () => editor.open(row) }, 'Edit'));
-    buttons.push(el('button', { type: 'button', class: 'danger', onclick: () => run('inject.cancel', { inject_id: id }) }, 'Cancel'));
+    buttons.push(el('button', { type: 'button', class: 'danger', onclick: () => {
+      // One click used to cancel for good (bug 4 of the review): asked first, as End exercise is.
+      if (confirm(`Cancel ${id} (${row.inject.title})? It will never be released.`)) run('inject.cancel', { inject_id: id });
+    } }, 'Cancel'));
   }
   return buttons;
 }
