@@ -1,6 +1,6 @@
 """Bugs of the UX walkthrough (../shared/reviews/ux-walkthrough.md), each as its user met it:
 4 (Cancel acted in one click), 11 (a toast covered the composer's Send), 16 (the attachment
-clip an emoji, a box on a machine without an emoji font)."""
+clip an emoji, a box on a machine without an emoji font), 14 (a long paste cut without a word)."""
 
 from __future__ import annotations
 
@@ -60,4 +60,23 @@ def test_the_attachment_clip_is_drawn_not_an_emoji(browser, server):
     clip = button.evaluate("(b) => { const s = getComputedStyle(b, '::before');"
                            " return [s.content, parseFloat(s.width), parseFloat(s.height), s.borderTopStyle]; }")
     assert clip[0] == '""' and clip[1] > 3 and clip[2] > 8 and clip[3] == "solid"
+    assert errors.errors == []
+
+
+def test_a_long_message_shows_its_length_near_the_limit_and_a_paste_cut_to_it_says_so(browser, server):
+    exercise, codes, _ = server.open_exercise()
+    hum, errors = join(browser, server, codes["hum-1"], "Amina (OCHA)")
+    field, counter = hum.locator("#message-text"), hum.locator("#composer .length-counter")
+    field.focus()
+    hum.keyboard.insert_text("x" * 3000)
+    expect(counter).to_have_count(0)  # far from the limit: nothing shown
+    hum.keyboard.insert_text("y" * 300)
+    expect(counter).to_have_text("3300 / 4000")
+    hum.keyboard.insert_text("z" * 8000)  # as a paste: cut at the limit, which the counter shows in red
+    expect(field).to_have_value("x" * 3000 + "y" * 300 + "z" * 700)
+    expect(counter).to_have_text("4000 / 4000")
+    expect(counter).to_have_class("length-counter full")
+    hum.locator("#composer button[type=submit]").click()
+    expect(field).to_have_value("")
+    expect(counter).to_have_count(0)  # sent: the field is empty again
     assert errors.errors == []
