@@ -1,7 +1,7 @@
 // The facilitator's control panel: clock, MSEL (timeline and table), rooms monitor,
 // COP, who is connected and the join codes.
 
-import { $, el, keepingFocus, replaceChildren, toast } from './dom.js';
+import { $, el, keepingFocus, replaceChildren, showLengthLimits, toast } from './dom.js';
 import { facilitatorToken, uiMemory } from './session.js';
 import { ExerciseView } from './projection.js';
 import { exNow, offsetLabel, parseOffset, runClockDisplay, scenarioLabel } from './clock.js';
@@ -244,3 +244,4 @@ setInterval(() => {
 }, 1000);
 runClockDisplay(view);
 if (token) view.connect(exercise, token, (code, message) => { toast(message, 600000); });
+showLengthLimits();

@@ -31,7 +31,11 @@ export function replaceChildren(node, ...children) {
 // Empties the fields once what they held has been sent, unless someone typed on meanwhile:
 // the acknowledgement arrives later than the next keystroke on a slow network.
 export function clearSent(fields, sent) {
-  fields.forEach((field, k) => { if (field.value === sent[k]) field.value = ''; });
+  fields.forEach((field, k) => {
+    if (field.value !== sent[k]) return;
+    field.value = '';
+    field.dispatchEvent(new Event('input', { bubbles: true })); // what follows its length sees it empty
+  });
 }
 
 export function toast(message, ms = 5000) {
@@ -64,4 +68,22 @@ export function keepingFocus(container, render) {
     .find((n) => scope && scope.compareDocumentPosition(n) & Node.DOCUMENT_POSITION_FOLLOWING);
   const target = now.length ? now[Math.min(Math.max(index, 0), now.length - 1)] : next();
   target?.focus();
+}
+
+// A long text field (maxlength of 200 or more) shows its length once it nears the limit, in red at
+// the limit: a long paste was cut there without a word before (bug 14 of the review).
+export function showLengthLimits(root = document) {
+  root.addEventListener('input', (e) => {
+    const field = e.target;
+    if (!(field instanceof HTMLInputElement || field instanceof HTMLTextAreaElement) || field.maxLength < 200) return;
+    const near = field.value.length >= 0.8 * field.maxLength;
+    let counter = field.nextElementSibling?.classList.contains('length-counter') ? field.nextElementSibling : null;
+    if (!near) { counter?.remove(); return; }
+    if (!counter) {
+      counter = el('span', { class: 'length-counter' });
+      field.after(counter);
+    }
+    counter.textContent = `${field.value.length} / ${field.maxLength}`;
+    counter.classList.toggle('full', field.value.length >= field.maxLength);
+  });
 }

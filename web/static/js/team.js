@@ -1,6 +1,6 @@
 // The team view: inbox, rooms, COP map and clock for one team of one component.
 
-import { $, clearSent, el, replaceChildren, toast } from './dom.js';
+import { $, clearSent, el, replaceChildren, showLengthLimits, toast } from './dom.js';
 import { loadSession, uiMemory } from './session.js';
 import { ExerciseView } from './projection.js';
 import { runClockDisplay } from './clock.js';
@@ -141,3 +141,4 @@ for (const kind of ['cop.feature_added', 'cop.feature_changed', 'cop.feature_rem
 }
 runClockDisplay(view);
 if (session) view.connect(exercise, session.token, (code, message) => toast(message, 600000));
+showLengthLimits();
