@@ -81,6 +81,15 @@ UNREACHABLE = """(selectors) => {
   return out;
 }"""
 
+# Bug 7 of the review: a chart's legend ran past the chart's edge ("mea…").
+CHART_TEXT_CUT = """() => [...document.querySelectorAll('svg.chart')].flatMap((svg) => {
+  const box = svg.viewBox.baseVal;
+  return [...svg.querySelectorAll('text')].filter((t) => {
+    const b = t.getBBox();
+    return b.x < box.x - 0.5 || b.x + b.width > box.x + box.width + 0.5;
+  }).map((t) => t.textContent);
+})"""
+
 # axe's rules on a page's structure (one h1, landmarks, every content in one) are best practice,
 # not WCAG tags: they are run by name, and fail whatever their impact.
 STRUCTURE = ["page-has-heading-one", "landmark-one-main", "landmark-no-duplicate-main", "region",
@@ -228,5 +237,6 @@ def test_the_replay_and_the_report_fit_every_size_while_playing(scene, tmp_path:
     page = pages["control"][0].context.new_page()
     page.goto(path.as_uri())  # opened from disk, as a trainer keeps it
     problems += check(page, "report", EVERY_SIZE, [])
+    problems += [f"report: a chart's text is cut: {text}" for text in page.evaluate(CHART_TEXT_CUT)]
     page.close()
     assert not problems, "\n".join(problems)
