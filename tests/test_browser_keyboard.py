@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from playwright.sync_api import Page, expect
 
-from .browser import VIEWPORT, PageErrors, join
+from .browser import VIEWPORT, PageErrors, facilitator, join
 from .server_harness import ROOT, SECRET, Client, ServerProcess
 
 FOCUSED = """([selector, text]) => {
@@ -155,4 +155,18 @@ def test_the_shapes_of_the_base_map_are_no_tab_stops(browser, servers, tmp_path)
         page.keyboard.press("Tab")
         stops.append(page.evaluate("(n => n.tagName.toLowerCase() + '.' + n.classList[0])(document.activeElement)"))
     assert stops == ["div.map", "a.leaflet-control-zoom-in"]
+    assert errors.errors == []
+
+
+def test_a_facilitator_steps_the_replay_to_an_event_of_its_list_with_the_keyboard(browser, server):
+    exercise, codes, fac_token = server.open_exercise()
+    released(server, exercise, fac_token, "I-1", "I-2", "I-3")
+    fac, errors = facilitator(browser, server, exercise)
+    fac.goto(f"{server.base}/replay/{exercise}")
+    expect(fac.locator("#event-list .event")).not_to_have_count(0)
+    first = fac.locator("#event-list .event").first.get_attribute("data-seq")
+    tab_to(fac, f"#event-list [data-seq='{first}'] button")
+    fac.keyboard.press("Enter")
+    expect(fac.locator("#replay-seq")).to_contain_text(f"event {first} of")
+    assert fac.evaluate(FOCUSED, [f"#event-list [data-seq='{first}'] button", None])  # kept as the list moves
     assert errors.errors == []

@@ -37,7 +37,7 @@ CONTROL_ACTIONS = ["#clock-controls button", "#jump", "#msel-table .row-actions 
                    "#room-tabs .tab", "details.adhoc summary", "#code-table button"]
 EVALUATOR_ACTIONS = [".inject-item", "#inject-detail .mark-buttons button", "#observation-form button[type=submit]",
                      "#room-tabs .tab"]
-REPLAY_ACTIONS = ["#play", "#prev-event", "#next-event", "#goto-button", "#refresh", "#report"]
+REPLAY_ACTIONS = ["#play", "#prev-event", "#next-event", "#goto-button", "#refresh", "#report", "#event-list button"]
 
 # The page's checks, in the page: what lies outside the window, is cut or covered.
 UNREACHABLE = """(selectors) => {
