@@ -50,13 +50,13 @@ export function toast(message, ms = 5000) {
 const FOCUSABLE = 'button, input, select, textarea, a[href], [tabindex]';
 
 // Runs `render`, which rebuilds `container`, and puts the keyboard focus back where it was: on the
-// control at the same place within the same item (data-inject, data-room), or within the container;
+// control at the same place within the same item (data-inject, data-room, data-seq), or within the container;
 // if that item has no control left (an inject just released), on the next control after it.
 export function keepingFocus(container, render) {
   const active = document.activeElement;
   if (!active || active === container || !container.contains(active)) { render(); return; }
-  const keyed = active.closest('[data-inject], [data-room]');
-  const attr = keyed && container.contains(keyed) ? (keyed.dataset.inject !== undefined ? 'inject' : 'room') : null;
+  const keyed = active.closest('[data-inject], [data-room], [data-seq]');
+  const attr = keyed && container.contains(keyed) ? ['inject', 'room', 'seq'].find((name) => keyed.dataset[name] !== undefined) : null;
   const key = attr && keyed.dataset[attr];
   const scopeIn = () => (attr ? container.querySelector(`[data-${attr}="${CSS.escape(key)}"]`) : container);
   const controls = (scope) => (scope ? [scope, ...scope.querySelectorAll(FOCUSABLE)].filter((n) => n.matches(FOCUSABLE)) : []);

@@ -3,7 +3,7 @@
 // control's or one team's point of view. The server folds and filters; this page only shows.
 // Deep links: /replay/<exercise>?view=team:<id>&at=+1:30 (or &seq=N).
 
-import { $, el, replaceChildren, toast } from './dom.js';
+import { $, el, keepingFocus, replaceChildren, toast } from './dom.js';
 import { api, facilitatorToken, loadSession } from './session.js';
 import { ExerciseView } from './projection.js';
 import { RoomsPanel } from './rooms.js';
@@ -147,10 +147,12 @@ function renderEvents() {
   let at = items.findLastIndex((i) => i.seq <= position.seq);
   if (at < 0) at = 0;
   const shown = items.slice(Math.max(0, at - 8), at + 9);
-  replaceChildren($('#event-list'), shown.map((i) => el('li', {
+  const list = $('#event-list');
+  keepingFocus(list, () => replaceChildren(list, shown.map((i) => el('li', {
     class: `event lane-${i.lane}${i.seq === items[at]?.seq && i.seq <= position.seq ? ' current' : ''}`,
-    dataset: { seq: String(i.seq) }, onclick: () => { stop(); seek({ seq: i.seq }); } },
-  el('span', { class: 'meta' }, `${scenarioLabel(timeline.start, i.ex_time)} · #${i.seq}`), ' ', i.label)));
+    dataset: { seq: String(i.seq) } },
+  el('button', { type: 'button', class: 'event-open', onclick: () => { stop(); seek({ seq: i.seq }); } },
+    el('span', { class: 'meta' }, `${scenarioLabel(timeline.start, i.ex_time)} · #${i.seq}`), ' ', i.label)))));
 }
 
 function renderLanes() {
