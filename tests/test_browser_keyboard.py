@@ -70,8 +70,16 @@ def test_a_trainee_answers_an_inject_in_a_room_and_places_a_feature_with_the_key
     expect(hum.locator("#reply-chip")).to_contain_text("re I-1")
     expect(hum.locator("#message-text")).to_be_focused()
 
-    # Back to the joint room's tab, chosen with Enter, then the message, sent with Enter.
-    tab_to(hum, "#room-tabs [data-room='joint']", backwards=True)
+    # Back to the room tabs, along them with the arrow keys to the joint room's, chosen with
+    # Enter, then the message, sent with Enter.
+    tab_to(hum, "#room-tabs .tab", backwards=True)
+    tab_to(hum, "#room-tabs .tab:first-child", backwards=True)
+    hum.keyboard.press("End")
+    assert hum.evaluate(FOCUSED, ["#room-tabs .tab:last-child", None])
+    for _ in range(12):
+        if hum.evaluate(FOCUSED, ["#room-tabs [data-room='joint']", None]):
+            break
+        hum.keyboard.press("ArrowLeft")
     hum.keyboard.press("Enter")
     expect(hum.locator("#room-tabs .tab.active")).to_have_attribute("data-room", "joint")
     tab_to(hum, "#message-text")

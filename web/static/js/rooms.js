@@ -16,6 +16,15 @@ export class RoomsPanel {
     this.current = memory.get('room', null);
     this.seen = memory.get('seen', {}); // room -> highest seq read
     this.respondsTo = null; // the inject the next message answers
+    // The arrow keys move along the tabs, Home and End to the first and the last; Enter shows one.
+    this.tabs.addEventListener('keydown', (e) => {
+      const tabs = [...this.tabs.querySelectorAll('.tab')];
+      const at = tabs.indexOf(document.activeElement);
+      const moves = { ArrowRight: at + 1, ArrowDown: at + 1, ArrowLeft: at - 1, ArrowUp: at - 1, Home: 0, End: tabs.length - 1 };
+      if (at < 0 || !(e.key in moves)) return;
+      e.preventDefault();
+      tabs[(moves[e.key] + tabs.length) % tabs.length].focus();
+    });
     view.addEventListener('reset', () => this.render());
     view.addEventListener('room.message_posted', (e) => this.onMessage(e.detail));
     if (this.composer) this.composer.addEventListener('submit', (e) => { e.preventDefault(); this.send(); });
