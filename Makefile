@@ -49,7 +49,7 @@ soak: $(VENV)/.test-installed
 	  tests/test_classroom_soak.py
 
 screenshots: $(VENV)/.test-installed
-	SCREENSHOT_DIR=docs/screenshots $(BIN)/python -m pytest -q tests/test_browser_tour.py tests/test_browser_workflows.py
+	SCREENSHOT_DIR=docs/screenshots $(BIN)/python -m pytest -q tests/test_browser_tour.py tests/test_browser_workflows.py tests/test_browser_layout.py
 
 # Benchmarks against peers (docs/performance.md): the load scenarios, then replay.
 .PHONY: bench

@@ -15,7 +15,7 @@ import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
-from .browser import PageErrors, facilitator, join
+from .browser import PageErrors, facilitator, join, screenshot
 from .server_harness import ROOT, Client
 
 PHONE = {"width": 390, "height": 844}
@@ -104,8 +104,9 @@ AXE_RUN = """async ([tags, structure]) => {
 
 
 def check(page: Page, label: str, sizes: list[dict[str, int]], required: Sequence[str],
-          optional: Sequence[str] = ()) -> list[str]:
-    """What fails at each size: layout for every size, axe once per state (at the first size)."""
+          optional: Sequence[str] = (), pictures: dict[str, str] | None = None) -> list[str]:
+    """What fails at each size: layout for every size, axe once per state (at the first size).
+    `pictures`: a docs picture's name by size ("390x844"), taken by `make screenshots`."""
     problems: list[str] = []
     selectors = [[s, True] for s in required] + [[s, False] for s in optional]
     for k, size in enumerate(sizes):
@@ -113,6 +114,8 @@ def check(page: Page, label: str, sizes: list[dict[str, int]], required: Sequenc
         page.evaluate("() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))")
         where = f"{label} at {size['width']}x{size['height']}"
         problems += [f"{where}: {p}" for p in page.evaluate(UNREACHABLE, selectors)]
+        if pictures and f"{size['width']}x{size['height']}" in pictures:
+            screenshot(page, pictures[f"{size['width']}x{size['height']}"])
         if k == 0:
             problems += [f"{label}: axe {v}" for v in axe(page)]
     return problems
@@ -185,7 +188,8 @@ def test_a_team_view_fits_every_size_with_an_inject_open_and_while_responding(sc
     page, _ = pages[team]
     page.locator(".inject-item[data-inject='I-3']").click()
     expect(page.locator("#inject-detail button.respond")).to_be_visible()
-    problems = check(page, f"{team} inbox", EVERY_SIZE, TEAM_ACTIONS, TEAM_OPTIONAL)
+    pictures = {"390x844": "team-view-phone", "768x1024": "team-view-tablet"} if team == "hum-1" else None
+    problems = check(page, f"{team} inbox", EVERY_SIZE, TEAM_ACTIONS, TEAM_OPTIONAL, pictures)
     page.locator("details.briefing summary").click()  # the briefing open below the inject
     problems += check(page, f"{team} inbox and briefing", EVERY_SIZE, TEAM_ACTIONS[:3])
     page.locator("details.briefing summary").click()
@@ -202,14 +206,14 @@ def test_the_evaluator_view_fits_every_size_with_an_inject_open(scene):
     page, _ = pages["evaluator"]
     page.locator(".inject-item[data-inject='I-1']").click()
     expect(page.locator("#inject-detail .mark-buttons button").first).to_be_visible()
-    problems = check(page, "evaluator", EVERY_SIZE, EVALUATOR_ACTIONS)
+    problems = check(page, "evaluator", EVERY_SIZE, EVALUATOR_ACTIONS, pictures={"390x844": "evaluator-view-phone"})
     assert not problems, "\n".join(problems)
 
 
 def test_the_control_panel_fits_a_tablet_a_laptop_and_a_projector_with_and_without_its_dialog(scene):
     _, _, _, pages = scene
     page, _ = pages["control"]
-    problems = check(page, "control", CONTROL_SIZES, CONTROL_ACTIONS)
+    problems = check(page, "control", CONTROL_SIZES, CONTROL_ACTIONS, pictures={"768x1024": "control-panel-tablet"})
     page.set_viewport_size(LAPTOP)
     page.locator("#msel-table tr[data-inject='I-4'] button:has-text('Edit')").click()
     expect(page.locator("#edit-dialog")).to_be_visible()
