@@ -12,6 +12,7 @@ from playwright.sync_api import Page, expect
 from .browser import join
 from .server_harness import Client
 
+LINK = "See [the cluster's page](https://example.org/shelter) and the map."
 LONG = "\n\n".join(f"Paragraph {n}: the convoy waits at Bessa for the bridge to reopen." for n in range(60))
 IN_SIGHT = """(node) => {
   const r = node.getBoundingClientRect();
@@ -70,13 +71,13 @@ def test_unread_injects_come_first_with_counts_a_choice_and_the_count_in_the_tab
     assert errors.errors == []
 
 
-def test_acknowledge_and_respond_stay_in_sight_on_a_long_inject_on_a_laptop_and_a_phone(browser, server):
+def test_acknowledge_and_respond_stay_in_sight_on_a_long_inject_whose_link_opens_a_new_tab(browser, server):
     exercise, codes, fac_token = server.open_exercise()
 
     async def act() -> None:
         fac = await Client(server, exercise, fac_token).connect()
         await fac.ok("inject.adhoc", **{"from": "OCHA"}, to={"components": ["humanitarian"], "teams": [], "rooms": []},
-                     channel="email", title="Long situation report", body=LONG)
+                     channel="email", title="Long situation report", body=LINK + "\n\n" + LONG)
         await fac.close()
 
     with ThreadPoolExecutor(1) as pool:
@@ -84,6 +85,9 @@ def test_acknowledge_and_respond_stay_in_sight_on_a_long_inject_on_a_laptop_and_
     hum, errors = join(browser, server, codes["hum-1"], "Amina (OCHA)")
     hum.locator("#inbox-list .inject-item").first.click()
     hum.locator("details.briefing summary").click()
+    link = hum.locator("#inject-detail a[href='https://example.org/shelter']")  # opens in a tab of its own
+    expect(link).to_have_attribute("target", "_blank")
+    expect(link).to_have_attribute("rel", "noopener noreferrer")
     for size in ({"width": 1366, "height": 768}, {"width": 390, "height": 844}):
         hum.set_viewport_size(size)
         hum.locator("#inject-detail h3").scroll_into_view_if_needed()
