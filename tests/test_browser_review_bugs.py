@@ -1,13 +1,18 @@
 """Bugs of the UX walkthrough (../shared/reviews/ux-walkthrough.md), each as its user met it:
 4 (Cancel acted in one click), 11 (a toast covered the composer's Send), 16 (the attachment
-clip an emoji, a box on a machine without an emoji font), 14 (a long paste cut without a word)."""
+clip an emoji, a box on a machine without an emoji font), 14 (a long paste cut without a word),
+15 (the replay's Go to landed on the first event at that time, not the last)."""
 
 from __future__ import annotations
+
+import asyncio
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from playwright.sync_api import expect
 
 from .browser import facilitator, join
+from .server_harness import Client
 
 CONTROLS_UNDER = """(toast) => {
   const t = toast.getBoundingClientRect();
@@ -79,4 +84,32 @@ def test_a_long_message_shows_its_length_near_the_limit_and_a_paste_cut_to_it_sa
     hum.locator("#composer button[type=submit]").click()
     expect(field).to_have_value("")
     expect(counter).to_have_count(0)  # sent: the field is empty again
+    assert errors.errors == []
+
+
+def test_the_replay_goes_to_the_last_event_at_a_time_where_the_clock_stood_still(browser, server):
+    exercise, codes, fac_token = server.open_exercise()
+
+    async def act() -> None:  # three messages while the clock is paused at +0:02, then on to +0:10
+        fac = await Client(server, exercise, fac_token).connect()
+        await fac.ok("clock.start")
+        await fac.ok("clock.jump", to="+0:02")
+        await fac.ok("clock.pause")
+        for text in ("first", "second", "third"):
+            await fac.ok("room.post", room="joint", text=f"{text} while paused")
+        await fac.ok("clock.resume")
+        await fac.ok("clock.jump", to="+0:10")
+        await fac.close()
+
+    with ThreadPoolExecutor(1) as pool:  # Playwright's sync API may already run a loop in this thread
+        pool.submit(asyncio.run, act()).result()
+    fac, errors = facilitator(browser, server, exercise)
+    fac.goto(f"{server.base}/replay/{exercise}")
+    fac.fill("#goto", "+0:02")
+    fac.click("#goto-button")
+    expect(fac.locator("#replay-offset")).to_have_text("+0:02")
+    expect(fac.locator("#event-list .event.current")).to_contain_text("clock resumed")
+    fac.click("#room-tabs [data-room='joint']")
+    expect(fac.locator("#messages .message .text")).to_have_text(
+        ["first while paused", "second while paused", "third while paused"])
     assert errors.errors == []
