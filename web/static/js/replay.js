@@ -214,7 +214,10 @@ $('#goto-button').addEventListener('click', () => {
   const at = parseOffset($('#goto').value);
   if (at === null) { toast('Go to an offset such as +1:30'); return; }
   stop();
-  seek({ at });
+  // All that happened in that minute counts as at it (while the clock stood still, many events):
+  // the replay lands after the last of them, not before the first (bug 15 of the review).
+  const last = timeline.items.findLast((i) => i.ex_time < at + 60);
+  seek(last && last.ex_time >= at ? { seq: last.seq } : { at });
 });
 $('#goto').addEventListener('keydown', (e) => { if (e.key === 'Enter') $('#goto-button').click(); });
 $('#pov').addEventListener('change', async () => {
