@@ -16,11 +16,19 @@ FOCUSED = """([selector, text]) => {
   return !!node && node.matches(selector) && (text === null || node.textContent.trim() === text);
 }"""
 
+# Where the keyboard is must show: an outline at least 2 px wide, or a shadow ring.
+FOCUS_RING = """() => {
+  const style = getComputedStyle(document.activeElement);
+  return style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) >= 2 || style.boxShadow !== 'none';
+}"""
+
 
 def tab_to(page: Page, selector: str, text: str | None = None, backwards: bool = False, limit: int = 120) -> None:
-    """Press Tab (or Shift+Tab) until the focus is on `selector` (with `text`, if given)."""
+    """Press Tab (or Shift+Tab) until the focus is on `selector` (with `text`, if given), drawn with a ring."""
     for _ in range(limit):
         if page.evaluate(FOCUSED, [selector, text]):
+            ring = page.evaluate(FOCUS_RING)
+            assert ring, f"{selector}: focused with no visible focus ring"
             return
         page.keyboard.press("Shift+Tab" if backwards else "Tab")
     where = page.evaluate("document.activeElement?.outerHTML.slice(0, 120)")
