@@ -68,7 +68,7 @@ def test_the_attachment_clip_is_drawn_not_an_emoji(browser, server):
     assert errors.errors == []
 
 
-def test_a_long_message_shows_its_length_near_the_limit_and_a_paste_cut_to_it_says_so(browser, server):
+def test_a_long_message_shows_its_length_near_the_limit_a_paste_cut_to_it_says_so_and_a_reload_keeps_it(browser, server):
     exercise, codes, _ = server.open_exercise()
     hum, errors = join(browser, server, codes["hum-1"], "Amina (OCHA)")
     field, counter = hum.locator("#message-text"), hum.locator("#composer .length-counter")
@@ -81,9 +81,15 @@ def test_a_long_message_shows_its_length_near_the_limit_and_a_paste_cut_to_it_sa
     expect(field).to_have_value("x" * 3000 + "y" * 300 + "z" * 700)
     expect(counter).to_have_text("4000 / 4000")
     expect(counter).to_have_class("length-counter full")
+    hum.reload()  # an unsent draft survives a reload (the review's friction 11)
+    expect(hum.locator("#connection")).to_have_text("connected")
+    expect(field).to_have_value("x" * 3000 + "y" * 300 + "z" * 700)
     hum.locator("#composer button[type=submit]").click()
     expect(field).to_have_value("")
     expect(counter).to_have_count(0)  # sent: the field is empty again
+    hum.reload()
+    expect(hum.locator("#connection")).to_have_text("connected")
+    expect(field).to_have_value("")  # and so is the draft
     assert errors.errors == []
 
 

@@ -28,6 +28,12 @@ export class RoomsPanel {
     view.addEventListener('reset', () => this.render());
     view.addEventListener('room.message_posted', (e) => this.onMessage(e.detail));
     if (this.composer) this.composer.addEventListener('submit', (e) => { e.preventDefault(); this.send(); });
+    // The message being typed survives a reload, as a statement's draft does (emptied once sent).
+    const text = $('#message-text');
+    if (text) {
+      text.value = memory.get('draft', '');
+      text.addEventListener('input', () => memory.set('draft', text.value));
+    }
   }
 
   rooms() { return Object.values(this.view.state.rooms); }
