@@ -1,7 +1,8 @@
 """Bugs of the UX walkthrough (../shared/reviews/ux-walkthrough.md), each as its user met it:
 4 (Cancel acted in one click), 11 (a toast covered the composer's Send), 16 (the attachment
 clip an emoji, a box on a machine without an emoji font), 14 (a long paste cut without a word),
-15 (the replay's Go to landed on the first event at that time, not the last)."""
+15 (the replay's Go to landed on the first event at that time, not the last), 9 (Tamsa's room
+tabs all read "Team room: Syndicate …")."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import pytest
 from playwright.sync_api import expect
 
 from .browser import facilitator, join
-from .server_harness import Client
+from .server_harness import ROOT, Client, ServerProcess
 
 CONTROLS_UNDER = """(toast) => {
   const t = toast.getBoundingClientRect();
@@ -118,4 +119,19 @@ def test_the_replay_goes_to_the_last_event_at_a_time_where_the_clock_stood_still
     fac.click("#room-tabs [data-room='joint']")
     expect(fac.locator("#messages .message .text")).to_have_text(
         ["first while paused", "second while paused", "third while paused"])
+    assert errors.errors == []
+
+
+def test_tamsas_room_tabs_show_their_whole_names_to_control(browser, servers, tmp_path):
+    server = ServerProcess(tmp_path / "data", scenarios=(ROOT / "injects" / "tamsa-river-crisis.yaml",)).start()
+    servers.append(server)
+    exercise, _, _ = server.open_exercise("tamsa-river-crisis")
+    fac, errors = facilitator(browser, server, exercise)
+    names = fac.locator("#room-tabs .tab .name")
+    expect(names.first).to_be_visible()
+    shown = names.evaluate_all("(nodes) => nodes.map((n) => [n.textContent, n.scrollWidth <= n.clientWidth + 1"
+                               " && n.scrollHeight <= n.clientHeight + 1, n.closest('.tab').title])")
+    assert len(shown) > 8
+    assert [text for text, whole, title in shown if not whole or text != title] == []
+    assert len({text for text, _, _ in shown}) == len(shown)  # no two alike
     assert errors.errors == []
