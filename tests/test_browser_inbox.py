@@ -1,5 +1,5 @@
 """An inbox nobody misses: unread injects first, a choice of all, unread or unanswered with their
-counts, the unread count in the browser tab's title, and the open inject's Acknowledge and
+counts, a search, the unread count in the browser tab's title, and the open inject's Acknowledge and
 Respond… in sight however long it is, on a laptop and on a phone."""
 
 from __future__ import annotations
@@ -59,6 +59,12 @@ def test_unread_injects_come_first_with_counts_a_choice_and_the_count_in_the_tab
     hum.reload()
     expect(hum.locator("#inbox-shows .show-unread")).to_have_attribute("aria-pressed", "true")
     expect(hum.locator("#inbox-list .inject-item")).to_have_count(2)
+
+    # A search looks in titles, senders and texts, every word of it.
+    hum.fill("#inbox-search", "kora blocked")
+    assert listed(hum) == ["I-1"]
+    hum.fill("#inbox-search", "")
+    assert listed(hum) == [adhoc, "I-1"]
 
     # Answered in the joint room, I-3 leaves the unanswered ones.
     hum.locator("#inbox-shows .show-unanswered").click()

@@ -15,11 +15,14 @@ const SHOWS = [
 ];
 
 export class InjectList {
-  constructor(view, memory, { list, detail, shows = null, filter = () => true, extra = () => null, actions = () => null }) {
+  constructor(view, memory, { list, detail, shows = null, search = null, filter = () => true, extra = () => null,
+    actions = () => null }) {
     Object.assign(this, { view, memory, filter, extra, actions });
     this.list = $(list);
     this.detail = $(detail);
     this.shows = shows && $(shows);
+    this.search = search && $(search); // words looked for in the title, the sender and the text
+    this.search?.addEventListener('input', () => this.render());
     this.shown = this.shows ? memory.get('shown', 'all') : 'all';
     this.read = new Set(memory.get('read', []));
     this.open = memory.get('open', null);
@@ -54,8 +57,10 @@ export class InjectList {
     const start = this.view.state.scenario.start;
     const rows = this.rows();
     const keep = SHOWS.find(([name]) => name === this.shown)?.[2] || (() => true);
+    const words = (this.search?.value || '').toLowerCase().split(/\s+/).filter(Boolean);
+    const found = (i) => words.every((w) => `${i.title}\n${i.from}\n${i.body}`.toLowerCase().includes(w));
     this.renderShows(rows);
-    keepingFocus(this.list, () => replaceChildren(this.list, rows.filter((row) => keep(this, row)).map((row) => {
+    keepingFocus(this.list, () => replaceChildren(this.list, rows.filter((row) => keep(this, row) && found(row.inject)).map((row) => {
       const i = row.inject;
       const unread = !this.read.has(i.id);
       return el('li', { class: `inject-item${unread ? ' unread' : ''}${i.id === this.open ? ' open' : ''}`,

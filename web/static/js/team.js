@@ -19,7 +19,7 @@ const view = new ExerciseView();
 const memory = uiMemory(`${exercise}:${session?.participant}`);
 const rooms = new RoomsPanel(view, memory, { cards: jointRoomCards });
 const inbox = new InjectList(view, memory, {
-  list: '#inbox-list', detail: '#inject-detail', shows: '#inbox-shows',
+  list: '#inbox-list', detail: '#inject-detail', shows: '#inbox-shows', search: '#inbox-search',
   actions: (row) => [
     row.acknowledged
       ? el('span', { class: 'acked' }, 'Acknowledged')
