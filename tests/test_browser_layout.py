@@ -244,3 +244,32 @@ def test_the_replay_and_the_report_fit_every_size_while_playing(scene, tmp_path:
     problems += [f"report: a chart's text is cut: {text}" for text in page.evaluate(CHART_TEXT_CUT)]
     page.close()
     assert not problems, "\n".join(problems)
+
+
+# The plenary screen's type, measured at 1920x1080 (docs/views.md): read from the back of a room.
+PLENARY_SIZES = """() => {
+  const px = (selector) => [...document.querySelectorAll(selector)].map((n) => parseFloat(getComputedStyle(n).fontSize));
+  return { clock: px('#scenario-time'), headings: px('h1, h2, .plenary-inject h3'),
+           text: px('.plenary-list .body') };
+}"""
+
+
+def test_the_plenary_screen_fits_a_projector_and_a_laptop_in_type_read_from_the_back(scene):
+    _, _, _, pages = scene
+    control, _ = pages["control"]
+    with control.context.expect_page() as opened:
+        control.locator("a:has-text('Plenary screen')").click()  # a window of its own, for the projector
+    page = opened.value
+    errors = PageErrors(page)
+    expect(page.locator(".plenary-inject[data-inject='I-3']")).to_be_visible()
+    problems = check(page, "plenary", [PROJECTOR, LAPTOP], ["#plenary-injects", "#plenary-media", "#map"],
+                     pictures={"1920x1080": "plenary-screen"})
+    page.set_viewport_size(PROJECTOR)
+    sizes = page.evaluate(PLENARY_SIZES)
+    assert min(sizes["clock"]) >= 150, sizes  # 8vw
+    assert min(sizes["headings"]) >= 32 and min(sizes["text"]) >= 32, sizes
+    page.set_viewport_size(LAPTOP)
+    assert min(page.evaluate(PLENARY_SIZES)["text"]) >= 24
+    page.close()
+    assert errors.errors == []
+    assert not problems, "\n".join(problems)

@@ -281,10 +281,12 @@ def team_key(team: str) -> str:
 class View:
     """The people who receive events in one form: the facilitator, the evaluators or one team.
 
-    `key` is the view's audience key ("facilitator", "evaluator", "team:<id>"); `team` is set for a team."""
+    `key` is the view's audience key ("facilitator", "evaluator", "team:<id>", "plenary"); `team` is set
+    for a team; `common_to`, for the plenary screen, the teams whose common sight it shows (access.py)."""
 
     key: str
     team: str | None = None
+    common_to: frozenset[str] = frozenset()
 
     @classmethod
     def of_team(cls, team: str) -> View:

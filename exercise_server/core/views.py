@@ -8,7 +8,19 @@ from typing import TYPE_CHECKING, Any
 
 from . import events as ev
 from . import workflows
-from .access import EVALUATOR, FACILITATOR, TRAINEE, Principal, inject_for_trainee, may_read, may_see_feature, may_write
+from .access import (
+    EVALUATOR,
+    FACILITATOR,
+    PLENARY,
+    TRAINEE,
+    Principal,
+    inject_for_trainee,
+    may_read,
+    may_see_feature,
+    may_write,
+    seen_by_all,
+    view_in,
+)
 from .scenario import CHANNELS, FEATURE_KINDS, Inject, Scenario
 
 if TYPE_CHECKING:
@@ -17,12 +29,14 @@ if TYPE_CHECKING:
 
 def snapshot(state: ExerciseState, principal: Principal) -> dict[str, Any]:
     """Everything `principal` may see, as of `head`: the payload of a snapshot frame."""
+    from .projections import RELEASED  # projections imports this module
+
     assert state.scenario is not None
     scenario = state.scenario
     control = principal.role in (FACILITATOR, EVALUATOR)
     rooms = {}
     for room in scenario.rooms.values():
-        if may_read(principal, room):
+        if may_read(principal, room, scenario):
             rooms[room.id] = {
                 "id": room.id,
                 "name": room.name,
@@ -36,6 +50,9 @@ def snapshot(state: ExerciseState, principal: Principal) -> dict[str, Any]:
     for inject in state.injects.values():
         if control:
             injects.append(_inject_row(state, inject, control_view=True))
+        elif principal.role == PLENARY:
+            if inject.status == RELEASED and seen_by_all(scenario, scenario.audience(inject.inject.to)):
+                injects.append(_inject_row(state, inject, control_view=False))
         elif state.in_inbox(inject.inject.id, principal.team):
             row = _inject_row(state, inject, control_view=False)
             row["acknowledged"] = principal.team in inject.acks
@@ -94,7 +111,7 @@ def snapshot(state: ExerciseState, principal: Principal) -> dict[str, Any]:
         "cop": cop,
         "participants": participants,
     }
-    out.update(workflows.snapshot(state, scenario, principal.view))
+    out.update(workflows.snapshot(state, scenario, view_in(principal, scenario)))
     if principal.role == FACILITATOR:
         out["codes"] = [{"code": code, **asdict(info)} for code, info in state.codes.items()]
     if control:  # the evaluation record: never in a trainee's snapshot

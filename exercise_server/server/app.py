@@ -161,6 +161,8 @@ def create_app(settings: Settings, clock: WallClock | None = None) -> Starlette:
         Route("/api/exercises", http_api.list_exercises),
         Route("/api/exercises", http_api.open_exercise, methods=["POST"]),
         Route("/api/exercises/{exercise}/codes", http_api.exercise_codes),
+        Route("/api/exercises/{exercise}/plenary", http_api.plenary_session, methods=["POST"]),
+        Route("/plenary/{exercise}", pages.exercise_page),
         Route("/api/exercises/{exercise}/injects/{inject}/attachments/{file}", http_api.inject_attachment),
         Route("/api/exercises/{exercise}/codes/{code}/revoke", http_api.revoke_code, methods=["POST"]),
         Route("/api/exercises/{exercise}/codes/{code}/replace", http_api.replace_code, methods=["POST"]),

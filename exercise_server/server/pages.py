@@ -31,13 +31,18 @@ class Pages:
         return self.render("control_home.html")
 
     async def exercise_page(self, request: Request) -> Response:
-        """The control panel, the team view, the evaluator view or the handout of one exercise."""
+        """The control panel, the team view, the evaluator view, the plenary screen or the handout of one exercise."""
         ctx: AppContext = request.app.state.ctx
         exercise = request.path_params["exercise"]
         if await ctx.exercises.find(exercise) is None:
             return self.render("not_found.html", what="exercise")
-        view = request.url.path.split("/")[1]  # control, team, observe
-        template = {"control": "control.html", "team": "team.html", "observe": "observe.html"}[view]
+        view = request.url.path.split("/")[1]  # control, team, observe, plenary
+        template = {
+            "control": "control.html",
+            "team": "team.html",
+            "observe": "observe.html",
+            "plenary": "plenary.html",
+        }[view]
         if request.url.path.endswith("/handout"):
             template = "handout.html"
         return self.render(template, exercise=exercise)
