@@ -42,14 +42,20 @@ def test_the_plenary_screen_shows_live_what_every_team_sees_and_nothing_else(bro
         await fac.ok("cop.add", feature={"kind": "place", "name": "Assembly area", "geometry": POINT,
                                          "visible_to": "all"})
         await fac.ok("media.publish", outlet="Radio Nalora", kind="radio", headline="Floods feared", body="Rain.")
-        await fac.close()
+        hum = await Client(server, exercise, server.join(codes["hum-1"], "Amina")["token"]).connect()
+        await hum.ok("statement.issue", text="Aid reaches Kora by road.")
+        await hum.ok("room.post", room="team:hum-1", text="Our own plans")
+        for client in (fac, hum):
+            await client.close()
 
     run(act())
     expect(screen.locator(".plenary-inject[data-inject='I-3']")).to_contain_text("The governor wants a meeting.")
     expect(screen.locator("#plenary-media")).to_contain_text("Floods feared")
+    expect(screen.locator("#plenary-media .statement")).to_contain_text("Aid reaches Kora by road.")
     expect(screen.locator("#scenario-time")).to_have_text("D+3 06:20")
     expect(screen.locator(".leaflet-marker-icon")).to_have_count(2)  # Bessa and the assembly area
     expect(screen.locator(".plenary-inject")).to_have_count(1)
-    assert "Riot at the market" not in screen.content() and "Military outpost" not in screen.content()
+    for hidden in ("Riot at the market", "Military outpost", "Our own plans"):
+        assert hidden not in screen.content()
     assert errors.errors == [] and control_errors.errors == []
     control.context.close()

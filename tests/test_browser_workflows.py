@@ -126,7 +126,9 @@ def test_media_statements_and_decisions_reach_whom_they_should(browser, server):
     expect(hum.locator("#statement-text")).to_have_value(f"Aid is delivered by humanitarian agencies only {EVIL}")
     hum.click("#statement-send")
     expect(hum.locator(".statement[data-statement='S-hum-1-1']")).to_be_visible()
-    expect(mil.locator(".statement")).to_have_count(0)  # a team sees only its own statements
+    # A public statement is public: every team reads it (bug 13 of the UX review: only its own team did).
+    expect(mil.locator(".statement[data-statement='S-hum-1-1']")).to_contain_text(
+        f"Aid is delivered by humanitarian agencies only {EVIL}")
     statement = fac.locator("#coordination .statement[data-statement='S-hum-1-1']")
     expect(statement).to_contain_text("Aid is delivered by humanitarian agencies only")
     statement.locator("button.answer-statement").click()

@@ -73,7 +73,12 @@ async def test_the_plenary_screen_sees_what_every_team_sees_and_nothing_else(wor
     assert posted == ["Welcome to the exercise"]
     assert await trainee.event("media.published")  # the trainee had it all meanwhile
 
-    # A trainee's post in its team room and its acknowledgement stay with its team.
+    # A trainee's post in its team room and its acknowledgement stay with its team; its public
+    # statement reaches every team and the screen (bug 13 of the UX review: its team only).
+    police = await Client(server, exercise, server.join(codes["pol-1"], "Pavel")["token"]).connect()
+    await trainee.ok("statement.issue", text="Aid is delivered by humanitarian agencies only.")
+    for client in (screen, police):
+        assert (await client.event("statement.issued"))["payload"]["team"] == "hum-1"
     await trainee.ok("room.post", room="team:hum-1", text="TEAM-ROOM-SECRET from Hana")
     await trainee.ok("inject.ack", inject_id="I-1")
     await fac.ok("room.post", room="joint", text="Joint room: all here?")
@@ -83,16 +88,17 @@ async def test_the_plenary_screen_sees_what_every_team_sees_and_nothing_else(wor
         e["payload"]["feature"]["id"] for e in screen.events if e["type"] == "cop.feature_added"
     )
     assert [row["inject"]["id"] for row in later.snapshot["injects"]] == ["I-3"]
+    assert [st["statement_id"] for st in later.snapshot["statements"]] == ["S-hum-1-1"]
     for frames in (screen.frames, later.frames):
         text = json.dumps(frames)
         for secret in HIDDEN:
             assert secret not in text, secret
-    presence = await screen.until(lambda f: f["type"] == "presence" and bool(f["online"]))  # Hana, a moment later
-    assert [entry["name"] for entry in presence["online"]] == ["Hana"]  # not the control cell nor the screen
+    presence = await screen.until(lambda f: f["type"] == "presence" and len(f["online"]) == 2)  # a moment later
+    assert [entry["name"] for entry in presence["online"]] == ["Hana", "Pavel"]  # not the control cell, not itself
 
     answer = await screen.command("room.post", room="plenary", text="from the projector")
     assert answer["type"] == "error" and answer["code"] == "forbidden"
-    for client in (fac, screen, trainee, later):
+    for client in (fac, screen, trainee, later, police):
         await client.close()
 
 
