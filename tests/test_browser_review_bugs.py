@@ -2,7 +2,7 @@
 4 (Cancel acted in one click), 11 (a toast covered the composer's Send), 16 (the attachment
 clip an emoji, a box on a machine without an emoji font), 14 (a long paste cut without a word),
 15 (the replay's Go to landed on the first event at that time, not the last), 9 (Tamsa's room
-tabs all read "Team room: Syndicate …")."""
+tabs all read "Team room: Syndicate …"), 5 (the handout printed localhost)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from playwright.sync_api import expect
+
+from exercise_server.server.addresses import lan_urls
 
 from .browser import facilitator, join
 from .server_harness import ROOT, Client, ServerProcess
@@ -135,3 +137,37 @@ def test_tamsas_room_tabs_show_their_whole_names_to_control(browser, servers, tm
     assert [text for text, whole, title in shown if not whole or text != title] == []
     assert len({text for text, _, _ in shown}) == len(shown)  # no two alike
     assert errors.errors == []
+
+
+def test_the_handout_warns_when_its_slips_would_print_a_loopback_address(browser, server):
+    exercise, _, _ = server.open_exercise()  # the server listens on 127.0.0.1 only
+    fac, errors = facilitator(browser, server, exercise)
+    handout = fac.context.new_page()
+    handout.goto(f"{server.base}/control/{exercise}/handout")
+    expect(handout.locator(".slip .address").first).to_have_text(server.base)
+    expect(handout.locator("#address-warning")).to_contain_text(
+        f"Students cannot open {server.base}/ from their own computers. Start the server with --host 0.0.0.0")
+    assert errors.errors == []
+    fac.context.close()
+
+
+def test_the_handout_prints_a_lan_address_when_opened_at_localhost(browser, servers, tmp_path):
+    server = ServerProcess(tmp_path / "data", "--host", "0.0.0.0").start()
+    servers.append(server)
+    lan = lan_urls("0.0.0.0", server.port)
+    assert lan, "this test needs a network interface besides loopback"
+    assert server.log_lines(f"For the class: {' '.join(lan)}")  # the banner says it too
+    exercise, _, _ = server.open_exercise()
+    fac, errors = facilitator(browser, server, exercise)
+    handout = fac.context.new_page()
+    handout.goto(f"{server.base}/control/{exercise}/handout")  # at 127.0.0.1, as the banner once said
+    expect(handout.locator(".slip .address")).to_have_count(5)
+    assert set(handout.locator(".slip .address").all_text_contents()) == {lan[0].rstrip("/")}
+    expect(handout.locator("#address-warning")).to_be_hidden()
+    options = handout.locator("#slip-address option").all_text_contents()
+    assert options == [*lan, f"{server.base}/"]
+    handout.select_option("#slip-address", f"{server.base}/")  # chosen anyway: warned
+    expect(handout.locator("#address-warning")).to_be_visible()
+    expect(handout.locator(".slip .address").first).to_have_text(server.base)
+    assert errors.errors == []
+    fac.context.close()

@@ -18,6 +18,7 @@ from ..core.access import EVALUATOR, FACILITATOR, PLENARY
 from ..core.errors import Refusal
 from ..core.scenario import ATTACHMENT_TYPES
 from ..scenarios import summary
+from .addresses import lan_urls
 from .context import AppContext
 from .errors import HTTP_STATUS, RequestError
 from .exercise import ExerciseRuntime
@@ -174,6 +175,15 @@ async def plenary_session(request: Request) -> JSONResponse:
         ctx.clock.now() + ctx.settings.token_ttl,
     )
     return JSONResponse({"token": sign(session, ctx.secret_key), "role": PLENARY, "exercise": runtime.id})
+
+
+@api
+async def addresses(request: Request) -> JSONResponse:
+    """Where the class opens the server: its LAN addresses (none while it listens on loopback only)."""
+    ctx = _ctx(request)
+    _facilitator(request)
+    settings = ctx.settings
+    return JSONResponse({"addresses": lan_urls(settings.host, settings.port), "host": settings.host})
 
 
 @api
