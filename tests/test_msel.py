@@ -139,6 +139,19 @@ def test_adhoc_inject_is_released_at_once_and_kept_in_the_table():
                                         "title": "t", "body": "b"})
 
 
+def test_an_unknown_addressee_is_refused_with_the_valid_choices():
+    """Bug 12 of the UX review: 'unknown room 'UNPOL' in to.rooms' left the facilitator guessing."""
+    run = started()
+    to = {"components": ["navy"], "teams": ["ghost"], "rooms": ["UNPOL"]}
+    with pytest.raises(CommandError) as info:
+        run.cmd(FAC, "inject.adhoc", **{"from": "x", "to": to, "channel": "email", "title": "t", "body": "b"})
+    message = info.value.message
+    assert "unknown component 'navy' in to.components; the components are civilian, humanitarian, military, police" in message
+    assert "unknown team 'ghost' in to.teams; the teams are civ-1, hum-1, mil-1, pol-1" in message
+    assert "unknown room 'UNPOL' in to.rooms, so nobody receives it there; the rooms are component:civilian," in message
+    assert not run.state.injects.get("ADHOC-1")
+
+
 def test_trainees_acknowledge_only_what_they_received():
     run = started()
     run.advance(6 * 60)
