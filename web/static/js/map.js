@@ -16,6 +16,11 @@ function label(feature) {
 
 const ICON_SIZE = { convoy: [24, 12], note: [16, 16] }; // the rest: [14, 14]
 
+// The base map's names shown on it, each layer's from a zoom above the one that fits the whole
+// map: the region names at once, towns a little closer, roads and rivers closer, sites closest.
+const LABEL_ZOOM = { label: 0, town: 0.75, road: 1.5, river: 1.5, lake: 1.5, camp: 2.5, base: 2.5, checkpoint: 2.5 };
+const LINE_KINDS = new Set(['route', 'area', 'notified-movement']);
+
 export class CopMap {
   constructor(container, { canMove = () => false, onMove = () => {} } = {}) {
     this.canMove = canMove;
@@ -26,6 +31,9 @@ export class CopMap {
     this.layer = L.layerGroup().addTo(this.map);
     this.overlay = L.layerGroup().addTo(this.map); // what the coordination workflows place (workflows.js)
     this.markers = new Map();
+    this.kinds = { features: new Set(), overlay: new Set() };
+    this.legend = this.addLegend();
+    this.map.on('zoomend resize', () => this.showLabels());
     this.picking = null;
     this.map.on('click', (e) => this.placed(e.latlng));
     // From the keyboard: the arrow keys move the map (Leaflet's), Enter places at its centre
@@ -60,7 +68,11 @@ export class CopMap {
       pointToLayer: (f, latlng) => L.circleMarker(latlng, { radius: f.properties?.layer === 'town' ? 4 : 3,
         className: `base base-${f.properties?.layer || 'other'}` }),
       onEachFeature: (f, lyr) => {
-        if (f.properties?.name) lyr.bindTooltip(el('span', {}, f.properties.name));
+        const layer = f.properties?.layer;
+        if (f.properties?.name && layer in LABEL_ZOOM) {
+          lyr.bindTooltip(f.properties.name, { permanent: true, interactive: false, direction: layer === 'label' ? 'center' : 'right',
+            className: `map-label map-label-${layer}` });
+        } else if (f.properties?.name) lyr.bindTooltip(el('span', {}, f.properties.name));
         // A shape of the base map is no tab stop (Chromium made each one, with a black focus box).
         lyr.on('add', () => lyr.getElement()?.setAttribute('tabindex', '-1'));
       },
@@ -68,7 +80,42 @@ export class CopMap {
     this.base.clearLayers();
     this.base.addLayer(layer);
     const bounds = layer.getBounds();
-    if (bounds.isValid()) this.map.fitBounds(bounds);
+    if (bounds.isValid()) this.map.fitBounds(bounds, { animate: false });
+    this.baseBounds = bounds.isValid() ? bounds : null;
+    this.showLabels();
+  }
+
+  // Which layers' names show at this zoom, counted from the zoom that fits the whole base map in
+  // the map's size now: a class per layer on the map (app.css shows them).
+  showLabels() {
+    if (!this.baseBounds) return;
+    const whole = this.map.getBoundsZoom(this.baseBounds);
+    const container = this.map.getContainer();
+    for (const [layer, above] of Object.entries(LABEL_ZOOM)) {
+      container.classList.toggle(`labels-${layer}`, this.map.getZoom() >= whole + above - 0.01);
+    }
+  }
+
+  // A legend of the kinds of feature on the map, with their icons, and the layers shown, each
+  // with a box to hide it.
+  addLegend() {
+    const box = el('details', { class: 'map-legend', open: true }, el('summary', {}, 'Legend'));
+    const kinds = el('ul', { class: 'legend-kinds' });
+    const layers = [['Base map', this.base], ['Features', this.layer], ['Coordination', this.overlay]].map(([name, group]) =>
+      el('label', {}, el('input', { type: 'checkbox', checked: true,
+        onchange: (e) => (e.target.checked ? this.map.addLayer(group) : this.map.removeLayer(group)) }), ` ${name}`));
+    box.append(kinds, el('fieldset', { class: 'legend-layers' }, el('legend', {}, 'Layers'), layers));
+    const control = L.control({ position: 'bottomleft' });
+    control.onAdd = () => { L.DomEvent.disableClickPropagation(box); L.DomEvent.disableScrollPropagation(box); return box; };
+    control.addTo(this.map);
+    return kinds;
+  }
+
+  showLegend() {
+    const kinds = [...new Set([...this.kinds.features, ...this.kinds.overlay])].sort();
+    this.legend.replaceChildren(...kinds.map((kind) => el('li', {}, LINE_KINDS.has(kind)
+      ? el('span', { class: `legend-line legend-${kind}` }) : el('span', { class: `leaflet-marker-icon cop cop-${kind} legend-icon` }),
+    ` ${kind.replace('-', ' ')}`)));
   }
 
   setFeatures(features) {
@@ -79,11 +126,15 @@ export class CopMap {
     this.layer.clearLayers();
     this.markers.clear();
     for (const feature of features) this.layer.addLayer(this.draw(feature));
+    this.kinds.features = new Set(features.map((f) => f.kind));
+    this.showLegend();
   }
 
   setOverlay(items) {
     this.overlay.clearLayers();
     for (const item of items) this.overlay.addLayer(this.draw(item, { fixed: true }));
+    this.kinds.overlay = new Set(items.map((f) => f.kind));
+    this.showLegend();
   }
 
   draw(feature, { fixed = false } = {}) {
