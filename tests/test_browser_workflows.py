@@ -19,10 +19,13 @@ def test_a_convoy_is_notified_and_acknowledged_and_an_escort_is_declined(browser
     hum.fill("#notify-name", "Convoy to Kora")
     hum.check("#notify-share input[value='military']")
     hum.click("#notify-draw")
-    for x, y in ((200, 200), (260, 240), (320, 260)):
+    for n, (x, y) in enumerate(((200, 200), (260, 240), (320, 260)), 1):
         hum.locator("#map").click(position={"x": x, "y": y})
+        expect(hum.locator("#map path.cop-draft-point")).to_have_count(n)  # each point shows as it is added
+    expect(hum.locator("#map path.cop-draft")).to_have_count(1)  # joined by the route so far
     expect(hum.locator("#notify-points")).to_have_text("3 point(s)")
     hum.click("#notify-send")
+    expect(hum.locator("#map path.cop-draft-point")).to_have_count(0)  # sent: the draft gives way to the route
     row = mil.locator(".notification[data-notification='N-hum-1-1']")
     expect(row).to_contain_text("Convoy to Kora")
     expect(civ.locator(".notification")).to_have_count(0)

@@ -97,6 +97,7 @@ export class CoordinationPanel {
   resetRoute() {
     this.route = [];
     this.getMap().stopPicking();
+    this.getMap().showDraft([]);
     $('#notify-points').textContent = '';
   }
 
@@ -104,8 +105,10 @@ export class CoordinationPanel {
     this.route = [];
     const site = $('#notify-kind').value === 'site';
     $('#notify-points').textContent = site ? 'Click the site on the map.' : 'Click points of the route on the map.';
+    this.getMap().showDraft([]);
     const next = (at) => {
       this.route.push(at);
+      this.getMap().showDraft(this.route);
       $('#notify-points').textContent = site ? 'site placed' : `${this.route.length} point(s)`;
       if (!site) this.getMap().pick(next);
     };

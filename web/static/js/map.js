@@ -184,6 +184,15 @@ export class CopMap {
     this.map.getContainer().removeAttribute('aria-label');
   }
 
+  // A route being drawn: its points so far, joined, as they are added (none: the draft is gone).
+  showDraft(points) {
+    if (!this.draft) this.draft = L.layerGroup().addTo(this.map);
+    this.draft.clearLayers();
+    const at = points.map(([x, y]) => [y, x]);
+    if (at.length > 1) this.draft.addLayer(L.polyline(at, { className: 'cop-draft', interactive: false }));
+    for (const point of at) this.draft.addLayer(L.circleMarker(point, { radius: 5, className: 'cop-draft-point', interactive: false }));
+  }
+
   invalidate() { this.map.invalidateSize(); }
 }
 
