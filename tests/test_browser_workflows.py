@@ -23,6 +23,16 @@ def test_a_convoy_is_notified_and_acknowledged_and_an_escort_is_declined(browser
         hum.locator("#map").click(position={"x": x, "y": y})
         expect(hum.locator("#map path.cop-draft-point")).to_have_count(n)  # each point shows as it is added
     expect(hum.locator("#map path.cop-draft")).to_have_count(1)  # joined by the route so far
+    tools = hum.locator("#map .map-drawing")  # on the map, beside the points: the form is below the fold
+    expect(tools.locator(".count")).to_have_text("3 point(s)")
+    tools.locator("button.undo-point").click()
+    expect(hum.locator("#map path.cop-draft-point")).to_have_count(2)
+    expect(hum.locator("#notify-points")).to_have_text("2 point(s)")
+    hum.locator("#map").click(position={"x": 320, "y": 260})
+    expect(tools.locator(".count")).to_have_text("3 point(s)")
+    tools.locator("button.done-drawing").click()
+    expect(tools).to_have_count(0)
+    expect(hum.locator("#notify-send")).to_be_focused()
     expect(hum.locator("#notify-points")).to_have_text("3 point(s)")
     hum.click("#notify-send")
     expect(hum.locator("#map path.cop-draft-point")).to_have_count(0)  # sent: the draft gives way to the route

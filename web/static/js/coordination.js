@@ -105,14 +105,23 @@ export class CoordinationPanel {
     this.route = [];
     const site = $('#notify-kind').value === 'site';
     $('#notify-points').textContent = site ? 'Click the site on the map.' : 'Click points of the route on the map.';
-    this.getMap().showDraft([]);
+    const map = this.getMap();
+    map.showDraft([]);
+    const shown = () => {
+      map.showDraft(this.route);
+      $('#notify-points').textContent = site ? 'site placed' : `${this.route.length} point(s)`;
+      if (site) return;
+      map.showDrawing({ count: this.route.length,
+        onUndo: () => { this.route.pop(); shown(); },
+        onDone: () => { map.stopPicking(); $('#notify-send').focus(); } });
+    };
     const next = (at) => {
       this.route.push(at);
-      this.getMap().showDraft(this.route);
-      $('#notify-points').textContent = site ? 'site placed' : `${this.route.length} point(s)`;
-      if (!site) this.getMap().pick(next);
+      if (!site) map.pick(next);
+      shown();
     };
-    this.getMap().pick(next);
+    map.pick(next);
+    if (!site) shown();
   }
 
   async sendNotification() {

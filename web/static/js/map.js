@@ -180,6 +180,7 @@ export class CopMap {
 
   stopPicking() {
     this.picking = null;
+    this.showDrawing(null);
     this.map.getContainer().classList.remove('picking');
     this.map.getContainer().removeAttribute('aria-label');
   }
@@ -191,6 +192,20 @@ export class CopMap {
     const at = points.map(([x, y]) => [y, x]);
     if (at.length > 1) this.draft.addLayer(L.polyline(at, { className: 'cop-draft', interactive: false }));
     for (const point of at) this.draft.addLayer(L.circleMarker(point, { radius: 5, className: 'cop-draft-point', interactive: false }));
+  }
+
+  // The tools of a route being drawn, on the map itself (the form that asked may be out of sight):
+  // its points so far, Undo last point and Done; null takes them away.
+  showDrawing(tools) {
+    if (this.drawing) { this.drawing.remove(); this.drawing = null; }
+    if (!tools) return;
+    const box = el('div', { class: 'map-drawing', role: 'group', 'aria-label': 'Route' },
+      el('span', { class: 'count' }, `${tools.count} point(s)`),
+      el('button', { type: 'button', class: 'undo-point', disabled: !tools.count, onclick: tools.onUndo }, 'Undo last point'),
+      el('button', { type: 'button', class: 'done-drawing', onclick: tools.onDone }, 'Done'));
+    this.drawing = L.control({ position: 'topright' });
+    this.drawing.onAdd = () => { L.DomEvent.disableClickPropagation(box); return box; };
+    this.drawing.addTo(this.map);
   }
 
   invalidate() { this.map.invalidateSize(); }
