@@ -26,12 +26,12 @@ def test_place_and_road_names_come_with_zoom_and_the_legend_names_what_is_shown(
     expect(label("checkpoint", "Mirek border crossing")).to_be_hidden()
 
     # The legend lists every kind of feature the team sees, each with its icon.
-    kinds = set(page.evaluate("() => [...document.querySelectorAll('.map-feature, .leaflet-marker-icon.cop:not(.legend-icon)')]"
+    kinds = set(page.evaluate("() => [...document.querySelectorAll('.leaflet-marker-icon.cop')]"
                               ".map((n) => [...n.classList].find((c) => c.startsWith('cop-') && c !== 'cop'))"))
     listed = page.locator(".map-legend .legend-kinds li")
     assert kinds and set(t.strip() for t in listed.all_text_contents()) >= {k.removeprefix("cop-") for k in kinds}
     for kind in kinds:
-        expect(page.locator(f".map-legend .legend-icon.{kind}")).to_be_visible()
+        expect(page.locator(f".map-legend .legend-icon[data-kind='{kind.removeprefix('cop-')}']")).to_be_visible()
     page.locator(".map-legend label", has_text="Base map").locator("input").uncheck()  # the base map hidden
     expect(label("town", "Bessa")).to_have_count(0)
     page.locator(".map-legend label", has_text="Base map").locator("input").check()

@@ -114,7 +114,7 @@ export class CopMap {
   showLegend() {
     const kinds = [...new Set([...this.kinds.features, ...this.kinds.overlay])].sort();
     this.legend.replaceChildren(...kinds.map((kind) => el('li', {}, LINE_KINDS.has(kind)
-      ? el('span', { class: `legend-line legend-${kind}` }) : el('span', { class: `leaflet-marker-icon cop cop-${kind} legend-icon` }),
+      ? el('span', { class: `legend-line legend-${kind}` }) : el('span', { class: 'legend-icon', dataset: { kind } }),
     ` ${kind.replace('-', ' ')}`)));
   }
 
