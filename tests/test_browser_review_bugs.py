@@ -2,7 +2,8 @@
 4 (Cancel acted in one click), 11 (a toast covered the composer's Send), 16 (the attachment
 clip an emoji, a box on a machine without an emoji font), 14 (a long paste cut without a word),
 15 (the replay's Go to landed on the first event at that time, not the last), 9 (Tamsa's room
-tabs all read "Team room: Syndicate …"), 5 (the handout printed localhost)."""
+tabs all read "Team room: Syndicate …"), 5 (the handout printed localhost), 12 (addressees typed as
+ids, refused in words the facilitator could not act on)."""
 
 from __future__ import annotations
 
@@ -169,5 +170,51 @@ def test_the_handout_prints_a_lan_address_when_opened_at_localhost(browser, serv
     handout.select_option("#slip-address", f"{server.base}/")  # chosen anyway: warned
     expect(handout.locator("#address-warning")).to_be_visible()
     expect(handout.locator(".slip .address").first).to_have_text(server.base)
+    assert errors.errors == []
+    fac.context.close()
+
+
+def test_the_ad_hoc_form_and_edit_pick_addressees_by_name_and_edit_changes_them_and_the_channel(browser, server):
+    exercise, codes, fac_token = server.open_exercise()
+    fac, errors = facilitator(browser, server, exercise)
+    fac.click("details.adhoc summary")
+    picker = fac.locator("#adhoc-to")
+    assert picker.locator("fieldset legend").all_text_contents() == ["Components", "Teams", "Rooms"]
+    fac.fill("#adhoc-form [name=from]", "Radio Tamsa")
+    fac.fill("#adhoc-form [name=title]", "Breaking")
+    fac.fill("#adhoc-form [name=body]", "News.")
+    fac.click("#adhoc-form button[type=submit]")  # nobody chosen: said, nothing sent
+    expect(fac.locator("#toast")).to_have_text("Choose who receives it.")
+    picker.get_by_label("Police syndicate").check()
+    picker.get_by_label("Joint civil-military coordination room").check()
+    fac.click("#adhoc-form button[type=submit]")
+    expect(fac.locator("#msel-table tr[data-inject='ADHOC-1']")).to_be_visible()
+    expect(picker.locator("input:checked")).to_have_count(0)  # the form is emptied for the next one
+    fac.click("details.adhoc summary")
+
+    fac.locator("#msel-table tr[data-inject='I-4'] button:has-text('Edit')").click()
+    dialog = fac.locator("#edit-dialog")
+    checked = dialog.locator("#edit-to input:checked").evaluate_all("(boxes) => boxes.map((b) => b.parentNode.textContent.trim())")
+    assert checked == ["Military syndicate", "Humanitarian syndicate"]
+    dialog.get_by_label("Military syndicate").uncheck()
+    dialog.get_by_label("Police syndicate").check()
+    dialog.locator("#edit-channel").select_option("radio")
+
+    async def watch() -> list[dict]:
+        client = await Client(server, exercise, fac_token).connect()
+        released = [e for e in client.snapshot["injects"] if e["inject"]["id"] == "ADHOC-1"]
+        edited = await client.event("inject.edited")
+        await client.close()
+        return [released[0], edited]
+
+    with ThreadPoolExecutor(1) as pool:
+        seen = pool.submit(asyncio.run, watch())
+        fac.wait_for_timeout(300)  # the watcher connected
+        fac.locator("#edit-save").click()
+        released, edited = seen.result(timeout=20)
+    assert released["audience"] == ["civ-1", "hum-1", "mil-1", "pol-1"]  # the joint room reaches every team
+    assert edited["payload"]["changes"] == {"channel": "radio", "to": {"components": [], "teams": ["pol-1", "hum-1"],
+                                                                       "rooms": []}}
+    expect(dialog).to_be_hidden()
     assert errors.errors == []
     fac.context.close()

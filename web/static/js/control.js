@@ -12,6 +12,7 @@ import { jointRoomCards, showWorkflowsIn, workflowFeatures } from './workflows.j
 import { ControlCoordination } from './control_coordination.js';
 import { attachmentList } from './attachments.js';
 import { InjectEditor } from './inject_editor.js';
+import { pickAddressees, pickedAddressees, showAddressees } from './addressees.js';
 
 const exercise = document.body.dataset.exercise;
 const token = facilitatorToken();
@@ -152,18 +153,11 @@ function renderTimeline(now) {
 $('#adhoc-form').addEventListener('submit', async (e) => {
   e.preventDefault();
   const form = e.target;
-  const known = (list) => new Set(list.map((x) => x.id));
-  const comps = known(view.state.scenario.components);
-  const teams = known(view.state.scenario.teams);
-  const to = { components: [], teams: [], rooms: [] };
-  for (const name of form.to.value.split(/[,;\s]+/).filter(Boolean)) {
-    if (comps.has(name)) to.components.push(name);
-    else if (teams.has(name)) to.teams.push(name);
-    else to.rooms.push(name);
-  }
+  const to = pickedAddressees($('#adhoc-to'));
+  if (!to.components.length && !to.teams.length && !to.rooms.length) { toast('Choose who receives it.'); return; }
   const ok = await run('inject.adhoc', { from: form.from.value, to, channel: form.channel.value,
     title: form.title.value, body: form.body.value });
-  if (ok) form.reset();
+  if (ok) { form.reset(); pickAddressees($('#adhoc-to'), {}); }
 });
 
 // -- people and codes ----------------------------------------------------------------
@@ -208,6 +202,9 @@ view.addEventListener('reset', () => {
   $('#who').textContent = `Exercise control · ${exercise}`;
   $('#handout-link').href = `/control/${encodeURIComponent(exercise)}/handout`;
   replaceChildren($('#adhoc-channel'), s.scenario.channels.map((c) => el('option', { value: c }, c)));
+  replaceChildren($('#edit-channel'), s.scenario.channels.map((c) => el('option', { value: c }, c)));
+  showAddressees($('#adhoc-to'), view);
+  showAddressees($('#edit-to'), view);
   // The scenario's senders are the actors control plays: offered when posting as one.
   replaceChildren($('#actors'), [...new Set(s.injects.map((r) => r.inject.from))].sort()
     .map((actor) => el('option', { value: actor })));

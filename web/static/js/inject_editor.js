@@ -4,8 +4,9 @@
 // with the typed text kept, the untouched fields showing their new values, ready to save again.
 
 import { $ } from './dom.js';
+import { pickAddressees, pickedAddressees, sameAddressees } from './addressees.js';
 
-const FIELDS = ['at', 'from', 'title', 'body', 'notes'];
+const FIELDS = ['at', 'from', 'channel', 'title', 'body', 'notes']; // and `to`, picked by name (addressees.js)
 const LABELS = { at: 'Due', from: 'From', title: 'Title', body: 'Message', notes: 'Control notes', to: 'Addressees',
   channel: 'Channel', expected: 'Expected actions', objectives: 'Objectives' };
 
@@ -43,6 +44,8 @@ export class InjectEditor {
     this.version = row.version;
     this.base = Object.fromEntries(FIELDS.map((name) => [name, shown(row.inject, name)]));
     for (const name of FIELDS) if (refresh(name)) this.form[name].value = this.base[name];
+    this.baseTo = row.inject.to;
+    if (refresh('to')) pickAddressees($('#edit-to'), row.inject.to);
   }
 
   typed() {
@@ -51,6 +54,8 @@ export class InjectEditor {
       const value = name === 'at' ? this.form.at.value.trim() : this.form[name].value;
       if (value !== this.base[name] && (name !== 'at' || value)) changes[name] = value;
     }
+    const to = pickedAddressees($('#edit-to'));
+    if (!sameAddressees(to, this.baseTo)) changes.to = to;
     return changes;
   }
 
