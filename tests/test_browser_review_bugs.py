@@ -3,7 +3,7 @@
 clip an emoji, a box on a machine without an emoji font), 14 (a long paste cut without a word),
 15 (the replay's Go to landed on the first event at that time, not the last), 9 (Tamsa's room
 tabs all read "Team room: Syndicate …"), 5 (the handout printed localhost), 12 (addressees typed as
-ids, refused in words the facilitator could not act on)."""
+ids, refused in words the facilitator could not act on), and the review's three time formats side by side."""
 
 from __future__ import annotations
 
@@ -218,3 +218,34 @@ def test_the_ad_hoc_form_and_edit_pick_addressees_by_name_and_edit_changes_them_
     expect(dialog).to_be_hidden()
     assert errors.errors == []
     fac.context.close()
+
+
+OFFSETS = r"""() => (document.body.innerText.match(/(^|[\s(])\+\d+:\d\d/g) || [])"""
+
+
+def test_a_page_shows_times_in_one_format_the_scenarios(browser, server):
+    exercise, codes, fac_token = server.open_exercise()
+    point = {"type": "Point", "coordinates": [31.0, 4.5]}
+
+    async def act() -> None:
+        hum = await Client(server, exercise, server.join(codes["hum-1"], "Amina")["token"]).connect()
+        await hum.ok("notification.submit", kind="site", name="Food distribution", geometry=point, window_start=600,
+                     window_end=4200, share_with=["military"])
+        await hum.ok("rfa.submit", asset="escort", justification="Armed groups on the road",
+                     last_resort="no civilian alternative at all", time_limit="+1:30", location=point)
+        await hum.close()
+
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, act()).result()
+    fac, fac_errors = facilitator(browser, server, exercise)
+    mil, mil_errors = join(browser, server, codes["mil-1"], "Maj. Okafor")
+    notification = mil.locator(".notification[data-notification='N-hum-1-1']")
+    expect(notification.locator(".window")).to_have_text(" D+3 06:10 to D+3 07:10")  # was +0:10 to +1:10
+    expect(fac.locator(".rfa[data-rfa='RFA-hum-1-1'] .meta").first).to_have_text("Needed by D+3 07:30")
+    expect(fac.locator("#msel-table tr[data-inject='I-1'] td").first).to_contain_text("D+3 06:05")  # was +0:05
+    expect(fac.locator("#msel-table tr[data-inject='I-4']")).to_contain_text("to Humanitarian syndicate, Military syndicate")
+    assert mil.evaluate(OFFSETS) == []
+    assert [t.strip() for t in fac.evaluate(OFFSETS)] == ["+0:05"]  # only I-4's delay after I-1: a length of time
+    assert fac_errors.errors == [] and mil_errors.errors == []
+    for page in (fac, mil):
+        page.context.close()

@@ -4,7 +4,7 @@
 import { $, el, keepingFocus, replaceChildren, showLengthLimits, toast } from './dom.js';
 import { facilitatorToken, uiMemory } from './session.js';
 import { ExerciseView } from './projection.js';
-import { exNow, offsetLabel, parseOffset, runClockDisplay, scenarioLabel } from './clock.js';
+import { exNow, parseOffset, runClockDisplay, scenarioLabel } from './clock.js';
 import { RoomsPanel } from './rooms.js';
 import { CopMap, copFeatures } from './map.js';
 import { renderPresence } from './presence.js';
@@ -68,11 +68,15 @@ function dueOf(row) {
   const i = row.inject;
   if (typeof i.at === 'object' && i.at) return `after ${i.at.after} ${i.at.when}${i.at.delay ? ` ${i.at.delay}` : ''}`;
   if (i.at === 'manual' || row.adhoc) return 'manual';
-  return offsetLabel(i.offset);
+  return scenarioLabel(view.state.scenario.start, i.offset);
 }
 
+// Whom an inject goes to, by name.
 function addressees(i) {
-  return [...(i.to.components || []), ...(i.to.teams || []), ...(i.to.rooms || [])].join(', ');
+  const s = view.state;
+  const name = (list, id) => list.find((x) => x.id === id)?.name || id;
+  return [...(i.to.components || []).map((id) => name(s.scenario.components, id)),
+    ...(i.to.teams || []).map((id) => view.teamName(id)), ...(i.to.rooms || []).map((id) => s.rooms[id]?.name || id)].join(', ');
 }
 
 function rowActions(row) {

@@ -4,7 +4,7 @@
 // control_coordination.js (control cell). All text goes in through el() as text nodes.
 
 import { el } from './dom.js';
-import { exNow, offsetLabel, scenarioLabel } from './clock.js';
+import { exNow, scenarioLabel } from './clock.js';
 import { renderMarkdown } from './markdown.js';
 
 export const WORKFLOW_EVENTS = ['notification.submitted', 'notification.acknowledged', 'notification.hazard_flagged',
@@ -100,6 +100,8 @@ function watchExpiry(view, onChange) {
   }, 1000);
 }
 
+// Every time on a page in one format, the scenario's (D+1 09:02): never an offset (+3:02) beside it
+// (the review's bug 8 of its friction list: three formats side by side).
 function when(view, ex) { return scenarioLabel(view.state.scenario.start, ex); }
 
 function names(view, teams) { return teams.map((t) => view.teamName(t)).join(', '); }
@@ -118,7 +120,7 @@ export function notificationRow(view, n, controls = null) {
   return el('li', { class: `wf-item notification${expired ? ' expired' : ''}`, dataset: { notification: n.notification_id } },
     el('strong', {}, `${n.notification_id} ${n.kind}: ${n.name}`),
     el('span', { class: 'window' },
-      ` ${offsetLabel(n.window_start)} to ${offsetLabel(n.window_end)}${expired ? ' (expired)' : ''}`),
+      ` ${when(view, n.window_start)} to ${when(view, n.window_end)}${expired ? ' (expired)' : ''}`),
     el('div', { class: 'meta' }, `From ${view.teamName(n.team)} to ${componentNames(view, n.share_with)}`),
     el('div', { class: 'acks' }, acks.length
       ? `Acknowledged by ${acks.map((a) => `${view.teamName(a.team)}`).join(', ')}`
@@ -137,9 +139,9 @@ export function rfaRow(view, r, controls = null) {
     el('span', { class: 'status' }, r.status.replaceAll('_', ' ')),
     el('div', {}, r.justification),
     el('div', { class: 'last-resort' }, `Last resort: ${r.last_resort}`),
-    el('div', { class: 'meta' }, `Needed by ${offsetLabel(r.time_limit)}`),
+    el('div', { class: 'meta' }, `Needed by ${when(view, r.time_limit)}`),
     el('ol', { class: 'history' }, (r.history || []).map((h) => el('li', {},
-      `${offsetLabel(h.ex_time)} ${h.status.replaceAll('_', ' ')} by ${view.teamName(h.team)}`
+      `${when(view, h.ex_time)} ${h.status.replaceAll('_', ' ')} by ${view.teamName(h.team)}`
       + `${h.reason ? `: ${h.reason}` : ''}`))),
     controls);
 }
@@ -208,7 +210,7 @@ export function workflowFeatures(view) {
   const out = [];
   for (const n of s.notifications || []) {
     out.push({ id: `wf-${n.notification_id}`, kind: `notified-${n.kind}`, geometry: n.geometry,
-      name: `${n.notification_id} ${n.name} (${view.teamName(n.team)}, until ${offsetLabel(n.window_end)})`,
+      name: `${n.notification_id} ${n.name} (${view.teamName(n.team)}, until ${when(view, n.window_end)})`,
       cls: isExpired(view, n) ? 'wf expired' : 'wf' });
   }
   for (const r of s.rfas || []) {
@@ -230,8 +232,8 @@ export function jointRoomCards(view) {
     node: el('li', { class: 'message room-card', dataset: { seq: n.seq, notification: n.notification_id } },
       el('span', { class: 'meta' }, el('span', { class: 'author' }, `Humanitarian notification from ${view.teamName(n.team)}`),
         ' · ', when(view, n.ex_time)),
-      el('span', { class: 'text' }, `${n.notification_id} ${n.kind}: ${n.name}, ${offsetLabel(n.window_start)} to `
-        + `${offsetLabel(n.window_end)}, shared with ${componentNames(view, n.share_with)}`
+      el('span', { class: 'text' }, `${n.notification_id} ${n.kind}: ${n.name}, ${when(view, n.window_start)} to `
+        + `${when(view, n.window_end)}, shared with ${componentNames(view, n.share_with)}`
         + ` · acknowledged by ${names(view, Object.keys(n.acks || {})) || 'nobody yet'}`)),
   }));
 }
