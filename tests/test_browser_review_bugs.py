@@ -8,6 +8,7 @@ ids, refused in words the facilitator could not act on), and the review's three 
 from __future__ import annotations
 
 import asyncio
+import re
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -233,6 +234,7 @@ def test_a_page_shows_times_in_one_format_the_scenarios(browser, server):
                      window_end=4200, share_with=["military"])
         await hum.ok("rfa.submit", asset="escort", justification="Armed groups on the road",
                      last_resort="no civilian alternative at all", time_limit="+1:30", location=point)
+        await hum.ok("room.post", room="joint", text="Convoy at ten")
         await hum.close()
 
     with ThreadPoolExecutor(1) as pool:
@@ -244,6 +246,10 @@ def test_a_page_shows_times_in_one_format_the_scenarios(browser, server):
     expect(fac.locator(".rfa[data-rfa='RFA-hum-1-1'] .meta").first).to_have_text("Needed by D+3 07:30")
     expect(fac.locator("#msel-table tr[data-inject='I-1'] td").first).to_contain_text("D+3 06:05")  # was +0:05
     expect(fac.locator("#msel-table tr[data-inject='I-4']")).to_contain_text("to Humanitarian syndicate, Military syndicate")
+    mil.click("#room-tabs [data-room='joint']")
+    posted = mil.locator("#messages .message", has_text="Convoy at ten").locator("time")
+    expect(posted).to_have_text("D+3 06:00")
+    expect(posted).to_have_attribute("title", re.compile(r"^\d\d:\d\d"))  # the wall clock's, on hover
     assert mil.evaluate(OFFSETS) == []
     assert [t.strip() for t in fac.evaluate(OFFSETS)] == ["+0:05"]  # only I-4's delay after I-1: a length of time
     assert fac_errors.errors == [] and mil_errors.errors == []

@@ -2,7 +2,7 @@
 // composer may carry a tag, the inject its next message answers (shown as a removable chip).
 
 import { $, clearSent, el, keepingFocus, replaceChildren, toast } from './dom.js';
-import { scenarioLabel } from './clock.js';
+import { timeOf } from './clock.js';
 
 export class RoomsPanel {
   constructor(view, memory, { postAs = false, cards = null } = {}) {
@@ -86,7 +86,7 @@ export class RoomsPanel {
     const who = m.as ? m.as : `${m.author.name}${m.author.team ? ` (${this.view.teamName(m.author.team)})` : ''}`;
     return el('li', { class: `message ${m.as ? 'as-actor' : ''} role-${m.author.role}`, dataset: { seq: m.seq } },
       el('span', { class: 'meta' }, el('span', { class: 'author' }, who), ' · ',
-        scenarioLabel(this.view.state.scenario.start, m.ex_time)),
+        timeOf(this.view.state.scenario.start, m.ex_time, m.wall_time)),
       el('span', { class: 'text' }, m.text));
   }
 
