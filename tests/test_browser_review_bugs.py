@@ -255,3 +255,23 @@ def test_a_page_shows_times_in_one_format_the_scenarios(browser, server):
     assert fac_errors.errors == [] and mil_errors.errors == []
     for page in (fac, mil):
         page.context.close()
+
+
+def test_the_control_panel_says_when_the_planned_duration_is_reached(browser, server):
+    exercise, _, _ = server.open_exercise()  # planned for 1:00
+    fac, errors = facilitator(browser, server, exercise)
+    fac.click("#clock-controls [data-command='clock.start']")
+    fac.fill("#jump-to", "+0:59")
+    fac.click("#jump")
+    expect(fac.locator("#scenario-time")).to_have_text("D+3 06:59")
+    expect(fac.locator("#duration-reached")).to_be_hidden()
+    fac.fill("#jump-to", "+1:00")
+    fac.click("#jump")
+    expect(fac.locator("#toast")).to_have_text(
+        "The planned duration of the exercise is reached: end it when you are ready.")
+    expect(fac.locator("#duration-reached")).to_have_text("Planned duration reached")
+    fac.once("dialog", lambda d: d.accept())
+    fac.click("#clock-controls [data-command='exercise.end']")
+    expect(fac.locator("#duration-reached")).to_be_hidden()  # ended: nothing left to tell
+    assert errors.errors == []
+    fac.context.close()

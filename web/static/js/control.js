@@ -62,6 +62,19 @@ function renderClockControls() {
   $('#speed').value = String(view.state.clock.speed);
 }
 
+// The planned duration reached: said once, and shown beside End exercise until it is ended.
+let durationTold = false;
+function tellDuration() {
+  const s = view.state;
+  if (!s) return;
+  const reached = !['draft', 'ended'].includes(s.clock.status) && exNow(s.clock, view.serverOffset) >= s.scenario.duration;
+  $('#duration-reached').hidden = !reached;
+  if (reached && !durationTold) toast('The planned duration of the exercise is reached: end it when you are ready.', 15000);
+  durationTold = durationTold || reached;
+}
+view.addEventListener('change', tellDuration);
+setInterval(tellDuration, 1000);
+
 // -- the MSEL ----------------------------------------------------------------------
 
 function dueOf(row) {
