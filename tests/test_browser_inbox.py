@@ -100,3 +100,41 @@ def test_acknowledge_and_respond_stay_in_sight_on_a_long_inject_whose_link_opens
         for action in ("#inject-detail button.ack", "#inject-detail button.respond"):
             assert hum.locator(action).evaluate(IN_SIGHT), f"{action} out of sight at {size}"
     assert errors.errors == []
+
+
+# The page's notifications, as the real ones are made: counted on their way through.
+COUNT_NOTIFICATIONS = """() => {
+  window.shownNotifications = [];
+  const Real = window.Notification;
+  window.Notification = class extends Real {
+    constructor(title, options) { super(title, options); window.shownNotifications.push([title, options.body]); }
+  };
+}"""
+
+
+def test_a_new_inject_rings_and_notifies_once_the_player_turns_it_on(browser, server):
+    exercise, codes, fac_token = server.open_exercise()
+    hum, errors = join(browser, server, codes["hum-1"], "Amina")
+    hum.context.grant_permissions(["notifications"], origin=server.base)
+    hum.evaluate(COUNT_NOTIFICATIONS)
+
+    def release(inject: str) -> None:
+        async def act() -> None:
+            fac = await Client(server, exercise, fac_token).connect()
+            await fac.ok("inject.release", inject_id=inject)
+            await fac.close()
+
+        with ThreadPoolExecutor(1) as pool:
+            pool.submit(asyncio.run, act()).result()
+
+    release("I-3")  # off by default: nothing
+    expect(hum.locator(".inject-item[data-inject='I-3']")).to_be_visible()
+    assert hum.evaluate("window.shownNotifications") == []
+    hum.get_by_label("Sound and notification on a new inject").check()
+    release("I-1")
+    expect(hum.locator(".inject-item[data-inject='I-1']")).to_be_visible()
+    assert hum.evaluate("window.shownNotifications") == [["Access report", "From OCHA"]]
+    hum.reload()  # the choice is kept
+    expect(hum.get_by_label("Sound and notification on a new inject")).to_be_checked()
+    assert errors.errors == []
+    hum.context.close()

@@ -10,6 +10,7 @@ import { CopMap, copFeatures } from './map.js';
 import { renderMarkdown } from './markdown.js';
 import { jointRoomCards, showWorkflowsIn, workflowFeatures } from './workflows.js';
 import { CoordinationPanel } from './coordination.js';
+import { InjectAlerts } from './alerts.js';
 
 const exercise = document.body.dataset.exercise;
 const session = loadSession(exercise);
@@ -30,6 +31,7 @@ const inbox = new InjectList(view, memory, {
   ],
 });
 inbox.onRead = () => showUnread();
+const alerts = new InjectAlerts($('#inject-alerts'), memory);
 let map;
 const coordination = new CoordinationPanel(view, $('#coordination'), () => map, memory);
 
@@ -135,7 +137,7 @@ for (const [kind, text] of Object.entries(ANNOUNCED)) {
 for (const kind of ['inject.released', 'inject.acknowledged', 'inject.responded']) {
   view.addEventListener(kind, () => { inbox.render(); showUnread(); });
 }
-view.addEventListener('inject.released', () => coordination.renderInjectChoices());
+view.addEventListener('inject.released', (e) => { coordination.renderInjectChoices(); alerts.announce(e.detail.payload.inject); });
 for (const kind of ['cop.feature_added', 'cop.feature_changed', 'cop.feature_removed']) {
   view.addEventListener(kind, () => map.setFeatures(copFeatures(view)));
 }
