@@ -42,6 +42,16 @@ def test_cancel_on_an_msel_row_asks_first_and_a_no_keeps_the_inject(browser, ser
     fac.once("dialog", lambda d: d.accept())
     cancel.click()
     expect(fac.locator("#msel-table tr[data-inject='I-2'] .status")).to_have_text("cancelled")
+    fac.locator("#msel-table tr[data-inject='I-2'] button.undo-cancel").click()  # until its time, +0:10
+    expect(fac.locator("#msel-table tr[data-inject='I-2'] .status")).to_have_text("scheduled")
+    fac.once("dialog", lambda d: d.accept())
+    cancel.click()
+    fac.click("#clock-controls [data-command='clock.start']")
+    fac.fill("#jump-to", "+0:11")
+    fac.click("#jump")
+    expect(fac.locator("#scenario-time")).to_have_text("D+3 06:11")
+    expect(fac.locator("#msel-table tr[data-inject='I-2'] .status")).to_have_text("cancelled")
+    expect(fac.locator("#msel-table tr[data-inject='I-2'] button.undo-cancel")).to_have_count(0)  # its time passed
     assert errors.errors == []
 
 

@@ -75,6 +75,31 @@ def test_unhold_returns_an_inject_to_the_schedule():
     assert run.released_ids(run.tick()) == ["I-1"]
 
 
+def test_a_cancel_is_undone_until_the_injects_time_and_no_later():
+    run = started()
+    run.cmd(FAC, "inject.cancel", inject_id="I-2")  # due at +0:10
+    run.advance(5 * 60)
+    (restored,) = run.cmd(FAC, "inject.restore", inject_id="I-2")
+    assert restored.type == ev.INJECT_RESTORED and restored.audience == ev.CONTROL_CELL
+    assert run.state.injects["I-2"].status == "scheduled"
+    assert "I-2" in run.released_ids(run.advance(5 * 60))  # released on time after all
+    assert refused_code(run, "inject.restore", "I-2") == "wrong_state"  # released, not cancelled
+    run.cmd(FAC, "inject.cancel", inject_id="I-6")  # due at +0:30
+    run.advance(21 * 60)
+    assert refused_code(run, "inject.restore", "I-6") == "wrong_state"  # its time has passed
+    assert run.state.injects["I-6"].status == "cancelled"
+    run.cmd(FAC, "inject.cancel", inject_id="I-3")  # manual: no time of its own
+    run.cmd(FAC, "inject.restore", inject_id="I-3")
+    assert run.state.injects["I-3"].status == "scheduled"
+    assert ExerciseState.fold(run.log).injects["I-3"].status == "scheduled"
+
+
+def refused_code(run: CoreRun, ctype: str, inject_id: str) -> str:
+    with pytest.raises(CommandError) as info:
+        run.cmd(FAC, ctype, inject_id=inject_id)
+    return info.value.code
+
+
 def test_edit_before_release_changes_what_is_released_and_when():
     run = started()
     run.cmd(FAC, "inject.edit", inject_id="I-1", changes={"title": "Access report (revised)", "at": "+0:20"})

@@ -55,6 +55,7 @@ FACILITATOR_COMMANDS = (
             "inject.unhold",
             "inject.edit",
             "inject.cancel",
+            "inject.restore",
             "inject.adhoc",
             "room.post",
             "cop.add",

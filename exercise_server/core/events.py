@@ -40,6 +40,7 @@ INJECT_HELD = "inject.held"  # inject_id
 INJECT_UNHELD = "inject.unheld"  # inject_id
 INJECT_EDITED = "inject.edited"  # inject_id, changes
 INJECT_CANCELLED = "inject.cancelled"  # inject_id
+INJECT_RESTORED = "inject.restored"  # inject_id: a cancel undone, before the inject's time
 INJECT_ACKNOWLEDGED = "inject.acknowledged"  # inject_id, team
 INJECT_RESPONDED = "inject.responded"  # inject_id, team, action: a team action said it answers the inject
 ROOM_MESSAGE_POSTED = "room.message_posted"  # room, text, as (control-played actor) or None
@@ -99,6 +100,7 @@ EVENT_TYPES = WORKFLOW_EVENT_TYPES | frozenset(
         INJECT_UNHELD,
         INJECT_EDITED,
         INJECT_CANCELLED,
+        INJECT_RESTORED,
         INJECT_ACKNOWLEDGED,
         INJECT_RESPONDED,
         ROOM_MESSAGE_POSTED,
@@ -132,6 +134,7 @@ _CORE_FIELDS = {
     INJECT_UNHELD: "inject_id",
     INJECT_EDITED: "changes inject_id",
     INJECT_CANCELLED: "inject_id",
+    INJECT_RESTORED: "inject_id",
     INJECT_ACKNOWLEDGED: "inject_id team",
     INJECT_RESPONDED: "action inject_id team",
     ROOM_MESSAGE_POSTED: "as room text",

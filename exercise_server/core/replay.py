@@ -244,7 +244,7 @@ def _label(body: dict[str, Any]) -> str:
         return f"{p['inject_id']} / {p['team']}: {p['status'].replace('_', ' ')}: {short(p['text'])}"
     if t == ev.PARTICIPANT_JOINED:
         return f"{p['name']} joined{' (' + p['team'] + ')' if p.get('team') else ''}"
-    if t in (ev.INJECT_HELD, ev.INJECT_UNHELD, ev.INJECT_CANCELLED, ev.INJECT_EDITED):
+    if t in (ev.INJECT_HELD, ev.INJECT_UNHELD, ev.INJECT_CANCELLED, ev.INJECT_RESTORED, ev.INJECT_EDITED):
         return f"{p['inject_id']} {t.split('.')[1]}"
     if t in workflows.LABELS:
         return workflows.LABELS[t](p)

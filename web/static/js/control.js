@@ -106,6 +106,13 @@ function rowActions(row) {
       if (confirm(`Cancel ${id} (${row.inject.title})? It will never be released.`)) run('inject.cancel', { inject_id: id });
     } }, 'Cancel'));
   }
+  // A cancel is undone until the inject's time (a manual or conditional inject has none of its own).
+  const offset = row.inject.offset;
+  if (row.status === 'cancelled' && !row.adhoc
+      && (offset === null || offset === undefined || offset > exNow(view.state.clock, view.serverOffset))) {
+    buttons.push(el('button', { type: 'button', class: 'undo-cancel', onclick: () => run('inject.restore', { inject_id: id }) },
+      'Undo cancel'));
+  }
   return buttons;
 }
 
