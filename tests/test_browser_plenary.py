@@ -34,9 +34,9 @@ def test_the_plenary_screen_shows_live_what_every_team_sees_and_nothing_else(bro
     async def act() -> None:
         fac = await Client(server, exercise, fac_token).connect()
         await fac.ok("clock.start")
-        await fac.ok("clock.jump", to="+0:20")
-        await fac.ok("inject.release", inject_id="I-2")  # the police only
+        await fac.ok("inject.release", inject_id="I-2")  # the police only (released by hand before it falls due)
         await fac.ok("inject.release", inject_id="I-3")  # the joint room: every team
+        await fac.ok("clock.jump", to="+0:20")  # I-1 and I-4 fall due meanwhile: to some teams only
         await fac.ok("cop.add", feature={"kind": "camp", "name": "Military outpost", "geometry": POINT,
                                          "visible_to": ["military"]})
         await fac.ok("cop.add", feature={"kind": "place", "name": "Assembly area", "geometry": POINT,
