@@ -228,6 +228,20 @@ def _text(x: float, y: float, text: Any, anchor: str = "start", size: int = 11, 
     )
 
 
+def _legend(items: Sequence[tuple[str, str]], width: int, y: int) -> tuple[list[str], int]:
+    """A chart's legend, a swatch and a name each, from the left edge, on as many lines as it needs
+    (one line from the labels' edge ran off the chart: "mea…"); returns its parts and the y below it."""
+    parts: list[str] = []
+    x = 8.0
+    for name, color in items:
+        w = 30 + 6.5 * len(name)  # 11 px text: about 6 px a character, with room to spare
+        if x > 8 and x + w > width:
+            x, y = 8.0, y + 18
+        parts.append(_rect(x, y, 12, 12, color) + _text(x + 18, y + 10, name))
+        x += w
+    return parts, y + 18
+
+
 def _rect(x: float, y: float, w: float, h: float, fill: str, title: str = "", opacity: float = 1.0) -> str:
     tip = f"<title>{escape(title)}</title>" if title else ""
     return (
@@ -304,11 +318,8 @@ def grouped_bars(
     label_w, bar_h, gap = 260, 14, 10
     peak = max((v for _, values in rows for v in values if v is not None), default=0) or 1
     inner = width - label_w - 120
-    body: list[str] = []
-    y = 8
-    for i, (name, color) in enumerate(series):
-        body.append(_rect(label_w + i * 300, y, 12, 12, color) + _text(label_w + i * 300 + 18, y + 10, name))
-    y += 26
+    body, y = _legend(series, width, 8)
+    y += 8
     for name, values in rows:
         body.append(_text(label_w - 8, y + bar_h * len(series) / 2 + 4, _clip(name, 40), "end"))
         for i, value in enumerate(values):
@@ -330,11 +341,9 @@ def stacked_bars(
     for _, segments in rows:
         for color, name, _ in segments:
             legend.setdefault(name, color)
-    x: float = label_w
-    for name, color in legend.items():
-        body.append(_rect(x, 8, 12, 12, color) + _text(x + 18, 18, name))
-        x += 28 + 7 * len(name)
-    y = 32
+    parts, y = _legend(list(legend.items()), width, 8)
+    body += parts
+    y += 6
     for label, segments in rows:
         total = sum(n for _, _, n in segments)
         body.append(_text(label_w - 8, y + 13, _clip(label, 40), "end"))

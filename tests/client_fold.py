@@ -120,8 +120,9 @@ class ClientView:
                         "action": p["action"],
                     },
                 )
-        elif t in ("inject.held", "inject.unheld", "inject.cancelled"):
-            status = {"inject.held": "held", "inject.unheld": "scheduled", "inject.cancelled": "cancelled"}[t]
+        elif t in ("inject.held", "inject.unheld", "inject.cancelled", "inject.restored"):
+            status = {"inject.held": "held", "inject.unheld": "scheduled", "inject.cancelled": "cancelled",
+                      "inject.restored": "scheduled"}[t]
             self.injects[p["inject_id"]]["status"] = status
         elif t == "inject.edited":
             row = self.injects[p["inject_id"]]

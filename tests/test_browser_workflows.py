@@ -19,10 +19,23 @@ def test_a_convoy_is_notified_and_acknowledged_and_an_escort_is_declined(browser
     hum.fill("#notify-name", "Convoy to Kora")
     hum.check("#notify-share input[value='military']")
     hum.click("#notify-draw")
-    for x, y in ((200, 200), (260, 240), (320, 260)):
+    for n, (x, y) in enumerate(((200, 200), (260, 240), (320, 260)), 1):
         hum.locator("#map").click(position={"x": x, "y": y})
+        expect(hum.locator("#map path.cop-draft-point")).to_have_count(n)  # each point shows as it is added
+    expect(hum.locator("#map path.cop-draft")).to_have_count(1)  # joined by the route so far
+    tools = hum.locator("#map .map-drawing")  # on the map, beside the points: the form is below the fold
+    expect(tools.locator(".count")).to_have_text("3 point(s)")
+    tools.locator("button.undo-point").click()
+    expect(hum.locator("#map path.cop-draft-point")).to_have_count(2)
+    expect(hum.locator("#notify-points")).to_have_text("2 point(s)")
+    hum.locator("#map").click(position={"x": 320, "y": 260})
+    expect(tools.locator(".count")).to_have_text("3 point(s)")
+    tools.locator("button.done-drawing").click()
+    expect(tools).to_have_count(0)
+    expect(hum.locator("#notify-send")).to_be_focused()
     expect(hum.locator("#notify-points")).to_have_text("3 point(s)")
     hum.click("#notify-send")
+    expect(hum.locator("#map path.cop-draft-point")).to_have_count(0)  # sent: the draft gives way to the route
     row = mil.locator(".notification[data-notification='N-hum-1-1']")
     expect(row).to_contain_text("Convoy to Kora")
     expect(civ.locator(".notification")).to_have_count(0)
@@ -126,7 +139,9 @@ def test_media_statements_and_decisions_reach_whom_they_should(browser, server):
     expect(hum.locator("#statement-text")).to_have_value(f"Aid is delivered by humanitarian agencies only {EVIL}")
     hum.click("#statement-send")
     expect(hum.locator(".statement[data-statement='S-hum-1-1']")).to_be_visible()
-    expect(mil.locator(".statement")).to_have_count(0)  # a team sees only its own statements
+    # A public statement is public: every team reads it (bug 13 of the UX review: only its own team did).
+    expect(mil.locator(".statement[data-statement='S-hum-1-1']")).to_contain_text(
+        f"Aid is delivered by humanitarian agencies only {EVIL}")
     statement = fac.locator("#coordination .statement[data-statement='S-hum-1-1']")
     expect(statement).to_contain_text("Aid is delivered by humanitarian agencies only")
     statement.locator("button.answer-statement").click()

@@ -21,7 +21,7 @@ ATTEMPT = {  # a plausible payload for each command, aimed at what the attacker 
     "clock.jump": {"to": "+1:00"}, "exercise.end": {},
     "inject.release": {"inject_id": "I-2"}, "inject.hold": {"inject_id": "I-2"},
     "inject.unhold": {"inject_id": "I-2"}, "inject.edit": {"inject_id": "I-2", "changes": {"title": "x"}},
-    "inject.cancel": {"inject_id": "I-2"},
+    "inject.cancel": {"inject_id": "I-2"}, "inject.restore": {"inject_id": "I-2"},
     "inject.adhoc": {"from": "x", "to": {"teams": ["pol-1"]}, "channel": "email", "title": "t", "body": "b"},
     "inject.ack": {"inject_id": "I-2"}, "inject.open": {"inject_id": "I-2", "language": "en"},
     "room.post": {"room": "team:hum-1", "text": "let me in"},

@@ -75,6 +75,31 @@ def test_unhold_returns_an_inject_to_the_schedule():
     assert run.released_ids(run.tick()) == ["I-1"]
 
 
+def test_a_cancel_is_undone_until_the_injects_time_and_no_later():
+    run = started()
+    run.cmd(FAC, "inject.cancel", inject_id="I-2")  # due at +0:10
+    run.advance(5 * 60)
+    (restored,) = run.cmd(FAC, "inject.restore", inject_id="I-2")
+    assert restored.type == ev.INJECT_RESTORED and restored.audience == ev.CONTROL_CELL
+    assert run.state.injects["I-2"].status == "scheduled"
+    assert "I-2" in run.released_ids(run.advance(5 * 60))  # released on time after all
+    assert refused_code(run, "inject.restore", "I-2") == "wrong_state"  # released, not cancelled
+    run.cmd(FAC, "inject.cancel", inject_id="I-6")  # due at +0:30
+    run.advance(21 * 60)
+    assert refused_code(run, "inject.restore", "I-6") == "wrong_state"  # its time has passed
+    assert run.state.injects["I-6"].status == "cancelled"
+    run.cmd(FAC, "inject.cancel", inject_id="I-3")  # manual: no time of its own
+    run.cmd(FAC, "inject.restore", inject_id="I-3")
+    assert run.state.injects["I-3"].status == "scheduled"
+    assert ExerciseState.fold(run.log).injects["I-3"].status == "scheduled"
+
+
+def refused_code(run: CoreRun, ctype: str, inject_id: str) -> str:
+    with pytest.raises(CommandError) as info:
+        run.cmd(FAC, ctype, inject_id=inject_id)
+    return info.value.code
+
+
 def test_edit_before_release_changes_what_is_released_and_when():
     run = started()
     run.cmd(FAC, "inject.edit", inject_id="I-1", changes={"title": "Access report (revised)", "at": "+0:20"})
@@ -137,6 +162,19 @@ def test_adhoc_inject_is_released_at_once_and_kept_in_the_table():
     with pytest.raises(CommandError):
         run.cmd(FAC, "inject.adhoc", **{"from": "x", "to": {"teams": ["ghost"]}, "channel": "email",
                                         "title": "t", "body": "b"})
+
+
+def test_an_unknown_addressee_is_refused_with_the_valid_choices():
+    """Bug 12 of the UX review: 'unknown room 'UNPOL' in to.rooms' left the facilitator guessing."""
+    run = started()
+    to = {"components": ["navy"], "teams": ["ghost"], "rooms": ["UNPOL"]}
+    with pytest.raises(CommandError) as info:
+        run.cmd(FAC, "inject.adhoc", **{"from": "x", "to": to, "channel": "email", "title": "t", "body": "b"})
+    message = info.value.message
+    assert "unknown component 'navy' in to.components; the components are civilian, humanitarian, military, police" in message
+    assert "unknown team 'ghost' in to.teams; the teams are civ-1, hum-1, mil-1, pol-1" in message
+    assert "unknown room 'UNPOL' in to.rooms, so nobody receives it there; the rooms are component:civilian," in message
+    assert not run.state.injects.get("ADHOC-1")
 
 
 def test_trainees_acknowledge_only_what_they_received():

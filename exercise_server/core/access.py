@@ -16,7 +16,10 @@ from .scenario import Room, Scenario
 from .translations import only
 
 FACILITATOR, EVALUATOR, TRAINEE = "facilitator", "evaluator", "trainee"
-ROLES = (FACILITATOR, EVALUATOR, TRAINEE)
+# The plenary screen, on the room's projector: it issues no command and sees only what every team
+# sees (what is addressed to everyone or to every team), redacted as for a team.
+PLENARY = "plenary"
+ROLES = (FACILITATOR, EVALUATOR, TRAINEE, PLENARY)
 
 # Which commands each role may issue at all; resource checks follow in commands.py.
 # Coordination workflows (workflows.py): which component may issue each is checked there.
@@ -54,6 +57,7 @@ FACILITATOR_COMMANDS = (
             "inject.unhold",
             "inject.edit",
             "inject.cancel",
+            "inject.restore",
             "inject.adhoc",
             "room.post",
             "cop.add",
@@ -118,6 +122,21 @@ class Principal:
 SYSTEM = Principal(ev.SYSTEM.role, ev.SYSTEM.name, "scheduler")
 
 
+def plenary_view(scenario: Scenario) -> View:
+    """The plenary screen's view: the common sight of every team of `scenario`."""
+    return View(PLENARY, common_to=frozenset(t.id for t in scenario.teams))
+
+
+def view_in(principal: Principal, scenario: Scenario) -> View:
+    """The view `principal` receives events in (the plenary's depends on the scenario's teams)."""
+    return plenary_view(scenario) if principal.role == PLENARY else principal.view
+
+
+def seen_by_all(scenario: Scenario, teams: frozenset[str]) -> bool:
+    """Whether `teams` (team ids) are every team of `scenario`: what the plenary screen may show."""
+    return {t.id for t in scenario.teams} <= teams
+
+
 def may_issue(principal: Principal, command: str) -> bool:
     allowed = {FACILITATOR: FACILITATOR_COMMANDS, EVALUATOR: EVALUATOR_COMMANDS, TRAINEE: TRAINEE_COMMANDS}.get(
         principal.role, frozenset()
@@ -125,7 +144,10 @@ def may_issue(principal: Principal, command: str) -> bool:
     return command in allowed
 
 
-def may_read(principal: Principal, room: Room) -> bool:
+def may_read(principal: Principal, room: Room, scenario: Scenario | None = None) -> bool:
+    """`scenario` is needed for the plenary screen only, which reads the rooms every team reads."""
+    if principal.role == PLENARY:
+        return scenario is not None and seen_by_all(scenario, room.readers)
     return principal.role in (FACILITATOR, EVALUATOR) or principal.team in room.readers
 
 
@@ -141,6 +163,8 @@ def feature_teams(scenario: Scenario, feature: dict[str, Any]) -> frozenset[str]
 def may_see_feature(principal: Principal, feature: dict[str, Any], scenario: Scenario) -> bool:
     if principal.role in (FACILITATOR, EVALUATOR):
         return True
+    if principal.role == PLENARY:
+        return seen_by_all(scenario, feature_teams(scenario, feature))
     return principal.team in feature_teams(scenario, feature)
 
 
@@ -154,6 +178,9 @@ def view_sees(view: View, event: ev.Event) -> bool:
     """Whether members of `view` receive `event` at all."""
     if view.key == FACILITATOR:
         return True
+    if view.key == PLENARY:
+        every_team = {ev.team_key(t) for t in view.common_to}
+        return ev.EVERYONE in event.audience or bool(every_team) and every_team <= set(event.audience)
     return ev.EVERYONE in event.audience or view.key in event.audience
 
 
@@ -181,7 +208,7 @@ def event_for_view(view: View, event: ev.Event) -> dict[str, Any] | None:
     out["payload"] = redact_payload(view, event)
     if out["payload"] is None:
         return None
-    if event.type == ev.COP_FEATURE_CHANGED and view.team in event.payload.get("hidden_from", ()):
+    if event.type == ev.COP_FEATURE_CHANGED and _hidden_from(view, event.payload):
         out["type"] = ev.COP_FEATURE_REMOVED
     return out
 
@@ -193,7 +220,7 @@ def redact_payload(view: View, event: ev.Event) -> dict[str, Any] | None:
     if event.type == ev.INJECT_RELEASED:
         return {"inject": inject_for_trainee(p["inject"])}
     if event.type == ev.COP_FEATURE_CHANGED:
-        if team in p.get("hidden_from", ()):
+        if _hidden_from(view, p):
             return {"id": p["id"]}
         return {"id": p["id"], "set": p["set"], "feature": p["feature"]}
     if event.type in (ev.COP_FEATURE_ADDED, ev.COP_FEATURE_REMOVED):  # `cause` names an inject
@@ -207,6 +234,12 @@ def redact_payload(view: View, event: ev.Event) -> dict[str, Any] | None:
     if event.type == ev.DOCUMENT_ACCESSED and team != p["team"]:  # the owner has the content already
         return {k: v for k, v in p.items() if k not in SEALED_FIELDS}
     return p
+
+
+def _hidden_from(view: View, change: dict[str, Any]) -> bool:
+    """Whether a COP change hides its feature from `view` (from the plenary: from any team)."""
+    hidden = change.get("hidden_from", ())
+    return bool(hidden) if view.key == PLENARY else view.team in hidden
 
 
 def hazard_for_team(team: str | None, hazard: dict[str, Any]) -> dict[str, Any]:

@@ -41,6 +41,7 @@ INJECT_HELD = "inject.held"  # inject_id
 INJECT_UNHELD = "inject.unheld"  # inject_id
 INJECT_EDITED = "inject.edited"  # inject_id, changes
 INJECT_CANCELLED = "inject.cancelled"  # inject_id
+INJECT_RESTORED = "inject.restored"  # inject_id: a cancel undone, before the inject's time
 INJECT_ACKNOWLEDGED = "inject.acknowledged"  # inject_id, team
 INJECT_RESPONDED = "inject.responded"  # inject_id, team, action: a team action said it answers the inject
 INJECT_OPENED = "inject.opened"  # inject_id, team, language: a participant read it, in that language (the record)
@@ -102,6 +103,7 @@ EVENT_TYPES = WORKFLOW_EVENT_TYPES | frozenset(
         INJECT_UNHELD,
         INJECT_EDITED,
         INJECT_CANCELLED,
+        INJECT_RESTORED,
         INJECT_ACKNOWLEDGED,
         INJECT_RESPONDED,
         INJECT_OPENED,
@@ -137,6 +139,7 @@ _CORE_FIELDS = {
     INJECT_UNHELD: "inject_id",
     INJECT_EDITED: "changes inject_id",
     INJECT_CANCELLED: "inject_id",
+    INJECT_RESTORED: "inject_id",
     INJECT_ACKNOWLEDGED: "inject_id team language?",  # the language it was shown in (older logs lack it)
     INJECT_RESPONDED: "action inject_id team",
     INJECT_OPENED: "inject_id language team",
@@ -292,10 +295,12 @@ def team_key(team: str) -> str:
 class View:
     """The people who receive events in one form: the facilitator, the evaluators or one team.
 
-    `key` is the view's audience key ("facilitator", "evaluator", "team:<id>"); `team` is set for a team."""
+    `key` is the view's audience key ("facilitator", "evaluator", "team:<id>", "plenary"); `team` is set
+    for a team; `common_to`, for the plenary screen, the teams whose common sight it shows (access.py)."""
 
     key: str
     team: str | None = None
+    common_to: frozenset[str] = frozenset()
 
     @classmethod
     def of_team(cls, team: str) -> View:

@@ -13,6 +13,7 @@ from .errors import CommandError
 from .projections import CANCELLED, HELD, RELEASED, SCHEDULED, InjectState
 from .scenario import ADHOC_PREFIX
 from .scenario_check import build_inject
+from .timefmt import format_offset
 from .validate import field, optional
 from .versions import check_version
 from .views import inject_content
@@ -78,6 +79,20 @@ def _status_cmd(allowed: tuple[str, ...], etype: str) -> Callable[[Decision, dic
         return [decision.draft(etype, {"inject_id": inject.inject.id}, ev.CONTROL_CELL)]
 
     return decide_status
+
+
+def _restore(decision: Decision, command: dict[str, Any]) -> list[ev.Draft]:
+    """Undo a cancel, until the inject's time: it is scheduled again (a manual or conditional one at any time)."""
+    decision.not_ended()
+    inject = inject_state(decision, command)
+    if inject.status != CANCELLED:
+        raise CommandError("wrong_state", f"inject {inject.inject.id!r} is {inject.status}, not cancelled")
+    offset = inject.inject.offset
+    if offset is not None and offset <= decision.ex:
+        raise CommandError(
+            "wrong_state", f"inject {inject.inject.id!r} was due at {format_offset(offset)}: its time has passed"
+        )
+    return [decision.draft(ev.INJECT_RESTORED, {"inject_id": inject.inject.id}, ev.CONTROL_CELL)]
 
 
 def _edit(decision: Decision, command: dict[str, Any]) -> list[ev.Draft]:
@@ -158,6 +173,7 @@ DECIDERS: dict[str, Decider] = {
     "inject.release": _release,
     "inject.hold": _status_cmd((SCHEDULED,), ev.INJECT_HELD),
     "inject.unhold": _status_cmd((HELD,), ev.INJECT_UNHELD),
+    "inject.restore": _restore,
     "inject.edit": _edit,
     "inject.cancel": _status_cmd((SCHEDULED, HELD), ev.INJECT_CANCELLED),
     "inject.adhoc": _adhoc,

@@ -238,15 +238,26 @@ class MselChecks(FieldChecks):
         comp_ids = {c.id: c for c in draft.components}
         for cid in components:
             if cid not in comp_ids:
-                self.err(to, "components", f"{what}: unknown component {cid!r} in to.components")
+                choices = ", ".join(sorted(comp_ids))
+                self.err(
+                    to,
+                    "components",
+                    f"{what}: unknown component {cid!r} in to.components; the components are {choices}",
+                )
             elif not draft.teams_of([cid]):
                 self.err(to, "components", f"{what}: component {cid!r} has no team to receive it")
         for tid in teams:
             if draft.team(tid) is None:
-                self.err(to, "teams", f"{what}: unknown team {tid!r} in to.teams")
+                choices = ", ".join(sorted(t.id for t in draft.teams))
+                self.err(to, "teams", f"{what}: unknown team {tid!r} in to.teams; the teams are {choices}")
         for rid in rooms:
             if rid not in draft.rooms:
-                self.err(to, "rooms", f"{what}: unknown room {rid!r} in to.rooms, so nobody receives it there")
+                choices = ", ".join(sorted(draft.rooms))
+                self.err(
+                    to,
+                    "rooms",
+                    f"{what}: unknown room {rid!r} in to.rooms, so nobody receives it there; the rooms are {choices}",
+                )
         result = {"components": components, "teams": teams, "rooms": rooms}
         if not (components or teams or rooms):
             self.err(item, "to", f"{what}: no addressee")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TypedDict
 
-from .access import TRAINEE, Principal, may_read
+from .access import PLENARY, TRAINEE, Principal, may_read
 from .scenario import Scenario
 
 
@@ -24,14 +24,15 @@ def presence_view(
 ) -> tuple[list[PresenceEntry], dict[str, list[str]]]:
     """What `principal` may see of `online` (participant -> entry): the entries, by team then
     name, and the members online of each room it reads. The control cell is invisible to trainees."""
-    if principal.role == TRAINEE:
+    trainee_sight = principal.role in (TRAINEE, PLENARY)  # the plenary screen shows what every trainee sees
+    if trainee_sight:
         online = {pid: entry for pid, entry in online.items() if entry["role"] == TRAINEE}
     rooms = {
         room.id: sorted(pid for pid, entry in online.items() if entry["team"] in room.readers)
         for room in scenario.rooms.values()
-        if may_read(principal, room)
+        if may_read(principal, room, scenario)
     }
-    if principal.role == TRAINEE:
+    if trainee_sight:
         visible = {pid for members in rooms.values() for pid in members}
         online = {pid: entry for pid, entry in online.items() if pid in visible}
     return sorted(online.values(), key=lambda entry: (entry["team"] or "", entry["name"])), rooms

@@ -394,6 +394,7 @@ _HANDLERS: dict[str, Handler] = {
     ev.INJECT_RELEASED: _released,
     ev.INJECT_HELD: _inject_status(HELD),
     ev.INJECT_UNHELD: _inject_status(SCHEDULED),
+    ev.INJECT_RESTORED: _inject_status(SCHEDULED),
     ev.INJECT_CANCELLED: _inject_status(CANCELLED),
     ev.INJECT_EDITED: _edited,
     ev.INJECT_ACKNOWLEDGED: _acked,

@@ -287,6 +287,7 @@ HELD_AND_SO_ON = {
     ev.INJECT_HELD: N_("held"),
     ev.INJECT_UNHELD: N_("unheld"),
     ev.INJECT_CANCELLED: N_("cancelled"),
+    ev.INJECT_RESTORED: N_("restored"),
     ev.INJECT_EDITED: N_("edited"),
 }
 # The timeline's line for the events that carry nothing to show but their type.

@@ -12,6 +12,7 @@ from . import workflows
 from .access import (
     EVALUATOR,
     FACILITATOR,
+    PLENARY,
     TRAINEE,
     Principal,
     event_for_view,
@@ -19,6 +20,8 @@ from .access import (
     may_read,
     may_see_feature,
     may_write,
+    seen_by_all,
+    view_in,
 )
 from .errors import CommandError
 from .scenario import CHANNELS, FEATURE_KINDS, Inject, Scenario
@@ -36,12 +39,14 @@ def snapshot(state: ExerciseState, principal: Principal, detached: bool = True) 
 
     `detached=False` leaves out the deep copy: the rows are the state's own, for encoding at once
     (the fan-out), never to keep or change; building a snapshot then costs about its frame's size."""
+    from .projections import RELEASED  # projections imports this module
+
     assert state.scenario is not None
     scenario = state.scenario
     control = principal.role in (FACILITATOR, EVALUATOR)
     rooms = {}
     for room in scenario.rooms.values():
-        if may_read(principal, room):
+        if may_read(principal, room, scenario):
             rooms[room.id] = {
                 "id": room.id,
                 "name": room.name,
@@ -58,6 +63,9 @@ def snapshot(state: ExerciseState, principal: Principal, detached: bool = True) 
     for inject in state.injects.values():
         if control:
             injects.append(_inject_row(state, inject, control_view=True))
+        elif principal.role == PLENARY:
+            if inject.status == RELEASED and seen_by_all(scenario, scenario.audience(inject.inject.to)):
+                injects.append(_inject_row(state, inject, control_view=False))
         elif state.in_inbox(inject.inject.id, principal.team):
             row = _inject_row(state, inject, control_view=False)
             row["acknowledged"] = principal.team in inject.acks
@@ -120,7 +128,7 @@ def snapshot(state: ExerciseState, principal: Principal, detached: bool = True) 
         "cop": cop,
         "participants": participants,
     }
-    out.update(workflows.snapshot(state, scenario, principal.view))
+    out.update(workflows.snapshot(state, scenario, view_in(principal, scenario)))
     if principal.role == FACILITATOR:
         out["codes"] = [{"code": code, **asdict(info)} for code, info in state.codes.items()]
     if control:  # the evaluation record: never in a trainee's snapshot

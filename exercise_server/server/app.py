@@ -21,6 +21,7 @@ from ..scenarios import load_library
 from ..store.base import open_store
 from . import http_api
 from . import replay as replay_api
+from .addresses import lan_urls
 from .context import AppContext
 from .exercise import ExerciseRuntime
 from .health import Health
@@ -83,8 +84,12 @@ def announce(settings: Settings, facilitator_secret: str, opened: ExerciseRuntim
     """What `make run` shows a newcomer: where to go, how to sign in, how teams join."""
     host = "localhost" if settings.host in ("127.0.0.1", "0.0.0.0", "::") else settings.host
     storage = f"Redis {settings.redis_url}" if settings.redis_url else f"data directory {settings.data_dir}"
+    lan = lan_urls(settings.host, settings.port)
     lines = [
         f"  Exercise server: http://{host}:{settings.port}/",
+        f"  For the class: {' '.join(lan)}"
+        if lan
+        else "  Only this computer can open it: start with --host 0.0.0.0 to let the class in",
         f"  Facilitator sign-in secret: {facilitator_secret}",
         f"  Storage: {storage}   Scenarios: {' '.join(map(str, settings.scenario_paths))}",
     ]
@@ -174,9 +179,12 @@ def create_app(settings: Settings, clock: WallClock | None = None) -> Starlette:
         Route("/api/session/facilitator", http_api.facilitator_session, methods=["POST"]),
         Route("/api/join", http_api.join, methods=["POST"]),
         Route("/api/scenarios", http_api.list_scenarios),
+        Route("/api/addresses", http_api.addresses),
         Route("/api/exercises", http_api.list_exercises),
         Route("/api/exercises", http_api.open_exercise, methods=["POST"]),
         Route("/api/exercises/{exercise}/codes", http_api.exercise_codes),
+        Route("/api/exercises/{exercise}/plenary", http_api.plenary_session, methods=["POST"]),
+        Route("/plenary/{exercise}", pages.exercise_page),
         Route("/api/exercises/{exercise}/injects/{inject}/attachments/{file}", http_api.inject_attachment),
         Route("/api/exercises/{exercise}/codes/{code}/revoke", http_api.revoke_code, methods=["POST"]),
         Route("/api/exercises/{exercise}/codes/{code}/replace", http_api.replace_code, methods=["POST"]),

@@ -14,10 +14,11 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 
 from ..core import events as ev
-from ..core.access import FACILITATOR, TRAINEE
+from ..core.access import EVALUATOR, FACILITATOR, PLENARY
 from ..core.errors import Refusal
 from ..core.scenario import ATTACHMENT_TYPES
 from ..scenarios import summary
+from .addresses import lan_urls
 from .context import AppContext
 from .errors import HTTP_STATUS, RequestError
 from .exercise import ExerciseRuntime
@@ -28,6 +29,7 @@ from .tokens import ANY_EXERCISE, Session, TokenError, sign, verify
 log = logging.getLogger("exercise_server.http")
 
 R = TypeVar("R", bound=Response)
+PLENARY_PARTICIPANT = "plenary-screen"
 
 
 def _ctx(request: Request) -> AppContext:
@@ -156,6 +158,35 @@ async def join(request: Request) -> JSONResponse:
 
 
 @api
+async def plenary_session(request: Request) -> JSONResponse:
+    """A token for the plenary screen of one exercise, asked by the facilitator: it reads what every
+    team sees of that exercise and may do nothing (core/access.py)."""
+    ctx = _ctx(request)
+    _facilitator(request)
+    runtime = await _exercise(request)
+    session = Session(
+        runtime.id,
+        PLENARY_PARTICIPANT,
+        PLENARY,
+        "Plenary screen",
+        None,
+        None,
+        None,
+        ctx.clock.now() + ctx.settings.token_ttl,
+    )
+    return JSONResponse({"token": sign(session, ctx.secret_key), "role": PLENARY, "exercise": runtime.id})
+
+
+@api
+async def addresses(request: Request) -> JSONResponse:
+    """Where the class opens the server: its LAN addresses (none while it listens on loopback only)."""
+    ctx = _ctx(request)
+    _facilitator(request)
+    settings = ctx.settings
+    return JSONResponse({"addresses": lan_urls(settings.host, settings.port), "host": settings.host})
+
+
+@api
 async def list_scenarios(request: Request) -> JSONResponse:
     ctx = _ctx(request)
     _facilitator(request)
@@ -280,7 +311,8 @@ async def inject_attachment(request: Request) -> FileResponse:
         raise RequestError("forbidden", "join code revoked")
     if state.was_removed(session.participant):
         raise RequestError("forbidden", "removed from the exercise")
-    st = state.in_inbox(inject_id, session.team) if session.role == TRAINEE else state.injects.get(inject_id)
+    control = session.role in (FACILITATOR, EVALUATOR)
+    st = state.injects.get(inject_id) if control else state.in_inbox(inject_id, session.team)
     if st is None or not any(a["file"] == name for a in st.inject.attachments):
         raise missing
     path = ctx.library.attachment(scenario.id, name)

@@ -63,13 +63,18 @@ class Pages:
         return Response(cat.json, media_type="application/json", headers=headers)
 
     async def exercise_page(self, request: Request) -> Response:
-        """The control panel, the team view, the evaluator view or the handout of one exercise."""
+        """The control panel, the team view, the evaluator view, the plenary screen or the handout of one exercise."""
         ctx: AppContext = request.app.state.ctx
         exercise = request.path_params["exercise"]
         if await ctx.exercises.find(exercise) is None:
-            return self.render(request, "not_found.html")
-        view = request.url.path.split("/")[1]  # control, team, observe
-        template = {"control": "control.html", "team": "team.html", "observe": "observe.html"}[view]
+            return self.render(request, "not_found.html", what="exercise")
+        view = request.url.path.split("/")[1]  # control, team, observe, plenary
+        template = {
+            "control": "control.html",
+            "team": "team.html",
+            "observe": "observe.html",
+            "plenary": "plenary.html",
+        }[view]
         if request.url.path.endswith("/handout"):
             template = "handout.html"
         return self.render(request, template, exercise=exercise)

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 from starlette.types import Message
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
+from ..core.access import view_in
 from ..core.errors import CommandError
 from ..store.base import StoreUnavailable
 from . import protocol
@@ -200,6 +201,8 @@ async def _hello(websocket: WebSocket, ctx: AppContext, runtime: ExerciseRuntime
             raise Refused(4413, f"{open_now} connections with this join code are open already")
     conn = Connection(session.principal(), session.code, fmt, ctx.settings.send_queue_frames, websocket)
     conn.protocol = protocol.spoken(hello.get("protocol"))
+    if runtime.state.scenario is not None:
+        conn.view = view_in(conn.principal, runtime.state.scenario)
     return conn, last_seq, epoch
 
 

@@ -1,5 +1,5 @@
 """Simulated media and public statements: the facilitator publishes media items that everyone
-reads; a team issues statements, which only it and the control cell see."""
+reads; a team issues public statements, which everyone reads too (the media may answer them)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from ..context import Decider, Decision, Handler
 from ..errors import CommandError
 from ..scenario import Scenario
 from ..validate import SHORT_CHARS, choice, text
-from .common import Label, no_team_field, short, stamp, team_id, team_only, trainee, visible_rows, wire
+from .common import Label, no_team_field, short, stamp, team_id, trainee, wire
 
 if TYPE_CHECKING:
     from ..projections import ExerciseState
@@ -63,13 +63,13 @@ class Statement:
     author: str
 
 
-# -- who sees them: media everyone, a statement its team (live events and snapshot rows alike)
+# -- who sees them: everyone, media and statements alike (live events and snapshot rows)
 
 
 def snapshot(state: ExerciseState, scenario: Scenario, view: ev.View) -> dict[str, list[dict[str, Any]]]:
     return {
         "media": [wire(item) for item in state.media.values()],
-        "statements": visible_rows(state.statements.values(), lambda statement: team_only(statement, view)),
+        "statements": [wire(statement) for statement in state.statements.values()],
     }
 
 
@@ -103,7 +103,7 @@ def _statement(decision: Decision, command: dict[str, Any]) -> list[ev.Draft]:
     no_team_field(command, "issues statements")
     sid = team_id("S", (s.team for s in decision.state.statements.values()), team)
     payload = {"statement_id": sid, "team": team, "text": text(command.get("text"), "text")}
-    return [decision.draft(ev.STATEMENT_ISSUED, payload, decision.team_audience({team}))]
+    return [decision.draft(ev.STATEMENT_ISSUED, payload, (ev.EVERYONE,))]
 
 
 # -- fold --------------------------------------------------------------------------

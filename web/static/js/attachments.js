@@ -8,7 +8,7 @@ export function attachmentList(view, injectId, attachments) {
   if (!attachments?.length) return null;
   return el('ul', { class: 'attachments' }, attachments.map((a) => el('li', {},
     el('button', { type: 'button', class: 'attachment', title: a.file, dataset: { file: a.file },
-      onclick: () => download(view, injectId, a.file) }, `📎 ${a.title}`))));
+      onclick: () => download(view, injectId, a.file) }, a.title))));  // the clip is drawn by app.css
 }
 
 async function download(view, injectId, file) {

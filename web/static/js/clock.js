@@ -18,6 +18,14 @@ export function scenarioLabel(start, ex) {
   return t('D{sign}{day} {time}', { sign: day < 0 ? '-' : '+', day: Math.abs(day), time: `${hh}:${mm}` });
 }
 
+// A moment as a page shows it: the scenario's time, the wall clock's when it happened on hover.
+export function timeOf(start, ex, wall) {
+  const node = document.createElement('time');
+  node.textContent = scenarioLabel(start, ex);
+  if (wall) node.title = new Date(wall * 1000).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+  return node;
+}
+
 export function offsetLabel(seconds) {
   if (seconds === null || seconds === undefined) return '';
   const s = Math.max(0, Math.floor(seconds));

@@ -1,10 +1,10 @@
 // The facilitator's control panel: clock, MSEL (timeline and table), rooms monitor,
 // COP, who is connected and the join codes.
 
-import { $, el, replaceChildren, toast } from './dom.js';
+import { $, el, keepingFocus, replaceChildren, showLengthLimits, toast } from './dom.js';
 import { facilitatorToken, uiMemory } from './session.js';
 import { ExerciseView } from './projection.js';
-import { exNow, offsetLabel, parseOffset, runClockDisplay, scenarioLabel } from './clock.js';
+import { exNow, parseOffset, runClockDisplay, scenarioLabel } from './clock.js';
 import { RoomsPanel } from './rooms.js';
 import { CopMap, copFeatures } from './map.js';
 import { renderPresence } from './presence.js';
@@ -17,6 +17,7 @@ import { t } from './i18n.js';
 import { followSeatLanguage } from './seat_language.js';
 import { injectStatusName, roleName } from './words.js';
 import { onSeatLanguage } from './content_language.js';
+import { pickAddressees, pickedAddressees, showAddressees } from './addressees.js';
 
 const exercise = document.body.dataset.exercise;
 const token = facilitatorToken();
@@ -66,6 +67,19 @@ function renderClockControls() {
   $('#speed').value = String(view.state.clock.speed);
 }
 
+// The planned duration reached: said once, and shown beside End exercise until it is ended.
+let durationTold = false;
+function tellDuration() {
+  const s = view.state;
+  if (!s) return;
+  const reached = !['draft', 'ended'].includes(s.clock.status) && exNow(s.clock, view.serverOffset) >= s.scenario.duration;
+  $('#duration-reached').hidden = !reached;
+  if (reached && !durationTold) toast(t('The planned duration of the exercise is reached: end it when you are ready.'), 15000);
+  durationTold = durationTold || reached;
+}
+view.addEventListener('change', tellDuration);
+setInterval(tellDuration, 1000);
+
 // -- the MSEL ----------------------------------------------------------------------
 
 function dueOf(row) {
@@ -75,11 +89,15 @@ function dueOf(row) {
     return t('after {inject} {when}', { inject: i.at.after, when }) + (i.at.delay ? ` ${i.at.delay}` : '');
   }
   if (i.at === 'manual' || row.adhoc) return t('manual');
-  return offsetLabel(i.offset);
+  return scenarioLabel(view.state.scenario.start, i.offset);
 }
 
+// Whom an inject goes to, by name.
 function addressees(i) {
-  return [...(i.to.components || []), ...(i.to.teams || []), ...(i.to.rooms || [])].join(', ');
+  const s = view.state;
+  const name = (list, id) => list.find((x) => x.id === id)?.name || id;
+  return [...(i.to.components || []).map((id) => name(s.scenario.components, id)),
+    ...(i.to.teams || []).map((id) => view.teamName(id)), ...(i.to.rooms || []).map((id) => s.rooms[id]?.name || id)].join(', ');
 }
 
 function rowActions(row) {
@@ -91,7 +109,19 @@ function rowActions(row) {
       ? el('button', { type: 'button', onclick: () => run('inject.unhold', { inject_id: id }) }, t('Unhold'))
       : el('button', { type: 'button', onclick: () => run('inject.hold', { inject_id: id }) }, t('Hold')));
     buttons.push(el('button', { type: 'button', onclick: () => editor.open(row) }, t('Edit')));
-    buttons.push(el('button', { type: 'button', class: 'danger', onclick: () => run('inject.cancel', { inject_id: id }) }, t('Cancel')));
+    buttons.push(el('button', { type: 'button', class: 'danger', onclick: () => {
+      // One click used to cancel for good (bug 4 of the review): asked first, as End exercise is.
+      if (confirm(t('Cancel {id} ({title})? You can undo it until its time.', { id, title: row.inject.title }))) {
+        run('inject.cancel', { inject_id: id });
+      }
+    } }, t('Cancel')));
+  }
+  // A cancel is undone until the inject's time (a manual or conditional inject has none of its own).
+  const offset = row.inject.offset;
+  if (row.status === 'cancelled' && !row.adhoc
+      && (offset === null || offset === undefined || offset > exNow(view.state.clock, view.serverOffset))) {
+    buttons.push(el('button', { type: 'button', class: 'undo-cancel', onclick: () => run('inject.restore', { inject_id: id }) },
+      t('Undo cancel')));
   }
   return buttons;
 }
@@ -118,7 +148,8 @@ function renderMsel() {
   const start = s.scenario.start;
   const rows = [...s.injects].sort((a, b) => (a.released_seq ?? 1e12) - (b.released_seq ?? 1e12)
     || (a.inject.offset ?? 1e12) - (b.inject.offset ?? 1e12));
-  replaceChildren($('#msel-table tbody'), rows.map((row) => {
+  const tbody = $('#msel-table tbody');
+  keepingFocus(tbody, () => replaceChildren(tbody, rows.map((row) => {
     const i = row.inject;
     const soon = dueSoon(row, now);
     const bilingual = (s.scenario.languages || []).length > 1;
@@ -140,7 +171,7 @@ function renderMsel() {
         el('div', { class: 'meta' }, t('to {addressees}', { addressees: addressees(i) })), attachmentList(view, i.id, i.attachments)),
       el('td', { class: 'acks' }, acks, responses),
       el('td', { class: 'row-actions' }, rowActions(row)));
-  }));
+  })));
   renderTimeline(now);
 }
 
@@ -162,18 +193,11 @@ function renderTimeline(now) {
 $('#adhoc-form').addEventListener('submit', async (e) => {
   e.preventDefault();
   const form = e.target;
-  const known = (list) => new Set(list.map((x) => x.id));
-  const comps = known(view.state.scenario.components);
-  const teams = known(view.state.scenario.teams);
-  const to = { components: [], teams: [], rooms: [] };
-  for (const name of form.to.value.split(/[,;\s]+/).filter(Boolean)) {
-    if (comps.has(name)) to.components.push(name);
-    else if (teams.has(name)) to.teams.push(name);
-    else to.rooms.push(name);
-  }
+  const to = pickedAddressees($('#adhoc-to'));
+  if (!to.components.length && !to.teams.length && !to.rooms.length) { toast(t('Choose who receives it.')); return; }
   const ok = await run('inject.adhoc', { from: form.from.value, to, channel: form.channel.value,
     title: form.title.value, body: form.body.value });
-  if (ok) form.reset();
+  if (ok) { form.reset(); pickAddressees($('#adhoc-to'), {}); }
 });
 
 // -- people and codes ----------------------------------------------------------------
@@ -222,6 +246,9 @@ view.addEventListener('reset', () => {
   $('#who').textContent = `${t('Exercise control')} · ${exercise}`;
   $('#handout-link').href = `/control/${encodeURIComponent(exercise)}/handout`;
   replaceChildren($('#adhoc-channel'), s.scenario.channels.map((c) => el('option', { value: c }, channelName(c))));
+  replaceChildren($('#edit-channel'), s.scenario.channels.map((c) => el('option', { value: c }, channelName(c))));
+  showAddressees($('#adhoc-to'), view);
+  showAddressees($('#edit-to'), view);
   // The scenario's senders are the actors control plays: offered when posting as one.
   replaceChildren($('#actors'), [...new Set(s.injects.map((r) => r.inject.from))].sort()
     .map((actor) => el('option', { value: actor })));
@@ -262,3 +289,4 @@ followSeatLanguage(view, () => {
   coordination.render(); $('#who').textContent = `${t('Exercise control')} · ${exercise}`;
 });
 if (token) view.connect(exercise, token, (code, message) => { toast(message, 600000); });
+showLengthLimits();

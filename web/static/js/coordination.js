@@ -102,6 +102,7 @@ export class CoordinationPanel {
   resetRoute() {
     this.route = [];
     this.getMap().stopPicking();
+    this.getMap().showDraft([]);
     $('#notify-points').textContent = '';
   }
 
@@ -109,12 +110,23 @@ export class CoordinationPanel {
     this.route = [];
     const site = $('#notify-kind').value === 'site';
     $('#notify-points').textContent = site ? t('Click the site on the map.') : t('Click points of the route on the map.');
+    const map = this.getMap();
+    map.showDraft([]);
+    const shown = () => {
+      map.showDraft(this.route);
+      $('#notify-points').textContent = site ? t('site placed') : t('{n} point(s)', { n: this.route.length });
+      if (site) return;
+      map.showDrawing({ count: this.route.length,
+        onUndo: () => { this.route.pop(); shown(); },
+        onDone: () => { map.stopPicking(); $('#notify-send').focus(); } });
+    };
     const next = (at) => {
       this.route.push(at);
-      $('#notify-points').textContent = site ? t('site placed') : t('{n} point(s)', { n: this.route.length });
-      if (!site) this.getMap().pick(next);
+      if (!site) map.pick(next);
+      shown();
     };
-    this.getMap().pick(next);
+    map.pick(next);
+    if (!site) shown();
   }
 
   async sendNotification() {

@@ -5,8 +5,9 @@
 
 import { $ } from './dom.js';
 import { t } from './i18n.js';
+import { pickAddressees, pickedAddressees, sameAddressees } from './addressees.js';
 
-const FIELDS = ['at', 'from', 'title', 'body', 'notes'];
+const FIELDS = ['at', 'from', 'channel', 'title', 'body', 'notes']; // and `to`, picked by name (addressees.js)
 const LABELS = () => ({ at: t('Due'), from: t('From'), title: t('Title'), body: t('Message'), notes: t('Control notes'),
   to: t('Addressees'), channel: t('Channel'), expected: t('Expected actions'), objectives: t('Objectives') });
 
@@ -44,6 +45,8 @@ export class InjectEditor {
     this.version = row.version;
     this.base = Object.fromEntries(FIELDS.map((name) => [name, shown(row.inject, name)]));
     for (const name of FIELDS) if (refresh(name)) this.form[name].value = this.base[name];
+    this.baseTo = row.inject.to;
+    if (refresh('to')) pickAddressees($('#edit-to'), row.inject.to);
   }
 
   typed() {
@@ -52,6 +55,8 @@ export class InjectEditor {
       const value = name === 'at' ? this.form.at.value.trim() : this.form[name].value;
       if (value !== this.base[name] && (name !== 'at' || value)) changes[name] = value;
     }
+    const to = pickedAddressees($('#edit-to'));
+    if (!sameAddressees(to, this.baseTo)) changes.to = to;
     return changes;
   }
 

@@ -8,8 +8,15 @@ const ready = Promise.all([
   import('../vendor/dompurify/purify.min.js'), // DOMPurify's minified build (UMD): it sets window.DOMPurify
 ]).then(([{ marked }]) => {
   const { DOMPurify } = window;
+  // A link in an inject opens in a new tab: the player's page stays where it was.
+  DOMPurify.addHook('afterSanitizeAttributes', (node) => {
+    if (node.tagName === 'A' && node.hasAttribute('href')) {
+      node.setAttribute('target', '_blank');
+      node.setAttribute('rel', 'noopener noreferrer');
+    }
+  });
   render = (text) => DOMPurify.sanitize(marked.parse(String(text ?? ''), { async: false, gfm: true, breaks: false }),
-    { RETURN_DOM_FRAGMENT: true, FORBID_TAGS: ['style', 'form', 'input'] });
+    { RETURN_DOM_FRAGMENT: true, FORBID_TAGS: ['style', 'form', 'input'], ADD_ATTR: ['target'] });
 });
 
 export function renderMarkdown(text) {

@@ -2,7 +2,7 @@
 // notes), every room, the whole COP, who is connected. Unseen by trainees, read-only for the
 // exercise; the evaluator writes only observations and expected-action marks (control only).
 
-import { $, clearSent, el, replaceChildren, toast } from './dom.js';
+import { $, clearSent, el, replaceChildren, showLengthLimits, toast } from './dom.js';
 import { loadSession, uiMemory } from './session.js';
 import { ExerciseView } from './projection.js';
 import { runClockDisplay, scenarioLabel } from './clock.js';
@@ -200,3 +200,4 @@ followSeatLanguage(view, () => {
   rooms.render(); coordination.render();
 });
 if (session) view.connect(exercise, session.token, (code, message) => toast(message, 600000));
+showLengthLimits();

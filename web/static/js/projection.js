@@ -97,6 +97,7 @@ export class ExerciseView extends EventTarget {
       case 'inject.held': this.injects.get(p.inject_id).status = 'held'; break;
       case 'inject.unheld': this.injects.get(p.inject_id).status = 'scheduled'; break;
       case 'inject.cancelled': this.injects.get(p.inject_id).status = 'cancelled'; break;
+      case 'inject.restored': this.injects.get(p.inject_id).status = 'scheduled'; break;
       case 'inject.edited': {
         const row = this.injects.get(p.inject_id);
         Object.assign(row.inject, p.changes);

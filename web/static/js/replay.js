@@ -3,7 +3,7 @@
 // control's or one team's point of view. The server folds and filters; this page only shows.
 // Deep links: /replay/<exercise>?view=team:<id>&at=+1:30 (or &seq=N).
 
-import { $, el, replaceChildren, toast } from './dom.js';
+import { $, el, keepingFocus, replaceChildren, toast } from './dom.js';
 import { api, facilitatorToken, loadSession } from './session.js';
 import { ExerciseView } from './projection.js';
 import { RoomsPanel } from './rooms.js';
@@ -162,10 +162,12 @@ function renderEvents() {
   let at = items.findLastIndex((i) => i.seq <= position.seq);
   if (at < 0) at = 0;
   const shown = items.slice(Math.max(0, at - 8), at + 9);
-  replaceChildren($('#event-list'), shown.map((i) => el('li', {
+  const list = $('#event-list');
+  keepingFocus(list, () => replaceChildren(list, shown.map((i) => el('li', {
     class: `event lane-${i.lane}${i.seq === items[at]?.seq && i.seq <= position.seq ? ' current' : ''}`,
-    dataset: { seq: String(i.seq) }, onclick: () => { stop(); seek({ seq: i.seq }); } },
-  el('span', { class: 'meta' }, `${scenarioLabel(timeline.start, i.ex_time)} · #${i.seq}`), ' ', i.label)));
+    dataset: { seq: String(i.seq) } },
+  el('button', { type: 'button', class: 'event-open', onclick: () => { stop(); seek({ seq: i.seq }); } },
+    el('span', { class: 'meta' }, `${scenarioLabel(timeline.start, i.ex_time)} · #${i.seq}`), ' ', i.label)))));
 }
 
 function renderLanes() {
@@ -227,7 +229,10 @@ $('#goto-button').addEventListener('click', () => {
   const at = parseOffset($('#goto').value);
   if (at === null) { toast(t('Go to an offset such as +1:30')); return; }
   stop();
-  seek({ at });
+  // All that happened in that minute counts as at it (while the clock stood still, many events):
+  // the replay lands after the last of them, not before the first (bug 15 of the review).
+  const last = timeline.items.findLast((i) => i.ex_time < at + 60);
+  seek(last && last.ex_time >= at ? { seq: last.seq } : { at });
 });
 $('#goto').addEventListener('keydown', (e) => { if (e.key === 'Enter') $('#goto-button').click(); });
 $('#pov').addEventListener('change', async () => {

@@ -3,11 +3,11 @@
 // The server keeps a room's latest messages (the snapshot's room_window); "Earlier messages"
 // reads the ones before them, a page at a time (room.history).
 
-import { $, clearSent, el, replaceChildren, toast } from './dom.js';
-import { scenarioLabel } from './clock.js';
 import { t } from './i18n.js';
 import { personName } from './words.js';
 import { nameOf } from './content_language.js';
+import { $, clearSent, el, keepingFocus, replaceChildren, toast } from './dom.js';
+import { timeOf } from './clock.js';
 
 export class RoomsPanel {
   constructor(view, memory, { postAs = false, cards = null } = {}) {
@@ -24,9 +24,24 @@ export class RoomsPanel {
     // room -> {messages: Map seq -> message, earlier}: the pages read with Earlier messages, and from
     // then on every message of the room, so that none leaves the list when the fold drops its oldest.
     this.read = {};
+    // The arrow keys move along the tabs, Home and End to the first and the last; Enter shows one.
+    this.tabs.addEventListener('keydown', (e) => {
+      const tabs = [...this.tabs.querySelectorAll('.tab')];
+      const at = tabs.indexOf(document.activeElement);
+      const moves = { ArrowRight: at + 1, ArrowDown: at + 1, ArrowLeft: at - 1, ArrowUp: at - 1, Home: 0, End: tabs.length - 1 };
+      if (at < 0 || !(e.key in moves)) return;
+      e.preventDefault();
+      tabs[(moves[e.key] + tabs.length) % tabs.length].focus();
+    });
     view.addEventListener('reset', () => { this.read = {}; this.render(); });
     view.addEventListener('room.message_posted', (e) => this.onMessage(e.detail));
     if (this.composer) this.composer.addEventListener('submit', (e) => { e.preventDefault(); this.send(); });
+    // The message being typed survives a reload, as a statement's draft does (emptied once sent).
+    const text = $('#message-text');
+    if (text) {
+      text.value = memory.get('draft', '');
+      text.addEventListener('input', () => memory.set('draft', text.value));
+    }
   }
 
   rooms() { return Object.values(this.view.state.rooms); }
@@ -44,12 +59,13 @@ export class RoomsPanel {
   }
 
   renderTabs() {
-    replaceChildren(this.tabs, this.rooms().map((room) => {
+    keepingFocus(this.tabs, () => replaceChildren(this.tabs, this.rooms().map((room) => {
       const unread = room.id === this.current ? 0 : this.unread(room);
       return el('button', { type: 'button', class: room.id === this.current ? 'tab active' : 'tab',
+        'aria-pressed': room.id === this.current ? 'true' : 'false',
         title: this.name(room), dataset: { room: room.id }, onclick: () => this.select(room.id) },
       el('span', { class: 'name' }, this.name(room)), unread ? el('span', { class: 'badge' }, unread) : null);
-    }));
+    })));
   }
 
   // In the seat's language: the rooms every scenario has are named here, in the catalogue's words
@@ -119,7 +135,7 @@ export class RoomsPanel {
     const who = m.as ? m.as : `${personName(m.author)}${m.author.team ? ` (${this.view.teamName(m.author.team)})` : ''}`;
     return el('li', { class: `message ${m.as ? 'as-actor' : ''} role-${m.author.role}`, dataset: { seq: m.seq } },
       el('span', { class: 'meta' }, el('span', { class: 'author' }, who), ' · ',
-        scenarioLabel(this.view.state.scenario.start, m.ex_time)),
+        timeOf(this.view.state.scenario.start, m.ex_time, m.wall_time)),
       el('span', { class: 'text' }, m.text));
   }
 

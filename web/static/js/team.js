@@ -1,6 +1,6 @@
 // The team view: inbox, rooms, COP map and clock for one team of one component.
 
-import { $, clearSent, el, replaceChildren, toast } from './dom.js';
+import { $, clearSent, el, replaceChildren, showLengthLimits, toast } from './dom.js';
 import { loadSession, uiMemory } from './session.js';
 import { ExerciseView } from './projection.js';
 import { runClockDisplay } from './clock.js';
@@ -14,6 +14,7 @@ import { t, tn } from './i18n.js';
 import { followSeatLanguage } from './seat_language.js';
 import { decisionName, featureKindName } from './words.js';
 import { contentLanguage, localized, nameOf, onSeatLanguage, pickScenario } from './content_language.js';
+import { InjectAlerts } from './alerts.js';
 
 const exercise = document.body.dataset.exercise;
 const session = loadSession(exercise);
@@ -23,7 +24,7 @@ const view = new ExerciseView();
 const memory = uiMemory(`${exercise}:${session?.participant}`);
 const rooms = new RoomsPanel(view, memory, { cards: jointRoomCards });
 const inbox = new InjectList(view, memory, {
-  list: '#inbox-list', detail: '#inject-detail',
+  list: '#inbox-list', detail: '#inject-detail', shows: '#inbox-shows', search: '#inbox-search',
   actions: (row) => [
     row.acknowledged
       ? el('span', { class: 'acked' }, t('Acknowledged'))
@@ -35,12 +36,16 @@ const inbox = new InjectList(view, memory, {
 });
 inbox.onRead = () => showUnread();
 inbox.onOpen = recordOpening;
+const alerts = new InjectAlerts($('#inject-alerts'), memory);
 let map;
 const coordination = new CoordinationPanel(view, $('#coordination'), () => map, memory);
 
+// The unread count in the inbox's heading and in the browser tab's title, seen from another tab.
+const TITLE = document.title;
 function showUnread() {
   const n = inbox.unreadCount();
   $('#inbox-unread').textContent = n ? tn('{n} unread', '{n} unread', n) : '';
+  document.title = n ? `(${n}) ${TITLE}` : TITLE;
 }
 
 // The record of who read an inject in which language (inject.open): once per inject and language
@@ -173,7 +178,7 @@ for (const [kind, text] of Object.entries(ANNOUNCED)) {
 for (const kind of ['inject.released', 'inject.acknowledged', 'inject.responded']) {
   view.addEventListener(kind, () => { inbox.render(); showUnread(); });
 }
-view.addEventListener('inject.released', () => coordination.renderInjectChoices());
+view.addEventListener('inject.released', (e) => { coordination.renderInjectChoices(); alerts.announce(e.detail.payload.inject); });
 for (const kind of ['cop.feature_added', 'cop.feature_changed', 'cop.feature_removed']) {
   view.addEventListener(kind, () => map.setFeatures(copFeatures(view)));
 }
@@ -182,3 +187,4 @@ followSeatLanguage(view, () => {
   setUp(); inbox.render(); showUnread(); rooms.render(); coordination.renderInjectChoices(); coordination.render();
 });
 if (session) view.connect(exercise, session.token, (code, message) => toast(message, 600000));
+showLengthLimits();

@@ -4,7 +4,7 @@
 // control_coordination.js (control cell). All text goes in through el() as text nodes.
 
 import { el } from './dom.js';
-import { exNow, offsetLabel, scenarioLabel } from './clock.js';
+import { exNow, scenarioLabel } from './clock.js';
 import { renderMarkdown } from './markdown.js';
 import { t } from './i18n.js';
 import { assetName, featureKindName, mediaChip, rfaStatusName } from './words.js';
@@ -103,6 +103,8 @@ function watchExpiry(view, onChange) {
   }, 1000);
 }
 
+// Every time on a page in one format, the scenario's (D+1 09:02): never an offset (+3:02) beside it
+// (the review's bug 8 of its friction list: three formats side by side).
 function when(view, ex) { return scenarioLabel(view.state.scenario.start, ex); }
 
 function names(view, teams) { return teams.map((t) => view.teamName(t)).join(', '); }
@@ -120,7 +122,7 @@ export function notificationRow(view, n, controls = null) {
   const expired = isExpired(view, n);
   return el('li', { class: `wf-item notification${expired ? ' expired' : ''}`, dataset: { notification: n.notification_id } },
     el('strong', {}, `${n.notification_id} ${featureKindName(n.kind)}: ${n.name}`),
-    el('span', { class: 'window' }, ` ${t('{start} to {end}', { start: offsetLabel(n.window_start), end: offsetLabel(n.window_end) })}`
+    el('span', { class: 'window' }, ` ${t('{start} to {end}', { start: when(view, n.window_start), end: when(view, n.window_end) })}`
       + `${expired ? ` (${t('expired')})` : ''}`),
     el('div', { class: 'meta' }, t('From {team} to {components}', { team: view.teamName(n.team), components: componentNames(view, n.share_with) })),
     el('div', { class: 'acks' }, acks.length
@@ -142,9 +144,9 @@ export function rfaRow(view, r, controls = null) {
     el('span', { class: 'status' }, rfaStatusName(r.status)),
     el('div', {}, r.justification),
     el('div', { class: 'last-resort' }, `${t('Last resort:')} ${r.last_resort}`),
-    el('div', { class: 'meta' }, t('Needed by {time}', { time: offsetLabel(r.time_limit) })),
+    el('div', { class: 'meta' }, t('Needed by {time}', { time: when(view, r.time_limit) })),
     el('ol', { class: 'history' }, (r.history || []).map((h) => el('li', {},
-      `${offsetLabel(h.ex_time)} ${t('{status} by {team}', { status: rfaStatusName(h.status), team: view.teamName(h.team) })}`
+      `${when(view, h.ex_time)} ${t('{status} by {team}', { status: rfaStatusName(h.status), team: view.teamName(h.team) })}`
       + `${h.reason ? `: ${h.reason}` : ''}`))),
     controls);
 }
@@ -214,7 +216,7 @@ export function workflowFeatures(view) {
   const out = [];
   for (const n of s.notifications || []) {
     out.push({ id: `wf-${n.notification_id}`, kind: `notified-${n.kind}`, geometry: n.geometry,
-      name: `${n.notification_id} ${n.name} (${view.teamName(n.team)}, ${t('until {time}', { time: offsetLabel(n.window_end) })})`,
+      name: `${n.notification_id} ${n.name} (${view.teamName(n.team)}, ${t('until {time}', { time: when(view, n.window_end) })})`,
       cls: isExpired(view, n) ? 'wf expired' : 'wf' });
   }
   for (const r of s.rfas || []) {
@@ -238,7 +240,7 @@ export function jointRoomCards(view) {
       el('span', { class: 'meta' }, el('span', { class: 'author' },
         t('Humanitarian notification from {team}', { team: view.teamName(n.team) })), ' · ', when(view, n.ex_time)),
       el('span', { class: 'text' }, `${n.notification_id} ${featureKindName(n.kind)}: ${n.name}, `
-        + t('{start} to {end}, shared with {components}', { start: offsetLabel(n.window_start), end: offsetLabel(n.window_end),
+        + t('{start} to {end}, shared with {components}', { start: when(view, n.window_start), end: when(view, n.window_end),
           components: componentNames(view, n.share_with) })
         + ` · ${t('acknowledged by {teams}', { teams: names(view, Object.keys(n.acks || {})) || t('nobody yet') })}`)),
   }));
