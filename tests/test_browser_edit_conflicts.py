@@ -44,6 +44,9 @@ def test_the_second_of_two_facilitators_saving_one_inject_is_shown_the_conflict_
     alice.click("#msel-table tr[data-inject='I-2'] button:has-text('Edit')")
     expect(alice.locator("#edit-form [name=body]")).to_have_value("Alice: the crowd is 300 strong.")  # kept
     expect(alice.locator("#edit-conflict")).to_be_hidden()
+    # The dialog's buttons say what they do: not a second "Cancel" beside the MSEL's (UX review)
+    expect(alice.locator("#edit-form button[value=cancel]")).to_have_text("Close without saving")
+    expect(alice.locator("#edit-save")).to_have_text("Save changes")
     alice.click("#edit-form button[value=cancel]")
     expect(alice.locator("#edit-dialog")).to_be_hidden()
     assert alice_errors.errors == [] and bob_errors.errors == []
