@@ -38,6 +38,9 @@ COMPRESSIBLE = {".js", ".mjs", ".css", ".svg", ".json", ".geojson", ".html", ".t
 CODINGS = ("br", "gzip")
 JOINED = "joined/"  # stylesheets served as one file (StaticFiles.stylesheet)
 NOT_SERVED = {"README.md"}  # the vendor folder's notes are for people changing it
+# Served for the browser tests (axe-core) but linked by no page: compressed only if asked, not at
+# start-up, where Brotli's best quality on its 550 KiB cost the process 11 MiB of memory it kept.
+TESTS_ONLY = ("vendor/axe-core/",)
 
 # `import x from './a.js'`, `import './a.js'`, `export {x} from './a.js'`, `import('./a.js')`
 MODULE_SPECIFIER = re.compile(
@@ -124,7 +127,7 @@ class StaticFiles:
         """Compress every file both ways on a thread of its own (about a second of CPU at
         start-up), so that the first laptops do not wait for it; a request for a file not yet
         done compresses that one itself."""
-        todo = [a for a in self.assets.values() if a.compressible]
+        todo = [a for a in self.assets.values() if a.compressible and not a.path.startswith(TESTS_ONLY)]
         thread = threading.Thread(
             target=lambda: [a.compressed(c) for a in todo for c in CODINGS], name="precompress", daemon=True
         )
