@@ -207,7 +207,7 @@ def test_the_ad_hoc_form_and_edit_pick_addressees_by_name_and_edit_changes_them_
     dialog = fac.locator("#edit-dialog")
     checked = dialog.locator("#edit-to input:checked").evaluate_all("(boxes) => boxes.map((b) => b.parentNode.textContent.trim())")
     assert checked == ["Military syndicate", "Humanitarian syndicate"]
-    dialog.get_by_label("Military syndicate").uncheck()
+    dialog.get_by_label("Military syndicate", exact=True).uncheck()
     dialog.get_by_label("Police syndicate").check()
     dialog.locator("#edit-channel").select_option("radio")
 

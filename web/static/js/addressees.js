@@ -4,15 +4,18 @@
 
 import { el, replaceChildren } from './dom.js';
 import { t } from './i18n.js';
+import { nameOf } from './content_language.js';
+import { roomName } from './rooms.js';
 
 const SHARED_ROOMS = ['joint', 'plenary', 'liaison', 'extra']; // a team's or component's room is its team or component
 
 function groups(view) {
   const s = view.state;
   return [
-    ['components', t('Components'), s.scenario.components.filter((c) => !c.played_by_control).map((c) => [c.id, c.name])],
-    ['teams', t('Teams'), s.scenario.teams.map((t) => [t.id, t.name])],
-    ['rooms', t('Rooms'), Object.values(s.rooms).filter((r) => SHARED_ROOMS.includes(r.kind)).map((r) => [r.id, r.name])],
+    ['components', t('Components'), s.scenario.components.filter((c) => !c.played_by_control)
+      .map((c) => [c.id, nameOf(c, s.scenario)])],
+    ['teams', t('Teams'), s.scenario.teams.map((team) => [team.id, view.teamName(team.id)])],
+    ['rooms', t('Rooms'), Object.values(s.rooms).filter((r) => SHARED_ROOMS.includes(r.kind)).map((r) => [r.id, roomName(view, r)])],
   ];
 }
 

@@ -5,7 +5,7 @@ import { $, el, keepingFocus, replaceChildren, showLengthLimits, toast } from '.
 import { facilitatorToken, uiMemory } from './session.js';
 import { ExerciseView } from './projection.js';
 import { exNow, parseOffset, runClockDisplay, scenarioLabel } from './clock.js';
-import { RoomsPanel } from './rooms.js';
+import { RoomsPanel, roomName } from './rooms.js';
 import { CopMap, copFeatures } from './map.js';
 import { renderPresence } from './presence.js';
 import { jointRoomCards, showWorkflowsIn, workflowFeatures } from './workflows.js';
@@ -16,7 +16,7 @@ import { channelName } from './inbox.js';
 import { t } from './i18n.js';
 import { followSeatLanguage } from './seat_language.js';
 import { injectStatusName, roleName } from './words.js';
-import { onSeatLanguage } from './content_language.js';
+import { nameOf, onSeatLanguage } from './content_language.js';
 import { pickAddressees, pickedAddressees, showAddressees } from './addressees.js';
 
 const exercise = document.body.dataset.exercise;
@@ -95,9 +95,9 @@ function dueOf(row) {
 // Whom an inject goes to, by name.
 function addressees(i) {
   const s = view.state;
-  const name = (list, id) => list.find((x) => x.id === id)?.name || id;
-  return [...(i.to.components || []).map((id) => name(s.scenario.components, id)),
-    ...(i.to.teams || []).map((id) => view.teamName(id)), ...(i.to.rooms || []).map((id) => s.rooms[id]?.name || id)].join(', ');
+  const component = (id) => nameOf(s.scenario.components.find((c) => c.id === id), s.scenario) || id;
+  return [...(i.to.components || []).map(component), ...(i.to.teams || []).map((id) => view.teamName(id)),
+    ...(i.to.rooms || []).map((id) => (s.rooms[id] ? roomName(view, s.rooms[id]) : id))].join(', ');
 }
 
 function rowActions(row) {

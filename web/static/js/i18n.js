@@ -115,7 +115,8 @@ function rewritePage(previous) {
       for (const name of ATTRIBUTES) if (node.hasAttribute(name)) node.setAttribute(name, rewrite(node.getAttribute(name), back, t));
     }
   }
-  document.title = document.title.split(' · ').map((part) => rewrite(part, back, t)).join(' · ');
+  const [, count = '', title] = /^(\(\d+\) )?(.*)$/.exec(document.title); // "(2) Team view": the unread count kept
+  document.title = count + title.split(' · ').map((part) => rewrite(part, back, t)).join(' · ');
 }
 
 // Switches the page to `lang`. `remembered`: the server already holds it (another tab or device chose it).

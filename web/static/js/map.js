@@ -104,12 +104,15 @@ export class CopMap {
   // A legend of the kinds of feature on the map, with their icons, and the layers shown, each
   // with a box to hide it.
   addLegend() {
-    const box = el('details', { class: 'map-legend', open: true }, el('summary', {}, t('Legend')));
+    const box = el('details', { class: 'map-legend', open: true });
     const kinds = el('ul', { class: 'legend-kinds' });
-    const layers = [[t('Base map'), this.base], [t('Features'), this.layer], [t('Coordination'), this.overlay]].map(([name, group]) =>
-      el('label', {}, el('input', { type: 'checkbox', checked: true,
-        onchange: (e) => (e.target.checked ? this.map.addLayer(group) : this.map.removeLayer(group)) }), ` ${name}`));
-    box.append(kinds, el('fieldset', { class: 'legend-layers' }, el('legend', {}, t('Layers')), layers));
+    const layers = [[() => t('Base map'), this.base], [() => t('Features'), this.layer], [() => t('Coordination'), this.overlay]];
+    const draw = () => box.replaceChildren(el('summary', {}, t('Legend')), kinds,
+      el('fieldset', { class: 'legend-layers' }, el('legend', {}, t('Layers')), layers.map(([name, group]) =>
+        el('label', {}, el('input', { type: 'checkbox', checked: this.map.hasLayer(group),
+          onchange: (e) => (e.target.checked ? this.map.addLayer(group) : this.map.removeLayer(group)) }), ` ${name()}`))));
+    draw();
+    document.addEventListener('seat-language', () => { draw(); this.showLegend(); }); // in the seat's words
     const control = L.control({ position: 'bottomleft' });
     control.onAdd = () => { L.DomEvent.disableClickPropagation(box); L.DomEvent.disableScrollPropagation(box); return box; };
     control.addTo(this.map);
@@ -120,7 +123,7 @@ export class CopMap {
     const kinds = [...new Set([...this.kinds.features, ...this.kinds.overlay])].sort();
     this.legend.replaceChildren(...kinds.map((kind) => el('li', {}, LINE_KINDS.has(kind)
       ? el('span', { class: `legend-line legend-${kind}` }) : el('span', { class: 'legend-icon', dataset: { kind } }),
-    ` ${kind.replace('-', ' ')}`)));
+    ` ${featureKindName(kind)}`)));
   }
 
   setFeatures(features) {

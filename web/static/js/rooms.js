@@ -9,6 +9,20 @@ import { nameOf } from './content_language.js';
 import { $, clearSent, el, keepingFocus, replaceChildren, toast } from './dom.js';
 import { timeOf } from './clock.js';
 
+// A room's name in the seat's language: the rooms every scenario has are named here, in the
+// catalogue's words (the server names them in English); a scenario's own rooms by their
+// (translated) names.
+export function roomName(view, room) {
+  const [, a, b] = /^[^:]*:([^~]*)~?(.*)$/.exec(room.id) || [];
+  switch (room.kind) {
+    case 'team': return t('Team room: {team}', { team: view.teamName(a) });
+    case 'joint': return t('Joint civil-military coordination room');
+    case 'plenary': return t('Plenary');
+    case 'liaison': return t('Liaison line {a} - {b}', { a: view.teamName(a), b: view.teamName(b) });
+    default: return nameOf(room, view.state.scenario);
+  }
+}
+
 export class RoomsPanel {
   constructor(view, memory, { postAs = false, cards = null } = {}) {
     this.view = view;
@@ -68,18 +82,7 @@ export class RoomsPanel {
     })));
   }
 
-  // In the seat's language: the rooms every scenario has are named here, in the catalogue's words
-  // (the server names them in English); a scenario's own rooms by their (translated) names.
-  name(room) {
-    const [, a, b] = /^[^:]*:([^~]*)~?(.*)$/.exec(room.id) || [];
-    switch (room.kind) {
-      case 'team': return t('Team room: {team}', { team: this.view.teamName(a) });
-      case 'joint': return t('Joint civil-military coordination room');
-      case 'plenary': return t('Plenary');
-      case 'liaison': return t('Liaison line {a} - {b}', { a: this.view.teamName(a), b: this.view.teamName(b) });
-      default: return nameOf(room, this.view.state.scenario);
-    }
-  }
+  name(room) { return roomName(this.view, room); }
 
   select(id) {
     this.current = id;

@@ -41,11 +41,11 @@ let map;
 const coordination = new CoordinationPanel(view, $('#coordination'), () => map, memory);
 
 // The unread count in the inbox's heading and in the browser tab's title, seen from another tab.
-const TITLE = document.title;
 function showUnread() {
   const n = inbox.unreadCount();
   $('#inbox-unread').textContent = n ? tn('{n} unread', '{n} unread', n) : '';
-  document.title = n ? `(${n}) ${TITLE}` : TITLE;
+  const title = document.title.replace(/^\(\d+\) /, ''); // in the seat's words (i18n.js rewrites it on a switch)
+  document.title = n ? `(${n}) ${title}` : title;
 }
 
 // The record of who read an inject in which language (inject.open): once per inject and language

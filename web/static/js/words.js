@@ -16,8 +16,8 @@ export function featureKindName(kind) {
   return {
     incident: t('incident'), unit: t('unit'), convoy: t('convoy'), checkpoint: t('checkpoint'), camp: t('camp'),
     place: t('place'), note: t('note'), route: t('route'), area: t('area'), hazard: t('hazard'), site: t('site'),
-    movement: t('movement'),
-  }[kind] || kind;
+    movement: t('movement'), 'notified-movement': t('notified movement'), 'notified-site': t('notified site'),
+  }[kind] || kind.replace('-', ' ');
 }
 
 export function injectStatusName(status) {
