@@ -140,3 +140,14 @@ def test_a_views_stylesheets_come_joined_in_one_request_in_their_order(server, e
     assert httpx.get(server.base + css[0]).content == b"\n".join(one_by_one)
     for bogus in ("css~app.css+css~nothing.css", "js~team.js+js~dom.js", "css~app.css"):
         assert httpx.get(f"{server.base}/static/joined/{bogus}.0123456789.css").status_code == 404, bogus
+
+
+def test_accept_headers_are_read_with_their_weights_and_a_zero_refuses():
+    from exercise_server.i18n import preferred
+    from exercise_server.qvalues import weighted
+    from exercise_server.server.static import preferred_coding
+
+    assert weighted("fr-CA;q=0.9, en, de;q=x") == [("fr-CA", 0.9), ("en", 1.0), ("de", 0.0)]
+    assert preferred("de;q=0, fr-CA;q=0.9, en;q=0.8") == ["fr", "en"]
+    assert preferred_coding("gzip, br;q=0") == "gzip"
+    assert preferred_coding("identity") is None

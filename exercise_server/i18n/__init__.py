@@ -20,6 +20,8 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
 
+from ..qvalues import weighted
+
 LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
 SOURCE_LANGUAGE = "en"  # the msgids are English
 COOKIE = "language"  # the seat's language for the pages this browser asks for before it has a session
@@ -104,15 +106,8 @@ def _source_first(language: str) -> tuple[bool, str]:
 def preferred(accept_language: str) -> list[str]:
     """The primary language subtags of an Accept-Language header, most wanted first ("fr-CA;q=0.9" -> "fr")."""
     ranked: list[tuple[float, int, str]] = []
-    for k, part in enumerate(accept_language.split(",")):
-        tag, _, params = part.strip().partition(";")
-        q = 1.0
-        if params.strip().startswith("q="):
-            try:
-                q = float(params.strip()[2:])
-            except ValueError:
-                q = 0.0
-        primary = tag.strip().split("-")[0].lower()
+    for k, (tag, q) in enumerate(weighted(accept_language)):
+        primary = tag.split("-")[0].lower()
         if primary and primary != "*" and q > 0:
             ranked.append((-q, k, primary))
     return [language for _, _, language in sorted(ranked)]

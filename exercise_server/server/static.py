@@ -30,6 +30,8 @@ from starlette.datastructures import Headers
 from starlette.responses import PlainTextResponse, Response
 from starlette.types import Receive, Scope, Send
 
+from ..qvalues import weighted
+
 PREFIX = "/static/"
 IMMUTABLE = "public, max-age=31536000, immutable"
 REVALIDATE = "no-cache"  # an unhashed or stale URL: kept, but asked about each time
@@ -96,16 +98,7 @@ def media_type(path: str) -> str:
 
 def preferred_coding(accept_encoding: str) -> str | None:
     """Brotli if the browser takes it, else gzip, else none (q=0 refuses a coding)."""
-    offered: dict[str, float] = {}
-    for part in accept_encoding.lower().split(","):
-        name, _, params = part.strip().partition(";")
-        q = 1.0
-        if params.strip().startswith("q="):
-            try:
-                q = float(params.strip()[2:])
-            except ValueError:
-                q = 0.0
-        offered[name.strip()] = q
+    offered = dict(weighted(accept_encoding.lower()))
     for coding in CODINGS:
         if offered.get(coding, offered.get("*", 0.0)) > 0:
             return coding
