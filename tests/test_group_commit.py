@@ -193,6 +193,24 @@ def draft(text: str) -> ev.Draft:
     return ev.Draft(ev.ROOM_MESSAGE_POSTED, {"room": "plenary", "text": text, "as": None}, ev.CONTROL_CELL, 0.0, 0.0)
 
 
+async def batches_across_exercises(store, batches: list[int]) -> None:  # type: ignore[no-untyped-def]
+    """30 exercises' appends at once land whole and in fewer batches (`batches` counts each one's
+    appends); in one batch, a stale head refuses that append alone."""
+    exercises = [f"ex-{i}" for i in range(30)]
+    results = await asyncio.gather(*(store.append(x, [draft(x), draft(x + " again")]) for x in exercises))
+    assert [[e.seq for e in events] for events in results] == [[1, 2]] * 30
+    assert sum(batches) == 30 and len(batches) < 30
+    batches.clear()
+    outcome = await asyncio.gather(
+        store.append("ex-0", [draft("fresh")], expected_head=2),
+        store.append("ex-1", [draft("stale")], expected_head=1),
+        store.append("ex-2", [draft("any head")]),
+        return_exceptions=True,
+    )
+    assert [e.seq for e in outcome[0]] == [3] and [e.seq for e in outcome[2]] == [3]
+    assert isinstance(outcome[1], HeadMismatch)
+
+
 async def test_the_sqlite_store_commits_the_appends_that_arrive_during_a_commit_together(tmp_path):
     store = SqliteStore(tmp_path / "events.sqlite3")
     transactions: list[int] = []
@@ -203,20 +221,7 @@ async def test_the_sqlite_store_commits_the_appends_that_arrive_during_a_commit_
         return together(appends)
 
     store._log.append_together = counted  # type: ignore[method-assign]
-    exercises = [f"ex-{i}" for i in range(30)]
-    results = await asyncio.gather(*(store.append(x, [draft(x), draft(x + " again")]) for x in exercises))
-    assert [[e.seq for e in events] for events in results] == [[1, 2]] * 30
-    assert sum(transactions) == 30 and len(transactions) < 30
-    # in one transaction, a stale head refuses that append alone
-    transactions.clear()
-    outcome = await asyncio.gather(
-        store.append("ex-0", [draft("fresh")], expected_head=2),
-        store.append("ex-1", [draft("stale")], expected_head=1),
-        store.append("ex-2", [draft("any head")]),
-        return_exceptions=True,
-    )
-    assert [e.seq for e in outcome[0]] == [3] and [e.seq for e in outcome[2]] == [3]  # type: ignore[union-attr]
-    assert isinstance(outcome[1], HeadMismatch)
+    await batches_across_exercises(store, transactions)
     assert await store.head("ex-1") == 2
     await store.close()
 
@@ -231,18 +236,7 @@ async def test_the_redis_store_pipelines_the_appends_that_arrive_during_a_round_
         return await run_scripts(calls)
 
     store._run_scripts = counted  # type: ignore[method-assign]
-    exercises = [f"ex-{i}" for i in range(30)]
-    results = await asyncio.gather(*(store.append(x, [draft(x), draft(x + " again")]) for x in exercises))
-    assert [[e.seq for e in events] for events in results] == [[1, 2]] * 30
-    assert sum(trips) == 30 and len(trips) < 30
-    outcome = await asyncio.gather(
-        store.append("ex-0", [draft("fresh")], expected_head=2),
-        store.append("ex-1", [draft("stale")], expected_head=1),
-        store.append("ex-2", [draft("any head")]),
-        return_exceptions=True,
-    )
-    assert [e.seq for e in outcome[0]] == [3] and [e.seq for e in outcome[2]] == [3]  # type: ignore[union-attr]
-    assert isinstance(outcome[1], HeadMismatch)
+    await batches_across_exercises(store, trips)
     assert [e.payload["text"] for e in await store.read("ex-1")] == ["ex-1", "ex-1 again"]
     await store.close()
 
