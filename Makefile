@@ -63,9 +63,9 @@ bench: $(VENV)/.test-installed
 LOCALE := exercise_server/locale
 i18n: $(VENV)/.installed
 	$(BIN)/pybabel extract -F babel.cfg --no-location --sort-output \
-	  -k t -k tParts -k tn:1,2 -o $(LOCALE)/messages.pot .
+	  -k t -k tParts -k tn:1,2 --no-wrap -o $(LOCALE)/messages.pot .
 	for lang in $$(ls $(LOCALE)); do [ -d $(LOCALE)/$$lang/LC_MESSAGES ] && \
-	  $(BIN)/pybabel update --no-fuzzy-matching --ignore-obsolete \
+	  $(BIN)/pybabel update --no-fuzzy-matching --ignore-obsolete --no-wrap \
 	    -i $(LOCALE)/messages.pot -d $(LOCALE) -l $$lang; done; true
 
 validate: $(VENV)/.installed

@@ -10,7 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 from playwright.sync_api import Page, expect
 
 from .browser import join
-from .server_harness import Client
+from .server_harness import ROOT, Client, ServerProcess
 
 LINK = "See [the cluster's page](https://example.org/shelter) and the map."
 LONG = "\n\n".join(f"Paragraph {n}: the convoy waits at Bessa for the bridge to reopen." for n in range(60))
@@ -138,3 +138,42 @@ def test_a_new_inject_rings_and_notifies_once_the_player_turns_it_on(browser, se
     expect(hum.get_by_label("Sound and notification on a new inject")).to_be_checked()
     assert errors.errors == []
     hum.context.close()
+
+
+def test_a_markdown_attachment_is_read_rendered_in_place_and_can_still_be_downloaded(browser, tmp_path):
+    folder = tmp_path / "scenarios"
+    (folder / "attachments").mkdir(parents=True)
+    (folder / "attachments" / "kora-road-assessment.txt").write_text("ATTACHMENT-BODY-FOR-HUM-1\n", encoding="utf-8")
+    (folder / "attachments" / "kora-plan.md").write_text(
+        "# Relocation plan\n\nMove **120 families** by <script>window.hacked = 1</script>Friday.\n", encoding="utf-8")
+    mini = (ROOT / "tests" / "fixtures" / "mini.yaml").read_text(encoding="utf-8")
+    (folder / "mini.yaml").write_text(mini.replace(
+        'attachments: [{file: kora-road-assessment.txt, title: "Road assessment, Kora"}]',
+        'attachments: [{file: kora-road-assessment.txt, title: "Road assessment, Kora"}, '
+        '{file: kora-plan.md, title: "Relocation plan"}]'), encoding="utf-8")
+    server = ServerProcess(tmp_path / "data", scenarios=(folder / "mini.yaml",)).start()
+    try:
+        exercise, codes, fac_token = server.open_exercise()
+
+        async def release() -> None:
+            fac = await Client(server, exercise, fac_token).connect()
+            await fac.ok("inject.release", inject_id="I-1")
+            await fac.close()
+
+        with ThreadPoolExecutor(1) as pool:
+            pool.submit(asyncio.run, release()).result()
+        hum, errors = join(browser, server, codes["hum-1"], "Amina (OCHA)")
+        hum.locator(".inject-item[data-inject='I-1']").click()
+        hum.locator("#inject-detail button.attachment", has_text="Relocation plan").click()
+        shown = hum.locator("dialog.attachment-view")
+        expect(shown.locator("h1")).to_have_text("Relocation plan")  # the file's heading, rendered
+        expect(shown.locator("strong")).to_have_text("120 families")
+        assert hum.evaluate("window.hacked") is None  # sanitized as inject bodies are
+        with hum.expect_download() as info:
+            shown.get_by_role("button", name="Download").click()
+        assert info.value.suggested_filename == "kora-plan.md"
+        shown.get_by_role("button", name="Close").click()
+        expect(shown).to_have_count(0)
+        assert errors.errors == []
+    finally:
+        server.stop()

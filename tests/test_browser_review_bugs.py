@@ -245,6 +245,10 @@ def test_a_page_shows_times_in_one_format_the_scenarios(browser, server):
         await hum.ok("rfa.submit", asset="escort", justification="Armed groups on the road",
                      last_resort="no civilian alternative at all", time_limit="+1:30", location=point)
         await hum.ok("room.post", room="joint", text="Convoy at ten")
+        fac = await Client(server, exercise, fac_token).connect()
+        await fac.ok("inject.release", inject_id="I-1")
+        await hum.ok("inject.ack", inject_id="I-1")
+        await fac.close()
         await hum.close()
 
     with ThreadPoolExecutor(1) as pool:
@@ -260,6 +264,9 @@ def test_a_page_shows_times_in_one_format_the_scenarios(browser, server):
     posted = mil.locator("#messages .message", has_text="Convoy at ten").locator("time")
     expect(posted).to_have_text("D+3 06:00")
     expect(posted).to_have_attribute("title", re.compile(r"^\d\d:\d\d"))  # the wall clock's, on hover
+    acked = fac.locator("#msel-table tr[data-inject='I-1'] .ack")
+    expect(acked).to_contain_text("Amina, D+3 06:00")  # an acknowledgement too: scenario time, wall time on hover
+    expect(acked).to_have_attribute("title", re.compile(r"^\d\d:\d\d"))
     assert mil.evaluate(OFFSETS) == []
     assert [t.strip() for t in fac.evaluate(OFFSETS)] == ["+0:05"]  # only I-4's delay after I-1: a length of time
     assert fac_errors.errors == [] and mil_errors.errors == []

@@ -22,8 +22,13 @@ export function scenarioLabel(start, ex) {
 export function timeOf(start, ex, wall) {
   const node = document.createElement('time');
   node.textContent = scenarioLabel(start, ex);
-  if (wall) node.title = new Date(wall * 1000).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+  if (wall) node.title = wallLabel(wall);
   return node;
+}
+
+// The wall clock's time of a moment (seconds since the epoch), for a title shown on hover.
+export function wallLabel(wall) {
+  return wall ? new Date(wall * 1000).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' }) : null;
 }
 
 export function offsetLabel(seconds) {

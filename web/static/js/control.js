@@ -4,7 +4,7 @@
 import { $, el, keepingFocus, replaceChildren, showLengthLimits, toast } from './dom.js';
 import { facilitatorToken, uiMemory } from './session.js';
 import { ExerciseView } from './projection.js';
-import { exNow, parseOffset, runClockDisplay, scenarioLabel } from './clock.js';
+import { exNow, parseOffset, runClockDisplay, scenarioLabel, wallLabel } from './clock.js';
 import { RoomsPanel, roomName } from './rooms.js';
 import { CopMap, copFeatures } from './map.js';
 import { renderPresence } from './presence.js';
@@ -154,13 +154,13 @@ function renderMsel() {
     const soon = dueSoon(row, now);
     const bilingual = (s.scenario.languages || []).length > 1;
     const acks = Object.entries(row.acks || {}).map(([team, a]) =>
-      el('div', { class: 'ack' }, `${view.teamName(team)}: ${a.name}, ${scenarioLabel(start, a.ex_time)}`,
+      el('div', { class: 'ack', title: wallLabel(a.wall_time) }, `${view.teamName(team)}: ${a.name}, ${scenarioLabel(start, a.ex_time)}`,
         bilingual && a.language ? ` (${a.language})` : null));
     // The control cell sees each inject's title in every language of the scenario.
     const translated = Object.entries(i.translations || {}).filter(([, t]) => t.title)
       .map(([lang, t]) => el('div', { class: 'meta translation', lang, dataset: { language: lang } }, `${lang}: ${t.title}`));
     const responses = Object.entries(row.responses || {}).map(([team, r]) =>
-      el('div', { class: 'response', dataset: { team } },
+      el('div', { class: 'response', dataset: { team }, title: wallLabel(r.wall_time) },
         t('{team} responded: {name}, {time} ({action})', { team: view.teamName(team), name: r.name,
           time: scenarioLabel(start, r.ex_time), action: r.action })));
     return el('tr', { class: `status-${row.status}${soon ? ' due-soon' : ''}`, dataset: { inject: i.id } },

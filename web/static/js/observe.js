@@ -5,7 +5,7 @@
 import { $, clearSent, el, replaceChildren, showLengthLimits, toast } from './dom.js';
 import { loadSession, uiMemory } from './session.js';
 import { ExerciseView } from './projection.js';
-import { runClockDisplay, scenarioLabel } from './clock.js';
+import { runClockDisplay, scenarioLabel, wallLabel } from './clock.js';
 import { RoomsPanel } from './rooms.js';
 import { InjectList } from './inbox.js';
 import { CopMap, copFeatures } from './map.js';
@@ -96,9 +96,9 @@ const injects = new InjectList(view, memory, {
     row.inject.notes ? [el('h4', {}, t('Control notes')), el('p', {}, row.inject.notes)] : null,
     el('h4', {}, t('Acknowledged')),
     el('ul', {}, Object.entries(row.acks || {}).map(([team, ack]) =>
-      el('li', {}, `${view.teamName(team)}: ${t('{name} at {time}', { name: ack.name, time: scenarioLabel(view.state.scenario.start, ack.ex_time) })}`))),
+      el('li', { title: wallLabel(ack.wall_time) }, `${view.teamName(team)}: ${t('{name} at {time}', { name: ack.name, time: scenarioLabel(view.state.scenario.start, ack.ex_time) })}`))),
     Object.keys(row.responses || {}).length ? [el('h4', {}, t('Responded')),
-      el('ul', { class: 'responses' }, Object.entries(row.responses).map(([team, r]) => el('li', {},
+      el('ul', { class: 'responses' }, Object.entries(row.responses).map(([team, r]) => el('li', { title: wallLabel(r.wall_time) },
         `${view.teamName(team)}: ${t('{name} at {time}', { name: r.name, time: scenarioLabel(view.state.scenario.start, r.ex_time) })}`
           + ` (${r.action})`)))]
       : null),
@@ -140,7 +140,7 @@ function renderObservations() {
   const start = view.state.scenario.start;
   replaceChildren($('#observation-list'), [...(view.state.observations || [])].reverse().map((o) =>
     el('li', { class: `observation rating-${o.rating}`, dataset: { observation: o.id } },
-      el('span', { class: 'meta' }, `${scenarioLabel(start, o.ex_time)} · ${o.objective} · `,
+      el('span', { class: 'meta', title: wallLabel(o.wall_time) }, `${scenarioLabel(start, o.ex_time)} · ${o.objective} · `,
         el('span', { class: 'rating' }, ratingLabel(o.rating)),
         o.team ? ` · ${view.teamName(o.team)}` : '', o.inject_id ? ` · ${o.inject_id}` : '', ` · ${o.author.name}`),
       el('span', { class: 'text' }, o.text),
