@@ -78,7 +78,7 @@ def _member_kind(info: zipfile.ZipInfo) -> str:
         raise BundleError(f"{info.filename}: a symbolic link; a scenario zip holds plain files only")
     if info.is_dir():
         return "dir"
-    if mode and not stat.S_ISREG(mode):
+    if stat.S_IFMT(mode) and not stat.S_ISREG(mode):
         raise BundleError(f"{info.filename}: not a plain file")
     return "file"
 
