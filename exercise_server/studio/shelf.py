@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from ..core.scenario_fields import ID
 from ..core.yamlsrc import LinedDict, YamlSyntaxError, load_lined, plain
 from ..scenarios import scenario_files
@@ -140,6 +142,13 @@ def scenario_id(text: str, stem: str) -> str:
         return stem
     raw = doc.get("id") if isinstance(doc, dict) else None
     return raw if isinstance(raw, str) and raw else stem
+
+
+def _written(document: dict[str, Any], old_text: str | None) -> str:
+    try:
+        return write_document(document, old_text)
+    except (ValueError, yaml.YAMLError) as exc:
+        raise ShelfError("invalid", f"the document cannot be written as YAML: {exc}") from None
 
 
 def write_atomically(path: Path, data: bytes) -> None:
@@ -278,7 +287,7 @@ class Shelf:
             problems = self.check(document, entry.path.stem, entry.path.parent)
             if errors(problems):
                 raise Invalid(problems)
-            text = write_document(document, entry.text)
+            text = _written(document, entry.text)
             if text == entry.text:
                 return entry
             self._keep(entry)
@@ -308,7 +317,7 @@ class Shelf:
             problems = self.check(document, scenario_id)
             if errors(problems):
                 raise Invalid(problems)
-            data = write_document(document, text).encode("utf-8")
+            data = _written(document, text).encode("utf-8")
             self.folder.mkdir(parents=True, exist_ok=True)
             write_atomically(path, data)
         self.on_change()
