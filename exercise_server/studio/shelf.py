@@ -15,7 +15,6 @@ import functools
 import hashlib
 import os
 import re
-import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -26,6 +25,7 @@ import yaml
 
 from ..core.scenario_fields import ID
 from ..core.yamlsrc import LinedDict, YamlSyntaxError, load_lined, plain
+from ..msel.files import replace_atomically
 from ..scenarios import scenario_files
 from .document import FieldProblem, changes, check_document, errors
 from .yamltext import write_document
@@ -152,19 +152,16 @@ def _written(document: dict[str, Any], old_text: str | None) -> str:
 
 
 def write_atomically(path: Path, data: bytes) -> None:
-    """The new bytes in a temporary file of the same folder, then renamed over `path`: a reader (or
-    a crash) sees the old file or the new one, never half of one."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
+    """The new bytes beside `path`, on disk, then renamed over it (msel/files.py): a reader (or a
+    crash) sees the old file or the new one, never half of one."""
+
+    def write(tmp: Path) -> None:
+        with open(tmp, "wb") as f:
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+
+    replace_atomically(path, write)
 
 
 class Shelf:
