@@ -65,6 +65,10 @@ def test_a_yaml_scenario_downloaded_and_uploaded_again_is_the_same_file(studio, 
     )
     assert form.status_code == 201, form.text
     assert (folder / "demo-form.yaml").read_text() == r.text.replace("id: demo\n", "id: demo-form\n")
+    # a file without an id is named after its file name
+    named = upload(client, "My Exercise (v2).yaml", r.content.replace(b"id: demo\n", b""), "application/yaml")
+    assert named.status_code == 201, named.text
+    assert named.json()["id"] == "my-exercise-v2" and (folder / "my-exercise-v2.yaml").exists()
 
 
 def test_a_zip_carries_the_scenario_its_base_map_and_attachments(studio, folder):
