@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import copy
-import fcntl
 import functools
 import hashlib
 import os
@@ -22,6 +21,11 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+
+try:  # POSIX: one writer at a time across the processes that share the folder
+    import fcntl
+except ImportError:  # Windows: one server process, whose writes the event loop already serialises
+    fcntl = None  # type: ignore[assignment]
 
 from ..core.scenario_fields import ID
 from ..core.yamlsrc import LinedDict, YamlSyntaxError, load_lined, plain
@@ -243,6 +247,9 @@ class Shelf:
     def _locked(self) -> Iterator[None]:
         """One writer at a time, also across the server processes that share the folder."""
         (self.folder / HISTORY).mkdir(parents=True, exist_ok=True)
+        if fcntl is None:
+            yield
+            return
         with open(self.folder / HISTORY / ".lock", "a+b") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
             try:
