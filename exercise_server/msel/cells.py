@@ -17,7 +17,7 @@ At = str | dict[str, str]  # an inject's `at`: an offset, `manual`, or a conditi
 
 # Words planners use for the way an inject reaches the players, normalised like headers.
 CHANNEL_WORDS = {
-    "email": ("email", "mail", "memo", "letter", "fax", "message"),
+    "email": ("email", "mail", "memo", "letter", "message"),
     "radio": ("radio", "radiomessage", "radiocall", "vhf", "hf", "net"),
     "phone": ("phone", "telephone", "phonecall", "call", "mobile", "satphone", "sms", "text"),
     "media": (
@@ -33,11 +33,37 @@ CHANNEL_WORDS = {
         "broadcast",
         "radiobroadcast",
     ),
-    "sitrep": ("sitrep", "situationreport", "report", "spotrep", "briefing"),
+    "sitrep": ("sitrep", "situationreport", "report", "spotrep"),
     "map": ("map", "cop", "mapupdate", "copupdate", "mapchange"),
 }
 _CHANNEL = {word: channel for channel, words in CHANNEL_WORDS.items() for word in words}
 assert set(CHANNEL_WORDS) == set(CHANNELS)
+
+
+# Delivery modes planners write that are not channels: kept as the inject's `mode`, and the
+# channel it reaches the inbox on. A mode not listed here goes by e-mail.
+MODE_CHANNELS = {
+    "sitrep": (
+        "facetoface",
+        "f2f",
+        "inperson",
+        "meeting",
+        "plenary",
+        "briefing",
+        "brief",
+        "verbal",
+        "oral",
+        "spoken",
+        "walkin",
+        "visit",
+        "roleplay",
+        "presentation",
+        "discussion",
+    ),
+    "phone": ("videocall", "video", "teleconference", "vtc", "conferencecall"),
+    "email": ("fax", "facsimile", "courier", "handout", "handdelivered", "paper", "document", "runner"),
+}
+_MODE_CHANNEL = {word: channel for channel, words in MODE_CHANNELS.items() for word in words}
 
 
 OFFSET = re.compile(r"^\+?\s*(\d{1,3}):([0-5]\d)(?::([0-5]\d))?$")
@@ -108,10 +134,20 @@ def format_time(inject: Inject) -> str:
     return hms(int(inject.offset or 0))
 
 
+def channel_of(text: str) -> str | None:
+    """The channel a planner's word names (`E-mail`, `Telephone`, `Press`), or None."""
+    return _CHANNEL.get(normalise_header(text))
+
+
+def channel_for_mode(mode: str) -> str:
+    """The channel an inject delivered by `mode` (face-to-face, fax, ...) reaches the inbox on."""
+    return _MODE_CHANNEL.get(normalise_header(mode), "email")
+
+
 def parse_channel(text: str) -> str:
-    word = normalise_header(text)
-    if word in _CHANNEL:
-        return _CHANNEL[word]
+    channel = channel_of(text)
+    if channel is not None:
+        return channel
     raise ValueError(
         f"{text!r} is not a channel: use one of {', '.join(CHANNELS)} "
         "(or e-mail, telephone, news, press, situation report, ...)"
@@ -197,21 +233,67 @@ def format_expected(expected: Addressees) -> str:
     return "\n".join(f"{key}: {' '.join(action.split())}" for key, actions in expected.items() for action in actions)
 
 
+_OBJECTIVE_REF = re.compile(
+    r"^(?:objectives?|obj)\b\.?\s*(?:no\.?|n°|#)?\s*((?:[A-Za-z]{1,3}[-.]?)?\d+)\b", re.IGNORECASE
+)
+_LOOKS_LIKE_OBJECTIVE = re.compile(r"^(?:o|obj|objective)[-.]?\d+$", re.IGNORECASE)
+_PARTS = re.compile(r"[;,\n/|]")
+
+
 def parse_objectives(text: str, scenario: Scenario) -> list[str]:
-    """`O1; O4`, `O1, O4`, `O1 O4`, or `O1 - Define CIMIC; O4: Analyze ...` -> [O1, O4]."""
+    """The objectives a cell names: `O1; O4`, `O1 O4`, `O1 - Define CIMIC; O4: Analyze ...`,
+    `Objective 4`, and the objective part of an HSEEP `Objective / Core Capability / Critical Task`
+    cell (`Objective 2 / Operational Coordination / Critical Task 1`): each part separated by
+    `;`, `,`, `/` or a line break that starts with an objective is read; other parts (capabilities,
+    critical tasks) are left out. A part that names an objective the scenario lacks is refused."""
     known = {k.lower(): k for k in scenario.objectives}
     out: list[str] = []
-    for part in split_list(text):
+    for part in (p.strip() for p in _PARTS.split(text)):
         words = _WORD.findall(part)
-        chosen = words if all(w.lower() in known for w in words) else words[:1]
-        for word in chosen:
-            if word.lower() not in known:
-                raise ValueError(
-                    f"unknown objective {word!r}: this scenario's objectives are {', '.join(scenario.objectives)}"
-                )
-            if known[word.lower()] not in out:
-                out.append(known[word.lower()])
+        if not words:
+            continue
+        m = _OBJECTIVE_REF.match(part)
+        if m:
+            chosen = [_objective_by_number(m.group(1), known, scenario)]
+        elif all(w.lower() in known for w in words):
+            chosen = [known[w.lower()] for w in words]
+        elif words[0].lower() in known:
+            chosen = [known[words[0].lower()]]
+        elif (
+            _LOOKS_LIKE_OBJECTIVE.match(words[0])
+            or words[0].upper() == words[0]
+            and any(_same_stem(words[0], k) for k in scenario.objectives)
+        ):
+            raise ValueError(
+                f"unknown objective {words[0]!r}: this scenario's objectives are {', '.join(scenario.objectives)}"
+            )
+        else:
+            continue  # a capability or critical task: not an objective of the scenario
+        for objective in chosen:
+            if objective not in out:
+                out.append(objective)
     return out
+
+
+def _same_stem(word: str, objective_id: str) -> bool:
+    """`O9` looks like `O4`: letters then digits, the same letters."""
+    stem = re.sub(r"[\d.-]+$", "", word)
+    looks = bool(stem) and re.fullmatch(r"[A-Za-z]+[-.]?\d+", word) is not None
+    return looks and objective_id.lower().startswith(stem.lower())
+
+
+def _objective_by_number(ref: str, known: dict[str, str], scenario: Scenario) -> str:
+    """`4` (from `Objective 4`) -> the scenario's objective numbered 4 (`O4`); `O4` -> `O4`."""
+    if ref.lower() in known:
+        return known[ref.lower()]
+    digits = re.fullmatch(r"\d+", ref)
+    if digits:
+        numbered = [k for k in scenario.objectives if (n := re.findall(r"\d+", k)) and int(n[-1]) == int(ref)]
+        if len(numbered) == 1:
+            return numbered[0]
+    raise ValueError(
+        f"unknown objective 'Objective {ref}': this scenario's objectives are {', '.join(scenario.objectives)}"
+    )
 
 
 def parse_modules(text: str) -> list[int]:
