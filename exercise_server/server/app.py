@@ -19,7 +19,7 @@ from ..core.commands import Limits
 from ..i18n import catalogues
 from ..scenarios import load_library
 from ..store.base import open_store
-from . import http_api, studio_api
+from . import http_api, studio_api, studio_import_api
 from . import replay as replay_api
 from .addresses import lan_urls
 from .context import AppContext
@@ -195,6 +195,7 @@ def create_app(settings: Settings, clock: WallClock | None = None) -> Starlette:
         Route("/api/exercises/{exercise}/timeline", replay_api.replay_timeline),
         Route("/api/exercises/{exercise}/metrics", replay_api.exercise_metrics),
         Route("/api/exercises/{exercise}/report", replay_api.exercise_report),
+        *studio_import_api.ROUTES,  # before the studio's mount, which would take its paths
         *studio_api.ROUTES,
         WebSocketRoute("/ws/{exercise}", exercise_socket),
         Mount("/static", static, name="static"),
