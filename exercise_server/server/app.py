@@ -171,6 +171,7 @@ def create_app(settings: Settings, clock: WallClock | None = None) -> Starlette:
     routes = [
         Route("/", pages.index),
         Route("/control", pages.control_home),
+        *studio_import_api.ROUTES,  # before the studio's pages and API mount, which would take its paths
         Route("/control/{exercise}", pages.exercise_page),
         Route("/control/{exercise}/handout", pages.exercise_page),
         Route("/team/{exercise}", pages.exercise_page),
@@ -195,7 +196,6 @@ def create_app(settings: Settings, clock: WallClock | None = None) -> Starlette:
         Route("/api/exercises/{exercise}/timeline", replay_api.replay_timeline),
         Route("/api/exercises/{exercise}/metrics", replay_api.exercise_metrics),
         Route("/api/exercises/{exercise}/report", replay_api.exercise_report),
-        *studio_import_api.ROUTES,  # before the studio's mount, which would take its paths
         *studio_api.ROUTES,
         WebSocketRoute("/ws/{exercise}", exercise_socket),
         Mount("/static", static, name="static"),

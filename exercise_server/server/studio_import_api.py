@@ -18,7 +18,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import Mount, Route
 
 from ..core.access import FACILITATOR
 from ..core.errors import Refusal
@@ -40,6 +40,7 @@ from ..msel.template import template_base
 from ..studio import uploads
 from ..studio.shelf import Invalid, Shelf, ShelfError
 from .http_api import bearer_session
+from .pages import Pages
 from .studio_api import _shelf
 
 log = logging.getLogger("exercise_server.studio_import")
@@ -209,8 +210,9 @@ def _mapping_of(form: Form, sheet: Sheet) -> Mapping:
 def preview(form: Form, shelf: Shelf, memory: MappingMemory) -> dict[str, Any]:
     sheet = _sheet(form)
     target = _target(shelf, form, form.name)
-    remembered = memory.get(sheet)
-    mapping = remembered or recognised(sheet)
+    chosen = _mapping_of(form, sheet) if form.fields.get("mapping") else None  # the dialog's, after a change
+    remembered = None if chosen else memory.get(sheet)
+    mapping = chosen or remembered or recognised(sheet)
     try:
         result = _build(sheet, target, mapping, form.fields.get("duration"))
         problems, warnings = [], result.warnings
@@ -318,8 +320,30 @@ def upload_spreadsheet(upload: uploads.UploadedFile, shelf: Shelf) -> uploads.Up
 
 uploads.SPREADSHEET_HANDLER = upload_spreadsheet
 
-# In app.py's route table before the studio's own mount (`/api/studio`), which would take them.
+
+def _pages(request: Request) -> Pages:
+    """The templates of every language with the static files' hashed URLs (made once per app)."""
+    app = request.app
+    pages: Pages | None = getattr(app.state, "import_pages", None)
+    if pages is None:
+        static = next(r.app for r in app.routes if isinstance(r, Mount) and r.name == "static")
+        pages = Pages(app.state.ctx.settings)
+        for env in pages.envs.values():
+            env.globals["static"] = static
+        app.state.import_pages = pages
+    return pages
+
+
+async def import_page(request: Request) -> Response:
+    """The mapping step on a page of its own (the studio's list opens it in place): it carries no
+    data; its module calls the API above with the facilitator's token."""
+    return _pages(request).render(request, "_studio_import.html")
+
+
+# In app.py's route table before the studio's pages (`/control/studio/{scenario}`) and its API
+# mount (`/api/studio`), which would take these paths.
 ROUTES = [
+    Route("/control/studio/import", import_page),
     Route("/api/studio/import/preview", preview_endpoint, methods=ANY_METHOD),
     Route("/api/studio/import", import_endpoint, methods=ANY_METHOD),
 ]
