@@ -1,4 +1,4 @@
-"""The mapping step of an MSEL spreadsheet upload (docs/studio-api.md, "MSEL import with a mapping"):
+"""The mapping step of an MSEL spreadsheet upload (docs/studio-import-api.md):
 preview a sheet's columns and the field each gives, then import it with the mapping a person chose,
 as a new scenario or into an existing one. The control cell's only: anyone else gets the same 404
 as a path the server does not have."""
