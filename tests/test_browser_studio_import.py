@@ -135,6 +135,9 @@ def test_broken_rows_are_all_listed_with_row_and_column_and_nothing_is_written(s
                      client, "/api/studio/import/preview", "hseep.csv",
                      (FIXTURES / "msel" / "hseep-template.csv").read_bytes()).json()["columns"]]), id="demo")
     assert taken.status_code == 409 and "exists already" in taken.json()["error"]["message"]
+    said = post(client, "/api/studio/import/preview", "hseep.csv", (FIXTURES / "msel" / "hseep-template.csv").read_bytes(),
+                id="demo").json()["problems"]
+    assert said[0]["row"] is None and "a scenario 'demo' exists already" in said[0]["message"]
     too_big = post(client, "/api/studio/import/preview", "huge.csv", b"x" * (11 * 1024 * 1024))
     assert too_big.status_code == 413 and "larger than 10 MB" in too_big.json()["error"]["message"]
     odd = post(client, "/api/studio/import/preview", "msel.pdf", b"%PDF-1.4")

@@ -129,3 +129,15 @@ def test_duration_sets_it_and_an_inject_after_it_is_refused_with_its_row(tmp_pat
     assert "falls after the end of the exercise (duration 0:45)" in stdout
     status, stdout, stderr = run_cli("import", sheet, "--template", "-o", out, "--duration", "an hour")
     assert status == 1 and "is not of the form H:MM" in stdout and not out.exists()
+
+
+def test_a_workbook_that_unpacks_to_more_than_an_msel_needs_is_refused_before_it_is_read(tmp_path, monkeypatch):
+    from exercise_server.msel import sheets
+
+    path = hseep_sheet(tmp_path, ".xlsx")
+    assert len(build_scenario(path, template_base(), tmp_path / "x.yaml").scenario.injects) == 5
+    monkeypatch.setattr(sheets, "MAX_UNPACKED_BYTES", 1024)
+    with pytest.raises(MselError, match="more than an MSEL needs"):
+        build_scenario(path, template_base(), tmp_path / "x.yaml")
+    with pytest.raises(MselError, match="cannot open the workbook"):
+        sheets.read_sheet_data("broken.xlsx", b"PK\x03\x04 not really a zip")

@@ -53,6 +53,9 @@ class Sheet:
 
 
 SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".csv", ".txt", ".tsv")
+# What a workbook may unpack to (its XML): a thousand-row MSEL is a few MB; a zip bomb is refused
+# before openpyxl reads it.
+MAX_UNPACKED_BYTES = 200 * 1024 * 1024
 
 
 def read_sheet(path: str | Path) -> Sheet:
@@ -127,12 +130,25 @@ def _xlsx_rows(name: str, data: bytes) -> list[tuple[int, list[Any]]]:
     import openpyxl
     from openpyxl.utils.exceptions import InvalidFileException
 
+    def refused(message: str) -> MselError:
+        return MselError(name, [RowProblem(None, message)])
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(member.file_size for member in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise refused(f"cannot open the workbook: {exc}") from None
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise refused(
+            f"the workbook unpacks to {unpacked // (1024 * 1024)} MB, more than an MSEL needs "
+            f"({MAX_UNPACKED_BYTES // (1024 * 1024)} MB at most): save the MSEL sheet alone"
+        )
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), data_only=True, read_only=True)
         sheet = next((ws for ws in book.worksheets if ws.title.strip().lower() == "msel"), book.worksheets[0])
         return [(i, list(values)) for i, values in enumerate(sheet.iter_rows(min_row=1, values_only=True), 1)]
     except (InvalidFileException, zipfile.BadZipFile, OSError, KeyError, ValueError, IndexError) as exc:
-        raise MselError(name, [RowProblem(None, f"cannot open the workbook: {exc}")]) from None
+        raise refused(f"cannot open the workbook: {exc}") from None
 
 
 @dataclass(frozen=True)

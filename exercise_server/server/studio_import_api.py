@@ -218,6 +218,11 @@ def preview(form: Form, shelf: Shelf, memory: MappingMemory) -> dict[str, Any]:
         problems, warnings = [], result.warnings
     except MselError as exc:
         problems, warnings = exc.problems, exc.warnings
+    if target.scenario_id and shelf.get(target.scenario_id) is not None:
+        problems = [
+            RowProblem(None, f"a scenario {target.scenario_id!r} exists already: choose another id, or import into it"),
+            *problems,
+        ]
     scenario = target.base.scenario
     return {
         "file": form.name,
