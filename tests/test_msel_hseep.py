@@ -12,7 +12,7 @@ import pytest
 from exercise_server import cli
 from exercise_server.core.scenario_check import load_scenario_file
 from exercise_server.msel import cells
-from exercise_server.msel.importer import build_scenario
+from exercise_server.msel.importer import build_scenario, load_base
 from exercise_server.msel.problems import MselError
 from exercise_server.msel.template import template_base
 
@@ -141,3 +141,14 @@ def test_a_workbook_that_unpacks_to_more_than_an_msel_needs_is_refused_before_it
         build_scenario(path, template_base(), tmp_path / "x.yaml")
     with pytest.raises(MselError, match="cannot open the workbook"):
         sheets.read_sheet_data("broken.xlsx", b"PK\x03\x04 not really a zip")
+
+
+def test_addressees_by_their_names_as_planners_write_them():
+    template = template_base().scenario
+    assert cells.parse_to("Humanitarian community; Syndicate 1: UN Police; joint", template) == {
+        "components": ["humanitarian"], "teams": ["pol-1"], "rooms": ["joint"]}
+    demo = load_base(INJECTS / "demo.yaml").scenario
+    assert cells.parse_to("OCHA sub-office and clusters, Bessa", demo) == {"teams": ["hum-1"]}  # a comma in it
+    assert cells.parse_to("Composante militaire de l'UNSMN (Secteur Ouest)", demo) == {"components": ["military"]}
+    with pytest.raises(ValueError, match="unknown addressee 'The press'"):
+        cells.parse_to("The press", demo)

@@ -154,14 +154,35 @@ def parse_channel(text: str) -> str:
     )
 
 
+def addressee_names(scenario: Scenario) -> dict[str, str]:
+    """The names of components, teams and rooms, in every language, normalised as headers are,
+    to their ids: `Humanitarian community` -> humanitarian. A component's or team's name wins over
+    the room named after it; a name two of them share is left out."""
+    out: dict[str, str] = {}
+    groups: tuple[list[Any], list[Any]] = ([*scenario.components, *scenario.teams], list(scenario.rooms.values()))
+    for group in groups:
+        found: dict[str, set[str]] = {}
+        for thing in group:
+            for name in [thing.name, *(t.get("name") for t in thing.translations.values())]:
+                if isinstance(name, str) and normalise_header(name) and normalise_header(name) not in out:
+                    found.setdefault(normalise_header(name), set()).add(thing.id)
+        out |= {name: next(iter(ids)) for name, ids in found.items() if len(ids) == 1}
+    return out
+
+
 def parse_to(text: str, scenario: Scenario) -> Addressees:
-    """`humanitarian; mil-1; joint` -> {components: [...], teams: [...], rooms: [...]}."""
+    """`humanitarian; mil-1; joint` -> {components: [...], teams: [...], rooms: [...]}; names work
+    too (`Humanitarian community; Sector West HQ`), a whole cell first, as a name may hold a comma."""
     components = {c.id for c in scenario.components}
     teams = {t.id for t in scenario.teams}
     out: Addressees = {"components": [], "teams": [], "rooms": []}
     unknown = []
-    for name in split_list(text):
+    by_name = addressee_names(scenario)
+    whole = by_name.get(normalise_header(text))
+    for name in [whole] if whole else split_list(text):
         key = name.lower()
+        if key not in components and key not in teams and key not in scenario.rooms:
+            key = by_name.get(normalise_header(name), key)
         kind = (
             "components"
             if key in components
@@ -178,8 +199,8 @@ def parse_to(text: str, scenario: Scenario) -> Addressees:
     if unknown:
         known = sorted(components) + [t.id for t in scenario.teams] + list(scenario.rooms)
         raise ValueError(
-            f"unknown addressee {', '.join(map(repr, unknown))}: use the ids of components, teams and "
-            f"rooms ({', '.join(known)})"
+            f"unknown addressee {', '.join(map(repr, unknown))}: use the ids (or names) of components, teams "
+            f"and rooms ({', '.join(known)})"
         )
     if not any(out.values()):
         raise ValueError("no addressee")

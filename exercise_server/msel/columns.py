@@ -226,8 +226,8 @@ COLUMNS: tuple[Column, ...] = (
             "Recipient/Player",
             "Player/Recipient",
         ),
-        help="ids separated by `;` (or `,`): each a component, team or room id of the base "
-        "(`humanitarian; mil-1; joint`)",
+        help="ids or names separated by `;` (or `,`): each a component, team or room of the base "
+        "(`humanitarian; mil-1; joint`, `Humanitarian community`)",
         width=22,
         parse=lambda text, row: cells.parse_to(text, row.scenario),
         format=lambda inj: cells.format_to(inj.to),
