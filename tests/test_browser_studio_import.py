@@ -149,9 +149,12 @@ def test_the_walkthroughs_20_rows_go_into_the_10_minute_demo_which_grows_to_hold
     _, client = studio_client
     data = (FIXTURES / "msel" / "walkthrough-20.csv").read_bytes()
     preview = post(client, "/api/studio/import/preview", "w.csv", data, into="demo").json()
-    assert preview["problems"] == [] and preview["target"] == {"into": "demo"}
+    assert preview["problems"] == [] and preview["target"]["into"] == "demo"
     mapping = json.dumps([c["field"] for c in preview["columns"]])
-    r = post(client, "/api/studio/import", "w.csv", data, mapping=mapping, into="demo")
+    stale = post(client, "/api/studio/import", "w.csv", data, mapping=mapping, into="demo", version="0123456789abcdef")
+    assert stale.status_code == 409 and "nothing was saved" in stale.json()["error"]["message"]
+    r = post(client, "/api/studio/import", "w.csv", data, mapping=mapping, into="demo",
+             version=preview["target"]["version"])
     assert r.status_code == 201, r.text
     assert any("the new scenario lasts 1:00" in w for w in r.json()["warnings"])
     demo = load_scenario_file(folder / "demo.yaml")

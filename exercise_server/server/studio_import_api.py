@@ -231,7 +231,7 @@ def preview(form: Form, shelf: Shelf, memory: MappingMemory) -> dict[str, Any]:
         "fields": fields(list(scenario.languages), scenario.default_language),
         "remembered": remembered is not None,
         "rows": filled_rows(sheet),
-        "target": {"into": target.into} if target.into else {"id": target.scenario_id},
+        "target": {"into": target.into, "version": target.version} if target.into else {"id": target.scenario_id},
         "problems": [problem_json(p) for p in problems],
         "warnings": warnings,
     }

@@ -78,7 +78,9 @@ export async function importSpreadsheet(file, { container, done = () => {}, canc
   const duration = el('input', { id: ids.duration, name: 'duration', maxlength: 6, placeholder: 'H:MM', autocomplete: 'off',
     inputmode: 'numeric' });
 
-  const target = () => (into.value ? { into: into.value } : { id: newId.value.trim(), title: newTitle.value.trim() });
+  // Into a scenario: the version the preview read, so that a save meanwhile is not overwritten.
+  const target = () => (into.value ? { into: into.value, version: preview?.target.into === into.value ? preview.target.version : null }
+    : { id: newId.value.trim(), title: newTitle.value.trim() });
   const fields = () => ({ ...target(), duration: duration.value.trim(), mapping: chosen ? JSON.stringify(chosen) : null });
 
   async function refresh() {
