@@ -140,6 +140,8 @@ def test_broken_rows_are_all_listed_with_row_and_column_and_nothing_is_written(s
     assert said[0]["row"] is None and "a scenario 'demo' exists already" in said[0]["message"]
     too_big = post(client, "/api/studio/import/preview", "huge.csv", b"x" * (11 * 1024 * 1024))
     assert too_big.status_code == 413 and "larger than 10 MB" in too_big.json()["error"]["message"]
+    outside = post(client, "/api/studio/import/preview", "bad-rows.csv", data, id="../outside")
+    assert outside.status_code == 400 and "a scenario id is" in outside.json()["error"]["message"]
     odd = post(client, "/api/studio/import/preview", "msel.pdf", b"%PDF-1.4")
     assert odd.status_code == 415 and ".xlsx or .csv" in odd.json()["error"]["message"]
     assert snapshot(folder) == before

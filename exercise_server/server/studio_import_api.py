@@ -22,6 +22,7 @@ from starlette.routing import Mount, Route
 
 from ..core.access import FACILITATOR
 from ..core.errors import Refusal
+from ..core.scenario_fields import ID
 from ..msel.importer import Base, build_scenario, id_from_name, load_base
 from ..msel.mapping import (
     MAPPINGS_FILE,
@@ -181,6 +182,8 @@ def _target(shelf: Shelf, form: Form, name: str) -> Target:
             ) from None
         return Target(base, entry.path, None, into, form.fields.get("version") or entry.version)
     scenario_id = form.fields.get("id", "").strip() or id_from_name(Path(name).stem)
+    if not ID.match(scenario_id):
+        raise Refused(400, "invalid", f"{scenario_id!r}: a scenario id is 1 to 63 lowercase letters, digits and '-'")
     title = form.fields.get("title", "").strip() or Path(name).stem.replace("-", " ").replace("_", " ").capitalize()
     return Target(template_base(title), shelf.folder / f"{scenario_id}.yaml", scenario_id)
 
