@@ -152,3 +152,11 @@ def test_addressees_by_their_names_as_planners_write_them():
     assert cells.parse_to("Composante militaire de l'UNSMN (Secteur Ouest)", demo) == {"components": ["military"]}
     with pytest.raises(ValueError, match="unknown addressee 'The press'"):
         cells.parse_to("The press", demo)
+
+
+def test_expected_actions_labelled_by_a_component_or_team_name():
+    template = template_base().scenario
+    to = cells.parse_to("Humanitarian community; UN Police", template)
+    assert cells.parse_expected("Humanitarian community: Share the access constraints\nUN Police:\n- Patrol\n"
+                                "Note: this line has a colon", to, template) == {
+        "humanitarian": ["Share the access constraints"], "police": ["Patrol", "Note: this line has a colon"]}

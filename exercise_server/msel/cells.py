@@ -71,6 +71,7 @@ _CONDITION = re.compile(
     r"^after\s+(\S+)\s+(released|acknowledged)(?:\s*\+\s*(\d{1,3}:[0-5]\d(?::[0-5]\d)?))?$", re.IGNORECASE
 )
 _KEYED_LINE = re.compile(r"^([A-Za-z0-9][A-Za-z0-9-]*)\s*:\s*(.*)$")
+_NAMED_LINE = re.compile(r"^([^:]{1,100}?)\s*:\s*(.*)$")  # a label that may be a name, up to its first colon
 _BULLET = re.compile(r"^(?:[-*\u2022\u2013]\s+)")
 _WORD = re.compile(r"[A-Za-z0-9._-]+")
 
@@ -220,9 +221,10 @@ def default_expected_keys(to: Addressees, scenario: Scenario) -> list[str]:
 
 
 def parse_expected(text: str, to: Addressees, scenario: Scenario) -> Addressees:
-    """Lines `mil-1: action` (or `mil-1:` then action lines, or `all: action` for every addressed team);
-    text without labels applies to every addressee."""
+    """Lines `mil-1: action` (or `mil-1:` then action lines, or `all: action` for every addressed team;
+    a component's or team's name works as a label too); text without labels applies to every addressee."""
     ids = {c.id for c in scenario.components} | {t.id for t in scenario.teams} | {ALL}
+    names = {name: i for name, i in addressee_names(scenario).items() if i in ids}
     out: Addressees = {}
     shared: list[str] = []
     current: str | None = None
@@ -231,8 +233,12 @@ def parse_expected(text: str, to: Addressees, scenario: Scenario) -> Addressees:
         if not line:
             continue
         m = _KEYED_LINE.match(line)
-        if m and m.group(1).lower() in ids:
-            current = m.group(1).lower()
+        label = m.group(1).lower() if m and m.group(1).lower() in ids else None
+        if label is None and (named := _NAMED_LINE.match(line)):  # `Humanitarian community: action`
+            label = names.get(normalise_header(named.group(1)))
+            m = named if label else None
+        if m and label:
+            current = label
             out.setdefault(current, [])
             action = _BULLET.sub("", m.group(2).strip()).strip()
             if action:
