@@ -51,6 +51,7 @@ def cmd_msel_import(args: argparse.Namespace) -> int:
             out,
             scenario_id=args.id,
             title=args.title or (None if args.into else out.stem.replace("-", " ").capitalize()),
+            duration=args.duration,
         )
     except MselError as exc:
         for warning in exc.warnings:
@@ -112,6 +113,12 @@ def add_msel_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) 
     )
     p.add_argument("--id", help="scenario id of the new file (default: the output file's name)")
     p.add_argument("--title", help="scenario title (default: the base's, or from the output file's name)")
+    p.add_argument(
+        "--duration",
+        metavar="H:MM",
+        help="the exercise's duration (default: the base's, extended with a warning if the MSEL runs past it; "
+        "with --template, the last timed inject plus ten minutes)",
+    )
     p.set_defaults(func=cmd_msel_import)
 
     p = msel.add_parser("export", help="write a scenario's MSEL to .csv or .xlsx (re-importable unchanged)")

@@ -182,6 +182,19 @@ def test_the_sign_in_page_the_control_home_and_not_found_fit_every_size(browser,
     assert not problems, "\n".join(problems)
 
 
+def test_the_spreadsheet_mapping_step_fits_every_size_with_its_columns_and_warnings(scene):
+    server, _, _, pages = scene
+    page = pages["control"][0].context.new_page()
+    page.goto(server.base + "/control/studio/import")
+    page.set_input_files("#import-file", str(ROOT / "tests" / "fixtures" / "msel" / "hseep-template.csv"))
+    expect(page.locator(".import-columns select")).to_have_count(11)
+    page.locator(".import-warnings summary").click()
+    problems = check(page, "spreadsheet import", EVERY_SIZE, ["#import-file", ".import-step button.primary",
+                                                              ".import-columns select"])
+    page.close()
+    assert not problems, "\n".join(problems)
+
+
 @pytest.mark.parametrize("team", TEAMS)
 def test_a_team_view_fits_every_size_with_an_inject_open_and_while_responding(scene, team):
     _, _, _, pages = scene

@@ -185,8 +185,7 @@ def test_a_semicolon_csv_from_a_european_excel_imports():
 def test_an_excel_workbook_with_a_cover_sheet_title_row_and_time_cells_imports():
     result = build_scenario(FIXTURES / "planner-msel.xlsx", template_base(), INJECTS / "x.yaml")
     sc = result.scenario
-    assert "column C 'Real Time' is ignored: column B 'Designated Scenario Time' gives the Scenario Time" \
-        in result.warnings
+    assert "column C 'Real Time' is not an MSEL column; ignored" in result.warnings  # the clock, not the offset
     assert [i.id for i in sc.injects] == ["1", "2", "3", "4"]
     assert [i.offset for i in sc.injects] == [180, 720, None, 3900]
     assert [i.channel for i in sc.injects] == ["sitrep", "phone", "email", "radio"]
@@ -220,7 +219,6 @@ def test_a_sheet_with_bad_rows_is_refused_row_by_row_and_nothing_is_written(tmp_
     lines = stdout.splitlines()
     expected = [
         ("row 3, Scenario Time (column B)", "'five past' is not a time"),
-        ("row 4, Channel (column C)", "'pigeon' is not a channel"),
         ("row 5, To (column E)", "unknown addressee 'mil-9'"),
         ("row 6, Inject No (column A)", "'B-1' is also used on row 2"),
         ("row 7, Objectives (column I)", "unknown objective 'O9'"),
@@ -233,7 +231,8 @@ def test_a_sheet_with_bad_rows_is_refused_row_by_row_and_nothing_is_written(tmp_
     for line, (where, what) in zip(lines, expected):
         assert line.startswith(f"bad-rows.csv: {where}: "), line
         assert what in line, line
-    assert "8 rows with problems; nothing written" in stderr
+    assert "7 rows with problems; nothing written" in stderr
+    assert "row 4, Channel (column C): 'pigeon' is not a channel: kept as the inject's mode" in stderr  # a warning
     assert out.read_text(encoding="utf-8") == "# the planner's previous version\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.yaml"]  # no temporary file left behind
 
@@ -277,15 +276,15 @@ def test_row_problems_and_whole_scenario_problems_are_listed_in_one_pass(tmp_pat
     assert not (tmp_path / "x.yaml").exists()
 
 
-def test_a_time_past_the_end_is_refused_not_read_as_a_later_offset(tmp_path):
-    """A clock time in a 'Real Time' column (09:03) would become +9:03: past the end, so it is refused."""
+def test_with_a_duration_a_time_past_the_end_is_refused_not_read_as_a_later_offset(tmp_path):
+    """A clock time in a Time column (09:03) would become +9:03: past the end, so it is refused."""
     sheet = tmp_path / "msel.csv"
-    sheet.write_text("Inject No,Real Time,Mode,From,To,Message\nX-1,09:03,radio,JOC,mil-1,The bridge is closed.\n"
+    sheet.write_text("Inject No,Time,Mode,From,To,Message\nX-1,09:03,radio,JOC,mil-1,The bridge is closed.\n"
                      "X-2,D+3 07:10,radio,JOC,mil-1,A scenario time is read against the start.\n", encoding="utf-8")
     with pytest.raises(MselError) as info:
-        build_scenario(sheet, load_base(INJECTS / "tamsa-river-crisis.yaml"), tmp_path / "x.yaml")
+        build_scenario(sheet, load_base(INJECTS / "tamsa-river-crisis.yaml"), tmp_path / "x.yaml", duration="3:00")
     [problem] = [str(p) for p in info.value.problems]
-    assert problem.startswith("row 2, Real Time (column B): ") and "falls after the end of the exercise" in problem
+    assert problem.startswith("row 2, Time (column B): ") and "falls after the end of the exercise" in problem
 
 
 def test_attachments_are_read_from_their_column_and_must_be_beside_the_output(tmp_path):

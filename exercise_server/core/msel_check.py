@@ -16,6 +16,8 @@ from .scenario import (
     CHANNELS,
     CONTROL,
     FEATURE_KINDS,
+    INJECT_CONTROLLER_LENGTH,
+    INJECT_MODE_LENGTH,
     INJECT_OPTIONAL,
     INJECT_REQUIRED,
     PATCHABLE,
@@ -131,6 +133,8 @@ class MselChecks(FieldChecks):
             if text:
                 put(translations, key, text)
         modules = self.modules(item, what)
+        mode = self.short_text(item, "mode", what, INJECT_MODE_LENGTH)
+        controller = self.short_text(item, "controller", what, INJECT_CONTROLLER_LENGTH)
         return Inject(
             iid,
             order,
@@ -151,7 +155,17 @@ class MselChecks(FieldChecks):
             modules,
             self.attachments(item, what),
             translations,
+            mode,
+            controller,
         )
+
+    def short_text(self, item: dict[str, Any], key: str, what: str, limit: int) -> str:
+        """An optional one-line text of the control cell's (`mode`, `controller`)."""
+        text = self.text(item, key, what).strip()
+        if len(text) > limit or "\n" in text:
+            self.err(item, key, f"{what}: {key} must be one line of at most {limit} characters")
+            return ""
+        return text
 
     def attachments(self, item: dict[str, Any], what: str) -> tuple[dict[str, Any], ...]:
         raw = item.get("attachments", [])

@@ -43,7 +43,10 @@ ATTACHMENTS_PER_INJECT = 10
 ADHOC_PREFIX = "ADHOC-"  # the facilitator's ad-hoc injects are numbered ADHOC-1, ADHOC-2, ...
 # An inject's keys, in the order a scenario file writes them (the MSEL import writes them so).
 INJECT_REQUIRED = ("id", "at", "from", "to", "channel", "title", "body")
-INJECT_OPTIONAL = ("cop", "expected", "objectives", "modules", "notes", "attachments")
+INJECT_OPTIONAL = ("cop", "expected", "objectives", "modules", "notes", "mode", "controller", "attachments")
+# How long the free texts `mode` and `controller` of an inject may be.
+INJECT_MODE_LENGTH = 60
+INJECT_CONTROLLER_LENGTH = 120
 PATCHABLE = ("name", "geometry", "properties", "visible_to", "owner", "kind")  # what a COP change may `set`
 
 
@@ -120,6 +123,10 @@ class Inject:
     ] = ()  # {file, title[, translations]}: files in attachments/ beside the scenario
     # {language: {title, body, from, notes, expected: {key: [text or None]}}}: core/translations.py
     translations: Translations = field(default_factory=dict)
+    # The planner's own word for how it is delivered when that is not a channel (face-to-face,
+    # meeting, fax): shown to the control cell; `channel` still says how it reaches the inbox.
+    mode: str = ""
+    controller: str = ""  # the control-cell member who delivers it (the MSEL's Responsible Controller)
 
     @property
     def trigger(self) -> str:

@@ -250,6 +250,8 @@ def inject_content(state: InjectState) -> dict[str, Any]:
         "notes": i.notes,
         "attachments": [dict(a) for a in i.attachments],
         **({"translations": i.translations} if i.translations else {}),
+        **({"mode": i.mode} if i.mode else {}),
+        **({"controller": i.controller} if i.controller else {}),
     }
 
 

@@ -17,7 +17,7 @@ At = str | dict[str, str]  # an inject's `at`: an offset, `manual`, or a conditi
 
 # Words planners use for the way an inject reaches the players, normalised like headers.
 CHANNEL_WORDS = {
-    "email": ("email", "mail", "memo", "letter", "fax", "message"),
+    "email": ("email", "mail", "memo", "letter", "message"),
     "radio": ("radio", "radiomessage", "radiocall", "vhf", "hf", "net"),
     "phone": ("phone", "telephone", "phonecall", "call", "mobile", "satphone", "sms", "text"),
     "media": (
@@ -33,11 +33,37 @@ CHANNEL_WORDS = {
         "broadcast",
         "radiobroadcast",
     ),
-    "sitrep": ("sitrep", "situationreport", "report", "spotrep", "briefing"),
+    "sitrep": ("sitrep", "situationreport", "report", "spotrep"),
     "map": ("map", "cop", "mapupdate", "copupdate", "mapchange"),
 }
 _CHANNEL = {word: channel for channel, words in CHANNEL_WORDS.items() for word in words}
 assert set(CHANNEL_WORDS) == set(CHANNELS)
+
+
+# Delivery modes planners write that are not channels: kept as the inject's `mode`, and the
+# channel it reaches the inbox on. A mode not listed here goes by e-mail.
+MODE_CHANNELS = {
+    "sitrep": (
+        "facetoface",
+        "f2f",
+        "inperson",
+        "meeting",
+        "plenary",
+        "briefing",
+        "brief",
+        "verbal",
+        "oral",
+        "spoken",
+        "walkin",
+        "visit",
+        "roleplay",
+        "presentation",
+        "discussion",
+    ),
+    "phone": ("videocall", "video", "teleconference", "vtc", "conferencecall"),
+    "email": ("fax", "facsimile", "courier", "handout", "handdelivered", "paper", "document", "runner"),
+}
+_MODE_CHANNEL = {word: channel for channel, words in MODE_CHANNELS.items() for word in words}
 
 
 OFFSET = re.compile(r"^\+?\s*(\d{1,3}):([0-5]\d)(?::([0-5]\d))?$")
@@ -45,6 +71,7 @@ _CONDITION = re.compile(
     r"^after\s+(\S+)\s+(released|acknowledged)(?:\s*\+\s*(\d{1,3}:[0-5]\d(?::[0-5]\d)?))?$", re.IGNORECASE
 )
 _KEYED_LINE = re.compile(r"^([A-Za-z0-9][A-Za-z0-9-]*)\s*:\s*(.*)$")
+_NAMED_LINE = re.compile(r"^([^:]{1,100}?)\s*:\s*(.*)$")  # a label that may be a name, up to its first colon
 _BULLET = re.compile(r"^(?:[-*\u2022\u2013]\s+)")
 _WORD = re.compile(r"[A-Za-z0-9._-]+")
 
@@ -108,24 +135,55 @@ def format_time(inject: Inject) -> str:
     return hms(int(inject.offset or 0))
 
 
+def channel_of(text: str) -> str | None:
+    """The channel a planner's word names (`E-mail`, `Telephone`, `Press`), or None."""
+    return _CHANNEL.get(normalise_header(text))
+
+
+def channel_for_mode(mode: str) -> str:
+    """The channel an inject delivered by `mode` (face-to-face, fax, ...) reaches the inbox on."""
+    return _MODE_CHANNEL.get(normalise_header(mode), "email")
+
+
 def parse_channel(text: str) -> str:
-    word = normalise_header(text)
-    if word in _CHANNEL:
-        return _CHANNEL[word]
+    channel = channel_of(text)
+    if channel is not None:
+        return channel
     raise ValueError(
         f"{text!r} is not a channel: use one of {', '.join(CHANNELS)} "
         "(or e-mail, telephone, news, press, situation report, ...)"
     )
 
 
+def addressee_names(scenario: Scenario) -> dict[str, str]:
+    """The names of components, teams and rooms, in every language, normalised as headers are,
+    to their ids: `Humanitarian community` -> humanitarian. A component's or team's name wins over
+    the room named after it; a name two of them share is left out."""
+    out: dict[str, str] = {}
+    groups: tuple[list[Any], list[Any]] = ([*scenario.components, *scenario.teams], list(scenario.rooms.values()))
+    for group in groups:
+        found: dict[str, set[str]] = {}
+        for thing in group:
+            for name in [thing.name, *(t.get("name") for t in thing.translations.values())]:
+                if isinstance(name, str) and normalise_header(name) and normalise_header(name) not in out:
+                    found.setdefault(normalise_header(name), set()).add(thing.id)
+        out |= {name: next(iter(ids)) for name, ids in found.items() if len(ids) == 1}
+    return out
+
+
 def parse_to(text: str, scenario: Scenario) -> Addressees:
-    """`humanitarian; mil-1; joint` -> {components: [...], teams: [...], rooms: [...]}."""
+    """`humanitarian; mil-1; joint` -> {components: [...], teams: [...], rooms: [...]}; names work
+    too (`Humanitarian community; Sector West HQ`), a whole cell first, as a name may hold a comma."""
     components = {c.id for c in scenario.components}
     teams = {t.id for t in scenario.teams}
     out: Addressees = {"components": [], "teams": [], "rooms": []}
     unknown = []
-    for name in split_list(text):
+    by_name = addressee_names(scenario)
+    whole = by_name.get(normalise_header(text))
+    for name in [whole] if whole else split_list(text):
         key = name.lower()
+        if key not in components and key not in teams and key not in scenario.rooms:
+            key = by_name.get(normalise_header(name), key)
         kind = (
             "components"
             if key in components
@@ -142,8 +200,8 @@ def parse_to(text: str, scenario: Scenario) -> Addressees:
     if unknown:
         known = sorted(components) + [t.id for t in scenario.teams] + list(scenario.rooms)
         raise ValueError(
-            f"unknown addressee {', '.join(map(repr, unknown))}: use the ids of components, teams and "
-            f"rooms ({', '.join(known)})"
+            f"unknown addressee {', '.join(map(repr, unknown))}: use the ids (or names) of components, teams "
+            f"and rooms ({', '.join(known)})"
         )
     if not any(out.values()):
         raise ValueError("no addressee")
@@ -163,9 +221,10 @@ def default_expected_keys(to: Addressees, scenario: Scenario) -> list[str]:
 
 
 def parse_expected(text: str, to: Addressees, scenario: Scenario) -> Addressees:
-    """Lines `mil-1: action` (or `mil-1:` then action lines, or `all: action` for every addressed team);
-    text without labels applies to every addressee."""
+    """Lines `mil-1: action` (or `mil-1:` then action lines, or `all: action` for every addressed team;
+    a component's or team's name works as a label too); text without labels applies to every addressee."""
     ids = {c.id for c in scenario.components} | {t.id for t in scenario.teams} | {ALL}
+    names = {name: i for name, i in addressee_names(scenario).items() if i in ids}
     out: Addressees = {}
     shared: list[str] = []
     current: str | None = None
@@ -174,8 +233,12 @@ def parse_expected(text: str, to: Addressees, scenario: Scenario) -> Addressees:
         if not line:
             continue
         m = _KEYED_LINE.match(line)
-        if m and m.group(1).lower() in ids:
-            current = m.group(1).lower()
+        label = m.group(1).lower() if m and m.group(1).lower() in ids else None
+        if label is None and (named := _NAMED_LINE.match(line)):  # `Humanitarian community: action`
+            label = names.get(normalise_header(named.group(1)))
+            m = named if label else None
+        if m and label:
+            current = label
             out.setdefault(current, [])
             action = _BULLET.sub("", m.group(2).strip()).strip()
             if action:
@@ -197,21 +260,67 @@ def format_expected(expected: Addressees) -> str:
     return "\n".join(f"{key}: {' '.join(action.split())}" for key, actions in expected.items() for action in actions)
 
 
+_OBJECTIVE_REF = re.compile(
+    r"^(?:objectives?|obj)\b\.?\s*(?:no\.?|n°|#)?\s*((?:[A-Za-z]{1,3}[-.]?)?\d+)\b", re.IGNORECASE
+)
+_LOOKS_LIKE_OBJECTIVE = re.compile(r"^(?:o|obj|objective)[-.]?\d+$", re.IGNORECASE)
+_PARTS = re.compile(r"[;,\n/|]")
+
+
 def parse_objectives(text: str, scenario: Scenario) -> list[str]:
-    """`O1; O4`, `O1, O4`, `O1 O4`, or `O1 - Define CIMIC; O4: Analyze ...` -> [O1, O4]."""
+    """The objectives a cell names: `O1; O4`, `O1 O4`, `O1 - Define CIMIC; O4: Analyze ...`,
+    `Objective 4`, and the objective part of an HSEEP `Objective / Core Capability / Critical Task`
+    cell (`Objective 2 / Operational Coordination / Critical Task 1`): each part separated by
+    `;`, `,`, `/` or a line break that starts with an objective is read; other parts (capabilities,
+    critical tasks) are left out. A part that names an objective the scenario lacks is refused."""
     known = {k.lower(): k for k in scenario.objectives}
     out: list[str] = []
-    for part in split_list(text):
+    for part in (p.strip() for p in _PARTS.split(text)):
         words = _WORD.findall(part)
-        chosen = words if all(w.lower() in known for w in words) else words[:1]
-        for word in chosen:
-            if word.lower() not in known:
-                raise ValueError(
-                    f"unknown objective {word!r}: this scenario's objectives are {', '.join(scenario.objectives)}"
-                )
-            if known[word.lower()] not in out:
-                out.append(known[word.lower()])
+        if not words:
+            continue
+        m = _OBJECTIVE_REF.match(part)
+        if m:
+            chosen = [_objective_by_number(m.group(1), known, scenario)]
+        elif all(w.lower() in known for w in words):
+            chosen = [known[w.lower()] for w in words]
+        elif words[0].lower() in known:
+            chosen = [known[words[0].lower()]]
+        elif (
+            _LOOKS_LIKE_OBJECTIVE.match(words[0])
+            or words[0].upper() == words[0]
+            and any(_same_stem(words[0], k) for k in scenario.objectives)
+        ):
+            raise ValueError(
+                f"unknown objective {words[0]!r}: this scenario's objectives are {', '.join(scenario.objectives)}"
+            )
+        else:
+            continue  # a capability or critical task: not an objective of the scenario
+        for objective in chosen:
+            if objective not in out:
+                out.append(objective)
     return out
+
+
+def _same_stem(word: str, objective_id: str) -> bool:
+    """`O9` looks like `O4`: letters then digits, the same letters."""
+    stem = re.sub(r"[\d.-]+$", "", word)
+    looks = bool(stem) and re.fullmatch(r"[A-Za-z]+[-.]?\d+", word) is not None
+    return looks and objective_id.lower().startswith(stem.lower())
+
+
+def _objective_by_number(ref: str, known: dict[str, str], scenario: Scenario) -> str:
+    """`4` (from `Objective 4`) -> the scenario's objective numbered 4 (`O4`); `O4` -> `O4`."""
+    if ref.lower() in known:
+        return known[ref.lower()]
+    digits = re.fullmatch(r"\d+", ref)
+    if digits:
+        numbered = [k for k in scenario.objectives if (n := re.findall(r"\d+", k)) and int(n[-1]) == int(ref)]
+        if len(numbered) == 1:
+            return numbered[0]
+    raise ValueError(
+        f"unknown objective 'Objective {ref}': this scenario's objectives are {', '.join(scenario.objectives)}"
+    )
 
 
 def parse_modules(text: str) -> list[int]:

@@ -26,6 +26,7 @@ class Row:
     scenario: Scenario  # the base the sheet is read into
     first_rows: dict[str, int]  # inject id -> the row that used it first, shared by the sheet's rows
     values: dict[str, Any] = field(default_factory=dict)  # the cells read so far, by key
+    warnings: list[tuple[str, str]] = field(default_factory=list)  # (column key, message): read, but said
 
 
 @dataclass(frozen=True)
@@ -35,9 +36,11 @@ class Column:
     aliases: tuple[str, ...]  # also accepted on import, in order of preference after the header
     help: str  # what the cell holds, as the docs' table says it
     width: int  # of the column in an exported workbook
-    parse: Callable[[str, Row], Any]  # cell text -> the field's value; ValueError says what is wrong
+    # cell text -> the field's value (None: nothing for the field); ValueError says what is wrong
+    parse: Callable[[str, Row], Any]
     format: Callable[[Inject], str]  # the inject's field -> the cell text export writes
     required: str | None = None  # the problem an empty cell is; None: an empty cell leaves the field out
+    instead: tuple[str, ...] = ()  # columns that, given, make a required one not required (`when_empty` then)
     when_empty: Callable[[Row], Any] | None = None  # the value of an empty cell, if it has one
     needs: tuple[str, ...] = ()  # cells its grammar reads; when one of them is wrong this one is not read
     hints: tuple[str, ...] = ()  # words of the scenario check's messages that are about this column
@@ -53,6 +56,52 @@ def _read_id(text: str, row: Row) -> str:
         raise ValueError(f"{iid!r} is also used on row {row.first_rows[iid]}")
     row.first_rows[iid] = row.number
     return iid
+
+
+def _read_channel(text: str, row: Row) -> str:
+    """A Channel cell: one of our channels, or a mode of delivery (face-to-face, fax) kept as the
+    inject's `mode` with a warning when the sheet has no Mode column filled for the row."""
+    channel = cells.channel_of(text)
+    if channel is not None:
+        return channel
+    if "mode" in row.values:
+        raise ValueError(
+            f"{text!r} is not a channel: use one of {', '.join(CHANNELS)} (the mode of delivery goes in its own column)"
+        )
+    row.values["mode"] = " ".join(text.split())
+    return _mode_channel(row, "channel")
+
+
+def _channel_of_mode(row: Row) -> str:
+    """An empty Channel cell beside a Mode cell: the mode's channel if it names one, else a default."""
+    mode = row.values["mode"]
+    channel = cells.channel_of(mode)
+    if channel is not None:  # `Inject Mode: E-mail`: the mode is the channel, nothing more to keep
+        del row.values["mode"]
+        return channel
+    return _mode_channel(row, "mode")
+
+
+def _mode_channel(row: Row, key: str) -> str:
+    mode = row.values["mode"]
+    channel = cells.channel_for_mode(mode)
+    row.warnings.append(
+        (
+            key,
+            f"{mode!r} is not a channel: kept as the inject's mode (shown to the control cell), delivered to the "
+            f"players' inbox as {channel} (write one of {', '.join(CHANNELS)} in a Channel column to choose)",
+        )
+    )
+    return channel
+
+
+def _read_objectives(text: str, row: Row) -> list[str] | None:
+    found = cells.parse_objectives(text, row.scenario)
+    if not found:
+        row.warnings.append(
+            ("objectives", f"no objective of the scenario in {' '.join(text.split())!r}: the inject has none")
+        )
+    return found or None
 
 
 COLUMNS: tuple[Column, ...] = (
@@ -72,6 +121,10 @@ COLUMNS: tuple[Column, ...] = (
             "No",
             "Number",
             "Ref",
+            "Inject/Event No",
+            "Event/Inject No",
+            "MSEL Event No",
+            "MSEL Event #",
         ),
         help="the inject id (`I-07`, `12`), unique",
         width=9,
@@ -92,7 +145,9 @@ COLUMNS: tuple[Column, ...] = (
             "Inject Time",
             "Delivery Time",
             "Time",
-            "Real Time",
+            "Scenario Date/Time",
+            "Exercise Time",
+            "Inject Scenario Time",
         ),
         help="see below",
         width=24,
@@ -105,24 +160,39 @@ COLUMNS: tuple[Column, ...] = (
     Column(
         "channel",
         "Channel",
+        ("Event Channel", "Event/Channel", "Medium", "Inject Channel"),
+        help="see below",
+        width=9,
+        parse=lambda text, row: _read_channel(text.strip(), row),
+        format=lambda inj: inj.channel,
+        required=f"empty: use one of {', '.join(CHANNELS)}, or write the mode of delivery",
+        instead=("mode",),
+        when_empty=lambda row: _channel_of_mode(row),
+        needs=(),
+        hints=("channel",),
+        reads=60,
+    ),
+    Column(
+        "mode",
+        "Mode",
         (
             "Inject Mode",
+            "Mode of Delivery",
+            "Delivery Mode",
+            "Inject Method",
             "Inject Means",
-            "Event/Channel",
-            "Event Channel",
-            "Mode",
             "Means",
             "Method",
             "Delivery Method",
-            "Medium",
+            "Inject Type",
         ),
-        help="see below",
-        width=9,
-        parse=lambda text, row: cells.parse_channel(text.strip()),
-        format=lambda inj: inj.channel,
-        required=f"empty: use one of {', '.join(CHANNELS)}",
-        hints=("channel",),
-        reads=60,
+        help="how it is delivered when that is not a channel (face-to-face, meeting, fax): kept with a "
+        "warning, see below",
+        width=14,
+        parse=lambda text, row: " ".join(text.split()),
+        format=lambda inj: inj.mode,
+        hints=("mode",),
+        reads=55,
     ),
     Column(
         "from",
@@ -151,9 +221,13 @@ COLUMNS: tuple[Column, ...] = (
             "Receiver",
             "Audience",
             "Sent To",
+            "Intended Player",
+            "Intended Players",
+            "Recipient/Player",
+            "Player/Recipient",
         ),
-        help="ids separated by `;` (or `,`): each a component, team or room id of the base "
-        "(`humanitarian; mil-1; joint`)",
+        help="ids or names separated by `;` (or `,`): each a component, team or room of the base "
+        "(`humanitarian; mil-1; joint`, `Humanitarian community`)",
         width=22,
         parse=lambda text, row: cells.parse_to(text, row.scenario),
         format=lambda inj: cells.format_to(inj.to),
@@ -178,7 +252,20 @@ COLUMNS: tuple[Column, ...] = (
     Column(
         "body",
         "Message",
-        ("Message Text", "Body", "Text", "Inject Text", "Content", "Event Description", "Description", "Details"),
+        (
+            "Message Text",
+            "Body",
+            "Text",
+            "Inject Text",
+            "Inject",
+            "Inject Description",
+            "Inject/Event Description",
+            "Inject Details",
+            "Content",
+            "Event Description",
+            "Description",
+            "Details",
+        ),
         help="the inject's Markdown text",
         width=70,
         parse=lambda text, row: cells.clean_text(text),
@@ -196,6 +283,9 @@ COLUMNS: tuple[Column, ...] = (
             "Expected Participant Response",
             "Expected Player Response",
             "Expected Player Action",
+            "Expected Player Actions",
+            "Expected Participant Action",
+            "Expected Participant Actions",
             "Expected Response",
             "Expected Outcome",
             "Expected",
@@ -216,6 +306,11 @@ COLUMNS: tuple[Column, ...] = (
             "Objective",
             "Objective(s)",
             "Objective/Capability",
+            "Objective/Core Capability/Critical Task",
+            "Objectives/Core Capabilities/Critical Tasks",
+            "Objective/Core Capability",
+            "Exercise Objective",
+            "Exercise Objectives",
             "Objectives/Capabilities",
             "Course Objective",
             "Course Objectives",
@@ -223,9 +318,9 @@ COLUMNS: tuple[Column, ...] = (
             "Capabilities",
             "Core Capability",
         ),
-        help="objective ids separated by `;`, `,` or spaces; text after an id is ignored (`O1 - Define CIMIC; O4`)",
+        help="objective ids separated by `;`, `,` or spaces, `Objective 4`, `O4 - text`; see below",
         width=11,
-        parse=lambda text, row: cells.parse_objectives(text, row.scenario),
+        parse=lambda text, row: _read_objectives(text, row),
         format=lambda inj: cells.format_objectives(inj.objectives),
         hints=("objective",),
         reads=100,
@@ -253,6 +348,8 @@ COLUMNS: tuple[Column, ...] = (
             "EXCON Notes",
             "Remarks",
             "Comments",
+            "Evaluator Special Instructions",
+            "Special Instructions",
         ),
         help="control-only notes",
         width=45,
@@ -261,6 +358,27 @@ COLUMNS: tuple[Column, ...] = (
         hints=("notes",),
         reads=120,
         translated=True,
+    ),
+    Column(
+        "controller",
+        "Controller",
+        (
+            "Responsible Controller",
+            "Controller/Injector",
+            "Injector/Controller",
+            "Injector",
+            "Injected By",
+            "Delivered By",
+            "Control Cell Member",
+            "Responsible Facilitator",
+            "Facilitator",
+        ),
+        help="the control-cell member who delivers it (shown on the control panel's MSEL)",
+        width=18,
+        parse=lambda text, row: " ".join(text.split()),
+        format=lambda inj: inj.controller,
+        hints=("controller",),
+        reads=125,
     ),
     Column(
         "cop",
@@ -329,7 +447,27 @@ def header_key(header: str) -> tuple[str, int] | None:
     if m and (hit := ALIAS.get(cells.normalise_header(m.group(1)))) and BY_KEY[hit[0]].translated:
         language = m.group(2).lower()
         return (language_key(hit[0], language), hit[1]) if LANGUAGE.match(language) else None
-    return None
+    return loose_header_key(header)
+
+
+_REMARK = re.compile(r"\([^)]*\)|\[[^\]]*\]|[:*]+\s*$")
+_HEADER_PARTS = re.compile(r"\s*(?:/|\||&|\+|\s-\s|\band\b)\s*", re.IGNORECASE)
+_LOOSE_RANK = 50  # a header read by its parts ranks after every header named in full
+
+
+def loose_header_key(header: str) -> tuple[str, int] | None:
+    """A long header read by its parts, as HSEEP templates write them: a remark in brackets left
+    out (`Designated Scenario Time (hh:mm)`), then the first part separated by `/`, `|`, `&` or
+    ` - ` that names a column (`Objective / Core Capability / Critical Task` gives the objectives,
+    `Recipient / Player Position` the addressees)."""
+    plain = _REMARK.sub(" ", header).strip()
+    hit = ALIAS.get(cells.normalise_header(plain))
+    if hit is None:
+        for part in _HEADER_PARTS.split(plain):
+            hit = ALIAS.get(cells.normalise_header(part))
+            if hit is not None:
+                break
+    return (hit[0], _LOOSE_RANK + hit[1]) if hit is not None else None
 
 
 def sheet_columns(scenario: Scenario) -> list[tuple[Column, str | None]]:

@@ -10,13 +10,13 @@ from typing import Any
 
 from ..core.scenario import INJECT_OPTIONAL, INJECT_REQUIRED, Problem, Scenario
 from ..core.scenario_check import parse_scenario_text
-from ..core.timefmt import format_duration, parse_offset
+from ..core.timefmt import format_duration, parse_duration, parse_offset
 from ..core.yamlsrc import LinedList, YamlSyntaxError, load_lined, plain
 from ..scenarios import attachment_path, attachment_problem, basemap_path, basemap_problem, check_file
 from .columns import BY_KEY, READ_ORDER, UNTRANSLATED_ACTION, Row, column_of_message, split_key
 from .files import dump_yaml
 from .problems import MselError, RowProblem
-from .sheets import Sheet, SheetColumns, map_columns, read_sheet
+from .sheets import ColumnMapping, Sheet, SheetColumns, map_columns, read_sheet
 
 MselItem = dict[str, Any]  # one inject as the scenario file writes it
 _KEY_ORDER = INJECT_REQUIRED + INJECT_OPTIONAL
@@ -57,6 +57,7 @@ class ItemsRead:
     items: list[MselItem] = field(default_factory=list)  # the rows without a problem
     rows: list[int] = field(default_factory=list)  # the spreadsheet row of each item
     problems: list[RowProblem] = field(default_factory=list)
+    warnings: list[RowProblem] = field(default_factory=list)  # rows read, with something the planner should know
 
 
 def read_items(sheet: Sheet, columns: SheetColumns, scenario: Scenario) -> ItemsRead:
@@ -68,6 +69,7 @@ def read_items(sheet: Sheet, columns: SheetColumns, scenario: Scenario) -> Items
             continue
         row = Row(number, scenario, first_rows)
         problems = _read_row(row, cells, columns)
+        read.warnings += [columns.problem(number, message, key) for key, message in row.warnings]
         if problems:
             read.problems += problems
             continue
@@ -88,10 +90,12 @@ def _read_row(row: Row, cells: list[str], columns: SheetColumns) -> list[RowProb
         text = columns.cell(cells, column.key)
         if text.strip():
             try:
-                row.values[column.key] = column.parse(text, row)
+                value = column.parse(text, row)
+                if value is not None:  # None: the cell holds nothing for the field (said in a warning)
+                    row.values[column.key] = value
             except ValueError as exc:
                 problems.append(columns.problem(row.number, str(exc), column.key))
-        elif column.required is not None:
+        elif column.required is not None and not any(key in row.values for key in column.instead):
             problems.append(columns.problem(row.number, column.required, column.key))
         elif column.when_empty is not None:
             row.values[column.key] = column.when_empty(row)
@@ -163,24 +167,46 @@ def _missing_conditions(read: ItemsRead, columns: SheetColumns, first_rows: dict
 
 
 def build_scenario(
-    sheet_path: str | Path, base: Base, out: str | Path, *, scenario_id: str | None = None, title: str | None = None
+    sheet_path: str | Path | Sheet,
+    base: Base,
+    out: str | Path,
+    *,
+    scenario_id: str | None = None,
+    title: str | None = None,
+    duration: str | None = None,
+    mapping: ColumnMapping | None = None,
 ) -> ImportResult:
-    """Read the sheet, merge it into the base and validate; raises MselError listing every bad row."""
-    sheet_path, out = Path(sheet_path), Path(out)
-    sheet = read_sheet(sheet_path)
-    columns, problems, warnings = map_columns(sheet)
+    """Read the sheet, merge it into the base and validate; raises MselError listing every bad row.
+
+    `duration` sets the new scenario's; without it, a base shorter than the MSEL is extended (with a
+    warning). `mapping` gives each column's field by the sheet's column index (None: ignored) instead
+    of the names the importer recognises."""
+    out = Path(out)
+    sheet = sheet_path if isinstance(sheet_path, Sheet) else read_sheet(sheet_path)
+    columns, problems, warnings = map_columns(sheet, mapping)
     warnings += sheet.warnings
+    if duration is not None and (problem := _duration_problem(duration)):
+        problems.append(RowProblem(None, problem))
     if problems:
         raise MselError(sheet.source, problems, warnings)
     read = read_items(sheet, columns, base.scenario)
+    warnings += [str(w) for w in read.warnings]
     if read.problems and not read.items:
         raise MselError(sheet.source, read.problems, warnings)
     doc = _scenario_doc(base, read.items, out, scenario_id, title)
+    if duration is not None:
+        doc["duration"] = format_duration(parse_duration(duration))
+    elif base.path is not None and (longer := _extended_duration(base.scenario.duration, read.items)):
+        doc["duration"] = longer
+        warnings.append(
+            f"the MSEL runs past the end of {base.source} (duration {format_duration(base.scenario.duration)}): "
+            f"the new scenario lasts {longer} (set it with --duration)"
+        )
     undeclared = [lang for lang in sheet_languages(columns) if lang not in base.scenario.languages]
     if undeclared:  # the sheet's language columns declare their languages
         doc["languages"] = [*base.scenario.languages, *undeclared]
     origin = f"base {base.path.name}" if base.path else "the course template"
-    text = f"# Imported from {sheet_path.name} with `exercise-server msel import` ({origin}).\n" + dump_yaml(doc)
+    text = f"# Imported from {sheet.source} with `exercise-server msel import` ({origin}).\n" + dump_yaml(doc)
     scenario, core_problems = parse_scenario_text(text, default_id=id_from_name(out.stem))
     located = _locate(text, core_problems, read.rows, columns, base)
     if read.problems:  # the whole-scenario checks ran on the good rows: list both kinds in one pass
@@ -191,6 +217,23 @@ def build_scenario(
     if missing:
         raise MselError(sheet.source, missing, warnings)
     return ImportResult(doc, text, scenario, warnings)
+
+
+def _duration_problem(text: str) -> str | None:
+    try:
+        seconds = parse_duration(text)
+    except ValueError as exc:
+        return str(exc)
+    return None if seconds > 0 else f"duration {text!r} must be longer than 0:00"
+
+
+def _extended_duration(duration: float, items: list[MselItem]) -> str | None:
+    """The duration a base needs to hold the MSEL (its last timed inject plus ten minutes, on five
+    minutes), or None if it already does."""
+    offsets = [int(parse_offset(i["at"])) for i in items if isinstance(i["at"], str) and i["at"] != "manual"]
+    if not offsets or max(offsets) <= duration:
+        return None
+    return _template_duration(items)
 
 
 def _row(problem: RowProblem) -> int:

@@ -10,8 +10,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .cells import hms, normalise_header
-from .columns import ALIAS, COLUMNS, header_key, header_of
+from ..core.translations import LANGUAGE
+from .cells import hms
+from .columns import BY_KEY, COLUMNS, header_key, header_of, split_key
 from .problems import MselError, RowProblem
 
 
@@ -51,29 +52,47 @@ class Sheet:
     warnings: tuple[str, ...] = ()
 
 
+SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".csv", ".txt", ".tsv")
+# What a workbook may unpack to (its XML): a thousand-row MSEL is a few MB; a zip bomb is refused
+# before openpyxl reads it.
+MAX_UNPACKED_BYTES = 200 * 1024 * 1024
+
+
 def read_sheet(path: str | Path) -> Sheet:
     """Read a .csv or .xlsx MSEL; find the header row (a title row above it is allowed)."""
     path = Path(path)
-    suffix = path.suffix.lower()
+    if path.suffix.lower() not in SPREADSHEET_SUFFIXES:
+        return read_sheet_data(path.name, b"")
+    return read_sheet_data(path.name, path.read_bytes())
+
+
+def read_sheet_data(name: str, data: bytes, *, any_header: bool = False) -> Sheet:
+    """A .csv or .xlsx MSEL named `name` (an upload's file name) from its bytes. `any_header`: when
+    no row names the MSEL's columns, the first filled row is the header (for a mapping by hand)."""
+    suffix = Path(name).suffix.lower()
     warnings: list[str] = []
     if suffix in (".xlsx", ".xlsm"):
-        tables = [_xlsx_rows(path)]
+        tables = [_xlsx_rows(name, data)]
     elif suffix in (".csv", ".txt", ".tsv"):
-        tables = _csv_tables(path, warnings)
+        tables = _csv_tables(data, warnings)
     else:
         raise MselError(
-            path.name,
+            name,
             [RowProblem(None, f"cannot read {suffix or 'a file without extension'}: save the MSEL as .csv or .xlsx")],
         )
-    for raw in tables:
-        rows = [(number, [cell_text(v) for v in values]) for number, values in raw]
+    read = [[(number, [cell_text(v) for v in values]) for number, values in raw] for raw in tables]
+    for rows in read:
         for number, cells in rows[:10]:
-            known = {ALIAS[n][0] for n in map(normalise_header, cells) if n in ALIAS}
+            known = {hit[0] for c in cells if c.strip() and (hit := header_key(c))}
             if len(known) >= 3 and "id" in known:
-                data = [(n, c) for n, c in rows if n > number]
-                return Sheet(path.name, number, [c.strip() for c in cells], data, tuple(warnings))
+                return _sheet(name, number, rows, warnings)
+    if any_header:
+        rows = max(read, key=_widest)
+        first = next((number for number, cells in rows if any(c.strip() for c in cells)), None)
+        if first is not None:
+            return _sheet(name, first, rows, warnings)
     raise MselError(
-        path.name,
+        name,
         [
             RowProblem(
                 1,
@@ -84,9 +103,19 @@ def read_sheet(path: str | Path) -> Sheet:
     )
 
 
-def _csv_tables(path: Path, warnings: list[str]) -> list[list[tuple[int, list[Any]]]]:
+def _widest(rows: list[tuple[int, list[str]]]) -> int:
+    """How many filled cells the fullest of the first ten rows has: the delimiter that splits a CSV best."""
+    return max((len([c for c in cells if c.strip()]) for _, cells in rows[:10]), default=0)
+
+
+def _sheet(name: str, header_row: int, rows: list[tuple[int, list[str]]], warnings: list[str]) -> Sheet:
+    header = next(cells for number, cells in rows if number == header_row)
+    data = [(n, c) for n, c in rows if n > header_row]
+    return Sheet(name, header_row, [c.strip() for c in header], data, tuple(warnings))
+
+
+def _csv_tables(data: bytes, warnings: list[str]) -> list[list[tuple[int, list[Any]]]]:
     """The file read with each usual delimiter (comma, semicolon as Excel writes in many locales, tab)."""
-    data = path.read_bytes()
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -95,16 +124,31 @@ def _csv_tables(path: Path, warnings: list[str]) -> list[list[tuple[int, list[An
     return [list(enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=d), 1)) for d in (",", ";", "\t")]
 
 
-def _xlsx_rows(path: Path) -> list[tuple[int, list[Any]]]:
+def _xlsx_rows(name: str, data: bytes) -> list[tuple[int, list[Any]]]:
+    import zipfile
+
     import openpyxl
     from openpyxl.utils.exceptions import InvalidFileException
 
+    def refused(message: str) -> MselError:
+        return MselError(name, [RowProblem(None, message)])
+
     try:
-        book = openpyxl.load_workbook(path, data_only=True)
-    except (InvalidFileException, OSError, KeyError, ValueError) as exc:
-        raise MselError(path.name, [RowProblem(None, f"cannot open the workbook: {exc}")]) from None
-    sheet = next((ws for ws in book.worksheets if ws.title.strip().lower() == "msel"), book.worksheets[0])
-    return [(i, list(values)) for i, values in enumerate(sheet.iter_rows(min_row=1, values_only=True), 1)]
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(member.file_size for member in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise refused(f"cannot open the workbook: {exc}") from None
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise refused(
+            f"the workbook unpacks to {unpacked // (1024 * 1024)} MB, more than an MSEL needs "
+            f"({MAX_UNPACKED_BYTES // (1024 * 1024)} MB at most): save the MSEL sheet alone"
+        )
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(data), data_only=True, read_only=True)
+        sheet = next((ws for ws in book.worksheets if ws.title.strip().lower() == "msel"), book.worksheets[0])
+        return [(i, list(values)) for i, values in enumerate(sheet.iter_rows(min_row=1, values_only=True), 1)]
+    except (InvalidFileException, zipfile.BadZipFile, OSError, KeyError, ValueError, IndexError) as exc:
+        raise refused(f"cannot open the workbook: {exc}") from None
 
 
 @dataclass(frozen=True)
@@ -126,8 +170,16 @@ class SheetColumns:
         )
 
 
-def map_columns(sheet: Sheet) -> tuple[SheetColumns, list[RowProblem], list[str]]:
-    """Match headers to columns; the best-ranked alias wins when several give one column."""
+# A mapping chosen by hand: by column index, the field (a column's key, `title (fr)` for a language
+# column) or None for a column to ignore.
+ColumnMapping = dict[int, str | None]
+
+
+def map_columns(sheet: Sheet, mapping: ColumnMapping | None = None) -> tuple[SheetColumns, list[RowProblem], list[str]]:
+    """Match headers to columns; the best-ranked alias wins when several give one column. With a
+    `mapping`, each column gives the field it names there (and columns it leaves out are ignored)."""
+    if mapping is not None:
+        return _mapped_columns(sheet, mapping)
     problems: list[RowProblem] = []
     warnings: list[str] = []
     candidates: dict[str, list[tuple[int, int, str]]] = {}
@@ -159,10 +211,52 @@ def map_columns(sheet: Sheet) -> tuple[SheetColumns, list[RowProblem], list[str]
                 f"{header!r} gives the {header_of(key)}"
             )
     for column in COLUMNS:
-        if column.required and column.key not in candidates:
+        if column.required and not any(key in candidates for key in (column.key, *column.instead)):
             problems.append(
                 RowProblem(
                     sheet.header_row, f"no {column.header!r} column (also accepted: {', '.join(column.aliases)})"
                 )
             )
+    return SheetColumns(index, names), problems, warnings
+
+
+def field_problem(key: str) -> str | None:
+    """Why `key` is not a field a column may give (a column's key, or `title (fr)`), or None."""
+    base, language = split_key(key)
+    column = BY_KEY.get(base)
+    if column is None:
+        return f"{key!r} is not a field of an inject: use one of {', '.join(BY_KEY)}"
+    if language is not None and (not column.translated or not LANGUAGE.match(language)):
+        return f"{key!r}: only {', '.join(c.key for c in COLUMNS if c.translated)} take a language, as `title (fr)`"
+    return None
+
+
+def _mapped_columns(sheet: Sheet, mapping: ColumnMapping) -> tuple[SheetColumns, list[RowProblem], list[str]]:
+    problems: list[RowProblem] = []
+    index: dict[str, int] = {}
+    names: dict[str, str] = {}
+    for i, key in sorted(mapping.items()):
+        if key is None:
+            continue
+        header = sheet.header[i] if 0 <= i < len(sheet.header) else ""
+        where = f"column {column_letter(i)}" + (f" {header!r}" if header else "")
+        if not 0 <= i < len(sheet.header):
+            problems.append(RowProblem(sheet.header_row, f"{where}: the sheet has no such column"))
+        elif problem := field_problem(key):
+            problems.append(RowProblem(sheet.header_row, f"{where}: {problem}"))
+        elif key in index:
+            problems.append(
+                RowProblem(
+                    sheet.header_row,
+                    f"columns {column_letter(index[key])} and {column_letter(i)} both give the {header_of(key)}; "
+                    "keep one",
+                )
+            )
+        else:
+            index[key], names[key] = i, header or column_letter(i)
+    for column in COLUMNS:
+        if column.required and not any(key in index for key in (column.key, *column.instead)):
+            problems.append(RowProblem(sheet.header_row, f"no column gives the {column.header}"))
+    ignored = [i for i, header in enumerate(sheet.header) if header and mapping.get(i) is None]
+    warnings = [f"column {column_letter(i)} {sheet.header[i]!r} is ignored" for i in ignored]
     return SheetColumns(index, names), problems, warnings

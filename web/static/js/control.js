@@ -168,7 +168,10 @@ function renderMsel() {
         el('span', { class: `status status-${row.status}` }, injectStatusName(row.status)),
         row.status === 'released' ? el('div', { class: 'meta' }, scenarioLabel(start, row.released_ex)) : null),
       el('td', { title: i.notes || '' }, el('strong', { class: 'inject-id' }, i.id), ' ', i.title, translated,
-        el('div', { class: 'meta' }, t('to {addressees}', { addressees: addressees(i) })), attachmentList(view, i.id, i.attachments)),
+        el('div', { class: 'meta' }, t('to {addressees}', { addressees: addressees(i) })),
+        i.mode ? el('div', { class: 'meta inject-mode' }, t('mode: {mode}', { mode: i.mode })) : null,
+        i.controller ? el('div', { class: 'meta inject-controller' }, t('controller: {name}', { name: i.controller })) : null,
+        attachmentList(view, i.id, i.attachments)),
       el('td', { class: 'acks' }, acks, responses),
       el('td', { class: 'row-actions' }, rowActions(row)));
   })));
