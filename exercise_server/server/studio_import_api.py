@@ -38,11 +38,10 @@ from ..msel.mapping import (
 from ..msel.problems import MselError, RowProblem
 from ..msel.sheets import SPREADSHEET_SUFFIXES, Sheet, read_sheet_data
 from ..msel.template import template_base
-from ..studio import uploads
 from ..studio.shelf import Invalid, Shelf, ShelfError
 from .http_api import bearer_session
 from .pages import Pages
-from .studio_api import _shelf
+from .studio_http import shelf_of
 
 log = logging.getLogger("exercise_server.studio_import")
 
@@ -302,31 +301,14 @@ def control_cell_only(handler: Callable[[Request], Awaitable[Response]]) -> Call
 @control_cell_only
 async def preview_endpoint(request: Request) -> Response:
     form = await _form(request)
-    return JSONResponse(await run_in_threadpool(preview, form, _shelf(request), _memory(request)))
+    return JSONResponse(await run_in_threadpool(preview, form, shelf_of(request), _memory(request)))
 
 
 @control_cell_only
 async def import_endpoint(request: Request) -> Response:
     form = await _form(request)
-    body = await run_in_threadpool(import_sheet, form, _shelf(request), _memory(request))
+    body = await run_in_threadpool(import_sheet, form, shelf_of(request), _memory(request))
     return JSONResponse(body, status_code=201)
-
-
-def upload_spreadsheet(upload: uploads.UploadedFile, shelf: Shelf) -> uploads.UploadResult:
-    """The studio's Upload of a spreadsheet without the mapping step (studio/uploads.py's seam): the
-    columns as the importer recognises them, a new scenario on the course template (`?id=`)."""
-    form = Form(upload.name, upload.data, dict(upload.query))
-    try:
-        sheet = _sheet(form)
-        form.fields["mapping"] = json.dumps(recognised(sheet))
-        body = import_sheet(form, shelf, MappingMemory(None))
-    except Refused as exc:
-        extra = {"problems": [problem_json(p) for p in exc.problems], "warnings": exc.warnings}
-        raise uploads.UploadRefused(exc.status, exc.message, extra) from None
-    return uploads.UploadResult(201, {**body, "written": [body["file"]]})
-
-
-uploads.SPREADSHEET_HANDLER = upload_spreadsheet
 
 
 def _pages(request: Request) -> Pages:

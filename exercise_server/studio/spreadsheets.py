@@ -3,8 +3,8 @@ importer (exercise_server/msel) into a new scenario: the injects from the sheet,
 scenario of the folder (`?into=<id>`) or the course template. Every row problem is listed and
 nothing is written on a refusal.
 
-This is the default of `uploads.SPREADSHEET_HANDLER`; the importer's mapping step (columns shown
-and changed before the import) replaces it by setting that name to its own handler.
+The columns are the ones the importer recognises; the mapping step (columns shown and changed
+before the import, remembered per header set) is server/studio_import_api.py's own endpoint.
 """
 
 from __future__ import annotations

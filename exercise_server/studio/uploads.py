@@ -1,5 +1,6 @@
 """Uploads to the studio: a YAML scenario, a zip of a scenario folder, an attachment, a base map,
-or (through the importer's seam) an MSEL spreadsheet. Each is checked whole before anything is
+or an MSEL spreadsheet (its columns as the importer recognises them; the mapping step that
+changes them first is server/studio_import_api.py). Each is checked whole before anything is
 written; a refusal says why and leaves the folder as it was.
 """
 
@@ -7,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -53,11 +53,6 @@ class UploadRefused(Exception):
         self.status, self.message, self.extra = status, message, extra or {}
 
 
-# The importer's seam: an MSEL spreadsheet (.xlsx, .csv) goes to this function when it is set
-# (the mapping step of exercise_server/msel, branch `importer`); it writes through `shelf.create`
-# only. None: spreadsheets.import_spreadsheet, `msel import` with the course template or `?into=`.
-SPREADSHEET_HANDLER: Callable[[UploadedFile, Shelf], UploadResult] | None = None
-
 _YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml")
 _ZIP_TYPES = ("application/zip", "application/x-zip-compressed")
 _SHEET_TYPES = ("text/csv", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
@@ -94,8 +89,6 @@ def receive(upload: UploadedFile, shelf: Shelf) -> UploadResult:
             raise UploadRefused(400, f"{upload.name or 'the zip'}: {exc}") from None
         return _scenario_upload(upload, shelf, bundle.text, bundle.files)
     if kind == "spreadsheet":
-        if SPREADSHEET_HANDLER is not None:
-            return SPREADSHEET_HANDLER(upload, shelf)
         from .spreadsheets import import_spreadsheet  # it imports this module
 
         return import_spreadsheet(upload, shelf)
