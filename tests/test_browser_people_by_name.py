@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from playwright.sync_api import expect
 
-from .browser import PageErrors, VIEWPORT, facilitator, join
+from .browser import VIEWPORT, PageErrors, facilitator, join
 
 
 def test_a_roster_name_gets_a_slip_joins_by_name_is_moved_and_gets_a_certificate(browser, server):
