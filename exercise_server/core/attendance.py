@@ -78,7 +78,7 @@ def attendance(events: Iterable[ev.Event]) -> list[dict[str, Any]]:
         if event.type == ev.EXERCISE_OPENED:
             exercise, title = event.exercise, p.get("title", "")
             syndicate = str(p.get("syndicate") or "")  # an exercise of a class (issue 17), else blank
-            team_names = {t["id"]: t.get("name", t["id"]) for t in p["scenario"].get("teams", [])}
+            team_names = {row["id"]: row.get("name", row["id"]) for row in p["scenario"].get("teams", [])}
         elif event.type == ev.ROSTER_PERSON_ADDED:
             emails[p["person"]] = p["email"]
         elif event.type in (ev.PARTICIPANT_JOINED, ev.PARTICIPANT_MOVED):
