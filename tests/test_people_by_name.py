@@ -87,8 +87,16 @@ async def test_people_join_by_name_from_the_roster_or_a_personal_code_and_attend
     fac = await Client(server, exercise, lead).connect()
     joined = {p["name"]: p for p in fac.snapshot["participants"]}
     assert set(joined) == {"Amina Diallo", "Bo Chen", "Walk-in"}
+    walk_in = await Client(server, exercise, typed["token"]).connect()
+    await fac.ok("inject.release", inject_id="I-3")  # to the joint room: every team
+    await walk_in.ok("room.post", room=team_room(walk_in.snapshot, "mil-1"), text="before Bo came")
+    # Bo connects late: caught up in his team (the inject released, his team room's history).
     bob = await Client(server, exercise, bo["token"]).connect()
     assert bob.snapshot["you"]["name"] == "Bo Chen"
+    assert [r["inject"]["id"] for r in bob.snapshot["injects"]] == ["I-3"]
+    assert [m["text"] for m in bob.snapshot["rooms"][team_room(bob.snapshot, "mil-1")]["messages"]] == [
+        "before Bo came"
+    ]
     await bob.ok("room.post", room=team_room(bob.snapshot, "mil-1"), text="here")
     await fac.ok("exercise.end")
     r = httpx.get(f"{server.base}/api/exercises/{exercise}/attendance.csv", headers=bearer(lead))
@@ -113,9 +121,8 @@ async def test_people_join_by_name_from_the_roster_or_a_personal_code_and_attend
     assert by_name["Walk-in"]["team_name"] == "Military syndicate" and by_name["Walk-in"]["syndicate"] == ""
     certs = httpx.get(f"{server.base}/api/exercises/{exercise}/certificates", headers=bearer(lead)).json()
     assert [p["name"] for p in certs["people"]] == ["Amina Diallo", "Bo Chen", "Walk-in"]
-    assert certs["people"][0]["modules"] == ["Mini exercise"] or certs["people"][0]["modules"]
-    assert typed["participant"]
-    for c in (fac, bob):
+    assert certs["people"][0]["modules"] == ["Mini exercise"]  # no centre.toml: the exercises attended
+    for c in (fac, bob, walk_in):
         await c.close()
 
 
@@ -268,3 +275,37 @@ def test_the_control_cell_is_kept_hashed_and_lasts_across_restarts(tmp_path):
     assert again.by_secret(secret) == member and again.by_secret(secret + "x") is None
     again.remove(member.id)
     assert Staff(path).by_secret(secret) is None
+
+
+def test_certificates_carry_the_centres_details_from_its_file_and_a_broken_file_is_named(server):
+    exercise, codes, lead = server.open_exercise()
+    server.join(codes["pol-1"], "Insp. Clara Mbeki")
+    centre = server.data_dir / "centre.toml"
+    (server.data_dir / "logo.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg" width="4" height="4"/>')
+    url = f"{server.base}/api/exercises/{exercise}/certificates"
+    try:
+        centre.write_text(
+            '[centre]\nname = "Peace Operations Training Centre"\nlogo = "logo.svg"\n'
+            '[course]\ntitle = "CIMIC in UN peacekeeping"\ndates = "3-7 March 2027"\nmodules = ["Module 3", "Module 6"]\n'
+            '[signature]\nname = "Col. A. Mensah"\ntitle = "Commandant"\n'
+        )
+        answer = httpx.get(url, headers=bearer(lead)).json()
+        assert answer["centre"]["name"] == "Peace Operations Training Centre"
+        assert answer["centre"]["logo"].startswith("data:image/svg+xml;base64,")
+        assert (answer["centre"]["course"], answer["centre"]["signatory"]) == (
+            "CIMIC in UN peacekeeping",
+            "Col. A. Mensah",
+        )
+        assert answer["people"] == [
+            {
+                "name": "Insp. Clara Mbeki",
+                "modules": ["Module 3", "Module 6"],
+                "from": answer["people"][0]["from"],
+                "to": answer["people"][0]["to"],
+            }
+        ]
+        centre.write_text('[course]\nmodules = "not a list"\n')
+        broken = httpx.get(url, headers=bearer(lead))
+        assert broken.status_code == 400 and "modules must be a list" in broken.json()["error"]["message"]
+    finally:
+        centre.unlink(missing_ok=True)
