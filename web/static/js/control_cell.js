@@ -3,7 +3,6 @@
 import { $, el, replaceChildren } from './dom.js';
 import { api, facilitatorToken } from './session.js';
 import { t } from './i18n.js';
-import { roleName } from './words.js';
 
 const token = facilitatorToken();
 if (!token) location.replace('/');
@@ -35,9 +34,12 @@ $('#member-form').addEventListener('submit', async (e) => {
     const added = await api('/api/staff', { method: 'POST', token, body: { name: $('#member-name').value, role: $('#member-role').value } });
     const box = $('#new-member');
     box.hidden = false;
+    // The link at each address the server listens on for the class (a laptop across the room cannot open localhost).
+    const { addresses } = await api('/api/addresses', { token }).catch(() => ({ addresses: [] }));
+    const links = [...new Set([...addresses, `${location.origin}/`])].map((a) => `${a.replace(/\/$/, '')}/#staff=${added.secret}`);
     replaceChildren(box,
-      el('p', {}, t('Sign-in link for {name} ({role}), shown only now:', { name: added.member.name, role: roleName(added.member.role) })),
-      el('p', {}, el('strong', { class: 'sign-in-link' }, added.link)),
+      el('p', {}, t('Sign-in link for {name} ({role}), shown only now:', { name: added.member.name, role: added.member.role === 'evaluator' ? t('Evaluator') : t('Controller') })),
+      links.map((link) => el('p', {}, el('strong', { class: 'sign-in-link' }, link))),
       el('p', { class: 'meta' }, t('Or the secret, typed on the sign-in page: {secret}', { secret: added.secret })));
     e.target.reset();
     load();
