@@ -288,12 +288,14 @@ def test_the_people_pages_fit_every_size_slips_certificates_and_the_control_cell
     page = pages["control"][0].context.new_page()
     page.goto(server.base + f"/control/{exercise}/handout?slips=person")
     expect(page.locator(".slip svg.qr")).to_have_count(2)
-    problems = check(page, "personal slips", EVERY_SIZE, ["#print", "#slip-kind", "#slip-address"])
+    problems = check(page, "personal slips", EVERY_SIZE, ["#print", "#slip-kind", "#slip-address"],
+                     pictures={"1366x768": "join-slips"})
     page.goto(server.base + f"/control/{exercise}/certificates")
     expect(page.locator(".certificate").first).to_be_visible()
     problems += check(page, "certificates", EVERY_SIZE, ["#print", "#attendance-link"])
     page.goto(server.base + "/control/cell")
     expect(page.locator("#member-table tr", has_text="Controller Cruz")).to_be_visible()
-    problems += check(page, "control cell", EVERY_SIZE, ["#member-form button[type=submit]", "#member-table button"])
+    problems += check(page, "control cell", EVERY_SIZE, ["#member-form button[type=submit]", "#member-table button"],
+                      pictures={"1366x768": "control-cell"})
     page.close()
     assert not problems, "\n".join(problems)
