@@ -33,6 +33,7 @@ NAME_CHARS = 60
 EMAIL_CHARS = 120
 MAX_ROSTER = 500  # names in one exercise's roster
 CSV_COLUMNS = ("name", "team", "email")
+HEADERS = (["name", "team"], ["nom", "équipe"], ["nom", "equipe"])  # an optional first row, in English or French
 
 
 @dataclass(frozen=True)
@@ -62,7 +63,7 @@ def parse_csv(source: str, scenario: Scenario) -> tuple[list[dict[str, str]], li
     rows: list[dict[str, str]] = []
     problems: list[str] = []
     lines = list(csv.reader(io.StringIO(source.lstrip("\ufeff"))))
-    if lines and [c.strip().casefold() for c in lines[0][:2]] == ["name", "team"]:
+    if lines and [c.strip().casefold() for c in lines[0][:2]] in HEADERS:
         lines = [[], *lines[1:]]  # the header: line numbers keep counting it
     for number, cells in enumerate(lines, start=1):
         if not any(c.strip() for c in cells):
