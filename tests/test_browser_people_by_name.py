@@ -13,6 +13,7 @@ def test_a_roster_name_gets_a_slip_joins_by_name_is_moved_and_gets_a_certificate
     exercise, codes, _ = server.open_exercise()
     fac, fac_errors = facilitator(browser, server, exercise)
     fac.on("dialog", lambda dialog: dialog.accept())
+    expect(fac.locator("#class-addresses")).to_contain_text("Only this computer can open the server")  # loopback only
     # The roster, typed on the control panel.
     fac.fill("#roster-name", "Amina Diallo")
     fac.select_option("#roster-team", "hum-1")

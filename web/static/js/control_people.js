@@ -2,6 +2,15 @@
 // nothing added), and moving a trainee to another team (their view switches to it).
 import { $, el, replaceChildren, toast } from './dom.js';
 import { t } from './i18n.js';
+import { api } from './session.js';
+
+// Where the class opens the server (its LAN addresses), or that only this computer can.
+async function showAddresses(token) {
+  const { addresses } = await api('/api/addresses', { token }).catch(() => ({ addresses: null }));
+  if (addresses === null) return;
+  $('#class-addresses').textContent = addresses.length ? t('The class opens {addresses}', { addresses: addresses.join('  ') })
+    : t('Only this computer can open the server: start it with --host 0.0.0.0 to let the class in.');
+}
 
 export function showRoster(view, run, { exercise, token }) {
   const render = () => {
@@ -19,6 +28,7 @@ export function showRoster(view, run, { exercise, token }) {
           && run('roster.remove', { person: r.person }) }, t('Remove'))))));
   };
   view.addEventListener('reset', render);
+  showAddresses(token);
   view.addEventListener('change', (e) => {
     if (e.detail.kind.startsWith('roster.') || e.detail.kind === 'participant.moved') render();
   });
