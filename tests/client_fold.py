@@ -85,6 +85,7 @@ class ClientView:
                 row["adhoc"] = p["adhoc"]
             if e.get("audience") is not None:  # JS: an array is truthy, even empty
                 row["audience"] = [a[5:] for a in e["audience"] if a.startswith("team:")]
+                row["released_by"] = e["actor"]["name"] if e["actor"]["role"] == "facilitator" else None
             if e.get("audience") is not None and iid not in self.injects:  # an ad-hoc inject's content is new
                 row["version"] = e["seq"]
             if iid not in self.injects:
@@ -163,6 +164,26 @@ class ClientView:
             s["participants"].append({"id": p["participant"], "name": p["name"], "role": p["role"], "team": p["team"]})
         elif t == "participant.removed":
             s["participants"] = [row for row in s["participants"] if row["id"] != p["participant"]]
+        elif t == "participant.moved":
+            if (self.you or {}).get("role") == "trainee":
+                if p["from"] == self.you["team"]:
+                    s["participants"] = [row for row in s["participants"] if row["id"] != p["participant"]]
+                elif p["to"] == self.you["team"]:
+                    row = {"id": p["participant"], "name": p["name"], "role": "trainee", "team": p["to"]}
+                    s["participants"].append(row)
+            else:
+                for row in s["participants"]:
+                    if row["id"] == p["participant"]:
+                        row["team"] = p["to"]
+                for entry in s.get("roster") or []:
+                    if entry["person"] == p.get("person"):
+                        entry["team"] = p["to"]
+        elif t == "roster.person_added":
+            if "roster" in s:
+                s["roster"].append({k: p[k] for k in ("person", "name", "team", "email", "code")})
+        elif t == "roster.person_removed":
+            if "roster" in s:
+                s["roster"] = [r for r in s["roster"] if r["person"] != p["person"]]
         elif t == "observation.recorded":
             if "observations" in s:
                 s["observations"].append(_observation_row(e))
@@ -352,6 +373,8 @@ def displayed(state: Row, cop: list[Row]) -> Row:
     # The control panel lists participants (name, team, Remove); the fold keeps the four fields of its
     # own rows (the control cell's snapshot adds the join code and joined_seq).
     out["participants"] = [{k: p.get(k) for k in ("id", "name", "role", "team")} for p in state["participants"]]
+    if not control:  # no team page lists them in order; one moved in (participant.moved) comes last live
+        out["participants"].sort(key=lambda p: p["id"])
     if "documents" in out:
         # A document newly forwarded to a team is rebuilt from the forward, with its wall time; no page shows it.
         out["documents"] = [{k: v for k, v in d.items() if k != "wall_time"} for d in out["documents"]]

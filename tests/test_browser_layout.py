@@ -286,3 +286,29 @@ def test_the_plenary_screen_fits_a_projector_and_a_laptop_in_type_read_from_the_
     page.close()
     assert errors.errors == []
     assert not problems, "\n".join(problems)
+
+
+def test_the_people_pages_fit_every_size_slips_certificates_and_the_control_cell(scene):
+    """Personal join slips (with QR codes), the certificates (one page each) and the lead's page of
+    the control cell (people_api.py), with a roster and a named controller in them."""
+    server, exercise, fac_token, pages = scene
+    auth = {"Authorization": f"Bearer {fac_token}"}
+    roster = [{"name": "Amina Diallo", "team": "hum-1"}, {"name": "Bartholomew Okonkwo-Smith", "team": "mil-1"}]
+    assert httpx.post(f"{server.base}/api/exercises/{exercise}/roster", json={"people": roster},
+                      headers=auth).status_code == 201
+    assert httpx.post(f"{server.base}/api/staff", json={"name": "Controller Cruz", "role": "facilitator"},
+                      headers=auth).status_code == 201
+    page = pages["control"][0].context.new_page()
+    page.goto(server.base + f"/control/{exercise}/handout?slips=person")
+    expect(page.locator(".slip svg.qr")).to_have_count(2)
+    problems = check(page, "personal slips", EVERY_SIZE, ["#print", "#slip-kind", "#slip-address"],
+                     pictures={"1366x768": "join-slips"})
+    page.goto(server.base + f"/control/{exercise}/certificates")
+    expect(page.locator(".certificate").first).to_be_visible()
+    problems += check(page, "certificates", EVERY_SIZE, ["#print", "#attendance-link"])
+    page.goto(server.base + "/control/cell")
+    expect(page.locator("#member-table tr", has_text="Controller Cruz")).to_be_visible()
+    problems += check(page, "control cell", EVERY_SIZE, ["#member-form button[type=submit]", "#member-table button"],
+                      pictures={"1366x768": "control-cell"})
+    page.close()
+    assert not problems, "\n".join(problems)

@@ -29,6 +29,8 @@ ATTEMPT = {  # a plausible payload for each command, aimed at what the attacker 
     "cop.change": {"feature_id": "hum-warehouse", "set": {"name": "mine"}},
     "cop.remove": {"feature_id": "hum-warehouse"},
     "code.revoke": {"code": "ANY"}, "code.replace": {"code": "ANY"}, "participant.remove": {"participant": "ANY"},
+    "participant.move": {"participant": "ANY", "team": "hum-1"},
+    "roster.add": {"people": [{"name": "Intruder", "team": "pol-1"}]}, "roster.remove": {"person": "r-1"},
     "observation.record": {"text": "they did well", "rating": 3, "objective": "O1"},
     "expectation.mark": {"inject_id": "I-1", "team": "hum-1", "action": 0, "status": "met"},
     "notification.submit": {"kind": "site", "name": "fake", "geometry": POINT, "window_start": 0,

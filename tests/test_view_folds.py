@@ -78,7 +78,8 @@ class Exercise:
             return
         if kind == "join":
             self.joined += 1
-            code = self.choose(sorted(self.snap()["codes_by"]))
+            snap = self.snap()
+            code = self.choose(sorted(snap["codes_by"]) + [r["code"] for r in snap["roster"]])  # team or personal
             try:
                 self.run.join(code, f"late {self.joined}", f"p-late-{self.joined}")
             except CommandError:
@@ -386,6 +387,23 @@ class Exercise:
         return [(FAC, {"type": "participant.remove", "participant": pid}) for pid in [*late, *late, lead, "p-none"]]
 
 
+    def _roster_add(self) -> list[tuple[Principal, Command]]:
+        self.texts += 1
+        team = self.choose(self.teams).team
+        person = {"name": f"named {self.texts}", "team": team, "email": f"n{self.texts}@example.org"}
+        return [(FAC, {"type": "roster.add", "people": [person], "codes": [f"ROS{self.texts:02d}-CODE"]})]
+
+    def _roster_remove(self) -> list[tuple[Principal, Command]]:
+        return [(FAC, {"type": "roster.remove", "person": r["person"]}) for r in self.snap()["roster"]]
+
+    def _participant_move(self) -> list[tuple[Principal, Command]]:
+        """Mostly someone who joined late, to any team (their own is refused)."""
+        late = [p["id"] for p in self.snap()["participants"] if p["id"].startswith("p-late-")]
+        lead = self.choose(self.teams).participant
+        team = self.choose(self.teams).team
+        return [(FAC, {"type": "participant.move", "participant": pid, "team": team}) for pid in [*late, *late, lead]]
+
+
 def _point(geometry: dict[str, Any]) -> tuple[float, float]:
     c = geometry["coordinates"]
     while isinstance(c[0], list):
@@ -401,7 +419,7 @@ STEP_KINDS = (
     + ["inject"] * 3
     + ["inject.edit"] * 3
     + ["inject.adhoc", "inject.ack", "inject.ack", "join", "join", "code.revoke", "code.replace"]
-    + ["participant.remove"]
+    + ["participant.remove", "participant.move", "participant.move", "roster.add", "roster.add", "roster.remove"]
     + ["room.post"] * 2
     + ["cop.add"] * 3
     + ["cop.change", "cop.change", "cop.remove"]
@@ -582,6 +600,8 @@ SCRIPT: list[tuple[str, str, Command]] = [
     ("mil-1", "inject.open", {"inject_id": "D-03", "language": "en"}),  # the control cell's record only
     ("eval", "expectation.mark", {"inject_id": "D-03", "team": "mil-1", "action": 0, "status": "met"}),
     ("fac", "expectation.mark", {"inject_id": "D-03", "team": "mil-1", "action": 0, "status": "partly"}),
+    ("fac", "roster.add", {"people": [{"name": "Amina", "team": "hum-1"}], "codes": ["ROSTE-R0001"]}),
+    ("fac", "participant.move", {"participant": "p-pol-1", "team": "hum-1"}),
     ("fac", "participant.remove", {"participant": "p-pol-1"}),
     ("fac", "code.replace", {"code": "CODE-pol-1", "replacement": "NEWCO-DE234"}),
     *(  # more than the room window: the joint room drops its oldest, live and in snapshots

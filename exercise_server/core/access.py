@@ -66,6 +66,9 @@ FACILITATOR_COMMANDS = (
             "code.revoke",
             "code.replace",
             "participant.remove",
+            "participant.move",
+            "roster.add",
+            "roster.remove",
             "media.publish",
         }
     )

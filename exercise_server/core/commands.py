@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import cop_commands, evaluation_commands, inject_commands, people, workflows
+from . import cop_commands, evaluation_commands, inject_commands, people, roster, workflows
 from . import events as ev
 from .access import EXPLAINED_REFUSALS, FACILITATOR, SYSTEM, TRAINEE, Principal, may_issue, may_read, may_write
 from .clock import DRAFT, ENDED, MAX_SPEED, MIN_SPEED, PAUSED, RUNNING
@@ -60,6 +60,8 @@ def decide(
         raise CommandError("wrong_state", "the exercise is not open")
     if state.was_removed(principal.participant):  # a command that raced the removal, on another process
         raise CommandError("forbidden", "you were removed from the exercise")
+    if principal.role == TRAINEE and roster.moved_from(state, principal.participant, principal.team):
+        raise CommandError("forbidden", "you were moved to another team: reconnect")  # raced the move (roster.py)
     decision = Decision(state, state.scenario, principal, now, now_ex(state, now), limits)
     if "responds_to" not in command:
         return DECIDERS[ctype](decision, command)
@@ -106,8 +108,18 @@ def decide_open(
 
 
 def decide_join(
-    state: ExerciseState, code: str, name: Any, participant: str, now: float, limits: Limits = DEFAULT_LIMITS
+    state: ExerciseState,
+    code: str,
+    name: Any,
+    participant: str,
+    now: float,
+    limits: Limits = DEFAULT_LIMITS,
+    person: Any = None,
 ) -> tuple[ev.Draft, Principal]:
+    """A join with a team code (and a typed name, or `person`: a name picked from its roster) or with
+    a roster entry's personal code (roster.py)."""
+    if code in state.personal_codes:
+        return _join_by_name(state, code, participant, now, person)
     info = state.codes.get(code)
     if info is None:
         raise CommandError("not_found", "unknown join code")
@@ -117,13 +129,31 @@ def decide_join(
         raise CommandError("forbidden", "this join code was replaced by a new one: ask the facilitator for it")
     if state.clock.status == ENDED:
         raise CommandError("wrong_state", "the exercise has ended")
-    name = text(name, "name", limits.display_name_chars)
+    person, named, _ = roster.join_as(state, code, person) if person is not None else (None, None, None)
+    name = named or text(name, "name", limits.display_name_chars)
     team = info.team
     found = state.scenario.team(team) if team and state.scenario else None
     component = found.component if found else None
     principal = Principal(info.role, name, participant, team, component)
     audience = (*ev.CONTROL_CELL, ev.team_key(team)) if team else ev.CONTROL_CELL
     payload = {"participant": participant, "name": name, "role": info.role, "team": team, "code": code}
+    if person is not None:
+        payload["person"] = person
+    return ev.Draft(ev.PARTICIPANT_JOINED, payload, audience, now, now_ex(state, now), principal.actor()), principal
+
+
+def _join_by_name(
+    state: ExerciseState, code: str, participant: str, now: float, person: Any
+) -> tuple[ev.Draft, Principal]:
+    """A join with a personal code: the roster names the person and their team."""
+    if state.clock.status == ENDED:
+        raise CommandError("wrong_state", "the exercise has ended")
+    pid, name, team = roster.join_as(state, code, None)
+    assert pid is not None and name is not None and team is not None and state.scenario is not None
+    found = state.scenario.team(team)
+    principal = Principal(TRAINEE, name, participant, team, found.component if found else None)
+    payload = {"participant": participant, "name": name, "role": TRAINEE, "team": team, "code": code, "person": pid}
+    audience = (*ev.CONTROL_CELL, ev.team_key(team))
     return ev.Draft(ev.PARTICIPANT_JOINED, payload, audience, now, now_ex(state, now), principal.actor()), principal
 
 
@@ -229,5 +259,6 @@ DECIDERS: dict[str, Decider] = {
     **cop_commands.DECIDERS,
     **evaluation_commands.DECIDERS,
     **people.DECIDERS,
+    **roster.DECIDERS,
     **workflows.DECIDERS,
 }

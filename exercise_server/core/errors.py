@@ -45,6 +45,7 @@ CLOSE_CODES: dict[int, str] = {
     4404: "no such exercise",
     4408: "no hello within the time limit",
     4410: "removed from the exercise by the facilitator; this token no longer works",
+    4412: "moved to another team by the facilitator: reconnect with last_seq 0 for the new team's snapshot",
     4409: "too slow: the send queue overflowed; reconnect and resume from your last sequence number",
     4413: "too many connections with this join code at once (close a tab, or ask for another code)",
     4429: "flooding: far beyond the command rate limit",

@@ -36,6 +36,9 @@ CODE_REPLACED = "code.replaced"  # code, replacement, role, team: the old code t
 PARTICIPANT_JOINED = "participant.joined"  # participant, name, role, team
 PARTICIPANT_REMOVED = "participant.removed"  # participant, name, role, team: their tokens stop working
 PARTICIPANT_LANGUAGE_SET = "participant.language_set"  # participant, language: the seat's interface language
+PARTICIPANT_MOVED = "participant.moved"  # participant, name, from, to: a trainee moved to another team (roster.py)
+ROSTER_PERSON_ADDED = "roster.person_added"  # person, name, team, email, code: a name on a team's roster
+ROSTER_PERSON_REMOVED = "roster.person_removed"  # person, name: off the roster (their personal code takes nobody new)
 INJECT_RELEASED = "inject.released"  # inject (content), trigger, adhoc
 INJECT_HELD = "inject.held"  # inject_id
 INJECT_UNHELD = "inject.unheld"  # inject_id
@@ -98,6 +101,9 @@ EVENT_TYPES = WORKFLOW_EVENT_TYPES | frozenset(
         PARTICIPANT_JOINED,
         PARTICIPANT_REMOVED,
         PARTICIPANT_LANGUAGE_SET,
+        PARTICIPANT_MOVED,
+        ROSTER_PERSON_ADDED,
+        ROSTER_PERSON_REMOVED,
         INJECT_RELEASED,
         INJECT_HELD,
         INJECT_UNHELD,
@@ -131,9 +137,12 @@ _CORE_FIELDS = {
     CODE_ISSUED: "code role team",
     CODE_REVOKED: "code",
     CODE_REPLACED: "code replacement role team",
-    PARTICIPANT_JOINED: "code name participant role team",
+    PARTICIPANT_JOINED: "code name participant role team person?",  # person: the roster entry (roster.py)
     PARTICIPANT_REMOVED: "name participant role team",
     PARTICIPANT_LANGUAGE_SET: "language participant",
+    PARTICIPANT_MOVED: "from name participant to person?",  # person: the roster entry that follows them
+    ROSTER_PERSON_ADDED: "code email name person team",
+    ROSTER_PERSON_REMOVED: "name person",
     INJECT_RELEASED: "adhoc inject trigger",
     INJECT_HELD: "inject_id",
     INJECT_UNHELD: "inject_id",

@@ -167,6 +167,7 @@ def _responses(
                     "title": st.inject.title,
                     "team": team,
                     "released_ex": rel["ex_time"],
+                    "released_by": st.released_by,
                     "objectives": list(st.inject.objectives),
                     "ack_ex": ack,
                     "ack_after": None if ack is None else ack - rel["ex_time"],

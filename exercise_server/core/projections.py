@@ -19,12 +19,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import events as ev
-from . import people, views, workflows
+from . import people, roster, views, workflows
 from .access import Principal
 from .clock import ClockState
 from .command_ids import CommandIds
 from .context import Handler
 from .people import JoinCode
+from .roster import RosterEntry
 from .scenario import Inject, Scenario
 from .scenario_check import build_inject, scenario_from_doc
 from .versions import Versions
@@ -49,6 +50,7 @@ class InjectState:
     released_seq: int | None = None
     released_ex: float | None = None
     trigger: str | None = None
+    released_by: str | None = None  # the facilitator who released it (None: the scheduler, on time or condition)
     acks: dict[str, dict[str, Any]] = field(default_factory=dict)  # team -> {ex_time, wall_time, name, seq}
     responses: dict[str, dict[str, Any]] = field(default_factory=dict)  # team -> its first response, as acks + action
     edits: int = 0
@@ -88,6 +90,9 @@ class ExerciseState:
     codes: dict[str, JoinCode] = field(default_factory=dict)
     removed: dict[str, Participant] = field(default_factory=dict)  # participant.removed: their tokens are refused
     languages: dict[str, str] = field(default_factory=dict)  # participant -> their interface language (people.py)
+    roster: dict[str, RosterEntry] = field(default_factory=dict)  # person -> their roster entry (roster.py)
+    personal_codes: dict[str, str] = field(default_factory=dict)  # a roster entry's own join code -> person
+    person_of: dict[str, str] = field(default_factory=dict)  # participant -> the roster entry they joined as
     adhoc_count: int = 0
     observations: list[dict[str, Any]] = field(default_factory=list)  # rows, in the order recorded
     expectation_marks: dict[tuple[str, str, int], dict[str, Any]] = field(default_factory=dict)  # latest mark
@@ -249,6 +254,8 @@ def _joined(state: ExerciseState, event: ev.Event) -> None:
     state.participants[payload["participant"]] = Participant(
         payload["participant"], payload["name"], payload["role"], payload.get("team"), payload.get("code"), event.seq
     )
+    if payload.get("person"):
+        state.person_of[payload["participant"]] = payload["person"]
 
 
 def _released(state: ExerciseState, event: ev.Event) -> None:
@@ -267,6 +274,12 @@ def _released(state: ExerciseState, event: ev.Event) -> None:
         event.ex_time,
         payload["trigger"],
     )
+    inject.released_by = released_by(event.actor)
+
+
+def released_by(actor: ev.Actor) -> str | None:
+    """Who to name for a release: the facilitator who took it (the lead or a named controller)."""
+    return actor.name if actor.role == "facilitator" else None
 
 
 def _inject_status(status: str) -> Handler:
@@ -383,6 +396,7 @@ def _marked(state: ExerciseState, event: ev.Event) -> None:
 _HANDLERS: dict[str, Handler] = {
     **workflows.HANDLERS,
     **people.HANDLERS,
+    **roster.HANDLERS,
     ev.EXERCISE_OPENED: _opened,
     ev.EXERCISE_ENDED: _clock,
     ev.CLOCK_STARTED: _clock,

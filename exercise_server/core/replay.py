@@ -302,4 +302,7 @@ OTHER_LABELS = {
     ev.CODE_REPLACED: N_("code replaced"),
     ev.PARTICIPANT_REMOVED: N_("participant removed"),
     ev.PARTICIPANT_LANGUAGE_SET: N_("participant language set"),
+    ev.PARTICIPANT_MOVED: N_("participant moved to another team"),
+    ev.ROSTER_PERSON_ADDED: N_("name added to the roster"),
+    ev.ROSTER_PERSON_REMOVED: N_("name taken off the roster"),
 }

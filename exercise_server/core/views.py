@@ -24,6 +24,7 @@ from .access import (
     view_in,
 )
 from .errors import CommandError
+from .roster import roster_rows
 from .scenario import CHANNELS, FEATURE_KINDS, Inject, Scenario
 from .translations import text_of, written_expected
 from .validate import field
@@ -133,6 +134,7 @@ def snapshot(state: ExerciseState, principal: Principal, detached: bool = True) 
     out.update(workflows.snapshot(state, scenario, view_in(principal, scenario)))
     if principal.role == FACILITATOR:
         out["codes"] = [{"code": code, **asdict(info)} for code, info in state.codes.items()]
+        out["roster"] = roster_rows(state)  # names per team and their personal codes (roster.py)
     if control:  # the evaluation record: never in a trainee's snapshot
         out["observations"] = list(state.observations)
         out["expectation_marks"] = list(state.expectation_marks.values())
@@ -214,6 +216,7 @@ def _inject_row(state: ExerciseState, inject: InjectState, control_view: bool) -
         "released_seq": inject.released_seq,
         "adhoc": inject.adhoc,
         "trigger": inject.trigger,
+        "released_by": inject.released_by,
         "edits": inject.edits,
         "version": inject.versions.version,  # what inject.edit names (core/versions.py)
         "acks": dict(inject.acks),

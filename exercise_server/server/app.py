@@ -19,7 +19,7 @@ from ..core.commands import Limits
 from ..i18n import catalogues
 from ..scenarios import load_library
 from ..store.base import open_store
-from . import http_api, studio_api, studio_import_api
+from . import http_api, people_api, studio_api, studio_import_api
 from . import replay as replay_api
 from .addresses import lan_urls
 from .context import AppContext
@@ -29,6 +29,7 @@ from .pages import Pages
 from .registry import Exercises
 from .settings import Settings
 from .sign_ins import WrongSignIns
+from .staff import Staff
 from .static import StaticFiles
 from .websocket import exercise_socket
 
@@ -147,6 +148,7 @@ def create_app(settings: Settings, clock: WallClock | None = None) -> Starlette:
         app.state.ctx = AppContext(
             settings, store, exercises, wall, key, fac_secret, library, WrongSignIns(settings.wrong_sign_ins)
         )
+        app.state.ctx.staff = Staff(settings.data_dir / "staff.json" if settings.data_dir else None)
         opened = await open_default(exercises, settings.open_scenario) if settings.open_scenario else None
         announce(settings, fac_secret, opened)
         await exercises.start()
@@ -169,6 +171,7 @@ def create_app(settings: Settings, clock: WallClock | None = None) -> Starlette:
     for env in pages.envs.values():
         env.globals["static"] = static  # templates link CSS and JS by hashed URL
     routes = [
+        *people_api.ROUTES,  # first: /control/cell before /control/{exercise}
         Route("/", pages.index),
         Route("/control", pages.control_home),
         *studio_import_api.ROUTES,  # before the studio's pages and API mount, which would take its paths
@@ -201,6 +204,7 @@ def create_app(settings: Settings, clock: WallClock | None = None) -> Starlette:
         Mount("/static", static, name="static"),
     ]
     app = Starlette(routes=routes, lifespan=lifespan)
+    app.state.pages = pages  # for the pages of people_api
     # Pages, JSON and base maps compressed as they go; static files bring their own (static.py).
     app.add_middleware(GZipMiddleware, minimum_size=500)
     app.add_middleware(SecurityHeaders)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..core.clock import WallClock
 from ..scenarios import Library
@@ -10,6 +10,7 @@ from ..store.base import EventStore
 from .registry import Exercises
 from .settings import Settings
 from .sign_ins import WrongSignIns
+from .staff import Staff
 
 
 @dataclass
@@ -22,3 +23,4 @@ class AppContext:
     facilitator_secret: str
     library: Library
     wrong_sign_ins: WrongSignIns
+    staff: Staff = field(default_factory=lambda: Staff(None))  # the control cell by name (staff.py)

@@ -124,11 +124,12 @@ class ExerciseRuntime:
                 return answered if answered is not None else (events[0].seq, events[-1].seq)
         raise CommandError("unavailable", "the exercise is too busy right now; retry")
 
-    async def join(self, code: str, name: Any, participant: str) -> Principal:
+    async def join(self, code: str, name: Any, participant: str, person: Any = None) -> Principal:
         async with self._alone():
             with _refused_while_unavailable():
                 for _ in range(self.RETRIES):
-                    draft, principal = decide_join(self.state, code, name, participant, self.clock.now(), self.limits)
+                    now = self.clock.now()
+                    draft, principal = decide_join(self.state, code, name, participant, now, self.limits, person)
                     try:
                         await self._commit([draft])
                         return principal
@@ -328,9 +329,12 @@ def _runs(seqs: list[int], span: int = 256) -> list[tuple[int, int]]:
 
 
 def _with_drawn_code(command: dict[str, Any]) -> dict[str, Any]:
-    """A `code.replace` gets its new code here: the server draws it, never a client (core/people.py)."""
+    """A `code.replace` gets its new code here, a `roster.add` one per person: the server draws them,
+    never a client (core/people.py, core/roster.py)."""
     if command.get("type") == "code.replace":
         return {**command, "replacement": new_code()}
+    if command.get("type") == "roster.add" and isinstance(command.get("people"), list):
+        return {**command, "codes": [new_code() for _ in command["people"][:500]]}
     return command
 
 

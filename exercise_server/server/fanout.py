@@ -114,6 +114,8 @@ class Fanout:
                 self._close_code(event.payload["code"])
             elif event.type == ev.PARTICIPANT_REMOVED:
                 self._close_participant(event.payload["participant"])
+            elif event.type == ev.PARTICIPANT_MOVED:
+                self._move_participant(event.payload["participant"])
         return True
 
     def _close_code(self, code: str) -> None:
@@ -125,6 +127,12 @@ class Fanout:
         for conn in list(self.connections):
             if conn.principal.participant == participant:
                 conn.kick(4410, "removed from the exercise by the facilitator")
+
+    def _move_participant(self, participant: str) -> None:
+        """A moved trainee reconnects into the new team's snapshot (core/roster.py)."""
+        for conn in list(self.connections):
+            if conn.principal.participant == participant:
+                conn.kick(4412, "moved to another team; reconnect with last_seq 0")
 
     def attach(self, conn: Connection) -> None:
         self.connections.add(conn)

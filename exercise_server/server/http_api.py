@@ -16,6 +16,7 @@ from starlette.responses import FileResponse, JSONResponse, Response
 from ..core import events as ev
 from ..core.access import EVALUATOR, FACILITATOR, PLENARY
 from ..core.errors import Refusal
+from ..core.roster import seated
 from ..core.scenario import ATTACHMENT_TYPES
 from ..scenarios import summary
 from .addresses import lan_urls
@@ -30,6 +31,7 @@ log = logging.getLogger("exercise_server.http")
 
 R = TypeVar("R", bound=Response)
 PLENARY_PARTICIPANT = "plenary-screen"
+LEAD = FACILITATOR_PRINCIPAL.participant  # the lead facilitator's participant id (the secret from `make run`)
 
 
 def _ctx(request: Request) -> AppContext:
@@ -69,9 +71,12 @@ def bearer_session(request: Request, missing: str) -> Session:
     if not auth.startswith("Bearer "):
         raise RequestError("forbidden", missing)
     try:
-        return verify(auth.removeprefix("Bearer "), ctx.secret_key, ctx.clock.now())
+        session = verify(auth.removeprefix("Bearer "), ctx.secret_key, ctx.clock.now())
     except TokenError:
         raise RequestError("forbidden", "session token refused") from None
+    if not ctx.staff.signed_in(session):  # a named member the lead removed (staff.py)
+        raise RequestError("forbidden", "signed out: the lead facilitator removed you from the control cell")
+    return session
 
 
 def _facilitator(request: Request) -> Session:
@@ -106,20 +111,16 @@ async def facilitator_session(request: Request) -> JSONResponse:
     data = await _json_body(request)
     await ctx.wrong_sign_ins.pace(_address(request))
     given = data.get("secret")
-    if not isinstance(given, str) or not hmac.compare_digest(given.encode(), ctx.facilitator_secret.encode()):
+    lead = isinstance(given, str) and hmac.compare_digest(given.encode(), ctx.facilitator_secret.encode())
+    member = ctx.staff.by_secret(given) if isinstance(given, str) and not lead else None
+    if not lead and member is None:
         ctx.wrong_sign_ins.wrong(_address(request))
         raise RequestError("forbidden", "wrong facilitator secret")
-    session = Session(
-        ANY_EXERCISE,
-        FACILITATOR_PRINCIPAL.participant,
-        FACILITATOR,
-        "Facilitator",
-        None,
-        None,
-        None,
-        ctx.clock.now() + ctx.settings.token_ttl,
-    )
-    return JSONResponse({"token": sign(session, ctx.secret_key), "role": FACILITATOR})
+    # The lead, or a named controller or evaluator of the control cell (staff.py), for every exercise.
+    participant, role, name = (member.id, member.role, member.name) if member else (LEAD, FACILITATOR, "Facilitator")
+    exp = ctx.clock.now() + ctx.settings.token_ttl
+    session = Session(ANY_EXERCISE, participant, role, name, None, None, None, exp)
+    return JSONResponse({"token": sign(session, ctx.secret_key), "role": role, "name": name, "lead": lead})
 
 
 @api
@@ -133,7 +134,8 @@ async def join(request: Request) -> JSONResponse:
         ctx.wrong_sign_ins.wrong(_address(request))
         raise RequestError("not_found", "unknown join code")
     participant = f"p-{secrets.token_hex(6)}"
-    principal = await runtime.join(code, data.get("name"), participant)
+    principal = await runtime.join(code, data.get("name"), participant, data.get("person"))
+    personal = code in runtime.state.personal_codes  # a roster entry's own code (core/roster.py): no code limits
     session = Session(
         runtime.id,
         participant,
@@ -141,7 +143,7 @@ async def join(request: Request) -> JSONResponse:
         principal.name,
         principal.team,
         principal.component,
-        code,
+        None if personal else code,
         ctx.clock.now() + ctx.settings.token_ttl,
     )
     return JSONResponse(
@@ -210,7 +212,9 @@ async def list_scenarios(request: Request) -> JSONResponse:
 
 @api
 async def list_exercises(request: Request) -> JSONResponse:
-    _facilitator(request)
+    session = bearer_session(request, "sign in as the facilitator first")
+    if session.role != FACILITATOR and not (session.role == EVALUATOR and session.exercise == ANY_EXERCISE):
+        raise RequestError("forbidden", "only the control cell may do this")  # a named evaluator observes any
     return JSONResponse({"exercises": await _ctx(request).exercises.summaries()})
 
 
@@ -258,10 +262,10 @@ async def exercise_codes(request: Request) -> JSONResponse:
 
 async def _code_command(request: Request, command: str) -> tuple[str, ev.Event]:
     """The facilitator's `command` on the join code in the path; its last event."""
-    _facilitator(request)
+    session = _facilitator(request)
     runtime = await _exercise(request)
     code = normalise_code(request.path_params["code"])
-    events = await runtime.submit(FACILITATOR_PRINCIPAL, {"type": command, "code": code})
+    events = await runtime.submit(session.principal(), {"type": command, "code": code})
     return code, events[-1]
 
 
@@ -312,7 +316,8 @@ async def inject_attachment(request: Request) -> FileResponse:
     if state.was_removed(session.participant):
         raise RequestError("forbidden", "removed from the exercise")
     control = session.role in (FACILITATOR, EVALUATOR)
-    st = state.injects.get(inject_id) if control else state.in_inbox(inject_id, session.team)
+    team = seated(state, session.principal()).team  # a moved trainee reads their new team's injects
+    st = state.injects.get(inject_id) if control else state.in_inbox(inject_id, team)
     if st is None or not any(a["file"] == name for a in st.inject.attachments):
         raise missing
     path = ctx.library.attachment(scenario.id, name)

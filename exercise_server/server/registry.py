@@ -138,7 +138,7 @@ class Exercises:
             await self.discover()
         if code not in self.codes:  # issued later, as a replacement (here or on another process)
             for runtime in list(self.runtimes.values()):
-                if code in runtime.state.codes:
+                if code in runtime.state.codes or code in runtime.state.personal_codes:  # core/roster.py
                     self.codes[code] = runtime.id
         exercise = self.codes.get(code)
         return self.runtimes.get(exercise) if exercise else None

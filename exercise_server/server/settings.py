@@ -34,6 +34,11 @@ class Settings:
     token_ttl: float = 7 * 24 * 3600.0
     tick_interval: float = 0.2  # how often the scheduler looks for due injects (wall seconds)
     web_dir: Path = field(default_factory=paths.web_dir)
+    centre_file: Path | None = None  # certificates' centre.toml (exercise_server/centre.py); None: in data_dir
+
+    def centre_path(self) -> Path | None:
+        """Where the centre's details for certificates are read from."""
+        return self.centre_file or (self.data_dir / "centre.toml" if self.data_dir else None)
 
     @classmethod
     def from_args(cls, args: argparse.Namespace) -> Settings:
@@ -55,6 +60,7 @@ class Settings:
             wrong_sign_ins=args.wrong_sign_ins,
             hello_timeout=args.hello_timeout,
             tick_interval=args.tick_interval,
+            centre_file=Path(args.centre) if args.centre else None,
         )
 
     def server_secret(self) -> bytes:
@@ -135,6 +141,12 @@ def add_serve_arguments(p: argparse.ArgumentParser) -> None:
         metavar="SCENARIO",
         default=env("EXERCISE_OPEN"),
         help="at start, open an exercise of this scenario unless one not yet ended exists (make run opens the demo)",
+    )
+    p.add_argument(
+        "--centre",
+        metavar="FILE",
+        default=env("EXERCISE_CENTRE"),
+        help="the training centre's details for certificates (default: centre.toml in the data directory)",
     )
     p.add_argument(
         "--allowed-origin",

@@ -17,6 +17,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from ..core.access import view_in
 from ..core.errors import CommandError
+from ..core.roster import seated
 from ..store.base import StoreUnavailable
 from . import protocol
 from .connection import Connection
@@ -199,7 +200,10 @@ async def _hello(websocket: WebSocket, ctx: AppContext, runtime: ExerciseRuntime
         open_now = runtime.open_with_code(session.code)
         if open_now >= ctx.settings.connections_per_code:
             raise Refused(4413, f"{open_now} connections with this join code are open already")
-    conn = Connection(session.principal(), session.code, fmt, ctx.settings.send_queue_frames, websocket)
+    if not ctx.staff.signed_in(session):
+        raise Refused(4410, "signed out: the lead facilitator removed this member of the control cell")
+    principal = seated(runtime.state, session.principal())
+    conn = Connection(principal, session.code, fmt, ctx.settings.send_queue_frames, websocket)
     conn.protocol = protocol.spoken(hello.get("protocol"))
     if runtime.state.scenario is not None:
         conn.view = view_in(conn.principal, runtime.state.scenario)

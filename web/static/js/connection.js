@@ -101,6 +101,12 @@ export class Connection {
 
   closed(e) {
     if (this.stopped) return;
+    if (e.code === 4412) { // moved to another team: its snapshot, from scratch, at once (docs/protocol.md)
+      this.lastSeq = 0;
+      this.epoch = null;
+      this.open();
+      return;
+    }
     const fatal = FATAL()[e.code];
     if (fatal) {
       for (const waiting of this.pending.values()) {

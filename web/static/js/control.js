@@ -18,6 +18,7 @@ import { followSeatLanguage } from './seat_language.js';
 import { injectStatusName, roleName } from './words.js';
 import { nameOf, onSeatLanguage, pick } from './content_language.js';
 import { pickAddressees, pickedAddressees, showAddressees } from './addressees.js';
+import { moveControl, showRoster } from './control_people.js';
 
 const exercise = document.body.dataset.exercise;
 const token = facilitatorToken();
@@ -166,7 +167,9 @@ function renderMsel() {
     return el('tr', { class: `status-${row.status}${soon ? ' due-soon' : ''}`, dataset: { inject: i.id } },
       el('td', {}, el('div', { class: 'due' }, dueOf(row)),
         el('span', { class: `status status-${row.status}` }, injectStatusName(row.status)),
-        row.status === 'released' ? el('div', { class: 'meta' }, scenarioLabel(start, row.released_ex)) : null),
+        row.status === 'released' ? el('div', { class: 'meta' }, scenarioLabel(start, row.released_ex)) : null,
+        row.status === 'released' && row.released_by
+          ? el('div', { class: 'meta released-by' }, t('released by {name}', { name: row.released_by })) : null),
       el('td', { title: i.notes || '' }, el('strong', { class: 'inject-id' }, i.id), ' ', i.title, translated,
         el('div', { class: 'meta' }, t('to {addressees}', { addressees: addressees(i) })),
         i.mode ? el('div', { class: 'meta inject-mode' }, t('mode: {mode}', { mode: i.mode })) : null,
@@ -232,7 +235,7 @@ function renderParticipants() {
   replaceChildren($('#participant-table tbody'), s.participants.map((p) => {
     const where = p.team ? view.teamName(p.team) : roleName(p.role);
     return el('tr', { dataset: { participant: p.id } }, el('td', {}, p.name), el('td', { class: 'meta' }, where),
-      el('td', {}, el('button', { type: 'button', class: 'danger', 'aria-label': t('Remove {name}', { name: p.name }),
+      el('td', {}, moveControl(view, run, p), el('button', { type: 'button', class: 'danger', 'aria-label': t('Remove {name}', { name: p.name }),
         onclick: () => confirm(t('Remove {name} ({where}) from the exercise? Their session ends now and their token '
           + 'stops working. To keep them from joining again, give {where} a new code.', { name: p.name, where }))
           && run('participant.remove', { participant: p.id }) }, t('Remove'))));
@@ -281,6 +284,7 @@ view.addEventListener('change', (e) => {
   if (kind.startsWith('participant.')) renderParticipants();
 });
 showWorkflowsIn(view, { panel: coordination, getMap: () => map, rooms });
+showRoster(view, run, { exercise, token }); // control_people.js
 view.addEventListener('presence', () => renderPresence(view, $('#presence')));
 // Exercise time runs between events: each second the due-soon rows follow it (at x60 the five-minute
 // window lasts five seconds), every fifth the timeline's cursor.

@@ -1,6 +1,6 @@
 // The facilitator's list of exercises and scenarios; opening an exercise.
 import { $, el, replaceChildren } from './dom.js';
-import { api, facilitatorToken, forgetFacilitator } from './session.js';
+import { api, facilitatorToken, forgetFacilitator, saveSession, staff } from './session.js';
 import { clockStatus, offsetLabel } from './clock.js';
 import { t } from './i18n.js';
 import { watchLibrary } from './library_changes.js';
@@ -8,15 +8,26 @@ import { watchLibrary } from './library_changes.js';
 const token = facilitatorToken();
 if (!token) location.replace('/');
 $('#sign-out').addEventListener('click', () => forgetFacilitator());
+const me = staff(); // a named evaluator observes; only the lead manages the control cell (people.md)
+const observer = me.role === 'evaluator';
+$('#cell-link').hidden = !me.lead;
+$('#scenarios').hidden = observer;
+// The exercise's page for this member of the control cell (an evaluator's needs its session saved).
+function exerciseLink(x) {
+  if (!observer) return el('a', { href: `/control/${encodeURIComponent(x.id)}`, class: 'button' }, t('Control panel'));
+  return el('a', { href: `/observe/${encodeURIComponent(x.id)}`, class: 'button',
+    onclick: () => saveSession(x.id, { token, role: 'evaluator', name: me.name }) }, t('Observe'));
+}
 
 async function load() {
   try {
     const [{ exercises }, { scenarios, failed }] = await Promise.all([
-      api('/api/exercises', { token }), api('/api/scenarios', { token })]);
+      api('/api/exercises', { token }), observer ? { scenarios: [], failed: [] } : api('/api/scenarios', { token })]);
     replaceChildren($('#exercise-table tbody'), exercises.map((x) => el('tr', { dataset: { exercise: x.id } },
       el('td', {}, el('strong', {}, x.title), el('div', { class: 'meta' }, x.id)), el('td', {}, x.scenario),
       el('td', {}, clockStatus(x.clock)), el('td', {}, String(x.connections)),
-      el('td', {}, el('a', { href: `/control/${encodeURIComponent(x.id)}`, class: 'button' }, t('Control panel'))))));
+      el('td', {}, exerciseLink(x)))));
+    if (observer) return;
     replaceChildren($('#scenario-table tbody'), scenarios.map((sc) => el('tr', { dataset: { scenario: sc.id } },
       el('td', {}, el('strong', {}, sc.title), el('div', { class: 'meta' }, sc.id)), el('td', {}, sc.start),
       el('td', {}, String(sc.teams)), el('td', {}, t('{count} over {duration}', { count: sc.injects, duration: offsetLabel(sc.duration).slice(1) })),

@@ -69,6 +69,7 @@ export class ExerciseView extends EventTarget {
         Object.assign(row, { inject: p.inject, status: 'released', released_ex: e.ex_time, released_seq: e.seq });
         if (p.adhoc !== undefined) row.adhoc = p.adhoc;
         if (e.audience) row.audience = e.audience.filter((a) => a.startsWith('team:')).map((a) => a.slice(5));
+        if (e.audience) row.released_by = e.actor.role === 'facilitator' ? e.actor.name : null; // "released by Amina"
         if (e.audience && !this.injects.has(p.inject.id)) row.version = e.seq; // an ad-hoc inject's content is new
         if (!this.injects.has(p.inject.id)) { this.injects.set(p.inject.id, row); s.injects.push(row); }
         break;
@@ -130,6 +131,24 @@ export class ExerciseView extends EventTarget {
         break;
       case 'participant.removed':
         s.participants = s.participants.filter((row) => row.id !== p.participant);
+        break;
+      case 'participant.moved': { // a trainee's seat is another team now (core/roster.py)
+        if (this.you?.role === 'trainee') {
+          if (p.from === this.you.team) s.participants = s.participants.filter((row) => row.id !== p.participant);
+          else if (p.to === this.you.team) s.participants.push({ id: p.participant, name: p.name, role: 'trainee', team: p.to });
+        } else {
+          const row = s.participants.find((r) => r.id === p.participant);
+          if (row) row.team = p.to;
+          const entry = (s.roster || []).find((r) => r.person === p.person);
+          if (entry) entry.team = p.to;
+        }
+        break;
+      }
+      case 'roster.person_added':
+        if (s.roster) s.roster.push({ person: p.person, name: p.name, team: p.team, email: p.email, code: p.code });
+        break;
+      case 'roster.person_removed':
+        if (s.roster) s.roster = s.roster.filter((r) => r.person !== p.person);
         break;
       case 'observation.recorded':
         if (s.observations) s.observations.push(observationRow(e));

@@ -18,6 +18,11 @@ export function forgetSession(exercise) {
 }
 
 export function saveFacilitatorToken(token) { localStorage.setItem(FACILITATOR, token); }
+// Who signed in to exercise control: the lead, or a named controller or evaluator (people.md).
+export function saveStaff({ role, name, lead }) { localStorage.setItem('staff', JSON.stringify({ role, name, lead })); }
+export function staff() {
+  try { return JSON.parse(localStorage.getItem('staff')) || { role: 'facilitator', lead: true }; } catch { return { role: 'facilitator', lead: true }; }
+}
 export function facilitatorToken() { return localStorage.getItem(FACILITATOR); }
 export function forgetFacilitator() { localStorage.removeItem(FACILITATOR); }
 

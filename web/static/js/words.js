@@ -7,9 +7,10 @@ export function roleName(role) {
   return { facilitator: t('facilitator'), evaluator: t('evaluator'), trainee: t('trainee') }[role] || role;
 }
 
-// Who someone is on screen: the facilitators are one seat the server names "Facilitator".
+// Who someone is on screen: the lead facilitator is the seat the server names "Facilitator"; the
+// control cell's named members (people.md) by their names.
 export function personName(person) {
-  return person.role === 'facilitator' ? t('Facilitator') : person.name;
+  return person.role === 'facilitator' && (!person.name || person.name === 'Facilitator') ? t('Facilitator') : person.name;
 }
 
 export function featureKindName(kind) {
