@@ -147,7 +147,22 @@ class MselChecks(FieldChecks):
             modules,
             self.attachments(item, what),
             translations,
+            self.respond_within(item, what),
         )
+
+    def respond_within(self, item: dict[str, Any], what: str) -> float | None:
+        """The exercise time a team has to answer (`+H:MM`), if given: more than zero."""
+        raw = item.get("respond_within")
+        if raw is None:
+            return None
+        try:
+            seconds = parse_offset(raw) if isinstance(raw, str) else None
+        except ValueError:
+            seconds = None
+        if not seconds:
+            self.err(item, "respond_within", f'{what}: respond_within must be a time such as "+0:15", more than zero')
+            return None
+        return seconds
 
     def attachments(self, item: dict[str, Any], what: str) -> tuple[dict[str, Any], ...]:
         raw = item.get("attachments", [])

@@ -43,7 +43,10 @@ ATTACHMENTS_PER_INJECT = 10
 ADHOC_PREFIX = "ADHOC-"  # the facilitator's ad-hoc injects are numbered ADHOC-1, ADHOC-2, ...
 # An inject's keys, in the order a scenario file writes them (the MSEL import writes them so).
 INJECT_REQUIRED = ("id", "at", "from", "to", "channel", "title", "body")
-INJECT_OPTIONAL = ("cop", "expected", "objectives", "modules", "notes", "attachments")
+INJECT_OPTIONAL = ("cop", "expected", "objectives", "modules", "notes", "attachments", "respond_within")
+# A team is expected to answer an inject within this much exercise time unless the inject or the
+# scenario says otherwise (`respond_within`, docs/scenario-format.md); the dashboard shows it overdue after.
+DEFAULT_RESPOND_WITHIN = 15 * 60.0
 PATCHABLE = ("name", "geometry", "properties", "visible_to", "owner", "kind")  # what a COP change may `set`
 
 
@@ -107,6 +110,7 @@ class Inject:
     ] = ()  # {file, title[, translations]}: files in attachments/ beside the scenario
     # {language: {title, body, from, notes, expected: {key: [text or None]}}}: core/translations.py
     translations: Translations = field(default_factory=dict)
+    respond_within: float | None = None  # exercise seconds; None: the scenario's
 
     @property
     def trigger(self) -> str:
@@ -135,6 +139,7 @@ class Scenario:
     translations: Translations = field(default_factory=dict)  # {language: {setting, briefings, objectives}}
     # Fields that have their default text but not every declared language: warnings, not problems.
     missing_translations: tuple[Problem, ...] = field(default=(), compare=False)
+    respond_within: float = DEFAULT_RESPOND_WITHIN  # the injects' default answer time (exercise seconds)
 
     @property
     def start_label(self) -> str:

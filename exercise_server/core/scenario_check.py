@@ -13,7 +13,18 @@ from pathlib import Path
 from typing import Any
 
 from .msel_check import MselChecks
-from .scenario import CONTROL, DEFAULT_COMPONENTS, FORMAT_VERSION, Component, Inject, Problem, Room, Scenario, Team
+from .scenario import (
+    CONTROL,
+    DEFAULT_COMPONENTS,
+    DEFAULT_RESPOND_WITHIN,
+    FORMAT_VERSION,
+    Component,
+    Inject,
+    Problem,
+    Room,
+    Scenario,
+    Team,
+)
 from .scenario_fields import ID
 from .timefmt import parse_dday, parse_duration
 from .translations import Text, Translations, put
@@ -88,7 +99,18 @@ class ScenarioChecks(MselChecks):
             doc,
             "scenario",
             ("format", "title", "setting", "start", "duration", "objectives", "teams", "msel"),
-            ("id", "components", "rooms", "briefings", "cop", "modules", "basemap", "languages", "default_language"),
+            (
+                "id",
+                "components",
+                "rooms",
+                "briefings",
+                "cop",
+                "modules",
+                "basemap",
+                "languages",
+                "default_language",
+                "respond_within",
+            ),
         )
         self.scenario_languages(doc)
         translations: Translations = {}
@@ -117,6 +139,7 @@ class ScenarioChecks(MselChecks):
         features = self.features(doc, scope)
         injects = self.msel(doc, draft, scope, {f["id"] for f in features})
         modules = self.modules(doc, "scenario")
+        respond_within = self.respond_within(doc, "scenario") or DEFAULT_RESPOND_WITHIN
         basemap = doc.get("basemap")
         if basemap is not None and (not isinstance(basemap, str) or not ID.match(basemap)):
             self.err(doc, "basemap", "basemap: the name of a file basemaps/<name>.geojson beside the scenarios")
@@ -142,6 +165,7 @@ class ScenarioChecks(MselChecks):
             default_language=self.default_language,
             translations=translations,
             missing_translations=tuple(sorted(self.warnings, key=lambda p: p.line)),
+            respond_within=respond_within,
         )
 
     def time(self, doc: dict[str, Any], key: str, parse: Callable[[str], float]) -> float:
