@@ -1,0 +1,175 @@
+"""The control dashboard, live, in Chromium against a real server: two exercises stand in for a
+class's syndicates; a trainee connects, an inject is released, acknowledged, then its answer falls
+overdue once the exercise clock passes its target, and a team's action answers it."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Coroutine, Iterator
+from typing import Any
+
+import httpx
+import pytest
+from playwright.sync_api import Page, expect
+
+from .browser import facilitator
+from .server_harness import Client, ServerProcess
+
+RESPOND_WITHIN = 15 * 60  # tests/fixtures/mini.yaml sets none: the default
+
+
+class Loop:
+    """An event loop in a thread, so that the trainees' WebSockets stay open between the test's steps."""
+
+    def __init__(self) -> None:
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self.thread.start()
+
+    def run(self, coro: Coroutine[Any, Any, Any]) -> Any:
+        return asyncio.run_coroutine_threadsafe(coro, self.loop).result(30)
+
+    def stop(self) -> None:
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(5)
+
+
+@pytest.fixture(scope="module")
+def loop() -> Iterator[Loop]:
+    running = Loop()
+    yield running
+    running.stop()
+
+
+@pytest.fixture(scope="module")
+def scene(browser, server: ServerProcess, loop: Loop):
+    """Two exercises of the four-team scenario, the clock started and paused in the first; the
+    dashboard of both open in the facilitator's browser."""
+    first, codes, token = server.open_exercise()
+    second, _, _ = server.open_exercise()
+    fac = loop.run(Client(server, first, token).connect())
+    loop.run(fac.ok("clock.start"))
+    loop.run(fac.ok("clock.pause"))
+    control, errors = facilitator(browser, server, first)
+    control.get_by_role("link", name="Dashboard").click()
+    page = control
+    page.wait_for_url(f"**/control/dashboard?exercises={first}")
+    page.goto(f"{server.base}/control/dashboard?exercises={first},{second}")
+    expect(page.locator(".team-cell")).to_have_count(8)
+    yield page, errors, first, second, codes, fac, token
+    loop.run(fac.close())
+    page.context.close()
+
+
+def cell(page: Page, exercise: str, team: str):
+    return page.locator(f".syndicate[data-exercise='{exercise}'] .team-cell[data-team='{team}']")
+
+
+def figure(page: Page, exercise: str, team: str, name: str):
+    return cell(page, exercise, team).locator(f"[data-figure='{name}']")
+
+
+def test_the_dashboard_follows_a_team_from_connecting_to_an_overdue_answer_and_back(scene, server, loop):
+    page, errors, first, second, codes, fac, _ = scene
+    expect(page.locator(f".syndicate[data-exercise='{first}'] .syndicate-state")).to_have_text("connected")
+    expect(figure(page, first, "pol-1", "connected")).to_have_text("0")
+
+    police = loop.run(Client(server, first, server.join(codes["pol-1"], "Inspector Bah")["token"]).connect())
+    expect(figure(page, first, "pol-1", "connected")).to_have_text("1")
+    expect(figure(page, first, "pol-1", "connected")).to_have_attribute("title", "Inspector Bah")
+
+    loop.run(fac.ok("inject.release", inject_id="I-2"))  # to the police team only
+    expect(figure(page, first, "pol-1", "unacknowledged")).to_have_text("1")
+    expect(cell(page, first, "pol-1")).to_have_attribute("data-alert", "unacknowledged")
+    expect(figure(page, first, "mil-1", "unacknowledged")).to_have_text("0")
+    expect(figure(page, second, "pol-1", "unacknowledged")).to_have_text("0")  # another syndicate
+
+    loop.run(police.ok("inject.ack", inject_id="I-2"))
+    expect(figure(page, first, "pol-1", "unacknowledged")).to_have_text("0")
+    expect(figure(page, first, "pol-1", "last_activity")).to_have_text("just now")
+    expect(figure(page, first, "pol-1", "overdue")).to_have_text("0")  # acknowledged is not answered
+
+    released = next(e for e in fac.events if e["type"] == "inject.released")["ex_time"]
+    loop.run(fac.ok("clock.jump", to=released + RESPOND_WITHIN - 60))
+    expect(page.locator(f".syndicate[data-exercise='{first}'] .syndicate-clock")).to_contain_text("paused")
+    expect(figure(page, first, "pol-1", "overdue")).to_have_text("0")
+    loop.run(fac.ok("clock.jump", to=released + RESPOND_WITHIN + 60))
+    expect(figure(page, first, "pol-1", "overdue")).to_have_text("1")
+    expect(cell(page, first, "pol-1")).to_have_attribute("data-alert", "overdue")
+    expect(figure(page, first, "pol-1", "last_activity")).to_have_text("16 minutes ago")
+
+    loop.run(police.ok("room.post", room="team:pol-1", text="Units on their way to the market"))
+    expect(figure(page, first, "pol-1", "overdue")).to_have_text("0")
+    expect(cell(page, first, "pol-1")).to_have_attribute("data-alert", "none")
+
+    loop.run(police.close())
+    expect(figure(page, first, "pol-1", "connected")).to_have_text("0")
+
+    # A dashboard opened now starts from the server's fold at the same figures.
+    other = page.context.new_page()
+    other.goto(f"{server.base}/control/dashboard?exercises={first}")
+    expect(figure(other, first, "pol-1", "last_activity")).to_have_text("just now")
+    expect(figure(other, first, "pol-1", "overdue")).to_have_text("0")
+    expect(figure(other, first, "pol-1", "unacknowledged")).to_have_text("0")
+    other.close()
+    assert errors.errors == []
+
+
+def test_a_click_on_a_team_opens_the_control_panel_on_its_team_room(scene):
+    page, errors, first, second, *_ = scene
+    cell(page, second, "hum-1").click()
+    page.wait_for_url(f"**/control/{second}#team=hum-1")
+    expect(page.locator("#room-tabs .tab[data-room='team:hum-1']")).to_have_attribute("aria-pressed", "true")
+    page.go_back()
+    expect(page.locator(".team-cell")).to_have_count(8)
+    assert errors.errors == []
+
+
+def test_every_team_cell_is_a_link_reached_by_the_keyboard(scene):
+    page, _, first, second, *_ = scene
+    page.reload()
+    expect(page.locator(".team-cell")).to_have_count(8)
+    reached: list[str] = []
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        focused = page.evaluate(
+            "() => document.activeElement.matches('.team-cell') ? "
+            "document.activeElement.closest('.syndicate').dataset.exercise + '/' + document.activeElement.dataset.team : ''"
+        )
+        if focused:
+            reached.append(focused)
+        if len(reached) == 8:
+            break
+    teams = ["mil-1", "pol-1", "hum-1", "civ-1"]
+    assert reached == [f"{ex}/{team}" for ex in (first, second) for team in teams]
+
+
+def test_the_dashboards_state_is_the_facilitators_only(scene, server):
+    page, _, first, _, codes, _, token = scene
+    url = f"{server.base}/api/exercises/{first}/dashboard"
+    trainee = server.join(codes["mil-1"], "Captain Osei")["token"]
+    evaluator = server.join(codes["evaluator"], "Ms Evaluator")["token"]
+    for who in (trainee, evaluator):
+        assert httpx.get(url, headers={"Authorization": f"Bearer {who}"}).status_code == 403
+    assert httpx.get(url).status_code == 403
+    missing = httpx.get(f"{server.base}/api/exercises/no-such-one/dashboard", headers={"Authorization": f"Bearer {token}"})
+    assert missing.status_code == 404
+    body = httpx.get(url, headers={"Authorization": f"Bearer {token}"}).json()
+    assert [t["id"] for t in body["teams"]] == ["mil-1", "pol-1", "hum-1", "civ-1"]
+    assert body["state"]["teams"]["pol-1"]["unacknowledged"] == []
+    assert body["state"]["teams"]["pol-1"]["awaiting"] == []
+    assert "room.message_posted" in body["answers"]
+    del page
+
+
+def test_an_unknown_exercise_gets_its_own_section_saying_so(scene, server):
+    page, errors, first, *_ = scene
+    page.goto(f"{server.base}/control/dashboard?exercises={first},no-such-exercise,<bad>")
+    expect(page.locator(".syndicate")).to_have_count(2)
+    expect(page.locator(".syndicate[data-exercise='no-such-exercise'] .syndicate-state")).to_have_text(
+        "This exercise does not exist."
+    )
+    expect(page.locator(".team-cell")).to_have_count(4)
+    errors.errors.clear()  # the browser logs the 404 of the missing exercise's state
+    page.goto(f"{server.base}/control/dashboard?exercises={first},{scene[3]}")
