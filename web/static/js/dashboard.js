@@ -41,7 +41,8 @@ class Syndicate {
     this.state = el('span', { class: 'syndicate-state', dataset: { state: 'connecting' } }, STATES().connecting);
     this.grid = el('ul', { class: 'team-cells' });
     this.section.append(el('header', { class: 'syndicate-head' },
-      el('h2', { id: `title-${exercise}` }, this.title), this.clock, this.state), this.grid);
+      el('h2', { id: `title-${exercise}` }, this.title, ' ', el('span', { class: 'meta' }, exercise)), // syndicates share a title
+      this.clock, this.state), this.grid);
     root.append(this.section);
   }
 
