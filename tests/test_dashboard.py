@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+
 import pytest
 import yaml
 
@@ -150,3 +152,29 @@ def test_the_fold_taken_up_from_its_wire_form_skips_what_it_already_folded():
     for e in run.log:  # a resume that repeats events changes nothing
         board.apply(e)
     assert board.seq == seq and board.team_figures("pol-1", run.ex_now())["unacknowledged"] == 1
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_an_injects_respond_within_survives_the_msel_spreadsheet_and_a_bad_one_names_its_row(suffix, tmp_path):
+    from exercise_server.core.scenario_check import load_scenario_file
+    from exercise_server.msel.exporter import export_msel
+    from exercise_server.msel.files import dump_yaml
+    from exercise_server.msel.importer import build_scenario, load_base
+    from exercise_server.msel.problems import MselError
+
+    base = load_base(MINI)
+    msel = base.doc["msel"]
+    doc = {**base.doc, "msel": [msel[0], {**msel[1], "respond_within": "+0:05"}, *msel[2:]]}
+    shutil.copytree(MINI.parent / "attachments", tmp_path / "attachments")
+    source = tmp_path / "mini-answer.yaml"
+    source.write_text(dump_yaml(doc), encoding="utf-8")
+    scenario = load_scenario_file(source)
+    assert [i.respond_within for i in scenario.injects[:3]] == [None, 300, None]
+    sheet = tmp_path / f"msel{suffix}"
+    export_msel(scenario, sheet)
+    again = build_scenario(sheet, load_base(source), source).scenario
+    assert again.injects == scenario.injects
+    csv_sheet = tmp_path / "bad.csv"
+    csv_sheet.write_text("Inject No,Scenario Time,Channel,From,To,Message,Respond Within\nX-1,0:05,radio,HQ,mil-1,Go,soon\n")
+    with pytest.raises(MselError, match="soon"):
+        build_scenario(csv_sheet, load_base(source), source)
