@@ -15,6 +15,7 @@ import argparse
 import asyncio
 import datetime
 import json
+import os
 import sys
 import tempfile
 import time
@@ -102,6 +103,7 @@ def main(argv: list[str]) -> int:
         "date": datetime.date.today().isoformat(),
         "log": {"events": n, "scenario": scenario.id, "seed": args.seed, "teams": len(scenario.teams)},
         "repeat": args.repeat,
+        "load_average": list(os.getloadavg()),  # of the machine at the end: other work slows every figure
         "figures": {
             "plain_fold_s": plain_s,
             "dashboard_fold_s": dashboard_s,
