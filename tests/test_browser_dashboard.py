@@ -5,6 +5,7 @@ overdue once the exercise clock passes its target, and a team's action answers i
 from __future__ import annotations
 
 import asyncio
+import json
 import threading
 from collections.abc import Coroutine, Iterator
 from typing import Any
@@ -13,8 +14,14 @@ import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
+from exercise_server.core.access import event_for_view
+from exercise_server.core.events import FACILITATOR_VIEW
+from exercise_server.core.dashboard import ANSWERS, Dashboard
+
 from .browser import facilitator
-from .server_harness import Client, ServerProcess
+from .core_harness import CIV, FAC, HUM, MIL, POL, CoreRun
+from .server_harness import ROOT, Client, ServerProcess
+from .test_workflows import LAST_RESORT, ROUTE, SITE
 
 RESPOND_WITHIN = 15 * 60  # tests/fixtures/mini.yaml sets none: the default
 
@@ -179,3 +186,75 @@ def test_an_unknown_exercise_gets_its_own_section_saying_so(scene, server):
     expect(page.locator(".team-cell")).to_have_count(4)
     errors.errors.clear()  # the browser logs the 404 of the missing exercise's state
     page.goto(f"{server.base}/control/dashboard?exercises={first},{scene[3]}")
+
+
+# -- the browser's fold is the server's -------------------------------------------------------
+
+STATIC = ROOT / "web" / "static"
+ORIGIN = "http://fold.invalid"
+JS_FIGURES = """async ([wire, answers, events, times]) => {
+  const { DashboardFold } = await import('/js/dashboard_fold.js');
+  const fold = new DashboardFold(wire, answers);
+  for (const e of events) fold.apply(e);
+  return times.map((ex) => Object.fromEntries([...fold.teams.keys()].map((team) => [team, fold.figures(team, ex)])));
+}"""
+
+
+def a_busy_exercise() -> CoreRun:
+    """Every figure moves: injects released, acknowledged and answered, a clock paused, sped up and
+    jumped, requests for assistance decided, notifications acknowledged and expired."""
+    run = CoreRun()
+    run.cmd(FAC, "clock.start")
+    run.advance(400)  # I-1 to the humanitarians
+    run.cmd(HUM, "inject.ack", inject_id="I-1")
+    (rfa,) = run.cmd(CIV, "rfa.submit", asset="escort", justification="Convoy to Kora", last_resort=LAST_RESORT,
+                     time_limit="+3:00", location=SITE)
+    (note, *_) = run.cmd(HUM, "notification.submit", kind="movement", name="Convoy", geometry=ROUTE,
+                         window_start="+0:00", window_end="+0:45", share_with=["military", "police"])
+    run.cmd(FAC, "inject.release", inject_id="I-3")  # the joint room: every team
+    run.cmd(FAC, "clock.speed", speed=10)
+    run.advance(60)
+    run.cmd(MIL, "rfa.respond", rfa_id=rfa.payload["rfa_id"], decision="more_info", reason="Which road?")
+    run.cmd(MIL, "notification.acknowledge", notification_id=note.payload["notification_id"])
+    run.cmd(FAC, "clock.pause")
+    run.cmd(POL, "inject.ack", inject_id="I-2")  # released on time at +0:10
+    run.cmd(FAC, "clock.jump", to=1500)
+    run.cmd(FAC, "clock.resume")
+    run.cmd(HUM, "room.post", room="joint", text="Convoy leaves at ten")
+    run.cmd(CIV, "rfa.clarify", rfa_id=rfa.payload["rfa_id"], text="The north road")
+    run.advance(30)
+    return run
+
+
+def test_the_browsers_fold_gives_the_figures_of_the_servers_from_any_point_of_the_log(browser):
+    run = a_busy_exercise()
+    body = [b for e in run.log if (b := event_for_view(FACILITATOR_VIEW, e)) is not None]
+    times = [0, 300, 900, 1500, 1900, 2400, 2800, 4000]
+    whole = Dashboard()
+    for e in run.log:
+        whole.apply(e)
+    expected = [whole.figures(ex) for ex in times]
+    page = browser.new_page()
+    page.route(f"{ORIGIN}/**", serve_static)
+    page.goto(f"{ORIGIN}/fold.html")
+    for start in (1, len(run.log) // 2, len(run.log)):  # the server's fold at `start`, the browser's after it
+        begun = Dashboard()
+        for e in run.log[:start]:
+            begun.apply(e)
+        wire = json.loads(json.dumps(begun.to_wire()))
+        got = page.evaluate(JS_FIGURES, [wire, sorted(ANSWERS), json.loads(json.dumps(body[start:], default=list)),
+                                         times])
+        assert got == json.loads(json.dumps(expected)), start
+    assert any(f["overdue"] for moment in expected for f in moment.values())  # the log exercises them all
+    assert any(f["open_requests"] for moment in expected for f in moment.values())
+    assert any(f["notifications"] for moment in expected for f in moment.values())
+    page.close()
+
+
+def serve_static(route) -> None:  # type: ignore[no-untyped-def]
+    path = route.request.url.removeprefix(ORIGIN)
+    if path == "/fold.html":
+        route.fulfill(body="<!doctype html><title>fold</title>", content_type="text/html")
+        return
+    file = STATIC / path.lstrip("/")
+    route.fulfill(body=file.read_bytes(), content_type="text/javascript")
