@@ -15,8 +15,8 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from exercise_server.core.access import event_for_view
-from exercise_server.core.events import FACILITATOR_VIEW
 from exercise_server.core.dashboard import ANSWERS, Dashboard
+from exercise_server.core.events import FACILITATOR_VIEW
 
 from .browser import facilitator
 from .core_harness import CIV, FAC, HUM, MIL, POL, CoreRun
