@@ -158,6 +158,17 @@ def test_every_team_cell_is_a_link_reached_by_the_keyboard(scene):
     assert reached == [f"{ex}/{team}" for ex in (first, second) for team in teams]
 
 
+def test_the_dashboard_speaks_french_when_the_seat_does(scene):
+    page, errors, first, *_ = scene
+    page.select_option("#seat-language", "fr")
+    expect(page.locator(".team-cell").first.locator(".figure-overdue dt")).to_have_text("Réponses en retard")
+    expect(page.locator("h1")).to_have_text("Tableau de bord de la direction d'exercice")
+    expect(figure(page, first, "mil-1", "last_activity")).to_have_text("aucune encore")
+    page.select_option("#seat-language", "en")
+    expect(page.locator(".team-cell").first.locator(".figure-overdue dt")).to_have_text("Overdue answers")
+    assert errors.errors == []
+
+
 def test_the_dashboards_state_is_the_facilitators_only(scene, server):
     page, _, first, _, codes, _, token = scene
     url = f"{server.base}/api/exercises/{first}/dashboard"
