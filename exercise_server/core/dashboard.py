@@ -123,15 +123,20 @@ def _opened(d: Dashboard, e: ev.Event) -> None:
 
 
 def _clock(d: Dashboard, e: ev.Event) -> None:
+    """The clock as ExerciseState folds it: the page reads the exercise time from it (docs/architecture.md, Time)."""
     c, wall, ex = d.clock, e.wall_time, e.ex_time
-    d.clock = {
-        ev.CLOCK_STARTED: lambda: c.started(wall),
-        ev.CLOCK_PAUSED: lambda: c.paused(wall, ex),
-        ev.CLOCK_RESUMED: lambda: c.resumed(wall, ex),
-        ev.CLOCK_SPEED_SET: lambda: c.with_speed(wall, ex, float(e.payload["speed"])),
-        ev.CLOCK_JUMPED: lambda: c.jumped(wall, float(e.payload["to"])),
-        ev.EXERCISE_ENDED: lambda: c.ended(wall, ex),
-    }[e.type]()
+    if e.type == ev.CLOCK_STARTED:
+        d.clock = c.started(wall)
+    elif e.type == ev.CLOCK_PAUSED:
+        d.clock = c.paused(wall, ex)
+    elif e.type == ev.CLOCK_RESUMED:
+        d.clock = c.resumed(wall, ex)
+    elif e.type == ev.CLOCK_SPEED_SET:
+        d.clock = c.with_speed(wall, ex, float(e.payload["speed"]))
+    elif e.type == ev.CLOCK_JUMPED:
+        d.clock = c.jumped(wall, float(e.payload["to"]))
+    else:
+        d.clock = c.ended(wall, ex)
 
 
 def _released(d: Dashboard, e: ev.Event) -> None:
