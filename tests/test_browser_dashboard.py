@@ -18,7 +18,7 @@ from exercise_server.core.access import event_for_view
 from exercise_server.core.dashboard import ANSWERS, Dashboard
 from exercise_server.core.events import FACILITATOR_VIEW
 
-from .browser import facilitator
+from .browser import facilitator, screenshot
 from .core_harness import CIV, FAC, HUM, MIL, POL, CoreRun
 from .server_harness import ROOT, Client, ServerProcess
 from .test_workflows import LAST_RESORT, ROUTE, SITE
@@ -109,6 +109,7 @@ def test_the_dashboard_follows_a_team_from_connecting_to_an_overdue_answer_and_b
     expect(figure(page, first, "pol-1", "overdue")).to_have_text("1")
     expect(cell(page, first, "pol-1")).to_have_attribute("data-alert", "overdue")
     expect(figure(page, first, "pol-1", "last_activity")).to_have_text("16 minutes ago")
+    screenshot(page, "dashboard-overdue")
 
     loop.run(police.ok("room.post", room="team:pol-1", text="Units on their way to the market"))
     expect(figure(page, first, "pol-1", "overdue")).to_have_text("0")

@@ -128,6 +128,7 @@ class Syndicate {
       for (const [key, dd] of Object.entries(cell.figures)) {
         const text = String(shown[key]);
         if (dd.textContent !== text) dd.textContent = text;
+        dd.toggleAttribute('data-zero', text === '0');
       }
       cell.figures.connected.title = people.map((p) => p.name).join(', ');
       cell.figures.overdue.title = f.next_due === null ? '' : t('next answer due at {time}', { time: offsetLabel(f.next_due) });
