@@ -66,6 +66,8 @@ async def dashboard_state(request: Request) -> JSONResponse:
     ctx: AppContext = request.app.state.ctx
     folded = _boards(request).setdefault(runtime.id, _Folded())
     async with folded.lock:
+        if await ctx.store.head(runtime.id) < folded.board.seq:  # a log shorter than the fold: not the one folded
+            folded.board = Dashboard()
         events = await ctx.store.read(runtime.id, after=folded.board.seq)
 
         def fold() -> dict[str, Any]:
