@@ -52,3 +52,11 @@ def test_quick_page_benchmark_measures_every_view_on_the_emulated_link():
     for view in ("floor", "landing", "team", "observe", "control"):
         assert f"| {view} |" in run.stdout, view
     assert "Capstone (500 events)" in run.stdout and "3 laptops opening the team view" in run.stdout
+
+
+def test_the_dashboard_benchmark_folds_the_same_log_both_ways_in_python_and_in_chromium():
+    run = subprocess.run([sys.executable, "-m", "bench", "dashboard", "--events", "600", "--repeat", "1", "--no-save"],
+                         cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-4000:]
+    assert "| events folded per second |" in run.stdout
+    assert "the control panel fold's events per second" in run.stdout  # the Chromium part ran

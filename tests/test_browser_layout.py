@@ -312,3 +312,31 @@ def test_the_people_pages_fit_every_size_slips_certificates_and_the_control_cell
                       pictures={"1366x768": "control-cell"})
     page.close()
     assert not problems, "\n".join(problems)
+
+
+# The dashboard at 1920x1080: every team cell inside the window, the page not scrolled at all.
+DASHBOARD_FITS = """() => {
+  const cells = [...document.querySelectorAll('.team-cell')].map((n) => n.getBoundingClientRect());
+  return { cells: cells.length, outside: cells.filter((r) => r.bottom > innerHeight || r.right > innerWidth).length,
+           scroll: document.documentElement.scrollHeight - innerHeight };
+}"""
+
+
+def test_the_dashboard_of_four_syndicates_of_four_teams_fits_one_1920x1080_screen(scene):
+    server, exercise, _, pages = scene
+    control, _ = pages["control"]
+    syndicates = [exercise] + [server.open_exercise()[0] for _ in range(3)]
+    page = control.context.new_page()
+    errors = PageErrors(page)
+    page.goto(f"{server.base}/control/dashboard?exercises={','.join(syndicates)}")
+    expect(page.locator(".team-cell")).to_have_count(16)
+    expect(page.locator(".syndicate-state[data-state='connected']")).to_have_count(4)
+    expect(page.locator(".team-cell[data-alert='unacknowledged']")).to_have_count(4)  # I-1 to I-3 released
+    problems = check(page, "dashboard", [PROJECTOR, PHONE, TABLET, LAPTOP], [".team-cell", ".syndicate-head a"],
+                     pictures={"1920x1080": "dashboard"})
+    page.set_viewport_size(PROJECTOR)
+    fits = page.evaluate(DASHBOARD_FITS)
+    assert fits == {"cells": 16, "outside": 0, "scroll": 0}, fits
+    page.close()
+    assert errors.errors == []
+    assert not problems, "\n".join(problems)

@@ -104,11 +104,13 @@ async def test_no_path_shows_a_trainee_unreleased_injects_or_control_notes(world
     headers = {"Authorization": f"Bearer {token}"}
     for path in ("/api/exercises", f"/api/exercises/{exercise}/codes", "/api/scenarios",
                  f"/api/exercises/{exercise}/replay?seq=5", f"/api/exercises/{exercise}/timeline",
-                 f"/api/exercises/{exercise}/metrics", f"/api/exercises/{exercise}/report"):
+                 f"/api/exercises/{exercise}/metrics", f"/api/exercises/{exercise}/report",
+                 f"/api/exercises/{exercise}/dashboard"):
         r = httpx.get(server.base + path, headers=headers)
         assert r.status_code in (403, 404), (path, r.status_code)
         seen.append(r.text)
     for path in (f"/team/{exercise}", f"/observe/{exercise}", f"/control/{exercise}", f"/replay/{exercise}",
+                 f"/control/dashboard?exercises={exercise}",
                  "/static/../exercise_server/server/settings.py", "/static/%2e%2e/%2e%2e/data/events.sqlite3",
                  "/static/..%2f..%2ftests%2ffixtures%2fmini.yaml", "/basemaps/..%2fmini.geojson",
                  "/basemaps/%2e%2e.geojson"):

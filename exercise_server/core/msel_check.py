@@ -157,6 +157,7 @@ class MselChecks(FieldChecks):
             translations,
             mode,
             controller,
+            self.respond_within(item, what),
         )
 
     def short_text(self, item: dict[str, Any], key: str, what: str, limit: int) -> str:
@@ -166,6 +167,20 @@ class MselChecks(FieldChecks):
             self.err(item, key, f"{what}: {key} must be one line of at most {limit} characters")
             return ""
         return text
+
+    def respond_within(self, item: dict[str, Any], what: str) -> float | None:
+        """The exercise time a team has to answer (`+H:MM`), if given: more than zero."""
+        raw = item.get("respond_within")
+        if raw is None:
+            return None
+        try:
+            seconds = parse_offset(raw) if isinstance(raw, str) else None
+        except ValueError:
+            seconds = None
+        if not seconds:
+            self.err(item, "respond_within", f'{what}: respond_within must be a time such as "+0:15", more than zero')
+            return None
+        return seconds
 
     def attachments(self, item: dict[str, Any], what: str) -> tuple[dict[str, Any], ...]:
         raw = item.get("attachments", [])

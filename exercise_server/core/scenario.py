@@ -43,10 +43,23 @@ ATTACHMENTS_PER_INJECT = 10
 ADHOC_PREFIX = "ADHOC-"  # the facilitator's ad-hoc injects are numbered ADHOC-1, ADHOC-2, ...
 # An inject's keys, in the order a scenario file writes them (the MSEL import writes them so).
 INJECT_REQUIRED = ("id", "at", "from", "to", "channel", "title", "body")
-INJECT_OPTIONAL = ("cop", "expected", "objectives", "modules", "notes", "mode", "controller", "attachments")
+INJECT_OPTIONAL = (
+    "cop",
+    "expected",
+    "objectives",
+    "modules",
+    "notes",
+    "mode",
+    "controller",
+    "attachments",
+    "respond_within",
+)
 # How long the free texts `mode` and `controller` of an inject may be.
 INJECT_MODE_LENGTH = 60
 INJECT_CONTROLLER_LENGTH = 120
+# A team is expected to answer an inject within this much exercise time unless the inject or the
+# scenario says otherwise (`respond_within`, docs/scenario-format.md); the dashboard shows it overdue after.
+DEFAULT_RESPOND_WITHIN = 15 * 60.0
 PATCHABLE = ("name", "geometry", "properties", "visible_to", "owner", "kind")  # what a COP change may `set`
 
 
@@ -127,6 +140,7 @@ class Inject:
     # meeting, fax): shown to the control cell; `channel` still says how it reaches the inbox.
     mode: str = ""
     controller: str = ""  # the control-cell member who delivers it (the MSEL's Responsible Controller)
+    respond_within: float | None = None  # exercise seconds; None: the scenario's
 
     @property
     def trigger(self) -> str:
@@ -156,6 +170,7 @@ class Scenario:
     # Fields that have their default text but not every declared language: warnings, not problems.
     missing_translations: tuple[Problem, ...] = field(default=(), compare=False)
     personas: tuple[Persona, ...] = ()
+    respond_within: float = DEFAULT_RESPOND_WITHIN  # the injects' default answer time (exercise seconds)
 
     @property
     def start_label(self) -> str:

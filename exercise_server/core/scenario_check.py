@@ -16,6 +16,7 @@ from .msel_check import MselChecks
 from .scenario import (
     CONTROL,
     DEFAULT_COMPONENTS,
+    DEFAULT_RESPOND_WITHIN,
     FORMAT_VERSION,
     Component,
     Inject,
@@ -110,6 +111,7 @@ class ScenarioChecks(MselChecks):
                 "languages",
                 "default_language",
                 "personas",
+                "respond_within",
             ),
         )
         self.scenario_languages(doc)
@@ -152,6 +154,7 @@ class ScenarioChecks(MselChecks):
         features = self.features(doc, scope)
         injects = self.msel(doc, draft, scope, {f["id"] for f in features})
         modules = self.modules(doc, "scenario")
+        respond_within = self.respond_within(doc, "scenario") or DEFAULT_RESPOND_WITHIN
         basemap = doc.get("basemap")
         if basemap is not None and (not isinstance(basemap, str) or not ID.match(basemap)):
             self.err(doc, "basemap", "basemap: the name of a file basemaps/<name>.geojson beside the scenarios")
@@ -178,6 +181,7 @@ class ScenarioChecks(MselChecks):
             translations=translations,
             missing_translations=tuple(sorted(self.warnings, key=lambda p: p.line)),
             personas=personas,
+            respond_within=respond_within,
         )
 
     def time(self, doc: dict[str, Any], key: str, parse: Callable[[str], float]) -> float:

@@ -118,6 +118,14 @@ def parse_time(text: str, start: float | None = None) -> At:
     )
 
 
+def parse_answer_time(text: str) -> str:
+    """A Respond Within cell (`0:15` or `+0:15`) -> the inject's `respond_within`."""
+    offset = _offset(" ".join(text.split()))
+    if offset is None:
+        raise ValueError(f"{text.strip()!r} is not a time such as 0:15 (the exercise time a team has to answer)")
+    return offset
+
+
 def _offset(text: str) -> str | None:
     m = OFFSET.match(text)
     if not m:

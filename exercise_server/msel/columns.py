@@ -404,6 +404,17 @@ COLUMNS: tuple[Column, ...] = (
         reads=130,
         translated=True,
     ),
+    Column(
+        "respond_within",
+        "Respond Within",
+        ("Answer Within", "Answer Time", "Response Time", "Time to Respond", "Respond By"),
+        help="the exercise time a team has to answer, `0:15` (empty: the scenario's; docs/dashboard.md)",
+        width=12,
+        parse=lambda text, row: cells.parse_answer_time(text),
+        format=lambda inj: cells.hms(int(inj.respond_within)) if inj.respond_within is not None else "",
+        hints=("respond_within",),
+        reads=140,
+    ),
 )
 BY_KEY = {c.key: c for c in COLUMNS}
 READ_ORDER = tuple(sorted(COLUMNS, key=lambda c: c.reads))

@@ -19,7 +19,7 @@ from ..core.commands import Limits
 from ..i18n import catalogues
 from ..scenarios import load_library
 from ..store.base import open_store
-from . import http_api, people_api, studio_api, studio_import_api
+from . import dashboard, http_api, people_api, studio_api, studio_import_api
 from . import replay as replay_api
 from .addresses import lan_urls
 from .context import AppContext
@@ -174,6 +174,7 @@ def create_app(settings: Settings, clock: WallClock | None = None) -> Starlette:
         *people_api.ROUTES,  # first: /control/cell before /control/{exercise}
         Route("/", pages.index),
         Route("/control", pages.control_home),
+        *dashboard.routes(pages),  # before /control/{exercise}
         *studio_import_api.ROUTES,  # before the studio's pages and API mount, which would take its paths
         Route("/control/{exercise}", pages.exercise_page),
         Route("/control/{exercise}/handout", pages.exercise_page),

@@ -27,6 +27,8 @@ if (!token) location.replace('/');
 const DUE_SOON = 5 * 60; // exercise seconds
 const view = new ExerciseView();
 const memory = uiMemory(`${exercise}:facilitator`);
+const focusTeam = new URLSearchParams(location.hash.slice(1)).get('team'); // the dashboard's link to a team
+if (focusTeam) memory.set('room', `team:${focusTeam}`); // opens on its team room (docs/dashboard.md)
 const rooms = new RoomsPanel(view, memory, { postAs: true, cards: jointRoomCards });
 const coordination = new ControlCoordination(view, $('#coordination'), { publish: true });
 const editor = new InjectEditor(view);
