@@ -19,7 +19,7 @@ from ..core.commands import Limits
 from ..i18n import catalogues
 from ..scenarios import load_library
 from ..store.base import open_store
-from . import http_api
+from . import http_api, studio_pages
 from . import replay as replay_api
 from .addresses import lan_urls
 from .context import AppContext
@@ -169,6 +169,7 @@ def create_app(settings: Settings, clock: WallClock | None = None) -> Starlette:
     routes = [
         Route("/", pages.index),
         Route("/control", pages.control_home),
+        *studio_pages.ROUTES,  # before /control/{exercise}
         Route("/control/{exercise}", pages.exercise_page),
         Route("/control/{exercise}/handout", pages.exercise_page),
         Route("/team/{exercise}", pages.exercise_page),
