@@ -27,6 +27,7 @@ class Studio {
     this.version = null;
     this.dirty = false;
     this.problems = [];
+    this.basemaps = [];
     this.current = 'scenario';
     this.msel = new MselSection(this, $('#section-msel'));
     this.cop = new CopSection(this, $('#section-map'));
@@ -45,7 +46,9 @@ class Studio {
 
   async load() {
     try {
-      const [{ document: doc, version, problems }, { changes }] = await Promise.all([studio.getScenario(this.id), studio.listScenarios()]);
+      const [{ document: doc, version, problems }, { changes }, files] = await Promise.all([studio.getScenario(this.id),
+        studio.listScenarios(), studio.files().catch(() => ({ basemaps: [] }))]);
+      this.basemaps = files.basemaps || [];
       this.open(doc, version, problems);
       studio.followChanges(changes, () => this.fileChanged());
     } catch (error) {
@@ -80,6 +83,8 @@ class Studio {
     clearTimeout(this.checkTimer);
     this.checkTimer = setTimeout(() => this.check(), 500);
   }
+
+  basemapChanged() { this.cop.basemapChanged(); }
 
   // Ids and names changed elsewhere: what shows them is drawn again when next shown.
   structureChanged() {}

@@ -33,6 +33,11 @@ export const historyVersion = (id, version) => call(`/scenarios/${enc(id)}/histo
 export const restore = (id, version, current) => call(`/scenarios/${enc(id)}/history/${enc(version)}/restore`,
   { method: 'POST', body: { version: current ?? null } });
 export const files = () => call('/files');
+export async function basemap(name) {
+  const shared = await fetch(`/basemaps/${enc(name)}.geojson`);
+  if (shared.ok) return shared.json();
+  return call(`/basemaps/${enc(name)}`).catch(() => null);
+}
 export const changes = (since) => call(`/changes?since=${enc(since)}`);
 
 export function uploadAttachment(id, file) {

@@ -8,6 +8,7 @@ import { t } from './i18n.js';
 import { featureKindName } from './words.js';
 import { CopMap } from './map.js';
 import { checkboxes, field } from './studio_fields.js';
+import { basemap } from './studio_api.js';
 import { FEATURE_KINDS, componentName, components, playedByControl, slug, teams, text, withText } from './studio_doc.js';
 
 const SHAPES = { Point: 'place', LineString: 'route', Polygon: 'area' };
@@ -35,10 +36,19 @@ export class CopSection {
       el('div', { class: 'cop-layout' }, el('div', { class: 'map-box' }, this.mapBox), this.list));
     if (!this.map) {
       this.map = new CopMap(this.mapBox, { canMove: (f) => f.geometry.type === 'Point', onMove: (f, to) => this.moved(f.id, to) });
-      this.map.loadBasemap(this.doc.basemap);
+      this.basemapChanged();
     }
     this.map.invalidate();
     this.drawFeatures();
+  }
+
+  // The scenario's base map: served to every page once a loaded scenario uses it, else from the
+  // scenarios folder by the studio API (a map just picked for a scenario not saved yet).
+  async basemapChanged() {
+    const name = this.doc.basemap;
+    if (!this.map || !name) return;
+    const data = await basemap(name);
+    if (data && name === this.doc.basemap) this.map.showBasemap(data);
   }
 
   drawFeatures() {

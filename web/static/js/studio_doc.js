@@ -89,13 +89,11 @@ export function triggerKind(at) {
   return 'time';
 }
 
-// The next free id of the form <prefix><n> among `taken`.
+// The next free id of the form <prefix><n> (two digits at least) after the highest among `taken`.
 export function nextId(prefix, taken) {
-  const used = new Set(taken);
-  for (let n = used.size + 1; ; n += 1) {
-    const id = `${prefix}${String(n).padStart(2, '0')}`;
-    if (!used.has(id)) return id;
-  }
+  const numbers = taken.filter((id) => id.startsWith(prefix)).map((id) => Number(id.slice(prefix.length))).filter(Number.isInteger);
+  const n = Math.max(0, ...numbers) + 1;
+  return `${prefix}${String(n).padStart(2, '0')}`;
 }
 
 // A lowercase id from a name (ids are lowercase letters, digits and '-').

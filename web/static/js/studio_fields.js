@@ -56,7 +56,7 @@ export function listEditor(editor, { items, row, make, addLabel, removeLabel, re
     } }, removeLabel))));
   return el('div', { class: 'list-editor' },
     items().length ? list : el('p', { class: 'meta' }, empty),
-    el('button', { type: 'button', class: 'add-row', onclick: () => {
+    el('button', { type: 'button', class: 'add-row', dataset: { add: path }, onclick: () => {
       items().push(make());
       editor.changed();
       redraw();

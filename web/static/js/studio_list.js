@@ -110,9 +110,10 @@ async function uploaded(file) {
   }
 }
 
-$('#new-title').addEventListener('input', () => {
-  if (!$('#new-id').dataset.typed) $('#new-id').value = slug($('#new-title').value, taken);
-});
+// The id follows the title until it is typed itself (also for a title typed before this module ran).
+const idFromTitle = () => { if (!$('#new-id').dataset.typed) $('#new-id').value = slug($('#new-title').value, taken); };
+$('#new-title').addEventListener('input', idFromTitle);
+if ($('#new-title').value) idFromTitle();
 $('#new-id').addEventListener('input', () => { $('#new-id').dataset.typed = '1'; });
 $('#new-form').addEventListener('submit', (e) => {
   e.preventDefault();
