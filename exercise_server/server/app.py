@@ -19,7 +19,7 @@ from ..core.commands import Limits
 from ..i18n import catalogues
 from ..scenarios import load_library
 from ..store.base import open_store
-from . import http_api, studio_pages
+from . import http_api, studio_api, studio_pages
 from . import replay as replay_api
 from .addresses import lan_urls
 from .context import AppContext
@@ -150,6 +150,7 @@ def create_app(settings: Settings, clock: WallClock | None = None) -> Starlette:
         opened = await open_default(exercises, settings.open_scenario) if settings.open_scenario else None
         announce(settings, fac_secret, opened)
         await exercises.start()
+        studio_watch = studio_api.start_watch(app)  # the scenarios folder, reloaded when it changes
         static.precompress()
         # What start-up built (modules, scenarios, folded exercises) lives as long as the
         # process: keep it out of the cyclic GC's full collections, which then walk only
@@ -159,6 +160,7 @@ def create_app(settings: Settings, clock: WallClock | None = None) -> Starlette:
         try:
             yield
         finally:
+            await studio_watch.stop()
             await exercises.stop()
             await store.close()
 
@@ -194,6 +196,7 @@ def create_app(settings: Settings, clock: WallClock | None = None) -> Starlette:
         Route("/api/exercises/{exercise}/timeline", replay_api.replay_timeline),
         Route("/api/exercises/{exercise}/metrics", replay_api.exercise_metrics),
         Route("/api/exercises/{exercise}/report", replay_api.exercise_report),
+        *studio_api.ROUTES,
         WebSocketRoute("/ws/{exercise}", exercise_socket),
         Mount("/static", static, name="static"),
     ]

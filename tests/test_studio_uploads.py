@@ -1,0 +1,218 @@
+"""Scenario files in and out of the studio on a real server: YAML and zip round trips, the MSEL
+as a spreadsheet, and uploads refused with a clear message and nothing written."""
+
+from __future__ import annotations
+
+import csv
+import io
+import shutil
+import stat
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import openpyxl
+import pytest
+
+from .server_harness import ROOT, ServerProcess
+from .test_studio_api import snapshot
+
+INJECTS = ROOT / "injects"
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory) -> Path:
+    target = tmp_path_factory.mktemp("scenarios") / "injects"
+    target.mkdir()
+    shutil.copy(INJECTS / "demo.yaml", target)
+    shutil.copytree(INJECTS / "basemaps", target / "basemaps")
+    shutil.copytree(INJECTS / "attachments", target / "attachments")
+    return target
+
+
+@pytest.fixture(scope="module")
+def studio(tmp_path_factory, folder) -> Iterator[tuple[ServerProcess, httpx.Client]]:
+    server = ServerProcess(tmp_path_factory.mktemp("studio") / "data", scenarios=(folder,)).start()
+    token = server.facilitator_token()
+    with httpx.Client(base_url=server.base, headers={"Authorization": f"Bearer {token}"}, timeout=60) as client:
+        yield server, client
+    server.stop()
+
+
+def upload(client: httpx.Client, name: str, data: bytes, ctype: str = "application/octet-stream", **query: str):
+    return client.post("/api/studio/upload", params={"name": name, **query}, content=data, headers={"Content-Type": ctype})
+
+
+def test_a_yaml_scenario_downloaded_and_uploaded_again_is_the_same_file(studio, folder):
+    _, client = studio
+    r = client.get("/api/studio/scenarios/demo/download?format=yaml")
+    assert r.status_code == 200
+    assert r.content == (folder / "demo.yaml").read_bytes()
+    assert "attachment" in r.headers["content-disposition"]
+    up = upload(client, "demo.yaml", r.content, "application/yaml", id="demo-again")
+    assert up.status_code == 201, up.text
+    assert up.json()["written"] == ["demo-again.yaml"]
+    again = (folder / "demo-again.yaml").read_text()
+    assert again == r.text.replace("id: demo\n", "id: demo-again\n")
+    listed = {s["id"]: s for s in client.get("/api/studio/scenarios").json()["scenarios"]}
+    assert listed["demo-again"]["loaded"]
+    # as a form's file field too, the way a browser sends it
+    form = client.post(
+        "/api/studio/upload",
+        params={"id": "demo-form"},
+        files={"file": ("demo.yaml", r.content, "application/yaml")},
+    )
+    assert form.status_code == 201, form.text
+    assert (folder / "demo-form.yaml").read_text() == r.text.replace("id: demo\n", "id: demo-form\n")
+
+
+def test_a_zip_carries_the_scenario_its_base_map_and_attachments(studio, folder):
+    server, client = studio
+    r = client.get("/api/studio/scenarios/demo/download?format=zip")
+    assert r.status_code == 200
+    names = sorted(zipfile.ZipFile(io.BytesIO(r.content)).namelist())
+    assert names == ["attachments/lunda-bridge-relocation-plan.md", "basemaps/nalora.geojson", "demo.yaml"]
+    # a zip whose base map and attachment the folder lacks: everything arrives, byte for byte
+    z = zipfile.ZipFile(io.BytesIO(r.content))
+    renamed = {
+        "zipped.yaml": z.read("demo.yaml")
+        .replace(b"lunda-bridge-relocation-plan.md", b"plan-from-zip.md")
+        .replace(b"basemap: nalora", b"basemap: nalora-from-zip"),
+        "attachments/plan-from-zip.md": z.read("attachments/lunda-bridge-relocation-plan.md"),
+        "basemaps/nalora-from-zip.geojson": z.read("basemaps/nalora.geojson"),
+    }
+    up = upload(client, "zipped.zip", zip_of(renamed), "application/zip", id="zipped")
+    assert up.status_code == 201, up.text
+    assert sorted(up.json()["written"]) == sorted(renamed)
+    for name, data in renamed.items():
+        if name != "zipped.yaml":
+            assert (folder / name).read_bytes() == data
+    back = zipfile.ZipFile(io.BytesIO(client.get("/api/studio/scenarios/zipped/download?format=zip").content))
+    assert sorted(back.namelist()) == sorted(renamed)
+    assert server.open_exercise("zipped")[0].startswith("zipped-")
+    # the same zip under another id: the identical files are shared, not written twice
+    up = upload(client, "demo.zip", r.content, "application/zip", id="demo-zipped")
+    assert up.status_code == 201, up.text
+    assert up.json()["written"] == ["demo-zipped.yaml"]
+
+
+def test_the_msel_downloads_as_a_spreadsheet_and_as_csv(studio):
+    _, client = studio
+    x = client.get("/api/studio/scenarios/demo/download?format=xlsx")
+    assert x.status_code == 200
+    sheet = openpyxl.load_workbook(io.BytesIO(x.content))["MSEL"]
+    rows = list(sheet.iter_rows(values_only=True))
+    assert len(rows) == 1 + 6 and "D-01" in rows[1]
+    c = client.get("/api/studio/scenarios/demo/download?format=csv")
+    assert c.status_code == 200
+    assert len(list(csv.reader(io.StringIO(c.content.decode("utf-8-sig"))))) == 7
+    assert client.get("/api/studio/scenarios/demo/download?format=pdf").status_code == 400
+
+
+def zip_of(members: dict[str, bytes], links: tuple[str, ...] = ()) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as z:
+        for name, data in members.items():
+            z.writestr(name, data)
+        for name in links:
+            info = zipfile.ZipInfo(name)
+            info.external_attr = (stat.S_IFLNK | 0o777) << 16
+            z.writestr(info, "/etc/passwd")
+    return buffer.getvalue()
+
+
+def test_bad_uploads_say_why_and_write_nothing(studio, folder):
+    _, client = studio
+    demo = (folder / "demo.yaml").read_bytes()
+    before = snapshot(folder)
+    cases = [
+        (upload(client, "notes.yaml", b"just: [a, list\n", "application/yaml"), 400, "not a scenario"),
+        (upload(client, "list.yaml", b"- a\n- b\n", "application/yaml"), 400, "not a scenario"),
+        (upload(client, "photo.yaml", b"\xff\xd8\xff\xe0 jpeg", "application/yaml"), 400, "not a scenario"),
+        (upload(client, "page.html", b"<html></html>", "text/html"), 415, "upload a scenario"),
+        (upload(client, "demo.yaml", demo, "application/yaml"), 409, "exists already"),
+        (
+            upload(client, "evil.zip", zip_of({"demo.yaml": demo, "../../outside.md": b"x"}), "application/zip"),
+            400,
+            "'..'",
+        ),
+        (
+            upload(client, "abs.zip", zip_of({"/tmp/evil.yaml": demo}), "application/zip"),
+            400,
+            "absolute path",
+        ),
+        (
+            upload(client, "link.zip", zip_of({"x.yaml": demo}, links=("attachments/passwd.txt",)), "application/zip"),
+            400,
+            "symbolic link",
+        ),
+        (
+            upload(
+                client,
+                "types.zip",
+                zip_of({"x.yaml": demo, "attachments/run.html": b"<script></script>"}),
+                "application/zip",
+            ),
+            400,
+            "must be named",
+        ),
+        (
+            upload(
+                client,
+                "other.zip",
+                zip_of({"x.yaml": demo, "attachments/lunda-bridge-relocation-plan.md": b"other bytes"}),
+                "application/zip",
+                id="x-other",
+            ),
+            409,
+            "other content",
+        ),
+        (upload(client, "broken.zip", b"PK\x03\x04 not really", "application/zip"), 400, "not a zip"),
+        (upload(client, "big.yaml", b"#" * (50 * 1024 * 1024), "application/yaml"), 413, "larger than 25 MB"),
+    ]
+    for r, status, words in cases:
+        assert r.status_code == status, (words, r.text)
+        assert words in r.json()["error"]["message"], r.text
+    # a scenario with problems: every one listed, and the document for the editor; nothing written
+    broken = demo.replace(b"channel: sitrep", b"channel: telegraph").replace(b"id: demo\n", b"id: demo-broken\n")
+    r = upload(client, "demo-broken.yaml", broken, "application/yaml")
+    assert r.status_code == 422
+    assert ["msel", 0, "channel"] in [p["path"] for p in r.json()["problems"]]
+    assert r.json()["document"]["id"] == "demo-broken"
+    assert snapshot(folder) == before
+
+
+def test_an_attachment_is_uploaded_in_place_within_validate_s_limits(studio, folder):
+    _, client = studio
+    before = snapshot(folder)
+
+    def attach(name: str, data: bytes, **query: str) -> httpx.Response:
+        return client.post(
+            "/api/studio/scenarios/demo/attachments", params={"name": name, **query}, content=data
+        )
+
+    for r, status in (
+        (attach("macro.exe", b"MZ"), 415),
+        (attach("page.html", b"<html>"), 415),
+        (attach("../escape.pdf", b"%PDF"), 400),
+        (attach("huge.pdf", b"%" * (5 * 1024 * 1024 + 1)), 413),
+        (attach("lunda-bridge-relocation-plan.md", b"someone else's plan"), 409),
+    ):
+        assert r.status_code == status, r.text
+        assert r.json()["error"]["message"]
+    assert snapshot(folder) == before
+    ok = attach("convoy-route.pdf", b"%PDF-1.4 a route")
+    assert ok.status_code == 201, ok.text
+    assert (folder / "attachments" / "convoy-route.pdf").read_bytes() == b"%PDF-1.4 a route"
+    files = client.get("/api/studio/files").json()
+    assert "convoy-route.pdf" in [f["file"] for f in files["attachments"]] and "nalora" in files["basemaps"]
+    got = client.get("/api/studio/scenarios/demo").json()
+    doc = got["document"]
+    doc["msel"][0]["attachments"] = [{"file": "convoy-route.pdf", "title": "Convoy route"}]
+    saved = client.put("/api/studio/scenarios/demo", json={"version": got["version"], "document": doc})
+    assert saved.status_code == 200, saved.text
+    assert ["attachments/convoy-route.pdf"] == [
+        n for n in zipfile.ZipFile(io.BytesIO(client.get("/api/studio/scenarios/demo/download?format=zip").content)).namelist()
+        if n == "attachments/convoy-route.pdf"
+    ]
