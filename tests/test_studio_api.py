@@ -202,7 +202,30 @@ def test_new_from_the_course_template_and_duplicate_open_as_exercises(studio, fo
     assert client.post("/api/studio/scenarios", json={"from": "demo", "id": "demo-copy"}).status_code == 409
     assert client.post("/api/studio/scenarios", json={"from": "demo", "id": "Bad Id"}).status_code == 400
     assert server.open_exercise("my-first")[0].startswith("my-first-")
-    assert server.open_exercise("demo-copy")[0].startswith("demo-copy-")
+    exercise = server.open_exercise("demo-copy")[0]
+    assert exercise.startswith("demo-copy-")
+    # the running exercise keeps its scenario, and its attachments, once the scenario is deleted
+    attachment = f"/api/exercises/{exercise}/injects/D-02/attachments/lunda-bridge-relocation-plan.md"
+    assert client.get(attachment).status_code == 200
+    version = client.get("/api/studio/scenarios/demo-copy").json()["version"]
+    assert client.delete(f"/api/studio/scenarios/demo-copy?version={version}").status_code == 200
+    assert "demo-copy" not in {s["id"] for s in client.get("/api/scenarios").json()["scenarios"]}
+    assert client.get(attachment).content == (folder / "attachments" / "lunda-bridge-relocation-plan.md").read_bytes()
+    assert client.get(f"/api/exercises/{exercise}/codes").status_code == 200
+
+
+def test_a_path_that_is_not_an_id_names_no_scenario(studio, folder):
+    _, client = studio
+    before = snapshot(folder)
+    for path in (
+        "/api/studio/scenarios/%2e%2e",
+        "/api/studio/scenarios/%2e%2e/history",
+        "/api/studio/scenarios/.history/download",
+        "/api/studio/scenarios/demo/history/..%2f..%2fdemo",
+    ):
+        assert client.get(path).status_code == 404, path
+    assert client.post("/api/studio/scenarios/%2e%2e/history/0123456789abcdef/restore", json={}).status_code == 404
+    assert snapshot(folder) == before
 
 
 def test_a_file_changed_added_or_removed_on_disk_shows_without_a_restart(studio, folder):

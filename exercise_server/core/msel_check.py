@@ -24,7 +24,7 @@ from .scenario import (
 )
 from .scenario_fields import FieldChecks, Key
 from .timefmt import format_duration, format_offset, parse_offset
-from .translations import Translations, put
+from .translations import Text, Translations, put, text_of
 from .yamlsrc import plain
 
 INJECT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$")
@@ -120,9 +120,13 @@ class MselChecks(FieldChecks):
             if obj not in draft.objectives:
                 self.err(item, "objectives", f"{what}: unknown objective {obj!r}")
         texts = {}
+        persona = next((p for p in draft.personas if p.id == item.get("from")), None)
         for key in ("from", "title", "body", "notes"):
             message = f"{what}: notes must be text" if key == "notes" else None
-            text = self.translatable(item, key, item.get(key, ""), what, message, empty=key == "notes")
+            if key == "from" and persona is not None:  # a persona's id: its name, in every language
+                text: Text | None = text_of(persona.name, persona.translations, "name", self.default_language)
+            else:
+                text = self.translatable(item, key, item.get(key, ""), what, message, empty=key == "notes")
             texts[key] = text.default if text else ""
             if text:
                 put(translations, key, text)

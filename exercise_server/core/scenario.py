@@ -64,6 +64,19 @@ class Component:
 
 
 @dataclass(frozen=True)
+class Persona:
+    """A sender the control cell plays (the Governor, a journalist): named as an inject's `from`
+    and offered in the control panel's *Post as*."""
+
+    id: str
+    name: str
+    role: str = ""
+    organisation: str = ""
+    notes: str = ""
+    translations: Translations = field(default_factory=dict)  # {language: {"name": ..., "role": ...}}
+
+
+@dataclass(frozen=True)
 class Team:
     id: str
     name: str
@@ -135,6 +148,7 @@ class Scenario:
     translations: Translations = field(default_factory=dict)  # {language: {setting, briefings, objectives}}
     # Fields that have their default text but not every declared language: warnings, not problems.
     missing_translations: tuple[Problem, ...] = field(default=(), compare=False)
+    personas: tuple[Persona, ...] = ()
 
     @property
     def start_label(self) -> str:

@@ -13,7 +13,18 @@ from pathlib import Path
 from typing import Any
 
 from .msel_check import MselChecks
-from .scenario import CONTROL, DEFAULT_COMPONENTS, FORMAT_VERSION, Component, Inject, Problem, Room, Scenario, Team
+from .scenario import (
+    CONTROL,
+    DEFAULT_COMPONENTS,
+    FORMAT_VERSION,
+    Component,
+    Inject,
+    Persona,
+    Problem,
+    Room,
+    Scenario,
+    Team,
+)
 from .scenario_fields import ID
 from .timefmt import parse_dday, parse_duration
 from .translations import Text, Translations, put
@@ -88,7 +99,18 @@ class ScenarioChecks(MselChecks):
             doc,
             "scenario",
             ("format", "title", "setting", "start", "duration", "objectives", "teams", "msel"),
-            ("id", "components", "rooms", "briefings", "cop", "modules", "basemap", "languages", "default_language"),
+            (
+                "id",
+                "components",
+                "rooms",
+                "briefings",
+                "cop",
+                "modules",
+                "basemap",
+                "languages",
+                "default_language",
+                "personas",
+            ),
         )
         self.scenario_languages(doc)
         translations: Translations = {}
@@ -105,13 +127,26 @@ class ScenarioChecks(MselChecks):
         objectives = self.objectives(doc, translations)
         components = self.components(doc)
         teams = self.teams(doc, components)
+        personas = self.personas(doc)
         scope = {c.id for c in components} | {t.id for t in teams}
         draft = Scenario(
             scenario_id, title, setting, start, duration, objectives, tuple(components), tuple(teams), {}, {}, (), ()
         )
         rooms = self.rooms(doc, draft, scope)
         draft = Scenario(
-            scenario_id, title, setting, start, duration, objectives, tuple(components), tuple(teams), rooms, {}, (), ()
+            scenario_id,
+            title,
+            setting,
+            start,
+            duration,
+            objectives,
+            tuple(components),
+            tuple(teams),
+            rooms,
+            {},
+            (),
+            (),
+            personas=personas,
         )
         briefings = self.briefings(doc, components, translations)
         features = self.features(doc, scope)
@@ -142,6 +177,7 @@ class ScenarioChecks(MselChecks):
             default_language=self.default_language,
             translations=translations,
             missing_translations=tuple(sorted(self.warnings, key=lambda p: p.line)),
+            personas=personas,
         )
 
     def time(self, doc: dict[str, Any], key: str, parse: Callable[[str], float]) -> float:
@@ -302,6 +338,44 @@ class ScenarioChecks(MselChecks):
                 for lang, other in text.others:
                     translations.setdefault(lang, {}).setdefault("briefings", {})[key] = other
         return out
+
+    def personas(self, doc: dict[str, Any]) -> tuple[Persona, ...]:
+        """The senders control plays; an inject's `from` may name one by its id."""
+        raw = doc.get("personas")
+        if raw is None:
+            return ()
+        if not isinstance(raw, list):
+            self.err(doc, "personas", "personas must be a list of {id, name, role, organisation, notes}")
+            return ()
+        out: list[Persona] = []
+        for i, item in enumerate(raw):
+            found = self.entry(raw, i, item, "persona", ("id", "name"), ("role", "organisation", "notes"))
+            if found is None:
+                continue
+            item, pid = found
+            what = f"persona {pid!r}"
+            if any(p.id == pid for p in out):
+                self.err(item, "id", f"duplicate persona id {pid!r}")
+                continue
+            name = self.translatable(item, "name", item["name"], what)
+            role = self.translatable(item, "role", item.get("role", ""), what, empty=True)
+            organisation = self.text(item, "organisation", what, "")
+            notes = self.text(item, "notes", what, "")
+            translations: Translations = {}
+            for text, key in ((name, "name"), (role, "role")):
+                for lang, other in text.others if text else ():
+                    translations.setdefault(lang, {})[key] = other
+            out.append(
+                Persona(
+                    pid,
+                    name.default if name else "",
+                    role.default if role else "",
+                    organisation,
+                    notes,
+                    translations,
+                )
+            )
+        return tuple(out)
 
     @staticmethod
     def names(name: Text | None) -> Translations:

@@ -121,6 +121,8 @@ def snapshot(state: ExerciseState, principal: Principal, detached: bool = True) 
             "languages": list(scenario.languages),
             "default_language": scenario.default_language,
             "translations": scenario_translations(scenario, control, component),
+            # the senders control plays, for its Post as (their notes are control's)
+            "personas": [vars(p) for p in scenario.personas] if principal.role == FACILITATOR else [],
         },
         "rooms": rooms,
         "room_window": state.room_window,  # a room's live messages beyond it drop its oldest

@@ -7,6 +7,7 @@ import email.parser
 import email.policy
 import json
 import logging
+import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -59,6 +60,20 @@ def _watch(request: Request) -> LibraryWatch:
 
 def _shelf(request: Request) -> Shelf:
     return Shelf(_ctx(request).settings.scenario_paths, on_change=_watch(request).poll)
+
+
+_PARAMS = {
+    "id": re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,120}$"),  # a scenario's id, or its file's name
+    "version": re.compile(r"^[0-9a-f]{16}$"),
+}
+
+
+def _param(request: Request, name: str) -> str:
+    """A path parameter of the form it must have (never `..`): else the scenario does not exist."""
+    value = str(request.path_params[name])
+    if not _PARAMS[name].match(value):
+        raise ShelfError("not_found", f"no such {'scenario' if name == 'id' else 'version'}")
+    return value
 
 
 def _refused(code: str, message: str, status: int | None = None, **extra: Any) -> JSONResponse:
@@ -219,7 +234,7 @@ def _title(text: str, default: str) -> str:
 
 @studio
 async def get_scenario(request: Request) -> Response:
-    return JSONResponse(_full(_shelf(request).require(request.path_params["id"])))
+    return JSONResponse(_full(_shelf(request).require(_param(request, "id"))))
 
 
 @studio
@@ -289,7 +304,7 @@ async def save_scenario(request: Request) -> Response:
     version = data.get("version")
     if not isinstance(version, str):
         raise ShelfError("invalid", "say which version the document was based on ('version')")
-    entry = _shelf(request).save(request.path_params["id"], version, data.get("document"))
+    entry = _shelf(request).save(_param(request, "id"), version, data.get("document"))
     return JSONResponse({"version": entry.version, "file": entry.path.name})
 
 
@@ -298,13 +313,13 @@ async def delete_scenario(request: Request) -> Response:
     version = request.query_params.get("version")
     if not version:
         raise ShelfError("invalid", "say which version you delete (?version=), so a newer one is not lost")
-    deleted = _shelf(request).delete(request.path_params["id"], version)
-    return JSONResponse({"deleted": request.path_params["id"], "version": deleted})
+    deleted = _shelf(request).delete(_param(request, "id"), version)
+    return JSONResponse({"deleted": _param(request, "id"), "version": deleted})
 
 
 @studio
 async def history(request: Request) -> Response:
-    shelf, sid = _shelf(request), request.path_params["id"]
+    shelf, sid = _shelf(request), _param(request, "id")
     entry = shelf.get(sid)
     versions = shelf.versions(sid)
     if entry is None and not versions:
@@ -338,7 +353,7 @@ async def history(request: Request) -> Response:
 
 @studio
 async def history_version(request: Request) -> Response:
-    shelf, sid, version = _shelf(request), request.path_params["id"], request.path_params["version"]
+    shelf, sid, version = _shelf(request), _param(request, "id"), _param(request, "version")
     text = shelf.version_text(sid, version)
     if text is None:
         raise ShelfError("not_found", f"no version {version} of {sid!r}")
@@ -359,7 +374,7 @@ async def restore(request: Request) -> Response:
     data = await _json(request)
     base = data.get("version")
     entry = _shelf(request).restore(
-        request.path_params["id"], request.path_params["version"], base if isinstance(base, str) else None
+        _param(request, "id"), _param(request, "version"), base if isinstance(base, str) else None
     )
     return JSONResponse({"version": entry.version, "file": entry.path.name})
 
@@ -373,7 +388,7 @@ async def upload(request: Request) -> Response:
 
 @studio
 async def download(request: Request) -> Response:
-    entry = _shelf(request).require(request.path_params["id"])
+    entry = _shelf(request).require(_param(request, "id"))
     fmt = request.query_params.get("format", "yaml")
     if fmt == "yaml":
         return _attachment(entry.text.encode("utf-8"), "application/yaml", entry.path.name)
@@ -417,7 +432,7 @@ def _attachment(data: bytes, media_type: str, filename: str) -> Response:
 @studio
 async def upload_attachment(request: Request) -> Response:
     shelf = _shelf(request)
-    entry = shelf.require(request.path_params["id"])
+    entry = shelf.require(_param(request, "id"))
     uploaded = await _uploaded(request)
     replace = request.query_params.get("replace") in ("1", "true")
     target = uploads.store_attachment(entry.path.parent, uploaded.name, uploaded.data, replace)

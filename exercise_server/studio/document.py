@@ -1,5 +1,5 @@
-"""A scenario document (the YAML file as JSON) and its text: problems at field paths, and writing
-a changed document back so that what did not change keeps its bytes (comments, layout, order).
+"""A scenario document (the YAML file as JSON): its problems at field paths, and what changed
+between two versions of it. (Its text: yamltext.py.)
 
 The checker is `exercise-server validate`'s (core/scenario_check.py); it reports problems at a
 node and a key, and here each node is known by the path that leads to it from the root.
@@ -11,8 +11,6 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-
-import yaml
 
 from ..core.scenario import Problem
 from ..core.scenario_check import ScenarioChecks
@@ -154,142 +152,6 @@ def errors(problems: list[FieldProblem]) -> list[FieldProblem]:
 
 def legacy_problem(problem: Problem) -> FieldProblem:
     return FieldProblem([], problem.line, problem.message)
-
-
-# -- writing a document back ---------------------------------------------------------
-
-
-class _Dumper(yaml.SafeDumper):
-    """Block style, Unicode as it is, Markdown as literal blocks: how the bundled scenarios read."""
-
-
-def _str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
-    if "\n" in value and not any(c in value for c in "\r\t") and not value.startswith(" "):
-        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style="|")
-    return dumper.represent_scalar("tag:yaml.org,2002:str", value)
-
-
-_Dumper.add_representer(str, _str)
-
-
-def dump_yaml(value: Any) -> str:
-    return yaml.dump(value, Dumper=_Dumper, sort_keys=False, allow_unicode=True, default_flow_style=False, width=110)
-
-
-_TRIVIA = re.compile(r"^\s*(#.*)?$")  # a blank or comment line
-
-
-def _blocks(lines: list[str], starts: list[int]) -> tuple[list[str], list[list[str]], list[int]]:
-    """Split `lines` at the 0-based `starts` (sorted); each block takes the comments and blank
-    lines just above its start (they introduce it), not those below the previous one."""
-    cuts: list[int] = []
-    for start in starts:
-        cut = start
-        while cut > 0 and (not cuts or cut > cuts[-1]) and _TRIVIA.match(lines[cut - 1]) and lines[cut - 1].strip():
-            cut -= 1
-        cuts.append(cut)
-    head = lines[: cuts[0]] if cuts else lines
-    blocks = [lines[c : (cuts[k + 1] if k + 1 < len(cuts) else len(lines))] for k, c in enumerate(cuts)]
-    return head, blocks, cuts
-
-
-def _leading_comments(block: list[str]) -> list[str]:
-    out = []
-    for line in block:
-        if line.strip().startswith("#"):
-            out.append(line)
-        else:
-            break
-    return out
-
-
-def _trailing_blank(block: list[str]) -> list[str]:
-    n = 0
-    while n < len(block) and not block[len(block) - 1 - n].strip():
-        n += 1
-    return block[len(block) - n :] if n else []
-
-
-def _list_items(old: LinedList, block: list[str], start: int, key_line: int, new: list[Any]) -> list[str] | None:
-    """A block-style list (its block begins at 0-based line `start` of the file) written item by
-    item: the unchanged items keep their text. None if its items do not each begin a line with
-    `-` below the key (flow style), so the caller writes the list whole."""
-    if not old or not new or len(old.item_lines) != len(old):
-        return None
-    starts = [n - 1 - start for n in old.item_lines]
-    if starts[0] <= key_line - 1 - start or any(
-        not 0 <= s < len(block) or not block[s].lstrip().startswith("-") for s in starts
-    ):
-        return None
-    indent = block[starts[0]][: len(block[starts[0]]) - len(block[starts[0]].lstrip())]
-    head, items, _ = _blocks(block, starts)
-    tail = _trailing_blank(block)
-    if tail:
-        items[-1] = items[-1][: len(items[-1]) - len(tail)]
-    out = list(head)
-    olds = [plain(v) for v in old]
-    for value in new:
-        if value in olds:
-            k = olds.index(value)
-            out += items[k]
-            olds[k] = object()  # each old item is used once
-        else:
-            text = dump_yaml([value])
-            out += [indent + line if line else line for line in text.splitlines(keepends=True)]
-    return out + tail
-
-
-def write_document(doc: dict[str, Any], old_text: str | None) -> str:
-    """The YAML text of `doc`. With the file's current text: unchanged, the text itself; changed,
-    the top-level sections (and the items of block lists) that did not change keep their text."""
-    if old_text is not None:
-        try:
-            old = load_lined(old_text)
-        except YamlSyntaxError:
-            old = None
-        if isinstance(old, LinedDict) and old.key_lines:
-            if plain(old) == doc:
-                return old_text
-            spliced = _splice(old, old_text, doc)
-            if spliced is not None and _same(spliced, doc):
-                return spliced
-    text = dump_yaml(doc)
-    if not _same(text, doc):
-        raise ValueError("the document cannot be written as YAML that reads back the same")
-    return text
-
-
-def _same(text: str, doc: dict[str, Any]) -> bool:
-    try:
-        return bool(plain(load_lined(text)) == doc)
-    except YamlSyntaxError:
-        return False
-
-
-def _splice(old: LinedDict, old_text: str, doc: dict[str, Any]) -> str | None:
-    lines = old_text.splitlines(keepends=True)
-    if lines and not lines[-1].endswith("\n"):
-        lines[-1] += "\n"
-    keys = sorted(old.key_lines, key=lambda k: old.key_lines[k])
-    head, blocks, cuts = _blocks(lines, [old.key_lines[k] - 1 for k in keys])
-    by_key = dict(zip(keys, blocks, strict=True))
-    block_start = dict(zip(keys, cuts, strict=True))
-    out = list(head)
-    for key, value in doc.items():
-        block = by_key.get(key)
-        if block is not None and key in old and plain(old[key]) == value:
-            out += block
-            continue
-        if block is not None and isinstance(value, list) and isinstance(old.get(key), LinedList):
-            items = _list_items(old[key], block, block_start[key], old.key_lines[key], value)
-            if items is not None:
-                out += items
-                continue
-        text = dump_yaml({key: value})
-        comments = _leading_comments(block) if block else []
-        blank = _trailing_blank(block) if block else (["\n"] if out and out[-1].strip() else [])
-        out += comments + text.splitlines(keepends=True) + blank
-    return "".join(out)
 
 
 # -- what changed between two documents ------------------------------------------------

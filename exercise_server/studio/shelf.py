@@ -25,7 +25,8 @@ from typing import Any
 from ..core.scenario_fields import ID
 from ..core.yamlsrc import LinedDict, YamlSyntaxError, load_lined, plain
 from ..scenarios import scenario_files
-from .document import FieldProblem, changes, check_document, errors, write_document
+from .document import FieldProblem, changes, check_document, errors
+from .yamltext import write_document
 
 HISTORY = ".history"
 _ENTRY = re.compile(r"^(\d+)-([0-9a-f]{16})\.yaml$")

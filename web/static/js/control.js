@@ -16,7 +16,7 @@ import { channelName } from './inbox.js';
 import { t } from './i18n.js';
 import { followSeatLanguage } from './seat_language.js';
 import { injectStatusName, roleName } from './words.js';
-import { nameOf, onSeatLanguage } from './content_language.js';
+import { nameOf, onSeatLanguage, pick } from './content_language.js';
 import { pickAddressees, pickedAddressees, showAddressees } from './addressees.js';
 
 const exercise = document.body.dataset.exercise;
@@ -249,9 +249,13 @@ view.addEventListener('reset', () => {
   replaceChildren($('#edit-channel'), s.scenario.channels.map((c) => el('option', { value: c }, channelName(c))));
   showAddressees($('#adhoc-to'), view);
   showAddressees($('#edit-to'), view);
-  // The scenario's senders are the actors control plays: offered when posting as one.
-  replaceChildren($('#actors'), [...new Set(s.injects.map((r) => r.inject.from))].sort()
-    .map((actor) => el('option', { value: actor })));
+  // The actors control plays, offered when posting as one: the scenario's personas (with their
+  // role), then the other senders of its injects.
+  const personas = (s.scenario.personas || []).map((p) => ({ value: nameOf(p, s.scenario),
+    label: [pick(p, 'role', s.scenario).text, p.organisation].filter(Boolean).join(' · ') || null }));
+  const senders = [...new Set(s.injects.map((r) => r.inject.from))].sort()
+    .filter((actor) => !personas.some((p) => p.value === actor)).map((actor) => ({ value: actor }));
+  replaceChildren($('#actors'), [...personas, ...senders].map((actor) => el('option', actor)));
   if (!map) { map = new CopMap($('#map'), { canMove: () => true,
     onMove: async (f, at) => { // with the version dragged: a move meanwhile by someone else is not undone
       const moved = await run('cop.change', { feature_id: f.id, set: { geometry: { type: 'Point', coordinates: at } }, version: f.version });

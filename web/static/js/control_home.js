@@ -3,6 +3,7 @@ import { $, el, replaceChildren } from './dom.js';
 import { api, facilitatorToken, forgetFacilitator } from './session.js';
 import { clockStatus, offsetLabel } from './clock.js';
 import { t } from './i18n.js';
+import { watchLibrary } from './library_changes.js';
 
 const token = facilitatorToken();
 if (!token) location.replace('/');
@@ -39,3 +40,4 @@ async function open(scenario) {
 
 load();
 document.addEventListener('seat-language', load);
+watchLibrary(token, load); // a scenario saved, added or removed shows without a reload
