@@ -8,7 +8,7 @@ import { $, el, replaceChildren } from './dom.js';
 import { formatDate, formatTime, t, tn } from './i18n.js';
 import { facilitatorToken } from './session.js';
 import * as studio from './studio_api.js';
-import { pathKey, text } from './studio_doc.js';
+import { pathKey, text, tidy } from './studio_doc.js';
 import { placeOf, showProblems } from './studio_fields.js';
 import { briefingsSection, peopleSection, personasSection, roomsSection, scenarioSection } from './studio_sections.js';
 import { MselSection } from './studio_msel.js';
@@ -92,7 +92,7 @@ class Studio {
   async check() {
     const asked = JSON.stringify(this.doc);
     try {
-      const { problems } = await studio.validate(this.id, this.doc);
+      const { problems } = await studio.validate(this.id, tidy(this.doc));
       if (JSON.stringify(this.doc) === asked) this.setProblems(problems);
     } catch (error) {
       this.say(error.message, true);
@@ -169,7 +169,7 @@ class Studio {
     $('#save').disabled = true;
     this.hideConflict();
     try {
-      const { version } = await studio.saveScenario(this.id, this.version, this.doc);
+      const { version } = await studio.saveScenario(this.id, this.version, tidy(this.doc));
       this.version = version;
       this.dirty = false;
       this.setProblems(this.problems.filter((p) => p.severity === 'warning'));

@@ -113,3 +113,14 @@ export function pathKey(path) {
 }
 
 export const clone = (value) => JSON.parse(JSON.stringify(value));
+
+// What is sent: the document without the empty lists and mappings the forms made on their way
+// (no personas, no extra rooms, no features yet), which the file does not need.
+export function tidy(doc) {
+  const out = clone(doc);
+  const empty = (v) => v === undefined || (Array.isArray(v) ? !v.length : v && typeof v === 'object' && !Object.keys(v).length);
+  if (out.rooms) for (const key of ['extra', 'liaison']) if (empty(out.rooms[key])) delete out.rooms[key];
+  if (out.cop && empty(out.cop.features)) delete out.cop.features;
+  for (const key of ['personas', 'rooms', 'cop', 'briefings']) if (key in out && empty(out[key])) delete out[key];
+  return out;
+}
