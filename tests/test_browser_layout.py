@@ -273,3 +273,41 @@ def test_the_plenary_screen_fits_a_projector_and_a_laptop_in_type_read_from_the_
     page.close()
     assert errors.errors == []
     assert not problems, "\n".join(problems)
+
+
+STUDIO_SIZES = [PHONE, LAPTOP, PROJECTOR]
+STUDIO_LIST_ACTIONS = ["#new-scenario", "#upload-file", "#studio-table .edit", "#studio-table .duplicate",
+                       "#studio-table .download", "#studio-table .delete"]
+STUDIO_ACTIONS = ["#studio-tabs button", "#save", "#download"]
+
+
+def test_the_scenario_studio_fits_a_phone_a_laptop_and_a_projector_in_each_part(scene):
+    server, _, _, pages = scene
+    page = pages["control"][0].context.new_page()
+    errors = PageErrors(page)
+    page.goto(server.base + "/control/studio")
+    expect(page.locator("#studio-table tr[data-scenario='mini'] .edit")).to_be_visible()
+    problems = check(page, "studio list", STUDIO_SIZES, STUDIO_LIST_ACTIONS)
+    page.set_viewport_size(LAPTOP)
+    page.click("#studio-table tr[data-scenario='mini'] .edit")
+    expect(page.locator("#sc-title")).to_be_visible()
+    problems += check(page, "studio scenario", STUDIO_SIZES, [*STUDIO_ACTIONS, "#add-objective"],
+                      pictures={"1366x768": "studio-scenario"})
+    for section, actions in (("people", ["[data-add='teams']"]), ("rooms", ["[data-add='rooms.extra']"]),
+                             ("briefings", []), ("personas", ["[data-add='personas']"]),
+                             ("map", ["#add-point", "#draw-line", "#draw-area"]), ("history", [])):
+        page.set_viewport_size(LAPTOP)
+        page.click(f"#studio-tabs button[data-section='{section}']")
+        expect(page.locator(f"#section-{section} h2")).to_be_visible()
+        problems += check(page, f"studio {section}", STUDIO_SIZES, [*STUDIO_ACTIONS, *actions],
+                          pictures={"1366x768": "studio-map"} if section == "map" else None)
+    page.set_viewport_size(LAPTOP)
+    page.click("#studio-tabs button[data-section='msel']")
+    page.click("#studio-msel tr[data-inject='I-2'] .edit-inject")
+    expect(page.locator("#inject-title")).to_be_visible()
+    problems += check(page, "studio MSEL and inject editor", STUDIO_SIZES,
+                      [*STUDIO_ACTIONS, "#add-inject", "#studio-timeline .marker", "#studio-msel .edit-inject", "#inject-done"],
+                      pictures={"1366x768": "studio-inject"})
+    page.close()
+    assert errors.errors == []
+    assert not problems, "\n".join(problems)

@@ -16,7 +16,7 @@ import { CopSection } from './studio_cop.js';
 
 if (!facilitatorToken()) location.replace('/');
 
-const SECTION_OF = { title: 'scenario', setting: 'scenario', start: 'scenario', duration: 'scenario', modules: 'scenario',
+const SECTION_OF = { 'title': 'scenario', setting: 'scenario', start: 'scenario', duration: 'scenario', modules: 'scenario',
   objectives: 'scenario', basemap: 'scenario', components: 'people', teams: 'people', rooms: 'rooms', briefings: 'briefings',
   personas: 'personas', msel: 'msel', cop: 'map' };
 
