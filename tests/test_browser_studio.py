@@ -160,8 +160,10 @@ def test_a_facilitator_builds_a_20_inject_exercise_in_the_browser_and_a_team_rec
     page.select_option("#inject-when", "acknowledged")
     page.fill("#inject-delay", "+0:05")
     page.click("#studio-msel tr[data-inject='I-03'] .edit-inject")
-    page.set_input_files("#inject-file", files=[{"name": "road-survey.csv", "mimeType": "text/csv",
-                                                  "buffer": b"road,state\nMSR1,flooded\n"}])
+    page.set_input_files(
+        "#inject-file",
+        files=[{"name": "road-survey.csv", "mimeType": "text/csv", "buffer": b"road,state\nMSR1,flooded\n"}],
+    )
     expect(page.locator("#inject-editor [role=status]")).to_contain_text("attached")
     page.click("#inject-done")
     expect(page.locator("#studio-msel tbody tr")).to_have_count(20)
@@ -220,3 +222,65 @@ def test_the_studio_is_linked_from_the_control_home_and_refuses_an_unknown_scena
     expect(page.locator("#studio-main")).to_contain_text("No such scenario")
     page.context.close()
     assert [e for e in errors.errors if "404" not in e] == []
+
+
+def api(server, method: str, path: str, **body):  # type: ignore[no-untyped-def]
+    """The studio API as the other facilitator's browser (or a script) would use it."""
+    headers = {"Authorization": f"Bearer {server.facilitator_token()}"}
+    return httpx.request(method, f"{server.base}/api/studio{path}", headers=headers, json=body or None)
+
+
+def test_injects_are_retimed_on_the_timeline_and_a_save_over_a_newer_file_shows_what_changed(browser, studio_server):
+    server = studio_server
+    assert (
+        api(server, "POST", "/scenarios", **{"from": "template", "id": "drills", "title": "Drills"}).status_code == 201
+    )
+    current = api(server, "GET", "/scenarios/drills").json()
+    doc = current["document"]
+    first = doc["msel"][0]
+    doc["msel"] = [{**first, "id": "I-01", "at": "+0:10"}, {**first, "id": "I-02", "at": "+0:20", "title": "Second"}]
+    version = api(server, "PUT", "/scenarios/drills", version=current["version"], document=doc).json()["version"]
+    page, errors = sign_in(browser, server)
+    page.goto(server.base + "/control/studio/drills")
+    tab(page, "msel")
+
+    # From the keyboard: two minutes on, then ten.
+    marker = page.locator("#studio-timeline .marker[data-inject='I-01']")
+    marker.focus()
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("Shift+ArrowRight")
+    expect(page.locator("#studio-msel tr[data-inject='I-01'] td").first).to_have_text("+0:22")
+    expect(page.locator("#studio-timeline .marker[data-inject='I-01']")).to_be_focused()
+    # With the mouse: I-02 dragged to the middle of the hour.
+    lane = page.locator("#studio-timeline .lane").bounding_box()
+    box = page.locator("#studio-timeline .marker[data-inject='I-02']").bounding_box()
+    assert lane and box
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.mouse.down()
+    page.mouse.move(lane["x"] + lane["width"] * 0.4, box["y"] + 5, steps=4)
+    page.mouse.move(lane["x"] + lane["width"] * 0.5, box["y"] + 5, steps=4)
+    page.mouse.up()
+    expect(page.locator("#studio-msel tr[data-inject='I-02'] td").first).to_have_text("+0:30")
+
+    # Another facilitator saves a new title meanwhile: this save is refused with what changed.
+    other = {**doc, "title": "Drills, revised"}
+    assert api(server, "PUT", "/scenarios/drills", version=version, document=other).status_code == 200
+    page.click("#save")
+    expect(page.locator("#conflict")).to_contain_text("Drills, revised")
+    page.click("#conflict-keep-mine")
+    expect(page.locator("#save-state")).to_have_text("Saved")
+    saved = api(server, "GET", "/scenarios/drills").json()
+    assert [x["at"] for x in saved["document"]["msel"]] == ["+0:22", "+0:30"]
+
+    # A change of the file on disk shows at once; the history restores the version before it.
+    path = server.folder / "drills.yaml"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("title: Drills", "title: Drills from git"), encoding="utf-8"
+    )
+    expect(page.locator("#studio-title")).to_have_text("Drills from git")
+    tab(page, "history")
+    page.locator("#history-table tr", has_text="Drills").locator(".restore").first.click()
+    expect(page.locator("#studio-message")).to_contain_text("Restored")
+    assert [e for e in errors.errors if "409 (Conflict)" not in e] == []  # the browser logs the refused save
+    page.context.close()

@@ -127,14 +127,14 @@ export class MselSection {
         el('td', {}, el('strong', {}, inject.id), ' ', text(inject.title, this.doc) || el('em', {}, t('no title')),
           el('div', { class: 'meta' }, channelName(inject.channel), inject.attachments?.length ? ` · ${t('{n} file(s)', { n: inject.attachments.length })}` : '')),
         el('td', {}, this.addressees(inject)),
-        el('td', { class: 'row-actions' },
+        el('td', {}, el('div', { class: 'row-actions' },
           el('button', { type: 'button', class: 'edit-inject', onclick: () => { this.injectEditor.open(k); this.drawTable(); } }, t('Edit')),
           el('button', { type: 'button', class: 'duplicate-inject', onclick: () => this.duplicate(k) }, t('Duplicate')),
           el('button', { type: 'button', class: 'move-up', disabled: k === 0, 'aria-label': t('Move {id} up', { id: inject.id }),
             onclick: () => this.move(k, -1) }, '↑'),
           el('button', { type: 'button', class: 'move-down', disabled: k === msel.length - 1, 'aria-label': t('Move {id} down', { id: inject.id }),
             onclick: () => this.move(k, 1) }, '↓'),
-          el('button', { type: 'button', class: 'danger delete-inject', onclick: () => this.remove(k) }, t('Delete')))))));
+          el('button', { type: 'button', class: 'danger delete-inject', onclick: () => this.remove(k) }, t('Delete'))))))));
   }
 
   drawTimeline() {
