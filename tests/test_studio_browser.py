@@ -4,7 +4,10 @@ and the control panel's Post as offers the scenario's personas."""
 from __future__ import annotations
 
 import shutil
+import threading
+import time
 
+import httpx
 import pytest
 from playwright.sync_api import expect
 
@@ -56,3 +59,30 @@ def test_a_scenario_added_on_disk_appears_on_the_control_home_and_personas_are_o
     assert len(values) == len(set(values))
     assert not errors.errors, errors.errors
     page.context.close()
+
+
+def test_a_waiting_long_poll_does_not_hold_the_server_when_it_stops(live):
+    """The last test of the module: it stops the server. Stopped with SIGTERM, the server answers
+    the control home's pending long poll at once and exits cleanly (not killed after the harness's
+    10 seconds, which a long poll's 25-second window would otherwise cost)."""
+    server, _ = live
+    token = server.facilitator_token()
+    headers = {"Authorization": f"Bearer {token}"}
+    since = httpx.get(f"{server.base}/api/studio/changes", headers=headers).json()["changes"]
+    answers: list[httpx.Response] = []
+    poll = threading.Thread(
+        target=lambda: answers.append(
+            httpx.get(f"{server.base}/api/studio/changes?since={since}", headers=headers, timeout=60)
+        )
+    )
+    poll.start()
+    deadline = time.monotonic() + 20
+    while httpx.get(f"{server.base}/api/studio/changes", headers=headers).json()["waiting"] < 1:
+        assert time.monotonic() < deadline, "the long poll never reached the server"
+        time.sleep(0.05)
+    server.stop()
+    poll.join(30)
+    assert server.proc is not None and server.proc.returncode != -9, "killed: the long poll held the shutdown"
+    assert server.log_lines("Application shutdown complete")
+    assert answers and answers[0].status_code == 200
+    assert answers[0].json()["changes"] == since and not answers[0].json()["changed"]

@@ -58,6 +58,16 @@ def test_the_studio_finds_what_validate_finds_and_says_at_which_field(tmp_path: 
     assert {tuple(p.path) for p in again if p.severity == "error"} == paths
 
 
+def test_an_inject_added_before_another_is_one_change_not_a_shifted_msel():
+    before = {"msel": [{"id": "I-1", "title": "a"}, {"id": "I-2", "title": "b"}, {"id": "I-3", "title": "c"}]}
+    now = {"msel": [{"id": "I-0", "title": "new"}, {"id": "I-1", "title": "a"}, {"id": "I-2", "title": "B"}]}
+    assert changes(before, now) == [
+        {"path": ["msel", 0], "now": {"id": "I-0", "title": "new"}},
+        {"path": ["msel", 2, "title"], "before": "b", "now": "B"},
+        {"path": ["msel", 2], "before": {"id": "I-3", "title": "c"}},
+    ]
+
+
 def test_what_changed_names_each_field_with_both_values():
     before = {"title": "A", "msel": [{"id": "I-1", "title": "x"}], "teams": [1, 2]}
     now = {"title": "B", "msel": [{"id": "I-1", "title": "y", "notes": "n"}], "teams": [1]}

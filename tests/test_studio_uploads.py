@@ -110,6 +110,36 @@ def test_the_msel_downloads_as_a_spreadsheet_and_as_csv(studio):
     assert client.get("/api/studio/scenarios/demo/download?format=pdf").status_code == 400
 
 
+def test_an_msel_spreadsheet_downloaded_and_uploaded_again_gives_the_same_injects(studio, folder):
+    _, client = studio
+    x = client.get("/api/studio/scenarios/demo/download?format=xlsx").content
+    xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    up = upload(client, "demo-msel.xlsx", x, xlsx, into="demo", id="demo-from-sheet")
+    assert up.status_code == 201, up.text
+    assert up.json()["injects"] == 6
+    demo = client.get("/api/studio/scenarios/demo").json()["document"]
+    back = client.get("/api/studio/scenarios/demo-from-sheet").json()
+    assert not [p for p in back["problems"] if p["severity"] == "error"]
+    assert [(i["id"], i["channel"], i["to"]) for i in back["document"]["msel"]] == [
+        (i["id"], i["channel"], i["to"]) for i in demo["msel"]
+    ]
+    # a sheet with a broken row: every problem at its row and column, nothing written
+    book = openpyxl.load_workbook(io.BytesIO(x))
+    sheet = book["MSEL"]
+    header = [c.value for c in sheet[1]]
+    sheet.cell(row=3, column=header.index("To") + 1, value="nobody-here")
+    sheet.cell(row=4, column=header.index("Scenario Time") + 1, value="yesterday")
+    buffer = io.BytesIO()
+    book.save(buffer)
+    before = snapshot(folder)
+    bad = upload(client, "broken.xlsx", buffer.getvalue(), xlsx, into="demo", id="broken-sheet")
+    assert bad.status_code == 422, bad.text
+    rows = {(p["row"], p["column"]) for p in bad.json()["problems"]}
+    assert {(3, "To"), (4, "Scenario Time")} <= rows
+    assert "nothing was saved" in bad.json()["error"]["message"]
+    assert snapshot(folder) == before
+
+
 def zip_of(members: dict[str, bytes], links: tuple[str, ...] = ()) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as z:

@@ -3,6 +3,7 @@ the same 404 as a path the server does not have, for every studio path and metho
 
 from __future__ import annotations
 
+import asyncio
 import email.parser
 import email.policy
 import json
@@ -42,6 +43,7 @@ def start_watch(app: Starlette) -> LibraryWatch:
     ctx: AppContext = app.state.ctx
     watch = LibraryWatch(ctx.settings.scenario_paths, ctx.library)
     watch.start()
+    watch.end_polls_on_signals()
     app.state.studio_watch = watch
     return watch
 
@@ -475,9 +477,22 @@ async def changes(request: Request) -> Response:
     raw = request.query_params.get("since", "")
     since = int(raw) if raw.isdigit() else -1
     if since == -1 or since != watch.changes:
-        return JSONResponse({"changes": watch.changes, "changed": since != -1})
-    now = await watch.wait(since)
-    return JSONResponse({"changes": now, "changed": now != since})
+        return JSONResponse({"changes": watch.changes, "changed": since != -1, "waiting": watch.waiting})
+    # Until a change, the end of the window, shutdown, or the browser leaving (a page closed).
+    waiting = asyncio.ensure_future(watch.wait(since))
+    leaving = asyncio.ensure_future(_disconnected(request))
+    await asyncio.wait({waiting, leaving}, return_when=asyncio.FIRST_COMPLETED)
+    leaving.cancel()
+    if not waiting.done():
+        waiting.cancel()
+        return Response(status_code=204)
+    now = waiting.result()
+    return JSONResponse({"changes": now, "changed": now != since, "waiting": watch.waiting})
+
+
+async def _disconnected(request: Request) -> None:
+    while (await request.receive())["type"] != "http.disconnect":
+        pass
 
 
 class ControlCellOnly:

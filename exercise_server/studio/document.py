@@ -159,8 +159,16 @@ def legacy_problem(problem: Problem) -> FieldProblem:
 _ABSENT = object()
 
 
+def _ids(items: list[Any]) -> list[Any] | None:
+    """The ids of a list of mappings that each have a different one (injects, teams), else None."""
+    ids = [x.get("id") if isinstance(x, dict) else None for x in items]
+    return ids if None not in ids and len(set(map(str, ids))) == len(ids) else None
+
+
 def changes(before: Any, now: Any, path: FieldPath | None = None, limit: int = 200) -> list[dict[str, Any]]:
-    """The fields that differ, each with its path and both values (a side without the field has none)."""
+    """The fields that differ, each with its path and both values (a side without the field has
+    none). Items with ids (injects, teams, personas) are matched by id: an inject added, removed or
+    moved is one change at its index (in `now`, or in `before` when removed), not a shifted list."""
     out: list[dict[str, Any]] = []
 
     def walk(a: Any, b: Any, at: FieldPath) -> None:
@@ -169,6 +177,12 @@ def changes(before: Any, now: Any, path: FieldPath | None = None, limit: int = 2
         if isinstance(a, dict) and isinstance(b, dict):
             for key in [*a, *(k for k in b if k not in a)]:
                 walk(a.get(key, _ABSENT), b.get(key, _ABSENT), [*at, key])
+        elif isinstance(a, list) and isinstance(b, list) and (ids_a := _ids(a)) and (ids_b := _ids(b)):
+            for j, y in enumerate(b):
+                walk(a[ids_a.index(y["id"])] if y["id"] in ids_a else _ABSENT, y, [*at, j])
+            for i, x in enumerate(a):
+                if x["id"] not in ids_b:
+                    walk(x, _ABSENT, [*at, i])
         elif isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
             for i, (x, y) in enumerate(zip(a, b, strict=True)):
                 walk(x, y, [*at, i])

@@ -15,15 +15,17 @@ import functools
 import hashlib
 import os
 import re
-import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from ..core.scenario_fields import ID
 from ..core.yamlsrc import LinedDict, YamlSyntaxError, load_lined, plain
+from ..msel.files import replace_atomically
 from ..scenarios import scenario_files
 from .document import FieldProblem, changes, check_document, errors
 from .yamltext import write_document
@@ -142,20 +144,24 @@ def scenario_id(text: str, stem: str) -> str:
     return raw if isinstance(raw, str) and raw else stem
 
 
-def write_atomically(path: Path, data: bytes) -> None:
-    """The new bytes in a temporary file of the same folder, then renamed over `path`: a reader (or
-    a crash) sees the old file or the new one, never half of one."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+def _written(document: dict[str, Any], old_text: str | None) -> str:
     try:
-        with os.fdopen(fd, "wb") as f:
+        return write_document(document, old_text)
+    except (ValueError, yaml.YAMLError) as exc:
+        raise ShelfError("invalid", f"the document cannot be written as YAML: {exc}") from None
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """The new bytes beside `path`, on disk, then renamed over it (msel/files.py): a reader (or a
+    crash) sees the old file or the new one, never half of one."""
+
+    def write(tmp: Path) -> None:
+        with open(tmp, "wb") as f:
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+
+    replace_atomically(path, write)
 
 
 class Shelf:
@@ -278,7 +284,7 @@ class Shelf:
             problems = self.check(document, entry.path.stem, entry.path.parent)
             if errors(problems):
                 raise Invalid(problems)
-            text = write_document(document, entry.text)
+            text = _written(document, entry.text)
             if text == entry.text:
                 return entry
             self._keep(entry)
@@ -308,7 +314,7 @@ class Shelf:
             problems = self.check(document, scenario_id)
             if errors(problems):
                 raise Invalid(problems)
-            data = write_document(document, text).encode("utf-8")
+            data = _written(document, text).encode("utf-8")
             self.folder.mkdir(parents=True, exist_ok=True)
             write_atomically(path, data)
         self.on_change()

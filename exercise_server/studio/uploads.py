@@ -53,7 +53,8 @@ class UploadRefused(Exception):
 
 
 # The importer's seam: an MSEL spreadsheet (.xlsx, .csv) goes to this function when it is set
-# (exercise_server/msel, branch `importer`); it writes through `shelf.create` only.
+# (the mapping step of exercise_server/msel, branch `importer`); it writes through `shelf.create`
+# only. None: spreadsheets.import_spreadsheet, `msel import` with the course template or `?into=`.
 SPREADSHEET_HANDLER: Callable[[UploadedFile, Shelf], UploadResult] | None = None
 
 _YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml")
@@ -92,9 +93,11 @@ def receive(upload: UploadedFile, shelf: Shelf) -> UploadResult:
             raise UploadRefused(400, f"{upload.name or 'the zip'}: {exc}") from None
         return _scenario_upload(upload, shelf, bundle.text, bundle.files)
     if kind == "spreadsheet":
-        if SPREADSHEET_HANDLER is None:
-            raise UploadRefused(415, "MSEL spreadsheets cannot be uploaded on this server yet")
-        return SPREADSHEET_HANDLER(upload, shelf)
+        if SPREADSHEET_HANDLER is not None:
+            return SPREADSHEET_HANDLER(upload, shelf)
+        from .spreadsheets import import_spreadsheet  # it imports this module
+
+        return import_spreadsheet(upload, shelf)
     raise UploadRefused(
         415,
         f"{upload.name or 'this file'}: upload a scenario (.yaml), a zip of a scenario folder or an MSEL (.xlsx, .csv)",

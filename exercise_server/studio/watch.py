@@ -13,8 +13,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Sequence
+import signal
+import threading
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from types import FrameType
+from typing import Any
 
 from ..scenarios import CheckedFile, Library, check_file, load_library, scenario_files
 from .shelf import FileKey, file_key
@@ -120,11 +124,41 @@ class LibraryWatch:
         self._changed = asyncio.Event()
 
     async def wait(self, since: int, timeout: float | None = None) -> int:
-        """The change counter, once it is past `since` or after `timeout` seconds."""
-        if self.changes == since:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._changed.wait(), self.LONG_POLL if timeout is None else timeout)
+        """The change counter, once it is past `since`, after `timeout` seconds, or at shutdown."""
+        if self.changes == since and not self.closing:
+            self.waiting += 1
+            try:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._changed.wait(), self.LONG_POLL if timeout is None else timeout)
+            finally:
+                self.waiting -= 1
         return self.changes
+
+    closing = False
+    waiting = 0  # long polls waiting now
+
+    def close_waiters(self) -> None:
+        """The server is stopping: every long poll answers now (uvicorn waits for open requests
+        before it stops, and a long poll would hold it for its whole window)."""
+        self.closing = True
+        self._changed.set()
+
+    def end_polls_on_signals(self) -> None:
+        """Chain SIGINT and SIGTERM (uvicorn's handlers, which start its shutdown) with
+        `close_waiters`. Outside the main thread (a test client) there is nothing to chain."""
+        if threading.current_thread() is not threading.main_thread():
+            return
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            previous = signal.getsignal(sig)
+            if not callable(previous):
+                continue
+
+            def handler(signum: int, frame: FrameType | None, previous: Callable[..., Any] = previous) -> None:
+                loop.call_soon_threadsafe(self.close_waiters)
+                previous(signum, frame)
+
+            signal.signal(sig, handler)
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="scenario-library-watch")
@@ -148,6 +182,7 @@ class LibraryWatch:
         self.reload(fresh)
 
     async def stop(self) -> None:
+        self.close_waiters()
         if self._task:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):

@@ -5,7 +5,8 @@ in a diff the fields the studio changed, not a reformatted file.
 The text is rewritten where the document differs, as deep as the text allows: a mapping or a list
 written in block style (one key or one item a line) is rewritten key by key or item by item; a
 value written any other way (a flow mapping `{en: .., fr: ..}`, a scalar) is written anew whole.
-What is written anew is in the style of the bundled scenarios (block style, Markdown as `|`).
+What is written anew is written as an MSEL import writes a scenario (msel/files.py: Markdown as
+`|`, times quoted, short lists on one line).
 """
 
 from __future__ import annotations
@@ -13,26 +14,18 @@ from __future__ import annotations
 import re
 from typing import Any
 
-import yaml
-
 from ..core.yamlsrc import LinedDict, LinedList, YamlSyntaxError, load_lined, plain
+from ..msel.files import dump_yaml
 
 
-class _Dumper(yaml.SafeDumper):
-    """Block style, Unicode as it is, Markdown as literal blocks."""
-
-
-def _str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
-    if "\n" in value and not any(c in value for c in "\r\t") and not value.startswith(" "):
-        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style="|")
-    return dumper.represent_scalar("tag:yaml.org,2002:str", value)
-
-
-_Dumper.add_representer(str, _str)
-
-
-def dump_yaml(value: Any) -> str:
-    return yaml.dump(value, Dumper=_Dumper, sort_keys=False, allow_unicode=True, default_flow_style=False, width=110)
+def _item_text(value: Any) -> str:
+    """One item of a block list, `- ...` at column 0, as dump_yaml writes it in a list."""
+    text = dump_yaml({"_": [value]})
+    first, _, rest = text.partition("\n")
+    if first == "_:":
+        return rest
+    inner = first.removeprefix("_: ")
+    return f"- {inner[1:-1]}\n{rest}" if inner.startswith("[") and inner.endswith("]") and not rest else text
 
 
 def write_document(doc: dict[str, Any], old_text: str | None) -> str:
@@ -147,6 +140,7 @@ def _sequence(old: LinedList, new: list[Any], lines: list[str], start: int, end:
     if any(not lines[s].startswith(dash + "-") for s in starts):
         return None  # a flow list
     parts = _cut(lines, start, end, starts)
+    spaced = len(parts) > 1 and not lines[parts[0][1] - 1].strip()  # items apart by a blank line
     olds = [plain(v) for v in old]
     used = [False] * len(old)
     out = lines[start : parts[0][0]]
@@ -177,5 +171,5 @@ def _sequence(old: LinedList, new: list[Any], lines: list[str], start: int, end:
             if inner is not None:
                 out += lines[a:item_at] + inner + lines[body_end:b]
                 continue
-        out += _indented(dump_yaml([value]), dash, dash)
+        out += _indented(_item_text(value), dash, dash) + (["\n"] if spaced else [])
     return out
