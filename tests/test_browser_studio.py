@@ -13,7 +13,7 @@ import pytest
 import yaml
 from playwright.sync_api import Page, expect
 
-from .browser import VIEWPORT, PageErrors, join, screenshot
+from .browser import SCREENSHOTS, VIEWPORT, PageErrors, join, screenshot
 from .server_harness import ROOT, SECRET, ServerProcess
 
 TITLE = "Floods at Kora"
@@ -23,9 +23,11 @@ HUMANITARIANS = "Syndicate 1: humanitarian community"  # the course template's h
 
 @pytest.fixture(scope="module")
 def studio_server(tmp_path_factory):
-    """A server whose scenarios folder is a fresh one holding only the base map of Nalora."""
+    """A server whose scenarios folder is a fresh one holding the demo, its base map and its files."""
     folder = tmp_path_factory.mktemp("scenarios")
-    shutil.copytree(ROOT / "injects" / "basemaps", folder / "basemaps")
+    for part in ("basemaps", "attachments"):
+        shutil.copytree(ROOT / "injects" / part, folder / part)
+    shutil.copy(ROOT / "injects" / "demo.yaml", folder)
     s = ServerProcess(tmp_path_factory.mktemp("studio") / "data", scenarios=(folder,)).start()
     s.folder = folder  # type: ignore[attr-defined]
     api = httpx.get(f"{s.base}/api/studio/scenarios", headers={"Authorization": f"Bearer {s.facilitator_token()}"})
@@ -127,12 +129,14 @@ def test_a_facilitator_builds_a_20_inject_exercise_in_the_browser_and_a_team_rec
 
     # Five features on the map: three points, a route and an area.
     tab(page, "map")
+    expect(page.locator("#studio-map .base-road").first).to_be_attached()
     draw(page, "#add-point", [(0.45, 0.40)], "Kora bridge", "checkpoint")
     draw(page, "#add-point", [(0.60, 0.30)], "Flooded school", "incident")
     draw(page, "#add-point", [(0.30, 0.62)], "Relief warehouse", "camp")
     draw(page, "#draw-line", [(0.20, 0.20), (0.35, 0.35), (0.50, 0.45)], "Evacuation route")
     draw(page, "#draw-area", [(0.62, 0.55), (0.75, 0.55), (0.70, 0.70)], "Flooded area")
     expect(page.locator("#feature-list .feature-row")).to_have_count(5)
+    screenshot(page, "studio-map")
 
     # The MSEL: the template's first inject made the humanitarians' radio message, 19 more added
     # (the last one conditional), one with a file.
@@ -165,6 +169,9 @@ def test_a_facilitator_builds_a_20_inject_exercise_in_the_browser_and_a_team_rec
         files=[{"name": "road-survey.csv", "mimeType": "text/csv", "buffer": b"road,state\nMSR1,flooded\n"}],
     )
     expect(page.locator("#inject-editor [role=status]")).to_contain_text("attached")
+    if SCREENSHOTS:  # the editor of the first inject, below the timeline and the table
+        page.click("#studio-msel tr[data-inject='I-01'] .edit-inject")
+        screenshot(page, "studio-inject", full_page=True)
     page.click("#inject-done")
     expect(page.locator("#studio-msel tbody tr")).to_have_count(20)
     expect(page.locator("#studio-timeline .marker")).to_have_count(19)
@@ -174,6 +181,7 @@ def test_a_facilitator_builds_a_20_inject_exercise_in_the_browser_and_a_team_rec
     assert page.locator("#problems").is_hidden(), page.locator("#problems").inner_text()
     expect(page.locator("#save-state")).to_have_text("Saved")
     expect(page.locator("#problems")).to_be_hidden()
+    page.evaluate("window.scrollTo(0, 0)")
     screenshot(page, "studio-msel")
 
     # An exercise of it, from the control home: the first inject reaches the humanitarian team.
@@ -184,9 +192,7 @@ def test_a_facilitator_builds_a_20_inject_exercise_in_the_browser_and_a_team_rec
     team, team_errors = join(browser, server, code, "Amina")
     page.locator("#msel-table tr[data-inject='I-01']").get_by_role("button", name="Release now").click()
     expect(team.locator(".inject-item[data-inject='I-01']")).to_be_visible()
-    # Until the studio API serves a base map not yet used by a loaded scenario (REQUESTS.md), the map's
-    # two tries at it are refused as not found.
-    assert [e for e in errors.errors if "404 (Not Found)" not in e] == [] and team_errors.errors == []
+    assert errors.errors == [] and team_errors.errors == []
 
     # The file it wrote: what was built, valid, and unchanged by a load and save.
     path = server.folder / f"{ID}.yaml"
@@ -283,4 +289,39 @@ def test_injects_are_retimed_on_the_timeline_and_a_save_over_a_newer_file_shows_
     page.locator("#history-table tr", has_text="Drills").locator(".restore").first.click()
     expect(page.locator("#studio-message")).to_contain_text("Restored")
     assert [e for e in errors.errors if "409 (Conflict)" not in e] == []  # the browser logs the refused save
+    page.context.close()
+
+
+def test_a_scenario_uploaded_shows_its_problems_at_their_fields_downloads_and_is_deleted_after_a_question(
+    browser, studio_server, tmp_path
+):
+    server = studio_server
+    page, errors = sign_in(browser, server)
+    page.goto(server.base + "/control/studio")
+    expect(page.locator("#studio-table tr[data-scenario='demo']")).to_be_visible()
+    source = (ROOT / "injects" / "demo.yaml").read_text(encoding="utf-8").replace("id: demo", "id: lunda-upload")
+    page.set_input_files("#upload-file", files=[{"name": "lunda-upload.yaml", "mimeType": "application/yaml",
+                                                 "buffer": source.encode()}])
+    expect(page.locator("#studio-title")).to_have_text("Demo: a morning at Lunda bridge (10 minutes)")
+
+    # A problem is shown under its field and refuses the save, listed with the others.
+    page.fill("#sc-duration", "0:03")
+    expect(page.locator("#problems")).to_contain_text("after the end")
+    page.click("#save")
+    expect(page.locator("#studio-message")).to_contain_text("Not saved")
+    page.click("#problems .go-to >> nth=0")
+    expect(page.locator("#section-msel .field-problem").first).to_be_visible()
+    tab(page, "scenario")
+    page.fill("#sc-duration", "0:10")
+    expect(page.locator("#problems")).to_be_hidden()
+
+    with page.expect_download() as download:
+        page.click("#download")
+    assert download.value.suggested_filename.endswith(".yaml")
+    page.click("a[href='/control/studio']")
+    page.click("#studio-table tr[data-scenario='lunda-upload'] .delete")  # the question is accepted (sign_in)
+    expect(page.locator("#studio-table tr[data-scenario='lunda-upload']")).to_have_count(0)
+    page.click("#deleted-table tr[data-scenario='lunda-upload'] .restore")
+    expect(page.locator("#studio-table tr[data-scenario='lunda-upload']")).to_be_visible()
+    assert [e for e in errors.errors if "422" not in e] == []  # the refused save, as the browser logs it
     page.context.close()

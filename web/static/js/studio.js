@@ -78,6 +78,7 @@ class Studio {
 
   // A change typed or picked: unsaved, and checked again once the typing pauses.
   changed() {
+    if (this.current === 'msel') this.msel.changed();
     this.dirty = true;
     this.status();
     clearTimeout(this.checkTimer);

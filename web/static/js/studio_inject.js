@@ -8,7 +8,7 @@ import { t } from './i18n.js';
 import { channelName } from './inbox.js';
 import { pickedAddressees, showAddressees } from './addressees.js';
 import { checkboxes, field, markdownField } from './studio_fields.js';
-import { CHANNELS, componentName, components, docView, teamName, teams, text, triggerKind, withText } from './studio_doc.js';
+import { CHANNELS, componentName, docView, teamName, teams, text, triggerKind, withText } from './studio_doc.js';
 import { uploadAttachment } from './studio_api.js';
 
 // The teams an inject reaches through its addressees (docs/scenario-format.md, "The MSEL").
@@ -222,13 +222,14 @@ export class InjectEditor {
     const { editor, doc } = this;
     const inject = () => this.inject;
     const box = el('fieldset', { class: 'cop-changes', dataset: { path: `${k}.cop` } }, el('legend', {}, t('Map changes when released')));
-    const features = (doc.cop?.features || []).map((f) => [f.id, `${text(f.name, doc)} (${f.id})`]);
     const draw = () => {
+      const features = (doc.cop?.features || []).map((f) => [f.id, `${text(f.name, doc)} (${f.id})`]);
       const changes = inject().cop || [];
       replaceChildren(box, box.firstChild,
         el('ul', {}, changes.map((change, n) => el('li', {}, describeChange(doc, change), ' ',
           el('button', { type: 'button', class: 'danger', onclick: () => {
-            changes.splice(n, 1);
+            const [undone] = changes.splice(n, 1);
+            if (undone.add) (((doc.cop ||= {}).features ||= [])).push(undone.add); // back on the map from the start
             if (!changes.length) delete inject().cop;
             editor.changed();
             draw();
@@ -241,7 +242,16 @@ export class InjectEditor {
             inject().cop = [...(inject().cop || []), { remove: id }];
             editor.changed();
             draw();
-          } }, t('Remove it from the map'))) : el('p', { class: 'meta' }, t('Draw features on the map first.')));
+          } }, t('Remove it from the map')),
+          el('button', { type: 'button', id: 'cop-change-add', onclick: () => {
+            // Drawn on the map tab, shown to the teams only once this inject is released.
+            const id = box.querySelector('#cop-change-feature').value;
+            const list = doc.cop.features;
+            const [feature] = list.splice(list.findIndex((f) => f.id === id), 1);
+            inject().cop = [...(inject().cop || []), { add: feature }];
+            editor.changed();
+            this.draw();
+          } }, t('Show it only once released'))) : el('p', { class: 'meta' }, t('Draw features on the map first.')));
     };
     draw();
     return box;

@@ -2,7 +2,7 @@
 // to retime it, and a table in the MSEL's order with Edit, Duplicate, Move up and down and Delete.
 // The inject being edited opens in the editor below (studio_inject.js).
 
-import { el, replaceChildren } from './dom.js';
+import { el, keepingFocus, replaceChildren } from './dom.js';
 import { t } from './i18n.js';
 import { channelName } from './inbox.js';
 import { InjectEditor, audience } from './studio_inject.js';
@@ -40,8 +40,14 @@ export class MselSection {
   }
 
   draw() {
-    this.drawTimeline();
-    this.drawTable();
+    keepingFocus(this.timeline, () => this.drawTimeline());
+    keepingFocus(this.table, () => this.drawTable());
+  }
+
+  // A field of the open inject changed: the timeline and the table follow once the typing pauses.
+  changed() {
+    clearTimeout(this.redraw);
+    this.redraw = setTimeout(() => { if (this.root.isConnected && !this.root.hidden) this.draw(); }, 300);
   }
 
   add() {
