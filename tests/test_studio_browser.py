@@ -41,9 +41,11 @@ def test_a_scenario_added_on_disk_appears_on_the_control_home_and_personas_are_o
         encoding="utf-8",
     )
     row = page.locator("#scenario-table tr[data-scenario='pulled']")
-    expect(row).to_contain_text("Pulled from git")  # no reload: the page heard of the change
+    # no reload: the page heard of the change (the folder is looked at each second; a loaded
+    # machine may take longer to parse the file)
+    expect(row).to_contain_text("Pulled from git", timeout=20_000)
     (folder / "pulled.yaml").unlink()
-    expect(row).to_have_count(0)
+    expect(row).to_have_count(0, timeout=20_000)
     page.click("#scenario-table tr[data-scenario='demo'] button")
     expect(page.locator("#connection")).to_have_text("connected")
     options = page.locator("#actors option")

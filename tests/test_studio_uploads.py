@@ -65,6 +65,10 @@ def test_a_yaml_scenario_downloaded_and_uploaded_again_is_the_same_file(studio, 
     )
     assert form.status_code == 201, form.text
     assert (folder / "demo-form.yaml").read_text() == r.text.replace("id: demo\n", "id: demo-form\n")
+    # a file without an id is named after its file name
+    named = upload(client, "My Exercise (v2).yaml", r.content.replace(b"id: demo\n", b""), "application/yaml")
+    assert named.status_code == 201, named.text
+    assert named.json()["id"] == "my-exercise-v2" and (folder / "my-exercise-v2.yaml").exists()
 
 
 def test_a_zip_carries_the_scenario_its_base_map_and_attachments(studio, folder):
@@ -246,3 +250,25 @@ def test_an_attachment_is_uploaded_in_place_within_validate_s_limits(studio, fol
         n for n in zipfile.ZipFile(io.BytesIO(client.get("/api/studio/scenarios/demo/download?format=zip").content)).namelist()
         if n == "attachments/convoy-route.pdf"
     ]
+
+
+def test_a_base_map_is_uploaded_as_geojson_and_nothing_else(studio, folder):
+    _, client = studio
+    before = snapshot(folder)
+
+    def basemap(name: str, data: bytes) -> httpx.Response:
+        return client.post("/api/studio/basemaps", params={"name": name}, content=data)
+
+    nalora = (folder / "basemaps" / "nalora.geojson").read_bytes()
+    for r, status in (
+        (basemap("broken", b"{not json"), 400),
+        (basemap("list", b"[1, 2]"), 400),
+        (basemap("../escape", nalora), 400),
+        (basemap("nalora", b'{"type": "FeatureCollection", "features": []}'), 409),
+    ):
+        assert r.status_code == status, r.text
+        assert r.json()["error"]["message"]
+    assert snapshot(folder) == before
+    ok = basemap("empty-country", b'{"type": "FeatureCollection", "features": []}')
+    assert ok.status_code == 201, ok.text
+    assert "empty-country" in client.get("/api/studio/files").json()["basemaps"]

@@ -15,6 +15,7 @@ from typing import Any
 from ..core.scenario import ATTACHMENT_TYPES
 from ..core.scenario_fields import ID
 from ..core.yamlsrc import plain
+from ..msel.importer import id_from_name
 from ..scenarios import MAX_ATTACHMENT_BYTES
 from .bundle import BundleError, attachments_of, geojson_problem, unpack
 from .document import FieldProblem, NotAScenario, check_document, errors, parse_text
@@ -120,7 +121,7 @@ def _scenario_upload(upload: UploadedFile, shelf: Shelf, text: str, files: dict[
     if not isinstance(lined, dict) or not ({"msel", "title"} & set(lined)):
         raise UploadRefused(400, f"{name}: not a scenario (a scenario file is a mapping with a title and an msel)")
     document = plain(lined)
-    stem = Path(upload.name).stem if upload.name else ""
+    stem = id_from_name(Path(upload.name).stem) if upload.name else ""
     scenario_id = upload.query.get("id") or (document.get("id") if isinstance(document.get("id"), str) else stem)
     if not isinstance(scenario_id, str) or not ID.match(scenario_id):
         raise UploadRefused(
