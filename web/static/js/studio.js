@@ -6,7 +6,7 @@
 
 import { $, el, replaceChildren } from './dom.js';
 import { formatDate, formatTime, t, tn } from './i18n.js';
-import { facilitatorToken } from './session.js';
+import { api, facilitatorToken, forgetFacilitator } from './session.js';
 import * as studio from './studio_api.js';
 import { pathKey, text, tidy } from './studio_doc.js';
 import { placeOf, showProblems } from './studio_fields.js';
@@ -19,6 +19,12 @@ if (!facilitatorToken()) location.replace('/');
 const SECTION_OF = { 'title': 'scenario', setting: 'scenario', start: 'scenario', duration: 'scenario', modules: 'scenario',
   objectives: 'scenario', basemap: 'scenario', components: 'people', teams: 'people', rooms: 'rooms', briefings: 'briefings',
   personas: 'personas', msel: 'msel', cop: 'map' };
+
+// The studio answers an expired session as it answers an unknown path (docs/studio-api.md): the
+// exercise list tells the two apart.
+async function sessionOver() {
+  try { await api('/api/exercises', { token: facilitatorToken() }); return false; } catch (error) { return error.status === 403; }
+}
 
 class Studio {
   constructor(id) {
@@ -52,6 +58,7 @@ class Studio {
       this.open(doc, version, problems);
       studio.followChanges(changes, () => this.fileChanged());
     } catch (error) {
+      if (error.status === 404 && await sessionOver()) { forgetFacilitator(); location.replace('/'); return; }
       if (error.status === 404) { replaceChildren($('#studio-main'), el('p', { class: 'form-error' }, t('No such scenario.')), el('a', { href: '/control/studio' }, t('All scenarios'))); return; }
       this.say(error.message, true);
     }

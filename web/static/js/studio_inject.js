@@ -75,7 +75,7 @@ export class InjectEditor {
       el('div', { class: 'editor-head' }, el('h3', { id: 'inject-editor-heading' }, t('Inject {id}', { id: inject().id })),
         el('button', { type: 'button', id: 'inject-done', onclick: () => this.close() }, t('Done'))),
       el('div', { class: 'studio-grid' },
-        field(editor, { label: t('Id'), path: `${k}.id`, get: () => inject().id, set: (v) => { inject().id = v.trim(); },
+        field(editor, { label: t('Id'), path: `${k}.id`, get: () => inject().id, set: (v) => { renameInject(doc, inject(), v.trim()); },
           attrs: { id: 'inject-id', class: 'short' } }),
         this.triggerFields(k),
         this.senderField(k),
@@ -255,6 +255,15 @@ export class InjectEditor {
     };
     draw();
     return box;
+  }
+}
+
+// A new id for an inject, and for the conditions that name it (after: I-03).
+function renameInject(doc, inject, id) {
+  const before = inject.id;
+  inject.id = id;
+  for (const other of doc.msel) {
+    if (other !== inject && other.at && typeof other.at === 'object' && other.at.after === before) other.at = { ...other.at, after: id };
   }
 }
 
