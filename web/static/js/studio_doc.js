@@ -124,3 +124,26 @@ export function tidy(doc) {
   for (const key of ['personas', 'rooms', 'cop', 'briefings']) if (key in out && empty(out[key])) delete out[key];
   return out;
 }
+
+// A component's or team's new id, and every place that names it: teams' components, addressees,
+// expected actions, room readers and writers, liaison lines, briefings, features' visibility and owner.
+export function renameParty(doc, before, after) {
+  if (!before || before === after) return;
+  const swap = (list) => (Array.isArray(list) ? list.map((x) => (x === before ? after : x)) : list);
+  for (const team of doc.teams || []) if (team.component === before) team.component = after;
+  for (const inject of doc.msel || []) {
+    if (inject.to) for (const key of ['components', 'teams']) if (inject.to[key]) inject.to[key] = swap(inject.to[key]);
+    if (inject.expected && before in inject.expected) {
+      inject.expected = Object.fromEntries(Object.entries(inject.expected).map(([k, v]) => [k === before ? after : k, v]));
+    }
+  }
+  for (const room of doc.rooms?.extra || []) { room.read = swap(room.read); room.write = swap(room.write); }
+  if (doc.rooms?.liaison) doc.rooms.liaison = doc.rooms.liaison.map(swap);
+  if (doc.briefings && before in doc.briefings) {
+    doc.briefings = Object.fromEntries(Object.entries(doc.briefings).map(([k, v]) => [k === before ? after : k, v]));
+  }
+  for (const feature of doc.cop?.features || []) {
+    feature.visible_to = swap(feature.visible_to);
+    if (feature.owner === before) feature.owner = after;
+  }
+}

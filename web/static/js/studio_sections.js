@@ -6,7 +6,7 @@ import { el, replaceChildren } from './dom.js';
 import { t } from './i18n.js';
 import { checkboxes, field, listEditor, markdownField } from './studio_fields.js';
 import {
-  DEFAULT_COMPONENTS, clone, componentName, components, playedByControl, slug, teams, text, withText,
+  DEFAULT_COMPONENTS, clone, componentName, components, playedByControl, renameParty, slug, teams, text, withText,
 } from './studio_doc.js';
 
 const MODULES = [1, 2, 3, 4, 5, 6, 7, 8];
@@ -82,7 +82,8 @@ export function peopleSection(editor, root) {
     doc.components ? listEditor(editor, {
       path: 'components', items: () => doc.components,
       row: (c, k) => el('div', { class: 'row-fields' },
-        plainField(editor, () => c, 'id', t('Id'), `components.${k}.id`, { attrs: { class: 'short' } }),
+        field(editor, { label: t('Id'), path: `components.${k}.id`, attrs: { class: 'short' }, get: () => c.id,
+          set: (v) => { const before = c.id; c.id = v.trim(); renameParty(doc, before, c.id); } }),
         textField(editor, () => c, 'name', t('Name'), `components.${k}.name`, { attrs: { class: 'wide' } }),
         field(editor, { label: t('Played by control'), path: `components.${k}.played_by`, type: 'checkbox',
           get: () => playedByControl(c), set: (v) => { if (v) c.played_by = 'control'; else delete c.played_by; } })),
@@ -94,7 +95,8 @@ export function peopleSection(editor, root) {
       path: 'teams', items: () => (doc.teams ||= []),
       row: (team, k) => el('div', { class: 'row-fields' },
         textField(editor, () => team, 'name', t('Name'), `teams.${k}.name`, { attrs: { class: 'wide team-name' } }),
-        plainField(editor, () => team, 'id', t('Id'), `teams.${k}.id`, { attrs: { class: 'short team-id' } }),
+        field(editor, { label: t('Id'), path: `teams.${k}.id`, attrs: { class: 'short team-id' }, get: () => team.id,
+          set: (v) => { const before = team.id; team.id = v.trim(); renameParty(doc, before, team.id); } }),
         plainField(editor, () => team, 'component', t('Component'), `teams.${k}.component`,
           { options: componentChoices(), attrs: { class: 'team-component' } })),
       make: () => ({ id: slug(`team ${teams(doc).length + 1}`, [...teams(doc).map((x) => x.id), ...components(doc).map((c) => c.id)]),
