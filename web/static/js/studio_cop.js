@@ -9,7 +9,9 @@ import { featureKindName } from './words.js';
 import { CopMap } from './map.js';
 import { checkboxes, field } from './studio_fields.js';
 import { basemap } from './studio_api.js';
-import { FEATURE_KINDS, componentName, components, playedByControl, slug, teams, text, withText } from './studio_doc.js';
+import {
+  FEATURE_KINDS, componentName, components, playedByControl, renameFeature, slug, teams, text, withText,
+} from './studio_doc.js';
 
 const SHAPES = { Point: 'place', LineString: 'route', Polygon: 'area' };
 
@@ -123,7 +125,8 @@ export class CopSection {
               set: (v) => { f.name = withText(f.name, doc, v); }, attrs: { class: 'feature-name' } }),
             field(editor, { label: t('Kind'), path: `${path}.kind`, options: FEATURE_KINDS.map((x) => [x, featureKindName(x)]),
               get: () => f.kind, set: (v) => { f.kind = v; redraw(); }, attrs: { class: 'feature-kind' } }),
-            field(editor, { label: t('Id'), path: `${path}.id`, get: () => f.id, set: (v) => { f.id = v.trim(); },
+            field(editor, { label: t('Id'), path: `${path}.id`, get: () => f.id,
+              set: (v) => { const before = f.id; f.id = v.trim(); renameFeature(doc, before, f.id); },
               attrs: { class: 'short feature-id' } }),
             field(editor, { label: t('Who may change it'), path: `${path}.owner`, options: ownerChoices,
               get: () => f.owner || 'control', set: (v) => { f.owner = v; }, attrs: { class: 'feature-owner' } })),

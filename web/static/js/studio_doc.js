@@ -147,3 +147,21 @@ export function renameParty(doc, before, after) {
     if (feature.owner === before) feature.owner = after;
   }
 }
+
+// An extra room's or a feature's new id, in the injects that name it (addressed rooms; map changes).
+export function renameRoom(doc, before, after) {
+  if (!before || before === after) return;
+  for (const inject of doc.msel || []) {
+    if (inject.to?.rooms) inject.to.rooms = inject.to.rooms.map((x) => (x === before ? after : x));
+  }
+}
+
+export function renameFeature(doc, before, after) {
+  if (!before || before === after) return;
+  for (const inject of doc.msel || []) {
+    for (const change of inject.cop || []) {
+      if (change.remove === before) change.remove = after;
+      if (change.change === before) change.change = after;
+    }
+  }
+}

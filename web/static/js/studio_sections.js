@@ -6,7 +6,7 @@ import { el, replaceChildren } from './dom.js';
 import { t } from './i18n.js';
 import { checkboxes, field, listEditor, markdownField } from './studio_fields.js';
 import {
-  DEFAULT_COMPONENTS, clone, componentName, components, playedByControl, renameParty, slug, teams, text, withText,
+  DEFAULT_COMPONENTS, clone, componentName, components, playedByControl, renameParty, renameRoom, slug, teams, text, withText,
 } from './studio_doc.js';
 
 const MODULES = [1, 2, 3, 4, 5, 6, 7, 8];
@@ -125,7 +125,8 @@ export function roomsSection(editor, root) {
       path: 'rooms.extra', items: () => (rooms().extra ||= []),
       row: (room, k) => el('div', { class: 'row-fields room-row' },
         textField(editor, () => room, 'name', t('Name'), `rooms.extra.${k}.name`, { attrs: { class: 'wide room-name' } }),
-        plainField(editor, () => room, 'id', t('Id'), `rooms.extra.${k}.id`, { attrs: { class: 'short room-id' } }),
+        field(editor, { label: t('Id'), path: `rooms.extra.${k}.id`, attrs: { class: 'short room-id' }, get: () => room.id,
+          set: (v) => { const before = room.id; room.id = v.trim(); renameRoom(doc, before, room.id); } }),
         checkboxes(editor, { legend: t('Who reads'), path: `rooms.extra.${k}.read`, choices: readers,
           get: () => (room.read === 'all' ? ['all'] : room.read), set: (v) => { room.read = v.includes('all') ? 'all' : v; } }),
         checkboxes(editor, { legend: t('Who writes'), path: `rooms.extra.${k}.write`, choices: readers,
