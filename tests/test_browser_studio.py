@@ -269,6 +269,15 @@ def test_injects_are_retimed_on_the_timeline_and_a_save_over_a_newer_file_shows_
     page.mouse.up()
     expect(page.locator("#studio-msel tr[data-inject='I-02'] td").first).to_have_text("+0:30")
 
+    # A point placed from the keyboard: the map takes the focus, Enter places it under the cross.
+    tab(page, "map")
+    page.click("#add-point")
+    expect(page.locator("#studio-map")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.locator("#feature-list .feature-row input[type=number]").first).not_to_have_value("")
+    page.keyboard.type("Assembly point")  # the focus is on the new feature's name
+    expect(page.locator("#feature-list .feature-name")).to_have_value("Assembly point")
+
     # Another facilitator saves a new title meanwhile: this save is refused with what changed.
     other = {**doc, "title": "Drills, revised"}
     assert api(server, "PUT", "/scenarios/drills", version=version, document=other).status_code == 200
