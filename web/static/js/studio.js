@@ -34,6 +34,7 @@ class Studio {
     this.dirty = false;
     this.problems = [];
     this.basemaps = [];
+    this.attachments = [];
     this.current = 'scenario';
     this.msel = new MselSection(this, $('#section-msel'));
     this.cop = new CopSection(this, $('#section-map'));
@@ -53,8 +54,9 @@ class Studio {
   async load() {
     try {
       const [{ document: doc, version, problems }, { changes }, files] = await Promise.all([studio.getScenario(this.id),
-        studio.listScenarios(), studio.files().catch(() => ({ basemaps: [] }))]);
+        studio.listScenarios(), studio.files().catch(() => ({ basemaps: [], attachments: [] }))]);
       this.basemaps = files.basemaps || [];
+      this.attachments = files.attachments || [];
       this.open(doc, version, problems);
       studio.followChanges(changes, () => this.fileChanged());
     } catch (error) {
@@ -79,6 +81,7 @@ class Studio {
       if (tab.dataset.section === name) tab.setAttribute('aria-current', 'page'); else tab.removeAttribute('aria-current');
     }
     for (const section of document.querySelectorAll('.studio-section')) section.hidden = section.id !== `section-${name}`;
+    if (!this.doc) return; // still loading: drawn when it arrives
     this.sections[name]($(`#section-${name}`));
     this.placeProblems();
   }

@@ -86,6 +86,9 @@ export class InjectEditor {
       markdownField(editor, { label: t('Message (Markdown)'), path: `${k}.body`, rows: 6,
         get: () => text(inject().body, doc), set: (v) => { inject().body = withText(inject().body, doc, v); } }),
       this.expectedBox,
+      checkboxes(editor, { legend: t('Course modules'), path: `${k}.modules`,
+        choices: [1, 2, 3, 4, 5, 6, 7, 8].map((n) => [n, t('Module {n}', { n })]),
+        get: () => inject().modules, set: (v) => { if (v.length) inject().modules = v.map(Number); else delete inject().modules; } }),
       txt('notes', t('Control notes (never shown to the teams)'), { rows: 2, optional: true, attrs: { id: 'inject-notes' } }),
       this.attachmentFields(k),
       this.copFields(k));
@@ -193,6 +196,15 @@ export class InjectEditor {
             draw();
           } }, t('Remove')));
         })),
+        editor.attachments.length ? el('div', { class: 'row-fields' },
+          field(editor, { label: t('A file already in the folder'), path: `${k}.attachments.pick`, attrs: { id: 'inject-existing-file' },
+            options: editor.attachments.map((a) => [a.file, a.file]), get: () => editor.attachments[0].file, set: () => {} }),
+          el('button', { type: 'button', id: 'attach-existing', onclick: () => {
+            const file = box.querySelector('#inject-existing-file').value;
+            inject().attachments = [...(inject().attachments || []), { file, title: file.replace(/\.[^.]*$/, '') }];
+            editor.changed();
+            draw();
+          } }, t('Attach it'))) : null,
         el('label', { class: 'field' }, el('span', { class: 'field-label' }, t('Attach a file (PDF, image, office document; 5 MB at most)')),
           el('input', { type: 'file', id: 'inject-file', accept: '.pdf,.png,.jpg,.jpeg,.csv,.txt,.md,.xlsx,.docx,.odt,.ods',
             onchange: async (e) => {
@@ -201,6 +213,7 @@ export class InjectEditor {
               status.textContent = t('Uploading {file}…', { file: file.name });
               try {
                 const stored = await uploadAttachment(editor.id, file);
+                if (!editor.attachments.some((a) => a.file === stored.file)) editor.attachments.push({ file: stored.file });
                 inject().attachments ||= [];
                 inject().attachments.push({ file: stored.file, title: file.name.replace(/\.[^.]*$/, '') });
                 status.textContent = t('{file} attached.', { file: stored.file });

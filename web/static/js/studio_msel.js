@@ -40,6 +40,8 @@ export class MselSection {
   }
 
   draw() {
+    clearTimeout(this.redraw); // drawn now: no need to again
+    if (this.dragging) return; // the marker under the pointer stays until it is dropped
     keepingFocus(this.timeline, () => this.drawTimeline());
     keepingFocus(this.table, () => this.drawTable());
   }
@@ -187,6 +189,7 @@ export class MselSection {
       const lane = button.parentElement.getBoundingClientRect();
       const startX = e.clientX;
       let moved = false;
+      this.dragging = true;
       button.setPointerCapture(e.pointerId);
       const at = (x) => Math.round(((x - lane.left) / lane.width) * end / 60) * 60;
       const move = (ev) => {
@@ -197,8 +200,10 @@ export class MselSection {
         button.textContent = `${inject.id} ${offsetText(s)}`;
       };
       const up = (ev) => {
+        this.dragging = false;
         button.removeEventListener('pointermove', move);
         button.removeEventListener('pointerup', up);
+        button.removeEventListener('pointercancel', up);
         if (moved) {
           this.retime(k, at(ev.clientX));
           this.draw();
@@ -210,6 +215,7 @@ export class MselSection {
       };
       button.addEventListener('pointermove', move);
       button.addEventListener('pointerup', up);
+      button.addEventListener('pointercancel', up);
     });
     return button;
   }
