@@ -110,3 +110,20 @@ def test_personas_are_checked_like_the_rest_of_the_document():
     assert "unknown key 'rank'" in at[("personas", 4, "rank")]
     scenario, found = parse_scenario(doc, "demo")
     assert scenario is None and len(found) == len(problems)
+
+
+def test_a_server_given_scenario_files_only_edits_them_but_adds_none_beside_them(tmp_path: Path):
+    from exercise_server.studio.shelf import Shelf, ShelfError
+
+    mini = tmp_path / "mini.yaml"
+    mini.write_text((ROOT / "tests" / "fixtures" / "mini.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    (tmp_path / "attachments").symlink_to(ROOT / "tests" / "fixtures" / "attachments")
+    shelf = Shelf([mini])
+    entry = shelf.files()[0]
+    doc = plain(parse_text(entry.text))
+    with pytest.raises(ShelfError, match="started with scenario files, not a folder"):
+        shelf.create("another", doc)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["attachments", "mini.yaml"]
+    doc["title"] = "Edited in place"
+    saved = shelf.save(entry.id, entry.version, doc)
+    assert "Edited in place" in mini.read_text(encoding="utf-8") and saved.version != entry.version

@@ -81,7 +81,7 @@ async def upload_basemap(request: Request) -> Response:
     uploaded = await uploaded_file(request)
     name = request.query_params.get("name") or uploaded.name.removesuffix(".geojson")
     replace = request.query_params.get("replace") in ("1", "true")
-    uploads.store_basemap(shelf.folder, name, uploaded.data, replace)
+    uploads.store_basemap(shelf.require_folder(), name, uploaded.data, replace)
     shelf.on_change()
     return JSONResponse({"basemap": name}, status_code=201)
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import copy
-import fcntl
 import functools
 import hashlib
 import os
@@ -22,6 +21,11 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+
+try:  # POSIX: one writer at a time across the processes that share the folder
+    import fcntl
+except ImportError:  # Windows: one server process, whose writes the event loop already serialises
+    fcntl = None  # type: ignore[assignment]
 
 from ..core.scenario_fields import ID
 from ..core.yamlsrc import LinedDict, YamlSyntaxError, load_lined, plain
@@ -171,6 +175,7 @@ class Shelf:
         self.paths = [Path(p) for p in paths]
         folders = [p for p in self.paths if p.is_dir()]
         self.folder = folders[0] if folders else (self.paths[0].parent if self.paths else Path("."))
+        self.takes_new = bool(folders)  # a server given only files edits them but adds none beside them
         self.on_change = on_change or (lambda: None)
 
     # -- reading ---------------------------------------------------------------------
@@ -228,10 +233,23 @@ class Shelf:
 
     # -- writing ---------------------------------------------------------------------
 
+    def require_folder(self) -> Path:
+        """The folder new scenarios go to; refused when the server was given scenario files only."""
+        if not self.takes_new:
+            raise ShelfError(
+                "invalid",
+                "this server was started with scenario files, not a folder: start it with a scenarios "
+                "folder (such as injects/) to add scenarios",
+            )
+        return self.folder
+
     @contextlib.contextmanager
     def _locked(self) -> Iterator[None]:
         """One writer at a time, also across the server processes that share the folder."""
         (self.folder / HISTORY).mkdir(parents=True, exist_ok=True)
+        if fcntl is None:
+            yield
+            return
         with open(self.folder / HISTORY / ".lock", "a+b") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
             try:
@@ -302,6 +320,7 @@ class Shelf:
             document = {"id": scenario_id, **{k: v for k, v in document.items() if k != "id"}}
             if "format" in document:  # `format` stays the first key
                 document = {"format": document["format"], **document}
+        self.require_folder()
         with self._locked():
             path = self.folder / f"{scenario_id}.yaml"
             if self.get(scenario_id) is not None or path.exists():
@@ -332,6 +351,8 @@ class Shelf:
 
     def restore(self, scenario_id: str, version: str, base: str | None) -> ScenarioFile:
         """Make kept `version` the file again (the one it replaces is kept); also brings a deleted scenario back."""
+        if self.get(scenario_id) is None:
+            self.require_folder()
         with self._locked():
             entry = self.get(scenario_id)
             if (entry.version if entry else None) != base:

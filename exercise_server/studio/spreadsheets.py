@@ -23,6 +23,7 @@ from .uploads import UploadedFile, UploadRefused, UploadResult
 def import_spreadsheet(upload: UploadedFile, shelf: Shelf) -> UploadResult:
     if len(upload.data) > MAX_ATTACHMENT_BYTES:
         raise UploadRefused(413, f"{upload.name}: an MSEL spreadsheet of more than 5 MB is not one this server reads")
+    shelf.require_folder()
     stem = Path(upload.name).stem if upload.name else "msel"
     scenario_id = upload.query.get("id") or id_from_name(stem)
     title = upload.query.get("title") or None

@@ -114,6 +114,7 @@ def _yaml_text(upload: UploadedFile) -> str:
 
 def _scenario_upload(upload: UploadedFile, shelf: Shelf, text: str, files: dict[str, bytes]) -> UploadResult:
     name = upload.name or "the file"
+    shelf.require_folder()
     try:
         lined = parse_text(text)
     except NotAScenario as exc:
