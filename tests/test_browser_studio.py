@@ -332,5 +332,7 @@ def test_a_scenario_uploaded_shows_its_problems_at_their_fields_downloads_and_is
     expect(page.locator("#studio-table tr[data-scenario='lunda-upload']")).to_have_count(0)
     page.click("#deleted-table tr[data-scenario='lunda-upload'] .restore")
     expect(page.locator("#studio-table tr[data-scenario='lunda-upload']")).to_be_visible()
+    page.click("#studio-table tr[data-scenario='demo'] .duplicate")
+    expect(page.locator("#studio-title")).to_have_text("Demo: a morning at Lunda bridge (10 minutes) (copy)")
     assert [e for e in errors.errors if "422" not in e] == []  # the refused save, as the browser logs it
     page.context.close()

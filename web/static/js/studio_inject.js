@@ -49,10 +49,11 @@ export class InjectEditor {
   }
 
   close() {
+    const index = this.index;
     this.index = null;
     this.root.hidden = true;
     replaceChildren(this.root);
-    this.onClose();
+    this.onClose(index);
   }
 
   // `k` is the inject's path prefix: problems at msel.<index>.<field> land on these fields.

@@ -19,7 +19,10 @@ export class MselSection {
     this.timeline = el('div', { class: 'studio-timeline', id: 'studio-timeline' });
     this.table = el('table', { class: 'table studio-msel', id: 'studio-msel' });
     this.editorBox = el('section', { class: 'inject-editor', id: 'inject-editor', hidden: true, 'aria-labelledby': 'inject-editor-heading' });
-    this.injectEditor = new InjectEditor(editor, this.editorBox, { onClose: () => this.draw() });
+    this.injectEditor = new InjectEditor(editor, this.editorBox, { onClose: (index) => {
+      this.draw();
+      this.table.querySelector(`tr[data-index="${index}"] .edit-inject`)?.focus(); // back where the editing began
+    } });
   }
 
   get doc() { return this.editor.doc; }
