@@ -277,6 +277,17 @@ def test_injects_are_retimed_on_the_timeline_and_a_save_over_a_newer_file_shows_
     expect(page.locator("#feature-list .feature-row input[type=number]").first).not_to_have_value("")
     page.keyboard.type("Assembly point")  # the focus is on the new feature's name
     expect(page.locator("#feature-list .feature-name")).to_have_value("Assembly point")
+    # A line drawn west to east, then reshaped: its first point dragged east of its last.
+    draw(page, "#draw-line", [(0.3, 0.3), (0.6, 0.3)], "Convoy route")
+    page.locator("#feature-list .feature-row").last.locator(".reshape").click()
+    handle = page.locator("#studio-map .vertex-handle").first.bounding_box()
+    map_box = page.locator("#studio-map").bounding_box()
+    assert handle and map_box
+    page.mouse.move(handle["x"] + handle["width"] / 2, handle["y"] + handle["height"] / 2)
+    page.mouse.down()
+    page.mouse.move(map_box["x"] + 0.7 * map_box["width"], map_box["y"] + 0.3 * map_box["height"], steps=5)
+    page.mouse.up()
+    expect(page.locator("#save-state")).to_have_text("Unsaved changes")
 
     # Another facilitator saves a new title meanwhile: this save is refused with what changed.
     other = {**doc, "title": "Drills, revised"}
@@ -287,6 +298,8 @@ def test_injects_are_retimed_on_the_timeline_and_a_save_over_a_newer_file_shows_
     expect(page.locator("#save-state")).to_have_text("Saved")
     saved = api(server, "GET", "/scenarios/drills").json()
     assert [x["at"] for x in saved["document"]["msel"]] == ["+0:22", "+0:30"]
+    route = saved["document"]["cop"]["features"][-1]["geometry"]["coordinates"]
+    assert route[0][0] > route[1][0]  # the reshaped line
 
     # A change of the file on disk shows at once; the history restores the version before it.
     path = server.folder / "drills.yaml"

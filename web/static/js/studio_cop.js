@@ -139,13 +139,43 @@ export class CopSection {
             set: (v) => { if (v !== '') { geometry.coordinates[axis] = Number(v); this.map?.setFeatures(this.shown()); } } })))
             : el('p', { class: 'meta' }, t('{n} point(s)', { n: (geometry.type === 'Polygon' ? geometry.coordinates[0].length - 1 : geometry.coordinates.length) })),
           el('div', { class: 'row-actions' },
+            geometry.type !== 'Point' ? el('button', { type: 'button', class: 'reshape', 'aria-pressed': String(this.reshaping === f),
+              onclick: () => this.reshape(this.reshaping === f ? null : f) }, t('Move its points')) : null,
             geometry.type !== 'Point' ? el('button', { type: 'button', class: 'redraw', onclick: () => this.draw(geometry.type, f) }, t('Redraw on the map')) : null,
             el('button', { type: 'button', class: 'danger remove-row', onclick: () => {
+              if (this.reshaping === f) this.reshape(null);
               this.features().splice(k, 1);
               editor.changed();
               redraw();
             } }, t('Remove'))));
       })) : el('p', { class: 'meta' }, t('No features yet: add a point or draw a line or an area.')));
+  }
+
+  // A handle on each point of a line or an area, dragged to reshape it; null takes them away.
+  reshape(feature) {
+    const { L } = window; // Leaflet, loaded by map.js
+    this.handles?.remove();
+    this.handles = null;
+    this.reshaping = feature;
+    if (feature) {
+      const polygon = feature.geometry.type === 'Polygon';
+      const points = polygon ? feature.geometry.coordinates[0].slice(0, -1) : feature.geometry.coordinates;
+      this.handles = L.layerGroup().addTo(this.map.map);
+      points.forEach(([x, y], k) => {
+        const handle = L.marker([y, x], { draggable: true, keyboard: false,
+          icon: L.divIcon({ className: 'vertex-handle', iconSize: [14, 14], html: '' }) });
+        handle.on('dragend', () => {
+          const at = handle.getLatLng();
+          points[k] = [Number(at.lng.toFixed(5)), Number(at.lat.toFixed(5))];
+          feature.geometry = polygon ? { type: 'Polygon', coordinates: [[...points, points[0]]] } : { type: 'LineString', coordinates: points };
+          this.editor.changed();
+          this.map.setFeatures(this.shown());
+        });
+        this.handles.addLayer(handle);
+      });
+      this.status.textContent = t('Drag the square handles to move the points of {name}.', { name: text(feature.name, this.doc) || feature.id });
+    }
+    this.drawList();
   }
 
   shown() { return this.features().map((f) => ({ ...f, name: text(f.name, this.doc) })); }
