@@ -148,7 +148,18 @@ export class CopSection {
               editor.changed();
               redraw();
             } }, t('Remove'))));
-      })) : el('p', { class: 'meta' }, t('No features yet: add a point or draw a line or an area.')));
+      })) : el('p', { class: 'meta' }, t('No features yet: add a point or draw a line or an area.')),
+      this.later());
+  }
+
+  // The features an inject adds when it is released (its Map changes): listed, not drawn.
+  later() {
+    const doc = this.doc;
+    const added = (doc.msel || []).flatMap((inject) => (inject.cop || []).filter((c) => c.add).map((c) => [inject.id, c.add]));
+    if (!added.length) return null;
+    return el('div', { class: 'later-features' }, el('h3', {}, t('Shown once an inject is released')),
+      el('ul', {}, added.map(([id, f]) => el('li', {}, t('{name} ({kind}), with {inject}',
+        { name: text(f.name, doc) || f.id, kind: featureKindName(f.kind), inject: id })))));
   }
 
   // A handle on each point of a line or an area, dragged to reshape it; null takes them away.
