@@ -165,9 +165,10 @@ export class MselSection {
     for (const tick of this.timeline.querySelectorAll('.tick')) tick.style.left = `${(100 * tick.dataset.at) / end}%`;
     // Markers close in time take the next row, so none hides another.
     const rows = [];
+    const gap = (end * 52) / (lane.getBoundingClientRect().width || 700); // a marker's width, in seconds
     for (const marker of lane.querySelectorAll('.marker')) {
       const at = Number(marker.dataset.at);
-      let row = rows.findIndex((last) => at - last >= end / 14);
+      let row = rows.findIndex((last) => at - last >= gap);
       if (row < 0) { row = rows.length; rows.push(at); } else rows[row] = at;
       marker.style.left = `${(100 * at) / end}%`;
       marker.style.top = `${row * 1.9}rem`;
