@@ -175,7 +175,12 @@ class Studio {
     box.className = error ? 'form-error' : 'notice-ok';
   }
 
-  async save() {
+  save() {
+    this.saving = this.saveNow().finally(() => { this.saving = null; });
+    return this.saving;
+  }
+
+  async saveNow() {
     clearTimeout(this.checkTimer);
     $('#save').disabled = true;
     this.hideConflict();
@@ -224,6 +229,7 @@ class Studio {
   // The file changed on disk (a save elsewhere, an editor, git): unchanged here, it is reopened at
   // once; with unsaved changes here, the notice says so and the next save shows what changed.
   async fileChanged() {
+    if (this.saving) await this.saving; // our own save, seen on disk before its answer came back
     let answer;
     try { answer = await studio.getScenario(this.id); } catch (error) {
       if (error.status === 404) this.say(t('The scenario\'s file was deleted. Save to write it again.'), true);
