@@ -47,11 +47,11 @@ class PageErrors:
             self.errors.append(f"console {message.type}: {message.text}")
 
 
-def screenshot(page, name: str) -> None:  # type: ignore[no-untyped-def]
+def screenshot(page, name: str, full_page: bool = False) -> None:  # type: ignore[no-untyped-def]
     """Write docs/screenshots/<name>.png when SCREENSHOT_DIR is set (make screenshots)."""
     if SCREENSHOTS:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
+        page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=full_page)
 
 
 def join(browser, server, code: str, name: str) -> tuple[Page, PageErrors]:  # type: ignore[no-untyped-def]

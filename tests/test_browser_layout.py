@@ -340,3 +340,38 @@ def test_the_dashboard_of_four_syndicates_of_four_teams_fits_one_1920x1080_scree
     page.close()
     assert errors.errors == []
     assert not problems, "\n".join(problems)
+
+
+STUDIO_SIZES = [PHONE, LAPTOP, PROJECTOR]
+STUDIO_LIST_ACTIONS = ["#new-scenario", "#upload-file", "#studio-table .edit", "#studio-table .duplicate",
+                       "#studio-table .download", "#studio-table .delete"]
+STUDIO_ACTIONS = ["#studio-tabs button", "#save", "#download"]
+
+
+def test_the_scenario_studio_fits_a_phone_a_laptop_and_a_projector_in_each_part(scene):
+    server, _, _, pages = scene
+    page = pages["control"][0].context.new_page()
+    errors = PageErrors(page)
+    page.goto(server.base + "/control/studio")
+    expect(page.locator("#studio-table tr[data-scenario='mini'] .edit")).to_be_visible()
+    problems = check(page, "studio list", STUDIO_SIZES, STUDIO_LIST_ACTIONS)
+    page.set_viewport_size(LAPTOP)
+    page.click("#studio-table tr[data-scenario='mini'] .edit")
+    expect(page.locator("#sc-title")).to_be_visible()
+    problems += check(page, "studio scenario", STUDIO_SIZES, [*STUDIO_ACTIONS, "#add-objective"])
+    for section, actions in (("people", ["[data-add='teams']"]), ("rooms", ["[data-add='rooms.extra']"]),
+                             ("briefings", []), ("personas", ["[data-add='personas']"]),
+                             ("map", ["#add-point", "#draw-line", "#draw-area"]), ("history", [])):
+        page.set_viewport_size(LAPTOP)
+        page.click(f"#studio-tabs button[data-section='{section}']")
+        expect(page.locator(f"#section-{section} h2")).to_be_visible()
+        problems += check(page, f"studio {section}", STUDIO_SIZES, [*STUDIO_ACTIONS, *actions])
+    page.set_viewport_size(LAPTOP)
+    page.click("#studio-tabs button[data-section='msel']")
+    page.click("#studio-msel tr[data-inject='I-2'] .edit-inject")
+    expect(page.locator("#inject-title")).to_be_visible()
+    problems += check(page, "studio MSEL and inject editor", STUDIO_SIZES,
+                      [*STUDIO_ACTIONS, "#add-inject", "#studio-timeline .marker", "#studio-msel .edit-inject", "#inject-done"])
+    page.close()
+    assert errors.errors == []
+    assert not problems, "\n".join(problems)

@@ -19,7 +19,7 @@ from ..core.commands import Limits
 from ..i18n import catalogues
 from ..scenarios import load_library
 from ..store.base import open_store
-from . import dashboard, http_api, people_api, studio_api, studio_import_api
+from . import dashboard, http_api, people_api, studio_api, studio_import_api, studio_pages
 from . import replay as replay_api
 from .addresses import lan_urls
 from .context import AppContext
@@ -176,6 +176,7 @@ def create_app(settings: Settings, clock: WallClock | None = None) -> Starlette:
         Route("/control", pages.control_home),
         *dashboard.routes(pages),  # before /control/{exercise}
         *studio_import_api.ROUTES,  # before the studio's pages and API mount, which would take its paths
+        *studio_pages.ROUTES,  # before /control/{exercise}
         Route("/control/{exercise}", pages.exercise_page),
         Route("/control/{exercise}/handout", pages.exercise_page),
         Route("/team/{exercise}", pages.exercise_page),

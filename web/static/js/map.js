@@ -67,7 +67,11 @@ export class CopMap {
     if (!name) return;
     const response = await fetch(`/basemaps/${encodeURIComponent(name)}.geojson`);
     if (!response.ok) return;
-    const data = await response.json();
+    this.showBasemap(await response.json());
+  }
+
+  // A base map's GeoJSON drawn under the features, its names shown by zoom.
+  showBasemap(data) {
     const layer = L.geoJSON(data, {
       style: (f) => ({ className: `base base-${f.properties?.layer || 'other'}` }),
       pointToLayer: (f, latlng) => L.circleMarker(latlng, { radius: f.properties?.layer === 'town' ? 4 : 3,

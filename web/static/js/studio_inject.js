@@ -1,0 +1,289 @@
+// The studio's inject editor: when it is due (a time, manual, or after another inject), who sends
+// it (a persona or any sender), who receives it (picked by name), its channel, title and Markdown
+// text, what each addressed team is expected to do and the objectives that shows, the control
+// cell's notes, its files (uploaded in place) and its changes to the map.
+
+import { el, replaceChildren } from './dom.js';
+import { t } from './i18n.js';
+import { channelName } from './inbox.js';
+import { pickedAddressees, showAddressees } from './addressees.js';
+import { checkboxes, field, markdownField } from './studio_fields.js';
+import { CHANNELS, componentName, docView, teamName, teams, text, triggerKind, withText } from './studio_doc.js';
+import { uploadAttachment } from './studio_api.js';
+
+// The teams an inject reaches through its addressees (docs/scenario-format.md, "The MSEL").
+export function audience(doc, to = {}) {
+  const all = teams(doc).map((x) => x.id);
+  const ofComponent = (c) => teams(doc).filter((x) => x.component === c).map((x) => x.id);
+  const reached = new Set([...(to.teams || []), ...(to.components || []).flatMap(ofComponent)]);
+  for (const room of to.rooms || []) {
+    if (room === 'joint' || room === 'plenary') all.forEach((x) => reached.add(x));
+    else if (room.startsWith('team:')) reached.add(room.slice(5));
+    else if (room.startsWith('component:')) ofComponent(room.slice(10)).forEach((x) => reached.add(x));
+    else if (room.startsWith('liaison:')) room.slice(8).split('~').forEach((x) => reached.add(x));
+    else {
+      const extra = (doc.rooms?.extra || []).find((r) => r.id === room);
+      const read = extra?.read === 'all' ? all : extra?.read || [];
+      for (const id of read) (all.includes(id) ? [id] : ofComponent(id)).forEach((x) => reached.add(x));
+    }
+  }
+  return all.filter((x) => reached.has(x));
+}
+
+export class InjectEditor {
+  constructor(editor, root, { onClose }) {
+    this.editor = editor;
+    this.root = root;
+    this.onClose = onClose;
+    this.index = null;
+  }
+
+  get doc() { return this.editor.doc; }
+  get inject() { return this.doc.msel[this.index]; }
+
+  open(index) {
+    this.index = index;
+    this.draw();
+    this.root.hidden = false;
+    this.root.querySelector('#inject-title')?.focus();
+  }
+
+  close() {
+    const index = this.index;
+    this.index = null;
+    this.root.hidden = true;
+    replaceChildren(this.root);
+    this.onClose(index);
+  }
+
+  // `k` is the inject's path prefix: problems at msel.<index>.<field> land on these fields.
+  draw() {
+    const { editor, doc } = this;
+    const inject = () => this.inject;
+    const k = `msel.${this.index}`;
+    const txt = (key, label, options = {}) => field(editor, { label, path: `${k}.${key}`, get: () => text(inject()[key], doc),
+      set: (v) => { if (v === '' && options.optional) delete inject()[key]; else inject()[key] = withText(inject()[key], doc, v); }, ...options });
+    const toBox = el('fieldset', { class: 'addressees', id: 'inject-to', dataset: { path: `${k}.to` } }, el('legend', {}, t('To')));
+    showAddressees(toBox, docView(doc), inject().to || {});
+    toBox.addEventListener('change', () => {
+      const picked = pickedAddressees(toBox);
+      inject().to = Object.fromEntries(Object.entries(picked).filter(([, ids]) => ids.length));
+      editor.changed();
+      this.drawExpected();
+    });
+    this.expectedBox = el('div', { class: 'expected-box' });
+    replaceChildren(this.root,
+      el('div', { class: 'editor-head' }, el('h3', { id: 'inject-editor-heading' }, t('Inject {id}', { id: inject().id })),
+        el('button', { type: 'button', id: 'inject-done', onclick: () => this.close() }, t('Done'))),
+      el('div', { class: 'studio-grid' },
+        field(editor, { label: t('Id'), path: `${k}.id`, get: () => inject().id, set: (v) => { renameInject(doc, inject(), v.trim()); },
+          attrs: { id: 'inject-id', class: 'short' } }),
+        this.triggerFields(k),
+        this.senderField(k),
+        field(editor, { label: t('Channel'), path: `${k}.channel`, options: CHANNELS.map((c) => [c, channelName(c)]),
+          get: () => inject().channel, set: (v) => { inject().channel = v; }, attrs: { id: 'inject-channel' } })),
+      toBox,
+      txt('title', t('Title'), { attrs: { id: 'inject-title', maxlength: 200 } }),
+      markdownField(editor, { label: t('Message (Markdown)'), path: `${k}.body`, rows: 6,
+        get: () => text(inject().body, doc), set: (v) => { inject().body = withText(inject().body, doc, v); } }),
+      this.expectedBox,
+      checkboxes(editor, { legend: t('Course modules'), path: `${k}.modules`,
+        choices: [1, 2, 3, 4, 5, 6, 7, 8].map((n) => [n, t('Module {n}', { n })]),
+        get: () => inject().modules, set: (v) => { if (v.length) inject().modules = v.map(Number); else delete inject().modules; } }),
+      txt('notes', t('Control notes (never shown to the teams)'), { rows: 2, optional: true, attrs: { id: 'inject-notes' } }),
+      this.attachmentFields(k),
+      this.copFields(k));
+    this.root.querySelector('#inject-body, textarea')?.setAttribute('id', 'inject-body');
+    this.drawExpected();
+  }
+
+  triggerFields(k) {
+    const { editor, doc } = this;
+    const inject = () => this.inject;
+    const box = el('fieldset', { class: 'trigger', dataset: { path: `${k}.at` } }, el('legend', {}, t('When')));
+    const draw = () => {
+      const kind = triggerKind(inject().at);
+      const others = doc.msel.filter((x, n) => n !== this.index).map((x) => [x.id, `${x.id}: ${text(x.title, doc)}`]);
+      const after = () => (typeof inject().at === 'object' ? inject().at : {});
+      replaceChildren(box, box.firstChild,
+        field(editor, { label: t('Trigger'), path: `${k}.at.kind`, attrs: { id: 'inject-trigger' },
+          options: [['time', t('At a time')], ['manual', t('Released by hand')], ['after', t('After another inject')]],
+          get: () => kind, set: (v) => {
+            if (v === 'time') inject().at = '+0:00';
+            else if (v === 'manual') inject().at = 'manual';
+            else inject().at = { after: others[0]?.[0] || '', when: 'released' };
+            draw();
+          } }),
+        kind === 'time' ? field(editor, { label: t('Due (+H:MM from the start)'), path: `${k}.at`, attrs: { id: 'inject-at', size: 8 },
+          get: () => inject().at, set: (v) => { inject().at = v.trim(); } }) : null,
+        kind === 'after' ? [
+          field(editor, { label: t('After'), path: `${k}.at.after`, options: others, attrs: { id: 'inject-after' },
+            get: () => after().after, set: (v) => { inject().at = { ...after(), after: v }; } }),
+          field(editor, { label: t('is'), path: `${k}.at.when`, attrs: { id: 'inject-when' },
+            options: [['released', t('released')], ['acknowledged', t('acknowledged')]],
+            get: () => after().when, set: (v) => { inject().at = { ...after(), when: v }; } }),
+          field(editor, { label: t('Delay (+H:MM, optional)'), path: `${k}.at.delay`, attrs: { id: 'inject-delay', size: 8 },
+            get: () => after().delay, set: (v) => {
+              const at = { ...after(), delay: v.trim() };
+              if (!at.delay) delete at.delay;
+              inject().at = at;
+            } }),
+        ] : null);
+    };
+    draw();
+    return box;
+  }
+
+  // The sender: one of the scenario's personas, or a name typed in.
+  senderField(k) {
+    const { editor, doc } = this;
+    const inject = () => this.inject;
+    const personas = doc.personas || [];
+    const isPersona = () => personas.some((p) => p.id === inject().from);
+    const other = field(editor, { label: t('Sender\'s name'), path: `${k}.from`, attrs: { id: 'inject-from-text', maxlength: 200 },
+      get: () => (isPersona() ? '' : text(inject().from, doc)), set: (v) => { inject().from = withText(isPersona() ? '' : inject().from, doc, v); } });
+    other.hidden = isPersona();
+    const pick = field(editor, { label: t('Sender'), path: `${k}.from`, attrs: { id: 'inject-from' },
+      options: [...personas.map((p) => [p.id, [text(p.name, doc), text(p.role, doc)].filter(Boolean).join(', ')]), ['', t('Someone else (type the name)')]],
+      get: () => (isPersona() ? inject().from : ''), set: (v) => {
+        inject().from = v || other.querySelector('input').value || '';
+        other.hidden = Boolean(v);
+      } });
+    return el('div', { class: 'sender' }, pick, other);
+  }
+
+  // Expected actions: for each addressed team (or a component of them), one action a line, and the
+  // objectives they evidence.
+  drawExpected() {
+    const { editor, doc } = this;
+    const inject = this.inject;
+    const k = `msel.${this.index}`;
+    const reached = audience(doc, inject.to);
+    const keys = [...new Set([...reached, ...Object.keys(inject.expected || {})])];
+    const objectiveChoices = Object.keys(doc.objectives || {}).map((id) => [id, `${id}: ${text(doc.objectives[id], doc).slice(0, 60)}`]);
+    const who = (id) => (teams(doc).some((x) => x.id === id) ? teamName(doc, id) : componentName(doc, id));
+    replaceChildren(this.expectedBox,
+      el('fieldset', { class: 'expected', dataset: { path: `${k}.expected` } }, el('legend', {}, t('Expected actions')),
+        keys.length ? keys.map((id) => field(editor, { label: t('{team} (one action a line)', { team: who(id) }),
+          path: `${k}.expected.${id}`, rows: 2, attrs: { class: 'expected-actions', dataset: { team: id } },
+          get: () => (inject.expected?.[id] || []).map((a) => text(a, doc)).join('\n'),
+          set: (v) => {
+            const actions = v.split('\n').map((line) => line.trim()).filter(Boolean);
+            inject.expected ||= {};
+            if (actions.length) inject.expected[id] = actions; else delete inject.expected[id];
+            if (!Object.keys(inject.expected).length) delete inject.expected;
+          } })) : el('p', { class: 'meta' }, t('Pick the addressees first.'))),
+      checkboxes(editor, { legend: t('Objectives these actions evidence'), path: `${k}.objectives`, choices: objectiveChoices,
+        get: () => inject.objectives, set: (v) => { if (v.length) inject.objectives = v; else delete inject.objectives; } }));
+  }
+
+  attachmentFields(k) {
+    const { editor, doc } = this;
+    const inject = () => this.inject;
+    const box = el('fieldset', { class: 'attachments-edit', dataset: { path: `${k}.attachments` } }, el('legend', {}, t('Files')));
+    const status = el('p', { class: 'meta', role: 'status' });
+    const draw = () => {
+      const list = inject().attachments || [];
+      replaceChildren(box, box.firstChild,
+        el('ul', {}, list.map((a, n) => {
+          const file = typeof a === 'string' ? a : a.file;
+          return el('li', {}, field(editor, { label: t('Title of {file}', { file }), path: `${k}.attachments.${n}`,
+            get: () => (typeof a === 'string' ? a : text(a.title, doc)),
+            set: (v) => { list[n] = { file, title: withText(typeof a === 'string' ? '' : a.title, doc, v) }; } }),
+          el('button', { type: 'button', class: 'danger', onclick: () => {
+            list.splice(n, 1);
+            if (!list.length) delete inject().attachments;
+            editor.changed();
+            draw();
+          } }, t('Remove')));
+        })),
+        editor.attachments.length ? el('div', { class: 'row-fields' },
+          field(editor, { label: t('A file already in the folder'), path: `${k}.attachments.pick`, attrs: { id: 'inject-existing-file' },
+            options: editor.attachments.map((a) => [a.file, a.file]), get: () => editor.attachments[0].file, set: () => {} }),
+          el('button', { type: 'button', id: 'attach-existing', onclick: () => {
+            const file = box.querySelector('#inject-existing-file').value;
+            inject().attachments = [...(inject().attachments || []), { file, title: file.replace(/\.[^.]*$/, '') }];
+            editor.changed();
+            draw();
+          } }, t('Attach it'))) : null,
+        el('label', { class: 'field' }, el('span', { class: 'field-label' }, t('Attach a file (PDF, image, office document; 5 MB at most)')),
+          el('input', { type: 'file', id: 'inject-file', accept: '.pdf,.png,.jpg,.jpeg,.csv,.txt,.md,.xlsx,.docx,.odt,.ods',
+            onchange: async (e) => {
+              const file = e.target.files[0];
+              if (!file) return;
+              status.textContent = t('Uploading {file}…', { file: file.name });
+              try {
+                const stored = await uploadAttachment(editor.id, file);
+                if (!editor.attachments.some((a) => a.file === stored.file)) editor.attachments.push({ file: stored.file });
+                inject().attachments ||= [];
+                inject().attachments.push({ file: stored.file, title: file.name.replace(/\.[^.]*$/, '') });
+                status.textContent = t('{file} attached.', { file: stored.file });
+                editor.changed();
+                draw();
+              } catch (error) {
+                status.textContent = t('{file} was not attached: {reason}', { file: file.name, reason: error.message });
+              }
+            } })),
+        status);
+    };
+    draw();
+    return box;
+  }
+
+  // The map changes released with the inject: remove a feature, or show one hidden until then
+  // (added when the inject is released; drawn in the map section as a feature of this inject).
+  copFields(k) {
+    const { editor, doc } = this;
+    const inject = () => this.inject;
+    const box = el('fieldset', { class: 'cop-changes', dataset: { path: `${k}.cop` } }, el('legend', {}, t('Map changes when released')));
+    const draw = () => {
+      const features = (doc.cop?.features || []).map((f) => [f.id, `${text(f.name, doc)} (${f.id})`]);
+      const changes = inject().cop || [];
+      replaceChildren(box, box.firstChild,
+        el('ul', {}, changes.map((change, n) => el('li', {}, describeChange(doc, change), ' ',
+          el('button', { type: 'button', class: 'danger', onclick: () => {
+            const [undone] = changes.splice(n, 1);
+            if (undone.add) (((doc.cop ||= {}).features ||= [])).push(undone.add); // back on the map from the start
+            if (!changes.length) delete inject().cop;
+            editor.changed();
+            draw();
+          } }, t('Remove'))))),
+        features.length ? el('div', { class: 'row-fields' },
+          field(editor, { label: t('Feature'), path: `${k}.cop.pick`, options: features, attrs: { id: 'cop-change-feature' },
+            get: () => features[0][0], set: () => {} }),
+          el('button', { type: 'button', id: 'cop-change-remove', onclick: () => {
+            const id = box.querySelector('#cop-change-feature').value;
+            inject().cop = [...(inject().cop || []), { remove: id }];
+            editor.changed();
+            draw();
+          } }, t('Remove it from the map')),
+          el('button', { type: 'button', id: 'cop-change-add', onclick: () => {
+            // Drawn on the map tab, shown to the teams only once this inject is released.
+            const id = box.querySelector('#cop-change-feature').value;
+            const list = doc.cop.features;
+            const [feature] = list.splice(list.findIndex((f) => f.id === id), 1);
+            inject().cop = [...(inject().cop || []), { add: feature }];
+            editor.changed();
+            this.draw();
+          } }, t('Show it only once released'))) : el('p', { class: 'meta' }, t('Draw features on the map first.')));
+    };
+    draw();
+    return box;
+  }
+}
+
+// A new id for an inject, and for the conditions that name it (after: I-03).
+function renameInject(doc, inject, id) {
+  const before = inject.id;
+  inject.id = id;
+  for (const other of doc.msel) {
+    if (other !== inject && other.at && typeof other.at === 'object' && other.at.after === before) other.at = { ...other.at, after: id };
+  }
+}
+
+function describeChange(doc, change) {
+  if (change.add) return t('Adds {name}', { name: text(change.add.name, doc) || change.add.id });
+  if (change.remove) return t('Removes {id}', { id: change.remove });
+  if (change.change) return t('Changes {id}', { id: change.change });
+  return JSON.stringify(change);
+}
