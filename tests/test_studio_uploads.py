@@ -272,3 +272,7 @@ def test_a_base_map_is_uploaded_as_geojson_and_nothing_else(studio, folder):
     ok = basemap("empty-country", b'{"type": "FeatureCollection", "features": []}')
     assert ok.status_code == 201, ok.text
     assert "empty-country" in client.get("/api/studio/files").json()["basemaps"]
+    # read back by name before any scenario uses it (the studio's map of a scenario not saved yet)
+    assert client.get("/api/studio/basemaps/empty-country").json() == {"type": "FeatureCollection", "features": []}
+    for name in ("no-such-map", "%2e%2e%2fdemo", ".hidden"):
+        assert client.get(f"/api/studio/basemaps/{name}").status_code == 404, name

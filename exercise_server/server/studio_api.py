@@ -292,6 +292,7 @@ _STUDIO = Router(
         Route("/scenarios/{id}/download", transfer.download, methods=["GET"]),
         Route("/scenarios/{id}/attachments", transfer.upload_attachment, methods=["POST"]),
         Route("/basemaps", transfer.upload_basemap, methods=["POST"]),
+        Route("/basemaps/{id}", transfer.basemap, methods=["GET"]),
         Route("/files", transfer.files, methods=["GET"]),
         Route("/validate", validate, methods=["POST"]),
         Route("/upload", transfer.upload, methods=["POST"]),

@@ -87,6 +87,16 @@ async def upload_basemap(request: Request) -> Response:
 
 
 @studio
+async def basemap(request: Request) -> Response:
+    """A base map of the scenarios folder by name, for a scenario not saved yet (the page
+    `/basemaps/{name}.geojson` serves only those of scenarios the server has loaded)."""
+    path = shelf_of(request).require_folder() / "basemaps" / f"{path_param(request, 'id')}.geojson"
+    if not path.is_file():
+        raise ShelfError("not_found", "no such base map in the scenarios folder")
+    return Response(path.read_bytes(), media_type="application/geo+json", headers={"Cache-Control": "no-store"})
+
+
+@studio
 async def files(request: Request) -> Response:
     folder = shelf_of(request).folder
 
