@@ -19,7 +19,7 @@ from ..core.commands import Limits
 from ..i18n import catalogues
 from ..scenarios import load_library
 from ..store.base import open_store
-from . import http_api
+from . import classes, http_api
 from . import replay as replay_api
 from .addresses import lan_urls
 from .context import AppContext
@@ -193,6 +193,7 @@ def create_app(settings: Settings, clock: WallClock | None = None) -> Starlette:
         Route("/api/exercises/{exercise}/timeline", replay_api.replay_timeline),
         Route("/api/exercises/{exercise}/metrics", replay_api.exercise_metrics),
         Route("/api/exercises/{exercise}/report", replay_api.exercise_report),
+        *classes.routes(pages),
         WebSocketRoute("/ws/{exercise}", exercise_socket),
         Mount("/static", static, name="static"),
     ]
