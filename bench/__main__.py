@@ -1,4 +1,4 @@
-"""`python -m bench [all|fanout|chat|reconnect|memory|replay|page] [options]`: run benchmarks,
+"""`python -m bench [all|fanout|chat|reconnect|memory|replay|page|classroom] [options]`: run benchmarks,
 print a Markdown table, keep the figures in bench/results/ (docs/performance.md).
 
 `all` runs the load scenarios against every peer, then the replay benchmark.
@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from . import load, page, replay
+from . import classroom, load, page, replay
 
 
 def run_replay(argv: list[str]) -> int:
@@ -26,6 +26,8 @@ def main(argv: list[str] | None = None) -> int:
         return run_replay(argv[1:])
     if argv[:1] == ["page"]:
         return page.main(argv[1:])
+    if argv[:1] == ["classroom"]:
+        return classroom.main(argv[1:])
     status = load.main(argv)
     if (not argv or argv[0] == "all") and "--quick" not in argv and status == 0:
         status = run_replay(["--no-save"] if "--no-save" in argv else [])
