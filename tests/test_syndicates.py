@@ -280,24 +280,43 @@ async def test_an_inject_released_to_all_or_to_syndicate_3_reaches_exactly_those
         await client.close()
 
 
-async def test_a_class_survives_a_server_restart(tmp_path):
-    server = ServerProcess(tmp_path / "data").start()
+async def test_a_class_survives_a_server_restart(server):
+    """Killed and started again on its data directory (SQLite): the class is folded back whole."""
+    klass = open_class(server, 3)
+    cid = klass["class"]
+    class_command(server, cid, {"type": "clock.start"})
+    class_command(server, cid, {"type": "clock.pause"}, syndicates=[1])
+    server.kill()
+    server.start()
+    detail = httpx.get(f"{server.base}/api/classes/{cid}", headers=fac_headers(fac_token(server)))
+    assert detail.status_code == 200, detail.text
+    body = detail.json()
+    assert body["exercises"] == klass["exercises"] and body["of"] == 3
+    assert {s["number"]: s["clock"]["status"] for s in body["syndicates"]} == {1: "paused", 2: "running", 3: "running"}
+    assert [c["code"] for c in body["syndicates"][1]["codes"]] == [c["code"] for c in klass["syndicates"][1]["codes"]]
+    r = class_command(server, cid, {"type": "clock.resume"}, syndicates=[1])
+    assert r.status_code == 200, r.text
+    assert httpx.get(f"{server.base}/control/class/{cid}").status_code == 200
+
+
+async def test_a_class_opened_on_one_redis_process_is_driven_from_another_and_survives_a_restart(
+        tmp_path, redis_url, redis_prefix):
+    """On Redis: the class is found from the store by a second process, and rebuilt after a kill."""
+    a, b = (ServerProcess(tmp_path / f"data-{name}", "--redis-url", redis_url, "--redis-prefix", redis_prefix)
+            for name in "ab")
+    a.start(), b.start()
     try:
-        klass = open_class(server, 3)
+        klass = open_class(a, 2)
         cid = klass["class"]
-        class_command(server, cid, {"type": "clock.start"})
-        class_command(server, cid, {"type": "clock.pause"}, syndicates=[1])
-        server.kill()
-        server.start()
-        detail = httpx.get(f"{server.base}/api/classes/{cid}", headers=fac_headers(fac_token(server)))
-        assert detail.status_code == 200, detail.text
-        body = detail.json()
-        assert body["exercises"] == klass["exercises"] and body["of"] == 3
-        assert {s["number"]: s["clock"]["status"] for s in body["syndicates"]} == {1: "paused", 2: "running",
-                                                                                   3: "running"}
-        assert [c["code"] for c in body["syndicates"][1]["codes"]] == [c["code"] for c in klass["syndicates"][1]["codes"]]
-        r = class_command(server, cid, {"type": "clock.resume"}, syndicates=[1])
+        r = class_command(b, cid, {"type": "clock.start"})  # b learns of the class from the store
+        assert r.status_code == 200 and r.json()["ok"], r.text
+        assert clocks(a, cid) == {1: "running", 2: "running"}
+        a.kill()
+        a.start()
+        _tokens.pop(a.port, None)
+        assert clocks(a, cid) == {1: "running", 2: "running"}
+        r = class_command(a, cid, {"type": "clock.pause"}, syndicates=[2])
         assert r.status_code == 200, r.text
-        assert httpx.get(f"{server.base}/control/class/{cid}").status_code == 200
+        assert clocks(b, cid) == {1: "running", 2: "paused"}
     finally:
-        server.stop()
+        a.stop(), b.stop()
