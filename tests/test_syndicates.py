@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import httpx
@@ -304,7 +305,8 @@ async def test_a_class_opened_on_one_redis_process_is_driven_from_another_and_su
     """On Redis: the class is found from the store by a second process, and rebuilt after a kill."""
     a, b = (ServerProcess(tmp_path / f"data-{name}", "--redis-url", redis_url, "--redis-prefix", redis_prefix)
             for name in "ab")
-    a.start(), b.start()
+    with ThreadPoolExecutor(2) as pool:  # started side by side
+        list(pool.map(ServerProcess.start, (a, b)))
     try:
         klass = open_class(a, 2)
         cid = klass["class"]
