@@ -117,6 +117,8 @@ def test_a_class_of_four_syndicates_from_two_facilitator_tabs(browser, server):
     row = tab_a.locator("#compare-table tr[data-inject='I-2'][data-team='pol-1']")
     expect(row.locator("td[data-acked='true']")).to_have_count(1)
     expect(row.locator("td[data-acked]")).to_have_count(4)
+    screenshot(tab_a, "class-comparison")
+    tab_a.evaluate("scrollTo(0, 0)")
     screenshot(tab_a, "class-control")
 
     async def close_all() -> None:

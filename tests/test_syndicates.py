@@ -231,6 +231,13 @@ async def test_one_clock_for_the_class_and_one_syndicate_paused_for_a_huddle(ser
                        headers=fac_headers(fac_token(server)))
         assert r.status_code == 400, (bad, r.text)
     assert clocks(server, cid) == {1: "running", 2: "running", 3: "running"}  # nothing changed
+    # An edit for all, made on version 1 of I-6 everywhere: syndicate 2's was edited meanwhile, so it refuses.
+    edit = {"type": "inject.edit", "inject_id": "I-6", "changes": {"title": "Edited for the class"}}
+    assert class_command(server, cid, {**edit, "version": 1}, syndicates=[2]).status_code == 200
+    r = class_command(server, cid, edit, versions={"1": 1, "2": 1, "3": 1})
+    assert r.status_code == 409 and [x["ok"] for x in r.json()["results"]] == [True, False, True]
+    assert r.json()["results"][1]["error"]["code"] == "conflict"
+    assert class_command(server, cid, edit, versions={"1": "1"}).status_code == 400
 
 
 async def test_an_inject_released_to_all_or_to_syndicate_3_reaches_exactly_those_teams(server):

@@ -124,7 +124,8 @@ async def class_command(request: Request) -> JSONResponse:
     session = _facilitator(request)
     data = await _json_body(request)
     class_id, runtimes = await _class(request)
-    of = max(runtimes)
+    recorded = next(iter(runtimes.values())).state.syndicate
+    of = recorded.of if recorded else max(runtimes)
     scope = syndicate_scope(data.get("syndicates", "all"), of)
     missing = [n for n in scope if n not in runtimes]
     if missing:
@@ -134,7 +135,9 @@ async def class_command(request: Request) -> JSONResponse:
     if cid is not None and (not isinstance(cid, str) or not 0 < len(cid) <= 40):
         raise RequestError("invalid", "id must be a string of at most 40 characters")
     versions = data.get("versions", {})
-    if not isinstance(versions, dict) or not all(k.isdigit() for k in versions):
+    if not isinstance(versions, dict) or not all(
+        k.isdigit() and isinstance(v, int) and not isinstance(v, bool) for k, v in versions.items()
+    ):
         raise RequestError("invalid", "versions must map syndicate numbers to versions")
     principal = session.principal()
     jobs = []

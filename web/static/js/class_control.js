@@ -3,7 +3,7 @@
 // facilitator's token) and acts through the server's fan-out (POST /api/classes/{id}/commands):
 // one request, one decision in each chosen syndicate's log, and an answer per syndicate.
 
-import { $, el, replaceChildren, toast } from './dom.js';
+import { $, el, keepingFocus, replaceChildren, toast } from './dom.js';
 import { api, facilitatorToken, forgetFacilitator } from './session.js';
 import { ExerciseView } from './projection.js';
 import { Connection, showConnectionState } from './connection.js';
@@ -69,7 +69,8 @@ $('#class-speed').addEventListener('change', () => classCommand({ type: 'clock.s
 // -- the syndicates ----------------------------------------------------------------------
 
 function renderSyndicates() {
-  replaceChildren($('#syndicate-table tbody'), [...views].map(([n, view]) => {
+  const body = $('#syndicate-table tbody');
+  keepingFocus(body, () => replaceChildren(body, [...views].map(([n, view]) => {
     const s = view.state;
     const exercise = view.connection.exercise;
     const clock = s ? `${scenarioLabel(s.scenario.start, exNow(s.clock, view.serverOffset))} · ${clockStatus(s.clock)}` : '…';
@@ -80,7 +81,7 @@ function renderSyndicates() {
       el('td', {}, String(online)),
       el('td', {}, el('a', { href: `/control/${encodeURIComponent(exercise)}` }, t('Control panel')), ' · ',
         el('a', { href: `/replay/${encodeURIComponent(exercise)}` }, t('Replay and report'))));
-  }));
+  })));
 }
 
 // -- the MSEL, syndicate by syndicate ---------------------------------------------------------
@@ -107,7 +108,8 @@ function renderMsel() {
   const state = anyState();
   if (!state) return;
   const scripted = state.injects.filter((row) => !row.adhoc);
-  replaceChildren($('#class-msel tbody'), scripted.map((row) => {
+  const body = $('#class-msel tbody');
+  keepingFocus(body, () => replaceChildren(body, scripted.map((row) => {
     const inject = row.inject;
     const id = inject.id;
     const due = inject.offset == null ? (inject.at === 'manual' ? t('manual') : t('condition')) : offsetLabel(inject.offset);
@@ -122,7 +124,7 @@ function renderMsel() {
         el('button', { type: 'button', onclick: () => openEdit(id) }, t('Edit')),
         action(t('Cancel'), { type: 'inject.cancel', inject_id: id },
           t('Cancel {inject} for {scope}? It can be undone until its time.', { inject: id, scope: scopeName() }))));
-  }));
+  })));
 }
 
 // An edit of the title and text, for the chosen syndicates: each with the version it was made on,
@@ -190,7 +192,7 @@ async function renderComparison() {
       ...syndicates.map((n) => {
         const c = row.cells[String(n)];
         if (!c || c.status !== 'released') return el('td', { class: 'meta' }, c ? injectStatusName(c.status) : '–');
-        return el('td', { dataset: { acked: String(c.ack_after != null) } },
+        return el('td', { dataset: { acked: String(c.ack_after != null) }, title: c.ack_by ? t('Acknowledged by {name}', { name: c.ack_by }) : '' },
           t('ack {ack} · answer {answer}', { ack: minutes(c.ack_after), answer: minutes(c.answer_after) }));
       }))));
   } catch (error) {
