@@ -189,8 +189,10 @@ async def test_a_trainee_or_evaluator_of_syndicate_2_reads_and_writes_nothing_of
     for client in (hum2, pol2, ev2):
         await client.ok("participant.language", language="en")  # a barrier: everything before it arrived
         seen.append(json.dumps(client.frames))
-    seen.append(json.dumps(await asyncio.to_thread(lambda: httpx.get(
-        f"{server.base}/api/exercises/{s2}/report", headers=fac_headers(attackers["evaluator"])).text)))
+    report = await asyncio.to_thread(lambda: httpx.get(f"{server.base}/api/exercises/{s2}/report",
+                                                       headers=fac_headers(attackers["evaluator"])).text)
+    assert "Syndicate 2" in report  # its own syndicate's report says which it is
+    seen.append(report)
     everything = "\n".join(seen)
     leaks = sum(everything.count(secret) for secret in S1_SECRETS)
     assert leaks == 0, [s for s in S1_SECRETS if s in everything]
