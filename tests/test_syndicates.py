@@ -234,6 +234,10 @@ async def test_one_clock_for_the_class_and_one_syndicate_paused_for_a_huddle(ser
     assert clocks(server, cid) == {1: "running", 2: "running", 3: "running"}
     detail = httpx.get(f"{server.base}/api/classes/{cid}", headers=fac_headers(fac_token(server))).json()
     assert {s["clock"]["speed"] for s in detail["syndicates"]} == {10}
+    # A huddle's syndicate brought level: a jump for syndicate 3 only.
+    assert class_command(server, cid, {"type": "clock.jump", "to": 1200}, syndicates=[3]).status_code == 200
+    detail = httpx.get(f"{server.base}/api/classes/{cid}", headers=fac_headers(fac_token(server))).json()
+    assert [s["clock"]["anchor_ex"] == 1200 for s in detail["syndicates"]] == [False, False, True]
     for bad in ({"syndicates": [0]}, {"syndicates": [4]}, {"syndicates": []}, {"syndicates": "some"},
                 {"command": {"type": "code.revoke", "code": "X"}}, {"command": {"type": "inject.ack", "inject_id": "I-1"}},
                 {"command": "clock.pause"}, {"id": 12}):

@@ -7,7 +7,7 @@ import { $, el, keepingFocus, replaceChildren, toast } from './dom.js';
 import { api, facilitatorToken, forgetFacilitator } from './session.js';
 import { ExerciseView } from './projection.js';
 import { Connection, showConnectionState } from './connection.js';
-import { clockStatus, exNow, offsetLabel, scenarioLabel } from './clock.js';
+import { clockStatus, exNow, offsetLabel, parseOffset, scenarioLabel } from './clock.js';
 import { roomName } from './rooms.js';
 import { errorText, t } from './i18n.js';
 import { injectStatusName } from './words.js';
@@ -64,6 +64,12 @@ for (const button of document.querySelectorAll('#class-clock [data-command]')) {
     classCommand({ type: button.dataset.command });
   });
 }
+$('#class-jump').addEventListener('click', () => {
+  // As the control panel does: an offset (+1:30) as seconds, a scenario time as typed, for the server to read.
+  const text = $('#class-jump-to').value.trim();
+  if (!text) { toast(t('Jump to an offset such as +1:30 or a scenario time such as D+1 09:30')); return; }
+  classCommand({ type: 'clock.jump', to: parseOffset(text) ?? text });
+});
 $('#class-speed').addEventListener('change', () => classCommand({ type: 'clock.speed', speed: Number($('#class-speed').value) }));
 
 // -- the syndicates ----------------------------------------------------------------------
