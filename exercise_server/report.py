@@ -143,6 +143,7 @@ def render_metrics(
         language=catalogue.language,
         m=metrics,
         s=metrics.summary,
+        syndicate=state.syndicate,  # one syndicate of a class (core/syndicates.py), or None
         teams=teams,
         injects=injects,
         scale={r: (_(label), _(meaning)) for r, (label, meaning) in ev.RATING_SCALE.items()},

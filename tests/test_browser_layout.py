@@ -236,6 +236,27 @@ def test_the_control_panel_fits_a_tablet_a_laptop_and_a_projector_with_and_witho
     assert not problems, "\n".join(problems)
 
 
+CLASS_ACTIONS = ["#class-clock button", "#scope", "#class-msel td.actions button", "#class-post button[type=submit]",
+                 "#compare-refresh", "#syndicate-table a"]
+
+
+def test_a_class_control_panel_and_its_handout_fit_the_control_sizes(scene):
+    """A class of 4 syndicates (core/syndicates.py): its panel at the control panel's sizes, its handout at every size."""
+    server, _, fac_token, pages = scene
+    r = httpx.post(f"{server.base}/api/classes", json={"scenario": "mini", "syndicates": 4},
+                   headers={"Authorization": f"Bearer {fac_token}"})
+    class_id = r.json()["class"]
+    page = pages["control"][0].context.new_page()
+    page.goto(f"{server.base}/control/class/{class_id}")
+    expect(page.locator("#class-msel td[data-status]")).to_have_count(6 * 4)
+    problems = check(page, "class control", CONTROL_SIZES, CLASS_ACTIONS)
+    page.goto(f"{server.base}/control/class/{class_id}/handout")
+    expect(page.locator(".syndicate-slips")).to_have_count(4)
+    problems += check(page, "class handout", EVERY_SIZE, ["#print"])
+    page.close()
+    assert not problems, "\n".join(problems)
+
+
 def test_the_replay_and_the_report_fit_every_size_while_playing(scene, tmp_path: Path):
     server, exercise, fac_token, pages = scene
     page = pages["control"][0].context.new_page()

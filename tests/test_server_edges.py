@@ -140,7 +140,7 @@ async def test_forged_expired_foreign_and_revoked_tokens_are_refused_at_the_hand
     body, mac = joined["token"].split(".")
     cases = {
         "garbage": 4401, f"{body}.{mac[:-2]}AA": 4401,
-        server.join(other_codes["civ-1"], "Elsewhere")["token"]: 4401,  # another exercise's token
+        server.join(other_codes["civ-1"], "Elsewhere")["token"]: 4404,  # another exercise's: as an unknown one
     }
     for token, code in cases.items():
         c = Client(server, exercise, token)

@@ -19,6 +19,7 @@ from .context import Decider, Decision
 from .errors import CommandError
 from .msel import due_injects
 from .projections import ExerciseState
+from .syndicates import Syndicate
 from .timefmt import format_dday, parse_exercise_time
 from .validate import field, text
 
@@ -96,10 +97,18 @@ def _responds_to(decision: Decision, command: dict[str, Any]) -> tuple[str, str]
 
 
 def decide_open(
-    exercise: str, scenario_doc: dict[str, Any], codes: dict[str, dict[str, Any]], now: float, actor: ev.Actor
+    exercise: str,
+    scenario_doc: dict[str, Any],
+    codes: dict[str, dict[str, Any]],
+    now: float,
+    actor: ev.Actor,
+    syndicate: Syndicate | None = None,
 ) -> list[ev.Draft]:
-    """Open an exercise: the scenario (kept in the log, so later file edits change nothing) and its codes."""
-    opened = {"scenario": scenario_doc, "title": scenario_doc.get("title", "")}
+    """Open an exercise: the scenario (kept in the log, so later file edits change nothing) and its
+    codes; for one syndicate of a class, which (core/syndicates.py)."""
+    opened: dict[str, Any] = {"scenario": scenario_doc, "title": scenario_doc.get("title", "")}
+    if syndicate is not None:
+        opened["syndicate"] = syndicate.payload()
     drafts = [ev.Draft(ev.EXERCISE_OPENED, opened, ev.CONTROL_CELL, now, 0.0, actor)]
     for code, info in codes.items():
         issued = {"code": code, "role": info["role"], "team": info.get("team")}

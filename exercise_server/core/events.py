@@ -23,7 +23,7 @@ EVERYONE = "*"
 TEAM_PREFIX = "team:"
 
 # Event types. Payload fields are documented in docs/protocol.md.
-EXERCISE_OPENED = "exercise.opened"  # scenario (plain document), title
+EXERCISE_OPENED = "exercise.opened"  # scenario (plain document), title, syndicate (of a class; core/syndicates.py)
 EXERCISE_ENDED = "exercise.ended"
 CLOCK_STARTED = "clock.started"
 CLOCK_PAUSED = "clock.paused"
@@ -127,7 +127,7 @@ EVENT_TYPES = WORKFLOW_EVENT_TYPES | frozenset(
 # event of an imported log, is held to (docs/protocol.md says what each field means).
 # The coordination workflows' fields are their modules' (workflows/*.py: EVENTS), merged at the end.
 _CORE_FIELDS = {
-    EXERCISE_OPENED: "scenario title",
+    EXERCISE_OPENED: "scenario title syndicate?",  # syndicate: only in an exercise of a class
     EXERCISE_ENDED: "",
     CLOCK_STARTED: "",
     CLOCK_PAUSED: "",

@@ -28,6 +28,7 @@ from .people import JoinCode
 from .roster import RosterEntry
 from .scenario import Inject, Scenario
 from .scenario_check import build_inject, scenario_from_doc
+from .syndicates import Syndicate
 from .versions import Versions
 from .workflows.assistance import Request
 from .workflows.decisions import LoggedDecision
@@ -76,6 +77,7 @@ class ExerciseState:
     exercise: str = ""
     scenario: Scenario | None = None
     title: str = ""
+    syndicate: Syndicate | None = None  # one syndicate of a class (core/syndicates.py), or None
     head: int = 0
     last_ex_time: float = 0.0
     clock: ClockState = field(default_factory=ClockState)
@@ -225,6 +227,7 @@ class ExerciseState:
 def _opened(state: ExerciseState, event: ev.Event) -> None:
     scenario = scenario_from_doc(event.payload["scenario"])
     state.exercise, state.scenario, state.title = event.exercise, scenario, event.payload.get("title", scenario.title)
+    state.syndicate = Syndicate.from_payload(event.payload.get("syndicate"))
     items = event.payload["scenario"]["msel"]
     pairs = zip(scenario.injects, items, strict=False)
     state.injects = {inj.id: InjectState(inj, dict(item), versions=Versions(event.seq)) for inj, item in pairs}

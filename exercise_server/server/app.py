@@ -19,7 +19,7 @@ from ..core.commands import Limits
 from ..i18n import catalogues
 from ..scenarios import load_library
 from ..store.base import open_store
-from . import dashboard, http_api, people_api, studio_api, studio_import_api, studio_pages
+from . import classes, dashboard, http_api, people_api, studio_api, studio_import_api, studio_pages
 from . import replay as replay_api
 from .addresses import lan_urls
 from .context import AppContext
@@ -202,6 +202,7 @@ def create_app(settings: Settings, clock: WallClock | None = None) -> Starlette:
         Route("/api/exercises/{exercise}/metrics", replay_api.exercise_metrics),
         Route("/api/exercises/{exercise}/report", replay_api.exercise_report),
         *studio_api.ROUTES,
+        *classes.routes(pages),
         WebSocketRoute("/ws/{exercise}", exercise_socket),
         Mount("/static", static, name="static"),
     ]

@@ -66,7 +66,8 @@ class Pages:
         """The control panel, the team view, the evaluator view, the plenary screen or the handout of one exercise."""
         ctx: AppContext = request.app.state.ctx
         exercise = request.path_params["exercise"]
-        if await ctx.exercises.find(exercise) is None:
+        runtime = await ctx.exercises.find(exercise)
+        if runtime is None:
             return self.render(request, "not_found.html", what="exercise")
         view = request.url.path.split("/")[1]  # control, team, observe, plenary
         template = {
@@ -77,7 +78,7 @@ class Pages:
         }[view]
         if request.url.path.endswith("/handout"):
             template = "handout.html"
-        return self.render(request, template, exercise=exercise)
+        return self.render(request, template, exercise=exercise, syndicate=runtime.state.syndicate)
 
     async def replay_page(self, request: Request) -> Response:
         """The replay of one exercise, for the facilitator and its evaluators (the data needs their token)."""

@@ -19,6 +19,7 @@ from ..core.commands import Limits, decide_open
 from ..core.errors import CommandError
 from ..core.projections import LIVE_ROOM_MESSAGES, ExerciseState
 from ..core.scenario import Scenario
+from ..core.syndicates import Syndicate, syndicate_count
 from ..store.base import EventStore, Segment, StoreUnavailable
 from .codes import new_code
 from .exercise import ExerciseRuntime
@@ -60,6 +61,7 @@ class Exercises:
         self.health.listen(self._health_changed)
         self.runtimes: dict[str, ExerciseRuntime] = {}
         self.codes: dict[str, str] = {}  # join code -> exercise
+        self.classes: dict[str, dict[int, str]] = {}  # class -> syndicate number -> exercise (core/syndicates.py)
         # Exercises being read from the store: concurrent lookups share one read and one
         # runtime (a second runtime would stay subscribed to the bus for good).
         self._loading: dict[str, asyncio.Task[None]] = {}
@@ -112,25 +114,68 @@ class Exercises:
         self.runtimes[exercise] = runtime
         for code in state.codes:
             self.codes[code] = exercise
+        self._index_class(runtime)
         return runtime
 
-    async def open(self, scenario_id: str) -> ExerciseRuntime:
+    def _index_class(self, runtime: ExerciseRuntime) -> None:
+        """Its class learns of a syndicate's exercise: at open, at restart and when another process opened it."""
+        syndicate = runtime.state.syndicate
+        if syndicate is not None:
+            self.classes.setdefault(syndicate.class_id, {})[syndicate.number] = runtime.id
+
+    def _new_id(self, scenario: Scenario) -> str:
+        """A fresh id for an exercise or a class of `scenario` (the two never share one)."""
+        while True:
+            new = f"{scenario.id}-{secrets.token_hex(3)}"
+            if new not in self.runtimes and new not in self.classes:
+                return new
+
+    async def open(
+        self, scenario_id: str, syndicate: Syndicate | None = None, exercise: str | None = None
+    ) -> ExerciseRuntime:
         scenario = self.library.get(scenario_id)
         if scenario is None:
             raise CommandError("not_found", f"no scenario {scenario_id!r}")
-        exercise = f"{scenario.id}-{secrets.token_hex(3)}"
-        while exercise in self.runtimes:
-            exercise = f"{scenario.id}-{secrets.token_hex(3)}"
+        exercise = exercise or self._new_id(scenario)
         codes: dict[str, dict[str, Any]] = {new_code(): {"role": TRAINEE, "team": t.id} for t in scenario.teams}
         codes[new_code()] = {"role": EVALUATOR, "team": None}
-        drafts = decide_open(exercise, scenario.doc, codes, self.clock.now(), FACILITATOR_PRINCIPAL.actor())
+        drafts = decide_open(exercise, scenario.doc, codes, self.clock.now(), FACILITATOR_PRINCIPAL.actor(), syndicate)
         state = ExerciseState(room_window=LIVE_ROOM_MESSAGES)
         runtime = self._add(exercise, state, await self.store.begin_epoch(exercise))
         await runtime.commit_system(drafts)
         for code in codes:
             self.codes[code] = exercise
+        if syndicate is not None:  # the first event is stored: its state knows the class now
+            self._index_class(runtime)
         log.info("exercise %s opened from scenario %s", exercise, scenario.id)
         return runtime
+
+    async def open_class(self, scenario_id: str, syndicates: int) -> tuple[str, list[ExerciseRuntime]]:
+        """Open `syndicates` exercises of one scenario, syndicates 1..N of a new class (core/syndicates.py);
+        exercise ids are the class id and `-s<number>`."""
+        scenario = self.library.get(scenario_id)
+        if scenario is None:
+            raise CommandError("not_found", f"no scenario {scenario_id!r}")
+        count = syndicate_count(syndicates)
+        class_id = self._new_id(scenario)
+        self.classes[class_id] = {}  # taken, while its exercises are being opened
+        opened = []
+        for number in range(1, count + 1):
+            syndicate = Syndicate(class_id, number, count)
+            opened.append(await self.open(scenario_id, syndicate, f"{class_id}-s{number}"))
+        log.info("class %s opened from scenario %s: %d syndicates", class_id, scenario.id, count)
+        return class_id, opened
+
+    def class_runtimes(self, class_id: str) -> dict[int, ExerciseRuntime]:
+        """The syndicates of a class this process knows, by number (empty for an unknown class)."""
+        numbers = self.classes.get(class_id, {})
+        return {n: self.runtimes[x] for n, x in sorted(numbers.items()) if x in self.runtimes}
+
+    async def find_class(self, class_id: str) -> dict[int, ExerciseRuntime]:
+        """`class_runtimes`, looking in the store first if this process does not know the class."""
+        if class_id not in self.classes:
+            await self.discover()
+        return self.class_runtimes(class_id)
 
     async def by_code(self, code: Any) -> ExerciseRuntime | None:
         code = normalise_code(code)
@@ -165,6 +210,8 @@ class Exercises:
                     "seq": s.head,
                     "connections": await runtime.connection_count(),
                     "participants": len(s.participants),
+                    "class": s.syndicate.class_id if s.syndicate else None,
+                    "syndicate": s.syndicate.number if s.syndicate else None,
                 }
             )
         return sorted(out, key=lambda x: x["id"])

@@ -187,14 +187,14 @@ async def _hello(websocket: WebSocket, ctx: AppContext, runtime: ExerciseRuntime
         session = verify(hello.get("token"), ctx.secret_key, ctx.clock.now())
     except TokenError as exc:
         raise Refused(4401, f"session token refused: {exc}") from None
-    if not session.for_exercise(runtime.id):
-        raise Refused(4401, "session token is for another exercise")
+    if not session.for_exercise(runtime.id):  # another exercise (another syndicate): as if this one did not exist
+        raise Refused(4404, "no such exercise")
     if runtime.state.was_removed(session.participant):
         raise Refused(4410, "removed from the exercise by the facilitator")
     if session.code is not None:
         info = runtime.state.codes.get(session.code)
         if info is None:
-            raise Refused(4401, "session token is for another exercise")
+            raise Refused(4404, "no such exercise")
         if info.revoked:
             raise Refused(4403, "join code revoked")
         open_now = runtime.open_with_code(session.code)

@@ -4,6 +4,7 @@ import { api, facilitatorToken, forgetFacilitator, saveSession, staff } from './
 import { clockStatus, offsetLabel } from './clock.js';
 import { t } from './i18n.js';
 import { watchLibrary } from './library_changes.js';
+import { exerciseLines, openScenario, syndicatesField } from './class_home.js';
 
 const token = facilitatorToken();
 if (!token) location.replace('/');
@@ -23,7 +24,7 @@ async function load() {
   try {
     const [{ exercises }, { scenarios, failed }] = await Promise.all([
       api('/api/exercises', { token }), observer ? { scenarios: [], failed: [] } : api('/api/scenarios', { token })]);
-    replaceChildren($('#exercise-table tbody'), exercises.map((x) => el('tr', { dataset: { exercise: x.id } },
+    replaceChildren($('#exercise-table tbody'), exerciseLines(exercises, (x) => el('tr', { dataset: { exercise: x.id } },
       el('td', {}, el('strong', {}, x.title), el('div', { class: 'meta' }, x.id)), el('td', {}, x.scenario),
       el('td', {}, clockStatus(x.clock)), el('td', {}, String(x.connections)),
       el('td', {}, exerciseLink(x)))));
@@ -31,7 +32,8 @@ async function load() {
     replaceChildren($('#scenario-table tbody'), scenarios.map((sc) => el('tr', { dataset: { scenario: sc.id } },
       el('td', {}, el('strong', {}, sc.title), el('div', { class: 'meta' }, sc.id)), el('td', {}, sc.start),
       el('td', {}, String(sc.teams)), el('td', {}, t('{count} over {duration}', { count: sc.injects, duration: offsetLabel(sc.duration).slice(1) })),
-      el('td', {}, el('button', { type: 'button', onclick: () => open(sc.id) }, t('Open exercise'))))));
+      el('td', { class: 'open-scenario' }, syndicatesField(sc.id),
+        el('button', { type: 'button', onclick: () => open(sc.id) }, t('Open exercise'))))));
     replaceChildren($('#scenario-problems'), failed.map((f) => el('p', { class: 'form-error' },
       t('{file} was not loaded: {problems}', { file: f.file, problems: f.problems.join('; ') }))));
   } catch (error) {
@@ -42,8 +44,8 @@ async function load() {
 
 async function open(scenario) {
   try {
-    const opened = await api('/api/exercises', { method: 'POST', token, body: { scenario } });
-    location.assign(`/control/${encodeURIComponent(opened.exercise)}`);
+    const syndicates = Number(document.querySelector(`input[name="syndicates"][data-scenario="${CSS.escape(scenario)}"]`)?.value || 1);
+    location.assign(await openScenario(scenario, syndicates, token));
   } catch (error) {
     $('#control-error').textContent = error.message;
   }
