@@ -1,7 +1,7 @@
 """The training centre's details for certificates of participation: `centre.toml`.
 
 Looked for at `--centre PATH`, else `centre.toml` in the data directory. Every field is optional
-(docs/people.md shows the file):
+(docs/facilitating-a-class.md, "Attendance and certificates", shows the file):
 
     [centre]
     name = "Regional Peace Operations Training Centre"

@@ -1,7 +1,8 @@
 """A class in Chromium: a facilitator opens the scenario for 4 syndicates from the control home, two
 facilitator tabs drive and watch the class panel, syndicate 3's teams and its evaluator in their own
 browsers (the other syndicates' teams over the protocol): one inject released to every syndicate,
-one to syndicate 3 only, each reaching exactly its teams; the comparison shows who acknowledged."""
+one to syndicate 3 only, each reaching exactly its teams; the class's dashboard shows a team's
+unacknowledged inject turn acknowledged; the comparison shows who acknowledged."""
 
 from __future__ import annotations
 
@@ -108,10 +109,28 @@ def test_a_class_of_four_syndicates_from_two_facilitator_tabs(browser, server):
         assert released(client, "I-2") == (team == "pol-1"), (n, team)
         assert not released(client, "I-3"), (n, team)
 
-    # Syndicate 3's police acknowledges I-2; the comparison shows it for syndicate 3 only.
+    # The class's dashboard (one section per syndicate): syndicate 3's police has I-2 unacknowledged.
+    dashboard = context.new_page()
+    dashboard.goto(server.base + tab_a.locator("#class-dashboard").get_attribute("href"))
+    syndicate_3 = dashboard.locator(f".syndicate[data-exercise='{klass['exercises'][2]}']")
+    police_cell = syndicate_3.locator(".team-cell[data-team='pol-1']")
+    expect(dashboard.locator(".syndicate")).to_have_count(4)
+    expect(police_cell).to_have_attribute("data-alert", "unacknowledged")
+    # Syndicate 3's police acknowledges I-2: its cell turns acknowledged, and the comparison shows it
+    # for syndicate 3 only.
     police = pages["pol-1"][0]
-    police.locator(".inject-item[data-inject='I-2']").click()
-    police.locator("#inject-detail .ack").click()
+    expect(police_cell.locator("[data-figure='unacknowledged']")).to_have_text("3")  # I-2, I-3 and the barrier
+    # I-2 first (the comparison below), then the rest, and I-5, which I-2's acknowledgement releases.
+    for title in ("Riot at the market", "Governor calls", "Barrier", "Crowd disperses"):
+        item = police.locator(".inject-item", has_text=title)
+        item.click()
+        expect(police.locator("#inject-detail")).to_contain_text(title)
+        police.locator("#inject-detail .ack").click()
+        expect(item).to_contain_text("acknowledged")
+    expect(police_cell.locator("[data-figure='unacknowledged']")).to_have_text("0")
+    expect(police_cell).to_have_attribute("data-alert", "none")
+    expect(dashboard.locator(".syndicate").nth(0).locator(".team-cell[data-team='pol-1']")).to_have_attribute(
+        "data-alert", "unacknowledged")  # syndicate 1's police has not acknowledged
     expect(tab_a.locator("#class-msel tr[data-inject='I-2'] td[data-status]").nth(2)).to_contain_text("1 of 1")
     tab_a.click("#compare-refresh")
     row = tab_a.locator("#compare-table tr[data-inject='I-2'][data-team='pol-1']")

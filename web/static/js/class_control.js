@@ -237,6 +237,8 @@ async function start() {
     $('#class-error').textContent = error.message;
     return;
   }
+  // The control dashboard of every syndicate, side by side (docs/dashboard.md).
+  $('#class-dashboard').href = `/control/dashboard?exercises=${info.exercises.map(encodeURIComponent).join(',')}`;
   for (const { number, exercise } of info.syndicates) {
     const view = new ExerciseView();
     view.connection = new Connection({
