@@ -30,8 +30,9 @@ venv: $(VENV)/.installed
 run: $(VENV)/.installed
 	$(BIN)/exercise-server serve --host $(HOST) --port $(PORT) --data-dir $(DATA) --open demo injects/
 
+# Two workers (pytest-xdist), a test module each at a time: the module's server and browser stay shared.
 test: check browser
-	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -q -n 2 --dist loadfile $(PYTEST_ARGS)
 
 # The browser tests' Chromium: the system's, else installed (tests/chromium.py says how), else the command to run.
 browser: $(VENV)/.test-installed

@@ -6,8 +6,10 @@ from __future__ import annotations
 import asyncio
 from concurrent.futures import ThreadPoolExecutor
 
+import httpx
 import pytest
 from playwright.sync_api import Page, expect
+from pypdf import PdfReader
 
 from .browser import VIEWPORT, PageErrors, screenshot
 from .server_harness import SECRET, Client, ServerProcess
@@ -165,3 +167,25 @@ def test_the_after_action_report_opens_from_the_replay_page(browser, played, tmp
     expect(report.locator("#expected")).to_contain_text("Share the access constraint in the joint room")
     screenshot(report, "after-action-report")
     assert errors.errors == []
+
+
+def test_the_report_printed_to_pdf_leaves_no_heading_at_the_foot_of_a_page(browser, played, tmp_path):
+    """The review's bug 8: "Per team" printed at the bottom of page 1 with its table on page 2. Chromium
+    prints the report to A4 as a trainer's Save as PDF does; no page may end on a section's heading, and
+none but the last is left mostly blank (the review's "2/3 of a blank page")."""
+    server, exercise, _ = played
+    token = httpx.post(f"{server.base}/api/session/facilitator", json={"secret": SECRET}).json()["token"]
+    html = httpx.get(f"{server.base}/api/exercises/{exercise}/report",
+                     headers={"Authorization": f"Bearer {token}"}).text
+    page = browser.new_context(viewport=VIEWPORT).new_page()
+    page.set_content(html)
+    headings = {h.strip() for h in page.locator("main h2, main h3").all_inner_texts()}
+    assert {"Per team", "Per inject and team"} <= headings
+    (tmp_path / "report.pdf").write_bytes(page.pdf(format="A4"))
+    pages = [p.extract_text() or "" for p in PdfReader(tmp_path / "report.pdf").pages]
+    assert len(pages) >= 2, "the fixture's report should run over more than one page"
+    for number, text in enumerate(pages[:-1], 1):
+        lines = [line.strip() for line in text.splitlines() if line.strip()]
+        assert lines and lines[-1] not in headings, f"page {number} ends on the heading {lines[-1]!r}"
+        # and no page left mostly blank by a table sent whole to the next one
+        assert len(lines) >= 20, f"page {number} holds only {len(lines)} lines"
