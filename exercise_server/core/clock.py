@@ -11,6 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Protocol
 
+from . import events as ev
+from .events import Event
+
 DRAFT, RUNNING, PAUSED, ENDED = "draft", "running", "paused", "ended"
 MIN_SPEED, MAX_SPEED = 1.0, 60.0
 
@@ -64,3 +67,21 @@ class ClockState:
 
     def ended(self, wall: float, ex: float) -> ClockState:
         return replace(self, status=ENDED, anchor_wall=wall, anchor_ex=ex)
+
+    def after(self, event: Event) -> ClockState:
+        """The clock once a clock event (or exercise.ended) is folded: the one rule that the
+        exercise's state and the control dashboard both fold by."""
+        wall, ex, kind = event.wall_time, event.ex_time, event.type
+        if kind == ev.CLOCK_STARTED:
+            return self.started(wall)
+        if kind == ev.CLOCK_PAUSED:
+            return self.paused(wall, ex)
+        if kind == ev.CLOCK_RESUMED:
+            return self.resumed(wall, ex)
+        if kind == ev.CLOCK_SPEED_SET:
+            return self.with_speed(wall, ex, float(event.payload["speed"]))
+        if kind == ev.CLOCK_JUMPED:
+            return self.jumped(wall, float(event.payload["to"]))
+        if kind == ev.EXERCISE_ENDED:
+            return self.ended(wall, ex)
+        return self

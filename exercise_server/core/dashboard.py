@@ -124,19 +124,7 @@ def _opened(d: Dashboard, e: ev.Event) -> None:
 
 def _clock(d: Dashboard, e: ev.Event) -> None:
     """The clock as ExerciseState folds it: the page reads the exercise time from it (docs/architecture.md, Time)."""
-    c, wall, ex = d.clock, e.wall_time, e.ex_time
-    if e.type == ev.CLOCK_STARTED:
-        d.clock = c.started(wall)
-    elif e.type == ev.CLOCK_PAUSED:
-        d.clock = c.paused(wall, ex)
-    elif e.type == ev.CLOCK_RESUMED:
-        d.clock = c.resumed(wall, ex)
-    elif e.type == ev.CLOCK_SPEED_SET:
-        d.clock = c.with_speed(wall, ex, float(e.payload["speed"]))
-    elif e.type == ev.CLOCK_JUMPED:
-        d.clock = c.jumped(wall, float(e.payload["to"]))
-    else:
-        d.clock = c.ended(wall, ex)
+    d.clock = d.clock.after(e)
 
 
 def _released(d: Dashboard, e: ev.Event) -> None:

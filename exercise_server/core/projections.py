@@ -237,19 +237,7 @@ def _opened(state: ExerciseState, event: ev.Event) -> None:
 
 
 def _clock(state: ExerciseState, event: ev.Event) -> None:
-    clock, wall, ex = state.clock, event.wall_time, event.ex_time
-    if event.type == ev.CLOCK_STARTED:
-        state.clock = clock.started(wall)
-    elif event.type == ev.CLOCK_PAUSED:
-        state.clock = clock.paused(wall, ex)
-    elif event.type == ev.CLOCK_RESUMED:
-        state.clock = clock.resumed(wall, ex)
-    elif event.type == ev.CLOCK_SPEED_SET:
-        state.clock = clock.with_speed(wall, ex, float(event.payload["speed"]))
-    elif event.type == ev.CLOCK_JUMPED:
-        state.clock = clock.jumped(wall, float(event.payload["to"]))
-    elif event.type == ev.EXERCISE_ENDED:
-        state.clock = clock.ended(wall, ex)
+    state.clock = state.clock.after(event)
 
 
 def _joined(state: ExerciseState, event: ev.Event) -> None:
