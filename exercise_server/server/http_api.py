@@ -49,10 +49,10 @@ def error_response(exc: Refusal) -> JSONResponse:
     )
 
 
-async def _json_body(request: Request) -> dict[str, Any]:
+async def _json_body(request: Request, limit: int = 16_384) -> dict[str, Any]:
     body = await request.body()
-    if len(body) > 16_384:
-        raise RequestError("invalid", "request body too large")
+    if len(body) > limit:
+        raise RequestError("invalid", f"request body larger than {limit // 1024} KiB")
     try:
         data = json.loads(body or b"{}")
     except ValueError:

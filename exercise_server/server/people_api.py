@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from datetime import UTC, datetime
 from typing import Any
 
@@ -27,7 +26,7 @@ from ..store.base import StoreUnavailable
 from .context import AppContext
 from .errors import RequestError
 from .exercise import ExerciseRuntime
-from .http_api import LEAD, _address, api, bearer_session
+from .http_api import LEAD, _address, _json_body, api, bearer_session
 from .registry import normalise_code
 from .tokens import Session
 
@@ -79,19 +78,6 @@ def hidden(handler: Any) -> Any:
     return wrapped
 
 
-async def _body(request: Request) -> dict[str, Any]:
-    body = await request.body()
-    if len(body) > MAX_BODY:
-        raise RequestError("invalid", f"request body larger than {MAX_BODY // 1024} KiB")
-    try:
-        data = json.loads(body or b"{}")
-    except ValueError:
-        raise RequestError("invalid", "the body must be JSON") from None
-    if not isinstance(data, dict):
-        raise RequestError("invalid", "the body must be a JSON object")
-    return data
-
-
 async def _runtime(request: Request) -> ExerciseRuntime:
     runtime = await _ctx(request).exercises.find(request.path_params["exercise"])
     if runtime is None or runtime.state.scenario is None:
@@ -107,7 +93,7 @@ async def join_names(request: Request) -> JSONResponse:
     """The names on the roster of a team code's team, to pick one at join ([] without a roster).
     A wrong code spends a try as a wrong join does (sign_ins.py)."""
     ctx = _ctx(request)
-    data = await _body(request)
+    data = await _json_body(request, MAX_BODY)
     await ctx.wrong_sign_ins.pace(_address(request))
     code = normalise_code(data.get("code"))
     runtime = await ctx.exercises.by_code(code)
@@ -164,7 +150,7 @@ async def add_to_roster(request: Request) -> JSONResponse:
     none, with every problem listed."""
     session = control(request)
     runtime = await _runtime(request)
-    data = await _body(request)
+    data = await _json_body(request, MAX_BODY)
     people: Any = data.get("people")
     if isinstance(data.get("csv"), str):
         assert runtime.state.scenario is not None
@@ -193,7 +179,7 @@ async def remove_from_roster(request: Request) -> JSONResponse:
 async def move_participant(request: Request) -> JSONResponse:
     session = control(request)
     runtime = await _runtime(request)
-    data = await _body(request)
+    data = await _json_body(request, MAX_BODY)
     command = {"type": "participant.move", "participant": request.path_params["participant"], "team": data.get("team")}
     events = await runtime.submit(session.principal(), command)
     return JSONResponse({"moved": events[-1].payload, "seq": events[-1].seq})
@@ -212,7 +198,7 @@ async def staff_list(request: Request) -> JSONResponse:
 async def staff_add(request: Request) -> JSONResponse:
     """A named controller or evaluator, and their personal secret: shown in this answer only."""
     lead(request)
-    data = await _body(request)
+    data = await _json_body(request, MAX_BODY)
     member, secret = _ctx(request).staff.add(data.get("name"), data.get("role"))
     link = f"{request.base_url}#staff={secret}"
     return JSONResponse({"member": member.public(), "secret": secret, "link": link}, status_code=201)
