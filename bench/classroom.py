@@ -22,6 +22,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -148,12 +149,8 @@ async def ours(args: argparse.Namespace, work: Path) -> dict[str, Any]:
             await http.post(
                 f"/api/classes/{klass['class']}/commands", headers=auth, json={"command": {"type": "clock.start"}}
             )
-            other = OtherLoad([server.pid, os.getpid()])
-            cpu0 = 0.0
-            for step in range(args.warmup + args.steps):
-                if step == args.warmup:
-                    cpu0 = cpu_seconds(server.pid)
-                deliveries.expect(step)
+
+            async def release(step: int) -> None:
                 command = {
                     "type": "inject.adhoc",
                     "from": "EXCON",
@@ -162,23 +159,13 @@ async def ours(args: argparse.Namespace, work: Path) -> dict[str, Any]:
                     "title": f"step {step}",
                     "body": "x" * 400,
                 }
-                deliveries.sent[step] = time.monotonic()
                 r = await http.post(f"/api/classes/{klass['class']}/commands", headers=auth, json={"command": command})
                 assert r.status_code == 200, r.text
-                await asyncio.wait_for(deliveries.done[step].wait(), 30)
-                await asyncio.sleep(max(0.0, args.interval - (time.monotonic() - deliveries.sent[step])))
-            cpu = cpu_seconds(server.pid) - cpu0
+
+            cpu, other = await run_steps(args, server.pid, deliveries, release)
             for task in readers:
                 task.cancel()
-        measured = range(args.warmup, args.warmup + args.steps)
-        count = len(seats) * args.steps
-        return {
-            "target": "ours (class, server-side fan-out)",
-            **latency_summary(deliveries.latencies(measured)),
-            "deliveries": count,
-            "server_cpu_us_per_delivery": cpu / count * 1e6,
-            "other_load_cpus": other.cpus(),
-        }
+        return summary("ours (class, server-side fan-out)", args, deliveries, len(seats), cpu, other)
     finally:
         for ws in sockets:
             await ws.close()
@@ -223,33 +210,50 @@ async def floor(args: argparse.Namespace) -> dict[str, Any]:
         readers = [asyncio.create_task(read(ws)) for ws in sockets]
         sender = await websockets.connect(f"ws://127.0.0.1:{port}/", compression=None)
         sockets.append(sender)
-        other = OtherLoad([server.pid, os.getpid()])
-        cpu0 = 0.0
-        for step in range(args.warmup + args.steps):
-            if step == args.warmup:
-                cpu0 = cpu_seconds(server.pid)
-            deliveries.expect(step)
-            deliveries.sent[step] = time.monotonic()
+
+        async def broadcast(step: int) -> None:
             await sender.send(msgpack.packb({"r": "*", "k": step, "t": deliveries.sent[step], "b": "x" * 400}))
-            await asyncio.wait_for(deliveries.done[step].wait(), 30)
-            await asyncio.sleep(max(0.0, args.interval - (time.monotonic() - deliveries.sent[step])))
-        cpu = cpu_seconds(server.pid) - cpu0
+
+        cpu, other = await run_steps(args, server.pid, deliveries, broadcast)
         for task in readers:
             task.cancel()
-        measured = range(args.warmup, args.warmup + args.steps)
-        count = members * args.steps
-        return {
-            "target": "floor (websockets broadcast)",
-            **latency_summary(deliveries.latencies(measured)),
-            "deliveries": count,
-            "server_cpu_us_per_delivery": cpu / count * 1e6,
-            "other_load_cpus": other.cpus(),
-        }
+        return summary("floor (websockets broadcast)", args, deliveries, members, cpu, other)
     finally:
         for ws in sockets:
             await ws.close()
         server.terminate()
         server.wait(10)
+
+
+async def run_steps(
+    args: argparse.Namespace, pid: int, deliveries: Deliveries, send: Callable[[int], Awaitable[None]]
+) -> tuple[float, OtherLoad]:
+    """The warm-up and measured steps, one every `args.interval`: `send(step)` once its send time
+    is noted, then wait until every receiver has it. The server's CPU seconds over the measured ones."""
+    other = OtherLoad([pid, os.getpid()])
+    cpu0 = 0.0
+    for step in range(args.warmup + args.steps):
+        if step == args.warmup:
+            cpu0 = cpu_seconds(pid)
+        deliveries.expect(step)
+        deliveries.sent[step] = time.monotonic()
+        await send(step)
+        await asyncio.wait_for(deliveries.done[step].wait(), 30)
+        await asyncio.sleep(max(0.0, args.interval - (time.monotonic() - deliveries.sent[step])))
+    return cpu_seconds(pid) - cpu0, other
+
+
+def summary(
+    target: str, args: argparse.Namespace, deliveries: Deliveries, receivers: int, cpu: float, other: OtherLoad
+) -> dict[str, Any]:
+    count = receivers * args.steps
+    return {
+        "target": target,
+        **latency_summary(deliveries.latencies(range(args.warmup, args.warmup + args.steps))),
+        "deliveries": count,
+        "server_cpu_us_per_delivery": cpu / count * 1e6,
+        "other_load_cpus": other.cpus(),
+    }
 
 
 def table(rows: list[dict[str, Any]]) -> str:

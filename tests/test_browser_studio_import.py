@@ -8,10 +8,8 @@ imports, and sees the inject's mode and controller on the control panel's MSEL."
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import json
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -23,25 +21,14 @@ from exercise_server.core.scenario_check import load_scenario_file
 
 from .browser import VIEWPORT, PageErrors
 from .server_harness import ROOT, SECRET, ServerProcess
+from .studio_harness import INJECTS, facilitator_client, scenarios_folder, snapshot
 
 FIXTURES = ROOT / "tests" / "fixtures"
-INJECTS = ROOT / "injects"
-
-
-def snapshot(folder: Path) -> dict[str, str]:
-    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file() and p.name != ".lock"}
 
 
 @pytest.fixture(scope="module")
 def folder(tmp_path_factory) -> Path:
-    target = tmp_path_factory.mktemp("scenarios") / "injects"
-    target.mkdir()
-    shutil.copy(FIXTURES / "mini.yaml", target)
-    shutil.copy(INJECTS / "demo.yaml", target)
-    for sub in ("basemaps", "attachments"):
-        shutil.copytree(INJECTS / sub, target / sub)
-    return target
+    return scenarios_folder(tmp_path_factory, FIXTURES / "mini.yaml", INJECTS / "demo.yaml")
 
 
 @pytest.fixture(scope="module")
@@ -53,8 +40,7 @@ def studio_server(tmp_path_factory, folder) -> Iterator[ServerProcess]:
 
 @pytest.fixture(scope="module")
 def studio_client(studio_server) -> Iterator[tuple[ServerProcess, httpx.Client]]:
-    token = studio_server.facilitator_token()
-    with httpx.Client(base_url=studio_server.base, headers={"Authorization": f"Bearer {token}"}, timeout=30) as client:
+    with facilitator_client(studio_server) as client:
         yield studio_server, client
 
 

@@ -5,7 +5,6 @@ write nothing, history and restore, and a scenarios folder that stays the source
 from __future__ import annotations
 
 import copy
-import hashlib
 import shutil
 import time
 from collections.abc import Iterator
@@ -14,18 +13,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from .server_harness import ROOT, ServerProcess
-
-INJECTS = ROOT / "injects"
-
-
-def snapshot(folder: Path) -> dict[str, str]:
-    """Every file under the folder (history included) and a hash of its bytes."""
-    return {
-        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file() and p.name != ".lock"
-    }
+from .server_harness import ServerProcess
+from .studio_harness import INJECTS, facilitator_client, snapshot
 
 
 @pytest.fixture(scope="module")
@@ -38,8 +27,7 @@ def folder(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def studio(tmp_path_factory, folder) -> Iterator[tuple[ServerProcess, httpx.Client]]:
     server = ServerProcess(tmp_path_factory.mktemp("studio") / "data", scenarios=(folder,)).start()
-    token = server.facilitator_token()
-    with httpx.Client(base_url=server.base, headers={"Authorization": f"Bearer {token}"}, timeout=30) as client:
+    with facilitator_client(server) as client:
         yield server, client
     server.stop()
 

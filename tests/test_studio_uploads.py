@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import io
-import shutil
 import stat
 import zipfile
 from collections.abc import Iterator
@@ -15,27 +14,19 @@ import httpx
 import openpyxl
 import pytest
 
-from .server_harness import ROOT, ServerProcess
-from .test_studio_api import snapshot
-
-INJECTS = ROOT / "injects"
+from .server_harness import ServerProcess
+from .studio_harness import INJECTS, facilitator_client, scenarios_folder, snapshot
 
 
 @pytest.fixture(scope="module")
 def folder(tmp_path_factory) -> Path:
-    target = tmp_path_factory.mktemp("scenarios") / "injects"
-    target.mkdir()
-    shutil.copy(INJECTS / "demo.yaml", target)
-    shutil.copytree(INJECTS / "basemaps", target / "basemaps")
-    shutil.copytree(INJECTS / "attachments", target / "attachments")
-    return target
+    return scenarios_folder(tmp_path_factory, INJECTS / "demo.yaml")
 
 
 @pytest.fixture(scope="module")
 def studio(tmp_path_factory, folder) -> Iterator[tuple[ServerProcess, httpx.Client]]:
     server = ServerProcess(tmp_path_factory.mktemp("studio") / "data", scenarios=(folder,)).start()
-    token = server.facilitator_token()
-    with httpx.Client(base_url=server.base, headers={"Authorization": f"Bearer {token}"}, timeout=60) as client:
+    with facilitator_client(server) as client:
         yield server, client
     server.stop()
 

@@ -134,22 +134,7 @@ class ScenarioChecks(MselChecks):
         draft = Scenario(
             scenario_id, title, setting, start, duration, objectives, tuple(components), tuple(teams), {}, {}, (), ()
         )
-        rooms = self.rooms(doc, draft, scope)
-        draft = Scenario(
-            scenario_id,
-            title,
-            setting,
-            start,
-            duration,
-            objectives,
-            tuple(components),
-            tuple(teams),
-            rooms,
-            {},
-            (),
-            (),
-            personas=personas,
-        )
+        draft = replace(draft, rooms=self.rooms(doc, draft, scope), personas=personas)
         briefings = self.briefings(doc, components, translations)
         features = self.features(doc, scope)
         injects = self.msel(doc, draft, scope, {f["id"] for f in features})
@@ -160,19 +145,11 @@ class ScenarioChecks(MselChecks):
             self.err(doc, "basemap", "basemap: the name of a file basemaps/<name>.geojson beside the scenarios")
         if self.problems:
             return None
-        return Scenario(
-            scenario_id,
-            title,
-            setting,
-            start,
-            duration,
-            objectives,
-            tuple(components),
-            tuple(teams),
-            rooms,
-            briefings,
-            tuple(features),
-            tuple(injects),
+        return replace(
+            draft,
+            briefings=briefings,
+            features=tuple(features),
+            injects=tuple(injects),
             doc=plain(doc),
             modules=modules,
             basemap=basemap,
@@ -180,7 +157,6 @@ class ScenarioChecks(MselChecks):
             default_language=self.default_language,
             translations=translations,
             missing_translations=tuple(sorted(self.warnings, key=lambda p: p.line)),
-            personas=personas,
             respond_within=respond_within,
         )
 

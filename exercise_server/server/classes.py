@@ -20,11 +20,10 @@ from starlette.routing import Route
 from ..core.access import FACILITATOR_COMMANDS, Principal
 from ..core.errors import CommandError
 from ..core.syndicates import comparison, syndicate_count, syndicate_scope
-from .context import AppContext
 from .errors import HTTP_STATUS, RequestError
 from .exercise import ExerciseRuntime
 from .http_api import _codes as codes_of
-from .http_api import _facilitator, _json_body, api
+from .http_api import _ctx, _facilitator, _json_body, api
 from .pages import Pages
 
 # The commands a class command may carry: the facilitator's, on what every syndicate has alike.
@@ -36,11 +35,6 @@ CLASS_COMMANDS = FACILITATOR_COMMANDS - {
     "observation.record",
     "expectation.mark",
 }
-
-
-def _ctx(request: Request) -> AppContext:
-    ctx: AppContext = request.app.state.ctx
-    return ctx
 
 
 async def _class(request: Request) -> tuple[str, dict[int, ExerciseRuntime]]:

@@ -26,7 +26,7 @@ from ..store.base import StoreUnavailable
 from .context import AppContext
 from .errors import RequestError
 from .exercise import ExerciseRuntime
-from .http_api import LEAD, _address, _json_body, api, bearer_session
+from .http_api import LEAD, _address, _ctx, _exercise, _json_body, api, bearer_session
 from .registry import normalise_code
 from .tokens import Session
 
@@ -39,11 +39,6 @@ class Unknown(Exception):
 
 def not_found() -> Response:
     return PlainTextResponse("Not Found", status_code=404)  # Starlette's own answer to an unknown path
-
-
-def _ctx(request: Request) -> AppContext:
-    ctx: AppContext = request.app.state.ctx
-    return ctx
 
 
 def control(request: Request) -> Session:
@@ -79,8 +74,8 @@ def hidden(handler: Any) -> Any:
 
 
 async def _runtime(request: Request) -> ExerciseRuntime:
-    runtime = await _ctx(request).exercises.find(request.path_params["exercise"])
-    if runtime is None or runtime.state.scenario is None:
+    runtime = await _exercise(request)
+    if runtime.state.scenario is None:
         raise RequestError("not_found", "no such exercise")
     return runtime
 
