@@ -11,6 +11,7 @@ import { pickedAddressees, showAddressees } from './addressees.js';
 import { checkboxes, field, markdownField } from './studio_fields.js';
 import { CHANNELS, componentName, docView, teamName, teams, text, triggerKind, withText } from './studio_doc.js';
 import { uploadAttachment } from './studio_api.js';
+import { copChangeFields } from './studio_cop_change.js';
 
 // The teams an inject reaches through its addressees (docs/scenario-format.md, "The MSEL").
 export function audience(doc, to = {}) {
@@ -264,8 +265,9 @@ export class InjectEditor {
     return box;
   }
 
-  // The map changes released with the inject: remove a feature, or show one hidden until then
-  // (added when the inject is released; drawn in the map section as a feature of this inject).
+  // The map changes released with the inject: change a feature (its name, kind, owner, who sees it,
+  // properties, place or shape), remove one, or show one hidden until then (added when the inject
+  // is released; drawn in the map section as a feature of this inject).
   copFields(k) {
     const { editor, doc } = this;
     const inject = () => this.inject;
@@ -274,17 +276,26 @@ export class InjectEditor {
       const features = (doc.cop?.features || []).map((f) => [f.id, `${text(f.name, doc)} (${f.id})`]);
       const changes = inject().cop || [];
       replaceChildren(box, box.firstChild,
-        el('ul', {}, changes.map((change, n) => el('li', {}, describeChange(doc, change), ' ',
+        el('ul', {}, changes.map((change, n) => el('li', { class: 'cop-change', dataset: { path: `${k}.cop.${n}` } },
+          describeChange(doc, change), ' ',
           el('button', { type: 'button', class: 'danger', onclick: () => {
             const [undone] = changes.splice(n, 1);
             if (undone.add) (((doc.cop ||= {}).features ||= [])).push(undone.add); // back on the map from the start
             if (!changes.length) delete inject().cop;
             editor.changed();
             draw();
-          } }, t('Remove'))))),
+          } }, t('Remove')),
+          change.change ? copChangeFields(editor, change, `${k}.cop.${n}`, draw) : null))),
         features.length ? el('div', { class: 'row-fields' },
           field(editor, { label: t('Feature'), path: `${k}.cop.pick`, options: features, attrs: { id: 'cop-change-feature' },
             get: () => features[0][0], set: () => {} }),
+          el('button', { type: 'button', id: 'cop-change-edit', onclick: () => {
+            const id = box.querySelector('#cop-change-feature').value;
+            inject().cop = [...(inject().cop || []), { change: id, set: {} }];
+            editor.changed();
+            draw();
+            [...box.querySelectorAll('.cop-change-edit')].pop()?.querySelector('input')?.focus();
+          } }, t('Change it when released')),
           el('button', { type: 'button', id: 'cop-change-remove', onclick: () => {
             const id = box.querySelector('#cop-change-feature').value;
             inject().cop = [...(inject().cop || []), { remove: id }];
