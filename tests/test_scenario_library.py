@@ -153,8 +153,9 @@ def test_the_capstone_plays_the_course_dilemmas(library):
 CAPSTONE_WORKFLOWS = {
     "humanitarian notification": (("humanitarian notification",),
                                   {"humanitarian": "send", "military": "acknowledge", "police": "acknowledge"}),
-    "request for assistance": (("request for assistance",),
-                               {"humanitarian": "last-resort", "civilian": "last-resort", "military": "decline"}),
+    "request for assistance": (("request for assistance",), {"humanitarian": "last-resort", "military": "decline"}),
+    # Mission engineers on the mission's own road are a tasking decision, not a last resort (issue 21).
+    "mission tasking request": (("mission tasking request",), {"civilian": "submit", "military": "answer"}),
     "sensitive information sharing": (("marked sensitive", "sensitive information sharing"),
                                       {"humanitarian": "share", "police": "share"}),
     "public statement": (("public statement",), {"humanitarian": "issue", "civilian": "issue"}),
