@@ -461,3 +461,12 @@ def test_only_the_peacetime_disaster_cites_oslo_alone_the_armed_conflict_cites_m
         if sc.start >= 0 and "Oslo" in cited:
             assert "MCDA" in cited, f"{sc.id}: Oslo cited in an armed conflict without the MCDA Guidelines"
     assert "Oslo" in json.dumps(library[MODULE_EXERCISES[3]].doc)
+
+
+def test_an_expected_action_is_never_a_fragment_of_a_flow_list_split_at_its_commas(library):
+    """`mil-1: [Do this, and that]` is two actions in YAML; each action starts as a sentence does."""
+    for sc in scenarios(library):
+        for inj in sc.injects:
+            for key, actions in inj.expected.items():
+                for action in actions:
+                    assert action[:1].isupper() or action[:1].isdigit(), f"{sc.id} {inj.id} {key}: {action!r}"
