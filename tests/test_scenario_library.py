@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from exercise_server.core.scenario import Scenario
+from exercise_server.core.scenario import CRITICAL, WEIGHTS, Scenario
 from exercise_server.msel.template import COURSE_OBJECTIVES
 from exercise_server.scenarios import basemap_path, load_library
 
@@ -470,3 +470,33 @@ def test_an_expected_action_is_never_a_fragment_of_a_flow_list_split_at_its_comm
             for key, actions in inj.expected.items():
                 for action in actions:
                     assert action[:1].isupper() or action[:1].isdigit(), f"{sc.id} {inj.id} {key}: {action!r}"
+
+
+# -- expected actions as evidence (issue 21) -------------------------------------------------
+
+
+def test_every_expected_action_names_the_objectives_it_evidences_and_its_weight(library):
+    """Each action in the files is a mapping naming its objectives (a few of its inject's, never
+    outside them) and a weight; every addressee has a critical action, and an inject names only
+    objectives some action evidences."""
+    for sc in scenarios(library):
+        for raw in sc.doc["msel"]:
+            named = set(raw["objectives"])
+            evidenced: set[str] = set()
+            for key, items in raw["expected"].items():
+                where = f"{sc.id} {raw['id']} {key}"
+                for item in items:
+                    assert isinstance(item, dict) and "action" in item, f"{where}: {item!r} names no objectives"
+                    assert item["objectives"] and set(item["objectives"]) <= named, f"{where}: {item['objectives']}"
+                    assert item["weight"] in WEIGHTS, f"{where}: {item['weight']}"
+                    evidenced |= set(item["objectives"])
+                assert any(item["weight"] == CRITICAL for item in items), f"{where}: no critical action"
+            assert evidenced == named, f"{sc.id} {raw['id']}: {sorted(named - evidenced)} evidenced by no action"
+
+
+def test_the_loaded_actions_carry_the_objectives_the_file_names(library):
+    sc = library[CAPSTONE]
+    i09 = sc.inject("I-09")
+    assert i09 is not None
+    first = i09.actions_of("mil-1")[0]
+    assert first.weight == CRITICAL and first.objectives == ("O3",)
