@@ -7,10 +7,13 @@ docs/scenario-format.md.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .timefmt import format_dday
 from .translations import DEFAULT_LANGUAGE, Text, Translations, text_of
+
+if TYPE_CHECKING:
+    from .conditions import Condition
 
 FORMAT_VERSION = 1
 DEFAULT_COMPONENTS = (
@@ -53,6 +56,7 @@ INJECT_OPTIONAL = (
     "controller",
     "attachments",
     "respond_within",
+    *("instead_of", "when"),  # an alternate (core/conditions.py); it has no `at`
 )
 # How long the free texts `mode` and `controller` of an inject may be.
 INJECT_MODE_LENGTH = 60
@@ -141,10 +145,14 @@ class Inject:
     mode: str = ""
     controller: str = ""  # the control-cell member who delivers it (the MSEL's Responsible Controller)
     respond_within: float | None = None  # exercise seconds; None: the scenario's
+    # Branching (core/conditions.py): `at: {when: <condition>}`, or an alternate released in place
+    # of `instead_of` if `condition` holds at that inject's time.
+    condition: Condition | None = None
+    instead_of: str | None = None
 
     @property
     def trigger(self) -> str:
-        return "manual" if self.manual else "condition" if self.after else "time"
+        return "manual" if self.manual else "condition" if self.after or self.condition else "time"
 
 
 @dataclass(frozen=True)

@@ -222,6 +222,7 @@ def _inject_row(state: ExerciseState, inject: InjectState, control_view: bool) -
         "acks": dict(inject.acks),
         "responses": dict(inject.responses),
         "audience": sorted(state.scenario.audience(inject.inject.to)) if state.scenario else [],
+        **({"branch": inject.branch} if inject.branch else {}),  # inject.branched: released or replaced, and why
     }
 
 
