@@ -29,12 +29,17 @@ def started() -> CoreRun:
     return run
 
 
-# The one place these tests submit and answer requests for assistance (the form's fields change
-# with the workflow; the branches depend only on the outcome).
+# The one place these tests (and test_branches_server.py) write a request for assistance and its
+# answer: the form's fields change with the workflow; the branches depend only on the outcome.
+REQUEST_FIELDS = {"asset": "escort", "justification": "Convoy of medical supplies to Kora",
+                  "last_resort": "No civilian carrier can reach Kora while the bridge is out.",
+                  "time_limit": "+3:00", "location": {"type": "Point", "coordinates": [31.5, 4.5]}}
+ANSWERS = {"accepted": {"decision": "accept"},
+           "declined": {"decision": "decline", "reason": "Assets committed elsewhere"}}
+
+
 def submit_request(run: CoreRun, who=HUM, responds_to: str | None = None) -> str:
-    fields = {"asset": "escort", "justification": "Convoy of medical supplies to Kora",
-              "last_resort": "No civilian carrier can reach Kora while the bridge is out.",
-              "time_limit": "+3:00", "location": {"type": "Point", "coordinates": [31.5, 4.5]}}
+    fields = dict(REQUEST_FIELDS)
     if responds_to:
         fields["responds_to"] = responds_to
     e = run.cmd(who, "rfa.submit", **fields)[0]
@@ -42,8 +47,7 @@ def submit_request(run: CoreRun, who=HUM, responds_to: str | None = None) -> str
 
 
 def answer_request(run: CoreRun, rfa_id: str, outcome: str) -> None:
-    decision = {"accepted": "accept", "declined": "decline"}[outcome]
-    run.cmd(MIL, "rfa.respond", rfa_id=rfa_id, decision=decision, reason="Assets committed elsewhere")
+    run.cmd(MIL, "rfa.respond", rfa_id=rfa_id, **ANSWERS[outcome])
 
 
 def branched(run: CoreRun) -> list[ev.Event]:
