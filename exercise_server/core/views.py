@@ -256,6 +256,7 @@ def inject_content(state: InjectState) -> dict[str, Any]:
         **({"translations": i.translations} if i.translations else {}),
         **({"mode": i.mode} if i.mode else {}),
         **({"controller": i.controller} if i.controller else {}),
+        **({"instead_of": i.instead_of, "when": state.item.get("when")} if i.instead_of else {}),  # an alternate
     }
 
 
