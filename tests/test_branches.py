@@ -15,6 +15,9 @@ from exercise_server.core.commands import decide_due
 from exercise_server.core.projections import ExerciseState
 from exercise_server.core.replay import timeline
 from exercise_server.core.scenario_check import load_scenario_file, parse_scenario_text
+from exercise_server.msel import cells
+from exercise_server.msel.exporter import export_msel
+from exercise_server.msel.importer import build_scenario, load_base
 
 from .core_harness import CIV, FAC, HUM, MIL, POL, CoreRun
 
@@ -268,3 +271,36 @@ def test_the_replay_timeline_says_which_branch_was_taken_and_why():
     assert "B-7a goes instead of B-7: a request for assistance accepted, answering B-1" in lines
     assert "B-6 goes: no message in joint for 20 min, after B-1" in lines
     assert all(row["type"] != ev.INJECT_BRANCHED for row in timeline(run.log, HUM.view.key))
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_the_msel_spreadsheet_carries_every_kind_of_branch_both_ways(suffix, tmp_path):
+    base = load_base(BRANCHING)
+    sheet = tmp_path / f"msel{suffix}"
+    export_msel(base.scenario, sheet)
+    result = build_scenario(sheet, base, tmp_path / "branching.yaml")
+    assert result.scenario.injects == base.scenario.injects
+    by_id = {item["id"]: item for item in result.doc["msel"]}
+    assert by_id["B-7a"]["instead_of"] == "B-7" and "at" not in by_id["B-7a"]
+    assert by_id["B-2"]["at"] == {"when": {"request": "declined", "team": "hum-1"}, "delay": "+0:05"}
+
+
+@pytest.mark.parametrize(
+    ("cell", "at"),
+    [
+        ("when request declined by hum-1 +0:05", {"when": {"request": "declined", "team": "hum-1"}, "delay": "+0:05"}),
+        ("When notification covers cp-east", {"when": {"notification": "cp-east"}}),
+        ("when silence in joint for 20 min after B-1", {"when": {"silence": "joint", "minutes": 20, "after": "B-1"}}),
+        ("when B-1 acknowledged by hum-1", {"when": {"acknowledged": "B-1", "team": "hum-1"}}),
+        ("instead of B-7 when request accepted answering B-1",
+         {"instead_of": "B-7", "when": {"request": "accepted", "inject": "B-1"}}),
+    ],
+)
+def test_a_planner_writes_a_branch_in_the_scenario_time_cell(cell, at):
+    assert cells.parse_time(cell) == at
+
+
+@pytest.mark.parametrize("cell", ["when it rains", "when request declined by", "when decision recorded soon"])
+def test_a_branch_cell_that_is_not_one_says_how_to_write_it(cell):
+    with pytest.raises(ValueError, match="when <condition>"):
+        cells.parse_time(cell)
