@@ -1,13 +1,21 @@
-"""Branching in the scenario studio, in a real browser: a planner makes one inject wait for what a
-team does and another go in place of an inject, in forms; the file it saves is what the format says
-and passes validate."""
+"""Branching in a real browser: in the scenario studio a planner makes one inject wait for what a team
+does and another go in place of an inject, in forms (the file it saves is what the format says and
+passes validate); the control panel says what a pending branch waits for, and which was taken and why."""
 
 from __future__ import annotations
 
+import asyncio
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
 from playwright.sync_api import expect
 
 from exercise_server.core.scenario_check import parse_scenario
 
+from .browser import facilitator
+from .server_harness import Client, ServerProcess
+from .test_branches import BRANCHING
+from .test_branches_server import request
 from .test_browser_studio import api, sign_in, studio_server, tab  # noqa: F401 (studio_server: the fixture)
 
 
@@ -51,3 +59,46 @@ def test_a_planner_sets_a_branch_and_an_alternate_in_the_inject_editor(browser, 
     assert problems == [] and scenario is not None and scenario.injects[2].instead_of == "I-01"
     assert errors.errors == []
     page.context.close()
+
+
+@pytest.fixture(scope="module")
+def branching_server(tmp_path_factory):
+    s = ServerProcess(tmp_path_factory.mktemp("branching") / "data", scenarios=(BRANCHING,)).start()
+    yield s
+    s.stop()
+
+
+def test_the_control_panel_says_what_a_pending_branch_waits_for_and_which_was_taken_and_why(browser, branching_server):
+    server = branching_server
+    exercise, codes, fac_token = server.open_exercise("branching")
+    fac, fac_errors = facilitator(browser, server, exercise)
+    row = lambda iid: fac.locator(f"#msel-table tr[data-inject='{iid}']")  # noqa: E731
+    expect(row("B-2")).to_contain_text("when a request for assistance declined, by Humanitarian syndicate +0:05")
+    expect(row("B-6")).to_contain_text("when no message in Joint civil-military coordination room for 20 min, after B-1")
+    expect(row("B-7a")).to_contain_text("instead of B-7 if a request for assistance accepted, answering B-1")
+
+    async def play() -> None:  # the humanitarians' request answering B-1 is accepted
+        control = await Client(server, exercise, fac_token).connect()
+        hum = await Client(server, exercise, server.join(codes["hum-1"], "Ms Aid")["token"]).connect()
+        mil = await Client(server, exercise, server.join(codes["mil-1"], "Maj Lee")["token"]).connect()
+        await control.ok("clock.start")
+        await control.ok("clock.jump", to="+0:06")
+        await hum.event("inject.released")
+        await request(hum, mil, "accepted", responds_to="B-1")
+        await control.ok("clock.jump", to="+0:45")
+        await control.until(lambda f: f["type"] == "event" and f["event"]["type"] == "inject.released"
+                            and f["event"]["payload"]["inject"]["id"] == "B-7a")
+        for c in (control, hum, mil):
+            await c.close()
+
+    with ThreadPoolExecutor(1) as pool:  # Playwright's sync API runs a loop in this thread
+        pool.submit(asyncio.run, play()).result()
+    expect(row("B-7")).to_contain_text("replaced")
+    expect(row("B-7").locator(".branch")).to_contain_text(
+        "replaced by B-7a: a request for assistance accepted, answering B-1 (RFA-hum-1-1, D+3")
+    expect(row("B-7a").locator(".branch")).to_contain_text("released instead of B-7: a request for assistance accepted")
+    expect(row("B-6").locator(".branch")).to_contain_text("released because of no message in")
+    fac.reload()  # the same from a snapshot
+    expect(row("B-7").locator(".branch")).to_contain_text("replaced by B-7a")
+    assert fac_errors.errors == []
+    fac.context.close()
