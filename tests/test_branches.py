@@ -18,6 +18,7 @@ from exercise_server.core.scenario_check import load_scenario_file, parse_scenar
 from exercise_server.msel import cells
 from exercise_server.msel.exporter import export_msel
 from exercise_server.msel.importer import build_scenario, load_base
+from exercise_server.report import render
 
 from .core_harness import CIV, FAC, HUM, MIL, POL, CoreRun
 
@@ -304,3 +305,15 @@ def test_a_planner_writes_a_branch_in_the_scenario_time_cell(cell, at):
 def test_a_branch_cell_that_is_not_one_says_how_to_write_it(cell):
     with pytest.raises(ValueError, match="when <condition>"):
         cells.parse_time(cell)
+
+
+def test_the_after_action_report_lists_the_branches_taken():
+    run = started()
+    run.advance(5 * 60)
+    answer_request(run, submit_request(run, responds_to="B-1"), "accepted")
+    run.advance(40 * 60)
+    html = render(run.log)
+    assert "Branches taken" in html
+    assert "B-7a goes instead of B-7: a request for assistance accepted, answering B-1" in html
+    french = render(run.log, language="fr")
+    assert "B-7a diffusée à la place de B-7 : une demande d&#39;assistance acceptée, en réponse à B-1" in french
