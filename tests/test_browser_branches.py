@@ -73,7 +73,7 @@ def test_the_control_panel_says_what_a_pending_branch_waits_for_and_which_was_ta
     exercise, codes, fac_token = server.open_exercise("branching")
     fac, fac_errors = facilitator(browser, server, exercise)
     row = lambda iid: fac.locator(f"#msel-table tr[data-inject='{iid}']")  # noqa: E731
-    expect(row("B-2")).to_contain_text("when a request for assistance declined, by Humanitarian syndicate +0:05")
+    expect(row("B-2")).to_contain_text("when a request for assistance from Humanitarian syndicate declined +0:05")
     expect(row("B-6")).to_contain_text("when no message in Joint civil-military coordination room for 20 min, after B-1")
     expect(row("B-7a")).to_contain_text("instead of B-7 if a request for assistance accepted, answering B-1")
 

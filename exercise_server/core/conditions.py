@@ -127,9 +127,7 @@ def describe(condition: dict[str, Any], _: Callable[[str], str]) -> str:
     words = {
         "released": lambda: _("%(inject)s released") % {"inject": subject},
         "acknowledged": lambda: _("%(inject)s acknowledged") % {"inject": subject},
-        "request": lambda: (
-            _("a request for assistance accepted") if subject == "accepted" else _("a request for assistance declined")
-        ),
+        "request": lambda: _request_words(subject, condition.get("team"), _),
         "notification": lambda: _("a humanitarian notification covering %(feature)s") % {"feature": subject},
         "document": lambda: _("a sensitive document opened"),
         "decision": lambda: _("a decision recorded"),
@@ -138,13 +136,21 @@ def describe(condition: dict[str, Any], _: Callable[[str], str]) -> str:
         ),
     }
     parts = [words[kind]() if kind in words else str(condition)]
-    if condition.get("team"):
+    if condition.get("team") and kind != "request":
         parts.append(_("by %(team)s") % {"team": condition["team"]})
     if condition.get("inject"):
         parts.append(_("answering %(inject)s") % {"inject": condition["inject"]})
     if condition.get("after"):
         parts.append(_("after %(inject)s") % {"inject": condition["after"]})
     return ", ".join(parts)
+
+
+def _request_words(outcome: str, team: str | None, _: Callable[[str], str]) -> str:
+    if team:
+        if outcome == "accepted":
+            return _("a request for assistance from %(team)s accepted") % {"team": team}
+        return _("a request for assistance from %(team)s declined") % {"team": team}
+    return _("a request for assistance accepted") if outcome == "accepted" else _("a request for assistance declined")
 
 
 def describe_branch(payload: dict[str, Any], _: Callable[[str], str]) -> str:

@@ -13,14 +13,21 @@ export function conditionWords(condition, names = {}) {
   const words = {
     released: () => t('{inject} released', { inject: subject }),
     acknowledged: () => t('{inject} acknowledged', { inject: subject }),
-    request: () => (subject === 'accepted' ? t('a request for assistance accepted') : t('a request for assistance declined')),
+    request: () => {
+      const team = condition.team && name('team', condition.team);
+      if (team) {
+        return subject === 'accepted' ? t('a request for assistance from {team} accepted', { team })
+          : t('a request for assistance from {team} declined', { team });
+      }
+      return subject === 'accepted' ? t('a request for assistance accepted') : t('a request for assistance declined');
+    },
     notification: () => t('a humanitarian notification covering {feature}', { feature: name('feature', subject) }),
     document: () => t('a sensitive document opened'),
     decision: () => t('a decision recorded'),
     silence: () => t('no message in {room} for {minutes} min', { room: name('room', subject), minutes: condition.minutes }),
   };
   const parts = [words[kind]()];
-  if (condition.team) parts.push(t('by {team}', { team: name('team', condition.team) }));
+  if (condition.team && kind !== 'request') parts.push(t('by {team}', { team: name('team', condition.team) }));
   if (condition.inject) parts.push(t('answering {inject}', { inject: condition.inject }));
   if (condition.after) parts.push(t('after {inject}', { inject: condition.after }));
   return parts.join(', ');
