@@ -19,6 +19,7 @@ from exercise_server.msel import cells
 from exercise_server.msel.exporter import export_msel
 from exercise_server.msel.importer import build_scenario, load_base
 from exercise_server.report import render
+from exercise_server.studio.document import check_document, parse_text
 
 from .core_harness import CIV, FAC, HUM, MIL, POL, CoreRun
 
@@ -317,3 +318,27 @@ def test_the_after_action_report_lists_the_branches_taken():
     assert "B-7a goes instead of B-7: a request for assistance accepted, answering B-1" in html
     french = render(run.log, language="fr")
     assert "B-7a diffusée à la place de B-7 : une demande d&#39;assistance acceptée, en réponse à B-1" in french
+
+
+def test_the_studio_shows_a_wrong_branch_at_its_field():
+    text = SCENARIO_HEAD + "msel:" + ONE + inject("X", "at: {when: {request: declined, team: hum-9}}") + inject(
+        "Y", "instead_of: Z\n    when: {silence: nowhere, minutes: 5}")
+    found = {(tuple(p.path), p.message.split(": ", 1)[1]) for p in check_document(parse_text(text), None)}
+    assert ((("msel", 1, "at", "when", "team"), "at.when.team: unknown team or component 'hum-9'") in found), found
+    assert (("msel", 2, "instead_of"), "instead_of: unknown inject 'Z'") in found, found
+    assert (("msel", 2, "when", "silence"), "when.silence: unknown room 'nowhere'") in found, found
+
+
+MODULE_7 = Path(__file__).parent.parent / "injects" / "module-7-the-mirek-checkpoint.yaml"
+
+
+@pytest.mark.parametrize(("outcome", "goes"), [("declined", "M7-06a"), ("accepted", "M7-06"), (None, "M7-06")])
+def test_module_7_moves_the_major_to_his_next_demand_once_the_military_declined_the_request(outcome, goes):
+    run = CoreRun(load_scenario_file(MODULE_7))
+    run.cmd(FAC, "clock.start")
+    run.advance(3 * 60)
+    run.cmd(HUM, "inject.ack", inject_id="M7-02")
+    if outcome:
+        answer_request(run, submit_request(run), outcome)
+    released = run.released_ids(run.advance(10 * 60))
+    assert goes in released and ({"M7-06", "M7-06a"} - {goes}).isdisjoint(run.released_ids())
