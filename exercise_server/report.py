@@ -17,6 +17,7 @@ from markupsafe import Markup, escape
 
 from . import paths
 from .core import events as ev
+from .core.conditions import describe_branch
 from .core.in_language import log_in, scenario_languages, seat_languages
 from .core.metrics import Metrics, compute
 from .core.timefmt import dday_parts, format_offset
@@ -122,6 +123,12 @@ def render_metrics(
     sc = state.scenario
     teams = {t.id: t.name for t in sc.teams}
     injects = {iid: st.inject.title for iid, st in state.injects.items()}
+    # The branches taken (inject.branched, core/branches.py): each, in words, with when it held.
+    branches = [
+        (describe_branch(st.branch, _), st.branch["cause"]["ex_time"])
+        for st in sorted(state.injects.values(), key=lambda st: st.released_seq or 0)
+        if st.branch and st.branch["inject_id"] == st.inject.id
+    ]
     observations = sorted(state.observations, key=lambda o: (o["objective"], -o["rating"], o["seq"]))
     strengths = [o for o in observations if o["rating"] >= 3]
     improvements = [o for o in observations if o["rating"] <= 2]
@@ -146,6 +153,7 @@ def render_metrics(
         syndicate=state.syndicate,  # one syndicate of a class (core/syndicates.py), or None
         teams=teams,
         injects=injects,
+        branches=branches,
         scale={r: (_(label), _(meaning)) for r, (label, meaning) in ev.RATING_SCALE.items()},
         status_names=statuses,
         weight_names={"critical": _("critical"), "desirable": _("desirable")},

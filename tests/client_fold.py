@@ -125,6 +125,10 @@ class ClientView:
             status = {"inject.held": "held", "inject.unheld": "scheduled", "inject.cancelled": "cancelled",
                       "inject.restored": "scheduled"}[t]
             self.injects[p["inject_id"]]["status"] = status
+        elif t == "inject.branched":
+            self.injects[p["inject_id"]]["branch"] = p
+            if p["instead_of"]:
+                self.injects[p["instead_of"]].update(status="replaced", branch=p)
         elif t == "inject.edited":
             row = self.injects[p["inject_id"]]
             row["inject"].update(p["changes"])

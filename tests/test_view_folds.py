@@ -26,6 +26,7 @@ from exercise_server.core.scenario_check import load_scenario_file
 
 from .client_fold import ClientView, differences, normal_form, wire
 from .core_harness import EVAL, FAC, CoreRun, trainee
+from .test_branches import BRANCHING, answer_request, submit_request
 
 ROOT = Path(__file__).parent.parent
 # The bundled scenarios, and a bilingual one (content translated in part: core/translations.py).
@@ -624,9 +625,24 @@ def scripted_run() -> dict[str, Any]:
     return {"scenario": "demo", "script": True, "views": view_cases(ex.run, principals, starts)}
 
 
+def branching_run() -> dict[str, Any]:
+    """Branches taken after each view's snapshot (test_branches.py's scenario): an inject released on a
+    declined request, an alternate in place of its inject (which is replaced), a silent room."""
+    ex = Exercise(BRANCHING, lambda options: options[0])
+    principals = {p.view.key: p for p in ex.principals}
+    ex.run.cmd(FAC, "clock.start")
+    ex.run.advance(6 * 60)
+    starts = {v: (ex.run.state.head, wire(ex.run.state.snapshot(p))) for v, p in principals.items()}
+    answer_request(ex.run, submit_request(ex.run, responds_to="B-1"), "accepted")
+    answer_request(ex.run, submit_request(ex.run), "declined")
+    ex.run.advance(40 * 60)
+    return {"scenario": "branching", "script": True, "views": view_cases(ex.run, principals, starts)}
+
+
 def fixture_files() -> dict[str, str]:
     runs = {f"{name}-{seed}.json": fixture_run(name, seed) for name, seed in FIXTURE_RUNS}
     runs["demo-script.json"] = scripted_run()
+    runs["branching-script.json"] = branching_run()
     return {name: json.dumps(run, sort_keys=True, separators=(",", ":")) + "\n" for name, run in runs.items()}
 
 

@@ -14,10 +14,11 @@ from typing import Any
 from . import cop_commands, evaluation_commands, inject_commands, people, roster, workflows
 from . import events as ev
 from .access import EXPLAINED_REFUSALS, FACILITATOR, SYSTEM, TRAINEE, Principal, may_issue, may_read, may_write
+from .branches import branched_payload
 from .clock import DRAFT, ENDED, MAX_SPEED, MIN_SPEED, PAUSED, RUNNING
 from .context import Decider, Decision
 from .errors import CommandError
-from .msel import due_injects
+from .msel import due_injects, release_for
 from .projections import ExerciseState
 from .syndicates import Syndicate
 from .timefmt import format_dday, parse_exercise_time
@@ -173,7 +174,13 @@ def decide_due(state: ExerciseState, now: float) -> list[ev.Draft]:
     decision = Decision(state, state.scenario, SYSTEM, now, now_ex(state, now), DEFAULT_LIMITS)
     drafts: list[ev.Draft] = []
     for due in due_injects(state, decision.ex):
-        drafts += inject_commands.release(decision, due, "condition" if due.inject.after else "time", ev.SYSTEM)
+        chosen = release_for(state, due)
+        inject = chosen.inject.inject
+        if chosen.met is not None and inject.condition is not None:  # a branch: recorded with its reason
+            payload = branched_payload(inject.id, inject.condition, chosen.met, chosen.instead_of)
+            drafts.append(decision.draft(ev.INJECT_BRANCHED, payload, ev.CONTROL_CELL, ev.SYSTEM))
+        trigger = "condition" if inject.after or inject.condition else "time"
+        drafts += inject_commands.release(decision, chosen.inject, trigger, ev.SYSTEM)
     return drafts
 
 

@@ -48,6 +48,7 @@ INJECT_RESTORED = "inject.restored"  # inject_id: a cancel undone, before the in
 INJECT_ACKNOWLEDGED = "inject.acknowledged"  # inject_id, team
 INJECT_RESPONDED = "inject.responded"  # inject_id, team, action: a team action said it answers the inject
 INJECT_OPENED = "inject.opened"  # inject_id, team, language: a participant read it, in that language (the record)
+INJECT_BRANCHED = "inject.branched"  # inject_id, instead_of, condition, cause: why it was released (branches.py)
 ROOM_MESSAGE_POSTED = "room.message_posted"  # room, text, as (control-played actor) or None
 COP_FEATURE_ADDED = "cop.feature_added"  # feature
 COP_FEATURE_CHANGED = "cop.feature_changed"  # id, set, feature (after)
@@ -113,6 +114,7 @@ EVENT_TYPES = WORKFLOW_EVENT_TYPES | frozenset(
         INJECT_ACKNOWLEDGED,
         INJECT_RESPONDED,
         INJECT_OPENED,
+        INJECT_BRANCHED,
         ROOM_MESSAGE_POSTED,
         COP_FEATURE_ADDED,
         COP_FEATURE_CHANGED,
@@ -152,6 +154,7 @@ _CORE_FIELDS = {
     INJECT_ACKNOWLEDGED: "inject_id team language?",  # the language it was shown in (older logs lack it)
     INJECT_RESPONDED: "action inject_id team",
     INJECT_OPENED: "inject_id language team",
+    INJECT_BRANCHED: "cause condition inject_id instead_of",
     ROOM_MESSAGE_POSTED: "as room text",
     COP_FEATURE_ADDED: "cause feature",
     COP_FEATURE_CHANGED: "cause feature hidden_from id set",

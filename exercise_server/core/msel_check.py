@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from .conditions import Condition, read_condition, reference_problems
 from .geometry import geometry_problem
 from .scenario import (
     ADHOC_PREFIX,
@@ -44,9 +45,11 @@ class Trigger(NamedTuple):
     after: str | None
     when: str | None  # released | acknowledged
     delay: float
+    condition: Condition | None = None  # at: {when: <condition>} (core/conditions.py)
 
 
 _MANUAL = Trigger(None, True, None, None, 0.0)
+_ALTERNATE = Trigger(None, False, None, None, 0.0)  # released only in place of another inject
 
 
 class MselChecks(FieldChecks):
@@ -85,6 +88,8 @@ class MselChecks(FieldChecks):
             if inj.after and inj.after not in by_id:
                 node, i = lines[inj.id]
                 self.err(node, i, f"inject {inj.id!r}: condition on missing inject {inj.after!r}")
+        added = {c["add"]["id"] for inj in injects for c in inj.cop if "add" in c}
+        self.branch_references(injects, lines, draft, scope, feature_ids | added)
         for cycle in condition_cycles(by_id):
             node, i = lines[cycle[0]]
             self.err(
@@ -102,16 +107,18 @@ class MselChecks(FieldChecks):
         if item is None:
             return None
         iid = item.get("id")
+        alternate = "instead_of" in item  # its time is its inject's: it has no `at`
         ok = self.keys(
             item,
             f"inject {iid!r}",
-            INJECT_REQUIRED,
+            tuple(k for k in INJECT_REQUIRED if k != "at" or not alternate),
             INJECT_OPTIONAL,
         )
         if not ok or self.ident(item, "id", "inject", iid, INJECT_ID) is None:
             return None
         what = f"inject {iid!r}"
-        offset, manual, after, when, delay = self.trigger(item, what)
+        offset, manual, after, when, delay, condition = self.trigger(item, what) if not alternate else _ALTERNATE
+        instead_of, alternate_condition = self.alternate(item, what)
         to = self.addressees(item, what, draft, scope)
         channel = item["channel"]
         if channel not in CHANNELS:
@@ -163,6 +170,8 @@ class MselChecks(FieldChecks):
             controller,
             self.respond_within(item, what),
             linked,
+            condition or alternate_condition,
+            instead_of,
         )
 
     def short_text(self, item: dict[str, Any], key: str, what: str, limit: int) -> str:
@@ -249,13 +258,10 @@ class MselChecks(FieldChecks):
             except ValueError as exc:
                 self.err(item, "at", f"{what}: {exc}, or manual, or a condition")
                 return _MANUAL
+        if isinstance(at, dict) and isinstance(at.get("when"), dict):  # at: {when: <condition>, delay}
+            return self.condition_trigger(at, what)
         if isinstance(at, dict) and self.keys(at, f"{what} condition", ("after", "when"), ("delay",)):
-            delay = 0.0
-            if "delay" in at:
-                try:
-                    delay = parse_offset(str(at["delay"]))
-                except ValueError as exc:
-                    self.err(at, "delay", f"{what}: delay {exc}")
+            delay = self.delay(at, what)
             if at["when"] not in ("released", "acknowledged"):
                 self.err(at, "when", f"{what}: condition 'when' must be released or acknowledged")
             if not isinstance(at["after"], str):
@@ -265,6 +271,73 @@ class MselChecks(FieldChecks):
         if not isinstance(at, dict):
             self.err(item, "at", f'{what}: at must be an offset ("+0:05"), manual, or a condition')
         return _MANUAL
+
+    def delay(self, at: dict[str, Any], what: str) -> float:
+        if "delay" not in at:
+            return 0.0
+        try:
+            return parse_offset(str(at["delay"]))
+        except ValueError as exc:
+            self.err(at, "delay", f"{what}: delay {exc}")
+            return 0.0
+
+    # -- branching (core/conditions.py) ---------------------------------------------
+
+    def condition_trigger(self, at: dict[str, Any], what: str) -> Trigger:
+        """`at: {when: <condition>, delay: +H:MM}`: released once, `delay` after the condition first holds."""
+        if not self.keys(at, f"{what} at", ("when",), ("delay",)):
+            return _MANUAL
+        condition = read_condition(self, at, "when", at["when"], f"{what}: at.when")
+        return Trigger(None, condition is None, None, None, self.delay(at, what), condition)
+
+    def alternate(self, item: dict[str, Any], what: str) -> tuple[str | None, Condition | None]:
+        """`instead_of: X, when: <condition>`: released in place of X if the condition holds at X's time."""
+        if "instead_of" not in item:
+            if "when" in item:
+                self.err(item, "when", f"{what}: when (at the inject's level) belongs to an alternate: add instead_of")
+            return None, None
+        target = item["instead_of"]
+        if not isinstance(target, str):
+            self.err(item, "instead_of", f"{what}: instead_of must be an inject id")
+            return None, None
+        if "when" not in item:
+            self.err(item, "instead_of", f"{what}: an alternate needs when: the condition that releases it")
+            return None, None
+        return target, read_condition(self, item, "when", item["when"], f"{what}: when")
+
+    def branch_references(
+        self,
+        injects: list[Inject],
+        lines: dict[str, Any],
+        draft: Scenario,
+        scope: set[str],
+        features: set[str],
+    ) -> None:
+        """Unknown teams, rooms, features and injects in conditions, and alternates of what cannot be replaced."""
+        by_id = {inj.id: inj for inj in injects}
+        for inj in injects:
+            node, i = lines[inj.id]
+            item = node[i]
+            if inj.instead_of is not None:
+                target = by_id.get(inj.instead_of)
+                problem = (
+                    f"instead_of: unknown inject {inj.instead_of!r}"
+                    if target is None
+                    else "instead_of: an alternate replaces an inject, not itself"
+                    if target.id == inj.id
+                    else f"instead_of: {target.id!r} is itself an alternate; name the inject it replaces"
+                    if target.instead_of
+                    else f"instead_of: {target.id!r} is released by hand, so it has no time to be replaced at"
+                    if target.manual
+                    else None
+                )
+                if problem:
+                    self.err(item, "instead_of", f"inject {inj.id!r}: {problem}")
+            if inj.condition is None:
+                continue
+            where, cond_node = ("when", item["when"]) if inj.instead_of else ("at.when", item["at"]["when"])
+            for key, problem in reference_problems(inj.condition, scope, set(draft.rooms), features, set(by_id)):
+                self.err(cond_node, key, f"inject {inj.id!r}: {where}.{key}: {problem}")
 
     def addressees(self, item: dict[str, Any], what: str, draft: Scenario, scope: set[str]) -> dict[str, list[str]]:
         to = self.mapping(item, "to", f"{what} to", item["to"])
@@ -440,17 +513,38 @@ def patch_problem(patch: dict[str, Any], scenario: Scenario, scope: set[str]) ->
     return None
 
 
+def waits_on(inject: Inject) -> list[str]:
+    """The injects whose release (or time) `inject` waits on: its condition's and the one it replaces."""
+    out = [inject.after] if inject.after else []
+    if inject.condition is not None:
+        out += inject.condition.injects()
+    if inject.instead_of:
+        out.append(inject.instead_of)
+    return out
+
+
 def condition_cycles(by_id: dict[str, Inject]) -> list[list[str]]:
     """Chains of conditions that lead back to where they start, each once, from its first inject."""
     reported: set[str] = set()
     out = []
     for start in by_id:
-        seen: list[str] = []
-        current: str | None = start
-        while current is not None and current in by_id and current not in seen:
-            seen.append(current)
-            current = by_id[current].after
-        if current == start and not (set(seen) & reported):
-            reported.update(seen)
-            out.append(seen)
+        path = _path_back(by_id, start)
+        if path and not (set(path) & reported):
+            reported.update(path)
+            out.append(path)
     return out
+
+
+def _path_back(by_id: dict[str, Inject], start: str) -> list[str] | None:
+    """A chain of waits from `start` that leads back to it, or None (depth first, each inject once)."""
+    stack: list[tuple[str, list[str]]] = [(start, [start])]
+    seen: set[str] = set()
+    while stack:
+        current, path = stack.pop()
+        for nxt in reversed(waits_on(by_id[current])):
+            if nxt == start:
+                return path
+            if nxt in by_id and nxt not in seen:
+                seen.add(nxt)
+                stack.append((nxt, [*path, nxt]))
+    return None

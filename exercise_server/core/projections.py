@@ -21,6 +21,7 @@ from typing import Any
 from . import events as ev
 from . import people, roster, views, workflows
 from .access import Principal
+from .branches import Branches
 from .clock import ClockState
 from .command_ids import CommandIds
 from .context import Handler
@@ -37,6 +38,7 @@ from .workflows.media import MediaItem, Statement
 from .workflows.notification import Notification
 
 SCHEDULED, HELD, RELEASED, CANCELLED = "scheduled", "held", "released", "cancelled"
+REPLACED = "replaced"  # an alternate was released in its place (inject.branched)
 # The messages of each room a server keeps in memory and sends in a snapshot; older ones come from
 # the store (room.history). 100 rows of about 0.45 KiB: under 1 MiB for the capstone's 12 rooms.
 LIVE_ROOM_MESSAGES = 100
@@ -57,6 +59,7 @@ class InjectState:
     edits: int = 0
     versions: Versions = field(default_factory=Versions)  # of its content (what inject.edit changes)
     reads: set[tuple[str, str]] = field(default_factory=set)  # (participant, language): inject.opened
+    branch: dict[str, Any] | None = None  # the inject.branched payload that released or replaced it
 
     def first_ack_ex(self) -> float | None:
         return min((a["ex_time"] for a in self.acks.values()), default=None)
@@ -106,6 +109,7 @@ class ExerciseState:
     statements: dict[str, Statement] = field(default_factory=dict)
     decisions: dict[str, LoggedDecision] = field(default_factory=dict)
     command_ids: CommandIds = field(default_factory=CommandIds)  # protocol 1.1: the ids of stored commands
+    branches: Branches = field(default_factory=Branches)  # when each inject's condition held (branches.py)
 
     # -- folding --------------------------------------------------------------------
 
@@ -135,6 +139,7 @@ class ExerciseState:
         if handler is None:
             raise ValueError(f"unknown event type {event.type!r}")
         handler(self, event)
+        self.branches.observe(self, event)
         self.command_ids.record(event)
         self.head = event.seq
         self.last_ex_time = max(self.last_ex_time, event.ex_time)
@@ -235,6 +240,7 @@ def _opened(state: ExerciseState, event: ev.Event) -> None:
     state.messages = {rid: [] for rid in scenario.rooms}
     state.cop = {f["id"]: copy.deepcopy(f) for f in scenario.features}
     state.cop_versions = {fid: Versions(event.seq) for fid in state.cop}
+    state.branches = Branches.of(scenario)
 
 
 def _clock(state: ExerciseState, event: ev.Event) -> None:
@@ -272,6 +278,15 @@ def _released(state: ExerciseState, event: ev.Event) -> None:
 def released_by(actor: ev.Actor) -> str | None:
     """Who to name for a release: the facilitator who took it (the lead or a named controller)."""
     return actor.name if actor.role == "facilitator" else None
+
+
+def _branched(state: ExerciseState, event: ev.Event) -> None:
+    """The scheduler's record of a branch: the inject it releases next knows why, the one it replaces is done."""
+    state.injects[event.payload["inject_id"]].branch = event.payload
+    replaced = event.payload["instead_of"]
+    if replaced is not None:
+        state.injects[replaced].status = REPLACED
+        state.injects[replaced].branch = event.payload
 
 
 def _inject_status(status: str) -> Handler:
@@ -405,6 +420,7 @@ _HANDLERS: dict[str, Handler] = {
     ev.INJECT_EDITED: _edited,
     ev.INJECT_ACKNOWLEDGED: _acked,
     ev.INJECT_OPENED: _inject_opened,
+    ev.INJECT_BRANCHED: _branched,
     ev.INJECT_RESPONDED: _responded,
     ev.ROOM_MESSAGE_POSTED: _posted,
     ev.COP_FEATURE_ADDED: _cop_added,

@@ -16,6 +16,7 @@ from typing import Any
 from . import events as ev
 from . import workflows
 from .access import EVALUATOR, TRAINEE, Principal, event_for_view
+from .conditions import describe_branch
 from .errors import ReplayError
 from .events import N_
 from .projections import ExerciseState, InjectState
@@ -185,6 +186,7 @@ def point_of_view(state: ExerciseState, view: str, last_messages: int | None = N
 LANES = ("inject", "message", "cop", "workflow", "observation")
 LANE_OF = {
     ev.INJECT_RELEASED: "inject",
+    ev.INJECT_BRANCHED: "inject",
     ev.ROOM_MESSAGE_POSTED: "message",
     ev.COP_FEATURE_ADDED: "cop",
     ev.COP_FEATURE_CHANGED: "cop",
@@ -272,6 +274,8 @@ def _label(body: dict[str, Any], _: Gettext) -> str:
         if p.get("team"):
             return _("%(name)s joined (%(team)s)") % {"name": p["name"], "team": p["team"]}
         return _("%(name)s joined") % {"name": p["name"]}
+    if t == ev.INJECT_BRANCHED:
+        return describe_branch(p, _)
     if t in HELD_AND_SO_ON:
         return f"{p['inject_id']} {_(HELD_AND_SO_ON[t])}"
     if t in workflows.LABELS:

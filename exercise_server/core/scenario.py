@@ -7,10 +7,13 @@ docs/scenario-format.md.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .timefmt import format_dday
 from .translations import DEFAULT_LANGUAGE, Text, Translations, text_of
+
+if TYPE_CHECKING:
+    from .conditions import Condition
 
 FORMAT_VERSION = 1
 DEFAULT_COMPONENTS = (
@@ -53,6 +56,7 @@ INJECT_OPTIONAL = (
     "controller",
     "attachments",
     "respond_within",
+    *("instead_of", "when"),  # an alternate (core/conditions.py); it has no `at`
 )
 # How long the free texts `mode` and `controller` of an inject may be.
 INJECT_MODE_LENGTH = 60
@@ -158,6 +162,11 @@ class Inject:
     # The actions of `expected` with their objectives and weight, key by key in the same order.
     expected_actions: dict[str, tuple[ExpectedAction, ...]] = field(default_factory=dict)
 
+    # Branching (core/conditions.py): `at: {when: <condition>}`, or an alternate released in place
+    # of `instead_of` if `condition` holds at that inject's time.
+    condition: Condition | None = None
+    instead_of: str | None = None
+
     def actions_of(self, key: str) -> tuple[ExpectedAction, ...]:
         """The actions expected of addressee `key` with their links; an action whose text was
         replaced since the check (a live edit, a translation) evidences the inject's objectives."""
@@ -169,7 +178,7 @@ class Inject:
 
     @property
     def trigger(self) -> str:
-        return "manual" if self.manual else "condition" if self.after else "time"
+        return "manual" if self.manual else "condition" if self.after or self.condition else "time"
 
 
 @dataclass(frozen=True)

@@ -222,6 +222,7 @@ def _inject_row(state: ExerciseState, inject: InjectState, control_view: bool) -
         "acks": dict(inject.acks),
         "responses": dict(inject.responses),
         "audience": sorted(state.scenario.audience(inject.inject.to)) if state.scenario else [],
+        **({"branch": inject.branch} if inject.branch else {}),  # inject.branched: released or replaced, and why
     }
 
 
@@ -269,6 +270,7 @@ def inject_content(state: InjectState) -> dict[str, Any]:
         **({"translations": i.translations} if i.translations else {}),
         **({"mode": i.mode} if i.mode else {}),
         **({"controller": i.controller} if i.controller else {}),
+        **({"instead_of": i.instead_of, "when": state.item.get("when")} if i.instead_of else {}),  # an alternate
     }
 
 

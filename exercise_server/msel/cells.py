@@ -10,9 +10,12 @@ from typing import Any
 
 from ..core.scenario import ALL, CHANNELS, COURSE_MODULES, CRITICAL, WEIGHTS, Inject, Scenario
 from ..core.timefmt import format_dday, format_offset, parse_exercise_time
+from .branch_cells import format_condition, parse_branch
 
 Addressees = dict[str, list[str]]  # {components, teams, rooms}: an inject's `to`
-At = str | dict[str, str]  # an inject's `at`: an offset, `manual`, or a condition {after, when, delay}
+# An inject's `at`: an offset, `manual`, a condition {after, when, delay} or {when: {...}, delay}, or an
+# alternate's {instead_of, when} (which the importer turns into the inject's own keys).
+At = str | dict[str, Any]
 
 
 # Words planners use for the way an inject reaches the players, normalised like headers.
@@ -104,6 +107,9 @@ def parse_time(text: str, start: float | None = None) -> At:
     offset_text = _offset(text)
     if offset_text is not None:
         return offset_text
+    branch = parse_branch(text)  # `when <condition>`, `instead of I-07 when <condition>` (branch_cells.py)
+    if branch is not None:
+        return branch
     m = _CONDITION.match(text)
     if m:
         after, when, delay = m.groups()
@@ -135,6 +141,11 @@ def _offset(text: str) -> str | None:
 
 
 def format_time(inject: Inject) -> str:
+    if inject.instead_of and inject.condition:
+        return f"instead of {inject.instead_of} when {format_condition(inject.condition.plain())}"
+    if inject.condition:
+        delay = f" +{hms(int(inject.delay))}" if inject.delay else ""
+        return f"when {format_condition(inject.condition.plain())}{delay}"
     if inject.manual:
         return "manual"
     if inject.after:

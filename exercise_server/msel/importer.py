@@ -73,7 +73,7 @@ def read_items(sheet: Sheet, columns: SheetColumns, scenario: Scenario) -> Items
         if problems:
             read.problems += problems
             continue
-        read.items.append({key: row.values[key] for key in _KEY_ORDER if key in row.values})
+        read.items.append(_alternate({key: row.values[key] for key in _KEY_ORDER if key in row.values}))
         read.rows.append(number)
     read.problems += _missing_conditions(read, columns, first_rows)
     if not read.items and not read.problems:
@@ -163,12 +163,26 @@ def sheet_languages(columns: SheetColumns) -> list[str]:
     return list(dict.fromkeys(lang for lang in found if lang))
 
 
+def _alternate(item: MselItem) -> MselItem:
+    """An alternate's Scenario Time (`instead of I-07 when ...`) gives its own keys, and no `at`."""
+    at = item.get("at")
+    if isinstance(at, dict) and "instead_of" in at:
+        return {**{k: v for k, v in item.items() if k != "at"}, **at}
+    return item
+
+
+def _after(item: MselItem) -> str | None:
+    """The inject a condition of the older form (`after I-03 released`) names."""
+    at = item.get("at")
+    return at.get("after") if isinstance(at, dict) else None
+
+
 def _missing_conditions(read: ItemsRead, columns: SheetColumns, first_rows: dict[str, int]) -> list[RowProblem]:
     """A condition on an inject that no row has (a row with problems still has its id)."""
     return [
-        columns.problem(number, f"condition on {item['at']['after']!r}, which is not in the MSEL", "at")
+        columns.problem(number, f"condition on {_after(item)!r}, which is not in the MSEL", "at")
         for item, number in zip(read.items, read.rows, strict=True)
-        if isinstance(item["at"], dict) and item["at"]["after"] not in first_rows
+        if _after(item) is not None and _after(item) not in first_rows
     ]
 
 
@@ -239,7 +253,7 @@ def _duration_problem(text: str) -> str | None:
 def _extended_duration(duration: float, items: list[MselItem]) -> str | None:
     """The duration a base needs to hold the MSEL (its last timed inject plus ten minutes, on five
     minutes), or None if it already does."""
-    offsets = [int(parse_offset(i["at"])) for i in items if isinstance(i["at"], str) and i["at"] != "manual"]
+    offsets = [int(parse_offset(i["at"])) for i in items if isinstance(i.get("at"), str) and i["at"] != "manual"]
     if not offsets or max(offsets) <= duration:
         return None
     return _template_duration(items)
@@ -273,7 +287,7 @@ def _scenario_doc(
 def _not_dropped(located: list[RowProblem], read: ItemsRead) -> list[RowProblem]:
     """Leave out conditions on a row dropped for its problems: that row already says why."""
     good = {item["id"] for item in read.items}
-    dropped = {item["at"]["after"] for item in read.items if isinstance(item["at"], dict)} - good
+    dropped = {after for item in read.items if (after := _after(item))} - good
     return [p for p in located if not any(f"condition on missing inject {i!r}" in p.message for i in dropped)]
 
 
@@ -297,7 +311,7 @@ def id_from_name(name: str) -> str:
 
 
 def _template_duration(items: list[MselItem]) -> str:
-    offsets = [int(parse_offset(i["at"])) for i in items if isinstance(i["at"], str) and i["at"] != "manual"]
+    offsets = [int(parse_offset(i["at"])) for i in items if isinstance(i.get("at"), str) and i["at"] != "manual"]
     last = max(offsets, default=0) + 600
     return format_duration(-(-int(last) // 300) * 300)
 

@@ -16,6 +16,7 @@ import { channelName } from './inbox.js';
 import { t } from './i18n.js';
 import { followSeatLanguage } from './seat_language.js';
 import { injectStatusName, roleName } from './words.js';
+import { branchDue, branchReason } from './conditions.js';
 import { nameOf, onSeatLanguage, pick } from './content_language.js';
 import { pickAddressees, pickedAddressees, showAddressees } from './addressees.js';
 import { moveControl, showRoster } from './control_people.js';
@@ -85,8 +86,17 @@ setInterval(tellDuration, 1000);
 
 // -- the MSEL ----------------------------------------------------------------------
 
+// Ids in a branch's words, as people read them.
+const branchNames = {
+  team: (id) => view.teamName(id),
+  room: (id) => (view.state.rooms[id] ? roomName(view, view.state.rooms[id]) : id),
+  feature: (id) => view.cop.get(id)?.name || id,
+};
+
 function dueOf(row) {
   const i = row.inject;
+  const branch = branchDue(i, branchNames);
+  if (branch) return branch;
   if (typeof i.at === 'object' && i.at) {
     const when = { released: t('released'), acknowledged: t('acknowledged') }[i.at.when] || i.at.when;
     return t('after {inject} {when}', { inject: i.at.after, when }) + (i.at.delay ? ` ${i.at.delay}` : '');
@@ -171,7 +181,8 @@ function renderMsel() {
         el('span', { class: `status status-${row.status}` }, injectStatusName(row.status)),
         row.status === 'released' ? el('div', { class: 'meta' }, scenarioLabel(start, row.released_ex)) : null,
         row.status === 'released' && row.released_by
-          ? el('div', { class: 'meta released-by' }, t('released by {name}', { name: row.released_by })) : null),
+          ? el('div', { class: 'meta released-by' }, t('released by {name}', { name: row.released_by })) : null,
+        row.branch ? el('div', { class: 'meta branch' }, branchReason(row, (ex) => scenarioLabel(start, ex), branchNames)) : null),
       el('td', { title: i.notes || '' }, el('strong', { class: 'inject-id' }, i.id), ' ', i.title, translated,
         el('div', { class: 'meta' }, t('to {addressees}', { addressees: addressees(i) })),
         i.mode ? el('div', { class: 'meta inject-mode' }, t('mode: {mode}', { mode: i.mode })) : null,

@@ -99,6 +99,11 @@ export class ExerciseView extends EventTarget {
       case 'inject.unheld': this.injects.get(p.inject_id).status = 'scheduled'; break;
       case 'inject.cancelled': this.injects.get(p.inject_id).status = 'cancelled'; break;
       case 'inject.restored': this.injects.get(p.inject_id).status = 'scheduled'; break;
+      case 'inject.branched': { // the control cell's: why the inject released next goes (core/branches.py)
+        this.injects.get(p.inject_id).branch = p;
+        if (p.instead_of) Object.assign(this.injects.get(p.instead_of), { status: 'replaced', branch: p });
+        break;
+      }
       case 'inject.edited': {
         const row = this.injects.get(p.inject_id);
         Object.assign(row.inject, p.changes);

@@ -85,7 +85,7 @@ export function durationSeconds(duration) {
 // The kind of an inject's trigger: 'time', 'manual' or 'after'.
 export function triggerKind(at) {
   if (at === 'manual') return 'manual';
-  if (at && typeof at === 'object') return 'after';
+  if (at && typeof at === 'object') return at.when && typeof at.when === 'object' ? 'when' : 'after';
   return 'time';
 }
 

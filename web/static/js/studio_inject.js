@@ -12,6 +12,7 @@ import { checkboxes, field, markdownField } from './studio_fields.js';
 import { CHANNELS, componentName, docView, teamName, teams, text, triggerKind, withText } from './studio_doc.js';
 import { uploadAttachment } from './studio_api.js';
 import { copChangeFields } from './studio_cop_change.js';
+import { conditionFields } from './studio_branch.js';
 
 // The teams an inject reaches through its addressees (docs/scenario-format.md, "The MSEL").
 export function audience(doc, to = {}) {
@@ -105,18 +106,42 @@ export class InjectEditor {
     const inject = () => this.inject;
     const box = el('fieldset', { class: 'trigger', dataset: { path: `${k}.at` } }, el('legend', {}, t('When')));
     const draw = () => {
-      const kind = triggerKind(inject().at);
+      const kind = inject().instead_of !== undefined ? 'instead' : triggerKind(inject().at);
       const others = doc.msel.filter((x, n) => n !== this.index).map((x) => [x.id, `${x.id}: ${text(x.title, doc)}`]);
       const after = () => (typeof inject().at === 'object' ? inject().at : {});
       replaceChildren(box, box.firstChild,
         field(editor, { label: t('Trigger'), path: `${k}.at.kind`, attrs: { id: 'inject-trigger' },
-          options: [['time', t('At a time')], ['manual', t('Released by hand')], ['after', t('After another inject')]],
+          options: [['time', t('At a time')], ['manual', t('Released by hand')], ['after', t('After another inject')],
+            ['when', t('When teams do something')], ['instead', t('Instead of another inject, if')]],
           get: () => kind, set: (v) => {
+            delete inject().instead_of;
+            delete inject().when;
             if (v === 'time') inject().at = '+0:00';
             else if (v === 'manual') inject().at = 'manual';
-            else inject().at = { after: others[0]?.[0] || '', when: 'released' };
+            else if (v === 'after') inject().at = { after: others[0]?.[0] || '', when: 'released' };
+            else if (v === 'when') inject().at = { when: { request: 'declined' } };
+            else { // an alternate: no time of its own (docs/scenario-format.md, "Branching")
+              delete inject().at;
+              Object.assign(inject(), { instead_of: others[0]?.[0] || '', when: { request: 'declined' } });
+            }
             draw();
           } }),
+        kind === 'when' ? [
+          conditionFields(editor, doc, { path: `${k}.at.when`, others, get: () => inject().at.when,
+            set: (c) => { inject().at = { ...inject().at, when: c }; } }),
+          field(editor, { label: t('Delay (+H:MM, optional)'), path: `${k}.at.delay`, attrs: { id: 'inject-delay', size: 8 },
+            get: () => inject().at.delay, set: (v) => {
+              const at = { ...inject().at, delay: v.trim() };
+              if (!at.delay) delete at.delay;
+              inject().at = at;
+            } }),
+        ] : null,
+        kind === 'instead' ? [
+          field(editor, { label: t('Instead of'), path: `${k}.instead_of`, options: others, attrs: { id: 'inject-instead-of' },
+            get: () => inject().instead_of, set: (v) => { inject().instead_of = v; } }),
+          conditionFields(editor, doc, { path: `${k}.when`, others, get: () => inject().when,
+            set: (c) => { inject().when = c; } }),
+        ] : null,
         kind === 'time' ? field(editor, { label: t('Due (+H:MM from the start)'), path: `${k}.at`, attrs: { id: 'inject-at', size: 8 },
           get: () => inject().at, set: (v) => { inject().at = v.trim(); } }) : null,
         kind === 'after' ? [

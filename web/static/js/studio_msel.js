@@ -6,6 +6,7 @@ import { el, keepingFocus, replaceChildren } from './dom.js';
 import { t } from './i18n.js';
 import { channelName } from './inbox.js';
 import { InjectEditor, audience } from './studio_inject.js';
+import { branchDue } from './conditions.js';
 import {
   clone, durationSeconds, nextId, offsetSeconds, offsetText, teamName, text, triggerKind,
 } from './studio_doc.js';
@@ -112,6 +113,8 @@ export class MselSection {
   }
 
   when(inject) {
+    const branch = branchDue(inject);
+    if (branch) return branch;
     const kind = triggerKind(inject.at);
     if (kind === 'manual') return t('by hand');
     if (kind === 'after') {

@@ -24,6 +24,7 @@ export function featureKindName(kind) {
 export function injectStatusName(status) {
   return {
     scheduled: t('scheduled'), held: t('held'), released: t('released'), cancelled: t('cancelled'),
+    replaced: t('replaced'),
   }[status] || status;
 }
 
