@@ -132,6 +132,8 @@ class ClientView:
         elif t == "inject.edited":
             row = self.injects[p["inject_id"]]
             row["inject"].update(p["changes"])
+            if "expected_links" in p:
+                row["inject"]["expected_links"] = p["expected_links"]
             drop_translations(row["inject"], [f for f in INJECT_TEXT_FIELDS if f in p["changes"]])
             if "to" in p["changes"]:
                 row["inject"]["to"] = {"components": [], "teams": [], "rooms": [], **p["changes"]["to"]}

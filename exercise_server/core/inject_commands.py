@@ -16,7 +16,7 @@ from .scenario_check import build_inject
 from .timefmt import format_offset
 from .validate import field, optional
 from .versions import check_version
-from .views import inject_content
+from .views import expected_links, inject_content
 from .workflows.notification import hazard_drafts
 
 EDITABLE_INJECT_FIELDS = ("at", "from", "to", "channel", "title", "body", "expected", "objectives", "notes")
@@ -112,10 +112,12 @@ def _edit(decision: Decision, command: dict[str, Any]) -> list[ev.Draft]:
     in_default_language(changes)
     if "at" in changes and not isinstance(changes["at"], str):
         raise CommandError("invalid", 'at must be an offset such as "+0:40" or manual')
-    _, problems = build_inject(decision.scenario, {**inject.item, **changes}, inject.inject.order)
-    if problems:
+    built, problems = build_inject(decision.scenario, {**inject.item, **changes}, inject.inject.order)
+    if problems or built is None:
         raise CommandError("invalid", "; ".join(p.message for p in problems))
-    payload = {"inject_id": inject.inject.id, "changes": changes}
+    payload: dict[str, Any] = {"inject_id": inject.inject.id, "changes": changes}
+    if {"expected", "objectives"} & set(changes):  # the actions' links as the edited inject has them
+        payload["expected_links"] = expected_links(built)
     return [decision.draft(ev.INJECT_EDITED, payload, ev.CONTROL_CELL)]
 
 

@@ -107,6 +107,7 @@ export class ExerciseView extends EventTarget {
       case 'inject.edited': {
         const row = this.injects.get(p.inject_id);
         Object.assign(row.inject, p.changes);
+        if (p.expected_links) row.inject.expected_links = p.expected_links;
         dropTranslations(row.inject, INJECT_TEXT_FIELDS.filter((f) => f in p.changes));
         if ('to' in p.changes) {
           row.inject.to = { components: [], teams: [], rooms: [], ...p.changes.to };
