@@ -1,6 +1,7 @@
 """Expected actions each linked to the objectives they evidence and weighted: the scenario format
 (plain text still an action), validate's refusals at the field, the evaluator's checklist, the
-report, the control cell's edits and the studio's unchanged round trip."""
+report, the control cell's edits and the studio's unchanged round trip; and an inject's COP change
+of every field of a feature, as the studio's inject editor writes it."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from exercise_server.report import render_metrics
 from exercise_server.studio.document import check_document, parse_text
 from exercise_server.studio.yamltext import write_document
 
-from .core_harness import EVAL, FAC, HUM, MINI, CoreRun
+from .core_harness import EVAL, FAC, HUM, MINI, POL, CoreRun
 
 PLAIN = "    expected: {hum-1: [Share the access constraint in the joint room]}\n"
 LINKED = """\
@@ -164,3 +165,21 @@ def test_the_control_cell_may_edit_an_inject_into_linked_actions_but_not_into_a_
         run.cmd(FAC, "inject.edit", inject_id="I-1", changes={"expected": {"hum-1": [
             {"action": "Call", "weight": "vital"}]}})
     assert err.value.code == "invalid" and "weight must be critical or desirable" in err.value.message
+
+
+def test_an_injects_cop_change_renames_rekinds_moves_and_hands_over_a_feature_at_release():
+    """The change the studio's inject editor writes (docs/scenario-format.md, "COP changes")."""
+    text = MINI.read_text(encoding="utf-8").replace(
+        "        set: {properties: {status: tense}}\n",
+        "        set: {name: Bessa (cut off), kind: incident, owner: hum-1, visible_to: [humanitarian],\n"
+        "              properties: {status: flooded}, geometry: {type: Point, coordinates: [31.05, 4.55]}}\n")
+    scenario, problems = parse_scenario_text(text, "mini")
+    assert not problems and scenario is not None, problems
+    run = CoreRun(scenario)
+    run.cmd(FAC, "inject.release", inject_id="I-6")
+    town = run.state.cop["town-bessa"]
+    assert (town["name"], town["kind"], town["owner"], town["visible_to"]) == (
+        "Bessa (cut off)", "incident", "hum-1", ["humanitarian"])
+    assert town["properties"] == {"status": "flooded"}
+    assert town["geometry"] == {"type": "Point", "coordinates": [31.05, 4.55]}
+    assert "town-bessa" not in json.dumps(run.state.snapshot(POL)["cop"])  # no longer visible to the police
