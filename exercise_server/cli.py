@@ -37,11 +37,15 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_msel_import(args: argparse.Namespace) -> int:
+    from .i18n import catalogues
     from .msel.files import write_text_atomically
     from .msel.importer import build_scenario, load_base
     from .msel.problems import MselError
     from .msel.template import template_base
 
+    if args.language and args.language not in catalogues().languages:
+        print(f"--language must be one of {', '.join(catalogues().languages)}", file=sys.stderr)
+        return 2
     out = Path(args.output)
     try:
         base = load_base(args.into) if args.into else template_base()
@@ -54,13 +58,19 @@ def cmd_msel_import(args: argparse.Namespace) -> int:
             duration=args.duration,
         )
     except MselError as exc:
+        words = catalogues().get(args.language)
         for warning in exc.warnings:
             print(f"{exc.source}: {warning}", file=sys.stderr)
         for problem in exc.problems:
-            print(f"{exc.source}: {problem}")
+            print(f"{exc.source}: {problem.line(words)}")
         rows = {p.row for p in exc.problems if p.row is not None}
-        counted = f"{len(rows)} row{'s' if len(rows) != 1 else ''} with problems" if rows else "problems"
-        print(f"{exc.source}: {counted}; nothing written", file=sys.stderr)
+        counted = (
+            words.ngettext("%(num)d row with problems", "%(num)d rows with problems", len(rows))
+            if rows
+            else words.gettext("problems")
+        )
+        nothing = words.gettext("%(counted)s; nothing written", counted=counted)
+        print(f"{exc.source}: {nothing}", file=sys.stderr)
         return 1
     for warning in result.warnings:
         print(f"{Path(args.file).name}: {warning}", file=sys.stderr)
@@ -118,6 +128,10 @@ def add_msel_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) 
         metavar="H:MM",
         help="the exercise's duration (default: the base's, extended with a warning if the MSEL runs past it; "
         "with --template, the last timed inject plus ten minutes)",
+    )
+    p.add_argument(
+        "--language",
+        help="the language of the rows' problems (a catalogue of exercise_server/locale/, e.g. fr; default en)",
     )
     p.set_defaults(func=cmd_msel_import)
 

@@ -133,6 +133,31 @@ def test_broken_rows_are_all_listed_with_row_and_column_and_nothing_is_written(s
     assert snapshot(folder) == before
 
 
+def test_a_french_seat_reads_the_rows_problems_in_french_and_an_english_one_in_english(studio_client, folder):
+    server, _ = studio_client
+    before = snapshot(folder)
+    data = (FIXTURES / "msel" / "bad-rows.csv").read_bytes()
+    said = {}
+    token = {"Authorization": f"Bearer {server.facilitator_token()}"}
+    for language, cookies, headers in (("fr", {"language": "fr"}, {}), ("fr-CA", {}, {"Accept-Language": "fr-CA"}),
+                                       ("en", {}, {})):
+        with httpx.Client(base_url=server.base, timeout=60, cookies=cookies, headers={**token, **headers}) as client:
+            preview = post(client, "/api/studio/import/preview", "bad-rows.csv", data).json()
+            said[language] = {(p["row"], p["column"]): p["message"] for p in preview["problems"]}
+            mapping = json.dumps([c["field"] for c in preview["columns"]])
+            refused = post(client, "/api/studio/import", "bad-rows.csv", data, mapping=mapping, id="bad-rows").json()
+            said[language]["error"] = refused["error"]["message"]
+            assert refused["problems"] == preview["problems"]
+    assert said["fr"][(5, "To")].startswith("destinataire inconnu 'mil-9' : utilisez les identifiants")
+    assert said["fr"][(6, "Inject No")] == "« B-1 » est déjà utilisé à la ligne 2"
+    assert said["fr"][(10, "Message")] == "vide"
+    assert said["fr"]["error"] == "bad-rows.csv: 7 lignes avec des problèmes ; rien n'a été enregistré"
+    assert said["fr-CA"] == said["fr"]  # the browser's Accept-Language, when it has chosen nothing
+    assert said["en"][(6, "Inject No")] == "'B-1' is also used on row 2"
+    assert said["en"]["error"] == "bad-rows.csv: 7 rows with problems; nothing was saved"
+    assert snapshot(folder) == before
+
+
 def test_the_walkthroughs_20_rows_go_into_the_10_minute_demo_which_grows_to_hold_them(studio_client, folder):
     _, client = studio_client
     data = (FIXTURES / "msel" / "walkthrough-20.csv").read_bytes()

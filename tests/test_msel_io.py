@@ -295,6 +295,23 @@ def test_a_sheet_with_bad_rows_is_refused_row_by_row_and_nothing_is_written(tmp_
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.yaml"]  # no temporary file left behind
 
 
+def test_a_french_planner_reads_the_rows_problems_in_french(tmp_path, run_cli):
+    out = tmp_path / "bad.yaml"
+    status, stdout, stderr = run_cli("import", FIXTURES / "bad-rows.csv", "--template", "-o", out, "--language", "fr")
+    assert status == 1
+    lines = stdout.splitlines()
+    assert lines[0].startswith("bad-rows.csv: ligne 3, Scenario Time (colonne B): « five past » n'est pas une heure")
+    assert lines[1].startswith("bad-rows.csv: ligne 5, To (colonne E): destinataire inconnu 'mil-9'")
+    assert lines[2] == "bad-rows.csv: ligne 6, Inject No (colonne A): « B-1 » est déjà utilisé à la ligne 2"
+    assert lines[3].startswith("bad-rows.csv: ligne 7, Objectives (colonne I): objectif inconnu « O9 »")
+    assert lines[4] == "bad-rows.csv: ligne 7, Modules (colonne J): le module 9 n'est pas un module du cours (1 à 8)"
+    assert lines[-1] == "bad-rows.csv: ligne 10, Message (colonne G): vide"
+    assert "bad-rows.csv: 7 lignes avec des problèmes ; rien n'a été écrit" in stderr
+    assert not out.exists()
+    status, _, stderr = run_cli("import", FIXTURES / "bad-rows.csv", "--template", "-o", out, "--language", "xx")
+    assert status == 2 and "--language must be one of en, fr" in stderr
+
+
 def test_problems_only_the_whole_scenario_shows_still_name_the_row_and_column(tmp_path):
     sheet = tmp_path / "msel.csv"
     with sheet.open("w", newline="", encoding="utf-8") as f:

@@ -8,9 +8,11 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+from ..core.events import N_
 from ..core.scenario import ALL, CHANNELS, COURSE_MODULES, CRITICAL, WEIGHTS, Inject, Scenario
 from ..core.timefmt import format_dday, format_offset, parse_exercise_time
 from .branch_cells import format_condition, parse_branch
+from .problems import Said
 
 Addressees = dict[str, list[str]]  # {components, teams, rooms}: an inject's `to`
 # An inject's `at`: an offset, `manual`, a condition {after, when, delay} or {when: {...}, delay}, or an
@@ -102,7 +104,7 @@ def parse_time(text: str, start: float | None = None) -> At:
     if start is not None and text[:1] in "Dd":
         offset = parse_exercise_time(text, start)
         if offset < 0:
-            raise ValueError(f"{text!r} is before the exercise starts ({format_dday(start)})")
+            raise Said(N_("'%(text)s' is before the exercise starts (%(start)s)"), text=text, start=format_dday(start))
         return format_offset(offset)
     offset_text = _offset(text)
     if offset_text is not None:
@@ -117,10 +119,12 @@ def parse_time(text: str, start: float | None = None) -> At:
         if delay:
             at["delay"] = _offset(delay) or delay  # the pattern of a delay is an offset's
         return at
-    raise ValueError(
-        f"{text!r} is not a time (0:05 or +0:05 after the start, or a scenario time such as D+1 08:05), "
-        "manual, or a condition such as "
-        "'after I-03 released +0:10' or 'after I-03 acknowledged'"
+    raise Said(
+        N_(
+            "'%(text)s' is not a time (0:05 or +0:05 after the start, or a scenario time such as D+1 08:05), "
+            "manual, or a condition such as 'after I-03 released +0:10' or 'after I-03 acknowledged'"
+        ),
+        text=text,
     )
 
 
@@ -128,7 +132,9 @@ def parse_answer_time(text: str) -> str:
     """A Respond Within cell (`0:15` or `+0:15`) -> the inject's `respond_within`."""
     offset = _offset(" ".join(text.split()))
     if offset is None:
-        raise ValueError(f"{text.strip()!r} is not a time such as 0:15 (the exercise time a team has to answer)")
+        raise Said(
+            N_("'%(text)s' is not a time such as 0:15 (the exercise time a team has to answer)"), text=text.strip()
+        )
     return offset
 
 
@@ -168,9 +174,13 @@ def parse_channel(text: str) -> str:
     channel = channel_of(text)
     if channel is not None:
         return channel
-    raise ValueError(
-        f"{text!r} is not a channel: use one of {', '.join(CHANNELS)} "
-        "(or e-mail, telephone, news, press, situation report, ...)"
+    raise Said(
+        N_(
+            "'%(text)s' is not a channel: use one of %(channels)s "
+            "(or e-mail, telephone, news, press, situation report, ...)"
+        ),
+        text=text,
+        channels=", ".join(CHANNELS),
     )
 
 
@@ -218,12 +228,13 @@ def parse_to(text: str, scenario: Scenario) -> Addressees:
             out[kind].append(key)
     if unknown:
         known = sorted(components) + [t.id for t in scenario.teams] + list(scenario.rooms)
-        raise ValueError(
-            f"unknown addressee {', '.join(map(repr, unknown))}: use the ids (or names) of components, teams "
-            f"and rooms ({', '.join(known)})"
+        raise Said(
+            N_("unknown addressee %(names)s: use the ids (or names) of components, teams and rooms (%(known)s)"),
+            names=", ".join(map(repr, unknown)),
+            known=", ".join(known),
         )
     if not any(out.values()):
-        raise ValueError("no addressee")
+        raise Said(N_("no addressee"))
     return {k: v for k, v in out.items() if v}
 
 
@@ -252,7 +263,11 @@ def parse_action(text: str, scenario: Scenario) -> Any:
     mark = _WEIGHT_MARK.match(text)
     if mark:
         if mark.group(1).lower() not in WEIGHTS:
-            raise ValueError(f"[{mark.group(1)}]: an expected action's weight is [{'] or ['.join(WEIGHTS)}]")
+            raise Said(
+                N_("[%(word)s]: an expected action's weight is [%(weights)s]"),
+                word=mark.group(1),
+                weights="] or [".join(WEIGHTS),
+            )
         action["weight"] = mark.group(1).lower()
         text = text[mark.end() :]
     found = _OBJECTIVES_MARK.search(text)
@@ -263,7 +278,7 @@ def parse_action(text: str, scenario: Scenario) -> Any:
             text = text[: found.start()]
     text = text.strip()
     if not text:
-        raise ValueError("an expected action has a weight or objectives but no text")
+        raise Said(N_("an expected action has a weight or objectives but no text"))
     return {"action": text, **action} if action else text
 
 
@@ -297,7 +312,7 @@ def parse_expected(text: str, to: Addressees, scenario: Scenario) -> Expected:
             out[current].append(line)
     empty = [key for key, actions in out.items() if not actions]
     if empty:
-        raise ValueError(f"{empty[0]!r} has no action after it")
+        raise Said(N_("'%(label)s' has no action after it"), label=empty[0])
     if shared:
         for key in default_expected_keys(to, scenario):
             out[key] = shared + out.get(key, [])
@@ -347,8 +362,10 @@ def parse_objectives(text: str, scenario: Scenario) -> list[str]:
             or words[0].upper() == words[0]
             and any(_same_stem(words[0], k) for k in scenario.objectives)
         ):
-            raise ValueError(
-                f"unknown objective {words[0]!r}: this scenario's objectives are {', '.join(scenario.objectives)}"
+            raise Said(
+                N_("unknown objective '%(objective)s': this scenario's objectives are %(known)s"),
+                objective=words[0],
+                known=", ".join(scenario.objectives),
             )
         else:
             continue  # a capability or critical task: not an objective of the scenario
@@ -374,8 +391,10 @@ def _objective_by_number(ref: str, known: dict[str, str], scenario: Scenario) ->
         numbered = [k for k in scenario.objectives if (n := re.findall(r"\d+", k)) and int(n[-1]) == int(ref)]
         if len(numbered) == 1:
             return numbered[0]
-    raise ValueError(
-        f"unknown objective 'Objective {ref}': this scenario's objectives are {', '.join(scenario.objectives)}"
+    raise Said(
+        N_("unknown objective 'Objective %(number)s': this scenario's objectives are %(known)s"),
+        number=ref,
+        known=", ".join(scenario.objectives),
     )
 
 
@@ -383,11 +402,13 @@ def parse_modules(text: str) -> list[int]:
     """`3; 4`, `3, 4`, `M3 M4` or `Module 3` -> [3, 4]."""
     rest = re.sub(r"(?i)\bmodules?\b|\bm(?=\d)|\d+|[\s,;.]", "", text)
     if rest:
-        raise ValueError(f"{text!r} is not a list of course module numbers such as '3; 4'")
+        raise Said(N_("'%(text)s' is not a list of course module numbers such as '3; 4'"), text=text)
     out: list[int] = []
     for number in map(int, re.findall(r"\d+", text)):
         if not 1 <= number <= COURSE_MODULES:
-            raise ValueError(f"module {number} is not a course module (1 to {COURSE_MODULES})")
+            raise Said(
+                N_("module %(number)s is not a course module (1 to %(last)s)"), number=number, last=COURSE_MODULES
+            )
         if number not in out:
             out.append(number)
     return out
@@ -397,9 +418,9 @@ def parse_cop(text: str) -> list[dict[str, Any]]:
     try:
         value = json.loads(text)
     except ValueError as exc:
-        raise ValueError(f"not valid JSON ({exc})") from None
+        raise Said(N_("not valid JSON (%(reason)s)"), reason=str(exc)) from None
     if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
-        raise ValueError('must be a JSON list of changes, e.g. [{"remove": "cp-3"}]')
+        raise Said(N_('must be a JSON list of changes, e.g. [{"remove": "cp-3"}]'))
     return value
 
 

@@ -13,9 +13,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from ..core.events import N_
 from ..core.scenario import CHANNELS, Inject, Scenario
 from ..core.translations import LANGUAGE
 from . import cells
+from .problems import Said
 
 
 @dataclass
@@ -53,7 +55,7 @@ class Column:
 def _read_id(text: str, row: Row) -> str:
     iid = text.strip()
     if iid in row.first_rows:
-        raise ValueError(f"{iid!r} is also used on row {row.first_rows[iid]}")
+        raise Said(N_("'%(id)s' is also used on row %(row)s"), id=iid, row=row.first_rows[iid])
     row.first_rows[iid] = row.number
     return iid
 
@@ -65,8 +67,10 @@ def _read_channel(text: str, row: Row) -> str:
     if channel is not None:
         return channel
     if "mode" in row.values:
-        raise ValueError(
-            f"{text!r} is not a channel: use one of {', '.join(CHANNELS)} (the mode of delivery goes in its own column)"
+        raise Said(
+            N_("'%(text)s' is not a channel: use one of %(channels)s (the mode of delivery goes in its own column)"),
+            text=text,
+            channels=", ".join(CHANNELS),
         )
     row.values["mode"] = " ".join(text.split())
     return _mode_channel(row, "channel")
@@ -130,7 +134,7 @@ COLUMNS: tuple[Column, ...] = (
         width=9,
         parse=_read_id,
         format=lambda inj: inj.id,
-        required="empty: every inject needs a number or id",
+        required=N_("empty: every inject needs a number or id"),
         hints=("id",),
         reads=10,
     ),
@@ -153,7 +157,7 @@ COLUMNS: tuple[Column, ...] = (
         width=24,
         parse=lambda text, row: cells.parse_time(text.strip(), row.scenario.start),
         format=cells.format_time,
-        required="empty: write a time such as 0:05, manual, or a condition",
+        required=N_("empty: write a time such as 0:05, manual, or a condition"),
         hints=("after the end", "condition", "delay", "offset"),
         reads=20,
     ),
@@ -165,7 +169,7 @@ COLUMNS: tuple[Column, ...] = (
         width=9,
         parse=lambda text, row: _read_channel(text.strip(), row),
         format=lambda inj: inj.channel,
-        required=f"empty: use one of {', '.join(CHANNELS)}, or write the mode of delivery",
+        required=N_("empty: use one of email, radio, phone, media, sitrep, map, or write the mode of delivery"),
         instead=("mode",),
         when_empty=lambda row: _channel_of_mode(row),
         needs=(),
@@ -202,7 +206,7 @@ COLUMNS: tuple[Column, ...] = (
         width=28,
         parse=lambda text, row: text.strip(),
         format=lambda inj: inj.sender,
-        required="empty",
+        required=N_("empty"),
         hints=("from",),
         reads=30,
         translated=True,
@@ -231,7 +235,7 @@ COLUMNS: tuple[Column, ...] = (
         width=22,
         parse=lambda text, row: cells.parse_to(text, row.scenario),
         format=lambda inj: cells.format_to(inj.to),
-        required="empty: list who receives it",
+        required=N_("empty: list who receives it"),
         hints=("to.", "addressee"),
         reads=50,
     ),
@@ -270,7 +274,7 @@ COLUMNS: tuple[Column, ...] = (
         width=70,
         parse=lambda text, row: cells.clean_text(text),
         format=lambda inj: inj.body.strip(),
-        required="empty",
+        required=N_("empty"),
         hints=("body",),
         reads=40,
         translated=True,
@@ -419,6 +423,7 @@ COLUMNS: tuple[Column, ...] = (
 BY_KEY = {c.key: c for c in COLUMNS}
 READ_ORDER = tuple(sorted(COLUMNS, key=lambda c: c.reads))
 assert all(BY_KEY[k].reads < c.reads for c in COLUMNS for k in c.needs), "a column is read after those it needs"
+assert ", ".join(CHANNELS) in str(BY_KEY["channel"].required), "the Channel column names every channel"
 
 # A header as written -> (the column's key, its rank: 0 for the header, then the aliases in order).
 ALIAS: dict[str, tuple[str, int]] = {}

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..core.events import N_
 from ..core.scenario import INJECT_OPTIONAL, INJECT_REQUIRED, Problem, Scenario
 from ..core.scenario_check import parse_scenario_text
 from ..core.timefmt import format_duration, parse_duration, parse_offset
@@ -15,7 +16,7 @@ from ..core.yamlsrc import LinedList, YamlSyntaxError, load_lined, plain
 from ..scenarios import attachment_path, attachment_problem, basemap_path, basemap_problem, check_file
 from .columns import BY_KEY, READ_ORDER, UNTRANSLATED_ACTION, Row, column_of_message, split_key
 from .files import dump_yaml
-from .problems import MselError, RowProblem
+from .problems import MselError, RowProblem, Said
 from .sheets import ColumnMapping, Sheet, SheetColumns, map_columns, read_sheet
 
 MselItem = dict[str, Any]  # one inject as the scenario file writes it
@@ -94,9 +95,9 @@ def _read_row(row: Row, cells: list[str], columns: SheetColumns) -> list[RowProb
                 if value is not None:  # None: the cell holds nothing for the field (said in a warning)
                     row.values[column.key] = value
             except ValueError as exc:
-                problems.append(columns.problem(row.number, str(exc), column.key))
+                problems.append(columns.problem(row.number, exc, column.key))
         elif column.required is not None and not any(key in row.values for key in column.instead):
-            problems.append(columns.problem(row.number, column.required, column.key))
+            problems.append(columns.problem(row.number, Said(column.required), column.key))
         elif column.when_empty is not None:
             row.values[column.key] = column.when_empty(row)
     for key in columns.index:  # the language columns, `Title (fr)`: read with their column's grammar
@@ -106,12 +107,16 @@ def _read_row(row: Row, cells: list[str], columns: SheetColumns) -> list[RowProb
             continue
         if base not in row.values:  # its own cell is wrong (and said so) or empty
             if not columns.cell(cells, base).strip():
-                problems.append(columns.problem(row.number, f"a translation of an empty {BY_KEY[base].header}", key))
+                problems.append(
+                    columns.problem(
+                        row.number, Said(N_("a translation of an empty %(column)s"), column=BY_KEY[base].header), key
+                    )
+                )
             continue
         try:
             translate(row.values, base, language, BY_KEY[base].parse(text, row), row.scenario.default_language)
         except ValueError as exc:
-            problems.append(columns.problem(row.number, str(exc), key))
+            problems.append(columns.problem(row.number, exc, key))
     return problems
 
 

@@ -1,8 +1,30 @@
-"""What an import or export reports: problems at a spreadsheet's rows and columns."""
+"""What an import or export reports: problems at a spreadsheet's rows and columns, each in the
+words of the catalogues (exercise_server/i18n/) so a French seat reads it in French."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
+from typing import Protocol
+
+from ..core.events import N_
+
+
+class Words(Protocol):
+    """A language's catalogue, as exercise_server/i18n's Catalogue gives it."""
+
+    def gettext(self, message: str, **params: object) -> str: ...
+
+
+class Said(ValueError):
+    """A refusal a planner reads: a catalogued English message (`%(name)s` placeholders) and its
+    values; `str()` is the English, `in_language` any catalogue's."""
+
+    def __init__(self, msgid: str, **params: object) -> None:
+        self.msgid, self.params = msgid, params
+        super().__init__(msgid % params if params else msgid)
+
+    def in_language(self, words: Words) -> str:
+        return words.gettext(self.msgid, **self.params)
 
 
 @dataclass(frozen=True)
@@ -13,6 +35,7 @@ class RowProblem:
     message: str
     column: str | None = None  # the column's header as written in the sheet
     letter: str | None = None
+    said: Said | None = field(default=None, compare=False)  # the message as the catalogues word it
 
     def __str__(self) -> str:
         where = f"row {self.row}" if self.row is not None else ""
@@ -20,6 +43,24 @@ class RowProblem:
             col = f"{self.column} (column {self.letter})" if self.letter else self.column
             where = f"{where}, {col}" if where else col
         return f"{where}: {self.message}" if where else self.message
+
+    def in_language(self, words: Words) -> RowProblem:
+        """The same problem with its message in the language of `words` (a message the catalogues
+        do not word stays as it is)."""
+        return replace(self, message=self.said.in_language(words)) if self.said else self
+
+    def line(self, words: Words) -> str:
+        """`row 3, Time (column B): message` in the language of `words`."""
+        message = self.in_language(words).message
+        where = words.gettext(N_("row %(row)s"), row=self.row) if self.row is not None else ""
+        if self.column:
+            col = (
+                words.gettext(N_("%(column)s (column %(letter)s)"), column=self.column, letter=self.letter)
+                if self.letter
+                else self.column
+            )
+            where = f"{where}, {col}" if where else col
+        return f"{where}: {message}" if where else message
 
 
 class MselError(ValueError):

@@ -13,7 +13,7 @@ from typing import Any
 from ..core.translations import LANGUAGE
 from .cells import hms
 from .columns import BY_KEY, COLUMNS, header_key, header_of, split_key
-from .problems import MselError, RowProblem
+from .problems import MselError, RowProblem, Said
 
 
 def column_letter(index: int) -> str:
@@ -162,11 +162,15 @@ class SheetColumns:
         i = self.index.get(key)
         return cells[i] if i is not None and i < len(cells) else ""
 
-    def problem(self, row: int | None, message: str, key: str | None) -> RowProblem:
-        """A problem at `row`, in the column `key` gives if the sheet has it."""
+    def problem(self, row: int | None, message: str | ValueError, key: str | None) -> RowProblem:
+        """A problem at `row`, in the column `key` gives if the sheet has it (a `Said` keeps its words)."""
         i = self.index.get(key) if key else None
         return RowProblem(
-            row, message, self.names.get(key) if key else None, column_letter(i) if i is not None else None
+            row,
+            str(message),
+            self.names.get(key) if key else None,
+            column_letter(i) if i is not None else None,
+            message if isinstance(message, Said) else None,
         )
 
 

@@ -23,6 +23,7 @@ from starlette.routing import Mount, Route
 from ..core.access import FACILITATOR
 from ..core.errors import Refusal
 from ..core.scenario_fields import ID
+from ..i18n import COOKIE, Catalogue, catalogues
 from ..msel.importer import Base, build_scenario, id_from_name, load_base
 from ..msel.mapping import (
     MAPPINGS_FILE,
@@ -63,19 +64,28 @@ class Refused(Exception):
         self.status, self.code, self.message = status, code, message
         self.problems, self.warnings = problems or [], warnings or []
 
-    def response(self) -> JSONResponse:
+    def response(self, words: Catalogue) -> JSONResponse:
         return JSONResponse(
             {
                 "error": {"code": self.code, "message": self.message},
-                "problems": [problem_json(p) for p in self.problems],
+                "problems": [problem_json(p, words) for p in self.problems],
                 "warnings": self.warnings,
             },
             status_code=self.status,
         )
 
 
-def problem_json(problem: RowProblem) -> dict[str, Any]:
-    return {"row": problem.row, "column": problem.column, "letter": problem.letter, "message": problem.message}
+def problem_json(problem: RowProblem, words: Catalogue) -> dict[str, Any]:
+    """A row's problem for the browser, in the seat's language (`seat_words`)."""
+    message = problem.in_language(words).message
+    return {"row": problem.row, "column": problem.column, "letter": problem.letter, "message": message}
+
+
+def seat_words(request: Request) -> Catalogue:
+    """The catalogue of the language the studio's pages are in for this browser (its choice, else
+    its Accept-Language): the rows' problems are worded in it."""
+    i18n = catalogues()
+    return i18n.get(i18n.choose(request.cookies.get(COOKIE), request.headers.get("accept-language")))
 
 
 @dataclass
@@ -85,6 +95,7 @@ class Form:
     name: str
     data: bytes
     fields: dict[str, str] = field(default_factory=dict)
+    words: Catalogue = field(default_factory=lambda: catalogues().get(None))  # the seat's language
 
 
 async def _read_capped(request: Request) -> bytes:
@@ -234,7 +245,7 @@ def preview(form: Form, shelf: Shelf, memory: MappingMemory) -> dict[str, Any]:
         "remembered": remembered is not None,
         "rows": filled_rows(sheet),
         "target": {"into": target.into, "version": target.version} if target.into else {"id": target.scenario_id},
-        "problems": [problem_json(p) for p in problems],
+        "problems": [problem_json(p, form.words) for p in problems],
         "warnings": warnings,
     }
 
@@ -247,8 +258,14 @@ def import_sheet(form: Form, shelf: Shelf, memory: MappingMemory) -> dict[str, A
         result = _build(sheet, target, mapping, form.fields.get("duration"))
     except MselError as exc:
         rows = {p.row for p in exc.problems if p.row is not None and p.row != sheet.header_row}
-        counted = f"{len(rows)} row{'s' if len(rows) != 1 else ''} with problems" if rows else "problems"
-        message = f"{exc.source}: {counted}; nothing was saved"
+        words = form.words
+        counted = (
+            words.ngettext("%(num)d row with problems", "%(num)d rows with problems", len(rows))
+            if rows
+            else words.gettext("problems")
+        )
+        nothing = words.gettext("%(counted)s; nothing was saved", counted=counted)
+        message = f"{exc.source}: {nothing}"
         raise Refused(422, "invalid", message, exc.problems, exc.warnings) from None
     try:
         if target.into:
@@ -293,7 +310,7 @@ def control_cell_only(handler: Callable[[Request], Awaitable[Response]]) -> Call
         try:
             return await handler(request)
         except Refused as exc:
-            return exc.response()
+            return exc.response(seat_words(request))
 
     return wrapped
 
@@ -301,12 +318,14 @@ def control_cell_only(handler: Callable[[Request], Awaitable[Response]]) -> Call
 @control_cell_only
 async def preview_endpoint(request: Request) -> Response:
     form = await _form(request)
+    form.words = seat_words(request)
     return JSONResponse(await run_in_threadpool(preview, form, shelf_of(request), _memory(request)))
 
 
 @control_cell_only
 async def import_endpoint(request: Request) -> Response:
     form = await _form(request)
+    form.words = seat_words(request)
     body = await run_in_threadpool(import_sheet, form, shelf_of(request), _memory(request))
     return JSONResponse(body, status_code=201)
 
