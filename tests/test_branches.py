@@ -11,6 +11,7 @@ import pytest
 
 from exercise_server.core import events as ev
 from exercise_server.core.access import event_for_view
+from exercise_server.core.branches import covers
 from exercise_server.core.commands import decide_due
 from exercise_server.core.projections import ExerciseState
 from exercise_server.core.replay import timeline
@@ -342,3 +343,13 @@ def test_module_7_moves_the_major_to_his_next_demand_once_the_military_declined_
         answer_request(run, submit_request(run), outcome)
     released = run.released_ids(run.advance(10 * 60))
     assert goes in released and ({"M7-06", "M7-06a"} - {goes}).isdisjoint(run.released_ids())
+
+
+def test_a_notification_covers_a_place_on_a_route_or_inside_an_area_within_a_kilometre():
+    route = {"geometry": {"type": "LineString", "coordinates": [[31.0, 4.5], [31.2, 4.5]]}}
+    area = {"geometry": {"type": "Polygon", "coordinates": [[[30.0, 4.0], [30.2, 4.0], [30.2, 4.2], [30.0, 4.2], [30.0, 4.0]]]}}
+    assert covers({"type": "Point", "coordinates": [31.1, 4.505]}, route)  # about 550 m off the road
+    assert not covers({"type": "Point", "coordinates": [31.1, 4.52]}, route)  # about 2.2 km off
+    assert covers({"type": "Point", "coordinates": [30.1, 4.1]}, area)  # 11 km from every edge, inside
+    assert not covers({"type": "Point", "coordinates": [30.4, 4.1]}, area)
+    assert not covers({"type": "Point", "coordinates": [30.1, 4.1]}, None)

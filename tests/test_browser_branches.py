@@ -73,7 +73,8 @@ def test_the_control_panel_says_what_a_pending_branch_waits_for_and_which_was_ta
     exercise, codes, fac_token = server.open_exercise("branching")
     fac, fac_errors = facilitator(browser, server, exercise)
     row = lambda iid: fac.locator(f"#msel-table tr[data-inject='{iid}']")  # noqa: E731
-    expect(row("B-2")).to_contain_text("when a request for assistance from Humanitarian syndicate declined +0:05")
+    expect(row("B-2")).to_contain_text("when a request for assistance from Humanitarian syndicate declined +0:05",
+                                       timeout=30_000)
     expect(row("B-6")).to_contain_text("when no message in Joint civil-military coordination room for 20 min, after B-1")
     expect(row("B-7a")).to_contain_text("instead of B-7 if a request for assistance accepted, answering B-1")
 
@@ -93,12 +94,12 @@ def test_the_control_panel_says_what_a_pending_branch_waits_for_and_which_was_ta
 
     with ThreadPoolExecutor(1) as pool:  # Playwright's sync API runs a loop in this thread
         pool.submit(asyncio.run, play()).result()
-    expect(row("B-7")).to_contain_text("replaced")
+    expect(row("B-7")).to_contain_text("replaced", timeout=30_000)  # the page hears it live (a loaded machine)
     expect(row("B-7").locator(".branch")).to_contain_text(
         "replaced by B-7a: a request for assistance accepted, answering B-1 (RFA-hum-1-1, D+3")
     expect(row("B-7a").locator(".branch")).to_contain_text("released instead of B-7: a request for assistance accepted")
     expect(row("B-6").locator(".branch")).to_contain_text("released because of no message in")
     fac.reload()  # the same from a snapshot
-    expect(row("B-7").locator(".branch")).to_contain_text("replaced by B-7a")
+    expect(row("B-7").locator(".branch")).to_contain_text("replaced by B-7a", timeout=30_000)
     assert fac_errors.errors == []
     fac.context.close()

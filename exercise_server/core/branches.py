@@ -149,9 +149,21 @@ def covers(geometry: dict[str, Any], feature: dict[str, Any] | None) -> bool:
     if feature is None:
         return False
     shape = feature.get("geometry") or {}
+    if shape.get("type") == "Polygon" and any(_inside(p, shape["coordinates"][0]) for p in points(geometry)):
+        return True  # a site or movement inside an area (a camp, a zone): its edges may be far
     near = min((distance_m(p, shape) for p in points(geometry)), default=math.inf)
     near = min(near, min((distance_m(p, geometry) for p in points(shape)), default=math.inf))
     return near <= COVER_M
+
+
+def _inside(point: tuple[float, float], ring: list[list[float]]) -> bool:
+    """Whether a point lies inside a polygon's outer ring (ray casting)."""
+    x, y = point
+    inside = False
+    for (x1, y1), (x2, y2) in zip(ring, ring[1:] + ring[:1], strict=True):
+        if (y1 > y) != (y2 > y) and x < x1 + (y - y1) * (x2 - x1) / (y2 - y1):
+            inside = not inside
+    return inside
 
 
 def _silence_start(state: ExerciseState, condition: Condition) -> float | None:
