@@ -60,3 +60,20 @@ def test_the_dashboard_benchmark_folds_the_same_log_both_ways_in_python_and_in_c
     assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-4000:]
     assert "| events folded per second |" in run.stdout
     assert "the control panel fold's events per second" in run.stdout  # the Chromium part ran
+
+
+def test_quick_ramp_measures_every_size_on_every_target_until_the_limit(tmp_path):
+    run = subprocess.run([sys.executable, "-m", "bench", "ramp", "--quick", "--targets", "ours,picows",
+                          "--results-dir", str(tmp_path)], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-4000:]
+    assert "Largest size with fan-out p99" in run.stdout
+    (path,) = tmp_path.glob("*-ramp-quick.json")
+    doc = json.loads(path.read_text())
+    assert set(doc["targets"]) == {"ours", "picows"}
+    for name, row in doc["targets"].items():
+        steps = row["steps"]
+        assert steps and [s["size"] for s in steps] == doc["sizes"][: len(steps)], name
+        for step in steps:
+            assert step["connected"] == step["size"], (name, step)
+            assert step["lost"] == step["duplicates"] == 0 and step["deliveries"] > 0, (name, step)
+            assert step["rss_mib"] > 0, (name, step)
