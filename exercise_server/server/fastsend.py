@@ -46,6 +46,9 @@ class FanoutProtocol(WebSocketsSansIOProtocol):
         super().handle_connect(event)
         scope = getattr(self, "scope", None)
         if scope is not None:
+            # ASGI header names are lower-case; uvicorn leaves them as the request spelt them, which
+            # were lower-case only once h11 had read them (upgrade.py hands the request over unread).
+            scope["headers"] = [(name.lower(), value) for name, value in scope["headers"]]
             scope["extensions"][SEND_NOWAIT] = self.send_nowait
             scope["extensions"][SEND_BURST] = self.send_burst
 
