@@ -147,7 +147,7 @@ class Target:
         self._log = open(self.log_path, "ab")
         cwd = self.server_src if self.kind == "ours" else ROOT
         self.proc = subprocess.Popen(self.command(), cwd=cwd, env=env, stdout=self._log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 180  # a shared machine may take that long to start a server
         health = "/healthz" if self.kind == "ours" else "/health"
         while True:
             if self.proc.poll() is not None:
