@@ -1,5 +1,5 @@
-"""`python -m bench [all|fanout|chat|reconnect|memory|replay|page|dashboard|classroom] [options]`: run benchmarks,
-print a Markdown table, keep the figures in bench/results/ (docs/performance.md).
+"""`python -m bench [all|fanout|chat|reconnect|memory|replay|page|dashboard|classroom|ramp|scaleout] [options]`:
+run benchmarks, print a Markdown table, keep the figures in bench/results/ (docs/performance.md).
 
 `all` runs the load scenarios against every peer, then the replay benchmark.
 """
@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from . import classroom, dashboard, load, page, replay
+from . import classroom, dashboard, load, page, ramp, replay, scaleout
 
 
 def run_replay(argv: list[str]) -> int:
@@ -30,6 +30,10 @@ def main(argv: list[str] | None = None) -> int:
         return dashboard.main(argv[1:])
     if argv[:1] == ["classroom"]:
         return classroom.main(argv[1:])
+    if argv[:1] == ["ramp"]:
+        return ramp.main(argv[1:])
+    if argv[:1] == ["scaleout"]:
+        return scaleout.main(argv[1:])
     status = load.main(argv)
     if (not argv or argv[0] == "all") and "--quick" not in argv and status == 0:
         status = run_replay(["--no-save"] if "--no-save" in argv else [])

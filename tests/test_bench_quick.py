@@ -7,9 +7,12 @@ here the figures only have to exist and every message has to arrive exactly once
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 from bench.targets import default_target_names, redis_available
 
@@ -60,3 +63,32 @@ def test_the_dashboard_benchmark_folds_the_same_log_both_ways_in_python_and_in_c
     assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-4000:]
     assert "| events folded per second |" in run.stdout
     assert "the control panel fold's events per second" in run.stdout  # the Chromium part ran
+
+
+def test_quick_ramp_measures_every_size_on_every_target_until_the_limit(tmp_path):
+    run = subprocess.run([sys.executable, "-m", "bench", "ramp", "--quick", "--targets", "ours,picows",
+                          "--results-dir", str(tmp_path)], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-4000:]
+    assert "Largest size with fan-out p99" in run.stdout
+    (path,) = tmp_path.glob("*-ramp-quick.json")
+    doc = json.loads(path.read_text())
+    assert set(doc["targets"]) == {"ours", "picows"}
+    for name, row in doc["targets"].items():
+        steps = row["steps"]
+        assert steps and [s["size"] for s in steps] == doc["sizes"][: len(steps)], name
+        for step in steps:
+            assert step["connected"] == step["size"], (name, step)
+            assert step["lost"] == step["duplicates"] == 0 and step["deliveries"] > 0, (name, step)
+            assert step["rss_mib"] > 0, (name, step)
+
+
+@pytest.mark.skipif(shutil.which("nginx") is None and not Path("/usr/sbin/nginx").exists(), reason="nginx not installed")
+def test_quick_scale_out_runs_two_processes_behind_nginx_and_loses_nothing(tmp_path):
+    run = subprocess.run([sys.executable, "-m", "bench", "scaleout", "--quick", "--targets", "picows",
+                          "--results-dir", str(tmp_path)], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-4000:]
+    (path,) = tmp_path.glob("*-scaleout-quick.json")
+    row = json.loads(path.read_text())["targets"]["ours-proxied"]
+    assert row["fanout"]["lost"] == row["fanout"]["duplicates"] == 0
+    assert row["chat"]["lost"] == row["chat"]["duplicates"] == 0
+    assert set(row["chat"]["cpu_us_per_delivery"]) == {"server", "server 2", "redis", "nginx"}

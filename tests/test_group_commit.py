@@ -14,17 +14,20 @@ import websockets
 
 from exercise_server.bus.memory import MemoryBus
 from exercise_server.core import events as ev
+from exercise_server.core.access import Principal
 from exercise_server.core.clock import ManualClock
 from exercise_server.core.errors import CommandError
+from exercise_server.core.projections import ExerciseState
 from exercise_server.core.scenario_check import load_scenario_file
 from exercise_server.server.connection import Connection
 from exercise_server.server.exercise import ExerciseRuntime
 from exercise_server.server.registry import Exercises
 from exercise_server.store.base import EventStore, HeadMismatch
+from exercise_server.store.memory import MemoryStore
 from exercise_server.store.redis import RedisStore
 from exercise_server.store.sqlite import SqliteLog, SqliteStore
 
-from .core_harness import FAC, HUM, MINI
+from .core_harness import FAC, HUM, MINI, CoreRun
 from .server_harness import Client, ServerProcess
 
 MESSAGES = 200
@@ -271,3 +274,46 @@ async def test_sigkill_while_many_messages_are_stored_together_loses_nothing_ack
     texts = {e.seq: e.payload.get("text") for e in stored}
     assert [seq for seq, text in acked.items() if texts.get(seq) != text] == []
     assert len(acked) > 40, "the clients did real work before the kill"
+
+
+async def test_the_messages_stored_together_reach_each_reader_in_one_write_each_time(tmp_path):
+    store = Counted(tmp_path / "events.sqlite3")
+    _, rt = await opened(store)
+    writes: list[list[bytes | str]] = []  # what each write to the reader's socket carried
+    reader = Connection(HUM, None, "msgpack", 1000)
+    reader.go_live(send=None, send_now=lambda frame: writes.append([frame]) is None)  # type: ignore[arg-type]
+    reader.send_burst = lambda burst: writes.append(list(burst.messages)) is None
+    rt.attach(reader, rt.state.head, 5000)
+    head = rt.state.head
+    writes.clear()
+    store.appends.clear()
+    await asyncio.gather(*(rt.submit(HUM, {"type": "room.post", "room": "plenary", "text": f"m{i}"}) for i in range(40)))
+    event_writes = [w for w in writes if events_in(w)]
+    assert [seq for w in event_writes for seq in events_in(w)] == list(range(head + 1, head + 41))  # once, in order
+    assert len(event_writes) == len(store.appends) < 40  # one write per append, not one per message
+    rt.close()
+    await store.close()
+
+
+async def test_a_trainee_removed_by_an_event_gets_nothing_after_it_from_the_same_round():
+    run = CoreRun()
+    run.join("CODE-hum-1", "Amina", "p-amina")
+    run.join("CODE-hum-1", "Bea", "p-bea")
+    rt = ExerciseRuntime(run.exercise, ExerciseState.fold(run.log), MemoryStore(), MemoryBus(), ManualClock())
+    amina = run.state.participants["p-amina"]
+    got: list[bytes | str] = []
+    reader = Connection(Principal(amina.role, amina.name, amina.id, amina.team, "humanitarian"), None, "msgpack", 100)
+    reader.go_live(send=None, send_now=lambda frame: got.append(frame) is None)  # type: ignore[arg-type]
+    reader.send_burst = lambda burst: got.extend(burst.messages) is None
+    reader.task = asyncio.get_running_loop().create_task(asyncio.sleep(10))
+    rt.attach(reader, rt.state.head, 5000)
+    got.clear()
+    bea = Principal("trainee", "Bea", "p-bea", "hum-1", "humanitarian")
+    before = run.cmd(bea, "room.post", room="team:hum-1", text="before")
+    removed = run.cmd(FAC, "participant.remove", participant="p-amina")
+    after = run.cmd(bea, "room.post", room="team:hum-1", text="after")
+    rt.fanout.deliver([*before, *removed, *after])  # one round, as the bus brings another process's events
+    assert events_in(got) == [before[0].seq, removed[0].seq]  # nothing after the removal reaches her
+    assert reader.close_code == 4410
+    await asyncio.gather(reader.task, return_exceptions=True)
+    rt.close()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import logging
+import re
 import time
 from collections.abc import AsyncIterator
 
@@ -12,6 +13,7 @@ from starlette.applications import Starlette
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.websockets import WebSocket
 
 from ..bus.base import open_bus
 from ..core.clock import WallClock
@@ -69,6 +71,27 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
+class ExerciseApp(Starlette):
+    """The application, with the exercise sockets handed straight to their endpoint.
+
+    The middleware (security headers, compression, error pages) and the router's matching concern
+    HTTP; a socket went through each of them anyway, and each kept a coroutine frame (and the
+    exception wrappers a closure) alive for the life of the connection: CPU in a reconnect storm,
+    memory per idle connection. Other WebSockets, if any, take the usual way."""
+
+    SOCKET = re.compile(r"/ws/([^/]+)")
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket" and not scope.get("root_path"):
+            match = self.SOCKET.fullmatch(scope["path"])
+            if match is not None:
+                scope["app"] = self
+                scope["path_params"] = {"exercise": match[1]}
+                await exercise_socket(WebSocket(scope, receive, send))
+                return
+        await super().__call__(scope, receive, send)
+
+
 async def open_default(exercises: Exercises, scenario: str) -> ExerciseRuntime | None:
     """The exercise `--open` asks for: one of that scenario not yet ended, or a new one."""
     for runtime in exercises.runtimes.values():
@@ -119,7 +142,7 @@ class SystemClock:
         return time.time()
 
 
-def create_app(settings: Settings, clock: WallClock | None = None) -> Starlette:
+def create_app(settings: Settings, clock: WallClock | None = None) -> ExerciseApp:
     wall: WallClock = clock or SystemClock()
 
     @contextlib.asynccontextmanager
@@ -206,7 +229,7 @@ def create_app(settings: Settings, clock: WallClock | None = None) -> Starlette:
         WebSocketRoute("/ws/{exercise}", exercise_socket),
         Mount("/static", static, name="static"),
     ]
-    app = Starlette(routes=routes, lifespan=lifespan)
+    app = ExerciseApp(routes=routes, lifespan=lifespan)
     app.state.pages = pages  # for the pages of people_api
     # Pages, JSON and base maps compressed as they go; static files bring their own (static.py).
     app.add_middleware(GZipMiddleware, minimum_size=500)

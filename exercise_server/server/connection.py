@@ -10,12 +10,13 @@ from collections.abc import Awaitable, Callable
 from starlette.websockets import WebSocket
 
 from ..core.access import Principal
-from .fastsend import SEND_NOWAIT
+from .fastsend import SEND_BURST, SEND_NOWAIT, Burst
 
 log = logging.getLogger("exercise_server.connection")
 
 Send = Callable[[bytes | str], Awaitable[None]]
 SendNow = Callable[[bytes | str], bool]  # writes at once, or says it cannot
+SendBurst = Callable[[Burst], bool]  # writes several at once, in one write, or says it cannot
 
 
 class Connection:
@@ -38,6 +39,7 @@ class Connection:
         "pending",
         "send",
         "send_now",
+        "send_burst",
         "task",
         "drainer",
         "interrupted",
@@ -57,6 +59,7 @@ class Connection:
         self.pending: deque[bytes | str] | None = deque()
         self.send: Send | None = None  # set once the catch-up is sent
         self.send_now: SendNow | None = None
+        self.send_burst: SendBurst | None = None
         self.task: asyncio.Task[None] | None = None  # the handler, interrupted by a kick
         self.drainer: asyncio.Task[None] | None = None
         self.protocol: float = 1  # the protocol version spoken on it (protocol.spoken: 1 or 1.1)
@@ -71,14 +74,15 @@ class Connection:
         else:
             await self.socket.send_text(frame)
 
-    def offer(self, frame: bytes | str) -> None:
-        """Send or queue a frame without waiting; a client too far behind is told to resume."""
+    def offer(self, frame: bytes | str | Burst) -> None:
+        """Send or queue a frame (or a burst of them, in one write) without waiting; a client too
+        far behind is told to resume."""
         if self.close_code is not None:
             return
         pending = self.pending
         if pending is None:
             try:
-                if self.send_now is not None and self.send_now(frame):
+                if self._sent_now(frame):
                     return  # nothing queued before it and the socket takes it: no task wakes up
             except Exception:  # noqa: BLE001 - this socket failed; the fan-out goes on for the others
                 log.exception("%s (%s): direct send failed, ending the connection", self.principal.name, self.view)
@@ -90,7 +94,34 @@ class Connection:
             log.warning("%s (%s): send queue full, disconnecting", self.principal.name, self.view)
             self.kick(4409, "too slow: resume from your last sequence number")
             return
-        pending.append(frame)
+        if isinstance(frame, Burst):
+            pending.extend(frame.messages)
+        else:
+            pending.append(frame)
+
+    def _sent_now(self, frame: bytes | str | Burst) -> bool:
+        if not isinstance(frame, Burst):
+            return self.send_now is not None and self.send_now(frame)
+        if self.send_burst is not None:
+            return self.send_burst(frame)
+        if self.send_now is None or not self.send_now(frame.messages[0]):
+            return False
+        for rest, message in enumerate(frame.messages[1:], 1):  # no burst send: one at a time
+            if not self.send_now(message):
+                self.offer(Burst(frame.messages[rest:]))  # the socket is full: the rest waits
+                break
+        return True
+
+    async def write_all(self, frames: list[bytes | str]) -> None:
+        """Send frames on the socket in one write when it takes them at once (the catch-up), else one
+        by one, waiting for each."""
+        burst = None
+        if self.socket is not None:
+            burst = self.socket.scope.get("extensions", {}).get(SEND_BURST)
+        if burst is not None and burst(Burst(frames)):
+            return
+        for frame in frames:
+            await self.write(frame)
 
     async def flush(self) -> None:
         """Send what was queued during the catch-up (the handler does, before going live)."""
@@ -102,8 +133,10 @@ class Connection:
     def go_live(self, send: Send | None = None, send_now: SendNow | None = None) -> None:
         """The catch-up and the backlog behind it are sent: from now on frames go straight out,
         through the socket's direct send when its server offers one (fastsend.py)."""
-        if send_now is None and self.socket is not None:
-            send_now = self.socket.scope.get("extensions", {}).get(SEND_NOWAIT)
+        extensions = self.socket.scope.get("extensions", {}) if self.socket is not None else {}
+        if send_now is None:
+            send_now = extensions.get(SEND_NOWAIT)
+            self.send_burst = extensions.get(SEND_BURST)
         self.pending, self.send, self.send_now = None, send or self.write, send_now
 
     async def _drain(self) -> None:

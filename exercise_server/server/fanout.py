@@ -15,6 +15,10 @@ from ..core.projections import ExerciseState
 from ..store.base import EventStore, Segment, new_epoch, resumable
 from . import protocol
 from .connection import Connection
+from .fastsend import Burst
+
+# Events after which some connections are closed: what follows them must not reach those.
+_CLOSING = frozenset({ev.CODE_REVOKED, ev.PARTICIPANT_REMOVED, ev.PARTICIPANT_MOVED})
 
 
 @dataclass(frozen=True)
@@ -91,32 +95,55 @@ class Fanout:
         return self.segments[-1].epoch
 
     def deliver(self, events: Sequence[ev.Event]) -> bool:
-        """Fold each event not held yet into the state, then queue it for every connection whose
+        """Fold each event not held yet into the state, then hand it to every connection whose
         view may see it. Events already held are skipped: the bus may bring this process's own
         round, and a catch-up may read what the bus brings too. At a gap it stops and says so
-        (False): nothing after a missing event is handed on; the caller reads it from the store."""
+        (False): nothing after a missing event is handed on; the caller reads it from the store.
+
+        The events of one call (a group commit's room messages) go to each connection in one
+        write; a run ends at an event that closes connections, so that nothing after it reaches them."""
+        run: list[ev.Event] = []
+        held = True
         for event in events:
             if event.seq <= self.state.head:
                 continue
             if event.seq != self.state.head + 1:
-                return False
+                held = False
+                break
             self.state.apply(event)
             self.recent.append(event)
-            self._snapshots.clear()  # made at an older head: let them go now, not at the next reload
-            for (view, fmt), conns in list(self.views.items()):
-                body = event_for_view(view, event)
-                if body is None:
-                    continue
-                frame = protocol.encode(protocol.event(body), fmt)
-                for conn in list(conns):
-                    conn.offer(frame)
-            if event.type == ev.CODE_REVOKED:
-                self._close_code(event.payload["code"])
-            elif event.type == ev.PARTICIPANT_REMOVED:
-                self._close_participant(event.payload["participant"])
-            elif event.type == ev.PARTICIPANT_MOVED:
-                self._move_participant(event.payload["participant"])
-        return True
+            run.append(event)
+            if event.type in _CLOSING:
+                self._hand_on(run)
+                run = []
+                self._close_after(event)
+        self._hand_on(run)
+        return held
+
+    def _hand_on(self, run: list[ev.Event]) -> None:
+        """Each view's frames of `run`, encoded once per view, to each of its connections at once."""
+        if not run:
+            return
+        self._snapshots.clear()  # made at an older head: let them go now, not at the next reload
+        for (view, fmt), conns in list(self.views.items()):
+            frames = [
+                protocol.encode(protocol.event(body), fmt)
+                for event in run
+                if (body := event_for_view(view, event)) is not None
+            ]
+            if not frames:
+                continue
+            out = frames[0] if len(frames) == 1 else Burst(frames)
+            for conn in list(conns):
+                conn.offer(out)
+
+    def _close_after(self, event: ev.Event) -> None:
+        if event.type == ev.CODE_REVOKED:
+            self._close_code(event.payload["code"])
+        elif event.type == ev.PARTICIPANT_REMOVED:
+            self._close_participant(event.payload["participant"])
+        elif event.type == ev.PARTICIPANT_MOVED:
+            self._move_participant(event.payload["participant"])
 
     def _close_code(self, code: str) -> None:
         for conn in list(self.connections):

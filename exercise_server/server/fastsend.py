@@ -6,6 +6,10 @@ bytes reach the socket. For a frame that can go out at once (nothing queued befo
 the socket not paused), the fan-out writes it directly, as `websockets.broadcast` does;
 everything else still goes through the connection's bounded backlog. The function is
 offered to the app as the ASGI scope extension `exercise.send_nowait`.
+
+Several messages for one connection at once (the events of one group commit, a catch-up) go
+in one write, `exercise.send_burst`: one `send()` system call for all of them, and the frames
+of a view's burst are built once for all its connections.
 """
 
 from __future__ import annotations
@@ -17,6 +21,24 @@ from websockets.frames import Frame, Opcode
 from websockets.protocol import OPEN
 
 SEND_NOWAIT = "exercise.send_nowait"
+SEND_BURST = "exercise.send_burst"
+
+
+class Burst:
+    """Messages that go to a connection together, in order: framed once (unmasked, uncompressed)
+    for every connection of a view that speaks without extensions, and written in one go."""
+
+    __slots__ = ("messages", "_wire")
+
+    def __init__(self, messages: list[bytes | str]) -> None:
+        self.messages = messages
+        self._wire: bytes | None = None
+
+    @property
+    def wire(self) -> bytes:
+        if self._wire is None:
+            self._wire = b"".join(_frame(m) for m in self.messages)
+        return self._wire
 
 
 class FanoutProtocol(WebSocketsSansIOProtocol):
@@ -24,7 +46,11 @@ class FanoutProtocol(WebSocketsSansIOProtocol):
         super().handle_connect(event)
         scope = getattr(self, "scope", None)
         if scope is not None:
+            # ASGI header names are lower-case; uvicorn leaves them as the request spelt them, which
+            # were lower-case only once h11 had read them (upgrade.py hands the request over unread).
+            scope["headers"] = [(name.lower(), value) for name, value in scope["headers"]]
             scope["extensions"][SEND_NOWAIT] = self.send_nowait
+            scope["extensions"][SEND_BURST] = self.send_burst
 
     async def send(self, message: Any) -> None:
         await super().send(message)
@@ -33,8 +59,8 @@ class FanoutProtocol(WebSocketsSansIOProtocol):
             # holds a few KiB of headers for the life of the connection.
             self.request = self.response = None  # type: ignore[assignment]
 
-    def send_nowait(self, data: bytes | str) -> bool:
-        """Write one message now if the socket takes it without waiting; False otherwise."""
+    def _takes_now(self) -> bool:
+        """Whether a message can be written at once: open, not closing, the socket not paused."""
         if (
             not self.handshake_complete
             or self.close_sent
@@ -44,16 +70,40 @@ class FanoutProtocol(WebSocketsSansIOProtocol):
         ):
             return False
         conn = self.conn
-        if conn.state is not OPEN or conn.expect_continuation_frame:
+        return conn.state is OPEN and not conn.expect_continuation_frame
+
+    def _frames_itself(self) -> bool:
+        """A compressing connection frames each message its own way (browsers, permessage-deflate)."""
+        conn = self.conn
+        return bool(conn.extensions or conn.writes or conn.debug)
+
+    def _frame_here(self, data: bytes | str) -> None:
+        if isinstance(data, bytes):
+            self.conn.send_binary(data)
+        else:
+            self.conn.send_text(data.encode())
+
+    def send_nowait(self, data: bytes | str) -> bool:
+        """Write one message now if the socket takes it without waiting; False otherwise."""
+        if not self._takes_now():
             return False
-        if conn.extensions or conn.writes or conn.debug:
-            if isinstance(data, bytes):  # a compressing connection frames each message its own way
-                conn.send_binary(data)
-            else:
-                conn.send_text(data.encode())
-            self.transport.write(b"".join(conn.data_to_send()))
+        if self._frames_itself():
+            self._frame_here(data)
+            self.transport.write(b"".join(self.conn.data_to_send()))
         else:
             self.transport.write(_framed(data))
+        return True
+
+    def send_burst(self, burst: Burst) -> bool:
+        """Write several messages now, in one write, if the socket takes them; False otherwise."""
+        if not self._takes_now():
+            return False
+        if self._frames_itself():
+            for data in burst.messages:
+                self._frame_here(data)
+            self.transport.write(b"".join(self.conn.data_to_send()))
+        else:
+            self.transport.write(burst.wire)
         return True
 
 
@@ -68,9 +118,10 @@ class _LastFramed:
 def _framed(data: bytes | str) -> bytes:
     """The unmasked, uncompressed frame of a message (see _LastFramed)."""
     if _LastFramed.message is not data:
-        if isinstance(data, bytes):
-            frame = Frame(Opcode.BINARY, data)
-        else:
-            frame = Frame(Opcode.TEXT, data.encode())
-        _LastFramed.message, _LastFramed.frame = data, frame.serialize(mask=False)
+        _LastFramed.message, _LastFramed.frame = data, _frame(data)
     return _LastFramed.frame
+
+
+def _frame(data: bytes | str) -> bytes:
+    frame = Frame(Opcode.BINARY, data) if isinstance(data, bytes) else Frame(Opcode.TEXT, data.encode())
+    return frame.serialize(mask=False)

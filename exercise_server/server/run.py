@@ -1,6 +1,7 @@
 """Start uvicorn on the application, with its implementation built on the `websockets`
 library's sans-I/O protocol (`websockets-sansio`; the legacy one is deprecated), extended
-with a synchronous send for the fan-out (fastsend.py)."""
+with a synchronous send for the fan-out (fastsend.py), and an HTTP protocol that hands an
+exercise socket's upgrade straight to it (upgrade.py)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import uvicorn
 from .app import create_app
 from .fastsend import FanoutProtocol
 from .settings import Settings
+from .upgrade import SocketFirstProtocol
 
 
 class QuietSockets(logging.Filter):
@@ -39,6 +41,7 @@ def serve(settings: Settings) -> int:
         create_app(settings),
         host=settings.host,
         port=settings.port,
+        http=SocketFirstProtocol,
         ws=FanoutProtocol,
         ws_max_size=settings.max_frame_bytes,
         log_level="info",

@@ -211,7 +211,8 @@ async def _hello(websocket: WebSocket, ctx: AppContext, runtime: ExerciseRuntime
 
 
 async def _catch_up(runtime: ExerciseRuntime, conn: Connection, plan: CatchUp) -> None:
-    """Welcome, the snapshot or the backlog, caught_up, then what was queued meanwhile; then live."""
+    """Welcome, the snapshot or the backlog, caught_up, then what was queued meanwhile, in one write
+    when the socket takes it at once; then live."""
     fmt = conn.fmt
     welcome = protocol.welcome(
         runtime.id,
@@ -223,14 +224,20 @@ async def _catch_up(runtime: ExerciseRuntime, conn: Connection, plan: CatchUp) -
         conn.protocol,
         runtime.state.languages.get(conn.principal.participant),
     )
-    await conn.write(protocol.encode(welcome, fmt))
+    frames = [protocol.encode(welcome, fmt)]
     if isinstance(plan, Snapshot):
-        await conn.write(plan.frame)
+        frames.append(plan.frame)
     else:
-        for body in await runtime.fanout.backlog(conn, plan.after, plan.head):
-            await conn.write(protocol.encode(protocol.event(body), fmt))
-    await conn.write(protocol.encode(protocol.caught_up(plan.head), fmt))
-    await conn.flush()
+        frames += [
+            protocol.encode(protocol.event(body), fmt)
+            for body in await runtime.fanout.backlog(conn, plan.after, plan.head)
+        ]
+    frames.append(protocol.encode(protocol.caught_up(plan.head), fmt))
+    assert conn.pending is not None
+    frames += conn.pending  # queued while catching up: after caught_up, as the protocol says
+    conn.pending.clear()
+    await conn.write_all(frames)
+    await conn.flush()  # anything queued while a slow socket took the catch-up frame by frame
     conn.go_live()
 
 
