@@ -142,22 +142,30 @@ async def open_page(browser: Browser, storage: dict[str, str]) -> tuple[BrowserC
     return context, page, traffic
 
 
-async def navigate(page: Page, traffic: Traffic, url: str | None, connects: bool) -> Load:
-    """Load `url` (None: reload), wait until connected (or loaded) and the network is quiet."""
+async def waited_for(page: Page, marker: str, deadline: float) -> float:
+    """The page's time (s from its navigation) at which WATCH_CONNECTED set `marker`."""
+    while (at := await page.evaluate(f"window.{marker}")) is None:  # no wait_for_function: CSP
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{page.url}: no {marker}")
+        await asyncio.sleep(0.05)
+    return float(at) / 1000
+
+
+async def navigate(page: Page, traffic: Traffic, url: str | None, ready: str | None) -> Load:
+    """Load `url` (None: reload), wait until `ready` (connected, or the replay's timeline; None: the
+    load event), then until its map shows the base map if it has one, and the network is quiet."""
     load = traffic.reset()
     if url is None:
         await page.reload(wait_until="load", timeout=120_000)
     else:
         await page.goto(url, wait_until="load", timeout=120_000)
-    if connects:
-        deadline = time.monotonic() + 120
-        while (at := await page.evaluate("window.__connectedAt")) is None:  # no wait_for_function: CSP
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"{page.url} did not connect")
-            await asyncio.sleep(0.05)
-        load.ready_s = at / 1000
+    deadline = time.monotonic() + 120
+    if ready:
+        load.ready_s = await waited_for(page, ready, deadline)
     else:
         load.ready_s = await page.evaluate("performance.getEntriesByType('navigation')[0].loadEventEnd") / 1000
+    if await page.evaluate("!!document.getElementById('map')"):
+        load.map_s = await waited_for(page, "__mapAt", deadline)
     try:
         await page.wait_for_load_state("networkidle", timeout=15_000)
     except Exception:  # a page that keeps polling is measured as it stands
@@ -167,10 +175,13 @@ async def navigate(page: Page, traffic: Traffic, url: str | None, connects: bool
 
 
 def view_storage(view: str, s: dict[str, Any]) -> dict[str, str]:
-    if view == "control":
+    if view in ("control", "plenary"):
         return {"facilitator-token": s["facilitator"]}
-    who = s["evaluator"] if view == "observe" else s["trainees"][0]
+    who = s["evaluator"] if view in ("observe", "replay") else s["trainees"][0]
     return {f"session:{s['exercise']}": json.dumps(who)}
+
+
+READY = {"floor": None, "landing": None, "replay": "__timelineAt"}  # the others: "connected"
 
 
 async def measure_views(browser: Browser, server: PageServer, s: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -179,14 +190,16 @@ async def measure_views(browser: Browser, server: PageServer, s: dict[str, Any])
         "landing": "/",
         "team": f"/team/{s['exercise']}",
         "observe": f"/observe/{s['exercise']}",
+        "replay": f"/replay/{s['exercise']}",
         "control": f"/control/{s['exercise']}",
+        "plenary": f"/plenary/{s['exercise']}",
     }
     rows: dict[str, dict[str, Any]] = {}
     for view, path in paths.items():
         context, page, traffic = await open_page(browser, view_storage(view, s))
-        connects = view not in ("floor", "landing")
-        first = await navigate(page, traffic, server.base + path, connects)
-        reload = await navigate(page, traffic, None, connects)
+        ready = READY.get(view, "__connectedAt")
+        first = await navigate(page, traffic, server.base + path, ready)
+        reload = await navigate(page, traffic, None, ready)
         rows[view] = {
             "first": asdict(first) | {"kib": first.kib, "ws_wire_bytes": first.ws_wire_bytes},
             "reload": asdict(reload) | {"kib": reload.kib, "ws_wire_bytes": reload.ws_wire_bytes},
@@ -203,13 +216,14 @@ async def measure_class(browser: Browser, server: PageServer, s: dict[str, Any])
     t0 = time.monotonic()
 
     async def one(page: Page, traffic: Traffic) -> tuple[float, Load] | list[str]:
+        started = time.monotonic() - t0  # the laptop's navigation starts: its ready_s counts from here
         try:
             load = await asyncio.wait_for(
-                navigate(page, traffic, f"{server.base}/team/{s['exercise']}", True), CLASS_DEADLINE
+                navigate(page, traffic, f"{server.base}/team/{s['exercise']}", "__connectedAt"), CLASS_DEADLINE
             )
         except (TimeoutError, PlaywrightError):
             return [u for u in traffic.urls.values() if u.split("/", 3)[-1] not in traffic.load.sizes]
-        return time.monotonic() - t0, load
+        return started + load.ready_s, load
 
     results = await asyncio.gather(*(one(page, traffic) for _, page, traffic in pages))
     for context, _, _ in pages:
@@ -281,8 +295,8 @@ async def run_all(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
                 s = capstone.sessions("bench-replay")
                 context, page, traffic = await open_page(browser, view_storage("team", s))
                 url = f"{capstone.base}/team/bench-replay"
-                first = await navigate(page, traffic, url, True)
-                reload = await navigate(page, traffic, None, True)
+                first = await navigate(page, traffic, url, "__connectedAt")
+                reload = await navigate(page, traffic, None, "__connectedAt")
                 await context.close()
                 out["capstone"] = {"events": args.capstone_events, "first": asdict(first), "reload": asdict(reload)}
             finally:
@@ -298,16 +312,19 @@ def table(out: dict[str, Any]) -> str:
         f"within {GOALS['connected_s']} s; a reload at most {GOALS['reload_kib']:.0f} KiB with at most "
         f"{GOALS['reload_network']} requests that wait for the network.",
         "",
-        "| view | first load KiB (HTTP + WebSocket) | requests | ready s "
+        "| view | first load KiB (HTTP + WebSocket) | requests | ready s (over the floor) | map s "
         "| reload KiB | reload requests (network) | reload ready s |",
-        "| --- | --- | --- | --- | --- | --- | --- |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
+    floor = out["views"]["floor"]["first"]["ready_s"]
     for view, r in out["views"].items():
         f, rl = r["first"], r["reload"]
+        over = f" (+{f['ready_s'] - floor:.2f})" if view != "floor" else ""
+        shown = f"{f['map_s']:.2f}" if f.get("map_s") == f.get("map_s") else "-"  # NaN: no map
         lines.append(
             f"| {view} | {f['kib']:.1f} ({f['http_bytes'] / KIB:.1f} + {f['ws_wire_bytes'] / KIB:.1f}) "
-            f"| {f['requests']} "
-            f"| {f['ready_s']:.2f} | {rl['kib']:.1f} | {rl['requests']} ({rl['network']}) | {rl['ready_s']:.2f} |"
+            f"| {f['requests']} | {f['ready_s']:.2f}{over} | {shown} "
+            f"| {rl['kib']:.1f} | {rl['requests']} ({rl['network']}) | {rl['ready_s']:.2f} |"
         )
     lines.append(
         f"\nOther work on the machine while the views and the laptops were measured: "
