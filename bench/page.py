@@ -386,6 +386,10 @@ def main(argv: list[str]) -> int:
         RESULTS.mkdir(parents=True, exist_ok=True)
         doc = {"scenario": "page", "date": datetime.date.today().isoformat(), "machine": machine(), "link": LINK}
         path = RESULTS / f"{doc['date']}-page.json"
+        for n in range(2, 100):  # another run of the same day keeps the earlier one's figures
+            if not path.exists():
+                break
+            path = RESULTS / f"{doc['date']}-page-{n}.json"
         path.write_text(json.dumps(doc | out, indent=1, default=str) + "\n")
         print(f"\nsaved {path.relative_to(ROOT)}")
     return 0
