@@ -151,9 +151,10 @@ async def waited_for(page: Page, marker: str, deadline: float) -> float:
     return float(at) / 1000
 
 
-async def navigate(page: Page, traffic: Traffic, url: str | None, ready: str | None) -> Load:
+async def navigate(page: Page, traffic: Traffic, url: str | None, ready: str | None, settle: bool = True) -> Load:
     """Load `url` (None: reload), wait until `ready` (connected, or the replay's timeline; None: the
-    load event), then until its map shows the base map if it has one, and the network is quiet."""
+    load event); with `settle`, then until its map shows the base map if it has one, and the network
+    is quiet (what the page weighs in all)."""
     load = traffic.reset()
     if url is None:
         await page.reload(wait_until="load", timeout=120_000)
@@ -164,6 +165,8 @@ async def navigate(page: Page, traffic: Traffic, url: str | None, ready: str | N
         load.ready_s = await waited_for(page, ready, deadline)
     else:
         load.ready_s = await page.evaluate("performance.getEntriesByType('navigation')[0].loadEventEnd") / 1000
+    if not settle:
+        return load
     if await page.evaluate("!!document.getElementById('map')"):
         load.map_s = await waited_for(page, "__mapAt", deadline)
     try:
@@ -219,13 +222,17 @@ async def measure_class(browser: Browser, server: PageServer, s: dict[str, Any])
         started = time.monotonic() - t0  # the laptop's navigation starts: its ready_s counts from here
         try:
             load = await asyncio.wait_for(
-                navigate(page, traffic, f"{server.base}/team/{s['exercise']}", "__connectedAt"), CLASS_DEADLINE
+                navigate(page, traffic, f"{server.base}/team/{s['exercise']}", "__connectedAt", settle=False),
+                CLASS_DEADLINE,
             )
         except (TimeoutError, PlaywrightError):
             return [u for u in traffic.urls.values() if u.split("/", 3)[-1] not in traffic.load.sizes]
         return started + load.ready_s, load
 
     results = await asyncio.gather(*(one(page, traffic) for _, page, traffic in pages))
+    # What went through the access point in all: each laptop's page, map and texts included.
+    await asyncio.gather(*(settled(page) for _, page, _ in pages))
+    total_kib = sum(traffic.load.kib for _, _, traffic in pages)
     for context, _, _ in pages:
         await context.close()
     done = [r for r in results if isinstance(r, tuple)]
@@ -235,9 +242,16 @@ async def measure_class(browser: Browser, server: PageServer, s: dict[str, Any])
         "connected": len(done),
         "stalled_waiting_for": stalled,
         "last_connected_s": max((t for t, _ in done), default=float("nan")),
-        "median_connected_s": sorted(load.ready_s for _, load in done)[len(done) // 2] if done else float("nan"),
-        "total_mib": sum(load.kib for _, load in done) / KIB,
+        "median_connected_s": sorted(t for t, _ in done)[len(done) // 2] if done else float("nan"),
+        "total_mib": total_kib / KIB,
     }
+
+
+async def settled(page: Page) -> None:
+    try:
+        await page.wait_for_load_state("networkidle", timeout=60_000)
+    except PlaywrightError:
+        pass
 
 
 def as_typed(payload: dict[str, Any]) -> dict[str, Any]:
@@ -270,13 +284,29 @@ def capstone_data(workdir: Path, n_events: int) -> None:
     asyncio.run(write())
 
 
+async def measure_capstone(browser: Browser, capstone: PageServer, events: int) -> dict[str, Any]:
+    """A trainee's team view at the end of the capstone: its first load, then a reload."""
+    capstone.start()
+    try:
+        s = capstone.sessions("bench-replay")
+        context, page, traffic = await open_page(browser, view_storage("team", s))
+        url = f"{capstone.base}/team/bench-replay"
+        first = await navigate(page, traffic, url, "__connectedAt")
+        reload = await navigate(page, traffic, None, "__connectedAt")
+        await context.close()
+        return {"events": events, "first": asdict(first), "reload": asdict(reload)}
+    finally:
+        capstone.stop()
+
+
 async def run_all(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
     out: dict[str, Any] = {}
     demo = PageServer(workdir / "demo", [str(ROOT / "injects")], "demo", args.server_src)
     (workdir / "demo").mkdir()
     capstone_dir = workdir / "capstone"
     capstone_dir.mkdir()
-    await asyncio.to_thread(capstone_data, capstone_dir, args.capstone_events)
+    if "capstone" in args.parts:
+        await asyncio.to_thread(capstone_data, capstone_dir, args.capstone_events)
     capstone = PageServer(capstone_dir, [str(ROOT / "injects")], None, args.server_src)
     async with async_playwright() as p:
         browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -285,22 +315,15 @@ async def run_all(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
             other = OtherLoad([demo.proc.pid] if demo.proc else [])
             try:
                 s = demo.sessions(trainees=max(1, args.laptops))
-                out["views"] = await measure_views(browser, demo, s)
-                out["class"] = await measure_class(browser, demo, s)
+                if "views" in args.parts:
+                    out["views"] = await measure_views(browser, demo, s)
+                if "class" in args.parts:
+                    out["class"] = await measure_class(browser, demo, s)
             finally:
                 out["other_load_cpus"] = other.cpus()
                 demo.stop()
-            capstone.start()
-            try:
-                s = capstone.sessions("bench-replay")
-                context, page, traffic = await open_page(browser, view_storage("team", s))
-                url = f"{capstone.base}/team/bench-replay"
-                first = await navigate(page, traffic, url, "__connectedAt")
-                reload = await navigate(page, traffic, None, "__connectedAt")
-                await context.close()
-                out["capstone"] = {"events": args.capstone_events, "first": asdict(first), "reload": asdict(reload)}
-            finally:
-                capstone.stop()
+            if "capstone" in args.parts:
+                out["capstone"] = await measure_capstone(browser, capstone, args.capstone_events)
         finally:
             await browser.close()
     return out
@@ -316,8 +339,8 @@ def table(out: dict[str, Any]) -> str:
         "| reload KiB | reload requests (network) | reload ready s |",
         "| --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
-    floor = out["views"]["floor"]["first"]["ready_s"]
-    for view, r in out["views"].items():
+    floor = out["views"]["floor"]["first"]["ready_s"] if "views" in out else float("nan")
+    for view, r in out.get("views", {}).items():
         f, rl = r["first"], r["reload"]
         over = f" (+{f['ready_s'] - floor:.2f})" if view != "floor" else ""
         shown = f"{f['map_s']:.2f}" if f.get("map_s") == f.get("map_s") else "-"  # NaN: no map
@@ -330,13 +353,13 @@ def table(out: dict[str, Any]) -> str:
         f"\nOther work on the machine while the views and the laptops were measured: "
         f"{out['other_load_cpus']:.2f} CPUs (timings are worth what the machine was)."
     )
-    heavy = sorted(out["views"]["team"]["first"]["sizes"].items(), key=lambda kv: -kv[1])
+    heavy = sorted(out["views"]["team"]["first"]["sizes"].items(), key=lambda kv: -kv[1]) if "views" in out else []
     lines.append(
         "\nThe team view's first load, file by file (KiB on the wire): "
         + ", ".join(f"{url.split('?')[0] or '/'} {size / KIB:.1f}" for url, size in heavy)
     )
-    c = out["capstone"]
-    for label, key in (("first load", "first"), ("reload", "reload")):
+    c = out.get("capstone", {})
+    for label, key in (("first load", "first"), ("reload", "reload")) if c else ():
         x = c[key]
         lines.append(
             f"\nCapstone ({c['events']} events), a trainee's {label}: snapshot and what followed "
@@ -344,7 +367,9 @@ def table(out: dict[str, Any]) -> str:
             f"deflated: {x['ws_extensions'] or 'no compression agreed'}), {x['http_bytes'] / KIB:.1f} KiB over "
             f"HTTP; the snapshot in after {x['largest_frame_s']:.2f} s, caught up after {x['ready_s']:.2f} s."
         )
-    k = out["class"]
+    k = out.get("class")
+    if not k:
+        return "\n".join(lines)
     lines.append(
         f"\n{k['laptops']} laptops opening the team view at once (each on its own emulated link): the last "
         f"connected after {k['last_connected_s']:.2f} s (median {k['median_connected_s']:.2f} s); "
@@ -368,8 +393,16 @@ def main(argv: list[str]) -> int:
         action="store_true",
         help="3 laptops, a short capstone log, a fast link: checks the harness; not saved",
     )
+    parser.add_argument(
+        "--parts",
+        default="views,capstone,class",
+        help="what to measure, comma-separated: views, capstone, class (default: all three)",
+    )
     parser.add_argument("--no-save", action="store_true", help="print only; do not write bench/results/")
     args = parser.parse_args(argv)
+    args.parts = set(args.parts.split(","))
+    if args.parts - {"views", "capstone", "class"}:
+        parser.error(f"--parts: unknown {', '.join(sorted(args.parts - {'views', 'capstone', 'class'}))}")
     if args.quick:
         args.laptops, args.capstone_events = 3, 500
         LINK.update(QUICK_LINK)
