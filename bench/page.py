@@ -64,7 +64,7 @@ def link_label() -> str:
     )
 
 
-CLASS_DEADLINE = 120.0  # seconds a laptop of the class has to connect
+PAGE_DEADLINE = 240.0  # seconds a page (a laptop of the class too) has to load and connect
 GOALS = {"first_kib": 150.0, "connected_s": 2.5, "reload_kib": 20.0, "reload_network": 3}
 
 
@@ -157,10 +157,10 @@ async def navigate(page: Page, traffic: Traffic, url: str | None, ready: str | N
     is quiet (what the page weighs in all)."""
     load = traffic.reset()
     if url is None:
-        await page.reload(wait_until="load", timeout=120_000)
+        await page.reload(wait_until="load", timeout=PAGE_DEADLINE * 1000)
     else:
-        await page.goto(url, wait_until="load", timeout=120_000)
-    deadline = time.monotonic() + 120
+        await page.goto(url, wait_until="load", timeout=PAGE_DEADLINE * 1000)
+    deadline = time.monotonic() + PAGE_DEADLINE
     if ready:
         load.ready_s = await waited_for(page, ready, deadline)
     else:
@@ -213,7 +213,7 @@ async def measure_views(browser: Browser, server: PageServer, s: dict[str, Any])
 
 async def measure_class(browser: Browser, server: PageServer, s: dict[str, Any]) -> dict[str, Any]:
     """Every laptop opens the team view at once, each on its own emulated link, empty caches.
-    A laptop not connected after CLASS_DEADLINE seconds is counted as such, with the requests
+    A laptop not connected after PAGE_DEADLINE seconds is counted as such, with the requests
     it was still waiting for, instead of ending the run."""
     pages = [await open_page(browser, {f"session:{s['exercise']}": json.dumps(t)}) for t in s["trainees"]]
     t0 = time.monotonic()
@@ -223,7 +223,7 @@ async def measure_class(browser: Browser, server: PageServer, s: dict[str, Any])
         try:
             load = await asyncio.wait_for(
                 navigate(page, traffic, f"{server.base}/team/{s['exercise']}", "__connectedAt", settle=False),
-                CLASS_DEADLINE,
+                PAGE_DEADLINE,
             )
         except (TimeoutError, PlaywrightError):
             return [u for u in traffic.urls.values() if u.split("/", 3)[-1] not in traffic.load.sizes]
@@ -377,7 +377,7 @@ def table(out: dict[str, Any]) -> str:
     )
     if k["connected"] < k["laptops"]:
         lines.append(
-            f"{k['laptops'] - k['connected']} not connected after {CLASS_DEADLINE:.0f} s, still waiting for: "
+            f"{k['laptops'] - k['connected']} not connected after {PAGE_DEADLINE:.0f} s, still waiting for: "
             + "; ".join(", ".join(u.split("/")[-1] for u in urls) for urls in k["stalled_waiting_for"])
         )
     return "\n".join(lines)
