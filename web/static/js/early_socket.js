@@ -6,7 +6,7 @@
 // not adopt it within ABANDON_MS (no view, another token) has it closed.
 (() => {
   const PROTOCOL = 1.1; // connection.js adopts only a socket that said its own protocol
-  const ABANDON_MS = 20000;
+  const ABANDON_MS = 60000; // long enough for a slow laptop's modules; a socket never adopted shows its seat online
   const script = document.currentScript;
   const { exercise, seat } = script.dataset;
   const { MessagePack } = window;
