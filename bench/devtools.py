@@ -12,14 +12,18 @@ from typing import Any
 
 KIB = 1024
 
-# Records when the page's connection box first says "connected" (set at the server's
-# caught_up), in the page's own time: from the start of the navigation.
+# Records, in the page's own time from the start of the navigation: when the page's connection
+# box first says "connected" (set at the server's caught_up), when its map first shows the base
+# map (Leaflet is loaded once a map is made: js/map.js), and when the replay's timeline is drawn.
 WATCH_CONNECTED = """
 new MutationObserver(() => {
   const box = document.getElementById('connection');
   if (box && box.dataset.state === 'connected' && window.__connectedAt === undefined) {
     window.__connectedAt = performance.now();
   }
+  const now = performance.now();
+  if (window.__mapAt === undefined && document.querySelector('#map .base')) window.__mapAt = now;
+  if (window.__timelineAt === undefined && document.querySelector('#lanes > *')) window.__timelineAt = now;
 }).observe(document, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-state'] });
 """
 
@@ -32,7 +36,8 @@ class Load:
     ws_bytes: int = 0  # WebSocket frames received (the welcome, the snapshot, what followed)
     requests: int = 0
     network: int = 0  # requests that waited for the server
-    ready_s: float = float("nan")  # "connected" for a view, the load event for a bare page
+    ready_s: float = float("nan")  # "connected" for a view, the timeline for the replay, the load event for a bare page
+    map_s: float = float("nan")  # when the view's map showed its base map (Leaflet loaded after "connected")
     sizes: dict[str, int] = field(default_factory=dict)  # bytes per URL
     fetched: list[str] = field(default_factory=list)  # the URLs that waited for the network
     ws_extensions: str = ""  # what the WebSocket's handshake agreed (permessage-deflate)

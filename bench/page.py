@@ -64,7 +64,7 @@ def link_label() -> str:
     )
 
 
-CLASS_DEADLINE = 120.0  # seconds a laptop of the class has to connect
+PAGE_DEADLINE = 240.0  # seconds a page (a laptop of the class too) has to load and connect
 GOALS = {"first_kib": 150.0, "connected_s": 2.5, "reload_kib": 20.0, "reload_network": 3}
 
 
@@ -142,22 +142,33 @@ async def open_page(browser: Browser, storage: dict[str, str]) -> tuple[BrowserC
     return context, page, traffic
 
 
-async def navigate(page: Page, traffic: Traffic, url: str | None, connects: bool) -> Load:
-    """Load `url` (None: reload), wait until connected (or loaded) and the network is quiet."""
+async def waited_for(page: Page, marker: str, deadline: float) -> float:
+    """The page's time (s from its navigation) at which WATCH_CONNECTED set `marker`."""
+    while (at := await page.evaluate(f"window.{marker}")) is None:  # no wait_for_function: CSP
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{page.url}: no {marker}")
+        await asyncio.sleep(0.05)
+    return float(at) / 1000
+
+
+async def navigate(page: Page, traffic: Traffic, url: str | None, ready: str | None, settle: bool = True) -> Load:
+    """Load `url` (None: reload), wait until `ready` (connected, or the replay's timeline; None: the
+    load event); with `settle`, then until its map shows the base map if it has one, and the network
+    is quiet (what the page weighs in all)."""
     load = traffic.reset()
     if url is None:
-        await page.reload(wait_until="load", timeout=120_000)
+        await page.reload(wait_until="load", timeout=PAGE_DEADLINE * 1000)
     else:
-        await page.goto(url, wait_until="load", timeout=120_000)
-    if connects:
-        deadline = time.monotonic() + 120
-        while (at := await page.evaluate("window.__connectedAt")) is None:  # no wait_for_function: CSP
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"{page.url} did not connect")
-            await asyncio.sleep(0.05)
-        load.ready_s = at / 1000
+        await page.goto(url, wait_until="load", timeout=PAGE_DEADLINE * 1000)
+    deadline = time.monotonic() + PAGE_DEADLINE
+    if ready:
+        load.ready_s = await waited_for(page, ready, deadline)
     else:
         load.ready_s = await page.evaluate("performance.getEntriesByType('navigation')[0].loadEventEnd") / 1000
+    if not settle:
+        return load
+    if await page.evaluate("!!document.getElementById('map')"):
+        load.map_s = await waited_for(page, "__mapAt", deadline)
     try:
         await page.wait_for_load_state("networkidle", timeout=15_000)
     except Exception:  # a page that keeps polling is measured as it stands
@@ -167,10 +178,13 @@ async def navigate(page: Page, traffic: Traffic, url: str | None, connects: bool
 
 
 def view_storage(view: str, s: dict[str, Any]) -> dict[str, str]:
-    if view == "control":
+    if view in ("control", "plenary"):
         return {"facilitator-token": s["facilitator"]}
-    who = s["evaluator"] if view == "observe" else s["trainees"][0]
+    who = s["evaluator"] if view in ("observe", "replay") else s["trainees"][0]
     return {f"session:{s['exercise']}": json.dumps(who)}
+
+
+READY = {"floor": None, "landing": None, "replay": "__timelineAt"}  # the others: "connected"
 
 
 async def measure_views(browser: Browser, server: PageServer, s: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -179,14 +193,16 @@ async def measure_views(browser: Browser, server: PageServer, s: dict[str, Any])
         "landing": "/",
         "team": f"/team/{s['exercise']}",
         "observe": f"/observe/{s['exercise']}",
+        "replay": f"/replay/{s['exercise']}",
         "control": f"/control/{s['exercise']}",
+        "plenary": f"/plenary/{s['exercise']}",
     }
     rows: dict[str, dict[str, Any]] = {}
     for view, path in paths.items():
         context, page, traffic = await open_page(browser, view_storage(view, s))
-        connects = view not in ("floor", "landing")
-        first = await navigate(page, traffic, server.base + path, connects)
-        reload = await navigate(page, traffic, None, connects)
+        ready = READY.get(view, "__connectedAt")
+        first = await navigate(page, traffic, server.base + path, ready)
+        reload = await navigate(page, traffic, None, ready)
         rows[view] = {
             "first": asdict(first) | {"kib": first.kib, "ws_wire_bytes": first.ws_wire_bytes},
             "reload": asdict(reload) | {"kib": reload.kib, "ws_wire_bytes": reload.ws_wire_bytes},
@@ -197,21 +213,26 @@ async def measure_views(browser: Browser, server: PageServer, s: dict[str, Any])
 
 async def measure_class(browser: Browser, server: PageServer, s: dict[str, Any]) -> dict[str, Any]:
     """Every laptop opens the team view at once, each on its own emulated link, empty caches.
-    A laptop not connected after CLASS_DEADLINE seconds is counted as such, with the requests
+    A laptop not connected after PAGE_DEADLINE seconds is counted as such, with the requests
     it was still waiting for, instead of ending the run."""
     pages = [await open_page(browser, {f"session:{s['exercise']}": json.dumps(t)}) for t in s["trainees"]]
     t0 = time.monotonic()
 
     async def one(page: Page, traffic: Traffic) -> tuple[float, Load] | list[str]:
+        started = time.monotonic() - t0  # the laptop's navigation starts: its ready_s counts from here
         try:
             load = await asyncio.wait_for(
-                navigate(page, traffic, f"{server.base}/team/{s['exercise']}", True), CLASS_DEADLINE
+                navigate(page, traffic, f"{server.base}/team/{s['exercise']}", "__connectedAt", settle=False),
+                PAGE_DEADLINE,
             )
         except (TimeoutError, PlaywrightError):
             return [u for u in traffic.urls.values() if u.split("/", 3)[-1] not in traffic.load.sizes]
-        return time.monotonic() - t0, load
+        return started + load.ready_s, load
 
     results = await asyncio.gather(*(one(page, traffic) for _, page, traffic in pages))
+    # What went through the access point in all: each laptop's page, map and texts included.
+    await asyncio.gather(*(settled(page) for _, page, _ in pages))
+    total_kib = sum(traffic.load.kib for _, _, traffic in pages)
     for context, _, _ in pages:
         await context.close()
     done = [r for r in results if isinstance(r, tuple)]
@@ -221,9 +242,16 @@ async def measure_class(browser: Browser, server: PageServer, s: dict[str, Any])
         "connected": len(done),
         "stalled_waiting_for": stalled,
         "last_connected_s": max((t for t, _ in done), default=float("nan")),
-        "median_connected_s": sorted(load.ready_s for _, load in done)[len(done) // 2] if done else float("nan"),
-        "total_mib": sum(load.kib for _, load in done) / KIB,
+        "median_connected_s": sorted(t for t, _ in done)[len(done) // 2] if done else float("nan"),
+        "total_mib": total_kib / KIB,
     }
+
+
+async def settled(page: Page) -> None:
+    try:
+        await page.wait_for_load_state("networkidle", timeout=60_000)
+    except PlaywrightError:
+        pass
 
 
 def as_typed(payload: dict[str, Any]) -> dict[str, Any]:
@@ -256,13 +284,29 @@ def capstone_data(workdir: Path, n_events: int) -> None:
     asyncio.run(write())
 
 
+async def measure_capstone(browser: Browser, capstone: PageServer, events: int) -> dict[str, Any]:
+    """A trainee's team view at the end of the capstone: its first load, then a reload."""
+    capstone.start()
+    try:
+        s = capstone.sessions("bench-replay")
+        context, page, traffic = await open_page(browser, view_storage("team", s))
+        url = f"{capstone.base}/team/bench-replay"
+        first = await navigate(page, traffic, url, "__connectedAt")
+        reload = await navigate(page, traffic, None, "__connectedAt")
+        await context.close()
+        return {"events": events, "first": asdict(first), "reload": asdict(reload)}
+    finally:
+        capstone.stop()
+
+
 async def run_all(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
     out: dict[str, Any] = {}
     demo = PageServer(workdir / "demo", [str(ROOT / "injects")], "demo", args.server_src)
     (workdir / "demo").mkdir()
     capstone_dir = workdir / "capstone"
     capstone_dir.mkdir()
-    await asyncio.to_thread(capstone_data, capstone_dir, args.capstone_events)
+    if "capstone" in args.parts:
+        await asyncio.to_thread(capstone_data, capstone_dir, args.capstone_events)
     capstone = PageServer(capstone_dir, [str(ROOT / "injects")], None, args.server_src)
     async with async_playwright() as p:
         browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -271,22 +315,15 @@ async def run_all(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
             other = OtherLoad([demo.proc.pid] if demo.proc else [])
             try:
                 s = demo.sessions(trainees=max(1, args.laptops))
-                out["views"] = await measure_views(browser, demo, s)
-                out["class"] = await measure_class(browser, demo, s)
+                if "views" in args.parts:
+                    out["views"] = await measure_views(browser, demo, s)
+                if "class" in args.parts:
+                    out["class"] = await measure_class(browser, demo, s)
             finally:
                 out["other_load_cpus"] = other.cpus()
                 demo.stop()
-            capstone.start()
-            try:
-                s = capstone.sessions("bench-replay")
-                context, page, traffic = await open_page(browser, view_storage("team", s))
-                url = f"{capstone.base}/team/bench-replay"
-                first = await navigate(page, traffic, url, True)
-                reload = await navigate(page, traffic, None, True)
-                await context.close()
-                out["capstone"] = {"events": args.capstone_events, "first": asdict(first), "reload": asdict(reload)}
-            finally:
-                capstone.stop()
+            if "capstone" in args.parts:
+                out["capstone"] = await measure_capstone(browser, capstone, args.capstone_events)
         finally:
             await browser.close()
     return out
@@ -298,28 +335,31 @@ def table(out: dict[str, Any]) -> str:
         f"within {GOALS['connected_s']} s; a reload at most {GOALS['reload_kib']:.0f} KiB with at most "
         f"{GOALS['reload_network']} requests that wait for the network.",
         "",
-        "| view | first load KiB (HTTP + WebSocket) | requests | ready s "
+        "| view | first load KiB (HTTP + WebSocket) | requests | ready s (over the floor) | map s "
         "| reload KiB | reload requests (network) | reload ready s |",
-        "| --- | --- | --- | --- | --- | --- | --- |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
-    for view, r in out["views"].items():
+    floor = out["views"]["floor"]["first"]["ready_s"] if "views" in out else float("nan")
+    for view, r in out.get("views", {}).items():
         f, rl = r["first"], r["reload"]
+        over = f" (+{f['ready_s'] - floor:.2f})" if view != "floor" else ""
+        shown = f"{f['map_s']:.2f}" if f.get("map_s") == f.get("map_s") else "-"  # NaN: no map
         lines.append(
             f"| {view} | {f['kib']:.1f} ({f['http_bytes'] / KIB:.1f} + {f['ws_wire_bytes'] / KIB:.1f}) "
-            f"| {f['requests']} "
-            f"| {f['ready_s']:.2f} | {rl['kib']:.1f} | {rl['requests']} ({rl['network']}) | {rl['ready_s']:.2f} |"
+            f"| {f['requests']} | {f['ready_s']:.2f}{over} | {shown} "
+            f"| {rl['kib']:.1f} | {rl['requests']} ({rl['network']}) | {rl['ready_s']:.2f} |"
         )
     lines.append(
         f"\nOther work on the machine while the views and the laptops were measured: "
         f"{out['other_load_cpus']:.2f} CPUs (timings are worth what the machine was)."
     )
-    heavy = sorted(out["views"]["team"]["first"]["sizes"].items(), key=lambda kv: -kv[1])
+    heavy = sorted(out["views"]["team"]["first"]["sizes"].items(), key=lambda kv: -kv[1]) if "views" in out else []
     lines.append(
         "\nThe team view's first load, file by file (KiB on the wire): "
         + ", ".join(f"{url.split('?')[0] or '/'} {size / KIB:.1f}" for url, size in heavy)
     )
-    c = out["capstone"]
-    for label, key in (("first load", "first"), ("reload", "reload")):
+    c = out.get("capstone", {})
+    for label, key in (("first load", "first"), ("reload", "reload")) if c else ():
         x = c[key]
         lines.append(
             f"\nCapstone ({c['events']} events), a trainee's {label}: snapshot and what followed "
@@ -327,7 +367,9 @@ def table(out: dict[str, Any]) -> str:
             f"deflated: {x['ws_extensions'] or 'no compression agreed'}), {x['http_bytes'] / KIB:.1f} KiB over "
             f"HTTP; the snapshot in after {x['largest_frame_s']:.2f} s, caught up after {x['ready_s']:.2f} s."
         )
-    k = out["class"]
+    k = out.get("class")
+    if not k:
+        return "\n".join(lines)
     lines.append(
         f"\n{k['laptops']} laptops opening the team view at once (each on its own emulated link): the last "
         f"connected after {k['last_connected_s']:.2f} s (median {k['median_connected_s']:.2f} s); "
@@ -335,7 +377,7 @@ def table(out: dict[str, Any]) -> str:
     )
     if k["connected"] < k["laptops"]:
         lines.append(
-            f"{k['laptops'] - k['connected']} not connected after {CLASS_DEADLINE:.0f} s, still waiting for: "
+            f"{k['laptops'] - k['connected']} not connected after {PAGE_DEADLINE:.0f} s, still waiting for: "
             + "; ".join(", ".join(u.split("/")[-1] for u in urls) for urls in k["stalled_waiting_for"])
         )
     return "\n".join(lines)
@@ -351,8 +393,16 @@ def main(argv: list[str]) -> int:
         action="store_true",
         help="3 laptops, a short capstone log, a fast link: checks the harness; not saved",
     )
+    parser.add_argument(
+        "--parts",
+        default="views,capstone,class",
+        help="what to measure, comma-separated: views, capstone, class (default: all three)",
+    )
     parser.add_argument("--no-save", action="store_true", help="print only; do not write bench/results/")
     args = parser.parse_args(argv)
+    args.parts = set(args.parts.split(","))
+    if args.parts - {"views", "capstone", "class"}:
+        parser.error(f"--parts: unknown {', '.join(sorted(args.parts - {'views', 'capstone', 'class'}))}")
     if args.quick:
         args.laptops, args.capstone_events = 3, 500
         LINK.update(QUICK_LINK)
@@ -369,6 +419,10 @@ def main(argv: list[str]) -> int:
         RESULTS.mkdir(parents=True, exist_ok=True)
         doc = {"scenario": "page", "date": datetime.date.today().isoformat(), "machine": machine(), "link": LINK}
         path = RESULTS / f"{doc['date']}-page.json"
+        for n in range(2, 100):  # another run of the same day keeps the earlier one's figures
+            if not path.exists():
+                break
+            path = RESULTS / f"{doc['date']}-page-{n}.json"
         path.write_text(json.dumps(doc | out, indent=1, default=str) + "\n")
         print(f"\nsaved {path.relative_to(ROOT)}")
     return 0

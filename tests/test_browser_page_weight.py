@@ -33,7 +33,9 @@ def seats(demo):
     return exercise, {
         "team": {f"session:{exercise}": json.dumps(trainee)},
         "observe": {f"session:{exercise}": json.dumps(evaluator)},
+        "replay": {f"session:{exercise}": json.dumps(evaluator)},  # the evaluator's replay and report
         "control": {"facilitator-token": fac},
+        "plenary": {"facilitator-token": fac},  # opened from the control panel
     }
 
 
@@ -48,24 +50,71 @@ def open_view(browser, storage: dict[str, str]):  # type: ignore[no-untyped-def]
 
 
 def load(page, traffic: Traffic, url: str | None) -> Load:  # type: ignore[no-untyped-def]
+    """Load a view until it is connected (the replay: its timeline drawn) and its map shows the base
+    map: Leaflet is fetched once the map is made, after "connected", and counts in the first load."""
     counted = traffic.reset()
     page.goto(url) if url else page.reload()
-    expect(page.locator("#connection")).to_have_attribute("data-state", "connected")
+    if page.locator("#connection").count():
+        expect(page.locator("#connection")).to_have_attribute("data-state", "connected")
+    else:
+        expect(page.locator("#lanes > *").first).to_be_attached()
+    expect(page.locator("#map .base").first).to_be_attached()
     page.wait_for_load_state("networkidle")
     return counted
 
 
-@pytest.mark.parametrize("view", ["team", "observe", "control"])
-def test_a_view_loads_in_at_most_150_kib_and_a_reload_waits_for_the_network_at_most_3_times(
-    browser, demo, seats, view
-):
+VIEWS = ["team", "observe", "replay", "control", "plenary"]  # trainee, evaluator (live, replay), control
+
+
+@pytest.mark.parametrize("view", VIEWS)
+def test_a_view_loads_in_at_most_150_kib_and_a_reload_waits_for_the_network_at_most_3_times(browser, demo, seats, view):
     exercise, storage = seats
     context, page, traffic, errors = open_view(browser, storage[view])
     first = load(page, traffic, f"{demo.base}/{view}/{exercise}")
     assert first.kib <= GOALS["first_kib"], first.sizes
+    assert any("vendor/leaflet/leaflet." in u for u in first.sizes)  # the map is in: counted
     reload = load(page, traffic, None)
-    assert reload.network <= GOALS["reload_network"], reload.sizes
+    assert reload.network <= GOALS["reload_network"], reload.fetched
     assert reload.kib <= GOALS["reload_kib"], reload.sizes
+    assert not errors.errors
+    context.close()
+
+
+def test_a_view_with_a_socket_says_hello_on_the_socket_it_opened_before_its_modules(browser, demo, seats):
+    """early_socket.js opens the WebSocket while the modules download and connection.js adopts it:
+    one socket per load, and the page's own hello is the only one (a second would be a second
+    participant's connection in the presence list). The replay opens none and loads no msgpack."""
+    exercise, storage = seats
+    for view in ("team", "observe", "control"):
+        context, page, traffic, errors = open_view(browser, storage[view])
+        sockets: list[str] = []
+        page.on("websocket", lambda ws: sockets.append(ws.url))
+        load(page, traffic, f"{demo.base}/{view}/{exercise}")
+        assert page.evaluate("window.earlySocket.taken && window.earlySocket.ws.readyState") == 1, view
+        assert len(sockets) == 1, (view, sockets)
+        load(page, traffic, None)
+        assert len(sockets) == 2, (view, sockets)
+        assert not errors.errors
+        context.close()
+    context, page, traffic, errors = open_view(browser, storage["replay"])
+    first = load(page, traffic, f"{demo.base}/replay/{exercise}")
+    assert not [u for u in first.sizes if "msgpack" in u or "early_socket" in u], first.sizes
+    assert page.evaluate("window.earlySocket === undefined")
+    context.close()
+
+
+def test_a_view_whose_early_socket_is_for_another_seat_opens_its_own(browser, demo, seats):
+    """A team page whose stored session changes before its modules run (a sign-in in another tab):
+    the early socket said hello with the old token, so the view closes it and opens its own."""
+    exercise, storage = seats
+    context, page, traffic, errors = open_view(browser, storage["team"])
+    context.add_init_script(
+        "Object.defineProperty(window, 'earlySocket', { set(v) { v.token = 'another'; this.kept = v; }, get() { return this.kept; } });"
+    )
+    sockets: list[str] = []
+    page.on("websocket", lambda ws: sockets.append(ws.url))
+    load(page, traffic, f"{demo.base}/team/{exercise}")
+    assert len(sockets) == 2 and page.evaluate("window.earlySocket.ws.readyState") == 3  # closed
     assert not errors.errors
     context.close()
 

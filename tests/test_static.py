@@ -14,7 +14,8 @@ from exercise_server.server.static import IMMUTABLE, StaticFiles, preferred_codi
 
 HASHED_URL = re.compile(r"^/static/[\w/.~+-]+\.[0-9a-f]{10}\.\w+$")
 LINKED = re.compile(r'(?:href|src)="(/static/[^"]+)"')
-IMPORTED = re.compile(r"""(?:^|[\s}])from\s*['"]([^'"]+)['"]|\bimport\s*['"]([^'"]+)['"]""", re.M)  # not ['from', ...]
+# static and dynamic imports (not ['from', ...])
+IMPORTED = re.compile(r"""(?:^|[\s}])from\s*['"]([^'"]+)['"]|\bimport\s*\(?\s*['"]([^'"]+)['"]""", re.M)
 
 
 @pytest.fixture(scope="module")
@@ -51,13 +52,25 @@ def test_a_modules_imports_name_the_hashed_urls_of_what_it_imports(server, exerc
             assert HASHED_URL.match(spec), (url, spec)
             if spec not in seen:
                 todo.append(spec)
-    assert any("/vendor/leaflet/leaflet." in u for u in seen) and len(seen) > 10
+    assert any("/vendor/leaflet/leaflet." in u for u in seen) and len(seen) > 10  # imported when the map shows
 
 
 def test_only_views_with_a_map_load_leaflet(server, exercise):
     assert not [u for u in linked(server, "/") if "leaflet" in u]
     assert not [u for u in linked(server, "/control") if "leaflet" in u]
     assert [u for u in linked(server, f"/team/{exercise}") if "leaflet" in u]
+
+
+LOADED_WHEN_SHOWN = re.compile(r"/(vendor/leaflet/leaflet|js/leaflet_map|vendor/marked/|vendor/dompurify/)")
+
+
+def test_a_view_connects_without_waiting_for_the_map_or_the_markdown_renderer(server, exercise):
+    """Leaflet (with leaflet_map.js), marked and DOMPurify are imported when a map or a text is
+    shown: no view names them among the files its first load waits for (its modulepreloads)."""
+    for view in ("team", "observe", "control", "plenary", "replay"):
+        urls = linked(server, f"/{view}/{exercise}")
+        assert any("/js/map." in u for u in urls), view
+        assert not [u for u in urls if u.endswith(".js") and LOADED_WHEN_SHOWN.search(u)], (view, urls)
 
 
 def test_static_files_are_compressed_as_the_browser_asks(server, exercise):

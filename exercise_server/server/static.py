@@ -204,8 +204,11 @@ class StaticFiles:
             self.assets[path] = Asset(path, body, digest, media_type(path))
         return path
 
-    def script(self, path: str) -> Markup:
-        return Markup(f'<script src="{escape(self.url(path))}"></script>')
+    def script(self, path: str, defer: bool = False, data: dict[str, str] | None = None) -> Markup:
+        """A classic script; `defer` runs it after parsing, in order with the page's modules; `data`
+        becomes its data-* attributes (early_socket.js reads them from document.currentScript)."""
+        attrs = "".join(f' data-{escape(k)}="{escape(v)}"' for k, v in (data or {}).items())
+        return Markup(f'<script src="{escape(self.url(path))}"{" defer" if defer else ""}{attrs}></script>')
 
     # -- serving -----------------------------------------------------------------------------------
 

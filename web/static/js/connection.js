@@ -6,7 +6,9 @@
 
 import { errorText, t } from './i18n.js';
 
-const { encode, decode } = window.MessagePack;
+// msgpack's classic script (view.html loads it before the modules run, where a view has a socket).
+const encode = (value) => window.MessagePack.encode(value);
+const decode = (bytes) => window.MessagePack.decode(bytes);
 const PROTOCOL = 1.1;
 const FATAL = () => ({ 4401: t('Your session is no longer valid. Sign in again.'), 4403: t('Your join code was revoked.'),
   4404: t('This exercise does not exist.'), 4400: t('The server refused this client.'),
@@ -25,7 +27,26 @@ export class Connection {
     this.stopped = false;
   }
 
-  start() { this.open(); }
+  start() {
+    const early = takeEarlySocket(this.exercise, this.token);
+    if (early) this.adopt(early); else this.open();
+  }
+
+  // The socket early_socket.js opened while the modules downloaded: its hello is (or will be) the
+  // one open() sends on a first connection, and the frames it kept are handled now, in order.
+  adopt(early) {
+    const { ws } = early;
+    this.ws = ws;
+    this.setState(early.helloSent ? 'catching up' : 'connecting');
+    if (!early.helloSent && !early.closed) {
+      const sendHello = ws.onopen;
+      ws.onopen = () => { sendHello(); this.setState('catching up'); };
+    }
+    ws.onmessage = (e) => this.handle(decode(new Uint8Array(e.data)));
+    ws.onclose = (e) => this.closed(e);
+    for (const data of early.frames.splice(0)) this.handle(decode(new Uint8Array(data)));
+    if (early.closed) this.closed(early.closed);
+  }
 
   open() {
     const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
@@ -148,6 +169,17 @@ const EXPLAINED = () => ({
   reconnecting: t('the connection dropped; reconnecting by itself, and what you missed will follow'),
   'catching up': t('receiving what happened while you were away'),
 });
+// The early socket of this page (early_socket.js), if it is for this exercise and token and says
+// this protocol; taken once.
+function takeEarlySocket(exercise, token) {
+  const early = window.earlySocket;
+  if (!early || early.taken) return null;
+  early.taken = true;
+  if (early.exercise === exercise && early.token === token && early.protocol === PROTOCOL) return early;
+  early.ws.close();
+  return null;
+}
+
 const NAMES = () => ({
   connecting: t('connecting'), connected: t('connected'), reconnecting: t('reconnecting'),
   'catching up': t('catching up'), degraded: t('connected, server degraded'), 'signed out': t('signed out'),

@@ -1,9 +1,12 @@
 // Inject bodies are Markdown written by scenario authors: rendered, then sanitized.
-// marked and DOMPurify (a quarter of a view's first load) are fetched beside the connection
-// rather than before it: until they are here, a body shows as its plain text, then is rendered.
+// marked and DOMPurify (a fifth of a view's first load) are fetched when the first text is
+// rendered, not before the connection: until they are here, a body shows as its plain text, then
+// is rendered. A view that shows no Markdown (exercise control until an inject is opened) never
+// fetches them.
 
 let render = null;
-const ready = Promise.all([
+let ready = null;
+const load = () => (ready ??= Promise.all([
   import('../vendor/marked/marked.esm.js'),
   import('../vendor/dompurify/purify.min.js'), // DOMPurify's minified build (UMD): it sets window.DOMPurify
 ]).then(([{ marked }]) => {
@@ -17,13 +20,13 @@ const ready = Promise.all([
   });
   render = (text) => DOMPurify.sanitize(marked.parse(String(text ?? ''), { async: false, gfm: true, breaks: false }),
     { RETURN_DOM_FRAGMENT: true, FORBID_TAGS: ['style', 'form', 'input'], ADD_ATTR: ['target'] });
-});
+}));
 
 export function renderMarkdown(text) {
   if (render) return render(text);
   const pending = document.createElement('div');
   pending.className = 'markdown-pending';
   pending.textContent = String(text ?? '');
-  ready.then(() => pending.replaceWith(render(text)));
+  load().then(() => pending.replaceWith(render(text)));
   return pending;
 }

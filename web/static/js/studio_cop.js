@@ -1,4 +1,4 @@
-// The studio's common operating picture: the scenario's features drawn on its base map (map.js).
+// The studio's common operating picture: the scenario's features drawn on its base map (leaflet_map.js).
 // Add a point, draw a line or an area point by point (Undo last point, Done), drag a point to
 // move it, redraw a line or area; beside the map, a list of every feature with its name, kind,
 // who sees it and who may change it, and a point's coordinates, for the keyboard.
@@ -6,7 +6,7 @@
 import { el, replaceChildren } from './dom.js';
 import { t } from './i18n.js';
 import { featureKindName } from './words.js';
-import { CopMap } from './map.js';
+import { CopMap } from './leaflet_map.js'; // Leaflet itself: reshape() draws with window.L
 import { checkboxes, field } from './studio_fields.js';
 import { basemap } from './studio_api.js';
 import {
@@ -166,7 +166,7 @@ export class CopSection {
 
   // A handle on each point of a line or an area, dragged to reshape it; null takes them away.
   reshape(feature) {
-    const { L } = window; // Leaflet, loaded by map.js
+    const { L } = window; // Leaflet, loaded by leaflet_map.js
     this.handles?.remove();
     this.handles = null;
     this.reshaping = feature;
