@@ -11,7 +11,8 @@ from typing import Any
 Row = dict[str, Any]
 
 WORKFLOW_EVENTS = frozenset(
-    "notification.submitted notification.acknowledged notification.hazard_flagged rfa.submitted rfa.responded"
+    "notification.submitted notification.acknowledged notification.hazard_flagged rfa.submitted rfa.coordinated"
+    " rfa.responded"
     " rfa.clarified document.shared document.forwarded document.accessed media.published statement.issued"
     " decision.recorded".split()
 )
@@ -292,10 +293,23 @@ def _apply_workflow_event(s: Row, e: Row, you: Row) -> None:
         if (n := find("notifications", "notification_id", p["notification_id"])) is not None:
             n["hazards"].append({**p, "seq": e["seq"], "ex_time": e["ex_time"]})
     elif t == "rfa.submitted":
-        s["rfas"].append({**p, **meta, "status": "submitted", "history": [history("submitted", "")]})
+        status = "submitted" if p["to_military"] else "with_ocha"
+        s["rfas"].append({**p, **meta, "status": status, "conditions": {}, "history": [history("submitted", "")]})
+    elif t == "rfa.coordinated":
+        r = find("rfas", "rfa_id", p["rfa_id"])
+        if r is None and "request" in p:  # newly ours: the row as OCHA forwarded it
+            r = {**p["request"], "history": [dict(h) for h in p["request"]["history"]]}
+            s["rfas"].append(r)
+            s["rfas"].sort(key=lambda x: x["seq"])
+        if r is not None:
+            forward = p["decision"] == "forward"
+            r["status"], r["to_military"] = ("submitted" if forward else "returned"), forward
+            r["history"].append(history("forwarded" if forward else "returned", p["note"]))
     elif t == "rfa.responded":
         if (r := find("rfas", "rfa_id", p["rfa_id"])) is not None:
             r["status"] = RFA_STATUS[p["decision"]]
+            if p["conditions"]:
+                r["conditions"] = dict(p["conditions"])
             r["history"].append(history(r["status"], p["reason"]))
     elif t == "rfa.clarified":
         if (r := find("rfas", "rfa_id", p["rfa_id"])) is not None:

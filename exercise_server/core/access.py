@@ -28,6 +28,7 @@ WORKFLOW_TRAINEE_COMMANDS = frozenset(
         "notification.submit",
         "notification.acknowledge",
         "rfa.submit",
+        "rfa.coordinate",
         "rfa.respond",
         "rfa.clarify",
         "document.share",

@@ -60,7 +60,9 @@ EXPECTATION_MARKED = "expectation.marked"  # inject_id, team, action (index), te
 NOTIFICATION_SUBMITTED = "notification.submitted"  # control, notifier, teams of share_with
 NOTIFICATION_ACKNOWLEDGED = "notification.acknowledged"  # notification_id, team, component; same audience
 NOTIFICATION_HAZARD_FLAGGED = "notification.hazard_flagged"  # notification_id, feature_id, distance_m, ...
-RFA_SUBMITTED = "rfa.submitted"  # control, requester, military teams
+# control, requester, OCHA team, civilian teams; the military teams unless it waits for OCHA
+RFA_SUBMITTED = "rfa.submitted"
+RFA_COORDINATED = "rfa.coordinated"  # rfa_id, team (OCHA), decision forward|return, note; forwarded: + military
 RFA_RESPONDED = "rfa.responded"  # rfa_id, team, decision, reason; same audience
 RFA_CLARIFIED = "rfa.clarified"  # rfa_id, team, text: the requester answers "more information"; same audience
 DOCUMENT_SHARED = "document.shared"  # control, owner, teams of share_with
@@ -75,6 +77,7 @@ WORKFLOW_EVENT_TYPES = frozenset(
         NOTIFICATION_ACKNOWLEDGED,
         NOTIFICATION_HAZARD_FLAGGED,
         RFA_SUBMITTED,
+        RFA_COORDINATED,
         RFA_RESPONDED,
         RFA_CLARIFIED,
         DOCUMENT_SHARED,

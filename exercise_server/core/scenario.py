@@ -60,6 +60,9 @@ INJECT_CONTROLLER_LENGTH = 120
 # A team is expected to answer an inject within this much exercise time unless the inject or the
 # scenario says otherwise (`respond_within`, docs/scenario-format.md); the dashboard shows it overdue after.
 DEFAULT_RESPOND_WITHIN = 15 * 60.0
+# The guidelines on military and civil defence assets, by setting: the Oslo Guidelines (disasters in
+# peacetime) and the MCDA Guidelines (complex emergencies).
+GUIDELINES = ("oslo", "mcda")
 PATCHABLE = ("name", "geometry", "properties", "visible_to", "owner", "kind")  # what a COP change may `set`
 
 
@@ -171,6 +174,9 @@ class Scenario:
     missing_translations: tuple[Problem, ...] = field(default=(), compare=False)
     personas: tuple[Persona, ...] = ()
     respond_within: float = DEFAULT_RESPOND_WITHIN  # the injects' default answer time (exercise seconds)
+    # Civil-military coordination settings (core/coordination_settings.py, docs/scenario-format.md):
+    guideline: str = ""  # GUIDELINES: which guidelines govern military assets here; "" names both
+    ocha_team: str | None = None  # the humanitarian team that coordinates (OCHA): requests go through it
 
     @property
     def start_label(self) -> str:

@@ -12,6 +12,8 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from .coordination_settings import KEYS as COORDINATION_KEYS
+from .coordination_settings import coordination_settings
 from .msel_check import MselChecks
 from .scenario import (
     CONTROL,
@@ -112,6 +114,7 @@ class ScenarioChecks(MselChecks):
                 "default_language",
                 "personas",
                 "respond_within",
+                *COORDINATION_KEYS,
             ),
         )
         self.scenario_languages(doc)
@@ -140,6 +143,7 @@ class ScenarioChecks(MselChecks):
         injects = self.msel(doc, draft, scope, {f["id"] for f in features})
         modules = self.modules(doc, "scenario")
         respond_within = self.respond_within(doc, "scenario") or DEFAULT_RESPOND_WITHIN
+        coordination = coordination_settings(self, doc, teams)
         basemap = doc.get("basemap")
         if basemap is not None and (not isinstance(basemap, str) or not ID.match(basemap)):
             self.err(doc, "basemap", "basemap: the name of a file basemaps/<name>.geojson beside the scenarios")
@@ -158,6 +162,8 @@ class ScenarioChecks(MselChecks):
             translations=translations,
             missing_translations=tuple(sorted(self.warnings, key=lambda p: p.line)),
             respond_within=respond_within,
+            guideline=coordination.guideline,
+            ocha_team=coordination.ocha_team,
         )
 
     def time(self, doc: dict[str, Any], key: str, parse: Callable[[str], float]) -> float:

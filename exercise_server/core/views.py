@@ -124,6 +124,9 @@ def snapshot(state: ExerciseState, principal: Principal, detached: bool = True) 
             "translations": scenario_translations(scenario, control, component),
             # the senders control plays, for its Post as (their notes are control's)
             "personas": [vars(p) for p in scenario.personas] if principal.role == FACILITATOR else [],
+            # the coordination settings the request form names (docs/coordination.md)
+            "guideline": scenario.guideline,
+            "ocha_team": scenario.ocha_team,
         },
         "rooms": rooms,
         "room_window": state.room_window,  # a room's live messages beyond it drop its oldest

@@ -12,7 +12,7 @@ import { jointRoomCards, showWorkflowsIn, workflowFeatures } from './workflows.j
 import { CoordinationPanel } from './coordination.js';
 import { t, tn } from './i18n.js';
 import { followSeatLanguage } from './seat_language.js';
-import { decisionName, featureKindName } from './words.js';
+import { assetName, decisionName, featureKindName, rfaStatusName } from './words.js';
 import { contentLanguage, localized, nameOf, onSeatLanguage, pickScenario } from './content_language.js';
 import { InjectAlerts } from './alerts.js';
 
@@ -164,7 +164,8 @@ showWorkflowsIn(view, { panel: coordination, getMap: () => map, rooms });
 const ANNOUNCED = {
   'notification.submitted': (p) => t('Humanitarian notification {id}: {name}', { id: p.notification_id, name: p.name }),
   'notification.hazard_flagged': (p) => t('Hazard near notification {id}', { id: p.notification_id }),
-  'rfa.submitted': (p) => t('Request for assistance {id}: {asset}', { id: p.rfa_id, asset: p.asset }),
+  'rfa.submitted': (p) => t('Request for assistance {id}: {asset}', { id: p.rfa_id, asset: assetName(p.asset) }),
+  'rfa.coordinated': (p) => t('Request {id}: {status}', { id: p.rfa_id, status: rfaStatusName(p.decision === 'forward' ? 'forwarded' : 'returned') }),
   'rfa.responded': (p) => t('Request {id}: {decision}', { id: p.rfa_id, decision: p.decision === 'more_info' ? t('more info') : decisionName(p.decision) }),
   'document.shared': (p) => t('Document shared with you: {title}', { title: p.title }),
   'document.forwarded': (p) => t('Document {title} forwarded to {teams}', { title: p.title, teams: p.to.join(', ') }),

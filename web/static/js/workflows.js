@@ -7,11 +7,11 @@ import { el } from './dom.js';
 import { exNow, scenarioLabel } from './clock.js';
 import { renderMarkdown } from './markdown.js';
 import { t } from './i18n.js';
-import { assetName, featureKindName, mediaChip, rfaStatusName } from './words.js';
+import { assetName, featureKindName, mediaChip, rfaStatusName, supportName } from './words.js';
 import { nameOf } from './content_language.js';
 
 export const WORKFLOW_EVENTS = ['notification.submitted', 'notification.acknowledged', 'notification.hazard_flagged',
-  'rfa.submitted', 'rfa.responded', 'rfa.clarified', 'document.shared', 'document.forwarded', 'document.accessed',
+  'rfa.submitted', 'rfa.coordinated', 'rfa.responded', 'rfa.clarified', 'document.shared', 'document.forwarded', 'document.accessed',
   'media.published', 'statement.issued', 'decision.recorded'];
 
 const RFA_STATUS = { accept: 'accepted', decline: 'declined', more_info: 'more_info_requested' };
@@ -38,13 +38,31 @@ export function applyWorkflowEvent(s, e, you) {
       break;
     }
     case 'rfa.submitted':
-      s.rfas.push({ ...p, ...meta, status: 'submitted',
+      s.rfas.push({ ...p, ...meta, status: p.to_military ? 'submitted' : 'with_ocha', conditions: {},
         history: [{ status: 'submitted', team: p.team, reason: '', seq: e.seq, ex_time: e.ex_time }] });
       break;
+    case 'rfa.coordinated': { // OCHA forwards or returns; a team new to the request gets its row
+      let r = s.rfas.find((x) => x.rfa_id === p.rfa_id);
+      if (!r && p.request) {
+        r = { ...p.request, history: p.request.history.map((h) => ({ ...h })) };
+        s.rfas.push(r);
+        s.rfas.sort((a, b) => a.seq - b.seq);
+      }
+      if (!r) break;
+      const forward = p.decision === 'forward';
+      r.status = forward ? 'submitted' : 'returned';
+      r.to_military = forward;
+      r.history.push({ status: forward ? 'forwarded' : 'returned', team: p.team, reason: p.note, seq: e.seq, ex_time: e.ex_time });
+      break;
+    }
     case 'rfa.responded': {
       const r = s.rfas.find((x) => x.rfa_id === p.rfa_id);
       const status = RFA_STATUS[p.decision];
-      if (r) { r.status = status; r.history.push({ status, team: p.team, reason: p.reason, seq: e.seq, ex_time: e.ex_time }); }
+      if (r) {
+        r.status = status;
+        if (Object.keys(p.conditions).length) r.conditions = { ...p.conditions };
+        r.history.push({ status, team: p.team, reason: p.reason, seq: e.seq, ex_time: e.ex_time });
+      }
       break;
     }
     case 'rfa.clarified': {
@@ -138,13 +156,27 @@ export function notificationRow(view, n, controls = null) {
     controls);
 }
 
+// A request for military or civil defence assets: its answers to the last-resort criteria, the
+// flag when it went around OCHA/HC, and the military's conditions once accepted.
 export function rfaRow(view, r, controls = null) {
-  return el('li', { class: `wf-item rfa status-${r.status}`, dataset: { rfa: r.rfa_id } },
+  const c = r.conditions || {};
+  return el('li', { class: `wf-item rfa status-${r.status}${r.route === 'direct' ? ' not-channelled' : ''}`, dataset: { rfa: r.rfa_id } },
     el('strong', {}, `${r.rfa_id} ${t('{asset} for {team}', { asset: assetName(r.asset), team: view.teamName(r.team) })}`),
     el('span', { class: 'status' }, rfaStatusName(r.status)),
-    el('div', {}, r.justification),
-    el('div', { class: 'last-resort' }, `${t('Last resort:')} ${r.last_resort}`),
+    r.route === 'direct' ? el('div', { class: 'not-channelled-flag' }, t('Not channelled through OCHA/HC')) : null,
+    el('div', { class: 'need' }, `${t('Need:')} ${r.need}`),
+    el('ul', { class: 'alternatives' }, (r.alternatives || []).map((a) => el('li', {},
+      t('Civilian alternative: {option} (fails: {why_not})', { option: a.option, why_not: a.why_not })))),
+    el('div', {}, `${t('Unique capability or timeliness:')} ${r.unique_capability}`),
+    el('div', {}, `${t('Type of support:')} ${supportName(r.support)}`),
+    el('div', {}, `${t('HC/OCHA endorsement:')} ${r.endorsement}`),
+    el('div', {}, `${t('Risk to perception and access:')} ${r.perception_risk}`),
+    r.escort ? el('div', { class: 'escort-criteria' }, t('IASC escort criteria answered; security risk assessment {ref}',
+      { ref: r.escort.srm_reference })) : null,
     el('div', { class: 'meta' }, t('Needed by {time}', { time: when(view, r.time_limit) })),
+    el('div', { class: 'meta hand-back' }, t('Handed back to {who} by {time}', { who: r.hand_back_to, time: when(view, r.until) })),
+    c.scope ? el('div', { class: 'conditions' }, t('Conditions: scope {scope}; duration {duration}; visibility {visibility}',
+      { scope: c.scope, duration: c.duration, visibility: c.visibility })) : null,
     el('ol', { class: 'history' }, (r.history || []).map((h) => el('li', {},
       `${when(view, h.ex_time)} ${t('{status} by {team}', { status: rfaStatusName(h.status), team: view.teamName(h.team) })}`
       + `${h.reason ? `: ${h.reason}` : ''}`))),
