@@ -287,3 +287,45 @@ def test_the_military_asks_for_more_information_and_the_requesters_answer_reopen
     expect(mine.locator(".history li")).to_have_count(4)
     for errors in (hum_errors, mil_errors, civ_errors):
         assert errors.errors == []
+
+
+def test_the_civilians_task_mission_engineers_and_a_casevac_goes_straight_to_the_operations_centre(browser, server):
+    exercise, codes, _ = server.open_exercise()
+    fac, fac_errors = facilitator(browser, server, exercise)
+    hum, hum_errors = join(browser, server, codes["hum-1"], "Amina (OCHA)")
+    mil, mil_errors = join(browser, server, codes["mil-1"], "Maj. Okafor")
+    civ, civ_errors = join(browser, server, codes["civ-1"], "Mayor Dube")
+
+    # A mission tasking: mandate and do-no-harm, no last-resort form and no Oslo label.
+    expect(civ.locator("#tasking-send")).to_be_visible()
+    expect(civ.locator(".wf-tasking")).not_to_contain_text("Oslo")
+    expect(hum.locator("#tasking-send")).to_have_count(0)
+    civ.select_option("#tasking-asset", "engineering")
+    civ.fill("#tasking-task", "Repair the culverts on MSR1 at Kilo 14")
+    civ.fill("#tasking-mandate", "The mission's own supply route")
+    civ.fill("#tasking-harm", "No local contractor before the rains; Public Works takes over")
+    civ.click("#tasking-send")
+    civ.locator("#map").click(position={"x": 250, "y": 250})
+    task = mil.locator(".tasking[data-tasking='T-civ-1-1']")
+    expect(task).to_contain_text("Do no harm: No local contractor")
+    task.locator(".tasking-reason").fill("The Force Engineer tasks a section")
+    task.locator("button.accept-tasking").click()
+    expect(civ.locator(".tasking[data-tasking='T-civ-1-1'] .status")).to_have_text("accepted")
+    expect(hum.locator(".tasking")).to_have_count(0)
+
+    # A casualty evacuation: called at once, answered by control as UNDSS and the operations centre.
+    hum.fill("#casevac-count", "1")
+    hum.fill("#casevac-condition", "WFP driver shot in the leg")
+    hum.click("#casevac-send")
+    hum.locator("#map").click(position={"x": 260, "y": 240})
+    call = fac.locator(".casevac[data-casevac='CASEVAC-hum-1-1']")
+    expect(call).to_contain_text("1 casualties: WFP driver shot in the leg")
+    expect(mil.locator(".casevac[data-casevac='CASEVAC-hum-1-1']")).to_be_visible()
+    expect(civ.locator(".casevac")).to_have_count(0)
+    call.locator(".casevac-note").fill("Sector helicopter airborne, 20 minutes")
+    call.locator("button.dispatch-casevac").click()
+    mine = hum.locator(".casevac[data-casevac='CASEVAC-hum-1-1']")
+    expect(mine.locator(".status")).to_have_text("dispatched")
+    expect(mine.locator(".dispatched-note")).to_contain_text("Sector helicopter airborne")
+    for errors in (fac_errors, hum_errors, mil_errors, civ_errors):
+        assert errors.errors == []

@@ -293,6 +293,31 @@ class Exercise:
             command["conditions"] = CONDITIONS
         return [(p, command) for p in self.of("military")]
 
+    def _tasking_request(self) -> list[tuple[Principal, Command]]:
+        command = {"type": "tasking.request", "asset": self.choose(["engineering", "transport"]),
+                   "task": self.text("task"), "mandate": self.text("mandate"), "do_no_harm": self.text("harm"),
+                   "time_limit": self.run.ex_now() + 3600, "location": self.near()}
+        return [(p, command) for p in self.teams]
+
+    def _tasking_respond(self) -> list[tuple[Principal, Command]]:
+        ids = self.ids("taskings", "tasking_id")
+        if not ids:
+            return []
+        command = {"type": "tasking.respond", "tasking_id": self.choose(ids),
+                   "decision": self.choose(["accept", "decline"]), "reason": self.text("reason")}
+        return [(p, command) for p in self.of("military")]
+
+    def _casevac_call(self) -> list[tuple[Principal, Command]]:
+        command = {"type": "casevac.call", "casualties": self.choose([1, 3]), "condition": self.text("wounded"),
+                   "location": {"type": "Point", "coordinates": self.choose(self.places)}}
+        return [(p, command) for p in self.teams]
+
+    def _casevac_dispatch(self) -> list[tuple[Principal, Command]]:
+        ids = self.ids("casevacs", "casevac_id")
+        if not ids:
+            return []
+        return [(FAC, {"type": "casevac.dispatch", "casevac_id": self.choose(ids), "note": self.text("on its way")})]
+
     def _rfa_clarify(self) -> list[tuple[Principal, Command]]:
         rfas = self.snap()["rfas"]
         asked = [r for r in rfas if r["status"] == "more_info_requested"]
@@ -435,6 +460,7 @@ STEP_KINDS = (
     + ["notification.submit", "notification.submit", "notification.acknowledge", "notification.acknowledge"]
     + ["rfa.submit", "rfa.submit", "rfa.coordinate", "rfa.respond", "rfa.respond"]
     + ["rfa.clarify"] * 3
+    + ["tasking.request", "tasking.respond", "casevac.call", "casevac.dispatch"]
     + ["document.share", "document.share", "document.forward", "document.open", "document.open"]
     + ["media.publish", "statement.issue", "decision.record", "observation.record", "expectation.mark"]
 )
@@ -620,6 +646,13 @@ COORDINATION_SCRIPT: list[tuple[str, str, Command]] = [
     ("hum-1", "rfa.coordinate", {"rfa_id": "RFA-ngo-1-2", "decision": "return", "note": "trucks exist"}),
     ("mil-1", "rfa.respond", {"rfa_id": "RFA-ngo-1-1", "decision": "accept", "conditions": CONDITIONS}),
     ("ngo-1", "rfa.submit", request(asset="air", route="direct")),
+    ("civ-1", "tasking.request", {"asset": "engineering", "task": "Culverts at Kilo 14", "mandate": "Own supply route",
+                                  "do_no_harm": "No contractor before the rains", "time_limit": 3600,
+                                  "location": {"type": "Point", "coordinates": [31.1, 4.5]}}),
+    ("mil-1", "tasking.respond", {"tasking_id": "T-civ-1-1", "decision": "accept", "reason": "Engineer section"}),
+    ("hum-1", "casevac.call", {"casualties": 1, "condition": "Driver shot", "location": {"type": "Point",
+                                                                                          "coordinates": [31.2, 4.5]}}),
+    ("fac", "casevac.dispatch", {"casevac_id": "CASEVAC-hum-1-1", "note": "Helicopter airborne"}),
 ]
 COORDINATION_CUT = 2
 

@@ -31,6 +31,9 @@ WORKFLOW_TRAINEE_COMMANDS = frozenset(
         "rfa.coordinate",
         "rfa.respond",
         "rfa.clarify",
+        "tasking.request",
+        "tasking.respond",
+        "casevac.call",
         "document.share",
         "document.forward",
         "document.open",
@@ -71,6 +74,7 @@ FACILITATOR_COMMANDS = (
             "roster.add",
             "roster.remove",
             "media.publish",
+            "casevac.dispatch",
         }
     )
     | EVALUATION_COMMANDS

@@ -31,10 +31,12 @@ from .scenario_check import build_inject, scenario_from_doc
 from .syndicates import Syndicate
 from .versions import Versions
 from .workflows.assistance import Request
+from .workflows.casevac import Casevac
 from .workflows.decisions import LoggedDecision
 from .workflows.documents import Document
 from .workflows.media import MediaItem, Statement
 from .workflows.notification import Notification
+from .workflows.tasking import Tasking
 
 SCHEDULED, HELD, RELEASED, CANCELLED = "scheduled", "held", "released", "cancelled"
 # The messages of each room a server keeps in memory and sends in a snapshot; older ones come from
@@ -101,6 +103,8 @@ class ExerciseState:
     # Coordination workflows (workflows/), each keyed by its id, in the order submitted.
     notifications: dict[str, Notification] = field(default_factory=dict)
     rfas: dict[str, Request] = field(default_factory=dict)
+    taskings: dict[str, Tasking] = field(default_factory=dict)
+    casevacs: dict[str, Casevac] = field(default_factory=dict)
     documents: dict[str, Document] = field(default_factory=dict)
     media: dict[str, MediaItem] = field(default_factory=dict)
     statements: dict[str, Statement] = field(default_factory=dict)

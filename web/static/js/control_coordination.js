@@ -5,7 +5,8 @@
 // the subject of an observation (`observe`).
 
 import { $, clearSent, el, replaceChildren, toast } from './dom.js';
-import { decisionRow, documentRow, mediaFeed, mediaRow, notificationRow, rfaRow, statementRow } from './workflows.js';
+import { casevacRow, decisionRow, documentRow, mediaFeed, mediaRow, notificationRow, rfaRow, statementRow, taskingRow }
+  from './workflows.js';
 import { t } from './i18n.js';
 import { mediaKindName } from './words.js';
 
@@ -75,6 +76,15 @@ export class ControlCoordination {
     select.value = kept;
   }
 
+  // The facilitator answers a CASEVAC as UNDSS and the mission's operations centre.
+  dispatchControls(c) {
+    if (!this.publish || c.dispatched) return null;
+    const note = el('input', { class: 'casevac-note', maxlength: 4000, placeholder: t('What is on its way (UNDSS, operations centre)') });
+    return el('div', { class: 'respond' }, note, el('button', { type: 'button', class: 'dispatch-casevac',
+      onclick: () => this.view.command('casevac.dispatch', { casevac_id: c.casevac_id, note: note.value })
+        .catch((error) => toast(error.message)) }, t('Dispatch')));
+  }
+
   render() {
     const s = this.view.state;
     if (!s) return;
@@ -85,6 +95,10 @@ export class ControlCoordination {
     replaceChildren($('.wf-notifications', this.root), (s.notifications || []).map((n) => notificationRow(v, n,
       about(n.team, `${n.notification_id} ${n.name}`))));
     replaceChildren($('.wf-rfas', this.root), (s.rfas || []).map((r) => rfaRow(v, r, about(r.team, `${r.rfa_id} ${r.asset}`))));
+    replaceChildren($('.wf-taskings', this.root), (s.taskings || []).map((r) => taskingRow(v, r,
+      about(r.team, `${r.tasking_id} ${r.task}`))));
+    replaceChildren($('.wf-casevacs', this.root), (s.casevacs || []).map((c) => casevacRow(v, c,
+      [this.dispatchControls(c), about(c.team, c.casevac_id)])));
     replaceChildren($('.wf-documents', this.root), (s.documents || []).map((d) => documentRow(v, d,
       about(d.owner, `${d.document_id} ${d.title}`))));
     replaceChildren($('.wf-media', this.root), mediaFeed(v).map((m) => mediaRow(v, m)));

@@ -6,8 +6,8 @@
 import { $, clearSent, el, replaceChildren, toast } from './dom.js';
 import { exNow, parseOffset } from './clock.js';
 import { nameOf } from './content_language.js';
-import { decisionRow, documentRow, isExpired, mediaFeed, mediaRow, notificationRow, rfaRow, statementRow }
-  from './workflows.js';
+import { casevacRow, decisionRow, documentRow, isExpired, mediaFeed, mediaRow, notificationRow, rfaRow, statementRow,
+  taskingRow } from './workflows.js';
 import { t } from './i18n.js';
 import { assetName, decisionName, guidelineName, supportName } from './words.js';
 
@@ -76,6 +76,8 @@ export class CoordinationPanel {
     const comp = this.you.component;
     replaceChildren($('#wf-notify-form', this.root), comp === 'humanitarian' ? this.notifyForm() : null);
     replaceChildren($('#wf-rfa-form', this.root), comp === 'humanitarian' ? this.rfaForm() : null);
+    replaceChildren($('#wf-tasking-form', this.root), comp === 'civilian' ? this.taskingForm() : null);
+    replaceChildren($('#wf-casevac-form', this.root), this.casevacForm());
     replaceChildren($('#wf-share-form', this.root), this.shareForm());
     replaceChildren($('#wf-statement-form', this.root), this.statementForm());
     replaceChildren($('#wf-decision-form', this.root), this.decisionForm());
@@ -276,6 +278,59 @@ export class CoordinationPanel {
     }
   }
 
+  // -- mission tasking (civilian component) and casualty evacuation -----------------
+
+  taskingForm() {
+    return el('fieldset', { class: 'wf-tasking' },
+      el('legend', {}, t('Ask the mission for its engineers or transport')),
+      el('select', { id: 'tasking-asset', 'aria-label': t('Mission asset') },
+        el('option', { value: '' }, t('Choose an asset…')),
+        el('option', { value: 'engineering' }, t('mission engineers')), el('option', { value: 'transport' }, t('mission transport'))),
+      el('textarea', { id: 'tasking-task', maxlength: 4000, rows: 2, placeholder: t('The task') }),
+      el('textarea', { id: 'tasking-mandate', maxlength: 4000, rows: 2, placeholder: t('How it falls within the mission\'s mandate') }),
+      el('textarea', { id: 'tasking-harm', maxlength: 4000, rows: 2,
+        placeholder: t('Do no harm: its effect on local contractors and the economy, and who takes over') }),
+      el('label', {}, t('Needed within') + ' ', el('input', { id: 'tasking-within', value: '6:00', size: 5, title: t('Hours and minutes') })),
+      el('button', { type: 'button', id: 'tasking-send', onclick: () => this.sendTasking() }, t('Request (then click the place)')));
+  }
+
+  sendTasking() {
+    const within = parseOffset($('#tasking-within').value);
+    if (within === null) { toast(t('Say within how long, such as 3:00.')); return; }
+    toast(t('Click on the map where the task is.'), 4000);
+    const now = this.now();
+    this.getMap().pick((at) => this.submit('tasking.request', { asset: $('#tasking-asset').value,
+      task: $('#tasking-task').value, mandate: $('#tasking-mandate').value, do_no_harm: $('#tasking-harm').value,
+      time_limit: now + within, location: { type: 'Point', coordinates: at } },
+    ['#tasking-task', '#tasking-mandate', '#tasking-harm']));
+  }
+
+  taskingControls(r) {
+    if (this.you.component !== 'military' || r.status !== 'requested') return null;
+    const reason = this.kept(el('input', { class: 'tasking-reason', maxlength: 4000, placeholder: t('Reason') }),
+      `tasking:${r.tasking_id}`);
+    const send = (decision) => this.run('tasking.respond', { tasking_id: r.tasking_id, decision, reason: reason.value })
+      .then((done) => done && this.typed.delete(`tasking:${r.tasking_id}`));
+    return el('div', { class: 'respond' }, reason,
+      el('button', { type: 'button', class: 'accept-tasking', onclick: () => send('accept') }, decisionName('accept')),
+      el('button', { type: 'button', class: 'decline-tasking', onclick: () => send('decline') }, decisionName('decline')));
+  }
+
+  casevacForm() {
+    return el('fieldset', { class: 'wf-casevac' },
+      el('legend', {}, t('Call a casualty evacuation (CASEVAC)')),
+      el('p', { class: 'meta' }, t('An emergency, at once, through UNDSS and the mission\'s operations centre: no request form.')),
+      el('input', { id: 'casevac-count', type: 'number', min: 1, max: 500, value: 1, 'aria-label': t('Casualties') }),
+      el('input', { id: 'casevac-condition', maxlength: 4000, placeholder: t('Their condition') }),
+      el('button', { type: 'button', id: 'casevac-send', onclick: () => this.callCasevac() }, t('Call (then click the place)')));
+  }
+
+  callCasevac() {
+    toast(t('Click on the map where the casualties are.'), 4000);
+    this.getMap().pick((at) => this.submit('casevac.call', { casualties: Number($('#casevac-count').value),
+      condition: $('#casevac-condition').value, location: { type: 'Point', coordinates: at } }, ['#casevac-condition']));
+  }
+
   // -- information sharing --------------------------------------------------------
 
   shareForm() {
@@ -377,6 +432,8 @@ export class CoordinationPanel {
     replaceChildren($('.wf-notifications', this.root), (s.notifications || []).map((n) => notificationRow(v, n,
       this.notificationControls(n))));
     replaceChildren($('.wf-rfas', this.root), (s.rfas || []).map((r) => rfaRow(v, r, this.rfaControls(r))));
+    replaceChildren($('.wf-taskings', this.root), (s.taskings || []).map((r) => taskingRow(v, r, this.taskingControls(r))));
+    replaceChildren($('.wf-casevacs', this.root), (s.casevacs || []).map((c) => casevacRow(v, c)));
     replaceChildren($('.wf-documents', this.root), (s.documents || []).map((d) => documentRow(v, d, this.documentControls(d))));
     replaceChildren($('.wf-media', this.root), mediaFeed(v).map((m) => mediaRow(v, m)));
     replaceChildren($('.wf-statements', this.root), (s.statements || []).map((x) => statementRow(v, x)));

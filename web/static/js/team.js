@@ -167,6 +167,8 @@ const ANNOUNCED = {
   'rfa.submitted': (p) => t('Request for assistance {id}: {asset}', { id: p.rfa_id, asset: assetName(p.asset) }),
   'rfa.coordinated': (p) => t('Request {id}: {status}', { id: p.rfa_id, status: rfaStatusName(p.decision === 'forward' ? 'forwarded' : 'returned') }),
   'rfa.responded': (p) => t('Request {id}: {decision}', { id: p.rfa_id, decision: p.decision === 'more_info' ? t('more info') : decisionName(p.decision) }),
+  'tasking.requested': (p) => t('Mission tasking {id}: {task}', { id: p.tasking_id, task: p.task }),
+  'casevac.called': (p) => t('CASEVAC {id}: {n} casualties', { id: p.casevac_id, n: p.casualties }),
   'document.shared': (p) => t('Document shared with you: {title}', { title: p.title }),
   'document.forwarded': (p) => t('Document {title} forwarded to {teams}', { title: p.title, teams: p.to.join(', ') }),
   'media.published': (p) => t('Media: {headline}', { headline: p.headline }),

@@ -31,7 +31,7 @@ export function rfaStatusName(status) {
   return {
     submitted: t('submitted'), accepted: t('accepted'), declined: t('declined'),
     more_info_requested: t('more info requested'), clarified: t('clarified'), with_ocha: t('with OCHA'),
-    forwarded: t('forwarded to the military'), returned: t('returned to the requester'),
+    forwarded: t('forwarded to the military'), returned: t('returned to the requester'), requested: t('requested'),
   }[status] || status.replaceAll('_', ' ');
 }
 

@@ -11,11 +11,12 @@ import { assetName, featureKindName, mediaChip, rfaStatusName, supportName } fro
 import { nameOf } from './content_language.js';
 
 export const WORKFLOW_EVENTS = ['notification.submitted', 'notification.acknowledged', 'notification.hazard_flagged',
-  'rfa.submitted', 'rfa.coordinated', 'rfa.responded', 'rfa.clarified', 'document.shared', 'document.forwarded', 'document.accessed',
+  'rfa.submitted', 'rfa.coordinated', 'rfa.responded', 'rfa.clarified', 'tasking.requested', 'tasking.responded',
+  'casevac.called', 'casevac.dispatched', 'document.shared', 'document.forwarded', 'document.accessed',
   'media.published', 'statement.issued', 'decision.recorded'];
 
 const RFA_STATUS = { accept: 'accepted', decline: 'declined', more_info: 'more_info_requested' };
-const LISTS = ['notifications', 'rfas', 'documents', 'media', 'statements', 'decisions'];
+const LISTS = ['notifications', 'rfas', 'taskings', 'casevacs', 'documents', 'media', 'statements', 'decisions'];
 
 // -- folding ------------------------------------------------------------------------
 
@@ -68,6 +69,22 @@ export function applyWorkflowEvent(s, e, you) {
     case 'rfa.clarified': {
       const r = s.rfas.find((x) => x.rfa_id === p.rfa_id);
       if (r) { r.status = 'submitted'; r.history.push({ status: 'clarified', team: p.team, reason: p.text, seq: e.seq, ex_time: e.ex_time }); }
+      break;
+    }
+    case 'tasking.requested':
+      s.taskings.push({ ...p, ...meta, status: 'requested',
+        history: [{ status: 'requested', team: p.team, reason: '', seq: e.seq, ex_time: e.ex_time }] });
+      break;
+    case 'tasking.responded': {
+      const r = s.taskings.find((x) => x.tasking_id === p.tasking_id);
+      const status = p.decision === 'accept' ? 'accepted' : 'declined';
+      if (r) { r.status = status; r.history.push({ status, team: p.team, reason: p.reason, seq: e.seq, ex_time: e.ex_time }); }
+      break;
+    }
+    case 'casevac.called': s.casevacs.push({ ...p, ...meta, dispatched: null }); break;
+    case 'casevac.dispatched': {
+      const r = s.casevacs.find((x) => x.casevac_id === p.casevac_id);
+      if (r) r.dispatched = { note: p.note, seq: e.seq, ex_time: e.ex_time };
       break;
     }
     case 'document.shared': {
@@ -180,6 +197,32 @@ export function rfaRow(view, r, controls = null) {
     el('ol', { class: 'history' }, (r.history || []).map((h) => el('li', {},
       `${when(view, h.ex_time)} ${t('{status} by {team}', { status: rfaStatusName(h.status), team: view.teamName(h.team) })}`
       + `${h.reason ? `: ${h.reason}` : ''}`))),
+    controls);
+}
+
+// A mission tasking: the civilian component's request for the mission's own assets (no Oslo label).
+export function taskingRow(view, r, controls = null) {
+  return el('li', { class: `wf-item tasking status-${r.status}`, dataset: { tasking: r.tasking_id } },
+    el('strong', {}, `${r.tasking_id} ${t('Mission tasking: {asset} for {team}', { asset: assetName(r.asset), team: view.teamName(r.team) })}`),
+    el('span', { class: 'status' }, rfaStatusName(r.status)),
+    el('div', {}, r.task),
+    el('div', {}, `${t('Mandate:')} ${r.mandate}`),
+    el('div', {}, `${t('Do no harm:')} ${r.do_no_harm}`),
+    el('div', { class: 'meta' }, t('Needed by {time}', { time: when(view, r.time_limit) })),
+    el('ol', { class: 'history' }, (r.history || []).map((h) => el('li', {},
+      `${when(view, h.ex_time)} ${t('{status} by {team}', { status: rfaStatusName(h.status), team: view.teamName(h.team) })}`
+      + `${h.reason ? `: ${h.reason}` : ''}`))),
+    controls);
+}
+
+// A casualty evacuation: an emergency through UNDSS and the mission's operations centre.
+export function casevacRow(view, c, controls = null) {
+  return el('li', { class: `wf-item casevac${c.dispatched ? ' dispatched' : ''}`, dataset: { casevac: c.casevac_id } },
+    el('strong', {}, `${c.casevac_id} ${t('CASEVAC called by {team}', { team: view.teamName(c.team) })}`),
+    el('span', { class: 'status' }, c.dispatched ? t('dispatched') : t('called')),
+    el('div', {}, t('{n} casualties: {condition}', { n: c.casualties, condition: c.condition })),
+    el('div', { class: 'meta' }, t('Called at {time} through UNDSS and the operations centre', { time: when(view, c.ex_time) })),
+    c.dispatched ? el('div', { class: 'dispatched-note' }, `${when(view, c.dispatched.ex_time)} ${c.dispatched.note}`) : null,
     controls);
 }
 
