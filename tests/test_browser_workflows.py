@@ -17,6 +17,7 @@ def test_a_convoy_is_notified_and_acknowledged_and_an_escort_is_declined(browser
     civ, civ_errors = join(browser, server, codes["civ-1"], "Mayor Dube")
 
     # The humanitarians notify a convoy route, drawn on the map, to the military.
+    expect(hum.locator(".notification-caveat")).to_contain_text("not an authorisation and no guarantee of safety")
     hum.fill("#notify-name", "Convoy to Kora")
     hum.check("#notify-share input[value='military']")
     hum.click("#notify-draw")

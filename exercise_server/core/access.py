@@ -75,6 +75,7 @@ FACILITATOR_COMMANDS = (
             "roster.remove",
             "media.publish",
             "casevac.dispatch",
+            "notification.acknowledge",
         }
     )
     | EVALUATION_COMMANDS

@@ -177,6 +177,7 @@ class Scenario:
     # Civil-military coordination settings (core/coordination_settings.py, docs/scenario-format.md):
     guideline: str = ""  # GUIDELINES: which guidelines govern military assets here; "" names both
     ocha_team: str | None = None  # the humanitarian team that coordinates (OCHA): requests go through it
+    hazard_flags: bool = True  # hazards near a notification flagged at once; off: the teams must warn each other
 
     @property
     def start_label(self) -> str:

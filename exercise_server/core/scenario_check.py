@@ -164,6 +164,7 @@ class ScenarioChecks(MselChecks):
             respond_within=respond_within,
             guideline=coordination.guideline,
             ocha_team=coordination.ocha_team,
+            hazard_flags=coordination.hazard_flags,
         )
 
     def time(self, doc: dict[str, Any], key: str, parse: Callable[[str], float]) -> float:

@@ -9,6 +9,7 @@ import { casevacRow, decisionRow, documentRow, mediaFeed, mediaRow, notification
   from './workflows.js';
 import { t } from './i18n.js';
 import { mediaKindName } from './words.js';
+import { nameOf } from './content_language.js';
 
 const MEDIA_KINDS = ['article', 'radio', 'social'];
 
@@ -76,6 +77,17 @@ export class ControlCoordination {
     select.value = kept;
   }
 
+  // The facilitator acknowledges a notification for each notified party it plays (HNS4D).
+  partyControls(n) {
+    if (!this.publish) return null;
+    const { scenario } = this.view.state;
+    const parties = scenario.components.filter((c) => c.played_by_control && n.share_with.includes(c.id)
+      && !(n.acks || {})[c.id]);
+    return parties.map((c) => el('button', { type: 'button', class: 'ack-for-party', dataset: { party: c.id },
+      onclick: () => this.view.command('notification.acknowledge', { notification_id: n.notification_id, party: c.id })
+        .catch((error) => toast(error.message)) }, t('Acknowledge for {party}', { party: nameOf(c, scenario) })));
+  }
+
   // The facilitator answers a CASEVAC as UNDSS and the mission's operations centre.
   dispatchControls(c) {
     if (!this.publish || c.dispatched) return null;
@@ -93,7 +105,7 @@ export class ControlCoordination {
       onclick: () => this.answer(x.statement_id) }, t('Answer with media')) : null);
     const about = (team, id) => this.observeButton(team, id);
     replaceChildren($('.wf-notifications', this.root), (s.notifications || []).map((n) => notificationRow(v, n,
-      about(n.team, `${n.notification_id} ${n.name}`))));
+      [this.partyControls(n), about(n.team, `${n.notification_id} ${n.name}`)])));
     replaceChildren($('.wf-rfas', this.root), (s.rfas || []).map((r) => rfaRow(v, r, about(r.team, `${r.rfa_id} ${r.asset}`))));
     replaceChildren($('.wf-taskings', this.root), (s.taskings || []).map((r) => taskingRow(v, r,
       about(r.team, `${r.tasking_id} ${r.task}`))));

@@ -66,6 +66,14 @@ export class CoordinationPanel {
 
   now() { return Math.max(0, Math.floor(exNow(this.view.state.clock, this.view.serverOffset))); }
 
+  // The components a notification may go to: the mission's and the parties the control cell plays.
+  notified() {
+    const scenario = this.view.state.scenario;
+    return scenario.components.filter((c) => c.id !== this.you.component)
+      .map((c) => ({ ...c, name: c.played_by_control ? t('{name} (a party, played by control)', { name: nameOf(c, scenario) })
+        : nameOf(c, scenario) }));
+  }
+
   others() { // named in the seat's language
     const scenario = this.view.state.scenario;
     return scenario.components.filter((c) => c.id !== this.you.component && !c.played_by_control)
@@ -90,13 +98,14 @@ export class CoordinationPanel {
   notifyForm() {
     return el('fieldset', { class: 'wf-notify' },
       el('legend', {}, t('Notify a site or a movement')),
+      el('p', { class: 'meta notification-caveat' }, t('A notification informs: it is not an authorisation and no guarantee of safety. International humanitarian law applies whether or not it is acknowledged.')),
       el('select', { id: 'notify-kind', 'aria-label': t('Site or movement'), onchange: () => this.resetRoute() },
         el('option', { value: 'movement' }, t('movement (convoy, distribution)')), el('option', { value: 'site' }, t('site'))),
       el('input', { id: 'notify-name', maxlength: 200, placeholder: t('Name (e.g. convoy to Kora)') }),
       el('label', {}, t('From') + ' ', el('input', { id: 'notify-start', placeholder: t('now'), size: 6,
         title: t('Exercise time such as +1:30; empty for now') })),
       el('label', {}, t('for') + ' ', el('input', { id: 'notify-for', value: '2:00', size: 5, title: t('Hours and minutes') })),
-      checkboxes('notify-share', this.others()),
+      checkboxes('notify-share', this.notified()),
       el('button', { type: 'button', id: 'notify-draw', onclick: () => this.drawRoute() }, t('Draw on map')),
       el('span', { id: 'notify-points' }, ''),
       el('button', { type: 'button', id: 'notify-send', onclick: () => this.sendNotification() }, t('Send notification')));

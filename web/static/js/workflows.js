@@ -152,6 +152,9 @@ function componentNames(view, ids) {
 // -- rows ---------------------------------------------------------------------------
 // Each takes the view, the item and the role's controls for it (null for none).
 
+// Who acknowledged: a team, or a party the control cell plays (named as its component).
+function ackName(view, a) { return a.party ? componentNames(view, [a.team]) : view.teamName(a.team); }
+
 export function notificationRow(view, n, controls = null) {
   const acks = Object.values(n.acks || {});
   const expired = isExpired(view, n);
@@ -161,10 +164,10 @@ export function notificationRow(view, n, controls = null) {
       + `${expired ? ` (${t('expired')})` : ''}`),
     el('div', { class: 'meta' }, t('From {team} to {components}', { team: view.teamName(n.team), components: componentNames(view, n.share_with) })),
     el('div', { class: 'acks' }, acks.length
-      ? t('Acknowledged by {teams}', { teams: acks.map((a) => `${view.teamName(a.team)}`).join(', ') })
+      ? t('Acknowledged by {teams}', { teams: acks.map((a) => ackName(view, a)).join(', ') })
       : t('Not yet acknowledged')),
     acks.length ? el('ul', { class: 'ack-times meta' }, acks.map((a) => el('li', {},
-      `${view.teamName(a.team)}: ${t('{name} at {time}', { name: a.author, time: when(view, a.ex_time) })}`))) : null,
+      `${ackName(view, a)}: ${t('{name} at {time}', { name: a.author, time: when(view, a.ex_time) })}`))) : null,
     (n.hazards || []).map((h) => el('div', { class: 'hazard' },
       `${t('Hazard:')} ${featureKindName(h.feature_kind)}${h.feature_name ? ` ${h.feature_name}` : ''} `
       + (h.distance_m !== undefined
