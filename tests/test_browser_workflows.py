@@ -330,3 +330,22 @@ def test_the_civilians_task_mission_engineers_and_a_casevac_goes_straight_to_the
     expect(mine.locator(".dispatched-note")).to_contain_text("Sector helicopter airborne")
     for errors in (fac_errors, hum_errors, mil_errors, civ_errors):
         assert errors.errors == []
+
+
+def test_a_team_reads_its_own_role_cards_and_the_control_cell_all_of_them(browser, server):
+    exercise, codes, _ = server.open_exercise()
+    fac, fac_errors = facilitator(browser, server, exercise)
+    hum, hum_errors = join(browser, server, codes["hum-1"], "Amina (OCHA)")
+    pol, pol_errors = join(browser, server, codes["pol-1"], "Insp Kay")
+    hum.locator("details.role-cards summary").click()
+    card = hum.locator(".role-card[data-card='hum-cmcoord']")
+    expect(card).to_contain_text("OCHA civil-military coordination officer")
+    expect(card.locator(".hidden-agenda")).to_contain_text("wants the WFP trucks to leave")
+    expect(hum.locator(".role-card")).to_have_count(1)
+    pol.locator("details.role-cards summary").click()
+    expect(pol.locator("#role-cards")).to_have_text("No role cards in this scenario.")
+    fac.locator("details.role-cards summary").click()
+    expect(fac.locator(".role-card")).to_have_count(2)
+    expect(fac.locator(".role-card[data-card='mil-commander']")).to_contain_text("Sector Commander")
+    for errors in (fac_errors, hum_errors, pol_errors):
+        assert errors.errors == []

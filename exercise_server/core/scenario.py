@@ -7,10 +7,13 @@ docs/scenario-format.md.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .timefmt import format_dday
 from .translations import DEFAULT_LANGUAGE, Text, Translations, text_of
+
+if TYPE_CHECKING:
+    from .role_cards import RoleCard
 
 FORMAT_VERSION = 1
 DEFAULT_COMPONENTS = (
@@ -178,6 +181,7 @@ class Scenario:
     guideline: str = ""  # GUIDELINES: which guidelines govern military assets here; "" names both
     ocha_team: str | None = None  # the humanitarian team that coordinates (OCHA): requests go through it
     hazard_flags: bool = True  # hazards near a notification flagged at once; off: the teams must warn each other
+    role_cards: tuple[RoleCard, ...] = ()  # one per person inside a team (core/role_cards.py)
 
     @property
     def start_label(self) -> str:

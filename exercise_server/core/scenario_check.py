@@ -15,6 +15,7 @@ from typing import Any
 from .coordination_settings import KEYS as COORDINATION_KEYS
 from .coordination_settings import coordination_settings
 from .msel_check import MselChecks
+from .role_cards import read_role_cards
 from .scenario import (
     CONTROL,
     DEFAULT_COMPONENTS,
@@ -115,6 +116,7 @@ class ScenarioChecks(MselChecks):
                 "personas",
                 "respond_within",
                 *COORDINATION_KEYS,
+                "role_cards",
             ),
         )
         self.scenario_languages(doc)
@@ -144,6 +146,7 @@ class ScenarioChecks(MselChecks):
         modules = self.modules(doc, "scenario")
         respond_within = self.respond_within(doc, "scenario") or DEFAULT_RESPOND_WITHIN
         coordination = coordination_settings(self, doc, teams)
+        role_cards = read_role_cards(self, doc, {t.id for t in teams})
         basemap = doc.get("basemap")
         if basemap is not None and (not isinstance(basemap, str) or not ID.match(basemap)):
             self.err(doc, "basemap", "basemap: the name of a file basemaps/<name>.geojson beside the scenarios")
@@ -165,6 +168,7 @@ class ScenarioChecks(MselChecks):
             guideline=coordination.guideline,
             ocha_team=coordination.ocha_team,
             hazard_flags=coordination.hazard_flags,
+            role_cards=role_cards,
         )
 
     def time(self, doc: dict[str, Any], key: str, parse: Callable[[str], float]) -> float:

@@ -10,6 +10,7 @@ import { CopMap, copFeatures } from './map.js';
 import { renderMarkdown } from './markdown.js';
 import { jointRoomCards, showWorkflowsIn, workflowFeatures } from './workflows.js';
 import { CoordinationPanel } from './coordination.js';
+import { showRoleCards } from './role_cards.js';
 import { t, tn } from './i18n.js';
 import { followSeatLanguage } from './seat_language.js';
 import { assetName, decisionName, featureKindName, rfaStatusName } from './words.js';
@@ -94,6 +95,7 @@ function shareOptions() {
 }
 
 function showBriefing() {
+  showRoleCards($('#role-cards'), view);
   const briefing = pickScenario(view.state.scenario, view.you.component, 'briefings');
   replaceChildren($('#briefing'), briefing.text
     ? localized('div', {}, briefing, renderMarkdown) : t('No briefing for your component.'));
