@@ -86,3 +86,40 @@ def test_hazard_flags_at_once_is_the_default_and_a_wrong_value_is_a_problem():
     text = MINI.read_text(encoding="utf-8").replace("teams:\n", "hazard_flags: later\nteams:\n", 1)
     scenario, problems = parse_scenario_text(text)
     assert scenario is None and any("hazard_flags must be" in p.message for p in problems)
+
+
+ON_RECORD = """notifications:
+  - team: hum-1
+    kind: movement
+    name: WFP convoy to Kora
+    geometry: {type: LineString, coordinates: [[31.0, 4.0], [31.2, 4.05]]}
+    window_start: "+0:00"
+    window_end: "+4:00"
+    share_with: [military, ndf, mut]
+    acknowledged_by: [mil-1, ndf]
+"""
+
+
+def test_a_scenario_starts_with_notifications_already_on_record_and_their_acknowledgements():
+    run = run_of(ON_RECORD)
+    (row,) = run.state.snapshot(HUM)["notifications"]
+    assert row["notification_id"] == "N-hum-1-1" and row["name"] == "WFP convoy to Kora"
+    assert set(row["acks"]) == {"mil-1", "ndf"} and row["acks"]["ndf"]["party"] is True
+    assert run.state.snapshot(MIL)["notifications"][0]["notification_id"] == "N-hum-1-1"
+    assert run.state.snapshot(POL)["notifications"] == []
+    run.cmd(FAC, "notification.acknowledge", notification_id="N-hum-1-1", party="mut")  # the one still owed
+    assert refused(run, MIL, "notification.acknowledge", notification_id="N-hum-1-1").code == "conflict"
+    assert notify(run, ["military"]) == "N-hum-1-2"  # numbered after those on record
+
+
+@pytest.mark.parametrize("change,expected", [
+    (("team: hum-1", "team: mil-1"), "must be a humanitarian team"),
+    (("acknowledged_by: [mil-1, ndf]", "acknowledged_by: [pol-1]"), "acknowledged_by"),
+    (("share_with: [military, ndf, mut]", "share_with: [navy]"), "share_with"),
+    (('window_end: "+4:00"', 'window_end: "+0:00"'), "its end after its start"),
+    (("kind: movement", "kind: convoy"), "kind must be site or movement"),
+])
+def test_a_wrong_notification_on_record_is_a_problem_at_its_line(change, expected):
+    text = MINI.read_text(encoding="utf-8").replace("teams:\n", PARTIES + ON_RECORD.replace(*change) + "teams:\n", 1)
+    scenario, problems = parse_scenario_text(text)
+    assert scenario is None and any(expected in p.message for p in problems), problems

@@ -30,6 +30,7 @@ from .scenario import Inject, Scenario
 from .scenario_check import build_inject, scenario_from_doc
 from .syndicates import Syndicate
 from .versions import Versions
+from .workflows import notification
 from .workflows.assistance import Request
 from .workflows.casevac import Casevac
 from .workflows.decisions import LoggedDecision
@@ -238,6 +239,7 @@ def _opened(state: ExerciseState, event: ev.Event) -> None:
     state.messages = {rid: [] for rid in scenario.rooms}
     state.cop = {f["id"]: copy.deepcopy(f) for f in scenario.features}
     state.cop_versions = {fid: Versions(event.seq) for fid in state.cop}
+    state.notifications = notification.on_record(scenario, event)  # as the initial COP: the scenario's
 
 
 def _clock(state: ExerciseState, event: ev.Event) -> None:

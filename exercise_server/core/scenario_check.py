@@ -169,6 +169,7 @@ class ScenarioChecks(MselChecks):
             guideline=coordination.guideline,
             ocha_team=coordination.ocha_team,
             hazard_flags=coordination.hazard_flags,
+            notifications=coordination.notifications,
             role_cards=role_cards,
         )
 

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 KINDS = ("site", "movement")
 HAZARD_KINDS = ("incident", "checkpoint")
 HAZARD_RADIUS_M = 2000.0
+RECORD_FIELDS = ("kind", "name", "geometry", "window_start", "window_end", "share_with")  # a notification on record
 
 EVENTS = {
     ev.NOTIFICATION_SUBMITTED: "geometry kind name notification_id share_with team window_end window_start",
@@ -230,6 +231,25 @@ def hazard_drafts(decision: Decision, drafts: list[ev.Draft]) -> list[ev.Draft]:
 
 
 # -- fold --------------------------------------------------------------------------
+
+
+def on_record(scenario: Scenario, opened: ev.Event) -> dict[str, Notification]:
+    """The notifications the scenario says were sent before the exercise, as the opening leaves them
+    (as the initial COP is): numbered as their team's first, stamped with the opening."""
+    out: dict[str, Notification] = {}
+    teams = {t.id: t for t in scenario.teams}
+    for item in scenario.notifications:
+        team = item["team"]
+        nid = team_id("N", (n.team for n in out.values()), team)
+        fields: dict[str, Any] = {k: item[k] for k in RECORD_FIELDS}
+        stamped: dict[str, Any] = {"seq": opened.seq, "ex_time": 0.0, "wall_time": opened.wall_time, "author": ""}
+        n = Notification(notification_id=nid, team=team, **fields, **stamped)
+        for who in item["acknowledged_by"]:
+            party = who not in teams
+            ack = {"notification_id": nid, "team": who, "component": who if party else teams[who].component}
+            n.acks[who] = {**ack, **({"party": True} if party else {}), **stamped}
+        out[nid] = n
+    return out
 
 
 def _submitted(state: ExerciseState, e: ev.Event) -> None:
