@@ -11,11 +11,12 @@ from typing import Any
 Row = dict[str, Any]
 
 WORKFLOW_EVENTS = frozenset(
-    "notification.submitted notification.acknowledged notification.hazard_flagged rfa.submitted rfa.responded"
+    "notification.submitted notification.acknowledged notification.hazard_flagged rfa.submitted rfa.coordinated"
+    " rfa.responded tasking.requested tasking.responded casevac.called casevac.dispatched"
     " rfa.clarified document.shared document.forwarded document.accessed media.published statement.issued"
     " decision.recorded".split()
 )
-WORKFLOW_LISTS = ("notifications", "rfas", "documents", "media", "statements", "decisions")
+WORKFLOW_LISTS = ("notifications", "rfas", "taskings", "casevacs", "documents", "media", "statements", "decisions")
 RFA_STATUS = {"accept": "accepted", "decline": "declined", "more_info": "more_info_requested"}
 _OFFSET = re.compile(r"^\+?(\d{1,3}):([0-5]\d)(?::([0-5]\d))?$")
 
@@ -298,15 +299,39 @@ def _apply_workflow_event(s: Row, e: Row, you: Row) -> None:
         if (n := find("notifications", "notification_id", p["notification_id"])) is not None:
             n["hazards"].append({**p, "seq": e["seq"], "ex_time": e["ex_time"]})
     elif t == "rfa.submitted":
-        s["rfas"].append({**p, **meta, "status": "submitted", "history": [history("submitted", "")]})
+        status = "submitted" if p["to_military"] else "with_ocha"
+        s["rfas"].append({**p, **meta, "status": status, "conditions": {}, "history": [history("submitted", "")]})
+    elif t == "rfa.coordinated":
+        r = find("rfas", "rfa_id", p["rfa_id"])
+        if r is None and "request" in p:  # newly ours: the row as OCHA forwarded it
+            r = {**p["request"], "history": [dict(h) for h in p["request"]["history"]]}
+            s["rfas"].append(r)
+            s["rfas"].sort(key=lambda x: x["seq"])
+        if r is not None:
+            forward = p["decision"] == "forward"
+            r["status"], r["to_military"] = ("submitted" if forward else "returned"), forward
+            r["history"].append(history("forwarded" if forward else "returned", p["note"]))
     elif t == "rfa.responded":
         if (r := find("rfas", "rfa_id", p["rfa_id"])) is not None:
             r["status"] = RFA_STATUS[p["decision"]]
+            if p["conditions"]:
+                r["conditions"] = dict(p["conditions"])
             r["history"].append(history(r["status"], p["reason"]))
     elif t == "rfa.clarified":
         if (r := find("rfas", "rfa_id", p["rfa_id"])) is not None:
             r["status"] = "submitted"
             r["history"].append(history("clarified", p["text"]))
+    elif t == "tasking.requested":
+        s["taskings"].append({**p, **meta, "status": "requested", "history": [history("requested", "")]})
+    elif t == "tasking.responded":
+        if (r := find("taskings", "tasking_id", p["tasking_id"])) is not None:
+            r["status"] = {"accept": "accepted", "decline": "declined"}[p["decision"]]
+            r["history"].append(history(r["status"], p["reason"]))
+    elif t == "casevac.called":
+        s["casevacs"].append({**p, **meta, "dispatched": None})
+    elif t == "casevac.dispatched":
+        if (r := find("casevacs", "casevac_id", p["casevac_id"])) is not None:
+            r["dispatched"] = {"note": p["note"], "seq": e["seq"], "ex_time": e["ex_time"]}
     elif t == "document.shared":
         row = {**p, **meta, "recipients": list(p["share_with"])}
         if you["role"] != "trainee" or row["owner"] == you["team"]:

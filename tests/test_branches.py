@@ -22,8 +22,10 @@ from exercise_server.msel.importer import build_scenario, load_base
 from exercise_server.report import render
 from exercise_server.studio.document import check_document, parse_text
 
-from .core_harness import CIV, FAC, HUM, MIL, POL, CoreRun
+from .core_harness import CIV, FAC, HUM, MIL, POL, CoreRun, trainee
+from .request_fields import CONDITIONS, request
 
+HUM2 = trainee("hum-2", "humanitarian")  # a second humanitarian team: its requests are not hum-1's
 BRANCHING = Path(__file__).parent / "fixtures" / "branching.yaml"
 NEAR_EAST_CHECKPOINT = {"type": "LineString", "coordinates": [[31.0, 4.5], [31.4, 4.505]]}
 FAR_AWAY = {"type": "Point", "coordinates": [32.5, 5.5]}
@@ -37,10 +39,8 @@ def started() -> CoreRun:
 
 # The one place these tests (and test_branches_server.py) write a request for assistance and its
 # answer: the form's fields change with the workflow; the branches depend only on the outcome.
-REQUEST_FIELDS = {"asset": "escort", "justification": "Convoy of medical supplies to Kora",
-                  "last_resort": "No civilian carrier can reach Kora while the bridge is out.",
-                  "time_limit": "+3:00", "location": {"type": "Point", "coordinates": [31.5, 4.5]}}
-ANSWERS = {"accepted": {"decision": "accept"},
+REQUEST_FIELDS = request(asset="escort")
+ANSWERS = {"accepted": {"decision": "accept", "conditions": CONDITIONS},
            "declined": {"decision": "decline", "reason": "Assets committed elsewhere"}}
 
 
@@ -82,7 +82,7 @@ def test_a_declined_request_releases_its_branch_once_after_its_delay():
 def test_an_accepted_request_is_not_a_declined_one_and_another_teams_request_is_not_this_one():
     run = started()
     answer_request(run, submit_request(run), "accepted")
-    answer_request(run, submit_request(run, who=CIV), "declined")  # civ-1's, not hum-1's
+    answer_request(run, submit_request(run, who=HUM2), "declined")  # hum-2's, not hum-1's
     assert "B-2" not in run.released_ids(run.advance(30 * 60))
     assert run.state.injects["B-2"].status == "scheduled"
 

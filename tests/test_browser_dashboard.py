@@ -19,9 +19,10 @@ from exercise_server.core.dashboard import ANSWERS, Dashboard
 from exercise_server.core.events import FACILITATOR_VIEW
 
 from .browser import facilitator, screenshot
-from .core_harness import CIV, FAC, HUM, MIL, POL, CoreRun
+from .core_harness import FAC, HUM, MIL, POL, CoreRun
+from .request_fields import request
 from .server_harness import ROOT, Client, ServerProcess
-from .test_workflows import LAST_RESORT, ROUTE, SITE
+from .test_workflows import ROUTE
 
 RESPOND_WITHIN = 15 * 60  # tests/fixtures/mini.yaml sets none: the default
 
@@ -219,8 +220,7 @@ def a_busy_exercise() -> CoreRun:
     run.cmd(FAC, "clock.start")
     run.advance(400)  # I-1 to the humanitarians
     run.cmd(HUM, "inject.ack", inject_id="I-1")
-    (rfa,) = run.cmd(CIV, "rfa.submit", asset="escort", justification="Convoy to Kora", last_resort=LAST_RESORT,
-                     time_limit="+3:00", location=SITE)
+    (rfa,) = run.cmd(HUM, "rfa.submit", **request(time_limit="+3:00", until="+4:00"))
     (note, *_) = run.cmd(HUM, "notification.submit", kind="movement", name="Convoy", geometry=ROUTE,
                          window_start="+0:00", window_end="+0:45", share_with=["military", "police"])
     run.cmd(FAC, "inject.release", inject_id="I-3")  # the joint room: every team
@@ -233,7 +233,7 @@ def a_busy_exercise() -> CoreRun:
     run.cmd(FAC, "clock.jump", to=1500)
     run.cmd(FAC, "clock.resume")
     run.cmd(HUM, "room.post", room="joint", text="Convoy leaves at ten")
-    run.cmd(CIV, "rfa.clarify", rfa_id=rfa.payload["rfa_id"], text="The north road")
+    run.cmd(HUM, "rfa.clarify", rfa_id=rfa.payload["rfa_id"], text="The north road")
     run.advance(30)
     return run
 

@@ -31,7 +31,7 @@ TEAMS = ["mil-1", "pol-1", "hum-1", "civ-1"]
 # Required actions (must be on the page) and optional ones (checked where the page has them).
 TEAM_ACTIONS = [".inject-item", "#inject-detail button.ack", "#inject-detail button.respond",
                 "#composer button[type=submit]", "#room-tabs .tab", "#add-feature"]
-TEAM_OPTIONAL = ["#notify-send", "#rfa-send", "#share-send", "#statement-send", "#decision-send",
+TEAM_OPTIONAL = ["#notify-send", "#rfa-send", "#tasking-send", "#casevac-send", "#share-send", "#statement-send", "#decision-send",
                  ".forward-document", ".open-document"]
 CONTROL_ACTIONS = ["#clock-controls button", "#jump", "#msel-table .row-actions button", "#composer button[type=submit]",
                    "#room-tabs .tab", "details.adhoc summary", "#code-table button"]

@@ -17,6 +17,7 @@ from playwright.sync_api import expect
 from exercise_server.server.addresses import lan_urls
 
 from .browser import facilitator, join
+from .request_fields import request
 from .server_harness import ROOT, Client, ServerProcess
 
 CONTROLS_UNDER = """(toast) => {
@@ -242,8 +243,7 @@ def test_a_page_shows_times_in_one_format_the_scenarios(browser, server):
         hum = await Client(server, exercise, server.join(codes["hum-1"], "Amina")["token"]).connect()
         await hum.ok("notification.submit", kind="site", name="Food distribution", geometry=point, window_start=600,
                      window_end=4200, share_with=["military"])
-        await hum.ok("rfa.submit", asset="escort", justification="Armed groups on the road",
-                     last_resort="no civilian alternative at all", time_limit="+1:30", location=point)
+        await hum.ok("rfa.submit", **request(asset="escort", time_limit="+1:30", location=point))
         await hum.ok("room.post", room="joint", text="Convoy at ten")
         fac = await Client(server, exercise, fac_token).connect()
         await fac.ok("inject.release", inject_id="I-1")

@@ -7,6 +7,7 @@ from __future__ import annotations
 from playwright.sync_api import expect
 
 from .browser import assert_inert, facilitator, join, screenshot
+from .request_fields import CONDITIONS, CRITERIA, ESCORT
 
 
 def test_a_convoy_is_notified_and_acknowledged_and_an_escort_is_declined(browser, server):
@@ -16,6 +17,7 @@ def test_a_convoy_is_notified_and_acknowledged_and_an_escort_is_declined(browser
     civ, civ_errors = join(browser, server, codes["civ-1"], "Mayor Dube")
 
     # The humanitarians notify a convoy route, drawn on the map, to the military.
+    expect(hum.locator(".notification-caveat")).to_contain_text("not an authorisation and no guarantee of safety")
     hum.fill("#notify-name", "Convoy to Kora")
     hum.check("#notify-share input[value='military']")
     hum.click("#notify-draw")
@@ -43,33 +45,60 @@ def test_a_convoy_is_notified_and_acknowledged_and_an_escort_is_declined(browser
     expect(hum.locator(".notification[data-notification='N-hum-1-1'] .acks")).to_have_text(
         "Acknowledged by Military syndicate")
 
-    # The civilians request an escort; the military declines with a reason.
-    expect(civ.locator("#rfa-send")).to_be_visible()
-    civ.select_option("#rfa-asset", "escort")
-    civ.fill("#rfa-justification", "Evacuation of the clinic at Bessa")
-    civ.fill("#rfa-last-resort", "too short")
-    civ.click("#rfa-send")
-    civ.locator("#map").click(position={"x": 250, "y": 250})
-    expect(civ.locator("#toast")).to_contain_text("Oslo Guidelines")
-    civ.fill("#rfa-last-resort", "No civilian transport can cross the flooded road to Bessa.")
-    civ.click("#rfa-send")
-    civ.locator("#map").click(position={"x": 250, "y": 250})
-    request = mil.locator(".rfa[data-rfa='RFA-civ-1-1']")
+    # The humanitarians request an escort; the civilian component sees it; the military declines with a reason.
+    expect(civ.locator("#rfa-send")).to_have_count(0)  # the civilians' assets are a mission tasking
+    expect(hum.locator(".guideline")).to_contain_text("MCDA Guidelines (complex emergencies)")
+    expect(hum.locator("#rfa-asset")).to_have_value("")  # no default asset
+    hum.select_option("#rfa-asset", "escort")
+    expect(hum.locator("#rfa-escort")).to_be_visible()
+    fill_request(hum, escort=False)
+    hum.click("#rfa-send")
+    hum.locator("#map").click(position={"x": 250, "y": 250})
+    expect(hum.locator("#toast")).to_contain_text("escort")  # the IASC criteria are missing
+    fill_escort(hum)
+    hum.click("#rfa-send")
+    hum.locator("#map").click(position={"x": 250, "y": 250})
+    request = mil.locator(".rfa[data-rfa='RFA-hum-1-1']")
     expect(request.locator(".status")).to_have_text("submitted")
+    expect(request).to_contain_text("Civilian alternative: UNHAS helicopter (fails: Grounded until D+5)")
+    expect(request.locator(".not-channelled-flag")).to_have_count(0)  # hum-1 is the coordination team
+    expect(civ.locator(".rfa[data-rfa='RFA-hum-1-1']")).to_contain_text("IASC escort criteria answered")
     request.locator(".rfa-decision").select_option("decline")
     request.locator(".rfa-reason").fill("All escorts committed to the dam")
     request.locator("button.respond-rfa").click()
-    mine = civ.locator(".rfa[data-rfa='RFA-civ-1-1']")
+    mine = hum.locator(".rfa[data-rfa='RFA-hum-1-1']")
     expect(mine.locator(".status")).to_have_text("declined")
     expect(mine.locator(".history li").last).to_contain_text(
         "declined by Military syndicate: All escorts committed to the dam")
-    expect(hum.locator(".rfa")).to_have_count(0)
 
-    civ.reload()  # the history survives a reload (snapshot)
-    expect(civ.locator("#connection")).to_have_text("connected")
-    expect(civ.locator(".rfa[data-rfa='RFA-civ-1-1'] .history li")).to_have_count(2)
+    hum.reload()  # the history survives a reload (snapshot)
+    expect(hum.locator("#connection")).to_have_text("connected")
+    expect(hum.locator(".rfa[data-rfa='RFA-hum-1-1'] .history li")).to_have_count(2)
     for errors in (hum_errors, mil_errors, civ_errors):
         assert errors.errors == []
+
+
+def fill_request(page, escort: bool = True) -> None:
+    """Every last-resort criterion of the request form (tests/request_fields.py's values)."""
+    page.fill("#rfa-need", CRITERIA["need"])
+    options = page.locator(".rfa-alternative")
+    options.nth(0).locator(".rfa-alt-option").fill("UNHAS helicopter")
+    options.nth(0).locator(".rfa-alt-why").fill("Grounded until D+5")
+    page.fill("#rfa-unique", CRITERIA["unique_capability"])
+    page.select_option("#rfa-support", "indirect")
+    page.fill("#rfa-hand-back", CRITERIA["hand_back_to"])
+    page.fill("#rfa-endorsement", CRITERIA["endorsement"])
+    page.fill("#rfa-perception", CRITERIA["perception_risk"])
+    if escort:
+        fill_escort(page)
+
+
+def fill_escort(page) -> None:
+    page.fill("#rfa-escort-criticality", ESCORT["programme_criticality"])
+    page.fill("#rfa-escort-authorities", ESCORT["responsible_authorities"])
+    page.fill("#rfa-escort-safety", ESCORT["safety_security"])
+    page.fill("#rfa-escort-sustainability", ESCORT["sustainability"])
+    page.fill("#rfa-escort-srm", ESCORT["srm_reference"])
 
 
 EVIL = '<img src=x onerror="window.__pwned=1">'
@@ -220,12 +249,11 @@ def test_the_military_asks_for_more_information_and_the_requesters_answer_reopen
     hum, hum_errors = join(browser, server, codes["hum-1"], "Amina (OCHA)")
     mil, mil_errors = join(browser, server, codes["mil-1"], "Maj. Okafor")
     civ, civ_errors = join(browser, server, codes["civ-1"], "Mayor Dube")
-    civ.select_option("#rfa-asset", "airlift")
-    civ.fill("#rfa-justification", "Medical evacuation from Sebe")
-    civ.fill("#rfa-last-resort", "The only civilian helicopter is grounded until Friday.")
-    civ.click("#rfa-send")
-    civ.locator("#map").click(position={"x": 260, "y": 260})
-    request = mil.locator(".rfa[data-rfa='RFA-civ-1-1']")
+    hum.select_option("#rfa-asset", "air")
+    fill_request(hum, escort=False)
+    hum.click("#rfa-send")
+    hum.locator("#map").click(position={"x": 260, "y": 260})
+    request = mil.locator(".rfa[data-rfa='RFA-hum-1-1']")
     request.locator(".rfa-decision").select_option("more_info")
     request.locator(".rfa-reason").fill("How many patients, and can they sit?")
 
@@ -241,15 +269,83 @@ def test_the_military_asks_for_more_information_and_the_requesters_answer_reopen
     expect(request.locator(".rfa-decision")).to_have_value("more_info")
     request.locator("button.respond-rfa").click()
 
-    mine = civ.locator(".rfa[data-rfa='RFA-civ-1-1']")
+    mine = hum.locator(".rfa[data-rfa='RFA-hum-1-1']")
     expect(mine.locator(".status")).to_have_text("more info requested")
     mine.locator(".rfa-clarification").fill("Four patients, two on stretchers")
     mine.locator("button.clarify-rfa").click()
     expect(request.locator(".status")).to_have_text("submitted")
-    expect(request.locator(".history li").last).to_contain_text("clarified by Civilian syndicate: Four patients")
+    expect(request.locator(".history li").last).to_contain_text("clarified by Humanitarian syndicate: Four patients")
     request.locator(".rfa-decision").select_option("accept")
     request.locator("button.respond-rfa").click()
+    expect(mil.locator("#toast")).to_contain_text("conditions")  # an acceptance states its conditions
+    request.locator(".rfa-scope").fill(CONDITIONS["scope"])
+    request.locator(".rfa-duration").fill(CONDITIONS["duration"])
+    request.locator(".rfa-visibility").fill(CONDITIONS["visibility"])
+    request.locator("button.respond-rfa").click()
     expect(mine.locator(".status")).to_have_text("accepted")
+    expect(mine.locator(".conditions")).to_contain_text("visibility Unmarked cargo")
+    expect(civ.locator(".rfa[data-rfa='RFA-hum-1-1'] .conditions")).to_contain_text("scope One lift")
     expect(mine.locator(".history li")).to_have_count(4)
     for errors in (hum_errors, mil_errors, civ_errors):
+        assert errors.errors == []
+
+
+def test_the_civilians_task_mission_engineers_and_a_casevac_goes_straight_to_the_operations_centre(browser, server):
+    exercise, codes, _ = server.open_exercise()
+    fac, fac_errors = facilitator(browser, server, exercise)
+    hum, hum_errors = join(browser, server, codes["hum-1"], "Amina (OCHA)")
+    mil, mil_errors = join(browser, server, codes["mil-1"], "Maj. Okafor")
+    civ, civ_errors = join(browser, server, codes["civ-1"], "Mayor Dube")
+
+    # A mission tasking: mandate and do-no-harm, no last-resort form and no Oslo label.
+    expect(civ.locator("#tasking-send")).to_be_visible()
+    expect(civ.locator(".wf-tasking")).not_to_contain_text("Oslo")
+    expect(hum.locator("#tasking-send")).to_have_count(0)
+    civ.select_option("#tasking-asset", "engineering")
+    civ.fill("#tasking-task", "Repair the culverts on MSR1 at Kilo 14")
+    civ.fill("#tasking-mandate", "The mission's own supply route")
+    civ.fill("#tasking-harm", "No local contractor before the rains; Public Works takes over")
+    civ.click("#tasking-send")
+    civ.locator("#map").click(position={"x": 250, "y": 250})
+    task = mil.locator(".tasking[data-tasking='T-civ-1-1']")
+    expect(task).to_contain_text("Do no harm: No local contractor")
+    task.locator(".tasking-reason").fill("The Force Engineer tasks a section")
+    task.locator("button.accept-tasking").click()
+    expect(civ.locator(".tasking[data-tasking='T-civ-1-1'] .status")).to_have_text("accepted")
+    expect(hum.locator(".tasking")).to_have_count(0)
+
+    # A casualty evacuation: called at once, answered by control as UNDSS and the operations centre.
+    hum.fill("#casevac-count", "1")
+    hum.fill("#casevac-condition", "WFP driver shot in the leg")
+    hum.click("#casevac-send")
+    hum.locator("#map").click(position={"x": 260, "y": 240})
+    call = fac.locator(".casevac[data-casevac='CASEVAC-hum-1-1']")
+    expect(call).to_contain_text("1 casualties: WFP driver shot in the leg")
+    expect(mil.locator(".casevac[data-casevac='CASEVAC-hum-1-1']")).to_be_visible()
+    expect(civ.locator(".casevac")).to_have_count(0)
+    call.locator(".casevac-note").fill("Sector helicopter airborne, 20 minutes")
+    call.locator("button.dispatch-casevac").click()
+    mine = hum.locator(".casevac[data-casevac='CASEVAC-hum-1-1']")
+    expect(mine.locator(".status")).to_have_text("dispatched")
+    expect(mine.locator(".dispatched-note")).to_contain_text("Sector helicopter airborne")
+    for errors in (fac_errors, hum_errors, mil_errors, civ_errors):
+        assert errors.errors == []
+
+
+def test_a_team_reads_its_own_role_cards_and_the_control_cell_all_of_them(browser, server):
+    exercise, codes, _ = server.open_exercise()
+    fac, fac_errors = facilitator(browser, server, exercise)
+    hum, hum_errors = join(browser, server, codes["hum-1"], "Amina (OCHA)")
+    pol, pol_errors = join(browser, server, codes["pol-1"], "Insp Kay")
+    hum.locator("details.role-cards summary").click()
+    card = hum.locator(".role-card[data-card='hum-cmcoord']")
+    expect(card).to_contain_text("OCHA civil-military coordination officer")
+    expect(card.locator(".hidden-agenda")).to_contain_text("wants the WFP trucks to leave")
+    expect(hum.locator(".role-card")).to_have_count(1)
+    pol.locator("details.role-cards summary").click()
+    expect(pol.locator("#role-cards")).to_have_text("No role cards in this scenario.")
+    fac.locator("details.role-cards summary").click()
+    expect(fac.locator(".role-card")).to_have_count(2)
+    expect(fac.locator(".role-card[data-card='mil-commander']")).to_contain_text("Sector Commander")
+    for errors in (fac_errors, hum_errors, pol_errors):
         assert errors.errors == []

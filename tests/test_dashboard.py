@@ -10,8 +10,9 @@ import yaml
 from exercise_server.core.dashboard import Dashboard
 from exercise_server.core.scenario import DEFAULT_RESPOND_WITHIN
 from exercise_server.core.scenario_check import parse_scenario
-from tests.core_harness import CIV, FAC, HUM, MIL, MINI, POL, CoreRun
-from tests.test_workflows import LAST_RESORT, ROUTE, SITE
+from tests.core_harness import FAC, HUM, MIL, MINI, POL, CoreRun
+from tests.request_fields import CONDITIONS, request
+from tests.test_workflows import ROUTE
 
 MINI_TEXT = MINI.read_text()
 
@@ -112,19 +113,18 @@ def test_last_activity_is_the_teams_latest_event_of_any_kind():
 
 def test_open_requests_count_for_the_requester_and_the_military_until_decided():
     run, board = run_of()
-    (e,) = run.cmd(CIV, "rfa.submit", asset="escort", justification="Convoy to Kora", last_resort=LAST_RESORT,
-                   time_limit="+3:00", location=SITE)
+    (e,) = run.cmd(HUM, "rfa.submit", **request())
     rid = e.payload["rfa_id"]
-    assert figure(run, board, "civ-1", "open_requests") == 1
+    assert figure(run, board, "hum-1", "open_requests") == 1
     assert figure(run, board, "mil-1", "open_requests") == 1  # to answer
-    assert figure(run, board, "hum-1", "open_requests") == 0
-    run.cmd(MIL, "rfa.respond", rfa_id=rid, decision="more_info", reason="Which road?")
-    assert figure(run, board, "civ-1", "open_requests") == 1  # still open: the requester owes an answer
-    assert figure(run, board, "mil-1", "open_requests") == 0
-    run.cmd(CIV, "rfa.clarify", rfa_id=rid, text="The north road")
-    assert figure(run, board, "mil-1", "open_requests") == 1
-    run.cmd(MIL, "rfa.respond", rfa_id=rid, decision="accept")
     assert figure(run, board, "civ-1", "open_requests") == 0
+    run.cmd(MIL, "rfa.respond", rfa_id=rid, decision="more_info", reason="Which road?")
+    assert figure(run, board, "hum-1", "open_requests") == 1  # still open: the requester owes an answer
+    assert figure(run, board, "mil-1", "open_requests") == 0
+    run.cmd(HUM, "rfa.clarify", rfa_id=rid, text="The north road")
+    assert figure(run, board, "mil-1", "open_requests") == 1
+    run.cmd(MIL, "rfa.respond", rfa_id=rid, decision="accept", conditions=CONDITIONS)
+    assert figure(run, board, "hum-1", "open_requests") == 0
     assert figure(run, board, "mil-1", "open_requests") == 0
 
 

@@ -12,6 +12,7 @@ import websockets
 
 from exercise_server.core.access import EVALUATOR_COMMANDS, FACILITATOR_COMMANDS, SEAT_COMMANDS, TRAINEE_COMMANDS
 
+from .request_fields import CONDITIONS, request
 from .server_harness import Client, ServerProcess
 
 SECRETS = ("SECRET-CONTROL-NOTE", "beneficiary list", "WFP warehouse", "hum-warehouse", "Riot at the market")
@@ -36,10 +37,15 @@ ATTEMPT = {  # a plausible payload for each command, aimed at what the attacker 
     "notification.submit": {"kind": "site", "name": "fake", "geometry": POINT, "window_start": 0,
                             "window_end": 3600, "share_with": ["military"]},
     "notification.acknowledge": {"notification_id": "N-hum-1-1"},
-    "rfa.submit": {"asset": "escort", "justification": "x", "last_resort": "no civilian alternative at all",
-                   "time_limit": "+1:00", "location": POINT},
-    "rfa.respond": {"rfa_id": "RFA-civ-1-1", "decision": "accept"},
-    "rfa.clarify": {"rfa_id": "RFA-civ-1-1", "text": "answering for another team"},
+    "rfa.submit": request(location=POINT),
+    "rfa.coordinate": {"rfa_id": "RFA-hum-1-1", "decision": "forward", "note": "endorsed by nobody"},
+    "rfa.respond": {"rfa_id": "RFA-hum-1-1", "decision": "accept", "conditions": CONDITIONS},
+    "rfa.clarify": {"rfa_id": "RFA-hum-1-1", "text": "answering for another team"},
+    "tasking.request": {"asset": "engineering", "task": "t", "mandate": "m", "do_no_harm": "d", "time_limit": "+1:00",
+                        "location": POINT},
+    "tasking.respond": {"tasking_id": "T-civ-1-1", "decision": "accept", "reason": "r"},
+    "casevac.call": {"casualties": 1, "condition": "c", "location": POINT, "team": "hum-1"},
+    "casevac.dispatch": {"casevac_id": "CASEVAC-hum-1-1", "note": "n"},
     "document.share": {"title": "t", "body": "b", "share_with": ["police"], "owner": "hum-1"},
     "document.forward": {"document_id": "D-hum-1-1", "to": ["police"]},
     "document.open": {"document_id": "D-hum-1-1"},

@@ -11,6 +11,7 @@ from exercise_server.core.metrics import compute
 from exercise_server.report import render_metrics
 
 from .core_harness import EVAL, FAC, HUM, MIL, POL, CoreRun
+from .request_fields import request
 
 POINT = {"type": "Point", "coordinates": [31.0, 4.0]}
 XSS = '<img src=x onerror="alert(1)"><script>alert(2)</script>'
@@ -171,8 +172,8 @@ def test_the_report_lists_every_workflow_item_with_its_outcome_as_inert_text():
             geometry={"type": "LineString", "coordinates": [[31.0, 4.0], [31.1, 4.0]]}, share_with=["military"])
     run.advance(120)
     run.cmd(MIL, "notification.acknowledge", notification_id="N-hum-1-1")
-    run.cmd(HUM, "rfa.submit", asset="escort", justification="Convoy to Kora", time_limit=3600, location=POINT,
-            last_resort="No civilian security company operates on this road.")
+    run.cmd(HUM, "rfa.submit", **request(asset="escort", need="Convoy to Kora", time_limit=3600, until=7200,
+                                         location=POINT))
     run.cmd(MIL, "rfa.respond", rfa_id="RFA-hum-1-1", decision="decline", reason="Escorts committed " + XSS)
     run.cmd(HUM, "document.share", title="Beneficiaries", body="names", share_with=["military"], sensitive=True)
     run.cmd(MIL, "document.open", document_id="D-hum-1-1")
@@ -182,9 +183,10 @@ def test_the_report_lists_every_workflow_item_with_its_outcome_as_inert_text():
     html = render_metrics(compute(run.log))
     part = html[html.index('<section id="workflows">'):html.index('<section id="expected">')]
     for text in ("N-hum-1-1 movement", "after 2 min 00 s", "RFA-hum-1-1 escort", "declined by Military syndicate",
-                 "No civilian security company", "D-hum-1-1 Beneficiaries", "sensitive", MIL.name,
+                 "UNHAS helicopter", "Handed back to UNHAS", "D-hum-1-1 Beneficiaries", "sensitive", MIL.name,
                  "Aid militarised?", "public statement S-hum-1-1", "No escorts", "Distinction"):
         assert text in part, text
+    assert "Not channelled through OCHA/HC" not in part  # hum-1 is the coordination team
     assert XSS not in html and part.count("&lt;script&gt;alert(2)&lt;/script&gt;") == 4
 
 

@@ -26,12 +26,15 @@ from exercise_server.core.scenario_check import load_scenario_file
 
 from .client_fold import ClientView, differences, normal_form, wire
 from .core_harness import EVAL, FAC, CoreRun, trainee
+from .request_fields import CONDITIONS, request
 from .test_branches import BRANCHING, answer_request, submit_request
 
 ROOT = Path(__file__).parent.parent
 # The bundled scenarios, and a bilingual one (content translated in part: core/translations.py).
 BILINGUAL = ROOT / "tests" / "fixtures" / "bilingual.yaml"
-SCENARIOS = [*sorted((ROOT / "injects").glob("*.yaml")), BILINGUAL]
+# Requests for military assets through a coordination team (OCHA) that is not the requester's.
+COORDINATION = ROOT / "tests" / "fixtures" / "coordination.yaml"
+SCENARIOS = [*sorted((ROOT / "injects").glob("*.yaml")), BILINGUAL, COORDINATION]
 FIXTURES = Path(__file__).parent / "fixtures" / "view_folds"
 # Seeds chosen so that with SCRIPT (below) they carry every event type to every kind of view, sealed or not.
 # bilingual-14: edits of translated injects, a translated feature renamed, acknowledgements in French.
@@ -266,15 +269,19 @@ class Exercise:
         ]
 
     def _rfa_submit(self) -> list[tuple[Principal, Command]]:
-        command = {
-            "type": "rfa.submit",
-            "asset": self.choose(["escort", "airlift"]),
-            "justification": self.text("why"),
-            "last_resort": "no civilian trucks can cross the river today",
-            "time_limit": self.run.ex_now() + 3600,
-            "location": self.near(),
-        }
+        now = self.run.ex_now()
+        asset = self.choose(["escort", "air"])
+        fields = request(asset=asset, need=self.text("why"), time_limit=now + 3600, until=now + 7200)
+        command = {"type": "rfa.submit", **fields, "route": self.choose(["ocha", "direct"]), "location": self.near()}
         return [(p, {**command, **self.responds_to(p)}) for p in self.teams]
+
+    def _rfa_coordinate(self) -> list[tuple[Principal, Command]]:
+        ids = self.ids("rfas", "rfa_id")
+        if not ids:
+            return []
+        decision = self.choose(["forward", "return"])
+        command = {"type": "rfa.coordinate", "rfa_id": self.choose(ids), "decision": decision, "note": self.text("note")}
+        return [(p, command) for p in self.of("humanitarian")]
 
     def _rfa_respond(self) -> list[tuple[Principal, Command]]:
         ids = self.ids("rfas", "rfa_id")
@@ -283,7 +290,34 @@ class Exercise:
         rid = self.choose(ids)
         decision = self.choose(["accept", "decline", "more_info", "more_info"])
         command = {"type": "rfa.respond", "rfa_id": rid, "decision": decision, "reason": self.text("reason")}
+        if decision == "accept":
+            command["conditions"] = CONDITIONS
         return [(p, command) for p in self.of("military")]
+
+    def _tasking_request(self) -> list[tuple[Principal, Command]]:
+        command = {"type": "tasking.request", "asset": self.choose(["engineering", "transport"]),
+                   "task": self.text("task"), "mandate": self.text("mandate"), "do_no_harm": self.text("harm"),
+                   "time_limit": self.run.ex_now() + 3600, "location": self.near()}
+        return [(p, command) for p in self.teams]
+
+    def _tasking_respond(self) -> list[tuple[Principal, Command]]:
+        ids = self.ids("taskings", "tasking_id")
+        if not ids:
+            return []
+        command = {"type": "tasking.respond", "tasking_id": self.choose(ids),
+                   "decision": self.choose(["accept", "decline"]), "reason": self.text("reason")}
+        return [(p, command) for p in self.of("military")]
+
+    def _casevac_call(self) -> list[tuple[Principal, Command]]:
+        command = {"type": "casevac.call", "casualties": self.choose([1, 3]), "condition": self.text("wounded"),
+                   "location": {"type": "Point", "coordinates": self.choose(self.places)}}
+        return [(p, command) for p in self.teams]
+
+    def _casevac_dispatch(self) -> list[tuple[Principal, Command]]:
+        ids = self.ids("casevacs", "casevac_id")
+        if not ids:
+            return []
+        return [(FAC, {"type": "casevac.dispatch", "casevac_id": self.choose(ids), "note": self.text("on its way")})]
 
     def _rfa_clarify(self) -> list[tuple[Principal, Command]]:
         rfas = self.snap()["rfas"]
@@ -425,8 +459,9 @@ STEP_KINDS = (
     + ["cop.add"] * 3
     + ["cop.change", "cop.change", "cop.remove"]
     + ["notification.submit", "notification.submit", "notification.acknowledge", "notification.acknowledge"]
-    + ["rfa.submit", "rfa.submit", "rfa.respond", "rfa.respond"]
+    + ["rfa.submit", "rfa.submit", "rfa.coordinate", "rfa.respond", "rfa.respond"]
     + ["rfa.clarify"] * 3
+    + ["tasking.request", "tasking.respond", "casevac.call", "casevac.dispatch"]
     + ["document.share", "document.share", "document.forward", "document.open", "document.open"]
     + ["media.publish", "statement.issue", "decision.record", "observation.record", "expectation.mark"]
 )
@@ -578,20 +613,10 @@ SCRIPT: list[tuple[str, str, Command]] = [
         {"feature_id": "ctl-f1", "set": {"geometry": {"type": "Point", "coordinates": [30.91, 3.9]}}},
     ),
     ("mil-1", "notification.acknowledge", {"notification_id": "N-hum-1-1"}),
-    (
-        "civ-1",
-        "rfa.submit",
-        {
-            "asset": "escort",
-            "justification": "j",
-            "last_resort": "no civilian trucks can cross today",
-            "time_limit": 3600,
-            "location": {"type": "Point", "coordinates": [30.9, 3.9]},
-        },
-    ),
-    ("mil-1", "rfa.respond", {"rfa_id": "RFA-civ-1-1", "decision": "more_info", "reason": "how many?"}),
-    ("civ-1", "rfa.clarify", {"rfa_id": "RFA-civ-1-1", "text": "forty families"}),
-    ("mil-1", "rfa.respond", {"rfa_id": "RFA-civ-1-1", "decision": "accept", "reason": "ok"}),
+    ("hum-1", "rfa.submit", request(asset="escort", location={"type": "Point", "coordinates": [30.9, 3.9]})),
+    ("mil-1", "rfa.respond", {"rfa_id": "RFA-hum-1-1", "decision": "more_info", "reason": "how many?"}),
+    ("hum-1", "rfa.clarify", {"rfa_id": "RFA-hum-1-1", "text": "forty families"}),
+    ("mil-1", "rfa.respond", {"rfa_id": "RFA-hum-1-1", "decision": "accept", "reason": "ok", "conditions": CONDITIONS}),
     ("fac", "clock.pause", {}),
     ("fac", "clock.resume", {}),
     ("fac", "inject.hold", {"inject_id": "D-06"}),
@@ -613,16 +638,38 @@ SCRIPT: list[tuple[str, str, Command]] = [
 SCRIPT_CUT = 5
 
 
-def scripted_run() -> dict[str, Any]:
-    ex = Exercise(ROOT / "injects" / "demo.yaml", lambda options: options[0])
+# Requests through the coordination team, on coordination.yaml: the military's fold learns of a
+# request only when OCHA forwards it (the row travels in rfa.coordinated); one returned, one sent around OCHA.
+COORDINATION_SCRIPT: list[tuple[str, str, Command]] = [
+    ("ngo-1", "rfa.submit", request()),
+    ("ngo-1", "rfa.submit", request(asset="water")),
+    ("hum-1", "rfa.coordinate", {"rfa_id": "RFA-ngo-1-1", "decision": "forward", "note": "HC endorses"}),
+    ("hum-1", "rfa.coordinate", {"rfa_id": "RFA-ngo-1-2", "decision": "return", "note": "trucks exist"}),
+    ("mil-1", "rfa.respond", {"rfa_id": "RFA-ngo-1-1", "decision": "accept", "conditions": CONDITIONS}),
+    ("ngo-1", "rfa.submit", request(asset="air", route="direct")),
+    ("civ-1", "tasking.request", {"asset": "engineering", "task": "Culverts at Kilo 14", "mandate": "Own supply route",
+                                  "do_no_harm": "No contractor before the rains", "time_limit": 3600,
+                                  "location": {"type": "Point", "coordinates": [31.1, 4.5]}}),
+    ("mil-1", "tasking.respond", {"tasking_id": "T-civ-1-1", "decision": "accept", "reason": "Engineer section"}),
+    ("hum-1", "casevac.call", {"casualties": 1, "condition": "Driver shot", "location": {"type": "Point",
+                                                                                          "coordinates": [31.2, 4.5]}}),
+    ("fac", "casevac.dispatch", {"casevac_id": "CASEVAC-hum-1-1", "note": "Helicopter airborne"}),
+]
+COORDINATION_CUT = 2
+
+
+def scripted_run(
+    path: Path = ROOT / "injects" / "demo.yaml", script: list[tuple[str, str, Command]] = SCRIPT, cut: int = SCRIPT_CUT
+) -> dict[str, Any]:
+    ex = Exercise(path, lambda options: options[0])
     principals = {p.view.key: p for p in ex.principals}
     who = {"fac": FAC, "eval": EVAL, **{p.team or "": p for p in ex.teams}}
     starts: dict[str, tuple[int, Any]] = {}
-    for i, (actor, ctype, fields) in enumerate(SCRIPT):
-        if i == SCRIPT_CUT:
+    for i, (actor, ctype, fields) in enumerate(script):
+        if i == cut:
             starts = {v: (ex.run.state.head, wire(ex.run.state.snapshot(p))) for v, p in principals.items()}
         ex.run.cmd(who[actor], ctype, **fields)  # every one is accepted
-    return {"scenario": "demo", "script": True, "views": view_cases(ex.run, principals, starts)}
+    return {"scenario": path.stem, "script": True, "views": view_cases(ex.run, principals, starts)}
 
 
 def branching_run() -> dict[str, Any]:
@@ -643,6 +690,7 @@ def fixture_files() -> dict[str, str]:
     runs = {f"{name}-{seed}.json": fixture_run(name, seed) for name, seed in FIXTURE_RUNS}
     runs["demo-script.json"] = scripted_run()
     runs["branching-script.json"] = branching_run()
+    runs["coordination-script.json"] = scripted_run(COORDINATION, COORDINATION_SCRIPT, COORDINATION_CUT)
     return {name: json.dumps(run, sort_keys=True, separators=(",", ":")) + "\n" for name, run in runs.items()}
 
 

@@ -13,15 +13,16 @@ from exercise_server.core.errors import CommandError
 from exercise_server.core.geometry import distance_m
 from exercise_server.core.projections import ExerciseState
 from exercise_server.core.replay import timeline
+from exercise_server.core.scenario_check import parse_scenario_text
 from exercise_server.core.validate import SHORT_CHARS, TEXT_CHARS
 
-from .core_harness import CIV, EVAL, FAC, HUM, MIL, POL, CoreRun
+from .core_harness import CIV, EVAL, FAC, FIXTURES, HUM, MIL, POL, CoreRun, trainee
+from .request_fields import CONDITIONS, ESCORT, request
 
 ROUTE = {"type": "LineString", "coordinates": [[31.0, 4.0], [31.1, 4.0], [31.2, 4.05]]}
 SITE = {"type": "Point", "coordinates": [31.5, 4.5]}
 NEAR_ROUTE = {"type": "Point", "coordinates": [31.05, 4.01]}  # about 1.1 km north of the route
 FAR = {"type": "Point", "coordinates": [32.0, 5.0]}
-LAST_RESORT = "No civilian carrier can reach Kora while the bridge is out."
 
 
 def refused(run: CoreRun, principal, ctype: str, **fields) -> CommandError:
@@ -117,7 +118,7 @@ def test_only_military_or_police_teams_acknowledge():
     run = started()
     nid = notify(run, share_with=["military", "civilian"])
     assert refused(run, CIV, "notification.acknowledge", notification_id=nid).code == "forbidden"
-    assert refused(run, FAC, "notification.acknowledge", notification_id=nid).code == "forbidden"
+    assert refused(run, FAC, "notification.acknowledge", notification_id=nid).code == "invalid"  # for a party only
 
 
 @pytest.mark.parametrize("who", [MIL, POL, FAC, HUM])
@@ -170,72 +171,212 @@ def test_a_checkpoint_moved_near_a_notified_site_is_flagged_and_far_ones_are_not
     assert "team:pol-1" in moved[-1].audience
 
 
-# -- b. request for assistance ------------------------------------------------------
+# -- b. request for military or civil defence assets -----------------------------------
 
-def rfa(run: CoreRun, who=CIV, **extra) -> str:
-    fields = {"asset": "escort", "justification": "Convoy of medical supplies to Kora",
-              "last_resort": LAST_RESORT, "time_limit": "+3:00", "location": SITE, **extra}
-    (e,) = run.cmd(who, "rfa.submit", **fields)
+def rfa(run: CoreRun, who=HUM, **extra) -> str:
+    (e,) = run.cmd(who, "rfa.submit", **request(**extra))
     return e.payload["rfa_id"]
 
 
-def test_a_request_for_assistance_goes_to_control_the_requester_and_military_teams():
+def accept(run: CoreRun, rid: str, who=MIL) -> list[ev.Event]:
+    return run.cmd(who, "rfa.respond", rfa_id=rid, decision="accept", conditions=CONDITIONS)
+
+
+def test_a_request_for_assistance_goes_to_control_the_requester_the_civilian_component_and_military_teams():
     run = started()
     rid = rfa(run)
     (e,) = [x for x in run.log if x.type == ev.RFA_SUBMITTED]
-    assert set(e.audience) == {"facilitator", "evaluator", "team:civ-1", "team:mil-1"}
-    assert "Convoy of medical supplies" not in seen_by(run, POL) + seen_by(run, HUM)
+    assert set(e.audience) == {"facilitator", "evaluator", "team:hum-1", "team:mil-1", "team:civ-1"}
+    assert "Cholera treatment kits" not in seen_by(run, POL)
     assert run.state.snapshot(MIL)["rfas"][0]["rfa_id"] == rid
-    rfa(run, who=HUM, asset="airlift")
-    assert len(run.state.snapshot(MIL)["rfas"]) == 2 and len(run.state.snapshot(CIV)["rfas"]) == 1
+    assert run.state.snapshot(CIV)["rfas"][0]["rfa_id"] == rid
 
 
-@pytest.mark.parametrize("last_resort", [None, "", "no other way", 42])
-def test_a_request_without_a_last_resort_justification_is_invalid(last_resort):
+@pytest.mark.parametrize("missing", ["need", "alternatives", "unique_capability", "support", "hand_back_to",
+                                     "endorsement", "perception_risk", "until", "asset"])
+def test_a_request_missing_a_criterion_is_refused_with_the_field_named_and_nothing_recorded(missing):
     run = started()
-    err = refused(run, CIV, "rfa.submit", asset="escort", justification="need it", last_resort=last_resort,
-                  time_limit="+1:00", location=SITE)
-    assert err.code == "invalid" and "Oslo Guidelines" in err.message and "last-resort" in err.message
+    before = len(run.log)
+    fields = request()
+    del fields[missing]
+    err = refused(run, HUM, "rfa.submit", **fields)
+    assert err.code == "invalid" and missing in err.message
+    for blank in ("", "  ", 7):
+        assert missing in refused(run, HUM, "rfa.submit", **{**fields, missing: blank}).message
+    assert len(run.log) == before
 
 
-@pytest.mark.parametrize("who", [MIL, POL, FAC])
-def test_only_civilian_or_humanitarian_teams_request_assistance(who):
+@pytest.mark.parametrize("alternatives", [[], [{"option": "UNHAS"}], [{"option": "UNHAS", "why_not": " "}],
+                                          "trucks", [{"option": "x", "why_not": "y", "extra": 1}]])
+def test_each_civilian_alternative_must_say_why_it_fails(alternatives):
     run = started()
-    assert refused(run, who, "rfa.submit", asset="escort", justification="j", last_resort=LAST_RESORT,
-                   time_limit="+1:00", location=SITE).code == "forbidden"
+    err = refused(run, HUM, "rfa.submit", **request(alternatives=alternatives))
+    assert err.code == "invalid" and "alternatives" in err.message
+
+
+def test_the_asset_list_has_no_default_and_offers_transport_water_logistics_medical_engineering_air():
+    run = started()
+    fields = request()
+    del fields["asset"]
+    assert "asset" in refused(run, HUM, "rfa.submit", **fields).message
+    for asset in ("transport", "water", "logistics", "medical", "engineering", "air"):
+        rfa(run, asset=asset)
+    assert refused(run, HUM, "rfa.submit", **request(asset="tanks")).code == "invalid"
+
+
+def test_support_is_indirect_infrastructure_or_direct():
+    run = started()
+    for support in ("indirect", "infrastructure", "direct"):
+        rfa(run, support=support)
+    err = refused(run, HUM, "rfa.submit", **request(support="combat"))
+    assert err.code == "invalid" and "support" in err.message and "least direct" in err.message
+
+
+def test_an_escort_request_answers_the_four_iasc_criteria_and_names_its_security_risk_assessment():
+    run = started()
+    for missing in ESCORT:
+        partial = {k: v for k, v in ESCORT.items() if k != missing}
+        err = refused(run, HUM, "rfa.submit", **request(asset="escort", escort=partial))
+        assert err.code == "invalid" and f"escort.{missing}" in err.message
+    assert "IASC" in refused(run, HUM, "rfa.submit", **request(asset="escort", escort=None)).message
+    err = refused(run, HUM, "rfa.submit", **request(escort=ESCORT))  # transport
+    assert err.code == "invalid" and "escort" in err.message
+    rid = rfa(run, asset="escort")
+    assert run.state.snapshot(MIL)["rfas"][0]["escort"]["srm_reference"] == "SRA Sector West 2026-031"
+    assert run.state.snapshot(MIL)["rfas"][0]["rfa_id"] == rid
+
+
+def test_the_hand_back_must_come_after_the_need():
+    run = started()
+    err = refused(run, HUM, "rfa.submit", **request(time_limit="+2:00", until="+1:00"))
+    assert err.code == "invalid" and "until" in err.message
+
+
+@pytest.mark.parametrize("who", [MIL, POL, CIV, FAC])
+def test_only_humanitarian_teams_request_military_assets(who):
+    run = started()
+    assert refused(run, who, "rfa.submit", **request()).code == "forbidden"
 
 
 def test_a_malformed_request_is_invalid():
     run = started()
-    for bad in ({"asset": "tanks"}, {"location": {"type": "Circle"}}, {"time_limit": "later"}):
-        fields = {"asset": "escort", "justification": "j", "last_resort": LAST_RESORT, "time_limit": "+1:00",
-                  "location": SITE, **bad}
-        assert refused(run, CIV, "rfa.submit", **fields).code == "invalid"
+    for bad in ({"asset": "tanks"}, {"location": {"type": "Circle"}}, {"time_limit": "later"}, {"route": "fax"}):
+        assert refused(run, HUM, "rfa.submit", **request(**bad)).code == "invalid"
 
 
-def test_the_military_responds_and_the_request_keeps_a_status_history():
+def test_the_military_accepts_only_with_its_conditions_and_the_request_keeps_a_status_history():
     run = started()
     rid = rfa(run)
     assert refused(run, MIL, "rfa.respond", rfa_id=rid, decision="decline").code == "invalid"  # no reason
     assert refused(run, MIL, "rfa.respond", rfa_id=rid, decision="more_info", reason=" ").code == "invalid"
     assert refused(run, MIL, "rfa.respond", rfa_id=rid, decision="maybe").code == "invalid"
-    run.cmd(MIL, "rfa.respond", rfa_id=rid, decision="more_info", reason="Which road?")
-    (e,) = run.cmd(MIL, "rfa.respond", rfa_id=rid, decision="decline", reason="All escorts committed")
-    assert event_for_view(CIV.view, e)["payload"]["reason"] == "All escorts committed"
-    row = run.state.snapshot(CIV)["rfas"][0]
-    assert row["status"] == "declined"
-    assert [h["status"] for h in row["history"]] == ["submitted", "more_info_requested", "declined"]
-    assert refused(run, MIL, "rfa.respond", rfa_id=rid, decision="accept").code == "wrong_state"
+    for missing in CONDITIONS:
+        partial = {k: v for k, v in CONDITIONS.items() if k != missing}
+        err = refused(run, MIL, "rfa.respond", rfa_id=rid, decision="accept", conditions=partial)
+        assert err.code == "invalid" and f"conditions.{missing}" in err.message
+    assert "conditions" in refused(run, MIL, "rfa.respond", rfa_id=rid, decision="accept").message
+    run.cmd(MIL, "rfa.respond", rfa_id=rid, decision="more_info", reason="Which airstrip?")
+    run.cmd(HUM, "rfa.clarify", rfa_id=rid, text="Kora's")
+    (e,) = accept(run, rid)
+    assert event_for_view(CIV.view, e)["payload"]["conditions"] == CONDITIONS
+    row = run.state.snapshot(HUM)["rfas"][0]
+    assert row["status"] == "accepted" and row["conditions"]["visibility"] == CONDITIONS["visibility"]
+    assert [h["status"] for h in row["history"]] == ["submitted", "more_info_requested", "clarified", "accepted"]
+    assert refused(run, MIL, "rfa.respond", rfa_id=rid, decision="decline", reason="no").code == "wrong_state"
+
+
+def test_a_decline_states_no_conditions():
+    run = started()
+    rid = rfa(run)
+    err = refused(run, MIL, "rfa.respond", rfa_id=rid, decision="decline", reason="r", conditions=CONDITIONS)
+    assert err.code == "invalid"
+    (e,) = run.cmd(MIL, "rfa.respond", rfa_id=rid, decision="decline", reason="All aircraft committed")
+    assert e.payload["conditions"] == {} and run.state.snapshot(HUM)["rfas"][0]["status"] == "declined"
 
 
 def test_only_military_teams_respond_to_requests():
     run = started()
     rid = rfa(run)
     for who in (CIV, POL, HUM, FAC):
-        assert refused(run, who, "rfa.respond", rfa_id=rid, decision="accept").code == "forbidden"
-    assert refused(run, MIL, "rfa.respond", rfa_id="RFA-9", decision="accept").code == "not_found"
-    run.cmd(MIL, "rfa.respond", rfa_id=rid, decision="accept")
+        assert refused(run, who, "rfa.respond", rfa_id=rid, decision="decline", reason="r").code == "forbidden"
+    assert refused(run, MIL, "rfa.respond", rfa_id="RFA-9", decision="decline", reason="r").code == "not_found"
+    accept(run, rid)
     assert run.state.snapshot(CIV)["rfas"][0]["status"] == "accepted"
+
+
+# -- routing through the humanitarian coordination team (OCHA) ---------------------------
+
+NGO = trainee("ngo-1", "humanitarian")
+COORDINATION = FIXTURES / "coordination.yaml"
+
+
+def coordinated(ocha: bool = True) -> CoreRun:
+    """The mini scenario with an NGO team besides hum-1, which (with `ocha`) is the coordination team."""
+    text = COORDINATION.read_text(encoding="utf-8")
+    if not ocha:
+        text = text.replace("ocha_team: hum-1\n", "")
+    scenario, problems = parse_scenario_text(text)
+    assert scenario is not None, problems
+    run = CoreRun(scenario)
+    run.cmd(FAC, "clock.start")
+    return run
+
+
+def test_a_request_sent_through_ocha_waits_for_it_and_reaches_the_military_only_when_forwarded():
+    run = coordinated()
+    rid = rfa(run, who=NGO)
+    (e,) = [x for x in run.log if x.type == ev.RFA_SUBMITTED]
+    assert set(e.audience) == {"facilitator", "evaluator", "team:ngo-1", "team:hum-1", "team:civ-1"}
+    assert run.state.snapshot(MIL)["rfas"] == [] and "Cholera" not in seen_by(run, MIL)
+    assert run.state.snapshot(NGO)["rfas"][0]["status"] == "with_ocha"
+    assert refused(run, MIL, "rfa.respond", rfa_id=rid, decision="decline", reason="r").code == "not_found"
+    assert refused(run, NGO, "rfa.coordinate", rfa_id=rid, decision="forward", note="n").code == "forbidden"
+    assert refused(run, HUM, "rfa.coordinate", rfa_id=rid, decision="approve", note="n").code == "invalid"
+    assert refused(run, HUM, "rfa.coordinate", rfa_id=rid, decision="forward").code == "invalid"  # no note
+    (f,) = run.cmd(HUM, "rfa.coordinate", rfa_id=rid, decision="forward", note="Endorsed by the HC; last resort met")
+    assert "team:mil-1" in f.audience
+    assert event_for_view(MIL.view, f)["payload"]["request"]["need"].startswith("Cholera")
+    row = run.state.snapshot(MIL)["rfas"][0]
+    assert row["status"] == "submitted" and row["route"] == "ocha" and row["to_military"] is True
+    assert refused(run, HUM, "rfa.coordinate", rfa_id=rid, decision="return", note="n").code == "wrong_state"
+    accept(run, rid)
+    assert [h["status"] for h in run.state.snapshot(NGO)["rfas"][0]["history"]] == [
+        "submitted", "forwarded", "accepted"]
+
+
+def test_ocha_returns_a_request_that_fails_the_test_and_the_military_never_sees_it():
+    run = coordinated()
+    rid = rfa(run, who=NGO)
+    (r,) = run.cmd(HUM, "rfa.coordinate", rfa_id=rid, decision="return", note="Commercial trucks reach Kora today")
+    assert "team:mil-1" not in r.audience
+    assert run.state.snapshot(NGO)["rfas"][0]["status"] == "returned"
+    assert run.state.snapshot(MIL)["rfas"] == [] and "Cholera" not in seen_by(run, MIL)
+
+
+def test_a_request_sent_around_ocha_is_flagged_not_channelled_to_everyone_who_sees_it():
+    run = coordinated()
+    rid = rfa(run, who=NGO, route="direct")
+    for who in (MIL, CIV, HUM, NGO, FAC):
+        (row,) = run.state.snapshot(who)["rfas"]
+        assert row["rfa_id"] == rid and row["route"] == "direct"
+    labels = [row["label"] for row in timeline(run.log) if row["lane"] == "workflow"]
+    assert any("not channelled through OCHA/HC" in label for label in labels), labels
+    assert refused(run, HUM, "rfa.coordinate", rfa_id=rid, decision="return", note="n").code == "wrong_state"
+
+
+def test_the_coordination_team_s_own_request_goes_straight_to_the_military_channelled():
+    run = coordinated()
+    rfa(run, route="direct")  # hum-1 is OCHA: its own request is channelled whatever it says
+    (row,) = run.state.snapshot(MIL)["rfas"]
+    assert row["route"] == "ocha" and row["status"] == "submitted"
+
+
+def test_without_a_coordination_team_every_request_is_flagged():
+    run = coordinated(ocha=False)
+    rfa(run, who=NGO)
+    (row,) = run.state.snapshot(MIL)["rfas"]
+    assert row["route"] == "direct"
+    assert refused(run, HUM, "rfa.coordinate", rfa_id=row["rfa_id"], decision="forward", note="n").code == "forbidden"
 
 
 # -- c. information sharing with protection ----------------------------------------
@@ -366,7 +507,7 @@ def test_the_workflows_replay_to_the_same_state():
     nid = notify(run)
     run.cmd(MIL, "notification.acknowledge", notification_id=nid)
     rid = rfa(run)
-    run.cmd(MIL, "rfa.respond", rfa_id=rid, decision="accept")
+    accept(run, rid)
     did = share(run)
     run.cmd(MIL, "document.open", document_id=did)
     again = ExerciseState.fold(run.log)
@@ -399,15 +540,14 @@ def test_a_hazard_flag_does_not_reveal_a_feature_hidden_from_a_team():
 VALID = {
     "notification.submit": (HUM, {"kind": "movement", "name": "Convoy", "geometry": ROUTE, "window_start": 0,
                                   "window_end": 3600, "share_with": ["military"]}),
-    "rfa.submit": (CIV, {"asset": "escort", "justification": "Convoy", "last_resort": LAST_RESORT,
-                         "time_limit": 3600, "location": SITE}),
+    "rfa.submit": (HUM, request(time_limit=3600, until=7200)),
     "document.share": (HUM, {"title": "Report", "body": "Text", "share_with": ["military"]}),
     "media.publish": (FAC, {"outlet": "Radio Tamsa", "kind": "radio", "headline": "News", "body": "Text"}),
     "statement.issue": (HUM, {"text": "Statement"}),
     "decision.record": (MIL, {"what": "Decision", "why": "Reason", "consulted": ["OCHA"]}),
 }
-TEXT_LIMITS = [("notification.submit", "name", SHORT_CHARS), ("rfa.submit", "justification", TEXT_CHARS),
-               ("rfa.submit", "last_resort", TEXT_CHARS), ("document.share", "title", SHORT_CHARS),
+TEXT_LIMITS = [("notification.submit", "name", SHORT_CHARS), ("rfa.submit", "need", TEXT_CHARS),
+               ("rfa.submit", "endorsement", TEXT_CHARS), ("rfa.submit", "hand_back_to", SHORT_CHARS), ("document.share", "title", SHORT_CHARS),
                ("document.share", "body", TEXT_CHARS), ("media.publish", "outlet", SHORT_CHARS),
                ("media.publish", "headline", SHORT_CHARS), ("media.publish", "body", TEXT_CHARS),
                ("statement.issue", "text", TEXT_CHARS), ("decision.record", "what", TEXT_CHARS),
@@ -444,7 +584,7 @@ def test_an_offset_beyond_thirty_days_is_refused_as_text_as_well_as_as_a_number(
     for late in ("+999:00", 3_600_000):
         err = refused(run, HUM, "notification.submit", **{**VALID["notification.submit"][1], "window_end": late})
         assert err.code == "invalid" and "between 0 and" in err.message
-        err = refused(run, CIV, "rfa.submit", **{**VALID["rfa.submit"][1], "time_limit": late})
+        err = refused(run, HUM, "rfa.submit", **{**VALID["rfa.submit"][1], "time_limit": late})
         assert err.code == "invalid"
 
 
@@ -460,7 +600,7 @@ def test_the_replay_timeline_names_each_workflow_step_without_unsealing_anything
     run.cmd(MIL, "decision.record", what="No escorts", why="Distinction")
     labels = [row["label"] for row in timeline(run.log) if row["lane"] == "workflow"]
     for expected in ("N-hum-1-1 movement notified by hum-1: Convoy to Kora", "N-hum-1-1 acknowledged by mil-1",
-                     "RFA-civ-1-1 escort requested by civ-1", "RFA-civ-1-1 declined by mil-1: Escorts committed",
+                     "RFA-hum-1-1 transport requested by hum-1", "RFA-hum-1-1 declined by mil-1: Escorts committed",
                      "D-hum-1-1 shared by hum-1 with military (sensitive): Protection report",
                      f"D-hum-1-1 opened by {MIL.name} (mil-1)", "S-hum-1-1 public statement by hum-1: Aid is neutral",
                      "DEC-mil-1-1 decision by mil-1: No escorts"):
@@ -511,24 +651,24 @@ def test_a_forward_reaches_every_holder_with_the_new_recipients_and_a_repeat_is_
 def test_the_requester_answers_a_request_for_more_information_and_the_military_responds_again():
     run = started()
     rid = rfa(run)
-    assert refused(run, CIV, "rfa.clarify", rfa_id=rid, text="x").code == "wrong_state"
+    assert refused(run, HUM, "rfa.clarify", rfa_id=rid, text="x").code == "wrong_state"
     run.cmd(MIL, "rfa.respond", rfa_id=rid, decision="more_info", reason="How many patients?")
-    for who in (HUM, MIL, POL):
+    for who in (CIV, MIL, POL):
         assert refused(run, who, "rfa.clarify", rfa_id=rid, text="12 patients").code in ("forbidden", "not_found")
-    assert refused(run, CIV, "rfa.clarify", rfa_id=rid, text=" ").code == "invalid"
-    run.cmd(CIV, "rfa.clarify", rfa_id=rid, text="12 patients, 3 on stretchers")
-    row = run.state.snapshot(CIV)["rfas"][0]
+    assert refused(run, HUM, "rfa.clarify", rfa_id=rid, text=" ").code == "invalid"
+    run.cmd(HUM, "rfa.clarify", rfa_id=rid, text="12 patients, 3 on stretchers")
+    row = run.state.snapshot(HUM)["rfas"][0]
     assert row["status"] == "submitted"
     assert [h["status"] for h in row["history"]] == ["submitted", "more_info_requested", "clarified"]
     assert row["history"][-1]["reason"] == "12 patients, 3 on stretchers"
-    run.cmd(MIL, "rfa.respond", rfa_id=rid, decision="accept")
+    accept(run, rid)
     assert run.state.snapshot(MIL)["rfas"][0]["status"] == "accepted"
 
 
 def test_a_request_for_assistance_cannot_be_needed_by_a_time_already_past():
     run = started()
     run.advance(3 * 3600)
-    err = refused(run, CIV, "rfa.submit", **{**VALID["rfa.submit"][1], "time_limit": "+2:00"})
+    err = refused(run, HUM, "rfa.submit", **{**VALID["rfa.submit"][1], "time_limit": "+2:00"})
     assert err.code == "invalid" and "already passed" in err.message
 
 
@@ -555,7 +695,7 @@ def test_every_view_holds_in_its_snapshot_the_workflow_rows_it_received_live():
     run.cmd(POL, "cop.add", feature={"kind": "incident", "name": "Ambush", "geometry": NEAR_ROUTE,
                                      "visible_to": ["police"]})
     rid = rfa(run)
-    rfa(run, who=HUM, asset="airlift")
+    rfa(run, asset="air")
     run.cmd(MIL, "rfa.respond", rfa_id=rid, decision="more_info", reason="Which road?")
     did = share(run)
     share(run, who=MIL, sensitive=False, share_with=("civilian",))

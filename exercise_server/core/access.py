@@ -28,8 +28,12 @@ WORKFLOW_TRAINEE_COMMANDS = frozenset(
         "notification.submit",
         "notification.acknowledge",
         "rfa.submit",
+        "rfa.coordinate",
         "rfa.respond",
         "rfa.clarify",
+        "tasking.request",
+        "tasking.respond",
+        "casevac.call",
         "document.share",
         "document.forward",
         "document.open",
@@ -70,6 +74,8 @@ FACILITATOR_COMMANDS = (
             "roster.add",
             "roster.remove",
             "media.publish",
+            "casevac.dispatch",
+            "notification.acknowledge",
         }
     )
     | EVALUATION_COMMANDS

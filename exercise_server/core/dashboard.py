@@ -27,7 +27,8 @@ from .scenario_check import scenario_from_doc
 ANSWERS = frozenset(
     {ev.ROOM_MESSAGE_POSTED, ev.COP_FEATURE_ADDED, ev.COP_FEATURE_CHANGED, ev.COP_FEATURE_REMOVED, *workflows.ACTIONS}
 )
-OPEN_REQUEST = ("submitted", "more_info_requested")  # a request for assistance not yet accepted or declined
+# a request for assistance not yet accepted, declined or returned
+OPEN_REQUEST = ("with_ocha", "submitted", "more_info_requested")
 RFA_STATUS = {"accept": "accepted", "decline": "declined", "more_info": "more_info_requested"}
 ACKNOWLEDGING = ("military", "police")  # the components that acknowledge humanitarian notifications
 
@@ -145,8 +146,9 @@ def _acknowledged(d: Dashboard, e: ev.Event) -> None:
 
 def _rfa_submitted(d: Dashboard, e: ev.Event) -> None:
     rid, team = e.payload["rfa_id"], e.payload["team"]
-    d.rfas[rid] = (team, "submitted")
-    d.awaiting_military += 1
+    waiting = "submitted" if e.payload["to_military"] else "with_ocha"
+    d.rfas[rid] = (team, waiting)
+    d.awaiting_military += waiting == "submitted"
     if team in d.teams:
         d.teams[team].open_requests.add(rid)
 
@@ -161,6 +163,10 @@ def _rfa_status(d: Dashboard, rid: str, status: str) -> None:
 
 def _rfa_responded(d: Dashboard, e: ev.Event) -> None:
     _rfa_status(d, e.payload["rfa_id"], RFA_STATUS[e.payload["decision"]])
+
+
+def _rfa_coordinated(d: Dashboard, e: ev.Event) -> None:
+    _rfa_status(d, e.payload["rfa_id"], "submitted" if e.payload["decision"] == "forward" else "returned")
 
 
 def _rfa_clarified(d: Dashboard, e: ev.Event) -> None:
@@ -191,6 +197,7 @@ _HANDLERS = {
     ev.INJECT_RELEASED: _released,
     ev.INJECT_ACKNOWLEDGED: _acknowledged,
     ev.RFA_SUBMITTED: _rfa_submitted,
+    ev.RFA_COORDINATED: _rfa_coordinated,
     ev.RFA_RESPONDED: _rfa_responded,
     ev.RFA_CLARIFIED: _rfa_clarified,
     ev.NOTIFICATION_SUBMITTED: _notified,

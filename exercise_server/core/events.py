@@ -61,9 +61,15 @@ EXPECTATION_MARKED = "expectation.marked"  # inject_id, team, action (index), te
 NOTIFICATION_SUBMITTED = "notification.submitted"  # control, notifier, teams of share_with
 NOTIFICATION_ACKNOWLEDGED = "notification.acknowledged"  # notification_id, team, component; same audience
 NOTIFICATION_HAZARD_FLAGGED = "notification.hazard_flagged"  # notification_id, feature_id, distance_m, ...
-RFA_SUBMITTED = "rfa.submitted"  # control, requester, military teams
+# control, requester, OCHA team, civilian teams; the military teams unless it waits for OCHA
+RFA_SUBMITTED = "rfa.submitted"
+RFA_COORDINATED = "rfa.coordinated"  # rfa_id, team (OCHA), decision forward|return, note; forwarded: + military
 RFA_RESPONDED = "rfa.responded"  # rfa_id, team, decision, reason; same audience
 RFA_CLARIFIED = "rfa.clarified"  # rfa_id, team, text: the requester answers "more information"; same audience
+TASKING_REQUESTED = "tasking.requested"  # control, the civilian team, military teams: a mission tasking request
+TASKING_RESPONDED = "tasking.responded"  # tasking_id, team, decision, reason; same audience
+CASEVAC_CALLED = "casevac.called"  # control, the calling team, military teams: an emergency through UNDSS and the JOC
+CASEVAC_DISPATCHED = "casevac.dispatched"  # casevac_id, note: control's answer (UNDSS, the JOC); same audience
 DOCUMENT_SHARED = "document.shared"  # control, owner, teams of share_with
 DOCUMENT_FORWARDED = "document.forwarded"  # control, owner, teams of every recipient (sealed as shared)
 DOCUMENT_ACCESSED = "document.accessed"  # control, the owner and the team that opened it (with the content)
@@ -76,8 +82,13 @@ WORKFLOW_EVENT_TYPES = frozenset(
         NOTIFICATION_ACKNOWLEDGED,
         NOTIFICATION_HAZARD_FLAGGED,
         RFA_SUBMITTED,
+        RFA_COORDINATED,
         RFA_RESPONDED,
         RFA_CLARIFIED,
+        TASKING_REQUESTED,
+        TASKING_RESPONDED,
+        CASEVAC_CALLED,
+        CASEVAC_DISPATCHED,
         DOCUMENT_SHARED,
         DOCUMENT_FORWARDED,
         DOCUMENT_ACCESSED,

@@ -31,11 +31,14 @@ from .scenario import Inject, Scenario
 from .scenario_check import build_inject, scenario_from_doc
 from .syndicates import Syndicate
 from .versions import Versions
+from .workflows import notification
 from .workflows.assistance import Request
+from .workflows.casevac import Casevac
 from .workflows.decisions import LoggedDecision
 from .workflows.documents import Document
 from .workflows.media import MediaItem, Statement
 from .workflows.notification import Notification
+from .workflows.tasking import Tasking
 
 SCHEDULED, HELD, RELEASED, CANCELLED = "scheduled", "held", "released", "cancelled"
 REPLACED = "replaced"  # an alternate was released in its place (inject.branched)
@@ -104,6 +107,8 @@ class ExerciseState:
     # Coordination workflows (workflows/), each keyed by its id, in the order submitted.
     notifications: dict[str, Notification] = field(default_factory=dict)
     rfas: dict[str, Request] = field(default_factory=dict)
+    taskings: dict[str, Tasking] = field(default_factory=dict)
+    casevacs: dict[str, Casevac] = field(default_factory=dict)
     documents: dict[str, Document] = field(default_factory=dict)
     media: dict[str, MediaItem] = field(default_factory=dict)
     statements: dict[str, Statement] = field(default_factory=dict)
@@ -241,6 +246,7 @@ def _opened(state: ExerciseState, event: ev.Event) -> None:
     state.cop = {f["id"]: copy.deepcopy(f) for f in scenario.features}
     state.cop_versions = {fid: Versions(event.seq) for fid in state.cop}
     state.branches = Branches.of(scenario)
+    state.notifications = notification.on_record(scenario, event)  # as the initial COP: the scenario's
 
 
 def _clock(state: ExerciseState, event: ev.Event) -> None:

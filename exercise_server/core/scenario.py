@@ -14,6 +14,7 @@ from .translations import DEFAULT_LANGUAGE, Text, Translations, text_of
 
 if TYPE_CHECKING:
     from .conditions import Condition
+    from .role_cards import RoleCard
 
 FORMAT_VERSION = 1
 DEFAULT_COMPONENTS = (
@@ -68,6 +69,9 @@ DEFAULT_RESPOND_WITHIN = 15 * 60.0
 CRITICAL = "critical"
 DESIRABLE = "desirable"
 WEIGHTS = (CRITICAL, DESIRABLE)
+# The guidelines on military and civil defence assets, by setting: the Oslo Guidelines (disasters in
+# peacetime) and the MCDA Guidelines (complex emergencies).
+GUIDELINES = ("oslo", "mcda")
 PATCHABLE = ("name", "geometry", "properties", "visible_to", "owner", "kind")  # what a COP change may `set`
 
 
@@ -205,6 +209,12 @@ class Scenario:
     missing_translations: tuple[Problem, ...] = field(default=(), compare=False)
     personas: tuple[Persona, ...] = ()
     respond_within: float = DEFAULT_RESPOND_WITHIN  # the injects' default answer time (exercise seconds)
+    # Civil-military coordination settings (core/coordination_settings.py, docs/scenario-format.md):
+    guideline: str = ""  # GUIDELINES: which guidelines govern military assets here; "" names both
+    ocha_team: str | None = None  # the humanitarian team that coordinates (OCHA): requests go through it
+    hazard_flags: bool = True  # hazards near a notification flagged at once; off: the teams must warn each other
+    notifications: tuple[dict[str, Any], ...] = ()  # humanitarian notifications on record at the start
+    role_cards: tuple[RoleCard, ...] = ()  # one per person inside a team (core/role_cards.py)
 
     @property
     def start_label(self) -> str:

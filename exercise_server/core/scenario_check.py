@@ -12,7 +12,10 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from .coordination_settings import KEYS as COORDINATION_KEYS
+from .coordination_settings import coordination_settings
 from .msel_check import MselChecks
+from .role_cards import read_role_cards
 from .scenario import (
     CONTROL,
     DEFAULT_COMPONENTS,
@@ -112,6 +115,8 @@ class ScenarioChecks(MselChecks):
                 "default_language",
                 "personas",
                 "respond_within",
+                *COORDINATION_KEYS,
+                "role_cards",
             ),
         )
         self.scenario_languages(doc)
@@ -134,12 +139,15 @@ class ScenarioChecks(MselChecks):
         draft = Scenario(
             scenario_id, title, setting, start, duration, objectives, tuple(components), tuple(teams), {}, {}, (), ()
         )
-        draft = replace(draft, rooms=self.rooms(doc, draft, scope), personas=personas)
+        draft = replace(draft, personas=personas)  # before the rooms: a phone line names a persona
+        draft = replace(draft, rooms=self.rooms(doc, draft, scope))
         briefings = self.briefings(doc, components, translations)
         features = self.features(doc, scope)
         injects = self.msel(doc, draft, scope, {f["id"] for f in features})
         modules = self.modules(doc, "scenario")
         respond_within = self.respond_within(doc, "scenario") or DEFAULT_RESPOND_WITHIN
+        coordination = coordination_settings(self, doc, teams)
+        role_cards = read_role_cards(self, doc, {t.id for t in teams})
         basemap = doc.get("basemap")
         if basemap is not None and (not isinstance(basemap, str) or not ID.match(basemap)):
             self.err(doc, "basemap", "basemap: the name of a file basemaps/<name>.geojson beside the scenarios")
@@ -158,6 +166,11 @@ class ScenarioChecks(MselChecks):
             translations=translations,
             missing_translations=tuple(sorted(self.warnings, key=lambda p: p.line)),
             respond_within=respond_within,
+            guideline=coordination.guideline,
+            ocha_team=coordination.ocha_team,
+            hazard_flags=coordination.hazard_flags,
+            notifications=coordination.notifications,
+            role_cards=role_cards,
         )
 
     def time(self, doc: dict[str, Any], key: str, parse: Callable[[str], float]) -> float:
@@ -250,7 +263,7 @@ class ScenarioChecks(MselChecks):
         rooms["joint"] = Room("joint", "Joint civil-military coordination room", "joint", every, every)
         rooms["plenary"] = Room("plenary", "Plenary", "plenary", every, every)
         value = self.optional_mapping(doc, "rooms", "rooms")
-        if value is None or not self.keys(value, "rooms", (), ("liaison", "extra")):
+        if value is None or not self.keys(value, "rooms", (), ("liaison", "extra", "phone")):
             return rooms
         team_ids = {t.id for t in draft.teams}
         liaison = value.get("liaison") or []
@@ -298,7 +311,37 @@ class ScenarioChecks(MselChecks):
                 self.err(item, "write", f"room {rid!r}: every writer must also be a reader")
             name = self.translatable(item, "name", item["name"], f"room {rid!r}")
             rooms[rid] = Room(rid, name.default if name else "", "extra", readers, writers, self.names(name))
+        rooms.update(self.phone_lines(value, draft, set(rooms)))
         return rooms
+
+    def phone_lines(self, value: dict[str, Any], draft: Scenario, taken: set[str]) -> dict[str, Room]:
+        """`rooms.phone`: a logged line between a team and a persona the control cell plays (Post as)."""
+        raw = value.get("phone") or []
+        if not isinstance(raw, list):
+            self.err(value, "phone", "rooms.phone must be a list of {team, persona}")
+            return {}
+        out: dict[str, Room] = {}
+        personas = {p.id: p for p in draft.personas}
+        for i, item in enumerate(raw):
+            if not isinstance(item, dict) or not self.keys(item, "phone line", ("team", "persona"), ()):
+                if not isinstance(item, dict):
+                    self.err(raw, i, "a phone line is {team, persona}")
+                continue
+            team, persona = draft.team(str(item["team"])), personas.get(str(item["persona"]))
+            if team is None:
+                self.err(item, "team", f"phone line: unknown team {item['team']!r}")
+                continue
+            if persona is None:
+                self.err(item, "persona", f"phone line: unknown persona {item['persona']!r} (see personas)")
+                continue
+            rid = f"phone:{team.id}~{persona.id}"
+            if rid in taken or rid in out:
+                self.err(item, "team", f"duplicate phone line {rid!r}")
+                continue
+            names = {lang: {"name": f"Phone: {t['name']}"} for lang, t in persona.translations.items() if "name" in t}
+            members = frozenset({team.id})
+            out[rid] = Room(rid, f"Phone: {persona.name}", "phone", members, members, names)
+        return out
 
     def briefings(self, doc: dict[str, Any], components: list[Component], translations: Translations) -> dict[str, str]:
         value = self.optional_mapping(doc, "briefings", "briefings")

@@ -8,7 +8,7 @@ from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
 from . import events as ev
-from . import workflows
+from . import role_cards, workflows
 from .access import (
     EVALUATOR,
     FACILITATOR,
@@ -124,6 +124,11 @@ def snapshot(state: ExerciseState, principal: Principal, detached: bool = True) 
             "translations": scenario_translations(scenario, control, component),
             # the senders control plays, for its Post as (their notes are control's)
             "personas": [vars(p) for p in scenario.personas] if principal.role == FACILITATOR else [],
+            # the coordination settings the request form names (docs/coordination.md)
+            "guideline": scenario.guideline,
+            "ocha_team": scenario.ocha_team,
+            # role cards (core/role_cards.py): the control cell's all, a team's its own
+            "role_cards": role_cards.for_view(scenario.role_cards, control, principal.team),
         },
         "rooms": rooms,
         "room_window": state.room_window,  # a room's live messages beyond it drop its oldest

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from .. import events as ev
 from ..context import Decider, Handler
 from ..scenario import Scenario
-from . import assistance, decisions, documents, media, notification
+from . import assistance, casevac, decisions, documents, media, notification, tasking
 from .common import Label
 
 if TYPE_CHECKING:
@@ -31,7 +31,7 @@ class Workflow(Protocol):
         ...
 
 
-WORKFLOWS: tuple[Workflow, ...] = (notification, assistance, documents, media, decisions)
+WORKFLOWS: tuple[Workflow, ...] = (notification, assistance, tasking, casevac, documents, media, decisions)
 EVENTS = {etype: fields for w in WORKFLOWS for etype, fields in w.EVENTS.items()}
 DECIDERS = {ctype: decider for w in WORKFLOWS for ctype, decider in w.DECIDERS.items()}
 HANDLERS = {etype: handler for w in WORKFLOWS for etype, handler in w.HANDLERS.items()}

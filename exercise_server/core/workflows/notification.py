@@ -1,5 +1,9 @@
-"""Humanitarian notification (deconfliction): a humanitarian team notifies a site or movement,
-military and police teams acknowledge it, and COP hazards near it are flagged.
+"""Humanitarian notification (deconfliction): a humanitarian team notifies a site or movement to
+the mission's components and to the parties (components the control cell plays: the national army,
+an armed group), military and police teams acknowledge it, the facilitator acknowledges for the
+parties, and COP hazards near it are flagged unless the scenario turns flagging off
+(`hazard_flags`, so that it does not pre-empt whether the military warns the humanitarians unasked).
+A notification informs; it is not an authorisation and no guarantee of safety.
 
 A notification is active until exercise time reaches its window_end; no expiry event is logged.
 Acknowledgements of expired notifications are refused and hazards are flagged only near active ones;
@@ -13,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from .. import events as ev
-from ..access import feature_teams, hazard_for_team
+from ..access import FACILITATOR, feature_teams, hazard_for_team
 from ..context import Decider, Decision, Handler
 from ..errors import CommandError
 from ..geometry import distance_m, points
@@ -28,10 +32,11 @@ if TYPE_CHECKING:
 KINDS = ("site", "movement")
 HAZARD_KINDS = ("incident", "checkpoint")
 HAZARD_RADIUS_M = 2000.0
+RECORD_FIELDS = ("kind", "name", "geometry", "window_start", "window_end", "share_with")  # a notification on record
 
 EVENTS = {
     ev.NOTIFICATION_SUBMITTED: "geometry kind name notification_id share_with team window_end window_start",
-    ev.NOTIFICATION_ACKNOWLEDGED: "component notification_id team",
+    ev.NOTIFICATION_ACKNOWLEDGED: "component notification_id team party?",  # party: for a control-played party
     ev.NOTIFICATION_HAZARD_FLAGGED: (
         "distance_m feature_id feature_kind feature_name geometry notification_id sees_feature"
     ),
@@ -139,14 +144,34 @@ def _notify(decision: Decision, command: dict[str, Any]) -> list[ev.Draft]:
     hazards = [
         _hazard(decision, nid, addressed, f, d)
         for f in decision.state.cop.values()  # flagged at once
-        if (d := _near(f, where)) is not None
+        if decision.scenario.hazard_flags and (d := _near(f, where)) is not None
     ]
     return [decision.draft(ev.NOTIFICATION_SUBMITTED, payload, addressed), *hazards]
 
 
+def _acknowledge_for_party(decision: Decision, command: dict[str, Any]) -> list[ev.Draft]:
+    """The facilitator acknowledges for a party the control cell plays (its id stands for the team)."""
+    party = required(command, "party", str)
+    nid = required(command, "notification_id", str)
+    n = decision.state.notifications.get(nid)
+    played = {c.id for c in decision.scenario.components if c.played_by_control}
+    if n is None or party not in played or party not in n.share_with:
+        raise CommandError("not_found", f"no notification {nid!r} addressed to a party {party!r} played by control")
+    if decision.ex >= n.window_end:
+        raise CommandError("wrong_state", f"notification {nid!r} expired at the end of its window")
+    if party in n.acks:
+        raise CommandError("conflict", f"{party!r} already acknowledged {nid!r}")
+    payload = {"notification_id": nid, "team": party, "component": party, "party": True}
+    return [decision.draft(ev.NOTIFICATION_ACKNOWLEDGED, payload, audience(decision, n.team, n.share_with))]
+
+
 def _acknowledge(decision: Decision, command: dict[str, Any]) -> list[ev.Draft]:
     decision.not_ended()
+    if decision.principal.role == FACILITATOR:
+        return _acknowledge_for_party(decision, command)
     team, component = trainee(decision, ("military", "police"), "acknowledge a humanitarian notification")
+    if "party" in command:
+        raise CommandError("forbidden", "only the facilitator acknowledges for a party it plays")
     nid = required(command, "notification_id", str)
     n = decision.state.notifications.get(nid)
     if n is None or component not in n.share_with:
@@ -189,6 +214,8 @@ def _hazard(
 def hazard_drafts(decision: Decision, drafts: list[ev.Draft]) -> list[ev.Draft]:
     """Flag COP incidents and checkpoints added or moved within 2 km of an active notification."""
     out: list[ev.Draft] = []
+    if not decision.scenario.hazard_flags:
+        return out  # the scenario leaves it to the teams to warn each other
     for d in drafts:
         moved = d.type == ev.COP_FEATURE_CHANGED and "geometry" in d.payload["set"]
         if d.type != ev.COP_FEATURE_ADDED and not moved:
@@ -204,6 +231,25 @@ def hazard_drafts(decision: Decision, drafts: list[ev.Draft]) -> list[ev.Draft]:
 
 
 # -- fold --------------------------------------------------------------------------
+
+
+def on_record(scenario: Scenario, opened: ev.Event) -> dict[str, Notification]:
+    """The notifications the scenario says were sent before the exercise, as the opening leaves them
+    (as the initial COP is): numbered as their team's first, stamped with the opening."""
+    out: dict[str, Notification] = {}
+    teams = {t.id: t for t in scenario.teams}
+    for item in scenario.notifications:
+        team = item["team"]
+        nid = team_id("N", (n.team for n in out.values()), team)
+        fields: dict[str, Any] = {k: item[k] for k in RECORD_FIELDS}
+        stamped: dict[str, Any] = {"seq": opened.seq, "ex_time": 0.0, "wall_time": opened.wall_time, "author": ""}
+        n = Notification(notification_id=nid, team=team, **fields, **stamped)
+        for who in item["acknowledged_by"]:
+            party = who not in teams
+            ack = {"notification_id": nid, "team": who, "component": who if party else teams[who].component}
+            n.acks[who] = {**ack, **({"party": True} if party else {}), **stamped}
+        out[nid] = n
+    return out
 
 
 def _submitted(state: ExerciseState, e: ev.Event) -> None:

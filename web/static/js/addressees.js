@@ -7,7 +7,7 @@ import { t } from './i18n.js';
 import { nameOf } from './content_language.js';
 import { roomName } from './rooms.js';
 
-const SHARED_ROOMS = ['joint', 'plenary', 'liaison', 'extra']; // a team's or component's room is its team or component
+const SHARED_ROOMS = ['joint', 'plenary', 'liaison', 'extra', 'phone']; // a team's or component's room is its team or component
 
 function groups(view) {
   const s = view.state;

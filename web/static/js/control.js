@@ -20,6 +20,7 @@ import { branchDue, branchReason } from './conditions.js';
 import { nameOf, onSeatLanguage, pick } from './content_language.js';
 import { pickAddressees, pickedAddressees, showAddressees } from './addressees.js';
 import { moveControl, showRoster } from './control_people.js';
+import { showRoleCards } from './role_cards.js';
 
 const exercise = document.body.dataset.exercise;
 const token = facilitatorToken();
@@ -268,6 +269,7 @@ view.addEventListener('reset', () => {
   replaceChildren($('#edit-channel'), s.scenario.channels.map((c) => el('option', { value: c }, channelName(c))));
   showAddressees($('#adhoc-to'), view);
   showAddressees($('#edit-to'), view);
+  showRoleCards($('#role-cards'), view);
   // The actors control plays, offered when posting as one: the scenario's personas (with their
   // role), then the other senders of its injects.
   const personas = (s.scenario.personas || []).map((p) => ({ value: nameOf(p, s.scenario),

@@ -5,9 +5,11 @@
 // the subject of an observation (`observe`).
 
 import { $, clearSent, el, replaceChildren, toast } from './dom.js';
-import { decisionRow, documentRow, mediaFeed, mediaRow, notificationRow, rfaRow, statementRow } from './workflows.js';
+import { casevacRow, decisionRow, documentRow, mediaFeed, mediaRow, notificationRow, rfaRow, statementRow, taskingRow }
+  from './workflows.js';
 import { t } from './i18n.js';
 import { mediaKindName } from './words.js';
+import { nameOf } from './content_language.js';
 
 const MEDIA_KINDS = ['article', 'radio', 'social'];
 
@@ -75,6 +77,26 @@ export class ControlCoordination {
     select.value = kept;
   }
 
+  // The facilitator acknowledges a notification for each notified party it plays (HNS4D).
+  partyControls(n) {
+    if (!this.publish) return null;
+    const { scenario } = this.view.state;
+    const parties = scenario.components.filter((c) => c.played_by_control && n.share_with.includes(c.id)
+      && !(n.acks || {})[c.id]);
+    return parties.map((c) => el('button', { type: 'button', class: 'ack-for-party', dataset: { party: c.id },
+      onclick: () => this.view.command('notification.acknowledge', { notification_id: n.notification_id, party: c.id })
+        .catch((error) => toast(error.message)) }, t('Acknowledge for {party}', { party: nameOf(c, scenario) })));
+  }
+
+  // The facilitator answers a CASEVAC as UNDSS and the mission's operations centre.
+  dispatchControls(c) {
+    if (!this.publish || c.dispatched) return null;
+    const note = el('input', { class: 'casevac-note', maxlength: 4000, placeholder: t('What is on its way (UNDSS, operations centre)') });
+    return el('div', { class: 'respond' }, note, el('button', { type: 'button', class: 'dispatch-casevac',
+      onclick: () => this.view.command('casevac.dispatch', { casevac_id: c.casevac_id, note: note.value })
+        .catch((error) => toast(error.message)) }, t('Dispatch')));
+  }
+
   render() {
     const s = this.view.state;
     if (!s) return;
@@ -83,8 +105,12 @@ export class ControlCoordination {
       onclick: () => this.answer(x.statement_id) }, t('Answer with media')) : null);
     const about = (team, id) => this.observeButton(team, id);
     replaceChildren($('.wf-notifications', this.root), (s.notifications || []).map((n) => notificationRow(v, n,
-      about(n.team, `${n.notification_id} ${n.name}`))));
+      [this.partyControls(n), about(n.team, `${n.notification_id} ${n.name}`)])));
     replaceChildren($('.wf-rfas', this.root), (s.rfas || []).map((r) => rfaRow(v, r, about(r.team, `${r.rfa_id} ${r.asset}`))));
+    replaceChildren($('.wf-taskings', this.root), (s.taskings || []).map((r) => taskingRow(v, r,
+      about(r.team, `${r.tasking_id} ${r.task}`))));
+    replaceChildren($('.wf-casevacs', this.root), (s.casevacs || []).map((c) => casevacRow(v, c,
+      [this.dispatchControls(c), about(c.team, c.casevac_id)])));
     replaceChildren($('.wf-documents', this.root), (s.documents || []).map((d) => documentRow(v, d,
       about(d.owner, `${d.document_id} ${d.title}`))));
     replaceChildren($('.wf-media', this.root), mediaFeed(v).map((m) => mediaRow(v, m)));

@@ -4,7 +4,7 @@
 
 const CLOCK = new Set(['clock.started', 'clock.paused', 'clock.resumed', 'clock.speed_set', 'clock.jumped', 'exercise.ended']);
 const RFA_STATUS = { accept: 'accepted', decline: 'declined', more_info: 'more_info_requested' };
-const OPEN_REQUEST = ['submitted', 'more_info_requested'];
+const OPEN_REQUEST = ['with_ocha', 'submitted', 'more_info_requested'];
 const ACKNOWLEDGING = ['military', 'police'];
 
 // How many entries of `sorted` ([time, id] pairs, by time) are at or before `time`.
@@ -52,10 +52,11 @@ export class DashboardFold {
     else if (e.type === 'inject.released') this.released(e);
     else if (e.type === 'inject.acknowledged') this.teams.get(p.team)?.unacknowledged.delete(p.inject_id);
     else if (e.type === 'rfa.submitted') {
-      this.rfas.set(p.rfa_id, [p.team, 'submitted']);
-      this.awaitingMilitary += 1;
+      this.rfas.set(p.rfa_id, [p.team, p.to_military ? 'submitted' : 'with_ocha']);
+      this.awaitingMilitary += p.to_military ? 1 : 0;
       this.teams.get(p.team)?.openRequests.add(p.rfa_id);
-    } else if (e.type === 'rfa.responded') this.rfaStatus(p.rfa_id, RFA_STATUS[p.decision]);
+    } else if (e.type === 'rfa.coordinated') this.rfaStatus(p.rfa_id, p.decision === 'forward' ? 'submitted' : 'returned');
+    else if (e.type === 'rfa.responded') this.rfaStatus(p.rfa_id, RFA_STATUS[p.decision]);
     else if (e.type === 'rfa.clarified') this.rfaStatus(p.rfa_id, 'submitted');
     else if (e.type === 'notification.submitted') {
       for (const board of this.teams.values()) {

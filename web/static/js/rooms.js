@@ -19,6 +19,12 @@ export function roomName(view, room) {
     case 'joint': return t('Joint civil-military coordination room');
     case 'plenary': return t('Plenary');
     case 'liaison': return t('Liaison line {a} - {b}', { a: view.teamName(a), b: view.teamName(b) });
+    case 'phone': { // a logged line to a persona the control cell plays
+      const persona = (view.state.scenario.personas || []).find((p) => p.id === b);
+      const who = persona ? nameOf(persona, view.state.scenario) : nameOf(room, view.state.scenario).replace(/^Phone: /, '');
+      return view.you?.role === 'trainee' ? t('Phone: {persona}', { persona: who })
+        : t('Phone: {team} - {persona}', { team: view.teamName(a), persona: who });
+    }
     default: return nameOf(room, view.state.scenario);
   }
 }
@@ -87,6 +93,11 @@ export class RoomsPanel {
   select(id) {
     this.current = id;
     this.memory.set('room', id);
+    const room = this.view.state.rooms[id];
+    if (this.postAs && room?.kind === 'phone') { // control answers the line as its persona
+      const persona = (this.view.state.scenario.personas || []).find((p) => `${room.id}`.endsWith(`~${p.id}`));
+      if (persona) $('#post-as').value = nameOf(persona, this.view.state.scenario);
+    }
     this.renderTabs();
     this.renderMessages();
   }

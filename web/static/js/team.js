@@ -10,9 +10,10 @@ import { CopMap, copFeatures } from './map.js';
 import { renderMarkdown } from './markdown.js';
 import { jointRoomCards, showWorkflowsIn, workflowFeatures } from './workflows.js';
 import { CoordinationPanel } from './coordination.js';
+import { showRoleCards } from './role_cards.js';
 import { t, tn } from './i18n.js';
 import { followSeatLanguage } from './seat_language.js';
-import { decisionName, featureKindName } from './words.js';
+import { assetName, decisionName, featureKindName, rfaStatusName } from './words.js';
 import { contentLanguage, localized, nameOf, onSeatLanguage, pickScenario } from './content_language.js';
 import { InjectAlerts } from './alerts.js';
 
@@ -94,6 +95,7 @@ function shareOptions() {
 }
 
 function showBriefing() {
+  showRoleCards($('#role-cards'), view);
   const briefing = pickScenario(view.state.scenario, view.you.component, 'briefings');
   replaceChildren($('#briefing'), briefing.text
     ? localized('div', {}, briefing, renderMarkdown) : t('No briefing for your component.'));
@@ -164,8 +166,11 @@ showWorkflowsIn(view, { panel: coordination, getMap: () => map, rooms });
 const ANNOUNCED = {
   'notification.submitted': (p) => t('Humanitarian notification {id}: {name}', { id: p.notification_id, name: p.name }),
   'notification.hazard_flagged': (p) => t('Hazard near notification {id}', { id: p.notification_id }),
-  'rfa.submitted': (p) => t('Request for assistance {id}: {asset}', { id: p.rfa_id, asset: p.asset }),
+  'rfa.submitted': (p) => t('Request for assistance {id}: {asset}', { id: p.rfa_id, asset: assetName(p.asset) }),
+  'rfa.coordinated': (p) => t('Request {id}: {status}', { id: p.rfa_id, status: rfaStatusName(p.decision === 'forward' ? 'forwarded' : 'returned') }),
   'rfa.responded': (p) => t('Request {id}: {decision}', { id: p.rfa_id, decision: p.decision === 'more_info' ? t('more info') : decisionName(p.decision) }),
+  'tasking.requested': (p) => t('Mission tasking {id}: {task}', { id: p.tasking_id, task: p.task }),
+  'casevac.called': (p) => t('CASEVAC {id}: {n} casualties', { id: p.casevac_id, n: p.casualties }),
   'document.shared': (p) => t('Document shared with you: {title}', { title: p.title }),
   'document.forwarded': (p) => t('Document {title} forwarded to {teams}', { title: p.title, teams: p.to.join(', ') }),
   'media.published': (p) => t('Media: {headline}', { headline: p.headline }),

@@ -31,7 +31,8 @@ export function injectStatusName(status) {
 export function rfaStatusName(status) {
   return {
     submitted: t('submitted'), accepted: t('accepted'), declined: t('declined'),
-    more_info_requested: t('more info requested'), clarified: t('clarified'),
+    more_info_requested: t('more info requested'), clarified: t('clarified'), with_ocha: t('with OCHA'),
+    forwarded: t('forwarded to the military'), returned: t('returned to the requester'), requested: t('requested'),
   }[status] || status.replaceAll('_', ' ');
 }
 
@@ -41,7 +42,23 @@ export function decisionName(decision) {
 }
 
 export function assetName(asset) {
-  return { escort: t('escort'), airlift: t('airlift'), engineering: t('engineering'), medical: t('medical') }[asset] || asset;
+  return {
+    transport: t('transport'), water: t('water'), logistics: t('logistics'), medical: t('medical'),
+    engineering: t('engineering'), air: t('air'), escort: t('escort'),
+  }[asset] || asset;
+}
+
+export function supportName(support) {
+  return { indirect: t('indirect assistance'), infrastructure: t('infrastructure support'),
+    direct: t('direct assistance') }[support] || support;
+}
+
+// The guidelines on military and civil defence assets that govern the scenario's setting.
+export function guidelineName(guideline) {
+  return {
+    oslo: t('Oslo Guidelines (disasters in peacetime)'),
+    mcda: t('MCDA Guidelines (complex emergencies)'),
+  }[guideline] || t('Oslo Guidelines (disasters) / MCDA Guidelines (complex emergencies)');
 }
 
 // In the media form's choice, and as the feed's chip (shorter).

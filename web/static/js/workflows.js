@@ -7,15 +7,16 @@ import { el } from './dom.js';
 import { exNow, scenarioLabel } from './clock.js';
 import { renderMarkdown } from './markdown.js';
 import { t } from './i18n.js';
-import { assetName, featureKindName, mediaChip, rfaStatusName } from './words.js';
+import { assetName, featureKindName, mediaChip, rfaStatusName, supportName } from './words.js';
 import { nameOf } from './content_language.js';
 
 export const WORKFLOW_EVENTS = ['notification.submitted', 'notification.acknowledged', 'notification.hazard_flagged',
-  'rfa.submitted', 'rfa.responded', 'rfa.clarified', 'document.shared', 'document.forwarded', 'document.accessed',
+  'rfa.submitted', 'rfa.coordinated', 'rfa.responded', 'rfa.clarified', 'tasking.requested', 'tasking.responded',
+  'casevac.called', 'casevac.dispatched', 'document.shared', 'document.forwarded', 'document.accessed',
   'media.published', 'statement.issued', 'decision.recorded'];
 
 const RFA_STATUS = { accept: 'accepted', decline: 'declined', more_info: 'more_info_requested' };
-const LISTS = ['notifications', 'rfas', 'documents', 'media', 'statements', 'decisions'];
+const LISTS = ['notifications', 'rfas', 'taskings', 'casevacs', 'documents', 'media', 'statements', 'decisions'];
 
 // -- folding ------------------------------------------------------------------------
 
@@ -38,18 +39,52 @@ export function applyWorkflowEvent(s, e, you) {
       break;
     }
     case 'rfa.submitted':
-      s.rfas.push({ ...p, ...meta, status: 'submitted',
+      s.rfas.push({ ...p, ...meta, status: p.to_military ? 'submitted' : 'with_ocha', conditions: {},
         history: [{ status: 'submitted', team: p.team, reason: '', seq: e.seq, ex_time: e.ex_time }] });
       break;
+    case 'rfa.coordinated': { // OCHA forwards or returns; a team new to the request gets its row
+      let r = s.rfas.find((x) => x.rfa_id === p.rfa_id);
+      if (!r && p.request) {
+        r = { ...p.request, history: p.request.history.map((h) => ({ ...h })) };
+        s.rfas.push(r);
+        s.rfas.sort((a, b) => a.seq - b.seq);
+      }
+      if (!r) break;
+      const forward = p.decision === 'forward';
+      r.status = forward ? 'submitted' : 'returned';
+      r.to_military = forward;
+      r.history.push({ status: forward ? 'forwarded' : 'returned', team: p.team, reason: p.note, seq: e.seq, ex_time: e.ex_time });
+      break;
+    }
     case 'rfa.responded': {
       const r = s.rfas.find((x) => x.rfa_id === p.rfa_id);
       const status = RFA_STATUS[p.decision];
-      if (r) { r.status = status; r.history.push({ status, team: p.team, reason: p.reason, seq: e.seq, ex_time: e.ex_time }); }
+      if (r) {
+        r.status = status;
+        if (Object.keys(p.conditions).length) r.conditions = { ...p.conditions };
+        r.history.push({ status, team: p.team, reason: p.reason, seq: e.seq, ex_time: e.ex_time });
+      }
       break;
     }
     case 'rfa.clarified': {
       const r = s.rfas.find((x) => x.rfa_id === p.rfa_id);
       if (r) { r.status = 'submitted'; r.history.push({ status: 'clarified', team: p.team, reason: p.text, seq: e.seq, ex_time: e.ex_time }); }
+      break;
+    }
+    case 'tasking.requested':
+      s.taskings.push({ ...p, ...meta, status: 'requested',
+        history: [{ status: 'requested', team: p.team, reason: '', seq: e.seq, ex_time: e.ex_time }] });
+      break;
+    case 'tasking.responded': {
+      const r = s.taskings.find((x) => x.tasking_id === p.tasking_id);
+      const status = p.decision === 'accept' ? 'accepted' : 'declined';
+      if (r) { r.status = status; r.history.push({ status, team: p.team, reason: p.reason, seq: e.seq, ex_time: e.ex_time }); }
+      break;
+    }
+    case 'casevac.called': s.casevacs.push({ ...p, ...meta, dispatched: null }); break;
+    case 'casevac.dispatched': {
+      const r = s.casevacs.find((x) => x.casevac_id === p.casevac_id);
+      if (r) r.dispatched = { note: p.note, seq: e.seq, ex_time: e.ex_time };
       break;
     }
     case 'document.shared': {
@@ -117,6 +152,9 @@ function componentNames(view, ids) {
 // -- rows ---------------------------------------------------------------------------
 // Each takes the view, the item and the role's controls for it (null for none).
 
+// Who acknowledged: a team, or a party the control cell plays (named as its component).
+function ackName(view, a) { return a.party ? componentNames(view, [a.team]) : view.teamName(a.team); }
+
 export function notificationRow(view, n, controls = null) {
   const acks = Object.values(n.acks || {});
   const expired = isExpired(view, n);
@@ -126,10 +164,10 @@ export function notificationRow(view, n, controls = null) {
       + `${expired ? ` (${t('expired')})` : ''}`),
     el('div', { class: 'meta' }, t('From {team} to {components}', { team: view.teamName(n.team), components: componentNames(view, n.share_with) })),
     el('div', { class: 'acks' }, acks.length
-      ? t('Acknowledged by {teams}', { teams: acks.map((a) => `${view.teamName(a.team)}`).join(', ') })
+      ? t('Acknowledged by {teams}', { teams: acks.map((a) => ackName(view, a)).join(', ') })
       : t('Not yet acknowledged')),
     acks.length ? el('ul', { class: 'ack-times meta' }, acks.map((a) => el('li', {},
-      `${view.teamName(a.team)}: ${t('{name} at {time}', { name: a.author, time: when(view, a.ex_time) })}`))) : null,
+      `${ackName(view, a)}: ${t('{name} at {time}', { name: a.author, time: when(view, a.ex_time) })}`))) : null,
     (n.hazards || []).map((h) => el('div', { class: 'hazard' },
       `${t('Hazard:')} ${featureKindName(h.feature_kind)}${h.feature_name ? ` ${h.feature_name}` : ''} `
       + (h.distance_m !== undefined
@@ -138,16 +176,56 @@ export function notificationRow(view, n, controls = null) {
     controls);
 }
 
+// A request for military or civil defence assets: its answers to the last-resort criteria, the
+// flag when it went around OCHA/HC, and the military's conditions once accepted.
 export function rfaRow(view, r, controls = null) {
-  return el('li', { class: `wf-item rfa status-${r.status}`, dataset: { rfa: r.rfa_id } },
+  const c = r.conditions || {};
+  return el('li', { class: `wf-item rfa status-${r.status}${r.route === 'direct' ? ' not-channelled' : ''}`, dataset: { rfa: r.rfa_id } },
     el('strong', {}, `${r.rfa_id} ${t('{asset} for {team}', { asset: assetName(r.asset), team: view.teamName(r.team) })}`),
     el('span', { class: 'status' }, rfaStatusName(r.status)),
-    el('div', {}, r.justification),
-    el('div', { class: 'last-resort' }, `${t('Last resort:')} ${r.last_resort}`),
+    r.route === 'direct' ? el('div', { class: 'not-channelled-flag' }, t('Not channelled through OCHA/HC')) : null,
+    el('div', { class: 'need' }, `${t('Need:')} ${r.need}`),
+    el('ul', { class: 'alternatives' }, (r.alternatives || []).map((a) => el('li', {},
+      t('Civilian alternative: {option} (fails: {why_not})', { option: a.option, why_not: a.why_not })))),
+    el('div', {}, `${t('Unique capability or timeliness:')} ${r.unique_capability}`),
+    el('div', {}, `${t('Type of support:')} ${supportName(r.support)}`),
+    el('div', {}, `${t('HC/OCHA endorsement:')} ${r.endorsement}`),
+    el('div', {}, `${t('Risk to perception and access:')} ${r.perception_risk}`),
+    r.escort ? el('div', { class: 'escort-criteria' }, t('IASC escort criteria answered; security risk assessment {ref}',
+      { ref: r.escort.srm_reference })) : null,
+    el('div', { class: 'meta' }, t('Needed by {time}', { time: when(view, r.time_limit) })),
+    el('div', { class: 'meta hand-back' }, t('Handed back to {who} by {time}', { who: r.hand_back_to, time: when(view, r.until) })),
+    c.scope ? el('div', { class: 'conditions' }, t('Conditions: scope {scope}; duration {duration}; visibility {visibility}',
+      { scope: c.scope, duration: c.duration, visibility: c.visibility })) : null,
+    el('ol', { class: 'history' }, (r.history || []).map((h) => el('li', {},
+      `${when(view, h.ex_time)} ${t('{status} by {team}', { status: rfaStatusName(h.status), team: view.teamName(h.team) })}`
+      + `${h.reason ? `: ${h.reason}` : ''}`))),
+    controls);
+}
+
+// A mission tasking: the civilian component's request for the mission's own assets (no Oslo label).
+export function taskingRow(view, r, controls = null) {
+  return el('li', { class: `wf-item tasking status-${r.status}`, dataset: { tasking: r.tasking_id } },
+    el('strong', {}, `${r.tasking_id} ${t('Mission tasking: {asset} for {team}', { asset: assetName(r.asset), team: view.teamName(r.team) })}`),
+    el('span', { class: 'status' }, rfaStatusName(r.status)),
+    el('div', {}, r.task),
+    el('div', {}, `${t('Mandate:')} ${r.mandate}`),
+    el('div', {}, `${t('Do no harm:')} ${r.do_no_harm}`),
     el('div', { class: 'meta' }, t('Needed by {time}', { time: when(view, r.time_limit) })),
     el('ol', { class: 'history' }, (r.history || []).map((h) => el('li', {},
       `${when(view, h.ex_time)} ${t('{status} by {team}', { status: rfaStatusName(h.status), team: view.teamName(h.team) })}`
       + `${h.reason ? `: ${h.reason}` : ''}`))),
+    controls);
+}
+
+// A casualty evacuation: an emergency through UNDSS and the mission's operations centre.
+export function casevacRow(view, c, controls = null) {
+  return el('li', { class: `wf-item casevac${c.dispatched ? ' dispatched' : ''}`, dataset: { casevac: c.casevac_id } },
+    el('strong', {}, `${c.casevac_id} ${t('CASEVAC called by {team}', { team: view.teamName(c.team) })}`),
+    el('span', { class: 'status' }, c.dispatched ? t('dispatched') : t('called')),
+    el('div', {}, t('{n} casualties: {condition}', { n: c.casualties, condition: c.condition })),
+    el('div', { class: 'meta' }, t('Called at {time} through UNDSS and the operations centre', { time: when(view, c.ex_time) })),
+    c.dispatched ? el('div', { class: 'dispatched-note' }, `${when(view, c.dispatched.ex_time)} ${c.dispatched.note}`) : null,
     controls);
 }
 
