@@ -93,9 +93,9 @@ def test_the_branch_record_is_for_the_control_cell_only():
     run.advance(10 * 60)
     (record,) = branched(run)
     assert set(record.audience) == set(ev.CONTROL_CELL)
-    for trainee in (HUM, MIL, POL, CIV):
-        assert event_for_view(trainee.view, record) is None
-        assert "branch" not in str(run.state.snapshot(trainee)["injects"])
+    for seat in (HUM, MIL, POL, CIV):
+        assert event_for_view(seat.view, record) is None
+        assert "branch" not in str(run.state.snapshot(seat)["injects"])
 
 
 def test_a_notification_covering_the_checkpoint_releases_its_branch_and_a_far_one_does_not():
