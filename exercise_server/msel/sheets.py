@@ -10,10 +10,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..core.events import N_
 from ..core.translations import LANGUAGE
 from .cells import hms
 from .columns import BY_KEY, COLUMNS, header_key, header_of, split_key
-from .problems import MselError, RowProblem, Said
+from .problems import MselError, RowProblem, Said, warning
 
 
 def column_letter(index: int) -> str:
@@ -120,7 +121,9 @@ def _csv_tables(data: bytes, warnings: list[str]) -> list[list[tuple[int, list[A
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         text = data.decode("cp1252", errors="replace")
-        warnings.append("the file is not UTF-8; read it as Windows-1252 (save as 'CSV UTF-8' to avoid this)")
+        warnings.append(
+            warning(Said(N_("the file is not UTF-8; read it as Windows-1252 (save as 'CSV UTF-8' to avoid this)")))
+        )
     return [list(enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=d), 1)) for d in (",", ";", "\t")]
 
 
@@ -192,7 +195,15 @@ def map_columns(sheet: Sheet, mapping: ColumnMapping | None = None) -> tuple[She
             continue
         hit = header_key(header)
         if hit is None:
-            warnings.append(f"column {column_letter(i)} {header!r} is not an MSEL column; ignored")
+            warnings.append(
+                warning(
+                    Said(
+                        N_("column %(letter)s '%(header)s' is not an MSEL column; ignored"),
+                        letter=column_letter(i),
+                        header=header,
+                    )
+                )
+            )
             continue
         candidates.setdefault(hit[0], []).append((hit[1], i, header))
     index, names = {}, {}
@@ -211,8 +222,16 @@ def map_columns(sheet: Sheet, mapping: ColumnMapping | None = None) -> tuple[She
         index[key], names[key] = i, header
         for _, j, other in found[1:]:
             warnings.append(
-                f"column {column_letter(j)} {other!r} is ignored: column {column_letter(i)} "
-                f"{header!r} gives the {header_of(key)}"
+                warning(
+                    Said(
+                        N_("column %(letter)s '%(header)s' is ignored: column %(other)s '%(its)s' gives the %(field)s"),
+                        letter=column_letter(j),
+                        header=other,
+                        other=column_letter(i),
+                        its=header,
+                        field=header_of(key),
+                    )
+                )
             )
     for column in COLUMNS:
         if column.required and not any(key in candidates for key in (column.key, *column.instead)):
@@ -262,5 +281,8 @@ def _mapped_columns(sheet: Sheet, mapping: ColumnMapping) -> tuple[SheetColumns,
         if column.required and not any(key in index for key in (column.key, *column.instead)):
             problems.append(RowProblem(sheet.header_row, f"no column gives the {column.header}"))
     ignored = [i for i, header in enumerate(sheet.header) if header and mapping.get(i) is None]
-    warnings = [f"column {column_letter(i)} {sheet.header[i]!r} is ignored" for i in ignored]
+    warnings: list[str] = [
+        warning(Said(N_("column %(letter)s '%(header)s' is ignored"), letter=column_letter(i), header=sheet.header[i]))
+        for i in ignored
+    ]
     return SheetColumns(index, names), problems, warnings
