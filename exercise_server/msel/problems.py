@@ -86,6 +86,11 @@ class RowProblem:
         return f"{where}: {message}" if where else message
 
 
+def said_at(row: int | None, said: Said) -> RowProblem:
+    """A problem of the sheet as a whole (its header row, or none), in the catalogues' words."""
+    return RowProblem(row, str(said), said=said)
+
+
 class MselError(ValueError):
     """An import or export that was refused; nothing was written. `problems` says where and why."""
 
