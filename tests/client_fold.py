@@ -133,6 +133,8 @@ class ClientView:
                 row["inject"]["to"] = {"components": [], "teams": [], "rooms": [], **p["changes"]["to"]}
                 if "audience" in row:
                     row["audience"] = audience_of(s, row["inject"]["to"])
+            if "expected_links" in p:
+                row["inject"]["expected_links"] = p["expected_links"]
             if "at" in p["changes"]:
                 at = p["changes"]["at"]
                 row["inject"]["offset"] = parse_offset(at) if isinstance(at, str) else None

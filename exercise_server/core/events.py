@@ -42,7 +42,7 @@ ROSTER_PERSON_REMOVED = "roster.person_removed"  # person, name: off the roster 
 INJECT_RELEASED = "inject.released"  # inject (content), trigger, adhoc
 INJECT_HELD = "inject.held"  # inject_id
 INJECT_UNHELD = "inject.unheld"  # inject_id
-INJECT_EDITED = "inject.edited"  # inject_id, changes
+INJECT_EDITED = "inject.edited"  # inject_id, changes, expected_links?
 INJECT_CANCELLED = "inject.cancelled"  # inject_id
 INJECT_RESTORED = "inject.restored"  # inject_id: a cancel undone, before the inject's time
 INJECT_ACKNOWLEDGED = "inject.acknowledged"  # inject_id, team
@@ -146,7 +146,7 @@ _CORE_FIELDS = {
     INJECT_RELEASED: "adhoc inject trigger",
     INJECT_HELD: "inject_id",
     INJECT_UNHELD: "inject_id",
-    INJECT_EDITED: "changes inject_id",
+    INJECT_EDITED: "changes expected_links? inject_id",  # expected_links: when expected or objectives changed
     INJECT_CANCELLED: "inject_id",
     INJECT_RESTORED: "inject_id",
     INJECT_ACKNOWLEDGED: "inject_id team language?",  # the language it was shown in (older logs lack it)

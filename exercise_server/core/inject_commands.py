@@ -16,7 +16,7 @@ from .scenario_check import build_inject
 from .timefmt import format_offset
 from .validate import field, optional
 from .versions import check_version
-from .views import inject_content
+from .views import expected_links, inject_content
 from .workflows.notification import hazard_drafts
 
 EDITABLE_INJECT_FIELDS = ("at", "from", "to", "channel", "title", "body", "expected", "objectives", "notes")
@@ -43,8 +43,6 @@ def in_default_language(fields: dict[str, Any]) -> None:
         if isinstance(expected, dict)
         else []
     )
-    # An action linked to objectives ({action, objectives, weight}): its text is what must be plain.
-    actions = [a.get("action") if isinstance(a, dict) and "action" in a else a for a in actions]
     for key, value in [
         *((k, fields.get(k)) for k in ("from", "title", "body", "notes")),
         *(("expected", a) for a in actions),
@@ -112,10 +110,12 @@ def _edit(decision: Decision, command: dict[str, Any]) -> list[ev.Draft]:
     in_default_language(changes)
     if "at" in changes and not isinstance(changes["at"], str):
         raise CommandError("invalid", 'at must be an offset such as "+0:40" or manual')
-    _, problems = build_inject(decision.scenario, {**inject.item, **changes}, inject.inject.order)
-    if problems:
+    built, problems = build_inject(decision.scenario, {**inject.item, **changes}, inject.inject.order)
+    if problems or built is None:
         raise CommandError("invalid", "; ".join(p.message for p in problems))
-    payload = {"inject_id": inject.inject.id, "changes": changes}
+    payload: dict[str, Any] = {"inject_id": inject.inject.id, "changes": changes}
+    if "expected" in changes or "objectives" in changes:  # what the actions evidence now
+        payload["expected_links"] = expected_links(built)
     return [decision.draft(ev.INJECT_EDITED, payload, ev.CONTROL_CELL)]
 
 

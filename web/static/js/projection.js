@@ -108,6 +108,7 @@ export class ExerciseView extends EventTarget {
           if ('audience' in row) row.audience = audienceOf(s, row.inject.to);
         }
         if ('at' in p.changes) row.inject.offset = typeof p.changes.at === 'string' ? parseOffset(p.changes.at) : null;
+        if (p.expected_links) row.inject.expected_links = p.expected_links;
         row.edits = (row.edits || 0) + 1;
         row.version = e.seq; // what an edit names (docs/protocol.md, Versions)
         break;
