@@ -40,7 +40,7 @@ def cmd_msel_import(args: argparse.Namespace) -> int:
     from .i18n import catalogues
     from .msel.files import write_text_atomically
     from .msel.importer import build_scenario, load_base
-    from .msel.problems import MselError
+    from .msel.problems import MselError, worded
     from .msel.template import template_base
 
     if args.language and args.language not in catalogues().languages:
@@ -60,7 +60,7 @@ def cmd_msel_import(args: argparse.Namespace) -> int:
     except MselError as exc:
         words = catalogues().get(args.language)
         for warning in exc.warnings:
-            print(f"{exc.source}: {warning}", file=sys.stderr)
+            print(f"{exc.source}: {worded(warning, words)}", file=sys.stderr)
         for problem in exc.problems:
             print(f"{exc.source}: {problem.line(words)}")
         rows = {p.row for p in exc.problems if p.row is not None}
@@ -73,7 +73,7 @@ def cmd_msel_import(args: argparse.Namespace) -> int:
         print(f"{exc.source}: {nothing}", file=sys.stderr)
         return 1
     for warning in result.warnings:
-        print(f"{Path(args.file).name}: {warning}", file=sys.stderr)
+        print(f"{Path(args.file).name}: {worded(warning, catalogues().get(args.language))}", file=sys.stderr)
     write_text_atomically(out, result.text)
     print(f"wrote {out}: ok, {summary(result.scenario)}")
     return 0

@@ -133,13 +133,13 @@ class ClientView:
         elif t == "inject.edited":
             row = self.injects[p["inject_id"]]
             row["inject"].update(p["changes"])
-            if "expected_links" in p:
-                row["inject"]["expected_links"] = p["expected_links"]
             drop_translations(row["inject"], [f for f in INJECT_TEXT_FIELDS if f in p["changes"]])
             if "to" in p["changes"]:
                 row["inject"]["to"] = {"components": [], "teams": [], "rooms": [], **p["changes"]["to"]}
                 if "audience" in row:
                     row["audience"] = audience_of(s, row["inject"]["to"])
+            if "expected_links" in p:
+                row["inject"]["expected_links"] = p["expected_links"]
             if "at" in p["changes"]:
                 at = p["changes"]["at"]
                 row["inject"]["offset"] = parse_offset(at) if isinstance(at, str) else None

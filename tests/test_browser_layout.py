@@ -389,10 +389,14 @@ def test_the_scenario_studio_fits_a_phone_a_laptop_and_a_projector_in_each_part(
         problems += check(page, f"studio {section}", STUDIO_SIZES, [*STUDIO_ACTIONS, *actions])
     page.set_viewport_size(LAPTOP)
     page.click("#studio-tabs button[data-section='msel']")
-    page.click("#studio-msel tr[data-inject='I-2'] .edit-inject")
-    expect(page.locator("#inject-title")).to_be_visible()
-    problems += check(page, "studio MSEL and inject editor", STUDIO_SIZES,
-                      [*STUDIO_ACTIONS, "#add-inject", "#studio-timeline .marker", "#studio-msel .edit-inject", "#inject-done"])
+    # I-1: an expected action with its weight and objectives; I-6: a change of a COP feature at release.
+    for inject, actions in (("I-1", [".add-action", ".remove-action"]), ("I-6", [".change-pick", "#cop-change-edit"])):
+        page.set_viewport_size(LAPTOP)
+        page.click(f"#studio-msel tr[data-inject='{inject}'] .edit-inject")
+        expect(page.locator("#inject-title")).to_be_visible()
+        problems += check(page, f"studio MSEL and inject editor ({inject})", STUDIO_SIZES,
+                          [*STUDIO_ACTIONS, "#add-inject", "#studio-timeline .marker", "#studio-msel .edit-inject",
+                           "#inject-done", *actions])
     page.close()
     assert errors.errors == []
     assert not problems, "\n".join(problems)

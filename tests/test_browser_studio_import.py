@@ -147,12 +147,18 @@ def test_a_french_seat_reads_the_rows_problems_in_french_and_an_english_one_in_e
             mapping = json.dumps([c["field"] for c in preview["columns"]])
             refused = post(client, "/api/studio/import", "bad-rows.csv", data, mapping=mapping, id="bad-rows").json()
             said[language]["error"] = refused["error"]["message"]
+            said[language]["warnings"] = preview["warnings"]
             assert refused["problems"] == preview["problems"]
     assert said["fr"][(5, "To")].startswith("destinataire inconnu 'mil-9' : utilisez les identifiants")
     assert said["fr"][(6, "Inject No")] == "« B-1 » est déjà utilisé à la ligne 2"
     assert said["fr"][(10, "Message")] == "vide"
     assert said["fr"]["error"] == "bad-rows.csv: 7 lignes avec des problèmes ; rien n'a été enregistré"
+    assert any("« pigeon » n'est pas un canal : conservé comme mode" in w for w in said["fr"]["warnings"])
     assert said["fr-CA"] == said["fr"]  # the browser's Accept-Language, when it has chosen nothing
+    with httpx.Client(base_url=server.base, timeout=60, cookies={"language": "fr"}, headers=token) as client:
+        unmapped = post(client, "/api/studio/import/preview", "bad-rows.csv", data,
+                        mapping=json.dumps([None] * 12)).json()
+    assert "aucune colonne ne donne le champ Scenario Time" in [p["message"] for p in unmapped["problems"]]
     assert said["en"][(6, "Inject No")] == "'B-1' is also used on row 2"
     assert said["en"]["error"] == "bad-rows.csv: 7 rows with problems; nothing was saved"
     assert snapshot(folder) == before

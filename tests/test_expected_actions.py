@@ -150,21 +150,19 @@ def test_the_report_shows_each_actions_objectives_and_weight():
     assert "O1, O5" in plan  # the action not met evidences its own objectives
 
 
-def test_the_control_cell_may_edit_an_inject_into_linked_actions_but_not_into_a_language_mapping():
+def test_a_live_edit_of_the_actions_sends_their_links_and_keeps_to_plain_text():
     run = CoreRun(linked_scenario())
-    run.cmd(FAC, "inject.edit", inject_id="I-1", changes={"expected": {"hum-1": [
-        {"action": "Call the police", "objectives": ["O1"], "weight": "critical"}, "Brief the team"]}})
-    inject = run.state.injects["I-1"].inject
-    assert inject.actions_of("hum-1") == (
-        ExpectedAction("Call the police", ("O1",), "critical"), ExpectedAction("Brief the team", ("O5",)))
+    [edited] = run.cmd(FAC, "inject.edit", inject_id="I-1", changes={"objectives": ["O1"]})
+    assert edited.payload["expected_links"]["hum-1"] == [  # the linked action keeps its own; plain ones follow
+        {"objectives": ["O1", "O5"], "weight": "critical"}, {"objectives": ["O1"], "weight": "desirable"},
+        {"objectives": ["O1"], "weight": "desirable"}, {"objectives": [], "weight": "desirable"}]
+    [edited] = run.cmd(FAC, "inject.edit", inject_id="I-1", changes={"expected": {"hum-1": ["Call the police"]}})
+    assert edited.payload["expected_links"] == {"hum-1": [{"objectives": ["O1"], "weight": "desirable"}]}
+    assert "expected_links" not in run.cmd(FAC, "inject.edit", inject_id="I-1", changes={"title": "New"})[0].payload
     with pytest.raises(CommandError) as err:
         run.cmd(FAC, "inject.edit", inject_id="I-1", changes={"expected": {"hum-1": [
-            {"action": {"en": "Call", "fr": "Appeler"}}]}})
-    assert err.value.code == "invalid"
-    with pytest.raises(CommandError) as err:
-        run.cmd(FAC, "inject.edit", inject_id="I-1", changes={"expected": {"hum-1": [
-            {"action": "Call", "weight": "vital"}]}})
-    assert err.value.code == "invalid" and "weight must be critical or desirable" in err.value.message
+            {"action": "Call", "objectives": ["O1"], "weight": "critical"}]}})
+    assert err.value.code == "invalid"  # the control panel edits text; links are the studio's
 
 
 def test_an_injects_cop_change_renames_rekinds_moves_and_hands_over_a_feature_at_release():

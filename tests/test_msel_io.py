@@ -307,6 +307,7 @@ def test_a_french_planner_reads_the_rows_problems_in_french(tmp_path, run_cli):
     assert lines[4] == "bad-rows.csv: ligne 7, Modules (colonne J): le module 9 n'est pas un module du cours (1 à 8)"
     assert lines[-1] == "bad-rows.csv: ligne 10, Message (colonne G): vide"
     assert "bad-rows.csv: 7 lignes avec des problèmes ; rien n'a été écrit" in stderr
+    assert "ligne 4, Channel (colonne C): « pigeon » n'est pas un canal : conservé comme mode" in stderr  # a warning
     assert not out.exists()
     status, _, stderr = run_cli("import", FIXTURES / "bad-rows.csv", "--template", "-o", out, "--language", "xx")
     assert status == 2 and "--language must be one of en, fr" in stderr

@@ -43,8 +43,6 @@ def in_default_language(fields: dict[str, Any]) -> None:
         if isinstance(expected, dict)
         else []
     )
-    # An action linked to objectives ({action, objectives, weight}): its text is what must be plain.
-    actions = [a.get("action") if isinstance(a, dict) and "action" in a else a for a in actions]
     for key, value in [
         *((k, fields.get(k)) for k in ("from", "title", "body", "notes")),
         *(("expected", a) for a in actions),
@@ -116,7 +114,7 @@ def _edit(decision: Decision, command: dict[str, Any]) -> list[ev.Draft]:
     if problems or built is None:
         raise CommandError("invalid", "; ".join(p.message for p in problems))
     payload: dict[str, Any] = {"inject_id": inject.inject.id, "changes": changes}
-    if {"expected", "objectives"} & set(changes):  # the actions' links as the edited inject has them
+    if "expected" in changes or "objectives" in changes:  # what the actions evidence now
         payload["expected_links"] = expected_links(built)
     return [decision.draft(ev.INJECT_EDITED, payload, ev.CONTROL_CELL)]
 

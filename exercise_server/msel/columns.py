@@ -28,7 +28,7 @@ class Row:
     scenario: Scenario  # the base the sheet is read into
     first_rows: dict[str, int]  # inject id -> the row that used it first, shared by the sheet's rows
     values: dict[str, Any] = field(default_factory=dict)  # the cells read so far, by key
-    warnings: list[tuple[str, str]] = field(default_factory=list)  # (column key, message): read, but said
+    warnings: list[tuple[str, str | Said]] = field(default_factory=list)  # (column key, message): read, but said
 
 
 @dataclass(frozen=True)
@@ -92,8 +92,15 @@ def _mode_channel(row: Row, key: str) -> str:
     row.warnings.append(
         (
             key,
-            f"{mode!r} is not a channel: kept as the inject's mode (shown to the control cell), delivered to the "
-            f"players' inbox as {channel} (write one of {', '.join(CHANNELS)} in a Channel column to choose)",
+            Said(
+                N_(
+                    "'%(mode)s' is not a channel: kept as the inject's mode (shown to the control cell), delivered "
+                    "to the players' inbox as %(channel)s (write one of %(channels)s in a Channel column to choose)"
+                ),
+                mode=mode,
+                channel=channel,
+                channels=", ".join(CHANNELS),
+            ),
         )
     )
     return channel
@@ -103,7 +110,12 @@ def _read_objectives(text: str, row: Row) -> list[str] | None:
     found = cells.parse_objectives(text, row.scenario)
     if not found:
         row.warnings.append(
-            ("objectives", f"no objective of the scenario in {' '.join(text.split())!r}: the inject has none")
+            (
+                "objectives",
+                Said(
+                    N_("no objective of the scenario in '%(text)s': the inject has none"), text=" ".join(text.split())
+                ),
+            )
         )
     return found or None
 

@@ -16,7 +16,7 @@ from ..core.yamlsrc import LinedList, YamlSyntaxError, load_lined, plain
 from ..scenarios import attachment_path, attachment_problem, basemap_path, basemap_problem, check_file
 from .columns import BY_KEY, READ_ORDER, UNTRANSLATED_ACTION, Row, column_of_message, split_key
 from .files import dump_yaml
-from .problems import MselError, RowProblem, Said
+from .problems import MselError, RowProblem, Said, Worded, warning
 from .sheets import ColumnMapping, Sheet, SheetColumns, map_columns, read_sheet
 
 MselItem = dict[str, Any]  # one inject as the scenario file writes it
@@ -218,7 +218,7 @@ def build_scenario(
     if problems:
         raise MselError(sheet.source, problems, warnings)
     read = read_items(sheet, columns, base.scenario)
-    warnings += [str(w) for w in read.warnings]
+    warnings += [Worded(str(w), w.line) for w in read.warnings]
     if read.problems and not read.items:
         raise MselError(sheet.source, read.problems, warnings)
     doc = _scenario_doc(base, read.items, out, scenario_id, title)
@@ -227,8 +227,17 @@ def build_scenario(
     elif base.path is not None and (longer := _extended_duration(base.scenario.duration, read.items)):
         doc["duration"] = longer
         warnings.append(
-            f"the MSEL runs past the end of {base.source} (duration {format_duration(base.scenario.duration)}): "
-            f"the new scenario lasts {longer} (set it with --duration)"
+            warning(
+                Said(
+                    N_(
+                        "the MSEL runs past the end of %(base)s (duration %(duration)s): the new scenario lasts "
+                        "%(longer)s (set it with --duration)"
+                    ),
+                    base=base.source,
+                    duration=format_duration(base.scenario.duration),
+                    longer=longer,
+                )
+            )
         )
     undeclared = [lang for lang in sheet_languages(columns) if lang not in base.scenario.languages]
     if undeclared:  # the sheet's language columns declare their languages

@@ -3,6 +3,7 @@ words of the catalogues (exercise_server/i18n/) so a French seat reads it in Fre
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Protocol
 
@@ -25,6 +26,28 @@ class Said(ValueError):
 
     def in_language(self, words: Words) -> str:
         return words.gettext(self.msgid, **self.params)
+
+
+class Worded(str):
+    """A message kept as its English text (warnings travel as strings) that words itself in any
+    catalogue: `worded(text, words)`."""
+
+    words_of: Callable[[Words], str]
+
+    def __new__(cls, english: str, words_of: Callable[[Words], str]) -> Worded:
+        text = super().__new__(cls, english)
+        text.words_of = words_of
+        return text
+
+
+def warning(said: Said) -> Worded:
+    """A warning a planner reads, in the catalogues' words."""
+    return Worded(str(said), said.in_language)
+
+
+def worded(text: str, words: Words) -> str:
+    """`text` in the language of `words` when it knows its words, else as it is."""
+    return text.words_of(words) if isinstance(text, Worded) else text
 
 
 @dataclass(frozen=True)
@@ -61,6 +84,11 @@ class RowProblem:
             )
             where = f"{where}, {col}" if where else col
         return f"{where}: {message}" if where else message
+
+
+def said_at(row: int | None, said: Said) -> RowProblem:
+    """A problem of the sheet as a whole (its header row, or none), in the catalogues' words."""
+    return RowProblem(row, str(said), said=said)
 
 
 class MselError(ValueError):

@@ -10,10 +10,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..core.events import N_
 from ..core.translations import LANGUAGE
 from .cells import hms
 from .columns import BY_KEY, COLUMNS, header_key, header_of, split_key
-from .problems import MselError, RowProblem, Said
+from .problems import MselError, RowProblem, Said, said_at, warning
 
 
 def column_letter(index: int) -> str:
@@ -78,7 +79,14 @@ def read_sheet_data(name: str, data: bytes, *, any_header: bool = False) -> Shee
     else:
         raise MselError(
             name,
-            [RowProblem(None, f"cannot read {suffix or 'a file without extension'}: save the MSEL as .csv or .xlsx")],
+            [
+                said_at(
+                    None,
+                    Said(N_("cannot read %(kind)s: save the MSEL as .csv or .xlsx"), kind=suffix)
+                    if suffix
+                    else Said(N_("cannot read a file without extension: save the MSEL as .csv or .xlsx")),
+                )
+            ],
         )
     read = [[(number, [cell_text(v) for v in values]) for number, values in raw] for raw in tables]
     for rows in read:
@@ -94,10 +102,12 @@ def read_sheet_data(name: str, data: bytes, *, any_header: bool = False) -> Shee
     raise MselError(
         name,
         [
-            RowProblem(
+            said_at(
                 1,
-                "no header row found in the first 10 rows: expected column names "
-                "such as " + ", ".join(c.header for c in COLUMNS),
+                Said(
+                    N_("no header row found in the first 10 rows: expected column names such as %(names)s"),
+                    names=", ".join(c.header for c in COLUMNS),
+                ),
             )
         ],
     )
@@ -120,7 +130,9 @@ def _csv_tables(data: bytes, warnings: list[str]) -> list[list[tuple[int, list[A
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         text = data.decode("cp1252", errors="replace")
-        warnings.append("the file is not UTF-8; read it as Windows-1252 (save as 'CSV UTF-8' to avoid this)")
+        warnings.append(
+            warning(Said(N_("the file is not UTF-8; read it as Windows-1252 (save as 'CSV UTF-8' to avoid this)")))
+        )
     return [list(enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=d), 1)) for d in (",", ";", "\t")]
 
 
@@ -192,7 +204,15 @@ def map_columns(sheet: Sheet, mapping: ColumnMapping | None = None) -> tuple[She
             continue
         hit = header_key(header)
         if hit is None:
-            warnings.append(f"column {column_letter(i)} {header!r} is not an MSEL column; ignored")
+            warnings.append(
+                warning(
+                    Said(
+                        N_("column %(letter)s '%(header)s' is not an MSEL column; ignored"),
+                        letter=column_letter(i),
+                        header=header,
+                    )
+                )
+            )
             continue
         candidates.setdefault(hit[0], []).append((hit[1], i, header))
     index, names = {}, {}
@@ -200,10 +220,14 @@ def map_columns(sheet: Sheet, mapping: ColumnMapping | None = None) -> tuple[She
         found.sort()
         if len(found) > 1 and found[0][0] == found[1][0]:
             problems.append(
-                RowProblem(
+                said_at(
                     sheet.header_row,
-                    f"columns {column_letter(found[0][1])} and "
-                    f"{column_letter(found[1][1])} both give the {header_of(key)}; keep one",
+                    Said(
+                        N_("columns %(first)s and %(second)s both give the %(field)s; keep one"),
+                        first=column_letter(found[0][1]),
+                        second=column_letter(found[1][1]),
+                        field=header_of(key),
+                    ),
                 )
             )
             continue
@@ -211,14 +235,27 @@ def map_columns(sheet: Sheet, mapping: ColumnMapping | None = None) -> tuple[She
         index[key], names[key] = i, header
         for _, j, other in found[1:]:
             warnings.append(
-                f"column {column_letter(j)} {other!r} is ignored: column {column_letter(i)} "
-                f"{header!r} gives the {header_of(key)}"
+                warning(
+                    Said(
+                        N_("column %(letter)s '%(header)s' is ignored: column %(other)s '%(its)s' gives the %(field)s"),
+                        letter=column_letter(j),
+                        header=other,
+                        other=column_letter(i),
+                        its=header,
+                        field=header_of(key),
+                    )
+                )
             )
     for column in COLUMNS:
         if column.required and not any(key in candidates for key in (column.key, *column.instead)):
             problems.append(
-                RowProblem(
-                    sheet.header_row, f"no {column.header!r} column (also accepted: {', '.join(column.aliases)})"
+                said_at(
+                    sheet.header_row,
+                    Said(
+                        N_("no '%(column)s' column (also accepted: %(aliases)s)"),
+                        column=column.header,
+                        aliases=", ".join(column.aliases),
+                    ),
                 )
             )
     return SheetColumns(index, names), problems, warnings
@@ -250,17 +287,24 @@ def _mapped_columns(sheet: Sheet, mapping: ColumnMapping) -> tuple[SheetColumns,
             problems.append(RowProblem(sheet.header_row, f"{where}: {problem}"))
         elif key in index:
             problems.append(
-                RowProblem(
+                said_at(
                     sheet.header_row,
-                    f"columns {column_letter(index[key])} and {column_letter(i)} both give the {header_of(key)}; "
-                    "keep one",
+                    Said(
+                        N_("columns %(first)s and %(second)s both give the %(field)s; keep one"),
+                        first=column_letter(index[key]),
+                        second=column_letter(i),
+                        field=header_of(key),
+                    ),
                 )
             )
         else:
             index[key], names[key] = i, header or column_letter(i)
     for column in COLUMNS:
         if column.required and not any(key in index for key in (column.key, *column.instead)):
-            problems.append(RowProblem(sheet.header_row, f"no column gives the {column.header}"))
+            problems.append(said_at(sheet.header_row, Said(N_("no column gives the %(field)s"), field=column.header)))
     ignored = [i for i, header in enumerate(sheet.header) if header and mapping.get(i) is None]
-    warnings = [f"column {column_letter(i)} {sheet.header[i]!r} is ignored" for i in ignored]
+    warnings: list[str] = [
+        warning(Said(N_("column %(letter)s '%(header)s' is ignored"), letter=column_letter(i), header=sheet.header[i]))
+        for i in ignored
+    ]
     return SheetColumns(index, names), problems, warnings

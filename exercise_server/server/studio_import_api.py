@@ -36,7 +36,7 @@ from ..msel.mapping import (
     mapping_problems,
     recognised,
 )
-from ..msel.problems import MselError, RowProblem
+from ..msel.problems import MselError, RowProblem, worded
 from ..msel.sheets import SPREADSHEET_SUFFIXES, Sheet, read_sheet_data
 from ..msel.template import template_base
 from ..studio.shelf import Invalid, Shelf, ShelfError
@@ -69,7 +69,7 @@ class Refused(Exception):
             {
                 "error": {"code": self.code, "message": self.message},
                 "problems": [problem_json(p, words) for p in self.problems],
-                "warnings": self.warnings,
+                "warnings": [worded(w, words) for w in self.warnings],
             },
             status_code=self.status,
         )
@@ -246,7 +246,7 @@ def preview(form: Form, shelf: Shelf, memory: MappingMemory) -> dict[str, Any]:
         "rows": filled_rows(sheet),
         "target": {"into": target.into, "version": target.version} if target.into else {"id": target.scenario_id},
         "problems": [problem_json(p, form.words) for p in problems],
-        "warnings": warnings,
+        "warnings": [worded(w, form.words) for w in warnings],
     }
 
 
@@ -284,7 +284,8 @@ def import_sheet(form: Form, shelf: Shelf, memory: MappingMemory) -> dict[str, A
     except ShelfError as exc:
         raise Refused(409 if exc.code == "conflict" else 400, exc.code, exc.message, [], result.warnings) from None
     memory.remember(sheet, mapping)
-    return {"id": entry.id, "version": entry.version, "file": entry.path.name, "warnings": result.warnings}
+    warnings = [worded(w, form.words) for w in result.warnings]
+    return {"id": entry.id, "version": entry.version, "file": entry.path.name, "warnings": warnings}
 
 
 ANY_METHOD = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]

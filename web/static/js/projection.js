@@ -107,13 +107,13 @@ export class ExerciseView extends EventTarget {
       case 'inject.edited': {
         const row = this.injects.get(p.inject_id);
         Object.assign(row.inject, p.changes);
-        if (p.expected_links) row.inject.expected_links = p.expected_links;
         dropTranslations(row.inject, INJECT_TEXT_FIELDS.filter((f) => f in p.changes));
         if ('to' in p.changes) {
           row.inject.to = { components: [], teams: [], rooms: [], ...p.changes.to };
           if ('audience' in row) row.audience = audienceOf(s, row.inject.to);
         }
         if ('at' in p.changes) row.inject.offset = typeof p.changes.at === 'string' ? parseOffset(p.changes.at) : null;
+        if (p.expected_links) row.inject.expected_links = p.expected_links;
         row.edits = (row.edits || 0) + 1;
         row.version = e.seq; // what an edit names (docs/protocol.md, Versions)
         break;
