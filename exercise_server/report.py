@@ -148,6 +148,8 @@ def render_metrics(
         injects=injects,
         scale={r: (_(label), _(meaning)) for r, (label, meaning) in ev.RATING_SCALE.items()},
         status_names=statuses,
+        relationship_names={k: _(label) for k, label in ev.NEGOTIATION_RELATIONSHIPS.items()},
+        outcome_names={k: _(label) for k, label in ev.NEGOTIATION_OUTCOMES.items()},
         kind_names=kind_names(_),
         clock_names={"draft": _("draft"), "running": _("running"), "paused": _("paused"), "ended": _("ended")},
         rfa_names={

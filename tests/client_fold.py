@@ -251,6 +251,7 @@ def _observation_row(e: Row) -> Row:
         "inject_id": p.get("inject_id"),
         "team": p.get("team"),
         "recommendation": p.get("recommendation"),
+        "negotiation": p.get("negotiation"),
         "author": _author(e),
     }
 

@@ -364,6 +364,7 @@ def _observed(state: ExerciseState, event: ev.Event) -> None:
             "inject_id": payload.get("inject_id"),
             "team": payload.get("team"),
             "recommendation": payload.get("recommendation"),
+            "negotiation": payload.get("negotiation"),
             "author": {"role": event.actor.role, "name": event.actor.name, "participant": event.actor.participant},
         }
     )

@@ -141,6 +141,10 @@ def snapshot(state: ExerciseState, principal: Principal, detached: bool = True) 
         out["rating_scale"] = [
             {"rating": r, "label": label, "meaning": meaning} for r, (label, meaning) in ev.RATING_SCALE.items()
         ]
+        out["negotiation_choices"] = {
+            "relationship": [{"value": k, "label": label} for k, label in ev.NEGOTIATION_RELATIONSHIPS.items()],
+            "outcome": [{"value": k, "label": label} for k, label in ev.NEGOTIATION_OUTCOMES.items()],
+        }
     return copy.deepcopy(out) if detached else out
 
 

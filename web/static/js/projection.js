@@ -203,7 +203,7 @@ function observationRow(e) {
   const p = e.payload;
   return { id: p.observation, seq: e.seq, ex_time: e.ex_time, wall_time: e.wall_time, text: p.text, rating: p.rating,
     objective: p.objective, inject_id: p.inject_id ?? null, team: p.team ?? null, recommendation: p.recommendation ?? null,
-    author: { role: e.actor.role, name: e.actor.name, participant: e.actor.participant ?? null } };
+    negotiation: p.negotiation ?? null, author: { role: e.actor.role, name: e.actor.name, participant: e.actor.participant ?? null } };
 }
 
 function expectationMark(e) {
