@@ -113,6 +113,9 @@ def render_metrics(
     env.filters["clock"] = lambda ex: "—" if ex is None else _("D%(sign)s%(day)s %(time)s") % dday_parts(start + ex)
     env.filters["offset"] = lambda ex: "—" if ex is None else format_offset(ex)
     env.filters["minutes"] = minutes
+    env.filters["percent"] = lambda value: (
+        "—" if value is None else f"{format_decimal(value, '0', locale=catalogue.language)} %"
+    )
     env.filters["decimal"] = lambda value: format_decimal(value, "0.0", locale=catalogue.language)  # 2,5 in French
     env.filters["span"] = lambda seconds: (
         f"{int(seconds) // 3600} h" if seconds >= 3600 and seconds % 3600 == 0 else f"{int(seconds) // 60} min"

@@ -187,6 +187,9 @@ class ClientView:
         elif t == "observation.recorded":
             if "observations" in s:
                 s["observations"].append(_observation_row(e))
+        elif t == "learning.answered":
+            if "learning_answers" in s:
+                s["learning_answers"].append({**e["payload"], "seq": e["seq"], "ex_time": e["ex_time"]})
         elif t == "expectation.marked":
             if "expectation_marks" in s:
                 mark, marks = _expectation_mark(e), s["expectation_marks"]

@@ -56,6 +56,7 @@ COP_FEATURE_REMOVED = "cop.feature_removed"  # id
 OBSERVATION_RECORDED = (
     "observation.recorded"  # observation, text, rating, objective, inject_id, team, recommendation, negotiation?
 )
+LEARNING_ANSWERED = "learning.answered"  # form (pre, post, feedback), participant, name, team, answers
 EXPECTATION_MARKED = "expectation.marked"  # inject_id, team, action (index), text, status, note
 # Coordination workflows (exercise_server/core/workflows/, which also holds their payload fields).
 # Audiences, in docs/protocol.md:
@@ -121,6 +122,7 @@ EVENT_TYPES = WORKFLOW_EVENT_TYPES | frozenset(
         COP_FEATURE_REMOVED,
         OBSERVATION_RECORDED,
         EXPECTATION_MARKED,
+        LEARNING_ANSWERED,
     }
 )
 
@@ -160,6 +162,7 @@ _CORE_FIELDS = {
     COP_FEATURE_REMOVED: "cause id",
     OBSERVATION_RECORDED: "inject_id objective observation rating recommendation team text negotiation?",
     EXPECTATION_MARKED: "action inject_id note status team text",
+    LEARNING_ANSWERED: "answers form name participant team",
 }
 
 

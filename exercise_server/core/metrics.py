@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from . import events as ev
-from . import workflows
+from . import learning, workflows
 from .access import TRAINEE
 from .pauses import Pauses
 from .projections import RELEASED, ExerciseState
@@ -38,6 +38,7 @@ class Metrics:
     expectations: dict[str, Any]  # the checklist and its counts per team
     ratings: list[dict[str, Any]]  # observation ratings per objective
     activity: dict[str, Any] = field(default_factory=dict)  # events per timeline lane and time bin
+    learning: dict[str, Any] | None = None  # knowledge check and feedback results (core/learning.py), if any
 
     def to_dict(self) -> dict[str, Any]:
         return {k: v for k, v in vars(self).items() if k != "state"}
@@ -130,6 +131,11 @@ def compute(events: Iterable[ev.Event], bin_seconds: float | None = None) -> Met
         expectations=_expectations(state),
         ratings=_ratings(state),
         activity=_activity(lanes, bin_seconds, end),
+        learning=(
+            learning.results(sc.learning, state.learning_answers.values(), sc.objectives)
+            if (sc := state.scenario).learning
+            else None
+        ),
     )
 
 

@@ -12,6 +12,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from .learning import check_learning
 from .msel_check import MselChecks
 from .scenario import (
     CONTROL,
@@ -112,6 +113,7 @@ class ScenarioChecks(MselChecks):
                 "default_language",
                 "personas",
                 "respond_within",
+                "learning",
             ),
         )
         self.scenario_languages(doc)
@@ -130,6 +132,7 @@ class ScenarioChecks(MselChecks):
         components = self.components(doc)
         teams = self.teams(doc, components)
         personas = self.personas(doc)
+        learning = check_learning(self, doc, objectives)
         scope = {c.id for c in components} | {t.id for t in teams}
         draft = Scenario(
             scenario_id, title, setting, start, duration, objectives, tuple(components), tuple(teams), {}, {}, (), ()
@@ -158,6 +161,7 @@ class ScenarioChecks(MselChecks):
             translations=translations,
             missing_translations=tuple(sorted(self.warnings, key=lambda p: p.line)),
             respond_within=respond_within,
+            learning=learning,
         )
 
     def time(self, doc: dict[str, Any], key: str, parse: Callable[[str], float]) -> float:

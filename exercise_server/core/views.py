@@ -124,6 +124,7 @@ def snapshot(state: ExerciseState, principal: Principal, detached: bool = True) 
             "translations": scenario_translations(scenario, control, component),
             # the senders control plays, for its Post as (their notes are control's)
             "personas": [vars(p) for p in scenario.personas] if principal.role == FACILITATOR else [],
+            "learning": scenario.learning.view(control) if scenario.learning else None,
         },
         "rooms": rooms,
         "room_window": state.room_window,  # a room's live messages beyond it drop its oldest
@@ -141,6 +142,7 @@ def snapshot(state: ExerciseState, principal: Principal, detached: bool = True) 
         out["rating_scale"] = [
             {"rating": r, "label": label, "meaning": meaning} for r, (label, meaning) in ev.RATING_SCALE.items()
         ]
+        out["learning_answers"] = list(state.learning_answers.values())
         out["negotiation_choices"] = {
             "relationship": [{"value": k, "label": label} for k, label in ev.NEGOTIATION_RELATIONSHIPS.items()],
             "outcome": [{"value": k, "label": label} for k, label in ev.NEGOTIATION_OUTCOMES.items()],

@@ -153,6 +153,9 @@ export class ExerciseView extends EventTarget {
       case 'observation.recorded':
         if (s.observations) s.observations.push(observationRow(e));
         break;
+      case 'learning.answered':
+        if (s.learning_answers) s.learning_answers.push({ ...p, seq: e.seq, ex_time: e.ex_time });
+        break;
       case 'expectation.marked': {
         if (!s.expectation_marks) break;
         const mark = expectationMark(e);
