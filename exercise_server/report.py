@@ -7,6 +7,7 @@ SVG so that the file needs nothing else to open, years later, on any machine.
 
 from __future__ import annotations
 
+import statistics
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,17 @@ from .core.timefmt import dday_parts, format_offset
 from .i18n import SOURCE_LANGUAGE, catalogues
 
 Gettext = Callable[[str], str]
+# What a section of the report adds to the template's context: a function of the metrics and the
+# report's gettext, registered with @section_context (for a partial such as _report_final_ratings.html).
+SectionContext = Callable[[Metrics, Gettext], dict[str, Any]]
+SECTION_CONTEXTS: list[SectionContext] = []
+
+
+def section_context(fn: SectionContext) -> SectionContext:
+    """Register what a section of the report needs in the template's context."""
+    SECTION_CONTEXTS.append(fn)
+    return fn
+
 
 COLORS = {
     "inject": "#2456a6",
@@ -113,6 +125,9 @@ def render_metrics(
     env.filters["clock"] = lambda ex: "—" if ex is None else _("D%(sign)s%(day)s %(time)s") % dday_parts(start + ex)
     env.filters["offset"] = lambda ex: "—" if ex is None else format_offset(ex)
     env.filters["minutes"] = minutes
+    env.filters["percent_of"] = lambda share: (
+        "—" if share is None else f"{format_decimal(100 * share, '0', locale=catalogue.language)} %"
+    )
     env.filters["percent"] = lambda value: (
         "—" if value is None else f"{format_decimal(value, '0', locale=catalogue.language)} %"
     )
@@ -141,7 +156,23 @@ def render_metrics(
     ]
     if "facilitator" in state.languages:
         seats.insert(0, (_("Facilitator"), _("facilitator"), i18n.get(state.languages["facilitator"]).label))
+    learned = {o["objective"]: o for o in (metrics.learning or {}).get("objectives", [])}
+    acks = [r for r in metrics.responses if r["ack_after"] is not None]
+    executive = {
+        "ack_share": len(acks) / len(metrics.responses) if metrics.responses else None,
+        "ack_median": _median([r["ack_after"] for r in acks]),
+        "ack_median_working": _median([r["ack_working"] for r in acks]),
+        "met_share": met / len(checklist) if checklist else None,
+        "objectives": [{**r, "learning": learned.get(r["objective"])} for r in metrics.ratings],
+        "strengths": sorted(strengths, key=lambda o: -o["rating"])[:3],
+        "improvements": sorted(improvements, key=lambda o: o["rating"])[:3],
+    }
+    sections: dict[str, Any] = {}
+    for add in SECTION_CONTEXTS:
+        sections.update(add(metrics, _))
     return env.get_template("report.html").render(
+        **sections,
+        executive=executive,
         seats=seats,
         language=catalogue.language,
         m=metrics,
@@ -210,6 +241,10 @@ def render_metrics(
     )
 
 
+def _median(values: list[float]) -> float | None:
+    return statistics.median(values) if values else None
+
+
 def minutes(seconds: float | None) -> str:
     if seconds is None:
         return "—"
@@ -240,10 +275,10 @@ def _legend(items: Sequence[tuple[str, str]], width: int, y: int) -> tuple[list[
     parts: list[str] = []
     x = 8.0
     for name, color in items:
-        w = 30 + 6.5 * len(name)  # 11 px text: about 6 px a character, with room to spare
+        w = 30 + 7.0 * len(name)  # 11 px text: about 6 px a character (wide capitals 7), with room to spare
         if x > 8 and x + w > width:
             x, y = 8.0, y + 18
-        parts.append(_rect(x, y, 12, 12, color) + _text(x + 18, y + 10, name))
+        parts.append(f'<g class="legend-item">{_rect(x, y, 12, 12, color)}{_text(x + 18, y + 10, name)}</g>')
         x += w
     return parts, y + 18
 

@@ -151,12 +151,12 @@ def test_the_report_is_self_contained_and_inert(report_html):
 
 
 def test_the_report_has_every_section_the_course_needs(report_html):
-    for section in ("summary", "timeline", "responses", "coordination", "knowledge", "workflows", "expected",
+    for section in ("executive-summary", "summary", "timeline", "responses", "coordination", "knowledge", "workflows", "expected",
                     "observations",
                     "findings", "improvement-plan", "definitions"):
         assert f'<section id="{section}">' in report_html
     assert report_html.count("<svg") == 5  # timeline, responses, coordination, expected actions, ratings
-    plan = report_html[report_html.index('id="improvement-plan"'):report_html.index('id="definitions"')]
+    plan = report_html[report_html.index('id="improvement-plan"'):report_html.index('</main>')]
     assert "Liaison asked for escort too early" in plan and "Rehearse the last-resort test" in plan
     findings = report_html[report_html.index('id="findings"'):report_html.index('id="improvement-plan"')]
     strengths, improvements = findings.split("Areas for improvement")
