@@ -49,6 +49,14 @@ def add_subcommands(sub: Any) -> None:
     p.add_argument("-o", "--output", help="file to write (default: EXERCISE-report.html, or .pdf)")
     p.add_argument("--pdf", action="store_true", help="print it to PDF with Chromium (found on PATH, or $CHROMIUM)")
     p.add_argument(
+        "--with",
+        dest="peers",
+        nargs="+",
+        default=[],
+        metavar="EXERCISE",
+        help="the class's other syndicates (exercise ids), compared side by side",
+    )
+    p.add_argument(
         "--language",
         default="en",
         help="the report's language: its interface (a catalogue of exercise_server/locale/), and the scenario "
@@ -121,7 +129,8 @@ def cmd_report(args: argparse.Namespace) -> int:
         output = args.output or f"{args.exercise}-report.{'pdf' if args.pdf else 'html'}"
         if args.language not in catalogues().languages:
             raise _Refused(f"--language must be one of {', '.join(catalogues().languages)}")
-        html = render(events, language=args.language)
+        peers = [await _log(store, argparse.Namespace(**{**vars(args), "exercise": peer})) for peer in args.peers]
+        html = render(events, language=args.language, peers=peers)
         if args.pdf:
             try:
                 print_pdf(html, Path(output))

@@ -87,10 +87,15 @@ def kind_names(_: Gettext) -> dict[str, str]:
     }
 
 
-def render(events: Iterable[ev.Event], web_dir: Path | None = None, language: str = SOURCE_LANGUAGE) -> str:
+def render(
+    events: Iterable[ev.Event],
+    web_dir: Path | None = None,
+    language: str = SOURCE_LANGUAGE,
+    peers: Sequence[Iterable[ev.Event]] = (),
+) -> str:
     """The report in `language`: its interface from the catalogues, the scenario content in that
     language where the scenario declares it (else in its default language); what people wrote
-    stays as they wrote it."""
+    stays as they wrote it. `peers`: the logs of the class's other syndicates, compared side by side."""
     events = list(events)
     languages, default = scenario_languages(events)
     content = language if language in languages else default
@@ -99,8 +104,35 @@ def render(events: Iterable[ev.Event], web_dir: Path | None = None, language: st
         metrics,
         web_dir,
         language,
-        {"content_languages": languages, "content_language": content, "content_seats": seat_languages(events)},
+        {
+            "content_languages": languages,
+            "content_language": content,
+            "content_seats": seat_languages(events),
+            "side_by_side": side_by_side([metrics, *(compute(list(p)) for p in peers)]) if peers else None,
+        },
     )
+
+
+def side_by_side(syndicates: Sequence[Metrics]) -> dict[str, Any]:
+    """The syndicates' main figures in columns: the report of one syndicate compares its class."""
+    columns = []
+    for n, m in enumerate(syndicates, 1):
+        acks = [r for r in m.responses if r["ack_after"] is not None]
+        items = m.expectations["items"]
+        learned = {o["objective"]: o for o in (m.learning or {}).get("objectives", [])}
+        columns.append(
+            {
+                "name": m.state.syndicate.number if m.state.syndicate else n,
+                "exercise": m.summary["exercise"],
+                "acknowledged": len(acks) / len(m.responses) if m.responses else None,
+                "ack_median": _median([r["ack_after"] for r in acks]),
+                "ack_median_working": _median([r["ack_working"] for r in acks]),
+                "met": sum(1 for i in items if i["status"] == "met") / len(items) if items else None,
+                "ratings": {r["objective"]: r["mean"] for r in m.ratings},
+                "learning": {oid: (o["pre"], o["post"]) for oid, o in learned.items()},
+            }
+        )
+    return {"columns": columns, "objectives": list(syndicates[0].summary["objectives"])}
 
 
 def render_metrics(
@@ -200,7 +232,10 @@ def render_metrics(
         not_met=not_met,
         met=met,
         checklist=checklist,
-        **(content or {"content_languages": [], "content_language": None, "content_seats": []}),
+        **{
+            "side_by_side": None,
+            **(content or {"content_languages": [], "content_language": None, "content_seats": []}),
+        },
         charts={
             "timeline": timeline_chart(metrics, end, _),
             "responses": grouped_bars(

@@ -112,3 +112,22 @@ def test_report_pdf_prints_with_chromium_as_the_command_does(capstone_report, tm
     reader = PdfReader(out)
     assert len(reader.pages) >= 8 and "Executive summary" in (reader.pages[0].extract_text() or "")
     assert "/ " + str(len(reader.pages)) in (reader.pages[1].extract_text() or "")  # page numbers: 2 / N
+
+
+@pytest.mark.skipif(find_chromium() is None, reason="no Chromium on PATH (the browser tests' conftest finds one)")
+def test_the_report_command_writes_a_pdf_comparing_the_class_syndicates(tmp_path):
+    from exercise_server.export import write_jsonl
+
+    from .test_export import cli
+
+    data = tmp_path / "data"
+    for exercise, run in (("class-s1", played_capstone()), ("class-s2", CoreRun(load_scenario_file(CAPSTONE)))):
+        log = tmp_path / f"{exercise}.jsonl"
+        with log.open("w", encoding="utf-8") as out:
+            write_jsonl(run.log, out)
+        assert cli("import", str(log), "--data-dir", str(data), "--as", exercise) == 0
+    out = tmp_path / "class-s1.pdf"
+    assert cli("report", "class-s1", "--data-dir", str(data), "--pdf", "--with", "class-s2", "-o", str(out)) == 0
+    text = " ".join(" ".join((p.extract_text() or "").split()) for p in PdfReader(out).pages)
+    assert "Syndicates side by side" in text and "class-s2" in text and "Executive summary" in text
+    assert cli("report", "class-s1", "--data-dir", str(data), "--with", "class-s9") == 1  # unknown: refused

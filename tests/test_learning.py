@@ -149,3 +149,15 @@ def test_validate_names_the_line_of_a_broken_learning_section(section, message):
     assert scenario is None
     assert any(message in p.message for p in problems), [p.message for p in problems]
     assert all(p.line > BASE[:BASE.index("\nlearning:")].count("\n") for p in problems)
+
+
+def test_a_syndicate_report_compares_its_class_side_by_side(capstone):
+    from exercise_server.report import render
+
+    first, second = answered(capstone), CoreRun(capstone, exercise="ex-2")
+    second.cmd(HUM, "learning.answer", form="pre", answers=RIGHT)
+    html = render(first.log, peers=[second.log])
+    part = html[html.index('<section id="syndicates">'):html.index('<section id="summary">')]
+    assert "Syndicate 1" in part and "Syndicate 2" in part and "ex-2" in part
+    assert "67 % / 100 %" in part and "100 % / —" in part  # O3 (k1, k2): before / after
+    assert '<section id="syndicates">' not in render(first.log)
