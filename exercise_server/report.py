@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from babel.numbers import format_decimal
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2 import BytecodeCache, Environment, FileSystemLoader, select_autoescape
+from jinja2.bccache import Bucket
 from markupsafe import Markup, escape
 
 from . import paths
@@ -54,6 +55,26 @@ COLORS = {
     2: "#d19a00",
     1: "#b3261e",
 }
+
+
+class _CompiledTemplates(BytecodeCache):
+    """The report's templates compiled once per process, not once per report: each report needs its
+    own Environment (its filters know its exercise and language), and compiling report.html cost
+    more than rendering it. Keyed by jinja2 on the template's name and source, so an edit recompiles."""
+
+    def __init__(self) -> None:
+        self._code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        code = self._code.get(bucket.key)
+        if code is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self._code[bucket.key] = bucket.bytecode_to_string()
+
+
+COMPILED = _CompiledTemplates()
 
 
 def lane_names(_: Gettext) -> dict[str, str]:
@@ -151,6 +172,7 @@ def render_metrics(
         loader=FileSystemLoader(str(Path(web_dir) / "templates")),
         autoescape=select_autoescape(["html"]),
         extensions=["jinja2.ext.i18n"],
+        bytecode_cache=COMPILED,
     )
     env.install_gettext_translations(catalogue.translations, newstyle=True)  # type: ignore[attr-defined]
     start = metrics.summary["start"]

@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from playwright.sync_api import expect
 
-from .browser import PageErrors, join
+from .browser import join
 from .server_harness import Client, ServerProcess
 from .test_learning import CAPSTONE
 
