@@ -43,10 +43,19 @@ def add_subcommands(sub: Any) -> None:
     p.add_argument("--as", dest="as_id", metavar="NEW_ID", help="store it under another exercise id")
     p.set_defaults(func=cmd_import)
 
-    p = sub.add_parser("report", help="write an exercise's after-action report (self-contained HTML)")
+    p = sub.add_parser("report", help="write an exercise's after-action report (self-contained HTML, or PDF)")
     p.add_argument("exercise", help="the exercise id")
     add_store_arguments(p)
-    p.add_argument("-o", "--output", help="file to write (default: EXERCISE-report.html)")
+    p.add_argument("-o", "--output", help="file to write (default: EXERCISE-report.html, or .pdf)")
+    p.add_argument("--pdf", action="store_true", help="print it to PDF with Chromium (found on PATH, or $CHROMIUM)")
+    p.add_argument(
+        "--with",
+        dest="peers",
+        nargs="+",
+        default=[],
+        metavar="EXERCISE",
+        help="the class's other syndicates (exercise ids), compared side by side",
+    )
     p.add_argument(
         "--language",
         default="en",
@@ -113,13 +122,22 @@ def cmd_import(args: argparse.Namespace) -> int:
 def cmd_report(args: argparse.Namespace) -> int:
     from .i18n import catalogues
     from .report import render
+    from .report_pdf import PdfError, print_pdf
 
     async def run(store: EventStore) -> int:
         events = await _log(store, args)
-        output = args.output or f"{args.exercise}-report.html"
+        output = args.output or f"{args.exercise}-report.{'pdf' if args.pdf else 'html'}"
         if args.language not in catalogues().languages:
             raise _Refused(f"--language must be one of {', '.join(catalogues().languages)}")
-        Path(output).write_text(render(events, language=args.language), encoding="utf-8")
+        peers = [await _log(store, argparse.Namespace(**{**vars(args), "exercise": peer})) for peer in args.peers]
+        html = render(events, language=args.language, peers=peers)
+        if args.pdf:
+            try:
+                print_pdf(html, Path(output))
+            except PdfError as exc:
+                raise _Refused(str(exc)) from exc
+        else:
+            Path(output).write_text(html, encoding="utf-8")
         print(f"{args.exercise}: after-action report written to {output}", file=sys.stderr)
         return 0
 

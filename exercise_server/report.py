@@ -7,12 +7,14 @@ SVG so that the file needs nothing else to open, years later, on any machine.
 
 from __future__ import annotations
 
+import statistics
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
 from babel.numbers import format_decimal
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2 import BytecodeCache, Environment, FileSystemLoader, select_autoescape
+from jinja2.bccache import Bucket
 from markupsafe import Markup, escape
 
 from . import paths
@@ -24,6 +26,17 @@ from .core.timefmt import dday_parts, format_offset
 from .i18n import SOURCE_LANGUAGE, catalogues
 
 Gettext = Callable[[str], str]
+# What a section of the report adds to the template's context: a function of the metrics and the
+# report's gettext, registered with @section_context (for a partial such as _report_final_ratings.html).
+SectionContext = Callable[[Metrics, Gettext], dict[str, Any]]
+SECTION_CONTEXTS: list[SectionContext] = []
+
+
+def section_context(fn: SectionContext) -> SectionContext:
+    """Register what a section of the report needs in the template's context."""
+    SECTION_CONTEXTS.append(fn)
+    return fn
+
 
 COLORS = {
     "inject": "#2456a6",
@@ -43,6 +56,26 @@ COLORS = {
     2: "#d19a00",
     1: "#b3261e",
 }
+
+
+class _CompiledTemplates(BytecodeCache):
+    """The report's templates compiled once per process, not once per report: each report needs its
+    own Environment (its filters know its exercise and language), and compiling report.html cost
+    more than rendering it. Keyed by jinja2 on the template's name and source, so an edit recompiles."""
+
+    def __init__(self) -> None:
+        self._code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        code = self._code.get(bucket.key)
+        if code is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self._code[bucket.key] = bucket.bytecode_to_string()
+
+
+COMPILED = _CompiledTemplates()
 
 
 def lane_names(_: Gettext) -> dict[str, str]:
@@ -76,10 +109,15 @@ def kind_names(_: Gettext) -> dict[str, str]:
     }
 
 
-def render(events: Iterable[ev.Event], web_dir: Path | None = None, language: str = SOURCE_LANGUAGE) -> str:
+def render(
+    events: Iterable[ev.Event],
+    web_dir: Path | None = None,
+    language: str = SOURCE_LANGUAGE,
+    peers: Sequence[Iterable[ev.Event]] = (),
+) -> str:
     """The report in `language`: its interface from the catalogues, the scenario content in that
     language where the scenario declares it (else in its default language); what people wrote
-    stays as they wrote it."""
+    stays as they wrote it. `peers`: the logs of the class's other syndicates, compared side by side."""
     events = list(events)
     languages, default = scenario_languages(events)
     content = language if language in languages else default
@@ -88,8 +126,35 @@ def render(events: Iterable[ev.Event], web_dir: Path | None = None, language: st
         metrics,
         web_dir,
         language,
-        {"content_languages": languages, "content_language": content, "content_seats": seat_languages(events)},
+        {
+            "content_languages": languages,
+            "content_language": content,
+            "content_seats": seat_languages(events),
+            "side_by_side": side_by_side([metrics, *(compute(list(p)) for p in peers)]) if peers else None,
+        },
     )
+
+
+def side_by_side(syndicates: Sequence[Metrics]) -> dict[str, Any]:
+    """The syndicates' main figures in columns: the report of one syndicate compares its class."""
+    columns = []
+    for n, m in enumerate(syndicates, 1):
+        acks = [r for r in m.responses if r["ack_after"] is not None]
+        items = m.expectations["items"]
+        learned = {o["objective"]: o for o in (m.learning or {}).get("objectives", [])}
+        columns.append(
+            {
+                "name": m.state.syndicate.number if m.state.syndicate else n,
+                "exercise": m.summary["exercise"],
+                "acknowledged": len(acks) / len(m.responses) if m.responses else None,
+                "ack_median": _median([r["ack_after"] for r in acks]),
+                "ack_median_working": _median([r["ack_working"] for r in acks]),
+                "met": sum(1 for i in items if i["status"] == "met") / len(items) if items else None,
+                "ratings": {r["objective"]: r["mean"] for r in m.ratings},
+                "learning": {oid: (o["pre"], o["post"]) for oid, o in learned.items()},
+            }
+        )
+    return {"columns": columns, "objectives": list(syndicates[0].summary["objectives"])}
 
 
 def render_metrics(
@@ -108,12 +173,19 @@ def render_metrics(
         loader=FileSystemLoader(str(Path(web_dir) / "templates")),
         autoescape=select_autoescape(["html"]),
         extensions=["jinja2.ext.i18n"],
+        bytecode_cache=COMPILED,
     )
     env.install_gettext_translations(catalogue.translations, newstyle=True)  # type: ignore[attr-defined]
     start = metrics.summary["start"]
     env.filters["clock"] = lambda ex: "—" if ex is None else _("D%(sign)s%(day)s %(time)s") % dday_parts(start + ex)
     env.filters["offset"] = lambda ex: "—" if ex is None else format_offset(ex)
     env.filters["minutes"] = minutes
+    env.filters["percent_of"] = lambda share: (
+        "—" if share is None else f"{format_decimal(100 * share, '0', locale=catalogue.language)} %"
+    )
+    env.filters["percent"] = lambda value: (
+        "—" if value is None else f"{format_decimal(value, '0', locale=catalogue.language)} %"
+    )
     env.filters["decimal"] = lambda value: format_decimal(value, "0.0", locale=catalogue.language)  # 2,5 in French
     env.filters["span"] = lambda seconds: (
         f"{int(seconds) // 3600} h" if seconds >= 3600 and seconds % 3600 == 0 else f"{int(seconds) // 60} min"
@@ -145,7 +217,23 @@ def render_metrics(
     ]
     if "facilitator" in state.languages:
         seats.insert(0, (_("Facilitator"), _("facilitator"), i18n.get(state.languages["facilitator"]).label))
+    learned = {o["objective"]: o for o in (metrics.learning or {}).get("objectives", [])}
+    acks = [r for r in metrics.responses if r["ack_after"] is not None]
+    executive = {
+        "ack_share": len(acks) / len(metrics.responses) if metrics.responses else None,
+        "ack_median": _median([r["ack_after"] for r in acks]),
+        "ack_median_working": _median([r["ack_working"] for r in acks]),
+        "met_share": met / len(checklist) if checklist else None,
+        "objectives": [{**r, "learning": learned.get(r["objective"])} for r in metrics.ratings],
+        "strengths": sorted(strengths, key=lambda o: -o["rating"])[:3],
+        "improvements": sorted(improvements, key=lambda o: o["rating"])[:3],
+    }
+    sections: dict[str, Any] = {}
+    for add in SECTION_CONTEXTS:
+        sections.update(add(metrics, _))
     return env.get_template("report.html").render(
+        **sections,
+        executive=executive,
         seats=seats,
         language=catalogue.language,
         m=metrics,
@@ -157,6 +245,8 @@ def render_metrics(
         scale={r: (_(label), _(meaning)) for r, (label, meaning) in ev.RATING_SCALE.items()},
         status_names=statuses,
         weight_names={"critical": _("critical"), "desirable": _("desirable")},
+        relationship_names={k: _(label) for k, label in ev.NEGOTIATION_RELATIONSHIPS.items()},
+        outcome_names={k: _(label) for k, label in ev.NEGOTIATION_OUTCOMES.items()},
         kind_names=kind_names(_),
         clock_names={"draft": _("draft"), "running": _("running"), "paused": _("paused"), "ended": _("ended")},
         rfa_names={
@@ -177,7 +267,10 @@ def render_metrics(
         not_met=not_met,
         met=met,
         checklist=checklist,
-        **(content or {"content_languages": [], "content_language": None, "content_seats": []}),
+        **{
+            "side_by_side": None,
+            **(content or {"content_languages": [], "content_language": None, "content_seats": []}),
+        },
         charts={
             "timeline": timeline_chart(metrics, end, _),
             "responses": grouped_bars(
@@ -218,6 +311,10 @@ def render_metrics(
     )
 
 
+def _median(values: list[float]) -> float | None:
+    return statistics.median(values) if values else None
+
+
 def minutes(seconds: float | None) -> str:
     if seconds is None:
         return "—"
@@ -248,10 +345,10 @@ def _legend(items: Sequence[tuple[str, str]], width: int, y: int) -> tuple[list[
     parts: list[str] = []
     x = 8.0
     for name, color in items:
-        w = 30 + 6.5 * len(name)  # 11 px text: about 6 px a character, with room to spare
+        w = 30 + 7.0 * len(name)  # 11 px text: about 6 px a character (wide capitals 7), with room to spare
         if x > 8 and x + w > width:
             x, y = 8.0, y + 18
-        parts.append(_rect(x, y, 12, 12, color) + _text(x + 18, y + 10, name))
+        parts.append(f'<g class="legend-item">{_rect(x, y, 12, 12, color)}{_text(x + 18, y + 10, name)}</g>')
         x += w
     return parts, y + 18
 

@@ -194,6 +194,9 @@ class ClientView:
         elif t == "observation.recorded":
             if "observations" in s:
                 s["observations"].append(_observation_row(e))
+        elif t == "learning.answered":
+            if "learning_answers" in s:
+                s["learning_answers"].append({**e["payload"], "seq": e["seq"], "ex_time": e["ex_time"]})
         elif t == "expectation.marked":
             if "expectation_marks" in s:
                 mark, marks = _expectation_mark(e), s["expectation_marks"]
@@ -258,6 +261,7 @@ def _observation_row(e: Row) -> Row:
         "inject_id": p.get("inject_id"),
         "team": p.get("team"),
         "recommendation": p.get("recommendation"),
+        "negotiation": p.get("negotiation"),
         "author": _author(e),
     }
 

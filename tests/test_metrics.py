@@ -152,12 +152,12 @@ def test_the_report_is_self_contained_and_inert(report_html):
 
 
 def test_the_report_has_every_section_the_course_needs(report_html):
-    for section in ("summary", "timeline", "responses", "coordination", "knowledge", "workflows", "expected",
+    for section in ("executive-summary", "summary", "timeline", "responses", "coordination", "knowledge", "workflows", "expected",
                     "observations",
                     "findings", "improvement-plan", "definitions"):
         assert f'<section id="{section}">' in report_html
     assert report_html.count("<svg") == 5  # timeline, responses, coordination, expected actions, ratings
-    plan = report_html[report_html.index('id="improvement-plan"'):report_html.index('id="definitions"')]
+    plan = report_html[report_html.index('id="improvement-plan"'):report_html.index('</main>')]
     assert "Liaison asked for escort too early" in plan and "Rehearse the last-resort test" in plan
     findings = report_html[report_html.index('id="findings"'):report_html.index('id="improvement-plan"')]
     strengths, improvements = findings.split("Areas for improvement")
@@ -213,3 +213,60 @@ def test_time_to_answer_counts_only_actions_that_name_the_inject():
     assert (teams["mil-1"]["answered"], teams["mil-1"]["answer_mean"]) == (0, None)
     html = render_metrics(m)
     assert "COP feature added" in html and "Mean to answer" in html
+
+
+def test_a_team_that_answers_during_a_pause_is_timed_in_working_time_too():
+    """The review's D-03: in exercise time an answer given while the clock stands is instant; working
+    time (wall time less the pauses wholly between release and answer) counts the team's minutes."""
+    run = CoreRun()
+    run.cmd(FAC, "clock.start")
+    run.advance(300)
+    run.advance(300)                                                        # t=600: I-4 to hum-1 and mil-1
+    run.cmd(FAC, "clock.pause")                                             # a huddle
+    run.advance(180)
+    run.cmd(HUM, "inject.ack", inject_id="I-4")                             # 3 wall minutes into the pause
+    run.cmd(HUM, "room.post", room="joint", text="Convoy held", responds_to="I-4")
+    run.advance(120)
+    run.cmd(FAC, "clock.resume")                                            # pause of 300 wall seconds
+    run.advance(60)
+    run.cmd(FAC, "clock.pause")
+    run.advance(900)                                                        # a 15-minute huddle nobody worked in
+    run.cmd(FAC, "clock.resume")
+    run.advance(30)
+    run.cmd(MIL, "inject.ack", inject_id="I-4")
+    m = compute(run.log)
+    hum = response(m, "I-4", "hum-1")
+    assert (hum["ack_after"], hum["ack_working"]) == (0, 180)
+    assert (hum["answer_after"], hum["answer_working"], hum["first_action_working"]) == (0, 180, 180)
+    mil = response(m, "I-4", "mil-1")
+    # mil did nothing in either pause, both wholly between release and acknowledgement: both left out
+    assert (mil["ack_after"], mil["ack_working"]) == (90, 90)
+    assert (m.summary["pauses"], m.summary["paused_seconds"]) == (2, 1200)
+    teams = {t["team"]: t for t in m.teams}
+    assert (teams["hum-1"]["ack_mean"], teams["hum-1"]["ack_mean_working"]) == (0, 180)
+    html = render_metrics(m)
+    assert "3 min 00 s working" in html and "1 min 30 s working" in html and "paused 2 times for 20 min 00 s" in html
+
+
+def test_working_time_leaves_out_only_the_stops_wholly_between_two_moments():
+    from exercise_server.core.pauses import Pauses
+
+    run = CoreRun()
+    run.advance(50)                                                         # draft: stopped from the first event
+    run.cmd(FAC, "clock.start")                                             # wall +50
+    run.advance(100)
+    run.cmd(FAC, "clock.pause")                                             # wall +150
+    run.advance(40)
+    run.cmd(FAC, "clock.resume")                                            # wall +190
+    run.advance(10)
+    run.cmd(FAC, "exercise.end")                                            # wall +200, stopped for good
+    pauses = Pauses()
+    for event in run.log:
+        pauses.apply(event)
+    w0 = run.log[0].wall_time
+    assert [(s - w0, e - w0) for s, e in pauses.stops()][1:] == [(150, 190), (200, float("inf"))]
+    assert pauses.working(w0 + 60, w0 + 195) == 95  # the 40 s pause lies between
+    assert pauses.working(w0 + 160, w0 + 195) == 35  # starts inside the pause: counted
+    assert pauses.working(w0 + 60, w0 + 170) == 110  # ends inside it: counted
+    assert pauses.working(w0 + 60, w0 + 500) == 440 - 40  # the stop after the end never closes
+    assert (pauses.pauses, pauses.paused_seconds) == (1, 40)

@@ -107,6 +107,44 @@ def test_a_malformed_observation_is_refused_with_a_code_and_changes_nothing(fiel
     assert run.state.head == head and len(run.state.observations) == 1
 
 
+NEGOTIATION = {"interests": "Chief wants the checkpoint gone; the battalion wants the route open",
+               "options": "A joint patrol; a market-day opening", "red_lines": "No armed escort into the camp",
+               "relationship": "maintained", "outcome": "partial"}
+
+
+def test_a_negotiation_is_observed_in_its_five_parts_and_printed_in_the_report():
+    from exercise_server.core.metrics import compute
+    from exercise_server.report import render_metrics
+
+    run = evaluated_exercise()
+    run.cmd(EVAL, "observation.record", text="Negotiated at the checkpoint", rating=3, objective="O5", team="mil-1",
+            negotiation={**NEGOTIATION, "options": "   "})
+    event = run.log[-1]
+    assert event.payload["negotiation"] == {**NEGOTIATION, "options": None}
+    row = run.state.snapshot(EVAL)["observations"][-1]
+    assert row["negotiation"]["outcome"] == "partial" and run.state.observations[0]["negotiation"] is None
+    choices = run.state.snapshot(EVAL)["negotiation_choices"]
+    assert [c["value"] for c in choices["outcome"]] == ["agreement", "partial", "no_agreement", "deferred"]
+    html = render_metrics(compute(run.log))
+    part = html[html.index('id="negotiations"'):html.index('id="findings"')]
+    for text in ("No armed escort into the camp", "maintained", "partial agreement", "Military syndicate"):
+        assert text in part, text
+
+
+@pytest.mark.parametrize("negotiation", [
+    "agreed", ["maintained"], {}, {**NEGOTIATION, "relationship": "fine"}, {**NEGOTIATION, "outcome": None},
+    {k: v for k, v in NEGOTIATION.items() if k != "outcome"}, {**NEGOTIATION, "mood": "tense"},
+    {**NEGOTIATION, "interests": 5}, {**NEGOTIATION, "red_lines": "r" * 4001},
+])
+def test_a_malformed_negotiation_is_refused_and_changes_nothing(negotiation):
+    run = evaluated_exercise()
+    head = run.state.head
+    with pytest.raises(CommandError) as err:
+        run.cmd(EVAL, "observation.record", **GOOD_OBSERVATION, negotiation=negotiation)
+    assert err.value.code == "invalid"
+    assert run.state.head == head and len(run.state.observations) == 1
+
+
 GOOD_MARK = {"inject_id": "I-1", "team": "hum-1", "action": 0, "status": "met"}
 
 

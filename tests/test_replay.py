@@ -150,7 +150,7 @@ def test_a_teams_point_of_view_shows_exactly_what_the_team_could_see(steps, data
         assert {(row["inject"]["id"], json.dumps(row["inject"], sort_keys=True))
                 for row in seen["injects"]} == mirror["injects"]
         assert set(seen["rooms"]) == {r.id for r in state.scenario.rooms.values() if team.team in r.readers}
-        assert not {"observations", "expectation_marks", "rating_scale", "codes"} & set(seen)
+        assert not {"observations", "expectation_marks", "rating_scale", "negotiation_choices", "codes"} & set(seen)
         assert all(p["role"] == "trainee" and p["team"] == team.team for p in seen["participants"])
         assert all(i["seq"] <= seq for i in timeline(log[:seq], f"team:{team.team}"))
         assert {i["seq"] for i in timeline(log, f"team:{team.team}")} == {

@@ -42,7 +42,7 @@ WORKFLOW_TRAINEE_COMMANDS = frozenset(
     }
 )
 TRAINEE_COMMANDS = (
-    frozenset({"inject.ack", "inject.open", "room.post", "cop.add", "cop.change", "cop.remove"})
+    frozenset({"inject.ack", "inject.open", "room.post", "cop.add", "cop.change", "cop.remove", "learning.answer"})
     | WORKFLOW_TRAINEE_COMMANDS
 )
 # Evaluation writes only to the control cell's own record: evaluators stay read-only for the exercise.

@@ -10,7 +10,7 @@ from .context import Decider, Decision
 from .errors import CommandError
 from .inject_commands import inject_state
 from .projections import RELEASED
-from .validate import field, optional, text
+from .validate import choice, field, optional, text
 from .views import expected_actions
 
 
@@ -42,6 +42,7 @@ def _observe(decision: Decision, command: dict[str, Any]) -> list[ev.Draft]:
         recommendation = (
             text(recommendation, "recommendation", limits.observation_chars) if recommendation.strip() else None
         )
+    negotiation = _negotiation(command.get("negotiation"), limits.observation_chars)
     payload = {
         "observation": f"OBS-{len(decision.state.observations) + 1}",
         "text": observed,
@@ -50,8 +51,29 @@ def _observe(decision: Decision, command: dict[str, Any]) -> list[ev.Draft]:
         "inject_id": inject_id,
         "team": team,
         "recommendation": recommendation,
+        **({"negotiation": negotiation} if negotiation else {}),
     }
     return [decision.draft(ev.OBSERVATION_RECORDED, payload, ev.CONTROL_CELL)]
+
+
+def _negotiation(value: Any, max_chars: int) -> dict[str, Any] | None:
+    """A structured negotiation observation: the parties' interests, the options put forward and the
+    red lines (texts, each optional), and how it left the relationship and what came of it (required)."""
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise CommandError("invalid", "negotiation must be a map")
+    known = {*ev.NEGOTIATION_TEXTS, "relationship", "outcome"}
+    unknown = sorted(set(value) - known)
+    if unknown:
+        raise CommandError("invalid", f"negotiation: unknown field {unknown[0]!r} (known: {', '.join(sorted(known))})")
+    out: dict[str, Any] = {}
+    for name in ev.NEGOTIATION_TEXTS:
+        typed = optional(value, name, str)
+        out[name] = text(typed, f"negotiation.{name}", max_chars) if typed and typed.strip() else None
+    out["relationship"] = choice(value, "relationship", tuple(ev.NEGOTIATION_RELATIONSHIPS))
+    out["outcome"] = choice(value, "outcome", tuple(ev.NEGOTIATION_OUTCOMES))
+    return out
 
 
 def _mark(decision: Decision, command: dict[str, Any]) -> list[ev.Draft]:

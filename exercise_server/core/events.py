@@ -54,7 +54,10 @@ COP_FEATURE_ADDED = "cop.feature_added"  # feature
 COP_FEATURE_CHANGED = "cop.feature_changed"  # id, set, feature (after)
 COP_FEATURE_REMOVED = "cop.feature_removed"  # id
 # Evaluation: for the control cell only (audience CONTROL_CELL), never for trainees.
-OBSERVATION_RECORDED = "observation.recorded"  # observation, text, rating, objective, inject_id, team, recommendation
+OBSERVATION_RECORDED = (
+    "observation.recorded"  # observation, text, rating, objective, inject_id, team, recommendation, negotiation?
+)
+LEARNING_ANSWERED = "learning.answered"  # form (pre, post, feedback), participant, name, team, answers
 EXPECTATION_MARKED = "expectation.marked"  # inject_id, team, action (index), text, status, note
 # Coordination workflows (exercise_server/core/workflows/, which also holds their payload fields).
 # Audiences, in docs/protocol.md:
@@ -132,6 +135,7 @@ EVENT_TYPES = WORKFLOW_EVENT_TYPES | frozenset(
         COP_FEATURE_REMOVED,
         OBSERVATION_RECORDED,
         EXPECTATION_MARKED,
+        LEARNING_ANSWERED,
     }
 )
 
@@ -170,8 +174,9 @@ _CORE_FIELDS = {
     COP_FEATURE_ADDED: "cause feature",
     COP_FEATURE_CHANGED: "cause feature hidden_from id set",
     COP_FEATURE_REMOVED: "cause id",
-    OBSERVATION_RECORDED: "inject_id objective observation rating recommendation team text",
+    OBSERVATION_RECORDED: "inject_id objective observation rating recommendation team text negotiation?",
     EXPECTATION_MARKED: "action inject_id note status team text",
+    LEARNING_ANSWERED: "answers form name participant team",
 }
 
 
@@ -205,6 +210,21 @@ RATING_SCALE: dict[int, tuple[str, str]] = {
 }
 # How an evaluator marks one expected action of a released inject for one team.
 EXPECTATION_STATUSES = ("met", "partly", "not_met")
+# A negotiation observation (docs/evaluation.md, "Negotiation observations"): its three texts and
+# the two choices that close it, each with its label.
+NEGOTIATION_TEXTS = ("interests", "options", "red_lines")
+NEGOTIATION_RELATIONSHIPS: dict[str, str] = {
+    "strengthened": N_("strengthened"),
+    "maintained": N_("maintained"),
+    "strained": N_("strained"),
+    "broken": N_("broken off"),
+}
+NEGOTIATION_OUTCOMES: dict[str, str] = {
+    "agreement": N_("agreement"),
+    "partial": N_("partial agreement"),
+    "no_agreement": N_("no agreement"),
+    "deferred": N_("deferred"),
+}
 
 
 @dataclass(frozen=True)

@@ -9,11 +9,12 @@ import bisect
 import statistics
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from . import events as ev
-from . import workflows
+from . import learning, workflows
 from .access import TRAINEE
+from .pauses import Pauses
 from .projections import RELEASED, ExerciseState
 from .replay import LANES, lane_of
 
@@ -30,13 +31,14 @@ def bin_for(duration: float) -> float:
 class Metrics:
     state: ExerciseState  # the exercise at the end of the log
     summary: dict[str, Any]
-    responses: list[dict[str, Any]]  # per released inject and addressed team
+    responses: list[dict[str, Any]]  # per released inject and addressed team (times: exercise and working)
     teams: list[dict[str, Any]]  # per team: activity and response times
     cross_component: dict[str, Any]  # messages per cross-component room and time bin
     first_knew: list[dict[str, Any]]  # per inject, COP feature or workflow item: when each team first had it
     expectations: dict[str, Any]  # the checklist and its counts per team
     ratings: list[dict[str, Any]]  # observation ratings per objective
     activity: dict[str, Any] = field(default_factory=dict)  # events per timeline lane and time bin
+    learning: dict[str, Any] | None = None  # knowledge check and feedback results (core/learning.py), if any
 
     def to_dict(self) -> dict[str, Any]:
         return {k: v for k, v in vars(self).items() if k != "state"}
@@ -45,9 +47,10 @@ class Metrics:
 def compute(events: Iterable[ev.Event], bin_seconds: float | None = None) -> Metrics:
     """Every metric of the log; time charts in bins of `bin_seconds` (default: see bin_for)."""
     state = ExerciseState()
-    releases: dict[str, dict[str, Any]] = {}  # inject -> {seq, ex_time, teams}
-    acks: dict[tuple[str, str], float] = {}
-    actions: dict[str, list[tuple[int, float, str]]] = {}  # team -> [(seq, ex_time, what)]
+    pauses = Pauses()
+    releases: dict[str, dict[str, Any]] = {}  # inject -> {seq, ex_time, wall_time, teams}
+    acks: dict[tuple[str, str], tuple[float, float]] = {}  # (inject, team) -> (ex_time, wall_time)
+    actions: dict[str, list[Action]] = {}  # team -> its actions in log order
     messages: list[tuple[str, float, str | None]] = []  # (room, ex_time, author component)
     knew: dict[tuple[str, str], dict[str, float]] = {}  # (kind, id) -> team -> first ex_time
     names: dict[tuple[str, str], str] = {}
@@ -56,6 +59,7 @@ def compute(events: Iterable[ev.Event], bin_seconds: float | None = None) -> Met
     counts = {"events": 0, "messages": 0, "cop_changes": 0}
     for event in events:
         state.apply(event)
+        pauses.apply(event)
         sc = state.scenario
         counts["events"] += 1
         lanes.append((lane_of(event.type), event.ex_time))
@@ -66,13 +70,18 @@ def compute(events: Iterable[ev.Event], bin_seconds: float | None = None) -> Met
         elif event.type == ev.INJECT_RELEASED:
             inject = p["inject"]
             teams = _teams(event.audience)
-            releases[inject["id"]] = {"seq": event.seq, "ex_time": event.ex_time, "teams": teams}
+            releases[inject["id"]] = {
+                "seq": event.seq,
+                "ex_time": event.ex_time,
+                "wall_time": event.wall_time,
+                "teams": teams,
+            }
             names[("inject", inject["id"])] = f"{inject['id']} {inject['title']}"
             seen = knew.setdefault(("inject", inject["id"]), {})
             for team in teams:
                 seen.setdefault(team, event.ex_time)
         elif event.type == ev.INJECT_ACKNOWLEDGED:
-            acks.setdefault((p["inject_id"], p["team"]), event.ex_time)
+            acks.setdefault((p["inject_id"], p["team"]), (event.ex_time, event.wall_time))
         elif event.type == ev.ROOM_MESSAGE_POSTED:
             counts["messages"] += 1
             if trainee_team:
@@ -100,17 +109,18 @@ def compute(events: Iterable[ev.Event], bin_seconds: float | None = None) -> Met
             ev.COP_FEATURE_REMOVED,
         ):
             what = f"message in {p['room']}" if event.type == ev.ROOM_MESSAGE_POSTED else "COP change"
-            actions.setdefault(trainee_team, []).append((event.seq, event.ex_time, what))
+            actions.setdefault(trainee_team, []).append(Action(event.seq, event.ex_time, event.wall_time, what))
         elif trainee_team and event.type in workflows.ACTIONS:
-            actions.setdefault(trainee_team, []).append((event.seq, event.ex_time, workflows.ACTIONS[event.type]))
+            what = workflows.ACTIONS[event.type]
+            actions.setdefault(trainee_team, []).append(Action(event.seq, event.ex_time, event.wall_time, what))
     if state.scenario is None:
         raise ValueError("the log does not open an exercise")
     end = state.last_ex_time
     bin_seconds = bin_seconds or bin_for(end)
-    responses = _responses(state, releases, acks, actions)
+    responses = _responses(state, pauses, releases, acks, actions)
     return Metrics(
         state=state,
-        summary=_summary(state, counts, responses),
+        summary=_summary(state, counts, responses, pauses),
         responses=responses,
         teams=_teams_table(state, responses, actions),
         cross_component=_cross_component(state, messages, bin_seconds, end),
@@ -121,6 +131,11 @@ def compute(events: Iterable[ev.Event], bin_seconds: float | None = None) -> Met
         expectations=_expectations(state),
         ratings=_ratings(state),
         activity=_activity(lanes, bin_seconds, end),
+        learning=(
+            learning.results(sc.learning, state.learning_answers.values(), sc.objectives)
+            if (sc := state.scenario).learning
+            else None
+        ),
     )
 
 
@@ -139,22 +154,34 @@ def _first_knowers(event: ev.Event, components: dict[str, str]) -> list[str]:
     return teams
 
 
+class Action(NamedTuple):
+    """A trainee team's action, as the response times read it."""
+
+    seq: int
+    ex_time: float
+    wall_time: float
+    what: str
+
+
 def _bins(end: float, bin_seconds: float) -> int:
     return int(end // bin_seconds) + 1
 
 
 def _responses(
     state: ExerciseState,
+    pauses: Pauses,
     releases: dict[str, dict[str, Any]],
-    acks: dict[tuple[str, str], float],
-    actions: dict[str, list[tuple[int, float, str]]],
+    acks: dict[tuple[str, str], tuple[float, float]],
+    actions: dict[str, list[Action]],
 ) -> list[dict[str, Any]]:
     """Time from release to acknowledgement, to the team's first action that said it answers the
-    inject (`responds_to`), and to the team's first action of any kind after it."""
+    inject (`responds_to`), and to the team's first action of any kind after it: each in exercise
+    time (`*_after`) and in working time, wall seconds with the clock's stops left out (`*_working`)."""
     out = []
-    seqs = {team: [a[0] for a in rows] for team, rows in actions.items()}
+    seqs = {team: [a.seq for a in rows] for team, rows in actions.items()}
     for iid, rel in sorted(releases.items(), key=lambda x: x[1]["seq"]):
         st = state.injects[iid]
+        ex0, wall0 = rel["ex_time"], rel["wall_time"]
         for team in rel["teams"]:
             ack = acks.get((iid, team))
             answer = st.responses.get(team)  # the team's first action that said it answers the inject
@@ -166,17 +193,20 @@ def _responses(
                     "inject_id": iid,
                     "title": st.inject.title,
                     "team": team,
-                    "released_ex": rel["ex_time"],
+                    "released_ex": ex0,
                     "released_by": st.released_by,
                     "objectives": list(st.inject.objectives),
-                    "ack_ex": ack,
-                    "ack_after": None if ack is None else ack - rel["ex_time"],
+                    "ack_ex": ack[0] if ack else None,
+                    "ack_after": ack[0] - ex0 if ack else None,
+                    "ack_working": pauses.working(wall0, ack[1]) if ack else None,
                     "answer_ex": answer["ex_time"] if answer else None,
-                    "answer_after": answer["ex_time"] - rel["ex_time"] if answer else None,
+                    "answer_after": answer["ex_time"] - ex0 if answer else None,
+                    "answer_working": pauses.working(wall0, answer["wall_time"]) if answer else None,
                     "answer": answer["action"] if answer else None,
-                    "first_action_ex": first[1] if first else None,
-                    "first_action_after": first[1] - rel["ex_time"] if first else None,
-                    "first_action": first[2] if first else None,
+                    "first_action_ex": first.ex_time if first else None,
+                    "first_action_after": first.ex_time - ex0 if first else None,
+                    "first_action_working": pauses.working(wall0, first.wall_time) if first else None,
+                    "first_action": first.what if first else None,
                 }
             )
     return out
@@ -191,34 +221,33 @@ def _median(values: list[float]) -> float | None:
 
 
 def _teams_table(
-    state: ExerciseState, responses: list[dict[str, Any]], actions: dict[str, list[tuple[int, float, str]]]
+    state: ExerciseState, responses: list[dict[str, Any]], actions: dict[str, list[Action]]
 ) -> list[dict[str, Any]]:
     assert state.scenario is not None
     out = []
     for team in state.scenario.teams:
         rows = [r for r in responses if r["team"] == team.id]
-        ack = [r["ack_after"] for r in rows if r["ack_after"] is not None]
-        answered = [r["answer_after"] for r in rows if r["answer_after"] is not None]
-        first = [r["first_action_after"] for r in rows if r["first_action_after"] is not None]
         done = actions.get(team.id, [])
-        out.append(
-            {
-                "team": team.id,
-                "name": team.name,
-                "component": team.component,
-                "injects": len(rows),
-                "acknowledged": len(ack),
-                "ack_mean": _mean(ack),
-                "ack_median": _median(ack),
-                "answered": len(answered),
-                "answer_mean": _mean(answered),
-                "answer_median": _median(answered),
-                "first_action_mean": _mean(first),
-                "first_action_median": _median(first),
-                "messages": sum(1 for a in done if a[2].startswith("message")),
-                "cop_changes": sum(1 for a in done if a[2] == "COP change"),
+        row: dict[str, Any] = {
+            "team": team.id,
+            "name": team.name,
+            "component": team.component,
+            "injects": len(rows),
+        }
+        for key, count in (("ack", "acknowledged"), ("answer", "answered"), ("first_action", None)):
+            after = [r[f"{key}_after"] for r in rows if r[f"{key}_after"] is not None]
+            working = [r[f"{key}_working"] for r in rows if r[f"{key}_working"] is not None]
+            if count:
+                row[count] = len(after)
+            row |= {
+                f"{key}_mean": _mean(after),
+                f"{key}_median": _median(after),
+                f"{key}_mean_working": _mean(working),
+                f"{key}_median_working": _median(working),
             }
-        )
+        row["messages"] = sum(1 for a in done if a.what.startswith("message"))
+        row["cop_changes"] = sum(1 for a in done if a.what == "COP change")
+        out.append(row)
     return out
 
 
@@ -289,7 +318,9 @@ def _activity(lanes: list[tuple[str, float]], bin_seconds: float, end: float) ->
     return {"bin_seconds": bin_seconds, "lanes": out}
 
 
-def _summary(state: ExerciseState, counts: dict[str, int], responses: list[dict[str, Any]]) -> dict[str, Any]:
+def _summary(
+    state: ExerciseState, counts: dict[str, int], responses: list[dict[str, Any]], pauses: Pauses
+) -> dict[str, Any]:
     sc = state.scenario
     assert sc is not None
     acked = sum(1 for r in responses if r["ack_ex"] is not None)
@@ -301,6 +332,8 @@ def _summary(state: ExerciseState, counts: dict[str, int], responses: list[dict[
         "start_label": sc.start_label,
         "planned_duration": sc.duration,
         "duration": state.last_ex_time,
+        "pauses": pauses.pauses,
+        "paused_seconds": pauses.paused_seconds,
         "status": state.clock.status,
         "events": counts["events"],
         "messages": counts["messages"],

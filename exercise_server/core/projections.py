@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import events as ev
-from . import people, roster, views, workflows
+from . import learning_commands, people, roster, views, workflows
 from .access import Principal
 from .branches import Branches
 from .clock import ClockState
@@ -104,6 +104,7 @@ class ExerciseState:
     adhoc_count: int = 0
     observations: list[dict[str, Any]] = field(default_factory=list)  # rows, in the order recorded
     expectation_marks: dict[tuple[str, str, int], dict[str, Any]] = field(default_factory=dict)  # latest mark
+    learning_answers: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)  # (participant, form) -> row
     # Coordination workflows (workflows/), each keyed by its id, in the order submitted.
     notifications: dict[str, Notification] = field(default_factory=dict)
     rfas: dict[str, Request] = field(default_factory=dict)
@@ -386,6 +387,7 @@ def _observed(state: ExerciseState, event: ev.Event) -> None:
             "inject_id": payload.get("inject_id"),
             "team": payload.get("team"),
             "recommendation": payload.get("recommendation"),
+            "negotiation": payload.get("negotiation"),
             "author": {"role": event.actor.role, "name": event.actor.name, "participant": event.actor.participant},
         }
     )
@@ -408,6 +410,7 @@ def _marked(state: ExerciseState, event: ev.Event) -> None:
 
 _HANDLERS: dict[str, Handler] = {
     **workflows.HANDLERS,
+    **learning_commands.HANDLERS,
     **people.HANDLERS,
     **roster.HANDLERS,
     ev.EXERCISE_OPENED: _opened,

@@ -14,6 +14,7 @@ from typing import Any
 
 from .coordination_settings import KEYS as COORDINATION_KEYS
 from .coordination_settings import coordination_settings
+from .learning import check_learning
 from .msel_check import MselChecks
 from .role_cards import read_role_cards
 from .scenario import (
@@ -117,6 +118,7 @@ class ScenarioChecks(MselChecks):
                 "respond_within",
                 *COORDINATION_KEYS,
                 "role_cards",
+                "learning",
             ),
         )
         self.scenario_languages(doc)
@@ -135,6 +137,7 @@ class ScenarioChecks(MselChecks):
         components = self.components(doc)
         teams = self.teams(doc, components)
         personas = self.personas(doc)
+        learning = check_learning(self, doc, objectives)
         scope = {c.id for c in components} | {t.id for t in teams}
         draft = Scenario(
             scenario_id, title, setting, start, duration, objectives, tuple(components), tuple(teams), {}, {}, (), ()
@@ -171,6 +174,7 @@ class ScenarioChecks(MselChecks):
             hazard_flags=coordination.hazard_flags,
             notifications=coordination.notifications,
             role_cards=role_cards,
+            learning=learning,
         )
 
     def time(self, doc: dict[str, Any], key: str, parse: Callable[[str], float]) -> float:

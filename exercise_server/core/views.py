@@ -129,6 +129,7 @@ def snapshot(state: ExerciseState, principal: Principal, detached: bool = True) 
             "ocha_team": scenario.ocha_team,
             # role cards (core/role_cards.py): the control cell's all, a team's its own
             "role_cards": role_cards.for_view(scenario.role_cards, control, principal.team),
+            "learning": scenario.learning.view(control) if scenario.learning else None,
         },
         "rooms": rooms,
         "room_window": state.room_window,  # a room's live messages beyond it drop its oldest
@@ -146,6 +147,11 @@ def snapshot(state: ExerciseState, principal: Principal, detached: bool = True) 
         out["rating_scale"] = [
             {"rating": r, "label": label, "meaning": meaning} for r, (label, meaning) in ev.RATING_SCALE.items()
         ]
+        out["learning_answers"] = list(state.learning_answers.values())
+        out["negotiation_choices"] = {
+            "relationship": [{"value": k, "label": label} for k, label in ev.NEGOTIATION_RELATIONSHIPS.items()],
+            "outcome": [{"value": k, "label": label} for k, label in ev.NEGOTIATION_OUTCOMES.items()],
+        }
     return copy.deepcopy(out) if detached else out
 
 

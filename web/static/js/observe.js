@@ -133,6 +133,10 @@ function renderObservationForm() {
     .map(([id, text]) => el('option', { value: id, title: text }, `${id} ${text}`)));
   keep($('#obs-rating'), (s.rating_scale || []).map((r) => el('option', { value: r.rating, title: t(r.meaning) }, `${r.rating} ${t(r.label)}`)));
   keep($('#obs-team'), [el('option', { value: '' }, t('(any)')), s.scenario.teams.map((team) => el('option', { value: team.id }, view.teamName(team.id)))]);
+  const choices = s.negotiation_choices || { relationship: [], outcome: [] };
+  for (const name of ['relationship', 'outcome']) {
+    keep($(`#obs-${name}`), choices[name].map((c) => el('option', { value: c.value }, t(c.label))));
+  }
   renderInjectChoices();
 }
 
@@ -153,7 +157,15 @@ function renderObservations() {
         el('span', { class: 'rating' }, ratingLabel(o.rating)),
         o.team ? ` · ${view.teamName(o.team)}` : '', o.inject_id ? ` · ${o.inject_id}` : '', ` · ${o.author.name}`),
       el('span', { class: 'text' }, o.text),
-      o.recommendation ? el('span', { class: 'recommendation' }, `${t('Recommendation:')} ${o.recommendation}`) : null)));
+      o.recommendation ? el('span', { class: 'recommendation' }, `${t('Recommendation:')} ${o.recommendation}`) : null,
+      o.negotiation ? el('span', { class: 'negotiation' }, negotiationLine(o.negotiation)) : null)));
+}
+
+// A negotiation observation in one line: its relationship and outcome, in the seat's language.
+function negotiationLine(n) {
+  const label = (name, value) => t((view.state.negotiation_choices?.[name] || []).find((c) => c.value === value)?.label ?? value);
+  return t('Negotiation: relationship {relationship}, outcome {outcome}',
+    { relationship: label('relationship', n.relationship), outcome: label('outcome', n.outcome) });
 }
 
 $('#observation-form').addEventListener('submit', async (e) => {
@@ -162,7 +174,13 @@ $('#observation-form').addEventListener('submit', async (e) => {
   if ($('#obs-team').value) fields.team = $('#obs-team').value;
   if ($('#obs-inject').value) fields.inject_id = $('#obs-inject').value;
   if ($('#obs-recommendation').value.trim()) fields.recommendation = $('#obs-recommendation').value;
-  const typed = [$('#obs-text'), $('#obs-recommendation')];
+  const negotiationTexts = [$('#obs-interests'), $('#obs-options'), $('#obs-red-lines')];
+  if ($('#obs-negotiation').open) {
+    const [interests, options, red_lines] = negotiationTexts.map((f) => f.value.trim() || null);
+    fields.negotiation = { interests, options, red_lines,
+      relationship: $('#obs-relationship').value, outcome: $('#obs-outcome').value };
+  }
+  const typed = [$('#obs-text'), $('#obs-recommendation'), ...negotiationTexts];
   const sent = typed.map((f) => f.value);
   try {
     await view.command('observation.record', fields);

@@ -159,6 +159,9 @@ export class ExerciseView extends EventTarget {
       case 'observation.recorded':
         if (s.observations) s.observations.push(observationRow(e));
         break;
+      case 'learning.answered':
+        if (s.learning_answers) s.learning_answers.push({ ...p, seq: e.seq, ex_time: e.ex_time });
+        break;
       case 'expectation.marked': {
         if (!s.expectation_marks) break;
         const mark = expectationMark(e);
@@ -209,7 +212,7 @@ function observationRow(e) {
   const p = e.payload;
   return { id: p.observation, seq: e.seq, ex_time: e.ex_time, wall_time: e.wall_time, text: p.text, rating: p.rating,
     objective: p.objective, inject_id: p.inject_id ?? null, team: p.team ?? null, recommendation: p.recommendation ?? null,
-    author: { role: e.actor.role, name: e.actor.name, participant: e.actor.participant ?? null } };
+    negotiation: p.negotiation ?? null, author: { role: e.actor.role, name: e.actor.name, participant: e.actor.participant ?? null } };
 }
 
 function expectationMark(e) {

@@ -16,6 +16,7 @@ import { followSeatLanguage } from './seat_language.js';
 import { assetName, decisionName, featureKindName, rfaStatusName } from './words.js';
 import { contentLanguage, localized, nameOf, onSeatLanguage, pickScenario } from './content_language.js';
 import { InjectAlerts } from './alerts.js';
+import { LearningForms } from './learning_form.js';
 
 const exercise = document.body.dataset.exercise;
 const session = loadSession(exercise);
@@ -104,6 +105,7 @@ function showBriefing() {
 // The seat's language changed (content_language.js): show the scenario's content in it.
 onSeatLanguage(() => {
   if (!view.state) return;
+  learning.render();
   if (view.injects.get(inbox.open)?.status === 'released') recordOpening(inbox.open);
   showBriefing();
   $('#who').textContent = `${view.teamName(view.you.team)} · ${view.you.name}`;
@@ -156,8 +158,9 @@ $('#add-feature').addEventListener('click', () => {
   });
 });
 
+const learning = new LearningForms(view, memory, $('#learning'));
 view.addEventListener('reset', () => {
-  setUp(); inbox.render(); showUnread(); map.setFeatures(copFeatures(view)); coordination.setUp();
+  setUp(); inbox.render(); showUnread(); learning.render(); map.setFeatures(copFeatures(view)); coordination.setUp();
   map.setOverlay(workflowFeatures(view));
 });
 showWorkflowsIn(view, { panel: coordination, getMap: () => map, rooms });
