@@ -69,6 +69,9 @@ def test_the_facilitator_gives_a_team_a_new_code_that_joins_it(browser, server):
     handout.goto(f"{server.base}/control/{exercise}/handout")
     expect(handout.locator("#slips")).to_contain_text(new)
     expect(handout.locator("#slips")).not_to_contain_text(old)
+    # The scenario's role cards are printed with it, hidden agendas included, to hand to their players.
+    expect(handout.locator("#role-card-sheet .role-card")).to_have_count(2)
+    expect(handout.locator("#role-card-sheet [data-card='hum-cmcoord'] .hidden-agenda")).to_contain_text("SECRET-HIDDEN-AGENDA-HUM")
     # The old code takes nobody new.
     late = browser.new_context().new_page()
     late.goto(server.base + "/")

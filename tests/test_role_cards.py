@@ -1,5 +1,6 @@
 """Role cards per person inside a team: in the scenario format, handed to their team and visible to
-the control cell; another team cannot read them, from outside either."""
+the control cell; a hidden agenda only on the printed card and to the control cell; another team
+cannot read them, from outside either."""
 
 from __future__ import annotations
 
@@ -16,13 +17,16 @@ from .server_harness import Client, ServerProcess
 SECRET = "SECRET-HIDDEN-AGENDA-HUM"
 
 
-def test_a_team_holds_its_own_cards_and_the_control_cell_every_card():
+def test_a_team_holds_its_own_cards_without_hidden_agendas_and_the_control_cell_every_card_whole():
     run = CoreRun()
     cards = lambda who: run.state.snapshot(who)["scenario"]["role_cards"]  # noqa: E731
     assert [c["id"] for c in cards(HUM)] == ["hum-cmcoord"]
-    assert cards(HUM)[0]["hidden_agenda"].startswith(SECRET)
-    assert [c["id"] for c in cards(MIL)] == ["mil-commander"] and cards(MIL)[0]["hidden_agenda"] == ""
+    # teammates share a view: the agenda reaches its holder on paper (the handout), not on screen
+    assert cards(HUM)[0]["hidden_agenda"] == "" and cards(HUM)[0]["hidden_agenda_on_paper"] is True
+    assert SECRET not in json.dumps(run.state.snapshot(HUM))
+    assert [c["id"] for c in cards(MIL)] == ["mil-commander"] and cards(MIL)[0]["hidden_agenda_on_paper"] is False
     assert {c["id"] for c in cards(FAC)} == {c["id"] for c in cards(EVAL)} == {"hum-cmcoord", "mil-commander"}
+    assert next(c for c in cards(FAC) if c["id"] == "hum-cmcoord")["hidden_agenda"].startswith(SECRET)
     for who in (POL, CIV):
         assert cards(who) == [] and SECRET not in json.dumps(run.state.snapshot(who))
 
@@ -54,10 +58,18 @@ def server(tmp_path):
 
 async def test_another_team_s_token_cannot_read_a_role_card_from_outside(server):
     exercise, codes, fac_token = server.open_exercise()
-    hum = await Client(server, exercise, server.join(codes["hum-1"], "Amina")["token"]).connect()
-    assert hum.snapshot["scenario"]["role_cards"][0]["hidden_agenda"].startswith(SECRET)
+    hum_token = server.join(codes["hum-1"], "Amina")["token"]
+    hum = await Client(server, exercise, hum_token).connect()
+    assert hum.snapshot["scenario"]["role_cards"][0]["hidden_agenda_on_paper"] is True
+    assert SECRET not in json.dumps(hum.snapshot)
     fac = await Client(server, exercise, fac_token).connect()
     assert len(fac.snapshot["scenario"]["role_cards"]) == 2
+    sheet = httpx.get(f"{server.base}/api/exercises/{exercise}/role-cards", headers={"Authorization": f"Bearer {fac_token}"})
+    assert sheet.status_code == 200 and SECRET in sheet.text  # the printed cards the control cell hands out
+    for trainee_token in (hum_token, "not-a-token"):  # the sheet is the control cell's: refused as codes are
+        r = httpx.get(f"{server.base}/api/exercises/{exercise}/role-cards", headers={"Authorization": f"Bearer {trainee_token}"})
+        codes_r = httpx.get(f"{server.base}/api/exercises/{exercise}/codes", headers={"Authorization": f"Bearer {trainee_token}"})
+        assert (r.status_code, SECRET in r.text) == (codes_r.status_code, False) and r.status_code >= 400
     token = server.join(codes["pol-1"], "Insp Kay")["token"]
     seen: list[str] = []
     for last_seq in (None, 0, 10**6):  # a fresh snapshot, a resume from the start, a snapshot again
@@ -67,7 +79,8 @@ async def test_another_team_s_token_cannot_read_a_role_card_from_outside(server)
         await pol.close()
     headers = {"Authorization": f"Bearer {token}"}
     for path in (f"/api/exercises/{exercise}", f"/api/exercises/{exercise}/replay", f"/team/{exercise}",
-                 f"/api/exercises/{exercise}/report", f"/api/exercises/{exercise}/export"):
+                 f"/api/exercises/{exercise}/report", f"/api/exercises/{exercise}/export",
+                 f"/api/exercises/{exercise}/role-cards", f"/control/{exercise}/handout"):
         r = httpx.get(f"{server.base}{path}", headers=headers, cookies={"token": token})
         seen.append(r.text)
     assert SECRET not in "".join(seen) and "Sector Commander" not in "".join(seen)

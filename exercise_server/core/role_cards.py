@@ -2,8 +2,10 @@
 each with the role's mandate, legal basis, red lines and hidden agenda (docs/scenario-format.md).
 
 A card is scenario content, read in a snapshot as briefings are: the control cell holds every card,
-a team only its own team's (views are per team, so the members of a team read each other's cards),
-nobody else any. `for_view` is the one rule."""
+a team only its own team's, nobody else any. Views are per team, so the members of a team would read
+each other's cards: a team's copy comes without the hidden agenda, which reaches its holder on the
+printed card the control cell hands out (the handout page, GET /api/exercises/{id}/role-cards).
+`for_view` is the one rule."""
 
 from __future__ import annotations
 
@@ -61,5 +63,14 @@ def read_role_cards(checks: FieldChecks, doc: dict[str, Any], team_ids: set[str]
 
 
 def for_view(cards: tuple[RoleCard, ...], control: bool, team: str | None) -> list[dict[str, Any]]:
-    """The cards a view holds: every card for the control cell, a team's own for its members."""
-    return [vars(c) for c in cards if control or (team is not None and c.team == team)]
+    """The cards a view holds: every card whole for the control cell; a team's own for its members,
+    each without its hidden agenda (`hidden_agenda_on_paper` says there is one on the printed card)."""
+    if control:
+        return [vars(c) for c in cards]
+    return [_without_agenda(c) for c in cards if team is not None and c.team == team]
+
+
+def _without_agenda(card: RoleCard) -> dict[str, Any]:
+    translations = {lang: {k: v for k, v in t.items() if k != "hidden_agenda"} for lang, t in card.translations.items()}
+    on_paper = bool(card.hidden_agenda)
+    return {**vars(card), "hidden_agenda": "", "translations": translations, "hidden_agenda_on_paper": on_paper}

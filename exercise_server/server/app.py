@@ -214,6 +214,7 @@ def create_app(settings: Settings, clock: WallClock | None = None) -> ExerciseAp
         Route("/api/exercises", http_api.list_exercises),
         Route("/api/exercises", http_api.open_exercise, methods=["POST"]),
         Route("/api/exercises/{exercise}/codes", http_api.exercise_codes),
+        Route("/api/exercises/{exercise}/role-cards", http_api.exercise_role_cards),
         Route("/api/exercises/{exercise}/plenary", http_api.plenary_session, methods=["POST"]),
         Route("/plenary/{exercise}", pages.exercise_page),
         Route("/api/exercises/{exercise}/injects/{inject}/attachments/{file}", http_api.inject_attachment),

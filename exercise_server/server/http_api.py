@@ -14,6 +14,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 
 from ..core import events as ev
+from ..core import role_cards
 from ..core.access import EVALUATOR, FACILITATOR, PLENARY
 from ..core.errors import Refusal
 from ..core.roster import seated
@@ -251,6 +252,25 @@ async def _exercise(request: Request) -> ExerciseRuntime:
     if runtime is None:
         raise RequestError("not_found", "no such exercise")
     return runtime
+
+
+@api
+async def exercise_role_cards(request: Request) -> JSONResponse:
+    """Every role card whole, hidden agendas included, for the control cell to print and hand out."""
+    _facilitator(request)
+    runtime = await _exercise(request)
+    scenario = runtime.state.scenario
+    if scenario is None:
+        raise RequestError("not_found", "no such exercise")
+    return JSONResponse(
+        {
+            "exercise": runtime.id,
+            "role_cards": role_cards.for_view(scenario.role_cards, True, None),
+            "team_names": {team.id: team.name for team in scenario.teams},
+            "default_language": scenario.default_language,
+            "languages": list(scenario.languages),
+        }
+    )
 
 
 @api

@@ -4,6 +4,7 @@ import { $, el, replaceChildren } from './dom.js';
 import { api, facilitatorToken } from './session.js';
 import { t } from './i18n.js';
 import { chosenAddress, codeHeading, offerAddresses, slip, usable } from './slips.js';
+import { showRoleCards } from './role_cards.js';
 
 const exercise = location.pathname.split('/')[2];
 let codes = [];
@@ -41,3 +42,18 @@ Promise.all([api(`${base}/codes`, { token }), api('/api/addresses', { token }), 
     showSlips();
   })
   .catch((error) => replaceChildren($('#slips'), el('p', { class: 'form-error' }, error.message)));
+
+// The scenario's role cards whole, hidden agendas included: printed and handed to each role's player
+// (a team's view shows its cards without them, core/role_cards.py).
+function showPrintedCards(data) {
+  const scenario = { role_cards: data.role_cards, default_language: data.default_language, languages: data.languages };
+  $('#printed-role-cards').hidden = !data.role_cards.length;
+  showRoleCards($('#role-card-sheet'), { state: { scenario }, teamName: (id) => data.team_names[id] || id });
+}
+api(`${base}/role-cards`, { token }).then((data) => {
+  showPrintedCards(data);
+  document.addEventListener('seat-language', () => showPrintedCards(data));
+}).catch((error) => {
+  $('#printed-role-cards').hidden = false;
+  replaceChildren($('#role-card-sheet'), el('p', { class: 'form-error' }, error.message));
+});
