@@ -14,8 +14,10 @@ from typing import Any
 from . import events as ev
 from . import workflows
 from .access import TRAINEE
+from .clock import ENDED
 from .projections import RELEASED, ExerciseState
 from .replay import LANES, lane_of
+from .targets import TargetTracker
 
 NICE_BINS = (60, 120, 300, 600, 900, 1800, 3600, 7200, 14400, 43200, 86400)  # seconds
 BINS_WANTED = 48  # time charts show about this many bars over the exercise
@@ -37,6 +39,7 @@ class Metrics:
     expectations: dict[str, Any]  # the checklist and its counts per team
     ratings: list[dict[str, Any]]  # observation ratings per objective
     activity: dict[str, Any] = field(default_factory=dict)  # events per timeline lane and time bin
+    targets: list[dict[str, Any]] = field(default_factory=list)  # capability targets per team (core/targets.py)
 
     def to_dict(self) -> dict[str, Any]:
         return {k: v for k, v in vars(self).items() if k != "state"}
@@ -54,8 +57,10 @@ def compute(events: Iterable[ev.Event], bin_seconds: float | None = None) -> Met
     lanes: list[tuple[str, float]] = []
     components: dict[str, str] = {}  # team -> component
     counts = {"events": 0, "messages": 0, "cop_changes": 0}
+    tracker = TargetTracker()
     for event in events:
         state.apply(event)
+        tracker.see(event, state.scenario)
         sc = state.scenario
         counts["events"] += 1
         lanes.append((lane_of(event.type), event.ex_time))
@@ -121,6 +126,12 @@ def compute(events: Iterable[ev.Event], bin_seconds: float | None = None) -> Met
         expectations=_expectations(state),
         ratings=_ratings(state),
         activity=_activity(lanes, bin_seconds, end),
+        targets=[
+            r.json()
+            for r in tracker.results(
+                responses, {i: r["ex_time"] for i, r in releases.items()}, end, state.clock.status == ENDED
+            )
+        ],
     )
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from .evaluation_guide import EvaluationGuide
 from .timefmt import format_dday
 from .translations import DEFAULT_LANGUAGE, Text, Translations, text_of
 
@@ -171,6 +172,7 @@ class Scenario:
     missing_translations: tuple[Problem, ...] = field(default=(), compare=False)
     personas: tuple[Persona, ...] = ()
     respond_within: float = DEFAULT_RESPOND_WITHIN  # the injects' default answer time (exercise seconds)
+    evaluation: EvaluationGuide = field(default_factory=EvaluationGuide)  # the exercise evaluation guide
 
     @property
     def start_label(self) -> str:

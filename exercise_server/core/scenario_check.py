@@ -12,6 +12,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from .evaluation_check import EvaluationChecks
 from .msel_check import MselChecks
 from .scenario import (
     CONTROL,
@@ -89,7 +90,7 @@ def build_inject(scenario: Scenario, item: dict[str, Any], order: int) -> tuple[
     return replace(inject, cop=scripted.cop if scripted else tuple(item.get("cop") or ())), []
 
 
-class ScenarioChecks(MselChecks):
+class ScenarioChecks(MselChecks, EvaluationChecks):
     """The whole document; each part adds its problems and returns what it could read."""
 
     def run(self, doc: Any) -> Scenario | None:
@@ -112,6 +113,7 @@ class ScenarioChecks(MselChecks):
                 "default_language",
                 "personas",
                 "respond_within",
+                "evaluation",
             ),
         )
         self.scenario_languages(doc)
@@ -138,6 +140,7 @@ class ScenarioChecks(MselChecks):
         briefings = self.briefings(doc, components, translations)
         features = self.features(doc, scope)
         injects = self.msel(doc, draft, scope, {f["id"] for f in features})
+        evaluation = self.evaluation(doc, replace(draft, injects=tuple(injects)))
         modules = self.modules(doc, "scenario")
         respond_within = self.respond_within(doc, "scenario") or DEFAULT_RESPOND_WITHIN
         basemap = doc.get("basemap")
@@ -158,6 +161,7 @@ class ScenarioChecks(MselChecks):
             translations=translations,
             missing_translations=tuple(sorted(self.warnings, key=lambda p: p.line)),
             respond_within=respond_within,
+            evaluation=evaluation,
         )
 
     def time(self, doc: dict[str, Any], key: str, parse: Callable[[str], float]) -> float:
