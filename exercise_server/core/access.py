@@ -42,7 +42,10 @@ TRAINEE_COMMANDS = (
     | WORKFLOW_TRAINEE_COMMANDS
 )
 # Evaluation writes only to the control cell's own record: evaluators stay read-only for the exercise.
-EVALUATION_COMMANDS = frozenset({"observation.record", "expectation.mark"})
+EVALUATION_COMMANDS = frozenset({"observation.record", "expectation.mark", "pitfall.tick"})
+# Commands the server takes only through its HTTP API, which checks the control cell's list first
+# (who is an evaluator, who leads them: server/evaluation_api.py); a WebSocket frame naming one is refused.
+HTTP_ONLY_COMMANDS = frozenset({"evaluator.assign", "rating.final"})
 FACILITATOR_COMMANDS = (
     frozenset(
         {
@@ -70,11 +73,12 @@ FACILITATOR_COMMANDS = (
             "roster.add",
             "roster.remove",
             "media.publish",
+            "evaluator.assign",
         }
     )
     | EVALUATION_COMMANDS
 )
-EVALUATOR_COMMANDS: frozenset[str] = EVALUATION_COMMANDS
+EVALUATOR_COMMANDS: frozenset[str] = EVALUATION_COMMANDS | {"rating.final"}
 # What every seat may say about itself, whatever its role: the language of its interface.
 SEAT_COMMANDS = frozenset({"participant.language"})
 TRAINEE_COMMANDS |= SEAT_COMMANDS
@@ -110,6 +114,9 @@ class Principal:
     participant: str
     team: str | None = None
     component: str | None = None
+    # The lead evaluator: set by the server from the control cell's list at each request (staff.py),
+    # never carried by a token, so a lead the facilitator demotes loses it at once.
+    lead: bool = False
 
     @property
     def view(self) -> View:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import cop_commands, evaluation_commands, inject_commands, people, roster, workflows
+from . import cop_commands, evaluation_commands, inject_commands, lead_evaluation, people, roster, workflows
 from . import events as ev
 from .access import EXPLAINED_REFUSALS, FACILITATOR, SYSTEM, TRAINEE, Principal, may_issue, may_read, may_write
 from .clock import DRAFT, ENDED, MAX_SPEED, MIN_SPEED, PAUSED, RUNNING
@@ -267,6 +267,7 @@ DECIDERS: dict[str, Decider] = {
     **inject_commands.DECIDERS,
     **cop_commands.DECIDERS,
     **evaluation_commands.DECIDERS,
+    **lead_evaluation.DECIDERS,
     **people.DECIDERS,
     **roster.DECIDERS,
     **workflows.DECIDERS,

@@ -55,6 +55,9 @@ COP_FEATURE_REMOVED = "cop.feature_removed"  # id
 # Evaluation: for the control cell only (audience CONTROL_CELL), never for trainees.
 OBSERVATION_RECORDED = "observation.recorded"  # observation, text, rating, objective, inject_id, team, recommendation
 EXPECTATION_MARKED = "expectation.marked"  # inject_id, team, action (index), text, status, note
+PITFALL_TICKED = "pitfall.ticked"  # pitfall, team, ticked, inject_id, note: an error of the guide's seen (or unticked)
+EVALUATOR_ASSIGNED = "evaluator.assigned"  # evaluator (staff id), name, teams: whom they evaluate in this syndicate
+FINAL_RATING_SET = "rating.final_set"  # item (objective | target), item_id, rating (P S M U), rationale: the lead's
 # Coordination workflows (exercise_server/core/workflows/, which also holds their payload fields).
 # Audiences, in docs/protocol.md:
 NOTIFICATION_SUBMITTED = "notification.submitted"  # control, notifier, teams of share_with
@@ -119,6 +122,9 @@ EVENT_TYPES = WORKFLOW_EVENT_TYPES | frozenset(
         COP_FEATURE_REMOVED,
         OBSERVATION_RECORDED,
         EXPECTATION_MARKED,
+        PITFALL_TICKED,
+        EVALUATOR_ASSIGNED,
+        FINAL_RATING_SET,
     }
 )
 
@@ -158,6 +164,9 @@ _CORE_FIELDS = {
     COP_FEATURE_REMOVED: "cause id",
     OBSERVATION_RECORDED: "inject_id objective observation rating recommendation team text",
     EXPECTATION_MARKED: "action inject_id note status team text",
+    PITFALL_TICKED: "inject_id note pitfall team ticked",
+    EVALUATOR_ASSIGNED: "evaluator name teams",
+    FINAL_RATING_SET: "item item_id rating rationale",
 }
 
 
@@ -188,6 +197,13 @@ RATING_SCALE: dict[int, tuple[str, str]] = {
     3: (N_("Some challenges"), N_("performed, with some challenges that did not affect the outcome")),
     2: (N_("Major challenges"), N_("performed, but challenges put the outcome at risk")),
     1: (N_("Not performed"), N_("could not be performed, or not without serious harm")),
+}
+# The lead evaluator's final rating of an objective or a capability target (HSEEP's P, S, M, U).
+FINAL_RATINGS: dict[str, str] = {
+    "P": N_("Performed without challenges"),
+    "S": N_("Performed with some challenges"),
+    "M": N_("Performed with major challenges"),
+    "U": N_("Unable to be performed"),
 }
 # How an evaluator marks one expected action of a released inject for one team.
 EXPECTATION_STATUSES = ("met", "partly", "not_met")

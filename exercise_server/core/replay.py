@@ -52,6 +52,9 @@ _COPIERS: dict[str, Callable[[Any], Any]] = {
     "codes": dict,
     "observations": list,
     "expectation_marks": dict,
+    "pitfall_ticks": dict,
+    "evaluators": dict,
+    "final_ratings": dict,
 }
 
 
@@ -191,6 +194,8 @@ LANE_OF = {
     ev.COP_FEATURE_REMOVED: "cop",
     ev.OBSERVATION_RECORDED: "observation",
     ev.EXPECTATION_MARKED: "observation",
+    ev.PITFALL_TICKED: "observation",
+    ev.FINAL_RATING_SET: "observation",
 }
 
 
