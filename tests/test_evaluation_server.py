@@ -181,3 +181,50 @@ async def test_evaluators_tick_pitfalls_that_trainees_never_see(guided_server, c
     ]
     for c in (amina, berg, again):
         await c.close()
+
+
+def test_the_improvement_plan_is_edited_downloaded_as_xlsx_and_csv_and_uploaded_back(guided_server, cell):
+    from exercise_server.improvement_files import read_plan
+
+    exercise, codes, fac_token = guided_server.open_exercise("guided")
+    base = f"{guided_server.base}/api/exercises/{exercise}/improvement-plan"
+    row = {"scope": "participants", "objective": "O5", "text": "Information reaches the military late",
+           "root_cause": "No liaison routine", "owner": "Sector West", "due": "2027-02-01"}
+    assert httpx.post(base, json=row, headers=bearer(cell["chief"][1])).status_code == 200
+    course = {"scope": "course", "text": "Move I-4 later"}
+    assert httpx.post(base, json=course, headers=bearer(fac_token)).status_code == 200
+    trainee = guided_server.join(codes["hum-1"], "Amina")["token"]
+    for token in (cell["plain"][1], trainee, "forged"):
+        assert httpx.post(base, json=course, headers=bearer(token)).status_code == 403
+    assert httpx.get(base, headers=bearer(trainee)).status_code == 403
+    listed = httpx.get(base, headers=bearer(cell["plain"][1])).json()["findings"]
+    assert [(f["finding"], f["scope"]) for f in listed] == [("IP-1", "participants"), ("CL-1", "course")]
+
+    xlsx = httpx.get(f"{base}.xlsx", headers=bearer(fac_token))
+    assert xlsx.status_code == 200 and "spreadsheetml" in xlsx.headers["content-type"]
+    csv_file = httpx.get(f"{base}.csv", headers=bearer(fac_token))
+    assert read_plan("plan.csv", csv_file.content) == read_plan("plan.xlsx", xlsx.content)
+    upload = f"{base}.xlsx?name=plan.xlsx"
+    same = httpx.post(upload, content=xlsx.content, headers=bearer(fac_token))
+    assert same.status_code == 200 and same.json()["written"] == 0  # unchanged: nothing written
+
+    import io
+
+    import openpyxl
+
+    book = openpyxl.load_workbook(io.BytesIO(xlsx.content))
+    sheet = book.worksheets[0]
+    header = [c.value for c in sheet[1]]
+    sheet.cell(row=2, column=header.index("Status") + 1, value="complete")
+    sheet.cell(row=3, column=header.index("Due") + 1, value="next week")  # a bad row: nothing is written
+    bad = io.BytesIO()
+    book.save(bad)
+    refused = httpx.post(upload, content=bad.getvalue(), headers=bearer(fac_token))
+    assert refused.status_code == 400 and "row 3" in refused.json()["error"]["message"]
+    assert [f["status"] for f in httpx.get(base, headers=bearer(fac_token)).json()["findings"]] == ["open", "open"]
+    sheet.cell(row=3, column=header.index("Due") + 1, value="")
+    good = io.BytesIO()
+    book.save(good)
+    assert httpx.post(upload, content=good.getvalue(), headers=bearer(fac_token)).json()["written"] == 1
+    assert [f["status"] for f in httpx.get(base, headers=bearer(fac_token)).json()["findings"]] == ["complete", "open"]
+    assert httpx.post(upload, content=b"not a workbook", headers=bearer(fac_token)).status_code == 400

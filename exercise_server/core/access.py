@@ -45,7 +45,7 @@ TRAINEE_COMMANDS = (
 EVALUATION_COMMANDS = frozenset({"observation.record", "expectation.mark", "pitfall.tick"})
 # Commands the server takes only through its HTTP API, which checks the control cell's list first
 # (who is an evaluator, who leads them: server/evaluation_api.py); a WebSocket frame naming one is refused.
-HTTP_ONLY_COMMANDS = frozenset({"evaluator.assign", "rating.final"})
+HTTP_ONLY_COMMANDS = frozenset({"evaluator.assign", "rating.final", "improvement.set"})
 FACILITATOR_COMMANDS = (
     frozenset(
         {
@@ -74,11 +74,12 @@ FACILITATOR_COMMANDS = (
             "roster.remove",
             "media.publish",
             "evaluator.assign",
+            "improvement.set",
         }
     )
     | EVALUATION_COMMANDS
 )
-EVALUATOR_COMMANDS: frozenset[str] = EVALUATION_COMMANDS | {"rating.final"}
+EVALUATOR_COMMANDS: frozenset[str] = EVALUATION_COMMANDS | {"rating.final", "improvement.set"}
 # What every seat may say about itself, whatever its role: the language of its interface.
 SEAT_COMMANDS = frozenset({"participant.language"})
 TRAINEE_COMMANDS |= SEAT_COMMANDS

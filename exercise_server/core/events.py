@@ -57,6 +57,7 @@ OBSERVATION_RECORDED = "observation.recorded"  # observation, text, rating, obje
 EXPECTATION_MARKED = "expectation.marked"  # inject_id, team, action (index), text, status, note
 PITFALL_TICKED = "pitfall.ticked"  # pitfall, team, ticked, inject_id, note: an error of the guide's seen (or unticked)
 EVALUATOR_ASSIGNED = "evaluator.assigned"  # evaluator (staff id), name, teams: whom they evaluate in this syndicate
+IMPROVEMENT_SET = "improvement.set_row"  # finding, scope, objective, capability, text, root_cause, ... status
 FINAL_RATING_SET = "rating.final_set"  # item (objective | target), item_id, rating (P S M U), rationale: the lead's
 # Coordination workflows (exercise_server/core/workflows/, which also holds their payload fields).
 # Audiences, in docs/protocol.md:
@@ -125,6 +126,7 @@ EVENT_TYPES = WORKFLOW_EVENT_TYPES | frozenset(
         PITFALL_TICKED,
         EVALUATOR_ASSIGNED,
         FINAL_RATING_SET,
+        IMPROVEMENT_SET,
     }
 )
 
@@ -167,6 +169,7 @@ _CORE_FIELDS = {
     PITFALL_TICKED: "inject_id note pitfall team ticked",
     EVALUATOR_ASSIGNED: "evaluator name teams",
     FINAL_RATING_SET: "item item_id rating rationale",
+    IMPROVEMENT_SET: "capability due finding objective owner recommendation root_cause scope start status text",
 }
 
 

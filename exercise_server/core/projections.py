@@ -101,6 +101,7 @@ class ExerciseState:
     pitfall_ticks: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)  # (pitfall, team) -> latest
     evaluators: dict[str, dict[str, Any]] = field(default_factory=dict)  # staff id -> their assignment
     final_ratings: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)  # (item, id) -> latest
+    improvements: dict[str, dict[str, Any]] = field(default_factory=dict)  # finding -> its row (improvement_plan.py)
     # Coordination workflows (workflows/), each keyed by its id, in the order submitted.
     notifications: dict[str, Notification] = field(default_factory=dict)
     rfas: dict[str, Request] = field(default_factory=dict)
@@ -393,6 +394,10 @@ def _rated(state: ExerciseState, event: ev.Event) -> None:
     state.final_ratings[(event.payload["item"], event.payload["item_id"])] = _evaluation_row(event)
 
 
+def _improved(state: ExerciseState, event: ev.Event) -> None:
+    state.improvements[event.payload["finding"]] = _evaluation_row(event)
+
+
 def _marked(state: ExerciseState, event: ev.Event) -> None:
     payload = event.payload
     state.expectation_marks[(payload["inject_id"], payload["team"], payload["action"])] = {
@@ -438,5 +443,6 @@ _HANDLERS: dict[str, Handler] = {
     ev.PITFALL_TICKED: _ticked,
     ev.EVALUATOR_ASSIGNED: _assigned,
     ev.FINAL_RATING_SET: _rated,
+    ev.IMPROVEMENT_SET: _improved,
 }
 assert set(_HANDLERS) == ev.EVENT_TYPES

@@ -55,6 +55,7 @@ _COPIERS: dict[str, Callable[[Any], Any]] = {
     "pitfall_ticks": dict,
     "evaluators": dict,
     "final_ratings": dict,
+    "improvements": dict,
 }
 
 
@@ -196,6 +197,7 @@ LANE_OF = {
     ev.EXPECTATION_MARKED: "observation",
     ev.PITFALL_TICKED: "observation",
     ev.FINAL_RATING_SET: "observation",
+    ev.IMPROVEMENT_SET: "observation",
 }
 
 
