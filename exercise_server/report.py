@@ -21,6 +21,7 @@ from .core.in_language import log_in, scenario_languages, seat_languages
 from .core.metrics import Metrics, compute
 from .core.timefmt import dday_parts, format_offset
 from .i18n import SOURCE_LANGUAGE, catalogues
+from .report_evaluation import evaluation_context
 
 Gettext = Callable[[str], str]
 
@@ -164,6 +165,7 @@ def render_metrics(
         not_met=not_met,
         met=met,
         checklist=checklist,
+        evaluation=evaluation_context(metrics),  # the partials _report_targets, _final_ratings, _improvement_plan
         **(content or {"content_languages": [], "content_language": None, "content_seats": []}),
         charts={
             "timeline": timeline_chart(metrics, end, _),

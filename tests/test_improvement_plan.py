@@ -150,3 +150,24 @@ def test_the_plan_round_trips_through_xlsx_and_csv():
     assert read_plan("plan.csv", plan_csv(findings)) == rows
     header = next(csv.reader(io.StringIO(plan_csv(findings).decode("utf-8-sig"))))
     assert header[:5] == ["Finding", "Scope", "Objective", "Capability", "Area for improvement"]
+
+
+def test_the_report_shows_targets_final_ratings_with_evidence_and_the_plan_with_course_lessons_apart():
+    from exercise_server.report import render_metrics
+
+    run = played()
+    run.cmd(LEAD, "rating.final", item="objective", item_id="O5", rating="M", rationale="Shared <late> & alone")
+    run.cmd(FAC, "improvement.set", scope="course", text="Move I-4 later", owner="Course director")
+    html = render_metrics(compute(run.log))
+    for section in ("targets", "final-ratings", "improvement-plan"):
+        assert f'<section id="{section}">' in html
+    targets = html[html.index('id="targets"'):html.index('id="final-ratings"')]
+    assert "The access report reaches the military team within 10 minutes" in targets and "missed" in targets
+    assert "Oslo Guidelines Rev. 1.1 (2007), para. 5" in targets
+    rated = html[html.index('id="final-ratings"'):html.index('id="improvement-plan"')]
+    assert "Performed with major challenges" in rated and "Shared &lt;late&gt; &amp; alone" in rated
+    assert "Late to share" in rated and "Asks for an armed escort at once" in rated  # evidence beside it
+    plan_html = html[html.index('id="improvement-plan"'):]
+    participants, course = plan_html.split("Course lessons")
+    assert "Late to share; No liaison at all" in participants and "Move I-4 later" not in participants
+    assert "Move I-4 later" in course

@@ -167,12 +167,9 @@ def plan(metrics: Metrics) -> list[Finding]:
     for (objective, capability), evidence in _proposals(metrics).items():
         if (objective, capability) in covered:
             continue
-        recommendations = [
-            o["recommendation"]
-            for o in state.observations
-            if o["objective"] == objective and o["rating"] <= 2 and o.get("recommendation") and not capability
-        ]
-        text = state.scenario.objectives.get(objective, "")
+        weak = [o for o in state.observations if o["objective"] == objective and o["rating"] <= 2 and not capability]
+        recommendations = [o["recommendation"] for o in weak if o.get("recommendation")]
+        text = "; ".join(o["text"] for o in weak) or state.scenario.objectives.get(objective, "")
         proposed.append(
             Finding(
                 "",
