@@ -23,6 +23,7 @@ from ..core.errors import CommandError
 from ..core.improvement_plan import FIELDS, PROPOSED, plan
 from ..core.lead_evaluation import OBJECTIVE, TARGET, evidence
 from ..core.metrics import Metrics, compute
+from ..core.views import expected_actions
 from ..improvement_files import PlanFileError, plan_csv, plan_xlsx, read_plan
 from .errors import RequestError
 from .http_api import _ctx, _exercise, _json_body, api, bearer_session
@@ -82,9 +83,23 @@ def evaluation_document(metrics: Metrics) -> dict[str, Any]:
     guide = state.scenario.evaluation
     items = [(OBJECTIVE, oid, text) for oid, text in state.scenario.objectives.items()]
     items += [(TARGET, t.id, t.text) for t in guide.targets]
+    scenario = state.scenario
     return {
         "exercise": state.exercise,
         "title": state.title,
+        "objectives": scenario.objectives,
+        "teams": [{"id": t.id, "name": t.name, "component": t.component} for t in scenario.teams],
+        # what each team is expected to do after each inject: the printable guide's checklist
+        "injects": [
+            {
+                "id": i.id,
+                "at": i.offset,
+                "title": i.title,
+                "objectives": list(i.objectives),
+                "expected": {team: expected_actions(scenario, i, team) for team in sorted(scenario.audience(i.to))},
+            }
+            for i in scenario.injects
+        ],
         "guide": asdict(guide),
         "evaluators": list(state.evaluators.values()),
         "targets": metrics.targets,
@@ -181,7 +196,19 @@ async def import_plan(request: Request) -> JSONResponse:
     return JSONResponse({"written": len(changed)})
 
 
+async def page(request: Request) -> Response:
+    """The lead's evaluation page and the printable guide per team: their data needs a control-cell token."""
+    pages = request.app.state.pages
+    exercise = request.path_params["exercise"]
+    if not await _ctx(request).store.head(exercise):
+        return pages.render(request, "not_found.html", what="exercise")  # type: ignore[no-any-return]
+    template = "evaluation_guide.html" if request.url.path.endswith("/guide") else "evaluation.html"
+    return pages.render(request, template, exercise=exercise)  # type: ignore[no-any-return]
+
+
 ROUTES = [
+    Route("/evaluation/{exercise}", page),
+    Route("/evaluation/{exercise}/guide", page),
     Route("/api/exercises/{exercise}/improvement-plan", improvement_plan),
     Route("/api/exercises/{exercise}/improvement-plan", write_finding, methods=["POST"]),
     Route("/api/exercises/{exercise}/improvement-plan.{format}", improvement_plan),
