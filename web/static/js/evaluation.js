@@ -95,8 +95,8 @@ async function load() {
   $('#evaluation-error').textContent = '';
   const [doc, plan] = await Promise.all([api(`${base}/evaluation`, { token }), api(`${base}/improvement-plan`, { token })]);
   $('#evaluation-title').textContent = `${t('Evaluation')} · ${doc.title}`;
-  replaceChildren($('#guide-links'), doc.teams.map((team, i) => [i ? ' · ' : '',
-    el('a', { href: `/evaluation/${encodeURIComponent(exercise)}/guide?team=${encodeURIComponent(team.id)}` }, team.name)]));
+  replaceChildren($('#guide-links'), doc.teams.map((team) => el('li', {},
+    el('a', { href: `/evaluation/${encodeURIComponent(exercise)}/guide?team=${encodeURIComponent(team.id)}` }, team.name))));
   replaceChildren($('#rating-items'), doc.items.map(ratingItem));
   const participants = plan.findings.filter((f) => f.scope !== 'course');
   replaceChildren($('#plan-rows'), participants.length ? participants.map(planRow) : el('p', { class: 'meta' }, t('Nothing to plan yet.')));
