@@ -82,6 +82,19 @@ function planRow(finding) {
     finding.evidence ? el('p', { class: 'meta' }, finding.evidence) : null, form);
 }
 
+// The lead facilitator assigns the named evaluators (the control cell's list is theirs to read).
+async function renderEvaluators(doc) {
+  const names = Object.fromEntries(doc.teams.map((team) => [team.id, team.name]));
+  replaceChildren($('#evaluator-list'), doc.evaluators.length ? doc.evaluators.map((e) =>
+    el('li', {}, `${e.name}: ${e.teams.map((team) => names[team] || team).join(', ')}`))
+    : el('li', { class: 'meta' }, t('Nobody assigned yet.')));
+  const members = await api('/api/staff', { token }).then((r) => r.members.filter((m) => m.role === 'evaluator')).catch(() => []);
+  $('#assign-form').hidden = !members.length;
+  replaceChildren($('#assign-evaluator'), members.map((m) => el('option', { value: m.id }, m.name)));
+  replaceChildren($('#assign-teams'), doc.teams.map((team) => el('label', {},
+    el('input', { type: 'checkbox', value: team.id }), team.name)));
+}
+
 async function download(format) {
   const response = await fetch(`${base}/improvement-plan.${format}`, { headers: { Authorization: `Bearer ${token}` } });
   if (!response.ok) { failed(new Error(t('request failed ({status})', { status: response.status }))); return; }
@@ -98,12 +111,21 @@ async function load() {
   replaceChildren($('#guide-links'), doc.teams.map((team) => el('li', {},
     el('a', { href: `/evaluation/${encodeURIComponent(exercise)}/guide?team=${encodeURIComponent(team.id)}` }, team.name))));
   replaceChildren($('#rating-items'), doc.items.map(ratingItem));
+  await renderEvaluators(doc);
   const participants = plan.findings.filter((f) => f.scope !== 'course');
   replaceChildren($('#plan-rows'), participants.length ? participants.map(planRow) : el('p', { class: 'meta' }, t('Nothing to plan yet.')));
   const course = plan.findings.filter((f) => f.scope === 'course');
   replaceChildren($('#course-rows'), course.map(planRow), planRow({ finding: '', scope: 'course', objective: '', capability: '', status: 'open' }));
 }
 
+$('#assign-form').addEventListener('submit', async (e) => {
+  e.preventDefault();
+  const teams = [...document.querySelectorAll('#assign-teams input:checked')].map((box) => box.value);
+  try {
+    await api(`${base}/evaluators`, { method: 'POST', token, body: { evaluator: $('#assign-evaluator').value, teams } });
+    await load();
+  } catch (error) { failed(error); }
+});
 $('#plan-xlsx').addEventListener('click', () => download('xlsx'));
 $('#plan-csv').addEventListener('click', () => download('csv'));
 $('#plan-upload').addEventListener('change', async (e) => {
