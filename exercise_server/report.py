@@ -149,6 +149,7 @@ def render_metrics(
         injects=injects,
         scale={r: (_(label), _(meaning)) for r, (label, meaning) in ev.RATING_SCALE.items()},
         status_names=statuses,
+        weight_names={"critical": _("critical"), "desirable": _("desirable")},
         kind_names=kind_names(_),
         clock_names={"draft": _("draft"), "running": _("running"), "paused": _("paused"), "ended": _("ended")},
         rfa_names={

@@ -32,3 +32,33 @@ def servers():
     yield started
     for s in started:
         s.stop()
+
+
+# The modules that take longest, started first: with two workers each taking a whole module
+# (`--dist loadfile`), a long module started last keeps one worker busy while the other idles.
+LONGEST_FIRST = (
+    "test_bench_quick.py",
+    "test_browser_layout.py",
+    "test_browser_studio.py",
+    "test_group_commit.py",
+    "test_browser_class.py",
+    "test_classroom_soak.py",
+    "test_browser.py",
+    "test_browser_review_bugs.py",
+    "test_browser_dashboard.py",
+    "test_scale_out.py",
+    "test_isolation.py",
+    "test_crash.py",
+    "test_fuzz.py",
+    "test_browser_workflows.py",
+    "test_browser_studio_import.py",
+    "test_browser_languages.py",
+    "test_browser_replay.py",
+    "test_browser_keyboard.py",
+    "test_browser_inbox.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    rank = {name: i for i, name in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))

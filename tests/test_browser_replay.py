@@ -72,6 +72,7 @@ def test_the_evaluator_observes_then_seeks_the_replay_to_a_moment(browser, playe
     page.click(".inject-item[data-inject='I-1']")
     item = page.locator("#inject-detail .checklist-team[data-team='hum-1'] .check-item").first
     expect(item).to_contain_text("Share the access constraint in the joint room")
+    expect(item.locator(".action-links")).to_have_text("desirable · O5")  # a plain action: the inject's objectives
     item.locator("input.note").fill("Shared within minutes")
     item.locator("button[data-status='partly']").click()
     expect(item.locator(".mark-status")).to_have_text("Partly · Quiet observer")

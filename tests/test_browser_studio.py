@@ -141,8 +141,17 @@ def test_a_facilitator_builds_a_20_inject_exercise_in_the_browser_and_a_team_rec
     page.check("#inject-to input[value='teams:hum-1']")
     page.select_option("#inject-from", "ocha-hoo")
     page.select_option("#inject-channel", "radio")
-    page.fill(".expected-actions[data-team='hum-1']", "Share the access constraint in the joint room")
     page.check("[data-path='msel.0.objectives'] input[value='O4']")
+    # Two actions expected of the humanitarians: the first critical and evidencing O2 as well.
+    page.click(".add-action[data-team='hum-1']")
+    expect(page.locator("[data-path='msel.0.expected.hum-1.0.action']")).to_be_focused()
+    page.keyboard.insert_text("Share the access constraint in the joint room")
+    first = page.locator("[data-path='msel.0.expected.hum-1.0']")
+    first.locator(".expected-weight").select_option("critical")
+    expect(first.locator("[data-path$='.objectives'] input[value='O4']")).to_be_checked()  # the inject's, until changed
+    first.locator("[data-path$='.objectives'] input[value='O2']").check()
+    page.click(".add-action[data-team='hum-1']")
+    page.keyboard.insert_text("Tell the military liaison officer")
     page.fill("#inject-title", "Flood report 1")
     page.fill("#inject-editor textarea", "Water level report number **1**.")
     for n in range(2, 21):
@@ -162,6 +171,21 @@ def test_a_facilitator_builds_a_20_inject_exercise_in_the_browser_and_a_team_rec
         files=[{"name": "road-survey.csv", "mimeType": "text/csv", "buffer": b"road,state\nMSR1,flooded\n"}],
     )
     expect(page.locator("#inject-editor [role=status]")).to_contain_text("attached")
+    # I-02 closes the bridge when released: renamed, made an incident the military own and see, moved.
+    page.click("#studio-msel tr[data-inject='I-02'] .edit-inject")
+    page.select_option("#cop-change-feature", index=0)  # Kora bridge, the first feature drawn
+    page.click("#cop-change-edit")
+    change = page.locator("#inject-editor .cop-change-edit")
+    expect(change.locator(".change-name")).to_be_focused()
+    page.keyboard.insert_text("Kora bridge (closed)")
+    change.locator(".change-kind").select_option("incident")
+    change.locator(".change-owner").select_option("mil-1")
+    change.locator("[data-path$='.set.visible_to'] input[value='military']").check()
+    change.locator(".change-properties").fill("status: closed\nwater_level: 3")
+    change.locator(".change-pick").click()
+    expect(page.locator("#section-map")).to_be_visible()
+    click_map(page, 0.47, 0.42)
+    expect(page.locator("#inject-editor .change-geometry")).to_have_text("Moves to the place or shape picked on the map.")
     if SCREENSHOTS:  # the editor of the first inject, below the timeline and the table
         page.click("#studio-msel tr[data-inject='I-01'] .edit-inject")
         screenshot(page, "studio-inject", full_page=True)
@@ -197,6 +221,17 @@ def test_a_facilitator_builds_a_20_inject_exercise_in_the_browser_and_a_team_rec
     assert (server.folder / "attachments" / "road-survey.csv").read_bytes() == b"road,state\nMSR1,flooded\n"
     assert doc["msel"][19]["at"] == {"after": "I-03", "when": "acknowledged", "delay": "+0:05"}
     assert doc["msel"][0]["from"] == "ocha-hoo" and doc["msel"][0]["to"] == {"teams": ["hum-1"]}
+    assert doc["msel"][0]["objectives"] == ["O4"]
+    [closing] = doc["msel"][1]["cop"]
+    moved = closing["set"].pop("geometry")
+    assert closing == {"change": doc["cop"]["features"][0]["id"], "set": {
+        "name": "Kora bridge (closed)", "kind": "incident", "owner": "mil-1", "visible_to": ["military"],
+        "properties": {"status": "closed", "water_level": 3}}}
+    assert moved["type"] == "Point" and moved["coordinates"] != doc["cop"]["features"][0]["geometry"]["coordinates"]
+    assert doc["msel"][0]["expected"] == {"hum-1": [
+        {"action": "Share the access constraint in the joint room", "objectives": ["O2", "O4"], "weight": "critical"},
+        "Tell the military liaison officer",
+    ]}
     checked = subprocess.run(
         [sys.executable, "-m", "exercise_server", "validate", str(path)], capture_output=True, text=True
     )

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import shutil
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -21,8 +22,11 @@ KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None, "t": Non
 PLACEHOLDER = re.compile(r"\{\w+\}|%\(\w+\)[sd]")
 
 
+@cache
 def used_messages() -> dict[str, tuple[str, str]]:
-    """Every msgid the code uses (Python, templates, JavaScript), as `make i18n` extracts them, with where."""
+    """Every msgid the code uses (Python, templates, JavaScript), as `make i18n` extracts them, with where.
+
+    Read once per run: the extraction walks the whole tree."""
     with (ROOT / "babel.cfg").open() as cfg:
         method_map, options_map = parse_mapping_cfg(cfg)
     found: dict[str, tuple[str, str]] = {}
@@ -34,6 +38,7 @@ def used_messages() -> dict[str, tuple[str, str]]:
     return found
 
 
+@cache
 def catalogue(language: str):  # type: ignore[no-untyped-def]
     with (LOCALE_DIR / language / "LC_MESSAGES" / "messages.po").open("rb") as fp:
         return read_po(fp, locale=language)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -105,6 +106,63 @@ def test_expected_actions_for_all_teams_survive_the_round_trip(suffix, tmp_path)
     export_msel(scenario, sheet)
     again = build_scenario(sheet, load_base(source), source).scenario
     assert again.injects == scenario.injects
+
+
+def sheet_cells(sheet: Path) -> list[dict[str, str]]:
+    """The rows of an exported CSV or XLSX, by header."""
+    if sheet.suffix == ".xlsx":
+        rows = [[c or "" for c in r] for r in openpyxl.load_workbook(sheet).worksheets[0].iter_rows(values_only=True)]
+    else:
+        with sheet.open(encoding="utf-8-sig", newline="") as f:
+            rows = list(csv.reader(f))
+    return [dict(zip(rows[0], r, strict=False)) for r in rows[1:]]
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_expected_actions_keep_their_weight_and_objectives_in_both_languages_through_the_sheet(suffix, tmp_path):
+    base = load_base(INJECTS / "demo.yaml")
+    first = base.doc["msel"][0]
+    # The bundled actions are already linked ({action, objectives, weight}): keep their text only.
+    mil, pol = (first["expected"][key][0]["action"] for key in ("mil-1", "pol-1"))
+    linked = {
+        "mil-1": [{"action": mil, "objectives": ["O3", "O5"], "weight": "critical"}, "Report to the JOC"],
+        "pol-1": [{"action": pol, "objectives": []}],
+    }
+    doc = {**base.doc, "msel": [{**first, "expected": linked}, *base.doc["msel"][1:]]}
+    source = tmp_path / "demo-linked.yaml"
+    source.write_text(dump_yaml(doc), encoding="utf-8")
+    files_beside(tmp_path)
+    scenario = load_scenario_file(source)
+    sheet = tmp_path / f"msel{suffix}"
+    export_msel(scenario, sheet)
+    row = sheet_cells(sheet)[0]
+    assert row["Expected Action"].splitlines() == [
+        f"mil-1: [critical] {mil['en']} (O3, O5)", "mil-1: Report to the JOC", f"pol-1: {pol['en']} ()"]
+    assert row["Expected Action (fr)"].splitlines() == [f"mil-1: {mil['fr']}", "mil-1: …", f"pol-1: {pol['fr']}"]
+    again = build_scenario(sheet, load_base(source), source)
+    assert again.warnings == []
+    assert again.scenario.injects == scenario.injects
+    assert again.doc["msel"][0]["expected"] == linked
+    inject = again.scenario.injects[0]
+    assert [(a.weight, a.objectives) for a in inject.actions_of("mil-1")] == [("critical", ("O3", "O5")),
+                                                                               ("desirable", ("O4",))]
+    assert inject.translations["fr"]["expected"]["mil-1"] == [mil["fr"], None]
+
+
+def test_an_expected_action_cell_reads_its_weight_and_objectives_and_refuses_unknown_ones():
+    scenario = load_base(INJECTS / "demo.yaml").scenario
+    to = {"teams": ["mil-1"]}
+    read = cells.parse_expected("- [Critical] Call OCHA (by radio)\n- Brief the JOC (O3; o5)\n- [desirable] Log it ()",
+                                to, scenario)
+    assert read == {"mil-1": [{"action": "Call OCHA (by radio)", "weight": "critical"},
+                              {"action": "Brief the JOC", "objectives": ["O3", "O5"]},
+                              {"action": "Log it", "objectives": [], "weight": "desirable"}]}
+    assert cells.parse_expected("mil-1: Call OCHA", to, scenario) == {"mil-1": ["Call OCHA"]}  # plain stays plain
+    for cell, message in (("[vital] Call OCHA", "[vital]: an expected action's weight is [critical] or [desirable]"),
+                          ("Call OCHA (O9)", "unknown objective 'O9'"),
+                          ("[critical] (O3)", "an expected action has a weight or objectives but no text")):
+        with pytest.raises(ValueError, match=re.escape(message)):
+            cells.parse_expected(cell, to, scenario)
 
 
 def test_written_files_keep_the_mode_of_the_file_they_replace_or_get_the_usual_one(tmp_path, run_cli):

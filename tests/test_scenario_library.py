@@ -1,13 +1,14 @@
-"""The bundled scenario library: a capstone, one short exercise per module 3-8, a demo, one base map."""
+"""The bundled scenario library: a capstone, a short exercise for every course module, a demo, one base map."""
 
 from __future__ import annotations
 
+import csv
 import json
 from pathlib import Path
 
 import pytest
 
-from exercise_server.core.scenario import Scenario
+from exercise_server.core.scenario import CRITICAL, WEIGHTS, Scenario
 from exercise_server.msel.template import COURSE_OBJECTIVES
 from exercise_server.scenarios import basemap_path, load_library
 
@@ -16,6 +17,8 @@ INJECTS = ROOT / "injects"
 BASEMAP = INJECTS / "basemaps" / "nalora.geojson"
 CAPSTONE = "tamsa-river-crisis"
 MODULE_EXERCISES = {
+    1: "module-1-2-who-does-what-in-bessa",
+    2: "module-1-2-who-does-what-in-bessa",
     3: "module-3-floods-at-lake-oru",
     4: "module-4-doyo-under-pressure",
     5: "module-5-coordination-in-varo",
@@ -52,8 +55,17 @@ def timed_offsets(sc: Scenario) -> list[float]:
     return [inj.offset for inj in sc.injects if inj.offset is not None]
 
 
-def test_the_library_holds_the_capstone_six_module_exercises_and_the_demo(library):
+def test_the_library_holds_the_capstone_the_module_exercises_and_the_demo(library):
     assert {CAPSTONE, "demo", *MODULE_EXERCISES.values()} <= set(library)
+
+
+def test_every_course_module_1_to_8_has_an_end_of_module_exercise(library):
+    """A facilitator finds an exercise for the end of each module, the first two included."""
+    covered = {m for name in MODULE_EXERCISES.values() for m in library[name].modules}
+    assert covered == set(range(1, 9))
+    for module in range(1, 9):
+        assert [sc.id for sc in scenarios(library) if sc.id != CAPSTONE and sc.id != "demo"
+                and module in sc.modules], f"no exercise for module {module}"
 
 
 def test_every_scenario_is_set_in_nalora_on_the_bundled_base_map(library):
@@ -142,8 +154,9 @@ def test_the_capstone_plays_the_course_dilemmas(library):
 CAPSTONE_WORKFLOWS = {
     "humanitarian notification": (("humanitarian notification",),
                                   {"humanitarian": "send", "military": "acknowledge", "police": "acknowledge"}),
-    "request for assistance": (("request for assistance",),
-                               {"humanitarian": "last-resort", "civilian": "last-resort", "military": "decline"}),
+    "request for assistance": (("request for assistance",), {"humanitarian": "last-resort", "military": "decline"}),
+    # Mission engineers on the mission's own road are a tasking decision, not a last resort (issue 21).
+    "mission tasking request": (("mission tasking request",), {"civilian": "submit", "military": "answer"}),
     "sensitive information sharing": (("marked sensitive", "sensitive information sharing"),
                                       {"humanitarian": "share", "police": "share"}),
     "public statement": (("public statement",), {"humanitarian": "issue", "civilian": "issue"}),
@@ -184,10 +197,12 @@ def test_a_media_report_in_the_capstone_calls_for_public_statements(library):
 @pytest.mark.parametrize("module", sorted(MODULE_EXERCISES))
 def test_each_module_has_a_short_exercise_for_its_end(library, module):
     sc = library[MODULE_EXERCISES[module]]
-    assert sc.modules == (module,)
+    shared = {m for m, name in MODULE_EXERCISES.items() if name == sc.id}
+    assert set(sc.modules) == shared
     assert 20 * MINUTE <= sc.duration <= 45 * MINUTE
     assert 6 <= len(sc.injects) <= 12
-    assert all(module in inj.modules for inj in sc.injects)
+    assert all(set(inj.modules) <= shared for inj in sc.injects)
+    assert any(module in inj.modules for inj in sc.injects)
     assert reached_components(sc) == TRAINEE_COMPONENTS
 
 
@@ -263,3 +278,225 @@ def test_humanitarian_only_places_are_not_on_the_shared_base_map(library, basema
         for feature in sc.features:
             if feature["visible_to"] != "all" and "humanitarian" in feature["visible_to"]:
                 assert feature["id"] not in drawn, f"{sc.id}: {feature['id']} would be visible to all"
+
+
+# -- continuity: one Nalora story (docs/nalora-chronology.md) ------------------------------
+
+CHRONOLOGY = ROOT / "docs" / "nalora-chronology.md"
+ATTACHMENTS = INJECTS / "attachments"
+TRACKED_PLACES = {"Kora IDP camp": "camp-kora", "Lunda Bridge site": "camp-lunda-bridge",
+                  "Doyo transit site": "camp-doyo", "Mirek": "town-mirek"}
+
+
+def chronology_table(heading: str) -> list[dict[str, str]]:
+    """The rows of the Markdown table under `heading` in the chronology, by column name."""
+    lines = CHRONOLOGY.read_text(encoding="utf-8").split("\n")
+    at = next(i for i, line in enumerate(lines) if line.startswith("## ") and heading in line)
+    table: list[str] = []
+    for line in lines[at + 1:]:
+        if line.startswith("## "):
+            break
+        if line.startswith("|"):
+            table.append(line)
+    assert table, heading
+    cells = [[c.strip() for c in line.strip().strip("|").split("|")] for line in table]
+    return [dict(zip(cells[0], row)) for row in cells[2:]]
+
+
+def exercise_id(cell: str) -> str | None:
+    return cell.strip("`") if cell.startswith("`") else None
+
+
+def population(text: str) -> int | None:
+    return None if text == "-" else int(text.replace(",", ""))
+
+
+def features_at_start(sc: Scenario) -> dict[str, dict]:
+    return {f["id"]: f for f in sc.features}
+
+
+def test_the_chronology_dates_every_scenario_as_its_file_does(library):
+    dated = {exercise_id(row["Exercise"]): row["Scenario time"] for row in chronology_table("The calendar")}
+    dated.pop(None, None)
+    assert set(dated) == set(library), "every bundled scenario, and only those, has its day in the chronology"
+    for sid, when in dated.items():
+        assert library[sid].start_label == when, f"{sid} starts at {library[sid].start_label}, chronology says {when}"
+
+
+def test_the_chronology_lists_the_exercises_in_story_order(library):
+    order = [exercise_id(row["Exercise"]) for row in chronology_table("The calendar")]
+    starts = [library[sid].start for sid in order if sid]
+    assert starts == sorted(starts)
+
+
+def test_each_setting_states_the_day_and_hour_the_exercise_starts(library):
+    """A trainee reads the same start in the setting as the clock shows (`It is **D+3, 06:00**`)."""
+    for sc in scenarios(library):
+        day, time = sc.start_label.split()
+        assert f"**{day}, {time}**" in sc.setting, f"{sc.id}: the setting does not say {day}, {time}"
+
+
+def test_places_start_with_the_populations_the_chronology_gives(library):
+    for row in chronology_table("The state of the world"):
+        sc = library[exercise_id(row["Exercise"]) or ""]
+        features = features_at_start(sc)
+        for column, fid in TRACKED_PLACES.items():
+            expected = population(row[column])
+            got = features.get(fid, {}).get("properties", {}).get("population")
+            assert got == expected, f"{sc.id}: {fid} starts at {got}, chronology says {expected}"
+
+
+def release_offset(sc: Scenario, inject_id: str) -> float:
+    """The earliest exercise time an inject can be released (a condition counts from its inject)."""
+    inj = sc.inject(inject_id)
+    assert inj is not None and not inj.manual, inject_id
+    if inj.offset is not None:
+        return inj.offset
+    return release_offset(sc, inj.after or "") + inj.delay
+
+
+def cop_at(sc: Scenario, offset: float) -> dict[str, dict]:
+    """The COP's features once every timed or triggered inject due before `offset` has applied its changes."""
+    features = {fid: json.loads(json.dumps(f)) for fid, f in features_at_start(sc).items()}
+    due = sorted((release_offset(sc, i.id), i.order, i) for i in sc.injects if not i.manual)
+    for at, _, inj in due:
+        if at >= offset:
+            break
+        for change in inj.cop:
+            if "add" in change:
+                features[change["add"]["id"]] = change["add"]
+            elif "change" in change:
+                for key, value in change["set"].items():
+                    features[change["change"]][key] = value
+            elif "remove" in change:
+                features.pop(change["remove"], None)
+    return features
+
+
+def csv_rows(name: str) -> tuple[list[dict[str, str]], dict[str, str]]:
+    with (ATTACHMENTS / name).open(encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    totals = [r for r in rows if r[next(iter(r))].strip().lower() == "total"]
+    assert len(totals) == 1, f"{name}: one total row"
+    return [r for r in rows if r not in totals], totals[0]
+
+
+def test_every_csv_attachment_adds_up_to_its_total_row():
+    for path in sorted(ATTACHMENTS.glob("*.csv")):
+        rows, total = csv_rows(path.name)
+        for column in list(total)[1:]:
+            assert sum(int(r[column]) for r in rows) == int(total[column]), f"{path.name}: column {column}"
+
+
+def test_camp_figures_count_everyone_in_the_camp_when_they_arrive(library):
+    """An attachment of camp figures totals the camp's population on the COP at the inject's release,
+    and each block's people are its women, men, girls and boys."""
+    checked = 0
+    for sc in scenarios(library):
+        for inj in sc.injects:
+            for attachment in inj.attachments:
+                name = attachment["file"]
+                if not name.endswith(".csv") or "camp" not in name:
+                    continue
+                rows, total = csv_rows(name)
+                for r in rows:
+                    assert int(r["people"]) == sum(int(r[k]) for k in ("women", "men", "girls", "boys")), r
+                camp = "camp-" + name.split("-")[0]  # kora-camp-....csv: camp-kora
+                on_map = cop_at(sc, release_offset(sc, inj.id))[camp]["properties"]["population"]
+                assert int(total["people"]) == on_map, f"{sc.id} {inj.id}: {name} totals {total['people']}, the camp holds {on_map}"
+                checked += 1
+    assert checked, "no camp figures checked"
+
+
+def markdown_total(name: str, column: str) -> tuple[int, int]:
+    """(sum of the rows, the **Total** row) of one column of a Markdown attachment's table."""
+    lines = [line for line in (ATTACHMENTS / name).read_text(encoding="utf-8").split("\n") if line.startswith("|")]
+    cells = [[c.strip().strip("*").replace(",", "") for c in line.strip().strip("|").split("|")] for line in lines]
+    at = cells[0].index(column)
+    body = [row for row in cells[2:] if row[0].lower() != "total"]
+    total = next(row for row in cells[2:] if row[0].lower() == "total")
+    return sum(int(row[at]) for row in body), int(total[at])
+
+
+def test_the_lunda_relocation_plan_moves_the_people_the_demo_says_and_hires_its_trucks(library):
+    plan = "lunda-bridge-relocation-plan.md"
+    for column in ("Households", "People"):
+        added, total = markdown_total(plan, column)
+        assert added == total, column
+    _, people = markdown_total(plan, "People")
+    moving = [c["set"]["properties"]["flooded"] for inj in library["demo"].injects for c in inj.cop
+              if c.get("change") == "camp-lunda-bridge"]
+    assert moving and all(f"{people:,} people" in m for m in moving)
+    assert "WFP truck" not in (ATTACHMENTS / plan).read_text(encoding="utf-8")
+
+
+CAPSTONE_FORUM_MINUTES = 12
+
+
+def test_nothing_lands_during_the_capstones_first_coordination_forum(library):
+    sc = library[CAPSTONE]
+    forums = [i for i in sc.injects if i.offset is not None and "coordination forum" in i.title.lower()]
+    first = min(forums, key=lambda i: i.offset or 0.0)
+    opens, closes = first.offset or 0.0, (first.offset or 0.0) + CAPSTONE_FORUM_MINUTES * MINUTE
+    landing = [i.id for i in sc.injects if i is not first and not i.manual
+               and opens <= release_offset(sc, i.id) < closes]
+    assert not landing, f"{landing} land during the forum {first.id}"
+
+
+def test_the_civilian_component_never_dresses_a_mission_task_as_a_humanitarian_last_resort(library):
+    for sc in scenarios(library):
+        for inj in sc.injects:
+            for key, actions in inj.expected.items():
+                if not any(sc.team(t).component == "civilian" for t in sc.teams_of([key])):
+                    continue
+                for action in actions:
+                    assert "request for assistance" not in action.lower(), f"{sc.id} {inj.id}: {action}"
+
+
+def test_only_the_peacetime_disaster_cites_oslo_alone_the_armed_conflict_cites_mcda(library):
+    """The Oslo Guidelines cover disasters in peacetime (Lake Oru, before D); from D on, Nalora is a
+    complex emergency and a scenario that names Oslo also names the MCDA Guidelines."""
+    for sc in scenarios(library):
+        cited = json.dumps(sc.doc, ensure_ascii=False)
+        if sc.start >= 0 and "Oslo" in cited:
+            assert "MCDA" in cited, f"{sc.id}: Oslo cited in an armed conflict without the MCDA Guidelines"
+    assert "Oslo" in json.dumps(library[MODULE_EXERCISES[3]].doc)
+
+
+def test_an_expected_action_is_never_a_fragment_of_a_flow_list_split_at_its_commas(library):
+    """`mil-1: [Do this, and that]` is two actions in YAML; each action starts as a sentence does."""
+    for sc in scenarios(library):
+        for inj in sc.injects:
+            for key, actions in inj.expected.items():
+                for action in actions:
+                    assert action[:1].isupper() or action[:1].isdigit(), f"{sc.id} {inj.id} {key}: {action!r}"
+
+
+# -- expected actions as evidence (issue 21) -------------------------------------------------
+
+
+def test_every_expected_action_names_the_objectives_it_evidences_and_its_weight(library):
+    """Each action in the files is a mapping naming its objectives (a few of its inject's, never
+    outside them) and a weight; every addressee has a critical action, and an inject names only
+    objectives some action evidences."""
+    for sc in scenarios(library):
+        for raw in sc.doc["msel"]:
+            named = set(raw["objectives"])
+            evidenced: set[str] = set()
+            for key, items in raw["expected"].items():
+                where = f"{sc.id} {raw['id']} {key}"
+                for item in items:
+                    assert isinstance(item, dict) and "action" in item, f"{where}: {item!r} names no objectives"
+                    assert item["objectives"] and set(item["objectives"]) <= named, f"{where}: {item['objectives']}"
+                    assert item["weight"] in WEIGHTS, f"{where}: {item['weight']}"
+                    evidenced |= set(item["objectives"])
+                assert any(item["weight"] == CRITICAL for item in items), f"{where}: no critical action"
+            assert evidenced == named, f"{sc.id} {raw['id']}: {sorted(named - evidenced)} evidenced by no action"
+
+
+def test_the_loaded_actions_carry_the_objectives_the_file_names(library):
+    sc = library[CAPSTONE]
+    i09 = sc.inject("I-09")
+    assert i09 is not None
+    first = i09.actions_of("mil-1")[0]
+    assert first.weight == CRITICAL and first.objectives == ("O3",)

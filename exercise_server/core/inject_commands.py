@@ -43,6 +43,8 @@ def in_default_language(fields: dict[str, Any]) -> None:
         if isinstance(expected, dict)
         else []
     )
+    # An action linked to objectives ({action, objectives, weight}): its text is what must be plain.
+    actions = [a.get("action") if isinstance(a, dict) and "action" in a else a for a in actions]
     for key, value in [
         *((k, fields.get(k)) for k in ("from", "title", "body", "notes")),
         *(("expected", a) for a in actions),

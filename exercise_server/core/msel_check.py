@@ -15,12 +15,15 @@ from .scenario import (
     ATTACHMENTS_PER_INJECT,
     CHANNELS,
     CONTROL,
+    DESIRABLE,
     FEATURE_KINDS,
     INJECT_CONTROLLER_LENGTH,
     INJECT_MODE_LENGTH,
     INJECT_OPTIONAL,
     INJECT_REQUIRED,
     PATCHABLE,
+    WEIGHTS,
+    ExpectedAction,
     Inject,
     Scenario,
 )
@@ -116,11 +119,12 @@ class MselChecks(FieldChecks):
         cop = self.cop_changes(item, what, draft, scope, live_features)
         audience = draft.audience(to)
         translations: Translations = {}
-        expected = self.expected(item, what, to, draft, audience, translations)
         objectives = self.str_list(item, "objectives", what)
         for obj in objectives:
             if obj not in draft.objectives:
                 self.err(item, "objectives", f"{what}: unknown objective {obj!r}")
+        linked = self.expected(item, what, draft, audience, tuple(objectives), translations)
+        expected = {key: [a.text for a in actions] for key, actions in linked.items()}
         texts = {}
         persona = next((p for p in draft.personas if p.id == item.get("from")), None)
         for key in ("from", "title", "body", "notes"):
@@ -158,6 +162,7 @@ class MselChecks(FieldChecks):
             mode,
             controller,
             self.respond_within(item, what),
+            linked,
         )
 
     def short_text(self, item: dict[str, Any], key: str, what: str, limit: int) -> str:
@@ -300,18 +305,18 @@ class MselChecks(FieldChecks):
         self,
         item: dict[str, Any],
         what: str,
-        to: dict[str, Any],
         draft: Scenario,
         audience: frozenset[str],
+        objectives: tuple[str, ...],
         translations: Translations,
-    ) -> dict[str, list[str]]:
+    ) -> dict[str, tuple[ExpectedAction, ...]]:
         """Expected actions by addressee; each action's translations go to `translations[lang]["expected"]`
         as lists as long as the default's, None where an action has no text in that language."""
         value = self.optional_mapping(item, "expected", f"{what} expected")
         if value is None:
             return {}
         out = {}
-        message = f"{what}: expected actions must be a list of text"
+        message = f"{what}: expected actions must be a list of text or {{action, objectives, weight}}"
         for key, actions in value.items():
             if not draft.teams_of([key]) & audience:
                 self.err(value, key, f"{what}: expected actions for {key!r}, which is not an addressee")
@@ -321,18 +326,47 @@ class MselChecks(FieldChecks):
             if not isinstance(actions, list) or not actions:
                 self.err(value, key, message)
                 continue
-            texts = [
-                self.translatable(node, i if node is actions else key, action, f"{what} expected {key!r}", message)
+            read = [
+                self.expected_action(
+                    node, i if node is actions else key, action, f"{what} expected {key!r}", message, draft
+                )
                 for i, action in enumerate(actions)
             ]
-            if any(t is None for t in texts):
+            if any(r is None for r in read):
                 continue
-            out[key] = [t.default for t in texts if t]
+            texts = [r[0] for r in read if r]
+            out[key] = tuple(
+                ExpectedAction(t.default, objectives if linked is None else linked, weight)
+                for t, linked, weight in (r for r in read if r)
+            )
             for lang in self.languages:
-                items = [t.get(lang) if t else None for t in texts]
+                items = [t.get(lang) for t in texts]
                 if lang != self.default_language and any(items):
                     translations.setdefault(lang, {}).setdefault("expected", {})[key] = items
         return out
+
+    def expected_action(
+        self, node: Any, key: Key, raw: Any, what: str, message: str, draft: Scenario
+    ) -> tuple[Text, tuple[str, ...] | None, str] | None:
+        """One expected action: text (plain or a language mapping), or `{action, objectives, weight}`.
+        Its text, its objectives (None: the inject's) and its weight; None when refused."""
+        if not (isinstance(raw, dict) and "action" in raw):
+            text = self.translatable(node, key, raw, what, message)
+            return None if text is None else (text, None, DESIRABLE)
+        name = f"action {(key or 0) + 1}" if isinstance(key, int) else "action"
+        self.keys(raw, f"{what} {name}", ("action",), ("objectives", "weight"))
+        text = self.translatable(raw, "action", raw["action"], f"{what} {name}")
+        objectives: tuple[str, ...] | None = None
+        if "objectives" in raw:
+            objectives = tuple(self.str_list(raw, "objectives", f"{what} {name}"))
+            for obj in objectives:
+                if obj not in draft.objectives:
+                    known = ", ".join(draft.objectives)
+                    self.err(raw, "objectives", f"{what} {name}: unknown objective {obj!r}; the objectives are {known}")
+        weight = raw.get("weight", DESIRABLE)
+        if weight not in WEIGHTS:
+            self.err(raw, "weight", f"{what} {name}: weight must be {' or '.join(WEIGHTS)}, not {weight!r}")
+        return None if text is None else (text, objectives, weight)
 
     def cop_changes(
         self, item: dict[str, Any], what: str, draft: Scenario, scope: set[str], live: set[str]

@@ -198,16 +198,17 @@ class ExerciseState:
         )
         for inject in released:
             for team in sorted(self.scenario.audience(inject.inject.to)):
-                for i, text in enumerate(views.expected_actions(self.scenario, inject.inject, team)):
+                for i, action in enumerate(views.expected_of(self.scenario, inject.inject, team)):
                     mark = self.expectation_marks.get((inject.inject.id, team, i))
                     items.append(
                         {
                             "inject_id": inject.inject.id,
                             "team": team,
                             "action": i,
-                            "text": text,
+                            "text": action.text,
                             "released_ex": inject.released_ex,
-                            "objectives": list(inject.inject.objectives),
+                            "objectives": list(action.objectives),
+                            "weight": action.weight,
                             "status": mark["status"] if mark else None,
                             "mark": mark,
                         }

@@ -61,6 +61,10 @@ INJECT_CONTROLLER_LENGTH = 120
 # A team is expected to answer an inject within this much exercise time unless the inject or the
 # scenario says otherwise (`respond_within`, docs/scenario-format.md); the dashboard shows it overdue after.
 DEFAULT_RESPOND_WITHIN = 15 * 60.0
+# How much an expected action weighs in the evaluation: a critical one is what the inject is for.
+CRITICAL = "critical"
+DESIRABLE = "desirable"
+WEIGHTS = (CRITICAL, DESIRABLE)
 PATCHABLE = ("name", "geometry", "properties", "visible_to", "owner", "kind")  # what a COP change may `set`
 
 
@@ -112,6 +116,16 @@ class Room:
 
 
 @dataclass(frozen=True)
+class ExpectedAction:
+    """One action expected of an addressee after an inject, the course objectives it evidences and
+    its weight. A plain text in the file evidences the inject's objectives and is desirable."""
+
+    text: str
+    objectives: tuple[str, ...] = ()
+    weight: str = DESIRABLE
+
+
+@dataclass(frozen=True)
 class Inject:
     """One MSEL line. `offset` is exercise seconds; None when manual or conditional."""
 
@@ -142,6 +156,17 @@ class Inject:
     mode: str = ""
     controller: str = ""  # the control-cell member who delivers it (the MSEL's Responsible Controller)
     respond_within: float | None = None  # exercise seconds; None: the scenario's
+    # The actions of `expected` with their objectives and weight, key by key in the same order.
+    expected_actions: dict[str, tuple[ExpectedAction, ...]] = field(default_factory=dict)
+
+    def actions_of(self, key: str) -> tuple[ExpectedAction, ...]:
+        """The actions expected of addressee `key` with their links; an action whose text was
+        replaced since the check (a live edit, a translation) evidences the inject's objectives."""
+        linked = self.expected_actions.get(key, ())
+        return tuple(
+            linked[i] if i < len(linked) and linked[i].text == text else ExpectedAction(text, self.objectives)
+            for i, text in enumerate(self.expected.get(key, []))
+        )
 
     @property
     def trigger(self) -> str:

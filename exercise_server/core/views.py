@@ -25,7 +25,7 @@ from .access import (
 )
 from .errors import CommandError
 from .roster import roster_rows
-from .scenario import CHANNELS, FEATURE_KINDS, Inject, Scenario
+from .scenario import CHANNELS, FEATURE_KINDS, ExpectedAction, Inject, Scenario
 from .translations import text_of, written_expected
 from .validate import field
 
@@ -229,14 +229,27 @@ def _inject_row(state: ExerciseState, inject: InjectState, control_view: bool) -
     }
 
 
-def expected_actions(scenario: Scenario, inject: Inject, team: str) -> list[str]:
+def expected_of(scenario: Scenario, inject: Inject, team: str) -> list[ExpectedAction]:
     """What evaluators look for from `team` after `inject`: the actions listed for the team,
-    its component or everyone, in the order the scenario lists them."""
-    out: list[str] = []
-    for key, actions in inject.expected.items():
+    its component or everyone, in the order the scenario lists them, with their objectives and weight."""
+    out: list[ExpectedAction] = []
+    for key in inject.expected:
         if team in scenario.teams_of([key]):
-            out.extend(actions)
+            out.extend(inject.actions_of(key))
     return out
+
+
+def expected_actions(scenario: Scenario, inject: Inject, team: str) -> list[str]:
+    """The texts of `expected_of`: what an evaluator's mark (its index) refers to."""
+    return [action.text for action in expected_of(scenario, inject, team)]
+
+
+def expected_links(inject: Inject) -> dict[str, list[dict[str, Any]]]:
+    """Each expected action's objectives and weight, aligned with the inject's `expected`."""
+    return {
+        key: [{"objectives": list(a.objectives), "weight": a.weight} for a in inject.actions_of(key)]
+        for key in inject.expected
+    }
 
 
 def inject_content(state: InjectState) -> dict[str, Any]:
@@ -253,6 +266,7 @@ def inject_content(state: InjectState) -> dict[str, Any]:
         "offset": i.offset,
         "cop": list(i.cop),
         "expected": i.expected,
+        "expected_links": expected_links(i),
         "objectives": list(i.objectives),
         "notes": i.notes,
         "attachments": [dict(a) for a in i.attachments],

@@ -8,7 +8,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from ..core.scenario import ALL, CHANNELS, COURSE_MODULES, Inject, Scenario
+from ..core.scenario import ALL, CHANNELS, COURSE_MODULES, CRITICAL, WEIGHTS, Inject, Scenario
 from ..core.timefmt import format_dday, format_offset, parse_exercise_time
 
 Addressees = dict[str, list[str]]  # {components, teams, rooms}: an inject's `to`
@@ -228,12 +228,41 @@ def default_expected_keys(to: Addressees, scenario: Scenario) -> list[str]:
     return keys + [t.id for t in scenario.teams if t.id in readers and t.id not in covered]
 
 
-def parse_expected(text: str, to: Addressees, scenario: Scenario) -> Addressees:
+Expected = dict[str, list[Any]]  # addressee -> actions, each text or {action, objectives, weight}
+_WEIGHT_MARK = re.compile(r"^\[\s*([^\[\]\s]+)\s*\]\s*")  # `[critical] ...`
+_OBJECTIVES_MARK = re.compile(r"\s*\(([^()]*)\)\s*$")  # `... (O2, O4)`
+
+
+def parse_action(text: str, scenario: Scenario) -> Any:
+    """`[critical] Share the access constraint (O2, O4)`: the action as a scenario file writes it,
+    plain text when it has neither a weight nor objectives. `()` names no objective; parentheses
+    that name none of the scenario's objectives are part of the text."""
+    action: dict[str, Any] = {}
+    mark = _WEIGHT_MARK.match(text)
+    if mark:
+        if mark.group(1).lower() not in WEIGHTS:
+            raise ValueError(f"[{mark.group(1)}]: an expected action's weight is [{'] or ['.join(WEIGHTS)}]")
+        action["weight"] = mark.group(1).lower()
+        text = text[mark.end() :]
+    found = _OBJECTIVES_MARK.search(text)
+    if found:
+        named = parse_objectives(found.group(1), scenario) if found.group(1).strip() else []
+        if named or not found.group(1).strip():
+            action["objectives"] = named
+            text = text[: found.start()]
+    text = text.strip()
+    if not text:
+        raise ValueError("an expected action has a weight or objectives but no text")
+    return {"action": text, **action} if action else text
+
+
+def parse_expected(text: str, to: Addressees, scenario: Scenario) -> Expected:
     """Lines `mil-1: action` (or `mil-1:` then action lines, or `all: action` for every addressed team;
-    a component's or team's name works as a label too); text without labels applies to every addressee."""
+    a component's or team's name works as a label too); text without labels applies to every addressee.
+    Each action may carry its weight and objectives: `[critical] action (O2, O4)` (`parse_action`)."""
     ids = {c.id for c in scenario.components} | {t.id for t in scenario.teams} | {ALL}
     names = {name: i for name, i in addressee_names(scenario).items() if i in ids}
-    out: Addressees = {}
+    out: dict[str, list[str]] = {}
     shared: list[str] = []
     current: str | None = None
     for raw in text.split("\n"):
@@ -261,11 +290,19 @@ def parse_expected(text: str, to: Addressees, scenario: Scenario) -> Addressees:
     if shared:
         for key in default_expected_keys(to, scenario):
             out[key] = shared + out.get(key, [])
-    return out
+    return {key: [parse_action(action, scenario) for action in actions] for key, actions in out.items()}
 
 
-def format_expected(expected: Addressees) -> str:
-    return "\n".join(f"{key}: {' '.join(action.split())}" for key, actions in expected.items() for action in actions)
+def format_expected(inject: Inject) -> str:
+    """`key: [critical] action (O2, O4)` lines: the weight when critical, the objectives when they
+    are not the inject's own (what a plain action evidences)."""
+    lines = []
+    for key in inject.expected:
+        for action in inject.actions_of(key):
+            weight = f"[{CRITICAL}] " if action.weight == CRITICAL else ""
+            objectives = f" ({', '.join(action.objectives)})" if action.objectives != inject.objectives else ""
+            lines.append(f"{key}: {weight}{' '.join(action.text.split())}{objectives}")
+    return "\n".join(lines)
 
 
 _OBJECTIVE_REF = re.compile(

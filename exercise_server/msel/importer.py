@@ -139,9 +139,18 @@ def translate(values: dict[str, Any], key: str, language: str, text: Any, defaul
                 f"language: translate each, in the same order ({UNTRANSLATED_ACTION} for one left untranslated)"
             )
         expected[label] = [
-            a if t == UNTRANSLATED_ACTION else {**_languages(a, default_language), language: t}
-            for a, t in zip(expected[label], actions, strict=True)
+            _translated_action(own, other["action"] if isinstance(other, dict) else other, language, default_language)
+            for own, other in zip(expected[label], actions, strict=True)
         ]
+
+
+def _translated_action(action: Any, text: str, language: str, default_language: str) -> Any:
+    """An expected action with its text in `language` too (a linked action's `action` field)."""
+    if text == UNTRANSLATED_ACTION:
+        return action
+    if isinstance(action, dict) and "action" in action:
+        return {**action, "action": {**_languages(action["action"], default_language), language: text}}
+    return {**_languages(action, default_language), language: text}
 
 
 def _languages(value: Any, default_language: str) -> dict[str, Any]:

@@ -41,12 +41,20 @@ function audienceOf(row) { return row.audience || []; }
 
 // -- expected actions: a checklist per addressed team ---------------------------------
 
-// The actions expected of `team` after the inject: those listed for the team, its component or all.
+// The actions expected of `team` after the inject: those listed for the team, its component or all,
+// each with the objectives it evidences and its weight (`expected_links`, aligned with `expected`).
 function expectedOf(row, team) {
   const component = view.component(team);
+  const links = row.inject.expected_links || {};
   return Object.entries(row.inject.expected || {})
     .filter(([who]) => who === team || who === component || who === 'all')
-    .flatMap(([, actions]) => actions);
+    .flatMap(([who, actions]) => actions.map((text, i) => ({ text, ...(links[who]?.[i] || {}) })));
+}
+
+// "critical · O2, O4": what an action weighs and the objectives it evidences.
+function linkLabel(action) {
+  const weight = action.weight === 'critical' ? t('critical') : t('desirable');
+  return action.objectives?.length ? `${weight} · ${action.objectives.join(', ')}` : weight;
 }
 
 function markOf(injectId, team, action) {
@@ -71,14 +79,15 @@ function checklist(row) {
   return el('div', { class: 'checklist' }, el('h4', {}, t('Expected actions')),
     teams.map((team) => el('div', { class: 'checklist-team', dataset: { team } },
       el('strong', {}, view.teamName(team)),
-      el('ol', {}, expectedOf(row, team).map((text, action) => {
+      el('ol', {}, expectedOf(row, team).map(({ text, ...link }, action) => {
         const key = `${row.inject.id}|${team}|${action}`;
         const current = markOf(row.inject.id, team, action);
         const note = el('input', { class: 'note', maxlength: 1000, placeholder: t('Note (optional)'),
           value: notes.get(key) ?? current?.note ?? '', oninput: (e) => notes.set(key, e.target.value) });
         return el('li', { class: `check-item ${current ? `marked-${current.status}` : 'unmarked'}`,
-          dataset: { action: String(action) } },
+          dataset: { action: String(action), weight: link.weight || 'desirable' } },
         el('span', { class: 'action-text' }, text),
+        el('span', { class: `action-links weight-${link.weight || 'desirable'}` }, linkLabel(link)),
         el('span', { class: 'mark-status' }, current
           ? `${STATUSES().find(([s]) => s === current.status)[1]} · ${current.author.name}` : t('not marked')),
         el('span', { class: 'mark-buttons' }, STATUSES().map(([status, label]) => el('button', {

@@ -67,8 +67,9 @@ export class CopSection {
     this.drawList();
   }
 
-  // Points picked on the map one by one: a point at the first; a line or an area at Done.
-  draw(type, feature = null) {
+  // Points picked on the map one by one: a point at the first; a line or an area at Done. The
+  // geometry goes to `feature`, to a new feature, or (an inject's change) to `onDrawn`.
+  draw(type, feature = null, onDrawn = null) {
     const map = this.map;
     const points = [];
     const finish = () => {
@@ -78,6 +79,7 @@ export class CopSection {
       if (points.length < enough) { this.status.textContent = t('Nothing drawn.'); return; }
       const geometry = type === 'Point' ? { type, coordinates: points[0] }
         : type === 'LineString' ? { type, coordinates: points } : { type, coordinates: [[...points, points[0]]] };
+      if (onDrawn) { onDrawn(geometry); return; }
       if (feature) feature.geometry = geometry;
       else {
         const kind = SHAPES[type];

@@ -1,7 +1,8 @@
 // The studio's inject editor: when it is due (a time, manual, or after another inject), who sends
 // it (a persona or any sender), who receives it (picked by name), its channel, title and Markdown
-// text, what each addressed team is expected to do and the objectives that shows, the control
-// cell's notes, its files (uploaded in place) and its changes to the map.
+// text, what each addressed team is expected to do (each action weighted and linked to the
+// objectives it evidences), the control cell's notes, its files (uploaded in place) and its
+// changes to the map.
 
 import { el, replaceChildren } from './dom.js';
 import { t } from './i18n.js';
@@ -10,6 +11,7 @@ import { pickedAddressees, showAddressees } from './addressees.js';
 import { checkboxes, field, markdownField } from './studio_fields.js';
 import { CHANNELS, componentName, docView, teamName, teams, text, triggerKind, withText } from './studio_doc.js';
 import { uploadAttachment } from './studio_api.js';
+import { copChangeFields } from './studio_cop_change.js';
 
 // The teams an inject reaches through its addressees (docs/scenario-format.md, "The MSEL").
 export function audience(doc, to = {}) {
@@ -71,7 +73,8 @@ export class InjectEditor {
       editor.changed();
       this.drawExpected();
     });
-    this.expectedBox = el('div', { class: 'expected-box' });
+    this.actionsBox = el('div', { class: 'expected-actions-box' });
+    const expectedBox = el('div', { class: 'expected-box' }, this.actionsBox, this.objectiveFields(k));
     replaceChildren(this.root,
       el('div', { class: 'editor-head' }, el('h3', { id: 'inject-editor-heading' }, t('Inject {id}', { id: inject().id })),
         el('button', { type: 'button', id: 'inject-done', onclick: () => this.close() }, t('Done'))),
@@ -86,7 +89,7 @@ export class InjectEditor {
       txt('title', t('Title'), { attrs: { id: 'inject-title', maxlength: 200 } }),
       markdownField(editor, { label: t('Message (Markdown)'), path: `${k}.body`, rows: 6,
         get: () => text(inject().body, doc), set: (v) => { inject().body = withText(inject().body, doc, v); } }),
-      this.expectedBox,
+      expectedBox,
       checkboxes(editor, { legend: t('Course modules'), path: `${k}.modules`,
         choices: [1, 2, 3, 4, 5, 6, 7, 8].map((n) => [n, t('Module {n}', { n })]),
         get: () => inject().modules, set: (v) => { if (v.length) inject().modules = v.map(Number); else delete inject().modules; } }),
@@ -152,8 +155,9 @@ export class InjectEditor {
     return el('div', { class: 'sender' }, pick, other);
   }
 
-  // Expected actions: for each addressed team (or a component of them), one action a line, and the
-  // objectives they evidence.
+  // Expected actions: for each addressed team (or a component of them), a list of actions, each
+  // with its weight and the objectives it evidences (picked by name; an action without its own
+  // evidences the inject's objectives, ticked below).
   drawExpected() {
     const { editor, doc } = this;
     const inject = this.inject;
@@ -162,19 +166,50 @@ export class InjectEditor {
     const keys = [...new Set([...reached, ...Object.keys(inject.expected || {})])];
     const objectiveChoices = Object.keys(doc.objectives || {}).map((id) => [id, `${id}: ${text(doc.objectives[id], doc).slice(0, 60)}`]);
     const who = (id) => (teams(doc).some((x) => x.id === id) ? teamName(doc, id) : componentName(doc, id));
-    replaceChildren(this.expectedBox,
+    const redraw = (id, focusLast = false) => {
+      editor.changed();
+      this.drawExpected();
+      if (focusLast) [...this.actionsBox.querySelectorAll(`[data-team="${CSS.escape(id)}"] .expected-text`)].pop()?.focus();
+    };
+    const team = (id) => el('fieldset', { class: 'expected-team', dataset: { team: id, path: `${k}.expected.${id}` } },
+      el('legend', {}, who(id)),
+      el('ol', {}, actionsOf(inject, id).map((_, n) => {
+        const path = `${k}.expected.${id}.${n}`;
+        const parts = () => actionParts(actionsOf(inject, id)[n]);
+        const put = (change) => setAction(inject, id, n, { ...parts(), ...change });
+        return el('li', { class: 'expected-action', dataset: { path } },
+          el('div', { class: 'row-fields' },
+            field(editor, { label: t('Action'), path: `${path}.action`, attrs: { class: 'expected-text wide', maxlength: 500 },
+              get: () => text(parts().action, doc), set: (v) => put({ action: withText(parts().action, doc, v) }) }),
+            field(editor, { label: t('Weight'), path: `${path}.weight`, attrs: { class: 'expected-weight' },
+              options: [['desirable', t('desirable')], ['critical', t('critical')]],
+              get: () => parts().weight || 'desirable', set: (v) => put({ weight: v }) }),
+            el('button', { type: 'button', class: 'danger remove-action', onclick: () => {
+              removeAction(inject, id, n);
+              redraw(id);
+            } }, t('Remove'))),
+          objectiveChoices.length ? checkboxes(editor, { legend: t('Objectives it evidences'), path: `${path}.objectives`,
+            choices: objectiveChoices, get: () => parts().objectives ?? inject.objectives ?? [],
+            set: (v) => put({ objectives: v }) }) : null);
+      })),
+      el('button', { type: 'button', class: 'add-action', dataset: { team: id }, onclick: () => {
+        setAction(inject, id, actionsOf(inject, id).length, { action: '' });
+        redraw(id, true);
+      } }, t('Add an action for {team}', { team: who(id) })));
+    replaceChildren(this.actionsBox,
       el('fieldset', { class: 'expected', dataset: { path: `${k}.expected` } }, el('legend', {}, t('Expected actions')),
-        keys.length ? keys.map((id) => field(editor, { label: t('{team} (one action a line)', { team: who(id) }),
-          path: `${k}.expected.${id}`, rows: 2, attrs: { class: 'expected-actions', dataset: { team: id } },
-          get: () => (inject.expected?.[id] || []).map((a) => text(a, doc)).join('\n'),
-          set: (v) => {
-            const actions = v.split('\n').map((line) => line.trim()).filter(Boolean);
-            inject.expected ||= {};
-            if (actions.length) inject.expected[id] = actions; else delete inject.expected[id];
-            if (!Object.keys(inject.expected).length) delete inject.expected;
-          } })) : el('p', { class: 'meta' }, t('Pick the addressees first.'))),
-      checkboxes(editor, { legend: t('Objectives these actions evidence'), path: `${k}.objectives`, choices: objectiveChoices,
-        get: () => inject.objectives, set: (v) => { if (v.length) inject.objectives = v; else delete inject.objectives; } }));
+        keys.length ? keys.map(team) : el('p', { class: 'meta' }, t('Pick the addressees first.'))));
+  }
+
+  // The inject's objectives: what its actions without objectives of their own evidence.
+  objectiveFields(k) {
+    const { editor, doc } = this;
+    const inject = () => this.inject;
+    const choices = Object.keys(doc.objectives || {}).map((id) => [id, `${id}: ${text(doc.objectives[id], doc).slice(0, 60)}`]);
+    const box = checkboxes(editor, { legend: t('Objectives these actions evidence'), path: `${k}.objectives`, choices,
+      get: () => inject().objectives, set: (v) => { if (v.length) inject().objectives = v; else delete inject().objectives; } });
+    box.addEventListener('change', () => this.drawExpected()); // the actions that follow the inject's show them
+    return box;
   }
 
   attachmentFields(k) {
@@ -230,8 +265,9 @@ export class InjectEditor {
     return box;
   }
 
-  // The map changes released with the inject: remove a feature, or show one hidden until then
-  // (added when the inject is released; drawn in the map section as a feature of this inject).
+  // The map changes released with the inject: change a feature (its name, kind, owner, who sees it,
+  // properties, place or shape), remove one, or show one hidden until then (added when the inject
+  // is released; drawn in the map section as a feature of this inject).
   copFields(k) {
     const { editor, doc } = this;
     const inject = () => this.inject;
@@ -240,17 +276,26 @@ export class InjectEditor {
       const features = (doc.cop?.features || []).map((f) => [f.id, `${text(f.name, doc)} (${f.id})`]);
       const changes = inject().cop || [];
       replaceChildren(box, box.firstChild,
-        el('ul', {}, changes.map((change, n) => el('li', {}, describeChange(doc, change), ' ',
+        el('ul', {}, changes.map((change, n) => el('li', { class: 'cop-change', dataset: { path: `${k}.cop.${n}` } },
+          describeChange(doc, change), ' ',
           el('button', { type: 'button', class: 'danger', onclick: () => {
             const [undone] = changes.splice(n, 1);
             if (undone.add) (((doc.cop ||= {}).features ||= [])).push(undone.add); // back on the map from the start
             if (!changes.length) delete inject().cop;
             editor.changed();
             draw();
-          } }, t('Remove'))))),
+          } }, t('Remove')),
+          change.change ? copChangeFields(editor, change, `${k}.cop.${n}`, draw) : null))),
         features.length ? el('div', { class: 'row-fields' },
           field(editor, { label: t('Feature'), path: `${k}.cop.pick`, options: features, attrs: { id: 'cop-change-feature' },
             get: () => features[0][0], set: () => {} }),
+          el('button', { type: 'button', id: 'cop-change-edit', onclick: () => {
+            const id = box.querySelector('#cop-change-feature').value;
+            inject().cop = [...(inject().cop || []), { change: id, set: {} }];
+            editor.changed();
+            draw();
+            [...box.querySelectorAll('.cop-change-edit')].pop()?.querySelector('input')?.focus();
+          } }, t('Change it when released')),
           el('button', { type: 'button', id: 'cop-change-remove', onclick: () => {
             const id = box.querySelector('#cop-change-feature').value;
             inject().cop = [...(inject().cop || []), { remove: id }];
@@ -270,6 +315,31 @@ export class InjectEditor {
     draw();
     return box;
   }
+}
+
+// The actions expected of addressee `id` (a file may give one action without a list).
+function actionsOf(inject, id) {
+  const actions = inject.expected?.[id];
+  return Array.isArray(actions) ? actions : actions == null ? [] : [actions];
+}
+
+// An expected action's parts: {action, objectives?, weight?} (a plain text is just its action).
+function actionParts(action) {
+  return action && typeof action === 'object' && 'action' in action ? action : { action };
+}
+
+// Write action `n` of `id` as the file does: plain text unless it has its own objectives or is critical.
+function setAction(inject, id, n, { action, objectives, weight }) {
+  const actions = [...actionsOf(inject, id)];
+  const linked = { action, ...(objectives ? { objectives } : {}), ...(weight && weight !== 'desirable' ? { weight } : {}) };
+  actions[n] = Object.keys(linked).length > 1 ? linked : action;
+  (inject.expected ||= {})[id] = actions;
+}
+
+function removeAction(inject, id, n) {
+  const actions = actionsOf(inject, id).filter((_, m) => m !== n);
+  if (actions.length) inject.expected[id] = actions; else delete inject.expected[id];
+  if (!Object.keys(inject.expected || {}).length) delete inject.expected;
 }
 
 // A new id for an inject, and for the conditions that name it (after: I-03).
