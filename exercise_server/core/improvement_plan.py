@@ -93,7 +93,7 @@ def _set(decision: Decision, command: dict[str, Any]) -> list[ev.Draft]:
         "owner": _short(command, "owner", SHORT_CHARS),
         "start": _short(command, "start", 10),
         "due": _short(command, "due", 10),
-        "status": command.get("status") or STATUSES[0],
+        "status": command.get("status") or STATUSES[0],  # checked below (a list or a map is refused too)
     }
     for key in ("start", "due"):
         if row[key] and not _DATE.match(row[key]):

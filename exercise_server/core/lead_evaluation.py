@@ -58,7 +58,7 @@ def _rate(decision: Decision, command: dict[str, Any]) -> list[ev.Draft]:
     if item == TARGET and scenario.evaluation.target(ident) is None:
         raise CommandError("not_found", f"no capability target {ident!r} in the evaluation guide")
     rating = command.get("rating")
-    if rating not in ev.FINAL_RATINGS:
+    if not isinstance(rating, str) or rating not in ev.FINAL_RATINGS:
         raise CommandError("invalid", f"rating must be one of {', '.join(ev.FINAL_RATINGS)}")
     rationale = text(command.get("rationale"), "rationale", RATIONALE_CHARS)
     before = decision.state.final_ratings.get((item, ident))
