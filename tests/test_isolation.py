@@ -4,7 +4,6 @@ every role that may not send it, every path that could leak, every limit."""
 from __future__ import annotations
 
 import asyncio
-
 import json
 
 import httpx
