@@ -24,6 +24,7 @@ from .core.in_language import log_in, scenario_languages, seat_languages
 from .core.metrics import Metrics, compute
 from .core.timefmt import dday_parts, format_offset
 from .i18n import SOURCE_LANGUAGE, catalogues
+from .report_evaluation import evaluation_context
 
 Gettext = Callable[[str], str]
 # What a section of the report adds to the template's context: a function of the metrics and the
@@ -267,6 +268,7 @@ def render_metrics(
         not_met=not_met,
         met=met,
         checklist=checklist,
+        evaluation=evaluation_context(metrics),  # the partials _report_targets, _final_ratings, _improvement_plan
         **{
             "side_by_side": None,
             **(content or {"content_languages": [], "content_language": None, "content_seats": []}),

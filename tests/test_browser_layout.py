@@ -335,6 +335,25 @@ def test_the_people_pages_fit_every_size_slips_certificates_and_the_control_cell
     assert not problems, "\n".join(problems)
 
 
+def test_the_evaluation_page_and_the_printable_guide_per_team_fit_every_size(browser, server):
+    """The lead evaluator's page (final ratings beside their evidence, the improvement plan) and the
+    exercise evaluation guide an evaluator prints for one team (evaluation_api.py). Its own exercise:
+    the control panel alone, no team to join."""
+    exercise, _, _ = server.open_exercise()
+    control, errors = facilitator(browser, server, exercise)
+    page = control.context.new_page()
+    page.goto(server.base + f"/evaluation/{exercise}")
+    expect(page.locator(".rating-item").first).to_be_visible()
+    problems = check(page, "evaluation", EVERY_SIZE, ["#rating-items button[type=submit]", "#plan-xlsx", "#plan-csv",
+                                                      "#course-rows button[type=submit]", "#guide-links a"])
+    page.goto(server.base + f"/evaluation/{exercise}/guide?team=hum-1")
+    expect(page.locator("#guide table").first).to_be_visible()
+    problems += check(page, "evaluation guide", EVERY_SIZE, ["#print", "#guide-team"])
+    page.context.close()
+    assert errors.errors == []
+    assert not problems, "\n".join(problems)
+
+
 # The dashboard at 1920x1080: every team cell inside the window, the page not scrolled at all.
 DASHBOARD_FITS = """() => {
   const cells = [...document.querySelectorAll('.team-cell')].map((n) => n.getBoundingClientRect());

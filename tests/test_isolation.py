@@ -3,6 +3,7 @@ every role that may not send it, every path that could leak, every limit."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 
 import httpx
@@ -34,6 +35,10 @@ ATTEMPT = {  # a plausible payload for each command, aimed at what the attacker 
     "roster.add": {"people": [{"name": "Intruder", "team": "pol-1"}]}, "roster.remove": {"person": "r-1"},
     "observation.record": {"text": "they did well", "rating": 3, "objective": "O1"},
     "expectation.mark": {"inject_id": "I-1", "team": "hum-1", "action": 0, "status": "met"},
+    "pitfall.tick": {"pitfall": "pf-escort", "team": "hum-1"},  # mini has no guide: not_found for the control cell
+    "evaluator.assign": {"evaluator": "staff-x", "name": "X", "teams": ["hum-1"]},  # HTTP only: forbidden here
+    "rating.final": {"item": "objective", "item_id": "O1", "rating": "P", "rationale": "x"},
+    "improvement.set": {"scope": "course", "text": "x"},
     "notification.submit": {"kind": "site", "name": "fake", "geometry": POINT, "window_start": 0,
                             "window_end": 3600, "share_with": ["military"]},
     "notification.acknowledge": {"notification_id": "N-hum-1-1"},
@@ -82,6 +87,8 @@ async def test_every_command_a_role_may_not_send_is_refused_and_leaks_nothing(wo
     attempts = {c: f for c, f in ATTEMPT.items() if c not in allowed or role == "trainee"}
     refused = 0
     for ctype, fields in attempts.items():
+        if refused and refused % 30 == 0:  # within the burst of 40 frames a connection may send at once
+            await asyncio.sleep(1.6)
         answer = await attacker.command(ctype, **fields)
         assert answer["type"] == "error", (ctype, answer)
         if ctype in allowed:  # allowed in general, but not on what belongs to others

@@ -46,7 +46,10 @@ TRAINEE_COMMANDS = (
     | WORKFLOW_TRAINEE_COMMANDS
 )
 # Evaluation writes only to the control cell's own record: evaluators stay read-only for the exercise.
-EVALUATION_COMMANDS = frozenset({"observation.record", "expectation.mark"})
+EVALUATION_COMMANDS = frozenset({"observation.record", "expectation.mark", "pitfall.tick"})
+# Commands the server takes only through its HTTP API, which checks the control cell's list first
+# (who is an evaluator, who leads them: server/evaluation_api.py); a WebSocket frame naming one is refused.
+HTTP_ONLY_COMMANDS = frozenset({"evaluator.assign", "rating.final", "improvement.set"})
 FACILITATOR_COMMANDS = (
     frozenset(
         {
@@ -76,11 +79,13 @@ FACILITATOR_COMMANDS = (
             "media.publish",
             "casevac.dispatch",
             "notification.acknowledge",
+            "evaluator.assign",
+            "improvement.set",
         }
     )
     | EVALUATION_COMMANDS
 )
-EVALUATOR_COMMANDS: frozenset[str] = EVALUATION_COMMANDS
+EVALUATOR_COMMANDS: frozenset[str] = EVALUATION_COMMANDS | {"rating.final", "improvement.set"}
 # What every seat may say about itself, whatever its role: the language of its interface.
 SEAT_COMMANDS = frozenset({"participant.language"})
 TRAINEE_COMMANDS |= SEAT_COMMANDS
@@ -116,6 +121,9 @@ class Principal:
     participant: str
     team: str | None = None
     component: str | None = None
+    # The lead evaluator: set by the server from the control cell's list at each request (staff.py),
+    # never carried by a token, so a lead the facilitator demotes loses it at once.
+    lead: bool = False
 
     @property
     def view(self) -> View:

@@ -11,7 +11,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import cop_commands, evaluation_commands, inject_commands, learning_commands, people, roster, workflows
+from . import (
+    cop_commands,
+    evaluation_commands,
+    improvement_plan,
+    inject_commands,
+    lead_evaluation,
+    learning_commands,
+    people,
+    roster,
+    workflows,
+)
 from . import events as ev
 from .access import EXPLAINED_REFUSALS, FACILITATOR, SYSTEM, TRAINEE, Principal, may_issue, may_read, may_write
 from .branches import branched_payload
@@ -275,6 +285,8 @@ DECIDERS: dict[str, Decider] = {
     **cop_commands.DECIDERS,
     **evaluation_commands.DECIDERS,
     **learning_commands.DECIDERS,
+    **lead_evaluation.DECIDERS,
+    **improvement_plan.DECIDERS,
     **people.DECIDERS,
     **roster.DECIDERS,
     **workflows.DECIDERS,

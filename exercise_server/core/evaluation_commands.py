@@ -1,5 +1,6 @@
-"""Evaluation commands: observations and expectation marks. They write only to the control cell's
-own record, and are allowed after the end too, when evaluators finish their notes."""
+"""Evaluation commands: observations, expectation marks and pitfalls ticked. They write only to the
+control cell's own record, and are allowed after the end too, when evaluators finish their notes.
+The lead evaluator's work (assignments, final ratings) is lead_evaluation.py."""
 
 from __future__ import annotations
 
@@ -114,4 +115,32 @@ def _mark(decision: Decision, command: dict[str, Any]) -> list[ev.Draft]:
     return [decision.draft(ev.EXPECTATION_MARKED, payload, ev.CONTROL_CELL)]
 
 
-DECIDERS: dict[str, Decider] = {"observation.record": _observe, "expectation.mark": _mark}
+def _tick(decision: Decision, command: dict[str, Any]) -> list[ev.Draft]:
+    """A pitfall of the scenario's evaluation guide seen in a team (or, `ticked` false, taken back)."""
+    guide = decision.scenario.evaluation
+    pitfall = guide.pitfall(field(command, "pitfall", str))
+    if pitfall is None:
+        known = ", ".join(p.id for p in guide.pitfalls) or "none"
+        raise CommandError("not_found", f"no pitfall {command['pitfall']!r} in the evaluation guide (its: {known})")
+    team = field(command, "team", str)
+    if decision.scenario.team(team) is None:
+        raise CommandError("not_found", f"no team {team!r}")
+    if team not in pitfall.teams:
+        raise CommandError("invalid", f"pitfall {pitfall.id!r} is not one to watch for in {team!r}")
+    ticked = command.get("ticked", True)
+    if not isinstance(ticked, bool):
+        raise CommandError("invalid", "ticked must be true or false")
+    inject_id = optional(command, "inject_id", str)
+    if inject_id is not None and inject_id not in decision.state.injects:
+        raise CommandError("not_found", f"no inject {inject_id!r}")
+    note = optional(command, "note", str)
+    if note is not None:
+        note = text(note, "note", decision.limits.note_chars) if note.strip() else None
+    before = decision.state.pitfall_ticks.get((pitfall.id, team))
+    if (before is None and not ticked) or (before is not None and (before["ticked"], before["note"]) == (ticked, note)):
+        raise CommandError("conflict", "this pitfall is already so for this team")
+    payload = {"pitfall": pitfall.id, "team": team, "ticked": ticked, "inject_id": inject_id, "note": note}
+    return [decision.draft(ev.PITFALL_TICKED, payload, ev.CONTROL_CELL)]
+
+
+DECIDERS: dict[str, Decider] = {"observation.record": _observe, "expectation.mark": _mark, "pitfall.tick": _tick}

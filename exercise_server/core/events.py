@@ -59,6 +59,10 @@ OBSERVATION_RECORDED = (
 )
 LEARNING_ANSWERED = "learning.answered"  # form (pre, post, feedback), participant, name, team, answers
 EXPECTATION_MARKED = "expectation.marked"  # inject_id, team, action (index), text, status, note
+PITFALL_TICKED = "pitfall.ticked"  # pitfall, team, ticked, inject_id, note: an error of the guide's seen (or unticked)
+EVALUATOR_ASSIGNED = "evaluator.assigned"  # evaluator (staff id), name, teams: whom they evaluate in this syndicate
+IMPROVEMENT_SET = "improvement.set_row"  # finding, scope, objective, capability, text, root_cause, ... status
+FINAL_RATING_SET = "rating.final_set"  # item (objective | target), item_id, rating (P S M U), rationale: the lead's
 # Coordination workflows (exercise_server/core/workflows/, which also holds their payload fields).
 # Audiences, in docs/protocol.md:
 NOTIFICATION_SUBMITTED = "notification.submitted"  # control, notifier, teams of share_with
@@ -136,6 +140,10 @@ EVENT_TYPES = WORKFLOW_EVENT_TYPES | frozenset(
         OBSERVATION_RECORDED,
         EXPECTATION_MARKED,
         LEARNING_ANSWERED,
+        PITFALL_TICKED,
+        EVALUATOR_ASSIGNED,
+        FINAL_RATING_SET,
+        IMPROVEMENT_SET,
     }
 )
 
@@ -177,6 +185,10 @@ _CORE_FIELDS = {
     OBSERVATION_RECORDED: "inject_id objective observation rating recommendation team text negotiation?",
     EXPECTATION_MARKED: "action inject_id note status team text",
     LEARNING_ANSWERED: "answers form name participant team",
+    PITFALL_TICKED: "inject_id note pitfall team ticked",
+    EVALUATOR_ASSIGNED: "evaluator name teams",
+    FINAL_RATING_SET: "item item_id rating rationale",
+    IMPROVEMENT_SET: "capability due finding objective owner recommendation root_cause scope start status text",
 }
 
 
@@ -207,6 +219,13 @@ RATING_SCALE: dict[int, tuple[str, str]] = {
     3: (N_("Some challenges"), N_("performed, with some challenges that did not affect the outcome")),
     2: (N_("Major challenges"), N_("performed, but challenges put the outcome at risk")),
     1: (N_("Not performed"), N_("could not be performed, or not without serious harm")),
+}
+# The lead evaluator's final rating of an objective or a capability target (HSEEP's P, S, M, U).
+FINAL_RATINGS: dict[str, str] = {
+    "P": N_("Performed without challenges"),
+    "S": N_("Performed with some challenges"),
+    "M": N_("Performed with major challenges"),
+    "U": N_("Unable to be performed"),
 }
 # How an evaluator marks one expected action of a released inject for one team.
 EXPECTATION_STATUSES = ("met", "partly", "not_met")

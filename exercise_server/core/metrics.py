@@ -14,9 +14,11 @@ from typing import Any, NamedTuple
 from . import events as ev
 from . import learning, workflows
 from .access import TRAINEE
+from .clock import ENDED
 from .pauses import Pauses
 from .projections import RELEASED, ExerciseState
 from .replay import LANES, lane_of
+from .targets import TargetTracker
 
 NICE_BINS = (60, 120, 300, 600, 900, 1800, 3600, 7200, 14400, 43200, 86400)  # seconds
 BINS_WANTED = 48  # time charts show about this many bars over the exercise
@@ -39,6 +41,7 @@ class Metrics:
     ratings: list[dict[str, Any]]  # observation ratings per objective
     activity: dict[str, Any] = field(default_factory=dict)  # events per timeline lane and time bin
     learning: dict[str, Any] | None = None  # knowledge check and feedback results (core/learning.py), if any
+    targets: list[dict[str, Any]] = field(default_factory=list)  # capability targets per team (core/targets.py)
 
     def to_dict(self) -> dict[str, Any]:
         return {k: v for k, v in vars(self).items() if k != "state"}
@@ -57,9 +60,11 @@ def compute(events: Iterable[ev.Event], bin_seconds: float | None = None) -> Met
     lanes: list[tuple[str, float]] = []
     components: dict[str, str] = {}  # team -> component
     counts = {"events": 0, "messages": 0, "cop_changes": 0}
+    tracker = TargetTracker()
     for event in events:
         state.apply(event)
         pauses.apply(event)
+        tracker.see(event, state.scenario)
         sc = state.scenario
         counts["events"] += 1
         lanes.append((lane_of(event.type), event.ex_time))
@@ -136,6 +141,12 @@ def compute(events: Iterable[ev.Event], bin_seconds: float | None = None) -> Met
             if (sc := state.scenario).learning
             else None
         ),
+        targets=[
+            r.json()
+            for r in tracker.results(
+                responses, {i: r["ex_time"] for i, r in releases.items()}, end, state.clock.status == ENDED
+            )
+        ],
     )
 
 

@@ -105,6 +105,10 @@ class ExerciseState:
     observations: list[dict[str, Any]] = field(default_factory=list)  # rows, in the order recorded
     expectation_marks: dict[tuple[str, str, int], dict[str, Any]] = field(default_factory=dict)  # latest mark
     learning_answers: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)  # (participant, form) -> row
+    pitfall_ticks: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)  # (pitfall, team) -> latest
+    evaluators: dict[str, dict[str, Any]] = field(default_factory=dict)  # staff id -> their assignment
+    final_ratings: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)  # (item, id) -> latest
+    improvements: dict[str, dict[str, Any]] = field(default_factory=dict)  # finding -> its row (improvement_plan.py)
     # Coordination workflows (workflows/), each keyed by its id, in the order submitted.
     notifications: dict[str, Notification] = field(default_factory=dict)
     rfas: dict[str, Request] = field(default_factory=dict)
@@ -393,6 +397,31 @@ def _observed(state: ExerciseState, event: ev.Event) -> None:
     )
 
 
+def _evaluation_row(event: ev.Event) -> dict[str, Any]:
+    """An evaluation event's payload with when and by whom (the rows of the control cell's record)."""
+    author = {"role": event.actor.role, "name": event.actor.name, "participant": event.actor.participant}
+    return {**event.payload, "seq": event.seq, "ex_time": event.ex_time, "author": author}
+
+
+def _ticked(state: ExerciseState, event: ev.Event) -> None:
+    state.pitfall_ticks[(event.payload["pitfall"], event.payload["team"])] = _evaluation_row(event)
+
+
+def _assigned(state: ExerciseState, event: ev.Event) -> None:
+    """The latest assignment last (as the browser's fold has it); one to no team ends it."""
+    state.evaluators.pop(event.payload["evaluator"], None)
+    if event.payload["teams"]:
+        state.evaluators[event.payload["evaluator"]] = _evaluation_row(event)
+
+
+def _rated(state: ExerciseState, event: ev.Event) -> None:
+    state.final_ratings[(event.payload["item"], event.payload["item_id"])] = _evaluation_row(event)
+
+
+def _improved(state: ExerciseState, event: ev.Event) -> None:
+    state.improvements[event.payload["finding"]] = _evaluation_row(event)
+
+
 def _marked(state: ExerciseState, event: ev.Event) -> None:
     payload = event.payload
     state.expectation_marks[(payload["inject_id"], payload["team"], payload["action"])] = {
@@ -437,5 +466,9 @@ _HANDLERS: dict[str, Handler] = {
     ev.COP_FEATURE_REMOVED: _cop_removed,
     ev.OBSERVATION_RECORDED: _observed,
     ev.EXPECTATION_MARKED: _marked,
+    ev.PITFALL_TICKED: _ticked,
+    ev.EVALUATOR_ASSIGNED: _assigned,
+    ev.FINAL_RATING_SET: _rated,
+    ev.IMPROVEMENT_SET: _improved,
 }
 assert set(_HANDLERS) == ev.EVENT_TYPES

@@ -53,6 +53,10 @@ _COPIERS: dict[str, Callable[[Any], Any]] = {
     "codes": dict,
     "observations": list,
     "expectation_marks": dict,
+    "pitfall_ticks": dict,
+    "evaluators": dict,
+    "final_ratings": dict,
+    "improvements": dict,
 }
 
 
@@ -193,6 +197,9 @@ LANE_OF = {
     ev.COP_FEATURE_REMOVED: "cop",
     ev.OBSERVATION_RECORDED: "observation",
     ev.EXPECTATION_MARKED: "observation",
+    ev.PITFALL_TICKED: "observation",
+    ev.FINAL_RATING_SET: "observation",
+    ev.IMPROVEMENT_SET: "observation",
 }
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from .evaluation_guide import EvaluationGuide
 from .learning import Learning
 from .timefmt import format_dday
 from .translations import DEFAULT_LANGUAGE, Text, Translations, text_of
@@ -217,6 +218,7 @@ class Scenario:
     notifications: tuple[dict[str, Any], ...] = ()  # humanitarian notifications on record at the start
     role_cards: tuple[RoleCard, ...] = ()  # one per person inside a team (core/role_cards.py)
     learning: Learning | None = None  # the knowledge check and feedback form (core/learning.py)
+    evaluation: EvaluationGuide = field(default_factory=EvaluationGuide)  # the exercise evaluation guide
 
     @property
     def start_label(self) -> str:

@@ -14,6 +14,7 @@ from typing import Any
 
 from .coordination_settings import KEYS as COORDINATION_KEYS
 from .coordination_settings import coordination_settings
+from .evaluation_check import EvaluationChecks
 from .learning import check_learning
 from .msel_check import MselChecks
 from .role_cards import read_role_cards
@@ -93,7 +94,7 @@ def build_inject(scenario: Scenario, item: dict[str, Any], order: int) -> tuple[
     return replace(inject, cop=scripted.cop if scripted else tuple(item.get("cop") or ())), []
 
 
-class ScenarioChecks(MselChecks):
+class ScenarioChecks(MselChecks, EvaluationChecks):
     """The whole document; each part adds its problems and returns what it could read."""
 
     def run(self, doc: Any) -> Scenario | None:
@@ -119,6 +120,7 @@ class ScenarioChecks(MselChecks):
                 *COORDINATION_KEYS,
                 "role_cards",
                 "learning",
+                "evaluation",
             ),
         )
         self.scenario_languages(doc)
@@ -147,6 +149,7 @@ class ScenarioChecks(MselChecks):
         briefings = self.briefings(doc, components, translations)
         features = self.features(doc, scope)
         injects = self.msel(doc, draft, scope, {f["id"] for f in features})
+        evaluation = self.evaluation(doc, replace(draft, injects=tuple(injects)))
         modules = self.modules(doc, "scenario")
         respond_within = self.respond_within(doc, "scenario") or DEFAULT_RESPOND_WITHIN
         coordination = coordination_settings(self, doc, teams)
@@ -175,6 +178,7 @@ class ScenarioChecks(MselChecks):
             notifications=coordination.notifications,
             role_cards=role_cards,
             learning=learning,
+            evaluation=evaluation,
         )
 
     def time(self, doc: dict[str, Any], key: str, parse: Callable[[str], float]) -> float:

@@ -144,6 +144,10 @@ def snapshot(state: ExerciseState, principal: Principal, detached: bool = True) 
     if control:  # the evaluation record: never in a trainee's snapshot
         out["observations"] = list(state.observations)
         out["expectation_marks"] = list(state.expectation_marks.values())
+        out["evaluation_guide"] = asdict(scenario.evaluation)  # targets, critical tasks, pitfalls (evaluation_guide.py)
+        out["pitfall_ticks"] = list(state.pitfall_ticks.values())
+        out["evaluators"] = list(state.evaluators.values())
+        out["final_ratings"] = list(state.final_ratings.values())
         out["rating_scale"] = [
             {"rating": r, "label": label, "meaning": meaning} for r, (label, meaning) in ev.RATING_SCALE.items()
         ]

@@ -21,7 +21,7 @@ from ..core.commands import Limits
 from ..i18n import catalogues
 from ..scenarios import load_library
 from ..store.base import open_store
-from . import classes, dashboard, http_api, people_api, studio_api, studio_import_api, studio_pages
+from . import classes, dashboard, evaluation_api, http_api, people_api, studio_api, studio_import_api, studio_pages
 from . import replay as replay_api
 from .addresses import lan_urls
 from .context import AppContext
@@ -195,6 +195,7 @@ def create_app(settings: Settings, clock: WallClock | None = None) -> ExerciseAp
         env.globals["static"] = static  # templates link CSS and JS by hashed URL
     routes = [
         *people_api.ROUTES,  # first: /control/cell before /control/{exercise}
+        *evaluation_api.ROUTES,
         Route("/", pages.index),
         Route("/control", pages.control_home),
         *dashboard.routes(pages),  # before /control/{exercise}

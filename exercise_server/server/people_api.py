@@ -212,6 +212,15 @@ async def staff_remove(request: Request) -> JSONResponse:
     return JSONResponse({"removed": member.public()})
 
 
+@hidden
+async def staff_lead(request: Request) -> JSONResponse:
+    """POST {lead: true | false}: make a named evaluator the lead evaluator (final ratings), or no longer."""
+    lead(request)
+    data = await _json_body(request, MAX_BODY)
+    member = _ctx(request).staff.set_lead(request.path_params["member"], data.get("lead"))
+    return JSONResponse({"member": member.public()})
+
+
 # -- attendance and certificates -----------------------------------------------------------
 
 
@@ -314,6 +323,7 @@ ROUTES = [
     Route("/api/staff", staff_list),
     Route("/api/staff", staff_add, methods=["POST"]),
     Route("/api/staff/{member}/remove", staff_remove, methods=["POST"]),
+    Route("/api/staff/{member}/lead", staff_lead, methods=["POST"]),
     Route("/api/exercises/{exercise}/roster", roster),
     Route("/api/exercises/{exercise}/roster", add_to_roster, methods=["POST"]),
     Route("/api/exercises/{exercise}/roster/{person}/remove", remove_from_roster, methods=["POST"]),

@@ -4,8 +4,10 @@ personal sign-in secret shown once.
 The lead is whoever holds the facilitator secret (`make run` prints it); the others sign in with
 their own secret on the same form. A secret is kept as its SHA-256 (a random 128-bit secret needs
 no slow hash), in `staff.json` in the data directory: it lasts across restarts, and every process
-that shares the data directory shares it. A member's token names them (every control action they
-take carries their name in the log) and is checked against this list at each use: once the lead
+that shares the data directory shares it. An evaluator may be flagged the **lead evaluator**
+(HSEEP's): only a lead evaluator sets the final ratings (core/lead_evaluation.py), as this list says
+at each request. A member's token names them (every control action they take carries their name in
+the log) and is checked against this list at each use: once the lead
 removes them, their tokens are refused at hello and by the HTTP API, and their open connections
 on this process close with 4410.
 """
@@ -18,7 +20,7 @@ import json
 import os
 import secrets
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 from ..core.access import EVALUATOR, FACILITATOR
@@ -38,9 +40,10 @@ class Member:
     role: str
     digest: str
     added: float
+    lead: bool = False  # the lead evaluator (evaluators only)
 
     def public(self) -> dict[str, object]:
-        return {"id": self.id, "name": self.name, "role": self.role, "added": self.added}
+        return {"id": self.id, "name": self.name, "role": self.role, "added": self.added, "lead": self.lead}
 
 
 def _digest(secret: str) -> str:
@@ -105,6 +108,25 @@ class Staff:
             raise RequestError("not_found", "no such member of the control cell")
         self._save()
         return member
+
+    def set_lead(self, member_id: str, lead: object) -> Member:
+        """Make an evaluator the lead evaluator (or no longer). Raises RequestError not_found, invalid."""
+        self._reload()
+        member = self.members.get(member_id)
+        if member is None:
+            raise RequestError("not_found", "no such member of the control cell")
+        if not isinstance(lead, bool):
+            raise RequestError("invalid", "lead must be true or false")
+        if lead and member.role != EVALUATOR:
+            raise RequestError("invalid", f"{member.name} is a {member.role}: only an evaluator leads the evaluators")
+        self.members[member_id] = replace(member, lead=lead)
+        self._save()
+        return self.members[member_id]
+
+    def member(self, participant: str) -> Member | None:
+        """The named member a session's participant id is, if any."""
+        self._reload()
+        return self.members.get(participant)
 
     def by_secret(self, secret: str) -> Member | None:
         self._reload()

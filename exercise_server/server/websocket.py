@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 from starlette.types import Message
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from ..core.access import view_in
+from ..core.access import HTTP_ONLY_COMMANDS, view_in
 from ..core.errors import CommandError
 from ..core.roster import seated
 from ..store.base import StoreUnavailable
@@ -283,6 +283,8 @@ async def _read(websocket: WebSocket, runtime: ExerciseRuntime, conn: Connection
                 conn.offer(protocol.encode(protocol.history(cid, room, frame["before"], rows, earlier), conn.fmt))
                 continue
             command = {k: v for k, v in frame.items() if k != "id"}
+            if command.get("type") in HTTP_ONLY_COMMANDS:
+                raise CommandError("forbidden", f"{command['type']} is taken only from the evaluation page")
             conn.submitting = True
             try:
                 if cid is not None and conn.protocol >= protocol.IDEMPOTENT_IDS:

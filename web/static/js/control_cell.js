@@ -11,13 +11,22 @@ async function load() {
   try {
     const { members } = await api('/api/staff', { token });
     replaceChildren($('#member-table tbody'), members.length ? members.map((m) => el('tr', { dataset: { member: m.id } },
-      el('td', {}, m.name), el('td', {}, m.role === 'evaluator' ? t('Evaluator') : t('Controller')),
-      el('td', {}, el('button', { type: 'button', class: 'danger', 'aria-label': t('Remove {name}', { name: m.name }),
+      el('td', {}, m.name), el('td', {}, m.role === 'evaluator' ? (m.lead ? t('Lead evaluator') : t('Evaluator')) : t('Controller')),
+      el('td', {}, m.role === 'evaluator' ? el('button', { type: 'button', class: 'lead-toggle', 'aria-pressed': m.lead ? 'true' : 'false',
+        onclick: () => setLead(m, !m.lead) }, m.lead ? t('No longer lead') : t('Make lead evaluator')) : null, ' ', el('button', { type: 'button', class: 'danger', 'aria-label': t('Remove {name}', { name: m.name }),
         onclick: () => confirm(t('Remove {name} from the control cell? Their sign-in stops working at once.', { name: m.name }))
           && remove(m) }, t('Remove'))))) : el('tr', {}, el('td', { colspan: 3, class: 'meta' }, t('Nobody yet: you are the lead.'))));
   } catch (error) {
     $('#cell-error').textContent = error.status === 404 ? t('Only the lead facilitator manages the control cell.') : error.message;
   }
+}
+
+// The lead evaluator alone sets the final ratings (docs/evaluation.md).
+async function setLead(member, lead) {
+  try {
+    await api(`/api/staff/${encodeURIComponent(member.id)}/lead`, { method: 'POST', token, body: { lead } });
+    load();
+  } catch (error) { $('#cell-error').textContent = error.message; }
 }
 
 async function remove(member) {

@@ -1,6 +1,6 @@
 // The evaluator's live view: every released inject (with expected actions and control
 // notes), every room, the whole COP, who is connected. Unseen by trainees, read-only for the
-// exercise; the evaluator writes only observations and expected-action marks (control only).
+// exercise; the evaluator writes only observations, expected-action marks and pitfalls (control only).
 
 import { $, clearSent, el, replaceChildren, showLengthLimits, toast } from './dom.js';
 import { loadSession, uiMemory } from './session.js';
@@ -97,11 +97,41 @@ function checklist(row) {
       })))));
 }
 
+// -- pitfalls: the errors of the evaluation guide to watch for, ticked per team ---------
+
+function tickOf(pitfall, team) {
+  return (view.state.pitfall_ticks || []).find((tick) => tick.pitfall === pitfall && tick.team === team);
+}
+
+async function tick(row, pitfall, team, ticked) {
+  try {
+    await view.command('pitfall.tick', { pitfall, team, ticked, inject_id: row.inject.id });
+  } catch (error) {
+    toast(error.message);
+  }
+}
+
+function pitfalls(row) {
+  const watched = (view.state.evaluation_guide?.pitfalls || [])
+    .filter((p) => !p.injects.length || p.injects.includes(row.inject.id))
+    .map((p) => [p, audienceOf(row).filter((team) => p.teams.includes(team))])
+    .filter(([, teams]) => teams.length);
+  if (!watched.length) return null;
+  return el('div', { class: 'pitfalls' }, el('h4', {}, t('Pitfalls to watch for')),
+    el('ul', {}, watched.map(([p, teams]) => el('li', { dataset: { pitfall: p.id } }, el('span', {}, p.text), ' ',
+      teams.map((team) => {
+        const seen = tickOf(p.id, team)?.ticked;
+        return el('button', { type: 'button', class: seen ? 'mark active' : 'mark', 'aria-pressed': seen ? 'true' : 'false',
+          onclick: () => tick(row, p.id, team, !seen) }, t('Seen in {team}', { team: view.teamName(team) }));
+      })))));
+}
+
 const injects = new InjectList(view, memory, {
   list: '#inject-list', detail: '#inject-detail',
   filter: (row) => !$('#team-filter').value || audienceOf(row).includes($('#team-filter').value),
   extra: (row) => el('section', { class: 'control-only' },
     checklist(row),
+    pitfalls(row),
     row.inject.notes ? [el('h4', {}, t('Control notes')), el('p', {}, row.inject.notes)] : null,
     el('h4', {}, t('Acknowledged')),
     el('ul', {}, Object.entries(row.acks || {}).map(([team, ack]) =>
@@ -210,7 +240,7 @@ view.addEventListener('reset', () => {
   renderObservationForm();
   renderObservations();
 });
-for (const kind of ['inject.released', 'inject.acknowledged', 'inject.responded', 'expectation.marked']) {
+for (const kind of ['inject.released', 'inject.acknowledged', 'inject.responded', 'expectation.marked', 'pitfall.ticked']) {
   view.addEventListener(kind, () => injects.render());
 }
 view.addEventListener('inject.released', () => renderInjectChoices());

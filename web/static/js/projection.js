@@ -169,6 +169,17 @@ export class ExerciseView extends EventTarget {
         if (at >= 0) s.expectation_marks[at] = mark; else s.expectation_marks.push(mark);
         break;
       }
+      case 'pitfall.ticked':
+        if (s.pitfall_ticks) replaceRow(s.pitfall_ticks, evaluationRow(e), (r) => r.pitfall === p.pitfall && r.team === p.team);
+        break;
+      case 'evaluator.assigned':
+        if (!s.evaluators) break;
+        s.evaluators = s.evaluators.filter((r) => r.evaluator !== p.evaluator);
+        if (p.teams.length) s.evaluators.push(evaluationRow(e));
+        break;
+      case 'rating.final_set':
+        if (s.final_ratings) replaceRow(s.final_ratings, evaluationRow(e), (r) => r.item === p.item && r.item_id === p.item_id);
+        break;
       case 'code.revoked': {
         const code = (s.codes || []).find((c) => c.code === p.code);
         if (code) code.revoked = true;
@@ -213,6 +224,18 @@ function observationRow(e) {
   return { id: p.observation, seq: e.seq, ex_time: e.ex_time, wall_time: e.wall_time, text: p.text, rating: p.rating,
     objective: p.objective, inject_id: p.inject_id ?? null, team: p.team ?? null, recommendation: p.recommendation ?? null,
     negotiation: p.negotiation ?? null, author: { role: e.actor.role, name: e.actor.name, participant: e.actor.participant ?? null } };
+}
+
+// An evaluation event's payload with when and by whom (projections.py _evaluation_row).
+function evaluationRow(e) {
+  return { ...e.payload, seq: e.seq, ex_time: e.ex_time,
+    author: { role: e.actor.role, name: e.actor.name, participant: e.actor.participant ?? null } };
+}
+
+// The row `keep` finds replaced by `row`, else `row` added at the end.
+function replaceRow(rows, row, keep) {
+  const at = rows.findIndex(keep);
+  if (at >= 0) rows[at] = row; else rows.push(row);
 }
 
 function expectationMark(e) {
