@@ -36,6 +36,7 @@ ATTEMPT = {  # a plausible payload for each command, aimed at what the attacker 
     "observation.record": {"text": "they did well", "rating": 3, "objective": "O1"},
     "expectation.mark": {"inject_id": "I-1", "team": "hum-1", "action": 0, "status": "met"},
     "pitfall.tick": {"pitfall": "pf-escort", "team": "hum-1"},  # mini has no guide: not_found for the control cell
+    "learning.answer": {"form": "pre", "answers": {"k1": 0}},  # mini has no knowledge check: not_found for a trainee
     "evaluator.assign": {"evaluator": "staff-x", "name": "X", "teams": ["hum-1"]},  # HTTP only: forbidden here
     "rating.final": {"item": "objective", "item_id": "O1", "rating": "P", "rationale": "x"},
     "improvement.set": {"scope": "course", "text": "x"},

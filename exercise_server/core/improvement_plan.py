@@ -134,8 +134,8 @@ def _proposals(metrics: Metrics) -> dict[tuple[str, str], list[str]]:
         if o["rating"] <= 2:
             count((o["objective"], ""), "observations rated 1-2")
     for item in metrics.expectations["items"]:
-        if item["status"] == "not_met":
-            for objective in state.injects[item["inject_id"]].inject.objectives:
+        if item["status"] == "not_met":  # under the objectives the action evidences (its own, else its inject's)
+            for objective in item.get("objectives") or state.injects[item["inject_id"]].inject.objectives:
                 count((objective, ""), "expected actions not met")
     for (pid, _team), tick in state.pitfall_ticks.items():
         pitfall = guide.pitfall(pid)
