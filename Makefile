@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 DATA ?= ./data
 
-.PHONY: run test check browser soak venv validate screenshots clean i18n
+.PHONY: run test check browser proxy soak venv validate screenshots clean i18n
 
 # A fresh Debian or Ubuntu may lack Python's venv module: installed as root, else the command to run.
 $(BIN)/python:
@@ -31,12 +31,22 @@ run: $(VENV)/.installed
 	$(BIN)/exercise-server serve --host $(HOST) --port $(PORT) --data-dir $(DATA) --open demo injects/
 
 # Two workers (pytest-xdist), a test module each at a time: the module's server and browser stay shared.
-test: check browser
+test: check browser proxy
 	$(BIN)/python -m pytest -q -n 2 --dist loadfile $(PYTEST_ARGS)
 
 # The browser tests' Chromium: the system's, else installed (tests/chromium.py says how), else the command to run.
 browser: $(VENV)/.test-installed
 	$(BIN)/python tests/chromium.py
+
+# The scale-out check's proxy (nginx, as in the compose file): found, else installed as root from
+# Debian's packages, else the command to run.
+proxy:
+	@command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing nginx for the scale-out check"; apt-get update -qq; \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light >/dev/null 2>&1 || \
+	      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null; \
+	  else echo "the scale-out check needs nginx: run \`sudo apt-get install nginx-light\`, then make test again" >&2; exit 1; fi; }
 
 # The type checker and the linter (configured in pyproject.toml); `make test` runs them first.
 check: $(VENV)/.test-installed

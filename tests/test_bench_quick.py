@@ -12,8 +12,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 from bench.targets import default_target_names, redis_available
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -82,8 +80,8 @@ def test_quick_ramp_measures_every_size_on_every_target_until_the_limit(tmp_path
             assert step["rss_mib"] > 0, (name, step)
 
 
-@pytest.mark.skipif(shutil.which("nginx") is None and not Path("/usr/sbin/nginx").exists(), reason="nginx not installed")
 def test_quick_scale_out_runs_two_processes_behind_nginx_and_loses_nothing(tmp_path):
+    assert shutil.which("nginx") or Path("/usr/sbin/nginx").exists(), "needs nginx: `make proxy` finds or installs it"
     run = subprocess.run([sys.executable, "-m", "bench", "scaleout", "--quick", "--targets", "picows",
                           "--results-dir", str(tmp_path)], cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-4000:]

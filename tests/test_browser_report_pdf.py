@@ -5,6 +5,8 @@ back with pypdf; its charts' legends measured in the rendered layout."""
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 
 import pytest
 from pypdf import PdfReader
@@ -105,8 +107,8 @@ def test_the_capstone_report_prints_to_a_pdf_of_whole_pages_with_its_summary_fir
     assert len(repeated) >= 2, "the response table's header is not repeated on its next page"
 
 
-@pytest.mark.skipif(find_chromium() is None, reason="no Chromium on PATH (the browser tests' conftest finds one)")
 def test_report_pdf_prints_with_chromium_as_the_command_does(capstone_report, tmp_path):
+    assert find_chromium() is not None, "no Chromium on PATH or in $CHROMIUM: `make browser` finds or installs one"
     out = tmp_path / "capstone-report.pdf"
     print_pdf(capstone_report, out)
     reader = PdfReader(out)
@@ -114,12 +116,16 @@ def test_report_pdf_prints_with_chromium_as_the_command_does(capstone_report, tm
     assert "/ " + str(len(reader.pages)) in (reader.pages[1].extract_text() or "")  # page numbers: 2 / N
 
 
-@pytest.mark.skipif(find_chromium() is None, reason="no Chromium on PATH (the browser tests' conftest finds one)")
+def cli(*argv: str) -> int:
+    """`exercise-server` in a process of its own, as a trainer runs it (this module's browser holds the
+    event loop of the test process, so the command's own asyncio.run cannot run in it)."""
+    return subprocess.run([sys.executable, "-m", "exercise_server", *argv], capture_output=True).returncode
+
+
 def test_the_report_command_writes_a_pdf_comparing_the_class_syndicates(tmp_path):
     from exercise_server.export import write_jsonl
 
-    from .test_export import cli
-
+    assert find_chromium() is not None, "no Chromium on PATH or in $CHROMIUM: `make browser` finds or installs one"
     data = tmp_path / "data"
     for exercise, run in (("class-s1", played_capstone()), ("class-s2", CoreRun(load_scenario_file(CAPSTONE)))):
         log = tmp_path / f"{exercise}.jsonl"
