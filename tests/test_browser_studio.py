@@ -377,3 +377,37 @@ def test_a_scenario_uploaded_shows_its_problems_at_their_fields_downloads_and_is
     expect(page.locator("#studio-title")).to_have_text("Demo: a morning at Lunda bridge (10 minutes) (copy)")
     assert [e for e in errors.errors if "422" not in e] == []  # the refused save, as the browser logs it
     page.context.close()
+
+
+def test_the_coordination_settings_and_role_cards_are_edited_in_forms(browser, studio_server):
+    """The guidelines, OCHA's team, hazard flags and a role card set in the studio's Coordination tab
+    reach the file, which checks; an empty hidden agenda is left out of it."""
+    server = studio_server
+    assert api(server, "POST", "/scenarios", **{"from": "template", "id": "cards", "title": "Cards"}).status_code == 201
+    page, errors = sign_in(browser, server)
+    page.goto(server.base + "/control/studio/cards")
+    tab(page, "coordination")
+    section = page.locator("#section-coordination")
+    section.locator(".coordination-guideline").select_option("mcda")
+    humanitarian = section.locator(".coordination-ocha option").nth(1).get_attribute("value")
+    section.locator(".coordination-ocha").select_option(humanitarian)
+    section.locator(".coordination-hazards").select_option("off")
+    for role, agenda in (("CMCoord officer", "Wants the convoy to leave before the forum"), ("Sector Commander", "")):
+        page.click("[data-add='role_cards']")
+        row = last_row(page, "coordination")
+        row.locator(".card-role").fill(role)
+        row.locator(".card-team").select_option(humanitarian)
+        row.locator(".card-mandate").fill("Coordinates with the mission")
+        row.locator(".card-legal").fill("GA resolution 46/182")
+        row.locator(".card-red-lines").fill("No armed escort without the HC")
+        row.locator(".card-agenda").fill(agenda)
+    page.click("#save")
+    expect(page.locator("#save-state")).to_have_text("Saved")
+    doc = api(server, "GET", "/scenarios/cards").json()["document"]
+    assert (doc["guideline"], doc["ocha_team"], doc["hazard_flags"]) == ("mcda", humanitarian, "off")
+    assert [c["role"] for c in doc["role_cards"]] == ["CMCoord officer", "Sector Commander"]
+    assert doc["role_cards"][0]["hidden_agenda"].startswith("Wants") and "hidden_agenda" not in doc["role_cards"][1]
+    check = subprocess.run([sys.executable, "-m", "exercise_server", "validate", str(server.folder / "cards.yaml")],
+                           capture_output=True, text=True)
+    assert check.returncode == 0, check.stdout + check.stderr
+    assert errors.errors == []

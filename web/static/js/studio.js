@@ -10,7 +10,9 @@ import { api, facilitatorToken, forgetFacilitator } from './session.js';
 import * as studio from './studio_api.js';
 import { pathKey, text, tidy } from './studio_doc.js';
 import { placeOf, showProblems } from './studio_fields.js';
-import { briefingsSection, peopleSection, personasSection, roomsSection, scenarioSection } from './studio_sections.js';
+import {
+  briefingsSection, coordinationSection, peopleSection, personasSection, roomsSection, scenarioSection,
+} from './studio_sections.js';
 import { MselSection } from './studio_msel.js';
 import { CopSection } from './studio_cop.js';
 
@@ -18,7 +20,8 @@ if (!facilitatorToken()) location.replace('/');
 
 const SECTION_OF = { 'title': 'scenario', setting: 'scenario', start: 'scenario', duration: 'scenario', modules: 'scenario',
   objectives: 'scenario', basemap: 'scenario', components: 'people', teams: 'people', rooms: 'rooms', briefings: 'briefings',
-  personas: 'personas', msel: 'msel', cop: 'map' };
+  personas: 'personas', msel: 'msel', cop: 'map', guideline: 'coordination', ocha_team: 'coordination',
+  hazard_flags: 'coordination', role_cards: 'coordination' };
 
 // The studio answers an expired session as it answers an unknown path (docs/studio-api.md): the
 // exercise list tells the two apart.
@@ -41,7 +44,8 @@ class Studio {
     this.sections = {
       scenario: (root) => scenarioSection(this, root), people: (root) => peopleSection(this, root),
       rooms: (root) => roomsSection(this, root), briefings: (root) => briefingsSection(this, root),
-      personas: (root) => personasSection(this, root), msel: () => this.msel.render(), map: () => this.cop.render(),
+      personas: (root) => personasSection(this, root), coordination: (root) => coordinationSection(this, root),
+      msel: () => this.msel.render(), map: () => this.cop.render(),
       history: () => this.showHistory(),
     };
     for (const tab of document.querySelectorAll('#studio-tabs button')) tab.addEventListener('click', () => this.show(tab.dataset.section));

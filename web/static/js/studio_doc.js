@@ -121,7 +121,7 @@ export function tidy(doc) {
   const empty = (v) => v === undefined || (Array.isArray(v) ? !v.length : v && typeof v === 'object' && !Object.keys(v).length);
   if (out.rooms) for (const key of ['extra', 'liaison']) if (empty(out.rooms[key])) delete out.rooms[key];
   if (out.cop && empty(out.cop.features)) delete out.cop.features;
-  for (const key of ['personas', 'rooms', 'cop', 'briefings']) if (key in out && empty(out[key])) delete out[key];
+  for (const key of ['personas', 'rooms', 'cop', 'briefings', 'role_cards']) if (key in out && empty(out[key])) delete out[key];
   return out;
 }
 

@@ -179,3 +179,46 @@ export function personasSection(editor, root) {
     for (const p of doc.personas || []) for (const key of ['role', 'organisation', 'notes']) if (p[key] === '') delete p[key];
   });
 }
+
+// The civil-military coordination settings (docs/scenario-format.md) and the role cards, one per
+// person inside a team (core/role_cards.py): a team's view shows its cards without their hidden
+// agendas, which the control cell prints from the handout.
+export function coordinationSection(editor, root) {
+  const { doc } = editor;
+  const redraw = () => { coordinationSection(editor, root); editor.structureChanged(); };
+  const humanitarian = teams(doc).filter((team) => team.component === 'humanitarian');
+  const optional = (key) => (v) => { if (v) doc[key] = v; else delete doc[key]; };
+  replaceChildren(root, el('h2', {}, t('Coordination')),
+    el('div', { class: 'row-fields' },
+      field(editor, { label: t('Guidelines on military assets'), path: 'guideline', get: () => doc.guideline || '', set: optional('guideline'),
+        options: [['', t('not named')], ['oslo', t('Oslo Guidelines (disasters in peacetime)')], ['mcda', t('MCDA Guidelines (complex emergencies)')]],
+        attrs: { class: 'coordination-guideline' } }),
+      field(editor, { label: t('Humanitarian coordination team (OCHA)'), path: 'ocha_team', get: () => doc.ocha_team || '', set: optional('ocha_team'),
+        options: [['', t('none: requests go straight to the military, flagged')], ...humanitarian.map((team) => [team.id, text(team.name, doc)])],
+        attrs: { class: 'coordination-ocha' } }),
+      field(editor, { label: t('Hazards near a notification'), path: 'hazard_flags', get: () => doc.hazard_flags || 'at_once',
+        set: (v) => { if (v === 'off') doc.hazard_flags = v; else delete doc.hazard_flags; },
+        options: [['at_once', t('flagged at once')], ['off', t('not flagged: the teams must warn each other')]],
+        attrs: { class: 'coordination-hazards' } })),
+    el('h3', {}, t('Role cards')),
+    el('p', { class: 'meta' }, t('One card per person inside a team. The team sees its cards without the hidden agenda; the handout prints each card whole to hand to its player.')),
+    listEditor(editor, {
+      path: 'role_cards', items: () => (doc.role_cards ||= []),
+      row: (card, k) => el('div', { class: 'row-fields role-card-row' },
+        textField(editor, () => card, 'role', t('Role'), `role_cards.${k}.role`, { attrs: { class: 'card-role' } }),
+        plainField(editor, () => card, 'team', t('Team'), `role_cards.${k}.team`,
+          { options: teams(doc).map((team) => [team.id, text(team.name, doc)]), attrs: { class: 'card-team' } }),
+        plainField(editor, () => card, 'id', t('Id'), `role_cards.${k}.id`, { attrs: { class: 'short card-id' } }),
+        textField(editor, () => card, 'mandate', t('Mandate'), `role_cards.${k}.mandate`, { rows: 2, attrs: { class: 'card-mandate' } }),
+        textField(editor, () => card, 'legal_basis', t('Legal basis'), `role_cards.${k}.legal_basis`, { rows: 2, attrs: { class: 'card-legal' } }),
+        textField(editor, () => card, 'red_lines', t('Red lines'), `role_cards.${k}.red_lines`, { rows: 2, attrs: { class: 'card-red-lines' } }),
+        textField(editor, () => card, 'hidden_agenda', t('Hidden agenda'), `role_cards.${k}.hidden_agenda`, { rows: 2, attrs: { class: 'card-agenda' } })),
+      make: () => ({ id: slug(`card ${(doc.role_cards || []).length + 1}`, (doc.role_cards || []).map((x) => x.id)),
+        team: teams(doc)[0]?.id, role: '', mandate: '', legal_basis: '', red_lines: '' }),
+      addLabel: t('Add role card'), removeLabel: t('Remove'), redraw, empty: t('No role cards yet.'),
+    }));
+  // An empty hidden agenda is left out of the file, and an empty list of cards too.
+  root.addEventListener('change', () => {
+    for (const card of doc.role_cards || []) if (card.hidden_agenda === '') delete card.hidden_agenda;
+  });
+}
