@@ -8,6 +8,7 @@ import pytest
 from exercise_server.core import events as ev
 from exercise_server.core.access import event_for_view
 from exercise_server.core.errors import CommandError
+from exercise_server.core.projections import ExerciseState
 from exercise_server.core.scenario_check import parse_scenario_text
 
 from .core_harness import EVAL, FAC, HUM, MIL, MINI, POL, CoreRun
@@ -123,3 +124,34 @@ def test_a_wrong_notification_on_record_is_a_problem_at_its_line(change, expecte
     text = MINI.read_text(encoding="utf-8").replace("teams:\n", PARTIES + ON_RECORD.replace(*change) + "teams:\n", 1)
     scenario, problems = parse_scenario_text(text)
     assert scenario is None and any(expected in p.message for p in problems), problems
+
+
+def test_with_hazard_flags_after_a_delay_the_military_may_warn_first_and_a_hazard_moved_away_is_not_flagged():
+    run = run_of('hazard_flags: "+0:10"\n')
+    notify(run, ["military"])
+    flags = lambda: [e for e in run.log if e.type == ev.NOTIFICATION_HAZARD_FLAGGED]  # noqa: E731
+    run.advance(60)
+    (added,) = run.cmd(MIL, "cop.add", feature={"kind": "checkpoint", "name": "NDF roadblock", "geometry": NEAR_ROUTE})
+    (other,) = run.cmd(MIL, "cop.add", feature={"kind": "incident", "name": "Shooting", "geometry": NEAR_ROUTE})
+    assert not flags()  # not at once: the military has ten minutes to warn the humanitarians unasked
+    run.advance(9 * 60)
+    assert not flags()
+    run.cmd(MIL, "cop.change", feature_id=other.payload["feature"]["id"],  # moved away before its ten minutes
+            set={"geometry": {"type": "Point", "coordinates": [32.5, 5.5]}})
+    run.advance(2 * 60)
+    (flag,) = flags()  # the roadblock, once, ten minutes after it was placed; the shooting moved away
+    assert flag.payload["feature_id"] == added.payload["feature"]["id"] and flag.ex_time >= added.ex_time + 600
+    assert [h["feature_kind"] for h in run.state.snapshot(HUM)["notifications"][0]["hazards"]] == ["checkpoint"]
+    run.advance(30 * 60)
+    assert len(flags()) == 1
+    refold = ExerciseState()  # the log alone gives the same state: the flags are events
+    for e in run.log:
+        refold.apply(e)
+    assert refold.snapshot(HUM)["notifications"] == run.state.snapshot(HUM)["notifications"]
+
+
+def test_a_hazard_delay_that_is_not_an_offset_is_a_problem():
+    for value in ('"+0:00"', '"+soon"'):
+        text = MINI.read_text(encoding="utf-8").replace("teams:\n", f"hazard_flags: {value}\nteams:\n", 1)
+        scenario, problems = parse_scenario_text(text)
+        assert scenario is None and any("a delay is an offset" in p.message for p in problems), (value, problems)

@@ -33,6 +33,7 @@ from .projections import ExerciseState
 from .syndicates import Syndicate
 from .timefmt import format_dday, parse_exercise_time
 from .validate import field, text
+from .workflows.notification import due_hazards
 
 MAX_EXERCISE_SECONDS = 30 * 24 * 3600  # a jump target beyond a month of exercise time is a mistake
 
@@ -191,7 +192,7 @@ def decide_due(state: ExerciseState, now: float) -> list[ev.Draft]:
             drafts.append(decision.draft(ev.INJECT_BRANCHED, payload, ev.CONTROL_CELL, ev.SYSTEM))
         trigger = "condition" if inject.after or inject.condition else "time"
         drafts += inject_commands.release(decision, chosen.inject, trigger, ev.SYSTEM)
-    return drafts
+    return drafts or due_hazards(decision)  # hazards flagged after the scenario's delay
 
 
 # -- the clock ---------------------------------------------------------------------

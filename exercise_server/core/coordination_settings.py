@@ -15,7 +15,7 @@ from .timefmt import parse_offset
 KEYS = ("guideline", "ocha_team", "hazard_flags", "notifications")
 NOTIFICATION_KINDS = ("site", "movement")
 ACKNOWLEDGING = ("military", "police")
-HAZARD_FLAGS = ("at_once", "off")
+HAZARD_FLAGS = ("at_once", "off")  # or an offset ("+0:10"): flagged that long after the hazard arose
 
 
 @dataclass(frozen=True)
@@ -23,6 +23,7 @@ class CoordinationSettings:
     guideline: str = ""
     ocha_team: str | None = None
     hazard_flags: bool = True
+    hazard_delay: float = 0.0  # exercise seconds between a hazard arising near a notification and its flag
     notifications: tuple[dict[str, Any], ...] = ()  # on record when the exercise opens
 
 
@@ -43,11 +44,20 @@ def coordination_settings(checks: FieldChecks, doc: dict[str, Any], teams: list[
         ocha = None
     flags = doc.get("hazard_flags", "at_once")
     flags = {False: "off", True: "at_once"}.get(flags, flags) if isinstance(flags, bool) else flags  # YAML's off
-    if flags not in HAZARD_FLAGS:
-        checks.err(doc, "hazard_flags", "hazard_flags must be at_once (the default) or off")
+    delay = 0.0
+    if isinstance(flags, str) and flags.startswith("+"):
+        try:
+            delay = parse_offset(flags)
+        except ValueError:
+            delay = -1.0
+        if delay <= 0:
+            checks.err(doc, "hazard_flags", f'hazard_flags {flags!r}: a delay is an offset such as "+0:10"')
+        flags = "at_once"
+    elif flags not in HAZARD_FLAGS:
+        checks.err(doc, "hazard_flags", 'hazard_flags must be at_once (the default), off, or a delay such as "+0:10"')
         flags = "at_once"
     notifications = notifications_on_record(checks, doc, teams)
-    return CoordinationSettings(guideline, ocha, flags == "at_once", notifications)
+    return CoordinationSettings(guideline, ocha, flags == "at_once", max(delay, 0.0), notifications)
 
 
 def notifications_on_record(checks: FieldChecks, doc: dict[str, Any], teams: list[Team]) -> tuple[dict[str, Any], ...]:

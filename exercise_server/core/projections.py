@@ -94,6 +94,7 @@ class ExerciseState:
     message_seqs: dict[str, array[int]] = field(default_factory=dict)  # room -> every message's seq
     cop: dict[str, dict[str, Any]] = field(default_factory=dict)
     cop_versions: dict[str, Versions] = field(default_factory=dict)  # feature id -> its versions
+    cop_placed: dict[str, float] = field(default_factory=dict)  # feature id -> ex time it got its geometry
     participants: dict[str, Participant] = field(default_factory=dict)
     codes: dict[str, JoinCode] = field(default_factory=dict)
     removed: dict[str, Participant] = field(default_factory=dict)  # participant.removed: their tokens are refused
@@ -365,16 +366,20 @@ def _cop_added(state: ExerciseState, event: ev.Event) -> None:
     state.cop[feature["id"]] = copy.deepcopy(feature)
     # Every field is new: a stale edit of a removed feature whose id was given again learns of all of them.
     state.cop_versions[feature["id"]] = Versions(event.seq, dict.fromkeys(feature, event.seq))
+    state.cop_placed[feature["id"]] = event.ex_time
 
 
 def _cop_changed(state: ExerciseState, event: ev.Event) -> None:
     state.cop[event.payload["id"]] = copy.deepcopy(event.payload["feature"])
     state.cop_versions.setdefault(event.payload["id"], Versions()).touch(event.seq, event.payload["set"])
+    if "geometry" in event.payload["set"]:
+        state.cop_placed[event.payload["id"]] = event.ex_time
 
 
 def _cop_removed(state: ExerciseState, event: ev.Event) -> None:
     state.cop.pop(event.payload["id"], None)
     state.cop_versions.pop(event.payload["id"], None)
+    state.cop_placed.pop(event.payload["id"], None)
 
 
 def _observed(state: ExerciseState, event: ev.Event) -> None:

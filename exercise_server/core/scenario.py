@@ -215,6 +215,7 @@ class Scenario:
     guideline: str = ""  # GUIDELINES: which guidelines govern military assets here; "" names both
     ocha_team: str | None = None  # the humanitarian team that coordinates (OCHA): requests go through it
     hazard_flags: bool = True  # hazards near a notification flagged at once; off: the teams must warn each other
+    hazard_delay: float = 0.0  # exercise seconds a hazard waits before its flag (the military may warn first)
     notifications: tuple[dict[str, Any], ...] = ()  # humanitarian notifications on record at the start
     role_cards: tuple[RoleCard, ...] = ()  # one per person inside a team (core/role_cards.py)
     learning: Learning | None = None  # the knowledge check and feedback form (core/learning.py)

@@ -175,6 +175,7 @@ class ScenarioChecks(MselChecks, EvaluationChecks):
             guideline=coordination.guideline,
             ocha_team=coordination.ocha_team,
             hazard_flags=coordination.hazard_flags,
+            hazard_delay=coordination.hazard_delay,
             notifications=coordination.notifications,
             role_cards=role_cards,
             learning=learning,

@@ -144,7 +144,7 @@ def _notify(decision: Decision, command: dict[str, Any]) -> list[ev.Draft]:
     hazards = [
         _hazard(decision, nid, addressed, f, d)
         for f in decision.state.cop.values()  # flagged at once
-        if decision.scenario.hazard_flags and (d := _near(f, where)) is not None
+        if _at_once(decision) and (d := _near(f, where)) is not None
     ]
     return [decision.draft(ev.NOTIFICATION_SUBMITTED, payload, addressed), *hazards]
 
@@ -214,8 +214,8 @@ def _hazard(
 def hazard_drafts(decision: Decision, drafts: list[ev.Draft]) -> list[ev.Draft]:
     """Flag COP incidents and checkpoints added or moved within 2 km of an active notification."""
     out: list[ev.Draft] = []
-    if not decision.scenario.hazard_flags:
-        return out  # the scenario leaves it to the teams to warn each other
+    if not _at_once(decision):
+        return out  # the scenario leaves it to the teams to warn each other, or flags later (due_hazards)
     for d in drafts:
         moved = d.type == ev.COP_FEATURE_CHANGED and "geometry" in d.payload["set"]
         if d.type != ev.COP_FEATURE_ADDED and not moved:
@@ -227,6 +227,31 @@ def hazard_drafts(decision: Decision, drafts: list[ev.Draft]) -> list[ev.Draft]:
             for n in active
             if (dist := _near(feature, n.geometry)) is not None
         ]
+    return out
+
+
+def _at_once(decision: Decision) -> bool:
+    return decision.scenario.hazard_flags and not decision.scenario.hazard_delay
+
+
+def due_hazards(decision: Decision) -> list[ev.Draft]:
+    """With `hazard_flags` a delay: the scheduler's flags of hazards that have stood within 2 km of an
+    active notification for that long (since the later of the notification and the hazard's placing)
+    and are not flagged yet; a hazard moved away meanwhile is not flagged."""
+    scenario, state = decision.scenario, decision.state
+    if not scenario.hazard_flags or not scenario.hazard_delay:
+        return []
+    out: list[ev.Draft] = []
+    for n in state.notifications.values():
+        if decision.ex >= n.window_end:
+            continue
+        flagged = {h["feature_id"] for h in n.hazards}
+        addressed = audience(decision, n.team, n.share_with)
+        for fid, feature in state.cop.items():
+            if fid in flagged or (dist := _near(feature, n.geometry)) is None:
+                continue
+            if decision.ex >= max(n.ex_time, state.cop_placed.get(fid, 0.0)) + scenario.hazard_delay:
+                out.append(_hazard(decision, n.notification_id, addressed, feature, dist))
     return out
 
 

@@ -197,8 +197,10 @@ export function coordinationSection(editor, root) {
         options: [['', t('none: requests go straight to the military, flagged')], ...humanitarian.map((team) => [team.id, text(team.name, doc)])],
         attrs: { class: 'coordination-ocha' } }),
       field(editor, { label: t('Hazards near a notification'), path: 'hazard_flags', get: () => doc.hazard_flags || 'at_once',
-        set: (v) => { if (v === 'off') doc.hazard_flags = v; else delete doc.hazard_flags; },
-        options: [['at_once', t('flagged at once')], ['off', t('not flagged: the teams must warn each other')]],
+        set: (v) => { if (v === 'at_once') delete doc.hazard_flags; else doc.hazard_flags = v; },
+        options: [['at_once', t('flagged at once')], ['off', t('not flagged: the teams must warn each other')],
+          ...[...new Set(['+0:05', '+0:10', '+0:15', '+0:30', ...[doc.hazard_flags].filter((v) => typeof v === 'string' && v.startsWith('+'))])]
+            .map((delay) => [delay, t('flagged after {delay} if nobody warns first', { delay })])],
         attrs: { class: 'coordination-hazards' } })),
     el('h3', {}, t('Role cards')),
     el('p', { class: 'meta' }, t('One card per person inside a team. The team sees its cards without the hidden agenda; the handout prints each card whole to hand to its player.')),
