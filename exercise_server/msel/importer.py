@@ -222,6 +222,19 @@ def build_scenario(
     if read.problems and not read.items:
         raise MselError(sheet.source, read.problems, warnings)
     doc = _scenario_doc(base, read.items, out, scenario_id, title)
+    if missing_injects := _evaluation_left_out(doc, read.items):
+        warnings.append(
+            warning(
+                Said(
+                    N_(
+                        "the evaluation guide of %(base)s names injects this MSEL does not have (%(ids)s): "
+                        "it is left out of the new scenario"
+                    ),
+                    base=base.source,
+                    ids=", ".join(missing_injects),
+                )
+            )
+        )
     if duration is not None:
         doc["duration"] = format_duration(parse_duration(duration))
     elif base.path is not None and (longer := _extended_duration(base.scenario.duration, read.items)):
@@ -296,6 +309,20 @@ def _scenario_doc(
             doc["modules"] = modules
     doc["msel"] = items
     return doc
+
+
+def _evaluation_left_out(doc: dict[str, Any], items: list[MselItem]) -> list[str]:
+    """The base's evaluation guide is written for the base's MSEL: when it names injects the new MSEL
+    lacks, it is left out of `doc` (the injects it named are returned, for the warning)."""
+    guide = doc.get("evaluation")
+    if not isinstance(guide, dict):
+        return []
+    named = {t.get("inject") for t in guide.get("targets") or [] if isinstance(t, dict)}
+    named |= {i for p in guide.get("pitfalls") or [] if isinstance(p, dict) for i in p.get("injects") or []}
+    missing = sorted(str(i) for i in named - {None} - {item.get("id") for item in items})
+    if missing:
+        del doc["evaluation"]
+    return missing
 
 
 def _not_dropped(located: list[RowProblem], read: ItemsRead) -> list[RowProblem]:
