@@ -36,26 +36,27 @@ def servers():
 
 # The modules that take longest, started first: with two workers each taking a whole module
 # (`--dist loadfile`), a long module started last keeps one worker busy while the other idles.
-LONGEST_FIRST = (
+LONGEST_FIRST = (  # measured with `make test PYTEST_ARGS=--durations=60`
     "test_bench_quick.py",
-    "test_browser_layout.py",
-    "test_browser_studio.py",
-    "test_group_commit.py",
-    "test_browser_class.py",
-    "test_classroom_soak.py",
+    "test_bench_page_quick.py",
+    "test_browser_workflows.py",
     "test_browser.py",
     "test_browser_review_bugs.py",
-    "test_browser_dashboard.py",
-    "test_scale_out.py",
-    "test_isolation.py",
+    "test_syndicates.py",
     "test_crash.py",
+    "test_browser_class.py",
+    "test_browser_page_weight.py",
+    "test_browser_tour.py",
+    "test_view_folds.py",
+    "test_browser_report_pdf.py",
+    "test_epochs.py",
+    "test_server_restart.py",
+    "test_classroom_soak.py",
+    "test_browser_layout.py",
+    "test_browser_people.py",
     "test_fuzz.py",
-    "test_browser_workflows.py",
-    "test_browser_studio_import.py",
-    "test_browser_languages.py",
-    "test_browser_replay.py",
-    "test_browser_keyboard.py",
-    "test_browser_inbox.py",
+    "test_refusals.py",
+    "test_browser_studio.py",
 )
 
 
