@@ -325,13 +325,18 @@ class Session:
     def log(self, text: str) -> None:
         print(f"  [{self.target.name}] {text}", flush=True)
 
+    async def calibrate(self) -> None:
+        """Pad fan-out and chat messages so that every target sends frames of `--frame-bytes`."""
+        frame_bytes = self.args.frame_bytes
+        if self.kind == "ours":
+            self.fanout_pad, self.chat_pad = await calibrate_ours(self.spec, frame_bytes)
+        else:
+            self.fanout_pad = peer_pad(self.kind, frame_bytes, "*")
+            self.chat_pad = peer_pad(self.kind, frame_bytes, "12")
+
     async def run(self, scenarios: list[str]) -> dict[str, dict[str, Any]]:
         a = self.args
-        if self.kind == "ours":
-            self.fanout_pad, self.chat_pad = await calibrate_ours(self.spec, a.frame_bytes)
-        else:
-            self.fanout_pad = peer_pad(self.kind, a.frame_bytes, "*")
-            self.chat_pad = peer_pad(self.kind, a.frame_bytes, "12")
+        await self.calibrate()
         rss0 = self.target.rss_bytes()
         cpu0 = cpu_seconds(self.target.pid)
         self.drivers = Drivers(self.spec, a.rooms, a.per_room, a.drivers)

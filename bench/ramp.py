@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from . import driver as drv
-from .load import Drivers, Session, calibrate_ours, peer_pad
+from .load import Drivers, Session
 from .measure import OtherLoad, cpu_seconds, machine, wait_idle
 from .tables import ALL_TARGETS, LABEL, RESULTS, ratio
 from .targets import ROOT, make_targets, remove, scratch_dir
@@ -51,10 +51,7 @@ class Ramp(Session):
 
     async def ramp(self, sizes: list[int]) -> dict[str, Any]:
         a = self.args
-        if self.kind == "ours":
-            self.fanout_pad, _ = await calibrate_ours(self.spec, a.frame_bytes)
-        else:
-            self.fanout_pad = peer_pad(self.kind, a.frame_bytes, "*")
+        await self.calibrate()
         pid = self.target.pid
         rss0 = self.target.rss_bytes()
         self.drivers = Drivers(self.spec, a.rooms, a.per_room, a.drivers)

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from . import driver as drv
-from .load import QUICK, Drivers, Session, add_arguments, calibrate_ours, peer_pad
+from .load import QUICK, Drivers, Session, add_arguments
 from .measure import OtherLoad, cpu_seconds, machine, wait_idle
 from .tables import LABEL, ratio
 from .targets import ROOT, Target, free_port, make_targets, remove, scratch_dir
@@ -144,11 +144,7 @@ class Measured(Session):
 
     async def measure(self) -> dict[str, Any]:
         a = self.args
-        if self.kind == "ours":
-            self.fanout_pad, self.chat_pad = await calibrate_ours(self.spec, a.frame_bytes)
-        else:
-            self.fanout_pad = peer_pad(self.kind, a.frame_bytes, "*")
-            self.chat_pad = peer_pad(self.kind, a.frame_bytes, "12")
+        await self.calibrate()
         self.drivers = Drivers(self.spec, a.rooms, a.per_room, a.drivers)
         mine = [p for pids in self.parts.values() for p in pids]
         other = OtherLoad([*mine, os.getpid(), *(p.pid for p in self.drivers.procs)])
