@@ -26,6 +26,13 @@ MODULE_EXERCISES = {
     7: "module-7-the-mirek-checkpoint",
     8: "module-8-handing-over-kora",
 }
+# The scenarios a francophone training centre plays whole in French: one line per file.
+IN_FRENCH = {
+    "module-1-2-who-does-what-in-bessa",
+    "module-3-floods-at-lake-oru",
+    "module-4-doyo-under-pressure",
+    "module-5-coordination-in-varo",
+}
 TRAINEE_COMPONENTS = {"military", "police", "humanitarian", "civilian"}
 NALORA = (30.25, 3.45, 32.75, 5.55)  # the base map's extent: west, south, east, north
 MINUTE = 60
@@ -104,6 +111,15 @@ def test_every_component_that_has_teams_has_a_briefing(library):
         with_teams = {t.component for t in sc.teams}
         assert with_teams <= set(sc.briefings), f"{sc.id}: no briefing for {with_teams - set(sc.briefings)}"
         assert all(len(sc.briefings[c].strip()) > 80 for c in with_teams), sc.id
+
+
+def test_a_french_class_reads_every_text_of_its_scenarios_in_french(library):
+    """Setting, briefings, role cards, injects, expected actions, notes, names: nothing falls back
+    to English (validate's "has no translation in fr" warnings are the list of what would)."""
+    for name in sorted(IN_FRENCH):
+        sc = library[name]
+        assert sc.languages == ("en", "fr") and sc.default_language == "en", name
+        assert not sc.missing_translations, f"{name}: {[p.message for p in sc.missing_translations][:5]}"
 
 
 def test_timed_injects_fall_inside_the_planned_duration(library):
