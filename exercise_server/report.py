@@ -7,6 +7,7 @@ SVG so that the file needs nothing else to open, years later, on any machine.
 
 from __future__ import annotations
 
+import functools
 import statistics
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
@@ -20,6 +21,7 @@ from markupsafe import Markup, escape
 from . import paths
 from .core import events as ev
 from .core.conditions import describe_branch
+from .core.gcpause import cyclic_gc_paused
 from .core.in_language import log_in, scenario_languages, seat_languages
 from .core.metrics import Metrics, compute
 from .core.timefmt import dday_parts, format_offset
@@ -77,6 +79,21 @@ class _CompiledTemplates(BytecodeCache):
 
 
 COMPILED = _CompiledTemplates()
+_DICT_ATTRIBUTES = frozenset(dir(dict))
+
+
+class _ReportEnvironment(Environment):
+    """`row.field` on a dict looks the key up first, as jinja2 would after failing getattr: the report
+    reads some hundred thousand fields of dict rows, and each failed getattr raised and caught an
+    AttributeError. The same result for every name (a dict's own attributes still win)."""
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        if type(obj) is dict and attribute not in _DICT_ATTRIBUTES:
+            try:
+                return obj[attribute]
+            except KeyError:
+                pass
+        return super().getattr(obj, attribute)
 
 
 def lane_names(_: Gettext) -> dict[str, str]:
@@ -119,7 +136,11 @@ def render(
     """The report in `language`: its interface from the catalogues, the scenario content in that
     language where the scenario declares it (else in its default language); what people wrote
     stays as they wrote it. `peers`: the logs of the class's other syndicates, compared side by side."""
-    events = list(events)
+    with cyclic_gc_paused():
+        return _render(list(events), web_dir, language, peers)
+
+
+def _render(events: list[ev.Event], web_dir: Path | None, language: str, peers: Sequence[Iterable[ev.Event]]) -> str:
     languages, default = scenario_languages(events)
     content = language if language in languages else default
     metrics = compute(log_in(events, content) if content != default else events)
@@ -170,7 +191,7 @@ def render_metrics(
         web_dir = paths.web_dir()
     catalogue = catalogues().get(language)
     _ = catalogue.translations.gettext
-    env = Environment(
+    env = _ReportEnvironment(
         loader=FileSystemLoader(str(Path(web_dir) / "templates")),
         autoescape=select_autoescape(["html"]),
         extensions=["jinja2.ext.i18n"],
@@ -178,7 +199,13 @@ def render_metrics(
     )
     env.install_gettext_translations(catalogue.translations, newstyle=True)  # type: ignore[attr-defined]
     start = metrics.summary["start"]
-    env.filters["clock"] = lambda ex: "—" if ex is None else _("D%(sign)s%(day)s %(time)s") % dday_parts(start + ex)
+    clock_format = _("D%(sign)s%(day)s %(time)s")
+
+    @functools.cache
+    def clock(ex: float | None) -> str:  # the same times recur in row after row
+        return "—" if ex is None else clock_format % dday_parts(start + ex)
+
+    env.filters["clock"] = clock
     env.filters["offset"] = lambda ex: "—" if ex is None else format_offset(ex)
     env.filters["minutes"] = minutes
     env.filters["percent_of"] = lambda share: (

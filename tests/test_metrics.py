@@ -8,6 +8,7 @@ from html.parser import HTMLParser
 import pytest
 
 from exercise_server.core.metrics import compute
+from exercise_server.core.replay import lane_of
 from exercise_server.report import render_metrics
 
 from .core_harness import EVAL, FAC, HUM, MIL, POL, CoreRun
@@ -79,6 +80,18 @@ def test_cross_component_messages_are_counted_per_room_and_ten_minutes():
     assert rooms["liaison:hum-1~mil-1"]["components"] == ["humanitarian", "military"]
     assert rooms["plenary"]["total"] == 0
     assert compute(hand_built().log).cross_component["bin_seconds"] == 60  # 800 s: minute by minute
+
+
+def test_the_timeline_counts_every_event_in_its_lane_and_bin():
+    log = hand_built().log
+    for bin_seconds in (60, 600):
+        activity = compute(log, bin_seconds=bin_seconds).activity
+        expected = {lane: [0] * len(bins) for lane, bins in activity["lanes"].items()}
+        for event in log:
+            expected[lane_of(event.type)][min(int(event.ex_time // bin_seconds), len(expected["inject"]) - 1)] += 1
+        assert activity["lanes"] == expected and sum(map(sum, expected.values())) == len(log)
+    with pytest.raises(ValueError, match="whole minutes"):
+        compute(log, bin_seconds=90)
 
 
 def test_who_knew_what_and_when():

@@ -6,6 +6,7 @@ The definitions are those of docs/evaluation.md; the after-action report prints 
 from __future__ import annotations
 
 import bisect
+import functools
 import statistics
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -15,9 +16,10 @@ from . import events as ev
 from . import learning, workflows
 from .access import TRAINEE
 from .clock import ENDED
+from .gcpause import cyclic_gc_paused
 from .pauses import Pauses
 from .projections import RELEASED, ExerciseState
-from .replay import LANES, lane_of
+from .replay import LANE_OF, LANES
 from .targets import TargetTracker
 
 NICE_BINS = (60, 120, 300, 600, 900, 1800, 3600, 7200, 14400, 43200, 86400)  # seconds
@@ -49,6 +51,11 @@ class Metrics:
 
 def compute(events: Iterable[ev.Event], bin_seconds: float | None = None) -> Metrics:
     """Every metric of the log; time charts in bins of `bin_seconds` (default: see bin_for)."""
+    with cyclic_gc_paused():
+        return _compute(events, bin_seconds)
+
+
+def _compute(events: Iterable[ev.Event], bin_seconds: float | None) -> Metrics:
     state = ExerciseState()
     pauses = Pauses()
     releases: dict[str, dict[str, Any]] = {}  # inject -> {seq, ex_time, wall_time, teams}
@@ -57,7 +64,7 @@ def compute(events: Iterable[ev.Event], bin_seconds: float | None = None) -> Met
     messages: list[tuple[str, float, str | None]] = []  # (room, ex_time, author component)
     knew: dict[tuple[str, str], dict[str, float]] = {}  # (kind, id) -> team -> first ex_time
     names: dict[tuple[str, str], str] = {}
-    lanes: list[tuple[str, float]] = []
+    per_minute: dict[tuple[str, int], int] = {}  # (lane, minute of exercise time) -> events
     components: dict[str, str] = {}  # team -> component
     counts = {"events": 0, "messages": 0, "cop_changes": 0}
     tracker = TargetTracker()
@@ -67,7 +74,8 @@ def compute(events: Iterable[ev.Event], bin_seconds: float | None = None) -> Met
         tracker.see(event, state.scenario)
         sc = state.scenario
         counts["events"] += 1
-        lanes.append((lane_of(event.type), event.ex_time))
+        minute = (LANE_OF.get(event.type, "workflow"), int(event.ex_time // 60))
+        per_minute[minute] = per_minute.get(minute, 0) + 1
         p = event.payload
         trainee_team = event.actor.team if event.actor.role == TRAINEE else None
         if event.type == ev.EXERCISE_OPENED and sc is not None:
@@ -122,6 +130,8 @@ def compute(events: Iterable[ev.Event], bin_seconds: float | None = None) -> Met
         raise ValueError("the log does not open an exercise")
     end = state.last_ex_time
     bin_seconds = bin_seconds or bin_for(end)
+    if bin_seconds % 60:
+        raise ValueError("time charts count events per minute: bins must be whole minutes")
     responses = _responses(state, pauses, releases, acks, actions)
     return Metrics(
         state=state,
@@ -135,7 +145,7 @@ def compute(events: Iterable[ev.Event], bin_seconds: float | None = None) -> Met
         ],
         expectations=_expectations(state),
         ratings=_ratings(state),
-        activity=_activity(lanes, bin_seconds, end),
+        activity=_activity(per_minute, bin_seconds, end),
         learning=(
             learning.results(sc.learning, state.learning_answers.values(), sc.objectives)
             if (sc := state.scenario).learning
@@ -150,9 +160,10 @@ def compute(events: Iterable[ev.Event], bin_seconds: float | None = None) -> Met
     )
 
 
-def _teams(audience: Iterable[str]) -> list[str]:
-    """The teams in an audience."""
-    return sorted(view.team for key in audience if (view := ev.View.parse(key)) and view.team is not None)
+@functools.lru_cache(maxsize=4096)
+def _teams(audience: tuple[str, ...]) -> tuple[str, ...]:
+    """The teams in an audience (a log repeats a few audiences thousands of times)."""
+    return tuple(sorted(view.team for key in audience if (view := ev.View.parse(key)) and view.team is not None))
 
 
 def _first_knowers(event: ev.Event, components: dict[str, str]) -> list[str]:
@@ -162,7 +173,7 @@ def _first_knowers(event: ev.Event, components: dict[str, str]) -> list[str]:
     teams = _teams(event.audience)
     if event.type in (ev.DOCUMENT_SHARED, ev.DOCUMENT_FORWARDED) and event.payload["sensitive"]:
         return [t for t in teams if t == event.payload["owner"]]
-    return teams
+    return list(teams)
 
 
 class Action(NamedTuple):
@@ -236,8 +247,11 @@ def _teams_table(
 ) -> list[dict[str, Any]]:
     assert state.scenario is not None
     out = []
+    by_team: dict[str, list[dict[str, Any]]] = {}
+    for r in responses:
+        by_team.setdefault(r["team"], []).append(r)
     for team in state.scenario.teams:
-        rows = [r for r in responses if r["team"] == team.id]
+        rows = by_team.get(team.id, [])
         done = actions.get(team.id, [])
         row: dict[str, Any] = {
             "team": team.id,
@@ -321,11 +335,12 @@ def _ratings(state: ExerciseState) -> list[dict[str, Any]]:
     return out
 
 
-def _activity(lanes: list[tuple[str, float]], bin_seconds: float, end: float) -> dict[str, Any]:
+def _activity(per_minute: dict[tuple[str, int], int], bin_seconds: float, end: float) -> dict[str, Any]:
+    """Events per lane and bin, from the counts per lane and minute (every bin is whole minutes)."""
     n = _bins(end, bin_seconds)
     out = {lane: [0] * n for lane in LANES}
-    for lane, ex_time in lanes:
-        out[lane][min(int(ex_time // bin_seconds), n - 1)] += 1
+    for (lane, minute), count in per_minute.items():
+        out[lane][min(int(minute * 60 // bin_seconds), n - 1)] += count
     return {"bin_seconds": bin_seconds, "lanes": out}
 
 

@@ -363,14 +363,14 @@ def _posted(state: ExerciseState, event: ev.Event) -> None:
 
 def _cop_added(state: ExerciseState, event: ev.Event) -> None:
     feature = event.payload["feature"]
-    state.cop[feature["id"]] = copy.deepcopy(feature)
+    state.cop[feature["id"]] = feature  # a feature is replaced, never changed in place: the event's own is kept
     # Every field is new: a stale edit of a removed feature whose id was given again learns of all of them.
     state.cop_versions[feature["id"]] = Versions(event.seq, dict.fromkeys(feature, event.seq))
     state.cop_placed[feature["id"]] = event.ex_time
 
 
 def _cop_changed(state: ExerciseState, event: ev.Event) -> None:
-    state.cop[event.payload["id"]] = copy.deepcopy(event.payload["feature"])
+    state.cop[event.payload["id"]] = event.payload["feature"]
     state.cop_versions.setdefault(event.payload["id"], Versions()).touch(event.seq, event.payload["set"])
     if "geometry" in event.payload["set"]:
         state.cop_placed[event.payload["id"]] = event.ex_time
