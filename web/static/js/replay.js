@@ -14,6 +14,7 @@ import { offsetLabel, parseOffset, scenarioLabel } from './clock.js';
 import { language, t } from './i18n.js';
 import { injectStatusName } from './words.js';
 import { contentLanguage, localized, onSeatLanguage, pick } from './content_language.js';
+import { reportDownload } from './report_download.js';
 
 const exercise = document.body.dataset.exercise;
 const session = loadSession(exercise);
@@ -79,18 +80,6 @@ async function seek(target) {
     seeking = false;
   }
   if (wanted) { const next = wanted; wanted = null; seek(next); }
-}
-
-// The report's scenario content in the language this seat reads it in.
-async function downloadReport() {
-  const response = await fetch(`${base}/report?language=${language()}`, { headers: { Authorization: `Bearer ${token}` } });
-  if (!response.ok) { toast(t('The report could not be made ({status})', { status: response.status })); return; }
-  const url = URL.createObjectURL(await response.blob());
-  const link = el('a', { href: url, download: `${exercise}-report.html`, hidden: true });
-  document.body.append(link);
-  link.click();
-  link.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 60000);
 }
 
 // -- showing a moment -----------------------------------------------------------------
@@ -244,7 +233,7 @@ $('#refresh').addEventListener('click', async () => {
   await loadTimeline();
   seek(position.by === 'seq' ? { seq: position.seq } : { at: position.ex });
 });
-$('#report').addEventListener('click', downloadReport);
+reportDownload(exercise, token); // in the seat's language: its scenario content too
 
 async function start() {
   try {
