@@ -97,10 +97,11 @@ def test_a_syndicates_evaluator_gets_its_own_report_and_no_figure_of_the_other_s
     assert [a.status_code for a in answers] == [403, 403]
     assert answers[0].json()["error"]["message"].replace(s2, unknown) == answers[1].json()["error"]["message"]
     assert report(server, s1, evaluator, format="pdf", **{"with": s2}).status_code == 403
-    # and its own syndicate's report is refused to it elsewhere: another syndicate's, PDF or not
+    # another syndicate's report, PDF or not, and its comparison: refused as an unknown exercise's, byte for byte
     for path in ("report", "report/syndicates"):
-        r = httpx.get(f"{server.base}/api/exercises/{s2}/{path}", params={"format": "pdf"}, headers=fac_headers(evaluator))
-        assert r.status_code == 403, path
+        answers = [httpx.get(f"{server.base}/api/exercises/{x}/{path}", params={"format": "pdf", "compare": "class"},
+                             headers=fac_headers(evaluator)) for x in (s2, unknown)]
+        assert answers[0].status_code == 403 and answers[0].text == answers[1].text, path
 
 
 def test_strangers_trainees_and_other_classes_get_no_report_and_no_comparison(server, klass):
