@@ -5,6 +5,7 @@ not replay themselves."""
 from __future__ import annotations
 
 import io
+import json
 from typing import Any
 
 import httpx
@@ -66,6 +67,8 @@ def test_a_syndicates_report_comes_beside_the_classs_other_syndicates_as_html(se
     assert syndicates(server, s1, token).json() == {
         "exercise": s1, "syndicate": {"class": klass["class"], "number": 1, "of": 3},
         "compare": [{"number": 2, "exercise": s2}, {"number": 3, "exercise": s3}]}
+    timeline = httpx.get(f"{server.base}/api/exercises/{s1}/timeline", headers=fac_headers(token)).json()
+    assert timeline["compare"] == [{"number": 2, "exercise": s2}, {"number": 3, "exercise": s3}]  # the replay page's
     # an exercise of no class: nothing to compare with, and the same report either way
     single, _, _ = server.open_exercise()
     assert syndicates(server, single, token).json()["compare"] == []
@@ -91,6 +94,8 @@ def test_a_syndicates_evaluator_gets_its_own_report_and_no_figure_of_the_other_s
     r = report(server, s1, evaluator, compare="class")
     assert r.status_code == 200 and not compared(r.text) and s2 not in r.text
     assert syndicates(server, s1, evaluator).json()["compare"] == []
+    timeline = httpx.get(f"{server.base}/api/exercises/{s1}/timeline", headers=fac_headers(evaluator)).json()
+    assert timeline["compare"] == [] and timeline["syndicate"]["number"] == 1 and s2 not in json.dumps(timeline)
     # naming a syndicate of the class answers as naming one that does not exist, byte for byte
     unknown = f"{klass['class']}-s9"
     answers = [report(server, s1, evaluator, **{"with": x}) for x in (s2, unknown)]

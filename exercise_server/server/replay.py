@@ -29,6 +29,7 @@ from ..i18n import COOKIE, catalogues
 from ..store.base import EventStore, StoreUnavailable
 from .context import AppContext
 from .errors import RequestError
+from .exercise import ExerciseRuntime
 from .http_api import api, bearer_session
 from .tokens import Session
 
@@ -107,6 +108,28 @@ def still_entitled(session: Session, state: ExerciseState) -> None:
         raise RequestError("forbidden", "removed from the exercise")
 
 
+async def replayable_peers(request: Request, session: Session, entry: _Entry) -> dict[int, ExerciseRuntime]:
+    """The other syndicates of the exercise's class that this bearer may replay too, by number: those
+    a report may compare it with (report_http.py)."""
+    syndicate = entry.replay.latest.syndicate
+    if syndicate is None:
+        return {}
+    own = request.path_params["exercise"]
+    ctx: AppContext = request.app.state.ctx
+    runtimes = await ctx.exercises.find_class(syndicate.class_id)
+    return {n: runtime for n, runtime in runtimes.items() if runtime.id != own and _may_replay(session, runtime)}
+
+
+def _may_replay(session: Session, runtime: ExerciseRuntime) -> bool:
+    if not session.for_exercise(runtime.id):
+        return False
+    try:
+        still_entitled(session, runtime.state)
+    except RequestError:
+        return False
+    return True
+
+
 def _view(request: Request, entry: _Entry) -> str:
     view = request.query_params.get("view", CONTROL_VIEW)
     principal_for(entry.replay.latest, view)  # refuses an unknown or malformed view
@@ -169,7 +192,7 @@ async def replay_state(request: Request) -> JSONResponse:
 @api
 async def replay_timeline(request: Request) -> JSONResponse:
     """GET /api/exercises/{exercise}/timeline: every event the view could see, for the scrubber."""
-    _, entry = await _authorised(request)
+    session, entry = await _authorised(request)
     view = _view(request, entry)
     language = _language(request)
     replay = entry.replay
@@ -195,6 +218,11 @@ async def replay_timeline(request: Request) -> JSONResponse:
             "views": [{"id": CONTROL_VIEW, "name": "Exercise control (everything)"}]
             + [{"id": View.of_team(t.id).key, "name": t.name, "component": t.component} for t in sc.teams],
             "items": entry.timelines[key],
+            "syndicate": latest.syndicate.payload() if latest.syndicate else None,
+            "compare": [
+                {"number": n, "exercise": runtime.id}
+                for n, runtime in (await replayable_peers(request, session, entry)).items()
+            ],
         }
     )
 

@@ -27,33 +27,12 @@ from ..store.base import StoreUnavailable
 from .errors import HTTP_STATUS, RequestError
 from .exercise import ExerciseRuntime
 from .http_api import _ctx, api
-from .replay import _authorised, _Entry, _language, still_entitled
-from .tokens import Session
+from .replay import _authorised, _language, replayable_peers
 
 log = logging.getLogger("exercise_server.report")
 
 FORMATS = {"html": "text/html; charset=utf-8", "pdf": "application/pdf"}
 PRINTS = 2  # Chromiums printing at once; more requests wait their turn
-
-
-async def _peers(request: Request, session: Session, entry: _Entry) -> dict[int, ExerciseRuntime]:
-    """The other syndicates of the exercise's class that this bearer may replay, by number."""
-    syndicate = entry.replay.latest.syndicate
-    if syndicate is None:
-        return {}
-    own = request.path_params["exercise"]
-    runtimes = await _ctx(request).exercises.find_class(syndicate.class_id)
-    return {n: runtime for n, runtime in runtimes.items() if runtime.id != own and _may_replay(session, runtime)}
-
-
-def _may_replay(session: Session, runtime: ExerciseRuntime) -> bool:
-    if not session.for_exercise(runtime.id):
-        return False
-    try:
-        still_entitled(session, runtime.state)
-    except RequestError:
-        return False
-    return True
 
 
 def _compared(request: Request, peers: dict[int, ExerciseRuntime]) -> list[str]:
@@ -91,7 +70,7 @@ async def exercise_report(request: Request) -> Response:
         raise RequestError("invalid", "format must be html or pdf")
     asked = request.query_params.get("language")
     language = _language(request)
-    compared = _compared(request, await _peers(request, session, entry))
+    compared = _compared(request, await replayable_peers(request, session, entry))
     try:
         peers = [await ctx.store.read(exercise) for exercise in compared]
     except StoreUnavailable:
@@ -123,7 +102,7 @@ async def report_syndicates(request: Request) -> JSONResponse:
     syndicates this bearer may compare it with (the report page's "compare" choice)."""
     session, entry = await _authorised(request)
     syndicate = entry.replay.latest.syndicate
-    peers = await _peers(request, session, entry)
+    peers = await replayable_peers(request, session, entry)
     return JSONResponse(
         {
             "exercise": request.path_params["exercise"],

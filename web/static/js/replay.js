@@ -50,6 +50,7 @@ let playTime = 0;
 async function loadTimeline() {
   timeline = await api(`${base}/timeline?view=${encodeURIComponent(pov)}&language=${language()}`, { token });
   $('#exercise-title').textContent = timeline.title;
+  offerComparison(timeline.compare);
   document.title = `${t('Replay')} · ${timeline.title}`;
   replaceChildren($('#pov'), timeline.views.map((v) => el('option', { value: v.id }, viewName(v))));
   $('#pov').value = pov;
@@ -233,7 +234,8 @@ $('#refresh').addEventListener('click', async () => {
   await loadTimeline();
   seek(position.by === 'seq' ? { seq: position.seq } : { at: position.ex });
 });
-reportDownload(exercise, token); // in the seat's language: its scenario content too
+// The report in the seat's language (its scenario content too), beside the syndicates the timeline names.
+const offerComparison = reportDownload(exercise, token, { asked: false });
 
 async function start() {
   try {

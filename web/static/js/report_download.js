@@ -37,17 +37,23 @@ export async function downloadReport({ exercise, token, format, compare, status,
   }
 }
 
-// The controls of _report_download.html for one exercise (the replay and evaluation pages).
-export function reportDownload(exercise, token) {
+// The controls of _report_download.html for one exercise (the replay and evaluation pages). Returns
+// `offer(syndicates)`, for a page that already has the syndicates to compare with (the replay's
+// timeline carries them); without `asked: false` they are fetched here.
+export function reportDownload(exercise, token, { asked = true } = {}) {
   const buttons = [$('#report'), $('#report-pdf')];
   let others = [];
-  api(`${reportPath(exercise)}/syndicates`, { token }).then((answer) => {
-    others = answer.compare;
+  const offer = (syndicates) => {
+    others = syndicates || [];
     $('#report-compare-label').hidden = !others.length;
     $('#report-compare-label').title = others.map((s) => t('Syndicate {number}', { number: s.number })).join(', ');
-  }).catch(() => {}); // the report itself still downloads; a refusal of it says why
+  };
+  if (asked) { // the report itself still downloads without them; a refusal of it says why
+    api(`${reportPath(exercise)}/syndicates`, { token }).then((answer) => offer(answer.compare)).catch(() => {});
+  }
   const get = (format) => downloadReport({ exercise, token, format, buttons, status: $('#report-status'),
     compare: others.length > 0 && $('#report-compare').checked });
   buttons[0].addEventListener('click', () => get('html'));
   buttons[1].addEventListener('click', () => get('pdf'));
+  return offer;
 }
