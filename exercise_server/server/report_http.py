@@ -71,13 +71,13 @@ async def exercise_report(request: Request) -> Response:
     asked = request.query_params.get("language")
     language = _language(request)
     compared = _compared(request, await replayable_peers(request, session, entry))
+    words = catalogues().get(language)
+    if kind == "pdf" and find_chromium() is None:  # said before any work is done
+        return _unavailable(words, _no_chromium(words))
     try:
         peers = [await ctx.store.read(exercise) for exercise in compared]
     except StoreUnavailable:
         raise RequestError("unavailable", "the event store is unreachable; retry") from None
-    words = catalogues().get(language)
-    if kind == "pdf" and find_chromium() is None:
-        return _unavailable(words, _no_chromium(words))
     html = await run_in_threadpool(report.render, list(entry.replay.events), ctx.settings.web_dir, language, peers)
     body: str | bytes = html
     if kind == "pdf":
