@@ -21,7 +21,17 @@ from ..core.commands import Limits
 from ..i18n import catalogues
 from ..scenarios import load_library
 from ..store.base import open_store
-from . import classes, dashboard, evaluation_api, http_api, people_api, studio_api, studio_import_api, studio_pages
+from . import (
+    classes,
+    dashboard,
+    evaluation_api,
+    http_api,
+    people_api,
+    report_http,
+    studio_api,
+    studio_import_api,
+    studio_pages,
+)
 from . import replay as replay_api
 from .addresses import lan_urls
 from .context import AppContext
@@ -225,7 +235,7 @@ def create_app(settings: Settings, clock: WallClock | None = None) -> ExerciseAp
         Route("/api/exercises/{exercise}/replay", replay_api.replay_state),
         Route("/api/exercises/{exercise}/timeline", replay_api.replay_timeline),
         Route("/api/exercises/{exercise}/metrics", replay_api.exercise_metrics),
-        Route("/api/exercises/{exercise}/report", replay_api.exercise_report),
+        *report_http.ROUTES,
         *studio_api.ROUTES,
         *classes.routes(pages),
         WebSocketRoute("/ws/{exercise}", exercise_socket),

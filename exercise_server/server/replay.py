@@ -1,5 +1,5 @@
 """HTTP for replay and evaluation: the exercise at a moment from a point of view, its
-timeline, its metrics and the after-action report.
+timeline and its metrics (the after-action report built on them: report_http.py).
 
 For the facilitator and the exercise's evaluators only (Bearer session token). The log is
 read from the store and kept folded, with periodic snapshots, for the exercises replayed
@@ -17,18 +17,19 @@ from typing import Any
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse
 
-from .. import report
 from ..core.access import EVALUATOR, FACILITATOR
 from ..core.events import View
 from ..core.metrics import compute
+from ..core.projections import ExerciseState
 from ..core.replay import CONTROL_VIEW, Replay, point_of_view, principal_for, timeline
 from ..core.timefmt import parse_offset
 from ..i18n import COOKIE, catalogues
 from ..store.base import EventStore, StoreUnavailable
 from .context import AppContext
 from .errors import RequestError
+from .exercise import ExerciseRuntime
 from .http_api import api, bearer_session
 from .tokens import Session
 
@@ -94,11 +95,39 @@ async def _authorised(request: Request) -> tuple[Session, _Entry]:
     if not session.for_exercise(exercise):
         raise RequestError("forbidden", "session token is for another exercise")
     entry = await _replays(request).get(exercise)
-    if session.code is not None and entry.replay.latest.usable_code(session.code) is None:
-        raise RequestError("forbidden", "join code revoked")
-    if entry.replay.latest.was_removed(session.participant):
-        raise RequestError("forbidden", "removed from the exercise")
+    still_entitled(session, entry.replay.latest)
     return session, entry
+
+
+def still_entitled(session: Session, state: ExerciseState) -> None:
+    """A control-cell token for this exercise still works in it: its join code not revoked, its
+    bearer not removed (the checks after the token's role and exercise, also for a report's peers)."""
+    if session.code is not None and state.usable_code(session.code) is None:
+        raise RequestError("forbidden", "join code revoked")
+    if state.was_removed(session.participant):
+        raise RequestError("forbidden", "removed from the exercise")
+
+
+async def replayable_peers(request: Request, session: Session, entry: _Entry) -> dict[int, ExerciseRuntime]:
+    """The other syndicates of the exercise's class that this bearer may replay too, by number: those
+    a report may compare it with (report_http.py)."""
+    syndicate = entry.replay.latest.syndicate
+    if syndicate is None:
+        return {}
+    own = request.path_params["exercise"]
+    ctx: AppContext = request.app.state.ctx
+    runtimes = await ctx.exercises.find_class(syndicate.class_id)
+    return {n: runtime for n, runtime in runtimes.items() if runtime.id != own and _may_replay(session, runtime)}
+
+
+def _may_replay(session: Session, runtime: ExerciseRuntime) -> bool:
+    if not session.for_exercise(runtime.id):
+        return False
+    try:
+        still_entitled(session, runtime.state)
+    except RequestError:
+        return False
+    return True
 
 
 def _view(request: Request, entry: _Entry) -> str:
@@ -163,7 +192,7 @@ async def replay_state(request: Request) -> JSONResponse:
 @api
 async def replay_timeline(request: Request) -> JSONResponse:
     """GET /api/exercises/{exercise}/timeline: every event the view could see, for the scrubber."""
-    _, entry = await _authorised(request)
+    session, entry = await _authorised(request)
     view = _view(request, entry)
     language = _language(request)
     replay = entry.replay
@@ -189,6 +218,11 @@ async def replay_timeline(request: Request) -> JSONResponse:
             "views": [{"id": CONTROL_VIEW, "name": "Exercise control (everything)"}]
             + [{"id": View.of_team(t.id).key, "name": t.name, "component": t.component} for t in sc.teams],
             "items": entry.timelines[key],
+            "syndicate": latest.syndicate.payload() if latest.syndicate else None,
+            "compare": [
+                {"number": n, "exercise": runtime.id}
+                for n, runtime in (await replayable_peers(request, session, entry)).items()
+            ],
         }
     )
 
@@ -208,25 +242,6 @@ def _language(request: Request) -> str:
     if asked is not None and asked not in i18n.by_language:
         raise RequestError("invalid", f"language must be one of {', '.join(i18n.languages)}")
     return asked or i18n.choose(request.cookies.get(COOKIE), request.headers.get("accept-language"))
-
-
-@api
-async def exercise_report(request: Request) -> Response:
-    """GET /api/exercises/{exercise}/report: the after-action report, as a file to keep, in `?language=`
-    (else the page's language: the browser's choice, else its Accept-Language); the scenario content
-    in that language where the scenario declares it, else in its default language."""
-    _, entry = await _authorised(request)
-    ctx: AppContext = request.app.state.ctx
-    asked = request.query_params.get("language")
-    language = _language(request)
-    html = await run_in_threadpool(report.render, list(entry.replay.events), ctx.settings.web_dir, language)
-    exercise = request.path_params["exercise"]
-    suffix = f"-{language}" if asked else ""
-    return Response(
-        html,
-        media_type="text/html; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{exercise}-report{suffix}.html"'},
-    )
 
 
 def _json_keys(value: Any) -> Any:

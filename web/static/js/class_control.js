@@ -12,6 +12,7 @@ import { roomName } from './rooms.js';
 import { errorText, t } from './i18n.js';
 import { injectStatusName } from './words.js';
 import { nameOf, onSeatLanguage, pick } from './content_language.js';
+import { downloadReport } from './report_download.js';
 
 const classId = $('main[data-class]').dataset.class;
 const token = facilitatorToken();
@@ -207,6 +208,17 @@ async function renderComparison() {
 }
 $('#compare-refresh').addEventListener('click', renderComparison);
 $('#compare-print').addEventListener('click', () => window.print());
+
+// One syndicate's after-action report with the class's other syndicates beside it (report_download.js).
+for (const format of ['html', 'pdf']) {
+  $(`#class-report-${format}`).addEventListener('click', () => {
+    const number = Number($('#class-report-syndicate').value);
+    const exercise = info?.syndicates.find((s) => s.number === number)?.exercise;
+    if (!exercise) { toast(t('not connected; try again in a moment')); return; }
+    downloadReport({ exercise, token, format, compare: true, status: $('#class-report-status'),
+      buttons: [$('#class-report-html'), $('#class-report-pdf')] });
+  });
+}
 
 // -- live -------------------------------------------------------------------------------------
 

@@ -4,11 +4,13 @@
 import { $, el, replaceChildren } from './dom.js';
 import { api, facilitatorToken, loadSession } from './session.js';
 import { t } from './i18n.js';
+import { reportDownload } from './report_download.js';
 
 const exercise = document.body.dataset.exercise;
 const base = `/api/exercises/${encodeURIComponent(exercise)}`;
 const token = facilitatorToken() || loadSession(exercise)?.token;
 if (!token) location.replace('/');
+else reportDownload(exercise, token);
 // Words the page shows, read from the catalogue when it draws (the seat's language may change).
 const RATINGS = () => ({ P: t('Performed without challenges'), S: t('Performed with some challenges'),
   M: t('Performed with major challenges'), U: t('Unable to be performed') });

@@ -14,6 +14,7 @@ import { offsetLabel, parseOffset, scenarioLabel } from './clock.js';
 import { language, t } from './i18n.js';
 import { injectStatusName } from './words.js';
 import { contentLanguage, localized, onSeatLanguage, pick } from './content_language.js';
+import { reportDownload } from './report_download.js';
 
 const exercise = document.body.dataset.exercise;
 const session = loadSession(exercise);
@@ -49,6 +50,7 @@ let playTime = 0;
 async function loadTimeline() {
   timeline = await api(`${base}/timeline?view=${encodeURIComponent(pov)}&language=${language()}`, { token });
   $('#exercise-title').textContent = timeline.title;
+  offerComparison(timeline.compare);
   document.title = `${t('Replay')} · ${timeline.title}`;
   replaceChildren($('#pov'), timeline.views.map((v) => el('option', { value: v.id }, viewName(v))));
   $('#pov').value = pov;
@@ -79,18 +81,6 @@ async function seek(target) {
     seeking = false;
   }
   if (wanted) { const next = wanted; wanted = null; seek(next); }
-}
-
-// The report's scenario content in the language this seat reads it in.
-async function downloadReport() {
-  const response = await fetch(`${base}/report?language=${language()}`, { headers: { Authorization: `Bearer ${token}` } });
-  if (!response.ok) { toast(t('The report could not be made ({status})', { status: response.status })); return; }
-  const url = URL.createObjectURL(await response.blob());
-  const link = el('a', { href: url, download: `${exercise}-report.html`, hidden: true });
-  document.body.append(link);
-  link.click();
-  link.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 60000);
 }
 
 // -- showing a moment -----------------------------------------------------------------
@@ -244,7 +234,8 @@ $('#refresh').addEventListener('click', async () => {
   await loadTimeline();
   seek(position.by === 'seq' ? { seq: position.seq } : { at: position.ex });
 });
-$('#report').addEventListener('click', downloadReport);
+// The report in the seat's language (its scenario content too), beside the syndicates the timeline names.
+const offerComparison = reportDownload(exercise, token, { asked: false });
 
 async function start() {
   try {
