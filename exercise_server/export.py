@@ -15,6 +15,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any, TextIO
 
 from .core import events as ev
+from .core.log_upgrades import upgraded
 from .core.projections import ExerciseState
 from .core.timefmt import format_dday, parse_dday
 from .store.base import EventStore
@@ -185,6 +186,8 @@ def _event(data: Any, where: str) -> ev.Event:
     for ok, message in checks:
         if not ok:
             raise LogImportError(f"{where}: {message}")
+    if isinstance(data["payload"], dict):  # an earlier server's payload, read in today's form
+        data = {**data, "payload": upgraded(data["type"], data["payload"])}
     problem = ev.payload_problem(data["type"], data["payload"])
     if problem:
         raise LogImportError(f"{where}: {problem}")

@@ -13,6 +13,8 @@ from typing import Any
 
 import msgpack
 
+from .log_upgrades import upgraded
+
 SCHEMA_VERSION = 1
 
 # Audience keys. A team's key is "team:<id>"; these two are the control cell.
@@ -333,7 +335,7 @@ class Event:
             d["wall_time"],
             d["ex_time"],
             Actor(**d["actor"]),
-            d["payload"],
+            upgraded(d["type"], d["payload"]),  # an earlier server's payload in today's form
             tuple(d["audience"]),
             d.get("v", SCHEMA_VERSION),
             command=CommandRef(**d["command"]) if d.get("command") else None,
