@@ -500,3 +500,25 @@ def test_the_loaded_actions_carry_the_objectives_the_file_names(library):
     assert i09 is not None
     first = i09.actions_of("mil-1")[0]
     assert first.weight == CRITICAL and first.objectives == ("O3",)
+
+
+# -- languages: what a francophone training centre can run in French --------------------------
+
+IN_FRENCH = {
+    CAPSTONE,
+    MODULE_EXERCISES[3],
+}
+
+
+@pytest.mark.parametrize("name", sorted(IN_FRENCH))
+def test_a_scenario_run_in_french_has_every_text_a_person_reads_in_french(library, name):
+    """Validate's warnings name every translatable field left without French (the setting,
+    briefings, names, each inject's sender, title, body, notes and actions, the evaluation guide,
+    the knowledge check): none may be left, and no inject's French is its English copied over."""
+    sc = library[name]
+    assert sc.languages == ("en", "fr") and sc.default_language == "en", name
+    assert not sc.missing_translations, [f"{name}.yaml:{p.line}: {p.message}" for p in sc.missing_translations]
+    for inj in sc.injects:
+        french = inj.translations["fr"]
+        assert french["body"].strip() != inj.body.strip(), f"{name} {inj.id}: the French body is the English one"
+        assert french["title"] != inj.title, f"{name} {inj.id}: the French title is the English one"
