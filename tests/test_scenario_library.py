@@ -507,6 +507,7 @@ def test_the_loaded_actions_carry_the_objectives_the_file_names(library):
 IN_FRENCH = {
     CAPSTONE,
     MODULE_EXERCISES[3],
+    MODULE_EXERCISES[6],
     MODULE_EXERCISES[7],
 }
 
