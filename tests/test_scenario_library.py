@@ -32,6 +32,10 @@ IN_FRENCH = {
     "module-3-floods-at-lake-oru",
     "module-4-doyo-under-pressure",
     "module-5-coordination-in-varo",
+    "module-6-the-clinic-at-sebe",
+    "module-7-the-mirek-checkpoint",
+    "module-8-handing-over-kora",
+    CAPSTONE,
 }
 TRAINEE_COMPONENTS = {"military", "police", "humanitarian", "civilian"}
 NALORA = (30.25, 3.45, 32.75, 5.55)  # the base map's extent: west, south, east, north
@@ -516,3 +520,15 @@ def test_the_loaded_actions_carry_the_objectives_the_file_names(library):
     assert i09 is not None
     first = i09.actions_of("mil-1")[0]
     assert first.weight == CRITICAL and first.objectives == ("O3",)
+
+
+# -- languages: a French that is French -----------------------------------------------------
+
+
+@pytest.mark.parametrize("name", sorted(IN_FRENCH))
+def test_no_inject_of_a_scenario_played_in_french_has_its_english_copied_over_as_french(library, name):
+    sc = library[name]
+    for inj in sc.injects:
+        french = inj.translations["fr"]
+        assert french["body"].strip() != inj.body.strip(), f"{name} {inj.id}: the French body is the English one"
+        assert french["title"] != inj.title, f"{name} {inj.id}: the French title is the English one"
