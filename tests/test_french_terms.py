@@ -27,6 +27,7 @@ REJECTED: dict[str, str] = {
     r"demandes? d'(?:appui|aide) (?:militaire|logistique)": "demande d'assistance",
     r"demandes? de soutien": "demande d'assistance",
     r"salles? conjointes?": "salle commune",
+    r"salles? de coordination communes?": "salle commune de coordination civilo-militaire",
     r"salles? de liaison": "ligne de liaison",
     r"\bpoints? de contrôle": "poste de contrôle",
     r"tableau de contrôle": "panneau de contrôle (le poste de contrôle est un checkpoint)",
