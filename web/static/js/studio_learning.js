@@ -44,7 +44,7 @@ export function learningSection(editor, root) {
 
   const choicesFields = (q, path, answerField) => {
     const choices = q.choices;
-    const box = el('fieldset', { class: 'studio-checks question-choices', dataset: { path: `${path}.choices` } },
+    const box = el('fieldset', { class: 'question-choices', dataset: { path: `${path}.choices` } },
       el('legend', {}, t('Choices')),
       el('ol', {}, choices.map((choice, n) => el('li', { class: 'choice-row' },
         field(editor, { label: t('Choice {n}', { n: n + 1 }), path: `${path}.choices.${n}`, attrs: { class: 'choice-text' },
