@@ -232,3 +232,26 @@ def test_the_tamsa_guide_and_knowledge_check_show_whole_save_unchanged_and_keep_
                         "        en: The Kilo 22 roadblock reaches hum-1 in time")]
     assert errors.errors == []
     page.context.close()
+
+
+def test_a_section_written_by_hand_in_another_shape_is_named_not_edited_over(browser, studio_server):
+    """A file edited by hand whose guide's targets are not a list, and whose learning section is a
+    list: both tabs say so where the problems are shown, and draw no form that would write over it."""
+    server = studio_server
+    headers = {"Authorization": f"Bearer {server.facilitator_token()}"}
+    made = httpx.post(f"{server.base}/api/studio/scenarios", headers=headers,
+                      json={"from": "template", "id": "handmade", "title": "Handmade"})
+    assert made.status_code == 201, made.text
+    path = server.folder / "handmade.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + "evaluation:\n  targets: later\nlearning: [k1]\n",
+                    encoding="utf-8")
+    page, errors = sign_in(browser, server, "handmade")
+    tab(page, "evaluation")
+    expect(page.locator("#section-evaluation")).to_contain_text("not written in the form the studio edits")
+    expect(page.locator("#section-evaluation .field-problem")).to_contain_text("evaluation.targets must be a list")
+    expect(page.locator("#section-evaluation [data-add]")).to_have_count(0)
+    tab(page, "learning")
+    expect(page.locator("#section-learning")).to_contain_text("not written in the form the studio edits")
+    expect(page.locator("#section-learning .field-problem")).to_be_visible()
+    assert errors.errors == []
+    page.context.close()

@@ -114,6 +114,15 @@ export function pathKey(path) {
 
 export const clone = (value) => JSON.parse(JSON.stringify(value));
 
+// Whether a section of lists (evaluation, learning) has the shape its tab edits: absent, or a
+// mapping of absent lists or lists of mappings. A file written by hand may not; validate says why.
+export function editableLists(doc, section, parts) {
+  const value = doc[section];
+  if (value === undefined || value === null) return true;
+  const mapping = (x) => x && typeof x === 'object' && !Array.isArray(x);
+  return mapping(value) && parts.every((part) => value[part] === undefined || (Array.isArray(value[part]) && value[part].every(mapping)));
+}
+
 // What is sent: the document without the empty lists and mappings the forms made on their way
 // (no personas, no extra rooms, no features yet), which the file does not need.
 export function tidy(doc) {

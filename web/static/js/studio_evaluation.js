@@ -7,13 +7,14 @@ import { el, replaceChildren } from './dom.js';
 import { t } from './i18n.js';
 import { checkboxes, field, listEditor } from './studio_fields.js';
 import { plainField, textField } from './studio_sections.js';
-import { components, playedByControl, slug, teams, text } from './studio_doc.js';
+import { components, editableLists, playedByControl, slug, teams, text } from './studio_doc.js';
 
 // What a target measures from the inject's release (core/evaluation_guide.py MEASURES).
 export const MEASURES = () => [['acknowledge', t('acknowledges the inject')], ['answer', t('answers the inject')],
   ['first_action', t('acts after the inject')], ['informed', t('hears of it from another team')]];
 const PARTS = ['targets', 'critical_tasks', 'pitfalls'];
 const OPTIONAL_TEXTS = ['capability'];
+export const NOT_EDITABLE = () => t('This part of the file is not written in the form the studio edits: its problems are listed above. Fix it in the file, then upload it again.');
 
 // Choices with what the item already names and the list does not offer (kept, shown by its id).
 const withCurrent = (choices, current) => [...choices,
@@ -33,6 +34,10 @@ function partyChoices(doc) {
 export function evaluationSection(editor, root) {
   const { doc } = editor;
   const redraw = () => { evaluationSection(editor, root); editor.structureChanged(); };
+  if (!editableLists(doc, 'evaluation', PARTS)) {
+    replaceChildren(root, el('h2', {}, t('Evaluation guide')), el('p', { class: 'meta', dataset: { path: 'evaluation' } }, NOT_EDITABLE()));
+    return;
+  }
   const guide = () => (doc.evaluation && typeof doc.evaluation === 'object' ? doc.evaluation : (doc.evaluation = {}));
   const list = (part) => () => (guide()[part] ||= []);
   const ids = () => PARTS.flatMap((part) => guide()[part] || []).map((item) => item?.id);
@@ -118,9 +123,9 @@ export function evaluationSection(editor, root) {
         addLabel: t('Add pitfall'), removeLabel: t('Remove'), redraw, empty: t('No pitfalls yet.'),
       })));
   // An emptied capability is left out of the file, not written as empty text.
-  root.addEventListener('change', () => {
+  root.onchange = () => {
     for (const part of PARTS) {
       for (const item of guide()[part] || []) for (const key of OPTIONAL_TEXTS) if (item && item[key] === '') delete item[key];
     }
-  });
+  };
 }

@@ -9,8 +9,8 @@ import { el, replaceChildren } from './dom.js';
 import { t } from './i18n.js';
 import { field, listEditor } from './studio_fields.js';
 import { plainField, textField } from './studio_sections.js';
-import { text, withText } from './studio_doc.js';
-import { objectiveChoices } from './studio_evaluation.js';
+import { editableLists, text, withText } from './studio_doc.js';
+import { NOT_EDITABLE, objectiveChoices } from './studio_evaluation.js';
 
 const MAX_CHOICES = 8; // core/learning.py
 const SCALES = [2, 3, 4, 5, 6, 7, 8, 9, 10];
@@ -37,6 +37,10 @@ const CHECK_ORDER = ['id', 'objective', 'question', 'choices', 'answer', 'accept
 export function learningSection(editor, root) {
   const { doc } = editor;
   const redraw = () => { learningSection(editor, root); editor.structureChanged(); };
+  if (!editableLists(doc, 'learning', ['knowledge_check', 'feedback'])) {
+    replaceChildren(root, el('h2', {}, t('Knowledge check and feedback')), el('p', { class: 'meta', dataset: { path: 'learning' } }, NOT_EDITABLE()));
+    return;
+  }
   const learning = () => (doc.learning && typeof doc.learning === 'object' ? doc.learning : (doc.learning = {}));
   const check = () => (learning().knowledge_check ||= []);
   const feedback = () => (learning().feedback ||= []);
