@@ -16,7 +16,7 @@ from playwright.sync_api import Page, expect
 
 from exercise_server.core.evaluation_guide import MEASURES
 
-from .browser import VIEWPORT, PageErrors
+from .browser import VIEWPORT, PageErrors, screenshot
 from .server_harness import SECRET, ServerProcess
 from .studio_harness import INJECTS, scenarios_folder
 
@@ -198,6 +198,8 @@ def test_the_tamsa_guide_and_knowledge_check_show_whole_save_unchanged_and_keep_
     expect(target.locator(".target-measure")).to_have_value("informed")
     expect(target.locator(".target-inject")).to_have_value("I-03")
     expect(target.locator("[data-path$='.teams'] input[value='hum-1']")).to_be_checked()
+    page.locator("#section-evaluation h2").scroll_into_view_if_needed()
+    screenshot(page, "studio-evaluation")
     task = rows(page, "evaluation.critical_tasks").first  # for two components, not teams
     expect(task.locator("[data-path$='.teams'] input[value='humanitarian']")).to_be_checked()
     tab(page, "learning")
