@@ -86,3 +86,22 @@ def test_the_handouts_sheet_of_seven_role_cards_fits_a_phone_a_laptop_and_a_proj
     problems = check(page, "handout role cards", SIZES, ["#print", "#role-card-sheet .role-card h3"])
     page.close()
     assert not problems, "\n".join(problems)
+
+
+def test_the_evaluation_and_knowledge_check_tabs_fit_in_french_too(browser, layout_server, control):
+    """French labels run longer, and a button's name must still hold its visible text (axe)."""
+    exercise, _ = control
+    panel, errors = facilitator(browser, layout_server, exercise)
+    page = panel.context.new_page()
+    page.goto(f"{layout_server.base}/control/studio/{TAMSA}")
+    expect(page.locator("#sc-title")).to_be_visible()
+    page.select_option("#seat-language", "fr")
+    expect(page.locator("#studio-tabs button[data-section='evaluation']")).to_have_text("Évaluation")
+    problems = []
+    for section in ("evaluation", "learning"):
+        studio_tab(page, section)
+        problems += check(page, f"studio {section} in French", [PHONE, PROJECTOR],
+                          [*STUDIO_ACTIONS, *ROW_ACTIONS, ".studio-row .move-down"])
+    panel.context.close()
+    assert errors.errors == []
+    assert not problems, "\n".join(problems)
