@@ -129,8 +129,18 @@ def test_a_trainer_builds_an_evaluation_guide_and_a_knowledge_check_in_forms_and
     question.locator(".add-choice").click()
     for n, choice in enumerate(("Whenever they are faster", "Only as a last resort", "When the Force Commander approves")):
         rows(page, "learning.knowledge_check").last.locator(".choice-text").nth(n).fill(choice)
+    # A fourth choice made the right one, then removed: the right answer is to be picked again.
     question = rows(page, "learning.knowledge_check").last
+    question.locator(".add-choice").click()
+    expect(question.locator(".choice-text").nth(3)).to_be_focused()
+    page.keyboard.insert_text("Never")
+    question.locator(".question-answer").select_option("4")
+    question.locator(".remove-choice").nth(3).click()
+    question = rows(page, "learning.knowledge_check").last
+    expect(question.locator(".question-answer")).to_have_value("")
+    expect(question.locator(".field-problem")).to_contain_text("answer must be the number of the right choice")
     question.locator(".question-answer").select_option("2")
+    expect(question.locator(".field-problem")).to_have_count(0)
     expect(question.locator(".question-answer option[value='2']")).to_have_text("2. Only as a last resort")
     page.click("[data-add='learning.knowledge_check']")
     page.keyboard.insert_text("In one word, which principle keeps aid apart from the mission's aims?")

@@ -62,7 +62,7 @@ export function learningSection(editor, root) {
           'aria-label': t('Remove choice {n}', { n: n + 1 }), onclick: () => {
             choices.splice(n, 1);
             if (typeof q.answer === 'number' && q.answer > n + 1) q.answer -= 1;
-            else if (q.answer === n + 1) q.answer = 1;
+            else if (q.answer === n + 1) q.answer = ''; // the right one gone: picked again (validate asks)
             editor.changed();
             redraw();
           } }, t('Remove'))))),
@@ -78,11 +78,11 @@ export function learningSection(editor, root) {
   const checkRow = (q, k) => {
     const path = `learning.knowledge_check.${k}`;
     const kind = Array.isArray(q.choices) ? 'choice' : 'accept' in q ? 'short' : ''; // '': neither yet (validate says so)
+    const answered = kind === 'choice' && Number.isInteger(q.answer) && q.answer >= 1 && q.answer <= q.choices.length;
     const answerField = kind === 'choice' ? field(editor, { label: t('Right answer'), path: `${path}.answer`,
       attrs: { class: 'question-answer' },
-      options: [...(Array.isArray(q.choices) ? q.choices : []).map((c, n) => [String(n + 1), `${n + 1}. ${text(c, doc)}`]),
-        ...(Number.isInteger(q.answer) && q.answer >= 1 && q.answer <= (q.choices || []).length ? [] : [['', t('pick the right choice')]])],
-      get: () => (q.answer === undefined ? '' : String(q.answer)), set: (v) => { q.answer = v === '' ? v : Number(v); } }) : null;
+      options: [...(answered ? [] : [['', t('pick the right choice')]]), ...q.choices.map((c, n) => [String(n + 1), `${n + 1}. ${text(c, doc)}`])],
+      get: () => (answered ? String(q.answer) : ''), set: (v) => { q.answer = v === '' ? v : Number(v); } }) : null;
     const swap = (to) => {
       const list = check();
       if (to === 'short') list[k] = reshaped(q, { choices: undefined, answer: undefined, accept: [] }, CHECK_ORDER);
@@ -127,19 +127,19 @@ export function learningSection(editor, root) {
 
   replaceChildren(root, el('h2', {}, t('Knowledge check and feedback')),
     el('div', { class: 'learning-edit' },
-    el('h3', { dataset: { path: 'learning' } }, t('Knowledge check')),
-    el('p', { class: 'meta' }, t('Each trainee answers it twice in their team view: before the exercise (pre) and after it (post). The report scores it per participant, per team and per objective, before against after. Trainees never see the answers.')),
-    objectives.length ? null : el('p', { class: 'meta' }, t('Each question checks one of the scenario\'s objectives: add them on the Scenario tab first.')),
-    listEditor(editor, {
-      path: 'learning.knowledge_check', items: check, move: true, row: checkRow,
-      make: () => ({ id: freeId('k', check()), objective: objectives[0]?.[0] ?? '', question: '', choices: ['', ''], answer: 1 }),
-      addLabel: t('Add question'), removeLabel: t('Remove'), redraw, empty: t('No knowledge check.'),
-    }),
-    el('h3', {}, t('Feedback form')),
-    el('p', { class: 'meta' }, t('The hot wash: each trainee answers it once, after the exercise. No right answers.')),
-    listEditor(editor, {
-      path: 'learning.feedback', items: feedback, move: true, row: feedbackRow,
-      make: () => ({ id: freeId('f', feedback()), question: '', scale: 5 }),
-      addLabel: t('Add feedback question'), removeLabel: t('Remove'), redraw, empty: t('No feedback form.'),
-    })));
+      el('h3', { dataset: { path: 'learning' } }, t('Knowledge check')),
+      el('p', { class: 'meta' }, t('Each trainee answers it twice in their team view: before the exercise (pre) and after it (post). The report scores it per participant, per team and per objective, before against after. Trainees never see the answers.')),
+      objectives.length ? null : el('p', { class: 'meta' }, t('Each question checks one of the scenario\'s objectives: add them on the Scenario tab first.')),
+      listEditor(editor, {
+        path: 'learning.knowledge_check', items: check, move: true, row: checkRow,
+        make: () => ({ id: freeId('k', check()), objective: objectives[0]?.[0] ?? '', question: '', choices: ['', ''], answer: 1 }),
+        addLabel: t('Add question'), removeLabel: t('Remove'), redraw, empty: t('No knowledge check.'),
+      }),
+      el('h3', {}, t('Feedback form')),
+      el('p', { class: 'meta' }, t('The hot wash: each trainee answers it once, after the exercise. No right answers.')),
+      listEditor(editor, {
+        path: 'learning.feedback', items: feedback, move: true, row: feedbackRow,
+        make: () => ({ id: freeId('f', feedback()), question: '', scale: 5 }),
+        addLabel: t('Add feedback question'), removeLabel: t('Remove'), redraw, empty: t('No feedback form.'),
+      })));
 }
