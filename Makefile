@@ -62,7 +62,7 @@ soak: $(VENV)/.test-installed
 screenshots: $(VENV)/.test-installed
 	SCREENSHOT_DIR=docs/screenshots $(BIN)/python -m pytest -q tests/test_browser_tour.py tests/test_browser_workflows.py \
 	  tests/test_browser_languages.py tests/test_browser_layout.py tests/test_browser_studio.py \
-	  tests/test_browser_class.py
+	  tests/test_browser_class.py tests/test_browser_studio_evaluation.py
 
 # Benchmarks against peers (docs/performance.md): the load scenarios, then replay.
 .PHONY: bench

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import copy
 import difflib
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -127,3 +128,35 @@ def test_a_server_given_scenario_files_only_edits_them_but_adds_none_beside_them
     doc["title"] = "Edited in place"
     saved = shelf.save(entry.id, entry.version, doc)
     assert "Edited in place" in mini.read_text(encoding="utf-8") and saved.version != entry.version
+
+
+def test_the_evaluation_guide_and_knowledge_check_edited_in_forms_change_their_own_lines_and_name_their_fields():
+    """What the studio's Evaluation and Knowledge check tabs do to Tamsa's sections: two pitfalls
+    swapped, a question turned from short answer to multiple choice, a French text kept beside a new
+    English one; the rest of the file keeps its bytes. A problem of either section is named by the
+    field path the tabs give their controls (`evaluation.targets.0.within_minutes`)."""
+    text = (ROOT / "injects" / "tamsa-river-crisis.yaml").read_text(encoding="utf-8")
+    doc = plain(parse_text(text))
+    edited = copy.deepcopy(doc)
+    pitfalls = edited["evaluation"]["pitfalls"]
+    pitfalls[0], pitfalls[1] = pitfalls[1], pitfalls[0]
+    edited["evaluation"]["targets"][0]["text"]["en"] = "The roadblock reaches the humanitarians in time"
+    short = edited["learning"]["knowledge_check"][3]
+    del short["accept"]
+    short.update(choices=["Neutrality", "Force protection"], answer=1)
+    new = write_document(edited, text)
+    assert plain(parse_text(new)) == edited
+    assert not [p for p in check_document(parse_text(new), None, "tamsa") if p.severity == "error"]
+    gone = Counter(text.splitlines()) - Counter(new.splitlines())  # the pitfalls moved whole: their lines stay
+    assert sorted(gone.elements()) == [
+        "        en: The Kilo 22 roadblock on MSR1 (I-03) reaches the humanitarian team within 10 minutes",
+        "      accept: [neutral, impartial, independen, neutre, indépendan]",
+    ]
+    broken = copy.deepcopy(doc)
+    broken["evaluation"]["targets"][0]["within_minutes"] = 0
+    broken["evaluation"]["critical_tasks"][1]["objectives"] = ["O9"]
+    broken["learning"]["knowledge_check"][0]["answer"] = 5
+    broken["learning"]["feedback"][0]["scale"] = 11
+    paths = {tuple(p.path) for p in check_document(broken, None, "tamsa") if p.severity == "error"}
+    assert paths == {("evaluation", "targets", 0, "within_minutes"), ("evaluation", "critical_tasks", 1, "objectives"),
+                     ("learning", "knowledge_check", 0, "answer"), ("learning", "feedback", 0, "scale")}

@@ -8,18 +8,29 @@ find no garbage: a third of the report's time. Nothing the pass makes is a cycle
 from __future__ import annotations
 
 import gc
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+
+_lock = threading.Lock()
+_passes = 0  # passes under way, in every thread (the server's reports run in worker threads)
+_was_on = False  # whether the collector was on when the first of them began
 
 
 @contextmanager
 def cyclic_gc_paused() -> Iterator[None]:
     """Within: no cyclic collections (reference counting frees as ever). Nested or in several threads
-    at once, the collector comes back when the pass that found it on ends."""
-    was_on = gc.isenabled()
-    gc.disable()
+    at once, the collector comes back when the last pass ends, if it was on when the first began."""
+    global _passes, _was_on
+    with _lock:
+        if _passes == 0:
+            _was_on = gc.isenabled()
+            gc.disable()
+        _passes += 1
     try:
         yield
     finally:
-        if was_on:
-            gc.enable()
+        with _lock:
+            _passes -= 1
+            if _passes == 0 and _was_on:
+                gc.enable()

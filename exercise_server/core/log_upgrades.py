@@ -12,11 +12,13 @@ from collections.abc import Callable
 from typing import Any
 
 NOT_ASKED = "—"  # a criterion the form did not ask when the event was recorded
+# rfa.submitted before 2026-12-07; a payload short of one of them is not upgraded (an import names what is wrong).
+_REQUEST_BEFORE_THE_CRITERIA = frozenset("asset justification last_resort location rfa_id team time_limit".split())
 
 
 def _request_before_the_criteria(p: dict[str, Any]) -> dict[str, Any]:
     """rfa.submitted before 2026-12-07: a justification and a last-resort text, no OCHA channel."""
-    if "justification" not in p:
+    if "justification" not in p or not _REQUEST_BEFORE_THE_CRITERIA <= p.keys():
         return p
     asset = "air" if p["asset"] == "airlift" else p["asset"]
     return {

@@ -13,6 +13,8 @@ import { placeOf, showProblems } from './studio_fields.js';
 import {
   briefingsSection, coordinationSection, peopleSection, personasSection, roomsSection, scenarioSection,
 } from './studio_sections.js';
+import { evaluationSection } from './studio_evaluation.js';
+import { learningSection } from './studio_learning.js';
 import { MselSection } from './studio_msel.js';
 import { CopSection } from './studio_cop.js';
 
@@ -21,7 +23,7 @@ if (!facilitatorToken()) location.replace('/');
 const SECTION_OF = { 'title': 'scenario', setting: 'scenario', start: 'scenario', duration: 'scenario', modules: 'scenario',
   objectives: 'scenario', basemap: 'scenario', components: 'people', teams: 'people', rooms: 'rooms', briefings: 'briefings',
   personas: 'personas', msel: 'msel', cop: 'map', guideline: 'coordination', ocha_team: 'coordination',
-  hazard_flags: 'coordination', role_cards: 'coordination' };
+  hazard_flags: 'coordination', role_cards: 'coordination', evaluation: 'evaluation', learning: 'learning' };
 
 // The studio answers an expired session as it answers an unknown path (docs/studio-api.md): the
 // exercise list tells the two apart.
@@ -46,6 +48,7 @@ class Studio {
       rooms: (root) => roomsSection(this, root), briefings: (root) => briefingsSection(this, root),
       personas: (root) => personasSection(this, root), coordination: (root) => coordinationSection(this, root),
       msel: () => this.msel.render(), map: () => this.cop.render(),
+      evaluation: (root) => evaluationSection(this, root), learning: (root) => learningSection(this, root),
       history: () => this.showHistory(),
     };
     for (const tab of document.querySelectorAll('#studio-tabs button')) tab.addEventListener('click', () => this.show(tab.dataset.section));

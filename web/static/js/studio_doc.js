@@ -114,6 +114,15 @@ export function pathKey(path) {
 
 export const clone = (value) => JSON.parse(JSON.stringify(value));
 
+// Whether a section of lists (evaluation, learning) has the shape its tab edits: absent, or a
+// mapping of absent lists or lists of mappings. A file written by hand may not; validate says why.
+export function editableLists(doc, section, parts) {
+  const value = doc[section];
+  if (value === undefined || value === null) return true;
+  const mapping = (x) => x && typeof x === 'object' && !Array.isArray(x);
+  return mapping(value) && parts.every((part) => value[part] === undefined || (Array.isArray(value[part]) && value[part].every(mapping)));
+}
+
 // What is sent: the document without the empty lists and mappings the forms made on their way
 // (no personas, no extra rooms, no features yet), which the file does not need.
 export function tidy(doc) {
@@ -121,12 +130,16 @@ export function tidy(doc) {
   const empty = (v) => v === undefined || (Array.isArray(v) ? !v.length : v && typeof v === 'object' && !Object.keys(v).length);
   if (out.rooms) for (const key of ['extra', 'liaison']) if (empty(out.rooms[key])) delete out.rooms[key];
   if (out.cop && empty(out.cop.features)) delete out.cop.features;
-  for (const key of ['personas', 'rooms', 'cop', 'briefings', 'role_cards']) if (key in out && empty(out[key])) delete out[key];
+  for (const [section, parts] of [['evaluation', ['targets', 'critical_tasks', 'pitfalls']], ['learning', ['knowledge_check', 'feedback']]]) {
+    if (out[section] && typeof out[section] === 'object') for (const key of parts) if (key in out[section] && empty(out[section][key])) delete out[section][key];
+  }
+  for (const key of ['personas', 'rooms', 'cop', 'briefings', 'role_cards', 'evaluation', 'learning']) if (key in out && empty(out[key])) delete out[key];
   return out;
 }
 
 // A component's or team's new id, and every place that names it: teams' components, addressees,
-// expected actions, room readers and writers, liaison lines, briefings, features' visibility and owner.
+// expected actions, room readers and writers, liaison lines, briefings, features' visibility and owner,
+// the evaluation guide's teams.
 export function renameParty(doc, before, after) {
   if (!before || before === after) return;
   const swap = (list) => (Array.isArray(list) ? list.map((x) => (x === before ? after : x)) : list);
@@ -145,6 +158,18 @@ export function renameParty(doc, before, after) {
   for (const feature of doc.cop?.features || []) {
     feature.visible_to = swap(feature.visible_to);
     if (feature.owner === before) feature.owner = after;
+  }
+  for (const part of ['targets', 'critical_tasks', 'pitfalls']) {
+    for (const item of doc.evaluation?.[part] || []) if (Array.isArray(item?.teams)) item.teams = swap(item.teams);
+  }
+}
+
+// An inject's new id in the evaluation guide: the targets' inject, the pitfalls' injects.
+export function renameInEvaluation(doc, before, after) {
+  if (!before || before === after) return;
+  for (const target of doc.evaluation?.targets || []) if (target?.inject === before) target.inject = after;
+  for (const pitfall of doc.evaluation?.pitfalls || []) {
+    if (Array.isArray(pitfall?.injects)) pitfall.injects = pitfall.injects.map((x) => (x === before ? after : x));
   }
 }
 

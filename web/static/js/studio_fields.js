@@ -45,10 +45,27 @@ export function markdownField(editor, { label, path, get, set, rows = 6 }) {
 }
 
 // Rows of a list (teams, rooms, personas...): each drawn by `row(item, index)`, with Remove; Add
-// appends `make()`. `redraw` rebuilds the whole section (ids and names elsewhere may follow).
-export function listEditor(editor, { items, row, make, addLabel, removeLabel, redraw, path, empty = '' }) {
+// appends `make()`. `redraw` rebuilds the whole section (ids and names elsewhere may follow). With
+// `move`, each row has arrows that move it up and down the list (the order the file keeps).
+export function listEditor(editor, { items, row, make, addLabel, removeLabel, redraw, path, empty = '', move = false }) {
+  const rowsOf = () => document.querySelectorAll(`[data-path="${CSS.escape(path)}"] > li`);
+  const moveRow = (k, by) => {
+    const list = items();
+    [list[k], list[k + by]] = [list[k + by], list[k]];
+    editor.changed();
+    redraw();
+    const moved = rowsOf()[k + by];
+    const arrow = moved?.querySelector(by < 0 ? '.move-up' : '.move-down');
+    (arrow && !arrow.disabled ? arrow : moved?.querySelector('.move-up:not(:disabled), .move-down:not(:disabled)'))?.focus();
+  };
+  const arrows = (k, n) => el('span', { class: 'row-actions move' },
+    el('button', { type: 'button', class: 'move-up', disabled: k === 0, 'aria-label': t('Move row {n} up', { n: k + 1 }),
+      onclick: () => moveRow(k, -1) }, '↑'),
+    el('button', { type: 'button', class: 'move-down', disabled: k === n - 1,
+      'aria-label': t('Move row {n} down', { n: k + 1 }), onclick: () => moveRow(k, 1) }, '↓'));
   const list = el('ol', { class: 'studio-rows', dataset: { path } }, items().map((item, k) => el('li', { class: 'studio-row' },
     row(item, k),
+    move ? arrows(k, items().length) : null,
     el('button', { type: 'button', class: 'danger remove-row', onclick: () => {
       items().splice(k, 1);
       editor.changed();
@@ -60,7 +77,7 @@ export function listEditor(editor, { items, row, make, addLabel, removeLabel, re
       items().push(make());
       editor.changed();
       redraw();
-      const rows = document.querySelectorAll(`[data-path="${CSS.escape(path)}"] > li`);
+      const rows = rowsOf();
       rows[rows.length - 1]?.querySelector('input, select, textarea')?.focus();
     } }, addLabel));
 }

@@ -9,7 +9,9 @@ import { t } from './i18n.js';
 import { channelName } from './inbox.js';
 import { pickedAddressees, showAddressees } from './addressees.js';
 import { checkboxes, field, markdownField } from './studio_fields.js';
-import { CHANNELS, componentName, docView, teamName, teams, text, triggerKind, withText } from './studio_doc.js';
+import {
+  CHANNELS, componentName, docView, renameInEvaluation, teamName, teams, text, triggerKind, withText,
+} from './studio_doc.js';
 import { uploadAttachment } from './studio_api.js';
 import { copChangeFields } from './studio_cop_change.js';
 import { conditionFields } from './studio_branch.js';
@@ -367,13 +369,14 @@ function removeAction(inject, id, n) {
   if (!Object.keys(inject.expected || {}).length) delete inject.expected;
 }
 
-// A new id for an inject, and for the conditions that name it (after: I-03).
+// A new id for an inject, and for the conditions and the evaluation guide's items that name it.
 function renameInject(doc, inject, id) {
   const before = inject.id;
   inject.id = id;
   for (const other of doc.msel) {
     if (other !== inject && other.at && typeof other.at === 'object' && other.at.after === before) other.at = { ...other.at, after: id };
   }
+  renameInEvaluation(doc, before, id);
 }
 
 function describeChange(doc, change) {

@@ -12,12 +12,12 @@ import {
 const MODULES = [1, 2, 3, 4, 5, 6, 7, 8];
 
 // A translatable text of `obj[key]`, edited in the scenario's default language.
-function textField(editor, obj, key, label, path, options = {}) {
+export function textField(editor, obj, key, label, path, options = {}) {
   const { doc } = editor;
   return field(editor, { label, path, get: () => text(obj()[key], doc), set: (v) => { obj()[key] = withText(obj()[key], doc, v); }, ...options });
 }
 
-function plainField(editor, obj, key, label, path, options = {}) {
+export function plainField(editor, obj, key, label, path, options = {}) {
   return field(editor, { label, path, get: () => obj()[key], set: (v) => { obj()[key] = v; }, ...options });
 }
 
@@ -65,6 +65,14 @@ function renameKey(doc, group, from, to, redraw) {
   doc[group] = Object.fromEntries(Object.entries(doc[group]).map(([k, v]) => [k === from ? to : k, v]));
   for (const inject of doc.msel || []) {
     if (group === 'objectives' && inject.objectives) inject.objectives = inject.objectives.map((o) => (o === from ? to : o));
+  }
+  if (group === 'objectives') {
+    for (const part of ['targets', 'critical_tasks', 'pitfalls']) {
+      for (const item of doc.evaluation?.[part] || []) {
+        if (Array.isArray(item?.objectives)) item.objectives = item.objectives.map((o) => (o === from ? to : o));
+      }
+    }
+    for (const q of doc.learning?.knowledge_check || []) if (q?.objective === from) q.objective = to;
   }
   clearTimeout(renameKey.timer);
   renameKey.timer = setTimeout(redraw, 800); // after typing: a redraw at each key would lose the field's focus
