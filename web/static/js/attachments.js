@@ -30,7 +30,7 @@ export function attachmentList(view, injectId, attachments, scenario = null) {
 // The mark of a file the seat's language has no copy of: it opens in the default language.
 function fileMark(file) {
   const mark = fallbackMark(file);
-  if (mark) mark.title = t('No file in your language: this one is in {language}', { language: file.language });
+  if (mark) mark.title = t('This file is not translated: it opens in {language}', { language: file.language.toUpperCase() });
   return mark;
 }
 
