@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .core.scenario import Problem, Scenario
+from .core.scenario import Problem, Scenario, attachment_files
 from .core.scenario_check import parse_scenario_text
 
 
@@ -58,10 +58,11 @@ def check_file(path: Path) -> CheckedFile:
             found.append(Problem(next((i for i, row in enumerate(lines, 1) if row.startswith("basemap:")), 1), problem))
     for inject in scenario.injects:
         for attachment in inject.attachments:
-            problem = attachment_problem(attachment_path(path.parent, attachment["file"]))
-            if problem:
-                line = next((i for i, row in enumerate(lines, 1) if attachment["file"] in row), 1)
-                found.append(Problem(line, f"inject {inject.id!r}: {problem}"))
+            for name in attachment_files(attachment):  # each language's file
+                problem = attachment_problem(attachment_path(path.parent, name))
+                if problem:
+                    line = next((i for i, row in enumerate(lines, 1) if name in row), 1)
+                    found.append(Problem(line, f"inject {inject.id!r}: {problem}"))
     return CheckedFile(path, None, found) if found else CheckedFile(path, scenario, problems)
 
 

@@ -43,6 +43,7 @@ def test_an_older_request_reads_in_todays_form_and_todays_is_left_alone():
     assert ev.payload_problem(ev.RFA_SUBMITTED, old) and not ev.payload_problem(ev.RFA_SUBMITTED, new)
     assert new["need"] == JUSTIFICATION and new["alternatives"] == [{"option": NOT_ASKED, "why_not": LAST_RESORT}]
     assert new["asset"] == "air" and new["route"] == "direct" and new["to_military"] and new["support"] == NOT_ASKED
+    assert new["until"] is None  # not asked then: shown as not answered, not as an invented time
     assert upgraded(ev.RFA_SUBMITTED, new) is new  # today's payload is not touched
     responded = {"rfa_id": "RFA-1", "team": "mil-1", "decision": "decline", "reason": "No aircraft"}
     assert upgraded(ev.RFA_RESPONDED, responded)["conditions"] == {}

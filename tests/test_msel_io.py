@@ -16,7 +16,7 @@ from exercise_server.core.scenario import Scenario
 from exercise_server.core.scenario_check import load_scenario_file
 from exercise_server.msel import cells
 from exercise_server.msel.columns import COLUMNS
-from exercise_server.msel.exporter import export_msel
+from exercise_server.msel.exporter import export_msel, msel_rows
 from exercise_server.msel.files import dump_yaml
 from exercise_server.msel.importer import Base, build_scenario, load_base
 from exercise_server.msel.problems import MselError
@@ -484,7 +484,10 @@ def test_a_bilingual_msel_survives_export_and_import_with_its_french_columns(suf
     i1 = result.scenario.inject("I-1")
     assert i1.translations["fr"]["title"] == "Rapport sur l'accès"
     assert i1.translations["fr"]["expected"]["hum-1"] == ["Signaler la contrainte d'accès dans la salle commune", None]
-    assert i1.attachments[0]["translations"] == {"fr": {"title": "Évaluation de la route, Kora"}}
+    assert i1.attachments[0]["translations"] == {
+        "fr": {"title": "Évaluation de la route, Kora", "file": "kora-road-assessment.fr.txt"}}
+    cell = msel_rows(scenario)[1][header.index("Attachments (fr)")]
+    assert cell == "kora-road-assessment.txt (kora-road-assessment.fr.txt): Évaluation de la route, Kora"
 
 
 def write_csv_rows(path: Path, rows: list[list[str]]) -> Path:

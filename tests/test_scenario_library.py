@@ -126,6 +126,19 @@ def test_a_french_class_reads_every_text_of_its_scenarios_in_french(library):
         assert not sc.missing_translations, f"{name}: {[p.message for p in sc.missing_translations][:5]}"
 
 
+def test_a_french_class_opens_every_attachment_of_its_scenarios_in_french(library):
+    """Each file an inject of those scenarios (and of any other that declares French) carries has its
+    own French file: a French title on an English document is not enough."""
+    bilingual = sorted(IN_FRENCH | {sc.id for sc in scenarios(library) if "fr" in sc.languages})
+    assert len(bilingual) > len(IN_FRENCH)  # the demo and the capstone too
+    for name in bilingual:
+        for inject in library[name].injects:
+            for attachment in inject.attachments:
+                french = attachment.get("translations", {}).get("fr", {}).get("file")
+                assert french and french != attachment["file"], f"{name} {inject.id}: {attachment['file']}"
+                assert (INJECTS / "attachments" / french).is_file(), french
+
+
 def test_timed_injects_fall_inside_the_planned_duration(library):
     for sc in scenarios(library):
         offsets = timed_offsets(sc)

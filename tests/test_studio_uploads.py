@@ -67,14 +67,18 @@ def test_a_zip_carries_the_scenario_its_base_map_and_attachments(studio, folder)
     r = client.get("/api/studio/scenarios/demo/download?format=zip")
     assert r.status_code == 200
     names = sorted(zipfile.ZipFile(io.BytesIO(r.content)).namelist())
-    assert names == ["attachments/lunda-bridge-relocation-plan.md", "basemaps/nalora.geojson", "demo.yaml"]
-    # a zip whose base map and attachment the folder lacks: everything arrives, byte for byte
+    assert names == ["attachments/lunda-bridge-relocation-plan.fr.md", "attachments/lunda-bridge-relocation-plan.md",
+                     "basemaps/nalora.geojson", "demo.yaml"]
+    # a zip whose base map and attachment (in English and in French) the folder lacks: everything
+    # arrives, byte for byte, and the scenario keeps its file per language
     z = zipfile.ZipFile(io.BytesIO(r.content))
     renamed = {
         "zipped.yaml": z.read("demo.yaml")
+        .replace(b"lunda-bridge-relocation-plan.fr.md", b"plan-from-zip.fr.md")
         .replace(b"lunda-bridge-relocation-plan.md", b"plan-from-zip.md")
         .replace(b"basemap: nalora", b"basemap: nalora-from-zip"),
         "attachments/plan-from-zip.md": z.read("attachments/lunda-bridge-relocation-plan.md"),
+        "attachments/plan-from-zip.fr.md": z.read("attachments/lunda-bridge-relocation-plan.fr.md"),
         "basemaps/nalora-from-zip.geojson": z.read("basemaps/nalora.geojson"),
     }
     up = upload(client, "zipped.zip", zip_of(renamed), "application/zip", id="zipped")
@@ -85,6 +89,7 @@ def test_a_zip_carries_the_scenario_its_base_map_and_attachments(studio, folder)
             assert (folder / name).read_bytes() == data
     back = zipfile.ZipFile(io.BytesIO(client.get("/api/studio/scenarios/zipped/download?format=zip").content))
     assert sorted(back.namelist()) == sorted(renamed)
+    assert b"file: {en: plan-from-zip.md, fr: plan-from-zip.fr.md}" in back.read("zipped.yaml")
     assert server.open_exercise("zipped")[0].startswith("zipped-")
     # the same zip under another id: the identical files are shared, not written twice
     up = upload(client, "demo.zip", r.content, "application/zip", id="demo-zipped")

@@ -44,7 +44,9 @@ def test_a_bilingual_scenario_keeps_each_default_text_where_it_was_and_the_frenc
     assert sc.text(i1.title, i1.translations, "title").pick("fr").text == "Rapport sur l'accès"
     assert i1.expected == {"hum-1": ["Share the access constraint in the joint room", "Call the police"]}
     assert i1.translations["fr"]["expected"]["hum-1"] == ["Signaler la contrainte d'accès dans la salle commune", None]
-    assert i1.attachments[0]["translations"] == {"fr": {"title": "Évaluation de la route, Kora"}}
+    assert i1.attachments[0]["file"] == "kora-road-assessment.txt"
+    assert i1.attachments[0]["translations"] == {
+        "fr": {"title": "Évaluation de la route, Kora", "file": "kora-road-assessment.fr.txt"}}
     assert sc.team("mil-1").translations == {"fr": {"name": "Syndicat militaire"}}
     assert sc.rooms["cmcoord"].translations == {"fr": {"name": "Cellule CMCoord"}}
     assert sc.rooms["component:police"].translations == {"fr": {"name": "Police des Nations Unies (UNPOL)"}}

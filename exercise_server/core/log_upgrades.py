@@ -34,7 +34,7 @@ def _request_before_the_criteria(p: dict[str, Any]) -> dict[str, Any]:
         "perception_risk": NOT_ASKED,
         "escort": None,
         "time_limit": p["time_limit"],
-        "until": p["time_limit"],
+        "until": None,  # when it was to be handed back was not asked
         "location": p["location"],
         "route": "direct",  # it went straight to the military: there was no channel through OCHA
         "to_military": True,

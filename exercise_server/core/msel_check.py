@@ -37,6 +37,13 @@ INJECT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$")
 _ATTACHMENT_FILE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,120}$")
 
 
+def _attachment_name(name: Any) -> bool:
+    """A file name in attachments/ of a kind an inject may carry."""
+    return (
+        isinstance(name, str) and bool(_ATTACHMENT_FILE.match(name)) and Path(name).suffix.lower() in ATTACHMENT_TYPES
+    )
+
+
 class Trigger(NamedTuple):
     """When an inject is released: at an offset, by hand, or on a condition on another inject."""
 
@@ -223,15 +230,10 @@ class MselChecks(FieldChecks):
             else:
                 self.err(raw, i, f"{what}: an attachment is a file name or {{file, title}}")
                 continue
-            suffix = Path(name).suffix.lower() if isinstance(name, str) else ""
-            if not isinstance(name, str) or not _ATTACHMENT_FILE.match(name) or suffix not in ATTACHMENT_TYPES:
-                self.err(
-                    node,
-                    key,
-                    f"{what}: attachment {name!r} must be a file name in attachments/ "
-                    f"ending in {', '.join(ATTACHMENT_TYPES)}",
-                )
+            files = self.attachment_files(node, key, name, what)
+            if files is None:
                 continue
+            name = files.default
             message = f"{what}: the title of {name!r} must be text of 1 to 200 characters"
             text = self.translatable(node, title_key, title, f"{what} attachment {name!r}", message)
             if text is None:
@@ -243,10 +245,38 @@ class MselChecks(FieldChecks):
                 self.err(raw, i, f"{what}: attachment {name!r} is listed twice")
                 continue
             attachment: dict[str, Any] = {"file": name, "title": text.default.strip()}
-            if text.others:
-                attachment["translations"] = {lang: {"title": t.strip()} for lang, t in text.others}
+            translations: Translations = {}
+            put(translations, "title", Text(text.default, text.language, tuple((k, t.strip()) for k, t in text.others)))
+            put(translations, "file", files)
+            if translations:
+                attachment["translations"] = translations
             out.append(attachment)
         return tuple(out)
+
+    def attachment_files(self, node: Any, key: Key, raw: Any, what: str) -> Text | None:
+        """An attachment's file: one name, or a name per language (`{en: a.md, fr: a.fr.md}`), each
+        a file name in attachments/ of a kind ATTACHMENT_TYPES allows."""
+        if isinstance(raw, dict):
+            label = f"{what} attachment {raw.get(self.default_language)!r}"
+            files = self.translatable(node, key, raw, label, f"{label}: file must be a file name or one per language")
+            if files is None:
+                return None
+        else:
+            label = f"{what} attachment {raw!r}"
+            files = Text(raw, self.default_language) if isinstance(raw, str) else Text("")
+            if isinstance(raw, str) and _attachment_name(raw):
+                self.untranslated(node, key, label, "file", {self.default_language})
+        for lang, name in ((files.language, files.default), *files.others):
+            if not _attachment_name(name):
+                where = f" (its {lang} file)" if files.others else ""
+                self.err(
+                    raw if isinstance(raw, dict) and lang in raw else node,
+                    lang if isinstance(raw, dict) and lang in raw else key,
+                    f"{what}: attachment {name if isinstance(raw, dict) else raw!r}{where} must be a file name in "
+                    f"attachments/ ending in {', '.join(ATTACHMENT_TYPES)}",
+                )
+                return None
+        return files
 
     def trigger(self, item: dict[str, Any], what: str) -> Trigger:
         at = item["at"]

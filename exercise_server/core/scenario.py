@@ -6,13 +6,14 @@ docs/scenario-format.md.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from .evaluation_guide import EvaluationGuide
 from .learning import Learning
 from .timefmt import format_dday
-from .translations import DEFAULT_LANGUAGE, Text, Translations, text_of
+from .translations import DEFAULT_LANGUAGE, Shown, Text, Translations, text_of
 
 if TYPE_CHECKING:
     from .conditions import Condition
@@ -47,6 +48,26 @@ ATTACHMENT_TYPES = {
 }
 ATTACHMENTS_PER_INJECT = 10
 ADHOC_PREFIX = "ADHOC-"  # the facilitator's ad-hoc injects are numbered ADHOC-1, ADHOC-2, ...
+
+
+def attachment_files(attachment: Mapping[str, Any]) -> list[str]:
+    """An attachment's files, the default language's first, from a checked attachment (its
+    `translations`) or as a scenario file writes it (`file` a name or a mapping from language to name)."""
+    raw = attachment.get("file")
+    names = list(raw.values()) if isinstance(raw, Mapping) else [raw]
+    names += [f.get("file") for f in (attachment.get("translations") or {}).values() if isinstance(f, Mapping)]
+    return list(dict.fromkeys(n for n in names if isinstance(n, str)))
+
+
+def attachment_file(attachment: Mapping[str, Any], language: str, default_language: str) -> Shown:
+    """The file a reader whose content language is `language` is given: that language's, or the
+    default's when it has none (`fell_back`, as a translated text falls back: core/translations.py)."""
+    own = ((attachment.get("translations") or {}).get(language) or {}).get("file")
+    if language == default_language or not isinstance(own, str):
+        return Shown(attachment["file"], default_language, language != default_language)
+    return Shown(own, language, False)
+
+
 # An inject's keys, in the order a scenario file writes them (the MSEL import writes them so).
 INJECT_REQUIRED = ("id", "at", "from", "to", "channel", "title", "body")
 INJECT_OPTIONAL = (

@@ -78,6 +78,7 @@ _CONDITION = re.compile(
 _KEYED_LINE = re.compile(r"^([A-Za-z0-9][A-Za-z0-9-]*)\s*:\s*(.*)$")
 _NAMED_LINE = re.compile(r"^([^:]{1,100}?)\s*:\s*(.*)$")  # a label that may be a name, up to its first colon
 _BULLET = re.compile(r"^(?:[-*\u2022\u2013]\s+)")
+_LANGUAGE_FILE = re.compile(r"([^()\s]+)\s*\(\s*([^()\s]+)\s*\)")  # `a.md (a.fr.md)`: the file in a language
 _WORD = re.compile(r"[A-Za-z0-9._-]+")
 
 
@@ -425,18 +426,29 @@ def parse_cop(text: str) -> list[dict[str, Any]]:
 
 
 def parse_attachments(text: str) -> list[dict[str, str]]:
-    """One file a line, `file.pdf: Title` or just `file.pdf` (the scenario check says what is wrong)."""
+    """One file a line, `file.pdf: Title` or just `file.pdf` (the scenario check says what is wrong);
+    in a language column, `file.pdf (file.fr.pdf): Titre` also gives the file in that language."""
     out: list[dict[str, str]] = []
     for line in text.split("\n"):
         line = _BULLET.sub("", line.strip()).strip()
         if line:
             name, _, title = line.partition(":")
-            out.append({"file": name.strip(), "title": title.strip() or name.strip()})
+            own = _LANGUAGE_FILE.fullmatch(name.strip())
+            name = own.group(1) if own else name.strip()
+            out.append(
+                {"file": name, "title": title.strip() or name, **({"language_file": own.group(2)} if own else {})}
+            )
     return out
 
 
 def format_attachments(attachments: Iterable[dict[str, str]]) -> str:
-    return "\n".join(f"{a['file']}: {' '.join(a['title'].split())}" for a in attachments)
+    """`file: Title` lines; an attachment with a file of the column's language, `file (its file): Title`."""
+    lines = []
+    for a in attachments:
+        name = f"{a['file']} ({a['language_file']})" if a.get("language_file") else a["file"]
+        title = " ".join(a["title"].split())
+        lines.append(f"{name}: {title}" if title else name)
+    return "\n".join(lines)
 
 
 def format_objectives(objectives: Iterable[str]) -> str:

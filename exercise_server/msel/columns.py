@@ -520,9 +520,13 @@ def inject_in(inject: Inject, language: str) -> Inject:
         notes=texts.get("notes", ""),
         expected=expected,
         attachments=tuple(
-            {"file": a["file"], "title": a["translations"][language]["title"]}
+            {
+                "file": a["file"],
+                "title": own.get("title", ""),
+                **({"language_file": own["file"]} if "file" in own else {}),
+            }
             for a in inject.attachments
-            if language in a.get("translations", {})
+            if (own := a.get("translations", {}).get(language))
         ),
     )
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from ..core.events import N_
-from ..core.scenario import INJECT_OPTIONAL, INJECT_REQUIRED, Problem, Scenario
+from ..core.scenario import INJECT_OPTIONAL, INJECT_REQUIRED, Problem, Scenario, attachment_files
 from ..core.scenario_check import parse_scenario_text
 from ..core.timefmt import format_duration, parse_duration, parse_offset
 from ..core.yamlsrc import LinedList, YamlSyntaxError, load_lined, plain
@@ -126,11 +126,15 @@ def translate(values: dict[str, Any], key: str, language: str, text: Any, defaul
     if language == default_language:
         raise ValueError(f"{default_language} is the scenario's default language: its text goes in the column itself")
     if key == "attachments":  # `file: title` lines, each a title of a file the default column lists
-        by_file = {a["file"]: a for a in values[key]}
+        by_file = {_languages(a["file"], default_language)[default_language]: a for a in values[key]}
         for attachment in text:
             if attachment["file"] not in by_file:
                 raise ValueError(f"{attachment['file']!r} is not in the Attachments column")
             own = by_file[attachment["file"]]
+            if "language_file" in attachment:  # `a.md (a.fr.md)`: the file in this language
+                own["file"] = {**_languages(own["file"], default_language), language: attachment["language_file"]}
+                if attachment["title"] == attachment["file"]:  # no title given: only the file is translated
+                    continue
             own["title"] = {**_languages(own["title"], default_language), language: attachment["title"]}
         return
     if key != "expected":
@@ -342,7 +346,8 @@ def _missing_files(scenario: Scenario, out: Path, rows: list[int], columns: Shee
         columns.problem(rows[i], f"{problem} ({out.name} is written to {out.parent})", "attachments")
         for i, inject in enumerate(scenario.injects)
         for a in inject.attachments
-        if (problem := attachment_problem(attachment_path(out.parent, a["file"])))
+        for name in attachment_files(a)
+        if (problem := attachment_problem(attachment_path(out.parent, name)))
     ]
 
 

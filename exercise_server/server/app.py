@@ -200,6 +200,7 @@ def create_app(settings: Settings, clock: WallClock | None = None) -> ExerciseAp
             await store.close()
 
     static = StaticFiles(settings.web_dir / "static")
+    static.join_named(settings.web_dir / "templates")
     pages = Pages(settings)
     for env in pages.envs.values():
         env.globals["static"] = static  # templates link CSS and JS by hashed URL

@@ -18,7 +18,7 @@ from ..core import role_cards
 from ..core.access import EVALUATOR, FACILITATOR, PLENARY
 from ..core.errors import Refusal
 from ..core.roster import seated
-from ..core.scenario import ATTACHMENT_TYPES
+from ..core.scenario import ATTACHMENT_TYPES, attachment_file
 from ..scenarios import summary
 from .addresses import lan_urls
 from .context import AppContext
@@ -320,7 +320,12 @@ async def health(request: Request) -> JSONResponse:
 @api
 async def inject_attachment(request: Request) -> FileResponse:
     """A file attached to an inject, for whoever may read the inject: its addressed teams once it
-    is released, the control cell at any time. Everything else gets the same 404: no oracle."""
+    is released, the control cell at any time. Everything else gets the same 404: no oracle.
+
+    The path names the attachment by its file in the default language; the reader gets the file of
+    their content language (`?language=`, else the seat's interface language, as the scenario's
+    texts: that language where the scenario declares it, else the default), or the default file
+    when the attachment has none in it. `Content-Language` says which they got."""
     ctx = _ctx(request)
     exercise, inject_id, name = (request.path_params[k] for k in ("exercise", "inject", "file"))
     session = bearer_session(request, "send your session token")
@@ -338,14 +343,22 @@ async def inject_attachment(request: Request) -> FileResponse:
     control = session.role in (FACILITATOR, EVALUATOR)
     team = seated(state, session.principal()).team  # a moved trainee reads their new team's injects
     st = state.injects.get(inject_id) if control else state.in_inbox(inject_id, team)
-    if st is None or not any(a["file"] == name for a in st.inject.attachments):
+    attachment = next((a for a in st.inject.attachments if a["file"] == name), None) if st is not None else None
+    if attachment is None:
         raise missing
-    path = ctx.library.attachment(scenario.id, name)
+    asked = request.query_params.get("language") or state.languages.get(session.participant, "")
+    language = asked if asked in scenario.languages else scenario.default_language
+    shown = attachment_file(attachment, language, scenario.default_language)
+    path = ctx.library.attachment(scenario.id, shown.text)
     if path is None or not path.is_file():
         raise RequestError("not_found", "the attachment's file is not on this server (its scenario is not loaded)")
     return FileResponse(
         path,
-        media_type=ATTACHMENT_TYPES[Path(name).suffix.lower()],
-        filename=name,
-        headers={"Content-Security-Policy": "sandbox", "Cache-Control": "private, no-store"},
+        media_type=ATTACHMENT_TYPES[Path(shown.text).suffix.lower()],
+        filename=shown.text,
+        headers={
+            "Content-Security-Policy": "sandbox",
+            "Cache-Control": "private, no-store",
+            "Content-Language": shown.language,
+        },
     )

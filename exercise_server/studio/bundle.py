@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..core.scenario import ATTACHMENT_TYPES
+from ..core.scenario import ATTACHMENT_TYPES, attachment_files
 from ..core.yamlsrc import plain
 from ..scenarios import MAX_ATTACHMENT_BYTES, attachment_path, basemap_path
 from .document import NotAScenario, parse_text
@@ -41,15 +41,15 @@ class Bundle:
 
 
 def attachments_of(document: Any) -> list[str]:
-    """The attachment file names the document's injects list."""
+    """The attachment file names the document's injects list (each language's)."""
     out: list[str] = []
     msel = document.get("msel") if isinstance(document, dict) else None
     for item in msel if isinstance(msel, list) else []:
         files = item.get("attachments") if isinstance(item, dict) else None
         for entry in files if isinstance(files, list) else []:
-            name = entry.get("file") if isinstance(entry, dict) else entry
-            if isinstance(name, str) and _NAME.match(name) and name not in out:
-                out.append(name)
+            for name in attachment_files(entry if isinstance(entry, dict) else {"file": entry}):
+                if _NAME.match(name) and name not in out:
+                    out.append(name)
     return out
 
 

@@ -128,13 +128,17 @@ def _file_problems(doc: dict[str, Any], folder: Path) -> list[FieldProblem]:
     for i, item in enumerate(msel if isinstance(msel, list) else []):
         files = item.get("attachments") if isinstance(item, dict) else None
         for j, entry in enumerate(files if isinstance(files, list) else []):
-            name = entry.get("file") if isinstance(entry, dict) else entry
-            if not isinstance(name, str) or "/" in name or "\\" in name or name.startswith("."):
-                continue  # the checker has said what is wrong with the name
-            problem = attachment_problem(attachment_path(folder, name))
-            if problem:
-                line = line_of(files, j)
-                out.append(FieldProblem(["msel", i, "attachments", j], line, f"inject {item.get('id')!r}: {problem}"))
+            raw = entry.get("file") if isinstance(entry, dict) else entry
+            for language, name in raw.items() if isinstance(raw, dict) else [(None, raw)]:
+                if not isinstance(name, str) or "/" in name or "\\" in name or name.startswith("."):
+                    continue  # the checker has said what is wrong with the name
+                problem = attachment_problem(attachment_path(folder, name))
+                if problem:
+                    path: FieldPath = ["msel", i, "attachments", j]
+                    if language is not None:  # the language's file: msel › 3 › attachments › 0 › file › fr
+                        path += ["file", language]
+                    line = line_of(raw, language) if language is not None else line_of(files, j)
+                    out.append(FieldProblem(path, line, f"inject {item.get('id')!r}: {problem}"))
     return out
 
 

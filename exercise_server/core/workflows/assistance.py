@@ -93,7 +93,7 @@ class Request:
     unique_capability: str
     support: str  # indirect | infrastructure | direct
     time_limit: float  # needed by
-    until: float  # handed back by
+    until: float | None  # handed back by (None: not asked, in a request recorded before the criteria)
     hand_back_to: str
     endorsement: str
     perception_risk: str

@@ -104,7 +104,6 @@ export class InjectList {
     if (!row || row.status !== 'released') { this.detail.hidden = true; return; }
     const i = row.inject;
     this.detail.hidden = false;
-    const attachments = i.attachments?.map((a) => ({ ...a, title: this.shown(a, 'title').text }));
     replaceChildren(this.detail,
       el('header', {}, localized('h3', {}, this.shown(i, 'title')),
         el('p', { class: 'meta' },
@@ -112,7 +111,7 @@ export class InjectList {
             sender: localized('span', { class: 'from' }, this.shown(i, 'from')) }),
           ' · ', scenarioLabel(this.view.state.scenario.start, row.released_ex))),
       localized('div', { class: 'body markdown' }, this.shown(i, 'body'), renderMarkdown),
-      attachmentList(this.view, i.id, attachments),
+      attachmentList(this.view, i.id, i.attachments, this.view.state.scenario),
       this.extra(row),
       el('div', { class: 'actions' }, this.actions(row)));
   }

@@ -239,6 +239,8 @@ export class InjectEditor {
     return box;
   }
 
+  // Each attachment: its title, its file in each other language the scenario declares (one of the
+  // folder's files, or the default language's file), and Remove.
   attachmentFields(k) {
     const { editor, doc } = this;
     const inject = () => this.inject;
@@ -248,10 +250,25 @@ export class InjectEditor {
       const list = inject().attachments || [];
       replaceChildren(box, box.firstChild,
         el('ul', {}, list.map((a, n) => {
-          const file = typeof a === 'string' ? a : a.file;
+          const file = text(typeof a === 'string' ? a : a.file, doc); // the default language's file
           return el('li', {}, field(editor, { label: t('Title of {file}', { file }), path: `${k}.attachments.${n}`,
             get: () => (typeof a === 'string' ? a : text(a.title, doc)),
-            set: (v) => { list[n] = { file, title: withText(typeof a === 'string' ? '' : a.title, doc, v) }; } }),
+            set: (v) => {
+              a = typeof a === 'string' ? { file: a, title: withText('', doc, v) } : { ...a, title: withText(a.title, doc, v) };
+              list[n] = a;
+            } }),
+          ...otherLanguages(doc).map((language) => {
+            const own = typeof a === 'object' && typeof a.file === 'object' ? a.file[language] || '' : '';
+            const names = [...new Set([...editor.attachments.map((f) => f.file), own].filter((f) => f && f !== file))];
+            const base = (doc.default_language || 'en').toUpperCase();
+            return field(editor, {
+              label: t('File in {language}', { language: language.toUpperCase() }), path: `${k}.attachments.${n}.file.${language}`,
+              options: [['', t('Same file as in {language}', { language: base })], ...names.map((f) => [f, f])],
+              attrs: { class: 'attachment-language-file' },
+              get: () => own,
+              set: (v) => { a = withLanguageFile(typeof a === 'string' ? { file: a, title: a } : a, doc, language, v); list[n] = a; },
+            });
+          }),
           el('button', { type: 'button', class: 'danger', onclick: () => {
             list.splice(n, 1);
             if (!list.length) delete inject().attachments;
@@ -384,4 +401,20 @@ function describeChange(doc, change) {
   if (change.remove) return t('Removes {id}', { id: change.remove });
   if (change.change) return t('Changes {id}', { id: change.change });
   return JSON.stringify(change);
+}
+
+// The languages of the scenario besides its default one.
+function otherLanguages(doc) {
+  const base = doc.default_language || 'en';
+  return (doc.languages || []).filter((language) => language !== base);
+}
+
+// An attachment with `name` as its file in `language` ('' leaves that language with the default's file):
+// `file` a language mapping while any language has its own file, a plain name otherwise.
+function withLanguageFile(attachment, doc, language, name) {
+  const base = doc.default_language || 'en';
+  const files = typeof attachment.file === 'object' ? { ...attachment.file } : { [base]: attachment.file };
+  if (name) files[language] = name;
+  else delete files[language];
+  return { ...attachment, file: Object.keys(files).length > 1 ? files : files[base] };
 }

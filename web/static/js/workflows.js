@@ -140,7 +140,7 @@ function watchExpiry(view, onChange) {
 
 // Every time on a page in one format, the scenario's (D+1 09:02): never an offset (+3:02) beside it
 // (the review's bug 8 of its friction list: three formats side by side).
-function when(view, ex) { return scenarioLabel(view.state.scenario.start, ex); }
+function when(view, ex) { return ex == null ? '—' : scenarioLabel(view.state.scenario.start, ex); }
 
 function names(view, teams) { return teams.map((t) => view.teamName(t)).join(', '); }
 
