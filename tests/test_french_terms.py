@@ -113,6 +113,16 @@ def test_a_scenario_s_french_uses_the_glossary_s_words(path):
     assert not found, "docs/glossaire-fr.md rejects:\n" + "\n".join(found)
 
 
+@pytest.mark.parametrize("path", sorted((ROOT / "injects" / "attachments").glob("*.fr.md")), ids=lambda p: p.name)
+def test_a_french_attachment_uses_the_glossary_s_words(path):
+    found = [
+        f"{path.name}:{n}: {form}"
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        for form in rejected_forms(line)
+    ]
+    assert not found, "docs/glossaire-fr.md rejects:\n" + "\n".join(found)
+
+
 def test_the_french_catalogue_uses_the_glossary_s_words():
     found = []
     for message in french_catalogue():
