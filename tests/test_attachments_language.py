@@ -11,8 +11,11 @@ from pathlib import Path
 import pytest
 
 from exercise_server.core.scenario import attachment_file, attachment_files
-from exercise_server.core.scenario_check import parse_scenario_text
+from exercise_server.core.scenario_check import load_scenario_file, parse_scenario_text
 from exercise_server.core.translations import Shown
+from exercise_server.msel import cells
+from exercise_server.msel.exporter import export_msel
+from exercise_server.msel.importer import build_scenario, load_base
 from exercise_server.scenarios import MAX_ATTACHMENT_BYTES, check_file
 from exercise_server.studio.document import problems_of_text
 from tests.core_harness import FIXTURES
@@ -110,3 +113,31 @@ def test_the_studio_puts_a_missing_languages_file_at_that_languages_field(tmp_pa
     bad = [p for p in problems_of_text(with_file("{en: kora-road-assessment.txt, fr: a.exe}"), path.parent,
                                        "bilingual") if "'a.exe' (its fr file) must be a file name" in p.message]
     assert [p.path for p in bad] == [["msel", 0, "attachments", 0, "file", "fr"]], bad
+
+
+def test_a_language_column_of_the_msel_sheet_gives_that_languages_file_in_parentheses():
+    cell = "- cimic-glossary.md (cimic-glossary.fr.md): Glossaire CIMIC\nroad.pdf (route.pdf)\nmap.png: Carte"
+    parsed = cells.parse_attachments(cell)
+    assert parsed == [
+        {"file": "cimic-glossary.md", "title": "Glossaire CIMIC", "language_file": "cimic-glossary.fr.md"},
+        {"file": "road.pdf", "title": "road.pdf", "language_file": "route.pdf"},  # the file alone: no title
+        {"file": "map.png", "title": "Carte"},
+    ]
+    assert cells.format_attachments([
+        {"file": "cimic-glossary.md", "title": "Glossaire  CIMIC", "language_file": "cimic-glossary.fr.md"},
+        {"file": "road.pdf", "title": "", "language_file": "route.pdf"},
+        {"file": "map.png", "title": "Carte"},
+    ]) == "cimic-glossary.md (cimic-glossary.fr.md): Glossaire CIMIC\nroad.pdf (route.pdf)\nmap.png: Carte"
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_an_attachment_with_only_its_file_translated_survives_the_msel_sheet(suffix, tmp_path):
+    text = BILINGUAL.read_text(encoding="utf-8").replace(
+        'title: {en: "Road assessment, Kora", fr: "Évaluation de la route, Kora"}', 'title: "Road assessment, Kora"')
+    source = beside(tmp_path, text)
+    scenario = load_scenario_file(source)
+    assert scenario.inject("I-1").attachments[0]["translations"] == {"fr": {"file": "kora-road-assessment.fr.txt"}}
+    sheet = tmp_path / f"msel{suffix}"
+    export_msel(scenario, sheet)
+    result = build_scenario(sheet, load_base(source), source)
+    assert result.scenario is not None and result.scenario.injects == scenario.injects
