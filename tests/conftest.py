@@ -5,16 +5,67 @@ from playwright.sync_api import sync_playwright
 
 from .browser import launch
 from .redis_server import redis_prefix, redis_url  # noqa: F401 - a real Redis for the tests
-from .server_harness import ServerProcess
+from .server_harness import RUNNING, ServerProcess
+
+
+class Chromium:
+    """One headless Chromium per worker, kept from one browser module to the next.
+
+    Starting Playwright's driver and Chromium costs a second or two of CPU; the modules that use
+    the `browser` fixture run one after the other (LONGEST_FIRST keeps them together), so the
+    one Chromium serves them all, each module with contexts of its own. While Playwright's sync
+    API runs, the thread's event loop counts as running and `asyncio.run` refuses to start, as it
+    does inside a browser module today: the Chromium a module left is therefore closed before a
+    test that does not ask for `browser`, unless that test's own module already took it."""
+
+    def __init__(self) -> None:
+        self.playwright = None
+        self.browser = None
+        self.module = None  # the module that last took the browser
+
+    def take(self, module):  # type: ignore[no-untyped-def]
+        if self.browser is None or not self.browser.is_connected():
+            self.close()
+            self.playwright = sync_playwright().start()
+            self.browser = launch(self.playwright)
+        self.module = module
+        return self.browser
+
+    def release(self) -> None:
+        """The module is over: its contexts (and their pages) go, the browser stays."""
+        if self.browser is not None and self.browser.is_connected():
+            for context in self.browser.contexts:
+                context.close()
+
+    def close(self) -> None:
+        if self.browser is not None:
+            try:
+                self.browser.close()
+            finally:
+                self.browser = None
+        if self.playwright is not None:
+            try:
+                self.playwright.stop()
+            finally:
+                self.playwright = None
+        self.module = None
+
+
+CHROMIUM = Chromium()
 
 
 @pytest.fixture(scope="module")
-def browser():
-    """Headless Chromium for one test module."""
-    with sync_playwright() as p:
-        b = launch(p)
-        yield b
-        b.close()
+def browser(request):
+    """Headless Chromium for one test module (the worker's, shared with the modules before and after)."""
+    yield CHROMIUM.take(request.module)
+    CHROMIUM.release()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    if CHROMIUM.playwright is not None and CHROMIUM.module is not getattr(item, "module", None) \
+            and "browser" not in getattr(item, "fixturenames", ()):
+        CHROMIUM.close()
 
 
 @pytest.fixture(scope="module")
@@ -23,6 +74,22 @@ def server(tmp_path_factory):
     s = ServerProcess(tmp_path_factory.mktemp("server") / "data").start()
     yield s
     s.stop()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _no_server_outlives_its_module():
+    """A server a test started and did not stop (the test failed before its `stop()`) is stopped
+    when its module ends, so that it holds no port, CPU or file past the module."""
+    before = set(RUNNING)
+    yield
+    for s in RUNNING - before:
+        s.stop()
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    CHROMIUM.close()
+    for s in list(RUNNING):
+        s.stop()
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import httpx
 import msgpack
@@ -30,6 +30,9 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+RUNNING: set[ServerProcess] = set()  # started and not yet stopped: conftest.py stops what a test left running
+
+
 class ServerProcess:
     """`exercise-server serve` as users run it, on its own data directory."""
 
@@ -37,6 +40,7 @@ class ServerProcess:
         self.data_dir, self.args, self.scenarios = data_dir, args, scenarios
         self.port = free_port()
         self.proc: subprocess.Popen | None = None
+        self._log: IO[bytes] | None = None
         self.log_path = data_dir.parent / f"server-{self.port}.log"
 
     @property
@@ -48,21 +52,35 @@ class ServerProcess:
         return f"ws://127.0.0.1:{self.port}"
 
     def start(self) -> ServerProcess:
+        """Start the server and wait for its health check; a server that does not come up is stopped
+        before the error is raised, so a failed start leaves no process behind."""
         env = {**os.environ, "EXERCISE_FACILITATOR_SECRET": SECRET, "PYTHONUNBUFFERED": "1"}
         cmd = [sys.executable, "-m", "exercise_server", "serve", "--port", str(self.port),
                "--data-dir", str(self.data_dir), "--tick-interval", "0.05", *self.args, *map(str, self.scenarios)]
         self._log = open(self.log_path, "ab")
         self.proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=self._log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"server exited with {self.proc.returncode}:\n{self.log()}")
-            try:
-                if httpx.get(f"{self.base}/healthz", timeout=1).status_code == 200:
-                    return self
-            except httpx.HTTPError:
-                time.sleep(0.05)
-        raise RuntimeError(f"server did not start:\n{self.log()}")
+        RUNNING.add(self)
+        try:
+            self._wait_healthy(timeout=60)  # a guard, not a measure: generous on a busy machine
+        except BaseException:
+            self.kill()
+            raise
+        return self
+
+    def _wait_healthy(self, timeout: float) -> None:
+        assert self.proc
+        deadline = time.monotonic() + timeout
+        with httpx.Client(timeout=1) as http:
+            while time.monotonic() < deadline:
+                if self.proc.poll() is not None:
+                    raise RuntimeError(f"server exited with {self.proc.returncode}:\n{self.log()}")
+                try:
+                    if http.get(f"{self.base}/healthz").status_code == 200:
+                        return
+                except httpx.HTTPError:
+                    pass
+                time.sleep(0.02)
+        raise RuntimeError(f"server did not start within {timeout:.0f} s:\n{self.log()}")
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
@@ -77,6 +95,7 @@ class ServerProcess:
             time.sleep(0.05)
 
     def stop(self) -> None:
+        """SIGTERM, as a user stops it; SIGKILL if it has not exited within 10 s."""
         if self.proc and self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
             try:
@@ -84,13 +103,19 @@ class ServerProcess:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
-        self._log.close()
+        self._closed()
 
     def kill(self) -> None:
         assert self.proc
-        self.proc.send_signal(signal.SIGKILL)
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGKILL)
         self.proc.wait()
-        self._log.close()
+        self._closed()
+
+    def _closed(self) -> None:
+        RUNNING.discard(self)
+        if self._log is not None:
+            self._log.close()
 
     # -- HTTP ------------------------------------------------------------------------
 
