@@ -10,7 +10,7 @@ from itertools import islice
 from typing import Any, ClassVar
 
 from ..core import events as ev
-from ..core.access import Principal, event_for_view
+from ..core.access import Principal, event_for_view, may_see_some
 from ..core.projections import ExerciseState
 from ..store.base import EventStore, Segment, new_epoch, resumable
 from . import protocol
@@ -72,6 +72,7 @@ class Recent:
 
 class Fanout:
     RECENT_BYTES = 512 * 1024  # encoded events kept for resumes: about 1,300 of a classroom's
+    RESUMED_BYTES = 2 * 1024 * 1024  # frames made for resumes, kept for the next ones (`backlog`)
 
     def __init__(
         self, exercise: str, state: ExerciseState, store: EventStore, segments: Sequence[Segment] = ()
@@ -89,6 +90,10 @@ class Fanout:
         # a class that reconnect at once share one fold and one encoding.
         self._snapshots: dict[tuple[Principal, str], bytes | str] = {}
         self._snapshots_head = -1
+        # Event frames sent to resuming connections, per view and format, by seq (None: not for that
+        # view); an event's frame never changes. Let go when they pass RESUMED_BYTES.
+        self._resumed: dict[tuple[ev.View, str], dict[int, bytes | str | None]] = {}
+        self._resumed_bytes = 0
 
     @property
     def epoch(self) -> str:
@@ -125,7 +130,10 @@ class Fanout:
         if not run:
             return
         self._snapshots.clear()  # made at an older head: let them go now, not at the next reload
+        audiences = {key for event in run for key in event.audience}
         for (view, fmt), conns in list(self.views.items()):
+            if not may_see_some(view, audiences):
+                continue
             frames = [
                 protocol.encode(protocol.event(body), fmt)
                 for event in run
@@ -208,12 +216,26 @@ class Fanout:
             frame = self._snapshots[key] = protocol.encode(protocol.snapshot(head, state), fmt)
         return frame
 
-    async def backlog(self, conn: Connection, after: int, until: int) -> list[dict[str, Any]]:
-        """The events after `after` up to `until` that `conn` may see, in order."""
-        events = self.recent.between(after, until)
-        if events is None:
-            events = await self.store.read(self.exercise, after=after, until=until)
-        return [body for e in events if (body := event_for_view(conn.view, e)) is not None]
+    async def backlog(self, conn: Connection, after: int, until: int) -> list[bytes | str]:
+        """The event frames after `after` up to `until` that `conn` may see, in order.
+
+        Each event is filtered and encoded once per view and format (`_resumed`): the connections
+        of a class that resume together after a Wi-Fi drop mostly missed the same events."""
+        key = (conn.view, conn.fmt)
+        frames = self._resumed.setdefault(key, {})
+        if any(seq not in frames for seq in range(after + 1, until + 1)):
+            events = self.recent.between(after, until)
+            if events is None:
+                events = await self.store.read(self.exercise, after=after, until=until)
+            if self._resumed_bytes > self.RESUMED_BYTES:
+                self._resumed.clear()
+                self._resumed_bytes = 0
+                frames = self._resumed[key] = {}
+            for event in events:
+                body = event_for_view(conn.view, event)
+                frame = frames[event.seq] = None if body is None else protocol.encode(protocol.event(body), conn.fmt)
+                self._resumed_bytes += 0 if frame is None else len(frame)
+        return [frame for seq in range(after + 1, until + 1) if (frame := frames.get(seq)) is not None]
 
     def broadcast(self, message: dict[str, Any]) -> None:
         """A frame for every connection (service notices)."""

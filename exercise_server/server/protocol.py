@@ -40,6 +40,19 @@ def plain_value(value: Any, depth: int = 0) -> bool:
     one client stores every other client can read, in either format."""
     if depth > 32:
         return False
+    kind = type(value)
+    if kind is str:  # the usual cases first, by exact type (every frame's fields go through here)
+        return value.isascii() or _is_unicode(value)
+    if kind is dict:
+        for k, v in value.items():
+            if not isinstance(k, str) or not (k.isascii() or _is_unicode(k)):
+                return False
+            if type(v) is str:
+                if not (v.isascii() or _is_unicode(v)) or depth == 32:
+                    return False
+            elif not plain_value(v, depth + 1):
+                return False
+        return True
     if isinstance(value, str):
         return _is_unicode(value)
     if value is None or isinstance(value, bool):

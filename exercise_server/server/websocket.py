@@ -228,10 +228,7 @@ async def _catch_up(runtime: ExerciseRuntime, conn: Connection, plan: CatchUp) -
     if isinstance(plan, Snapshot):
         frames.append(plan.frame)
     else:
-        frames += [
-            protocol.encode(protocol.event(body), fmt)
-            for body in await runtime.fanout.backlog(conn, plan.after, plan.head)
-        ]
+        frames += await runtime.fanout.backlog(conn, plan.after, plan.head)
     frames.append(protocol.encode(protocol.caught_up(plan.head), fmt))
     assert conn.pending is not None
     frames += conn.pending  # queued while catching up: after caught_up, as the protocol says
