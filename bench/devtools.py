@@ -43,6 +43,10 @@ class Load:
     ws_extensions: str = ""  # what the WebSocket's handshake agreed (permessage-deflate)
     ws_deflated_bytes: int = 0  # DevTools shows frames inflated: each deflated again, as an estimate of the wire
     largest_frame_s: float = float("nan")  # when the largest frame (the snapshot) had arrived, from the navigation
+    # The waterfall: per request (in the order asked), its URL's last part, Chromium's priority, and
+    # when it was asked, its answer's headers came and it was done, in s from the navigation; the
+    # WebSocket's upgrade as one more row ("socket": asked, answered).
+    waterfall: list[tuple[str, str, float, float, float]] = field(default_factory=list)
 
     @property
     def ws_wire_bytes(self) -> int:
@@ -65,15 +69,18 @@ class Traffic:
         self.waited: set[str] = set()
         self.urls: dict[str, str] = {}
         self.started, self.largest = 0.0, 0
+        self.rows: dict[str, int] = {}
         cdp.on("Network.requestWillBeSent", self._sent)
         cdp.on("Network.requestServedFromCache", lambda e: self.cached.add(e["requestId"]))
         cdp.on("Network.responseReceived", self._response)
         cdp.on("Network.loadingFinished", self._finished)
         cdp.on("Network.webSocketFrameReceived", self._frame)
         cdp.on("Network.webSocketHandshakeResponseReceived", self._handshake)
+        cdp.on("Network.webSocketWillSendHandshakeRequest", lambda e: self._socket(e, 2))
 
     def reset(self) -> Load:
         self.load, self.cached, self.waited, self.urls = Load(), set(), set(), {}
+        self.rows: dict[str, int] = {}  # request id -> its row of the waterfall
         self.largest = 0
         return self.load
 
@@ -83,13 +90,31 @@ class Traffic:
         if not e["request"]["url"].startswith("data:"):
             self.load.requests += 1
             self.urls[e["requestId"]] = e["request"]["url"]
+            self.rows[e["requestId"]] = len(self.load.waterfall)
+            name = e["request"]["url"].split("?")[0].rsplit("/", 1)[-1]
+            at = e["timestamp"] - self.started
+            self.load.waterfall.append((name, e["request"].get("initialPriority", ""), at, at, at))
+
+    def _at(self, request_id: str, column: int, timestamp: float) -> None:
+        if (row := self.rows.get(request_id)) is not None:
+            entry = list(self.load.waterfall[row])
+            entry[column:] = [timestamp - self.started] * (5 - column)
+            self.load.waterfall[row] = (entry[0], entry[1], entry[2], entry[3], entry[4])
+
+    def _socket(self, e: dict[str, Any], column: int) -> None:
+        if column == 2:
+            self.rows[e["requestId"]] = len(self.load.waterfall)
+            self.load.waterfall.append(("socket", "", 0.0, 0.0, 0.0))
+        self._at(e["requestId"], column, e["timestamp"])
 
     def _response(self, e: dict[str, Any]) -> None:
+        self._at(e["requestId"], 3, e["timestamp"])
         r = e["response"]
         if not r["url"].startswith("data:") and not (r.get("fromDiskCache") or r.get("fromPrefetchCache")):
             self.waited.add(e["requestId"])
 
     def _finished(self, e: dict[str, Any]) -> None:
+        self._at(e["requestId"], 4, e["timestamp"])
         self.load.http_bytes += int(e.get("encodedDataLength", 0))
         url = self.urls.get(e["requestId"], "?").split("/", 3)[-1]
         self.load.sizes[url] = self.load.sizes.get(url, 0) + int(e.get("encodedDataLength", 0))
@@ -98,6 +123,7 @@ class Traffic:
             self.load.fetched.append(url)
 
     def _handshake(self, e: dict[str, Any]) -> None:
+        self._socket(e, 3)
         headers = {k.lower(): v for k, v in e["response"].get("headers", {}).items()}
         self.load.ws_extensions = headers.get("sec-websocket-extensions", "")
 

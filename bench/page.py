@@ -383,6 +383,17 @@ def table(out: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def waterfalls(out: dict[str, Any]) -> str:
+    """Each view's first load, request by request, in s from the navigation: what "ready" waited for."""
+    lines = []
+    for view, r in out.get("views", {}).items():
+        f = r["first"]
+        lines.append(f"\n{view}: ready {f['ready_s']:.2f} s; asked, headers, done (s), priority, file")
+        for name, priority, asked, answered, done in sorted(f["waterfall"], key=lambda row: row[2]):
+            lines.append(f"  {asked:5.2f} {answered:5.2f} {done:5.2f}  {priority:8} {name}")
+    return "\n".join(lines)
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench page", description=__doc__)
     parser.add_argument("--laptops", type=int, default=30, help="laptops joining at once (default 30)")
@@ -397,6 +408,11 @@ def main(argv: list[str]) -> int:
         "--parts",
         default="views,capstone,class",
         help="what to measure, comma-separated: views, capstone, class (default: all three)",
+    )
+    parser.add_argument(
+        "--waterfall",
+        action="store_true",
+        help="also print each view's first load request by request (asked, answered, done): its critical path",
     )
     parser.add_argument("--no-save", action="store_true", help="print only; do not write bench/results/")
     args = parser.parse_args(argv)
@@ -415,6 +431,8 @@ def main(argv: list[str]) -> int:
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     print(table(out))
+    if args.waterfall:
+        print(waterfalls(out))
     if not args.quick and not args.no_save:
         RESULTS.mkdir(parents=True, exist_ok=True)
         doc = {"scenario": "page", "date": datetime.date.today().isoformat(), "machine": machine(), "link": LINK}

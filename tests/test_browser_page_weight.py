@@ -8,6 +8,7 @@ import json
 import shutil
 
 import httpx
+import msgpack
 import pytest
 from playwright.sync_api import expect
 
@@ -83,15 +84,26 @@ def test_a_view_loads_in_at_most_150_kib_and_a_reload_waits_for_the_network_at_m
 def test_a_view_with_a_socket_says_hello_on_the_socket_it_opened_before_its_modules(browser, demo, seats):
     """early_socket.js opens the WebSocket while the modules download and connection.js adopts it:
     one socket per load, and the page's own hello is the only one (a second would be a second
-    participant's connection in the presence list). The replay opens none and loads no msgpack."""
+    participant's connection in the presence list). The replay opens none and loads no msgpack.
+    early_socket.js writes the hello's msgpack itself (msgpack.min.js is not in yet): the bytes
+    msgpack writes for it."""
     exercise, storage = seats
     for view in ("team", "observe", "control"):
         context, page, traffic, errors = open_view(browser, storage[view])
         sockets: list[str] = []
-        page.on("websocket", lambda ws: sockets.append(ws.url))
+        sent: list[bytes] = []
+
+        def opened(ws, sockets=sockets, sent=sent):
+            sockets.append(ws.url)
+            ws.on("framesent", lambda payload: sent.append(payload) if isinstance(payload, bytes) else None)
+
+        page.on("websocket", opened)
         load(page, traffic, f"{demo.base}/{view}/{exercise}")
         assert page.evaluate("window.earlySocket.taken && window.earlySocket.ws.readyState") == 1, view
         assert len(sockets) == 1, (view, sockets)
+        hello = msgpack.unpackb(sent[0])
+        assert hello == {"type": "hello", "token": hello["token"], "last_seq": 0, "protocol": 1.1}, hello
+        assert sent[0] == msgpack.packb(hello), view
         load(page, traffic, None)
         assert len(sockets) == 2, (view, sockets)
         assert not errors.errors
