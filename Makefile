@@ -30,7 +30,8 @@ venv: $(VENV)/.installed
 run: $(VENV)/.installed
 	$(BIN)/exercise-server serve --host $(HOST) --port $(PORT) --data-dir $(DATA) --open demo injects/
 
-# Two workers (pytest-xdist), a test module each at a time: the module's server and browser stay shared.
+# Two workers (pytest-xdist), a test module each at a time: the module's server stays shared, and each
+# worker's Chromium serves its browser modules one after the other (tests/conftest.py orders them).
 test: check browser proxy
 	$(BIN)/python -m pytest -q -n 2 --dist loadfile $(PYTEST_ARGS)
 

@@ -103,30 +103,89 @@ def servers():
 
 # The modules that take longest, started first: with two workers each taking a whole module
 # (`--dist loadfile`), a long module started last keeps one worker busy while the other idles.
-LONGEST_FIRST = (  # measured with `make test PYTEST_ARGS=--durations=60`
-    "test_bench_quick.py",
-    "test_bench_page_quick.py",
-    "test_browser_workflows.py",
-    "test_browser.py",
-    "test_browser_review_bugs.py",
-    "test_syndicates.py",
-    "test_crash.py",
-    "test_browser_class.py",
-    "test_browser_page_weight.py",
-    "test_browser_tour.py",
+# The two quick benchmarks lead (one on each worker, side by side); then the modules that use the
+# `browser` fixture, together, so that each worker's Chromium serves one after the other; then the
+# rest, the short ones last to even out the two workers' ends.
+BENCHMARKS = ("test_bench_quick.py", "test_bench_page_quick.py")
+LONGEST_FIRST = (  # measured with `make test PYTEST_ARGS=--durations=0`, down to 20 s
     "test_view_folds.py",
-    "test_browser_report_pdf.py",
-    "test_epochs.py",
-    "test_server_restart.py",
-    "test_classroom_soak.py",
     "test_browser_layout.py",
-    "test_browser_people.py",
+    "test_browser_report_pdf.py",
+    "test_server_edges.py",
+    "test_browser_review_bugs.py",
+    "test_browser.py",
+    "test_server_exercise.py",
+    "test_scale_out.py",
+    "test_crash.py",
     "test_fuzz.py",
     "test_refusals.py",
+    "test_browser_workflows.py",
+    "test_idempotency.py",
+    "test_syndicates.py",
+    "test_scenario_validation.py",
+    "test_browser_page_weight.py",
+    "test_epochs.py",
+    "test_browser_inbox.py",
     "test_browser_studio.py",
+    "test_live_gaps.py",
+    "test_static.py",
+    "test_server_restart.py",
+    "test_browser_tour.py",
+    "test_people_server.py",
+    "test_evaluation_server.py",
+    "test_replay.py",
+    "test_browser_branches.py",
+    "test_browser_languages.py",
+    "test_browser_keyboard.py",
+    "test_browser_class.py",
+    "test_studio_api.py",
+    "test_people_by_name.py",
+    "test_browser_dashboard.py",
+    "test_room_history.py",
+    "test_close_codes.py",
+    "test_browser_people.py",
+    "test_studio_browser.py",
+    "test_translations_server.py",
+    "test_fresh_machine.py",
+    "test_browser_replay.py",
+    "test_classroom_soak.py",
+    "test_studio_uploads.py",
+    "test_browser_epoch.py",
+    "test_export.py",
+    "test_role_cards.py",
+    "test_browser_mixed_class.py",
+    "test_isolation.py",
+    "test_browser_studio_import.py",
+    "test_browser_people_by_name.py",
+    "test_browser_room_history.py",
+    "test_languages_server.py",
+    "test_health.py",
+    "test_msel_io.py",
+    "test_browser_outage.py",
+    "test_upgrade.py",
+    "test_group_commit.py",
+    "test_browser_translations.py",
+    "test_browser_idempotency.py",
+    "test_browser_edit_conflicts.py",
+    "test_clock_restart.py",
+    "test_sign_ins.py",
+    "test_plenary.py",
+    "test_observations.py",
+    "test_browser_plenary.py",
+    "test_browser_learning.py",
+    "test_store.py",
+    "test_branches_server.py",
+    "test_browser_evaluation.py",
 )
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     rank = {name: i for i, name in enumerate(LONGEST_FIRST)}
-    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))
+    with_browser = {item.path for item in items if "browser" in getattr(item, "fixturenames", ())}
+
+    def key(item: pytest.Item) -> tuple[int, int]:
+        name = item.path.name
+        group = 0 if name in BENCHMARKS else 1 if item.path in with_browser else 2
+        return group, BENCHMARKS.index(name) if group == 0 else rank.get(name, len(rank))
+
+    items.sort(key=key)  # stable: a module's tests keep their order
