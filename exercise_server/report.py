@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from babel.numbers import format_decimal
-from jinja2 import BytecodeCache, Environment, FileSystemLoader, select_autoescape
+from jinja2 import BytecodeCache, Environment, FileSystemBytecodeCache, FileSystemLoader, select_autoescape
 from jinja2.bccache import Bucket
 from markupsafe import Markup, escape
 
@@ -62,20 +62,47 @@ COLORS = {
 
 
 class _CompiledTemplates(BytecodeCache):
-    """The report's templates compiled once per process, not once per report: each report needs its
-    own Environment (its filters know its exercise and language), and compiling report.html cost
-    more than rendering it. Keyed by jinja2 on the template's name and source, so an edit recompiles."""
+    """The report's templates compiled once, not once per report: each report needs its own
+    Environment (its filters know its exercise and language), and compiling report.html costs three
+    times what rendering a long exercise's report does. Kept in the process, and on disk in jinja2's
+    own per-user cache directory (made private to the user, or not used), so that a CLI report or a
+    restarted server loads them instead of compiling again. Keyed by jinja2 on the template's name
+    and source, so an edit recompiles."""
 
     def __init__(self) -> None:
         self._code: dict[str, bytes] = {}
+        self._disk: BytecodeCache | None | bool = False  # False: not looked for yet; None: none to use
+
+    def _on_disk(self) -> BytecodeCache | None:
+        if self._disk is False:
+            try:
+                self._disk = FileSystemBytecodeCache()
+            except (OSError, RuntimeError):  # no private cache directory could be made: memory only
+                self._disk = None
+        return self._disk if isinstance(self._disk, BytecodeCache) else None
 
     def load_bytecode(self, bucket: Bucket) -> None:
         code = self._code.get(bucket.key)
         if code is not None:
             bucket.bytecode_from_string(code)
+            return
+        disk = self._on_disk()
+        if disk is not None:
+            try:
+                disk.load_bytecode(bucket)
+            except (OSError, ValueError, EOFError, TypeError):  # unreadable: compiled anew
+                bucket.reset()
+            if bucket.code is not None:
+                self._code[bucket.key] = bucket.bytecode_to_string()
 
     def dump_bytecode(self, bucket: Bucket) -> None:
         self._code[bucket.key] = bucket.bytecode_to_string()
+        disk = self._on_disk()
+        if disk is not None:
+            try:
+                disk.dump_bytecode(bucket)
+            except OSError:  # a full or read-only disk: the process keeps its copy
+                pass
 
 
 COMPILED = _CompiledTemplates()

@@ -33,7 +33,8 @@ class InProcessServer(ServerProcess):
             redis_prefix=redis_prefix, facilitator_secret=SECRET, tick_interval=0.05,
         )
         config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=self.port, ws=FanoutProtocol,
-                                lifespan="on", log_config=None)
+                                lifespan="on", log_config=None,
+                                timeout_graceful_shutdown=5)  # a failed test's open clients cannot hang the worker
         self.server = uvicorn.Server(config)
 
     async def serve(self) -> None:

@@ -320,3 +320,28 @@ def test_the_report_and_metrics_come_from_the_log(played):
     assert "After-action report" in r.text and "Mini exercise" in r.text
     metrics = get(server, f"/api/exercises/{exercise}/metrics", eval_token).json()
     assert metrics["summary"]["released"] == 2 and metrics["summary"]["status"] == "ended"
+
+
+def test_snapshots_stay_as_they_were_when_a_trainee_moves_or_a_feature_changes_afterwards():
+    """The fields a snapshot copies cheaply (participants, COP versions, message seqs, the rooms'
+    counts): a later move, edit or message leaves every earlier moment as folding to it gives."""
+    run = CoreRun()
+    run.join("CODE-mil-1", "Kofi", "p-kofi")
+    run.cmd(FAC, "clock.start")
+    (added,) = run.cmd(MIL, "cop.add", feature={"kind": "checkpoint", "name": "CP 1",
+                                                "geometry": {"type": "Point", "coordinates": [31.2, 4.6]}})
+    fid = added.payload["feature"]["id"]
+    run.cmd(MIL, "room.post", room="joint", text="one")
+    run.cmd(FAC, "participant.move", participant="p-kofi", team="hum-1")
+    run.cmd(MIL, "cop.change", feature_id=fid, set={"name": "CP 1 (moved)"})
+    run.cmd(HUM, "room.post", room="joint", text="two")
+    log = [decode_event(encode_event(e)) for e in run.log]
+    replay = Replay(log, every=1)
+    for seq in range(1, len(log) + 1):
+        seen, folded = replay.state_at(seq), ExerciseState.fold_until(log, seq=seq)
+        assert picture(seen) == picture(folded), seq
+        assert {p: v.team for p, v in seen.participants.items()} == {p: v.team for p, v in folded.participants.items()}
+        assert {k: (v.version, v.fields) for k, v in seen.cop_versions.items()} == \
+               {k: (v.version, v.fields) for k, v in folded.cop_versions.items()}, seq
+        assert {r: list(s) for r, s in seen.message_seqs.items()} == \
+               {r: list(s) for r, s in folded.message_seqs.items()}, seq

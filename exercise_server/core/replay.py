@@ -16,10 +16,12 @@ from typing import Any
 from . import events as ev
 from . import workflows
 from .access import EVALUATOR, TRAINEE, Principal, event_for_view
+from .command_ids import CommandIds
 from .conditions import describe_branch
 from .errors import ReplayError
 from .events import N_
 from .projections import ExerciseState, InjectState
+from .versions import Versions
 from .workflows.common import Gettext, short
 
 CONTROL_VIEW = "control"  # the whole picture, as the control cell saw it (without join codes)
@@ -52,6 +54,17 @@ _COPIERS: dict[str, Callable[[Any], Any]] = {
     "participants": dict,
     "codes": dict,
     "observations": list,
+    "syndicate": _same,
+    "room_window": _same,
+    "earlier": dict,
+    "message_seqs": lambda rooms: {room: seqs[:] for room, seqs in rooms.items()},
+    "cop_versions": lambda versions: {k: Versions(v.version, dict(v.fields)) for k, v in versions.items()},
+    "cop_placed": dict,
+    "removed": dict,
+    "languages": dict,
+    "personal_codes": dict,
+    "person_of": dict,
+    "command_ids": lambda ids: CommandIds({p: dict(stored) for p, stored in ids.by_participant.items()}),
     "expectation_marks": dict,
     "pitfall_ticks": dict,
     "evaluators": dict,

@@ -228,7 +228,8 @@ def _removed(state: ExerciseState, event: ev.Event) -> None:
 
 def _moved(state: ExerciseState, event: ev.Event) -> None:
     p = event.payload
-    state.participants[p["participant"]].team = p["to"]
+    moved = state.participants[p["participant"]]  # replaced, not changed: a replay's snapshots share it
+    state.participants[p["participant"]] = replace(moved, team=p["to"])
     pid = p.get("person")
     if pid is not None:
         state.roster[pid] = replace(state.roster[pid], team=p["to"])
