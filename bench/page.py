@@ -64,6 +64,7 @@ def link_label() -> str:
     )
 
 
+CAPSTONE = "bench-replay"  # the exercise of the capstone's generated log (bench/replay.py)
 PAGE_DEADLINE = 240.0  # seconds a page (a laptop of the class too) has to load and connect
 GOALS = {"first_kib": 150.0, "connected_s": 2.5, "reload_kib": 20.0, "reload_network": 3}
 
@@ -113,7 +114,9 @@ class PageServer:
         with httpx.Client(base_url=self.base, timeout=30) as http:
             fac = http.post("/api/session/facilitator", json={"secret": SECRET}).json()["token"]
             auth = {"Authorization": f"Bearer {fac}"}
-            exercise = exercise or http.get("/api/exercises", headers=auth).json()["exercises"][0]["id"]
+            if exercise is None:  # the demo's (in --quick the capstone's log is on the same server)
+                listed = http.get("/api/exercises", headers=auth).json()["exercises"]
+                exercise = next(e["id"] for e in listed if e["id"] != CAPSTONE)
             codes = http.get(f"/api/exercises/{exercise}/codes", headers=auth).json()["codes"]
             teams = [c["code"] for c in codes if c["role"] == "trainee" and not c["revoked"]]
             evaluator = next(c["code"] for c in codes if c["role"] == "evaluator")
@@ -284,7 +287,7 @@ def capstone_data(workdir: Path, n_events: int) -> None:
         drafts = [
             ev.Draft(e.type, as_typed(e.payload), e.audience, e.wall_time + shift, e.ex_time, e.actor) for e in log
         ]
-        await store.append("bench-replay", drafts, expected_head=0)
+        await store.append(CAPSTONE, drafts, expected_head=0)
         await store.close()
 
     asyncio.run(write())
@@ -300,9 +303,9 @@ async def measure_capstone(browser: Browser, capstone: PageServer, events: int) 
 
 
 async def capstone_loads(browser: Browser, capstone: PageServer, events: int) -> dict[str, Any]:
-    s = capstone.sessions("bench-replay")
+    s = capstone.sessions(CAPSTONE)
     context, page, traffic = await open_page(browser, view_storage("team", s))
-    url = f"{capstone.base}/team/bench-replay"
+    url = f"{capstone.base}/team/{CAPSTONE}"
     first = await navigate(page, traffic, url, "__connectedAt")
     reload = await navigate(page, traffic, None, "__connectedAt")
     await context.close()
@@ -310,45 +313,40 @@ async def capstone_loads(browser: Browser, capstone: PageServer, events: int) ->
 
 
 async def run_side_by_side(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
-    """--quick: the browser, both servers and the capstone's log are made at once, then the views
-    (each in its own tab), the laptops and the capstone are measured at once. Their figures disturb
-    each other: they say that the harness works, not what a view costs."""
-    demo = PageServer(workdir / "demo", [str(ROOT / "injects")], "demo", args.server_src)
-    capstone = PageServer(workdir / "capstone", [str(ROOT / "injects")], None, args.server_src)
-    (workdir / "demo").mkdir()
-    (workdir / "capstone").mkdir()
+    """--quick: one server holds both the demo and the capstone's log; it starts while the browser
+    does, then the views (each in its own tab), the laptops and the capstone are measured at once.
+    Their figures disturb each other: they say that the harness works, not what a view costs."""
+    server = PageServer(workdir, [str(ROOT / "injects")], "demo", args.server_src)
     parts = args.parts
 
-    def start_capstone() -> None:
+    def start() -> None:
         if "capstone" in parts:
-            capstone_data(workdir / "capstone", args.capstone_events)
-            capstone.start()
+            capstone_data(workdir, args.capstone_events)
+        server.start()
 
     out: dict[str, Any] = {}
     async with async_playwright() as p:
         try:
-            browser, _, _ = await asyncio.gather(
-                p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS),
-                asyncio.to_thread(demo.start),
-                asyncio.to_thread(start_capstone),
+            browser, _ = await asyncio.gather(
+                p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS), asyncio.to_thread(start)
             )
             try:
-                other = OtherLoad([demo.proc.pid] if demo.proc else [])
+                other = OtherLoad([server.proc.pid] if server.proc else [])
                 # One laptop more than the class, for the team view: no session is in two tabs at once.
-                s = demo.sessions(trainees=max(1, args.laptops) + 1)
+                s = server.sessions(trainees=max(1, args.laptops) + 1)
                 jobs: dict[str, Any] = {}
                 if "views" in parts:
-                    jobs["views"] = measure_views(browser, demo, s, at_once=True)
+                    jobs["views"] = measure_views(browser, server, s, at_once=True)
                 if "class" in parts:
-                    jobs["class"] = measure_class(browser, demo, s | {"trainees": s["trainees"][1:]})
+                    jobs["class"] = measure_class(browser, server, s | {"trainees": s["trainees"][1:]})
                 if "capstone" in parts:
-                    jobs["capstone"] = capstone_loads(browser, capstone, args.capstone_events)
+                    jobs["capstone"] = capstone_loads(browser, server, args.capstone_events)
                 out.update(zip(jobs, await asyncio.gather(*jobs.values()), strict=True))
                 out["other_load_cpus"] = other.cpus()
             finally:
                 await browser.close()
         finally:
-            await asyncio.gather(asyncio.to_thread(demo.stop), asyncio.to_thread(capstone.stop))
+            await asyncio.to_thread(server.stop)
     return out
 
 
