@@ -64,6 +64,7 @@ def link_label() -> str:
     )
 
 
+CAPSTONE = "bench-replay"  # the exercise of the capstone's generated log (bench/replay.py)
 PAGE_DEADLINE = 240.0  # seconds a page (a laptop of the class too) has to load and connect
 GOALS = {"first_kib": 150.0, "connected_s": 2.5, "reload_kib": 20.0, "reload_network": 3}
 
@@ -104,7 +105,8 @@ class PageServer:
                 self.proc.wait(10)
             except subprocess.TimeoutExpired:
                 self.proc.kill()
-        self.log.close()
+        if self.proc:
+            self.log.close()
 
     def sessions(self, exercise: str | None = None, trainees: int = 1) -> dict[str, Any]:
         """The facilitator's token, and the sessions of `trainees` trainees (spread over the teams)
@@ -112,7 +114,9 @@ class PageServer:
         with httpx.Client(base_url=self.base, timeout=30) as http:
             fac = http.post("/api/session/facilitator", json={"secret": SECRET}).json()["token"]
             auth = {"Authorization": f"Bearer {fac}"}
-            exercise = exercise or http.get("/api/exercises", headers=auth).json()["exercises"][0]["id"]
+            if exercise is None:  # the demo's (in --quick the capstone's log is on the same server)
+                listed = http.get("/api/exercises", headers=auth).json()["exercises"]
+                exercise = next(e["id"] for e in listed if e["id"] != CAPSTONE)
             codes = http.get(f"/api/exercises/{exercise}/codes", headers=auth).json()["codes"]
             teams = [c["code"] for c in codes if c["role"] == "trainee" and not c["revoked"]]
             evaluator = next(c["code"] for c in codes if c["role"] == "evaluator")
@@ -187,7 +191,9 @@ def view_storage(view: str, s: dict[str, Any]) -> dict[str, str]:
 READY = {"floor": None, "landing": None, "replay": "__timelineAt"}  # the others: "connected"
 
 
-async def measure_views(browser: Browser, server: PageServer, s: dict[str, Any]) -> dict[str, dict[str, Any]]:
+async def measure_views(
+    browser: Browser, server: PageServer, s: dict[str, Any], at_once: bool = False
+) -> dict[str, dict[str, Any]]:
     paths = {
         "floor": "/bench/floor",
         "landing": "/",
@@ -197,18 +203,21 @@ async def measure_views(browser: Browser, server: PageServer, s: dict[str, Any])
         "control": f"/control/{s['exercise']}",
         "plenary": f"/plenary/{s['exercise']}",
     }
-    rows: dict[str, dict[str, Any]] = {}
-    for view, path in paths.items():
+
+    async def one(view: str, path: str) -> dict[str, Any]:
         context, page, traffic = await open_page(browser, view_storage(view, s))
         ready = READY.get(view, "__connectedAt")
         first = await navigate(page, traffic, server.base + path, ready)
         reload = await navigate(page, traffic, None, ready)
-        rows[view] = {
+        await context.close()
+        return {
             "first": asdict(first) | {"kib": first.kib, "ws_wire_bytes": first.ws_wire_bytes},
             "reload": asdict(reload) | {"kib": reload.kib, "ws_wire_bytes": reload.ws_wire_bytes},
         }
-        await context.close()
-    return rows
+
+    if at_once:
+        return dict(zip(paths, await asyncio.gather(*(one(view, path) for view, path in paths.items())), strict=True))
+    return {view: await one(view, path) for view, path in paths.items()}
 
 
 async def measure_class(browser: Browser, server: PageServer, s: dict[str, Any]) -> dict[str, Any]:
@@ -278,7 +287,7 @@ def capstone_data(workdir: Path, n_events: int) -> None:
         drafts = [
             ev.Draft(e.type, as_typed(e.payload), e.audience, e.wall_time + shift, e.ex_time, e.actor) for e in log
         ]
-        await store.append("bench-replay", drafts, expected_head=0)
+        await store.append(CAPSTONE, drafts, expected_head=0)
         await store.close()
 
     asyncio.run(write())
@@ -288,15 +297,57 @@ async def measure_capstone(browser: Browser, capstone: PageServer, events: int) 
     """A trainee's team view at the end of the capstone: its first load, then a reload."""
     capstone.start()
     try:
-        s = capstone.sessions("bench-replay")
-        context, page, traffic = await open_page(browser, view_storage("team", s))
-        url = f"{capstone.base}/team/bench-replay"
-        first = await navigate(page, traffic, url, "__connectedAt")
-        reload = await navigate(page, traffic, None, "__connectedAt")
-        await context.close()
-        return {"events": events, "first": asdict(first), "reload": asdict(reload)}
+        return await capstone_loads(browser, capstone, events)
     finally:
         capstone.stop()
+
+
+async def capstone_loads(browser: Browser, capstone: PageServer, events: int) -> dict[str, Any]:
+    s = capstone.sessions(CAPSTONE)
+    context, page, traffic = await open_page(browser, view_storage("team", s))
+    url = f"{capstone.base}/team/{CAPSTONE}"
+    first = await navigate(page, traffic, url, "__connectedAt")
+    reload = await navigate(page, traffic, None, "__connectedAt")
+    await context.close()
+    return {"events": events, "first": asdict(first), "reload": asdict(reload)}
+
+
+async def run_side_by_side(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
+    """--quick: one server holds both the demo and the capstone's log; it starts while the browser
+    does, then the views (each in its own tab), the laptops and the capstone are measured at once.
+    Their figures disturb each other: they say that the harness works, not what a view costs."""
+    server = PageServer(workdir, [str(ROOT / "injects")], "demo", args.server_src)
+    parts = args.parts
+
+    def start() -> None:
+        if "capstone" in parts:
+            capstone_data(workdir, args.capstone_events)
+        server.start()
+
+    out: dict[str, Any] = {}
+    async with async_playwright() as p:
+        try:
+            browser, _ = await asyncio.gather(
+                p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS), asyncio.to_thread(start)
+            )
+            try:
+                other = OtherLoad([server.proc.pid] if server.proc else [])
+                # One laptop more than the class, for the team view: no session is in two tabs at once.
+                s = server.sessions(trainees=max(1, args.laptops) + 1)
+                jobs: dict[str, Any] = {}
+                if "views" in parts:
+                    jobs["views"] = measure_views(browser, server, s, at_once=True)
+                if "class" in parts:
+                    jobs["class"] = measure_class(browser, server, s | {"trainees": s["trainees"][1:]})
+                if "capstone" in parts:
+                    jobs["capstone"] = capstone_loads(browser, server, args.capstone_events)
+                out.update(zip(jobs, await asyncio.gather(*jobs.values()), strict=True))
+                out["other_load_cpus"] = other.cpus()
+            finally:
+                await browser.close()
+        finally:
+            await asyncio.to_thread(server.stop)
+    return out
 
 
 async def run_all(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
@@ -402,7 +453,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument(
         "--quick",
         action="store_true",
-        help="3 laptops, a short capstone log, a fast link: checks the harness; not saved",
+        help="3 laptops, a short capstone log, a fast link, everything at once: checks the harness; not saved",
     )
     parser.add_argument(
         "--parts",
@@ -427,7 +478,7 @@ def main(argv: list[str]) -> int:
         return 2
     workdir = Path(tempfile.mkdtemp(prefix="bench-page-"))
     try:
-        out = asyncio.run(run_all(args, workdir))
+        out = asyncio.run((run_side_by_side if args.quick else run_all)(args, workdir))
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     print(table(out))

@@ -25,9 +25,17 @@ from . import driver as drv
 from .load import Drivers, Session
 from .measure import OtherLoad, cpu_seconds, machine, wait_idle
 from .tables import ALL_TARGETS, LABEL, RESULTS, ratio
-from .targets import ROOT, make_targets, remove, scratch_dir
+from .targets import ROOT, Target, make_targets, remove, scratch_dir
 
-QUICK = {"sizes": "20,40", "rooms": 4, "fanout_releases": 3, "fanout_rate": 5.0, "settle": 0.3}
+QUICK = {
+    "sizes": "20,40",
+    "rooms": 4,
+    "fanout_releases": 3,
+    "fanout_rate": 5.0,
+    "settle": 0.3,
+    "idle_window": 0.2,
+    "side_by_side": True,
+}
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -40,7 +48,20 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--fanout-rate", type=float, default=1.0, help="of them per second (default 1)")
     p.add_argument("--p99-limit", type=float, default=250.0, help="p99 limit in ms (default 250)")
     p.add_argument("--settle", type=float, default=1.0, help="seconds idle before reading the memory (default 1)")
-    p.add_argument("--quick", action="store_true", help="tiny sizes: checks the harness, not the speed")
+    p.add_argument(
+        "--idle-window",
+        type=float,
+        default=0.5,
+        help="a server counts as idle once it used under 15%% of a CPU over this many seconds (default 0.5)",
+    )
+    p.add_argument(
+        "--quick", action="store_true", help="tiny sizes, the targets side by side: checks the harness, not the speed"
+    )
+    p.add_argument(
+        "--side-by-side",
+        action="store_true",
+        help="ramp every target at once (quick's default): their figures then disturb each other",
+    )
     p.add_argument("--server-src", type=Path, default=ROOT, help="run this server from another checkout")
     p.add_argument("--results-dir", type=Path, default=RESULTS, help="where the JSON results go")
     p.add_argument("--no-save", action="store_true", help="print only; write no results")
@@ -68,7 +89,7 @@ class Ramp(Session):
                 connected += sum(x["connected"] for x in answers)
                 failed = sum(x["failed"] for x in answers)
                 connect_s = time.monotonic() - t0
-                await wait_idle(pid, 120)
+                await wait_idle(pid, 120, a.idle_window)
                 connect_cpu = cpu_seconds(pid) - cpu0
                 await asyncio.sleep(a.settle)
                 rss = self.target.rss_bytes()
@@ -132,20 +153,28 @@ class Ramp(Session):
 async def run(args: argparse.Namespace, names: list[str], sizes: list[int]) -> dict[str, dict[str, Any]]:
     results: dict[str, dict[str, Any]] = {}
     work = scratch_dir()
+
+    async def one(target: Target) -> None:
+        print(f"\n{LABEL[target.name]} ({target.name}); load average {os.getloadavg()[0]:.2f}", flush=True)
+        try:
+            await asyncio.to_thread(target.start)
+            results[target.name] = await Ramp(target, args).ramp(sizes)
+        except Exception as exc:  # noqa: BLE001 - the other targets still run
+            print(f"  [{target.name}] FAILED: {exc}", flush=True)
+            results[target.name] = {"error": f"{type(exc).__name__}: {exc}", "steps": []}
+        finally:
+            await asyncio.to_thread(target.stop)
+
     try:
-        for target in make_targets(names, args.rooms, work, args.server_src):
-            print(f"\n{LABEL[target.name]} ({target.name}); load average {os.getloadavg()[0]:.2f}", flush=True)
-            try:
-                target.start()
-                results[target.name] = await Ramp(target, args).ramp(sizes)
-            except Exception as exc:  # noqa: BLE001 - the other targets still run
-                print(f"  [{target.name}] FAILED: {exc}", flush=True)
-                results[target.name] = {"error": f"{type(exc).__name__}: {exc}", "steps": []}
-            finally:
-                target.stop()
+        targets = make_targets(names, args.rooms, work, args.server_src)
+        if args.side_by_side:
+            await asyncio.gather(*(one(target) for target in targets))
+        else:
+            for target in targets:
+                await one(target)
     finally:
         remove(work)
-    return results
+    return {name: results[name] for name in names if name in results}
 
 
 def table(results: dict[str, dict[str, Any]], limit: float) -> str:
@@ -234,6 +263,7 @@ def main(argv: list[str]) -> int:
             "sizes": sizes,
             "rooms": args.rooms,
             "drivers": args.drivers,
+            "side_by_side": args.side_by_side,
             "p99_limit_ms": args.p99_limit,
             "targets": results,
         }

@@ -154,7 +154,7 @@ class Measured(Session):
             if sum(x["failed"] for x in answers):
                 raise RuntimeError(f"{sum(x['failed'] for x in answers)} clients could not connect")
             for pid in mine:
-                await wait_idle(pid, 60)
+                await wait_idle(pid, 60, a.idle_window)
             before = {part: cpu_of(pids) for part, pids in self.parts.items()}
             async with self.sending():
                 fan = await self.fanout()
@@ -184,49 +184,63 @@ async def run(args: argparse.Namespace, names: list[str]) -> dict[str, dict[str,
     work = scratch_dir()
     results: dict[str, dict[str, Any]] = {}
     redis = Redis(work / "redis")
-    try:
-        for target in make_targets(names, args.rooms, work):
-            if target.redis_url:
-                target.redis_url = redis.url
-            print(f"\n{LABEL[target.name]} ({target.name}); load average {os.getloadavg()[0]:.2f}", flush=True)
-            try:
-                target.start()
-                parts = {"server": [target.pid]} | ({"redis": redis.pids()} if target.redis_url else {})
-                results[target.name] = await Measured(target, args, parts).measure()
-            except Exception as exc:  # noqa: BLE001 - the other targets still run
-                print(f"  [{target.name}] FAILED: {exc}", flush=True)
-                results[target.name] = {"error": f"{type(exc).__name__}: {exc}"}
-            finally:
-                target.stop()
+
+    async def one(target: Target) -> None:
+        if target.redis_url:
+            target.redis_url = redis.url
+        print(f"\n{LABEL[target.name]} ({target.name}); load average {os.getloadavg()[0]:.2f}", flush=True)
+        try:
+            await asyncio.to_thread(target.start)
+            parts = {"server": [target.pid]} | ({"redis": redis.pids()} if target.redis_url else {})
+            results[target.name] = await Measured(target, args, parts).measure()
+        except Exception as exc:  # noqa: BLE001 - the other targets still run
+            print(f"  [{target.name}] FAILED: {exc}", flush=True)
+            results[target.name] = {"error": f"{type(exc).__name__}: {exc}"}
+        finally:
+            await asyncio.to_thread(target.stop)
+
+    async def proxied() -> None:
         print(f"\ntwo processes behind nginx (ours-proxied); load average {os.getloadavg()[0]:.2f}", flush=True)
         first = Target("ours-redis", "ours", args.rooms, work / "first", redis_url=redis.url)
         second = Target("ours-redis", "ours", args.rooms, work / "second", redis_url=redis.url, opens=False)
         second.prefix = first.prefix
         nginx: Nginx | None = None
         try:
-            first.start()
-            second.start()
+            if args.side_by_side:  # the second finds the exercise the first opens when a client asks for it
+                await asyncio.gather(asyncio.to_thread(first.start), asyncio.to_thread(second.start))
+            else:
+                await asyncio.to_thread(first.start)
+                await asyncio.to_thread(second.start)
             nginx = Nginx(work / "nginx", [first.port, second.port])
-            proxied = Proxied(first, second, nginx)
+            target = Proxied(first, second, nginx)
             parts = {
                 "server": [first.pid],
                 "server 2": [second.pid],
                 "redis": redis.pids(),
                 "nginx": nginx.pids(),
             }
-            results["ours-proxied"] = await Measured(proxied, args, parts).measure()
+            results["ours-proxied"] = await Measured(target, args, parts).measure()
         except Exception as exc:  # noqa: BLE001
             print(f"  [ours-proxied] FAILED: {exc}", flush=True)
             results["ours-proxied"] = {"error": f"{type(exc).__name__}: {exc}"}
         finally:
             if nginx is not None:
                 nginx.stop()
-            second.stop()
-            first.stop()
+            await asyncio.to_thread(second.stop)
+            await asyncio.to_thread(first.stop)
+
+    try:
+        targets = make_targets(names, args.rooms, work)
+        if args.side_by_side:
+            await asyncio.gather(*(one(target) for target in targets), proxied())
+        else:
+            for target in targets:
+                await one(target)
+            await proxied()
     finally:
         redis.stop()
         remove(work)
-    return results
+    return {name: results[name] for name in [*names, "ours-proxied"] if name in results}
 
 
 LABELS = {**LABEL, "ours-proxied": "two processes behind nginx (Redis)"}
@@ -300,6 +314,7 @@ def main(argv: list[str]) -> int:
             "seconds": round(time.monotonic() - started, 1),
             "rooms": args.rooms,
             "per_room": args.per_room,
+            "side_by_side": args.side_by_side,
             "targets": results,
         }
         path.write_text(json.dumps(doc, indent=1, default=str) + "\n")

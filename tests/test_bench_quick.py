@@ -2,6 +2,10 @@
 
 Speed is measured by `make bench` against peers in the same run (docs/performance.md);
 here the figures only have to exist and every message has to arrive exactly once.
+
+The benchmarks mostly wait (on servers starting, on clients, on messages paced in time), so
+the module starts the ones its selected tests read all at once, each in its own process and
+results folder, and each test reads its own when it is done.
 """
 
 from __future__ import annotations
@@ -10,21 +14,88 @@ import json
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
+
+import pytest
 
 from bench.targets import default_target_names, redis_available
 
 ROOT = Path(__file__).resolve().parents[1]
 
+# test -> (the benchmark's arguments, seconds it may take); RESULTS stands for its results folder
+RUNS = {
+    "test_quick_load_benchmarks_deliver_every_message_once_on_every_target": (
+        ["all", "--quick", "--results-dir", "RESULTS"],
+        180,
+    ),
+    "test_the_dashboard_benchmark_folds_the_same_log_both_ways_in_python_and_in_chromium": (
+        ["dashboard", "--events", "600", "--repeat", "1", "--no-save"],
+        300,
+    ),
+    "test_quick_ramp_measures_every_size_on_every_target_until_the_limit": (
+        ["ramp", "--quick", "--targets", "ours,picows", "--results-dir", "RESULTS"],
+        300,
+    ),
+    "test_quick_scale_out_runs_two_processes_behind_nginx_and_loses_nothing": (
+        ["scaleout", "--quick", "--targets", "picows", "--results-dir", "RESULTS"],
+        300,
+    ),
+}
 
-def test_quick_load_benchmarks_deliver_every_message_once_on_every_target(tmp_path):
-    run = subprocess.run([sys.executable, "-m", "bench", "all", "--quick", "--results-dir", str(tmp_path)],
-                         cwd=ROOT, capture_output=True, text=True, timeout=180)
+
+@dataclass
+class Run:
+    """One `python -m bench ...` started by the fixture; `done()` waits for it."""
+
+    proc: subprocess.Popen[bytes]
+    folder: Path
+    timeout: float
+
+    def done(self) -> subprocess.CompletedProcess[str]:
+        try:
+            self.proc.wait(self.timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        out = (self.folder / "stdout").read_text(errors="replace")
+        err = (self.folder / "stderr").read_text(errors="replace")
+        return subprocess.CompletedProcess(self.proc.args, self.proc.returncode, out, err)
+
+
+@pytest.fixture(scope="module")
+def runs(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Run]]:
+    selected = {
+        getattr(item, "originalname", item.name) for item in request.session.items if item.module is request.module
+    }
+    started: dict[str, Run] = {}
+    for test, (args, timeout) in RUNS.items():
+        if test not in selected:
+            continue
+        folder = tmp_path_factory.mktemp(args[0])
+        (folder / "results").mkdir()
+        command = [sys.executable, "-m", "bench", *(str(folder / "results") if a == "RESULTS" else a for a in args)]
+        with open(folder / "stdout", "wb") as out, open(folder / "stderr", "wb") as err:
+            proc = subprocess.Popen(command, cwd=ROOT, stdout=out, stderr=err)
+        started[test] = Run(proc, folder, timeout)
+    yield started
+    for run in started.values():  # a test that failed early: its benchmark still ends and stops its servers
+        run.done()
+
+
+def finished(runs: dict[str, Run], request: pytest.FixtureRequest) -> tuple[subprocess.CompletedProcess[str], Path]:
+    run = runs[request.node.originalname]
+    return run.done(), run.folder / "results"
+
+
+def test_quick_load_benchmarks_deliver_every_message_once_on_every_target(runs, request):
+    run, results = finished(runs, request)
     assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-4000:]
     assert "| fanout |" in run.stdout and "| chat |" in run.stdout  # the table is printed
 
     targets = set(default_target_names(redis_available()))
-    docs = {path.name.split("-")[3]: json.loads(path.read_text()) for path in tmp_path.glob("*-quick.json")}
+    docs = {path.name.split("-")[3]: json.loads(path.read_text()) for path in results.glob("*-quick.json")}
     assert set(docs) == {"memory", "fanout", "chat", "reconnect"}
     for scenario, doc in docs.items():
         assert set(doc["targets"]) == targets, scenario
@@ -46,20 +117,18 @@ def test_quick_load_benchmarks_deliver_every_message_once_on_every_target(tmp_pa
         assert row["connections"] == row["connected"] > 0, name
 
 
-def test_the_dashboard_benchmark_folds_the_same_log_both_ways_in_python_and_in_chromium():
-    run = subprocess.run([sys.executable, "-m", "bench", "dashboard", "--events", "600", "--repeat", "1", "--no-save"],
-                         cwd=ROOT, capture_output=True, text=True, timeout=300)
+def test_the_dashboard_benchmark_folds_the_same_log_both_ways_in_python_and_in_chromium(runs, request):
+    run, _ = finished(runs, request)
     assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-4000:]
     assert "| events folded per second |" in run.stdout
     assert "the control panel fold's events per second" in run.stdout  # the Chromium part ran
 
 
-def test_quick_ramp_measures_every_size_on_every_target_until_the_limit(tmp_path):
-    run = subprocess.run([sys.executable, "-m", "bench", "ramp", "--quick", "--targets", "ours,picows",
-                          "--results-dir", str(tmp_path)], cwd=ROOT, capture_output=True, text=True, timeout=300)
+def test_quick_ramp_measures_every_size_on_every_target_until_the_limit(runs, request):
+    run, results = finished(runs, request)
     assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-4000:]
     assert "Largest size with fan-out p99" in run.stdout
-    (path,) = tmp_path.glob("*-ramp-quick.json")
+    (path,) = results.glob("*-ramp-quick.json")
     doc = json.loads(path.read_text())
     assert set(doc["targets"]) == {"ours", "picows"}
     for name, row in doc["targets"].items():
@@ -71,12 +140,11 @@ def test_quick_ramp_measures_every_size_on_every_target_until_the_limit(tmp_path
             assert step["rss_mib"] > 0, (name, step)
 
 
-def test_quick_scale_out_runs_two_processes_behind_nginx_and_loses_nothing(tmp_path):
+def test_quick_scale_out_runs_two_processes_behind_nginx_and_loses_nothing(runs, request):
     assert shutil.which("nginx") or Path("/usr/sbin/nginx").exists(), "needs nginx: `make proxy` finds or installs it"
-    run = subprocess.run([sys.executable, "-m", "bench", "scaleout", "--quick", "--targets", "picows",
-                          "--results-dir", str(tmp_path)], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    run, results = finished(runs, request)
     assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-4000:]
-    (path,) = tmp_path.glob("*-scaleout-quick.json")
+    (path,) = results.glob("*-scaleout-quick.json")
     row = json.loads(path.read_text())["targets"]["ours-proxied"]
     assert row["fanout"]["lost"] == row["fanout"]["duplicates"] == 0
     assert row["chat"]["lost"] == row["chat"]["duplicates"] == 0
