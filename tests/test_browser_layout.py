@@ -91,13 +91,17 @@ CHART_TEXT_CUT = """() => [...document.querySelectorAll('svg.chart')].flatMap((s
 })"""
 
 # axe's rules on a page's structure (one h1, landmarks, every content in one) are best practice,
-# not WCAG tags: they are run by name, and fail whatever their impact.
+# not WCAG tags: they are run by name, and fail whatever their impact. One axe run for both: the
+# rules the WCAG tags select (as a run by tag would: none experimental or deprecated) and those of
+# the structure, by name; a WCAG violation counts when critical or serious, a structure one always.
 STRUCTURE = ["page-has-heading-one", "landmark-one-main", "landmark-no-duplicate-main", "region",
              "landmark-unique", "landmark-banner-is-top-level", "landmark-main-is-top-level"]
 AXE_RUN = """async ([tags, structure]) => {
-  const wcag = await axe.run(document, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] });
-  const form = await axe.run(document, { runOnly: { type: 'rule', values: structure }, resultTypes: ['violations'] });
-  return [...wcag.violations.filter((v) => v.impact === 'critical' || v.impact === 'serious'), ...form.violations]
+  const wcag = axe.getRules(tags).filter((r) => !r.tags.some((t) => t === 'experimental' || t === 'deprecated'))
+    .map((r) => r.ruleId);
+  const { violations } = await axe.run(document, { runOnly: { type: 'rule', values: [...new Set([...wcag, ...structure])] },
+                                                   resultTypes: ['violations'] });
+  return violations.filter((v) => structure.includes(v.id) || v.impact === 'critical' || v.impact === 'serious')
     .map((v) => `${v.impact} ${v.id}: ${v.nodes.slice(0, 4).map((n) => n.target.join(' ')).join(' | ')}`
       + `${v.nodes.length > 4 ? ` (+${v.nodes.length - 4})` : ''}`);
 }"""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -213,8 +214,11 @@ def test_the_ad_hoc_form_and_edit_pick_addressees_by_name_and_edit_changes_them_
     dialog.get_by_label("Police syndicate").check()
     dialog.locator("#edit-channel").select_option("radio")
 
+    connected = threading.Event()
+
     async def watch() -> list[dict]:
         client = await Client(server, exercise, fac_token).connect()
+        connected.set()
         released = [e for e in client.snapshot["injects"] if e["inject"]["id"] == "ADHOC-1"]
         edited = await client.event("inject.edited")
         await client.close()
@@ -222,7 +226,7 @@ def test_the_ad_hoc_form_and_edit_pick_addressees_by_name_and_edit_changes_them_
 
     with ThreadPoolExecutor(1) as pool:
         seen = pool.submit(asyncio.run, watch())
-        fac.wait_for_timeout(300)  # the watcher connected
+        assert connected.wait(timeout=20)  # the watcher connected: it sees the edit
         fac.locator("#edit-save").click()
         released, edited = seen.result(timeout=20)
     assert released["audience"] == ["civ-1", "hum-1", "mil-1", "pol-1"]  # the joint room reaches every team
