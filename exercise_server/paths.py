@@ -3,6 +3,7 @@ keep what it derives from them."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import stat
 import tempfile
@@ -37,3 +38,19 @@ def private_cache_dir(name: str) -> Path | None:
         return folder
     except OSError:
         return None
+
+
+def write_whole(path: Path, data: bytes) -> None:
+    """Write `path` whole or not at all (two servers starting together may write the same file); a
+    file that cannot be written is not kept, and nothing is raised."""
+    try:
+        fd, part = tempfile.mkstemp(dir=path.parent, prefix=".part-")
+    except OSError:
+        return
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+        os.replace(part, path)
+    except OSError:
+        with contextlib.suppress(OSError):
+            os.unlink(part)

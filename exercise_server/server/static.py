@@ -17,14 +17,11 @@ second and a half of CPU on Brotli's best quality again.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import gzip
 import hashlib
 import mimetypes
-import os
 import posixpath
 import re
-import tempfile
 import threading
 import zlib
 from dataclasses import dataclass, field
@@ -37,7 +34,7 @@ from starlette.datastructures import Headers
 from starlette.responses import PlainTextResponse, Response
 from starlette.types import Receive, Scope, Send
 
-from ..paths import private_cache_dir
+from ..paths import private_cache_dir, write_whole
 from ..qvalues import weighted
 
 PREFIX = "/static/"
@@ -135,19 +132,8 @@ def _kept(body: bytes, coding: str) -> bytes | None:
 def _keep(body: bytes, coding: str, data: bytes) -> None:
     """Write the copy for the next process, whole or not at all (two servers may write it at once)."""
     path = _kept_path(body, coding)
-    if path is None:
-        return
-    try:
-        fd, part = tempfile.mkstemp(dir=path.parent, prefix=".part-")
-    except OSError:
-        return
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-        os.replace(part, path)
-    except OSError:
-        with contextlib.suppress(OSError):
-            os.unlink(part)
+    if path is not None:
+        write_whole(path, data)
 
 
 def media_type(path: str) -> str:
