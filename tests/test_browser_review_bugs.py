@@ -17,7 +17,7 @@ from playwright.sync_api import expect
 
 from exercise_server.server.addresses import lan_urls
 
-from .browser import facilitator, join
+from .browser import connected, facilitator, join
 from .request_fields import request
 from .server_harness import ROOT, Client, ServerProcess
 
@@ -99,13 +99,13 @@ def test_a_long_message_shows_its_length_near_the_limit_a_paste_cut_to_it_says_s
     expect(counter).to_have_text("4000 / 4000")
     expect(counter).to_have_class("length-counter full")
     hum.reload()  # an unsent draft survives a reload (the review's friction 11)
-    expect(hum.locator("#connection")).to_have_text("connected")
+    connected(hum)
     expect(field).to_have_value("x" * 3000 + "y" * 300 + "z" * 700)
     hum.locator("#composer button[type=submit]").click()
     expect(field).to_have_value("")
     expect(counter).to_have_count(0)  # sent: the field is empty again
     hum.reload()
-    expect(hum.locator("#connection")).to_have_text("connected")
+    connected(hum)
     expect(field).to_have_value("")  # and so is the draft
     assert errors.errors == []
 
