@@ -61,6 +61,22 @@ def browser(request):
     CHROMIUM.release()
 
 
+@pytest.fixture(autouse=True)
+def _contexts_close_with_their_test(request):
+    """The contexts a test opened close when it ends, pass or fail, rather than with its module: a
+    page left open keeps its socket, its clock and its map at work beside the next tests' pages.
+    Those of a module's fixtures (opened before the test) stay for the tests after it."""
+    if "browser" not in request.fixturenames or CHROMIUM.browser is None:
+        yield
+        return
+    before = set(CHROMIUM.browser.contexts)
+    yield
+    if CHROMIUM.browser is not None and CHROMIUM.browser.is_connected():
+        for context in CHROMIUM.browser.contexts:
+            if context not in before:
+                context.close()
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_setup(item: pytest.Item) -> None:
     if CHROMIUM.playwright is not None and CHROMIUM.module is not getattr(item, "module", None) \

@@ -13,7 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 from playwright.sync_api import expect
 
-from .browser import VIEWPORT, PageErrors, join, screenshot
+from .browser import VIEWPORT, PageErrors, connected, join, screenshot
 from .server_harness import SECRET, Client
 
 TEAMS = ("mil-1", "pol-1", "hum-1", "civ-1")
@@ -51,7 +51,7 @@ def test_a_class_of_four_syndicates_from_two_facilitator_tabs(browser, server):
     expect(tab_a).to_have_url(re.compile(r"/control/class/mini-[0-9a-f]{6}$"))
     expect(tab_a.locator("#syndicate-table tbody tr")).to_have_count(4)
     class_id = tab_a.url.rsplit("/", 1)[1]
-    expect(tab_a.locator("#connection")).to_have_text("connected")
+    connected(tab_a)
     tab_b = context.new_page()
     errors_b = PageErrors(tab_b)
     tab_b.goto(f"{server.base}/control/class/{class_id}")

@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from playwright.sync_api import expect
 
-from .browser import join
+from .browser import connected, join
 from .server_harness import Client, ServerProcess
 
 
@@ -48,7 +48,7 @@ def test_a_page_that_saw_messages_a_restored_backup_lost_rebuilds_from_the_resto
         elsewhere.stop()
         server.start()
         expect(messages.last).to_contain_text("after the restore 3", timeout=20_000)
-        expect(page.locator("#connection")).to_have_text("connected")
+        connected(page)
         assert [m.split("\n")[-1] for m in messages.all_inner_texts()] == [
             "in the backup", *(f"after the restore {i}" for i in range(4))
         ], messages.all_inner_texts()

@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from playwright.sync_api import Page, expect
 
-from .browser import VIEWPORT, PageErrors, facilitator, join
+from .browser import VIEWPORT, PageErrors, connected, facilitator, join
 from .server_harness import ROOT, SECRET, Client, ServerProcess
 
 FOCUSED = """([selector, text]) => {
@@ -61,7 +61,7 @@ def test_a_trainee_answers_an_inject_in_a_room_and_places_a_feature_with_the_key
     hum.keyboard.press("Tab")
     hum.keyboard.type("Amina (OCHA)")
     hum.keyboard.press("Enter")
-    expect(hum.locator("#connection")).to_have_text("connected")
+    connected(hum)
 
     # Open I-1 from the inbox: the focus stays on it as the list is redrawn.
     tab_to(hum, ".inject-item[data-inject='I-1'] button")
@@ -124,7 +124,7 @@ def test_a_facilitator_starts_releases_edits_and_posts_as_an_actor_with_the_keyb
     expect(fac.locator(f"#exercise-table tr[data-exercise='{exercise}'] a")).to_be_visible()
     tab_to(fac, f"#exercise-table tr[data-exercise='{exercise}'] a")
     fac.keyboard.press("Enter")
-    expect(fac.locator("#connection")).to_have_text("connected")
+    connected(fac)
 
     tab_to(fac, "#clock-controls [data-command='clock.start']")
     fac.keyboard.press("Enter")

@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import Page, expect
 from pypdf import PdfReader
 
-from .browser import VIEWPORT, PageErrors, screenshot
+from .browser import VIEWPORT, PageErrors, connected, screenshot
 from .server_harness import SECRET, Client, ServerProcess
 from .test_browser_report_pdf import text_lines
 
@@ -61,7 +61,7 @@ def evaluator_page(browser, server: ServerProcess, code: str) -> tuple[Page, Pag
     page.fill("#join-code", code)
     page.fill("#join-name", "Quiet observer")
     page.click("#join-form button[type=submit]")
-    expect(page.locator("#connection")).to_have_text("connected")
+    connected(page)
     return page, errors
 
 

@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import Page, expect
 from pypdf import PdfReader
 
-from .browser import VIEWPORT, PageErrors
+from .browser import VIEWPORT, PageErrors, connected
 from .server_harness import SECRET, ServerProcess
 from .test_browser_layout import CONTROL_SIZES, LAPTOP, PHONE, PROJECTOR, check
 from .test_report_web import compared
@@ -108,7 +108,7 @@ def test_a_syndicates_evaluator_is_offered_no_comparison_and_gets_its_own_report
     page.fill("#join-code", codes_of(klass, 1)["evaluator"])
     page.fill("#join-name", "Syndicate 1's evaluator")
     page.click("#join-form button[type=submit]")
-    expect(page.locator("#connection")).to_have_text("connected")
+    connected(page)
     page.goto(f"{server.base}/replay/{s1}")
     expect(page.locator("#replay-seq")).to_contain_text("event")
     expect(page.locator("#report-compare-label")).to_be_hidden()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -16,7 +17,7 @@ from playwright.sync_api import expect
 
 from exercise_server.server.addresses import lan_urls
 
-from .browser import facilitator, join
+from .browser import connected, facilitator, join
 from .request_fields import request
 from .server_harness import ROOT, Client, ServerProcess
 
@@ -98,13 +99,13 @@ def test_a_long_message_shows_its_length_near_the_limit_a_paste_cut_to_it_says_s
     expect(counter).to_have_text("4000 / 4000")
     expect(counter).to_have_class("length-counter full")
     hum.reload()  # an unsent draft survives a reload (the review's friction 11)
-    expect(hum.locator("#connection")).to_have_text("connected")
+    connected(hum)
     expect(field).to_have_value("x" * 3000 + "y" * 300 + "z" * 700)
     hum.locator("#composer button[type=submit]").click()
     expect(field).to_have_value("")
     expect(counter).to_have_count(0)  # sent: the field is empty again
     hum.reload()
-    expect(hum.locator("#connection")).to_have_text("connected")
+    connected(hum)
     expect(field).to_have_value("")  # and so is the draft
     assert errors.errors == []
 
@@ -213,8 +214,11 @@ def test_the_ad_hoc_form_and_edit_pick_addressees_by_name_and_edit_changes_them_
     dialog.get_by_label("Police syndicate").check()
     dialog.locator("#edit-channel").select_option("radio")
 
+    connected = threading.Event()
+
     async def watch() -> list[dict]:
         client = await Client(server, exercise, fac_token).connect()
+        connected.set()
         released = [e for e in client.snapshot["injects"] if e["inject"]["id"] == "ADHOC-1"]
         edited = await client.event("inject.edited")
         await client.close()
@@ -222,7 +226,7 @@ def test_the_ad_hoc_form_and_edit_pick_addressees_by_name_and_edit_changes_them_
 
     with ThreadPoolExecutor(1) as pool:
         seen = pool.submit(asyncio.run, watch())
-        fac.wait_for_timeout(300)  # the watcher connected
+        assert connected.wait(timeout=20)  # the watcher connected: it sees the edit
         fac.locator("#edit-save").click()
         released, edited = seen.result(timeout=20)
     assert released["audience"] == ["civ-1", "hum-1", "mil-1", "pol-1"]  # the joint room reaches every team

@@ -12,7 +12,7 @@ import pytest
 import yaml
 from playwright.sync_api import Page, expect
 
-from .browser import SCREENSHOTS, VIEWPORT, PageErrors, join, screenshot
+from .browser import SCREENSHOTS, VIEWPORT, PageErrors, connected, join, screenshot
 from .server_harness import ROOT, SECRET, ServerProcess
 from .studio_harness import INJECTS, scenarios_folder
 
@@ -204,7 +204,7 @@ def test_a_facilitator_builds_a_20_inject_exercise_in_the_browser_and_a_team_rec
     # An exercise of it, from the control home: the first inject reaches the humanitarian team.
     page.goto(server.base + "/control")
     page.click(f"#scenario-table tr[data-scenario='{ID}'] button")
-    expect(page.locator("#connection")).to_have_text("connected")
+    connected(page)
     code = page.locator("#code-table tr", has_text=HUMANITARIANS).locator(".code").inner_text()
     team, team_errors = join(browser, server, code, "Amina")
     page.locator("#msel-table tr[data-inject='I-01']").get_by_role("button", name="Release now").click()

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
-from .browser import VIEWPORT, PageErrors, clipped, facilitator, join, launch, screenshot
+from .browser import VIEWPORT, PageErrors, clipped, connected, facilitator, join, launch, screenshot
 from .server_harness import ROOT, SECRET, ServerProcess
 
 
@@ -31,7 +31,7 @@ def test_the_demo_runs_in_the_browser_on_the_offline_base_map(demo):
             page.fill("#join-code", code)
             page.fill("#join-name", name)
             page.click("#join-form button[type=submit]")
-            expect(page.locator("#connection")).to_have_text("connected")
+            connected(page)
         fac = browser.new_context(viewport=VIEWPORT).new_page()
         fac_errors = PageErrors(fac)
         fac.goto(demo.base + "/")
@@ -40,7 +40,7 @@ def test_the_demo_runs_in_the_browser_on_the_offline_base_map(demo):
         expect(fac.locator("#scenario-table tr[data-scenario='demo']")).to_be_visible()
         expect(fac.locator("#scenario-table tbody tr")).to_have_count(9)  # the bundled library (injects/)
         fac.click(f"#exercise-table tr[data-exercise='{exercise}'] a")
-        expect(fac.locator("#connection")).to_have_text("connected")
+        connected(fac)
         # The base map is drawn from the bundled GeoJSON: no tile server, no internet.
         expect(fac.locator("#map path.base-river").first).to_be_attached()
         assert fac.locator("#map .base").count() > 20

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from playwright.sync_api import expect
 
-from .browser import assert_inert, facilitator, join, screenshot
+from .browser import assert_inert, connected, facilitator, join, screenshot
 from .request_fields import CONDITIONS, CRITERIA, ESCORT
 
 
@@ -72,7 +72,7 @@ def test_a_convoy_is_notified_and_acknowledged_and_an_escort_is_declined(browser
         "declined by Military syndicate: All escorts committed to the dam")
 
     hum.reload()  # the history survives a reload (snapshot)
-    expect(hum.locator("#connection")).to_have_text("connected")
+    connected(hum)
     expect(hum.locator(".rfa[data-rfa='RFA-hum-1-1'] .history li")).to_have_count(2)
     for errors in (hum_errors, mil_errors, civ_errors):
         assert errors.errors == []
@@ -164,7 +164,7 @@ def test_media_statements_and_decisions_reach_whom_they_should(browser, server):
     # The humanitarians draft a statement (kept through a reload) and issue it; control answers.
     hum.fill("#statement-text", f"Aid is delivered by humanitarian agencies only {EVIL}")
     hum.reload()
-    expect(hum.locator("#connection")).to_have_text("connected")
+    connected(hum)
     expect(hum.locator("#statement-text")).to_have_value(f"Aid is delivered by humanitarian agencies only {EVIL}")
     hum.click("#statement-send")
     expect(hum.locator(".statement[data-statement='S-hum-1-1']")).to_be_visible()

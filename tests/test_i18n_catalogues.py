@@ -205,3 +205,29 @@ def test_the_static_checks_catch_a_literal():
     assert module_literals("toast(`Request ${id} sent`);") == ["Request ${id} sent"]
     assert module_literals("el('button', { type: 'button' }, 'Send')") == ["Send"]
     assert module_literals("el('button', { type: 'button' }, t('Send'))") == []
+
+
+def test_a_catalogue_read_from_its_kept_copy_is_the_one_compiled_and_a_damaged_copy_is_compiled_again(
+    tmp_path, monkeypatch
+):
+    from exercise_server import i18n
+
+    monkeypatch.setattr(i18n, "private_cache_dir", lambda name: tmp_path)
+    compiled = Catalogues()  # compiles, and keeps what it made
+    assert sorted(p.name.split("-")[0] for p in tmp_path.iterdir()) == ["en", "fr"]
+
+    def compile_again(language: str, source: bytes):
+        raise AssertionError(f"{language} compiled again")
+
+    with monkeypatch.context() as m:
+        m.setattr(i18n, "_compiled", compile_again)
+        read = Catalogues()  # the next process reads what was kept
+    for language in ("en", "fr"):
+        a, b = compiled.get(language), read.get(language)
+        assert (a.name, a.json, a.version, a.size) == (b.name, b.json, b.version, b.size)
+        assert a.translations._catalog == b.translations._catalog  # type: ignore[attr-defined]
+        assert [b.ngettext("%(num)d row with problems", "%(num)d rows with problems", n) for n in (0, 1, 2)] == [
+            a.ngettext("%(num)d row with problems", "%(num)d rows with problems", n) for n in (0, 1, 2)]
+    for path in tmp_path.iterdir():
+        path.write_bytes(path.read_bytes()[: len(path.read_bytes()) // 2])
+    assert Catalogues().get("fr").json == compiled.get("fr").json  # damaged: compiled again

@@ -12,6 +12,7 @@ import io
 import itertools
 import random
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from typing import Any
 
@@ -220,7 +221,9 @@ async def test_two_processes_on_redis_one_killed_during_bursts_lose_and_duplicat
     tmp_path, redis_url, redis_prefix
 ):
     args = ("--redis-url", redis_url, "--redis-prefix", redis_prefix, *FAST)
-    a, b = (ServerProcess(tmp_path / f"data-{n}", *args).start() for n in "ab")
+    a, b = (ServerProcess(tmp_path / f"data-{n}", *args) for n in "ab")
+    with ThreadPoolExecutor(2) as pool:  # started side by side
+        list(pool.map(ServerProcess.start, (a, b)))
     try:
         exercise, codes, fac_token = a.open_exercise()
         fac = await RetryingClient(b, exercise, fac_token).connect()

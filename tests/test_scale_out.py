@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import msgpack
@@ -18,15 +20,40 @@ from exercise_server.store.redis import RedisStore
 from .server_harness import Client, ServerProcess
 
 
-@pytest.fixture
-def pair(tmp_path, redis_url, redis_prefix):
-    servers = [ServerProcess(tmp_path / f"data-{name}", "--redis-url", redis_url, "--redis-prefix", redis_prefix)
-               for name in "ab"]
-    for s in servers:
-        s.start()
+def start_all(servers: list[ServerProcess]) -> None:
+    """Start `servers` side by side (each start is mostly the child's own CPU)."""
+    with ThreadPoolExecutor(2) as pool:
+        list(pool.map(ServerProcess.start, servers))
+
+
+@pytest.fixture(scope="module")
+def prefix(redis_url):
+    """The module's key prefix: its processes share it from test to test; its keys are deleted afterwards."""
+    prefix = f"test-{uuid.uuid4().hex[:10]}:"
+    yield prefix
+    client = redis.Redis.from_url(redis_url)
+    keys = list(client.scan_iter(f"{prefix}*"))
+    if keys:
+        client.delete(*keys)
+    client.close()
+
+
+@pytest.fixture(scope="module")
+def processes(tmp_path_factory, redis_url, prefix):
+    servers = [ServerProcess(tmp_path_factory.mktemp(f"data-{name}") / "data", "--redis-url", redis_url,
+                             "--redis-prefix", prefix) for name in "ab"]
+    start_all(servers)
     yield servers
     for s in servers:
         s.stop()
+
+
+@pytest.fixture
+def pair(processes):
+    """The module's two processes, each test on an exercise of its own; a process that an earlier
+    test killed is started again first (on its data directory and port)."""
+    start_all([s for s in processes if s.proc is None or s.proc.poll() is not None])
+    return processes
 
 
 def lease_holder(url: str, prefix: str, exercise: str, servers: list[ServerProcess]) -> ServerProcess:
@@ -110,10 +137,10 @@ async def test_presence_spans_both_processes_and_each_view_stays_filtered(pair):
         await c.close()
 
 
-async def test_the_scheduler_survives_the_death_of_its_process_and_releases_once(pair, redis_url, redis_prefix):
+async def test_the_scheduler_survives_the_death_of_its_process_and_releases_once(pair, redis_url, prefix):
     exercise, codes, fac_token = pair[0].open_exercise()
     clients = {s.port: await Client(s, exercise, fac_token).connect() for s in pair}
-    holder = lease_holder(redis_url, redis_prefix, exercise, pair)  # it ticks from the moment it has the exercise
+    holder = lease_holder(redis_url, prefix, exercise, pair)  # it ticks from the moment it has the exercise
     survivor = next(s for s in pair if s is not holder)
     driver, talker = clients[holder.port], clients[survivor.port]
     acked: dict[int, tuple[str, str | None]] = {}  # seq -> (event type, text): what some process acknowledged
@@ -151,7 +178,7 @@ async def test_the_scheduler_survives_the_death_of_its_process_and_releases_once
                        and f["event"]["payload"]["inject"]["id"] == "I-6", timeout=15)
     await chatter
     await asyncio.sleep(1)
-    store = RedisStore(redis_url, redis_prefix)
+    store = RedisStore(redis_url, prefix)
     log = await store.read(exercise)
     await store.close()
     releases = {e.payload["inject"]["id"]: e for e in log if e.type == "inject.released"}
@@ -170,7 +197,7 @@ async def test_the_scheduler_survives_the_death_of_its_process_and_releases_once
     assert len(from_the_dead) == 7 and from_the_dead < set(acked)
     for seq, (etype, text) in acked.items():  # no acknowledged event is missing, from either process
         assert by_seq[seq].type == etype and by_seq[seq].payload.get("text") == text
-    assert lease_holder(redis_url, redis_prefix, exercise, pair) is survivor
+    assert lease_holder(redis_url, prefix, exercise, pair) is survivor
     await talker.close(), await chat.close()
 
 

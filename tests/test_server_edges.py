@@ -12,24 +12,20 @@ import websockets
 from .server_harness import Client, ServerProcess, StalledClient
 
 
-@pytest.fixture
-def server(tmp_path):
-    s = ServerProcess(tmp_path / "data", "--max-frame-bytes", "8192", "--send-queue", "50",
+# One server of each kind for the module, each test on an exercise of its own.
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    s = ServerProcess(tmp_path_factory.mktemp("edges") / "data", "--max-frame-bytes", "8192", "--send-queue", "50",
                       "--commands-per-second", "1000", "--command-burst", "1000").start()
     yield s
     s.stop()
 
 
-@pytest.fixture
-def strict(tmp_path):
-    s = ServerProcess(tmp_path / "data", "--commands-per-second", "5", "--command-burst", "10").start()
-    yield s
-    s.stop()
-
-
-@pytest.fixture
-def impatient(tmp_path):
-    s = ServerProcess(tmp_path / "data", "--hello-timeout", "1").start()
+@pytest.fixture(scope="module")
+def strict(tmp_path_factory):
+    """Tight limits: a low command rate, and a second to say hello."""
+    s = ServerProcess(tmp_path_factory.mktemp("strict") / "data", "--commands-per-second", "5", "--command-burst",
+                      "10", "--hello-timeout", "1").start()
     yield s
     s.stop()
 
@@ -174,13 +170,13 @@ async def test_a_first_frame_that_is_not_hello_closes_with_4400(server):
         assert info.value.rcvd.code == 4400
 
 
-async def test_a_socket_that_never_says_hello_is_closed_with_4408(impatient):
-    exercise, codes, _ = impatient.open_exercise()
-    silent = Client(impatient, exercise, "")
+async def test_a_socket_that_never_says_hello_is_closed_with_4408(strict):
+    exercise, codes, _ = strict.open_exercise()
+    silent = Client(strict, exercise, "")
     silent.ws = await websockets.connect(silent.url)  # connects, then says nothing
     assert await silent.closed(timeout=15) == 4408
-    assert impatient.log_lines(f"refused hello on {exercise}: no hello within the time limit", timeout=5)
-    prompt = await join(impatient, exercise, codes["hum-1"], "Amina")  # a hello in time is served as usual
+    assert strict.log_lines(f"refused hello on {exercise}: no hello within the time limit", timeout=5)
+    prompt = await join(strict, exercise, codes["hum-1"], "Amina")  # a hello in time is served as usual
     await prompt.close()
 
 

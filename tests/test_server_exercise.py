@@ -1,18 +1,11 @@
-"""A whole small exercise over real WebSockets against a real server process."""
+"""A whole small exercise over real WebSockets against a real server process (the module's: each test
+opens an exercise of its own)."""
 
 from __future__ import annotations
 
 import httpx
-import pytest
 
 from .server_harness import Client, ServerProcess
-
-
-@pytest.fixture
-def server(tmp_path):
-    s = ServerProcess(tmp_path / "data").start()
-    yield s
-    s.stop()
 
 
 async def join(server: ServerProcess, exercise: str, code: str, name: str, fmt: str = "msgpack") -> Client:
@@ -27,9 +20,10 @@ async def test_a_whole_small_exercise(server):
     mil = await join(server, exercise, codes["mil-1"], "Maj. Okafor", fmt="json")
     assert hum.snapshot["scenario"]["title"] == "Mini exercise"
 
-    await fac.ok("clock.speed", speed=60)
     await fac.ok("clock.start")
-    released = await hum.event("inject.released")  # I-1 at +0:05: five wall seconds at x60
+    await fac.ok("clock.jump", to="+0:04:50")  # ten exercise seconds before I-1 (+0:05) falls due
+    await fac.ok("clock.speed", speed=60)
+    released = await hum.event("inject.released")  # released by the running clock, a sixth of a second later
     assert released["payload"]["inject"]["id"] == "I-1"
     assert "notes" not in released["payload"]["inject"]
     ack = await hum.ok("inject.ack", inject_id="I-1")

@@ -17,9 +17,10 @@ async def test_a_restarted_server_carries_on_where_it_stood(tmp_path, how, serve
     exercise, codes, fac_token = server.open_exercise()
     fac = await Client(server, exercise, fac_token).connect()
     hum = await Client(server, exercise, server.join(codes["hum-1"], "Amina")["token"]).connect()
-    await fac.ok("clock.speed", speed=60)
     await fac.ok("clock.start")
-    await hum.event("inject.released")  # I-1 at +0:05
+    await fac.ok("clock.jump", to="+0:04:50")  # ten exercise seconds before I-1 (+0:05) falls due
+    await fac.ok("clock.speed", speed=60)
+    await hum.event("inject.released")  # I-1, released by the running clock
     acked = await hum.ok("inject.ack", inject_id="I-1")
     await fac.ok("clock.pause")
     await hum.event("clock.paused")

@@ -3,13 +3,20 @@ asks, revalidated by ETag; and what start-up makes of the files (exercise_server
 
 from __future__ import annotations
 
+import gzip
+import os
 import re
+import shutil
+import stat
+import tempfile
 from pathlib import Path
 
 import brotli
 import httpx
 import pytest
 
+from exercise_server.paths import private_cache_dir
+from exercise_server.server import static
 from exercise_server.server.static import IMMUTABLE, StaticFiles, preferred_coding
 
 HASHED_URL = re.compile(r"^/static/[\w/.~+-]+\.[0-9a-f]{10}\.\w+$")
@@ -135,6 +142,43 @@ def test_modules_that_import_each_other_in_a_cycle_are_refused_at_start_up(tmp_p
     (tmp_path / "b.js").write_text("import './a.js';\n")
     with pytest.raises(ValueError, match="cycle: a.js -> b.js -> a.js"):
         StaticFiles(tmp_path)
+
+
+def test_a_compressed_copy_is_kept_for_the_next_process_and_a_damaged_one_is_made_again(tmp_path: Path, monkeypatch):
+    web, kept = tmp_path / "static", tmp_path / "kept"
+    web.mkdir(), kept.mkdir()
+    (web / "app.js").write_text("console.log('a classroom');\n" * 200)
+    monkeypatch.setattr(static, "_kept_dir", lambda: kept)
+    first = StaticFiles(web).assets["app.js"]
+    made = {coding: first.compressed(coding) for coding in ("br", "gzip")}
+    assert brotli.decompress(made["br"]) == gzip.decompress(made["gzip"]) == first.body
+    assert len(list(kept.iterdir())) == 2
+
+    def compress(body: bytes, coding: str) -> bytes:
+        raise AssertionError(f"{coding} made again")
+
+    with monkeypatch.context() as m:  # the next process reads both copies, compresses nothing
+        m.setattr(static, "_compress", compress)
+        assert {c: StaticFiles(web).assets["app.js"].compressed(c) for c in made} == made
+    for path in kept.iterdir():  # a damaged copy (truncated, or of other bytes) is made again, and kept
+        path.write_bytes(path.read_bytes()[:-3])
+    again = StaticFiles(web).assets["app.js"]
+    assert {c: again.compressed(c) for c in made} == made
+    assert {c: StaticFiles(web).assets["app.js"].compressed(c) for c in made} == made
+    assert sorted(p.stat().st_size for p in kept.iterdir()) == sorted(map(len, made.values()))
+
+
+def test_the_kept_copies_live_in_a_folder_only_this_user_may_open(tmp_path: Path, monkeypatch):
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    folder = private_cache_dir("static")
+    assert folder == tmp_path / f"exercise-server-{os.getuid()}" / "static" and folder.is_dir()
+    assert stat.S_IMODE(folder.parent.stat().st_mode) == 0o700
+    folder.parent.chmod(0o755)  # opened up: closed again
+    assert private_cache_dir("static") == folder and stat.S_IMODE(folder.parent.stat().st_mode) == 0o700
+    shutil.rmtree(folder.parent)
+    (tmp_path / "planted").mkdir()
+    folder.parent.symlink_to(tmp_path / "planted")  # not a folder of ours: nothing is kept
+    assert private_cache_dir("static") is None
 
 
 def test_the_coding_is_brotli_then_gzip_and_a_refused_coding_is_not_used():

@@ -8,6 +8,7 @@ Over 400 lines because the commands of every role, each a short method, are kept
 
 from __future__ import annotations
 
+import functools
 import json
 import random
 import sys
@@ -21,7 +22,7 @@ from hypothesis import strategies as st
 
 from exercise_server.core.access import Principal, event_for_view
 from exercise_server.core.errors import CommandError
-from exercise_server.core.scenario import CHANNELS
+from exercise_server.core.scenario import CHANNELS, Scenario
 from exercise_server.core.scenario_check import load_scenario_file
 
 from .client_fold import ClientView, differences, normal_form, wire
@@ -54,12 +55,18 @@ Choose = Callable[[Sequence[T]], T]
 Command = dict[str, Any]
 
 
+@functools.cache
+def parsed(path: Path) -> Scenario:
+    """A bundled scenario, parsed once for all the runs of it (a run reads it, never changes it)."""
+    return load_scenario_file(path)
+
+
 class Exercise:
     """One exercise of a bundled scenario, driven by `choose` (hypothesis's draws, or a seeded Random):
     each step is a command of some role, refused or not, or wall time passing for the scheduler."""
 
     def __init__(self, path: Path, choose: Choose[Any]) -> None:
-        self.run = CoreRun(load_scenario_file(path), exercise=path.stem)
+        self.run = CoreRun(parsed(path), exercise=path.stem)
         self.run.state.room_window = ROOM_WINDOW
         self.choose = choose
         sc = self.run.scenario
@@ -70,6 +77,7 @@ class Exercise:
         self.places = [_point(f["geometry"]) for f in sc.features]
         self.joined = 0
         self.texts = 0
+        self._snap: tuple[tuple[int, float], dict[str, Any]] | None = None
         for p in self.teams:  # everyone in the room from the start; more join later
             self.run.join(f"CODE-{p.team}", p.name, p.participant)
 
@@ -99,10 +107,14 @@ class Exercise:
             pass
 
     def snap(self) -> dict[str, Any]:
-        """The facilitator's picture (the public one), for the ids a command may name."""
-        s = self.run.state.snapshot(FAC)
-        s["codes_by"] = {c["code"]: c for c in s["codes"]}
-        return s
+        """The facilitator's picture (the public one), for the ids a command may name: made once per
+        state (the log's length and the clock say which), as the candidates of a step each ask for it."""
+        key = (len(self.run.log), self.run.clock.now())
+        if self._snap is None or self._snap[0] != key:
+            s = self.run.state.snapshot(FAC)
+            s["codes_by"] = {c["code"]: c for c in s["codes"]}
+            self._snap = key, s
+        return self._snap[1]
 
     def text(self, what: str) -> str:
         self.texts += 1
@@ -511,7 +523,7 @@ def assert_folds_agree(run: dict[str, dict[str, Any]]) -> None:
 
 
 def view_keys(path: Path) -> list[str]:
-    return ["facilitator", "evaluator", *(f"team:{t.id}" for t in load_scenario_file(path).teams)]
+    return ["facilitator", "evaluator", *(f"team:{t.id}" for t in parsed(path).teams)]
 
 
 @pytest.mark.parametrize("path", SCENARIOS, ids=[p.stem for p in SCENARIOS])
@@ -539,7 +551,7 @@ def test_the_control_cell_folds_an_edited_inject_to_its_new_audience(
     scenario: str, view: str, commands: list[tuple[str, Command]]
 ) -> None:
     """Found by the property: an edit of `to` left the live fold with the old audience."""
-    run = CoreRun(load_scenario_file(ROOT / "injects" / f"{scenario}.yaml"))
+    run = CoreRun(parsed(ROOT / "injects" / f"{scenario}.yaml"))
     principal = {"facilitator": FAC, "evaluator": EVAL}[view]
     start = (run.state.head, wire(run.state.snapshot(principal)))
     for ctype, fields in commands:

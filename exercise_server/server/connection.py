@@ -150,6 +150,13 @@ class Connection:
         finally:
             self.drainer = None
 
+    def release(self) -> None:
+        """The connection has ended: let go of its socket and the socket's methods, so that
+        reference counting frees them at once (see fastsend.FanoutProtocol.on_task_complete)."""
+        self.socket = self.send = self.send_now = self.send_burst = None
+        self.task = self.drainer = None
+        self.pending = None
+
     def kick(self, code: int, reason: str) -> None:
         if self.close_code is None:
             self.close_code, self.close_reason = code, reason

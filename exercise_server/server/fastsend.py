@@ -60,6 +60,15 @@ class FanoutProtocol(WebSocketsSansIOProtocol):
             # holds a few KiB of headers for the life of the connection.
             self.request = self.response = None  # type: ignore[assignment]
 
+    def on_task_complete(self, task: Any) -> None:
+        super().on_task_complete(task)
+        # The application is done with the socket. Its scope holds this protocol's own methods
+        # (SEND_NOWAIT, SEND_BURST): a reference cycle that only the cyclic GC would free, with the
+        # transport and the socket inside it, in a storm a thousand such at once.
+        scope = getattr(self, "scope", None)
+        if scope is not None:
+            scope["extensions"].clear()
+
     def _takes_now(self) -> bool:
         """Whether a message can be written at once: open, not closing, the socket not paused."""
         if (

@@ -9,7 +9,9 @@ module that imports it, and a page only names its entry module. No build step: t
 rewrite is a few regular expressions over our own files, run when the server starts.
 
 Compressed copies (Brotli, else gzip, as the browser's Accept-Encoding allows) are made once
-per file, on a thread at start-up, and kept.
+per file, on a thread at start-up, and kept; and kept on disk, in a folder of this user's own,
+so that a restarted server (or the next of a test suite's) reads them instead of spending a
+second and a half of CPU on Brotli's best quality again.
 """
 
 from __future__ import annotations
@@ -21,7 +23,9 @@ import mimetypes
 import posixpath
 import re
 import threading
+import zlib
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 import brotli  # type: ignore[import-untyped]
@@ -30,6 +34,7 @@ from starlette.datastructures import Headers
 from starlette.responses import PlainTextResponse, Response
 from starlette.types import Receive, Scope, Send
 
+from ..paths import private_cache_dir, write_whole
 from ..qvalues import weighted
 
 PREFIX = "/static/"
@@ -84,11 +89,51 @@ class Asset:
     def compressed(self, coding: str) -> bytes:
         with self.lock:  # the start-up thread and a first request: compressed once
             if coding not in self.encoded:
-                if coding == "br":
-                    self.encoded[coding] = brotli.compress(self.body, quality=11)
-                else:
-                    self.encoded[coding] = gzip.compress(self.body, compresslevel=9, mtime=0)
+                self.encoded[coding] = _kept(self.body, coding) or _compress(self.body, coding)
             return self.encoded[coding]
+
+
+LEVELS = {"br": 11, "gzip": 9}  # the best of each: made once, served for as long as the file is unchanged
+
+
+def _compress(body: bytes, coding: str) -> bytes:
+    if coding == "br":
+        data: bytes = brotli.compress(body, quality=LEVELS[coding])
+    else:
+        data = gzip.compress(body, compresslevel=LEVELS[coding], mtime=0)
+    _keep(body, coding, data)
+    return data
+
+
+@cache
+def _kept_dir() -> Path | None:
+    return private_cache_dir("static")
+
+
+def _kept_path(body: bytes, coding: str) -> Path | None:
+    folder = _kept_dir()
+    return folder / f"{hashlib.sha256(body).hexdigest()}.{coding}{LEVELS[coding]}" if folder else None
+
+
+def _kept(body: bytes, coding: str) -> bytes | None:
+    """The compressed copy of `body` an earlier process kept, if it decompresses to `body` exactly
+    (a damaged or truncated file is made again)."""
+    path = _kept_path(body, coding)
+    if path is None:
+        return None
+    try:
+        data = path.read_bytes()
+        plain = brotli.decompress(data) if coding == "br" else gzip.decompress(data)
+    except (OSError, brotli.error, zlib.error, EOFError, gzip.BadGzipFile):
+        return None
+    return data if plain == body else None
+
+
+def _keep(body: bytes, coding: str, data: bytes) -> None:
+    """Write the copy for the next process, whole or not at all (two servers may write it at once)."""
+    path = _kept_path(body, coding)
+    if path is not None:
+        write_whole(path, data)
 
 
 def media_type(path: str) -> str:

@@ -24,6 +24,7 @@ from .connection import Connection
 from .context import AppContext
 from .exercise import ExerciseRuntime
 from .fanout import CatchUp, Snapshot
+from .gc_bursts import BURSTS
 from .health import STORE
 from .tokens import TokenError, verify
 
@@ -91,6 +92,7 @@ async def exercise_socket(websocket: WebSocket) -> None:
         await websocket.close(code=1008)  # before accept: the client sees HTTP 403
         return
     await websocket.accept()
+    BURSTS.touch()
     runtime = await ctx.exercises.find(websocket.path_params["exercise"])
     if runtime is None:
         await close(websocket, 4404, "no such exercise")
@@ -131,6 +133,8 @@ async def exercise_socket(websocket: WebSocket) -> None:
             conn.drainer.cancel()
             await asyncio.gather(conn.drainer, return_exceptions=True)
         runtime.detach(conn)
+        conn.release()
+        BURSTS.touch()
     if conn.close_code is not None:
         log.info("closing %s (%s): %s %s", conn.principal.name, conn.view, conn.close_code, conn.close_reason)
         try:
@@ -167,7 +171,8 @@ def _data(message: Message) -> bytes | str:
 
 async def _hello(websocket: WebSocket, ctx: AppContext, runtime: ExerciseRuntime) -> tuple[Connection, int, str | None]:
     try:
-        message = await asyncio.wait_for(websocket.receive(), ctx.settings.hello_timeout)
+        async with asyncio.timeout(ctx.settings.hello_timeout):  # wait_for would start a task per socket
+            message = await websocket.receive()
     except TimeoutError:
         raise Refused(4408, "no hello within the time limit") from None
     if message["type"] == "websocket.disconnect":

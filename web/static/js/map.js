@@ -4,6 +4,9 @@
 // Each view calls it as it would call the Leaflet map itself (leaflet_map.js says what each does).
 
 import { nameOf } from './content_language.js';
+import { el } from './dom.js';
+import { t } from './i18n.js';
+import { untilLoaded } from './retry.js';
 
 // What a view asks of its map. The last of a kind that draws the whole of something replaces an
 // earlier one not yet drawn: only what stands when the map is ready is drawn.
@@ -11,10 +14,21 @@ const METHODS = ['loadBasemap', 'showBasemap', 'setFeatures', 'setOverlay', 'pic
   'showDrawing', 'invalidate'];
 const WHOLE = new Set(['loadBasemap', 'showBasemap', 'setFeatures', 'setOverlay', 'showDraft']);
 
+// The map's modules, fetched again until they are in (retry.js); the map's place says so meanwhile.
+function importLeafletMap(container) {
+  return untilLoaded(() => import('./leaflet_map.js'), () => {
+    if (!container.querySelector('.map-retrying')) {
+      container.append(el('p', { class: 'map-retrying', role: 'status' },
+        t('The map did not arrive: the connection cut it off. Trying again…')));
+    }
+  });
+}
+
 export class CopMap {
   constructor(container, options = {}) {
     this.waiting = [];
-    this.ready = import('./leaflet_map.js').then(({ CopMap: LeafletMap }) => {
+    this.ready = importLeafletMap(container).then(({ CopMap: LeafletMap }) => {
+      container.querySelector('.map-retrying')?.remove();
       this.drawn = new LeafletMap(container, options);
       for (const [name, args] of this.waiting) this.drawn[name](...args);
       this.waiting = null;
