@@ -65,7 +65,6 @@ def link_label() -> str:
 
 
 PAGE_DEADLINE = 240.0  # seconds a page (a laptop of the class too) has to load and connect
-SETTLE = {"after_idle_s": 0.5}  # a last look once the network is quiet (--quick: none, nothing is judged)
 GOALS = {"first_kib": 150.0, "connected_s": 2.5, "reload_kib": 20.0, "reload_network": 3}
 
 
@@ -174,7 +173,7 @@ async def navigate(page: Page, traffic: Traffic, url: str | None, ready: str | N
         await page.wait_for_load_state("networkidle", timeout=15_000)
     except Exception:  # a page that keeps polling is measured as it stands
         pass
-    await asyncio.sleep(SETTLE["after_idle_s"])
+    await asyncio.sleep(0.5)
     return load
 
 
@@ -423,7 +422,6 @@ def main(argv: list[str]) -> int:
     if args.quick:
         args.laptops, args.capstone_events = 3, 500
         LINK.update(QUICK_LINK)
-        SETTLE["after_idle_s"] = 0.0
     if not Path(CHROMIUM).exists():
         print(f"the page benchmark drives {CHROMIUM}: install Debian's chromium package", file=sys.stderr)
         return 2
