@@ -45,3 +45,17 @@ async def test_a_report_that_pauses_the_collector_too_keeps_it_paused_until_it_e
         await asyncio.sleep(0.1)
         assert not pause.holding and not gc.isenabled()  # the burst is over, the report is not
     assert gc.isenabled()
+
+
+def test_a_burst_whose_loop_ended_before_its_check_is_ended_by_the_next_loops_first_arrival():
+    pause = BurstPause()
+
+    async def arrive() -> None:
+        pause.touch()
+
+    asyncio.run(arrive())  # the loop ends with the burst's check still to come (an in-process server stopped)
+    assert not gc.isenabled()
+    asyncio.run(arrive())  # a new loop: the stale burst ends, a new one begins
+    assert pause.holding and not gc.isenabled()
+    pause.close()
+    assert gc.isenabled() and not pause.holding

@@ -17,6 +17,7 @@ import uvicorn
 import exercise_server.bus.redis as redis_bus
 from exercise_server.server.app import create_app
 from exercise_server.server.fastsend import FanoutProtocol
+from exercise_server.server.gc_bursts import BURSTS
 from exercise_server.server.settings import Settings
 
 from .server_harness import MINI, SECRET, Client, ServerProcess
@@ -46,6 +47,7 @@ class InProcessServer(ServerProcess):
     async def shutdown(self) -> None:
         self.server.should_exit = True
         await self.task
+        BURSTS.close()  # this process lives on (the worker's next tests): its cyclic GC back, whatever closed last
 
 
 @pytest.fixture

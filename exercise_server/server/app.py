@@ -36,6 +36,7 @@ from . import replay as replay_api
 from .addresses import lan_urls
 from .context import AppContext
 from .exercise import ExerciseRuntime
+from .gc_bursts import BURSTS
 from .health import Health
 from .pages import Pages
 from .registry import Exercises
@@ -205,6 +206,7 @@ def create_app(settings: Settings, clock: WallClock | None = None) -> ExerciseAp
         try:
             yield
         finally:
+            BURSTS.close()
             await studio_watch.stop()
             await exercises.stop()
             await store.close()

@@ -23,6 +23,7 @@ class BurstPause:
         self._began: float | None = None  # loop time the burst began, None outside one
         self._last = 0.0  # loop time of the burst's last arrival or departure
         self._timer: asyncio.TimerHandle | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None  # the loop of the burst under way
 
     @property
     def holding(self) -> bool:
@@ -31,9 +32,11 @@ class BurstPause:
     def touch(self) -> None:
         """A connection arrived or left."""
         loop = asyncio.get_running_loop()
+        if self._began is not None and loop is not self._loop:  # a burst of a loop that ended unchecked
+            self.close()
         self._last = now = loop.time()
         if self._began is None:
-            self._began = now
+            self._began, self._loop = now, loop
             gcpause.hold()
             self._timer = loop.call_at(now + min(self.QUIET, self.LONGEST), self._check)
 
@@ -48,6 +51,8 @@ class BurstPause:
         gcpause.release()
 
     def close(self) -> None:
+        """The collector back, whatever the burst: the server is stopping (its loop would not run
+        the check that ends the burst)."""
         if self._timer is not None:
             self._timer.cancel()
         if self._began is not None:
