@@ -39,7 +39,7 @@ from typing import Any
 import msgpack
 
 from . import driver as drv
-from .measure import OtherLoad, cpu_seconds, latency_summary, machine, pct, wait_idle
+from .measure import OtherLoad, add_idle_window, cpu_seconds, latency_summary, machine, pct, wait_idle
 from .spy import Profiler
 from .tables import ALL_TARGETS, LABEL, RESULTS, SCENARIOS, load_saved, save, table
 from .targets import ROOT, Target, default_target_names, make_targets, redis_available, remove, scratch_dir
@@ -128,12 +128,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         default=1.0,
         help="seconds to wait, once the server is idle after the connect, before reading its memory (default 1)",
     )
-    p.add_argument(
-        "--idle-window",
-        type=float,
-        default=0.5,
-        help="a server counts as idle once it used under 15%% of a CPU over this many seconds (default 0.5)",
-    )
+    add_idle_window(p)
     p.add_argument(
         "--server-src", type=Path, default=ROOT, help="run this server from another checkout (A/B of a server change)"
     )

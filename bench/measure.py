@@ -3,6 +3,7 @@ of the whole machine (to tell other people's work from ours), idleness, the hard
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import math
 import os
@@ -64,6 +65,16 @@ class OtherLoad:
         elapsed = time.monotonic() - self.t0
         other = (busy_seconds() - self.busy0) - (self._ours() - self.ours0)
         return max(0.0, other / elapsed) if elapsed > 0 else 0.0
+
+
+def add_idle_window(p: argparse.ArgumentParser) -> None:
+    """The option `wait_idle`'s window comes from, shared by the benchmarks that wait for an idle server."""
+    p.add_argument(
+        "--idle-window",
+        type=float,
+        default=0.5,
+        help="a server counts as idle once it used under 15%% of a CPU over this many seconds (default 0.5)",
+    )
 
 
 async def wait_idle(pid: int, timeout: float, window: float = 0.5, busy: float = 0.15) -> float:

@@ -23,7 +23,7 @@ from typing import Any
 
 from . import driver as drv
 from .load import Drivers, Session
-from .measure import OtherLoad, cpu_seconds, machine, wait_idle
+from .measure import OtherLoad, add_idle_window, cpu_seconds, machine, wait_idle
 from .tables import ALL_TARGETS, LABEL, RESULTS, ratio
 from .targets import ROOT, Target, make_targets, remove, scratch_dir
 
@@ -48,12 +48,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--fanout-rate", type=float, default=1.0, help="of them per second (default 1)")
     p.add_argument("--p99-limit", type=float, default=250.0, help="p99 limit in ms (default 250)")
     p.add_argument("--settle", type=float, default=1.0, help="seconds idle before reading the memory (default 1)")
-    p.add_argument(
-        "--idle-window",
-        type=float,
-        default=0.5,
-        help="a server counts as idle once it used under 15%% of a CPU over this many seconds (default 0.5)",
-    )
+    add_idle_window(p)
     p.add_argument(
         "--quick", action="store_true", help="tiny sizes, the targets side by side: checks the harness, not the speed"
     )

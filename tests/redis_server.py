@@ -11,6 +11,8 @@ import shutil
 import subprocess
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -107,13 +109,22 @@ def redis_url(tmp_path_factory):
     private.stop()
 
 
+@contextmanager
+def key_prefix(redis_url: str) -> Iterator[str]:
+    """A key prefix of its own; its keys are deleted afterwards."""
+    prefix = f"test-{uuid.uuid4().hex[:10]}:"
+    try:
+        yield prefix
+    finally:
+        client = redis.Redis.from_url(redis_url)
+        keys = list(client.scan_iter(f"{prefix}*"))
+        if keys:
+            client.delete(*keys)
+        client.close()
+
+
 @pytest.fixture
 def redis_prefix(redis_url):
     """A key prefix of this test's own; its keys are deleted afterwards."""
-    prefix = f"test-{uuid.uuid4().hex[:10]}:"
-    yield prefix
-    client = redis.Redis.from_url(redis_url)
-    keys = list(client.scan_iter(f"{prefix}*"))
-    if keys:
-        client.delete(*keys)
-    client.close()
+    with key_prefix(redis_url) as prefix:
+        yield prefix

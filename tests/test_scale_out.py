@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-import uuid
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
@@ -17,6 +16,7 @@ from exercise_server.bus.redis import RedisBus
 from exercise_server.server.registry import Exercises
 from exercise_server.store.redis import RedisStore
 
+from .redis_server import key_prefix
 from .server_harness import Client, ServerProcess
 
 
@@ -29,13 +29,8 @@ def start_all(servers: list[ServerProcess]) -> None:
 @pytest.fixture(scope="module")
 def prefix(redis_url):
     """The module's key prefix: its processes share it from test to test; its keys are deleted afterwards."""
-    prefix = f"test-{uuid.uuid4().hex[:10]}:"
-    yield prefix
-    client = redis.Redis.from_url(redis_url)
-    keys = list(client.scan_iter(f"{prefix}*"))
-    if keys:
-        client.delete(*keys)
-    client.close()
+    with key_prefix(redis_url) as prefix:
+        yield prefix
 
 
 @pytest.fixture(scope="module")
