@@ -64,10 +64,10 @@ COLORS = {
 class _CompiledTemplates(BytecodeCache):
     """The report's templates compiled once, not once per report: each report needs its own
     Environment (its filters know its exercise and language), and compiling report.html costs three
-    times what rendering a long exercise's report does. Kept in the process, and on disk in jinja2's
-    own per-user cache directory (made private to the user, or not used), so that a CLI report or a
-    restarted server loads them instead of compiling again. Keyed by jinja2 on the template's name
-    and source, so an edit recompiles."""
+    times what rendering a long exercise's report does. Kept in the process, and on disk in the
+    folder private to the user where the server keeps what it derives (paths.private_cache_dir), so
+    that a CLI report or a restarted server loads them instead of compiling again. Keyed by jinja2 on
+    the template's name and source, so an edit recompiles."""
 
     def __init__(self) -> None:
         self._code: dict[str, bytes] = {}
@@ -75,10 +75,8 @@ class _CompiledTemplates(BytecodeCache):
 
     def _on_disk(self) -> BytecodeCache | None:
         if self._disk is False:
-            try:
-                self._disk = FileSystemBytecodeCache()
-            except (OSError, RuntimeError):  # no private cache directory could be made: memory only
-                self._disk = None
+            folder = paths.private_cache_dir("templates")  # None: memory only
+            self._disk = FileSystemBytecodeCache(str(folder)) if folder is not None else None
         return self._disk if isinstance(self._disk, BytecodeCache) else None
 
     def load_bytecode(self, bucket: Bucket) -> None:

@@ -12,8 +12,10 @@ from pathlib import Path
 
 import httpx
 import pytest
+from playwright.sync_api import Page, expect
 
-from .server_harness import ROOT, ServerProcess
+from .browser import VIEWPORT, PageErrors
+from .server_harness import ROOT, SECRET, ServerProcess
 
 INJECTS = ROOT / "injects"
 
@@ -36,6 +38,32 @@ def scenarios_folder(tmp_path_factory: pytest.TempPathFactory, *scenarios: Path)
     for sub in ("basemaps", "attachments"):
         shutil.copytree(INJECTS / sub, target / sub)
     return target
+
+
+@contextmanager
+def studio_server(tmp_path_factory: pytest.TempPathFactory, *scenarios: Path) -> Iterator[ServerProcess]:
+    """A server whose scenarios folder (`.folder`) is a fresh one holding these scenarios, the base maps and files."""
+    folder = scenarios_folder(tmp_path_factory, *scenarios)
+    s = ServerProcess(tmp_path_factory.mktemp("studio") / "data", scenarios=(folder,)).start()
+    s.folder = folder  # type: ignore[attr-defined]
+    try:
+        yield s
+    finally:
+        s.stop()
+
+
+def studio_sign_in(browser, server: ServerProcess, scenario: str | None = None) -> tuple[Page, PageErrors]:  # type: ignore[no-untyped-def]
+    """The control cell signs in at the landing page (the studio is linked); then opens `scenario` in the studio."""
+    page = browser.new_context(viewport=VIEWPORT).new_page()
+    errors = PageErrors(page)
+    page.goto(server.base + "/")
+    page.fill("#facilitator-secret", SECRET)
+    page.click("#facilitator-form button[type=submit]")
+    expect(page.locator("#studio-link")).to_be_visible()
+    if scenario is not None:
+        page.goto(f"{server.base}/control/studio/{scenario}")
+        expect(page.locator("#sc-title")).to_be_visible()
+    return page, errors
 
 
 @contextmanager

@@ -15,10 +15,10 @@ import yaml
 from playwright.sync_api import Page, expect
 
 from .browser import VIEWPORT, PageErrors, join
-from .server_harness import ROOT, SECRET, Client, ServerProcess
+from .server_harness import ROOT, Client, ServerProcess
+from .studio_harness import INJECTS, studio_server, studio_sign_in
 from .test_browser_layout import LAPTOP, PHONE, PROJECTOR, check
 
-INJECTS = ROOT / "injects"
 MODULE_1_2 = "module-1-2-who-does-what-in-bessa"
 FIXTURES = ROOT / "tests" / "fixtures"
 
@@ -127,20 +127,10 @@ def test_a_file_with_no_french_copy_opens_in_english_marked_so_at_every_size(bro
         server.stop()
 
 
-def test_the_studio_keeps_an_attachments_french_file_and_can_change_it(browser, tmp_path):
-    folder = tmp_path / "scenarios"
-    shutil.copytree(INJECTS / "attachments", folder / "attachments")
-    shutil.copytree(INJECTS / "basemaps", folder / "basemaps")
-    shutil.copy(INJECTS / "demo.yaml", folder / "demo.yaml")
-    server = ServerProcess(tmp_path / "data", scenarios=(folder,)).start()
-    try:
-        page = browser.new_context(viewport=VIEWPORT).new_page()
-        errors = PageErrors(page)
-        page.goto(server.base + "/")
-        page.fill("#facilitator-secret", SECRET)
-        page.click("#facilitator-form button[type=submit]")
-        expect(page.locator("#studio-link")).to_be_visible()
-        page.goto(server.base + "/control/studio/demo")
+def test_the_studio_keeps_an_attachments_french_file_and_can_change_it(browser, tmp_path_factory):
+    with studio_server(tmp_path_factory, INJECTS / "demo.yaml") as server:
+        folder = server.folder  # type: ignore[attr-defined]
+        page, errors = studio_sign_in(browser, server, "demo")
         page.click("#studio-tabs button[data-section='msel']")
         page.locator("#studio-msel tr[data-inject='D-02'] .edit-inject").click()
         title = page.get_by_label("Title of lunda-bridge-relocation-plan.md")
@@ -169,5 +159,3 @@ def test_the_studio_keeps_an_attachments_french_file_and_can_change_it(browser, 
         [attachment] = next(i for i in saved["msel"] if i["id"] == "D-02")["attachments"]
         assert attachment["file"] == {"en": "lunda-bridge-relocation-plan.md", "fr": "cimic-glossary.fr.md"}
         assert errors.errors == []
-    finally:
-        server.stop()

@@ -12,9 +12,10 @@ import pytest
 import yaml
 from playwright.sync_api import Page, expect
 
-from .browser import SCREENSHOTS, VIEWPORT, PageErrors, connected, join, screenshot
-from .server_harness import ROOT, SECRET, ServerProcess
-from .studio_harness import INJECTS, scenarios_folder
+from . import studio_harness
+from .browser import SCREENSHOTS, PageErrors, connected, join, screenshot
+from .server_harness import ROOT
+from .studio_harness import INJECTS, studio_sign_in
 
 TITLE = "Floods at Kora"
 ID = "floods-at-kora"
@@ -24,21 +25,13 @@ HUMANITARIANS = "Syndicate 1: humanitarian community"  # the course template's h
 @pytest.fixture(scope="module")
 def studio_server(tmp_path_factory):
     """A server whose scenarios folder is a fresh one holding the demo, its base map and its files."""
-    folder = scenarios_folder(tmp_path_factory, INJECTS / "demo.yaml")
-    s = ServerProcess(tmp_path_factory.mktemp("studio") / "data", scenarios=(folder,)).start()
-    s.folder = folder  # type: ignore[attr-defined]
-    yield s
-    s.stop()
+    with studio_harness.studio_server(tmp_path_factory, INJECTS / "demo.yaml") as s:
+        yield s
 
 
 def sign_in(browser, server) -> tuple[Page, PageErrors]:  # type: ignore[no-untyped-def]
-    page = browser.new_context(viewport=VIEWPORT).new_page()
-    errors = PageErrors(page)
+    page, errors = studio_sign_in(browser, server)
     page.on("dialog", lambda dialog: dialog.accept())
-    page.goto(server.base + "/")
-    page.fill("#facilitator-secret", SECRET)
-    page.click("#facilitator-form button[type=submit]")
-    expect(page.locator("#studio-link")).to_be_visible()
     return page, errors
 
 

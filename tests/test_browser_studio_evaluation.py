@@ -16,32 +16,17 @@ from playwright.sync_api import Page, expect
 
 from exercise_server.core.evaluation_guide import MEASURES
 
-from .browser import VIEWPORT, PageErrors, screenshot
-from .server_harness import SECRET, ServerProcess
-from .studio_harness import INJECTS, scenarios_folder
+from . import studio_harness
+from .browser import screenshot
+from .studio_harness import INJECTS, studio_sign_in
 
 TAMSA = INJECTS / "tamsa-river-crisis.yaml"
 
 
 @pytest.fixture(scope="module")
 def studio_server(tmp_path_factory):
-    folder = scenarios_folder(tmp_path_factory, TAMSA)
-    s = ServerProcess(tmp_path_factory.mktemp("studio") / "data", scenarios=(folder,)).start()
-    s.folder = folder  # type: ignore[attr-defined]
-    yield s
-    s.stop()
-
-
-def sign_in(browser, server, scenario: str) -> tuple[Page, PageErrors]:  # type: ignore[no-untyped-def]
-    page = browser.new_context(viewport=VIEWPORT).new_page()
-    errors = PageErrors(page)
-    page.goto(server.base + "/")
-    page.fill("#facilitator-secret", SECRET)
-    page.click("#facilitator-form button[type=submit]")
-    expect(page.locator("#studio-link")).to_be_visible()
-    page.goto(f"{server.base}/control/studio/{scenario}")
-    expect(page.locator("#sc-title")).to_be_visible()
-    return page, errors
+    with studio_harness.studio_server(tmp_path_factory, TAMSA) as s:
+        yield s
 
 
 def tab(page: Page, section: str) -> None:
@@ -74,7 +59,7 @@ def test_a_trainer_builds_an_evaluation_guide_and_a_knowledge_check_in_forms_and
     made = httpx.post(f"{server.base}/api/studio/scenarios", headers=headers,
                       json={"from": "template", "id": "graded", "title": "Graded"})
     assert made.status_code == 201, made.text
-    page, errors = sign_in(browser, server, "graded")
+    page, errors = studio_sign_in(browser, server, "graded")
 
     # Two capability targets, the second moved above the first; the measures are the code's.
     tab(page, "evaluation")
@@ -197,7 +182,7 @@ def test_the_tamsa_guide_and_knowledge_check_show_whole_save_unchanged_and_keep_
     server = studio_server
     path = server.folder / "tamsa-river-crisis.yaml"
     before = path.read_bytes()
-    page, errors = sign_in(browser, server, "tamsa-river-crisis")
+    page, errors = studio_sign_in(browser, server, "tamsa-river-crisis")
     tab(page, "evaluation")
     expect(rows(page, "evaluation.targets")).to_have_count(6)
     expect(rows(page, "evaluation.critical_tasks")).to_have_count(6)
@@ -257,7 +242,7 @@ def test_a_section_written_by_hand_in_another_shape_is_named_not_edited_over(bro
     path = server.folder / "handmade.yaml"
     path.write_text(path.read_text(encoding="utf-8") + "evaluation:\n  targets: later\nlearning: [k1]\n",
                     encoding="utf-8")
-    page, errors = sign_in(browser, server, "handmade")
+    page, errors = studio_sign_in(browser, server, "handmade")
     tab(page, "evaluation")
     expect(page.locator("#section-evaluation")).to_contain_text("not written in the form the studio edits")
     expect(page.locator("#section-evaluation .field-problem")).to_contain_text("evaluation.targets must be a list")

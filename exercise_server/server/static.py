@@ -89,20 +89,11 @@ class Asset:
     def compressed(self, coding: str) -> bytes:
         with self.lock:  # the start-up thread and a first request: compressed once
             if coding not in self.encoded:
-                self.encoded[coding] = _kept(self.body, coding) or _compress(self.body, coding)
+                self.encoded[coding] = _compressed(self.body, coding)
             return self.encoded[coding]
 
 
 LEVELS = {"br": 11, "gzip": 9}  # the best of each: made once, served for as long as the file is unchanged
-
-
-def _compress(body: bytes, coding: str) -> bytes:
-    if coding == "br":
-        data: bytes = brotli.compress(body, quality=LEVELS[coding])
-    else:
-        data = gzip.compress(body, compresslevel=LEVELS[coding], mtime=0)
-    _keep(body, coding, data)
-    return data
 
 
 @cache
@@ -110,30 +101,28 @@ def _kept_dir() -> Path | None:
     return private_cache_dir("static")
 
 
-def _kept_path(body: bytes, coding: str) -> Path | None:
+def _compressed(body: bytes, coding: str) -> bytes:
+    """`body` compressed: the copy an earlier process kept if it decompresses to `body` exactly (a
+    damaged or truncated one is made again), else made now and kept for the next process."""
     folder = _kept_dir()
-    return folder / f"{hashlib.sha256(body).hexdigest()}.{coding}{LEVELS[coding]}" if folder else None
-
-
-def _kept(body: bytes, coding: str) -> bytes | None:
-    """The compressed copy of `body` an earlier process kept, if it decompresses to `body` exactly
-    (a damaged or truncated file is made again)."""
-    path = _kept_path(body, coding)
-    if path is None:
-        return None
-    try:
-        data = path.read_bytes()
-        plain = brotli.decompress(data) if coding == "br" else gzip.decompress(data)
-    except (OSError, brotli.error, zlib.error, EOFError, gzip.BadGzipFile):
-        return None
-    return data if plain == body else None
-
-
-def _keep(body: bytes, coding: str, data: bytes) -> None:
-    """Write the copy for the next process, whole or not at all (two servers may write it at once)."""
-    path = _kept_path(body, coding)
+    path = folder / f"{hashlib.sha256(body).hexdigest()}.{coding}{LEVELS[coding]}" if folder else None
     if path is not None:
-        write_whole(path, data)
+        try:
+            data = path.read_bytes()
+            if (brotli.decompress(data) if coding == "br" else gzip.decompress(data)) == body:
+                return data
+        except (OSError, brotli.error, zlib.error, EOFError, gzip.BadGzipFile):
+            pass
+    data = _compress(body, coding)
+    if path is not None:
+        write_whole(path, data)  # whole or not at all: two servers may write it at once
+    return data
+
+
+def _compress(body: bytes, coding: str) -> bytes:
+    if coding == "br":
+        return brotli.compress(body, quality=LEVELS[coding])  # type: ignore[no-any-return]
+    return gzip.compress(body, compresslevel=LEVELS[coding], mtime=0)
 
 
 def media_type(path: str) -> str:
